@@ -1,0 +1,74 @@
+"""``helpdesk-mcp``: serve the helpdesk connector (stdio), optionally seeding demo tickets first."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sqlite3
+import sys
+from collections.abc import Sequence
+
+from helpdesk.app import app
+from helpdesk.db import Database, DatabaseURLError, default_database_path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="helpdesk-mcp",
+        description="The wireproof reference connector: support tickets over MCP.",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help=f"database URL, sqlite:///PATH or a file path (default: {default_database_path()})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        metavar="N",
+        help="create N deterministic demo tickets if the database has none",
+    )
+    parser.add_argument(
+        "--seed-only", action="store_true", help="seed (with --seed) and exit without serving"
+    )
+    parser.add_argument(
+        "--transport", choices=["stdio"], default="stdio", help="how to serve (default: stdio)"
+    )
+    parser.add_argument(
+        "--log-level",
+        default="WARNING",
+        choices=["DEBUG", "INFO", "WARNING", "ERROR"],
+        help="log level for stderr (default: WARNING)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(
+        stream=sys.stderr, level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
+    )
+    if args.seed is not None and args.seed < 0:
+        print("helpdesk-mcp: error: --seed takes a count of 0 or more", file=sys.stderr)
+        return 2
+    try:
+        database = Database(args.db)
+    except (DatabaseURLError, sqlite3.Error, OSError) as exc:
+        print(f"helpdesk-mcp: error: cannot open the database: {exc}", file=sys.stderr)
+        return 2
+    with database:
+        if args.seed:
+            added = database.seed(args.seed)
+            logging.getLogger("helpdesk").info("seeded %d tickets into %s", added, database.path)
+        if args.seed_only:
+            print(f"{database.ticket_count()} tickets in {database.path}", file=sys.stderr)
+            return 0
+        try:
+            app.run_stdio(database)
+        except KeyboardInterrupt:
+            return 130
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,143 @@
+"""``make demo``: start helpdesk over stdio, connect with the official MCP client, and show what it does.
+
+A few screens for a newcomer: the tools and their schemas, a valid call, and
+awkward calls with the errors a model gets back.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+import anyio
+from mcp import Client, StdioServerParameters
+from mcp.shared.exceptions import MCPError
+from rich.console import Console
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+
+from helpdesk.db import Database, default_database_path
+
+DEMO_TICKETS = 5000
+
+AWKWARD_CALLS: list[tuple[str, str, dict[str, Any]]] = [
+    (
+        "Dates the wrong way round, a made-up status, a limit as a string, and an argument that does not exist",
+        "list_tickets_by_date",
+        {
+            "start_date": "2026-05-10",
+            "end_date": "2026-05-01",
+            "status": "bogus",
+            "limit": "10",
+            "colour": "red",
+        },
+    ),
+    (
+        "A date written the American way",
+        "list_tickets_by_date",
+        {"start_date": "05/01/2026", "end_date": "2026-05-31"},
+    ),
+    (
+        "A 1 MB search text and a limit far over the maximum",
+        "search_tickets",
+        {"text": "x" * 1_000_000, "limit": 500},
+    ),
+    ("A ticket that does not exist", "get_ticket", {"ticket_id": 99_999_999}),
+    ("A tool that does not exist", "list_tickets", {}),
+]
+
+
+def _server_params(db: str) -> StdioServerParameters:
+    command = shutil.which("helpdesk-mcp")
+    if command is None:
+        return StdioServerParameters(command=sys.executable, args=["-m", "helpdesk.cli", "--db", db])
+    return StdioServerParameters(command=command, args=["--db", db])
+
+
+def _json(console: Console, value: Any) -> None:
+    console.print(
+        Syntax(json.dumps(value, indent=2, ensure_ascii=False), "json", theme="ansi_dark", word_wrap=True)
+    )
+
+
+async def _tour(console: Console, db: str) -> None:
+    async with Client(_server_params(db), read_timeout_seconds=30) as client:
+        listing = await client.list_tools()
+        console.rule("[bold]1. The tools a model sees")
+        table = Table("tool", "annotations", "parameters", show_lines=True)
+        for tool in listing.tools:
+            hints = tool.annotations.model_dump(by_alias=True, exclude_none=True) if tool.annotations else {}
+            params = tool.input_schema.get("properties", {})
+            required = set(tool.input_schema.get("required", []))
+            table.add_row(
+                f"[bold]{tool.name}[/]\n{tool.description}",
+                "\n".join(f"{k}: {v}" for k, v in hints.items() if k != "title"),
+                "\n".join(
+                    f"{name}{'*' if name in required else ''}: {json.dumps({k: v for k, v in s.items() if k != 'description'})}"
+                    for name, s in params.items()
+                ),
+            )
+        console.print(table)
+        console.print(
+            "[dim]* required. Every schema has additionalProperties: false, so unknown arguments are refused.[/]"
+        )
+
+        console.rule("[bold]2. A valid call")
+        arguments = {"start_date": "2026-10-01", "end_date": "2026-10-31", "status": "open", "limit": 3}
+        console.print(f"list_tickets_by_date({json.dumps(arguments)})")
+        result = await client.call_tool("list_tickets_by_date", arguments)
+        _json(console, result.structured_content)
+
+        console.rule("[bold]3. Awkward calls, and what the model is told")
+        for title, name, arguments in AWKWARD_CALLS:
+            shown = {
+                k: (v if not isinstance(v, str) or len(v) < 40 else f"<{len(v):,} characters>")
+                for k, v in arguments.items()
+            }
+            console.print(f"\n[bold]{title}[/]\n{name}({json.dumps(shown)})")
+            try:
+                result = await client.call_tool(name, arguments)
+            except MCPError as error:
+                console.print(
+                    Panel(
+                        f"JSON-RPC error {error.code}: {error.message}",
+                        title="protocol error",
+                        border_style="yellow",
+                    )
+                )
+                continue
+            text = "\n".join(block.text for block in result.content if block.type == "text")
+            console.print(
+                Panel(
+                    text,
+                    title=f"isError: {str(result.is_error).lower()}  (text for the model)",
+                    border_style="red" if result.is_error else "green",
+                )
+            )
+            console.print("[dim]structuredContent.error (for programs):[/]")
+            _json(console, result.structured_content)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="helpdesk-demo", description=__doc__)
+    parser.add_argument("--db", help=f"database URL or path (default: {default_database_path()})")
+    args = parser.parse_args(argv)
+    console = Console()
+    with Database(args.db) as database:
+        added = database.seed(DEMO_TICKETS)
+        db = str(database.path)
+    console.print(
+        f"[bold]helpdesk[/] on {db}: "
+        + (f"seeded {added:,} demo tickets." if added else "using the tickets already there.")
+    )
+    anyio.run(_tour, console, db)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

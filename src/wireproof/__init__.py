@@ -1,0 +1,54 @@
+"""wireproof: MCP connectors that AI agents can drive unattended.
+
+Declare typed tools on a ``Connector``; wireproof derives precise schemas,
+validates every call at the boundary, and answers every failure with a typed
+error written for a model.
+"""
+
+from wireproof.connector import Connector
+from wireproof.errors import (
+    AuthError,
+    Conflict,
+    FieldError,
+    Forbidden,
+    InsufficientScope,
+    InternalError,
+    InvalidInput,
+    NotFound,
+    RateLimited,
+    TokenExpired,
+    Unauthenticated,
+    Unavailable,
+    WireproofError,
+    render_tool_error,
+)
+from wireproof.schema import Examples, Format, Pattern, ToolDefinitionError
+from wireproof.tools import Arguments, Tool, ToolContext
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Arguments",
+    "AuthError",
+    "Conflict",
+    "Connector",
+    "Examples",
+    "FieldError",
+    "Forbidden",
+    "Format",
+    "InsufficientScope",
+    "InternalError",
+    "InvalidInput",
+    "NotFound",
+    "Pattern",
+    "RateLimited",
+    "TokenExpired",
+    "Tool",
+    "ToolContext",
+    "ToolDefinitionError",
+    "Unauthenticated",
+    "Unavailable",
+    "WireproofError",
+    "__version__",
+    "render_tool_error",
+]

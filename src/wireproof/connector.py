@@ -1,0 +1,211 @@
+"""The connector: a registry of typed tools, served through one pipeline on the SDK's low-level server.
+
+Every ``tools/call`` walks the same path, on every transport::
+
+    find the tool      unknown → JSON-RPC -32602 naming the closest tools
+    validate           the advertised input schema, then the cross-field rules
+    run                async functions on the event loop, plain ones in a worker thread
+    shape              structuredContent from the output schema, and the same JSON as text
+
+A ``WireproofError`` raised at any step becomes an ``isError`` result through
+``render_tool_error``; any other exception becomes a masked ``InternalError``
+whose correlation id is logged with the real cause.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import json
+import logging
+import secrets
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import anyio
+import anyio.to_thread
+import mcp_types as types
+from mcp.server.lowlevel import Server
+from mcp.server.stdio import stdio_server
+from mcp.shared.exceptions import MCPError
+
+from wireproof.errors import InternalError, WireproofError, describe_value, render_tool_error
+from wireproof.schema import ToolDefinitionError
+from wireproof.tools import Tool, ToolContext, ToolKind
+
+__all__ = ["Connector"]
+
+logger = logging.getLogger("wireproof")
+
+StateT = TypeVar("StateT")
+ToolFn = Callable[..., Any]
+
+
+def new_correlation_id() -> str:
+    """A short random id that ties a client-visible error to its log line."""
+    return "c-" + secrets.token_hex(6)
+
+
+class Connector(Generic[StateT]):
+    """A named set of tools, served as an MCP server.
+
+    Declare tools with ``@app.read(...)`` and ``@app.write(...)``; serve them with
+    ``app.server(state)`` (an SDK ``Server``: pass it to ``mcp.Client`` in tests)
+    or ``app.run_stdio(state)``. ``state`` is handed to every tool as ``ctx.state``.
+    """
+
+    def __init__(self, name: str, *, version: str = "0.0.0", instructions: str | None = None) -> None:
+        self.name = name
+        self.version = version
+        self.instructions = instructions
+        self._tools: dict[str, Tool[StateT]] = {}
+
+    @property
+    def tools(self) -> dict[str, Tool[StateT]]:
+        """The registered tools by name, in registration order (the order ``tools/list`` shows)."""
+        return dict(self._tools)
+
+    def _register(self, kind: ToolKind, **options: Any) -> Callable[[ToolFn], Tool[StateT]]:
+        def decorate(fn: ToolFn) -> Tool[StateT]:
+            tool: Tool[StateT] = Tool(fn, kind=kind, **options)
+            if tool.name in self._tools:
+                raise ToolDefinitionError(f"tool {tool.name} is registered twice")
+            self._tools[tool.name] = tool
+            return tool
+
+        return decorate
+
+    def read(
+        self, *, name: str | None = None, title: str | None = None, open_world: bool = False
+    ) -> Callable[[ToolFn], Tool[StateT]]:
+        """Declare a read tool: it changes nothing, so it is annotated read-only and idempotent.
+
+        Args:
+            name: The tool's name; defaults to the function's name.
+            title: A human-readable title for clients to show.
+            open_world: True when the tool reaches beyond the connector's own data (the web, say).
+        """
+        return self._register("read", name=name, title=title, open_world=open_world)
+
+    def write(
+        self,
+        *,
+        name: str | None = None,
+        title: str | None = None,
+        destructive: bool = True,
+        idempotent: bool = False,
+        open_world: bool = False,
+    ) -> Callable[[ToolFn], Tool[StateT]]:
+        """Declare a write tool.
+
+        Args:
+            name: The tool's name; defaults to the function's name.
+            title: A human-readable title for clients to show.
+            destructive: False only when the tool purely adds (never overwrites or deletes).
+            idempotent: True only when repeating a call with the same arguments has no further effect.
+            open_world: True when the effect reaches beyond the connector's own data.
+        """
+        return self._register(
+            "write",
+            name=name,
+            title=title,
+            destructive=destructive,
+            idempotent=idempotent,
+            open_world=open_world,
+        )
+
+    # -- the pipeline -----------------------------------------------------------------------
+
+    def _find(self, name: str) -> Tool[StateT]:
+        tool = self._tools.get(name)
+        if tool is not None:
+            return tool
+        close = difflib.get_close_matches(name, list(self._tools), n=3, cutoff=0.5)
+        suggestion = f" Did you mean {', '.join(close)}?" if close else ""
+        raise MCPError(
+            types.INVALID_PARAMS,
+            f"Unknown tool {describe_value(name)}.{suggestion} Call tools/list to see the tools this "
+            f"server has.",
+        )
+
+    async def call(self, state: StateT, name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
+        """Run one tool call through the whole pipeline and return its result.
+
+        Raises:
+            MCPError: the tool does not exist (-32602); everything else is a tool result.
+        """
+        tool = self._find(name)
+        correlation_id = new_correlation_id()
+        try:
+            values = tool.bind(arguments or {})
+            result = await self._run(tool, state, correlation_id, values)
+            structured = tool.output.adapter.dump_python(result, mode="json", warnings="error")
+        except WireproofError as error:
+            return _error_result(error, correlation_id)
+        except Exception as exc:
+            logger.exception(
+                "internal error in tool %s [%s]: %s", tool.name, correlation_id, type(exc).__name__
+            )
+            return _error_result(InternalError(correlation_id), correlation_id)
+        text = json.dumps(structured, ensure_ascii=False, separators=(",", ":"))
+        return types.CallToolResult(content=[types.TextContent(text=text)], structured_content=structured)
+
+    async def _run(
+        self, tool: Tool[StateT], state: StateT, correlation_id: str, values: dict[str, Any]
+    ) -> Any:
+        args: tuple[Any, ...] = (ToolContext(state, tool.name, correlation_id),) if tool.takes_context else ()
+        if tool.is_async:
+            return await tool.fn(*args, **values)
+        return await anyio.to_thread.run_sync(functools.partial(tool.fn, *args, **values))
+
+    # -- serving ----------------------------------------------------------------------------
+
+    def server(self, state: StateT) -> Server[Any]:
+        """The SDK low-level ``Server`` that serves these tools with ``state``.
+
+        The tool list is frozen here: tools registered later are not served by this server.
+        """
+        tools = dict(self._tools)
+        listing = types.ListToolsResult(tools=[tool.definition for tool in tools.values()])
+
+        async def on_list_tools(
+            ctx: Any, params: types.PaginatedRequestParams | None
+        ) -> types.ListToolsResult:
+            if params is not None and params.cursor is not None:
+                raise MCPError(
+                    types.INVALID_PARAMS, "Invalid cursor: this server lists every tool in one page"
+                )
+            return listing
+
+        async def on_call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
+            return await self.call(state, params.name, params.arguments)
+
+        def input_schema(name: str) -> dict[str, Any] | None:
+            tool = tools.get(name)
+            return None if tool is None else tool.input.schema
+
+        return Server(
+            self.name,
+            version=self.version,
+            instructions=self.instructions,
+            get_tool_input_schema=input_schema,
+            on_list_tools=on_list_tools,
+            on_call_tool=on_call_tool,
+        )
+
+    async def serve_stdio(self, state: StateT) -> None:
+        """Serve over stdin/stdout until the client closes the stream."""
+        server = self.server(state)
+        async with stdio_server() as (read_stream, write_stream):
+            await server.run(read_stream, write_stream, server.create_initialization_options())
+
+    def run_stdio(self, state: StateT) -> None:
+        """Blocking form of ``serve_stdio`` for a console script's ``main``."""
+        anyio.run(self.serve_stdio, state)
+
+
+def _error_result(error: WireproofError, correlation_id: str) -> types.CallToolResult:
+    rendered = render_tool_error(error, correlation_id=correlation_id)
+    return types.CallToolResult(
+        content=[types.TextContent(text=rendered.text)], structured_content=rendered.structured, is_error=True
+    )

@@ -1,0 +1,309 @@
+"""The one error tree, and how an error is shown to a model.
+
+Every error a client can see is a ``WireproofError``. The tree::
+
+    WireproofError                      type            retry advice
+    ├── InvalidInput                    invalid_input   terminal: fix the arguments
+    ├── NotFound                        not_found       terminal
+    ├── Conflict                        conflict        terminal
+    ├── AuthError                       auth            stop
+    │   ├── Unauthenticated             (unauthenticated)
+    │   ├── TokenExpired                (token_expired)
+    │   ├── InsufficientScope           (insufficient_scope)
+    │   └── Forbidden                   (forbidden)
+    ├── RateLimited                     rate_limited    retryable, after retry_after
+    ├── Unavailable                     unavailable     retryable, after retry_after
+    └── InternalError                   internal        masked, terminal, with a correlation id
+
+``render_tool_error`` turns any of them into the text a model reads and the
+``structuredContent.error`` object a program reads. Anything that is not a
+``WireproofError`` never reaches a client: the connector masks it as an
+``InternalError`` and logs the real cause under the correlation id.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, ClassVar, Final, Literal
+
+__all__ = [
+    "ABSENT",
+    "AuthError",
+    "Conflict",
+    "ErrorType",
+    "FieldError",
+    "Forbidden",
+    "InsufficientScope",
+    "InternalError",
+    "InvalidInput",
+    "NotFound",
+    "RateLimited",
+    "TokenExpired",
+    "Unauthenticated",
+    "Unavailable",
+    "WireproofError",
+    "describe_value",
+    "render_tool_error",
+]
+
+ErrorType = Literal[
+    "invalid_input", "not_found", "conflict", "auth", "rate_limited", "unavailable", "internal"
+]
+
+RECEIVED_PREVIEW_CHARS: Final = 60
+"""How much of a passed value an error repeats back; the rest is summarised by its size."""
+
+
+class _Absent:
+    """The marker for "the caller passed nothing here" (distinct from JSON null)."""
+
+    _instance: ClassVar[_Absent | None] = None
+
+    def __new__(cls) -> _Absent:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "ABSENT"
+
+
+ABSENT: Final = _Absent()
+
+
+def describe_value(value: Any) -> str:
+    """Render a passed value for a model: JSON, control characters escaped, long values cut.
+
+    The size of a cut value is stated so the model knows what it sent
+    (``"aaaa…" (1,048,576 characters)``) without the whole value echoed back.
+    """
+    if value is ABSENT:
+        return "nothing"
+    if isinstance(value, str):
+        if len(value) <= RECEIVED_PREVIEW_CHARS:
+            return json.dumps(value)
+        return f'{json.dumps(value[:RECEIVED_PREVIEW_CHARS])[:-1]}…" ({len(value):,} characters)'
+    try:
+        text = json.dumps(value, default=str, separators=(",", ":"))
+    except (TypeError, ValueError):  # circular or otherwise unencodable: describe the kind only
+        return f"a {type(value).__name__}"
+    if len(text) <= RECEIVED_PREVIEW_CHARS:
+        return text
+    return f"{text[:RECEIVED_PREVIEW_CHARS]}… ({len(text):,} characters of JSON)"
+
+
+def _received_for_json(value: Any) -> Any:
+    """The ``received`` member of a field error: small values as they were, big ones cut."""
+    if value is ABSENT:
+        return None
+    if isinstance(value, str) and len(value) > RECEIVED_PREVIEW_CHARS:
+        return value[:RECEIVED_PREVIEW_CHARS] + "…"
+    if isinstance(value, bool | int | float | str) or value is None:
+        return value
+    return describe_value(value)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    """One problem with one argument.
+
+    field (str): The argument's name, or a dotted path into it (``tags.2``).
+    problem (str): What is wrong, in words a model can act on ("is required").
+    expected (str): What would be accepted ("a date as YYYY-MM-DD").
+    received (Any): What was passed; ``ABSENT`` when nothing was.
+    """
+
+    field: str
+    problem: str
+    expected: str
+    received: Any = ABSENT
+
+    def line(self) -> str:
+        """The one line of model-facing text for this problem."""
+        passed = "" if self.received is ABSENT else f"; you passed {describe_value(self.received)}"
+        return f"- {self.field}: {self.problem}. Expected {self.expected}{passed}."
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "problem": self.problem,
+            "received": _received_for_json(self.received),
+            "expected": self.expected,
+        }
+
+
+class WireproofError(Exception):
+    """The root of every error a client may see.
+
+    Subclasses fix ``type``, ``code`` and whether the call may be retried;
+    instances carry the message, optional field errors and a retry-after.
+    """
+
+    type: ClassVar[ErrorType] = "internal"
+    default_code: ClassVar[str] = "error"
+    retryable: ClassVar[bool] = False
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        fields: list[FieldError] | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.fields: list[FieldError] = list(fields or [])
+        self.retry_after = retry_after
+        self.correlation_id: str | None = None
+
+    def advice(self) -> str:
+        """The closing line that tells the model whether and when to try again."""
+        return "Do not retry with the same arguments."
+
+
+class InvalidInput(WireproofError):
+    """The arguments do not satisfy the tool's schema or its cross-field rules. Terminal."""
+
+    type = "invalid_input"
+    default_code = "invalid_arguments"
+
+    @classmethod
+    def field(cls, name: str, problem: str, *, expected: str, received: Any = ABSENT) -> InvalidInput:
+        """An error about a single argument, for cross-field rules and tool bodies."""
+        error = FieldError(field=name, problem=problem, expected=expected, received=received)
+        return cls(f"Invalid argument {name}", fields=[error])
+
+    def advice(self) -> str:
+        return "Do not retry with the same arguments: fix them and call again."
+
+
+class NotFound(WireproofError):
+    """The thing the call names does not exist (or the principal may not see it). Terminal."""
+
+    type = "not_found"
+    default_code = "not_found"
+
+
+class Conflict(WireproofError):
+    """The call contradicts the current state (or an earlier call with the same key). Terminal."""
+
+    type = "conflict"
+    default_code = "conflict"
+
+
+class AuthError(WireproofError):
+    """The caller is not allowed to make this call: the agent must stop and get authorization."""
+
+    type = "auth"
+    default_code = "forbidden"
+
+    def advice(self) -> str:
+        return "Stop: authorization is required; do not retry until the credentials change."
+
+
+class Unauthenticated(AuthError):
+    """No credential, or one that does not verify."""
+
+    default_code = "unauthenticated"
+
+
+class TokenExpired(AuthError):
+    """The credential verified but is past its expiry."""
+
+    default_code = "token_expired"
+
+
+class InsufficientScope(AuthError):
+    """The principal lacks a scope the tool needs; ``required`` lists every scope needed."""
+
+    default_code = "insufficient_scope"
+
+    def __init__(self, message: str, *, required: frozenset[str] = frozenset(), **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.required = required
+
+
+class Forbidden(AuthError):
+    """The principal is known and scoped, but may not act on this particular thing."""
+
+    default_code = "forbidden"
+
+
+class _Retryable(WireproofError):
+    retryable = True
+    default_retry_after: ClassVar[float] = 1.0
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(
+            message, retry_after=self.default_retry_after if retry_after is None else retry_after, **kwargs
+        )
+
+    def advice(self) -> str:
+        seconds = self.retry_after if self.retry_after is not None else self.default_retry_after
+        return f"Safe to retry after {seconds:g} s."
+
+
+class RateLimited(_Retryable):
+    """The principal made too many calls; retry after ``retry_after`` seconds."""
+
+    type = "rate_limited"
+    default_code = "rate_limited"
+
+
+class Unavailable(_Retryable):
+    """A transient condition (a dependency down, a timeout, the same call in progress)."""
+
+    type = "unavailable"
+    default_code = "unavailable"
+
+
+class InternalError(WireproofError):
+    """Something failed inside the connector. The client sees only this and a correlation id."""
+
+    type = "internal"
+    default_code = "internal_error"
+
+    def __init__(self, correlation_id: str) -> None:
+        super().__init__("The tool failed inside the connector")
+        self.correlation_id = correlation_id
+
+    def advice(self) -> str:
+        return (
+            f"Do not retry with the same arguments; report correlation id {self.correlation_id} "
+            "to the connector's operator."
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedError:
+    """An error as the model (text) and a program (structured) see it."""
+
+    text: str
+    structured: dict[str, Any] = field(default_factory=dict)
+
+
+def render_tool_error(error: WireproofError, *, correlation_id: str) -> RenderedError:
+    """Render an error for a tool result: model-facing text and ``structuredContent``.
+
+    The text is the message, one line per field error, then the retry advice.
+    """
+    headline = error.message.rstrip(".:")
+    lines = [f"{headline}:" if error.fields else f"{headline}."]
+    lines.extend(f.line() for f in error.fields)
+    lines.append(error.advice())
+    retry_after_ms = None if error.retry_after is None else round(error.retry_after * 1000)
+    body: dict[str, Any] = {
+        "type": error.type,
+        "code": error.code,
+        "message": error.message,
+        "retryable": error.retryable,
+        "retry_after_ms": retry_after_ms,
+        "fields": [f.to_json() for f in error.fields],
+        "correlation_id": correlation_id,
+    }
+    if isinstance(error, InsufficientScope) and error.required:
+        body["required_scopes"] = sorted(error.required)
+    return RenderedError(text="\n".join(lines), structured={"error": body})

@@ -1,0 +1,307 @@
+"""Turn a tool function's signature and docstring into its input and output JSON Schemas.
+
+Each parameter yields a JSON Schema 2020-12 fragment and a converter from the
+JSON value (once it has passed that fragment) to the Python value the function
+expects. The schema is exactly what is validated at call time, so it must say
+everything: type, description, enum, format, bounds. Strings and lists that
+declare no upper bound get a default one, advertised like any other.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import inspect
+import types
+import typing
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from typing import Annotated, Any, Final, Literal, get_args, get_origin
+
+import annotated_types as at
+from pydantic import TypeAdapter
+from pydantic.fields import FieldInfo
+
+from wireproof.schema._docstring import parse_docstring
+from wireproof.schema._markers import Examples, Format, Pattern, ToolDefinitionError
+
+__all__ = [
+    "DEFAULT_MAX_ITEMS",
+    "DEFAULT_MAX_LENGTH",
+    "InputSchema",
+    "OutputSchema",
+    "ParamSpec",
+    "build_input_schema",
+    "build_output_schema",
+]
+
+DEFAULT_MAX_LENGTH: Final = 4096
+"""maxLength given to a string parameter that declares none."""
+DEFAULT_MAX_ITEMS: Final = 100
+"""maxItems given to a list parameter that declares none."""
+
+Converter = Callable[[Any], Any]
+
+
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _to_int(value: Any) -> int:
+    # JSON Schema counts 3.0 as an integer; the function gets an int.
+    return int(value)
+
+
+def _to_float(value: Any) -> float:
+    return float(value)
+
+
+def _to_date(value: Any) -> date:
+    return date.fromisoformat(value)
+
+
+def _to_datetime(value: Any) -> datetime:
+    return datetime.fromisoformat(value.upper())
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class ParamSpec:
+    """One parameter: its JSON Schema, how to convert a valid value, and whether it is required."""
+
+    name: str
+    schema: dict[str, Any]
+    convert: Converter
+    required: bool
+    default: Any
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class InputSchema:
+    """A tool's description, input schema and parameters, in signature order."""
+
+    description: str
+    schema: dict[str, Any]
+    params: tuple[ParamSpec, ...]
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class OutputSchema:
+    """A tool's output schema and how to turn its return value into JSON."""
+
+    schema: dict[str, Any]
+    adapter: TypeAdapter[Any]
+
+
+def _flatten_metadata(metadata: Sequence[Any]) -> tuple[list[Any], str | None]:
+    """Expand pydantic ``Field(...)`` and ``annotated_types.Interval`` into single constraints."""
+    flat: list[Any] = []
+    description: str | None = None
+    for item in metadata:
+        if isinstance(item, FieldInfo):
+            description = item.description or description
+            flat.extend(item.metadata)
+        elif isinstance(item, at.Interval | at.Len):
+            flat.extend(item)
+        else:
+            flat.append(item)
+    return flat, description
+
+
+def _apply_constraints(where: str, schema: dict[str, Any], constraints: list[Any]) -> None:
+    kind = schema.get("type")
+    numeric = kind in ("integer", "number")
+    sized = kind in ("string", "array")
+    for item in constraints:
+        if numeric and isinstance(item, at.Ge):
+            schema["minimum"] = item.ge
+        elif numeric and isinstance(item, at.Gt):
+            schema["exclusiveMinimum"] = item.gt
+        elif numeric and isinstance(item, at.Le):
+            schema["maximum"] = item.le
+        elif numeric and isinstance(item, at.Lt):
+            schema["exclusiveMaximum"] = item.lt
+        elif sized and isinstance(item, at.MinLen):
+            schema["minLength" if kind == "string" else "minItems"] = item.min_length
+        elif sized and isinstance(item, at.MaxLen):
+            schema["maxLength" if kind == "string" else "maxItems"] = item.max_length
+        elif kind == "string" and isinstance(item, Pattern):
+            schema["pattern"] = item.regex
+        elif kind == "string" and isinstance(item, Format):
+            schema["format"] = item.name
+        elif isinstance(item, Examples):
+            schema["examples"] = list(item.values)
+        else:
+            raise ToolDefinitionError(f"{where}: constraint {item!r} does not apply to a {kind} parameter")
+
+
+def _literal_schema(where: str, values: tuple[Any, ...]) -> tuple[dict[str, Any], Converter]:
+    if all(isinstance(v, str) for v in values):
+        kind = "string"
+    elif all(isinstance(v, int) and not isinstance(v, bool) for v in values):
+        kind = "integer"
+    else:
+        raise ToolDefinitionError(f"{where}: a Literal must hold only strings or only integers")
+    by_value = {v: v for v in values}
+    return {"type": kind, "enum": list(values)}, by_value.__getitem__
+
+
+def _enum_schema(where: str, cls: type[enum.Enum]) -> tuple[dict[str, Any], Converter]:
+    schema, _ = _literal_schema(where, tuple(member.value for member in cls))
+    return schema, cls
+
+
+def _type_schema(where: str, annotation: Any) -> tuple[dict[str, Any], Converter]:  # noqa: PLR0912 - one branch per supported type
+    """The schema and converter for one (non-optional) annotation."""
+    metadata: list[Any] = []
+    description: str | None = None
+    if get_origin(annotation) is Annotated:
+        annotation, *raw = get_args(annotation)
+        metadata, description = _flatten_metadata(raw)
+    schema: dict[str, Any]
+    convert: Converter
+    origin = get_origin(annotation)
+    if annotation is bool:
+        schema, convert = {"type": "boolean"}, _identity
+    elif annotation is int:
+        schema, convert = {"type": "integer"}, _to_int
+    elif annotation is float:
+        schema, convert = {"type": "number"}, _to_float
+    elif annotation is str:
+        schema, convert = {"type": "string"}, _identity
+    elif annotation is datetime:
+        schema, convert = {"type": "string", "format": "date-time"}, _to_datetime
+    elif annotation is date:
+        schema, convert = {"type": "string", "format": "date"}, _to_date
+    elif origin is Literal:
+        schema, convert = _literal_schema(where, get_args(annotation))
+    elif inspect.isclass(annotation) and issubclass(annotation, enum.Enum):
+        schema, convert = _enum_schema(where, annotation)
+    elif origin in (list, Sequence, tuple) and origin is not tuple:
+        (item_type,) = get_args(annotation) or (None,)
+        if item_type is None:
+            raise ToolDefinitionError(f"{where}: say what the list holds, for example list[str]")
+        item_schema, item_convert = _type_schema(f"{where} items", item_type)
+        schema = {"type": "array", "items": item_schema}
+
+        def convert(value: Any, _item: Converter = item_convert) -> Any:
+            return [_item(v) for v in value]
+    else:
+        raise ToolDefinitionError(
+            f"{where}: unsupported parameter type {annotation!r}; use str, int, float, bool, date, "
+            "datetime, a Literal, an Enum or a list of these (with Annotated bounds)"
+        )
+    _apply_constraints(where, schema, metadata)
+    if (
+        schema["type"] == "string"
+        and "enum" not in schema
+        and schema.get("format") not in ("date", "date-time")
+    ):
+        schema.setdefault("maxLength", DEFAULT_MAX_LENGTH)
+    if schema["type"] == "array":
+        schema.setdefault("maxItems", DEFAULT_MAX_ITEMS)
+    if description:
+        schema["description"] = description
+    return schema, convert
+
+
+def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
+    if get_origin(annotation) in (typing.Union, types.UnionType):
+        args = [a for a in get_args(annotation) if a is not type(None)]
+        if len(args) == 1 and len(get_args(annotation)) == 2:
+            return args[0], True
+    return annotation, False
+
+
+def _json_default(where: str, value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, tuple):
+        return [_json_default(where, v) for v in value]
+    raise ToolDefinitionError(f"{where}: default {value!r} is not a JSON value (lists: use a tuple or None)")
+
+
+def build_input_schema(
+    fn: Callable[..., Any], name: str, parameters: Sequence[inspect.Parameter]
+) -> InputSchema:
+    """Build the input schema of tool ``name`` from ``fn``'s docstring and ``parameters``.
+
+    Raises:
+        ToolDefinitionError: a parameter lacks a type or a description, or uses a type
+            whose meaning a JSON Schema cannot state exactly.
+    """
+    doc = parse_docstring(fn.__doc__)
+    if not doc.description:
+        raise ToolDefinitionError(f"tool {name}: add a docstring saying what the tool does")
+    hints = typing.get_type_hints(fn, include_extras=True)
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    params: list[ParamSpec] = []
+    for param in parameters:
+        where = f"tool {name}, parameter {param.name}"
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD, param.POSITIONAL_ONLY):
+            raise ToolDefinitionError(f"{where}: tools take named parameters only (no *args, **kwargs or /)")
+        if param.name not in hints:
+            raise ToolDefinitionError(f"{where}: add a type annotation")
+        annotation, optional = _unwrap_optional(hints[param.name])
+        has_default = param.default is not inspect.Parameter.empty
+        if optional and not (has_default and param.default is None):
+            raise ToolDefinitionError(f"{where}: an optional parameter (X | None) must default to None")
+        schema, convert = _type_schema(where, annotation)
+        description = schema.pop("description", None) or doc.args.get(param.name)
+        if not description:
+            raise ToolDefinitionError(
+                f"{where}: no description; add '{param.name}: what it is' under Args: in the docstring"
+            )
+        schema = {"description": description, **schema}
+        if has_default and param.default is not None:
+            schema["default"] = _json_default(where, param.default)
+        if not has_default:
+            required.append(param.name)
+        properties[param.name] = schema
+        params.append(
+            ParamSpec(
+                param.name, schema, convert, not has_default, None if not has_default else param.default
+            )
+        )
+    unknown_docs = set(doc.args) - {p.name for p in parameters} - {"ctx"}
+    if unknown_docs:
+        raise ToolDefinitionError(
+            f"tool {name}: the docstring describes {', '.join(sorted(unknown_docs))}, which the function "
+            "does not take"
+        )
+    input_schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        input_schema["required"] = required
+    input_schema["additionalProperties"] = False
+    return InputSchema(description=doc.description, schema=input_schema, params=tuple(params))
+
+
+def _strip_titles(node: Any) -> Any:
+    """Drop pydantic's generated ``title`` keys: noise in every listing the model reads."""
+    if isinstance(node, dict):
+        return {k: _strip_titles(v) for k, v in node.items() if not (k == "title" and isinstance(v, str))}
+    if isinstance(node, list):
+        return [_strip_titles(v) for v in node]
+    return node
+
+
+def build_output_schema(fn: Callable[..., Any], name: str) -> OutputSchema:
+    """Build the output schema from the return annotation: a pydantic model, dataclass or TypedDict."""
+    hints = typing.get_type_hints(fn, include_extras=True)
+    if "return" not in hints or hints["return"] in (None, type(None)):
+        raise ToolDefinitionError(
+            f"tool {name}: annotate the return type with a pydantic model, dataclass or TypedDict; "
+            "it becomes the outputSchema"
+        )
+    adapter: TypeAdapter[Any] = TypeAdapter(hints["return"])
+    schema = _strip_titles(adapter.json_schema(mode="serialization"))
+    if schema.get("type") != "object":
+        raise ToolDefinitionError(
+            f"tool {name}: the return type must be an object (a pydantic model, dataclass or TypedDict), "
+            f"not {hints['return']!r}: MCP clients before 2026-07-28 accept only object outputs"
+        )
+    return OutputSchema(schema=schema, adapter=adapter)

@@ -1,0 +1,124 @@
+"""Markers that constrain a parameter beyond its Python type, used inside ``Annotated``.
+
+Bounds come from ``annotated_types`` (``Ge``, ``Le``, ``MinLen``, ``MaxLen``, …) or a
+pydantic ``Field(...)``; these add what those cannot say: a regular expression that
+means the same in Python and in ECMA-262 (which JSON Schema clients use), a string
+format, and examples.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = ["Examples", "Format", "Pattern", "ToolDefinitionError", "python_pattern"]
+
+
+class ToolDefinitionError(TypeError):
+    """A tool cannot be registered as written; the message says what to change.
+
+    Raised at registration (import time), never at call time, so a connector with an
+    imprecise schema does not start.
+    """
+
+
+# Escapes whose meaning differs between Python and ECMA-262 regular expressions
+# (Unicode-aware in Python 3 str patterns, ASCII-only in ECMA without the u flag),
+# and constructs ECMA-262 (as used by JSON Schema validators) does not share.
+_NON_PORTABLE = {
+    r"\d": "[0-9]",
+    r"\D": "[^0-9]",
+    r"\w": "[A-Za-z0-9_]",
+    r"\W": "[^A-Za-z0-9_]",
+    r"\s": "an explicit class such as [ \\t]",
+    r"\S": "an explicit class such as [^ \\t]",
+    r"\b": "an explicit boundary",
+    r"\B": "an explicit boundary",
+    r"\A": "^",
+    r"\Z": "$",
+    r"\z": "$",
+    "(?P": "a plain group (...)",
+    "(?<=": "no lookbehind",
+    "(?<!": "no lookbehind",
+    "(?i": "an explicit class such as [Aa]",
+    "(?m": "no inline flags",
+    "(?s": "no inline flags",
+    "(?x": "no inline flags",
+    "(?a": "no inline flags",
+}
+
+
+def _check_portable(regex: str) -> None:
+    i = 0
+    while i < len(regex):
+        for token, instead in _NON_PORTABLE.items():
+            if regex.startswith(token, i):
+                raise ToolDefinitionError(
+                    f"pattern {regex!r} uses {token!r}, which means something different in Python and in "
+                    f"the ECMA-262 regular expressions JSON Schema clients use; write {instead} instead"
+                )
+        i += 2 if regex[i] == "\\" else 1
+
+
+def python_pattern(regex: str) -> str:
+    """Translate a portable pattern to Python so that it matches exactly what ECMA-262 matches.
+
+    The one difference left after ``_check_portable``: an unescaped ``$`` outside a
+    character class matches only at the very end in ECMA-262, but also before a
+    final newline in Python. It becomes ``\\Z`` here.
+    """
+    out: list[str] = []
+    in_class = False
+    i = 0
+    while i < len(regex):
+        char = regex[i]
+        if char == "\\":
+            out.append(regex[i : i + 2])
+            i += 2
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        elif char == "$" and not in_class:
+            char = r"\Z"
+        out.append(char)
+        i += 1
+    return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class Pattern:
+    """The string must match ``regex`` (searched, as in JSON Schema: anchor it with ``^…$``)."""
+
+    regex: str
+
+    def __post_init__(self) -> None:
+        _check_portable(self.regex)
+        try:
+            re.compile(python_pattern(self.regex))
+        except re.error as exc:
+            raise ToolDefinitionError(
+                f"pattern {self.regex!r} is not a valid regular expression: {exc}"
+            ) from exc
+
+
+@dataclass(frozen=True, slots=True)
+class Format:
+    """The string must be in a JSON Schema ``format``: ``email`` or ``uri``.
+
+    ``date`` and ``date-time`` come from the ``date`` and ``datetime`` types.
+    """
+
+    name: Literal["email", "uri"]
+
+
+@dataclass(frozen=True, slots=True)
+class Examples:
+    """Example values, advertised as JSON Schema ``examples`` and quoted in error messages."""
+
+    values: tuple[Any, ...]
+
+    def __init__(self, *values: Any) -> None:
+        object.__setattr__(self, "values", values)

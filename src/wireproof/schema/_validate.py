@@ -1,0 +1,275 @@
+"""Validate a call's arguments against exactly the schema the tool advertises.
+
+The validator is ``jsonschema``'s Draft 2020-12 validator, compiled once per tool
+from the advertised schema, with two adjustments that make Python agree with
+what JSON Schema clients (ECMA-262 regular expressions, RFC 3339 dates) accept:
+``pattern`` uses ``python_pattern``, and the ``date``, ``date-time``, ``email``
+and ``uri`` formats are checked strictly. Every problem becomes a ``FieldError``
+whose ``expected`` is described from the failing subschema.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import jsonschema
+from jsonschema import Draft202012Validator, FormatChecker
+from jsonschema.exceptions import ValidationError
+
+from wireproof.errors import ABSENT, RECEIVED_PREVIEW_CHARS, FieldError, describe_value
+from wireproof.schema._markers import python_pattern
+
+__all__ = ["ArgumentValidator", "describe_schema", "format_checker"]
+
+_DATE: Final = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATE_TIME: Final = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]+)?([Zz]|[+-][0-9]{2}:[0-9]{2})"
+)
+_EMAIL: Final = re.compile(r"[^@\s\x00-\x1f\x7f]+@[^@\s\x00-\x1f\x7f.]+(\.[^@\s\x00-\x1f\x7f.]+)+")
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
+_URI_FORBIDDEN: Final = re.compile(r"[\s\x00-\x1f\x7f<>\"{}|\\^`]")
+
+
+def _is_date(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE.fullmatch(value):
+        return False
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_date_time(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if not _DATE_TIME.fullmatch(value):
+        return False
+    try:
+        datetime.fromisoformat(value.upper())
+    except ValueError:
+        return False
+    return True
+
+
+def _is_email(value: object) -> bool:
+    return not isinstance(value, str) or bool(_EMAIL.fullmatch(value))
+
+
+def _is_uri(value: object) -> bool:
+    if not isinstance(value, str):
+        return True
+    if _URI_FORBIDDEN.search(value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return bool(_SCHEME.fullmatch(parts.scheme)) and bool(parts.netloc or parts.path)
+
+
+def format_checker() -> FormatChecker:
+    """The format checks wireproof advertises and enforces: date, date-time, email, uri."""
+    checker = FormatChecker(formats=())
+    checker.checks("date")(_is_date)
+    checker.checks("date-time")(_is_date_time)
+    checker.checks("email")(_is_email)
+    checker.checks("uri")(_is_uri)
+    return checker
+
+
+@lru_cache(maxsize=512)
+def _compiled(regex: str) -> re.Pattern[str]:
+    return re.compile(python_pattern(regex))
+
+
+def _pattern(
+    validator: Any, regex: str, instance: Any, schema: Mapping[str, Any]
+) -> Iterable[ValidationError]:
+    if isinstance(instance, str) and not _compiled(regex).search(instance):
+        yield ValidationError(f"{instance!r} does not match {regex!r}")
+
+
+_Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # untyped upstream
+    Draft202012Validator, {"pattern": _pattern}
+)
+
+_FORMAT_WORDS: Final = {
+    "date": "a date as YYYY-MM-DD",
+    "date-time": "a date-time as YYYY-MM-DDTHH:MM:SSZ (RFC 3339, with a time zone)",
+    "email": "an email address such as name@example.com",
+    "uri": "an absolute URI such as https://example.com/path",
+}
+_JSON_TYPES: Final = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "an object",
+    "null": "null",
+}
+
+
+def _range_words(schema: Mapping[str, Any]) -> str:
+    low = schema.get("minimum")
+    high = schema.get("maximum")
+    parts: list[str] = []
+    if low is not None and high is not None:
+        return f" from {low} to {high}"
+    if low is not None:
+        parts.append(f">= {low}")
+    if "exclusiveMinimum" in schema:
+        parts.append(f"> {schema['exclusiveMinimum']}")
+    if high is not None:
+        parts.append(f"<= {high}")
+    if "exclusiveMaximum" in schema:
+        parts.append(f"< {schema['exclusiveMaximum']}")
+    return (" " + " and ".join(parts)) if parts else ""
+
+
+def _size_words(schema: Mapping[str, Any], low_key: str, high_key: str, unit: str) -> str:
+    low, high = schema.get(low_key), schema.get(high_key)
+    if low is not None and high is not None:
+        return f" of {low:,} to {high:,} {unit}"
+    if high is not None:
+        return f" of at most {high:,} {unit}"
+    if low is not None:
+        return f" of at least {low:,} {unit}"
+    return ""
+
+
+def describe_schema(schema: Mapping[str, Any]) -> str:
+    """Say in words what a subschema accepts: ``an integer from 1 to 100``."""
+    if "enum" in schema:
+        return "one of " + ", ".join(json.dumps(v) for v in schema["enum"])
+    kind = schema.get("type")
+    if kind == "string":
+        if schema.get("format") in _FORMAT_WORDS:
+            words = _FORMAT_WORDS[schema["format"]]
+        elif "examples" in schema:
+            words = "a string like " + " or ".join(json.dumps(v) for v in schema["examples"][:2])
+        else:
+            words = "a string"
+        if "pattern" in schema:
+            words += f" matching {schema['pattern']}"
+        return words + _size_words(schema, "minLength", "maxLength", "characters")
+    if kind in ("integer", "number"):
+        return _JSON_TYPES[kind] + _range_words(schema)
+    if kind == "array":
+        items = describe_schema(schema.get("items", {}))
+        return f"a list of {items}" + _size_words(schema, "minItems", "maxItems", "items")
+    if isinstance(kind, str):
+        return _JSON_TYPES.get(kind, kind)
+    return "a value"
+
+
+def _json_type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    return "object"
+
+
+def _problem(error: ValidationError) -> str:
+    keyword = error.validator
+    instance = error.instance
+    if keyword == "type":
+        if instance is None:
+            return "cannot be null; omit it to leave it unset" if error.path else "cannot be null"
+        return f"has the wrong type ({_json_type_name(instance)})"
+    words = {
+        "enum": "is not one of the allowed values",
+        "minimum": "is too small",
+        "exclusiveMinimum": "is too small",
+        "maximum": "is too large",
+        "exclusiveMaximum": "is too large",
+        "minLength": "is too short",
+        "pattern": "does not match the required pattern",
+        "minItems": "has too few items",
+        "maxItems": "has too many items",
+        "uniqueItems": "has duplicate items",
+    }
+    if keyword == "maxLength":
+        return "is too long"
+    if keyword == "format":
+        return f"is not a valid {error.validator_value}"
+    return words.get(str(keyword), "is not valid")
+
+
+def _field_name(path: Iterable[Any]) -> str:
+    name = ""
+    for part in path:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name
+
+
+class ArgumentValidator:
+    """Checks one tool's arguments against its advertised input schema."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        _Validator.check_schema(schema)
+        self.schema = schema
+        self._properties: Mapping[str, Any] = schema.get("properties", {})
+        self._validator = _Validator(schema, format_checker=format_checker())
+
+    def errors(self, arguments: Mapping[str, Any]) -> list[FieldError]:
+        """Every problem with ``arguments``, one ``FieldError`` each, in parameter order."""
+        found: dict[tuple[str, str], FieldError] = {}
+        for error in self._validator.iter_errors(arguments):
+            for field_error in self._translate(error, arguments):
+                found.setdefault((field_error.field, field_error.problem), field_error)
+        order = {name: i for i, name in enumerate(self._properties)}
+        return sorted(
+            found.values(), key=lambda f: order.get(f.field.split(".")[0].split("[")[0], len(order))
+        )
+
+    def _translate(self, error: ValidationError, arguments: Mapping[str, Any]) -> list[FieldError]:
+        if not error.path and error.validator == "required":
+            return [
+                FieldError(name, "is required", describe_schema(self._properties[name]))
+                for name in self.schema.get("required", [])
+                if name not in arguments
+            ]
+        if not error.path and error.validator == "additionalProperties":
+            allowed = list(self._properties)
+            return [
+                self._unknown(name, arguments[name], allowed) for name in arguments if name not in allowed
+            ]
+        return [
+            FieldError(
+                field=_field_name(error.path) or "arguments",
+                problem=_problem(error),
+                expected=describe_schema(error.schema) if isinstance(error.schema, Mapping) else "a value",
+                received=error.instance,
+            )
+        ]
+
+    @staticmethod
+    def _unknown(name: str, value: Any, allowed: list[str]) -> FieldError:
+        close = difflib.get_close_matches(name, allowed, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        only = ", ".join(allowed) if allowed else "no arguments"
+        printable = name.isprintable() and len(name) <= RECEIVED_PREVIEW_CHARS
+        return FieldError(
+            field=name if printable else describe_value(name),
+            problem=f"is not a parameter of this tool; remove it{hint}",
+            expected=f"only {only}",
+            received=value if value is not None else ABSENT,
+        )
