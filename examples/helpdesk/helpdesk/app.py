@@ -30,7 +30,7 @@ app: Connector[Database] = Connector(
 Status = Literal["open", "pending", "solved", "closed"]
 Priority = Literal["low", "normal", "high", "urgent"]
 Limit = Annotated[int, Ge(1), Le(100)]
-TicketId = Annotated[int, Ge(1)]
+TicketId = Annotated[int, Ge(1), Le(2**53 - 1)]  # the largest integer every JSON parser keeps exact
 
 _SUMMARY_COLUMNS = "id, subject, status, priority, customer_email, opened_at"
 

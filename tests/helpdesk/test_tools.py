@@ -1,0 +1,206 @@
+"""The helpdesk read tools, through the official mcp client in memory."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from typing import Any
+
+import pytest
+from mcp import Client
+
+from helpdesk import app
+from helpdesk.db import Database
+from tests.conftest import SEEDED_TICKETS
+
+pytestmark = pytest.mark.anyio
+
+LEAKS = ("Traceback", "sqlite3", "/helpdesk/", ".py", "pydantic", "errors.pydantic.dev", "SELECT")
+
+
+def table_digest(database: Database) -> str:
+    rows = database.reader().execute("SELECT * FROM tickets ORDER BY id").fetchall()
+    return hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()
+
+
+@pytest.fixture
+async def client(database: Database) -> Any:
+    async with Client(app.server(database)) as c:
+        yield c
+
+
+def _error(result: Any) -> dict[str, Any]:
+    assert result.is_error is True
+    text = result.content[0].text
+    dumped = json.dumps(result.structured_content)
+    for leak in LEAKS:
+        assert leak not in text, leak
+        assert leak not in dumped, leak
+    error = result.structured_content["error"]
+    assert set(error) >= {
+        "type",
+        "code",
+        "message",
+        "retryable",
+        "retry_after_ms",
+        "fields",
+        "correlation_id",
+    }
+    return dict(error)
+
+
+async def test_list_tickets_by_date_returns_compact_summaries_newest_first(client: Client) -> None:
+    result = await client.call_tool(
+        "list_tickets_by_date", {"start_date": "2025-01-01", "end_date": "2026-12-31"}
+    )
+    assert result.is_error is False
+    page = result.structured_content
+    assert len(page["tickets"]) == 25
+    assert page["has_more"] is True
+    opened = [t["opened_at"] for t in page["tickets"]]
+    assert opened == sorted(opened, reverse=True)
+    assert set(page["tickets"][0]) == {"id", "subject", "status", "priority", "customer_email", "opened_at"}
+
+
+async def test_has_more_is_honest_at_the_end(client: Client, database: Database) -> None:
+    everything = {"start_date": "2000-01-01", "end_date": "2100-01-01", "limit": 100}
+    result = await client.call_tool("list_tickets_by_date", {**everything, "status": "closed"})
+    (closed,) = database.reader().execute("SELECT count(*) FROM tickets WHERE status='closed'").fetchone()
+    assert result.structured_content["has_more"] is (closed > 100)
+    assert len(result.structured_content["tickets"]) == min(closed, 100)
+    assert all(t["status"] == "closed" for t in result.structured_content["tickets"])
+
+
+async def test_date_range_is_inclusive_of_both_days(client: Client, database: Database) -> None:
+    row = (
+        database.reader()
+        .execute("SELECT id, substr(opened_at, 1, 10) FROM tickets WHERE id = 200")
+        .fetchone()
+    )
+    day = row[1]
+    result = await client.call_tool(
+        "list_tickets_by_date", {"start_date": day, "end_date": day, "limit": 100}
+    )
+    assert 200 in [t["id"] for t in result.structured_content["tickets"]]
+
+
+async def test_get_ticket_returns_the_detail(client: Client) -> None:
+    result = await client.call_tool("get_ticket", {"ticket_id": 7})
+    assert result.is_error is False
+    assert result.structured_content["id"] == 7
+    assert result.structured_content["body"]
+
+
+async def test_get_ticket_for_a_missing_id_is_not_found_and_says_where_to_look(client: Client) -> None:
+    error = _error(await client.call_tool("get_ticket", {"ticket_id": SEEDED_TICKETS + 1}))
+    assert (error["type"], error["retryable"]) == ("not_found", False)
+    assert "search_tickets" in error["message"]
+
+
+async def test_search_matches_text_literally_case_insensitive(client: Client, database: Database) -> None:
+    result = await client.call_tool("search_tickets", {"text": "sso LOGIN", "limit": 100})
+    found = {t["id"] for t in result.structured_content["tickets"]}
+    rows = database.reader().execute("SELECT id, subject, body FROM tickets").fetchall()
+    expected = {r[0] for r in rows if "sso login" in (r[1] + "\n" + r[2]).lower()}
+    assert found == set(sorted(expected, reverse=True)[:100]) or (len(expected) > 100 and len(found) == 100)
+    assert found
+    wildcard = await client.call_tool("search_tickets", {"text": "%%"})
+    assert wildcard.structured_content["tickets"] == []
+
+
+@pytest.mark.parametrize(
+    ("tool", "arguments", "field", "code_word"),
+    [
+        ("list_tickets_by_date", {"end_date": "2026-01-01"}, "start_date", "is required"),
+        (
+            "list_tickets_by_date",
+            {"start_date": 20260101, "end_date": "2026-01-01"},
+            "start_date",
+            "wrong type",
+        ),
+        (
+            "list_tickets_by_date",
+            {"start_date": "2026-01-01", "end_date": "2026-02-01", "status": "new"},
+            "status",
+            "not one of the allowed values",
+        ),
+        (
+            "list_tickets_by_date",
+            {"start_date": "2026-01-01", "end_date": "2026-02-01", "limit": 0},
+            "limit",
+            "too small",
+        ),
+        (
+            "list_tickets_by_date",
+            {"start_date": "2026-01-01", "end_date": "2026-02-01", "limit": 101},
+            "limit",
+            "too large",
+        ),
+        (
+            "list_tickets_by_date",
+            {"start_date": "1/2/2026", "end_date": "2026-02-01"},
+            "start_date",
+            "not a valid date",
+        ),
+        (
+            "list_tickets_by_date",
+            {"start_date": "2026-01-01", "end_date": "2026-02-01", "sort": "asc"},
+            "sort",
+            "not a parameter",
+        ),
+        (
+            "list_tickets_by_date",
+            {"start_date": "2026-05-10", "end_date": "2026-05-01"},
+            "end_date",
+            "must be on or after start_date",
+        ),
+        ("search_tickets", {"text": "x" * 1_048_576}, "text", "too long"),
+        ("search_tickets", {"text": "é"}, "text", "too short"),
+        ("get_ticket", {"ticket_id": -1}, "ticket_id", "too small"),
+        ("get_ticket", {"ticket_id": "7"}, "ticket_id", "wrong type"),
+        ("get_ticket", {"ticket_id": 1.5}, "ticket_id", "wrong type"),
+    ],
+)
+async def test_each_kind_of_bad_input_is_a_typed_error_naming_the_field_and_changes_nothing(
+    client: Client, database: Database, tool: str, arguments: dict[str, Any], field: str, code_word: str
+) -> None:
+    before = table_digest(database)
+    result = await client.call_tool(tool, arguments)
+    error = _error(result)
+    assert (error["type"], error["code"], error["retryable"]) == ("invalid_input", "invalid_arguments", False)
+    assert error["fields"][0]["field"] == field
+    assert code_word in error["fields"][0]["problem"]
+    assert error["fields"][0]["expected"]
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert f"- {field}: " in text
+    assert len(text) < 2000
+    assert table_digest(database) == before
+
+
+async def test_unicode_and_control_characters_are_searched_safely(client: Client) -> None:
+    for text in (
+        "日本語のチケット",
+        "emoji 🎫",
+        "nul\x00byte",
+        "'; DROP TABLE tickets; --",
+        "../../etc/passwd",
+    ):
+        result = await client.call_tool("search_tickets", {"text": text})
+        assert result.is_error is False
+        assert result.structured_content["tickets"] == []
+
+
+async def test_read_connections_cannot_write(database: Database) -> None:
+    with pytest.raises(sqlite3.OperationalError, match="readonly"):
+        database.reader().execute("DELETE FROM tickets")
+
+
+async def test_a_broken_database_is_a_masked_internal_error(client: Client, database: Database) -> None:
+    writer = sqlite3.connect(database.path)
+    writer.execute("ALTER TABLE tickets RENAME TO tickets_gone")
+    writer.commit()
+    writer.close()
+    error = _error(await client.call_tool("get_ticket", {"ticket_id": 1}))
+    assert error["type"] == "internal"
+    assert "tickets_gone" not in json.dumps(error)
