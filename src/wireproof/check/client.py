@@ -1,0 +1,262 @@
+"""Connect to the server under check, over stdio, Streamable HTTP or in memory, and make bounded calls.
+
+A ``Connection`` belongs to one task. Each call is bounded by a timeout and turned
+into a ``CallRecord`` whatever happens: a result, a JSON-RPC error, a timeout, or a
+crash (the connection is then reopened for the next call, so one crashing input
+does not end the check).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shlex
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import anyio
+import mcp_types as types
+import pydantic
+from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
+from mcp.server.lowlevel import Server
+from mcp.shared._httpx_utils import create_mcp_http_client
+from mcp.shared.exceptions import MCPError
+
+from wireproof.check.model import CallRecord, ToolInfo
+
+__all__ = ["CheckTargetError", "Connection", "Target", "connect", "target_from_mcp_config"]
+
+
+class CheckTargetError(Exception):
+    """The server to check cannot be reached or described; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """What to check: a stdio command, an HTTP URL, or an in-process SDK server."""
+
+    command: tuple[str, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    cwd: str | None = None
+    url: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+    server: Server[Any] | None = None
+    mode: str = "auto"
+
+    @property
+    def transport(self) -> str:
+        if self.server is not None:
+            return "memory"
+        return "http" if self.url else "stdio"
+
+    def describe(self) -> str:
+        if self.url:
+            return self.url
+        if self.server is not None:
+            return f"in-process server {self.server.name}"
+        return shlex.join(self.command)
+
+
+def target_from_mcp_config(path: Path, name: str) -> Target:
+    """Read a server from the ``mcpServers`` JSON that desktop MCP clients use."""
+    try:
+        config = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise CheckTargetError(f"cannot read {path}: {exc}") from exc
+    servers = config.get("mcpServers") if isinstance(config, dict) else None
+    if not isinstance(servers, dict):
+        raise CheckTargetError(f"{path} has no mcpServers object")
+    entry = servers.get(name)
+    if not isinstance(entry, dict):
+        raise CheckTargetError(
+            f"{path} has no server named {name!r}; it has: {', '.join(sorted(servers)) or 'none'}"
+        )
+    if isinstance(entry.get("url"), str):
+        return Target(
+            url=entry["url"], headers={str(k): str(v) for k, v in (entry.get("headers") or {}).items()}
+        )
+    if not isinstance(entry.get("command"), str):
+        raise CheckTargetError(f"server {name!r} in {path} has neither a command nor a url")
+    args = [str(a) for a in entry.get("args") or []]
+    env = {str(k): str(v) for k, v in (entry.get("env") or {}).items()}
+    return Target(command=(entry["command"], *args), env=env, cwd=entry.get("cwd"))
+
+
+def _stdio_params(target: Target) -> StdioServerParameters:
+    # The SDK passes a minimal environment by default; a checker keeps PATH and HOME so
+    # commands such as `uvx` or a virtualenv's scripts resolve as they do for a user.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "VIRTUAL_ENV")
+    }
+    env.update(target.env)
+    return StdioServerParameters(
+        command=target.command[0], args=list(target.command[1:]), env=env, cwd=target.cwd
+    )
+
+
+class Connection:
+    """An open MCP session to the target, reopened after a crash."""
+
+    def __init__(self, target: Target, timeout: float, errlog: Any = None) -> None:
+        self.target = target
+        self.timeout = timeout
+        self.errlog = errlog
+        self._stack: AsyncExitStack | None = None
+        self.client: Client | None = None
+        self.reconnects = 0
+
+    async def open(self) -> Client:
+        if self.client is not None:
+            return self.client
+        stack = AsyncExitStack()
+        await stack.__aenter__()
+        try:
+            # The handshake is bounded by the client's read timeout; a cancel scope cannot wrap
+            # entering the client, whose task group must outlive this call.
+            self.client = await stack.enter_async_context(self._make_client())
+        except BaseException:
+            await stack.aclose()
+            raise
+        self._stack = stack
+        return self.client
+
+    def _make_client(self) -> Client:
+        target = self.target
+        if target.server is not None:
+            return Client(target.server, mode=target.mode, cache=None, read_timeout_seconds=self.timeout)
+        if target.url is not None:
+            http = create_mcp_http_client(headers=dict(target.headers))
+            return Client(
+                streamable_http_client(target.url, http_client=http),
+                mode=target.mode,
+                cache=None,
+                read_timeout_seconds=self.timeout,
+            )
+        if self.errlog is not None:
+            from mcp.client.stdio import stdio_client
+
+            return Client(
+                stdio_client(_stdio_params(target), errlog=self.errlog),
+                mode=target.mode,
+                cache=None,
+                read_timeout_seconds=self.timeout,
+            )
+        return Client(_stdio_params(target), mode=target.mode, cache=None, read_timeout_seconds=self.timeout)
+
+    async def close(self) -> None:
+        stack, self._stack, self.client = self._stack, None, None
+        if stack is not None:
+            # No cancel scope here: the client's task group must be exited in the scope it was entered in.
+            # Closing a connection whose server already died: nothing is left to release.
+            with contextlib.suppress(MCPError, OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
+                await stack.aclose()
+
+    async def list_tools(self) -> list[ToolInfo]:
+        client = await self.open()
+        tools: list[types.Tool] = []
+        cursor: str | None = None
+        with anyio.fail_after(self.timeout):
+            for _ in range(100):
+                page = await client.list_tools(cursor=cursor, cache_mode="refresh")
+                tools.extend(page.tools)
+                cursor = page.next_cursor
+                if not cursor:
+                    break
+        return [
+            ToolInfo(
+                name=t.name,
+                description=t.description,
+                input_schema=dict(t.input_schema),
+                output_schema=dict(t.output_schema) if t.output_schema is not None else None,
+                annotations=t.annotations.model_dump(by_alias=True, exclude_none=True)
+                if t.annotations
+                else None,
+            )
+            for t in tools
+        ]
+
+    async def call(
+        self,
+        tool: str,
+        arguments: dict[str, Any],
+        purpose: str,
+        *,
+        field: str | None = None,
+        constraint: str | None = None,
+    ) -> CallRecord:
+        """Call ``tool`` once, bounded by the timeout; never raises for what the server does."""
+        record = CallRecord(tool, arguments, purpose, "result", 0.0, field=field, constraint=constraint)
+        started = time.perf_counter()
+        try:
+            client = await self.open()
+            request = types.CallToolRequest(
+                params=types.CallToolRequestParams(name=tool, arguments=arguments)
+            )
+            with anyio.fail_after(self.timeout):
+                result = await client.session.send_request(request, types.CallToolResult)
+        except TimeoutError:
+            record.outcome, record.error_message = "timeout", f"no answer within {self.timeout:g} s"
+            await self.close()
+        except MCPError as error:
+            if error.code == types.CONNECTION_CLOSED:
+                record.outcome, record.error_message = "crash", f"the connection closed: {error.message}"
+                await self.close()
+                self.reconnects += 1
+            else:
+                record.outcome, record.error_code, record.error_message = (
+                    "protocol_error",
+                    error.code,
+                    error.message,
+                )
+        except pydantic.ValidationError as error:
+            record.outcome, record.error_code = "protocol_error", types.INVALID_REQUEST
+            record.error_message = (
+                f"the answer is not a valid tools/call result: {error.error_count()} problem(s)"
+            )
+        except (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError) as error:
+            record.outcome, record.error_message = "crash", f"{type(error).__name__}: {error}"
+            await self.close()
+            self.reconnects += 1
+        else:
+            record.is_error = bool(result.is_error)
+            record.text = "\n".join(b.text for b in result.content if isinstance(b, types.TextContent))
+            record.structured = result.structured_content
+            record.size_bytes = len(result.model_dump_json(by_alias=True, exclude_none=True).encode())
+        record.elapsed_ms = (time.perf_counter() - started) * 1000
+        return record
+
+
+def _describe_failure(exc: BaseException) -> str:
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    if isinstance(exc, TimeoutError):
+        return "no answer to the handshake in time"
+    text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text
+
+
+@asynccontextmanager
+async def connect(
+    target: Target,
+    timeout: float,  # noqa: ASYNC109 - bounds each call, not the whole connection
+    errlog: Any = None,
+) -> AsyncIterator[Connection]:
+    """Open a connection to ``target`` for the calling task, and close it on exit."""
+    connection = Connection(target, timeout, errlog)
+    try:
+        await connection.open()
+    except Exception as exc:
+        await connection.close()
+        raise CheckTargetError(f"cannot connect to {target.describe()}: {_describe_failure(exc)}") from exc
+    try:
+        yield connection
+    finally:
+        await connection.close()

@@ -1,0 +1,137 @@
+"""Options for a check, and the ``wireproof.toml`` that supplies per-tool arguments, observers and auth cases.
+
+```toml
+[budget]
+warn_tokens = 10000          # an answer above this is a warning
+error_tokens = 25000         # and above this an error
+
+[tools.get_status_note]
+arguments = { week = "2026-W23" }     # sample arguments merged over the generated ones
+
+[[observers]]                # read calls whose answers reveal the effect of a write
+tool = "get_status_note"
+arguments = { week = "2026-W23" }
+
+[auth.cases.expired]         # the server must refuse loudly when run or called like this
+env = { HELPDESK_API_KEY = "expired-key" }          # stdio: environment for a fresh server
+headers = { Authorization = "Bearer eyJ..." }       # HTTP: headers for the call
+```
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+__all__ = ["AuthCase", "CheckConfigError", "CheckOptions", "Observer", "load_config"]
+
+DEFAULT_WARN_TOKENS: Final = 10_000
+DEFAULT_ERROR_TOKENS: Final = 25_000
+BYTES_PER_TOKEN: Final = 4
+"""Tokens are estimated as bytes / 4, the usual rule of thumb for JSON and English text."""
+
+
+class CheckConfigError(ValueError):
+    """The check's options or config file are not usable; the message names the problem."""
+
+
+@dataclass(frozen=True, slots=True)
+class Observer:
+    """A read call whose answer is compared before and after each write."""
+
+    tool: str
+    arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthCase:
+    """A credential situation in which the server must refuse loudly."""
+
+    name: str
+    env: dict[str, str] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class CheckOptions:
+    """Everything a check run needs besides the target."""
+
+    allow_writes: bool = False
+    timeout: float = 10.0
+    concurrency: int = 4
+    warn_tokens: int = DEFAULT_WARN_TOKENS
+    error_tokens: int = DEFAULT_ERROR_TOKENS
+    tool_arguments: dict[str, dict[str, Any]] = field(default_factory=dict)
+    observers: list[Observer] = field(default_factory=list)
+    auth_cases: list[AuthCase] = field(default_factory=list)
+    only_tools: frozenset[str] = frozenset()
+
+    def validate(self) -> None:
+        if self.timeout <= 0:
+            raise CheckConfigError("--timeout must be a positive number of seconds")
+        if not 1 <= self.concurrency <= 64:
+            raise CheckConfigError("--concurrency must be from 1 to 64")
+        if not 0 < self.warn_tokens <= self.error_tokens:
+            raise CheckConfigError("budget: warn_tokens must be positive and at most error_tokens")
+
+
+def _table(value: Any, where: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise CheckConfigError(f"{where} must be a table")
+    return value
+
+
+def _strings(value: Any, where: str) -> dict[str, str]:
+    table = _table(value, where)
+    if not all(isinstance(v, str) for v in table.values()):
+        raise CheckConfigError(f"{where} values must be strings")
+    return {str(k): str(v) for k, v in table.items()}
+
+
+def load_config(path: Path, options: CheckOptions) -> CheckOptions:
+    """Read ``path`` into ``options`` (which it returns); unknown keys are errors, not ignored."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise CheckConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise CheckConfigError(f"{path} is not valid TOML: {exc}") from exc
+    unknown = set(data) - {"budget", "tools", "observers", "auth"}
+    if unknown:
+        raise CheckConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}")
+    budget = _table(data.get("budget", {}), "[budget]")
+    for key in budget:
+        if key not in ("warn_tokens", "error_tokens"):
+            raise CheckConfigError(f"[budget]: unknown key {key}")
+        if not isinstance(budget[key], int) or isinstance(budget[key], bool):
+            raise CheckConfigError(f"[budget].{key} must be an integer")
+    options.warn_tokens = budget.get("warn_tokens", options.warn_tokens)
+    options.error_tokens = budget.get("error_tokens", options.error_tokens)
+    for name, table in _table(data.get("tools", {}), "[tools]").items():
+        options.tool_arguments[name] = _table(
+            _table(table, f"[tools.{name}]").get("arguments", {}), f"[tools.{name}].arguments"
+        )
+    observers = data.get("observers", [])
+    if not isinstance(observers, list):
+        raise CheckConfigError("observers must be an array of tables: [[observers]]")
+    for i, raw_entry in enumerate(observers):
+        entry = _table(raw_entry, f"[[observers]] #{i + 1}")
+        if not isinstance(entry.get("tool"), str):
+            raise CheckConfigError(f'[[observers]] #{i + 1} needs tool = "name"')
+        options.observers.append(
+            Observer(entry["tool"], _table(entry.get("arguments", {}), "observer arguments"))
+        )
+    cases = _table(_table(data.get("auth", {}), "[auth]").get("cases", {}), "[auth.cases]")
+    for name, raw_case in cases.items():
+        case = _table(raw_case, f"[auth.cases.{name}]")
+        options.auth_cases.append(
+            AuthCase(
+                name,
+                env=_strings(case.get("env", {}), f"[auth.cases.{name}].env"),
+                headers=_strings(case.get("headers", {}), f"[auth.cases.{name}].headers"),
+            )
+        )
+    options.validate()
+    return options

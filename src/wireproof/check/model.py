@@ -1,0 +1,221 @@
+"""What the checker observes, what it concludes, and the report it writes.
+
+Probes produce ``Observations`` (calls made, answers, timings, sizes); rules turn
+observations into ``Finding``s; reporters render a ``Report``. A rule never makes a
+call and a probe never decides severity.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Final, Literal
+
+__all__ = [
+    "CATEGORIES",
+    "SEVERITIES",
+    "AuthObservation",
+    "CallRecord",
+    "Category",
+    "Evidence",
+    "Finding",
+    "HttpExchange",
+    "Observations",
+    "Outcome",
+    "Report",
+    "ServerSummary",
+    "Severity",
+    "ToolInfo",
+    "ToolSummary",
+    "truncate",
+]
+
+Severity = Literal["info", "warning", "error"]
+Category = Literal["schema", "errors", "auth", "idempotency", "output", "protocol"]
+Outcome = Literal["result", "protocol_error", "timeout", "crash"]
+
+SEVERITIES: Final[tuple[Severity, ...]] = ("info", "warning", "error")
+CATEGORIES: Final[tuple[Category, ...]] = ("schema", "errors", "auth", "idempotency", "output", "protocol")
+EVIDENCE_CHARS: Final = 600
+
+
+def truncate(text: str, limit: int = EVIDENCE_CHARS) -> str:
+    """Cut ``text`` to ``limit`` characters, saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… [{len(text) - limit:,} more characters]"
+
+
+def _short_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in arguments.items():
+        if isinstance(value, str) and len(value) > 80:
+            out[key[:80]] = f"<string of {len(value):,} characters starting {value[:20]!r}>"
+        else:
+            out[key[:80]] = value
+    return out
+
+
+@dataclass(frozen=True, slots=True)
+class ToolInfo:
+    """A tool as ``tools/list`` described it."""
+
+    name: str
+    description: str | None
+    input_schema: dict[str, Any]
+    output_schema: dict[str, Any] | None
+    annotations: dict[str, Any] | None
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.annotations and self.annotations.get("readOnlyHint") is True)
+
+
+@dataclass(slots=True)
+class CallRecord:
+    """One tool call a probe made, and what came back.
+
+    purpose (str): why the probe made it: ``valid``, ``awkward``, ``repeat``, ``concurrent``…
+    field (str | None): for an awkward call, the argument it breaks.
+    constraint (str | None): for an awkward call, the constraint it breaks (``required``, ``maxLength``…).
+    """
+
+    tool: str
+    arguments: dict[str, Any]
+    purpose: str
+    outcome: Outcome
+    elapsed_ms: float
+    field: str | None = None
+    constraint: str | None = None
+    is_error: bool = False
+    text: str = ""
+    structured: Any = None
+    error_code: int | None = None
+    error_message: str = ""
+    size_bytes: int = 0
+
+    def evidence(self, note: str | None = None) -> Evidence:
+        if self.outcome == "result":
+            answer = json.dumps(
+                {
+                    "isError": self.is_error,
+                    "text": truncate(self.text, 400),
+                    "structuredContent": truncate(json.dumps(self.structured, ensure_ascii=False), 300)
+                    if self.structured is not None
+                    else None,
+                },
+                ensure_ascii=False,
+            )
+        elif self.outcome == "protocol_error":
+            answer = f"JSON-RPC error {self.error_code}: {truncate(self.error_message, 400)}"
+        else:
+            answer = f"{self.outcome}: {truncate(self.error_message, 400)}"
+        return Evidence(
+            call={"tool": self.tool, "arguments": _short_arguments(self.arguments)}, answer=answer, note=note
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class HttpExchange:
+    """One raw HTTP request the auth probe made, and the answer's status and headers."""
+
+    label: str
+    method: str
+    url: str
+    sent_headers: dict[str, str]
+    status: int | None
+    headers: dict[str, str]
+    body: str
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthObservation:
+    """What happened when the server was run or called with a configured bad credential."""
+
+    case: str
+    connected: bool
+    connect_error: str | None
+    record: CallRecord | None
+
+
+@dataclass(slots=True)
+class Observations:
+    """Everything the probes saw, handed to the rules."""
+
+    tools: list[ToolInfo] = field(default_factory=list)
+    listings: list[list[str]] = field(default_factory=list)
+    calls: list[CallRecord] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)
+    snapshots: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    http: list[HttpExchange] = field(default_factory=list)
+    auth_cases: list[AuthObservation] = field(default_factory=list)
+    listing_error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def calls_for(self, tool: str, purpose: str | None = None) -> list[CallRecord]:
+        return [c for c in self.calls if c.tool == tool and (purpose is None or c.purpose == purpose)]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """What reproduces a finding: the exact call sent, and the answer (truncated)."""
+
+    call: dict[str, Any] | None = None
+    answer: str | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One rule's verdict about one tool (or the server)."""
+
+    rule: str
+    category: Category
+    severity: Severity
+    tool: str | None
+    message: str
+    evidence: Evidence = field(default_factory=Evidence)
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSummary:
+    name: str | None
+    version: str | None
+    transport: str
+    protocol_version: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ToolSummary:
+    name: str
+    read_only: bool
+    calls: int
+    p50_ms: float | None
+    skipped: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The checker's result: the stable JSON contract is ``to_json``'s output (see docs/report-schema.json)."""
+
+    wireproof_version: str
+    server: ServerSummary
+    tools: list[ToolSummary]
+    findings: list[Finding]
+    scores: dict[str, int]
+    duration_s: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "wireproof_version": self.wireproof_version,
+            "server": asdict(self.server),
+            "tools": [asdict(t) for t in self.tools],
+            "findings": [asdict(f) for f in self.findings],
+            "scores": dict(self.scores),
+            "duration_s": round(self.duration_s, 3),
+        }
+
+    def count(self, at_least: Severity) -> int:
+        floor = SEVERITIES.index(at_least)
+        return sum(1 for f in self.findings if SEVERITIES.index(f.severity) >= floor)

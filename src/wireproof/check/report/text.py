@@ -1,0 +1,70 @@
+"""The terminal report: a scorecard, the tools, then the findings with their evidence."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console, Group, RenderableType
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from wireproof.check.model import SEVERITIES, Report
+
+_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
+
+
+def renderables(report: Report) -> list[RenderableType]:
+    """The report as rich renderables, for a live console."""
+    server = report.server
+    head = Text.assemble(
+        ("wireproof check ", "bold"),
+        f"{server.name or '(unnamed server)'} {server.version or ''} over {server.transport}"
+        f" (protocol {server.protocol_version or 'unknown'}), {report.duration_s:.1f} s",
+    )
+    scores = Table(title="Scorecard", show_header=True, header_style="bold")
+    for category in report.scores:
+        scores.add_column(category, justify="center")
+    scores.add_row(*[_score(v) for v in report.scores.values()])
+    tools = Table(title="Tools", header_style="bold")
+    for column in ("tool", "read-only", "calls", "p50 ms", "note"):
+        tools.add_column(column)
+    for tool in report.tools:
+        tools.add_row(
+            tool.name,
+            "yes" if tool.read_only else "no",
+            str(tool.calls),
+            "" if tool.p50_ms is None else f"{tool.p50_ms:.1f}",
+            escape(tool.skipped or ""),
+        )
+    parts: list[RenderableType] = [head, scores, tools]
+    if not report.findings:
+        parts.append(Text("No findings.", style="bold green"))
+    for finding in report.findings:
+        where = f" [{escape(finding.tool)}]" if finding.tool else ""
+        parts.append(
+            Text.from_markup(
+                f"[{_STYLE[finding.severity]}]{finding.severity.upper():7}[/] [bold]{finding.rule}[/]{where} "
+                f"{escape(finding.message)}"
+            )
+        )
+        if finding.evidence.call is not None:
+            parts.append(Text(f"          call:   {finding.evidence.call}", style="dim"))
+        if finding.evidence.answer:
+            parts.append(Text(f"          answer: {finding.evidence.answer[:300]}", style="dim"))
+    counts = ", ".join(
+        f"{sum(1 for f in report.findings if f.severity == s)} {s}" for s in reversed(SEVERITIES)
+    )
+    parts.append(Text(f"Findings: {counts}.", style="bold"))
+    return parts
+
+
+def _score(value: int) -> str:
+    style = "green" if value >= 90 else "yellow" if value >= 60 else "red"
+    return f"[{style}]{value}[/]"
+
+
+def render(report: Report) -> str:
+    buffer = io.StringIO()
+    Console(file=buffer, width=120, no_color=True, force_terminal=False).print(Group(*renderables(report)))
+    return buffer.getvalue()

@@ -1,0 +1,19 @@
+"""The checker's rules, registered on import; ``docs/rules.md`` is generated from ``REGISTRY``."""
+
+from wireproof.check.rules import auth, errors, idempotency, output, protocol, schema
+from wireproof.check.rules._registry import REGISTRY, Hit, Rule, RuleContext, evaluate, rule
+
+__all__ = [
+    "REGISTRY",
+    "Hit",
+    "Rule",
+    "RuleContext",
+    "auth",
+    "errors",
+    "evaluate",
+    "idempotency",
+    "output",
+    "protocol",
+    "rule",
+    "schema",
+]

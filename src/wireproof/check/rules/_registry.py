@@ -1,0 +1,78 @@
+"""The rule registry: each rule has a stable id, a category, a severity, a rationale and a reference.
+
+A rule is a function of what the probes observed; it yields ``Hit``s and never makes
+a call. ``evaluate`` runs every registered rule and turns hits into findings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from wireproof.check.config import CheckOptions
+from wireproof.check.model import Category, Evidence, Finding, Observations, Severity
+
+__all__ = ["REGISTRY", "Hit", "Rule", "RuleContext", "evaluate", "rule"]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleContext:
+    """What a rule may look at: the observations, the options, and the transport."""
+
+    observations: Observations
+    options: CheckOptions
+    transport: str
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One occurrence of a rule's problem; ``severity`` overrides the rule's default when set."""
+
+    tool: str | None
+    message: str
+    evidence: Evidence = field(default_factory=Evidence)
+    severity: Severity | None = None
+
+
+Check = Callable[[RuleContext], Iterable[Hit]]
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    """A registered rule."""
+
+    id: str
+    category: Category
+    severity: Severity
+    title: str
+    rationale: str
+    reference: str
+    check: Check
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def rule(
+    id: str, category: Category, severity: Severity, *, title: str, rationale: str, reference: str
+) -> Callable[[Check], Check]:
+    """Register a rule under a stable ``id`` (never reused for another meaning)."""
+
+    def register(check: Check) -> Check:
+        if id in REGISTRY:
+            raise ValueError(f"rule {id} is registered twice")
+        REGISTRY[id] = Rule(id, category, severity, title, rationale, reference, check)
+        return check
+
+    return register
+
+
+def evaluate(context: RuleContext) -> list[Finding]:
+    """Run every rule; findings sorted by severity (worst first), then rule id and tool."""
+    order = {"error": 0, "warning": 1, "info": 2}
+    findings = [
+        Finding(r.id, r.category, hit.severity or r.severity, hit.tool, hit.message, hit.evidence)
+        for r in REGISTRY.values()
+        for hit in r.check(context)
+    ]
+    return sorted(findings, key=lambda f: (order[f.severity], f.rule, f.tool or ""))

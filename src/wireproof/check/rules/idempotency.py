@@ -1,0 +1,207 @@
+"""Idempotency rules: judged from the writes probe (only runs with --allow-writes)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any, Final
+
+from wireproof.check.model import CallRecord, Evidence, Severity, ToolInfo
+from wireproof.check.rules._registry import Hit, RuleContext, rule
+
+IDEMPOTENCY: Final = "draft-ietf-httpapi-idempotency-key-header; Stripe idempotent requests"
+_VOLATILE: Final = frozenset(
+    {"replayed", "replay", "idempotent_replayed", "correlation_id", "_meta", "request_id"}
+)
+
+
+def _normalise(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _normalise(v) for k, v in value.items() if k not in _VOLATILE}
+    if isinstance(value, list):
+        return [_normalise(v) for v in value]
+    return value
+
+
+def _same(a: CallRecord, b: CallRecord) -> bool:
+    if a.structured is not None or b.structured is not None:
+        return bool(_normalise(a.structured) == _normalise(b.structured))
+    return a.text == b.text
+
+
+def _items(snapshot: str | None) -> int:
+    """How many list items the observers' answers hold in all (a proxy for the number of effects)."""
+    if snapshot is None:
+        return 0
+
+    def count(value: Any) -> int:
+        if isinstance(value, list):
+            return len(value) + sum(count(v) for v in value)
+        if isinstance(value, dict):
+            return sum(count(v) for v in value.values())
+        return 0
+
+    return count(json.loads(snapshot))
+
+
+def _ok(call: CallRecord) -> bool:
+    return call.outcome == "result" and not call.is_error
+
+
+def _tool(ctx: RuleContext, name: str) -> ToolInfo | None:
+    return next((t for t in ctx.observations.tools if t.name == name), None)
+
+
+def _write_tools(ctx: RuleContext) -> Iterator[tuple[str, CallRecord, CallRecord]]:
+    for name in ctx.observations.snapshots:
+        first = ctx.observations.calls_for(name, "write-first")
+        repeat = ctx.observations.calls_for(name, "write-repeat")
+        if first and repeat and _ok(first[0]):
+            yield name, first[0], repeat[0]
+
+
+def repeat_duplicates(ctx: RuleContext, name: str, first: CallRecord, repeat: CallRecord) -> str | None:
+    """Why the repeat of a write looks like a second effect, or None."""
+    snaps = ctx.observations.snapshots[name]
+    if snaps.get("before") is not None:
+        if snaps.get("write-first") != snaps.get("write-repeat"):
+            return "the observers saw a second effect after the identical repeat"
+        return None
+    if _ok(repeat) and not _same(first, repeat):
+        return (
+            "the identical repeat returned a different result (suspected duplicate; add observers to be sure)"
+        )
+    return None
+
+
+def concurrent_duplicates(ctx: RuleContext, name: str) -> str | None:
+    """Why eight concurrent identical calls look like more than one effect, or None."""
+    snaps = ctx.observations.snapshots[name]
+    calls = [c for c in ctx.observations.calls_for(name, "write-concurrent") if _ok(c)]
+    if snaps.get("before") is not None:
+        single = _items(snaps.get("write-first")) - _items(snaps.get("before"))
+        burst = _items(snaps.get("concurrent")) - _items(snaps.get("write-repeat"))
+        if single > 0 and burst > single:
+            return f"one call added {single} item(s) the observers see; eight concurrent identical calls added {burst}"
+        if snaps.get("concurrent") != snaps.get("after-concurrent"):
+            return "a repeat after the concurrent calls made another effect"
+        return None
+    if any(not _same(calls[0], c) for c in calls[1:]):
+        return "eight concurrent identical calls returned different results (suspected duplicates)"
+    return None
+
+
+@rule(
+    "idempotency.repeat-duplicates",
+    "idempotency",
+    "error",
+    title="Repeated write makes a second effect",
+    rationale="Agents retry: calling a write twice with the same arguments (and key) must not do it twice.",
+    reference=IDEMPOTENCY,
+)
+def repeat_rule(ctx: RuleContext) -> Iterator[Hit]:
+    for name, first, repeat in _write_tools(ctx):
+        why = repeat_duplicates(ctx, name, first, repeat)
+        if why:
+            severity: Severity = (
+                "error" if ctx.observations.snapshots[name].get("before") is not None else "warning"
+            )
+            yield Hit(name, f"Calling the write twice: {why}.", repeat.evidence(), severity)
+
+
+@rule(
+    "idempotency.concurrent-duplicates",
+    "idempotency",
+    "error",
+    title="Concurrent identical writes execute more than once",
+    rationale="Sub-agents re-run work in parallel; concurrent duplicates must execute once.",
+    reference=IDEMPOTENCY,
+)
+def concurrent_rule(ctx: RuleContext) -> Iterator[Hit]:
+    for name, _first, _repeat in _write_tools(ctx):
+        why = concurrent_duplicates(ctx, name)
+        if why:
+            calls = ctx.observations.calls_for(name, "write-concurrent")
+            severity: Severity = (
+                "error" if ctx.observations.snapshots[name].get("before") is not None else "warning"
+            )
+            yield Hit(
+                name,
+                f"Concurrent duplicates: {why}.",
+                calls[-1].evidence() if calls else _first.evidence(),
+                severity,
+            )
+
+
+@rule(
+    "idempotency.key-reuse-accepted",
+    "idempotency",
+    "error",
+    title="Same idempotency key with different arguments accepted",
+    rationale="Reusing a key with a different payload is a client bug; it must be refused (IETF: 422), not run.",
+    reference=IDEMPOTENCY,
+)
+def key_reuse(ctx: RuleContext) -> Iterator[Hit]:
+    for call in ctx.observations.calls:
+        if call.purpose == "key-conflict" and _ok(call):
+            yield Hit(
+                call.tool,
+                f"The same key with a different {call.field} was answered as a success.",
+                call.evidence(),
+            )
+
+
+@rule(
+    "idempotency.hint-lies",
+    "idempotency",
+    "error",
+    title="idempotentHint that does not hold",
+    rationale="A client may retry a tool annotated idempotentHint: true freely; the annotation must be true.",
+    reference="MCP 2026-07-28, server/tools (ToolAnnotations.idempotentHint)",
+)
+def hint_lies(ctx: RuleContext) -> Iterator[Hit]:
+    for name, first, repeat in _write_tools(ctx):
+        tool = _tool(ctx, name)
+        if tool is None or not (tool.annotations or {}).get("idempotentHint"):
+            continue
+        why = repeat_duplicates(ctx, name, first, repeat) or concurrent_duplicates(ctx, name)
+        if why:
+            yield Hit(name, f"Annotated idempotentHint: true, but {why}.", repeat.evidence())
+
+
+@rule(
+    "idempotency.read-only-writes",
+    "idempotency",
+    "error",
+    title="readOnlyHint tool that changes data",
+    rationale="Clients run read-only tools without asking; a readOnlyHint tool that writes is a trap.",
+    reference="MCP 2026-07-28, server/tools (ToolAnnotations.readOnlyHint)",
+)
+def read_only_writes(ctx: RuleContext) -> Iterator[Hit]:
+    for name, snaps in ctx.observations.snapshots.items():
+        if "after" in snaps and snaps.get("before") != snaps.get("after"):
+            calls = ctx.observations.calls_for(name, "read-effect")
+            yield Hit(
+                name,
+                "Annotated readOnlyHint: true, but calling it changed what the observers see.",
+                calls[0].evidence() if calls else Evidence(),
+            )
+
+
+@rule(
+    "idempotency.not-exercised",
+    "idempotency",
+    "info",
+    title="Write could not be exercised",
+    rationale="A write whose valid sample call fails cannot be tested for duplicates; give sample arguments.",
+    reference="wireproof check --config (tools.NAME.arguments)",
+)
+def not_exercised(ctx: RuleContext) -> Iterator[Hit]:
+    for name in ctx.observations.snapshots:
+        first = ctx.observations.calls_for(name, "write-first")
+        if first and not _ok(first[0]):
+            yield Hit(
+                name,
+                "The first write call failed, so repeats were not judged; give sample arguments in --config.",
+                first[0].evidence(),
+            )

@@ -1,0 +1,282 @@
+"""Schema rules: judged from ``tools/list`` alone."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from typing import Any, Final
+
+from wireproof.check.model import Evidence, ToolInfo
+from wireproof.check.probes.writes import idempotency_key_parameter
+from wireproof.check.rules._registry import Hit, RuleContext, rule
+
+TOOLS_SPEC: Final = "MCP 2026-07-28, server/tools (Tool, inputSchema)"
+_DATE_NAME: Final = re.compile(
+    r"(^|_)(date|day)$|_at$|^(since|until|before|after)$|_(since|until|on)$|^(start|end)_(date|time)$"
+)
+_VAGUE: Final = re.compile(
+    r"^(get_records|get_data|query|run|execute|exec|call|invoke|process|handle|action|tool|do|perform|api|request)$|^do_"
+)
+_PROSE_ENUM: Final = re.compile(
+    r"\bone of\b|\b(allowed|possible|valid|accepted|supported) values\b|\beither ['\"`]?\w+['\"`]? or\b"
+    r"|(['\"`]\w+['\"`]\s*(,|\||/)\s*){2,}",
+    re.IGNORECASE,
+)
+_NON_PORTABLE: Final = re.compile(r"(?<!\\)(\\\\)*\\[dDwWsSbBAZz]|\(\?P|\(\?<[=!]|\(\?[imsxa]")
+
+
+def _properties(tool: ToolInfo) -> Iterator[tuple[str, dict[str, Any]]]:
+    properties = tool.input_schema.get("properties", {})
+    if isinstance(properties, dict):
+        for name, prop in properties.items():
+            if isinstance(prop, dict):
+                yield str(name), prop
+
+
+def _schema_evidence(tool: ToolInfo, name: str | None = None) -> Evidence:
+    part: Any = tool.input_schema if name is None else tool.input_schema.get("properties", {}).get(name)
+    return Evidence(
+        call={"method": "tools/list"}, answer=json.dumps({"tool": tool.name, "schema": part})[:600]
+    )
+
+
+def _types(prop: dict[str, Any]) -> set[str]:
+    kind = prop.get("type")
+    if isinstance(kind, str):
+        return {kind}
+    if isinstance(kind, list):
+        return {str(k) for k in kind}
+    found: set[str] = set()
+    for key in ("anyOf", "oneOf"):
+        for option in prop.get(key, []):
+            if isinstance(option, dict):
+                found |= _types(option)
+    return found
+
+
+@rule(
+    "schema.tool-description",
+    "schema",
+    "warning",
+    title="Tool without a description",
+    rationale="The model chooses tools by their descriptions; a tool without one is guessed at.",
+    reference=TOOLS_SPEC,
+)
+def tool_description(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        if not (tool.description or "").strip():
+            yield Hit(tool.name, "The tool has no description.", _schema_evidence(tool))
+
+
+@rule(
+    "schema.param-description",
+    "schema",
+    "warning",
+    title="Parameter without a description",
+    rationale="Without a description the model fills the argument from its name alone.",
+    reference=TOOLS_SPEC,
+)
+def param_description(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        missing = [n for n, p in _properties(tool) if not str(p.get("description", "")).strip()]
+        if missing:
+            yield Hit(
+                tool.name, f"Parameters without a description: {', '.join(missing)}.", _schema_evidence(tool)
+            )
+
+
+@rule(
+    "schema.param-type",
+    "schema",
+    "error",
+    title="Parameter without a type",
+    rationale="An untyped parameter accepts anything, so the model guesses and the server cannot validate.",
+    reference=TOOLS_SPEC,
+)
+def param_type(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        for name, prop in _properties(tool):
+            if not _types(prop) and "enum" not in prop and "const" not in prop and "$ref" not in prop:
+                yield Hit(tool.name, f"Parameter {name} has no type.", _schema_evidence(tool, name))
+
+
+@rule(
+    "schema.open-object",
+    "schema",
+    "warning",
+    title="Unknown arguments not refused",
+    rationale="Without additionalProperties: false, a misspelt argument is silently ignored instead of refused.",
+    reference=TOOLS_SPEC + "; JSON Schema 2020-12 additionalProperties",
+)
+def open_object(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        if tool.input_schema.get("additionalProperties") is not False:
+            yield Hit(
+                tool.name,
+                "The input schema does not set additionalProperties: false.",
+                _schema_evidence(tool),
+            )
+
+
+@rule(
+    "schema.unbounded-string",
+    "schema",
+    "warning",
+    title="String parameter without a length bound",
+    rationale="An unbounded string invites megabyte arguments; maxLength, an enum, a format or a pattern bound it.",
+    reference="JSON Schema 2020-12 maxLength",
+)
+def unbounded_string(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        names = [
+            n
+            for n, p in _properties(tool)
+            if _types(p) == {"string"}
+            and not ({"maxLength", "enum", "const", "pattern"} & set(p))
+            and p.get("format") not in ("date", "date-time", "uuid", "time")
+        ]
+        if names:
+            yield Hit(
+                tool.name, f"String parameters without maxLength: {', '.join(names)}.", _schema_evidence(tool)
+            )
+
+
+@rule(
+    "schema.unbounded-array",
+    "schema",
+    "warning",
+    title="Array parameter without maxItems",
+    rationale="An unbounded list argument lets one call ask for unbounded work.",
+    reference="JSON Schema 2020-12 maxItems",
+)
+def unbounded_array(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        names = [n for n, p in _properties(tool) if "array" in _types(p) and "maxItems" not in p]
+        if names:
+            yield Hit(
+                tool.name, f"Array parameters without maxItems: {', '.join(names)}.", _schema_evidence(tool)
+            )
+
+
+@rule(
+    "schema.date-without-format",
+    "schema",
+    "warning",
+    title="Date-like parameter without a format",
+    rationale="A date passed as free text is guessed at (05/01 or 01/05?); format: date or date-time says which.",
+    reference="JSON Schema 2020-12 format (date, date-time, RFC 3339)",
+)
+def date_without_format(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        for name, prop in _properties(tool):
+            if (
+                _types(prop) == {"string"}
+                and _DATE_NAME.search(name)
+                and "format" not in prop
+                and "pattern" not in prop
+            ):
+                yield Hit(
+                    tool.name,
+                    f"Parameter {name} looks like a date but has no format.",
+                    _schema_evidence(tool, name),
+                )
+
+
+@rule(
+    "schema.enum-in-prose",
+    "schema",
+    "warning",
+    title="Allowed values listed in prose, not as an enum",
+    rationale="Values named only in a description are not enforced, and the model may paraphrase them.",
+    reference="JSON Schema 2020-12 enum",
+)
+def enum_in_prose(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        for name, prop in _properties(tool):
+            text = str(prop.get("description", ""))
+            if (
+                "enum" not in prop
+                and "const" not in prop
+                and _types(prop) <= {"string"}
+                and _PROSE_ENUM.search(text)
+            ):
+                yield Hit(
+                    tool.name,
+                    f"Parameter {name} lists its values in prose but has no enum: {text[:120]!r}.",
+                    _schema_evidence(tool, name),
+                )
+
+
+@rule(
+    "schema.vague-name",
+    "schema",
+    "warning",
+    title="Vague tool name",
+    rationale="A name that does not say what the tool does (get_records, query, run) makes the model guess.",
+    reference="wireproof MISSION: precise schemas are the contract",
+)
+def vague_name(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        if _VAGUE.search(tool.name.lower()):
+            yield Hit(
+                tool.name, f"The name {tool.name} does not say what the tool does.", _schema_evidence(tool)
+            )
+
+
+@rule(
+    "schema.no-annotations",
+    "schema",
+    "warning",
+    title="Tool without annotations",
+    rationale="Without readOnlyHint and friends, clients must assume every tool may write and destroy.",
+    reference="MCP 2026-07-28, server/tools (ToolAnnotations)",
+)
+def no_annotations(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        if not tool.annotations or all(k == "title" for k in tool.annotations):
+            yield Hit(
+                tool.name,
+                "The tool declares no annotations (readOnlyHint, idempotentHint, …).",
+                _schema_evidence(tool),
+            )
+
+
+@rule(
+    "schema.write-not-idempotent",
+    "schema",
+    "warning",
+    title="Write tool that is neither idempotent nor keyed",
+    rationale="Agents retry; a write that is not idempotent and takes no idempotency key can duplicate its effect.",
+    reference="MCP 2026-07-28 (SEP-2575: clients re-issue broken requests); draft-ietf-httpapi-idempotency-key-header",
+)
+def write_not_idempotent(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        hints = tool.annotations or {}
+        if tool.read_only or hints.get("idempotentHint") is True or idempotency_key_parameter(tool):
+            continue
+        yield Hit(
+            tool.name,
+            "The tool may write, but neither declares idempotentHint nor takes an idempotency key.",
+            _schema_evidence(tool),
+        )
+
+
+@rule(
+    "schema.non-portable-pattern",
+    "schema",
+    "warning",
+    title="Regex pattern that differs between Python and ECMA-262",
+    rationale=r"JSON Schema patterns are ECMA-262; \d, \w, \s and \b match more in Python, lookbehind and (?P…) differ.",
+    reference="JSON Schema 2020-12 pattern (ECMA-262 regular expressions)",
+)
+def non_portable_pattern(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        for name, prop in _properties(tool):
+            pattern = prop.get("pattern")
+            if isinstance(pattern, str) and _NON_PORTABLE.search(pattern):
+                yield Hit(
+                    tool.name,
+                    f"Parameter {name} has pattern {pattern!r}, which Python and ECMA read differently.",
+                    _schema_evidence(tool, name),
+                )
