@@ -121,19 +121,20 @@ class Connection:
         try:
             # The handshake is bounded by the client's read timeout; a cancel scope cannot wrap
             # entering the client, whose task group must outlive this call.
-            self.client = await stack.enter_async_context(self._make_client())
+            self.client = await stack.enter_async_context(await self._make_client(stack))
         except BaseException:
             await stack.aclose()
             raise
         self._stack = stack
         return self.client
 
-    def _make_client(self) -> Client:
+    async def _make_client(self, stack: AsyncExitStack) -> Client:
         target = self.target
         if target.server is not None:
             return Client(target.server, mode=target.mode, cache=None, read_timeout_seconds=self.timeout)
         if target.url is not None:
-            http = create_mcp_http_client(headers=dict(target.headers))
+            # We pass the HTTP client in, so we own it: the stack closes it after the session.
+            http = await stack.enter_async_context(create_mcp_http_client(headers=dict(target.headers)))
             return Client(
                 streamable_http_client(target.url, http_client=http),
                 mode=target.mode,

@@ -181,6 +181,7 @@ async def _run_jobs(
             async for job in receive:
                 await job(connection)
 
-    async with anyio.create_task_group() as group:
-        for _ in range(min(workers, len(jobs))):
-            group.start_soon(worker)
+    with receive:
+        async with anyio.create_task_group() as group:
+            for _ in range(min(workers, len(jobs))):
+                group.start_soon(worker)

@@ -1,0 +1,261 @@
+"""The ``wireproof`` command line: a thin shell that parses, calls, and maps outcomes to exit codes.
+
+Exit codes of ``wireproof check``: 0 no finding at or above ``--fail-on``, 1 findings,
+2 could not run (the reason is printed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Final
+
+from wireproof import __version__
+
+EXIT_OK: Final = 0
+EXIT_FINDINGS: Final = 1
+EXIT_CANNOT_RUN: Final = 2
+FORMATS: Final = ("text", "json", "junit", "sarif", "markdown", "html")
+_EXTENSIONS: Final = {
+    ".txt": "text",
+    ".json": "json",
+    ".xml": "junit",
+    ".sarif": "sarif",
+    ".md": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
+
+CHECK_EPILOG = """\
+examples:
+  wireproof check -- helpdesk-mcp --db /tmp/test.db        a stdio server (everything after -- is the command)
+  wireproof check http://127.0.0.1:8000/mcp --header 'Authorization: Bearer TOKEN'
+  wireproof check --mcp-config ~/.config/claude/claude_desktop_config.json --server helpdesk
+  wireproof check --output report.html --output report.sarif -- python -m my_server
+
+Only tools annotated readOnlyHint: true are called unless --allow-writes is given;
+point --allow-writes at a test account, never at production data.
+"""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wireproof", description="Build and check MCP connectors.")
+    parser.add_argument("--version", action="version", version=f"wireproof {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    check = commands.add_parser(
+        "check",
+        help="check any MCP server (stdio command, HTTP URL or mcpServers entry) and report findings",
+        description="Prove or disprove, from the outside, that an MCP server is fit to be a connector.",
+        epilog=CHECK_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check.add_argument(
+        "url", nargs="?", help="Streamable HTTP endpoint, for example http://127.0.0.1:8000/mcp"
+    )
+    check.add_argument(
+        "--mcp-config", type=Path, metavar="FILE", help="a JSON file with an mcpServers object"
+    )
+    check.add_argument("--server", metavar="NAME", help="which server of --mcp-config to check")
+    check.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="environment for a stdio server (repeatable)",
+    )
+    check.add_argument(
+        "--header", action="append", default=[], metavar="'K: V'", help="HTTP header (repeatable)"
+    )
+    check.add_argument(
+        "--config", type=Path, metavar="FILE", help="wireproof.toml: sample arguments, observers, auth cases"
+    )
+    check.add_argument(
+        "--allow-writes", action="store_true", help="also call tools not annotated readOnlyHint: true"
+    )
+    check.add_argument(
+        "--tool", action="append", default=[], metavar="NAME", help="check only this tool (repeatable)"
+    )
+    check.add_argument(
+        "--timeout", type=float, default=10.0, metavar="S", help="seconds per call (default 10)"
+    )
+    check.add_argument(
+        "--concurrency", type=int, default=4, metavar="N", help="tools probed at once (default 4)"
+    )
+    check.add_argument(
+        "--fail-on",
+        choices=["error", "warning", "info", "never"],
+        default="error",
+        help="exit 1 when a finding is at least this severe (default error)",
+    )
+    check.add_argument(
+        "--format",
+        action="append",
+        default=[],
+        choices=FORMATS,
+        help="report format; with --output, the n-th --format goes with the n-th --output (default text)",
+    )
+    check.add_argument(
+        "--output",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="PATH",
+        help="write a report here (repeatable); the format follows --format or the extension",
+    )
+    check.add_argument("--legacy", action="store_true", help="use the 2025-11-25 initialize handshake only")
+    check.add_argument("--no-progress", action="store_true", help="no progress bar")
+    return parser
+
+
+class _RichProgress:
+    """The check's progress as a bar on stderr: tools x probes, calls done of planned."""
+
+    def __init__(self, progress: Any) -> None:
+        self._progress = progress
+        self._task: Any = None
+
+    def start(self, total: int) -> None:
+        self._task = self._progress.add_task("checking", total=total)
+
+    def advance(self, label: str) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, advance=1, description=f"checking {label[:30]}")
+
+
+class _NoProgress:
+    def start(self, total: int) -> None:
+        return None
+
+    def advance(self, label: str) -> None:
+        return None
+
+
+@contextmanager
+def progress_bar(*, enabled: bool) -> Iterator[_RichProgress | _NoProgress]:
+    """A progress bar on stderr when it is a terminal and ``enabled``; silence otherwise."""
+    if not enabled or not sys.stderr.isatty():
+        yield _NoProgress()
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        yield _RichProgress(progress)
+
+
+class UsageError(Exception):
+    """The command line is inconsistent; the message says how."""
+
+
+def _pairs(items: list[str], what: str, sep: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for item in items:
+        key, found, value = item.partition(sep)
+        if not found or not key.strip():
+            raise UsageError(f"{what} {item!r} is not in the form K{sep}V")
+        out[key.strip()] = value.strip() if sep == ":" else value
+    return out
+
+
+def _outputs(formats: list[str], outputs: list[Path]) -> list[tuple[str, Path | None]]:
+    if not outputs:
+        return [(formats[0] if formats else "text", None)]
+    if formats and len(formats) != len(outputs):
+        raise UsageError("give one --format per --output, or none and let the extensions decide")
+    result: list[tuple[str, Path | None]] = []
+    for i, path in enumerate(outputs):
+        fmt = formats[i] if formats else _EXTENSIONS.get(path.suffix.lower())
+        if fmt is None:
+            raise UsageError(f"cannot tell the format of {path} from its extension; add --format")
+        result.append((fmt, path))
+    return result
+
+
+def _target(args: argparse.Namespace, command: list[str]) -> Any:
+    from wireproof.check import Target, target_from_mcp_config
+
+    sources = sum(bool(x) for x in (args.url, command, args.mcp_config))
+    if sources != 1:
+        raise UsageError("name exactly one server: a URL, a command after --, or --mcp-config with --server")
+    mode = "legacy" if args.legacy else "auto"
+    env, headers = _pairs(args.env, "--env", "="), _pairs(args.header, "--header", ":")
+    if args.mcp_config:
+        if not args.server:
+            raise UsageError("--mcp-config needs --server NAME")
+        found = target_from_mcp_config(args.mcp_config.expanduser(), args.server)
+        return Target(
+            command=found.command,
+            env={**found.env, **env},
+            cwd=found.cwd,
+            url=found.url,
+            headers={**found.headers, **headers},
+            mode=mode,
+        )
+    if args.url:
+        if not args.url.startswith(("http://", "https://")):
+            raise UsageError(f"{args.url!r} is not an http(s) URL; to run a command, put it after --")
+        return Target(url=args.url, headers=headers, mode=mode)
+    return Target(command=tuple(command), env=env, mode=mode)
+
+
+def _run_check(args: argparse.Namespace, command: list[str]) -> int:
+    import anyio
+
+    from wireproof.check import CheckOptions, load_config, run_check
+    from wireproof.check.report import render
+
+    target = _target(args, command)
+    options = CheckOptions(
+        allow_writes=args.allow_writes,
+        timeout=args.timeout,
+        concurrency=args.concurrency,
+        only_tools=frozenset(args.tool),
+    )
+    if args.config:
+        load_config(args.config, options)
+    options.validate()
+    outputs = _outputs(args.format, args.output)
+    with progress_bar(enabled=not args.no_progress) as progress:
+        report = anyio.run(run_check, target, options, progress)
+    for fmt, path in outputs:
+        rendered = render(report, fmt)
+        if path is None:
+            sys.stdout.write(rendered)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(rendered, encoding="utf-8")
+    if all(path is not None for _, path in outputs):
+        sys.stdout.write(render(report, "text"))
+        for _, path in outputs:
+            print(f"wrote {path}")
+    if args.fail_on == "never":
+        return EXIT_OK
+    return EXIT_FINDINGS if report.count(args.fail_on) else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``wireproof`` console script."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    command: list[str] = []
+    if "--" in argv:
+        split = argv.index("--")
+        argv, command = argv[:split], argv[split + 1 :]
+    args = build_parser().parse_args(argv)
+    from wireproof.check import CheckConfigError, CheckTargetError
+
+    try:
+        return _run_check(args, command)
+    except (UsageError, CheckConfigError, CheckTargetError) as exc:
+        print(f"wireproof {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except KeyboardInterrupt:
+        print("wireproof: interrupted", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+
+
+if __name__ == "__main__":
+    sys.exit(main())

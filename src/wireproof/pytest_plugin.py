@@ -1,0 +1,20 @@
+"""The pytest plugin (registered as ``pytest11``): a ``wireproof_check`` fixture.
+
+def test_fit(wireproof_check, database):
+    wireproof_check(app, database)            # fails with the findings at warning or above
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from wireproof.testing import assert_fit
+
+
+@pytest.fixture
+def wireproof_check() -> Callable[..., Any]:
+    """``assert_fit``: check a Connector in process and fail the test on findings."""
+    return assert_fit

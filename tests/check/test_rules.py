@@ -1,0 +1,334 @@
+"""Each checker rule fires on a server with its flaw and stays quiet on a sound one.
+
+Servers are built with the official SDK (tests/check/servers.py) and checked in memory
+through the official client, exactly as ``wireproof check`` checks any server.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import pytest
+
+from tests.check import servers as s
+from wireproof.check import CheckOptions, Observer, Report, Target, run_check
+from wireproof.check.rules import REGISTRY
+
+
+def check(server: Any, **options: Any) -> Report:
+    return anyio.run(run_check, Target(server=server), CheckOptions(**options))
+
+
+async def accept_anything(args: dict[str, Any]) -> Any:
+    return s.ok({"name": str(args.get("name")), "colour": "blue"})
+
+
+def schema_with(**prop: Any) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {"name": {"description": "The name.", **prop}},
+        "required": ["name"],
+        "additionalProperties": False,
+    }
+
+
+def one(**fields: Any) -> Callable[[], Any]:
+    return lambda: s.build(
+        [s.FakeTool(**{"name": "get_colour_by_name", "handler": s.strict_colour, **fields})]
+    )
+
+
+class Notes:
+    """A write tool that appends on every call (not idempotent), and an observer that lists the notes."""
+
+    def __init__(
+        self,
+        *,
+        keyed: bool = False,
+        dedupe: bool = False,
+        annotations: dict[str, Any] | None = None,
+        fail: bool = False,
+        read_only_append: bool = False,
+    ) -> None:
+        self.notes: list[str] = []
+        self.seen: dict[str, str] = {}
+        self.keyed, self.dedupe, self.fail = keyed, dedupe, fail
+        props: dict[str, Any] = {"body": {"type": "string", "description": "The text.", "maxLength": 100}}
+        if keyed:
+            props["idempotency_key"] = {
+                "type": "string",
+                "description": "Key.",
+                "minLength": 1,
+                "maxLength": 255,
+            }
+        self.tools = [
+            s.FakeTool(
+                "add_note",
+                self.add,
+                description="Add a note.",
+                input_schema={
+                    "type": "object",
+                    "properties": props,
+                    "required": ["body"],
+                    "additionalProperties": False,
+                },
+                annotations=annotations
+                or {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": keyed},
+            ),
+            s.FakeTool(
+                "list_notes",
+                self.list_notes,
+                description="List every note.",
+                input_schema={
+                    "type": "object",
+                    "properties": {
+                        "limit": {
+                            "type": "integer",
+                            "description": "Max notes.",
+                            "minimum": 1,
+                            "maximum": 1000,
+                        }
+                    },
+                    "additionalProperties": False,
+                },
+            ),
+        ]
+        if read_only_append:
+            self.tools.append(s.FakeTool("peek_notes", self.peek, description="Show the notes."))
+
+    async def add(self, args: dict[str, Any]) -> Any:
+        if self.fail:
+            return s.tool_error("The notes service refused the call; do not retry.")
+        body = args.get("body")
+        if not isinstance(body, str) or set(args) - {"body", "idempotency_key"}:
+            return s.good_error("body", "a string")
+        key = args.get("idempotency_key")
+        if self.dedupe and key is not None:
+            if key in self.seen:
+                if self.seen[key] != body:
+                    return s.tool_error(
+                        "idempotency_key was used with different arguments: body differs. "
+                        "Do not retry with the same key."
+                    )
+                return s.ok({"count": self.notes.index(body) + 1, "replayed": True})
+            self.seen[key] = body
+        await anyio.sleep(0.01)
+        self.notes.append(body)
+        return s.ok({"count": len(self.notes)})
+
+    async def list_notes(self, args: dict[str, Any]) -> Any:
+        return s.ok({"notes": list(self.notes)})
+
+    async def peek(self, args: dict[str, Any]) -> Any:
+        self.notes.append("peeked")
+        return s.ok({"notes": list(self.notes)})
+
+    def server(self) -> Any:
+        return s.build(self.tools, validate=self.dedupe)
+
+
+OBSERVE = {"allow_writes": True, "observers": [Observer("list_notes", {})]}
+
+
+async def slow_on_long_input(args: dict[str, Any]) -> Any:
+    if len(str(args.get("name", ""))) > 50:
+        await anyio.sleep(30)
+    return await s.strict_colour(args)
+
+
+async def raise_protocol_error(args: dict[str, Any]) -> Any:
+    from mcp.shared.exceptions import MCPError
+
+    if not isinstance(args.get("name"), str) or len(args) != 1 or len(args["name"]) > 50:
+        raise MCPError(-32602, "Invalid params: name")
+    return s.ok({"name": args["name"]})
+
+
+async def vague_errors(args: dict[str, Any]) -> Any:
+    result = await s.strict_colour(args)
+    return s.tool_error("Bad request.") if result.is_error else result
+
+
+async def errors_without_expectation(args: dict[str, Any]) -> Any:
+    result = await s.strict_colour(args)
+    return s.tool_error("The name is wrong; do not retry.") if result.is_error else result
+
+
+async def errors_without_retry_advice(args: dict[str, Any]) -> Any:
+    result = await s.strict_colour(args)
+    return s.tool_error("- name: expected a string of at most 50 characters.") if result.is_error else result
+
+
+async def leaky(args: dict[str, Any]) -> Any:
+    result = await s.strict_colour(args)
+    trace = 'Traceback (most recent call last):\n  File "/srv/app/main.py", line 4, in run\nKeyError: name'
+    return s.tool_error(trace) if result.is_error else result
+
+
+async def disguised(args: dict[str, Any]) -> Any:
+    return s.types.CallToolResult(content=[s.types.TextContent(text="Error: no such colour in the database")])
+
+
+async def reject_everything(args: dict[str, Any]) -> Any:
+    return s.tool_error("Invalid arguments: name must be a colour name. Do not retry.")
+
+
+def huge(size: int) -> Callable[[dict[str, Any]], Any]:
+    async def handler(args: dict[str, Any]) -> Any:
+        result = await s.strict_colour(args)
+        return s.ok({"blob": "x" * size}) if not result.is_error else result
+
+    return handler
+
+
+LIST_OUTPUT = {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "string"}}}}
+
+
+async def list_everything(args: dict[str, Any]) -> Any:
+    result = await s.strict_colour(args)
+    return s.ok({"items": ["a", "b", "c"]}) if not result.is_error else result
+
+
+def failing_listing() -> Any:
+    from mcp.server.lowlevel import Server
+    from mcp.shared.exceptions import MCPError
+
+    async def on_list_tools(ctx: Any, params: Any) -> Any:
+        raise MCPError(-32603, "tools unavailable")
+
+    return Server("broken", on_list_tools=on_list_tools)
+
+
+FIRES: dict[str, tuple[Callable[[], Any], dict[str, Any]]] = {
+    "schema.tool-description": (one(description=""), {}),
+    "schema.param-description": (
+        one(
+            input_schema={
+                **schema_with(type="string", maxLength=9),
+                "properties": {"name": {"type": "string", "maxLength": 9}},
+            }
+        ),
+        {},
+    ),
+    "schema.param-type": (one(input_schema=schema_with(maxLength=50)), {}),
+    "schema.open-object": (
+        one(input_schema={**schema_with(type="string", maxLength=50), "additionalProperties": True}),
+        {},
+    ),
+    "schema.unbounded-string": (one(input_schema=schema_with(type="string")), {}),
+    "schema.unbounded-array": (one(input_schema=schema_with(type="array", items={"type": "string"})), {}),
+    "schema.date-without-format": (
+        one(
+            input_schema={
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "start_date": {"type": "string", "description": "First day.", "maxLength": 10}
+                },
+            }
+        ),
+        {},
+    ),
+    "schema.enum-in-prose": (
+        one(
+            input_schema=schema_with(
+                type="string", maxLength=50, description="One of 'red', 'green' or 'blue'."
+            )
+        ),
+        {},
+    ),
+    "schema.vague-name": (lambda: s.build([s.FakeTool("query", s.strict_colour)]), {}),
+    "schema.no-annotations": (one(annotations=None), {}),
+    "schema.write-not-idempotent": (one(annotations={"readOnlyHint": False}), {}),
+    "schema.non-portable-pattern": (one(input_schema=schema_with(type="string", pattern=r"^\d+$")), {}),
+    "protocol.list-not-deterministic": (
+        lambda: s.build(
+            [
+                s.FakeTool("get_colour_by_name", s.strict_colour),
+                s.FakeTool("get_size_by_name", s.strict_colour),
+            ],
+            shuffle_listing=True,
+        ),
+        {},
+    ),
+    "protocol.list-tools-failed": (failing_listing, {}),
+    "errors.malformed-accepted": (one(handler=accept_anything), {}),
+    "errors.validation-as-protocol-error": (one(handler=raise_protocol_error), {}),
+    "errors.crash": (one(handler=slow_on_long_input), {"timeout": 1.0}),
+    "errors.field-not-named": (one(handler=vague_errors), {}),
+    "errors.expected-not-stated": (one(handler=errors_without_expectation), {}),
+    "errors.no-retry-advice": (one(handler=errors_without_retry_advice), {}),
+    "errors.leak": (one(handler=leaky), {}),
+    "errors.disguised-success": (one(handler=disguised), {}),
+    "errors.valid-rejected": (one(handler=reject_everything), {}),
+    "output.over-budget": (one(handler=huge(200_000)), {}),
+    "output.list-without-paging": (one(handler=list_everything, output_schema=LIST_OUTPUT), {}),
+    "output.structured-mismatch": (one(output_schema={"type": "object", "required": ["shade"]}), {}),
+    "idempotency.repeat-duplicates": (lambda: Notes().server(), OBSERVE),
+    "idempotency.concurrent-duplicates": (lambda: Notes(keyed=True).server(), OBSERVE),
+    "idempotency.key-reuse-accepted": (lambda: Notes(keyed=True).server(), {"allow_writes": True}),
+    "idempotency.hint-lies": (
+        lambda: Notes(annotations={"readOnlyHint": False, "idempotentHint": True}).server(),
+        OBSERVE,
+    ),
+    "idempotency.read-only-writes": (lambda: Notes(read_only_append=True).server(), OBSERVE),
+    "idempotency.not-exercised": (lambda: Notes(fail=True).server(), {"allow_writes": True}),
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(FIRES))
+def test_rule_fires_on_its_flaw(rule_id: str) -> None:
+    factory, options = FIRES[rule_id]
+    report = check(factory(), **options)
+    fired = [f for f in report.findings if f.rule == rule_id]
+    assert fired, f"{rule_id} did not fire; findings: {[f.rule for f in report.findings]}"
+    for finding in fired:
+        assert finding.message
+        assert finding.category == REGISTRY[rule_id].category
+
+
+def test_sound_server_has_no_findings() -> None:
+    report = check(s.sound_server())
+    assert report.findings == [], [(f.rule, f.message) for f in report.findings]
+    assert set(report.scores.values()) == {100}
+
+
+def test_sound_idempotent_writes_have_no_findings() -> None:
+    report = check(Notes(keyed=True, dedupe=True).server(), **OBSERVE)
+    assert report.findings == [], [(f.rule, f.message, f.evidence) for f in report.findings]
+    assert any(c for c in report.tools if c.name == "add_note" and c.calls >= 10)
+
+
+def test_writes_are_not_called_without_allow_writes() -> None:
+    notes = Notes()
+    report = check(notes.server())
+    assert notes.notes == []
+    (add,) = [t for t in report.tools if t.name == "add_note"]
+    assert add.calls == 0
+    assert add.skipped
+    assert "--allow-writes" in add.skipped
+
+
+def test_a_hung_tool_is_a_finding_not_a_hung_checker() -> None:
+    started = time.monotonic()
+    report = check(one(handler=slow_on_long_input)(), timeout=0.5)
+    assert time.monotonic() - started < 20
+    assert any(f.rule == "errors.crash" and "did not answer" in f.message for f in report.findings)
+
+
+def test_every_finding_carries_reproducible_evidence() -> None:
+    report = check(one(handler=accept_anything)())
+    (finding, *_) = [f for f in report.findings if f.rule == "errors.malformed-accepted"]
+    assert finding.evidence.call is not None
+    assert finding.evidence.call["tool"] == "get_colour_by_name"
+    assert "arguments" in finding.evidence.call
+    assert json.loads(finding.evidence.answer or "{}")["isError"] is False
+
+
+def test_every_non_auth_rule_has_a_firing_case_here() -> None:
+    non_auth = {rule_id for rule_id, r in REGISTRY.items() if r.category != "auth"}
+    assert non_auth == set(FIRES)

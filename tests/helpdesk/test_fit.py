@@ -1,0 +1,43 @@
+"""The helpdesk connector stays clean under its own checker, in process (the pytest plugin's way)."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import BaseModel
+
+from helpdesk import app
+from helpdesk.db import Database
+from wireproof import Connector
+from wireproof.check import CheckOptions
+from wireproof.testing import ConnectorNotFit, assert_fit
+
+
+def test_helpdesk_is_fit_read_only(database: Database) -> None:
+    report = assert_fit(app, database, fail_on="info")
+    assert report.findings == []
+    assert all(t.calls > 0 for t in report.tools)
+
+
+def test_helpdesk_is_fit_with_writes_allowed(database: Database) -> None:
+    report = assert_fit(app, database, fail_on="info", options=CheckOptions(allow_writes=True))
+    assert report.findings == []
+
+
+class Answer(BaseModel):
+    text: str
+
+
+def test_the_fixture_fails_a_test_with_the_findings(wireproof_check: object) -> None:
+    flawed: Connector[None] = Connector("flawed")
+
+    @flawed.read()
+    async def query(name: str) -> Answer:
+        """Look something up.
+
+        Args:
+            name: Anything.
+        """
+        raise RuntimeError("boom")
+
+    with pytest.raises(ConnectorNotFit, match=r"schema\.vague-name"):
+        wireproof_check(flawed, None)  # type: ignore[operator]
