@@ -1,9 +1,115 @@
-"""sarif report (written by a helper)."""
+"""The SARIF 2.1.0 report: every registered rule as a descriptor, every finding as a result."""
 
 from __future__ import annotations
 
-from wireproof.check.model import Report
+import json
+from typing import Any, Final
+
+from wireproof.check.model import Finding, Report, Severity
+from wireproof.check.rules import REGISTRY
+
+__all__ = ["LEVELS", "render"]
+
+SCHEMA_URI: Final = "https://json.schemastore.org/sarif-2.1.0.json"
+LEVELS: Final[dict[Severity, str]] = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _descriptors(report: Report) -> list[dict[str, Any]]:
+    """A reportingDescriptor per registered rule, then one per unregistered rule a finding names."""
+    descriptors = [
+        {
+            "id": rule.id,
+            "name": rule.title,
+            "shortDescription": {"text": rule.title},
+            "fullDescription": {"text": rule.rationale},
+            "help": {"text": rule.reference},
+            "defaultConfiguration": {"level": LEVELS[rule.severity]},
+            "properties": {"category": rule.category},
+        }
+        for rule in REGISTRY.values()
+    ]
+    known = set(REGISTRY)
+    for finding in report.findings:
+        if finding.rule not in known:
+            known.add(finding.rule)
+            descriptors.append(
+                {
+                    "id": finding.rule,
+                    "defaultConfiguration": {"level": LEVELS[finding.severity]},
+                    "properties": {"category": finding.category},
+                }
+            )
+    return descriptors
+
+
+def _result(finding: Finding, rule_index: int, server: str) -> dict[str, Any]:
+    """A SARIF result for ``finding``, located logically at its tool (there is no source file)."""
+    prefix = f"[{finding.tool}] " if finding.tool else ""
+    result: dict[str, Any] = {
+        "ruleId": finding.rule,
+        "ruleIndex": rule_index,
+        "level": LEVELS[finding.severity],
+        "message": {"text": prefix + finding.message},
+    }
+    if finding.tool:
+        result["locations"] = [
+            {
+                "logicalLocations": [
+                    {
+                        "name": finding.tool,
+                        "kind": "function",
+                        "fullyQualifiedName": f"{server}/{finding.tool}",
+                    }
+                ]
+            }
+        ]
+    evidence = finding.evidence
+    result["properties"] = {
+        "category": finding.category,
+        "evidence": {"call": evidence.call, "answer": evidence.answer, "note": evidence.note},
+    }
+    return result
 
 
 def render(report: Report) -> str:
-    raise NotImplementedError("sarif")
+    """Render ``report`` as a SARIF 2.1.0 log with one run.
+
+    ``tool.driver.rules`` lists every registered rule (so a clean run still documents
+    what was checked); each finding is a result pointing at its rule by id and index.
+    Findings about a tool carry a logical location ``<server>/<tool>``; findings about
+    the whole server carry none. The evidence (call, answer, note) is in the result's
+    property bag.
+
+    Args:
+        report: The checker's result.
+
+    Returns:
+        The SARIF log as indented JSON.
+    """
+    descriptors = _descriptors(report)
+    index = {descriptor["id"]: i for i, descriptor in enumerate(descriptors)}
+    server = report.server.name or "server"
+    log = {
+        "$schema": SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {"name": "wireproof", "version": report.wireproof_version, "rules": descriptors}
+                },
+                "invocations": [{"executionSuccessful": True}],
+                "results": [_result(f, index[f.rule], server) for f in report.findings],
+                "properties": {
+                    "server": {
+                        "name": report.server.name,
+                        "version": report.server.version,
+                        "transport": report.server.transport,
+                        "protocolVersion": report.server.protocol_version,
+                    },
+                    "scores": dict(report.scores),
+                    "durationSeconds": round(report.duration_s, 3),
+                },
+            }
+        ],
+    }
+    return json.dumps(log, indent=2, ensure_ascii=False, default=str) + "\n"
