@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml examples/helpdesk/pyproject.toml
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/helpdesk-demo
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/helpdesk-demo
 
 test: lint typecheck unit
 

@@ -11,6 +11,7 @@ import json
 import shutil
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -22,6 +23,10 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from helpdesk.db import Database, default_database_path
+from wireproof.check import CheckOptions, Report, Target, run_check
+from wireproof.check.report import render
+from wireproof.check.report.text import renderables
+from wireproof.cli import progress_bar
 
 DEMO_TICKETS = 5000
 
@@ -123,9 +128,27 @@ async def _tour(console: Console, db: str) -> None:
             _json(console, result.structured_content)
 
 
+async def _check(console: Console, db: str) -> tuple[Report, str]:
+    console.rule("[bold]4. wireproof check: the connector, proved from the outside")
+    console.print(
+        "The checker lists the tools, lints their schemas, calls each read-only tool with valid and "
+        "awkward arguments, grades every error it gets back, and measures every answer."
+    )
+    params = _server_params(db)
+    target = Target(command=(params.command, *params.args))
+    with progress_bar(enabled=True) as progress:
+        report = await run_check(target, CheckOptions(), progress)
+    for part in renderables(report):
+        console.print(part)
+    return report, " ".join([params.command, *params.args])
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="helpdesk-demo", description=__doc__)
     parser.add_argument("--db", help=f"database URL or path (default: {default_database_path()})")
+    parser.add_argument(
+        "--reports", type=Path, default=Path("reports"), help="where to write the HTML report"
+    )
     args = parser.parse_args(argv)
     console = Console()
     with Database(args.db) as database:
@@ -136,7 +159,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         + (f"seeded {added:,} demo tickets." if added else "using the tickets already there.")
     )
     anyio.run(_tour, console, db)
-    return 0
+    report, command = anyio.run(_check, console, db)
+    args.reports.mkdir(parents=True, exist_ok=True)
+    html_path = args.reports / "helpdesk-check.html"
+    html_path.write_text(render(report, "html"), encoding="utf-8")
+    console.print(f"\nThe scorecard as HTML: {html_path}")
+    console.print(f"Check any server the same way: [bold]wireproof check -- {command}[/]")
+    return 1 if report.count("warning") else 0
 
 
 if __name__ == "__main__":
