@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from helpdesk.db import Database
+from tests.pg import fresh_database, postgres_server
 
 SEEDED_TICKETS = 400
 
@@ -23,3 +24,16 @@ def database(tmp_path: Path) -> Iterator[Database]:
     with Database(f"sqlite:///{tmp_path / 'helpdesk.db'}") as db:
         db.seed(SEEDED_TICKETS)
         yield db
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A real PostgreSQL server started for this test session (never skipped)."""
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_db(postgres_url: str) -> str:
+    """A fresh, empty database on the session's PostgreSQL server."""
+    return fresh_database(postgres_url)

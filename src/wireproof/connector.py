@@ -4,8 +4,11 @@ Every ``tools/call`` walks the same path, on every transport::
 
     find the tool      unknown → JSON-RPC -32602 naming the closest tools
     validate           the advertised input schema, then the cross-field rules
-    run                async functions on the event loop, plain ones in a worker thread
+    claim the key      writes with an idempotency_key: replay · in progress · conflict · go
+    run                async functions on the event loop, plain ones in a worker thread; writes
+                       inside the store's transaction when it shares the connector's database
     shape              structuredContent from the output schema, and the same JSON as text
+    complete           store the result with the key, in the same transaction as the effect
 
 A ``WireproofError`` raised at any step becomes an ``isError`` result through
 ``render_tool_error``; any other exception becomes a masked ``InternalError``
@@ -16,22 +19,22 @@ from __future__ import annotations
 
 import difflib
 import functools
-import json
 import logging
 import secrets
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import anyio
-import anyio.to_thread
 import mcp_types as types
 from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 
-from wireproof.errors import InternalError, WireproofError, describe_value, render_tool_error
+from wireproof._execution import Execution, error_result, success_result
+from wireproof.errors import WireproofError, describe_value
+from wireproof.idempotency import IdempotencyStore
 from wireproof.schema import ToolDefinitionError
-from wireproof.tools import Tool, ToolContext, ToolKind
+from wireproof.tools import IDEMPOTENCY_KEY, Tool, ToolKind
 
 __all__ = ["Connector"]
 
@@ -95,8 +98,10 @@ class Connector(Generic[StateT]):
         destructive: bool = True,
         idempotent: bool = False,
         open_world: bool = False,
+        key: tuple[str, ...] | None = None,
+        idempotency_key: bool = False,
     ) -> Callable[[ToolFn], Tool[StateT]]:
-        """Declare a write tool.
+        """Declare a write tool, and how repeats of it are made safe.
 
         Args:
             name: The tool's name; defaults to the function's name.
@@ -104,6 +109,10 @@ class Connector(Generic[StateT]):
             destructive: False only when the tool purely adds (never overwrites or deletes).
             idempotent: True only when repeating a call with the same arguments has no further effect.
             open_world: True when the effect reaches beyond the connector's own data.
+            key: A natural key: the parameters that name the one record the tool creates or updates
+                (upsert). The tool is annotated idempotent; its SQL must upsert on that key.
+            idempotency_key: Add an optional ``idempotency_key`` argument: a repeat with the same key and
+                arguments replays the first result; the same key with other arguments is refused.
         """
         return self._register(
             "write",
@@ -112,6 +121,8 @@ class Connector(Generic[StateT]):
             destructive=destructive,
             idempotent=idempotent,
             open_world=open_world,
+            key=key,
+            idempotency_key=idempotency_key,
         )
 
     # -- the pipeline -----------------------------------------------------------------------
@@ -128,44 +139,47 @@ class Connector(Generic[StateT]):
             f"server has.",
         )
 
-    async def call(self, state: StateT, name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
+    async def call(
+        self,
+        state: StateT,
+        name: str,
+        arguments: dict[str, Any] | None,
+        store: IdempotencyStore | None = None,
+    ) -> types.CallToolResult:
         """Run one tool call through the whole pipeline and return its result.
 
         Raises:
             MCPError: the tool does not exist (-32602); everything else is a tool result.
         """
         tool = self._find(name)
-        correlation_id = new_correlation_id()
+        execution = Execution(tool, state, new_correlation_id(), store)
         try:
             values = tool.bind(arguments or {})
-            result = await self._run(tool, state, correlation_id, values)
-            structured = tool.output.adapter.dump_python(result, mode="json", warnings="error")
+            key = values.pop(IDEMPOTENCY_KEY, None) if tool.idempotency_key else None
+            if key is not None:
+                return await execution.run_keyed(key, values)
+            structured = await execution.run(values)
         except WireproofError as error:
-            return _error_result(error, correlation_id)
-        except Exception as exc:
-            logger.exception(
-                "internal error in tool %s [%s]: %s", tool.name, correlation_id, type(exc).__name__
-            )
-            return _error_result(InternalError(correlation_id), correlation_id)
-        text = json.dumps(structured, ensure_ascii=False, separators=(",", ":"))
-        return types.CallToolResult(content=[types.TextContent(text=text)], structured_content=structured)
-
-    async def _run(
-        self, tool: Tool[StateT], state: StateT, correlation_id: str, values: dict[str, Any]
-    ) -> Any:
-        args: tuple[Any, ...] = (ToolContext(state, tool.name, correlation_id),) if tool.takes_context else ()
-        if tool.is_async:
-            return await tool.fn(*args, **values)
-        return await anyio.to_thread.run_sync(functools.partial(tool.fn, *args, **values))
+            return error_result(error, execution.correlation_id)
+        except Exception:  # noqa: BLE001 - the masking boundary: nothing untyped reaches a client
+            return error_result(execution.internal_error(), execution.correlation_id)
+        return success_result(structured)
 
     # -- serving ----------------------------------------------------------------------------
 
-    def server(self, state: StateT) -> Server[Any]:
+    def server(self, state: StateT, *, store: IdempotencyStore | None = None) -> Server[Any]:
         """The SDK low-level ``Server`` that serves these tools with ``state``.
 
-        The tool list is frozen here: tools registered later are not served by this server.
+        ``store`` keeps idempotency records; it is required when a tool takes an idempotency key,
+        and on the connector's own database it gives write tools their transaction. The tool list
+        is frozen here: tools registered later are not served by this server.
         """
         tools = dict(self._tools)
+        keyed = [t.name for t in tools.values() if t.idempotency_key]
+        if keyed and store is None:
+            raise ToolDefinitionError(
+                f"tools {', '.join(keyed)} take idempotency keys: serve them with store="
+            )
         listing = types.ListToolsResult(tools=[tool.definition for tool in tools.values()])
 
         async def on_list_tools(
@@ -178,7 +192,7 @@ class Connector(Generic[StateT]):
             return listing
 
         async def on_call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
-            return await self.call(state, params.name, params.arguments)
+            return await self.call(state, params.name, params.arguments, store)
 
         def input_schema(name: str) -> dict[str, Any] | None:
             tool = tools.get(name)
@@ -193,19 +207,12 @@ class Connector(Generic[StateT]):
             on_call_tool=on_call_tool,
         )
 
-    async def serve_stdio(self, state: StateT) -> None:
+    async def serve_stdio(self, state: StateT, *, store: IdempotencyStore | None = None) -> None:
         """Serve over stdin/stdout until the client closes the stream."""
-        server = self.server(state)
+        server = self.server(state, store=store)
         async with stdio_server() as (read_stream, write_stream):
             await server.run(read_stream, write_stream, server.create_initialization_options())
 
-    def run_stdio(self, state: StateT) -> None:
+    def run_stdio(self, state: StateT, *, store: IdempotencyStore | None = None) -> None:
         """Blocking form of ``serve_stdio`` for a console script's ``main``."""
-        anyio.run(self.serve_stdio, state)
-
-
-def _error_result(error: WireproofError, correlation_id: str) -> types.CallToolResult:
-    rendered = render_tool_error(error, correlation_id=correlation_id)
-    return types.CallToolResult(
-        content=[types.TextContent(text=rendered.text)], structured_content=rendered.structured, is_error=True
-    )
+        anyio.run(functools.partial(self.serve_stdio, state, store=store))

@@ -14,15 +14,29 @@ from wireproof.schema import (
     ArgumentValidator,
     InputSchema,
     OutputSchema,
+    ParamSpec,
     ToolDefinitionError,
     build_input_schema,
     build_output_schema,
 )
 
-__all__ = ["Arguments", "Rule", "Tool", "ToolContext", "ToolKind"]
+__all__ = ["IDEMPOTENCY_KEY", "Arguments", "Rule", "Tool", "ToolContext", "ToolKind"]
 
 StateT = TypeVar("StateT")
 ToolKind = Literal["read", "write"]
+
+
+IDEMPOTENCY_KEY = "idempotency_key"
+IDEMPOTENCY_KEY_SCHEMA: dict[str, Any] = {
+    "description": (
+        "Optional. A key you choose for this write (a UUID, say), 1 to 255 characters. Pass the same key when "
+        "you retry the call: the repeat returns the first result and makes no second effect. Use a new key for "
+        "each new write; a key reused with different arguments is refused."
+    ),
+    "type": "string",
+    "minLength": 1,
+    "maxLength": 255,
+}
 
 
 @dataclass(slots=True)
@@ -32,11 +46,33 @@ class ToolContext(Generic[StateT]):
     state (StateT): The object the connector is served with (database handles, clients).
     tool (str): The name of the tool being called.
     correlation_id (str): The id under which this call is logged; errors carry it too.
+    transaction (Any): For write tools served with an idempotency store on the connector's own
+        database: the open transaction to write through (``transaction.connection``), which
+        commits together with the idempotency record. None for read tools.
     """
 
     state: StateT
     tool: str
     correlation_id: str
+    transaction: Any = None
+
+
+def _with_idempotency_key(schema: InputSchema) -> InputSchema:
+    """Add the optional ``idempotency_key`` parameter to a write tool's schema and description."""
+    properties = {**schema.schema["properties"], IDEMPOTENCY_KEY: dict(IDEMPOTENCY_KEY_SCHEMA)}
+    input_schema = {**schema.schema, "properties": properties}
+    input_schema["additionalProperties"] = input_schema.pop("additionalProperties")
+    description = (
+        schema.description
+        + "\n\nWithout idempotency_key, repeated calls are not deduplicated: pass one so that a "
+        "retry is safe."
+    )
+    param = ParamSpec(IDEMPOTENCY_KEY, properties[IDEMPOTENCY_KEY], _same, required=False, default=None)
+    return InputSchema(description=description, schema=input_schema, params=(*schema.params, param))
+
+
+def _same(value: Any) -> Any:
+    return value
 
 
 class _Unavailable(Exception):
@@ -88,6 +124,8 @@ class Tool(Generic[StateT]):
         destructive: bool = False,
         idempotent: bool = False,
         open_world: bool = False,
+        key: tuple[str, ...] | None = None,
+        idempotency_key: bool = False,
     ) -> None:
         self.fn = fn
         self.kind: ToolKind = kind
@@ -100,6 +138,25 @@ class Tool(Generic[StateT]):
         self.is_async = inspect.iscoroutinefunction(fn)
         self.input: InputSchema = build_input_schema(fn, self.name, parameters)
         self.output: OutputSchema = build_output_schema(fn, self.name)
+        self.natural_key = key
+        self.idempotency_key = idempotency_key
+        if key is not None:
+            missing = [k for k in key if k not in self.input.schema["properties"]]
+            if not key or missing:
+                raise ToolDefinitionError(
+                    f"tool {self.name}: key names {missing or 'nothing'}, not parameters"
+                )
+            idempotent = True
+        if idempotency_key:
+            if kind != "write" or key is not None:
+                raise ToolDefinitionError(
+                    f"tool {self.name}: idempotency_key is for write tools without a natural key"
+                )
+            if IDEMPOTENCY_KEY in self.input.schema["properties"]:
+                raise ToolDefinitionError(
+                    f"tool {self.name}: do not declare {IDEMPOTENCY_KEY}; wireproof adds it"
+                )
+            self.input = _with_idempotency_key(self.input)
         self.validator = ArgumentValidator(self.input.schema)
         self.rules: list[Rule] = []
         read_only = kind == "read"

@@ -1,0 +1,199 @@
+"""Running one validated call: the effect (in a transaction where the store offers one) and its record.
+
+Idempotency-key calls walk ``claim → effect → complete``:
+
+    Replay       the same key and arguments finished before: the stored result, marked replayed
+    InProgress   the same key is running now: a retryable ``in_progress`` error
+    Mismatch     the key was used with other arguments: ``idempotency_conflict`` naming them
+    Claimed      run; a success or a terminal error is stored for replay; a retryable error
+                 or an unexpected exception releases the key, so a retry runs anew
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+from datetime import date
+from enum import Enum
+from typing import Any, Final, Generic, TypeVar
+
+import anyio
+import anyio.to_thread
+import mcp_types as types
+
+from wireproof.errors import (
+    Conflict,
+    FieldError,
+    InternalError,
+    Unavailable,
+    WireproofError,
+    describe_value,
+    render_tool_error,
+)
+from wireproof.idempotency import (
+    Claimed,
+    IdempotencyStore,
+    InProgress,
+    LostClaimError,
+    Mismatch,
+    Replay,
+    StoredResult,
+    fingerprint,
+    iter_differences,
+)
+from wireproof.tools import Tool, ToolContext
+
+__all__ = ["REPLAY_META", "Execution", "error_result", "success_result"]
+
+logger = logging.getLogger("wireproof")
+StateT = TypeVar("StateT")
+REPLAY_META: Final = "io.wireproof/replayed"
+
+
+def _compact(structured: Any) -> str:
+    return json.dumps(structured, ensure_ascii=False, separators=(",", ":"))
+
+
+def success_result(structured: Any) -> types.CallToolResult:
+    """A tool result: ``structuredContent`` and the same JSON as text (for clients that read only text)."""
+    return types.CallToolResult(
+        content=[types.TextContent(text=_compact(structured))], structured_content=structured
+    )
+
+
+def error_result(error: WireproofError, correlation_id: str) -> types.CallToolResult:
+    """An ``isError`` tool result rendered from a typed error."""
+    rendered = render_tool_error(error, correlation_id=correlation_id)
+    return types.CallToolResult(
+        content=[types.TextContent(text=rendered.text)], structured_content=rendered.structured, is_error=True
+    )
+
+
+def _replayed(stored: StoredResult) -> types.CallToolResult:
+    structured = stored.structured
+    if isinstance(structured, dict) and not stored.is_error:
+        structured = {**structured, "_meta": {"replayed": True}}
+    text = stored.text if stored.is_error else _compact(structured)
+    return types.CallToolResult(
+        content=[types.TextContent(text=text)],
+        structured_content=structured,
+        is_error=stored.is_error,
+        _meta={REPLAY_META: True},
+    )
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def _conflict(stored: Any, given: dict[str, Any]) -> Conflict:
+    fields = [
+        FieldError(
+            name,
+            "differs from the first call made with this idempotency_key",
+            expected=f"{describe_value(stored.get(name))}, as in the first call, or a new idempotency_key",
+            received=given.get(name),
+        )
+        for name in iter_differences(stored, given)
+    ]
+    return Conflict(
+        "This idempotency_key was already used with different arguments",
+        code="idempotency_conflict",
+        fields=fields,
+    )
+
+
+class Execution(Generic[StateT]):
+    """One call's execution after validation."""
+
+    def __init__(
+        self, tool: Tool[StateT], state: StateT, correlation_id: str, store: IdempotencyStore | None
+    ):
+        self.tool = tool
+        self.state = state
+        self.correlation_id = correlation_id
+        self.store = store if tool.kind == "write" else None
+
+    def internal_error(self) -> InternalError:
+        """Log the exception being handled under this call's correlation id; return the masked error."""
+        logger.exception("internal error in tool %s [%s]", self.tool.name, self.correlation_id)
+        return InternalError(self.correlation_id)
+
+    def _context(self, transaction: Any) -> tuple[Any, ...]:
+        if not self.tool.takes_context:
+            return ()
+        return (ToolContext(self.state, self.tool.name, self.correlation_id, transaction),)
+
+    def _shape(self, result: Any) -> Any:
+        return self.tool.output.adapter.dump_python(result, mode="json", warnings="error")
+
+    async def run(self, values: dict[str, Any], claim: Claimed | None = None) -> Any:
+        """Run the tool and return its structured result; with a claim, also complete the record."""
+        tool, store = self.tool, self.store
+        if store is None or tool.is_async:
+            if tool.is_async:
+                result = await tool.fn(*self._context(None), **values)
+            else:
+                result = await anyio.to_thread.run_sync(
+                    functools.partial(tool.fn, *self._context(None), **values)
+                )
+            structured = self._shape(result)
+            if claim is not None and store is not None:
+                await anyio.to_thread.run_sync(
+                    store.complete, claim, StoredResult(structured, _compact(structured), False)
+                )
+            return structured
+
+        def in_transaction() -> Any:
+            # The effect and the record commit together, or neither does.
+            with store.transaction(claim) as transaction:
+                structured = self._shape(tool.fn(*self._context(transaction), **values))
+                if claim is not None:
+                    store.complete(claim, StoredResult(structured, _compact(structured), False), transaction)
+            return structured
+
+        return await anyio.to_thread.run_sync(in_transaction)
+
+    async def run_keyed(self, key: str, values: dict[str, Any]) -> types.CallToolResult:
+        """The idempotency-key path: claim the key, then run, replay, or refuse."""
+        store = self.store
+        if store is None:  # Connector.server refuses keyed tools without a store; this is a second lock
+            raise self.internal_error()
+        arguments = {name: _json_value(value) for name, value in values.items()}
+        scope = f"anonymous:{self.tool.name}"
+        claim = await anyio.to_thread.run_sync(store.claim, scope, key, fingerprint(arguments), arguments)
+        if isinstance(claim, Replay):
+            return _replayed(claim.result)
+        if isinstance(claim, InProgress):
+            raise Unavailable(
+                "A call with this idempotency_key is still running",
+                code="in_progress",
+                retry_after=claim.retry_after,
+            )
+        if isinstance(claim, Mismatch):
+            raise _conflict(claim.arguments, arguments)
+        try:
+            structured = await self.run(values, claim)
+        except LostClaimError:
+            raise Unavailable("Another attempt took over this idempotency_key", code="in_progress") from None
+        except WireproofError as error:
+            if error.retryable:
+                await anyio.to_thread.run_sync(store.release, claim)
+            else:
+                rendered = render_tool_error(error, correlation_id=self.correlation_id)
+                await anyio.to_thread.run_sync(
+                    store.complete, claim, StoredResult(rendered.structured, rendered.text, True)
+                )
+            raise
+        except BaseException:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(store.release, claim)
+            raise
+        return success_result(structured)

@@ -1,0 +1,60 @@
+"""Idempotent writes: claim a key, run the effect, store the result for replay.
+
+Stores share one protocol (``IdempotencyStore``): ``MemoryIdempotencyStore`` for tests,
+``SqliteIdempotencyStore`` embedded, ``PostgresIdempotencyStore`` for replicas
+(``pip install 'wireproof[postgres]'``). ``open_store(url)`` picks one by URL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wireproof.idempotency._fingerprint import canonical_json, fingerprint
+from wireproof.idempotency._memory import MemoryIdempotencyStore
+from wireproof.idempotency._sqlite import LostClaimError, SqliteIdempotencyStore
+from wireproof.idempotency._store import (
+    DEFAULT_LOCK_TIMEOUT,
+    DEFAULT_RETENTION,
+    Claimed,
+    ClaimResult,
+    IdempotencyStore,
+    InProgress,
+    Mismatch,
+    Replay,
+    StoredResult,
+    iter_differences,
+)
+
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT",
+    "DEFAULT_RETENTION",
+    "ClaimResult",
+    "Claimed",
+    "IdempotencyStore",
+    "InProgress",
+    "LostClaimError",
+    "MemoryIdempotencyStore",
+    "Mismatch",
+    "Replay",
+    "SqliteIdempotencyStore",
+    "StoredResult",
+    "canonical_json",
+    "fingerprint",
+    "iter_differences",
+    "open_store",
+]
+
+
+def open_store(url: str, **options: Any) -> IdempotencyStore:
+    """The store for a database URL: ``sqlite:///PATH``, ``postgresql://…`` or ``memory:``."""
+    if url == "memory:":
+        return MemoryIdempotencyStore(**options)
+    if url.startswith("sqlite:///"):
+        return SqliteIdempotencyStore(url.removeprefix("sqlite:///"), **options)
+    if url.startswith(("postgresql://", "postgres://")):
+        from wireproof.idempotency._postgres import PostgresIdempotencyStore
+
+        return PostgresIdempotencyStore(url, **options)
+    raise ValueError(
+        f"no idempotency store for {url.split(':', 1)[0]!r} URLs; use sqlite:///, postgresql:// or memory:"
+    )

@@ -1,0 +1,104 @@
+"""An in-memory ``IdempotencyStore``: for tests and single-process experiments (lost on restart)."""
+
+from __future__ import annotations
+
+import copy
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from wireproof.idempotency._store import (
+    DEFAULT_LOCK_TIMEOUT,
+    DEFAULT_RETENTION,
+    Claimed,
+    ClaimResult,
+    EffectTransaction,
+    InProgress,
+    Mismatch,
+    Replay,
+    StoredResult,
+)
+
+__all__ = ["MemoryIdempotencyStore"]
+
+
+@dataclass(slots=True)
+class _Record:
+    fingerprint: str
+    arguments: Mapping[str, Any]
+    token: str
+    locked_at: float
+    expires_at: float
+    result: StoredResult | None = None
+
+
+class MemoryIdempotencyStore:
+    """Keeps records in a dict guarded by a lock. Not shared between processes."""
+
+    def __init__(
+        self,
+        *,
+        retention: float = DEFAULT_RETENTION,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.retention = retention
+        self.lock_timeout = lock_timeout
+        self._clock = clock
+        self._records: dict[tuple[str, str], _Record] = {}
+        self._lock = threading.Lock()
+
+    def claim(self, scope: str, key: str, fingerprint: str, arguments: Mapping[str, Any]) -> ClaimResult:
+        now = self._clock()
+        with self._lock:
+            record = self._records.get((scope, key))
+            if record is not None and record.expires_at <= now:
+                record = None
+            if record is None:
+                token = secrets.token_hex(8)
+                self._records[(scope, key)] = _Record(
+                    fingerprint, copy.deepcopy(dict(arguments)), token, now, now + self.retention
+                )
+                return Claimed(scope, key, token)
+            if record.fingerprint != fingerprint:
+                return Mismatch(record.arguments)
+            if record.result is not None:
+                return Replay(record.result)
+            if record.locked_at + self.lock_timeout > now:
+                return InProgress(retry_after=min(max(record.locked_at + self.lock_timeout - now, 0.5), 5.0))
+            record.token, record.locked_at = secrets.token_hex(8), now
+            return Claimed(scope, key, record.token, took_over=True)
+
+    @contextmanager
+    def transaction(self, claim: Claimed | None) -> Iterator[EffectTransaction | None]:
+        yield None
+
+    def complete(
+        self, claim: Claimed, result: StoredResult, transaction: EffectTransaction | None = None
+    ) -> None:
+        with self._lock:
+            record = self._records.get((claim.scope, claim.key))
+            if record is not None and record.token == claim.token:
+                record.result = result
+                record.expires_at = self._clock() + self.retention
+
+    def release(self, claim: Claimed) -> None:
+        with self._lock:
+            record = self._records.get((claim.scope, claim.key))
+            if record is not None and record.token == claim.token:
+                del self._records[(claim.scope, claim.key)]
+
+    def reap(self) -> int:
+        now = self._clock()
+        with self._lock:
+            expired = [k for k, r in self._records.items() if r.expires_at <= now]
+            for k in expired:
+                del self._records[k]
+        return len(expired)
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,128 @@
+"""The ``IdempotencyStore`` protocol, and what a claim can come back as.
+
+A write with an idempotency key walks three steps against the store:
+
+    claim      record (scope, key, fingerprint) as running, or find the earlier record:
+               Claimed (go) · Replay (finished: here is the stored result) ·
+               InProgress (still running elsewhere: retry later) · Mismatch (same key, other arguments)
+    effect     the tool runs; where the store shares the connector's database, inside
+               ``store.transaction(claim)``, so the effect and the completion commit together
+    complete   store the result (success or terminal error) for replay; or ``release`` the
+               key when the failure was retryable, so a retry runs anew
+
+A claim whose lock is older than ``lock_timeout`` (its process died) is taken over by
+the next claim with the same key and fingerprint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any, Final, Protocol, runtime_checkable
+
+__all__ = [
+    "DEFAULT_LOCK_TIMEOUT",
+    "DEFAULT_RETENTION",
+    "ClaimResult",
+    "Claimed",
+    "EffectTransaction",
+    "IdempotencyStore",
+    "InProgress",
+    "Mismatch",
+    "Replay",
+    "StoredResult",
+]
+
+DEFAULT_RETENTION: Final = 24 * 3600.0
+"""Seconds a finished record is kept and replayed; after that the key is new again (as Stripe)."""
+DEFAULT_LOCK_TIMEOUT: Final = 60.0
+"""Seconds after which a running claim is presumed dead (its process crashed) and may be taken over."""
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResult:
+    """A finished call as recorded: the structured result and whether it was an error."""
+
+    structured: Any
+    text: str
+    is_error: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """Go: this caller owns the key until it completes or releases it."""
+
+    scope: str
+    key: str
+    token: str
+    took_over: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Replay:
+    """The key finished earlier with the same arguments: return this again."""
+
+    result: StoredResult
+
+
+@dataclass(frozen=True, slots=True)
+class InProgress:
+    """The same call is running now (another request or replica): retry after ``retry_after`` seconds."""
+
+    retry_after: float
+
+
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """The key was used with other arguments; ``arguments`` are the ones stored with it."""
+
+    arguments: Mapping[str, Any]
+
+
+ClaimResult = Claimed | Replay | InProgress | Mismatch
+
+
+class EffectTransaction(Protocol):
+    """The open transaction a tool writes through; the completion is written in it too."""
+
+    connection: Any
+
+
+@runtime_checkable
+class IdempotencyStore(Protocol):
+    """Where idempotency records live: in memory (tests), SQLite (embedded), PostgreSQL (replicas)."""
+
+    retention: float
+    lock_timeout: float
+
+    def claim(self, scope: str, key: str, fingerprint: str, arguments: Mapping[str, Any]) -> ClaimResult:
+        """Record the key as running for this caller, or say what became of it before."""
+        ...
+
+    def transaction(self, claim: Claimed | None) -> AbstractContextManager[EffectTransaction | None]:
+        """A transaction on the connector's own database for the effect, or None where there is none."""
+        ...
+
+    def complete(
+        self, claim: Claimed, result: StoredResult, transaction: EffectTransaction | None = None
+    ) -> None:
+        """Store the result for replay (inside ``transaction`` when given, so it commits with the effect)."""
+        ...
+
+    def release(self, claim: Claimed) -> None:
+        """Forget the claim, so the next call with this key runs anew (after a retryable failure)."""
+        ...
+
+    def reap(self) -> int:
+        """Delete records past their retention; return how many."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def iter_differences(stored: Mapping[str, Any], given: Mapping[str, Any]) -> Iterator[str]:
+    """The argument names whose values differ between two calls, in a stable order."""
+    for name in sorted(set(stored) | set(given)):
+        if stored.get(name, ...) != given.get(name, ...):
+            yield name

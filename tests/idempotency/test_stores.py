@@ -1,0 +1,148 @@
+"""The three IdempotencyStore implementations behave alike: memory, SQLite file, real PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from wireproof.idempotency import (
+    Claimed,
+    IdempotencyStore,
+    InProgress,
+    MemoryIdempotencyStore,
+    Mismatch,
+    Replay,
+    SqliteIdempotencyStore,
+    StoredResult,
+    open_store,
+)
+from wireproof.idempotency._postgres import PostgresIdempotencyStore
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(params=["memory", "sqlite", "postgres"])
+def make_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[..., IdempotencyStore]]:
+    stores: list[IdempotencyStore] = []
+    db = request.getfixturevalue("postgres_db") if request.param == "postgres" else None
+
+    def make(**options: object) -> IdempotencyStore:
+        store: IdempotencyStore
+        if request.param == "memory":
+            store = MemoryIdempotencyStore(**options)  # type: ignore[arg-type]
+        elif request.param == "sqlite":
+            store = SqliteIdempotencyStore(tmp_path / "keys.db", **options)  # type: ignore[arg-type]
+        else:
+            assert db is not None
+            store = PostgresIdempotencyStore(db, **options)  # type: ignore[arg-type]
+        stores.append(store)
+        return store
+
+    yield make
+    for store in stores:
+        store.close()
+
+
+DONE = StoredResult({"id": 7}, '{"id":7}', is_error=False)
+
+
+def test_first_claim_goes_then_finished_key_replays(make_store: Callable[..., IdempotencyStore]) -> None:
+    store = make_store()
+    claim = store.claim("p:tool", "k1", "fp", {"a": 1})
+    assert isinstance(claim, Claimed)
+    store.complete(claim, DONE)
+    again = store.claim("p:tool", "k1", "fp", {"a": 1})
+    assert isinstance(again, Replay)
+    assert again.result == DONE
+
+
+def test_same_key_other_arguments_is_a_mismatch_with_the_stored_arguments(
+    make_store: Callable[..., IdempotencyStore],
+) -> None:
+    store = make_store()
+    store.complete(store.claim("p:t", "k", "fp1", {"body": "first"}), DONE)  # type: ignore[arg-type]
+    other = store.claim("p:t", "k", "fp2", {"body": "second"})
+    assert isinstance(other, Mismatch)
+    assert other.arguments == {"body": "first"}
+
+
+def test_running_key_is_in_progress_until_the_lock_times_out_then_taken_over(
+    make_store: Callable[..., IdempotencyStore],
+) -> None:
+    clock = Clock()
+    store = make_store(clock=clock, lock_timeout=30)
+    first = store.claim("p:t", "k", "fp", {})
+    assert isinstance(first, Claimed)
+    busy = store.claim("p:t", "k", "fp", {})
+    assert isinstance(busy, InProgress)
+    assert 0.5 <= busy.retry_after <= 5
+    clock.now += 31
+    taken = store.claim("p:t", "k", "fp", {})
+    assert isinstance(taken, Claimed)
+    assert taken.took_over
+    store.complete(first, DONE)  # the dead owner's late completion is ignored
+    assert isinstance(store.claim("p:t", "k", "fp", {}), InProgress)
+
+
+def test_release_lets_the_next_call_run_anew(make_store: Callable[..., IdempotencyStore]) -> None:
+    store = make_store()
+    claim = store.claim("p:t", "k", "fp", {})
+    assert isinstance(claim, Claimed)
+    store.release(claim)
+    assert isinstance(store.claim("p:t", "k", "fp", {}), Claimed)
+
+
+def test_keys_are_scoped_by_principal_and_tool(make_store: Callable[..., IdempotencyStore]) -> None:
+    store = make_store()
+    store.complete(store.claim("alice:t", "k", "fp", {}), DONE)  # type: ignore[arg-type]
+    assert isinstance(store.claim("bob:t", "k", "fp", {}), Claimed)
+    assert isinstance(store.claim("alice:other", "k", "fp", {}), Claimed)
+
+
+def test_expired_records_are_reaped_and_a_reused_expired_key_runs_anew(
+    make_store: Callable[..., IdempotencyStore],
+) -> None:
+    clock = Clock()
+    store = make_store(clock=clock, retention=3600)
+    store.complete(store.claim("p:t", "old", "fp", {}), DONE)  # type: ignore[arg-type]
+    store.complete(store.claim("p:t", "reaped", "fp", {}), DONE)  # type: ignore[arg-type]
+    clock.now += 3601
+    assert isinstance(store.claim("p:t", "old", "other-fp", {}), Claimed)
+    assert store.reap() == 1
+    assert isinstance(store.claim("p:t", "reaped", "fp", {}), Claimed)
+
+
+def test_concurrent_claims_of_one_key_let_exactly_one_through(make_store: Callable[..., IdempotencyStore]) -> None:
+    store = make_store()
+    results: list[object] = []
+    barrier = threading.Barrier(16)
+
+    def claim() -> None:
+        barrier.wait()
+        results.append(store.claim("p:t", "race", "fp", {}))
+
+    threads = [threading.Thread(target=claim) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sum(isinstance(r, Claimed) for r in results) == 1
+    assert sum(isinstance(r, InProgress) for r in results) == 15
+
+
+def test_open_store_picks_the_backend_by_url(tmp_path: Path) -> None:
+    assert isinstance(open_store("memory:"), MemoryIdempotencyStore)
+    store = open_store(f"sqlite:///{tmp_path / 'k.db'}")
+    assert isinstance(store, SqliteIdempotencyStore)
+    store.close()
+    with pytest.raises(ValueError, match="no idempotency store for 'mysql' URLs"):
+        open_store("mysql://x")
