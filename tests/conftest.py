@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from helpdesk.db import Database
+from helpdesk.db import Database, open_database
 from tests.pg import fresh_database, postgres_server
+from wireproof.idempotency import IdempotencyStore
 
 SEEDED_TICKETS = 400
 
@@ -21,9 +22,17 @@ def anyio_backend() -> str:
 @pytest.fixture
 def database(tmp_path: Path) -> Iterator[Database]:
     """A helpdesk SQLite file with SEEDED_TICKETS deterministic tickets."""
-    with Database(f"sqlite:///{tmp_path / 'helpdesk.db'}") as db:
+    with open_database(f"sqlite:///{tmp_path / 'helpdesk.db'}") as db:
         db.seed(SEEDED_TICKETS)
         yield db
+
+
+@pytest.fixture
+def store(database: Database) -> Iterator[IdempotencyStore]:
+    """The idempotency store on the helpdesk database (write tools write through its transactions)."""
+    idempotency = database.store()
+    yield idempotency
+    idempotency.close()
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,8 @@
 
 from wireproof.testing import assert_fit
 
-def test_my_connector_is_fit(database):
-    assert_fit(app, database)                  # fails the test with the findings
+def test_my_connector_is_fit(database, store):
+    assert_fit(app, database, store=store)      # fails the test with the findings
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from wireproof.check import CheckOptions, Report, Target, run_check
 from wireproof.check.model import Severity
 from wireproof.check.report import render
 from wireproof.connector import Connector
+from wireproof.idempotency import IdempotencyStore
 
 __all__ = ["ConnectorNotFit", "assert_fit", "check_connector"]
 
@@ -24,17 +25,16 @@ class ConnectorNotFit(AssertionError):
     """``assert_fit`` found findings at or above the threshold; the message is the text report."""
 
 
-def check_connector(connector: Connector[Any], state: Any, options: CheckOptions | None = None) -> Report:
-    """Run the checker against ``connector`` served in memory with ``state``."""
-    target = Target(server=connector.server(state))
-    return anyio.run(run_check, target, options or CheckOptions())
-
-
-async def check_connector_async(
-    connector: Connector[Any], state: Any, options: CheckOptions | None = None
+def check_connector(
+    connector: Connector[Any],
+    state: Any,
+    options: CheckOptions | None = None,
+    *,
+    store: IdempotencyStore | None = None,
 ) -> Report:
-    """``check_connector`` for async tests."""
-    return await run_check(Target(server=connector.server(state)), options or CheckOptions())
+    """Run the checker against ``connector`` served in memory with ``state`` (and ``store``)."""
+    target = Target(server=connector.server(state, store=store))
+    return anyio.run(run_check, target, options or CheckOptions())
 
 
 def assert_fit(
@@ -43,9 +43,10 @@ def assert_fit(
     *,
     fail_on: Severity = "warning",
     options: CheckOptions | None = None,
+    store: IdempotencyStore | None = None,
 ) -> Report:
     """Check ``connector`` and raise ``ConnectorNotFit`` if any finding is at least ``fail_on``."""
-    report = check_connector(connector, state, options)
+    report = check_connector(connector, state, options, store=store)
     if report.count(fail_on):
         raise ConnectorNotFit(render(report, "text"))
     return report

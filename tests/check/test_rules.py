@@ -332,3 +332,67 @@ def test_every_finding_carries_reproducible_evidence() -> None:
 def test_every_non_auth_rule_has_a_firing_case_here() -> None:
     non_auth = {rule_id for rule_id, r in REGISTRY.items() if r.category != "auth"}
     assert non_auth == set(FIRES)
+
+
+# -- regressions: false positives found checking third-party servers (docs/third-party.md) -------------
+
+
+def test_a_lookup_miss_on_the_generated_sample_is_not_valid_input_rejected() -> None:
+    async def unknown_zone(args: dict[str, Any]) -> Any:
+        return s.tool_error("Invalid timezone: 'No time zone found with key example'")
+
+    report = check(one(handler=unknown_zone)())
+    assert "errors.valid-rejected" not in {f.rule for f in report.findings}
+
+
+def test_a_path_the_tool_works_on_is_not_a_leak() -> None:
+    async def outside(args: dict[str, Any]) -> Any:
+        result = await s.strict_colour(args)
+        if result.is_error:
+            return result
+        return s.ok({"name": args["name"], "colour": "Repository is at /home/alice/proj, outside /srv"})
+
+    report = check(one(handler=outside)())
+    assert "errors.leak" not in {f.rule for f in report.findings}
+
+
+def test_rejections_are_not_graded_when_even_the_valid_call_fails() -> None:
+    async def always_refuses(args: dict[str, Any]) -> Any:
+        return s.tool_error("Repository path 'example' is outside the allowed repository.")
+
+    report = check(one(handler=always_refuses)())
+    graded = {"errors.field-not-named", "errors.expected-not-stated", "errors.no-retry-advice"}
+    assert not graded & {f.rule for f in report.findings}
+
+
+def test_without_observers_a_changed_repeat_answer_is_only_info_and_no_hint_lie() -> None:
+    notes = Notes(annotations={"readOnlyHint": False, "idempotentHint": True})
+    report = check(notes.server(), allow_writes=True)
+    repeats = [f for f in report.findings if f.rule == "idempotency.repeat-duplicates"]
+    assert repeats
+    assert {f.severity for f in repeats} == {"info"}
+    assert "idempotency.hint-lies" not in {f.rule for f in report.findings}
+
+
+def test_paging_is_not_demanded_of_writes_or_of_reads_of_a_named_list() -> None:
+    array_input = {
+        "type": "object",
+        "properties": {
+            "names": {
+                "type": "array",
+                "items": {"type": "string", "maxLength": 9},
+                "maxItems": 5,
+                "description": "The names.",
+            }
+        },
+        "required": ["names"],
+        "additionalProperties": False,
+    }
+
+    async def echo_list(args: dict[str, Any]) -> Any:
+        return s.ok({"items": list(args.get("names", []))})
+
+    write = one(handler=list_everything, output_schema=LIST_OUTPUT, annotations={"readOnlyHint": False})()
+    named = one(handler=echo_list, input_schema=array_input, output_schema=LIST_OUTPUT)()
+    for server in (write, named):
+        assert "output.list-without-paging" not in {f.rule for f in check(server).findings}

@@ -8,18 +8,31 @@ from pydantic import BaseModel
 from helpdesk import app
 from helpdesk.db import Database
 from wireproof import Connector
-from wireproof.check import CheckOptions
+from wireproof.check import CheckOptions, Observer
+from wireproof.idempotency import IdempotencyStore
 from wireproof.testing import ConnectorNotFit, assert_fit
 
 
-def test_helpdesk_is_fit_read_only(database: Database) -> None:
-    report = assert_fit(app, database, fail_on="info")
+def test_helpdesk_is_fit_read_only(database: Database, store: IdempotencyStore) -> None:
+    report = assert_fit(app, database, fail_on="info", store=store)
     assert report.findings == []
-    assert all(t.calls > 0 for t in report.tools)
+    assert all(t.calls > 0 for t in report.tools if t.read_only)
+    assert all(t.calls == 0 and t.skipped for t in report.tools if not t.read_only)
 
 
-def test_helpdesk_is_fit_with_writes_allowed(database: Database) -> None:
-    report = assert_fit(app, database, fail_on="info", options=CheckOptions(allow_writes=True))
+def test_helpdesk_is_fit_with_writes_allowed(database: Database, store: IdempotencyStore) -> None:
+    observers = [
+        Observer("list_ticket_comments", {"ticket_id": 1}),
+        Observer("get_status_note", {"week": "2026-W23"}),
+        Observer("get_ticket", {"ticket_id": 1}),
+    ]
+    report = assert_fit(
+        app,
+        database,
+        fail_on="info",
+        store=store,
+        options=CheckOptions(allow_writes=True, observers=observers),
+    )
     assert report.findings == []
 
 

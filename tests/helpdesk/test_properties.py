@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from mcp import Client
 
 from helpdesk import app
-from helpdesk.db import Database
+from helpdesk.db import open_database
 from tests.strategies import property_violations, valid_arguments
 
 PROFILE = settings(
@@ -30,9 +30,10 @@ PROFILE = settings(
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BlockingPortal, Client, dict[str, Any]]]:
     path: Path = tmp_path_factory.mktemp("props") / "h.db"
-    with Database(f"sqlite:///{path}") as database, start_blocking_portal() as portal:
+    with open_database(f"sqlite:///{path}") as database, start_blocking_portal() as portal:
         database.seed(200)
-        client = portal.wrap_async_context_manager(Client(app.server(database)))
+        store = database.store()
+        client = portal.wrap_async_context_manager(Client(app.server(database, store=store)))
         with client as connected:
             schemas = {t.name: t.input_schema for t in portal.call(connected.list_tools).tools}
             yield portal, connected, schemas

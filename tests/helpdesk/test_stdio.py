@@ -30,7 +30,7 @@ async def test_stdio_server_lists_calls_and_rejects(tmp_path: Path, mode: str) -
     with anyio.fail_after(60):
         async with Client(_params(db, "--seed", "50"), mode=mode) as client:
             names = [t.name for t in (await client.list_tools()).tools]
-            assert names == ["list_tickets_by_date", "get_ticket", "search_tickets"]
+            assert names[:3] == ["list_tickets_by_date", "get_ticket", "search_tickets"]
             ok = await client.call_tool("get_ticket", {"ticket_id": 50})
             assert ok.is_error is False
             assert ok.structured_content["id"] == 50
@@ -84,7 +84,7 @@ def test_seed_only_is_deterministic_and_does_not_reseed(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--db", "postgresql://x/y"], "PostgreSQL is not supported"),
+        (["--db", "postgresql://nobody@127.0.0.1:1/none"], "cannot open the database"),
         (["--db", "mysql://x/y"], "unsupported database URL scheme"),
         (["--seed", "-3"], "--seed takes a count of 0 or more"),
     ],

@@ -13,6 +13,7 @@ from mcp import Client
 from helpdesk import app
 from helpdesk.db import Database
 from tests.conftest import SEEDED_TICKETS
+from wireproof.idempotency import IdempotencyStore
 
 pytestmark = pytest.mark.anyio
 
@@ -20,13 +21,13 @@ LEAKS = ("Traceback", "sqlite3", "/helpdesk/", ".py", "pydantic", "errors.pydant
 
 
 def table_digest(database: Database) -> str:
-    rows = database.reader().execute("SELECT * FROM tickets ORDER BY id").fetchall()
-    return hashlib.sha256(repr([tuple(r) for r in rows]).encode()).hexdigest()
+    rows = database.reader().all("SELECT * FROM tickets ORDER BY id")
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 
 @pytest.fixture
-async def client(database: Database) -> Any:
-    async with Client(app.server(database)) as c:
+async def client(database: Database, store: IdempotencyStore) -> Any:
+    async with Client(app.server(database, store=store)) as c:
         yield c
 
 
@@ -66,19 +67,16 @@ async def test_list_tickets_by_date_returns_compact_summaries_newest_first(clien
 async def test_has_more_is_honest_at_the_end(client: Client, database: Database) -> None:
     everything = {"start_date": "2000-01-01", "end_date": "2100-01-01", "limit": 100}
     result = await client.call_tool("list_tickets_by_date", {**everything, "status": "closed"})
-    (closed,) = database.reader().execute("SELECT count(*) FROM tickets WHERE status='closed'").fetchone()
+    closed = database.reader().one("SELECT count(*) AS n FROM tickets WHERE status='closed'")["n"]  # type: ignore[index]
     assert result.structured_content["has_more"] is (closed > 100)
     assert len(result.structured_content["tickets"]) == min(closed, 100)
     assert all(t["status"] == "closed" for t in result.structured_content["tickets"])
 
 
 async def test_date_range_is_inclusive_of_both_days(client: Client, database: Database) -> None:
-    row = (
-        database.reader()
-        .execute("SELECT id, substr(opened_at, 1, 10) FROM tickets WHERE id = 200")
-        .fetchone()
-    )
-    day = row[1]
+    row = database.reader().one("SELECT substr(opened_at, 1, 10) AS day FROM tickets WHERE id = 200")
+    assert row is not None
+    day = row["day"]
     result = await client.call_tool(
         "list_tickets_by_date", {"start_date": day, "end_date": day, "limit": 100}
     )
@@ -101,8 +99,8 @@ async def test_get_ticket_for_a_missing_id_is_not_found_and_says_where_to_look(c
 async def test_search_matches_text_literally_case_insensitive(client: Client, database: Database) -> None:
     result = await client.call_tool("search_tickets", {"text": "sso LOGIN", "limit": 100})
     found = {t["id"] for t in result.structured_content["tickets"]}
-    rows = database.reader().execute("SELECT id, subject, body FROM tickets").fetchall()
-    expected = {r[0] for r in rows if "sso login" in (r[1] + "\n" + r[2]).lower()}
+    rows = database.reader().all("SELECT id, subject, body FROM tickets")
+    expected = {r["id"] for r in rows if "sso login" in (r["subject"] + "\n" + r["body"]).lower()}
     assert found == set(sorted(expected, reverse=True)[:100]) or (len(expected) > 100 and len(found) == 100)
     assert found
     wildcard = await client.call_tool("search_tickets", {"text": "%%"})
@@ -193,7 +191,7 @@ async def test_unicode_and_control_characters_are_searched_safely(client: Client
 
 async def test_read_connections_cannot_write(database: Database) -> None:
     with pytest.raises(sqlite3.OperationalError, match="readonly"):
-        database.reader().execute("DELETE FROM tickets")
+        database.reader().run("DELETE FROM tickets")
 
 
 async def test_a_broken_database_is_a_masked_internal_error(client: Client, database: Database) -> None:

@@ -11,7 +11,10 @@ from hypothesis import strategies as st
 from wireproof.idempotency import fingerprint
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=8)
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.text(max_size=8)
     | st.floats(allow_nan=False, allow_infinity=False),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=6), inner, max_size=4),
     max_leaves=12,
@@ -33,11 +36,17 @@ def test_a_json_round_trip_does_not_change_the_fingerprint(arguments: dict[str, 
 
 @given(st.integers(-(2**53), 2**53))
 def test_integral_numbers_agree_however_written(number: int) -> None:
-    assert fingerprint({"n": number}) == fingerprint({"n": float(number)}) == fingerprint(json.loads(f'{{"n": {number}.0}}'))
+    assert (
+        fingerprint({"n": number})
+        == fingerprint({"n": float(number)})
+        == fingerprint(json.loads(f'{{"n": {number}.0}}'))
+    )
 
 
 @given(ARGUMENTS, st.text(min_size=1, max_size=8), JSON, JSON)
-def test_any_changed_value_changes_the_fingerprint(arguments: dict[str, Any], key: str, a: Any, b: Any) -> None:
+def test_any_changed_value_changes_the_fingerprint(
+    arguments: dict[str, Any], key: str, a: Any, b: Any
+) -> None:
     if _same_json_value(a, b):
         return
     assert fingerprint({**arguments, key: a}) != fingerprint({**arguments, key: b})

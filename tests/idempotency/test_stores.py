@@ -121,7 +121,9 @@ def test_expired_records_are_reaped_and_a_reused_expired_key_runs_anew(
     assert isinstance(store.claim("p:t", "reaped", "fp", {}), Claimed)
 
 
-def test_concurrent_claims_of_one_key_let_exactly_one_through(make_store: Callable[..., IdempotencyStore]) -> None:
+def test_concurrent_claims_of_one_key_let_exactly_one_through(
+    make_store: Callable[..., IdempotencyStore],
+) -> None:
     store = make_store()
     results: list[object] = []
     barrier = threading.Barrier(16)

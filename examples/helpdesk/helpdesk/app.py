@@ -7,23 +7,33 @@ ticket summaries, ``get_ticket`` the detail.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from typing import Annotated, Literal
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Le, MaxLen, MinLen
 from pydantic import BaseModel, Field
 
 from helpdesk.db import Database
-from wireproof import Arguments, Connector, InvalidInput, NotFound, ToolContext
+from wireproof import Arguments, Connector, Examples, InvalidInput, NotFound, Pattern, ToolContext
 
-__all__ = ["Ticket", "TicketPage", "TicketSummary", "app"]
+__all__ = [
+    "Comment",
+    "CommentPage",
+    "StatusNote",
+    "Ticket",
+    "TicketPage",
+    "TicketStatusChange",
+    "TicketSummary",
+    "app",
+]
 
 app: Connector[Database] = Connector(
     "helpdesk",
     version="0.1.0",
     instructions=(
-        "Support tickets. Find tickets with list_tickets_by_date or search_tickets, "
-        "then read one with get_ticket."
+        "Support tickets. Find tickets with list_tickets_by_date or search_tickets, then read one with "
+        "get_ticket. Writes are safe to retry: pass an idempotency_key to add_ticket_comment and "
+        "update_ticket_status; create_status_note upserts the one note of an ISO week."
     ),
 )
 
@@ -31,6 +41,8 @@ Status = Literal["open", "pending", "solved", "closed"]
 Priority = Literal["low", "normal", "high", "urgent"]
 Limit = Annotated[int, Ge(1), Le(100)]
 TicketId = Annotated[int, Ge(1), Le(2**53 - 1)]  # the largest integer every JSON parser keeps exact
+IsoWeek = Annotated[str, Pattern("^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$"), Examples("2026-W23")]
+Text = Annotated[str, MinLen(1), MaxLen(4000)]
 
 _SUMMARY_COLUMNS = "id, subject, status, priority, customer_email, opened_at"
 
@@ -69,8 +81,8 @@ class Ticket(BaseModel):
     updated_at: datetime
 
 
-def _page(rows: list[object], limit: int) -> TicketPage:
-    tickets = [TicketSummary.model_validate(dict(row)) for row in rows[:limit]]  # type: ignore[call-overload]
+def _page(rows: list[dict[str, Any]], limit: int) -> TicketPage:
+    tickets = [TicketSummary.model_validate(row) for row in rows[:limit]]
     return TicketPage(tickets=tickets, has_more=len(rows) > limit)
 
 
@@ -97,7 +109,7 @@ def list_tickets_by_date(
         params.append(status)
     sql += " ORDER BY opened_at DESC, id DESC LIMIT ?"
     params.append(limit + 1)
-    return _page(ctx.state.reader().execute(sql, params).fetchall(), limit)
+    return _page(ctx.state.reader().all(sql, params), limit)
 
 
 @list_tickets_by_date.rule
@@ -118,20 +130,20 @@ def get_ticket(ctx: ToolContext[Database], ticket_id: TicketId) -> Ticket:
     Args:
         ticket_id: The ticket's number, as lists and searches show it in their id field.
     """
-    row = (
-        ctx.state.reader()
-        .execute(
-            "SELECT id, subject, body, status, priority, customer_email, org AS organization, opened_at, "
-            "updated_at FROM tickets WHERE id = ?",
-            (ticket_id,),
-        )
-        .fetchone()
+    row = ctx.state.reader().one(
+        "SELECT id, subject, body, status, priority, customer_email, org AS organization, opened_at, "
+        "updated_at FROM tickets WHERE id = ?",
+        (ticket_id,),
     )
     if row is None:
-        raise NotFound(
-            f"No ticket has ticket_id {ticket_id}. Find ticket ids with list_tickets_by_date or search_tickets"
-        )
-    return Ticket.model_validate(dict(row))
+        raise _no_ticket(ticket_id)
+    return Ticket.model_validate(row)
+
+
+def _no_ticket(ticket_id: int) -> NotFound:
+    return NotFound(
+        f"No ticket has ticket_id {ticket_id}. Find ticket ids with list_tickets_by_date or search_tickets"
+    )
 
 
 def _like_pattern(text: str) -> str:
@@ -156,7 +168,7 @@ def search_tickets(
     pattern = _like_pattern(text)
     sql = (
         f"SELECT {_SUMMARY_COLUMNS} FROM tickets "
-        "WHERE (subject LIKE ? ESCAPE '\\' OR body LIKE ? ESCAPE '\\')"
+        "WHERE (lower(subject) LIKE lower(?) ESCAPE '\\' OR lower(body) LIKE lower(?) ESCAPE '\\')"
     )
     params: list[object] = [pattern, pattern]
     if status is not None:
@@ -164,4 +176,159 @@ def search_tickets(
         params.append(status)
     sql += " ORDER BY opened_at DESC, id DESC LIMIT ?"
     params.append(limit + 1)
-    return _page(ctx.state.reader().execute(sql, params).fetchall(), limit)
+    return _page(ctx.state.reader().all(sql, params), limit)
+
+
+# -- writes ----------------------------------------------------------------------------------------
+
+
+class StatusNote(BaseModel):
+    """The status note of one ISO week."""
+
+    week: str
+    body: str
+    created_at: datetime
+    updated_at: datetime
+
+
+class Comment(BaseModel):
+    """A comment on a ticket."""
+
+    id: int
+    ticket_id: int
+    body: str
+    created_at: datetime
+
+
+class CommentPage(BaseModel):
+    """Comments on one ticket, oldest first."""
+
+    comments: list[Comment]
+    has_more: bool = Field(description="True when the ticket has more comments than this page holds.")
+
+
+class TicketStatusChange(BaseModel):
+    """A ticket's status after the change, and before it."""
+
+    id: int
+    status: Status
+    previous_status: Status
+    updated_at: datetime
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _check_week(args: Arguments) -> None:
+    year, week = int(args.week[:4]), int(args.week[6:])
+    try:
+        date.fromisocalendar(year, week, 1)
+    except ValueError:
+        raise InvalidInput.field(
+            "week",
+            f"does not exist: {year} has no ISO week {week}",
+            expected=f"an ISO week of that year, such as {year}-W52",
+            received=args.week,
+        ) from None
+
+
+_NOTE_COLUMNS = "week, body, created_at, updated_at"
+
+
+@app.write(title="Create or update the status note of a week", key=("week",))
+def create_status_note(ctx: ToolContext[Database], week: IsoWeek, body: Text) -> StatusNote:
+    """Create the status note of an ISO week, or replace its text if the week has one (one note per week).
+
+    Calling it again with the same week and body changes nothing and returns the same note.
+
+    Args:
+        week: The ISO week, as YYYY-Www (for example 2026-W23).
+        body: The note's text, 1 to 4,000 characters.
+    """
+    db = ctx.state.writer(ctx.transaction)
+    now = _now()
+    db.run(
+        "INSERT INTO status_notes (week, body, created_at, updated_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (week) DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at "
+        "WHERE status_notes.body <> excluded.body",
+        (week, body, now, now),
+    )
+    row = db.one(f"SELECT {_NOTE_COLUMNS} FROM status_notes WHERE week = ?", (week,))
+    assert row is not None  # written in this very transaction
+    return StatusNote.model_validate(row)
+
+
+create_status_note.rule(_check_week)
+
+
+@app.read(title="Get the status note of a week")
+def get_status_note(ctx: ToolContext[Database], week: IsoWeek) -> StatusNote:
+    """Get the status note of an ISO week.
+
+    Args:
+        week: The ISO week, as YYYY-Www (for example 2026-W23).
+    """
+    row = ctx.state.reader().one(f"SELECT {_NOTE_COLUMNS} FROM status_notes WHERE week = ?", (week,))
+    if row is None:
+        raise NotFound(f"Week {week} has no status note yet. Create one with create_status_note")
+    return StatusNote.model_validate(row)
+
+
+get_status_note.rule(_check_week)
+
+
+@app.write(title="Add a comment to a ticket", idempotency_key=True, destructive=False)
+def add_ticket_comment(ctx: ToolContext[Database], ticket_id: TicketId, body: Text) -> Comment:
+    """Add a comment to a support ticket.
+
+    Args:
+        ticket_id: The ticket's number, as lists and searches show it in their id field.
+        body: The comment's text, 1 to 4,000 characters.
+    """
+    db = ctx.state.writer(ctx.transaction)
+    if db.one("SELECT id FROM tickets WHERE id = ?", (ticket_id,)) is None:
+        raise _no_ticket(ticket_id)
+    row = db.one(
+        "INSERT INTO ticket_comments (ticket_id, body, created_at) VALUES (?, ?, ?) "
+        "RETURNING id, ticket_id, body, created_at",
+        (ticket_id, body, _now()),
+    )
+    return Comment.model_validate(row)
+
+
+@app.write(title="Change a ticket's status", idempotency_key=True)
+def update_ticket_status(
+    ctx: ToolContext[Database], ticket_id: TicketId, status: Status
+) -> TicketStatusChange:
+    """Change the status of a support ticket.
+
+    Args:
+        ticket_id: The ticket's number, as lists and searches show it in their id field.
+        status: The new status.
+    """
+    db = ctx.state.writer(ctx.transaction)
+    before = db.one("SELECT status FROM tickets WHERE id = ?", (ticket_id,))
+    if before is None:
+        raise _no_ticket(ticket_id)
+    now = _now()
+    db.run("UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?", (status, now, ticket_id))
+    return TicketStatusChange(id=ticket_id, status=status, previous_status=before["status"], updated_at=now)
+
+
+@app.read(title="List a ticket's comments")
+def list_ticket_comments(ctx: ToolContext[Database], ticket_id: TicketId, limit: Limit = 25) -> CommentPage:
+    """List the comments on a support ticket, oldest first.
+
+    Args:
+        ticket_id: The ticket's number, as lists and searches show it in their id field.
+        limit: The most comments to return, 1 to 100.
+    """
+    reader = ctx.state.reader()
+    if reader.one("SELECT id FROM tickets WHERE id = ?", (ticket_id,)) is None:
+        raise _no_ticket(ticket_id)
+    rows = reader.all(
+        "SELECT id, ticket_id, body, created_at FROM ticket_comments WHERE ticket_id = ? ORDER BY id LIMIT ?",
+        (ticket_id, limit + 1),
+    )
+    return CommentPage(comments=[Comment.model_validate(r) for r in rows[:limit]], has_more=len(rows) > limit)

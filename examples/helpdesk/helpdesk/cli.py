@@ -9,7 +9,7 @@ import sys
 from collections.abc import Sequence
 
 from helpdesk.app import app
-from helpdesk.db import Database, DatabaseURLError, default_database_path
+from helpdesk.db import DatabaseURLError, default_database_path, open_database
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -20,7 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--db",
         metavar="URL",
-        help=f"database URL, sqlite:///PATH or a file path (default: {default_database_path()})",
+        help=f"database URL: sqlite:///PATH, a file path, or postgresql://USER@HOST/DB (default: {default_database_path()})",
     )
     parser.add_argument(
         "--seed",
@@ -52,22 +52,42 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("helpdesk-mcp: error: --seed takes a count of 0 or more", file=sys.stderr)
         return 2
     try:
-        database = Database(args.db)
-    except (DatabaseURLError, sqlite3.Error, OSError) as exc:
-        print(f"helpdesk-mcp: error: cannot open the database: {exc}", file=sys.stderr)
+        database = open_database(args.db)
+        store = database.store()
+    except (DatabaseURLError, sqlite3.Error, OSError, ImportError) as exc:
+        print(f"helpdesk-mcp: error: cannot open the database: {_reason(exc)}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # noqa: BLE001 - psycopg's errors, imported lazily: report, never a traceback
+        print(f"helpdesk-mcp: error: cannot open the database: {_reason(exc)}", file=sys.stderr)
         return 2
     with database:
         if args.seed:
             added = database.seed(args.seed)
-            logging.getLogger("helpdesk").info("seeded %d tickets into %s", added, database.path)
+            logging.getLogger("helpdesk").info("seeded %d tickets into %s", added, database.url)
         if args.seed_only:
-            print(f"{database.ticket_count()} tickets in {database.path}", file=sys.stderr)
+            print(f"{database.ticket_count()} tickets in {_safe_url(database.url)}", file=sys.stderr)
+            store.close()
             return 0
         try:
-            app.run_stdio(database)
+            app.run_stdio(database, store=store)
         except KeyboardInterrupt:
             return 130
+        finally:
+            store.close()
     return 0
+
+
+def _safe_url(url: str) -> str:
+    """The URL without a password, for messages."""
+    scheme, sep, rest = url.partition("://")
+    if "@" in rest and ":" in rest.split("@", 1)[0]:
+        user = rest.split("@", 1)[0].split(":", 1)[0]
+        return f"{scheme}{sep}{user}:***@{rest.split('@', 1)[1]}"
+    return url
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
 
 
 if __name__ == "__main__":

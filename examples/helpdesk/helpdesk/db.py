@@ -1,8 +1,10 @@
-"""The helpdesk database: one SQLite file, migrated on first open, read through read-only connections.
+"""The helpdesk database on SQLite (embedded default) or PostgreSQL, migrated on first open.
 
-Least privilege starts here: read tools get connections opened with SQLite's
-``mode=ro``, which cannot write whatever SQL they run; only migrations and
-seeding use the read-write connection.
+Least privilege starts here: read tools query through read-only connections
+(SQLite ``mode=ro``; PostgreSQL ``default_transaction_read_only``), which cannot
+write whatever SQL they run. Write tools write only through the transaction the
+idempotency store opens on this same database, so each effect commits together
+with its idempotency record. SQL is written once with ``?`` placeholders.
 """
 
 from __future__ import annotations
@@ -10,32 +12,48 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 from helpdesk.seed import generate_tickets
+from wireproof.idempotency import IdempotencyStore, SqliteIdempotencyStore
 
-__all__ = ["Database", "DatabaseURLError", "default_database_path"]
+__all__ = ["Database", "DatabaseURLError", "Queries", "default_database_path", "open_database"]
 
-SCHEMA_VERSION: Final = 1
-_MIGRATIONS: Final = {
-    1: """
-        CREATE TABLE tickets (
-            id             INTEGER PRIMARY KEY,
-            subject        TEXT NOT NULL,
-            body           TEXT NOT NULL,
-            status         TEXT NOT NULL CHECK (status IN ('open', 'pending', 'solved', 'closed')),
-            priority       TEXT NOT NULL CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
-            customer_email TEXT NOT NULL,
-            org            TEXT NOT NULL,
-            opened_at      TEXT NOT NULL,
-            updated_at     TEXT NOT NULL
-        );
-        CREATE INDEX tickets_by_opened ON tickets (opened_at, id);
-        CREATE INDEX tickets_by_status_opened ON tickets (status, opened_at, id);
-    """,
-}
 SEED_BATCH: Final = 10_000
+_TICKETS_V1: Final = """
+    CREATE TABLE tickets (
+        id             {id_pk},
+        subject        TEXT NOT NULL,
+        body           TEXT NOT NULL,
+        status         TEXT NOT NULL CHECK (status IN ('open', 'pending', 'solved', 'closed')),
+        priority       TEXT NOT NULL CHECK (priority IN ('low', 'normal', 'high', 'urgent')),
+        customer_email TEXT NOT NULL,
+        org            TEXT NOT NULL,
+        opened_at      TEXT NOT NULL,
+        updated_at     TEXT NOT NULL
+    );
+    CREATE INDEX tickets_by_opened ON tickets (opened_at, id);
+    CREATE INDEX tickets_by_status_opened ON tickets (status, opened_at, id);
+"""
+_WRITES_V2: Final = """
+    CREATE TABLE ticket_comments (
+        id          {serial_pk},
+        ticket_id   BIGINT NOT NULL REFERENCES tickets (id),
+        body        TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+    );
+    CREATE INDEX ticket_comments_by_ticket ON ticket_comments (ticket_id, id);
+    CREATE TABLE status_notes (
+        week        TEXT PRIMARY KEY,
+        body        TEXT NOT NULL,
+        created_at  TEXT NOT NULL,
+        updated_at  TEXT NOT NULL
+    );
+"""
+MIGRATIONS: Final = (_TICKETS_V1, _WRITES_V2)
 
 
 class DatabaseURLError(ValueError):
@@ -48,81 +66,144 @@ def default_database_path() -> Path:
     return Path(base) / "wireproof-helpdesk" / "helpdesk.db"
 
 
-def sqlite_path(url: str | None) -> Path:
-    """The file behind ``sqlite:///path`` (or a plain path); the default path for None."""
-    if url is None:
-        return default_database_path()
-    if url.startswith(("postgresql://", "postgres://")):
-        raise DatabaseURLError(
-            "PostgreSQL is not supported by this version of helpdesk yet; use sqlite:///PATH"
-        )
-    if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
-        if not path:
-            raise DatabaseURLError("sqlite:/// needs a file path, for example sqlite:///tmp/helpdesk.db")
-        return Path(path)  # sqlite:///rel.db is relative, sqlite:////abs.db absolute, as in SQLAlchemy
-    if "://" in url:
-        raise DatabaseURLError(
-            f"unsupported database URL scheme in {url.split('://')[0]!r}; use sqlite:///PATH"
-        )
-    return Path(url)
+class Queries:
+    """One connection (or open transaction) with ``?`` SQL and rows as dicts, on either database."""
+
+    def __init__(self, connection: Any, *, postgres: bool) -> None:
+        self.connection = connection
+        self._postgres = postgres
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", "%s") if self._postgres else sql
+
+    def all(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
+        cursor = self.connection.execute(self._sql(sql), params)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+    def one(self, sql: str, params: Sequence[object] = ()) -> dict[str, Any] | None:
+        rows = self.all(sql, params)
+        return rows[0] if rows else None
+
+    def run(self, sql: str, params: Sequence[object] = ()) -> int:
+        return int(self.connection.execute(self._sql(sql), params).rowcount)
 
 
 class Database:
-    """The helpdesk SQLite database: migrated on open, read-only connections per worker thread."""
+    """The helpdesk data: read-only connections per worker thread, and the idempotency store."""
 
-    def __init__(self, url: str | None = None) -> None:
-        self.path = sqlite_path(url).expanduser().resolve()
+    postgres: bool = False
+    url: str
+
+    def reader(self) -> Queries:
+        """This thread's read-only connection."""
+        raise NotImplementedError
+
+    def writer(self, transaction: Any) -> Queries:
+        """Queries on the write transaction the idempotency store opened for this call."""
+        if transaction is None:
+            raise RuntimeError("write tools must be served with the helpdesk's idempotency store")
+        return Queries(transaction.connection, postgres=self.postgres)
+
+    def store(self, **options: Any) -> IdempotencyStore:
+        """The idempotency store on this same database (so effects and records commit together)."""
+        raise NotImplementedError
+
+    def migrate(self) -> None:
+        raise NotImplementedError
+
+    def ticket_count(self) -> int:
+        row = self.reader().one("SELECT count(*) AS n FROM tickets")
+        return int(row["n"]) if row else 0
+
+    def seed(self, count: int) -> int:
+        """Insert ``count`` deterministic demo tickets if the database has none; return how many were added."""
+        raise NotImplementedError
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _batches(count: int) -> Iterator[list[tuple[object, ...]]]:
+    batch: list[tuple[object, ...]] = []
+    for row in generate_tickets(count):
+        batch.append(row)
+        if len(batch) == SEED_BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+class SqliteDatabase(Database):
+    """One SQLite file in WAL mode."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path.expanduser().resolve()
+        self.url = f"sqlite:///{self.path}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = sqlite3.connect(self.path, timeout=10.0, check_same_thread=False)
-        self._writer.execute("PRAGMA journal_mode=WAL")
-        self._writer.execute("PRAGMA busy_timeout=10000")
-        self._write_lock = threading.Lock()
+        self._admin = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+        self._admin.execute("PRAGMA journal_mode=WAL")
+        self._admin.execute("PRAGMA busy_timeout=30000")
+        self._admin_lock = threading.Lock()
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._readers_lock = threading.Lock()
         self.migrate()
 
     def migrate(self) -> None:
-        """Bring the schema to ``SCHEMA_VERSION``; each step commits with its version number."""
-        with self._write_lock:
-            (version,) = self._writer.execute("PRAGMA user_version").fetchone()
-            for step in range(version + 1, SCHEMA_VERSION + 1):
-                self._writer.executescript(f"BEGIN; {_MIGRATIONS[step]} PRAGMA user_version={step}; COMMIT;")
+        with self._admin_lock:
+            self._admin.execute("BEGIN IMMEDIATE")
+            try:
+                (version,) = self._admin.execute("PRAGMA user_version").fetchone()
+                for step in range(version + 1, len(MIGRATIONS) + 1):
+                    ddl = MIGRATIONS[step - 1].format(
+                        id_pk="INTEGER PRIMARY KEY", serial_pk="INTEGER PRIMARY KEY"
+                    )
+                    for statement in filter(str.strip, ddl.split(";")):
+                        self._admin.execute(statement)
+                    self._admin.execute(f"PRAGMA user_version={step}")
+            except BaseException:
+                self._admin.execute("ROLLBACK")
+                raise
+            self._admin.execute("COMMIT")
 
-    def reader(self) -> sqlite3.Connection:
-        """This thread's read-only connection (``mode=ro``: it cannot write, whatever it runs)."""
+    def reader(self) -> Queries:
         connection: sqlite3.Connection | None = getattr(self._local, "reader", None)
         if connection is None:
             uri = f"{self.path.as_uri()}?mode=ro"
-            connection = sqlite3.connect(uri, uri=True, timeout=10.0, check_same_thread=False)
-            connection.execute("PRAGMA busy_timeout=10000")
-            connection.row_factory = sqlite3.Row
+            connection = sqlite3.connect(uri, uri=True, timeout=30.0, check_same_thread=False)
+            connection.execute("PRAGMA busy_timeout=30000")
             self._local.reader = connection
             with self._readers_lock:
                 self._readers.append(connection)
-        return connection
+        return Queries(connection, postgres=False)
 
-    def ticket_count(self) -> int:
-        with self._write_lock:
-            (count,) = self._writer.execute("SELECT count(*) FROM tickets").fetchone()
-        return int(count)
+    def store(self, **options: Any) -> IdempotencyStore:
+        return SqliteIdempotencyStore(self.path, **options)
 
     def seed(self, count: int) -> int:
-        """Insert ``count`` deterministic demo tickets if the database has none; return how many were added."""
         if count < 0:
             raise ValueError("--seed takes a count of 0 or more")
-        with self._write_lock, self._writer:
-            (existing,) = self._writer.execute("SELECT count(*) FROM tickets").fetchone()
-            if existing:
-                return 0
-            batch: list[tuple[object, ...]] = []
-            for row in generate_tickets(count):
-                batch.append(row)
-                if len(batch) == SEED_BATCH:
-                    self._writer.executemany("INSERT INTO tickets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
-                    batch.clear()
-            self._writer.executemany("INSERT INTO tickets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+        with self._admin_lock:
+            self._admin.execute("BEGIN IMMEDIATE")
+            try:
+                (existing,) = self._admin.execute("SELECT count(*) FROM tickets").fetchone()
+                if existing:
+                    self._admin.execute("ROLLBACK")
+                    return 0
+                for batch in _batches(count):
+                    self._admin.executemany("INSERT INTO tickets VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", batch)
+            except BaseException:
+                self._admin.execute("ROLLBACK")
+                raise
+            self._admin.execute("COMMIT")
         return count
 
     def close(self) -> None:
@@ -130,11 +211,99 @@ class Database:
             for connection in self._readers:
                 connection.close()
             self._readers.clear()
-        with self._write_lock:
-            self._writer.close()
+        with self._admin_lock:
+            self._admin.close()
 
-    def __enter__(self) -> Database:
-        return self
 
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
+class PostgresDatabase(Database):
+    """A PostgreSQL database (psycopg 3)."""
+
+    postgres = True
+
+    def __init__(self, url: str) -> None:
+        import psycopg
+
+        self._psycopg = psycopg
+        self.url = url
+        self._local = threading.local()
+        self._readers: list[Any] = []
+        self._readers_lock = threading.Lock()
+        self.migrate()
+
+    def _connect(self, *, read_only: bool) -> Any:
+        options = "-c default_transaction_read_only=on" if read_only else ""
+        return self._psycopg.connect(self.url, autocommit=True, connect_timeout=10, options=options)
+
+    @contextmanager
+    def _admin(self) -> Iterator[Any]:
+        with self._connect(read_only=False) as connection, connection.transaction():
+            yield connection
+
+    def migrate(self) -> None:
+        with self._admin() as db:
+            db.execute("SELECT pg_advisory_xact_lock(7406551002)")
+            db.execute("CREATE TABLE IF NOT EXISTS helpdesk_schema (version INTEGER NOT NULL)")
+            row = db.execute("SELECT version FROM helpdesk_schema").fetchone()
+            version = row[0] if row else 0
+            if row is None:
+                db.execute("INSERT INTO helpdesk_schema VALUES (0)")
+            for step in range(version + 1, len(MIGRATIONS) + 1):
+                db.execute(
+                    MIGRATIONS[step - 1].format(
+                        id_pk="BIGINT PRIMARY KEY",
+                        serial_pk="BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+                    )
+                )
+                db.execute("UPDATE helpdesk_schema SET version = %s", (step,))
+
+    def reader(self) -> Queries:
+        connection = getattr(self._local, "reader", None)
+        if connection is None or connection.closed:
+            connection = self._connect(read_only=True)
+            self._local.reader = connection
+            with self._readers_lock:
+                self._readers.append(connection)
+        return Queries(connection, postgres=True)
+
+    def store(self, **options: Any) -> IdempotencyStore:
+        from wireproof.idempotency._postgres import PostgresIdempotencyStore
+
+        return PostgresIdempotencyStore(self.url, **options)
+
+    def seed(self, count: int) -> int:
+        if count < 0:
+            raise ValueError("--seed takes a count of 0 or more")
+        with self._admin() as db:
+            db.execute("LOCK TABLE tickets IN EXCLUSIVE MODE")
+            if db.execute("SELECT count(*) FROM tickets").fetchone()[0]:
+                return 0
+            with db.cursor() as cursor:
+                for batch in _batches(count):
+                    cursor.executemany(
+                        "INSERT INTO tickets VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", batch
+                    )
+        return count
+
+    def close(self) -> None:
+        with self._readers_lock:
+            for connection in self._readers:
+                connection.close()
+            self._readers.clear()
+
+
+def open_database(url: str | None = None) -> Database:
+    """Open (and migrate) the database at ``url``: ``sqlite:///PATH``, a file path, or ``postgresql://…``."""
+    if url is None:
+        return SqliteDatabase(default_database_path())
+    if url.startswith(("postgresql://", "postgres://")):
+        return PostgresDatabase(url)
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")  # sqlite:///rel.db is relative, sqlite:////abs.db absolute
+        if not path:
+            raise DatabaseURLError("sqlite:/// needs a file path, for example sqlite:///tmp/helpdesk.db")
+        return SqliteDatabase(Path(path))
+    if "://" in url:
+        raise DatabaseURLError(
+            f"unsupported database URL scheme {url.split('://')[0]!r}; use sqlite:///PATH or postgresql://…"
+        )
+    return SqliteDatabase(Path(url))

@@ -22,7 +22,7 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
 
-from helpdesk.db import Database, default_database_path
+from helpdesk.db import default_database_path, open_database
 from wireproof.check import CheckOptions, Report, Target, run_check
 from wireproof.check.report import render
 from wireproof.check.report.text import renderables
@@ -151,9 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     console = Console()
-    with Database(args.db) as database:
+    with open_database(args.db) as database:
         added = database.seed(DEMO_TICKETS)
-        db = str(database.path)
+        db = database.url
     console.print(
         f"[bold]helpdesk[/] on {db}: "
         + (f"seeded {added:,} demo tickets." if added else "using the tickets already there.")

@@ -104,7 +104,7 @@ def _from_regex(pattern: str) -> str | None:
     return candidate if re.search(pattern, candidate) else None
 
 
-def sample_value(schema: dict[str, Any], name: str = "", *, full: bool = False) -> Any:  # noqa: PLR0911 - one return per JSON type
+def sample_value(schema: dict[str, Any], name: str = "", *, full: bool = False) -> Any:  # noqa: PLR0911, PLR0912 - one branch per JSON type
     """A plausible value that ``schema`` accepts (``full``: fill optional object members too)."""
     if "const" in schema:
         return schema["const"]
@@ -134,7 +134,10 @@ def sample_value(schema: dict[str, Any], name: str = "", *, full: bool = False) 
         return True
     if kind == "array":
         items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
-        return [sample_value(items, name, full=full) for _ in range(schema.get("minItems", 0))]
+        count = max(schema.get("minItems", 0), 1)  # an empty list would make most writes a no-op
+        if isinstance(schema.get("maxItems"), int):
+            count = min(count, schema["maxItems"])
+        return [sample_value(items, name, full=full) for _ in range(count)]
     if kind == "object" or "properties" in schema:
         return _sample_object(schema, full=full)
     return "example"

@@ -15,7 +15,8 @@ __all__ = ["planned_input_calls", "probe_inputs"]
 def planned_input_calls(tool: ToolInfo, options: CheckOptions) -> int:
     """How many calls ``probe_inputs`` will make for ``tool`` (for the progress bar)."""
     base = options.tool_arguments.get(tool.name)
-    return len(valid_samples(tool.input_schema, base)) + len(awkward_cases(tool.input_schema, base))
+    valid = len(valid_samples(tool.input_schema, base)) if tool.read_only else 0
+    return valid + len(awkward_cases(tool.input_schema, base))
 
 
 async def probe_inputs(
@@ -25,9 +26,13 @@ async def probe_inputs(
     observations: Observations,
     advance: Callable[[], None],
 ) -> None:
-    """Call ``tool`` with each valid sample, then with each awkward case."""
+    """Call ``tool`` with each valid sample, then with each awkward case.
+
+    A write's valid calls are the writes probe's to make (first call, repeat, ...): made here
+    first, they would leave the writes probe nothing new to do (a commit already made).
+    """
     base = options.tool_arguments.get(tool.name)
-    for arguments in valid_samples(tool.input_schema, base):
+    for arguments in valid_samples(tool.input_schema, base) if tool.read_only else []:
         observations.calls.append(await connection.call(tool.name, arguments, "valid"))
         advance()
     for case in awkward_cases(tool.input_schema, base):

@@ -21,7 +21,8 @@ _LEAKS: Final = (
     ("a Java stack trace", re.compile(r"\n\s+at [\w.$]+\([\w]+\.java:\d+\)")),
     (
         "an internal path",
-        re.compile(r"(/home/[\w.-]+/|/usr/lib/python|/site-packages/|/node_modules/|[A-Z]:\\\\Users\\\\)"),
+        # Code locations only: a path the tool works on (a repository, a file it was asked about) is data.
+        re.compile(r"/usr/(local/)?lib/python3|/site-packages/|/node_modules/|\\site-packages\\"),
     ),
     (
         "a validation-library dump",
@@ -51,6 +52,10 @@ _EXPECTED_WORDS: Final = re.compile(
 )
 _RETRY_WORDS: Final = re.compile(
     r"retry|try again|do not call again|don't call again|stop|wait \d", re.IGNORECASE
+)
+_LOOKUP_MISS: Final = re.compile(
+    r"not found|no \w+( \w+)? (was |were )?found|unknown|does not exist|doesn't exist|no such|outside",
+    re.IGNORECASE,
 )
 _INVALID_WORDS: Final = re.compile(r"invalid|validation|not valid|must be|expected|required", re.IGNORECASE)
 
@@ -137,10 +142,17 @@ def crash(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
+def _baseline_ok(ctx: RuleContext, tool: str) -> bool:
+    """Whether a valid call of ``tool`` succeeded: only then is a rejection surely about the broken argument."""
+    baseline = [c for c in ctx.observations.calls_for(tool) if c.purpose in ("valid", "write-first")]
+    return any(c.outcome == "result" and not c.is_error for c in baseline)
+
+
 def _graded(ctx: RuleContext, predicate: str) -> Iterator[tuple[str, list[CallRecord], int]]:
     by_tool: dict[str, list[CallRecord]] = {}
     for call in _rejections(ctx):
-        by_tool.setdefault(call.tool, []).append(call)
+        if _baseline_ok(ctx, call.tool):
+            by_tool.setdefault(call.tool, []).append(call)
     for tool, calls in by_tool.items():
         failing = [c for c in calls if _fails(c, predicate)]
         if failing:
@@ -257,11 +269,12 @@ def valid_rejected(ctx: RuleContext) -> Iterator[Hit]:
     for call in ctx.observations.calls:
         if call.purpose != "valid":
             continue
+        text = _answer_text(call)
         rejected = (call.outcome == "protocol_error" and call.error_code == -32602) or (
             call.outcome == "result"
             and call.is_error
-            and _INVALID_WORDS.search(_answer_text(call)) is not None
-            and "not found" not in _answer_text(call).lower()
+            and _INVALID_WORDS.search(text) is not None
+            and not _LOOKUP_MISS.search(text)
         )
         if rejected:
             yield Hit(

@@ -52,6 +52,10 @@ def _tool(ctx: RuleContext, name: str) -> ToolInfo | None:
     return next((t for t in ctx.observations.tools if t.name == name), None)
 
 
+def _observed(ctx: RuleContext, name: str) -> bool:
+    return ctx.observations.snapshots.get(name, {}).get("before") is not None
+
+
 def _write_tools(ctx: RuleContext) -> Iterator[tuple[str, CallRecord, CallRecord]]:
     for name in ctx.observations.snapshots:
         first = ctx.observations.calls_for(name, "write-first")
@@ -68,9 +72,7 @@ def repeat_duplicates(ctx: RuleContext, name: str, first: CallRecord, repeat: Ca
             return "the observers saw a second effect after the identical repeat"
         return None
     if _ok(repeat) and not _same(first, repeat):
-        return (
-            "the identical repeat returned a different result (suspected duplicate; add observers to be sure)"
-        )
+        return "the identical repeat returned a different answer (a second effect is possible; name observers to tell)"
     return None
 
 
@@ -87,7 +89,7 @@ def concurrent_duplicates(ctx: RuleContext, name: str) -> str | None:
             return "a repeat after the concurrent calls made another effect"
         return None
     if any(not _same(calls[0], c) for c in calls[1:]):
-        return "eight concurrent identical calls returned different results (suspected duplicates)"
+        return "eight concurrent identical calls returned different answers (duplicates are possible; name observers)"
     return None
 
 
@@ -103,9 +105,7 @@ def repeat_rule(ctx: RuleContext) -> Iterator[Hit]:
     for name, first, repeat in _write_tools(ctx):
         why = repeat_duplicates(ctx, name, first, repeat)
         if why:
-            severity: Severity = (
-                "error" if ctx.observations.snapshots[name].get("before") is not None else "warning"
-            )
+            severity: Severity = "error" if _observed(ctx, name) else "info"
             yield Hit(name, f"Calling the write twice: {why}.", repeat.evidence(), severity)
 
 
@@ -122,9 +122,7 @@ def concurrent_rule(ctx: RuleContext) -> Iterator[Hit]:
         why = concurrent_duplicates(ctx, name)
         if why:
             calls = ctx.observations.calls_for(name, "write-concurrent")
-            severity: Severity = (
-                "error" if ctx.observations.snapshots[name].get("before") is not None else "warning"
-            )
+            severity: Severity = "error" if _observed(ctx, name) else "info"
             yield Hit(
                 name,
                 f"Concurrent duplicates: {why}.",
@@ -162,8 +160,8 @@ def key_reuse(ctx: RuleContext) -> Iterator[Hit]:
 def hint_lies(ctx: RuleContext) -> Iterator[Hit]:
     for name, first, repeat in _write_tools(ctx):
         tool = _tool(ctx, name)
-        if tool is None or not (tool.annotations or {}).get("idempotentHint"):
-            continue
+        if tool is None or not (tool.annotations or {}).get("idempotentHint") or not _observed(ctx, name):
+            continue  # without observers a differing answer is no proof (an upsert may say "no change")
         why = repeat_duplicates(ctx, name, first, repeat) or concurrent_duplicates(ctx, name)
         if why:
             yield Hit(name, f"Annotated idempotentHint: true, but {why}.", repeat.evidence())

@@ -96,7 +96,11 @@ def _returns_list(tool: ToolInfo, ctx: RuleContext) -> bool:
 )
 def list_without_paging(ctx: RuleContext) -> Iterator[Hit]:
     for tool in ctx.observations.tools:
-        params = {str(n).lower() for n in tool.input_schema.get("properties", {})}
+        properties = tool.input_schema.get("properties", {})
+        params = {str(n).lower() for n in properties}
+        mirrors_input = any(isinstance(p, dict) and p.get("type") == "array" for p in properties.values())
+        if not tool.read_only or mirrors_input:
+            continue  # writes answer about what they were given; so do reads of a list the caller names
         if _returns_list(tool, ctx) and not params & _PAGING_PARAMS:
             yield Hit(tool.name, "The tool returns a list but takes no limit or cursor parameter.")
 
