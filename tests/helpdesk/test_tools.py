@@ -202,3 +202,36 @@ async def test_a_broken_database_is_a_masked_internal_error(client: Client, data
     error = _error(await client.call_tool("get_ticket", {"ticket_id": 1}))
     assert error["type"] == "internal"
     assert "tickets_gone" not in json.dumps(error)
+
+
+def test_postgres_read_connections_cannot_write(postgres_db: str) -> None:
+    import psycopg
+
+    from helpdesk.db import open_database
+
+    with open_database(postgres_db) as database:
+        database.seed(5)
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            database.reader().run("DELETE FROM tickets")
+        assert database.ticket_count() == 5
+
+
+async def test_helpdesk_tools_work_on_postgres(postgres_db: str) -> None:
+    from helpdesk.db import open_database
+
+    with open_database(postgres_db) as database:
+        database.seed(100)
+        store = database.store()
+        try:
+            async with Client(app.server(database, store=store)) as client:
+                page = await client.call_tool("search_tickets", {"text": "SSO", "limit": 5})
+                assert page.is_error is False
+                assert page.structured_content["tickets"]
+                ticket = await client.call_tool("get_ticket", {"ticket_id": 42})
+                assert ticket.structured_content["id"] == 42
+                week = await client.call_tool("create_status_note", {"week": "2026-W53", "body": "x"})
+                assert week.is_error is False  # 2026 has 53 ISO weeks
+                bad = await client.call_tool("create_status_note", {"week": "2025-W53", "body": "x"})
+                assert bad.structured_content["error"]["fields"][0]["field"] == "week"
+        finally:
+            store.close()
