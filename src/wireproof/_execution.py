@@ -134,32 +134,24 @@ class Execution(Generic[StateT]):
     def _shape(self, result: Any) -> Any:
         return self.tool.output.adapter.dump_python(result, mode="json", warnings="error")
 
-    async def run(self, values: dict[str, Any], claim: Claimed | None = None) -> Any:
-        """Run the tool and return its structured result; with a claim, also complete the record."""
+    async def run(self, values: dict[str, Any]) -> Any:
+        """Run the tool (no idempotency key) and return its structured result."""
         tool, store = self.tool, self.store
-        if store is None or tool.is_async:
-            if tool.is_async:
-                result = await tool.fn(*self._context(None), **values)
-            else:
-                result = await anyio.to_thread.run_sync(
-                    functools.partial(tool.fn, *self._context(None), **values)
-                )
-            structured = self._shape(result)
-            if claim is not None and store is not None:
-                await anyio.to_thread.run_sync(
-                    store.complete, claim, StoredResult(structured, _compact(structured), False)
-                )
-            return structured
+        if tool.is_async:
+            return self._shape(await tool.fn(*self._context(None), **values))
+        if store is None:
+            return self._shape(
+                await anyio.to_thread.run_sync(functools.partial(tool.fn, *self._context(None), **values))
+            )
+        return await anyio.to_thread.run_sync(self._in_transaction, store, values, None)
 
-        def in_transaction() -> Any:
-            # The effect and the record commit together, or neither does.
-            with store.transaction(claim) as transaction:
-                structured = self._shape(tool.fn(*self._context(transaction), **values))
-                if claim is not None:
-                    store.complete(claim, StoredResult(structured, _compact(structured), False), transaction)
-            return structured
-
-        return await anyio.to_thread.run_sync(in_transaction)
+    def _in_transaction(self, store: IdempotencyStore, values: dict[str, Any], claim: Claimed | None) -> Any:
+        """In a worker thread: the effect and (with a claim) its record, committed together or not at all."""
+        with store.transaction(claim) as transaction:
+            structured = self._shape(self.tool.fn(*self._context(transaction), **values))
+            if claim is not None:
+                store.complete(claim, StoredResult(structured, _compact(structured), False), transaction)
+        return structured
 
     async def run_keyed(self, key: str, values: dict[str, Any]) -> types.CallToolResult:
         """The idempotency-key path: claim the key, then run, replay, or refuse."""
@@ -168,32 +160,60 @@ class Execution(Generic[StateT]):
             raise self.internal_error()
         arguments = {name: _json_value(value) for name, value in values.items()}
         scope = f"anonymous:{self.tool.name}"
+        if not self.tool.is_async:
+            # One worker-thread hop for the whole claim, effect and record.
+            return await anyio.to_thread.run_sync(self._keyed_in_thread, store, scope, key, values, arguments)
         claim = await anyio.to_thread.run_sync(store.claim, scope, key, fingerprint(arguments), arguments)
-        if isinstance(claim, Replay):
-            return _replayed(claim.result)
-        if isinstance(claim, InProgress):
-            raise Unavailable(
-                "A call with this idempotency_key is still running",
-                code="in_progress",
-                retry_after=claim.retry_after,
-            )
-        if isinstance(claim, Mismatch):
-            raise _conflict(claim.arguments, arguments)
+        if not isinstance(claim, Claimed):
+            return _settle(claim, arguments)
         try:
-            structured = await self.run(values, claim)
-        except LostClaimError:
-            raise Unavailable("Another attempt took over this idempotency_key", code="in_progress") from None
+            structured = self._shape(await self.tool.fn(*self._context(None), **values))
+            stored = StoredResult(structured, _compact(structured), False)
+            await anyio.to_thread.run_sync(store.complete, claim, stored)
         except WireproofError as error:
-            if error.retryable:
-                await anyio.to_thread.run_sync(store.release, claim)
-            else:
-                rendered = render_tool_error(error, correlation_id=self.correlation_id)
-                await anyio.to_thread.run_sync(
-                    store.complete, claim, StoredResult(rendered.structured, rendered.text, True)
-                )
+            await anyio.to_thread.run_sync(self._record_failure, store, claim, error)
             raise
         except BaseException:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(store.release, claim)
             raise
         return success_result(structured)
+
+    def _keyed_in_thread(
+        self, store: IdempotencyStore, scope: str, key: str, values: dict[str, Any], arguments: dict[str, Any]
+    ) -> types.CallToolResult:
+        claim = store.claim(scope, key, fingerprint(arguments), arguments)
+        if not isinstance(claim, Claimed):
+            return _settle(claim, arguments)
+        try:
+            structured = self._in_transaction(store, values, claim)
+        except LostClaimError:
+            raise Unavailable("Another attempt took over this idempotency_key", code="in_progress") from None
+        except WireproofError as error:
+            self._record_failure(store, claim, error)
+            raise
+        except BaseException:
+            store.release(claim)
+            raise
+        return success_result(structured)
+
+    def _record_failure(self, store: IdempotencyStore, claim: Claimed, error: WireproofError) -> None:
+        """A terminal error is stored for replay; a retryable one releases the key so a retry runs anew."""
+        if error.retryable:
+            store.release(claim)
+            return
+        rendered = render_tool_error(error, correlation_id=self.correlation_id)
+        store.complete(claim, StoredResult(rendered.structured, rendered.text, True))
+
+
+def _settle(claim: Replay | InProgress | Mismatch, arguments: dict[str, Any]) -> types.CallToolResult:
+    """What a claim that did not go becomes: the replayed result, or the error to raise."""
+    if isinstance(claim, Replay):
+        return _replayed(claim.result)
+    if isinstance(claim, InProgress):
+        raise Unavailable(
+            "A call with this idempotency_key is still running",
+            code="in_progress",
+            retry_after=claim.retry_after,
+        )
+    raise _conflict(claim.arguments, arguments)

@@ -70,7 +70,11 @@ class SqliteIdempotencyStore:
         retention: float = DEFAULT_RETENTION,
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         clock: Callable[[], float] = time.time,
+        synchronous: str = "NORMAL",
     ) -> None:
+        if synchronous not in ("NORMAL", "FULL", "EXTRA"):
+            raise ValueError("synchronous must be NORMAL, FULL or EXTRA")
+        self.synchronous = synchronous
         self.path = Path(path)
         self.retention = retention
         self.lock_timeout = lock_timeout
@@ -90,6 +94,9 @@ class SqliteIdempotencyStore:
                 self.path, timeout=30.0, isolation_level=None, check_same_thread=False
             )
             connection.execute("PRAGMA busy_timeout=30000")
+            # WAL with synchronous=NORMAL: a commit survives a process crash (what exactly-once needs
+            # here); only a power loss may roll back the last commits, effect and record together.
+            connection.execute(f"PRAGMA synchronous={self.synchronous}")
             self._local.connection = connection
             with self._connections_lock:
                 self._connections.append(connection)
