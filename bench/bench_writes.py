@@ -28,9 +28,10 @@ from mcp import Client
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from tests.pg import fresh_database, postgres_server  # noqa: E402
+
 from helpdesk import app  # noqa: E402
 from helpdesk.db import Database, open_database  # noqa: E402
-from tests.pg import fresh_database, postgres_server  # noqa: E402
 
 Kind = str
 KINDS: list[Kind] = ["plain", "natural-key", "idempotency-key"]
