@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import itertools
 import logging
 import secrets
 from collections.abc import Callable
@@ -44,9 +45,13 @@ StateT = TypeVar("StateT")
 ToolFn = Callable[..., Any]
 
 
+_PROCESS_ID = secrets.token_hex(3)
+_CALLS = itertools.count(1)
+
+
 def new_correlation_id() -> str:
-    """A short random id that ties a client-visible error to its log line."""
-    return "c-" + secrets.token_hex(6)
+    """A short id, unique across processes, that ties a client-visible error to its log line."""
+    return f"c-{_PROCESS_ID}-{next(_CALLS)}"
 
 
 class Connector(Generic[StateT]):

@@ -24,6 +24,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from wireproof.errors import ABSENT, RECEIVED_PREVIEW_CHARS, FieldError, describe_value
+from wireproof.schema._fast import compile_fast_check
 from wireproof.schema._markers import python_pattern
 
 __all__ = ["ArgumentValidator", "describe_schema", "format_checker"]
@@ -77,13 +78,14 @@ def _is_uri(value: object) -> bool:
     return bool(_SCHEME.fullmatch(parts.scheme)) and bool(parts.netloc or parts.path)
 
 
+FORMATS: Final = {"date": _is_date, "date-time": _is_date_time, "email": _is_email, "uri": _is_uri}
+
+
 def format_checker() -> FormatChecker:
     """The format checks wireproof advertises and enforces: date, date-time, email, uri."""
     checker = FormatChecker(formats=())
-    checker.checks("date")(_is_date)
-    checker.checks("date-time")(_is_date_time)
-    checker.checks("email")(_is_email)
-    checker.checks("uri")(_is_uri)
+    for name, check in FORMATS.items():
+        checker.checks(name)(check)
     return checker
 
 
@@ -228,9 +230,12 @@ class ArgumentValidator:
         self.schema = schema
         self._properties: Mapping[str, Any] = schema.get("properties", {})
         self._validator = _Validator(schema, format_checker=format_checker())
+        self._fast = compile_fast_check(schema, FORMATS)
 
     def errors(self, arguments: Mapping[str, Any]) -> list[FieldError]:
         """Every problem with ``arguments``, one ``FieldError`` each, in parameter order."""
+        if self._fast is not None and self._fast(arguments):
+            return []  # the common case, answered without jsonschema
         found: dict[tuple[str, str], FieldError] = {}
         for error in self._validator.iter_errors(arguments):
             for field_error in self._translate(error, arguments):
