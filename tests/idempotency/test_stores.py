@@ -112,10 +112,10 @@ def test_expired_records_are_reaped_and_a_reused_expired_key_runs_anew(
     make_store: Callable[..., IdempotencyStore],
 ) -> None:
     clock = Clock()
-    store = make_store(clock=clock, retention=3600)
+    store = make_store(clock=clock, retention=300)
     store.complete(store.claim("p:t", "old", "fp", {}), DONE)  # type: ignore[arg-type]
     store.complete(store.claim("p:t", "reaped", "fp", {}), DONE)  # type: ignore[arg-type]
-    clock.now += 3601
+    clock.now += 301  # past retention, not yet at the periodic reap
     assert isinstance(store.claim("p:t", "old", "other-fp", {}), Claimed)
     assert store.reap() == 1
     assert isinstance(store.claim("p:t", "reaped", "fp", {}), Claimed)
@@ -148,3 +148,16 @@ def test_open_store_picks_the_backend_by_url(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(ValueError, match="no idempotency store for 'mysql' URLs"):
         open_store("mysql://x")
+
+
+def test_expired_records_are_reaped_periodically_while_serving(
+    make_store: Callable[..., IdempotencyStore],
+) -> None:
+    from wireproof.idempotency._store import REAP_INTERVAL
+
+    clock = Clock()
+    store = make_store(clock=clock, retention=60)
+    store.complete(store.claim("p:t", "a", "fp", {}), DONE)  # type: ignore[arg-type]
+    clock.now += REAP_INTERVAL + 1
+    assert isinstance(store.claim("p:t", "other", "fp", {}), Claimed)  # this claim triggers the periodic reap
+    assert store.reap() == 0  # nothing left: "a" was already reaped

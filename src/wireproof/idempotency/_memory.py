@@ -14,6 +14,7 @@ from typing import Any
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
+    REAP_INTERVAL,
     Claimed,
     ClaimResult,
     EffectTransaction,
@@ -49,11 +50,14 @@ class MemoryIdempotencyStore:
         self.retention = retention
         self.lock_timeout = lock_timeout
         self._clock = clock
+        self._reaped_at = clock()
         self._records: dict[tuple[str, str], _Record] = {}
         self._lock = threading.Lock()
 
     def claim(self, scope: str, key: str, fingerprint: str, arguments: Mapping[str, Any]) -> ClaimResult:
         now = self._clock()
+        if now - self._reaped_at > REAP_INTERVAL:
+            self.reap()
         with self._lock:
             record = self._records.get((scope, key))
             if record is not None and record.expires_at <= now:
@@ -93,6 +97,8 @@ class MemoryIdempotencyStore:
                 del self._records[(claim.scope, claim.key)]
 
     def reap(self) -> int:
+        """Delete records past their retention (run on open and every REAP_INTERVAL); return how many."""
+        self._reaped_at = self._clock()
         now = self._clock()
         with self._lock:
             expired = [k for k, r in self._records.items() if r.expires_at <= now]

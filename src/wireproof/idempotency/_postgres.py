@@ -21,6 +21,7 @@ from wireproof.idempotency._sqlite import LostClaimError
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
+    REAP_INTERVAL,
     Claimed,
     ClaimResult,
     InProgress,
@@ -71,6 +72,7 @@ class PostgresIdempotencyStore:
         self.retention = retention
         self.lock_timeout = lock_timeout
         self._clock = clock
+        self._reaped_at = clock()
         self._local = threading.local()
         self._connections: list[psycopg.Connection[Any]] = []
         self._connections_lock = threading.Lock()
@@ -96,6 +98,8 @@ class PostgresIdempotencyStore:
 
     def claim(self, scope: str, key: str, fingerprint: str, arguments: Mapping[str, Any]) -> ClaimResult:
         now = self._clock()
+        if now - self._reaped_at > REAP_INTERVAL:
+            self.reap()
         token = secrets.token_hex(8)
         with self._transaction() as db:
             inserted = db.execute(
@@ -171,6 +175,8 @@ class PostgresIdempotencyStore:
             )
 
     def reap(self) -> int:
+        """Delete records past their retention (run on open and every REAP_INTERVAL); return how many."""
+        self._reaped_at = self._clock()
         with self._transaction() as db:
             return db.execute(
                 "DELETE FROM wireproof_idempotency WHERE expires_at <= %s", (self._clock(),)

@@ -23,6 +23,7 @@ from typing import Any, Final
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
+    REAP_INTERVAL,
     Claimed,
     ClaimResult,
     InProgress,
@@ -79,6 +80,7 @@ class SqliteIdempotencyStore:
         self.retention = retention
         self.lock_timeout = lock_timeout
         self._clock = clock
+        self._reaped_at = clock()
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
@@ -119,6 +121,8 @@ class SqliteIdempotencyStore:
 
     def claim(self, scope: str, key: str, fingerprint: str, arguments: Mapping[str, Any]) -> ClaimResult:
         now = self._clock()
+        if now - self._reaped_at > REAP_INTERVAL:
+            self.reap()
         with self._immediate() as db:
             row = db.execute(
                 "SELECT fingerprint, arguments, locked_at, expires_at, result FROM wireproof_idempotency "
@@ -197,6 +201,8 @@ class SqliteIdempotencyStore:
             )
 
     def reap(self) -> int:
+        """Delete records past their retention (run on open and every REAP_INTERVAL); return how many."""
+        self._reaped_at = self._clock()
         with self._immediate() as db:
             return db.execute(
                 "DELETE FROM wireproof_idempotency WHERE expires_at <= ?", (self._clock(),)

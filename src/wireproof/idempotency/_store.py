@@ -24,6 +24,7 @@ from typing import Any, Final, Protocol, runtime_checkable
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
     "DEFAULT_RETENTION",
+    "REAP_INTERVAL",
     "ClaimResult",
     "Claimed",
     "EffectTransaction",
@@ -36,6 +37,8 @@ __all__ = [
 
 DEFAULT_RETENTION: Final = 24 * 3600.0
 """Seconds a finished record is kept and replayed; after that the key is new again (as Stripe)."""
+REAP_INTERVAL: Final = 600.0
+"""Seconds between reaps of expired records; a store also reaps when it opens."""
 DEFAULT_LOCK_TIMEOUT: Final = 60.0
 """Seconds after which a running claim is presumed dead (its process crashed) and may be taken over."""
 
