@@ -8,9 +8,11 @@ One trivial read tool, ``echo(text) -> {"text": text}``, is served three ways
 * over stdio: ``Client(StdioServerParameters(...))`` against ``bench/servers/echo_*.py``;
 * cold start over stdio: wall time from spawning the process to the first answered call.
 
-Runs are interleaved: each repeat runs every server once per measurement, in an
-order that rotates from repeat to repeat, so machine noise falls on all three
-alike. Every client wait is bounded with ``anyio.fail_after``.
+Runs are interleaved so that machine noise hits all three servers alike: in
+each repeat the three clients of a transport are connected and warmed up side
+by side, then take turns 50 calls at a time (round-robin, in an order that
+rotates), and the three cold starts follow each other. Every client wait is
+bounded with ``anyio.fail_after``.
 
 Usage::
 
@@ -24,13 +26,15 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import os
 import platform
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -39,7 +43,9 @@ from typing import Any
 
 import anyio
 from mcp import Client, StdioServerParameters
+from mcp_types import CallToolResult, TextContent
 
+import wireproof
 from servers.echo import SERVERS, build_lowlevel, build_mcpserver, build_wireproof
 
 HERE = Path(__file__).resolve().parent
@@ -54,6 +60,9 @@ TRANSPORTS = ("in-memory", "stdio")
 
 ARGUMENTS = {"text": "hello"}
 EXPECTED = {"text": "hello"}
+
+CHUNK = 50
+"""Calls a server makes before handing over to the next one, within a repeat."""
 
 CALL_TIMEOUT = 10.0
 """Bound on one ``call_tool`` (seconds)."""
@@ -97,6 +106,8 @@ class Series:
 
 @dataclass
 class Results:
+    """Everything one run measured."""
+
     plan: Plan
     series: dict[tuple[str, str], Series] = field(default_factory=dict)
     cold_starts: dict[str, list[float]] = field(default_factory=lambda: {name: [] for name in SERVERS})
@@ -108,23 +119,29 @@ class Results:
                 self.series[transport, name] = Series()
 
     def ratio(self, transport: str, name: str, baseline: str) -> float:
+        """``name``'s median calls/s over ``baseline``'s."""
         return self.series[transport, name].median_rate / self.series[transport, baseline].median_rate
+
+    def paired_ratios(self, transport: str, name: str, baseline: str) -> list[float]:
+        """``name``'s calls/s over ``baseline``'s within each repeat."""
+        ours, theirs = self.series[transport, name].rates, self.series[transport, baseline].rates
+        return [a / b for a, b in zip(ours, theirs, strict=True)]
 
 
 # -- measuring --------------------------------------------------------------------------------
 
 
-def check(result: Any, where: str) -> None:
-    """Fail loudly if a server answered anything but the expected echo."""
-    if result.is_error or result.structured_content != EXPECTED:
+def check(result: CallToolResult, where: str) -> None:
+    """Fail loudly unless the result is the echo: structured content, and the same JSON as text."""
+    texts = [json.loads(block.text) for block in result.content if isinstance(block, TextContent)]
+    if result.is_error or result.structured_content != EXPECTED or texts != [EXPECTED]:
         raise RuntimeError(f"{where}: unexpected result {result!r}")
 
 
-async def call_many(client: Client, count: int, where: str) -> tuple[float, list[int]]:
-    """``count`` sequential echo calls; returns calls/s and each call's latency (ns)."""
+async def timed_calls(client: Client, count: int, where: str) -> tuple[int, list[int]]:
+    """``count`` sequential echo calls: their total time and each call's latency (ns)."""
     latencies: list[int] = []
     clock = time.perf_counter_ns
-    gc.collect()
     began = clock()
     for _ in range(count):
         start = clock()
@@ -135,7 +152,7 @@ async def call_many(client: Client, count: int, where: str) -> tuple[float, list
             raise RuntimeError(f"{where}: the call failed: {result!r}")
     elapsed = clock() - began
     check(result, where)
-    return count / (elapsed / 1e9), latencies
+    return elapsed, latencies
 
 
 @asynccontextmanager
@@ -146,20 +163,50 @@ async def session(target: Any) -> AsyncIterator[Client]:
             yield client
 
 
-async def measure(results: Results, transport: str, name: str, target: Any, count: int) -> None:
-    where = f"{name} ({transport})"
-    async with session(target) as client:
-        results.protocol_versions[transport].add(client.protocol_version)
-        await call_many(client, results.plan.warmup, where)
-        rate, latencies = await call_many(client, count, where)
-    series = results.series[transport, name]
-    series.rates.append(rate)
-    series.latencies_ns.extend(latencies)
-    log(f"  {transport:<9} {LABELS[name]:<16} {rate:9,.0f} calls/s")
+def rotated(names: tuple[str, ...], shift: int) -> tuple[str, ...]:
+    """``names`` rotated left by ``shift``: each server leads in turn."""
+    shift %= len(names)
+    return names[shift:] + names[:shift]
+
+
+async def measure(
+    results: Results, transport: str, order: tuple[str, ...], targets: dict[str, Any], count: int
+) -> None:
+    """One repeat on one transport: ``count`` timed calls per server, interleaved in chunks.
+
+    The three clients are connected and warmed up side by side, then take turns,
+    ``CHUNK`` calls at a time in a rotating order, so a burst of machine noise
+    lands on all three rather than on whichever happened to be running.
+    """
+    plan = results.plan
+    elapsed = dict.fromkeys(order, 0)
+    latencies: dict[str, list[int]] = {name: [] for name in order}
+    async with AsyncExitStack() as stack:
+        clients: dict[str, Client] = {}
+        for name in order:
+            clients[name] = await stack.enter_async_context(session(targets[name]))
+            results.protocol_versions[transport].add(clients[name].protocol_version)
+            await timed_calls(clients[name], plan.warmup, f"{name} ({transport}) warm-up")
+        gc.collect()
+        for chunk, first in enumerate(range(0, count, CHUNK)):
+            for name in rotated(order, chunk):
+                spent, chunk_latencies = await timed_calls(
+                    clients[name], min(CHUNK, count - first), f"{name} ({transport})"
+                )
+                elapsed[name] += spent
+                latencies[name].extend(chunk_latencies)
+    for name in order:
+        series = results.series[transport, name]
+        series.rates.append(count / (elapsed[name] / 1e9))
+        series.latencies_ns.extend(latencies[name])
+        log(f"  {transport:<9} {LABELS[name]:<16} {series.rates[-1]:9,.0f} calls/s")
 
 
 def stdio_params(name: str) -> StdioServerParameters:
-    return StdioServerParameters(command=sys.executable, args=[str(SCRIPTS[name])])
+    # The SDK starts servers with a minimal environment; PYTHONPATH is passed on so that a run
+    # with PYTHONPATH=/elsewhere/src measures that wireproof on both transports.
+    env = {"PYTHONPATH": os.environ["PYTHONPATH"]} if os.environ.get("PYTHONPATH") else None
+    return StdioServerParameters(command=sys.executable, args=[str(SCRIPTS[name])], env=env)
 
 
 async def cold_start(results: Results, name: str) -> None:
@@ -174,28 +221,21 @@ async def cold_start(results: Results, name: str) -> None:
     log(f"  cold      {LABELS[name]:<16} {elapsed * 1000:9,.0f} ms")
 
 
-def rotated(repeat: int) -> tuple[str, ...]:
-    """The servers in the order of this repeat: each one leads in turn."""
-    shift = repeat % len(SERVERS)
-    return SERVERS[shift:] + SERVERS[:shift]
-
-
 async def run(plan: Plan) -> Results:
     results = Results(plan)
-    servers = {name: build() for name, build in BUILDERS.items()}
+    in_memory = {name: build() for name, build in BUILDERS.items()}
+    over_stdio = {name: stdio_params(name) for name in SERVERS}
     # Show once that the three servers answer alike on both transports before timing anything.
     for name in SERVERS:
-        for target in (servers[name], stdio_params(name)):
+        for target in (in_memory[name], over_stdio[name]):
             async with session(target) as client:
                 with anyio.fail_after(CALL_TIMEOUT):
                     check(await client.call_tool("echo", ARGUMENTS), name)
     for repeat in range(plan.repeats):
         log(f"repeat {repeat + 1}/{plan.repeats}")
-        order = rotated(repeat)
-        for name in order:
-            await measure(results, "in-memory", name, servers[name], plan.memory_calls)
-        for name in order:
-            await measure(results, "stdio", name, stdio_params(name), plan.stdio_calls)
+        order = rotated(SERVERS, repeat)
+        await measure(results, "in-memory", order, in_memory, plan.memory_calls)
+        await measure(results, "stdio", order, over_stdio, plan.stdio_calls)
         for name in order:
             await cold_start(results, name)
     return results
@@ -224,7 +264,25 @@ def machine() -> dict[str, str]:
         "python": platform.python_version(),
         "mcp": version("mcp"),
         "wireproof": version("wireproof"),
+        "source": wireproof_source(),
     }
+
+
+def wireproof_source() -> str:
+    """Where the measured wireproof comes from, with its git commit when it is a checkout."""
+    package = Path(wireproof.__file__).resolve().parent
+
+    def git(*args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(package), *args], capture_output=True, text=True, check=True, timeout=10
+        ).stdout.strip()
+
+    try:
+        head = git("rev-parse", "--short", "HEAD")
+        dirty = git("status", "--porcelain", "--", ".")
+    except (OSError, subprocess.SubprocessError):
+        return f"{package} (not a git checkout)"
+    return f"{package} (git {head}{', with uncommitted changes' if dirty else ', clean'})"
 
 
 def table_rows(results: Results) -> list[list[str]]:
@@ -276,26 +334,32 @@ def cold_rows(results: Results) -> list[list[str]]:
 COLD_HEADER = ["server", "cold start ms (median)", "ms (min-max)", "vs MCPServer", "vs low-level"]
 
 
-def targets(results: Results) -> list[tuple[str, float, bool]]:
-    """Each target of the issue: what it says, wireproof's throughput ratio, and whether it is met."""
-    checks: list[tuple[str, float, bool]] = []
+@dataclass(frozen=True)
+class Target:
+    """One target of the issue, judged on wireproof's median calls/s over the baseline's."""
+
+    text: str
+    ratio: float
+    paired: list[float]
+    """wireproof's calls/s over the baseline's within each repeat: the spread shows the noise."""
+    met: bool
+
+    def describe(self) -> str:
+        paired = f"median {statistics.median(self.paired):.2f}, {min(self.paired):.2f}-{max(self.paired):.2f}"
+        return f"{self.text}: {self.ratio:.3f} (per-repeat ratios: {paired})"
+
+
+def targets(results: Results) -> list[Target]:
+    """Each target of the issue in each transport, and whether wireproof meets it."""
+    checks: list[Target] = []
     for transport in TRANSPORTS:
-        vs_mcpserver = results.ratio(transport, "wireproof", "mcpserver")
-        vs_lowlevel = results.ratio(transport, "wireproof", "lowlevel")
-        checks.append(
-            (
-                f"{transport}: at least as fast as MCPServer (ratio >= 1.00)",
-                vs_mcpserver,
-                vs_mcpserver >= TARGET_VS_MCPSERVER,
-            )
-        )
-        checks.append(
-            (
-                f"{transport}: within 1.5x of the low-level Server (ratio >= 0.67)",
-                vs_lowlevel,
-                vs_lowlevel >= TARGET_VS_LOWLEVEL,
-            )
-        )
+        for baseline, words, threshold in (
+            ("mcpserver", "at least as fast as MCPServer (ratio >= 1.00)", TARGET_VS_MCPSERVER),
+            ("lowlevel", "within 1.5x of the low-level Server (ratio >= 0.67)", TARGET_VS_LOWLEVEL),
+        ):
+            ratio = results.ratio(transport, "wireproof", baseline)
+            paired = results.paired_ratios(transport, "wireproof", baseline)
+            checks.append(Target(f"{transport}: {words}", ratio, paired, ratio >= threshold))
     return checks
 
 
@@ -321,8 +385,8 @@ def describe_plan(plan: Plan) -> str:
     repeats = f"{plan.repeats} repeat" + ("s" if plan.repeats != 1 else "")
     return (
         f"{repeats}; per repeat and server: {plan.memory_calls:,} in-memory calls, "
-        f"{plan.stdio_calls:,} stdio calls (each after {plan.warmup} warm-up calls on the same "
-        f"connection), 1 cold start"
+        f"{plan.stdio_calls:,} stdio calls (after {plan.warmup} warm-up calls on the same "
+        f"connection; the servers take turns {CHUNK} calls at a time), 1 cold start"
     )
 
 
@@ -339,6 +403,7 @@ def print_report(results: Results, info: dict[str, str], command: str) -> None:
         f"machine:  {info['cpus']} CPUs ({info['cpu']}), {info['os']}, Python {info['python']}, "
         f"mcp {info['mcp']}, wireproof {info['wireproof']}"
     )
+    print(f"source:   {info['source']}")
     print(f"plan:     {describe_plan(results.plan)}")
     print(f"protocol: Client mode 'auto' negotiated {versions_line(results)}")
     print()
@@ -347,14 +412,13 @@ def print_report(results: Results, info: dict[str, str], command: str) -> None:
     print(text_table(COLD_HEADER, cold_rows(results), numeric_from=1))
     print()
     print("targets (wireproof's median calls/s divided by the other server's):")
-    for text, ratio, met in targets(results):
-        print(f"  {'MET    ' if met else 'NOT MET'}  {text}: {ratio:.2f}")
+    for target in targets(results):
+        print(f"  {'MET    ' if target.met else 'NOT MET'}  {target.describe()}")
 
 
 def markdown(results: Results, info: dict[str, str], command: str, when: str) -> str:
     target_lines = [
-        f"- {'**met**' if met else '**not met**'}: {text}: {ratio:.2f}"
-        for text, ratio, met in targets(results)
+        f"- {'**met**' if target.met else '**not met**'}: {target.describe()}" for target in targets(results)
     ]
     return "\n".join(
         [
@@ -364,7 +428,8 @@ def markdown(results: Results, info: dict[str, str], command: str, when: str) ->
             f"- Date: {when}",
             f"- Machine: {info['cpus']} CPUs ({info['cpu']}), {info['os']}",
             f"- Python {info['python']}, mcp {info['mcp']}, wireproof {info['wireproof']}",
-            f"- Plan: {describe_plan(results.plan)}; servers interleaved round-robin, rotating the order.",
+            f"- wireproof measured: `{info['source']}`",
+            f"- Plan: {describe_plan(results.plan)}.",
             f"- Protocol: `Client` mode `auto` negotiated {versions_line(results)}",
             "",
             "Throughput is the median across repeats; latencies are pooled over every timed call. "

@@ -161,3 +161,28 @@ def test_expired_records_are_reaped_periodically_while_serving(
     clock.now += REAP_INTERVAL + 1
     assert isinstance(store.claim("p:t", "other", "fp", {}), Claimed)  # this claim triggers the periodic reap
     assert store.reap() == 0  # nothing left: "a" was already reaped
+
+
+def test_an_owner_whose_claim_was_taken_over_cannot_commit_its_effect(
+    make_store: Callable[..., IdempotencyStore],
+) -> None:
+    from wireproof.idempotency import LostClaimError
+
+    clock = Clock()
+    store = make_store(clock=clock, lock_timeout=30)
+    slow = store.claim("p:t", "k", "fp", {})
+    assert isinstance(slow, Claimed)
+    clock.now += 31
+    taker = store.claim("p:t", "k", "fp", {})
+    assert isinstance(taker, Claimed)
+    with store.transaction(slow) as transaction:
+        if transaction is None:
+            pytest.skip(
+                "the memory store has no transaction to roll back"
+            )  # its complete() simply ignores slow
+    with pytest.raises(LostClaimError), store.transaction(slow) as transaction:
+        store.complete(slow, DONE, transaction)
+    store.complete(taker, StoredResult({"id": 8}, '{"id":8}', is_error=False))
+    replay = store.claim("p:t", "k", "fp", {})
+    assert isinstance(replay, Replay)
+    assert replay.result.structured == {"id": 8}

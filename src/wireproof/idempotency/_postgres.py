@@ -143,14 +143,7 @@ class PostgresIdempotencyStore:
             LostClaimError: another caller took the claim over (this one ran past the lock timeout).
         """
         with self._transaction() as db:
-            if claim is not None:
-                row = db.execute(
-                    "SELECT token FROM wireproof_idempotency WHERE scope = %s AND key = %s FOR UPDATE",
-                    (claim.scope, claim.key),
-                ).fetchone()
-                if row is None or row[0] != claim.token:
-                    raise LostClaimError(f"idempotency claim {claim.scope}/{claim.key} was taken over")
-            yield PostgresTransaction(db)
+            yield PostgresTransaction(db)  # complete() checks the claim is still ours before the commit
 
     def complete(self, claim: Claimed, result: StoredResult, transaction: Any = None) -> None:
         payload = json.dumps(
@@ -162,7 +155,9 @@ class PostgresIdempotencyStore:
         )
         params = (payload, self._clock() + self.retention, claim.scope, claim.key, claim.token)
         if transaction is not None:
-            transaction.connection.execute(sql, params)
+            if transaction.connection.execute(sql, params).rowcount != 1:
+                # Raised inside the effect's transaction, so the effect rolls back with it.
+                raise LostClaimError(f"idempotency claim {claim.scope}/{claim.key} was taken over")
             return
         with self._transaction() as db:
             db.execute(sql, params)

@@ -168,14 +168,7 @@ class SqliteIdempotencyStore:
             LostClaimError: another caller took the claim over (this one ran past the lock timeout).
         """
         with self._immediate() as db:
-            if claim is not None:
-                row = db.execute(
-                    "SELECT token FROM wireproof_idempotency WHERE scope = ? AND key = ?",
-                    (claim.scope, claim.key),
-                ).fetchone()
-                if row is None or row[0] != claim.token:
-                    raise LostClaimError(f"idempotency claim {claim.scope}/{claim.key} was taken over")
-            yield SqliteTransaction(db)
+            yield SqliteTransaction(db)  # complete() checks the claim is still ours before the commit
 
     def complete(self, claim: Claimed, result: StoredResult, transaction: Any = None) -> None:
         payload = json.dumps(
@@ -188,10 +181,12 @@ class SqliteIdempotencyStore:
         )
         params = (payload, self._clock() + self.retention, claim.scope, claim.key, claim.token)
         if transaction is not None:
-            transaction.connection.execute(sql, params)
+            if transaction.connection.execute(sql, params).rowcount != 1:
+                # Raised inside the effect's transaction, so the effect rolls back with it.
+                raise LostClaimError(f"idempotency claim {claim.scope}/{claim.key} was taken over")
             return
         with self._immediate() as db:
-            db.execute(sql, params)
+            db.execute(sql, params)  # a late completion by an owner whose claim was taken over is ignored
 
     def release(self, claim: Claimed) -> None:
         with self._immediate() as db:
