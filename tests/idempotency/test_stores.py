@@ -175,13 +175,11 @@ def test_an_owner_whose_claim_was_taken_over_cannot_commit_its_effect(
     clock.now += 31
     taker = store.claim("p:t", "k", "fp", {})
     assert isinstance(taker, Claimed)
-    with store.transaction(slow) as transaction:
-        if transaction is None:
-            pytest.skip(
-                "the memory store has no transaction to roll back"
-            )  # its complete() simply ignores slow
-    with pytest.raises(LostClaimError), store.transaction(slow) as transaction:
-        store.complete(slow, DONE, transaction)
+    if isinstance(store, MemoryIdempotencyStore):
+        store.complete(slow, DONE)  # no transaction to roll back: the late completion is simply ignored
+    else:
+        with pytest.raises(LostClaimError), store.transaction(slow) as transaction:
+            store.complete(slow, DONE, transaction)
     store.complete(taker, StoredResult({"id": 8}, '{"id":8}', is_error=False))
     replay = store.claim("p:t", "k", "fp", {})
     assert isinstance(replay, Replay)
