@@ -188,13 +188,18 @@ class Tool(Generic[StateT]):
         self.rules.append(fn)
         return fn
 
-    def bind(self, arguments: Mapping[str, Any], tool_label: str | None = None) -> dict[str, Any]:
+    def bind(self, arguments: Mapping[str, Any]) -> dict[str, Any]:
         """Validate ``arguments`` and convert them to the function's keyword arguments.
 
         Raises:
             InvalidInput: every schema problem and every broken rule, all at once.
         """
         problems = self.validator.errors(arguments)
+        if not problems and not self.rules:  # the common case: convert and go
+            return {
+                p.name: p.convert(arguments[p.name]) if p.name in arguments else p.default
+                for p in self.input.params
+            }
         invalid = frozenset(p.field.split(".")[0].split("[")[0] for p in problems)
         values: dict[str, Any] = {}
         for param in self.input.params:
@@ -204,7 +209,7 @@ class Tool(Generic[StateT]):
             values[param.name] = param.default if raw is ABSENT else param.convert(raw)
         problems.extend(self._broken_rules(values, invalid))
         if problems:
-            raise InvalidInput(f"Invalid arguments for {tool_label or self.name}", fields=problems)
+            raise InvalidInput(f"Invalid arguments for {self.name}", fields=problems)
         return values
 
     def _broken_rules(self, values: Mapping[str, Any], invalid: frozenset[str]) -> list[FieldError]:
