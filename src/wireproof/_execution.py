@@ -11,6 +11,7 @@ Idempotency-key calls walk ``claim → effect → complete``:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 from datetime import date
@@ -167,10 +168,10 @@ class Execution(Generic[StateT]):
         claim = await anyio.to_thread.run_sync(store.claim, scope, key, fingerprint(arguments), arguments)
         if not isinstance(claim, Claimed):
             return _settle(claim, arguments)
+        # An async tool's effect cannot join the store's transaction: once it has returned, the effect
+        # happened, so any later failure is recorded (never released), or a retry would repeat it.
         try:
-            structured = self._shape(await self.tool.fn(*self._context(None), **values))
-            stored = StoredResult(structured, _compact(structured), False)
-            await anyio.to_thread.run_sync(store.complete, claim, stored)
+            result = await self.tool.fn(*self._context(None), **values)
         except WireproofError as error:
             await anyio.to_thread.run_sync(self._record_failure, store, claim, error)
             raise
@@ -178,6 +179,24 @@ class Execution(Generic[StateT]):
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(store.release, claim)
             raise
+        try:
+            structured = self._shape(result)
+        except Exception:  # noqa: BLE001 - recorded and masked: the effect already happened
+            masked = self.internal_error()
+            await anyio.to_thread.run_sync(self._record_failure, store, claim, masked)
+            raise masked from None
+        try:
+            await anyio.to_thread.run_sync(
+                store.complete, claim, StoredResult(structured, _compact(structured), False)
+            )
+        except LostClaimError:
+            # Past lock_timeout another attempt took the key over and may run the effect too: at least
+            # once, not exactly once, for effects outside the store's transaction (see the README).
+            logger.warning(
+                "idempotency claim for tool %s was taken over during the call [%s]",
+                self.tool.name,
+                self.correlation_id,
+            )
         return success_result(structured)
 
     def _keyed_in_thread(
@@ -204,7 +223,8 @@ class Execution(Generic[StateT]):
             store.release(claim)
             return
         rendered = render_tool_error(error, correlation_id=self.correlation_id)
-        store.complete(claim, StoredResult(rendered.structured, rendered.text, True))
+        with contextlib.suppress(LostClaimError):  # the taker's own outcome will stand
+            store.complete(claim, StoredResult(rendered.structured, rendered.text, True))
 
 
 def _settle(claim: Replay | InProgress | Mismatch, arguments: dict[str, Any]) -> types.CallToolResult:

@@ -12,14 +12,15 @@ from wireproof.idempotency import (
     Claimed,
     IdempotencyStore,
     InProgress,
+    LostClaimError,
     MemoryIdempotencyStore,
     Mismatch,
+    PostgresIdempotencyStore,
     Replay,
     SqliteIdempotencyStore,
     StoredResult,
     open_store,
 )
-from wireproof.idempotency._postgres import PostgresIdempotencyStore
 
 
 class Clock:
@@ -89,7 +90,8 @@ def test_running_key_is_in_progress_until_the_lock_times_out_then_taken_over(
     taken = store.claim("p:t", "k", "fp", {})
     assert isinstance(taken, Claimed)
     assert taken.took_over
-    store.complete(first, DONE)  # the dead owner's late completion is ignored
+    with pytest.raises(LostClaimError):
+        store.complete(first, DONE)  # the dead owner's late completion is refused
     assert isinstance(store.claim("p:t", "k", "fp", {}), InProgress)
 
 
@@ -175,11 +177,18 @@ def test_an_owner_whose_claim_was_taken_over_cannot_commit_its_effect(
     clock.now += 31
     taker = store.claim("p:t", "k", "fp", {})
     assert isinstance(taker, Claimed)
-    if isinstance(store, MemoryIdempotencyStore):
-        store.complete(slow, DONE)  # no transaction to roll back: the late completion is simply ignored
-    else:
-        with pytest.raises(LostClaimError), store.transaction(slow) as transaction:
-            store.complete(slow, DONE, transaction)
+    with pytest.raises(LostClaimError), store.transaction(slow) as transaction:  # noqa: PT012 - effect, then complete
+        if transaction is not None:  # write an effect through the transaction: it must roll back
+            transaction.connection.execute("CREATE TABLE IF NOT EXISTS effects (n INTEGER)")
+            transaction.connection.execute("INSERT INTO effects VALUES (1)")
+        store.complete(slow, DONE, transaction)
+    if transaction is not None:
+        count = transaction.connection.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_name = 'effects'"
+            if isinstance(store, PostgresIdempotencyStore)
+            else "SELECT count(*) FROM sqlite_master WHERE name = 'effects'"
+        ).fetchone()[0]
+        assert count == 0  # the table and the row rolled back with the lost claim
     store.complete(taker, StoredResult({"id": 8}, '{"id":8}', is_error=False))
     replay = store.claim("p:t", "k", "fp", {})
     assert isinstance(replay, Replay)

@@ -266,7 +266,7 @@ class PostgresDatabase(Database):
         return Queries(connection, postgres=True)
 
     def store(self, **options: Any) -> IdempotencyStore:
-        from wireproof.idempotency._postgres import PostgresIdempotencyStore
+        from wireproof.idempotency import PostgresIdempotencyStore
 
         return PostgresIdempotencyStore(self.url, **options)
 

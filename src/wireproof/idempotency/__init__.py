@@ -11,7 +11,7 @@ from typing import Any
 
 from wireproof.idempotency._fingerprint import canonical_json, fingerprint
 from wireproof.idempotency._memory import MemoryIdempotencyStore
-from wireproof.idempotency._sqlite import LostClaimError, SqliteIdempotencyStore
+from wireproof.idempotency._sqlite import SqliteIdempotencyStore
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
@@ -19,6 +19,7 @@ from wireproof.idempotency._store import (
     ClaimResult,
     IdempotencyStore,
     InProgress,
+    LostClaimError,
     Mismatch,
     Replay,
     StoredResult,
@@ -35,6 +36,7 @@ __all__ = [
     "LostClaimError",
     "MemoryIdempotencyStore",
     "Mismatch",
+    "PostgresIdempotencyStore",
     "Replay",
     "SqliteIdempotencyStore",
     "StoredResult",
@@ -58,3 +60,12 @@ def open_store(url: str, **options: Any) -> IdempotencyStore:
     raise ValueError(
         f"no idempotency store for {url.split(':', 1)[0]!r} URLs; use sqlite:///, postgresql:// or memory:"
     )
+
+
+def __getattr__(name: str) -> Any:
+    """``PostgresIdempotencyStore`` is imported on first use, so psycopg stays an optional extra."""
+    if name == "PostgresIdempotencyStore":
+        from wireproof.idempotency._postgres import PostgresIdempotencyStore
+
+        return PostgresIdempotencyStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

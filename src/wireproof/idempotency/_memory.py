@@ -19,6 +19,7 @@ from wireproof.idempotency._store import (
     ClaimResult,
     EffectTransaction,
     InProgress,
+    LostClaimError,
     Mismatch,
     Replay,
     StoredResult,
@@ -86,9 +87,10 @@ class MemoryIdempotencyStore:
     ) -> None:
         with self._lock:
             record = self._records.get((claim.scope, claim.key))
-            if record is not None and record.token == claim.token:
-                record.result = result
-                record.expires_at = self._clock() + self.retention
+            if record is None or record.token != claim.token:
+                raise LostClaimError(f"idempotency claim {claim.scope}/{claim.key} was taken over")
+            record.result = result
+            record.expires_at = self._clock() + self.retention
 
     def release(self, claim: Claimed) -> None:
         with self._lock:

@@ -17,7 +17,6 @@ from typing import Any, Final
 
 import psycopg
 
-from wireproof.idempotency._sqlite import LostClaimError
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
@@ -25,6 +24,7 @@ from wireproof.idempotency._store import (
     Claimed,
     ClaimResult,
     InProgress,
+    LostClaimError,
     Mismatch,
     Replay,
     StoredResult,
@@ -139,8 +139,9 @@ class PostgresIdempotencyStore:
     def transaction(self, claim: Claimed | None) -> Iterator[PostgresTransaction]:
         """A transaction for the effect; commits on exit, rolls back on an exception.
 
-        Raises:
-            LostClaimError: another caller took the claim over (this one ran past the lock timeout).
+        ``complete(claim, result, transaction)`` inside it raises ``LostClaimError`` if the claim
+        was taken over meanwhile, which rolls the effect back. The claim row is not locked during
+        the effect, so a live writer past ``lock_timeout`` and its taker both run; one rolls back.
         """
         with self._transaction() as db:
             yield PostgresTransaction(db)  # complete() checks the claim is still ours before the commit
@@ -160,7 +161,8 @@ class PostgresIdempotencyStore:
                 raise LostClaimError(f"idempotency claim {claim.scope}/{claim.key} was taken over")
             return
         with self._transaction() as db:
-            db.execute(sql, params)
+            if db.execute(sql, params).rowcount != 1:
+                raise LostClaimError(f"idempotency claim {claim.scope}/{claim.key} was taken over")
 
     def release(self, claim: Claimed) -> None:
         with self._transaction() as db:

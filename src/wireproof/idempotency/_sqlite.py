@@ -27,12 +27,13 @@ from wireproof.idempotency._store import (
     Claimed,
     ClaimResult,
     InProgress,
+    LostClaimError,
     Mismatch,
     Replay,
     StoredResult,
 )
 
-__all__ = ["LostClaimError", "SqliteIdempotencyStore", "SqliteTransaction"]
+__all__ = ["SqliteIdempotencyStore", "SqliteTransaction"]
 
 _SCHEMA: Final = """
 CREATE TABLE IF NOT EXISTS wireproof_idempotency (
@@ -48,10 +49,6 @@ CREATE TABLE IF NOT EXISTS wireproof_idempotency (
 );
 CREATE INDEX IF NOT EXISTS wireproof_idempotency_expiry ON wireproof_idempotency (expires_at);
 """
-
-
-class LostClaimError(RuntimeError):
-    """The claim was taken over (its lock timed out) before this call could complete it."""
 
 
 @dataclass(slots=True)
@@ -164,8 +161,8 @@ class SqliteIdempotencyStore:
     def transaction(self, claim: Claimed | None) -> Iterator[SqliteTransaction]:
         """``BEGIN IMMEDIATE`` on the shared file; commits on exit, rolls back on an exception.
 
-        Raises:
-            LostClaimError: another caller took the claim over (this one ran past the lock timeout).
+        ``complete(claim, result, transaction)`` inside it raises ``LostClaimError`` if the claim
+        was taken over meanwhile, which rolls the effect back.
         """
         with self._immediate() as db:
             yield SqliteTransaction(db)  # complete() checks the claim is still ours before the commit
@@ -186,7 +183,8 @@ class SqliteIdempotencyStore:
                 raise LostClaimError(f"idempotency claim {claim.scope}/{claim.key} was taken over")
             return
         with self._immediate() as db:
-            db.execute(sql, params)  # a late completion by an owner whose claim was taken over is ignored
+            if db.execute(sql, params).rowcount != 1:
+                raise LostClaimError(f"idempotency claim {claim.scope}/{claim.key} was taken over")
 
     def release(self, claim: Claimed) -> None:
         with self._immediate() as db:

@@ -30,6 +30,7 @@ __all__ = [
     "EffectTransaction",
     "IdempotencyStore",
     "InProgress",
+    "LostClaimError",
     "Mismatch",
     "Replay",
     "StoredResult",
@@ -41,6 +42,10 @@ REAP_INTERVAL: Final = 600.0
 """Seconds between reaps of expired records; a store also reaps when it opens."""
 DEFAULT_LOCK_TIMEOUT: Final = 60.0
 """Seconds after which a running claim is presumed dead (its process crashed) and may be taken over."""
+
+
+class LostClaimError(RuntimeError):
+    """The claim was taken over (its lock timed out) before this call could complete it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +115,11 @@ class IdempotencyStore(Protocol):
     def complete(
         self, claim: Claimed, result: StoredResult, transaction: EffectTransaction | None = None
     ) -> None:
-        """Store the result for replay (inside ``transaction`` when given, so it commits with the effect)."""
+        """Store the result for replay (inside ``transaction`` when given, so it commits with the effect).
+
+        Raises:
+            LostClaimError: the claim was taken over; inside ``transaction`` this rolls the effect back.
+        """
         ...
 
     def release(self, claim: Claimed) -> None:
