@@ -72,9 +72,11 @@ def error_result(error: WireproofError, correlation_id: str) -> types.CallToolRe
     )
 
 
-def _replayed(stored: StoredResult) -> types.CallToolResult:
+def _replayed(stored: StoredResult, *, open_output: bool) -> types.CallToolResult:
+    """The stored result again, marked as a replay in the result's ``_meta`` and, where the output
+    schema allows extra members, in ``structuredContent._meta`` too."""
     structured = stored.structured
-    if isinstance(structured, dict) and not stored.is_error:
+    if isinstance(structured, dict) and not stored.is_error and open_output:
         structured = {**structured, "_meta": {"replayed": True}}
     text = stored.text if stored.is_error else _compact(structured)
     return types.CallToolResult(
@@ -167,7 +169,9 @@ class Execution(Generic[StateT]):
             return await anyio.to_thread.run_sync(self._keyed_in_thread, store, scope, key, values, arguments)
         claim = await anyio.to_thread.run_sync(store.claim, scope, key, fingerprint(arguments), arguments)
         if not isinstance(claim, Claimed):
-            return _settle(claim, arguments)
+            return _settle(
+                claim, arguments, open_output=self.tool.output.schema.get("additionalProperties") is not False
+            )
         # An async tool's effect cannot join the store's transaction: once it has returned, the effect
         # happened, so any later failure is recorded (never released), or a retry would repeat it.
         try:
@@ -204,7 +208,9 @@ class Execution(Generic[StateT]):
     ) -> types.CallToolResult:
         claim = store.claim(scope, key, fingerprint(arguments), arguments)
         if not isinstance(claim, Claimed):
-            return _settle(claim, arguments)
+            return _settle(
+                claim, arguments, open_output=self.tool.output.schema.get("additionalProperties") is not False
+            )
         try:
             structured = self._in_transaction(store, values, claim)
         except LostClaimError:
@@ -227,10 +233,12 @@ class Execution(Generic[StateT]):
             store.complete(claim, StoredResult(rendered.structured, rendered.text, True))
 
 
-def _settle(claim: Replay | InProgress | Mismatch, arguments: dict[str, Any]) -> types.CallToolResult:
+def _settle(
+    claim: Replay | InProgress | Mismatch, arguments: dict[str, Any], *, open_output: bool
+) -> types.CallToolResult:
     """What a claim that did not go becomes: the replayed result, or the error to raise."""
     if isinstance(claim, Replay):
-        return _replayed(claim.result)
+        return _replayed(claim.result, open_output=open_output)
     if isinstance(claim, InProgress):
         raise Unavailable(
             "A call with this idempotency_key is still running",

@@ -108,7 +108,7 @@ def _received_for_json(value: Any) -> Any:
 class FieldError:
     """One problem with one argument.
 
-    field (str): The argument's name, or a dotted path into it (``tags.2``).
+    field (str): The argument's name, or a path into it (``tags[2]``).
     problem (str): What is wrong, in words a model can act on ("is required").
     expected (str): What would be accepted ("a date as YYYY-MM-DD").
     received (Any): What was passed; ``ABSENT`` when nothing was.

@@ -7,7 +7,7 @@ from typing import Any
 import anyio
 import pytest
 from mcp import Client
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from wireproof import Connector, NotFound, ToolContext, ToolDefinitionError, Unavailable
 from wireproof.idempotency import MemoryIdempotencyStore
@@ -128,3 +128,27 @@ async def test_validation_failures_are_not_recorded() -> None:
 def test_keyed_tools_refuse_to_be_served_without_a_store() -> None:
     with pytest.raises(ToolDefinitionError, match="serve them with store="):
         build().server(State())
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    n: int
+
+
+async def test_a_replay_of_a_strict_output_schema_still_conforms() -> None:
+    app: Connector[None] = Connector("strict")
+
+    @app.write(idempotency_key=True)
+    async def make(n: int) -> Strict:
+        """Make a thing.
+
+        Args:
+            n: The number.
+        """
+        return Strict(n=n)
+
+    async with Client(app.server(None, store=MemoryIdempotencyStore())) as client:
+        first = await client.call_tool("make", {"n": 3, "idempotency_key": "s"})
+        again = await client.call_tool("make", {"n": 3, "idempotency_key": "s"})  # the client validates it
+    assert again.structured_content == first.structured_content == {"n": 3}
+    assert (again.meta or {}).get("io.wireproof/replayed") is True

@@ -114,3 +114,29 @@ def test_list_item_errors_name_the_index() -> None:
         "an integer <= 5",
         9,
     )
+
+
+def test_null_for_a_required_argument_says_it_is_required() -> None:
+    validator = ArgumentValidator(
+        {
+            "type": "object",
+            "properties": {"v": {"type": "string"}},
+            "required": ["v"],
+            "additionalProperties": False,
+        }
+    )
+    assert [e.problem for e in validator.errors({"v": None})] == ["cannot be null; it is required"]
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf"), 10**400])
+def test_non_finite_numbers_are_refused_even_within_bounds(value: float) -> None:
+    prop = {"type": "number", "minimum": 0, "maximum": 1}
+    assert "is not a finite number" in _errors(prop, value)
+    assert _errors({"type": "integer"}, value) == ["is not a finite number"]
+
+
+def test_a_flood_of_unknown_arguments_yields_a_bounded_error_list() -> None:
+    validator = ArgumentValidator({"type": "object", "properties": {}, "additionalProperties": False})
+    errors = validator.errors({f"k{i}": i for i in range(10_000)})
+    assert len(errors) == 20
+    assert errors[-1].problem == "has 9,981 more unknown arguments"

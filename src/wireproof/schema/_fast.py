@@ -9,13 +9,14 @@ call. The equivalence with jsonschema is a property test (tests/schema/test_fast
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from wireproof.schema._markers import python_pattern
 
-__all__ = ["FastCheck", "compile_fast_check"]
+__all__ = ["FastCheck", "compile_fast_check", "is_finite_number"]
 
 FastCheck = Callable[[Any], bool]
 _ANNOTATIONS: Final = frozenset({"description", "default", "examples", "title"})
@@ -43,16 +44,26 @@ class _Unsupported(Exception):
     """The schema uses something this compiler does not handle; jsonschema will."""
 
 
+_LARGEST_DOUBLE: Final = 1.7976931348623157e308
+
+
+def is_finite_number(value: Any) -> bool:
+    """True for numbers a double holds (not NaN, not Infinity, not 10**400); False for anything else."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    return isinstance(value, int) and not isinstance(value, bool) and abs(value) <= _LARGEST_DOUBLE
+
+
 def _is_integer(value: Any) -> bool:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not is_finite_number(value):
         return False
-    return isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+    return isinstance(value, int) or value.is_integer()
 
 
 _TYPES: Final[dict[str, Callable[[Any], bool]]] = {
     "string": lambda v: isinstance(v, str),
     "integer": _is_integer,
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "number": is_finite_number,
     "boolean": lambda v: isinstance(v, bool),
     "array": lambda v: isinstance(v, list),
     "object": lambda v: isinstance(v, dict),

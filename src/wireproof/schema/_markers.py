@@ -46,6 +46,9 @@ _NON_PORTABLE = {
     "(?s": "no inline flags",
     "(?x": "no inline flags",
     "(?a": "no inline flags",
+    "[]": "a non-empty class (ECMA reads [] as a class that matches nothing)",
+    "[^]": "an explicit class (ECMA reads [^] as any character)",
+    "{,": "{0,n}",
 }
 
 
@@ -64,9 +67,10 @@ def _check_portable(regex: str) -> None:
 def python_pattern(regex: str) -> str:
     """Translate a portable pattern to Python so that it matches exactly what ECMA-262 matches.
 
-    The one difference left after ``_check_portable``: an unescaped ``$`` outside a
-    character class matches only at the very end in ECMA-262, but also before a
-    final newline in Python. It becomes ``\\Z`` here.
+    Two differences are left after ``_check_portable``, both outside character classes:
+    ``$`` matches only at the very end in ECMA-262, but also before a final newline in
+    Python (it becomes ``\\Z``); and ``.`` matches no line terminator in ECMA-262 (``\\n``,
+    ``\\r``, U+2028, U+2029), while Python's matches all but ``\\n`` (it becomes a class).
     """
     out: list[str] = []
     in_class = False
@@ -83,6 +87,8 @@ def python_pattern(regex: str) -> str:
             in_class = False
         elif char == "$" and not in_class:
             char = r"\Z"
+        elif char == "." and not in_class:
+            char = "[^\n\r\u2028\u2029]"
         out.append(char)
         i += 1
     return "".join(out)

@@ -24,7 +24,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import ValidationError
 
 from wireproof.errors import ABSENT, RECEIVED_PREVIEW_CHARS, FieldError, describe_value
-from wireproof.schema._fast import compile_fast_check
+from wireproof.schema._fast import compile_fast_check, is_finite_number
 from wireproof.schema._markers import python_pattern
 
 __all__ = ["ArgumentValidator", "describe_schema", "format_checker"]
@@ -101,9 +101,29 @@ def _pattern(
         yield ValidationError(f"{instance!r} does not match {regex!r}")
 
 
+_DRAFT_TYPE = Draft202012Validator.VALIDATORS["type"]
+
+
+def _type(validator: Any, types: Any, instance: Any, schema: Mapping[str, Any]) -> Iterable[ValidationError]:
+    """JSON Schema's ``type``, except that NaN, Infinity and numbers beyond a double are no numbers here."""
+    if (
+        not is_finite_number(instance)
+        and isinstance(instance, int | float)
+        and not isinstance(instance, bool)
+    ):
+        wanted = {types} if isinstance(types, str) else set(types)
+        if wanted & {"number", "integer"}:
+            yield ValidationError(f"{instance!r} is not a finite number")
+            return
+    yield from _DRAFT_TYPE(validator, types, instance, schema)
+
+
 _Validator = jsonschema.validators.extend(  # type: ignore[no-untyped-call]  # untyped upstream
-    Draft202012Validator, {"pattern": _pattern}
+    Draft202012Validator, {"pattern": _pattern, "type": _type}
 )
+
+MAX_REPORTED_PROBLEMS: Final = 20
+"""At most this many field errors per call: a megabyte of unknown keys must not become megabytes of errors."""
 
 _FORMAT_WORDS: Final = {
     "date": "a date as YYYY-MM-DD",
@@ -193,6 +213,12 @@ def _problem(error: ValidationError) -> str:
     keyword = error.validator
     instance = error.instance
     if keyword == "type":
+        if (
+            isinstance(instance, float | int)
+            and not isinstance(instance, bool)
+            and not is_finite_number(instance)
+        ):
+            return "is not a finite number"
         if instance is None:
             return "cannot be null; omit it to leave it unset" if error.path else "cannot be null"
         return f"has the wrong type ({_json_type_name(instance)})"
@@ -241,9 +267,16 @@ class ArgumentValidator:
             for field_error in self._translate(error, arguments):
                 found.setdefault((field_error.field, field_error.problem), field_error)
         order = {name: i for i, name in enumerate(self._properties)}
-        return sorted(
+        problems = sorted(
             found.values(), key=lambda f: order.get(f.field.split(".")[0].split("[")[0], len(order))
         )
+        if len(problems) > MAX_REPORTED_PROBLEMS:
+            rest = len(problems) - MAX_REPORTED_PROBLEMS + 1
+            problems = [
+                *problems[: MAX_REPORTED_PROBLEMS - 1],
+                FieldError("arguments", f"has {rest:,} more problems", "the problems above fixed first"),
+            ]
+        return problems
 
     def _translate(self, error: ValidationError, arguments: Mapping[str, Any]) -> list[FieldError]:
         if not error.path and error.validator == "required":
@@ -254,13 +287,31 @@ class ArgumentValidator:
             ]
         if not error.path and error.validator == "additionalProperties":
             allowed = list(self._properties)
-            return [
-                self._unknown(name, arguments[name], allowed) for name in arguments if name not in allowed
+            unknown = [name for name in arguments if name not in allowed]
+            shown = [
+                self._unknown(name, arguments[name], allowed) for name in unknown[: MAX_REPORTED_PROBLEMS - 1]
             ]
+            if len(unknown) >= MAX_REPORTED_PROBLEMS:
+                more = len(unknown) - len(shown)
+                shown.append(
+                    FieldError(
+                        "arguments",
+                        f"has {more:,} more unknown arguments",
+                        f"only {', '.join(allowed) or 'no arguments'}",
+                    )
+                )
+            return shown
+        problem = _problem(error)
+        if (
+            error.instance is None
+            and len(error.path) == 1
+            and error.path[0] in self.schema.get("required", [])
+        ):
+            problem = "cannot be null; it is required"
         return [
             FieldError(
                 field=_field_name(error.path) or "arguments",
-                problem=_problem(error),
+                problem=problem,
                 expected=describe_schema(error.schema) if isinstance(error.schema, Mapping) else "a value",
                 received=error.instance,
             )
