@@ -5,6 +5,7 @@ validates every call at the boundary, and answers every failure with a typed
 error written for a model.
 """
 
+from wireproof._version import __version__
 from wireproof.connector import Connector
 from wireproof.errors import (
     AuthError,
@@ -24,8 +25,6 @@ from wireproof.errors import (
 )
 from wireproof.schema import Examples, Format, Pattern, ToolDefinitionError
 from wireproof.tools import Arguments, Tool, ToolContext
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Arguments",

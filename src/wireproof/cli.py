@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
-from wireproof import __version__
+from wireproof._version import __version__
 
 EXIT_OK: Final = 0
 EXIT_FINDINGS: Final = 1
@@ -237,6 +237,12 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
     return EXIT_FINDINGS if report.count(args.fail_on) else EXIT_OK
 
 
+def _failure(exc: BaseException) -> str:
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    return f"{type(exc).__name__}: {exc}"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``wireproof`` console script."""
     argv = list(sys.argv[1:] if argv is None else argv)
@@ -251,6 +257,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_check(args, command)
     except (UsageError, CheckConfigError, CheckTargetError) as exc:
         print(f"wireproof {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except BaseExceptionGroup as group:  # a worker's failure, from inside the probes' task group
+        _, rest = group.split((UsageError, CheckConfigError, CheckTargetError))
+        known = group.subgroup((UsageError, CheckConfigError, CheckTargetError))
+        reason = str(known.exceptions[0]) if known is not None and rest is None else _failure(group)
+        print(f"wireproof {args.command}: error: {reason}", file=sys.stderr)
+        return EXIT_CANNOT_RUN
+    except Exception as exc:  # noqa: BLE001 - the shell's boundary: a checker failure is exit 2, never 1
+        print(f"wireproof {args.command}: error: the checker itself failed: {_failure(exc)}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     except KeyboardInterrupt:
         print("wireproof: interrupted", file=sys.stderr)

@@ -396,3 +396,100 @@ def test_paging_is_not_demanded_of_writes_or_of_reads_of_a_named_list() -> None:
     named = one(handler=echo_list, input_schema=array_input, output_schema=LIST_OUTPUT)()
     for server in (write, named):
         assert "output.list-without-paging" not in {f.rule for f in check(server).findings}
+
+
+# -- regressions: found by reading the code cold --------------------------------------------------------
+
+
+def test_a_parameter_named_password_in_an_error_is_not_a_leaked_secret() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"password": {"type": "string", "description": "The new password.", "maxLength": 50}},
+        "required": ["password"],
+        "additionalProperties": False,
+    }
+
+    async def strict_password(args: dict[str, Any]) -> Any:
+        if not isinstance(args.get("password"), str) or set(args) != {"password"}:
+            return s.good_error("password", "a string of at most 50 characters")
+        return s.ok({"ok": True})
+
+    report = check(one(handler=strict_password, input_schema=schema)())
+    assert "errors.leak" not in {f.rule for f in report.findings}
+
+
+def test_date_words_inside_other_words_make_no_date_range_case() -> None:
+    from wireproof.check.generate import awkward_cases
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "history_date": {"type": "string", "format": "date", "description": "d"},
+            "reminder_before": {"type": "string", "format": "date", "description": "d"},
+        },
+        "additionalProperties": False,
+    }
+    assert not [c for c in awkward_cases(schema) if c.constraint == "date-range"]
+    ranged = {
+        **schema,
+        "properties": {
+            "startDate": schema["properties"]["history_date"],
+            "endDate": schema["properties"]["history_date"],
+        },
+    }
+    assert [c.field for c in awkward_cases(ranged) if c.constraint == "date-range"] == ["endDate"]
+
+
+def test_valid_samples_honour_exclusive_bounds_and_never_break_the_schema() -> None:
+    from wireproof.check.generate import is_schema_valid, valid_samples
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "ratio": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+            "step": {"type": "integer", "multipleOf": 5, "minimum": 1},
+        },
+        "required": ["ratio", "step"],
+    }
+    for sample in valid_samples(schema):
+        assert is_schema_valid(schema, sample)
+
+
+def test_auth_cases_never_call_a_write_tool_without_allow_writes() -> None:
+    from wireproof.check import AuthCase
+
+    notes = Notes()
+    only_writes = s.build([notes.tools[0]])
+    check(only_writes, auth_cases=[AuthCase("expired", env={"TOKEN": "expired"})])
+    assert notes.notes == []
+
+
+def test_slow_concurrent_writes_time_out_as_findings_without_crashing_the_checker() -> None:
+    async def slow_add(args: dict[str, Any]) -> Any:
+        await anyio.sleep(5)
+        return s.ok({"count": 1})
+
+    notes = Notes()
+    notes.tools[0].handler = slow_add
+    started = time.monotonic()
+    report = check(notes.server(), allow_writes=True, timeout=0.5)
+    assert time.monotonic() - started < 60
+    assert any(f.rule == "errors.crash" and "did not answer" in f.message for f in report.findings)
+
+
+def test_the_text_report_survives_markup_and_escape_codes_in_server_text() -> None:
+    from wireproof.check.report import render
+
+    hostile = s.build([s.FakeTool("x[/]\x1b]0;pwned\x07", s.strict_colour)])
+    text = render(check(hostile), "text")
+    assert "\x1b" not in text
+    assert "x[/]" in text
+
+
+def test_config_typos_are_refused(tmp_path: Any) -> None:
+    from wireproof.check import CheckConfigError, CheckOptions, load_config
+
+    config = tmp_path / "wireproof.toml"
+    config.write_text('[auth.cases.expired]\nheader = { Authorization = "Bearer x" }\n')
+    with pytest.raises(CheckConfigError, match=r"unknown key\(s\) header; allowed: env, headers"):
+        load_config(config, CheckOptions())

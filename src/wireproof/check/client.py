@@ -112,6 +112,7 @@ class Connection:
         self._stack: AsyncExitStack | None = None
         self.client: Client | None = None
         self.reconnects = 0
+        self.broken = False
 
     async def open(self) -> Client:
         if self.client is not None:
@@ -160,6 +161,20 @@ class Connection:
             with contextlib.suppress(MCPError, OSError, anyio.BrokenResourceError, anyio.ClosedResourceError):
                 await stack.aclose()
 
+    async def _after_failure(self, reconnect: bool) -> None:
+        if reconnect:
+            await self.close()
+            self.reconnects += 1
+        else:
+            self.broken = True
+
+    async def recover(self) -> None:
+        """Reopen the connection if a concurrent call left it broken (call from the owning task)."""
+        if self.broken:
+            self.broken = False
+            await self.close()
+            self.reconnects += 1
+
     async def list_tools(self) -> list[ToolInfo]:
         client = await self.open()
         tools: list[types.Tool] = []
@@ -192,8 +207,13 @@ class Connection:
         *,
         field: str | None = None,
         constraint: str | None = None,
+        reconnect: bool = True,
     ) -> CallRecord:
-        """Call ``tool`` once, bounded by the timeout; never raises for what the server does."""
+        """Call ``tool`` once, bounded by the timeout; never raises for what the server does.
+
+        ``reconnect=False`` for calls made concurrently on this connection: a child task must not
+        close the connection under its siblings; the owner reopens it afterwards if it died.
+        """
         record = CallRecord(tool, arguments, purpose, "result", 0.0, field=field, constraint=constraint)
         started = time.perf_counter()
         try:
@@ -205,12 +225,14 @@ class Connection:
                 result = await client.session.send_request(request, types.CallToolResult)
         except TimeoutError:
             record.outcome, record.error_message = "timeout", f"no answer within {self.timeout:g} s"
-            await self.close()
+            await self._after_failure(reconnect)
         except MCPError as error:
-            if error.code == types.CONNECTION_CLOSED:
+            if error.code == types.REQUEST_TIMEOUT:  # the SDK's own read timeout fired first
+                record.outcome, record.error_message = "timeout", f"no answer within {self.timeout:g} s"
+                await self._after_failure(reconnect)
+            elif error.code == types.CONNECTION_CLOSED:
                 record.outcome, record.error_message = "crash", f"the connection closed: {error.message}"
-                await self.close()
-                self.reconnects += 1
+                await self._after_failure(reconnect)
             else:
                 record.outcome, record.error_code, record.error_message = (
                     "protocol_error",
@@ -224,8 +246,7 @@ class Connection:
             )
         except (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError) as error:
             record.outcome, record.error_message = "crash", f"{type(error).__name__}: {error}"
-            await self.close()
-            self.reconnects += 1
+            await self._after_failure(reconnect)
         else:
             record.is_error = bool(result.is_error)
             record.text = "\n".join(b.text for b in result.content if isinstance(b, types.TextContent))

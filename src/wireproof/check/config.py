@@ -83,6 +83,16 @@ def _table(value: Any, where: str) -> dict[str, Any]:
     return value
 
 
+def _known(table: dict[str, Any], keys: set[str], where: str) -> dict[str, Any]:
+    """``table``, after refusing any key but ``keys`` (a typo must not silently change the check)."""
+    unknown = set(table) - keys
+    if unknown:
+        raise CheckConfigError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(keys))}"
+        )
+    return table
+
+
 def _strings(value: Any, where: str) -> dict[str, str]:
     table = _table(value, where)
     if not all(isinstance(v, str) for v in table.values()):
@@ -110,6 +120,7 @@ def load_config(path: Path, options: CheckOptions) -> CheckOptions:
     options.warn_tokens = budget.get("warn_tokens", options.warn_tokens)
     options.error_tokens = budget.get("error_tokens", options.error_tokens)
     for name, table in _table(data.get("tools", {}), "[tools]").items():
+        _known(_table(table, f"[tools.{name}]"), {"arguments"}, f"[tools.{name}]")
         options.tool_arguments[name] = _table(
             _table(table, f"[tools.{name}]").get("arguments", {}), f"[tools.{name}].arguments"
         )
@@ -117,15 +128,19 @@ def load_config(path: Path, options: CheckOptions) -> CheckOptions:
     if not isinstance(observers, list):
         raise CheckConfigError("observers must be an array of tables: [[observers]]")
     for i, raw_entry in enumerate(observers):
-        entry = _table(raw_entry, f"[[observers]] #{i + 1}")
+        entry = _known(
+            _table(raw_entry, f"[[observers]] #{i + 1}"), {"tool", "arguments"}, f"[[observers]] #{i + 1}"
+        )
         if not isinstance(entry.get("tool"), str):
             raise CheckConfigError(f'[[observers]] #{i + 1} needs tool = "name"')
         options.observers.append(
             Observer(entry["tool"], _table(entry.get("arguments", {}), "observer arguments"))
         )
-    cases = _table(_table(data.get("auth", {}), "[auth]").get("cases", {}), "[auth.cases]")
+    cases = _table(
+        _known(_table(data.get("auth", {}), "[auth]"), {"cases"}, "[auth]").get("cases", {}), "[auth.cases]"
+    )
     for name, raw_case in cases.items():
-        case = _table(raw_case, f"[auth.cases.{name}]")
+        case = _known(_table(raw_case, f"[auth.cases.{name}]"), {"env", "headers"}, f"[auth.cases.{name}]")
         options.auth_cases.append(
             AuthCase(
                 name,

@@ -49,11 +49,17 @@ class AwkwardCase:
     arguments: dict[str, Any]
 
 
+def _tokens(name: str) -> set[str]:
+    """The words of a parameter name: ``startDate`` and ``start_date`` both give {start, date}."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return {t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t}
+
+
 def _date_for(name: str) -> str:
-    lowered = name.lower()
-    if any(w in lowered for w in _END_WORDS):
+    words = _tokens(name)
+    if words & set(_END_WORDS):
         return "2026-01-31"
-    if any(w in lowered for w in _START_WORDS):
+    if words & set(_START_WORDS):
         return "2026-01-01"
     return "2026-01-15"
 
@@ -127,8 +133,10 @@ def sample_value(schema: dict[str, Any], name: str = "", *, full: bool = False) 
         low = schema.get(
             "minimum", schema.get("exclusiveMinimum", 0) + 1 if "exclusiveMinimum" in schema else 1
         )
-        high = schema.get("maximum")
+        high = schema.get("maximum", schema["exclusiveMaximum"] - 1 if "exclusiveMaximum" in schema else None)
         value = low if high is None else min(max(low, 1), high)
+        if kind == "number" and "exclusiveMinimum" in schema and "exclusiveMaximum" in schema:
+            value = (schema["exclusiveMinimum"] + schema["exclusiveMaximum"]) / 2
         return int(value) if kind == "integer" else float(value)
     if kind == "boolean":
         return True
@@ -189,12 +197,17 @@ def is_schema_valid(schema: dict[str, Any], arguments: dict[str, Any]) -> bool |
 
 
 def valid_samples(schema: dict[str, Any], base: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """Up to two valid argument sets: required members only, and every member."""
+    """Up to two argument sets the schema accepts: required members only, and every member.
+
+    A generated set the schema refuses (a ``multipleOf``, a pattern the sampler cannot meet) is
+    dropped, so a "valid" call never misleads the rules; the user's ``base`` arguments are kept
+    as given, valid or not.
+    """
     out: list[dict[str, Any]] = []
     for full in (False, True):
         arguments = _sample_object(schema, full=full)
         arguments.update(copy.deepcopy(base or {}))
-        if arguments not in out:
+        if arguments not in out and (base or is_schema_valid(schema, arguments) is not False):
             out.append(arguments)
     return out
 
@@ -252,9 +265,9 @@ def _date_range_case(schema: dict[str, Any], base: dict[str, Any]) -> AwkwardCas
     dated = [
         n for n, p in properties.items() if isinstance(p, dict) and p.get("format") in ("date", "date-time")
     ]
-    starts = [n for n in dated if any(w in n.lower() for w in _START_WORDS)]
-    ends = [n for n in dated if any(w in n.lower() for w in _END_WORDS)]
-    if not starts or not ends:
+    starts = [n for n in dated if _tokens(n) & set(_START_WORDS) and not _tokens(n) & set(_END_WORDS)]
+    ends = [n for n in dated if _tokens(n) & set(_END_WORDS) and not _tokens(n) & set(_START_WORDS)]
+    if len(starts) != 1 or len(ends) != 1:  # only an unambiguous pair is a range
         return None
     start, end = starts[0], ends[0]
     time_part = "T12:00:00Z" if properties[start].get("format") == "date-time" else ""

@@ -8,6 +8,7 @@ call and a probe never decides severity.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any, Final, Literal
 
@@ -27,6 +28,7 @@ __all__ = [
     "Severity",
     "ToolInfo",
     "ToolSummary",
+    "idempotency_key_parameter",
     "truncate",
 ]
 
@@ -69,6 +71,19 @@ class ToolInfo:
     @property
     def read_only(self) -> bool:
         return bool(self.annotations and self.annotations.get("readOnlyHint") is True)
+
+
+_KEY_NAME: Final = re.compile(
+    r"^(idempotency|idem|request|dedup(lication)?)[_-]?(key|id|token)$", re.IGNORECASE
+)
+
+
+def idempotency_key_parameter(tool: ToolInfo) -> str | None:
+    """The name of the tool's idempotency-key parameter, if it takes one."""
+    for name in tool.input_schema.get("properties", {}):
+        if _KEY_NAME.match(name):
+            return str(name)
+    return None
 
 
 @dataclass(slots=True)

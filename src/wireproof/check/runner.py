@@ -16,7 +16,7 @@ from typing import Any, Final, Protocol
 
 import anyio
 
-from wireproof import __version__
+from wireproof._version import __version__
 from wireproof.check.client import CheckTargetError, Connection, Target, connect
 from wireproof.check.config import CheckOptions
 from wireproof.check.model import (

@@ -91,7 +91,7 @@ async def probe_auth_cases(
     target: Target, tools: list[ToolInfo], options: CheckOptions, observations: Observations
 ) -> None:
     """For each configured bad credential, connect that way and call the first read-only tool."""
-    readable = [t for t in tools if t.read_only] or tools[:1]
+    readable = [t for t in tools if t.read_only] or (tools[:1] if options.allow_writes else [])
     for case in options.auth_cases:
         observations.auth_cases.append(await _one_case(target, readable, case, options))
 
@@ -100,7 +100,9 @@ async def _one_case(
     target: Target, readable: list[ToolInfo], case: AuthCase, options: CheckOptions
 ) -> AuthObservation:
     if target.url is not None:
-        variant = dataclasses.replace(target, headers={**target.headers, **case.headers})
+        overridden = {k.lower() for k in case.headers}
+        headers = {k: v for k, v in target.headers.items() if k.lower() not in overridden}
+        variant = dataclasses.replace(target, headers={**headers, **case.headers})
     else:
         variant = dataclasses.replace(target, env={**target.env, **case.env})
     try:

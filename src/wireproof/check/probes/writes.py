@@ -17,12 +17,11 @@ import anyio
 
 from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions
-from wireproof.check.generate import valid_samples
-from wireproof.check.model import CallRecord, Observations, ToolInfo
+from wireproof.check.generate import is_schema_valid, valid_samples
+from wireproof.check.model import CallRecord, Observations, ToolInfo, idempotency_key_parameter
 
 __all__ = [
     "CONCURRENT_CALLS",
-    "idempotency_key_parameter",
     "probe_read_only_effect",
     "probe_write",
     "snapshot",
@@ -32,14 +31,6 @@ CONCURRENT_CALLS: Final = 8
 _KEY_NAME: Final = re.compile(
     r"^(idempotency|idem|request|dedup(lication)?)[_-]?(key|id|token)$", re.IGNORECASE
 )
-
-
-def idempotency_key_parameter(tool: ToolInfo) -> str | None:
-    """The name of the tool's idempotency-key parameter, if it takes one."""
-    for name in tool.input_schema.get("properties", {}):
-        if _KEY_NAME.match(name):
-            return str(name)
-    return None
 
 
 async def snapshot(connection: Connection, options: CheckOptions) -> str | None:
@@ -62,10 +53,20 @@ async def snapshot(connection: Connection, options: CheckOptions) -> str | None:
 
 
 def _other_value(schema: dict[str, Any], name: str, current: Any) -> Any:
+    """Another value the schema accepts for ``name`` (so a refusal is about the key, not the value)."""
     prop = schema.get("properties", {}).get(name, {})
     if prop.get("enum"):
         others = [v for v in prop["enum"] if v != current]
         return others[0] if others else None
+    candidate = _changed(prop, current)
+    return candidate if candidate is not None and is_schema_valid(prop, candidate) else None
+
+
+def _changed(prop: dict[str, Any], current: Any) -> Any:
+    if isinstance(current, str) and current[:1].isdigit():  # dates, weeks, ids: change the last digit
+        last = current.rstrip()[-1:]
+        if last.isdigit():
+            return current[:-1] + str((int(last) + 1) % 10 or 1)
     if isinstance(current, str):
         return current + " (changed)" if len(current) < prop.get("maxLength", 10**6) - 10 else current[:-1]
     if isinstance(current, bool):
@@ -101,12 +102,15 @@ async def probe_write(
     results: list[CallRecord] = []
 
     async def one() -> None:
-        results.append(await connection.call(tool.name, concurrent_arguments, "write-concurrent"))
+        results.append(
+            await connection.call(tool.name, concurrent_arguments, "write-concurrent", reconnect=False)
+        )
 
     if client is not None:
         async with anyio.create_task_group() as group:
             for _ in range(CONCURRENT_CALLS):
                 group.start_soon(one)
+    await connection.recover()
     observations.calls.extend(results)
     advance()
     snaps["concurrent"] = await snapshot(connection, options)

@@ -3,18 +3,15 @@
 from __future__ import annotations
 
 import json
-import re
 from html import escape as _escape
 from typing import Final
 
 from wireproof.check.model import SEVERITIES, Finding, Report
+from wireproof.check.report._safe import visible
 
 __all__ = ["render"]
 
 _HEADINGS: Final = {"error": "Errors", "warning": "Warnings", "info": "Info"}
-# Nothing may load or run: the page only needs its own inline styles.
-# Control characters (and lone surrogates) are invalid in HTML or in UTF-8: show them as escapes.
-_INVISIBLE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _POLICY: Final = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 _STYLE: Final = """
 :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; }
@@ -49,7 +46,7 @@ code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospac
 
 def escape(text: str) -> str:
     """``html.escape`` (quotes included), after showing control characters as ``\\xNN`` escapes."""
-    return _escape(_INVISIBLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text))
+    return _escape(visible(text))
 
 
 def _grade(score: int) -> str:

@@ -7,19 +7,18 @@ import re
 from typing import Final
 
 from wireproof.check.model import SEVERITIES, Finding, Report
+from wireproof.check.report._safe import visible
 
 __all__ = ["render"]
 
 _HEADINGS: Final = {"error": "Errors", "warning": "Warnings", "info": "Info"}
 # ASCII punctuation that Markdown or inline HTML could interpret; CommonMark lets a backslash escape each.
 _SPECIAL: Final = re.compile(r"([\\`*_\[\]<>|&~])")
-# Control characters (and lone surrogates) would be invisible, or break the file: show them as escapes.
-_INVISIBLE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
 
 def _visible(text: str) -> str:
     """``text`` with control characters shown as ``\\xNN`` escapes."""
-    return _INVISIBLE.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    return visible(text)
 
 
 def _inline(text: str) -> str:

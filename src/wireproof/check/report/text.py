@@ -5,22 +5,23 @@ from __future__ import annotations
 import io
 
 from rich.console import Console, Group, RenderableType
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from wireproof.check.model import SEVERITIES, Report
+from wireproof.check.report._safe import visible
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
 def renderables(report: Report) -> list[RenderableType]:
-    """The report as rich renderables, for a live console."""
+    """The report as rich renderables, for a live console. Server text is never read as markup."""
     server = report.server
     head = Text.assemble(
         ("wireproof check ", "bold"),
-        f"{server.name or '(unnamed server)'} {server.version or ''} over {server.transport}"
-        f" (protocol {server.protocol_version or 'unknown'}), {report.duration_s:.1f} s",
+        visible(f"{server.name or '(unnamed server)'} {server.version or ''}"),
+        f" over {server.transport} (protocol {visible(server.protocol_version or 'unknown')}), "
+        f"{report.duration_s:.1f} s",
     )
     scores = Table(title="Scorecard", show_header=True, header_style="bold")
     for category in report.scores:
@@ -31,27 +32,28 @@ def renderables(report: Report) -> list[RenderableType]:
         tools.add_column(column)
     for tool in report.tools:
         tools.add_row(
-            tool.name,
+            Text(visible(tool.name)),
             "yes" if tool.read_only else "no",
             str(tool.calls),
             "" if tool.p50_ms is None else f"{tool.p50_ms:.1f}",
-            escape(tool.skipped or ""),
+            Text(tool.skipped or ""),
         )
     parts: list[RenderableType] = [head, scores, tools]
     if not report.findings:
         parts.append(Text("No findings.", style="bold green"))
     for finding in report.findings:
-        where = f" [{escape(finding.tool)}]" if finding.tool else ""
         parts.append(
-            Text.from_markup(
-                f"[{_STYLE[finding.severity]}]{finding.severity.upper():7}[/] [bold]{finding.rule}[/]{where} "
-                f"{escape(finding.message)}"
+            Text.assemble(
+                (f"{finding.severity.upper():7} ", _STYLE[finding.severity]),
+                (finding.rule, "bold"),
+                f" [{visible(finding.tool)}] " if finding.tool else " ",
+                visible(finding.message),
             )
         )
         if finding.evidence.call is not None:
-            parts.append(Text(f"          call:   {finding.evidence.call}", style="dim"))
+            parts.append(Text(f"          call:   {visible(str(finding.evidence.call))}", style="dim"))
         if finding.evidence.answer:
-            parts.append(Text(f"          answer: {finding.evidence.answer[:300]}", style="dim"))
+            parts.append(Text(f"          answer: {visible(finding.evidence.answer[:300])}", style="dim"))
     counts = ", ".join(
         f"{sum(1 for f in report.findings if f.severity == s)} {s}" for s in reversed(SEVERITIES)
     )

@@ -35,7 +35,10 @@ _LEAKS: Final = (
     (
         "a secret",
         re.compile(
-            r"(password|passwd|secret|api[_-]?key)\s*[=:]\s*\S{3,}|Bearer ey[\w-]{10,}", re.IGNORECASE
+            # a credential-shaped value after the name, not prose about a parameter called password
+            r"\b(password|passwd|pwd|secret|api[_-]?key|token)\s*[=:]\s*[\"']?(?=[^\s\"']*\d)[^\s\"',;]{6,}"
+            r"|Bearer ey[\w-]{10,}|\b(sk|pk|ghp|xox[bp])[-_][A-Za-z0-9]{16,}",
+            re.IGNORECASE,
         ),
     ),
 )
@@ -45,9 +48,10 @@ _DISGUISED: Final = re.compile(
     re.IGNORECASE,
 )
 _EXPECTED_WORDS: Final = re.compile(
-    r"expect|must|should|one of|allowed|valid|at least|at most|between|format|e\.g\.|for example|such as|required|"
-    r"no more than|less than|greater than|too (long|short|large|small)|maximum|minimum|not a parameter|unknown|"
-    r"unexpected|not allowed|not permitted|invalid",
+    # words that state what would be accepted; "invalid" or "unknown" alone say only that it was wrong
+    r"expect|must|should|one of|allowed|at least|at most|between|format|e\.g\.|for example|such as|required|"
+    r"no more than|less than|greater than|too (long|short|large|small)|maximum|minimum|not a parameter|"
+    r"not allowed|not permitted|valid values|accepted values|use |try ",
     re.IGNORECASE,
 )
 _RETRY_WORDS: Final = re.compile(

@@ -7,8 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
-from wireproof.check.model import Evidence, ToolInfo
-from wireproof.check.probes.writes import idempotency_key_parameter
+from wireproof.check.model import Evidence, ToolInfo, idempotency_key_parameter
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
 TOOLS_SPEC: Final = "MCP 2026-07-28, server/tools (Tool, inputSchema)"
