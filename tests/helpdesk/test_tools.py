@@ -180,7 +180,7 @@ async def test_unicode_and_control_characters_are_searched_safely(client: Client
     for text in (
         "日本語のチケット",
         "emoji 🎫",
-        "nul\x00byte",
+        "tab\tand\x1besc",
         "'; DROP TABLE tickets; --",
         "../../etc/passwd",
     ):
@@ -235,3 +235,22 @@ async def test_helpdesk_tools_work_on_postgres(postgres_db: str) -> None:
                 assert bad.structured_content["error"]["fields"][0]["field"] == "week"
         finally:
             store.close()
+
+
+async def test_the_last_representable_date_is_a_valid_range_end(client: Client) -> None:
+    result = await client.call_tool(
+        "list_tickets_by_date", {"start_date": "2026-01-01", "end_date": "9999-12-31"}
+    )
+    assert result.is_error is False
+    assert result.structured_content["tickets"]
+
+
+async def test_nul_characters_are_refused_as_invalid_input(client: Client) -> None:
+    for tool, arguments in [
+        ("search_tickets", {"text": "a\x00b"}),
+        ("add_ticket_comment", {"ticket_id": 1, "body": "a\x00b"}),
+        ("create_status_note", {"week": "2026-W10", "body": "\x00"}),
+    ]:
+        error = _error(await client.call_tool(tool, arguments))
+        assert error["type"] == "invalid_input"
+        assert "NUL" in error["fields"][0]["problem"]

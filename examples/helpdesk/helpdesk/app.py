@@ -7,7 +7,8 @@ ticket summaries, ``get_ticket`` the detail.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from annotated_types import Ge, Le, MaxLen, MinLen
@@ -103,7 +104,9 @@ def list_tickets_by_date(
         limit: The most tickets to return, 1 to 100.
     """
     sql = f"SELECT {_SUMMARY_COLUMNS} FROM tickets WHERE opened_at >= ? AND opened_at < ?"
-    params: list[object] = [start_date.isoformat(), (end_date + timedelta(days=1)).isoformat()]
+    # Stored instants read YYYY-MM-DDTHH:MM:SSZ, and "T" < "U": every instant of end_date sorts
+    # below end_date + "U" (no date arithmetic, so 9999-12-31 cannot overflow; the index still serves).
+    params: list[object] = [start_date.isoformat(), end_date.isoformat() + "U"]
     if status is not None:
         sql += " AND status = ?"
         params.append(status)
@@ -144,6 +147,22 @@ def _no_ticket(ticket_id: int) -> NotFound:
     return NotFound(
         f"No ticket has ticket_id {ticket_id}. Find ticket ids with list_tickets_by_date or search_tickets"
     )
+
+
+def _no_nul(name: str) -> Callable[[Arguments], None]:
+    """A rule: the text argument ``name`` holds no NUL character (PostgreSQL text cannot store one)."""
+
+    def rule(args: Arguments) -> None:
+        value = getattr(args, name)
+        if isinstance(value, str) and "\x00" in value:
+            raise InvalidInput.field(
+                name,
+                "contains a NUL character (\\u0000)",
+                expected="text without NUL characters",
+                received=value,
+            )
+
+    return rule
 
 
 def _like_pattern(text: str) -> str:
@@ -260,6 +279,7 @@ def create_status_note(ctx: ToolContext[Database], week: IsoWeek, body: Text) ->
 
 
 create_status_note.rule(_check_week)
+create_status_note.rule(_no_nul("body"))
 
 
 @app.read(title="Get the status note of a week")
@@ -332,3 +352,7 @@ def list_ticket_comments(ctx: ToolContext[Database], ticket_id: TicketId, limit:
         (ticket_id, limit + 1),
     )
     return CommentPage(comments=[Comment.model_validate(r) for r in rows[:limit]], has_more=len(rows) > limit)
+
+
+search_tickets.rule(_no_nul("text"))
+add_ticket_comment.rule(_no_nul("body"))
