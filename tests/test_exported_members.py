@@ -41,3 +41,51 @@ def test_every_exported_name_exists_and_belongs_to_wireproof() -> None:
             assert member.__module__.startswith("wireproof."), name
     for name in wireproof.schema.__all__:
         assert hasattr(wireproof.schema, name), name
+
+
+def test_subpackage_public_apis_are_decided_too() -> None:
+    import wireproof.check
+    import wireproof.idempotency
+    import wireproof.testing
+
+    assert sorted(wireproof.idempotency.__all__) == sorted(
+        [
+            "DEFAULT_LOCK_TIMEOUT",
+            "DEFAULT_RETENTION",
+            "ClaimResult",
+            "Claimed",
+            "IdempotencyStore",
+            "InProgress",
+            "LostClaimError",
+            "MemoryIdempotencyStore",
+            "Mismatch",
+            "PostgresIdempotencyStore",
+            "Replay",
+            "SqliteIdempotencyStore",
+            "StoredResult",
+            "canonical_json",
+            "fingerprint",
+            "iter_differences",
+            "open_store",
+        ]
+    )
+    assert sorted(wireproof.check.__all__) == sorted(
+        [
+            "AuthCase",
+            "CheckConfigError",
+            "CheckOptions",
+            "CheckTargetError",
+            "Evidence",
+            "Finding",
+            "Observer",
+            "Report",
+            "Target",
+            "load_config",
+            "run_check",
+            "target_from_mcp_config",
+        ]
+    )
+    assert sorted(wireproof.testing.__all__) == ["ConnectorNotFit", "assert_fit", "check_connector"]
+    for module in (wireproof.idempotency, wireproof.check, wireproof.testing):
+        for name in module.__all__:
+            assert getattr(module, name) is not None, (module.__name__, name)
