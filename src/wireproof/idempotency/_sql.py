@@ -1,0 +1,185 @@
+"""What the SQLite and PostgreSQL stores share: the record table's logic, written once with ``?`` SQL.
+
+A backend supplies a connection per thread, a write transaction, and how a claim first
+meets the table (``_insert_or_fetch``); every decision about a claim is made here.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from wireproof.idempotency._store import (
+    DEFAULT_LOCK_TIMEOUT,
+    DEFAULT_RETENTION,
+    REAP_INTERVAL,
+    Claimed,
+    ClaimResult,
+    InProgress,
+    LostClaimError,
+    Mismatch,
+    Replay,
+    StoredResult,
+)
+
+__all__ = ["SqlIdempotencyStore", "SqlTransaction"]
+
+Row = tuple[str, Any, float, float, Any]
+"""fingerprint, arguments, locked_at, expires_at, result"""
+
+
+@dataclass(slots=True)
+class SqlTransaction:
+    """An open write transaction on the shared database; a tool writes through ``connection``."""
+
+    connection: Any
+
+
+class SqlIdempotencyStore:
+    """Idempotency records in the ``wireproof_idempotency`` table of an SQL database."""
+
+    placeholder = "?"
+
+    def __init__(
+        self,
+        *,
+        retention: float = DEFAULT_RETENTION,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.retention = retention
+        self.lock_timeout = lock_timeout
+        self._clock = clock
+        self._reaped_at = clock()
+        self._local = threading.local()
+        self._connections: list[Any] = []
+        self._connections_lock = threading.Lock()
+
+    # -- what a backend supplies ---------------------------------------------------------------
+
+    def _open_connection(self) -> Any:
+        raise NotImplementedError
+
+    def _write(self) -> AbstractContextManager[Any]:
+        """A write transaction on this thread's connection: commit on exit, roll back on an exception."""
+        raise NotImplementedError
+
+    def _insert_or_fetch(self, db: Any, values: tuple[Any, ...]) -> Row | None:
+        """Insert the new claim (None) or return the existing row, locked for this transaction."""
+        raise NotImplementedError
+
+    @staticmethod
+    def _load(value: Any) -> Any:
+        return json.loads(value) if isinstance(value, str) else value
+
+    # -- shared ------------------------------------------------------------------------------------
+
+    def _connection(self) -> Any:
+        connection = getattr(self._local, "connection", None)
+        if connection is None or getattr(connection, "closed", False):
+            connection = self._open_connection()
+            self._local.connection = connection
+            with self._connections_lock:
+                self._connections.append(connection)
+        return connection
+
+    def _execute(self, db: Any, sql: str, params: tuple[Any, ...]) -> Any:
+        return db.execute(sql.replace("?", self.placeholder), params)
+
+    def claim(self, scope: str, key: str, fingerprint: str, arguments: Mapping[str, Any]) -> ClaimResult:
+        now = self._clock()
+        if now - self._reaped_at > REAP_INTERVAL:
+            self.reap()
+        token = secrets.token_hex(8)
+        fresh = (
+            scope,
+            key,
+            fingerprint,
+            json.dumps(dict(arguments), ensure_ascii=False),
+            token,
+            now,
+            now + self.retention,
+        )
+        with self._write() as db:
+            row = self._insert_or_fetch(db, fresh)
+            if row is None:
+                return Claimed(scope, key, token)
+            stored_fingerprint, stored_arguments, locked_at, expires_at, result = row
+            if expires_at <= now:  # past retention: the key is new again
+                self._execute(
+                    db,
+                    "UPDATE wireproof_idempotency SET fingerprint = ?, arguments = ?, token = ?, locked_at = ?, "
+                    "expires_at = ?, result = NULL WHERE scope = ? AND key = ?",
+                    (*fresh[2:], scope, key),
+                )
+                return Claimed(scope, key, token)
+            if stored_fingerprint != fingerprint:
+                return Mismatch(self._load(stored_arguments))
+            if result is not None:
+                data = self._load(result)
+                return Replay(StoredResult(data["structured"], data["text"], data["is_error"]))
+            if locked_at + self.lock_timeout > now:
+                return InProgress(retry_after=min(max(locked_at + self.lock_timeout - now, 0.5), 5.0))
+            self._execute(
+                db,
+                "UPDATE wireproof_idempotency SET token = ?, locked_at = ? WHERE scope = ? AND key = ?",
+                (token, now, scope, key),
+            )
+            return Claimed(scope, key, token, took_over=True)
+
+    @contextmanager
+    def transaction(self, claim: Claimed | None) -> Iterator[SqlTransaction]:
+        """A write transaction for the effect: commits on exit, rolls back on an exception.
+
+        ``complete(claim, result, transaction)`` inside it raises ``LostClaimError`` if the claim
+        was taken over meanwhile, which rolls the effect back. The claim row is not held during
+        the effect, so a live writer past ``lock_timeout`` and its taker both run; one rolls back.
+        """
+        with self._write() as db:
+            yield SqlTransaction(db)
+
+    def complete(self, claim: Claimed, result: StoredResult, transaction: Any = None) -> None:
+        payload = json.dumps(
+            {"structured": result.structured, "text": result.text, "is_error": result.is_error},
+            ensure_ascii=False,
+        )
+        sql = "UPDATE wireproof_idempotency SET result = ?, expires_at = ? WHERE scope = ? AND key = ? AND token = ?"
+        params = (payload, self._clock() + self.retention, claim.scope, claim.key, claim.token)
+        if transaction is not None:
+            updated = self._execute(transaction.connection, sql, params).rowcount
+        else:
+            with self._write() as db:
+                updated = self._execute(db, sql, params).rowcount
+        if updated != 1:  # inside the effect's transaction, raising rolls the effect back
+            raise LostClaimError(f"idempotency claim {claim.scope}/{claim.key} was taken over")
+
+    def release(self, claim: Claimed) -> None:
+        with self._write() as db:
+            self._execute(
+                db,
+                "DELETE FROM wireproof_idempotency WHERE scope = ? AND key = ? AND token = ? AND result IS NULL",
+                (claim.scope, claim.key, claim.token),
+            )
+
+    def reap(self) -> int:
+        """Delete records past their retention (run on open and every REAP_INTERVAL); return how many."""
+        self._reaped_at = self._clock()
+        with self._write() as db:
+            return int(
+                self._execute(
+                    db, "DELETE FROM wireproof_idempotency WHERE expires_at <= ?", (self._reaped_at,)
+                ).rowcount
+            )
+
+    def close(self) -> None:
+        with self._connections_lock:
+            for connection in self._connections:
+                connection.close()
+            self._connections.clear()
+        self._local = threading.local()
