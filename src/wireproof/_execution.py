@@ -23,6 +23,7 @@ import anyio.to_thread
 import mcp_types as types
 import pydantic_core
 
+from wireproof.budget import DEFAULT_BUDGET_TOKENS, fit_to_budget, text_for
 from wireproof.errors import (
     Conflict,
     FieldError,
@@ -43,6 +44,7 @@ from wireproof.idempotency import (
     fingerprint,
     iter_differences,
 )
+from wireproof.paging import CursorCodec, Paging
 from wireproof.tools import Tool, ToolContext
 
 __all__ = ["REPLAY_META", "Execution", "error_result", "success_result"]
@@ -57,10 +59,14 @@ def _compact(structured: Any) -> str:
     return pydantic_core.to_json(structured).decode()
 
 
-def success_result(structured: Any) -> types.CallToolResult:
-    """A tool result: ``structuredContent`` and the same JSON as text (for clients that read only text)."""
+def success_result(
+    structured: Any, text: str | None = None, budget_tokens: int = DEFAULT_BUDGET_TOKENS
+) -> types.CallToolResult:
+    """A tool result: ``structuredContent``, and the same JSON as text when it is small."""
+    text = _compact(structured) if text is None else text
     return types.CallToolResult(
-        content=[types.TextContent(text=_compact(structured))], structured_content=structured
+        content=[types.TextContent(text=text_for(structured, text, budget_tokens))],
+        structured_content=structured,
     )
 
 
@@ -118,12 +124,21 @@ class Execution(Generic[StateT]):
     """One call's execution after validation."""
 
     def __init__(
-        self, tool: Tool[StateT], state: StateT, correlation_id: str, store: IdempotencyStore | None
+        self,
+        tool: Tool[StateT],
+        state: StateT,
+        correlation_id: str,
+        store: IdempotencyStore | None,
+        *,
+        cursors: CursorCodec,
+        budget_tokens: int,
     ):
         self.tool = tool
         self.state = state
         self.correlation_id = correlation_id
         self.store = store if tool.kind == "write" else None
+        self.cursors = cursors
+        self.budget_tokens = tool.budget_tokens or budget_tokens
 
     def internal_error(self) -> InternalError:
         """Log the exception being handled under this call's correlation id; return the masked error."""
@@ -133,13 +148,29 @@ class Execution(Generic[StateT]):
     def _context(self, transaction: Any) -> tuple[Any, ...]:
         if not self.tool.takes_context:
             return ()
-        return (ToolContext(self.state, self.tool.name, self.correlation_id, transaction),)
+        paging = Paging(self.cursors, self.tool.name, "anonymous")
+        return (ToolContext(self.state, self.tool.name, self.correlation_id, transaction, paging),)
 
-    def _shape(self, result: Any) -> Any:
+    def _dump(self, result: Any) -> Any:
         return self.tool.output.adapter.dump_python(result, mode="json", warnings="error")
 
-    async def run(self, values: dict[str, Any]) -> Any:
-        """Run the tool (no idempotency key) and return its structured result."""
+    def _shape(self, result: Any) -> tuple[Any, str]:
+        """The result as ``(structuredContent, JSON text)``, within the response budget."""
+        structured = self._dump(result)
+        return fit_to_budget(
+            result,
+            structured,
+            _compact(structured),
+            budget_tokens=self.budget_tokens,
+            dump=self._dump,
+            encode=_compact,
+        )
+
+    def success(self, shaped: tuple[Any, str]) -> types.CallToolResult:
+        return success_result(shaped[0], shaped[1], self.budget_tokens)
+
+    async def run(self, values: dict[str, Any]) -> tuple[Any, str]:
+        """Run the tool (no idempotency key) and return its shaped result."""
         tool, store = self.tool, self.store
         if tool.is_async:
             return self._shape(await tool.fn(*self._context(None), **values))
@@ -149,13 +180,15 @@ class Execution(Generic[StateT]):
             )
         return await anyio.to_thread.run_sync(self._in_transaction, store, values, None)
 
-    def _in_transaction(self, store: IdempotencyStore, values: dict[str, Any], claim: Claimed | None) -> Any:
+    def _in_transaction(
+        self, store: IdempotencyStore, values: dict[str, Any], claim: Claimed | None
+    ) -> tuple[Any, str]:
         """In a worker thread: the effect and (with a claim) its record, committed together or not at all."""
         with store.transaction(claim) as transaction:
-            structured = self._shape(self.tool.fn(*self._context(transaction), **values))
+            shaped = self._shape(self.tool.fn(*self._context(transaction), **values))
             if claim is not None:
-                store.complete(claim, StoredResult(structured, _compact(structured), False), transaction)
-        return structured
+                store.complete(claim, StoredResult(shaped[0], shaped[1], False), transaction)
+        return shaped
 
     async def run_keyed(self, key: str, values: dict[str, Any]) -> types.CallToolResult:
         """The idempotency-key path: claim the key, then run, replay, or refuse."""
@@ -184,15 +217,16 @@ class Execution(Generic[StateT]):
                 await anyio.to_thread.run_sync(store.release, claim)
             raise
         try:
-            structured = self._shape(result)
+            shaped = self._shape(result)
+        except WireproofError as error:  # over budget: recorded, the effect already happened
+            await anyio.to_thread.run_sync(self._record_failure, store, claim, error)
+            raise
         except Exception:  # noqa: BLE001 - recorded and masked: the effect already happened
             masked = self.internal_error()
             await anyio.to_thread.run_sync(self._record_failure, store, claim, masked)
             raise masked from None
         try:
-            await anyio.to_thread.run_sync(
-                store.complete, claim, StoredResult(structured, _compact(structured), False)
-            )
+            await anyio.to_thread.run_sync(store.complete, claim, StoredResult(shaped[0], shaped[1], False))
         except LostClaimError:
             # Past lock_timeout another attempt took the key over and may run the effect too: at least
             # once, not exactly once, for effects outside the store's transaction (see the README).
@@ -201,7 +235,7 @@ class Execution(Generic[StateT]):
                 self.tool.name,
                 self.correlation_id,
             )
-        return success_result(structured)
+        return self.success(shaped)
 
     def _keyed_in_thread(
         self, store: IdempotencyStore, scope: str, key: str, values: dict[str, Any], arguments: dict[str, Any]
@@ -212,7 +246,7 @@ class Execution(Generic[StateT]):
                 claim, arguments, open_output=self.tool.output.schema.get("additionalProperties") is not False
             )
         try:
-            structured = self._in_transaction(store, values, claim)
+            shaped = self._in_transaction(store, values, claim)
         except LostClaimError:
             raise Unavailable("Another attempt took over this idempotency_key", code="in_progress") from None
         except WireproofError as error:
@@ -221,7 +255,7 @@ class Execution(Generic[StateT]):
         except BaseException:
             store.release(claim)
             raise
-        return success_result(structured)
+        return self.success(shaped)
 
     def _record_failure(self, store: IdempotencyStore, claim: Claimed, error: WireproofError) -> None:
         """A terminal error is stored for replay; a retryable one releases the key so a retry runs anew."""

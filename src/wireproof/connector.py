@@ -31,9 +31,11 @@ from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 
-from wireproof._execution import Execution, error_result, success_result
+from wireproof._execution import Execution, error_result
+from wireproof.budget import DEFAULT_BUDGET_TOKENS
 from wireproof.errors import WireproofError, describe_value
 from wireproof.idempotency import IdempotencyStore
+from wireproof.paging import CursorCodec
 from wireproof.schema import ToolDefinitionError
 from wireproof.tools import IDEMPOTENCY_KEY, Tool, ToolKind
 
@@ -62,10 +64,19 @@ class Connector(Generic[StateT]):
     or ``app.run_stdio(state)``. ``state`` is handed to every tool as ``ctx.state``.
     """
 
-    def __init__(self, name: str, *, version: str = "0.0.0", instructions: str | None = None) -> None:
+    def __init__(
+        self,
+        name: str,
+        *,
+        version: str = "0.0.0",
+        instructions: str | None = None,
+        budget_tokens: int = DEFAULT_BUDGET_TOKENS,
+    ) -> None:
         self.name = name
         self.version = version
         self.instructions = instructions
+        self.budget_tokens = budget_tokens
+        self._cursors = CursorCodec()  # a random key per process, unless server(cursors=) names one
         self._tools: dict[str, Tool[StateT]] = {}
 
     @property
@@ -84,7 +95,12 @@ class Connector(Generic[StateT]):
         return decorate
 
     def read(
-        self, *, name: str | None = None, title: str | None = None, open_world: bool = False
+        self,
+        *,
+        name: str | None = None,
+        title: str | None = None,
+        open_world: bool = False,
+        budget_tokens: int | None = None,
     ) -> Callable[[ToolFn], Tool[StateT]]:
         """Declare a read tool: it changes nothing, so it is annotated read-only and idempotent.
 
@@ -92,8 +108,11 @@ class Connector(Generic[StateT]):
             name: The tool's name; defaults to the function's name.
             title: A human-readable title for clients to show.
             open_world: True when the tool reaches beyond the connector's own data (the web, say).
+            budget_tokens: This tool's response budget; defaults to the connector's.
         """
-        return self._register("read", name=name, title=title, open_world=open_world)
+        return self._register(
+            "read", name=name, title=title, open_world=open_world, budget_tokens=budget_tokens
+        )
 
     def write(
         self,
@@ -150,6 +169,7 @@ class Connector(Generic[StateT]):
         name: str,
         arguments: dict[str, Any] | None,
         store: IdempotencyStore | None = None,
+        cursors: CursorCodec | None = None,
     ) -> types.CallToolResult:
         """Run one tool call through the whole pipeline and return its result.
 
@@ -157,22 +177,31 @@ class Connector(Generic[StateT]):
             MCPError: the tool does not exist (-32602); everything else is a tool result.
         """
         tool = self._find(name)
-        execution = Execution(tool, state, new_correlation_id(), store)
+        execution = Execution(
+            tool,
+            state,
+            new_correlation_id(),
+            store,
+            cursors=cursors or self._cursors,
+            budget_tokens=self.budget_tokens,
+        )
         try:
             values = tool.bind(arguments or {})
             key = values.pop(IDEMPOTENCY_KEY, None) if tool.idempotency_key else None
             if key is not None:
                 return await execution.run_keyed(key, values)
-            structured = await execution.run(values)
+            shaped = await execution.run(values)
         except WireproofError as error:
             return error_result(error, execution.correlation_id)
         except Exception:  # noqa: BLE001 - the masking boundary: nothing untyped reaches a client
             return error_result(execution.internal_error(), execution.correlation_id)
-        return success_result(structured)
+        return execution.success(shaped)
 
     # -- serving ----------------------------------------------------------------------------
 
-    def server(self, state: StateT, *, store: IdempotencyStore | None = None) -> Server[Any]:
+    def server(
+        self, state: StateT, *, store: IdempotencyStore | None = None, cursors: CursorCodec | None = None
+    ) -> Server[Any]:
         """The SDK low-level ``Server`` that serves these tools with ``state``.
 
         ``store`` keeps idempotency records; it is required when a tool takes an idempotency key,
@@ -197,7 +226,7 @@ class Connector(Generic[StateT]):
             return listing
 
         async def on_call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
-            return await self.call(state, params.name, params.arguments, store)
+            return await self.call(state, params.name, params.arguments, store, cursors)
 
         def input_schema(name: str) -> dict[str, Any] | None:
             tool = tools.get(name)
@@ -212,12 +241,16 @@ class Connector(Generic[StateT]):
             on_call_tool=on_call_tool,
         )
 
-    async def serve_stdio(self, state: StateT, *, store: IdempotencyStore | None = None) -> None:
+    async def serve_stdio(
+        self, state: StateT, *, store: IdempotencyStore | None = None, cursors: CursorCodec | None = None
+    ) -> None:
         """Serve over stdin/stdout until the client closes the stream."""
-        server = self.server(state, store=store)
+        server = self.server(state, store=store, cursors=cursors)
         async with stdio_server() as (read_stream, write_stream):
             await server.run(read_stream, write_stream, server.create_initialization_options())
 
-    def run_stdio(self, state: StateT, *, store: IdempotencyStore | None = None) -> None:
+    def run_stdio(
+        self, state: StateT, *, store: IdempotencyStore | None = None, cursors: CursorCodec | None = None
+    ) -> None:
         """Blocking form of ``serve_stdio`` for a console script's ``main``."""
-        anyio.run(functools.partial(self.serve_stdio, state, store=store))
+        anyio.run(functools.partial(self.serve_stdio, state, store=store, cursors=cursors))

@@ -49,12 +49,15 @@ class ToolContext(Generic[StateT]):
     transaction (Any): For write tools served with an idempotency store on the connector's own
         database: the open transaction to write through (``transaction.connection``), which
         commits together with the idempotency record. None for read tools.
+    paging (Paging): signs and checks this tool's cursors (``ctx.paging.position(cursor, filters)``,
+        ``Page.from_rows(..., paging=ctx.paging)``).
     """
 
     state: StateT
     tool: str
     correlation_id: str
     transaction: Any = None
+    paging: Any = None
 
 
 def _with_idempotency_key(schema: InputSchema) -> InputSchema:
@@ -126,9 +129,11 @@ class Tool(Generic[StateT]):
         open_world: bool = False,
         key: tuple[str, ...] | None = None,
         idempotency_key: bool = False,
+        budget_tokens: int | None = None,
     ) -> None:
         self.fn = fn
         self.kind: ToolKind = kind
+        self.budget_tokens = budget_tokens
         self.name = name or fn.__name__
         signature = inspect.signature(fn)
         parameters = list(signature.parameters.values())
