@@ -23,6 +23,7 @@ from wireproof.errors import (
     WireproofError,
     render_tool_error,
 )
+from wireproof.paging import CursorCodec, Page
 from wireproof.schema import Examples, Format, Pattern, ToolDefinitionError
 from wireproof.tools import Arguments, Tool, ToolContext
 
@@ -31,6 +32,7 @@ __all__ = [
     "AuthError",
     "Conflict",
     "Connector",
+    "CursorCodec",
     "Examples",
     "FieldError",
     "Forbidden",
@@ -39,6 +41,7 @@ __all__ = [
     "InternalError",
     "InvalidInput",
     "NotFound",
+    "Page",
     "Pattern",
     "RateLimited",
     "TokenExpired",

@@ -57,11 +57,12 @@ async def test_list_tickets_by_date_returns_compact_summaries_newest_first(clien
     )
     assert result.is_error is False
     page = result.structured_content
-    assert len(page["tickets"]) == 25
+    assert len(page["items"]) == 25
     assert page["has_more"] is True
-    opened = [t["opened_at"] for t in page["tickets"]]
+    opened = [t["opened_at"] for t in page["items"]]
     assert opened == sorted(opened, reverse=True)
-    assert set(page["tickets"][0]) == {"id", "subject", "status", "priority", "customer_email", "opened_at"}
+    assert set(page["items"][0]) == {"id", "subject", "status", "priority", "customer_email", "opened_at"}
+    assert "next_cursor" in page
 
 
 async def test_has_more_is_honest_at_the_end(client: Client, database: Database) -> None:
@@ -69,8 +70,8 @@ async def test_has_more_is_honest_at_the_end(client: Client, database: Database)
     result = await client.call_tool("list_tickets_by_date", {**everything, "status": "closed"})
     closed = database.reader().one("SELECT count(*) AS n FROM tickets WHERE status='closed'")["n"]  # type: ignore[index]
     assert result.structured_content["has_more"] is (closed > 100)
-    assert len(result.structured_content["tickets"]) == min(closed, 100)
-    assert all(t["status"] == "closed" for t in result.structured_content["tickets"])
+    assert len(result.structured_content["items"]) == min(closed, 100)
+    assert all(t["status"] == "closed" for t in result.structured_content["items"])
 
 
 async def test_date_range_is_inclusive_of_both_days(client: Client, database: Database) -> None:
@@ -80,7 +81,7 @@ async def test_date_range_is_inclusive_of_both_days(client: Client, database: Da
     result = await client.call_tool(
         "list_tickets_by_date", {"start_date": day, "end_date": day, "limit": 100}
     )
-    assert 200 in [t["id"] for t in result.structured_content["tickets"]]
+    assert 200 in [t["id"] for t in result.structured_content["items"]]
 
 
 async def test_get_ticket_returns_the_detail(client: Client) -> None:
@@ -98,13 +99,13 @@ async def test_get_ticket_for_a_missing_id_is_not_found_and_says_where_to_look(c
 
 async def test_search_matches_text_literally_case_insensitive(client: Client, database: Database) -> None:
     result = await client.call_tool("search_tickets", {"text": "sso LOGIN", "limit": 100})
-    found = {t["id"] for t in result.structured_content["tickets"]}
+    found = {t["id"] for t in result.structured_content["items"]}
     rows = database.reader().all("SELECT id, subject, body FROM tickets")
     expected = {r["id"] for r in rows if "sso login" in (r["subject"] + "\n" + r["body"]).lower()}
     assert found == set(sorted(expected, reverse=True)[:100]) or (len(expected) > 100 and len(found) == 100)
     assert found
     wildcard = await client.call_tool("search_tickets", {"text": "%%"})
-    assert wildcard.structured_content["tickets"] == []
+    assert wildcard.structured_content["items"] == []
 
 
 @pytest.mark.parametrize(
@@ -186,7 +187,7 @@ async def test_unicode_and_control_characters_are_searched_safely(client: Client
     ):
         result = await client.call_tool("search_tickets", {"text": text})
         assert result.is_error is False
-        assert result.structured_content["tickets"] == []
+        assert result.structured_content["items"] == []
 
 
 async def test_read_connections_cannot_write(database: Database) -> None:
@@ -226,7 +227,7 @@ async def test_helpdesk_tools_work_on_postgres(postgres_db: str) -> None:
             async with Client(app.server(database, store=store)) as client:
                 page = await client.call_tool("search_tickets", {"text": "SSO", "limit": 5})
                 assert page.is_error is False
-                assert page.structured_content["tickets"]
+                assert page.structured_content["items"]
                 ticket = await client.call_tool("get_ticket", {"ticket_id": 42})
                 assert ticket.structured_content["id"] == 42
                 week = await client.call_tool("create_status_note", {"week": "2026-W53", "body": "x"})
@@ -242,7 +243,7 @@ async def test_the_last_representable_date_is_a_valid_range_end(client: Client) 
         "list_tickets_by_date", {"start_date": "2026-01-01", "end_date": "9999-12-31"}
     )
     assert result.is_error is False
-    assert result.structured_content["tickets"]
+    assert result.structured_content["items"]
 
 
 async def test_nul_characters_are_refused_as_invalid_input(client: Client) -> None:

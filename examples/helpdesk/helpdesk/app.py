@@ -15,14 +15,12 @@ from annotated_types import Ge, Le, MaxLen, MinLen
 from pydantic import BaseModel, Field
 
 from helpdesk.db import Database
-from wireproof import Arguments, Connector, Examples, InvalidInput, NotFound, Pattern, ToolContext
+from wireproof import Arguments, Connector, Examples, InvalidInput, NotFound, Page, Pattern, ToolContext
 
 __all__ = [
     "Comment",
-    "CommentPage",
     "StatusNote",
     "Ticket",
-    "TicketPage",
     "TicketStatusChange",
     "TicketSummary",
     "app",
@@ -45,35 +43,38 @@ TicketId = Annotated[int, Ge(1), Le(2**53 - 1)]  # the largest integer every JSO
 IsoWeek = Annotated[str, Pattern("^[0-9]{4}-W(0[1-9]|[1-4][0-9]|5[0-3])$"), Examples("2026-W23")]
 Text = Annotated[str, MinLen(1), MaxLen(4000)]
 
-_SUMMARY_COLUMNS = "id, subject, status, priority, customer_email, opened_at"
+SummaryField = Literal["subject", "status", "priority", "customer_email", "opened_at"]
+SUMMARY_FIELDS: tuple[str, ...] = ("subject", "status", "priority", "customer_email", "opened_at")
+Fields = Annotated[list[SummaryField], MaxLen(5)]
+Cursor = Annotated[str, MaxLen(1024)]
+BODY_LIMIT = 2000
+"""get_ticket cuts a body longer than this many characters, and says so."""
+COMMENT_LIMIT = 500
+"""list_ticket_comments cuts a comment longer than this many characters, and says so."""
+
+
+def _omit_none(value: Any) -> bool:
+    return value is None
 
 
 class TicketSummary(BaseModel):
-    """A ticket as lists show it: enough to choose which one to open with get_ticket."""
+    """A ticket as lists show it: its id and the fields asked for (all of them by default)."""
 
     id: int
-    subject: str
-    status: Status
-    priority: Priority
-    customer_email: str
-    opened_at: datetime
-
-
-class TicketPage(BaseModel):
-    """One page of tickets, newest first."""
-
-    tickets: list[TicketSummary]
-    has_more: bool = Field(
-        description="True when more tickets match than this page holds: narrow the filters."
-    )
+    subject: str | None = Field(default=None, exclude_if=_omit_none)
+    status: Status | None = Field(default=None, exclude_if=_omit_none)
+    priority: Priority | None = Field(default=None, exclude_if=_omit_none)
+    customer_email: str | None = Field(default=None, exclude_if=_omit_none)
+    opened_at: datetime | None = Field(default=None, exclude_if=_omit_none)
 
 
 class Ticket(BaseModel):
-    """A whole ticket."""
+    """A whole ticket; a body longer than BODY_LIMIT characters is cut and marked."""
 
     id: int
     subject: str
     body: str
+    body_truncated: bool = Field(description=f"True when body was cut at {BODY_LIMIT} characters.")
     status: Status
     priority: Priority
     customer_email: str
@@ -82,9 +83,41 @@ class Ticket(BaseModel):
     updated_at: datetime
 
 
-def _page(rows: list[dict[str, Any]], limit: int) -> TicketPage:
-    tickets = [TicketSummary.model_validate(row) for row in rows[:limit]]
-    return TicketPage(tickets=tickets, has_more=len(rows) > limit)
+def _summary(fields: list[str] | None) -> Callable[[dict[str, Any]], TicketSummary]:
+    wanted = set(fields) if fields else set(SUMMARY_FIELDS)
+
+    def make(row: dict[str, Any]) -> TicketSummary:
+        return TicketSummary(id=row["id"], **{k: row[k] for k in SUMMARY_FIELDS if k in wanted})
+
+    return make
+
+
+def _newest_first(
+    ctx: ToolContext[Database],
+    where: str,
+    params: list[object],
+    filters: dict[str, Any],
+    limit: int,
+    cursor: str | None,
+    fields: list[str] | None,
+) -> Page[TicketSummary]:
+    """One page of tickets matching ``where``, newest first, by keyset (opened_at, id): never OFFSET."""
+    position = ctx.paging.position(cursor, filters)
+    if position is not None:
+        where += " AND (opened_at < ? OR (opened_at = ? AND id < ?))"
+        params += [position[0], position[0], position[1]]
+    rows = ctx.state.reader().all(
+        f"SELECT id, {', '.join(SUMMARY_FIELDS)} FROM tickets WHERE {where} ORDER BY opened_at DESC, id DESC LIMIT ?",
+        [*params, limit + 1],
+    )
+    return Page[TicketSummary].from_rows(
+        rows,
+        limit=limit,
+        item=_summary(fields),
+        position=lambda r: [r["opened_at"], r["id"]],
+        paging=ctx.paging,
+        filters=filters,
+    )
 
 
 @app.read(title="List tickets by date")
@@ -94,25 +127,29 @@ def list_tickets_by_date(
     end_date: date,
     status: Status | None = None,
     limit: Limit = 25,
-) -> TicketPage:
-    """List support tickets opened between two dates (inclusive), newest first.
+    cursor: Cursor | None = None,
+    fields: Fields | None = None,
+) -> Page[TicketSummary]:
+    """List support tickets opened between two dates (inclusive), newest first, a page at a time.
 
     Args:
         start_date: First day to include, as YYYY-MM-DD.
         end_date: Last day to include, as YYYY-MM-DD; on or after start_date.
         status: Only tickets in this status; omit for every status.
         limit: The most tickets to return, 1 to 100.
+        cursor: The next_cursor of the previous page, to continue; omit for the first page.
+        fields: Which fields to return besides id (default: all of subject, status, priority,
+            customer_email, opened_at).
     """
-    sql = f"SELECT {_SUMMARY_COLUMNS} FROM tickets WHERE opened_at >= ? AND opened_at < ?"
     # Stored instants read YYYY-MM-DDTHH:MM:SSZ, and "T" < "U": every instant of end_date sorts
     # below end_date + "U" (no date arithmetic, so 9999-12-31 cannot overflow; the index still serves).
+    where = "opened_at >= ? AND opened_at < ?"
     params: list[object] = [start_date.isoformat(), end_date.isoformat() + "U"]
     if status is not None:
-        sql += " AND status = ?"
+        where += " AND status = ?"
         params.append(status)
-    sql += " ORDER BY opened_at DESC, id DESC LIMIT ?"
-    params.append(limit + 1)
-    return _page(ctx.state.reader().all(sql, params), limit)
+    filters = {"start_date": start_date.isoformat(), "end_date": end_date.isoformat(), "status": status}
+    return _newest_first(ctx, where, params, filters, limit, cursor, fields)
 
 
 @list_tickets_by_date.rule
@@ -128,7 +165,7 @@ def _start_before_end(args: Arguments) -> None:
 
 @app.read(title="Get a ticket")
 def get_ticket(ctx: ToolContext[Database], ticket_id: TicketId) -> Ticket:
-    """Get one support ticket with its full text.
+    """Get one support ticket with its text (a body over 2,000 characters is cut and marked).
 
     Args:
         ticket_id: The ticket's number, as lists and searches show it in their id field.
@@ -140,7 +177,8 @@ def get_ticket(ctx: ToolContext[Database], ticket_id: TicketId) -> Ticket:
     )
     if row is None:
         raise _no_ticket(ticket_id)
-    return Ticket.model_validate(row)
+    body = row["body"]
+    return Ticket.model_validate({**row, "body": body[:BODY_LIMIT], "body_truncated": len(body) > BODY_LIMIT})
 
 
 def _no_ticket(ticket_id: int) -> NotFound:
@@ -176,26 +214,26 @@ def search_tickets(
     text: Annotated[str, MinLen(2), MaxLen(200)],
     status: Status | None = None,
     limit: Limit = 25,
-) -> TicketPage:
+    cursor: Cursor | None = None,
+    fields: Fields | None = None,
+) -> Page[TicketSummary]:
     """Search support tickets whose subject or body contains a text (case-insensitive), newest first.
 
     Args:
         text: The text to look for, 2 to 200 characters, matched literally (no wildcards).
         status: Only tickets in this status; omit for every status.
         limit: The most tickets to return, 1 to 100.
+        cursor: The next_cursor of the previous page, to continue; omit for the first page.
+        fields: Which fields to return besides id (default: all of subject, status, priority,
+            customer_email, opened_at).
     """
     pattern = _like_pattern(text)
-    sql = (
-        f"SELECT {_SUMMARY_COLUMNS} FROM tickets "
-        "WHERE (lower(subject) LIKE lower(?) ESCAPE '\\' OR lower(body) LIKE lower(?) ESCAPE '\\')"
-    )
+    where = "(lower(subject) LIKE lower(?) ESCAPE '\\' OR lower(body) LIKE lower(?) ESCAPE '\\')"
     params: list[object] = [pattern, pattern]
     if status is not None:
-        sql += " AND status = ?"
+        where += " AND status = ?"
         params.append(status)
-    sql += " ORDER BY opened_at DESC, id DESC LIMIT ?"
-    params.append(limit + 1)
-    return _page(ctx.state.reader().all(sql, params), limit)
+    return _newest_first(ctx, where, params, {"text": text, "status": status}, limit, cursor, fields)
 
 
 # -- writes ----------------------------------------------------------------------------------------
@@ -216,14 +254,8 @@ class Comment(BaseModel):
     id: int
     ticket_id: int
     body: str
+    body_truncated: bool = Field(default=False, description="True when a listing cut body short.")
     created_at: datetime
-
-
-class CommentPage(BaseModel):
-    """Comments on one ticket, oldest first."""
-
-    comments: list[Comment]
-    has_more: bool = Field(description="True when the ticket has more comments than this page holds.")
 
 
 class TicketStatusChange(BaseModel):
@@ -337,21 +369,40 @@ def update_ticket_status(
 
 
 @app.read(title="List a ticket's comments")
-def list_ticket_comments(ctx: ToolContext[Database], ticket_id: TicketId, limit: Limit = 25) -> CommentPage:
-    """List the comments on a support ticket, oldest first.
+def list_ticket_comments(
+    ctx: ToolContext[Database], ticket_id: TicketId, limit: Limit = 25, cursor: Cursor | None = None
+) -> Page[Comment]:
+    """List the comments on a support ticket, oldest first (a comment over 500 characters is cut and marked).
 
     Args:
         ticket_id: The ticket's number, as lists and searches show it in their id field.
         limit: The most comments to return, 1 to 100.
+        cursor: The next_cursor of the previous page, to continue; omit for the first page.
     """
     reader = ctx.state.reader()
     if reader.one("SELECT id FROM tickets WHERE id = ?", (ticket_id,)) is None:
         raise _no_ticket(ticket_id)
+    after = ctx.paging.position(cursor, {"ticket_id": ticket_id}) or 0
     rows = reader.all(
-        "SELECT id, ticket_id, body, created_at FROM ticket_comments WHERE ticket_id = ? ORDER BY id LIMIT ?",
-        (ticket_id, limit + 1),
+        "SELECT id, ticket_id, body, created_at FROM ticket_comments WHERE ticket_id = ? AND id > ? "
+        "ORDER BY id LIMIT ?",
+        (ticket_id, after, limit + 1),
     )
-    return CommentPage(comments=[Comment.model_validate(r) for r in rows[:limit]], has_more=len(rows) > limit)
+
+    def item(row: dict[str, Any]) -> Comment:
+        body = row["body"]
+        return Comment.model_validate(
+            {**row, "body": body[:COMMENT_LIMIT], "body_truncated": len(body) > COMMENT_LIMIT}
+        )
+
+    return Page[Comment].from_rows(
+        rows,
+        limit=limit,
+        item=item,
+        position=lambda r: r["id"],
+        paging=ctx.paging,
+        filters={"ticket_id": ticket_id},
+    )
 
 
 search_tickets.rule(_no_nul("text"))
