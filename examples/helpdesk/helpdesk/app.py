@@ -100,11 +100,22 @@ def _newest_first(
     limit: int,
     cursor: str | None,
     fields: list[str] | None,
+    before: str | None = None,
 ) -> Page[TicketSummary]:
-    """One page of tickets matching ``where``, newest first, by keyset (opened_at, id): never OFFSET."""
+    """One page of tickets matching ``where``, newest first, by keyset (opened_at, id): never OFFSET.
+
+    ``before`` is an exclusive upper bound on opened_at for the first page; later pages start at
+    their cursor instead (a cursor of these filters always lies below it).
+    """
     position = ctx.paging.position(cursor, filters)
+    if position is None and before is not None:
+        where += " AND opened_at < ?"
+        params = [*params, before]
     if position is not None:
-        where += " AND (opened_at < ? OR (opened_at = ? AND id < ?))"
+        # The keyset condition as a row value, plus the plain bound opened_at <= position as the only
+        # upper bound, so that SQLite (not only PostgreSQL) starts its index range at the cursor: a
+        # page's cost does not grow with its depth. (SQLite keeps the looser of two upper bounds.)
+        where += " AND opened_at <= ? AND (opened_at, id) < (?, ?)"
         params += [position[0], position[0], position[1]]
     rows = ctx.state.reader().all(
         f"SELECT id, {', '.join(SUMMARY_FIELDS)} FROM tickets WHERE {where} ORDER BY opened_at DESC, id DESC LIMIT ?",
@@ -143,13 +154,15 @@ def list_tickets_by_date(
     """
     # Stored instants read YYYY-MM-DDTHH:MM:SSZ, and "T" < "U": every instant of end_date sorts
     # below end_date + "U" (no date arithmetic, so 9999-12-31 cannot overflow; the index still serves).
-    where = "opened_at >= ? AND opened_at < ?"
-    params: list[object] = [start_date.isoformat(), end_date.isoformat() + "U"]
+    where = "opened_at >= ?"
+    params: list[object] = [start_date.isoformat()]
     if status is not None:
         where += " AND status = ?"
         params.append(status)
     filters = {"start_date": start_date.isoformat(), "end_date": end_date.isoformat(), "status": status}
-    return _newest_first(ctx, where, params, filters, limit, cursor, fields)
+    return _newest_first(
+        ctx, where, params, filters, limit, cursor, fields, before=end_date.isoformat() + "U"
+    )
 
 
 @list_tickets_by_date.rule
