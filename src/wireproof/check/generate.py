@@ -172,8 +172,9 @@ def _sample_string(schema: dict[str, Any], name: str) -> str:
     return value
 
 
-OPAQUE_TOKENS: Final = re.compile(r"^(cursor|next_?cursor|page_?token|next_?token|continuation(_?token)?|after)$",
-                                   re.IGNORECASE)
+OPAQUE_TOKENS: Final = re.compile(
+    r"^(cursor|next_?cursor|page_?token|next_?token|continuation(_?token)?|after)$", re.IGNORECASE
+)
 """Parameters that take a token the server issued: no sample can be valid, so optional ones are left out."""
 
 
@@ -183,8 +184,7 @@ def _sample_object(schema: dict[str, Any], *, full: bool) -> dict[str, Any]:
     return {
         name: sample_value(prop, name, full=full)
         for name, prop in properties.items()
-        if isinstance(prop, dict)
-        and (name in required or (full and not OPAQUE_TOKENS.match(name)))
+        if isinstance(prop, dict) and (name in required or (full and not OPAQUE_TOKENS.match(name)))
     }
 
 
