@@ -20,6 +20,7 @@ def _help(parser_args: list[str]) -> str:
 
 def cli_markdown() -> str:
     os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal; the page must not depend on it
+    os.environ["XDG_DATA_HOME"] = "~/.local/share"  # nor on whose home directory it was made in
     helpdesk = helpdesk_parser()
     helpdesk.prog = "helpdesk-mcp"
     parts = [

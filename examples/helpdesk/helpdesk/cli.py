@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
 
 from helpdesk.app import app
 from helpdesk.db import DatabaseURLError, default_database_path, open_database
+from wireproof import CursorCodec
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="helpdesk-mcp",
         description="The wireproof reference connector: support tickets over MCP.",
+        epilog="environment: HELPDESK_CURSOR_SECRET signs paging cursors (default: a random key per process)",
     )
     parser.add_argument(
         "--db",
@@ -69,12 +72,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             store.close()
             return 0
         try:
-            app.run_stdio(database, store=store)
+            app.run_stdio(database, store=store, cursors=_cursor_codec())
         except KeyboardInterrupt:
             return 130
         finally:
             store.close()
     return 0
+
+
+def _cursor_codec() -> CursorCodec | None:
+    """Cursors signed with HELPDESK_CURSOR_SECRET when set (they then survive restarts and work
+    across replicas); otherwise wireproof's per-process random key."""
+    secret = os.environ.get("HELPDESK_CURSOR_SECRET")
+    return CursorCodec.from_secret(secret) if secret else None
 
 
 def _safe_url(url: str) -> str:
