@@ -19,8 +19,22 @@ def _help(parser_args: list[str]) -> str:
 
 
 def cli_markdown() -> str:
-    os.environ["COLUMNS"] = "100"  # argparse wraps to the terminal; the page must not depend on it
-    os.environ["XDG_DATA_HOME"] = "~/.local/share"  # nor on whose home directory it was made in
+    # argparse wraps to the terminal, and helpdesk's default path names a home directory: the
+    # page must depend on neither, so both are fixed while it is made, then restored.
+    fixed = {"COLUMNS": "100", "XDG_DATA_HOME": "~/.local/share"}
+    saved = {k: os.environ.get(k) for k in fixed}
+    os.environ.update(fixed)
+    try:
+        return _cli_markdown()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _cli_markdown() -> str:
     helpdesk = helpdesk_parser()
     helpdesk.prog = "helpdesk-mcp"
     parts = [
