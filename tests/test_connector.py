@@ -37,7 +37,7 @@ class State:
 def build() -> Connector[State]:
     app: Connector[State] = Connector("test", version="1.2.3")
 
-    @app.read()
+    @app.read(public=True)
     async def echo(text: str, day: date | None = None) -> Echo:
         """Repeat a text.
 
@@ -47,7 +47,7 @@ def build() -> Connector[State]:
         """
         return Echo(text=text, day=day)
 
-    @app.write(destructive=False)
+    @app.write(public=True, destructive=False)
     def increment(ctx: ToolContext[State], by: Annotated[int, Ge(1), Le(10)] = 1) -> Counter:
         """Add to the counter.
 
@@ -57,7 +57,7 @@ def build() -> Connector[State]:
         ctx.state.count += by
         return Counter(count=ctx.state.count)
 
-    @app.read()
+    @app.read(public=True)
     async def explode(secret: str) -> Echo:
         """Fail inside the tool.
 
@@ -66,17 +66,17 @@ def build() -> Connector[State]:
         """
         raise RuntimeError(f"db password={secret} at /srv/app/internal.py")
 
-    @app.read()
+    @app.read(public=True)
     async def wrong_shape() -> Echo:
         """Return something that is not an Echo."""
         return {"nope": 1}  # type: ignore[return-value]
 
-    @app.read()
+    @app.read(public=True)
     async def flaky() -> Echo:
         """Fail in a way that is worth retrying."""
         raise Unavailable("The ticket database is restarting", retry_after=2)
 
-    @app.read()
+    @app.read(public=True)
     async def span(low: int, high: int) -> Counter:
         """Measure a span.
 

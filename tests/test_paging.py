@@ -138,7 +138,7 @@ def test_a_page_from_rows_says_whether_more_remain_and_continues_after_its_last_
 def build_big() -> Connector[None]:
     app: Connector[None] = Connector("big", budget_tokens=16_000)
 
-    @app.read()
+    @app.read(public=True)
     async def list_blobs(ctx: ToolContext[None], cursor: str | None = None) -> Page[Row]:
         """List big rows.
 
@@ -156,7 +156,7 @@ def build_big() -> Connector[None]:
             filters={},
         )
 
-    @app.read()
+    @app.read(public=True)
     async def one_blob() -> Row:
         """Return one huge row."""
         return Row(id=1, blob="y" * 1_000_000)

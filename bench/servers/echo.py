@@ -54,7 +54,7 @@ async def echo(text: str) -> Echo:
 def wireproof_app() -> Connector[None]:
     """The connector with ``echo`` as its one read tool (it needs no state: ``None``)."""
     app: Connector[None] = Connector("echo-wireproof", version=VERSION)
-    app.read()(echo)
+    app.read(public=True)(echo)
     return app
 
 

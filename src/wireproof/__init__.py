@@ -6,6 +6,7 @@ error written for a model.
 """
 
 from wireproof._version import __version__
+from wireproof.auth import KeysFile, Principal, ScopePolicy
 from wireproof.connector import Connector
 from wireproof.errors import (
     AuthError,
@@ -40,10 +41,13 @@ __all__ = [
     "InsufficientScope",
     "InternalError",
     "InvalidInput",
+    "KeysFile",
     "NotFound",
     "Page",
     "Pattern",
+    "Principal",
     "RateLimited",
+    "ScopePolicy",
     "TokenExpired",
     "Tool",
     "ToolContext",

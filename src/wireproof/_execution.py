@@ -23,6 +23,7 @@ import anyio.to_thread
 import mcp_types as types
 import pydantic_core
 
+from wireproof.auth import Principal
 from wireproof.budget import DEFAULT_BUDGET_TOKENS, fit_to_budget, text_for
 from wireproof.errors import (
     Conflict,
@@ -132,6 +133,7 @@ class Execution(Generic[StateT]):
         *,
         cursors: CursorCodec,
         budget_tokens: int,
+        principal: Principal | None = None,
     ):
         self.tool = tool
         self.state = state
@@ -139,6 +141,8 @@ class Execution(Generic[StateT]):
         self.store = store if tool.kind == "write" else None
         self.cursors = cursors
         self.budget_tokens = tool.budget_tokens or budget_tokens
+        self.principal = principal
+        self.principal_id = principal.id if principal is not None else "anonymous"
 
     def internal_error(self) -> InternalError:
         """Log the exception being handled under this call's correlation id; return the masked error."""
@@ -148,8 +152,10 @@ class Execution(Generic[StateT]):
     def _context(self, transaction: Any) -> tuple[Any, ...]:
         if not self.tool.takes_context:
             return ()
-        paging = Paging(self.cursors, self.tool.name, "anonymous")
-        return (ToolContext(self.state, self.tool.name, self.correlation_id, transaction, paging),)
+        paging = Paging(self.cursors, self.tool.name, self.principal_id)
+        return (
+            ToolContext(self.state, self.tool.name, self.correlation_id, transaction, paging, self.principal),
+        )
 
     def _dump(self, result: Any) -> Any:
         return self.tool.output.adapter.dump_python(result, mode="json", warnings="error")
@@ -196,7 +202,7 @@ class Execution(Generic[StateT]):
         if store is None:  # Connector.server refuses keyed tools without a store; this is a second lock
             raise self.internal_error()
         arguments = {name: _json_value(value) for name, value in values.items()}
-        scope = f"anonymous:{self.tool.name}"
+        scope = f"{self.principal_id}:{self.tool.name}"
         if not self.tool.is_async:
             # One worker-thread hop for the whole claim, effect and record.
             return await anyio.to_thread.run_sync(self._keyed_in_thread, store, scope, key, values, arguments)

@@ -20,9 +20,12 @@ from __future__ import annotations
 import difflib
 import functools
 import itertools
+import json
 import logging
 import secrets
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import anyio
@@ -32,9 +35,10 @@ from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 
 from wireproof._execution import Execution, error_result
+from wireproof.auth import ANONYMOUS_OPERATOR, Principal, ScopePolicy
 from wireproof.budget import DEFAULT_BUDGET_TOKENS
-from wireproof.errors import WireproofError, describe_value
-from wireproof.idempotency import IdempotencyStore
+from wireproof.errors import AuthError, InsufficientScope, WireproofError, describe_value
+from wireproof.idempotency import IdempotencyStore, fingerprint
 from wireproof.paging import CursorCodec
 from wireproof.schema import ToolDefinitionError
 from wireproof.tools import IDEMPOTENCY_KEY, Tool, ToolKind
@@ -42,6 +46,8 @@ from wireproof.tools import IDEMPOTENCY_KEY, Tool, ToolKind
 __all__ = ["Connector"]
 
 logger = logging.getLogger("wireproof")
+audit_logger = logging.getLogger("wireproof.audit")
+"""One JSON line per call at INFO: enable it (a handler, level INFO) to audit."""
 
 StateT = TypeVar("StateT")
 ToolFn = Callable[..., Any]
@@ -49,6 +55,21 @@ ToolFn = Callable[..., Any]
 
 _PROCESS_ID = secrets.token_hex(3)
 _CALLS = itertools.count(1)
+
+
+PrincipalSource = Principal | AuthError | Callable[[], Principal] | None
+"""Who calls: a principal, an auth error for every call, a function resolving it per request, or None."""
+
+
+def _resolve(source: PrincipalSource) -> Principal | AuthError:
+    if source is None:
+        return ANONYMOUS_OPERATOR
+    if callable(source):
+        try:
+            return source()
+        except AuthError as error:
+            return error
+    return source
 
 
 def new_correlation_id() -> str:
@@ -71,8 +92,10 @@ class Connector(Generic[StateT]):
         version: str = "0.0.0",
         instructions: str | None = None,
         budget_tokens: int = DEFAULT_BUDGET_TOKENS,
+        scope_policy: ScopePolicy | None = None,
     ) -> None:
         self.name = name
+        self.scope_policy = scope_policy or ScopePolicy()
         self.version = version
         self.instructions = instructions
         self.budget_tokens = budget_tokens
@@ -97,6 +120,8 @@ class Connector(Generic[StateT]):
     def read(
         self,
         *,
+        scopes: Iterable[str] = (),
+        public: bool = False,
         name: str | None = None,
         title: str | None = None,
         open_world: bool = False,
@@ -105,18 +130,28 @@ class Connector(Generic[StateT]):
         """Declare a read tool: it changes nothing, so it is annotated read-only and idempotent.
 
         Args:
+            scopes: The scopes a caller needs (all of them); a tool without scopes must be public.
+            public: Any authenticated caller may use it (no scope needed).
             name: The tool's name; defaults to the function's name.
             title: A human-readable title for clients to show.
             open_world: True when the tool reaches beyond the connector's own data (the web, say).
             budget_tokens: This tool's response budget; defaults to the connector's.
         """
         return self._register(
-            "read", name=name, title=title, open_world=open_world, budget_tokens=budget_tokens
+            "read",
+            name=name,
+            title=title,
+            open_world=open_world,
+            budget_tokens=budget_tokens,
+            scopes=scopes,
+            public=public,
         )
 
     def write(
         self,
         *,
+        scopes: Iterable[str] = (),
+        public: bool = False,
         name: str | None = None,
         title: str | None = None,
         destructive: bool = True,
@@ -128,6 +163,8 @@ class Connector(Generic[StateT]):
         """Declare a write tool, and how repeats of it are made safe.
 
         Args:
+            scopes: The scopes a caller needs (all of them); a tool without scopes must be public.
+            public: Any authenticated caller may use it (no scope needed).
             name: The tool's name; defaults to the function's name.
             title: A human-readable title for clients to show.
             destructive: False only when the tool purely adds (never overwrites or deletes).
@@ -147,6 +184,8 @@ class Connector(Generic[StateT]):
             open_world=open_world,
             key=key,
             idempotency_key=idempotency_key,
+            scopes=scopes,
+            public=public,
         )
 
     # -- the pipeline -----------------------------------------------------------------------
@@ -168,8 +207,10 @@ class Connector(Generic[StateT]):
         state: StateT,
         name: str,
         arguments: dict[str, Any] | None,
+        *,
         store: IdempotencyStore | None = None,
         cursors: CursorCodec | None = None,
+        principal: PrincipalSource = None,
     ) -> types.CallToolResult:
         """Run one tool call through the whole pipeline and return its result.
 
@@ -177,6 +218,8 @@ class Connector(Generic[StateT]):
             MCPError: the tool does not exist (-32602); everything else is a tool result.
         """
         tool = self._find(name)
+        started = time.perf_counter()
+        caller = _resolve(principal)
         execution = Execution(
             tool,
             state,
@@ -184,29 +227,65 @@ class Connector(Generic[StateT]):
             store,
             cursors=cursors or self._cursors,
             budget_tokens=self.budget_tokens,
+            principal=caller if isinstance(caller, Principal) else None,
         )
         try:
+            self._authorize(tool, caller)
             values = tool.bind(arguments or {})
             key = values.pop(IDEMPOTENCY_KEY, None) if tool.idempotency_key else None
-            if key is not None:
-                return await execution.run_keyed(key, values)
-            shaped = await execution.run(values)
+            result = (
+                await execution.run_keyed(key, values)
+                if key is not None
+                else execution.success(await execution.run(values))
+            )
         except WireproofError as error:
-            return error_result(error, execution.correlation_id)
+            result = error_result(error, execution.correlation_id)
         except Exception:  # noqa: BLE001 - the masking boundary: nothing untyped reaches a client
-            return error_result(execution.internal_error(), execution.correlation_id)
-        return execution.success(shaped)
+            result = error_result(execution.internal_error(), execution.correlation_id)
+        if audit_logger.isEnabledFor(logging.INFO):
+            _audit(tool.name, caller, arguments, result, started, execution.correlation_id)
+        return result
+
+    def _authorize(self, tool: Tool[StateT], principal: Principal | AuthError) -> None:
+        """Raise the caller's own auth error, or ``InsufficientScope`` naming every scope the tool needs."""
+        if isinstance(principal, AuthError):
+            raise principal
+        missing = self.scope_policy.missing(principal, tool.scopes)
+        if missing:
+            held = ", ".join(sorted(principal.scopes)) or "no scopes"
+            raise InsufficientScope(
+                f"This call needs scope {', '.join(sorted(tool.scopes))}; the caller has {held}",
+                required=tool.scopes,
+            )
+
+    def visible_tools(self, principal: PrincipalSource) -> list[Tool[StateT]]:
+        """The tools ``tools/list`` shows this caller: only those its scopes permit."""
+        caller = _resolve(principal)
+        if isinstance(caller, AuthError):
+            return [t for t in self._tools.values() if t.public]
+        return [t for t in self._tools.values() if not self.scope_policy.missing(caller, t.scopes)]
+
+    def _listing(self, principal: PrincipalSource) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=[tool.definition for tool in self.visible_tools(principal)])
 
     # -- serving ----------------------------------------------------------------------------
 
     def server(
-        self, state: StateT, *, store: IdempotencyStore | None = None, cursors: CursorCodec | None = None
+        self,
+        state: StateT,
+        *,
+        store: IdempotencyStore | None = None,
+        cursors: CursorCodec | None = None,
+        principal: PrincipalSource = None,
     ) -> Server[Any]:
         """The SDK low-level ``Server`` that serves these tools with ``state``.
 
         ``store`` keeps idempotency records; it is required when a tool takes an idempotency key,
-        and on the connector's own database it gives write tools their transaction. The tool list
-        is frozen here: tools registered later are not served by this server.
+        and on the connector's own database it gives write tools their transaction. ``principal``
+        is the caller of every request: a ``Principal``, an ``AuthError`` that answers every call,
+        or a function that returns the principal or raises the error, asked on every request (so a
+        key that expires while the server runs stops working); None serves the local operator with
+        every scope. The tool list is frozen here: tools registered later are not served.
         """
         tools = dict(self._tools)
         keyed = [t.name for t in tools.values() if t.idempotency_key]
@@ -214,7 +293,7 @@ class Connector(Generic[StateT]):
             raise ToolDefinitionError(
                 f"tools {', '.join(keyed)} take idempotency keys: serve them with store="
             )
-        listing = types.ListToolsResult(tools=[tool.definition for tool in tools.values()])
+        fixed_listing = None if callable(principal) else self._listing(principal)
 
         async def on_list_tools(
             ctx: Any, params: types.PaginatedRequestParams | None
@@ -223,10 +302,12 @@ class Connector(Generic[StateT]):
                 raise MCPError(
                     types.INVALID_PARAMS, "Invalid cursor: this server lists every tool in one page"
                 )
-            return listing
+            return fixed_listing or self._listing(principal)
 
         async def on_call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
-            return await self.call(state, params.name, params.arguments, store, cursors)
+            return await self.call(
+                state, params.name, params.arguments, store=store, cursors=cursors, principal=principal
+            )
 
         def input_schema(name: str) -> dict[str, Any] | None:
             tool = tools.get(name)
@@ -242,15 +323,61 @@ class Connector(Generic[StateT]):
         )
 
     async def serve_stdio(
-        self, state: StateT, *, store: IdempotencyStore | None = None, cursors: CursorCodec | None = None
+        self,
+        state: StateT,
+        *,
+        store: IdempotencyStore | None = None,
+        cursors: CursorCodec | None = None,
+        principal: PrincipalSource = None,
     ) -> None:
         """Serve over stdin/stdout until the client closes the stream."""
-        server = self.server(state, store=store, cursors=cursors)
+        server = self.server(state, store=store, cursors=cursors, principal=principal)
         async with stdio_server() as (read_stream, write_stream):
             await server.run(read_stream, write_stream, server.create_initialization_options())
 
     def run_stdio(
-        self, state: StateT, *, store: IdempotencyStore | None = None, cursors: CursorCodec | None = None
+        self,
+        state: StateT,
+        *,
+        store: IdempotencyStore | None = None,
+        cursors: CursorCodec | None = None,
+        principal: PrincipalSource = None,
     ) -> None:
         """Blocking form of ``serve_stdio`` for a console script's ``main``."""
-        anyio.run(functools.partial(self.serve_stdio, state, store=store, cursors=cursors))
+        anyio.run(
+            functools.partial(self.serve_stdio, state, store=store, cursors=cursors, principal=principal)
+        )
+
+
+def _audit(
+    tool: str,
+    caller: Principal | AuthError,
+    arguments: dict[str, Any] | None,
+    result: types.CallToolResult,
+    started: float,
+    correlation_id: str,
+) -> None:
+    """One audit line: who called what, a fingerprint of the arguments (never their values), the outcome."""
+    error = (
+        result.structured_content.get("error")
+        if result.is_error and isinstance(result.structured_content, dict)
+        else None
+    )
+    try:
+        arguments_fingerprint = fingerprint(arguments or {})
+    except (TypeError, ValueError):
+        arguments_fingerprint = "unhashable"
+    audit_logger.info(
+        json.dumps(
+            {
+                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+                "principal": caller.id if isinstance(caller, Principal) else None,
+                "tool": tool,
+                "arguments_fingerprint": arguments_fingerprint,
+                "outcome": error["type"] if isinstance(error, dict) else "ok",
+                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
+                "correlation_id": correlation_id,
+            },
+            separators=(",", ":"),
+        )
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
@@ -49,6 +49,7 @@ class ToolContext(Generic[StateT]):
     transaction (Any): For write tools served with an idempotency store on the connector's own
         database: the open transaction to write through (``transaction.connection``), which
         commits together with the idempotency record. None for read tools.
+    principal (Principal): who is calling (scope the data you return to it).
     paging (Paging): signs and checks this tool's cursors (``ctx.paging.position(cursor, filters)``,
         ``Page.from_rows(..., paging=ctx.paging)``).
     """
@@ -58,6 +59,7 @@ class ToolContext(Generic[StateT]):
     correlation_id: str
     transaction: Any = None
     paging: Any = None
+    principal: Any = None
 
 
 def _with_idempotency_key(schema: InputSchema) -> InputSchema:
@@ -130,10 +132,19 @@ class Tool(Generic[StateT]):
         key: tuple[str, ...] | None = None,
         idempotency_key: bool = False,
         budget_tokens: int | None = None,
+        scopes: Iterable[str] = (),
+        public: bool = False,
     ) -> None:
         self.fn = fn
         self.kind: ToolKind = kind
         self.budget_tokens = budget_tokens
+        self.scopes = frozenset(scopes)
+        self.public = public
+        if not self.scopes and not public:
+            raise ToolDefinitionError(
+                f"tool {name or fn.__name__}: declare the scopes it needs (scopes={{'things:read'}}), "
+                "or mark it public=True if any caller may use it"
+            )
         self.name = name or fn.__name__
         signature = inspect.signature(fn)
         parameters = list(signature.parameters.values())

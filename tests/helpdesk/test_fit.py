@@ -43,7 +43,7 @@ class Answer(BaseModel):
 def test_the_fixture_fails_a_test_with_the_findings(wireproof_check: object) -> None:
     flawed: Connector[None] = Connector("flawed")
 
-    @flawed.read()
+    @flawed.read(public=True)
     async def query(name: str) -> Answer:
         """Look something up.
 

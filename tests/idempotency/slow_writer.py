@@ -26,7 +26,7 @@ class Entry(BaseModel):
     item: str
 
 
-@app.write(idempotency_key=True, destructive=False)
+@app.write(public=True, idempotency_key=True, destructive=False)
 def append_entry(ctx: ToolContext[None], item: Annotated[str, MaxLen(100)]) -> Entry:
     """Append an entry to the journal.
 

@@ -29,7 +29,7 @@ class State:
 def build() -> Connector[State]:
     app: Connector[State] = Connector("keyed")
 
-    @app.write(idempotency_key=True, destructive=False)
+    @app.write(public=True, idempotency_key=True, destructive=False)
     async def bump(ctx: ToolContext[State], by: int) -> Done:
         """Bump the counter.
 
@@ -138,7 +138,7 @@ class Strict(BaseModel):
 async def test_a_replay_of_a_strict_output_schema_still_conforms() -> None:
     app: Connector[None] = Connector("strict")
 
-    @app.write(idempotency_key=True)
+    @app.write(public=True, idempotency_key=True)
     async def make(n: int) -> Strict:
         """Make a thing.
 

@@ -25,7 +25,7 @@ class Colour(enum.Enum):
 
 def _schema(fn: object) -> dict[str, object]:
     app: Connector[None] = Connector("t")
-    return app.read()(fn).definition.input_schema  # type: ignore[arg-type]
+    return app.read(public=True)(fn).definition.input_schema  # type: ignore[arg-type]
 
 
 def test_every_supported_type_becomes_a_precise_schema() -> None:
@@ -203,15 +203,15 @@ def test_duplicate_tool_names_are_refused() -> None:
         """Ping."""
         return Out(ok=True)
 
-    app.read()(ping)
+    app.read(public=True)(ping)
     with pytest.raises(ToolDefinitionError, match="registered twice"):
-        app.read()(ping)
+        app.read(public=True)(ping)
 
 
 def test_output_schema_comes_from_the_return_model_without_titles() -> None:
     app: Connector[None] = Connector("t")
 
-    @app.read()
+    @app.read(public=True)
     async def ping() -> Out:
         """Ping."""
         return Out(ok=True)

@@ -14,8 +14,18 @@ from typing import Annotated, Any, Literal
 from annotated_types import Ge, Le, MaxLen, MinLen
 from pydantic import BaseModel, Field
 
-from helpdesk.db import Database
-from wireproof import Arguments, Connector, Examples, InvalidInput, NotFound, Page, Pattern, ToolContext
+from helpdesk.db import Database, Queries
+from wireproof import (
+    Arguments,
+    Connector,
+    Examples,
+    InvalidInput,
+    NotFound,
+    Page,
+    Pattern,
+    ScopePolicy,
+    ToolContext,
+)
 
 __all__ = [
     "Comment",
@@ -28,6 +38,7 @@ __all__ = [
 
 app: Connector[Database] = Connector(
     "helpdesk",
+    scope_policy=ScopePolicy.of({"tickets:write": {"tickets:read"}, "notes:write": {"notes:read"}}),
     version="0.1.0",
     instructions=(
         "Support tickets. Find tickets with list_tickets_by_date or search_tickets, then read one with "
@@ -92,6 +103,21 @@ def _summary(fields: list[str] | None) -> Callable[[dict[str, Any]], TicketSumma
     return make
 
 
+def _org(ctx: ToolContext[Database]) -> tuple[str, list[object]]:
+    """The SQL that keeps a caller bound to an organisation inside it (nothing for an unbound caller)."""
+    org = ctx.principal.org if ctx.principal is not None else None
+    return (" AND org = ?", [org]) if org else ("", [])
+
+
+def _ticket_visible(ctx: ToolContext[Database], ticket_id: int, queries: Queries | None = None) -> None:
+    """NotFound unless the ticket exists for this caller (another organisation's ticket does not)."""
+    org_sql, org_params = _org(ctx)
+    if (queries or ctx.state.reader()).one(
+        f"SELECT id FROM tickets WHERE id = ?{org_sql}", [ticket_id, *org_params]
+    ) is None:
+        raise _no_ticket(ticket_id)
+
+
 def _newest_first(
     ctx: ToolContext[Database],
     where: str,
@@ -108,6 +134,9 @@ def _newest_first(
     their cursor instead (a cursor of these filters always lies below it).
     """
     position = ctx.paging.position(cursor, filters)
+    org_sql, org_params = _org(ctx)
+    where += org_sql
+    params = [*params, *org_params]
     if position is None and before is not None:
         where += " AND opened_at < ?"
         params = [*params, before]
@@ -131,7 +160,7 @@ def _newest_first(
     )
 
 
-@app.read(title="List tickets by date")
+@app.read(scopes={"tickets:read"}, title="List tickets by date")
 def list_tickets_by_date(
     ctx: ToolContext[Database],
     start_date: date,
@@ -176,17 +205,18 @@ def _start_before_end(args: Arguments) -> None:
         )
 
 
-@app.read(title="Get a ticket")
+@app.read(scopes={"tickets:read"}, title="Get a ticket")
 def get_ticket(ctx: ToolContext[Database], ticket_id: TicketId) -> Ticket:
     """Get one support ticket with its text (a body over 2,000 characters is cut and marked).
 
     Args:
         ticket_id: The ticket's number, as lists and searches show it in their id field.
     """
+    org_sql, org_params = _org(ctx)
     row = ctx.state.reader().one(
         "SELECT id, subject, body, status, priority, customer_email, org AS organization, opened_at, "
-        "updated_at FROM tickets WHERE id = ?",
-        (ticket_id,),
+        f"updated_at FROM tickets WHERE id = ?{org_sql}",
+        [ticket_id, *org_params],
     )
     if row is None:
         raise _no_ticket(ticket_id)
@@ -221,7 +251,7 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-@app.read(title="Search tickets")
+@app.read(scopes={"tickets:read"}, title="Search tickets")
 def search_tickets(
     ctx: ToolContext[Database],
     text: Annotated[str, MinLen(2), MaxLen(200)],
@@ -300,7 +330,7 @@ def _check_week(args: Arguments) -> None:
 _NOTE_COLUMNS = "week, body, created_at, updated_at"
 
 
-@app.write(title="Create or update the status note of a week", key=("week",))
+@app.write(scopes={"notes:write"}, title="Create or update the status note of a week", key=("week",))
 def create_status_note(ctx: ToolContext[Database], week: IsoWeek, body: Text) -> StatusNote:
     """Create the status note of an ISO week, or replace its text if the week has one (one note per week).
 
@@ -327,7 +357,7 @@ create_status_note.rule(_check_week)
 create_status_note.rule(_no_nul("body"))
 
 
-@app.read(title="Get the status note of a week")
+@app.read(scopes={"notes:read"}, title="Get the status note of a week")
 def get_status_note(ctx: ToolContext[Database], week: IsoWeek) -> StatusNote:
     """Get the status note of an ISO week.
 
@@ -343,7 +373,9 @@ def get_status_note(ctx: ToolContext[Database], week: IsoWeek) -> StatusNote:
 get_status_note.rule(_check_week)
 
 
-@app.write(title="Add a comment to a ticket", idempotency_key=True, destructive=False)
+@app.write(
+    scopes={"tickets:write"}, title="Add a comment to a ticket", idempotency_key=True, destructive=False
+)
 def add_ticket_comment(ctx: ToolContext[Database], ticket_id: TicketId, body: Text) -> Comment:
     """Add a comment to a support ticket.
 
@@ -352,8 +384,7 @@ def add_ticket_comment(ctx: ToolContext[Database], ticket_id: TicketId, body: Te
         body: The comment's text, 1 to 4,000 characters.
     """
     db = ctx.state.writer(ctx.transaction)
-    if db.one("SELECT id FROM tickets WHERE id = ?", (ticket_id,)) is None:
-        raise _no_ticket(ticket_id)
+    _ticket_visible(ctx, ticket_id, db)
     row = db.one(
         "INSERT INTO ticket_comments (ticket_id, body, created_at) VALUES (?, ?, ?) "
         "RETURNING id, ticket_id, body, created_at",
@@ -362,7 +393,7 @@ def add_ticket_comment(ctx: ToolContext[Database], ticket_id: TicketId, body: Te
     return Comment.model_validate(row)
 
 
-@app.write(title="Change a ticket's status", idempotency_key=True)
+@app.write(scopes={"tickets:write"}, title="Change a ticket's status", idempotency_key=True)
 def update_ticket_status(
     ctx: ToolContext[Database], ticket_id: TicketId, status: Status
 ) -> TicketStatusChange:
@@ -373,15 +404,15 @@ def update_ticket_status(
         status: The new status.
     """
     db = ctx.state.writer(ctx.transaction)
+    _ticket_visible(ctx, ticket_id, db)
     before = db.one("SELECT status FROM tickets WHERE id = ?", (ticket_id,))
-    if before is None:
-        raise _no_ticket(ticket_id)
+    assert before is not None  # visible a moment ago, in this same transaction
     now = _now()
     db.run("UPDATE tickets SET status = ?, updated_at = ? WHERE id = ?", (status, now, ticket_id))
     return TicketStatusChange(id=ticket_id, status=status, previous_status=before["status"], updated_at=now)
 
 
-@app.read(title="List a ticket's comments")
+@app.read(scopes={"tickets:read"}, title="List a ticket's comments")
 def list_ticket_comments(
     ctx: ToolContext[Database], ticket_id: TicketId, limit: Limit = 25, cursor: Cursor | None = None
 ) -> Page[Comment]:
@@ -393,8 +424,7 @@ def list_ticket_comments(
         cursor: The next_cursor of the previous page, to continue; omit for the first page.
     """
     reader = ctx.state.reader()
-    if reader.one("SELECT id FROM tickets WHERE id = ?", (ticket_id,)) is None:
-        raise _no_ticket(ticket_id)
+    _ticket_visible(ctx, ticket_id, reader)
     after = ctx.paging.position(cursor, {"ticket_id": ticket_id}) or 0
     rows = reader.all(
         "SELECT id, ticket_id, body, created_at FROM ticket_comments WHERE ticket_id = ? AND id > ? "

@@ -5,20 +5,23 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import sqlite3
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from helpdesk.app import app
-from helpdesk.db import DatabaseURLError, default_database_path, open_database
-from wireproof import CursorCodec
+from helpdesk.db import Database, default_database_path, open_database
+from wireproof import CursorCodec, KeysFile, Principal
+from wireproof.auth import KeysFileError
+from wireproof.idempotency import IdempotencyStore
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="helpdesk-mcp",
         description="The wireproof reference connector: support tickets over MCP.",
-        epilog="environment: HELPDESK_CURSOR_SECRET signs paging cursors (default: a random key per process)",
+        epilog="environment: HELPDESK_API_KEY is the caller's API key (with --keys-file); "
+        "HELPDESK_CURSOR_SECRET signs paging cursors (default: a random key per process)",
     )
     parser.add_argument(
         "--db",
@@ -30,6 +33,19 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         metavar="N",
         help="create N deterministic demo tickets if the database has none",
+    )
+    parser.add_argument(
+        "--keys-file",
+        type=Path,
+        metavar="PATH",
+        help="API keys (TOML of SHA-256 hashes, principals, scopes); the key comes from HELPDESK_API_KEY. "
+        "Without it every caller is the local operator with every scope",
+    )
+    parser.add_argument(
+        "--audit-log",
+        type=Path,
+        metavar="PATH",
+        help="append one JSON line per call here (default: not kept)",
     )
     parser.add_argument(
         "--seed-only", action="store_true", help="seed (with --seed) and exit without serving"
@@ -46,38 +62,78 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _CannotStart(Exception):
+    """A start-up problem, reported as one line and exit code 2."""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(
         stream=sys.stderr, level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
-    if args.seed is not None and args.seed < 0:
-        print("helpdesk-mcp: error: --seed takes a count of 0 or more", file=sys.stderr)
-        return 2
     try:
-        database = open_database(args.db)
-        store = database.store()
-    except (DatabaseURLError, sqlite3.Error, OSError, ImportError) as exc:
-        print(f"helpdesk-mcp: error: cannot open the database: {_reason(exc)}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # noqa: BLE001 - psycopg's errors, imported lazily: report, never a traceback
-        print(f"helpdesk-mcp: error: cannot open the database: {_reason(exc)}", file=sys.stderr)
+        database, store, principal = _start(args)
+    except _CannotStart as exc:
+        print(f"helpdesk-mcp: error: {exc}", file=sys.stderr)
         return 2
     with database:
-        if args.seed:
-            added = database.seed(args.seed)
-            logging.getLogger("helpdesk").info("seeded %d tickets into %s", added, database.url)
-        if args.seed_only:
-            print(f"{database.ticket_count()} tickets in {_safe_url(database.url)}", file=sys.stderr)
-            store.close()
-            return 0
         try:
-            app.run_stdio(database, store=store, cursors=_cursor_codec())
+            if args.seed:
+                added = database.seed(args.seed)
+                logging.getLogger("helpdesk").info(
+                    "seeded %d tickets into %s", added, _safe_url(database.url)
+                )
+            if args.seed_only:
+                print(f"{database.ticket_count()} tickets in {_safe_url(database.url)}", file=sys.stderr)
+                return 0
+            app.run_stdio(database, store=store, cursors=_cursor_codec(), principal=principal)
         except KeyboardInterrupt:
             return 130
         finally:
             store.close()
     return 0
+
+
+def _start(args: argparse.Namespace) -> tuple[Database, IdempotencyStore, Callable[[], Principal] | None]:
+    if args.seed is not None and args.seed < 0:
+        raise _CannotStart("--seed takes a count of 0 or more")
+    try:
+        principal = _principal(args.keys_file)
+    except KeysFileError as exc:
+        raise _CannotStart(str(exc)) from None
+    if args.audit_log:
+        try:
+            _audit_to(args.audit_log)
+        except OSError as exc:
+            raise _CannotStart(f"cannot open the audit log {args.audit_log}: {exc.strerror or exc}") from None
+    try:
+        database = open_database(args.db)
+        return database, database.store(), principal
+    except Exception as exc:  # noqa: BLE001 - sqlite3, OS and psycopg's lazily imported errors alike
+        raise _CannotStart(f"cannot open the database: {_reason(exc)}") from None
+
+
+def _audit_to(path: Path) -> None:
+    """Append wireproof's audit lines (one JSON object per call) to ``path``."""
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    audit = logging.getLogger("wireproof.audit")
+    audit.addHandler(handler)
+    audit.setLevel(logging.INFO)
+    audit.propagate = False
+
+
+def _principal(keys_file: Path | None) -> Callable[[], Principal] | None:
+    """Who calls over stdio: the holder of HELPDESK_API_KEY, checked against the keys file on every
+    request (so an expired key stops working); None without a keys file (the local operator)."""
+    if keys_file is None:
+        logging.getLogger("helpdesk").warning(
+            "no --keys-file: every caller is the local operator, with every scope"
+        )
+        return None
+    keys = KeysFile(keys_file)  # a malformed file refuses to start: fail closed
+    api_key = os.environ.get("HELPDESK_API_KEY")
+    return lambda: keys.principal(api_key)
 
 
 def _cursor_codec() -> CursorCodec | None:

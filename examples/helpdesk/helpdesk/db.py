@@ -53,7 +53,10 @@ _WRITES_V2: Final = """
         updated_at  TEXT NOT NULL
     );
 """
-MIGRATIONS: Final = (_TICKETS_V1, _WRITES_V2)
+_ORG_INDEX_V3: Final = """
+    CREATE INDEX tickets_by_org_opened ON tickets (org, opened_at, id);
+"""
+MIGRATIONS: Final = (_TICKETS_V1, _WRITES_V2, _ORG_INDEX_V3)
 
 
 class DatabaseURLError(ValueError):

@@ -1,0 +1,56 @@
+"""Who is calling, and what they may do: principals, scopes and scope hierarchies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["ANONYMOUS_OPERATOR", "Principal", "ScopePolicy"]
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """An authenticated caller.
+
+    id (str): A stable identifier (a user, a service account); idempotency keys and cursors are
+        bound to it.
+    scopes (frozenset[str]): What it was granted, before any implications.
+    org (str | None): The organisation whose data it may see, where the connector scopes data so.
+    """
+
+    id: str
+    scopes: frozenset[str] = field(default_factory=frozenset)
+    org: str | None = None
+
+
+ANONYMOUS_OPERATOR = Principal("local-operator", frozenset({"*"}))
+"""The caller when a connector is served without authentication: the operator who started it."""
+
+
+@dataclass(frozen=True, slots=True)
+class ScopePolicy:
+    """Which scopes imply which: ``{"tickets:write": {"tickets:read"}}`` only if the connector says so."""
+
+    implies: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, implies: Mapping[str, Iterable[str]]) -> ScopePolicy:
+        return cls({k: frozenset(v) for k, v in implies.items()})
+
+    def expand(self, scopes: Iterable[str]) -> frozenset[str]:
+        """``scopes`` with everything they imply, transitively."""
+        result: set[str] = set()
+        pending = list(scopes)
+        while pending:
+            scope = pending.pop()
+            if scope not in result:
+                result.add(scope)
+                pending.extend(self.implies.get(scope, ()))
+        return frozenset(result)
+
+    def missing(self, principal: Principal, required: Iterable[str]) -> frozenset[str]:
+        """The required scopes the principal lacks (none when it holds the wildcard ``*``)."""
+        held = self.expand(principal.scopes)
+        if "*" in held:
+            return frozenset()
+        return frozenset(required) - held

@@ -1,0 +1,294 @@
+"""Least privilege that fails closed: scopes per tool, principals, API keys, organisations, audit."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp import Client, StdioServerParameters
+from pydantic import BaseModel
+
+from helpdesk import app
+from helpdesk.db import Database
+from wireproof import Connector, KeysFile, Principal, ToolDefinitionError, Unauthenticated
+from wireproof.auth import KeysFileError, hash_key
+from wireproof.idempotency import IdempotencyStore
+
+pytestmark = pytest.mark.anyio
+
+READER = Principal("reader", frozenset({"tickets:read", "notes:read"}))
+WRITER = Principal("writer", frozenset({"tickets:write"}))
+ACME = Principal("acme-agent", frozenset({"tickets:read"}), org="acme")
+WRITE_TOOLS = {"create_status_note", "add_ticket_comment", "update_ticket_status"}
+
+
+class Out(BaseModel):
+    ok: bool
+
+
+def test_a_tool_without_scopes_is_refused_unless_public() -> None:
+    c: Connector[None] = Connector("x")
+
+    async def lookup() -> Out:
+        """Look something up."""
+        return Out(ok=True)
+
+    with pytest.raises(ToolDefinitionError, match="declare the scopes it needs"):
+        c.read()(lookup)
+    c.read(public=True)(lookup)
+
+
+async def served(database: Database, store: IdempotencyStore, principal: Any) -> Client:
+    return Client(app.server(database, store=store, principal=principal))
+
+
+async def test_tools_list_shows_only_what_the_scopes_permit(
+    database: Database, store: IdempotencyStore
+) -> None:
+    async with await served(database, store, READER) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+    assert names == set(app.tools) - WRITE_TOOLS
+    async with await served(database, store, Unauthenticated("No API key was given")) as client:
+        assert (await client.list_tools()).tools == []
+
+
+async def test_calling_outside_the_scopes_is_a_loud_insufficient_scope_error(
+    database: Database, store: IdempotencyStore
+) -> None:
+    async with await served(database, store, READER) as client:
+        result = await client.call_tool("add_ticket_comment", {"ticket_id": 1, "body": "hi"})
+    error = result.structured_content["error"]
+    assert (error["type"], error["code"], error["retryable"]) == ("auth", "insufficient_scope", False)
+    assert error["required_scopes"] == ["tickets:write"]
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert "needs scope tickets:write; the caller has notes:read, tickets:read" in text
+    assert text.splitlines()[-1].startswith("Stop:")
+    assert database.reader().one("SELECT count(*) AS n FROM ticket_comments")["n"] == 0  # type: ignore[index]
+
+
+async def test_a_declared_hierarchy_lets_write_imply_read(
+    database: Database, store: IdempotencyStore
+) -> None:
+    async with await served(database, store, WRITER) as client:
+        result = await client.call_tool("get_ticket", {"ticket_id": 1})
+        notes = await client.call_tool("get_status_note", {"week": "2026-W01"})
+    assert result.is_error is False
+    assert (
+        notes.structured_content["error"]["code"] == "insufficient_scope"
+    )  # tickets:write does not imply notes
+
+
+async def test_an_unauthenticated_caller_gets_a_typed_auth_error_and_no_data(
+    database: Database, store: IdempotencyStore
+) -> None:
+    async with await served(database, store, Unauthenticated("The API key is not recognised")) as client:
+        result = await client.call_tool(
+            "list_tickets_by_date", {"start_date": "2000-01-01", "end_date": "2100-01-01"}
+        )
+    assert result.is_error is True
+    assert result.structured_content["error"]["code"] == "unauthenticated"
+    assert "items" not in json.dumps(result.structured_content)
+
+
+async def test_an_organisation_bound_caller_never_sees_another_organisations_tickets(
+    database: Database, store: IdempotencyStore
+) -> None:
+    everything = {"start_date": "2000-01-01", "end_date": "2100-01-01", "limit": 100}
+    other = database.reader().one("SELECT id FROM tickets WHERE org <> 'acme' LIMIT 1")
+    assert other is not None
+    async with await served(database, store, ACME) as client:
+        seen: set[int] = set()
+        cursor = None
+        while True:
+            page = (
+                await client.call_tool(
+                    "list_tickets_by_date", {**everything, **({"cursor": cursor} if cursor else {})}
+                )
+            ).structured_content
+            seen |= {t["id"] for t in page["items"]}
+            if not page["has_more"]:
+                break
+            cursor = page["next_cursor"]
+        found = (await client.call_tool("search_tickets", {"text": "the", "limit": 100})).structured_content
+        hidden = await client.call_tool("get_ticket", {"ticket_id": other["id"]})
+        comments = await client.call_tool("list_ticket_comments", {"ticket_id": other["id"]})
+    acme = {r["id"] for r in database.reader().all("SELECT id FROM tickets WHERE org = 'acme'")}
+    assert seen == acme
+    assert {t["id"] for t in found["items"]} <= acme
+    assert hidden.structured_content["error"]["type"] == "not_found"
+    assert comments.structured_content["error"]["type"] == "not_found"
+
+
+async def test_idempotency_keys_and_cursors_belong_to_their_principal(
+    database: Database, store: IdempotencyStore
+) -> None:
+    alice = Principal("alice", frozenset({"tickets:write"}))
+    bob = Principal("bob", frozenset({"tickets:write"}))
+    arguments = {"ticket_id": 3, "body": "same key", "idempotency_key": "shared"}
+    async with await served(database, store, alice) as client:
+        first = await client.call_tool("add_ticket_comment", arguments)
+        page = (
+            await client.call_tool(
+                "list_tickets_by_date", {"start_date": "2000-01-01", "end_date": "2100-01-01", "limit": 2}
+            )
+        ).structured_content
+    async with await served(database, store, bob) as client:
+        second = await client.call_tool("add_ticket_comment", arguments)
+        stolen = await client.call_tool(
+            "list_tickets_by_date",
+            {"start_date": "2000-01-01", "end_date": "2100-01-01", "limit": 2, "cursor": page["next_cursor"]},
+        )
+    assert second.structured_content["id"] != first.structured_content["id"]  # bob's key is bob's own
+    assert not (second.meta or {}).get("io.wireproof/replayed")
+    assert "another caller" in stolen.structured_content["error"]["fields"][0]["problem"]
+
+
+async def test_every_call_leaves_one_audit_line_without_argument_values(
+    database: Database, store: IdempotencyStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="wireproof.audit"):
+        async with await served(database, store, READER) as client:
+            await client.call_tool("search_tickets", {"text": "secret-needle"})
+            await client.call_tool("add_ticket_comment", {"ticket_id": 1, "body": "x"})
+    lines = [json.loads(r.getMessage()) for r in caplog.records if r.name == "wireproof.audit"]
+    assert [(line["tool"], line["outcome"], line["principal"]) for line in lines] == [
+        ("search_tickets", "ok", "reader"),
+        ("add_ticket_comment", "auth", "reader"),
+    ]
+    assert all(len(line["arguments_fingerprint"]) == 64 and line["correlation_id"] for line in lines)
+    assert "secret-needle" not in caplog.text
+
+
+# -- API keys over stdio ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def keys_file(tmp_path: Path) -> Path:
+    path = tmp_path / "keys.toml"
+    path.write_text(
+        f"""
+[[keys]]
+sha256 = "{hash_key("reader-key")}"
+principal = "reader"
+scopes = ["tickets:read"]
+
+[[keys]]
+sha256 = "{hash_key("old-key")}"
+principal = "old"
+scopes = ["tickets:read", "tickets:write"]
+expires = 2020-01-01T00:00:00Z
+"""
+    )
+    return path
+
+
+def test_a_keys_file_resolves_keys_and_refuses_missing_unknown_and_expired_ones(keys_file: Path) -> None:
+    keys = KeysFile(keys_file)
+    assert keys.principal("reader-key").id == "reader"
+    for key, code in ((None, "unauthenticated"), ("nope", "unauthenticated"), ("old-key", "token_expired")):
+        with pytest.raises(Exception) as caught:  # noqa: PT011 - the code attribute is what is checked
+            keys.principal(key)
+        assert caught.value.code == code  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("", "has no [[keys]] entries"),
+        ("[[keys]]\nsha256 = 'abc'\nprincipal = 'p'\n", "sha256 must be 64 lowercase hex digits"),
+        ("[[keys]]\nkey = 'plaintext'\n", "unknown field(s) key"),
+        ("not toml [", "is not valid TOML"),
+    ],
+)
+def test_a_malformed_keys_file_fails_closed(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "keys.toml"
+    path.write_text(content)
+    with pytest.raises(
+        KeysFileError, match=message.replace("[", r"\[").replace("(", r"\(").replace(")", r"\)")
+    ):
+        KeysFile(path)
+    done = subprocess.run(
+        [sys.executable, "-m", "helpdesk.cli", "--keys-file", str(path), "--db", str(tmp_path / "h.db")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+
+
+@pytest.fixture
+def seeded(tmp_path: Path) -> Iterator[Path]:
+    db = tmp_path / "h.db"
+    subprocess.run(
+        [sys.executable, "-m", "helpdesk.cli", "--db", str(db), "--seed", "40", "--seed-only"],
+        check=True,
+        capture_output=True,
+        timeout=60,
+    )
+    return db
+
+
+@pytest.mark.parametrize(
+    ("api_key", "tool", "code"),
+    [
+        (None, "list_tickets_by_date", "unauthenticated"),
+        ("wrong-key", "list_tickets_by_date", "unauthenticated"),
+        ("old-key", "list_tickets_by_date", "token_expired"),
+        ("reader-key", "add_ticket_comment", "insufficient_scope"),
+    ],
+)
+async def test_stdio_keys_fail_loudly_with_typed_auth_errors_and_no_data(
+    seeded: Path, keys_file: Path, tmp_path: Path, api_key: str | None, tool: str, code: str
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "HELPDESK_API_KEY"}
+    if api_key is not None:
+        env["HELPDESK_API_KEY"] = api_key
+    audit = tmp_path / "audit.jsonl"
+    params = StdioServerParameters(
+        command=sys.executable,
+        env=env,
+        args=[
+            "-m",
+            "helpdesk.cli",
+            "--db",
+            str(seeded),
+            "--keys-file",
+            str(keys_file),
+            "--audit-log",
+            str(audit),
+        ],
+    )
+    arguments = (
+        {"start_date": "2000-01-01", "end_date": "2100-01-01"}
+        if tool == "list_tickets_by_date"
+        else {"ticket_id": 1, "body": "x"}
+    )
+    async with Client(params, read_timeout_seconds=60) as client:
+        result = await client.call_tool(tool, arguments)
+    assert result.is_error is True
+    assert result.structured_content["error"]["code"] == code
+    assert "items" not in json.dumps(result.structured_content)
+    assert json.loads(audit.read_text().splitlines()[-1])["outcome"] == "auth"
+    assert api_key is None or api_key not in audit.read_text()
+
+
+async def test_a_valid_stdio_key_gets_its_data(seeded: Path, keys_file: Path) -> None:
+    params = StdioServerParameters(
+        command=sys.executable,
+        env={**os.environ, "HELPDESK_API_KEY": "reader-key"},
+        args=["-m", "helpdesk.cli", "--db", str(seeded), "--keys-file", str(keys_file)],
+    )
+    async with Client(params, read_timeout_seconds=60) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+        result = await client.call_tool("get_ticket", {"ticket_id": 1})
+    assert result.is_error is False
+    assert names == {"list_tickets_by_date", "get_ticket", "search_tickets", "list_ticket_comments"}
