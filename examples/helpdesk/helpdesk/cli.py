@@ -51,7 +51,23 @@ def build_parser() -> argparse.ArgumentParser:
         "--seed-only", action="store_true", help="seed (with --seed) and exit without serving"
     )
     parser.add_argument(
-        "--transport", choices=["stdio"], default="stdio", help="how to serve (default: stdio)"
+        "--transport", choices=["stdio", "http"], default="stdio", help="how to serve (default: stdio)"
+    )
+    http = parser.add_argument_group("Streamable HTTP (with --transport http, served at /mcp)")
+    http.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    http.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    http.add_argument(
+        "--auth",
+        choices=["jwt", "keys", "none"],
+        help="jwt: OAuth 2.1 bearer JWTs; keys: API keys of --keys-file as bearer tokens; none: no "
+        "authentication (loopback only). Required with --transport http",
+    )
+    http.add_argument(
+        "--jwks", metavar="PATH_OR_URL", help="the JWKS that signs accepted tokens (--auth jwt)"
+    )
+    http.add_argument("--issuer", help="the authorization server whose tokens are accepted (--auth jwt)")
+    http.add_argument(
+        "--audience", help="this server's resource URL, as tokens must name it (default: its /mcp URL)"
     )
     parser.add_argument(
         "--log-level",
@@ -86,7 +102,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.seed_only:
                 print(f"{database.ticket_count()} tickets in {_safe_url(database.url)}", file=sys.stderr)
                 return 0
-            app.run_stdio(database, store=store, cursors=_cursor_codec(), principal=principal)
+            if args.transport == "http":
+                _serve_http(args, database, store)
+            else:
+                app.run_stdio(database, store=store, cursors=_cursor_codec(), principal=principal)
         except KeyboardInterrupt:
             return 130
         finally:
@@ -97,8 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _start(args: argparse.Namespace) -> tuple[Database, IdempotencyStore, Callable[[], Principal] | None]:
     if args.seed is not None and args.seed < 0:
         raise _CannotStart("--seed takes a count of 0 or more")
+    if args.transport == "http":
+        _check_http_options(args)
     try:
-        principal = _principal(args.keys_file)
+        principal = _principal(args.keys_file, args.transport)
+        if args.transport == "http" and args.keys_file:
+            KeysFile(args.keys_file)  # fail closed at start, not at the first request
     except KeysFileError as exc:
         raise _CannotStart(str(exc)) from None
     if args.audit_log:
@@ -113,9 +136,60 @@ def _start(args: argparse.Namespace) -> tuple[Database, IdempotencyStore, Callab
         raise _CannotStart(f"cannot open the database: {_reason(exc)}") from None
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def _check_http_options(args: argparse.Namespace) -> None:
+    """Fail closed: HTTP needs an explicit auth mode, and --auth none only on loopback."""
+    if args.auth is None:
+        raise _CannotStart(
+            "--transport http needs --auth jwt, --auth keys, or (on loopback only) --auth none"
+        )
+    if args.auth == "none" and args.host not in LOOPBACK:
+        raise _CannotStart(
+            f"--auth none serves anyone who can reach {args.host}; it is allowed on loopback only"
+        )
+    if args.auth == "jwt" and not (args.jwks and args.issuer):
+        raise _CannotStart("--auth jwt needs --jwks PATH_OR_URL and --issuer ISSUER")
+    if args.auth == "keys" and not args.keys_file:
+        raise _CannotStart("--auth keys needs --keys-file")
+
+
+def _serve_http(args: argparse.Namespace, database: Database, store: IdempotencyStore) -> None:
+    import uvicorn
+
+    from wireproof.auth import JwtVerifier
+    from wireproof.serve import http_app
+
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    resource = f"http://{host}:{args.port}/mcp"
+    authenticate: Callable[[str | None], Principal] | None = None
+    servers: list[str] = []
+    if args.auth == "jwt":
+        authenticate = JwtVerifier(
+            args.jwks, issuer=args.issuer, audience=args.audience or resource
+        ).principal
+        servers = [args.issuer]
+    elif args.auth == "keys":
+        authenticate = KeysFile(args.keys_file).principal
+    asgi = http_app(
+        app,
+        database,
+        resource_url=resource,
+        authenticate=authenticate,
+        authorization_servers=servers,
+        store=store,
+        cursors=_cursor_codec(),
+        host=args.host,
+    )
+    uvicorn.run(asgi, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=10)
+
+
 def _audit_to(path: Path) -> None:
     """Append wireproof's audit lines (one JSON object per call) to ``path``."""
-    handler = logging.FileHandler(path, encoding="utf-8")
+    handler: logging.Handler = (
+        logging.StreamHandler(sys.stderr) if str(path) == "-" else logging.FileHandler(path, encoding="utf-8")
+    )
     handler.setFormatter(logging.Formatter("%(message)s"))
     audit = logging.getLogger("wireproof.audit")
     audit.addHandler(handler)
@@ -123,9 +197,11 @@ def _audit_to(path: Path) -> None:
     audit.propagate = False
 
 
-def _principal(keys_file: Path | None) -> Callable[[], Principal] | None:
+def _principal(keys_file: Path | None, transport: str = "stdio") -> Callable[[], Principal] | None:
     """Who calls over stdio: the holder of HELPDESK_API_KEY, checked against the keys file on every
     request (so an expired key stops working); None without a keys file (the local operator)."""
+    if transport == "http":
+        return None  # over HTTP each request authenticates itself
     if keys_file is None:
         logging.getLogger("helpdesk").warning(
             "no --keys-file: every caller is the local operator, with every scope"

@@ -1,0 +1,186 @@
+"""Streamable HTTP for a connector, as an OAuth 2.1 resource server (stateless, so any replica answers).
+
+In front of the SDK's Streamable HTTP app sits one ASGI layer that:
+
+- serves RFC 9728 Protected Resource Metadata at ``/.well-known/oauth-protected-resource/mcp``;
+- answers a request without a valid bearer credential ``401`` with
+  ``WWW-Authenticate: Bearer error="invalid_token", error_description=…, resource_metadata=…``;
+- answers a ``tools/call`` outside the caller's scopes ``403`` with
+  ``error="insufficient_scope", scope="…"`` naming every scope the tool needs;
+- hands the verified principal to the connector for ``tools/list`` filtering and ``ctx.principal``.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any, Final
+
+from wireproof.auth import Principal
+from wireproof.connector import Connector
+from wireproof.errors import AuthError
+from wireproof.idempotency import IdempotencyStore
+from wireproof.paging import CursorCodec
+
+__all__ = ["MAX_BODY_BYTES", "http_app"]
+
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+Authenticate = Callable[[str | None], Principal]
+
+MAX_BODY_BYTES: Final = 4 * 1024 * 1024
+"""Requests larger than this are refused with 413 before any parsing."""
+_CALLER: contextvars.ContextVar[Principal | AuthError | None] = contextvars.ContextVar(
+    "wireproof_caller", default=None
+)
+
+
+async def _respond(
+    send: Send, status: int, body: dict[str, Any], headers: dict[str, str] | None = None
+) -> None:
+    raw = json.dumps(body).encode()
+    all_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
+    all_headers += [(k.encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": all_headers})
+    await send({"type": "http.response.body", "body": raw})
+
+
+def _quoted(text: str) -> str:
+    return text.replace("\\\\", "").replace('"', "'")
+
+
+def http_app(
+    connector: Connector[Any],
+    state: Any,
+    *,
+    resource_url: str,
+    authenticate: Authenticate | None,
+    authorization_servers: list[str] | None = None,
+    store: IdempotencyStore | None = None,
+    cursors: CursorCodec | None = None,
+    host: str = "127.0.0.1",
+) -> ASGIApp:
+    """The ASGI app serving ``connector`` at ``/mcp``; ``authenticate=None`` serves without auth."""
+    server = connector.server(state, store=store, cursors=cursors, principal=_current_caller)
+    inner: ASGIApp = server.streamable_http_app(stateless_http=True, json_response=True, host=host)
+    path = (
+        "/" + resource_url.split("://", 1)[-1].split("/", 1)[-1].strip("/")
+        if "://" in resource_url
+        else "/mcp"
+    )
+    metadata_path = "/.well-known/oauth-protected-resource" + path
+    metadata_url = (
+        resource_url.split(path, maxsplit=1)[0] + metadata_path if path in resource_url else metadata_path
+    )
+    metadata = {
+        "resource": resource_url,
+        "authorization_servers": authorization_servers or [],
+        "bearer_methods_supported": ["header"],
+        "scopes_supported": sorted({s for t in connector.tools.values() for s in t.scopes}),
+    }
+
+    def challenge(error: str, description: str, scope: str | None = None) -> dict[str, str]:
+        parts = [f'Bearer error="{error}"', f'error_description="{_quoted(description)}"']
+        if scope:
+            parts.append(f'scope="{scope}"')
+        parts.append(f'resource_metadata="{metadata_url}"')
+        return {"www-authenticate": ", ".join(parts)}
+
+    async def app(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await inner(scope, receive, send)
+            return
+        if scope["path"] == metadata_path:
+            await _respond(send, 200, metadata, {"cache-control": "max-age=300"})
+            return
+        if authenticate is None:
+            await inner(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        authorization = headers.get("authorization", "")
+        token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
+        try:
+            principal = authenticate(token)
+        except AuthError as error:
+            body = {"error": "invalid_token", "error_description": error.message, "code": error.code}
+            await _respond(send, 401, body, challenge("invalid_token", error.message))
+            return
+        body_bytes, receive = await _buffer(receive)
+        if body_bytes is None:
+            await _respond(send, 413, {"error": "request_too_large", "limit_bytes": MAX_BODY_BYTES})
+            return
+        needed = _scopes_needed(connector, body_bytes, principal)
+        if needed:
+            description = f"This call needs scope {' '.join(needed)}"
+            await _respond(
+                send,
+                403,
+                {"error": "insufficient_scope", "error_description": description, "scope": " ".join(needed)},
+                challenge("insufficient_scope", description, " ".join(needed)),
+            )
+            return
+        token_ctx = _CALLER.set(principal)
+        try:
+            await inner(scope, receive, send)
+        finally:
+            _CALLER.reset(token_ctx)
+
+    return app
+
+
+def _current_caller() -> Principal:
+    caller = _CALLER.get()
+    if caller is None:
+        from wireproof.auth import ANONYMOUS_OPERATOR
+
+        return ANONYMOUS_OPERATOR  # served without authentication (--auth none, loopback only)
+    if isinstance(caller, AuthError):
+        raise caller
+    return caller
+
+
+async def _buffer(receive: Receive) -> tuple[bytes | None, Receive]:
+    """Read the whole body (bounded), and a ``receive`` that replays it to the app behind."""
+    chunks: list[bytes] = []
+    size = 0
+    more = True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            return None, receive
+        chunks.append(chunk)
+        more = bool(message.get("more_body"))
+    body = b"".join(chunks)
+    sent = False
+
+    async def replay() -> MutableMapping[str, Any]:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return body, replay
+
+
+def _scopes_needed(connector: Connector[Any], body: bytes, principal: Principal) -> list[str]:
+    """For a ``tools/call`` of a known tool outside the caller's scopes: every scope it needs."""
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return []  # malformed JSON-RPC is the SDK's to answer (400)
+    if not isinstance(message, dict) or message.get("method") != "tools/call":
+        return []
+    params = message.get("params")
+    name = params.get("name") if isinstance(params, dict) else None
+    tool = connector.tools.get(name) if isinstance(name, str) else None
+    if tool is None or not connector.scope_policy.missing(principal, tool.scopes):
+        return []
+    return sorted(tool.scopes)
