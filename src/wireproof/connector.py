@@ -40,6 +40,7 @@ from wireproof.budget import DEFAULT_BUDGET_TOKENS
 from wireproof.errors import AuthError, InsufficientScope, WireproofError, describe_value
 from wireproof.idempotency import IdempotencyStore, fingerprint
 from wireproof.paging import CursorCodec
+from wireproof.ratelimit import RateLimit, RateLimiter
 from wireproof.schema import ToolDefinitionError
 from wireproof.tools import IDEMPOTENCY_KEY, Tool, ToolKind
 
@@ -93,9 +94,12 @@ class Connector(Generic[StateT]):
         instructions: str | None = None,
         budget_tokens: int = DEFAULT_BUDGET_TOKENS,
         scope_policy: ScopePolicy | None = None,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         self.name = name
         self.scope_policy = scope_policy or ScopePolicy()
+        self.rate_limit = rate_limit
+        self._limiter = RateLimiter()
         self.version = version
         self.instructions = instructions
         self.budget_tokens = budget_tokens
@@ -122,6 +126,7 @@ class Connector(Generic[StateT]):
         *,
         scopes: Iterable[str] = (),
         public: bool = False,
+        rate_limit: RateLimit | None = None,
         name: str | None = None,
         title: str | None = None,
         open_world: bool = False,
@@ -132,6 +137,7 @@ class Connector(Generic[StateT]):
         Args:
             scopes: The scopes a caller needs (all of them); a tool without scopes must be public.
             public: Any authenticated caller may use it (no scope needed).
+            rate_limit: This tool's limit per caller; defaults to the connector's.
             name: The tool's name; defaults to the function's name.
             title: A human-readable title for clients to show.
             open_world: True when the tool reaches beyond the connector's own data (the web, say).
@@ -145,6 +151,7 @@ class Connector(Generic[StateT]):
             budget_tokens=budget_tokens,
             scopes=scopes,
             public=public,
+            rate_limit=rate_limit,
         )
 
     def write(
@@ -152,6 +159,7 @@ class Connector(Generic[StateT]):
         *,
         scopes: Iterable[str] = (),
         public: bool = False,
+        rate_limit: RateLimit | None = None,
         name: str | None = None,
         title: str | None = None,
         destructive: bool = True,
@@ -165,6 +173,7 @@ class Connector(Generic[StateT]):
         Args:
             scopes: The scopes a caller needs (all of them); a tool without scopes must be public.
             public: Any authenticated caller may use it (no scope needed).
+            rate_limit: This tool's limit per caller; defaults to the connector's.
             name: The tool's name; defaults to the function's name.
             title: A human-readable title for clients to show.
             destructive: False only when the tool purely adds (never overwrites or deletes).
@@ -186,6 +195,7 @@ class Connector(Generic[StateT]):
             idempotency_key=idempotency_key,
             scopes=scopes,
             public=public,
+            rate_limit=rate_limit,
         )
 
     # -- the pipeline -----------------------------------------------------------------------
@@ -250,7 +260,10 @@ class Connector(Generic[StateT]):
         """Raise the caller's own auth error, or ``InsufficientScope`` naming every scope the tool needs."""
         if isinstance(principal, AuthError):
             raise principal
+        limit = tool.rate_limit or self.rate_limit
         missing = self.scope_policy.missing(principal, tool.scopes)
+        if not missing and limit is not None:
+            self._limiter.check(principal.id, tool.name, limit)
         if missing:
             held = ", ".join(sorted(principal.scopes)) or "no scopes"
             raise InsufficientScope(

@@ -10,6 +10,7 @@ from typing import Any, Generic, Literal, TypeVar
 import mcp_types as types
 
 from wireproof.errors import ABSENT, FieldError, InvalidInput
+from wireproof.ratelimit import RateLimit
 from wireproof.schema import (
     ArgumentValidator,
     InputSchema,
@@ -134,12 +135,14 @@ class Tool(Generic[StateT]):
         budget_tokens: int | None = None,
         scopes: Iterable[str] = (),
         public: bool = False,
+        rate_limit: RateLimit | None = None,
     ) -> None:
         self.fn = fn
         self.kind: ToolKind = kind
         self.budget_tokens = budget_tokens
         self.scopes = frozenset(scopes)
         self.public = public
+        self.rate_limit = rate_limit
         if not self.scopes and not public:
             raise ToolDefinitionError(
                 f"tool {name or fn.__name__}: declare the scopes it needs (scopes={{'things:read'}}), "

@@ -181,6 +181,7 @@ def _serve_http(args: argparse.Namespace, database: Database, store: Idempotency
         store=store,
         cursors=_cursor_codec(),
         host=args.host,
+        ready=lambda: database.ticket_count() >= 0,
     )
     uvicorn.run(asgi, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=10)
 

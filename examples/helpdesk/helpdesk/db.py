@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from helpdesk.seed import generate_tickets
+from wireproof import Unavailable
 from wireproof.idempotency import IdempotencyStore, SqliteIdempotencyStore
 
 __all__ = ["Database", "DatabaseURLError", "Queries", "default_database_path", "open_database"]
@@ -80,16 +81,41 @@ class Queries:
         return sql.replace("?", "%s") if self._postgres else sql
 
     def all(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
-        cursor = self.connection.execute(self._sql(sql), params)
-        names = [d[0] for d in cursor.description]
-        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+        with _transient_as_unavailable():
+            cursor = self.connection.execute(self._sql(sql), params)
+            names = [d[0] for d in cursor.description]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def one(self, sql: str, params: Sequence[object] = ()) -> dict[str, Any] | None:
         rows = self.all(sql, params)
         return rows[0] if rows else None
 
     def run(self, sql: str, params: Sequence[object] = ()) -> int:
-        return int(self.connection.execute(self._sql(sql), params).rowcount)
+        with _transient_as_unavailable():
+            return int(self.connection.execute(self._sql(sql), params).rowcount)
+
+
+_TRANSIENT_SQLITE: Final = ("locked", "busy", "unable to open", "disk i/o")
+
+
+@contextmanager
+def _transient_as_unavailable() -> Iterator[None]:
+    """A database that is down, busy or restarting is a retryable ``unavailable`` error, not a crash."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if any(word in str(exc).lower() for word in _TRANSIENT_SQLITE):
+            raise Unavailable("The ticket database is busy or unavailable", retry_after=2) from exc
+        raise
+    except Exception as exc:
+        if type(exc).__module__.startswith("psycopg") and type(exc).__name__ in _TRANSIENT_POSTGRES:
+            raise Unavailable("The ticket database is unavailable", retry_after=2) from exc
+        raise
+
+
+_TRANSIENT_POSTGRES: Final = frozenset(
+    {"OperationalError", "AdminShutdown", "CannotConnectNow", "ConnectionTimeout"}
+)
 
 
 class Database:

@@ -17,6 +17,9 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
 
+import anyio
+import anyio.to_thread
+
 from wireproof.auth import Principal
 from wireproof.connector import Connector
 from wireproof.errors import AuthError
@@ -62,73 +65,115 @@ def http_app(
     store: IdempotencyStore | None = None,
     cursors: CursorCodec | None = None,
     host: str = "127.0.0.1",
+    ready: Callable[[], bool] | None = None,
 ) -> ASGIApp:
-    """The ASGI app serving ``connector`` at ``/mcp``; ``authenticate=None`` serves without auth."""
+    """The ASGI app serving ``connector`` at ``/mcp``; ``authenticate=None`` serves without auth.
+
+    ``/healthz`` answers 200 while the process serves; ``/readyz`` answers 200 when ``ready()``
+    (for example: the database answers), else 503, so a load balancer takes the replica out.
+    """
     server = connector.server(state, store=store, cursors=cursors, principal=_current_caller)
     inner: ASGIApp = server.streamable_http_app(stateless_http=True, json_response=True, host=host)
-    path = (
-        "/" + resource_url.split("://", 1)[-1].split("/", 1)[-1].strip("/")
-        if "://" in resource_url
-        else "/mcp"
-    )
-    metadata_path = "/.well-known/oauth-protected-resource" + path
-    metadata_url = (
-        resource_url.split(path, maxsplit=1)[0] + metadata_path if path in resource_url else metadata_path
-    )
-    metadata = {
-        "resource": resource_url,
-        "authorization_servers": authorization_servers or [],
-        "bearer_methods_supported": ["header"],
-        "scopes_supported": sorted({s for t in connector.tools.values() for s in t.scopes}),
-    }
+    return _ResourceServer(connector, inner, resource_url, authenticate, authorization_servers or [], ready)
 
-    def challenge(error: str, description: str, scope: str | None = None) -> dict[str, str]:
+
+class _ResourceServer:
+    """The ASGI layer in front of the SDK's app (see the module docstring)."""
+
+    def __init__(
+        self,
+        connector: Connector[Any],
+        inner: ASGIApp,
+        resource_url: str,
+        authenticate: Authenticate | None,
+        authorization_servers: list[str],
+        ready: Callable[[], bool] | None,
+    ) -> None:
+        self.connector, self.inner, self.authenticate, self.ready = connector, inner, authenticate, ready
+        path = (
+            "/" + resource_url.split("://", 1)[-1].split("/", 1)[-1].strip("/")
+            if "://" in resource_url
+            else "/mcp"
+        )
+        self.metadata_path = "/.well-known/oauth-protected-resource" + path
+        origin = resource_url.split(path, maxsplit=1)[0] if path in resource_url else ""
+        self.metadata_url = origin + self.metadata_path
+        self.metadata = {
+            "resource": resource_url,
+            "authorization_servers": authorization_servers,
+            "bearer_methods_supported": ["header"],
+            "scopes_supported": sorted({s for t in connector.tools.values() for s in t.scopes}),
+        }
+
+    def challenge(self, error: str, description: str, scope: str | None = None) -> dict[str, str]:
         parts = [f'Bearer error="{error}"', f'error_description="{_quoted(description)}"']
         if scope:
             parts.append(f'scope="{scope}"')
-        parts.append(f'resource_metadata="{metadata_url}"')
+        parts.append(f'resource_metadata="{self.metadata_url}"')
         return {"www-authenticate": ", ".join(parts)}
 
-    async def app(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await inner(scope, receive, send)
-            return
-        if scope["path"] == metadata_path:
-            await _respond(send, 200, metadata, {"cache-control": "max-age=300"})
-            return
-        if authenticate is None:
-            await inner(scope, receive, send)
-            return
+    async def answer_plain(self, path: str, send: Send) -> bool:
+        """Metadata, liveness and readiness: answered without credentials. False for anything else."""
+        if path == self.metadata_path:
+            await _respond(send, 200, self.metadata, {"cache-control": "max-age=300"})
+        elif path == "/healthz":
+            await _respond(send, 200, {"status": "ok"})
+        elif path == "/readyz":
+            is_ready = await _probe(self.ready)
+            await _respond(send, 200 if is_ready else 503, {"status": "ready" if is_ready else "unavailable"})
+        else:
+            return False
+        return True
+
+    async def admit(self, scope: Scope, receive: Receive, send: Send) -> tuple[Principal, Receive] | None:
+        """The verified caller and a replaying ``receive``, or None after answering 401, 403 or 413."""
+        assert self.authenticate is not None
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         authorization = headers.get("authorization", "")
         token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
         try:
-            principal = authenticate(token)
+            principal = self.authenticate(token)
         except AuthError as error:
             body = {"error": "invalid_token", "error_description": error.message, "code": error.code}
-            await _respond(send, 401, body, challenge("invalid_token", error.message))
-            return
-        body_bytes, receive = await _buffer(receive)
+            await _respond(send, 401, body, self.challenge("invalid_token", error.message))
+            return None
+        body_bytes, replay = await _buffer(receive)
         if body_bytes is None:
             await _respond(send, 413, {"error": "request_too_large", "limit_bytes": MAX_BODY_BYTES})
-            return
-        needed = _scopes_needed(connector, body_bytes, principal)
+            return None
+        needed = " ".join(_scopes_needed(self.connector, body_bytes, principal))
         if needed:
-            description = f"This call needs scope {' '.join(needed)}"
-            await _respond(
-                send,
-                403,
-                {"error": "insufficient_scope", "error_description": description, "scope": " ".join(needed)},
-                challenge("insufficient_scope", description, " ".join(needed)),
-            )
+            description = f"This call needs scope {needed}"
+            body = {"error": "insufficient_scope", "error_description": description, "scope": needed}
+            await _respond(send, 403, body, self.challenge("insufficient_scope", description, needed))
+            return None
+        return principal, replay
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and await self.answer_plain(scope["path"], send):
             return
+        if scope["type"] != "http" or self.authenticate is None:
+            await self.inner(scope, receive, send)
+            return
+        admitted = await self.admit(scope, receive, send)
+        if admitted is None:
+            return
+        principal, replay = admitted
         token_ctx = _CALLER.set(principal)
         try:
-            await inner(scope, receive, send)
+            await self.inner(scope, replay, send)
         finally:
             _CALLER.reset(token_ctx)
 
-    return app
+
+async def _probe(ready: Callable[[], bool] | None) -> bool:
+    if ready is None:
+        return True
+    try:
+        with anyio.fail_after(5):
+            return bool(await anyio.to_thread.run_sync(ready))
+    except Exception:  # noqa: BLE001 - any failure of the readiness check means not ready
+        return False
 
 
 def _current_caller() -> Principal:
