@@ -79,13 +79,13 @@ def error_result(error: WireproofError, correlation_id: str) -> types.CallToolRe
     )
 
 
-def _replayed(stored: StoredResult, *, open_output: bool) -> types.CallToolResult:
+def _replayed(stored: StoredResult, *, open_output: bool, budget_tokens: int) -> types.CallToolResult:
     """The stored result again, marked as a replay in the result's ``_meta`` and, where the output
     schema allows extra members, in ``structuredContent._meta`` too."""
     structured = stored.structured
     if isinstance(structured, dict) and not stored.is_error and open_output:
         structured = {**structured, "_meta": {"replayed": True}}
-    text = stored.text if stored.is_error else _compact(structured)
+    text = stored.text if stored.is_error else text_for(structured, _compact(structured), budget_tokens)
     return types.CallToolResult(
         content=[types.TextContent(text=text)],
         structured_content=structured,
@@ -142,7 +142,7 @@ class Execution(Generic[StateT]):
         self.cursors = cursors
         self.budget_tokens = tool.budget_tokens or budget_tokens
         self.principal = principal
-        self.principal_id = principal.id if principal is not None else "anonymous"
+        self.principal_id = principal.key if principal is not None else "anonymous"
 
     def internal_error(self) -> InternalError:
         """Log the exception being handled under this call's correlation id; return the masked error."""
@@ -209,7 +209,10 @@ class Execution(Generic[StateT]):
         claim = await anyio.to_thread.run_sync(store.claim, scope, key, fingerprint(arguments), arguments)
         if not isinstance(claim, Claimed):
             return _settle(
-                claim, arguments, open_output=self.tool.output.schema.get("additionalProperties") is not False
+                claim,
+                arguments,
+                open_output=self.tool.output.schema.get("additionalProperties") is not False,
+                budget_tokens=self.budget_tokens,
             )
         # An async tool's effect cannot join the store's transaction: once it has returned, the effect
         # happened, so any later failure is recorded (never released), or a retry would repeat it.
@@ -249,7 +252,10 @@ class Execution(Generic[StateT]):
         claim = store.claim(scope, key, fingerprint(arguments), arguments)
         if not isinstance(claim, Claimed):
             return _settle(
-                claim, arguments, open_output=self.tool.output.schema.get("additionalProperties") is not False
+                claim,
+                arguments,
+                open_output=self.tool.output.schema.get("additionalProperties") is not False,
+                budget_tokens=self.budget_tokens,
             )
         try:
             shaped = self._in_transaction(store, values, claim)
@@ -274,11 +280,11 @@ class Execution(Generic[StateT]):
 
 
 def _settle(
-    claim: Replay | InProgress | Mismatch, arguments: dict[str, Any], *, open_output: bool
+    claim: Replay | InProgress | Mismatch, arguments: dict[str, Any], *, open_output: bool, budget_tokens: int
 ) -> types.CallToolResult:
     """What a claim that did not go becomes: the replayed result, or the error to raise."""
     if isinstance(claim, Replay):
-        return _replayed(claim.result, open_output=open_output)
+        return _replayed(claim.result, open_output=open_output, budget_tokens=budget_tokens)
     if isinstance(claim, InProgress):
         raise Unavailable(
             "A call with this idempotency_key is still running",

@@ -66,7 +66,7 @@ def _note(left_out: int, total: int, budget_tokens: int) -> str:
 
 def text_for(structured: Any, text: str, budget_tokens: int) -> str:
     """The text content: the JSON itself when small, else a pointer (no second full copy)."""
-    if len(text) <= budget_tokens * BYTES_PER_TOKEN // 2:
+    if len(text.encode()) <= budget_tokens * BYTES_PER_TOKEN // 2:
         return text
     count = ""
     if isinstance(structured, dict) and isinstance(structured.get("items"), list):

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
+import hmac
 import itertools
 import json
 import logging
@@ -38,7 +40,7 @@ from wireproof._execution import Execution, error_result
 from wireproof.auth import ANONYMOUS_OPERATOR, Principal, ScopePolicy
 from wireproof.budget import DEFAULT_BUDGET_TOKENS
 from wireproof.errors import AuthError, InsufficientScope, WireproofError, describe_value
-from wireproof.idempotency import IdempotencyStore, fingerprint
+from wireproof.idempotency import IdempotencyStore, canonical_json
 from wireproof.paging import CursorCodec
 from wireproof.ratelimit import RateLimit, RateLimiter
 from wireproof.schema import ToolDefinitionError
@@ -55,6 +57,8 @@ ToolFn = Callable[..., Any]
 
 
 _PROCESS_ID = secrets.token_hex(3)
+_AUDIT_KEY = secrets.token_bytes(32)
+"""Keys the audit fingerprints: equal arguments match within a process, and cannot be guessed back."""
 _CALLS = itertools.count(1)
 
 
@@ -376,8 +380,9 @@ def _audit(
         if result.is_error and isinstance(result.structured_content, dict)
         else None
     )
-    try:
-        arguments_fingerprint = fingerprint(arguments or {})
+    try:  # keyed with a per-process secret: a small argument space cannot be brute-forced back
+        canonical = canonical_json(arguments or {}).encode()
+        arguments_fingerprint = hmac.new(_AUDIT_KEY, canonical, hashlib.sha256).hexdigest()
     except (TypeError, ValueError):
         arguments_fingerprint = "unhashable"
     audit_logger.info(

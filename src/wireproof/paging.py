@@ -70,7 +70,11 @@ class CursorCodec:
 
     @classmethod
     def from_secret(cls, secret: str, **options: Any) -> CursorCodec:
-        """A codec from one text secret (for example an environment variable)."""
+        """A codec from one text secret (for example an environment variable), at least 32 characters."""
+        if len(secret) < 32:
+            raise ValueError(
+                "a cursor secret needs at least 32 characters (a short one can be guessed offline)"
+            )
         return cls({"k0": hashlib.sha256(secret.encode()).digest()}, **options)
 
     def encode(self, *, tool: str, filters: Mapping[str, Any], principal: str, position: Any) -> str:
@@ -171,6 +175,8 @@ class Page(BaseModel, Generic[ItemT]):
         positions of every item are kept, so the response budget can cut the page short and still
         hand out a cursor that continues exactly after the last item it kept.
         """
+        if limit < 1:
+            raise ValueError("a page holds at least one item")
         kept = rows[:limit]
         has_more = len(rows) > limit
         positions = [position(r) for r in kept]
@@ -190,6 +196,8 @@ class Page(BaseModel, Generic[ItemT]):
         """
         if self._resume is None:
             raise ValueError("only a page built with Page.from_rows can be cut")
+        if count < 1:
+            raise ValueError("a cut page keeps at least one item")
         paging, filters, positions = self._resume
         page = type(self)(
             items=self.items[:count],

@@ -140,7 +140,10 @@ def test_every_bad_token_is_401_with_a_challenge_and_no_data(server: dict[str, A
         response = post(server["url"], authorization, INITIALIZE)
         assert response.status_code == 401, (label, response.status_code, response.text)
         challenge = response.headers["www-authenticate"]
-        assert challenge.startswith('Bearer error="invalid_token"'), label
+        if authorization is None:  # RFC 6750 3.1: no error code when no credential was sent
+            assert challenge.startswith('Bearer resource_metadata="'), challenge
+        else:
+            assert challenge.startswith('Bearer error="invalid_token"'), label
         assert "resource_metadata=" in challenge, label
         assert "items" not in response.text, label
 

@@ -19,6 +19,7 @@ from wireproof import (
     Arguments,
     Connector,
     Examples,
+    Forbidden,
     InvalidInput,
     NotFound,
     Page,
@@ -105,8 +106,19 @@ def _summary(fields: list[str] | None) -> Callable[[dict[str, Any]], TicketSumma
 
 def _org(ctx: ToolContext[Database]) -> tuple[str, list[object]]:
     """The SQL that keeps a caller bound to an organisation inside it (nothing for an unbound caller)."""
-    org = ctx.principal.org if ctx.principal is not None else None
+    if ctx.principal is None:  # the pipeline always sets one; refuse rather than show everything
+        raise Forbidden("No caller is known for this call")
+    org = ctx.principal.org
     return (" AND org = ?", [org]) if org else ("", [])
+
+
+def _no_org(ctx: ToolContext[Database]) -> None:
+    """Status notes are shared across organisations: an organisation-bound caller may not touch them."""
+    if ctx.principal is None or ctx.principal.org:
+        raise Forbidden(
+            "Status notes are shared by every organisation; a caller bound to one organisation may not read or "
+            "write them"
+        )
 
 
 def _ticket_visible(ctx: ToolContext[Database], ticket_id: int, queries: Queries | None = None) -> None:
@@ -340,6 +352,7 @@ def create_status_note(ctx: ToolContext[Database], week: IsoWeek, body: Text) ->
         week: The ISO week, as YYYY-Www (for example 2026-W23).
         body: The note's text, 1 to 4,000 characters.
     """
+    _no_org(ctx)
     db = ctx.state.writer(ctx.transaction)
     now = _now()
     db.run(
@@ -364,6 +377,7 @@ def get_status_note(ctx: ToolContext[Database], week: IsoWeek) -> StatusNote:
     Args:
         week: The ISO week, as YYYY-Www (for example 2026-W23).
     """
+    _no_org(ctx)
     row = ctx.state.reader().one(f"SELECT {_NOTE_COLUMNS} FROM status_notes WHERE week = ?", (week,))
     if row is None:
         raise NotFound(f"Week {week} has no status note yet. Create one with create_status_note")

@@ -66,8 +66,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--jwks", metavar="PATH_OR_URL", help="the JWKS that signs accepted tokens (--auth jwt)"
     )
     http.add_argument("--issuer", help="the authorization server whose tokens are accepted (--auth jwt)")
+    http.add_argument("--audience", help="the audience tokens must name (default: the resource URL)")
     http.add_argument(
-        "--audience", help="this server's resource URL, as tokens must name it (default: its /mcp URL)"
+        "--resource-url",
+        metavar="URL",
+        help="this server's public URL as clients reach it, ending in /mcp (required off loopback; default "
+        "http://HOST:PORT/mcp); also the audience tokens must name unless --audience says otherwise",
     )
     parser.add_argument(
         "--log-level",
@@ -119,6 +123,10 @@ def _start(args: argparse.Namespace) -> tuple[Database, IdempotencyStore, Callab
     if args.transport == "http":
         _check_http_options(args)
     try:
+        _cursor_codec()
+    except ValueError as exc:
+        raise _CannotStart(f"HELPDESK_CURSOR_SECRET: {exc}") from None
+    try:
         principal = _principal(args.keys_file, args.transport)
         if args.transport == "http" and args.keys_file:
             KeysFile(args.keys_file)  # fail closed at start, not at the first request
@@ -153,6 +161,21 @@ def _check_http_options(args: argparse.Namespace) -> None:
         raise _CannotStart("--auth jwt needs --jwks PATH_OR_URL and --issuer ISSUER")
     if args.auth == "keys" and not args.keys_file:
         raise _CannotStart("--auth keys needs --keys-file")
+    if args.auth == "none" and args.keys_file:
+        raise _CannotStart("--auth none would ignore --keys-file; use --auth keys")
+    loopback = args.host in LOOPBACK
+    if not loopback and not args.resource_url:
+        raise _CannotStart(
+            "off loopback, give --resource-url: the https URL clients use to reach this server"
+        )
+    if args.auth == "jwt" and not loopback:
+        insecure = [
+            n for n, v in (("--jwks", args.jwks), ("--issuer", args.issuer)) if v.startswith("http://")
+        ]
+        if insecure:
+            raise _CannotStart(
+                f"{' and '.join(insecure)} must be https off loopback (keys must not be tampered with)"
+            )
 
 
 def _serve_http(args: argparse.Namespace, database: Database, store: IdempotencyStore) -> None:
@@ -162,7 +185,7 @@ def _serve_http(args: argparse.Namespace, database: Database, store: Idempotency
     from wireproof.serve import http_app
 
     host = f"[{args.host}]" if ":" in args.host else args.host
-    resource = f"http://{host}:{args.port}/mcp"
+    resource = args.resource_url or f"http://{host}:{args.port}/mcp"
     authenticate: Callable[[str | None], Principal] | None = None
     servers: list[str] = []
     if args.auth == "jwt":
@@ -181,7 +204,7 @@ def _serve_http(args: argparse.Namespace, database: Database, store: Idempotency
         store=store,
         cursors=_cursor_codec(),
         host=args.host,
-        ready=lambda: database.ticket_count() >= 0,
+        ready=lambda: database.reader().one("SELECT 1 AS ok") is not None,
     )
     uvicorn.run(asgi, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=10)
 

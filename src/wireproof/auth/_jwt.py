@@ -33,8 +33,10 @@ class JwtVerifier:
 
     def __init__(self, jwks: str, *, issuer: str, audience: str, leeway: float = DEFAULT_LEEWAY) -> None:
         self.jwks, self.issuer, self.audience, self.leeway = jwks, issuer, audience, leeway
+        # The key set is cached for five minutes and then fetched again, so a key the authorization
+        # server withdraws stops verifying; single keys are not cached on their own (they never expire).
         self._client = (
-            jwt.PyJWKClient(jwks, cache_keys=True, timeout=5)
+            jwt.PyJWKClient(jwks, cache_keys=False, cache_jwk_set=True, lifespan=300, timeout=5)
             if jwks.startswith(("http://", "https://"))
             else None
         )
@@ -52,12 +54,13 @@ class JwtVerifier:
             if self._client is not None:
                 return self._client.get_signing_key_from_jwt(token).key
             keys = jwt.PyJWKSet.from_json(Path(self.jwks).read_text(encoding="utf-8"))
-        except (OSError, ValueError, jwt.PyJWTError) as exc:
-            # The key set cannot be loaded, so nothing can be verified: deny.
+        except Exception as exc:  # noqa: BLE001 - whatever stops the key set loading, nothing can be verified: deny
             raise Unauthenticated(
                 f"The token cannot be verified now (key set unavailable: {type(exc).__name__})"
             ) from None
         kid = header.get("kid")
+        if kid is None and len(keys.keys) > 1:
+            raise Unauthenticated("The token names no key (kid) and the key set has several")
         matching = [k for k in keys.keys if kid is None or k.key_id == kid]
         if not matching:
             raise Unauthenticated("The token was signed by a key this server does not know")
@@ -98,7 +101,9 @@ class JwtVerifier:
         if isinstance(claims.get("scp"), list):
             granted |= {str(s) for s in claims["scp"]}
         org = claims.get("org")
-        return Principal(str(claims["sub"]), frozenset(granted), org if isinstance(org, str) else None)
+        if org is not None and (not isinstance(org, str) or not org.strip()):
+            raise Unauthenticated("The token's org claim must be one organisation name")
+        return Principal(str(claims["sub"]), frozenset(granted), org)
 
     def describe(self) -> str:
         return json.dumps({"jwks": self.jwks, "issuer": self.issuer, "audience": self.audience})

@@ -6,7 +6,7 @@ sha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"   # 
 principal = "support-bot"
 scopes = ["tickets:read", "tickets:write"]
 org = "acme"                        # optional
-expires = "2027-01-01T00:00:00Z"    # optional, RFC 3339
+expires = 2027-01-01T00:00:00Z      # optional, a TOML date-time with its offset
 ```
 
 A keys file that cannot be read or parsed refuses to load (the server does not start): fail closed.
@@ -61,6 +61,13 @@ class KeysFile:
         if not isinstance(entries, list) or not entries:
             raise KeysFileError(f"keys file {self.path} has no [[keys]] entries")
         self.keys = [self._entry(i, e) for i, e in enumerate(entries, 1)]
+        orgs: dict[str, str | None] = {}
+        for entry in self.keys:
+            seen = orgs.setdefault(entry.principal.id, entry.principal.org)
+            if seen != entry.principal.org:
+                raise KeysFileError(
+                    f"keys file {self.path}: principal {entry.principal.id!r} appears with two organisations"
+                )
 
     def _entry(self, number: int, entry: object) -> ApiKey:
         where = f"keys file {self.path}, key #{number}"
@@ -83,10 +90,16 @@ class KeysFile:
         if not isinstance(scopes, list) or not all(isinstance(s, str) for s in scopes):
             raise KeysFileError(f"{where}: scopes must be a list of strings")
         org = entry.get("org")
-        if org is not None and not isinstance(org, str):
-            raise KeysFileError(f"{where}: org must be a string")
+        if org is not None and (not isinstance(org, str) or not org.strip()):
+            raise KeysFileError(
+                f"{where}: org must be a non-empty string (omit it for a caller bound to no org)"
+            )
         expires = entry.get("expires")
         if isinstance(expires, datetime):
+            if expires.tzinfo is None:
+                raise KeysFileError(
+                    f"{where}: expires needs a time-zone offset, such as 2027-01-01T00:00:00Z"
+                )
             expires_at: float | None = expires.timestamp()
         elif expires is None:
             expires_at = None
@@ -104,7 +117,9 @@ class KeysFile:
             TokenExpired: the key is in the file but past its expiry.
         """
         if not key:
-            raise Unauthenticated("No API key was given; set it in the environment the server starts with")
+            raise Unauthenticated(
+                "No API key was given (stdio: set it in the server's environment; HTTP: send Authorization: Bearer KEY)"
+            )
         digest = hash_key(key)
         for entry in self.keys:
             if hmac.compare_digest(entry.sha256, digest):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -21,9 +23,16 @@ class Principal:
     id: str
     scopes: frozenset[str] = field(default_factory=frozenset)
     org: str | None = None
+    all_scopes: bool = False
+    """Only for the local operator of an unauthenticated server: no credential can grant it."""
+
+    @property
+    def key(self) -> str:
+        """An opaque, unambiguous identity for binding idempotency keys and cursors: id and org."""
+        return hashlib.sha256(json.dumps([self.id, self.org]).encode()).hexdigest()[:32]
 
 
-ANONYMOUS_OPERATOR = Principal("local-operator", frozenset({"*"}))
+ANONYMOUS_OPERATOR = Principal("local-operator", all_scopes=True)
 """The caller when a connector is served without authentication: the operator who started it."""
 
 
@@ -49,8 +58,7 @@ class ScopePolicy:
         return frozenset(result)
 
     def missing(self, principal: Principal, required: Iterable[str]) -> frozenset[str]:
-        """The required scopes the principal lacks (none when it holds the wildcard ``*``)."""
-        held = self.expand(principal.scopes)
-        if "*" in held:
+        """The required scopes the principal lacks (none for the local operator of an unauthenticated server)."""
+        if principal.all_scopes:
             return frozenset()
-        return frozenset(required) - held
+        return frozenset(required) - self.expand(principal.scopes)

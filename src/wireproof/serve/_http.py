@@ -16,13 +16,14 @@ import contextvars
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 import anyio
 import anyio.to_thread
 
 from wireproof.auth import Principal
 from wireproof.connector import Connector
-from wireproof.errors import AuthError
+from wireproof.errors import AuthError, Unauthenticated
 from wireproof.idempotency import IdempotencyStore
 from wireproof.paging import CursorCodec
 
@@ -52,7 +53,14 @@ async def _respond(
 
 
 def _quoted(text: str) -> str:
-    return text.replace("\\\\", "").replace('"', "'")
+    """Text safe inside an RFC 6750 quoted string: printable ASCII, quotes made single, no backslash."""
+    cleaned = []
+    for char in text:
+        if char == '"':
+            cleaned.append("'")
+        elif 0x20 <= ord(char) <= 0x7E and char != "\\":
+            cleaned.append(char)
+    return "".join(cleaned)
 
 
 def http_app(
@@ -72,7 +80,8 @@ def http_app(
     ``/healthz`` answers 200 while the process serves; ``/readyz`` answers 200 when ``ready()``
     (for example: the database answers), else 503, so a load balancer takes the replica out.
     """
-    server = connector.server(state, store=store, cursors=cursors, principal=_current_caller)
+    caller = _current_caller if authenticate is not None else None  # None: the operator, unauthenticated
+    server = connector.server(state, store=store, cursors=cursors, principal=caller)
     inner: ASGIApp = server.streamable_http_app(stateless_http=True, json_response=True, host=host)
     return _ResourceServer(connector, inner, resource_url, authenticate, authorization_servers or [], ready)
 
@@ -90,14 +99,11 @@ class _ResourceServer:
         ready: Callable[[], bool] | None,
     ) -> None:
         self.connector, self.inner, self.authenticate, self.ready = connector, inner, authenticate, ready
-        path = (
-            "/" + resource_url.split("://", 1)[-1].split("/", 1)[-1].strip("/")
-            if "://" in resource_url
-            else "/mcp"
-        )
+        parts = urlsplit(resource_url)
+        path = parts.path.rstrip("/")
         self.metadata_path = "/.well-known/oauth-protected-resource" + path
-        origin = resource_url.split(path, maxsplit=1)[0] if path in resource_url else ""
-        self.metadata_url = origin + self.metadata_path
+        self.metadata_url = f"{parts.scheme}://{parts.netloc}{self.metadata_path}"
+        self.oauth = bool(authorization_servers)  # API keys are not OAuth: no metadata to point at
         self.metadata = {
             "resource": resource_url,
             "authorization_servers": authorization_servers,
@@ -105,16 +111,18 @@ class _ResourceServer:
             "scopes_supported": sorted({s for t in connector.tools.values() for s in t.scopes}),
         }
 
-    def challenge(self, error: str, description: str, scope: str | None = None) -> dict[str, str]:
-        parts = [f'Bearer error="{error}"', f'error_description="{_quoted(description)}"']
+    def challenge(self, error: str | None, description: str, scope: str | None = None) -> dict[str, str]:
+        """A ``WWW-Authenticate`` value per RFC 6750: no error code when no credential was sent."""
+        parts = [] if error is None else [f'error="{error}"', f'error_description="{_quoted(description)}"']
         if scope:
-            parts.append(f'scope="{scope}"')
-        parts.append(f'resource_metadata="{self.metadata_url}"')
-        return {"www-authenticate": ", ".join(parts)}
+            parts.append(f'scope="{_quoted(scope)}"')
+        if self.oauth:
+            parts.append(f'resource_metadata="{self.metadata_url}"')
+        return {"www-authenticate": ("Bearer " + ", ".join(parts)) if parts else "Bearer"}
 
     async def answer_plain(self, path: str, send: Send) -> bool:
         """Metadata, liveness and readiness: answered without credentials. False for anything else."""
-        if path == self.metadata_path:
+        if path == self.metadata_path and self.oauth:
             await _respond(send, 200, self.metadata, {"cache-control": "max-age=300"})
         elif path == "/healthz":
             await _respond(send, 200, {"status": "ok"})
@@ -131,11 +139,11 @@ class _ResourceServer:
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         authorization = headers.get("authorization", "")
         token = authorization[7:].strip() if authorization.lower().startswith("bearer ") else None
-        try:
-            principal = self.authenticate(token)
+        try:  # in a worker thread: fetching a key set must not stall every other request
+            principal = await anyio.to_thread.run_sync(self.authenticate, token)
         except AuthError as error:
             body = {"error": "invalid_token", "error_description": error.message, "code": error.code}
-            await _respond(send, 401, body, self.challenge("invalid_token", error.message))
+            await _respond(send, 401, body, self.challenge("invalid_token" if token else None, error.message))
             return None
         body_bytes, replay = await _buffer(receive)
         if body_bytes is None:
@@ -171,17 +179,16 @@ async def _probe(ready: Callable[[], bool] | None) -> bool:
         return True
     try:
         with anyio.fail_after(5):
-            return bool(await anyio.to_thread.run_sync(ready))
+            return bool(await anyio.to_thread.run_sync(ready, abandon_on_cancel=True))
     except Exception:  # noqa: BLE001 - any failure of the readiness check means not ready
         return False
 
 
 def _current_caller() -> Principal:
+    """The principal the ASGI layer verified for this request; never a default (fail closed)."""
     caller = _CALLER.get()
     if caller is None:
-        from wireproof.auth import ANONYMOUS_OPERATOR
-
-        return ANONYMOUS_OPERATOR  # served without authentication (--auth none, loopback only)
+        raise Unauthenticated("This request reached the connector without a verified caller")
     if isinstance(caller, AuthError):
         raise caller
     return caller
