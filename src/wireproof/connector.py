@@ -50,7 +50,9 @@ __all__ = ["Connector"]
 
 logger = logging.getLogger("wireproof")
 audit_logger = logging.getLogger("wireproof.audit")
-"""One JSON line per call at INFO: enable it (a handler, level INFO) to audit."""
+"""One JSON line per call at INFO, written only when this logger's own level is set (opt in:
+``logging.getLogger("wireproof.audit").setLevel(logging.INFO)`` and a handler). A root logger at
+INFO does not switch it on: some libraries configure that on import, and auditing costs time."""
 
 StateT = TypeVar("StateT")
 ToolFn = Callable[..., Any]
@@ -256,7 +258,7 @@ class Connector(Generic[StateT]):
             result = error_result(error, execution.correlation_id)
         except Exception:  # noqa: BLE001 - the masking boundary: nothing untyped reaches a client
             result = error_result(execution.internal_error(), execution.correlation_id)
-        if audit_logger.isEnabledFor(logging.INFO):
+        if audit_logger.level != logging.NOTSET and audit_logger.isEnabledFor(logging.INFO):
             _audit(tool.name, caller, arguments, result, started, execution.correlation_id)
         return result
 
