@@ -142,7 +142,11 @@ class Execution(Generic[StateT]):
         self.cursors = cursors
         self.budget_tokens = tool.budget_tokens or budget_tokens
         self.principal = principal
-        self.principal_id = principal.key if principal is not None else "anonymous"
+
+    @property
+    def principal_id(self) -> str:
+        """The caller's binding key for records and cursors (computed only when a call needs it)."""
+        return self.principal.key if self.principal is not None else "anonymous"
 
     def internal_error(self) -> InternalError:
         """Log the exception being handled under this call's correlation id; return the masked error."""
