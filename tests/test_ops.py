@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
-import threading
-import time
 from typing import Any
 
 import httpx2
 import pytest
-import uvicorn
 from mcp import Client
 from pydantic import BaseModel
 
 from helpdesk import app
 from helpdesk.db import Database
-from tests.check.http_server import free_port
+from tests.check.http_server import free_port, serve_asgi
 from wireproof import Connector, Principal
 from wireproof.idempotency import IdempotencyStore
 from wireproof.ratelimit import RateLimit, RateLimiter
@@ -105,14 +102,7 @@ def test_healthz_and_readyz_answer_without_credentials(database: Database, store
         store=store,
         ready=lambda: state["ready"],
     )
-    uv = uvicorn.Server(uvicorn.Config(asgi, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 20
-        while not uv.started:
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
+    with serve_asgi(asgi, port):
         base = f"http://127.0.0.1:{port}"
         assert httpx2.get(base + "/healthz", timeout=10).status_code == 200
         assert httpx2.get(base + "/readyz", timeout=10).status_code == 200
@@ -120,6 +110,3 @@ def test_healthz_and_readyz_answer_without_credentials(database: Database, store
         answer: Any = httpx2.get(base + "/readyz", timeout=10)
         assert answer.status_code == 503
         assert answer.json() == {"status": "unavailable"}
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=20)

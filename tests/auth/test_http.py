@@ -7,7 +7,6 @@ import base64
 import hashlib
 import hmac
 import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,7 +15,6 @@ from typing import Any
 import httpx2
 import jwt
 import pytest
-import uvicorn
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from mcp import Client
@@ -25,7 +23,7 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 
 from helpdesk import app
 from helpdesk.db import Database
-from tests.check.http_server import free_port
+from tests.check.http_server import free_port, serve_asgi
 from wireproof.auth import JwtVerifier
 from wireproof.idempotency import IdempotencyStore
 from wireproof.serve import http_app
@@ -66,19 +64,8 @@ def server(tmp_path: Path, database: Database, store: IdempotencyStore) -> Itera
         authorization_servers=[ISSUER],
         store=store,
     )
-    uv = uvicorn.Server(uvicorn.Config(asgi, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not uv.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        assert thread.is_alive(), "uvicorn stopped"
-        time.sleep(0.02)
-    try:
+    with serve_asgi(asgi, port):
         yield {"url": resource, "audience": resource}
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=20)
 
 
 def token(audience: str, *, key: Any = RSA_KEY, alg: str = "RS256", kid: str = "rsa1", **claims: Any) -> str:
@@ -311,18 +298,8 @@ def test_api_keys_work_as_bearer_tokens_over_http(
     port = free_port()
     url = f"http://127.0.0.1:{port}/mcp"
     asgi = http_app(app, database, resource_url=url, authenticate=KeysFile(keys).principal, store=store)
-    uv = uvicorn.Server(uvicorn.Config(asgi, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 20
-        while not uv.started:
-            assert time.monotonic() < deadline
-            time.sleep(0.02)
+    with serve_asgi(asgi, port):
         assert post(url, "Bearer k-123", INITIALIZE).status_code == 200
         refused = post(url, "Bearer k-999", INITIALIZE)
         assert refused.status_code == 401
         assert "not recognised" in refused.headers["www-authenticate"]
-    finally:
-        uv.should_exit = True
-        thread.join(timeout=20)

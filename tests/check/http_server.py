@@ -57,16 +57,9 @@ def gated(app: ASGIApp, gate: Gate, metadata: dict[str, Any] | None) -> ASGIApp:
 
 
 @contextmanager
-def serve_http(
-    server: Server[Any], gate: Gate = lambda _auth: None, metadata: dict[str, Any] | None = None
-) -> Iterator[str]:
-    """Serve ``server`` at http://127.0.0.1:PORT/mcp for the duration of the block; yields the URL."""
-    port = free_port()
-    app = server.streamable_http_app(stateless_http=True, json_response=True, host="127.0.0.1")
-    config = uvicorn.Config(
-        gated(app, gate, metadata), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    uv = uvicorn.Server(config)
+def serve_asgi(app: Any, port: int) -> Iterator[None]:
+    """Run ``app`` on a real uvicorn at 127.0.0.1:``port`` (in a thread) for the duration of the block."""
+    uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=uv.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -75,7 +68,18 @@ def serve_http(
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.02)
     try:
-        yield f"http://127.0.0.1:{port}/mcp"
+        yield
     finally:
         uv.should_exit = True
         thread.join(timeout=20)
+
+
+@contextmanager
+def serve_http(
+    server: Server[Any], gate: Gate = lambda _auth: None, metadata: dict[str, Any] | None = None
+) -> Iterator[str]:
+    """Serve ``server`` at http://127.0.0.1:PORT/mcp for the duration of the block; yields the URL."""
+    port = free_port()
+    app = server.streamable_http_app(stateless_http=True, json_response=True, host="127.0.0.1")
+    with serve_asgi(gated(app, gate, metadata), port):
+        yield f"http://127.0.0.1:{port}/mcp"

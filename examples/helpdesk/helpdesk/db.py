@@ -124,9 +124,24 @@ class Database:
     postgres: bool = False
     url: str
 
-    def reader(self) -> Queries:
-        """This thread's read-only connection."""
+    def __init__(self) -> None:
+        self._local = threading.local()
+        self._readers: list[Any] = []
+        self._readers_lock = threading.Lock()
+
+    def _open_reader(self) -> Any:
+        """A new read-only connection (one per worker thread)."""
         raise NotImplementedError
+
+    def reader(self) -> Queries:
+        """This thread's read-only connection, opened on first use (again if it was closed)."""
+        connection = getattr(self._local, "reader", None)
+        if connection is None or getattr(connection, "closed", False) is True:
+            connection = self._open_reader()
+            self._local.reader = connection
+            with self._readers_lock:
+                self._readers.append(connection)
+        return Queries(connection, postgres=self.postgres)
 
     def writer(self, transaction: Any) -> Queries:
         """Queries on the write transaction the idempotency store opened for this call."""
@@ -150,7 +165,10 @@ class Database:
         raise NotImplementedError
 
     def close(self) -> None:
-        raise NotImplementedError
+        with self._readers_lock:
+            for connection in self._readers:
+                connection.close()
+            self._readers.clear()
 
     def __enter__(self) -> Database:
         return self
@@ -174,6 +192,7 @@ class SqliteDatabase(Database):
     """One SQLite file in WAL mode."""
 
     def __init__(self, path: Path) -> None:
+        super().__init__()
         self.path = path.expanduser().resolve()
         self.url = f"sqlite:///{self.path}"
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -181,9 +200,6 @@ class SqliteDatabase(Database):
         self._admin.execute("PRAGMA journal_mode=WAL")
         self._admin.execute("PRAGMA busy_timeout=30000")
         self._admin_lock = threading.Lock()
-        self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
-        self._readers_lock = threading.Lock()
         self.migrate()
 
     def migrate(self) -> None:
@@ -203,16 +219,11 @@ class SqliteDatabase(Database):
                 raise
             self._admin.execute("COMMIT")
 
-    def reader(self) -> Queries:
-        connection: sqlite3.Connection | None = getattr(self._local, "reader", None)
-        if connection is None:
-            uri = f"{self.path.as_uri()}?mode=ro"
-            connection = sqlite3.connect(uri, uri=True, timeout=30.0, check_same_thread=False)
-            connection.execute("PRAGMA busy_timeout=30000")
-            self._local.reader = connection
-            with self._readers_lock:
-                self._readers.append(connection)
-        return Queries(connection, postgres=False)
+    def _open_reader(self) -> sqlite3.Connection:
+        uri = f"{self.path.as_uri()}?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, timeout=30.0, check_same_thread=False)
+        connection.execute("PRAGMA busy_timeout=30000")
+        return connection
 
     def store(self, **options: Any) -> IdempotencyStore:
         return SqliteIdempotencyStore(self.path, **options)
@@ -236,10 +247,7 @@ class SqliteDatabase(Database):
         return count
 
     def close(self) -> None:
-        with self._readers_lock:
-            for connection in self._readers:
-                connection.close()
-            self._readers.clear()
+        super().close()
         with self._admin_lock:
             self._admin.close()
 
@@ -250,13 +258,11 @@ class PostgresDatabase(Database):
     postgres = True
 
     def __init__(self, url: str) -> None:
+        super().__init__()
         import psycopg
 
         self._psycopg = psycopg
         self.url = url
-        self._local = threading.local()
-        self._readers: list[Any] = []
-        self._readers_lock = threading.Lock()
         self.migrate()
 
     def _connect(self, *, read_only: bool) -> Any:
@@ -285,14 +291,8 @@ class PostgresDatabase(Database):
                 )
                 db.execute("UPDATE helpdesk_schema SET version = %s", (step,))
 
-    def reader(self) -> Queries:
-        connection = getattr(self._local, "reader", None)
-        if connection is None or connection.closed:
-            connection = self._connect(read_only=True)
-            self._local.reader = connection
-            with self._readers_lock:
-                self._readers.append(connection)
-        return Queries(connection, postgres=True)
+    def _open_reader(self) -> Any:
+        return self._connect(read_only=True)
 
     def store(self, **options: Any) -> IdempotencyStore:
         from wireproof.idempotency import PostgresIdempotencyStore
@@ -312,12 +312,6 @@ class PostgresDatabase(Database):
                         "INSERT INTO tickets VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)", batch
                     )
         return count
-
-    def close(self) -> None:
-        with self._readers_lock:
-            for connection in self._readers:
-                connection.close()
-            self._readers.clear()
 
 
 def open_database(url: str | None = None) -> Database:
