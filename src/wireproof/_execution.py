@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import functools
 import logging
+import threading
+from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
 from typing import Any, Final, Generic, TypeVar
@@ -52,6 +54,7 @@ __all__ = ["REPLAY_META", "Execution", "error_result", "success_result"]
 
 logger = logging.getLogger("wireproof")
 StateT = TypeVar("StateT")
+T = TypeVar("T")
 REPLAY_META: Final = "io.wireproof/replayed"
 
 
@@ -121,6 +124,54 @@ def _conflict(stored: Any, given: dict[str, Any]) -> Conflict:
     )
 
 
+class _Abandoned(Exception):
+    """The caller was already told ``timeout``: this late effect must roll back, not commit."""
+
+
+class _Worker:
+    """A sync tool run in a worker thread under a deadline.
+
+    The thread and the deadline race for one lock: the thread takes it to commit (``may_commit``),
+    the deadline to abandon the call (``abandon``). Whoever is first wins, so a caller told
+    ``timeout`` never sees the effect commit later, and a commit already under way is waited for.
+    """
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.fn, self.args = fn, args
+        self.done = threading.Event()
+        self._lock = threading.Lock()
+        self._state = "running"
+        self._outcome: tuple[bool, Any] = (False, None)
+
+    def run(self) -> None:
+        try:
+            self._outcome = (True, self.fn(*self.args))
+        except BaseException as exc:  # noqa: BLE001 - handed back to the awaiting task
+            self._outcome = (False, exc)
+        finally:
+            self.done.set()
+
+    def may_commit(self) -> bool:
+        with self._lock:
+            if self._state == "abandoned":
+                return False
+            self._state = "committing"
+            return True
+
+    def abandon(self) -> bool:
+        with self._lock:
+            if self._state == "running" and not self.done.is_set():
+                self._state = "abandoned"
+                return True
+            return False
+
+    def result(self) -> Any:
+        ok, value = self._outcome
+        if not ok:
+            raise value
+        return value
+
+
 class Execution(Generic[StateT]):
     """One call's execution after validation."""
 
@@ -134,6 +185,7 @@ class Execution(Generic[StateT]):
         cursors: CursorCodec,
         budget_tokens: int,
         principal: Principal | None = None,
+        timeout: float | None = None,
     ):
         self.tool = tool
         self.state = state
@@ -142,6 +194,49 @@ class Execution(Generic[StateT]):
         self.cursors = cursors
         self.budget_tokens = tool.budget_tokens or budget_tokens
         self.principal = principal
+        self.timeout = timeout
+        self.deadline = None if timeout is None else anyio.current_time() + timeout
+        self._worker: _Worker | None = None
+
+    def _remaining(self) -> float:
+        assert self.deadline is not None
+        return max(self.deadline - anyio.current_time(), 0.0)
+
+    def timed_out(self) -> Unavailable:
+        """The retryable error for a call that ran past its timeout, saying what became of a write."""
+        if self.tool.kind == "read":
+            outcome = "Ask for less (a smaller limit or a narrower filter) if it keeps happening."
+        elif self.store is not None and not self.tool.is_async:
+            outcome = "Nothing was changed: the write was rolled back."
+        else:
+            outcome = "The write may still complete: check before repeating it, or reuse the idempotency_key."
+        return Unavailable(
+            f"{self.tool.name} did not finish within {self.timeout:g} s. {outcome}",
+            code="timeout",
+            retry_after=5,
+        )
+
+    async def _in_worker(self, fn: Callable[..., T], *args: Any) -> T:
+        """``fn(*args)`` in a worker thread, abandoned at the deadline (a write then rolls back)."""
+        if self.deadline is None:
+            return await anyio.to_thread.run_sync(fn, *args)
+        worker = self._worker = _Worker(fn, args)
+        with anyio.move_on_after(self._remaining()):
+            await anyio.to_thread.run_sync(worker.run, abandon_on_cancel=True)
+        if not worker.done.is_set():
+            if worker.abandon():
+                raise self.timed_out()
+            await anyio.to_thread.run_sync(worker.done.wait)  # committing as time ran out: it stands
+        result: T = worker.result()
+        return result
+
+    async def _awaited(self, awaitable: Awaitable[Any]) -> Any:
+        """An async tool's coroutine, cancelled at the deadline."""
+        if self.deadline is None:
+            return await awaitable
+        with anyio.move_on_after(self._remaining()):
+            return await awaitable
+        raise self.timed_out()
 
     @property
     def principal_id(self) -> str:
@@ -183,12 +278,12 @@ class Execution(Generic[StateT]):
         """Run the tool (no idempotency key) and return its shaped result."""
         tool, store = self.tool, self.store
         if tool.is_async:
-            return self._shape(await tool.fn(*self._context(None), **values))
+            return self._shape(await self._awaited(tool.fn(*self._context(None), **values)))
         if store is None:
             return self._shape(
-                await anyio.to_thread.run_sync(functools.partial(tool.fn, *self._context(None), **values))
+                await self._in_worker(functools.partial(tool.fn, *self._context(None), **values))
             )
-        return await anyio.to_thread.run_sync(self._in_transaction, store, values, None)
+        return await self._in_worker(self._in_transaction, store, values, None)
 
     def _in_transaction(
         self, store: IdempotencyStore, values: dict[str, Any], claim: Claimed | None
@@ -198,6 +293,8 @@ class Execution(Generic[StateT]):
             shaped = self._shape(self.tool.fn(*self._context(transaction), **values))
             if claim is not None:
                 store.complete(claim, StoredResult(shaped[0], shaped[1], False), transaction)
+            if self._worker is not None and not self._worker.may_commit():
+                raise _Abandoned  # the caller was told timeout: roll the effect back
         return shaped
 
     async def run_keyed(self, key: str, values: dict[str, Any]) -> types.CallToolResult:
@@ -209,7 +306,7 @@ class Execution(Generic[StateT]):
         scope = f"{self.principal_id}:{self.tool.name}"
         if not self.tool.is_async:
             # One worker-thread hop for the whole claim, effect and record.
-            return await anyio.to_thread.run_sync(self._keyed_in_thread, store, scope, key, values, arguments)
+            return await self._in_worker(self._keyed_in_thread, store, scope, key, values, arguments)
         claim = await anyio.to_thread.run_sync(store.claim, scope, key, fingerprint(arguments), arguments)
         if not isinstance(claim, Claimed):
             return _settle(
@@ -221,7 +318,7 @@ class Execution(Generic[StateT]):
         # An async tool's effect cannot join the store's transaction: once it has returned, the effect
         # happened, so any later failure is recorded (never released), or a retry would repeat it.
         try:
-            result = await self.tool.fn(*self._context(None), **values)
+            result = await self._awaited(self.tool.fn(*self._context(None), **values))
         except WireproofError as error:
             await anyio.to_thread.run_sync(self._record_failure, store, claim, error)
             raise

@@ -28,7 +28,7 @@ import secrets
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 import anyio
 import mcp_types as types
@@ -46,7 +46,7 @@ from wireproof.ratelimit import RateLimit, RateLimiter
 from wireproof.schema import ToolDefinitionError
 from wireproof.tools import IDEMPOTENCY_KEY, Tool, ToolKind
 
-__all__ = ["Connector"]
+__all__ = ["DEFAULT_TIMEOUT", "Connector"]
 
 logger = logging.getLogger("wireproof")
 audit_logger = logging.getLogger("wireproof.audit")
@@ -62,6 +62,8 @@ _PROCESS_ID = secrets.token_hex(3)
 _AUDIT_KEY = secrets.token_bytes(32)
 """Keys the audit fingerprints: equal arguments match within a process, and cannot be guessed back."""
 _CALLS = itertools.count(1)
+DEFAULT_TIMEOUT: Final = 30.0
+"""Seconds a tool call may run before the caller gets a retryable ``timeout`` error."""
 
 
 PrincipalSource = Principal | AuthError | Callable[[], Principal] | None
@@ -101,8 +103,12 @@ class Connector(Generic[StateT]):
         budget_tokens: int = DEFAULT_BUDGET_TOKENS,
         scope_policy: ScopePolicy | None = None,
         rate_limit: RateLimit | None = None,
+        timeout: float | None = DEFAULT_TIMEOUT,
     ) -> None:
+        if timeout is not None and not timeout > 0:
+            raise ValueError("timeout must be a number of seconds > 0, or None for no limit")
         self.name = name
+        self.timeout = timeout
         self.scope_policy = scope_policy or ScopePolicy()
         self.rate_limit = rate_limit
         self._limiter = RateLimiter()
@@ -137,6 +143,7 @@ class Connector(Generic[StateT]):
         title: str | None = None,
         open_world: bool = False,
         budget_tokens: int | None = None,
+        timeout: float | None = None,
     ) -> Callable[[ToolFn], Tool[StateT]]:
         """Declare a read tool: it changes nothing, so it is annotated read-only and idempotent.
 
@@ -148,9 +155,12 @@ class Connector(Generic[StateT]):
             title: A human-readable title for clients to show.
             open_world: True when the tool reaches beyond the connector's own data (the web, say).
             budget_tokens: This tool's response budget; defaults to the connector's.
+            timeout: Seconds this tool may run before the caller gets a retryable ``timeout``
+                error; defaults to the connector's.
         """
         return self._register(
             "read",
+            timeout=timeout,
             name=name,
             title=title,
             open_world=open_world,
@@ -173,6 +183,7 @@ class Connector(Generic[StateT]):
         open_world: bool = False,
         key: tuple[str, ...] | None = None,
         idempotency_key: bool = False,
+        timeout: float | None = None,
     ) -> Callable[[ToolFn], Tool[StateT]]:
         """Declare a write tool, and how repeats of it are made safe.
 
@@ -189,9 +200,13 @@ class Connector(Generic[StateT]):
                 (upsert). The tool is annotated idempotent; its SQL must upsert on that key.
             idempotency_key: Add an optional ``idempotency_key`` argument: a repeat with the same key and
                 arguments replays the first result; the same key with other arguments is refused.
+            timeout: Seconds this tool may run before the caller gets a retryable ``timeout`` error;
+                defaults to the connector's. A write in the store's transaction that runs out of time
+                is rolled back, so the error means nothing changed.
         """
         return self._register(
             "write",
+            timeout=timeout,
             name=name,
             title=title,
             destructive=destructive,
@@ -244,6 +259,7 @@ class Connector(Generic[StateT]):
             cursors=cursors or self._cursors,
             budget_tokens=self.budget_tokens,
             principal=caller if isinstance(caller, Principal) else None,
+            timeout=tool.timeout or self.timeout,
         )
         try:
             self._authorize(tool, caller)

@@ -136,8 +136,12 @@ class Tool(Generic[StateT]):
         scopes: Iterable[str] = (),
         public: bool = False,
         rate_limit: RateLimit | None = None,
+        timeout: float | None = None,
     ) -> None:
+        if timeout is not None and not timeout > 0:
+            raise ToolDefinitionError(f"tool {name or fn.__name__}: timeout must be a number of seconds > 0")
         self.fn = fn
+        self.timeout = timeout
         self.kind: ToolKind = kind
         self.budget_tokens = budget_tokens
         self.scopes = frozenset(scopes)
