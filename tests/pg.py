@@ -41,43 +41,72 @@ def _as_postgres(command: list[str], **kwargs: object) -> subprocess.CompletedPr
     return subprocess.run(command, check=True, capture_output=True, text=True, timeout=120, **kwargs)  # type: ignore[call-overload]
 
 
-@contextmanager
-def postgres_server() -> Iterator[str]:
-    """Start a throwaway cluster; yield the URL of its ``postgres`` database; stop and delete it after."""
-    bin_dir = _bin_dir()
-    root = Path(tempfile.mkdtemp(prefix="wireproof-pg-"))
-    data = root / "data"
-    if os.geteuid() == 0:
-        shutil.chown(root, "postgres", "postgres")
-    port = _free_port()
-    _as_postgres(
-        [
-            str(bin_dir / "initdb"),
-            "-D",
-            str(data),
-            "-U",
-            "postgres",
-            "--auth=trust",
-            "-E",
-            "UTF8",
-            "--no-sync",
-        ]
-    )
-    options = f"-p {port} -k {root} -h 127.0.0.1 -c fsync=off -c max_connections=200"
-    _as_postgres(
-        [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(root / "log"), "-w", "start"]
-    )
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
+class PostgresServer:
+    """A throwaway cluster in a temporary folder on a free loopback port, that can be stopped and
+    started again on the same port (to test what a database restart does to its clients)."""
+
+    def __init__(self) -> None:
+        self.bin_dir = _bin_dir()
+        self.root = Path(tempfile.mkdtemp(prefix="wireproof-pg-"))
+        self.data = self.root / "data"
+        if os.geteuid() == 0:
+            shutil.chown(self.root, "postgres", "postgres")
+        self.port = _free_port()
+        self.url = f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+        _as_postgres(
+            [
+                str(self.bin_dir / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ]
+        )
+
+    def start(self) -> None:
+        options = f"-p {self.port} -k {self.root} -h 127.0.0.1 -c fsync=off -c max_connections=300"
+        _as_postgres(
+            [
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(self.data),
+                "-o",
+                options,
+                "-l",
+                str(self.root / "log"),
+                "-w",
+                "start",
+            ]
+        )
+
+    def stop(self, mode: str = "fast") -> None:
+        """Stop the server: ``fast`` disconnects every client (a restart), ``immediate`` crashes it."""
         subprocess.run(
             (["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else [])
-            + [str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"],
+            + [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop"],
             capture_output=True,
             timeout=60,
             check=False,
         )
-        shutil.rmtree(root, ignore_errors=True)
+
+    def remove(self) -> None:
+        self.stop("immediate")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@contextmanager
+def postgres_server() -> Iterator[str]:
+    """Start a throwaway cluster; yield the URL of its ``postgres`` database; stop and delete it after."""
+    server = PostgresServer()
+    try:
+        server.start()
+        yield server.url
+    finally:
+        server.remove()
 
 
 def fresh_database(server_url: str) -> str:

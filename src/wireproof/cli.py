@@ -107,7 +107,116 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--legacy", action="store_true", help="use the 2025-11-25 initialize handshake only")
     check.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _add_serve(commands)
     return parser
+
+
+SERVE_EPILOG = """\
+examples:
+  wireproof serve my_connector:app --auth none                      loopback, no authentication
+  wireproof serve my_connector:app --host 0.0.0.0 --auth jwt --jwks https://idp.example/jwks.json \\
+      --issuer https://idp.example --resource-url https://mcp.example.com/mcp --store postgresql://…
+
+MODULE:ATTR names a Connector (served with state None) or a function returning a Connector or a
+(connector, state) pair. The environment variable WIREPROOF_CURSOR_SECRET (32+ characters) signs
+paging cursors; set the same value on every replica.
+"""
+
+
+def _add_serve(commands: Any) -> None:
+    serve = commands.add_parser(
+        "serve",
+        help="serve a connector over stateless Streamable HTTP (uvicorn), ready to run as replicas",
+        description="Serve a connector at /mcp over stateless Streamable HTTP: any replica answers any request.",
+        epilog=SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve.add_argument("target", metavar="MODULE:ATTR", help="the connector, for example my_pkg.server:app")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--auth",
+        choices=["jwt", "keys", "none"],
+        required=True,
+        help="jwt: OAuth 2.1 bearer JWTs; keys: API keys of --keys-file; none: no authentication (loopback only)",
+    )
+    serve.add_argument(
+        "--jwks", metavar="PATH_OR_URL", help="the JWKS that signs accepted tokens (--auth jwt)"
+    )
+    serve.add_argument("--issuer", help="the authorization server whose tokens are accepted (--auth jwt)")
+    serve.add_argument("--audience", help="the audience tokens must name (default: the resource URL)")
+    serve.add_argument(
+        "--resource-url",
+        metavar="URL",
+        help="this server's public URL, ending in /mcp (required off loopback)",
+    )
+    serve.add_argument("--keys-file", type=Path, metavar="PATH", help="API keys (TOML) for --auth keys")
+    serve.add_argument(
+        "--store",
+        metavar="URL",
+        help="idempotency records: postgresql://… (shared by replicas), sqlite:///PATH or memory: "
+        "(default: memory:, which suits one process only)",
+    )
+    serve.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="on SIGTERM, wait this long for in-flight calls before exiting (default: 10)",
+    )
+
+
+def _run_serve(args: argparse.Namespace, command: list[str]) -> int:
+    import importlib
+    import os
+
+    from wireproof.connector import Connector
+    from wireproof.idempotency import open_store
+    from wireproof.paging import CursorCodec
+    from wireproof.serve import HttpSettings, serve_http
+
+    settings = HttpSettings(
+        host=args.host,
+        port=args.port,
+        auth=args.auth,
+        jwks=args.jwks,
+        issuer=args.issuer,
+        audience=args.audience,
+        resource_url=args.resource_url,
+        keys_file=args.keys_file,
+        shutdown_timeout=args.shutdown_timeout,
+    )
+    if command:
+        raise UsageError("wireproof serve takes no command after --")
+    settings.check()
+    module_name, _, attribute = args.target.partition(":")
+    if not module_name or not attribute:
+        raise UsageError(f"{args.target!r}: name the connector as MODULE:ATTR, for example my_pkg.server:app")
+    sys.path.insert(0, os.getcwd())
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise UsageError(f"cannot import {module_name}: {exc}") from None
+    target = getattr(module, attribute, None)
+    if target is None:
+        raise UsageError(f"{module_name} has no attribute {attribute!r}")
+    made = target() if callable(target) and not isinstance(target, Connector) else target
+    connector, state = made if isinstance(made, tuple) and len(made) == 2 else (made, None)
+    if not isinstance(connector, Connector):
+        raise UsageError(
+            f"{args.target} is not a wireproof Connector (nor a function returning one, or (connector, state))"
+        )
+    secret = os.environ.get("WIREPROOF_CURSOR_SECRET")
+    try:
+        cursors = CursorCodec.from_secret(secret) if secret else None
+        store = open_store(args.store or "memory:")
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    try:
+        serve_http(connector, state, settings, store=store, cursors=cursors)
+    finally:
+        store.close()
+    return EXIT_OK
 
 
 class _RichProgress:
@@ -252,10 +361,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv, command = argv[:split], argv[split + 1 :]
     args = build_parser().parse_args(argv)
     from wireproof.check import CheckConfigError, CheckTargetError
+    from wireproof.serve import ServeConfigError
 
     try:
+        if args.command == "serve":
+            return _run_serve(args, command)
         return _run_check(args, command)
-    except (UsageError, CheckConfigError, CheckTargetError) as exc:
+    except (UsageError, CheckConfigError, CheckTargetError, ServeConfigError) as exc:
         print(f"wireproof {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     except BaseExceptionGroup as group:  # a worker's failure, from inside the probes' task group

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -13,7 +14,10 @@ from helpdesk.app import app
 from helpdesk.db import Database, default_database_path, open_database
 from wireproof import CursorCodec, KeysFile, Principal
 from wireproof.auth import KeysFileError
+from wireproof.connector import DEFAULT_TIMEOUT
 from wireproof.idempotency import IdempotencyStore
+from wireproof.ratelimit import RateLimit
+from wireproof.serve import DEFAULT_SHUTDOWN_TIMEOUT, HttpSettings, ServeConfigError, serve_http
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -74,6 +78,27 @@ def build_parser() -> argparse.ArgumentParser:
         "http://HOST:PORT/mcp); also the audience tokens must name unless --audience says otherwise",
     )
     parser.add_argument(
+        "--tool-timeout",
+        type=_seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"a call running longer gets a retryable timeout error; a write is rolled back "
+        f"(default: {DEFAULT_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--rate-limit",
+        type=_rate_limit,
+        metavar="PER_SECOND[:BURST]",
+        help="calls per second each caller may make to each tool, in this process (default: no limit)",
+    )
+    http.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=DEFAULT_SHUTDOWN_TIMEOUT,
+        metavar="SECONDS",
+        help=f"on SIGTERM, wait this long for in-flight calls before exiting (default: {DEFAULT_SHUTDOWN_TIMEOUT:g})",
+    )
+    parser.add_argument(
         "--log-level",
         default="WARNING",
         choices=["DEBUG", "INFO", "WARNING", "ERROR"],
@@ -88,6 +113,8 @@ class _CannotStart(Exception):
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    app.timeout = args.tool_timeout
+    app.rate_limit = args.rate_limit
     logging.basicConfig(
         stream=sys.stderr, level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
@@ -121,7 +148,10 @@ def _start(args: argparse.Namespace) -> tuple[Database, IdempotencyStore, Callab
     if args.seed is not None and args.seed < 0:
         raise _CannotStart("--seed takes a count of 0 or more")
     if args.transport == "http":
-        _check_http_options(args)
+        try:
+            _http_settings(args).check()
+        except ServeConfigError as exc:
+            raise _CannotStart(str(exc)) from None
     try:
         _cursor_codec()
     except ValueError as exc:
@@ -139,74 +169,62 @@ def _start(args: argparse.Namespace) -> tuple[Database, IdempotencyStore, Callab
             raise _CannotStart(f"cannot open the audit log {args.audit_log}: {exc.strerror or exc}") from None
     try:
         database = open_database(args.db)
-        return database, database.store(), principal
+        # A claim outlives its call's timeout before another replica may take it over.
+        return database, database.store(lock_timeout=_lock_timeout(args.tool_timeout)), principal
     except Exception as exc:  # noqa: BLE001 - sqlite3, OS and psycopg's lazily imported errors alike
         raise _CannotStart(f"cannot open the database: {_reason(exc)}") from None
 
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
-
-
-def _check_http_options(args: argparse.Namespace) -> None:
-    """Fail closed: HTTP needs an explicit auth mode, and --auth none only on loopback."""
-    if args.auth is None:
-        raise _CannotStart(
-            "--transport http needs --auth jwt, --auth keys, or (on loopback only) --auth none"
-        )
-    if args.auth == "none" and args.host not in LOOPBACK:
-        raise _CannotStart(
-            f"--auth none serves anyone who can reach {args.host}; it is allowed on loopback only"
-        )
-    if args.auth == "jwt" and not (args.jwks and args.issuer):
-        raise _CannotStart("--auth jwt needs --jwks PATH_OR_URL and --issuer ISSUER")
-    if args.auth == "keys" and not args.keys_file:
-        raise _CannotStart("--auth keys needs --keys-file")
-    if args.auth == "none" and args.keys_file:
-        raise _CannotStart("--auth none would ignore --keys-file; use --auth keys")
-    loopback = args.host in LOOPBACK
-    if not loopback and not args.resource_url:
-        raise _CannotStart(
-            "off loopback, give --resource-url: the https URL clients use to reach this server"
-        )
-    if args.auth == "jwt" and not loopback:
-        insecure = [
-            n for n, v in (("--jwks", args.jwks), ("--issuer", args.issuer)) if v.startswith("http://")
-        ]
-        if insecure:
-            raise _CannotStart(
-                f"{' and '.join(insecure)} must be https off loopback (keys must not be tampered with)"
-            )
+def _http_settings(args: argparse.Namespace) -> HttpSettings:
+    return HttpSettings(
+        host=args.host,
+        port=args.port,
+        auth=args.auth,
+        jwks=args.jwks,
+        issuer=args.issuer,
+        audience=args.audience,
+        resource_url=args.resource_url,
+        keys_file=args.keys_file,
+        shutdown_timeout=args.shutdown_timeout,
+    )
 
 
 def _serve_http(args: argparse.Namespace, database: Database, store: IdempotencyStore) -> None:
-    import uvicorn
-
-    from wireproof.auth import JwtVerifier
-    from wireproof.serve import http_app
-
-    host = f"[{args.host}]" if ":" in args.host else args.host
-    resource = args.resource_url or f"http://{host}:{args.port}/mcp"
-    authenticate: Callable[[str | None], Principal] | None = None
-    servers: list[str] = []
-    if args.auth == "jwt":
-        authenticate = JwtVerifier(
-            args.jwks, issuer=args.issuer, audience=args.audience or resource
-        ).principal
-        servers = [args.issuer]
-    elif args.auth == "keys":
-        authenticate = KeysFile(args.keys_file).principal
-    asgi = http_app(
+    serve_http(
         app,
         database,
-        resource_url=resource,
-        authenticate=authenticate,
-        authorization_servers=servers,
+        _http_settings(args),
         store=store,
         cursors=_cursor_codec(),
-        host=args.host,
         ready=lambda: database.reader().one("SELECT 1 AS ok") is not None,
     )
-    uvicorn.run(asgi, host=args.host, port=args.port, log_level="warning", timeout_graceful_shutdown=10)
+
+
+def _rate_limit(text: str) -> RateLimit:
+    """``PER_SECOND`` or ``PER_SECOND:BURST`` (burst defaults to twice the rate, at least 1)."""
+    rate, _, burst = text.partition(":")
+    try:
+        per_second = float(rate)
+        return RateLimit(per_second, int(burst) if burst else max(1, round(per_second * 2)))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a rate limit: give calls per second, optionally :BURST (for example 20:40)"
+        ) from None
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds > 0")
+    return value
+
+
+def _lock_timeout(tool_timeout: float) -> float:
+    """Seconds before a claim whose process died may be taken over: well past any live call."""
+    return max(2 * tool_timeout, tool_timeout + 5)
 
 
 def _audit_to(path: Path) -> None:

@@ -137,7 +137,8 @@ class Database:
         """This thread's read-only connection, opened on first use (again if it was closed)."""
         connection = getattr(self._local, "reader", None)
         if connection is None or getattr(connection, "closed", False) is True:
-            connection = self._open_reader()
+            with _transient_as_unavailable():  # a database that is down: retryable, reopened next call
+                connection = self._open_reader()
             self._local.reader = connection
             with self._readers_lock:
                 self._readers.append(connection)

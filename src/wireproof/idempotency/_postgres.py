@@ -13,6 +13,7 @@ from typing import Any, Final
 
 import psycopg
 
+from wireproof.errors import Unavailable
 from wireproof.idempotency._sql import Row, SqlIdempotencyStore, SqlTransaction
 from wireproof.idempotency._store import DEFAULT_LOCK_TIMEOUT, DEFAULT_RETENTION
 
@@ -63,9 +64,15 @@ class PostgresIdempotencyStore(SqlIdempotencyStore):
 
     @contextmanager
     def _write(self) -> Iterator[psycopg.Connection[Any]]:
-        connection = self._connection()
-        with connection.transaction():
-            yield connection
+        """A transaction on this thread's connection. A database that is down, restarting or
+        unreachable is a retryable ``unavailable`` error; the broken connection is replaced on the
+        next call, so the replica recovers by itself when the database returns."""
+        try:
+            connection = self._connection()
+            with connection.transaction():
+                yield connection
+        except psycopg.OperationalError as exc:
+            raise Unavailable("The database behind this connector is unavailable", retry_after=2) from exc
 
     def _insert_or_fetch(self, db: Any, values: tuple[Any, ...]) -> Row | None:
         inserted = db.execute(

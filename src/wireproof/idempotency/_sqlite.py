@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
+from wireproof.errors import Unavailable
 from wireproof.idempotency._sql import Row, SqlIdempotencyStore, SqlTransaction
 from wireproof.idempotency._store import DEFAULT_LOCK_TIMEOUT, DEFAULT_RETENTION
 
@@ -72,7 +73,10 @@ class SqliteIdempotencyStore(SqlIdempotencyStore):
     @contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
         connection = self._connection()
-        connection.execute("BEGIN IMMEDIATE")  # the write lock first: claims serialise across processes
+        try:  # the write lock first: claims serialise across processes
+            connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:  # still locked after busy_timeout: retryable
+            raise Unavailable("The database behind this connector is busy", retry_after=2) from exc
         try:
             yield connection
         except BaseException:

@@ -1,5 +1,20 @@
 """Serving a connector: Streamable HTTP as an OAuth 2.1 resource server (stdio lives on ``Connector``)."""
 
 from wireproof.serve._http import MAX_BODY_BYTES, http_app
+from wireproof.serve._run import (
+    DEFAULT_SHUTDOWN_TIMEOUT,
+    LOOPBACK,
+    HttpSettings,
+    ServeConfigError,
+    serve_http,
+)
 
-__all__ = ["MAX_BODY_BYTES", "http_app"]
+__all__ = [
+    "DEFAULT_SHUTDOWN_TIMEOUT",
+    "LOOPBACK",
+    "MAX_BODY_BYTES",
+    "HttpSettings",
+    "ServeConfigError",
+    "http_app",
+    "serve_http",
+]

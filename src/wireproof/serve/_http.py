@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 import anyio
 import anyio.to_thread
+from mcp.server.transport_security import TransportSecuritySettings
 
 from wireproof.auth import Principal
 from wireproof.connector import Connector
@@ -77,13 +78,36 @@ def http_app(
 ) -> ASGIApp:
     """The ASGI app serving ``connector`` at ``/mcp``; ``authenticate=None`` serves without auth.
 
+    Host and Origin headers are checked against loopback, or off loopback against ``resource_url``
+    (a proxy in front must pass the client's Host: ``proxy_set_header Host $http_host``).
+
     ``/healthz`` answers 200 while the process serves; ``/readyz`` answers 200 when ``ready()``
     (for example: the database answers), else 503, so a load balancer takes the replica out.
     """
     caller = _current_caller if authenticate is not None else None  # None: the operator, unauthenticated
     server = connector.server(state, store=store, cursors=cursors, principal=caller)
-    inner: ASGIApp = server.streamable_http_app(stateless_http=True, json_response=True, host=host)
+    inner: ASGIApp = server.streamable_http_app(
+        stateless_http=True,
+        json_response=True,
+        host=host,
+        transport_security=_rebinding_guard(host, resource_url),
+    )
     return _ResourceServer(connector, inner, resource_url, authenticate, authorization_servers or [], ready)
+
+
+def _rebinding_guard(host: str, resource_url: str) -> TransportSecuritySettings | None:
+    """DNS-rebinding protection everywhere: the SDK guards loopback by itself (None); off loopback
+    only the resource URL's host (any port, as a proxy may add one) and origin are accepted."""
+    if host in ("127.0.0.1", "localhost", "::1"):
+        return None
+    parts = urlsplit(resource_url)
+    name = parts.hostname or ""
+    name = f"[{name}]" if ":" in name else name
+    return TransportSecuritySettings(
+        enable_dns_rebinding_protection=True,
+        allowed_hosts=[parts.netloc, name, f"{name}:*"],
+        allowed_origins=[f"{parts.scheme}://{parts.netloc}", f"{parts.scheme}://{name}:*"],
+    )
 
 
 class _ResourceServer:

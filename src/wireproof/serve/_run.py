@@ -1,0 +1,143 @@
+"""Running a connector as a production HTTP server: settings that fail closed, then uvicorn.
+
+``HttpSettings.check`` refuses unsafe combinations before anything listens (no auth mode, no
+auth off loopback, plain-http key sets off loopback); ``serve_http`` builds the app and runs
+uvicorn, which on SIGTERM stops accepting, lets in-flight calls finish within
+``shutdown_timeout`` seconds, then exits.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final, Literal
+
+from wireproof.auth import Principal
+from wireproof.connector import Connector
+from wireproof.idempotency import IdempotencyStore
+from wireproof.paging import CursorCodec
+from wireproof.serve._http import http_app
+
+__all__ = ["DEFAULT_SHUTDOWN_TIMEOUT", "LOOPBACK", "HttpSettings", "ServeConfigError", "serve_http"]
+
+LOOPBACK: Final = ("127.0.0.1", "localhost", "::1")
+DEFAULT_SHUTDOWN_TIMEOUT: Final = 10.0
+"""Seconds a replica given SIGTERM waits for in-flight calls before it exits anyway."""
+
+
+class ServeConfigError(ValueError):
+    """Settings that would serve unsafely or cannot work; the message says what to change."""
+
+
+@dataclass(slots=True)
+class HttpSettings:
+    """Where and how to serve: address, authentication, and the graceful-shutdown bound."""
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    auth: Literal["jwt", "keys", "none"] | None = None
+    jwks: str | None = None
+    issuer: str | None = None
+    audience: str | None = None
+    resource_url: str | None = None
+    keys_file: Path | None = None
+    shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
+
+    @property
+    def loopback(self) -> bool:
+        return self.host in LOOPBACK
+
+    def check(self) -> None:
+        """Fail closed: an explicit auth mode, ``none`` only on loopback, https key sets off it."""
+        if self.auth is None:
+            raise ServeConfigError(
+                "--transport http needs --auth jwt, --auth keys, or (on loopback only) --auth none"
+            )
+        if self.auth == "none" and not self.loopback:
+            raise ServeConfigError(
+                f"--auth none serves anyone who can reach {self.host}; it is allowed on loopback only"
+            )
+        if self.auth == "jwt" and not (self.jwks and self.issuer):
+            raise ServeConfigError("--auth jwt needs --jwks PATH_OR_URL and --issuer ISSUER")
+        if self.auth == "keys" and not self.keys_file:
+            raise ServeConfigError("--auth keys needs --keys-file")
+        if self.auth == "none" and self.keys_file:
+            raise ServeConfigError("--auth none would ignore --keys-file; use --auth keys")
+        if not self.loopback and not self.resource_url:
+            raise ServeConfigError(
+                "off loopback, give --resource-url: the https URL clients use to reach this server"
+            )
+        if not 0 < self.port < 65536:
+            raise ServeConfigError(f"--port {self.port} is not a TCP port (1-65535)")
+        if self.shutdown_timeout < 0:
+            raise ServeConfigError("--shutdown-timeout takes a number of seconds >= 0")
+        if self.auth == "jwt" and not self.loopback:
+            named = (("--jwks", self.jwks), ("--issuer", self.issuer))
+            insecure = [name for name, value in named if value and value.startswith("http://")]
+            if insecure:
+                raise ServeConfigError(
+                    f"{' and '.join(insecure)} must be https off loopback (keys must not be tampered with)"
+                )
+
+    @property
+    def resource(self) -> str:
+        """This server's URL as clients reach it (the audience JWTs must name unless ``audience``)."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return self.resource_url or f"http://{host}:{self.port}/mcp"
+
+    def authenticator(self) -> tuple[Callable[[str | None], Principal] | None, list[str]]:
+        """The bearer-token check and the authorization servers to advertise (RFC 9728)."""
+        if self.auth == "jwt":
+            from wireproof.auth import JwtVerifier
+
+            assert self.jwks is not None
+            assert self.issuer is not None
+            verifier = JwtVerifier(self.jwks, issuer=self.issuer, audience=self.audience or self.resource)
+            return verifier.principal, [self.issuer]
+        if self.auth == "keys":
+            from wireproof.auth import KeysFile
+
+            assert self.keys_file is not None
+            return KeysFile(self.keys_file).principal, []  # a malformed file refuses to start
+        return None, []
+
+
+def serve_http(
+    connector: Connector[Any],
+    state: Any,
+    settings: HttpSettings,
+    *,
+    store: IdempotencyStore | None = None,
+    cursors: CursorCodec | None = None,
+    ready: Callable[[], bool] | None = None,
+) -> None:
+    """Serve ``connector`` over stateless Streamable HTTP at ``/mcp`` until SIGTERM or SIGINT.
+
+    Raises:
+        ServeConfigError: the settings are unsafe or incomplete (nothing was started).
+    """
+    import uvicorn
+
+    settings.check()
+    authenticate, servers = settings.authenticator()
+    app = http_app(
+        connector,
+        state,
+        resource_url=settings.resource,
+        authenticate=authenticate,
+        authorization_servers=servers,
+        store=store,
+        cursors=cursors,
+        host=settings.host,
+        ready=ready,
+    )
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
+        server_header=False,
+    )
