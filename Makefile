@@ -6,7 +6,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit bench docs clean
+.PHONY: demo test lint typecheck unit interop bench docs clean
 
 $(STAMP): pyproject.toml examples/helpdesk/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "wireproof needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -27,13 +27,19 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+# The official conformance suite, the MCP Inspector and Node 22, pinned in interop/package-lock.json
+# (does nothing when already installed).
+interop:
+	bash interop/setup.sh
+
+unit: $(STAMP) interop
 	$(BIN)/pytest
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_core.py
 	$(BIN)/python bench/bench_writes.py
 	$(BIN)/python bench/bench_check.py
+	$(BIN)/python bench/bench_http.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis interop/node_modules

@@ -22,7 +22,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import httpx2
 import jwt
@@ -33,6 +33,8 @@ NGINX_CONF: Final = ROOT / "deploy" / "nginx.conf"
 ISSUER: Final = "https://auth.example"
 ALL_SCOPES: Final = "tickets:read tickets:write notes:read notes:write"
 CURSOR_SECRET: Final = "cluster-test-cursor-secret-0123456789abcdef"
+DEFAULT_RATE_LIMIT: Final = "500:1000"
+"""Each replica's ``--rate-limit`` unless ``cluster(rate_limit=...)`` says otherwise."""
 
 
 def free_port() -> int:
@@ -81,8 +83,27 @@ def wait_http(url: str, *, timeout: float = 30.0, process: subprocess.Popen[byte
         time.sleep(0.1)
 
 
-def replica_args(db_url: str, port: int, resource_url: str, jwks: Path, audit: Path) -> list[str]:
-    """The replica command line of docs/deploy.md, with this machine's values."""
+def replica_args(
+    db_url: str,
+    port: int,
+    resource_url: str,
+    jwks: Path,
+    audit: Path,
+    *,
+    auth: Literal["jwt", "none"] = "jwt",
+    rate_limit: str | None = DEFAULT_RATE_LIMIT,
+) -> list[str]:
+    """The replica command line of docs/deploy.md, with this machine's values.
+
+    ``auth="none"`` (loopback only) and ``rate_limit`` exist for the HTTP benchmark: it compares a
+    replica like for like with a server that checks no token, and must not measure the limiter's
+    refusals (``None`` leaves the limiter out).
+    """
+    if auth == "jwt":
+        credentials = ["--auth", "jwt", "--jwks", str(jwks), "--issuer", ISSUER]
+    else:
+        credentials = ["--auth", "none"]
+    limit = ["--rate-limit", rate_limit] if rate_limit is not None else []
     return [
         "--db",
         db_url,
@@ -92,16 +113,10 @@ def replica_args(db_url: str, port: int, resource_url: str, jwks: Path, audit: P
         "127.0.0.1",
         "--port",
         str(port),
-        "--auth",
-        "jwt",
-        "--jwks",
-        str(jwks),
-        "--issuer",
-        ISSUER,
+        *credentials,
         "--resource-url",
         resource_url,
-        "--rate-limit",
-        "500:1000",
+        *limit,
         "--tool-timeout",
         "5",
         "--shutdown-timeout",
@@ -246,10 +261,20 @@ class Cluster:
 
 
 @contextmanager
-def cluster(db_url: str, replicas: int = 2, *, direct: bool = False) -> Iterator[Cluster]:
+def cluster(
+    db_url: str,
+    replicas: int = 2,
+    *,
+    direct: bool = False,
+    auth: Literal["jwt", "none"] = "jwt",
+    rate_limit: str | None = DEFAULT_RATE_LIMIT,
+) -> Iterator[Cluster]:
     """Start ``replicas`` helpdesk-mcp processes on ``db_url`` and nginx in front of them.
 
     ``direct=True`` (one replica, for the benchmark's baseline) points the URL at the replica itself.
+    ``auth="none"`` serves without authentication (loopback only; ``token()`` is then unused) and
+    ``rate_limit`` replaces each replica's ``--rate-limit`` (``None``: no limit): both for the HTTP
+    benchmark, which compares a replica with a server that has neither.
     """
     folder = Path(tempfile.mkdtemp(prefix="wireproof-cluster-"))
     issuer = TokenIssuer(folder)
@@ -264,7 +289,15 @@ def cluster(db_url: str, replicas: int = 2, *, direct: bool = False) -> Iterator
             assert replicas == 1, "direct=True serves one replica without nginx"
         url = f"http://127.0.0.1:{ports[0] if direct else front}/mcp"
         for index, port in enumerate(ports):
-            args = replica_args(db_url, port, url, issuer.jwks, folder / f"audit{index}.jsonl")
+            args = replica_args(
+                db_url,
+                port,
+                url,
+                issuer.jwks,
+                folder / f"audit{index}.jsonl",
+                auth=auth,
+                rate_limit=rate_limit,
+            )
             # libpq's PGAPPNAME names the replica's sessions in pg_stat_activity (tests watch them).
             replica = Replica(
                 args, port, folder / f"replica{index}.log", {**env, "PGAPPNAME": f"replica{index}"}
@@ -327,7 +360,7 @@ async def call_until_done(
         except Exception as exc:  # a dropped connection, a 502 from the proxy, a timeout
             outcome.failures.append(f"transport:{type(exc).__name__}")
         else:
-            error = (result.structured_content or {}).get("error") if result.is_error else None
+            error = (result.meta or {}).get("io.wireproof/error") if result.is_error else None
             if not (isinstance(error, dict) and error.get("retryable")):
                 outcome.result = result
                 return outcome

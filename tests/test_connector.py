@@ -109,7 +109,7 @@ async def client(request: pytest.FixtureRequest, state: State) -> Any:
 
 def _error(result: Any) -> dict[str, Any]:
     assert result.is_error is True
-    error = result.structured_content["error"]
+    error = result.meta["io.wireproof/error"]
     assert isinstance(error, dict)
     return error
 

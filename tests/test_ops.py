@@ -58,7 +58,7 @@ async def test_over_the_limit_is_a_retryable_rate_limited_result() -> None:
     async with Client(limited.server(None, principal=Principal("alice"))) as client:
         results = [await client.call_tool("ping", {}) for _ in range(3)]
     assert [r.is_error for r in results] == [False, False, True]
-    error = results[2].structured_content["error"]
+    error = results[2].meta["io.wireproof/error"]
     assert (error["type"], error["retryable"]) == ("rate_limited", True)
     assert error["retry_after_ms"] > 0
     assert results[2].content[0].text.endswith(" s.")  # type: ignore[union-attr]

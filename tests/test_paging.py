@@ -184,7 +184,7 @@ async def test_a_1mb_page_is_cut_to_the_budget_with_a_note_and_a_cursor_that_con
 async def test_a_result_that_cannot_be_reduced_is_a_typed_error_saying_how_to_ask_for_less() -> None:
     async with Client(build_big().server(None)) as client:
         result = await client.call_tool("one_blob", {})
-    error = result.structured_content["error"]
+    error = result.meta["io.wireproof/error"]
     assert (error["type"], error["code"]) == ("invalid_input", "response_too_large")
     assert "smaller limit" in error["message"]
 
@@ -193,6 +193,6 @@ async def test_a_result_that_cannot_be_reduced_is_a_typed_error_saying_how_to_as
 async def test_a_tampered_cursor_through_the_client_is_invalid_input_on_the_cursor_field() -> None:
     async with Client(build_big().server(None)) as client:
         result = await client.call_tool("list_blobs", {"cursor": "eyJ2IjoxfQ.AAAA"})
-    error = result.structured_content["error"]
+    error = result.meta["io.wireproof/error"]
     assert error["fields"][0]["field"] == "cursor"
     assert "restart the listing without cursor" in result.content[0].text  # type: ignore[union-attr]

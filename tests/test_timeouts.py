@@ -71,7 +71,7 @@ def build() -> Connector[State]:
 
 def _error(result: Any) -> dict[str, Any]:
     assert result.is_error
-    error: dict[str, Any] = result.structured_content["error"]
+    error: dict[str, Any] = result.meta["io.wireproof/error"]
     return error
 
 

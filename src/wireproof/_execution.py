@@ -50,12 +50,16 @@ from wireproof.idempotency import (
 from wireproof.paging import CursorCodec, Paging
 from wireproof.tools import Tool, ToolContext
 
-__all__ = ["REPLAY_META", "Execution", "error_result", "success_result"]
+__all__ = ["ERROR_META", "REPLAY_META", "Execution", "error_result", "success_result"]
 
 logger = logging.getLogger("wireproof")
 StateT = TypeVar("StateT")
 T = TypeVar("T")
 REPLAY_META: Final = "io.wireproof/replayed"
+ERROR_META: Final = "io.wireproof/error"
+"""The typed error object of an ``isError`` result, in the result's ``_meta``. Not in
+``structuredContent``: that must conform to the tool's outputSchema, and clients that validate it
+(the TypeScript SDK 1.x, MCP Inspector) would reject the result and hide the error's message."""
 
 
 def _compact(structured: Any) -> str:
@@ -78,7 +82,9 @@ def error_result(error: WireproofError, correlation_id: str) -> types.CallToolRe
     """An ``isError`` tool result rendered from a typed error."""
     rendered = render_tool_error(error, correlation_id=correlation_id)
     return types.CallToolResult(
-        content=[types.TextContent(text=rendered.text)], structured_content=rendered.structured, is_error=True
+        content=[types.TextContent(text=rendered.text)],
+        is_error=True,
+        _meta={ERROR_META: rendered.structured["error"]},
     )
 
 
@@ -86,13 +92,17 @@ def _replayed(stored: StoredResult, *, open_output: bool, budget_tokens: int) ->
     """The stored result again, marked as a replay in the result's ``_meta`` and, where the output
     schema allows extra members, in ``structuredContent._meta`` too."""
     structured = stored.structured
-    if isinstance(structured, dict) and not stored.is_error and open_output:
+    if stored.is_error:  # a recorded terminal error: its text, and its typed object in _meta
+        return types.CallToolResult(
+            content=[types.TextContent(text=stored.text)],
+            is_error=True,
+            _meta={REPLAY_META: True, ERROR_META: structured["error"]},
+        )
+    if isinstance(structured, dict) and open_output:
         structured = {**structured, "_meta": {"replayed": True}}
-    text = stored.text if stored.is_error else text_for(structured, _compact(structured), budget_tokens)
     return types.CallToolResult(
-        content=[types.TextContent(text=text)],
+        content=[types.TextContent(text=text_for(structured, _compact(structured), budget_tokens))],
         structured_content=structured,
-        is_error=stored.is_error,
         _meta={REPLAY_META: True},
     )
 

@@ -173,7 +173,7 @@ def _run_serve(args: argparse.Namespace, command: list[str]) -> int:
     from wireproof.connector import Connector
     from wireproof.idempotency import open_store
     from wireproof.paging import CursorCodec
-    from wireproof.serve import HttpSettings, serve_http
+    from wireproof.serve import HttpSettings, exit_after_serving, serve_http
 
     settings = HttpSettings(
         host=args.host,
@@ -216,7 +216,7 @@ def _run_serve(args: argparse.Namespace, command: list[str]) -> int:
         serve_http(connector, state, settings, store=store, cursors=cursors)
     finally:
         store.close()
-    return EXIT_OK
+    exit_after_serving(EXIT_OK)
 
 
 class _RichProgress:

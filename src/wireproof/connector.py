@@ -36,7 +36,7 @@ from mcp.server.lowlevel import Server
 from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 
-from wireproof._execution import Execution, error_result
+from wireproof._execution import ERROR_META, Execution, error_result
 from wireproof.auth import ANONYMOUS_OPERATOR, Principal, ScopePolicy
 from wireproof.budget import DEFAULT_BUDGET_TOKENS
 from wireproof.errors import AuthError, InsufficientScope, WireproofError, describe_value
@@ -393,11 +393,7 @@ def _audit(
     correlation_id: str,
 ) -> None:
     """One audit line: who called what, a fingerprint of the arguments (never their values), the outcome."""
-    error = (
-        result.structured_content.get("error")
-        if result.is_error and isinstance(result.structured_content, dict)
-        else None
-    )
+    error = (result.meta or {}).get(ERROR_META) if result.is_error else None
     try:  # keyed with a per-process secret: a small argument space cannot be brute-forced back
         canonical = canonical_json(arguments or {}).encode()
         arguments_fingerprint = hmac.new(_AUDIT_KEY, canonical, hashlib.sha256).hexdigest()

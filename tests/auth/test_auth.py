@@ -64,7 +64,7 @@ async def test_calling_outside_the_scopes_is_a_loud_insufficient_scope_error(
 ) -> None:
     async with await served(database, store, READER) as client:
         result = await client.call_tool("add_ticket_comment", {"ticket_id": 1, "body": "hi"})
-    error = result.structured_content["error"]
+    error = result.meta["io.wireproof/error"]
     assert (error["type"], error["code"], error["retryable"]) == ("auth", "insufficient_scope", False)
     assert error["required_scopes"] == ["tickets:write"]
     text = result.content[0].text  # type: ignore[union-attr]
@@ -81,7 +81,7 @@ async def test_a_declared_hierarchy_lets_write_imply_read(
         notes = await client.call_tool("get_status_note", {"week": "2026-W01"})
     assert result.is_error is False
     assert (
-        notes.structured_content["error"]["code"] == "insufficient_scope"
+        notes.meta["io.wireproof/error"]["code"] == "insufficient_scope"
     )  # tickets:write does not imply notes
 
 
@@ -93,7 +93,7 @@ async def test_an_unauthenticated_caller_gets_a_typed_auth_error_and_no_data(
             "list_tickets_by_date", {"start_date": "2000-01-01", "end_date": "2100-01-01"}
         )
     assert result.is_error is True
-    assert result.structured_content["error"]["code"] == "unauthenticated"
+    assert result.meta["io.wireproof/error"]["code"] == "unauthenticated"
     assert "items" not in json.dumps(result.structured_content)
 
 
@@ -122,8 +122,8 @@ async def test_an_organisation_bound_caller_never_sees_another_organisations_tic
     acme = {r["id"] for r in database.reader().all("SELECT id FROM tickets WHERE org = 'acme'")}
     assert seen == acme
     assert {t["id"] for t in found["items"]} <= acme
-    assert hidden.structured_content["error"]["type"] == "not_found"
-    assert comments.structured_content["error"]["type"] == "not_found"
+    assert hidden.meta["io.wireproof/error"]["type"] == "not_found"
+    assert comments.meta["io.wireproof/error"]["type"] == "not_found"
 
 
 async def test_idempotency_keys_and_cursors_belong_to_their_principal(
@@ -147,7 +147,7 @@ async def test_idempotency_keys_and_cursors_belong_to_their_principal(
         )
     assert second.structured_content["id"] != first.structured_content["id"]  # bob's key is bob's own
     assert not (second.meta or {}).get("io.wireproof/replayed")
-    assert "another caller" in stolen.structured_content["error"]["fields"][0]["problem"]
+    assert "another caller" in stolen.meta["io.wireproof/error"]["fields"][0]["problem"]
 
 
 async def test_every_call_leaves_one_audit_line_without_argument_values(
@@ -275,7 +275,7 @@ async def test_stdio_keys_fail_loudly_with_typed_auth_errors_and_no_data(
     async with Client(params, read_timeout_seconds=60) as client:
         result = await client.call_tool(tool, arguments)
     assert result.is_error is True
-    assert result.structured_content["error"]["code"] == code
+    assert result.meta["io.wireproof/error"]["code"] == code
     assert "items" not in json.dumps(result.structured_content)
     assert json.loads(audit.read_text().splitlines()[-1])["outcome"] == "auth"
     assert api_key is None or api_key not in audit.read_text()
@@ -329,7 +329,7 @@ def test_a_read_tool_that_tried_to_write_would_fail(database: Database) -> None:
             return await client.call_tool("sneaky_delete", {})
 
     result = anyio.run(call)
-    assert result.structured_content["error"]["type"] == "internal"
+    assert result.meta["io.wireproof/error"]["type"] == "internal"
     assert database.ticket_count() > 0
 
 

@@ -91,8 +91,8 @@ async def test_status_notes_are_refused_to_an_organisation_bound_caller(
     async with Client(app.server(database, store=store, principal=bound)) as client:
         write = await client.call_tool("create_status_note", {"week": "2026-W10", "body": "x"})
         read = await client.call_tool("get_status_note", {"week": "2026-W10"})
-    assert write.structured_content["error"]["code"] == "forbidden"
-    assert read.structured_content["error"]["code"] == "forbidden"
+    assert write.meta["io.wireproof/error"]["code"] == "forbidden"
+    assert read.meta["io.wireproof/error"]["code"] == "forbidden"
 
 
 @pytest.mark.anyio

@@ -110,13 +110,13 @@ def test_cursor_misuse_is_invalid_input_that_says_to_restart(served: Any) -> Non
     ]
     for tool, arguments, problem in cases:
         result = call(served, tool, arguments)
-        error = result.structured_content["error"]
+        error = result.meta["io.wireproof/error"]
         assert error["type"] == "invalid_input", (tool, arguments)
         assert error["fields"][0]["field"] == "cursor"
         assert problem in error["fields"][0]["problem"]
         assert "restart the listing without cursor" in result.content[0].text
     clock.now += 601
-    expired = call(served, "list_tickets_by_date", {**RANGE, "cursor": cursor}).structured_content["error"]
+    expired = call(served, "list_tickets_by_date", {**RANGE, "cursor": cursor}).meta["io.wireproof/error"]
     assert "has expired" in expired["fields"][0]["problem"]
 
 

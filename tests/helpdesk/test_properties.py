@@ -62,7 +62,7 @@ def test_arguments_generated_from_the_advertised_schema_are_accepted(
         REFERENCE(schema).validate(arguments)
         result = portal.call(client.call_tool, tool, arguments)
         if result.is_error:
-            error = result.structured_content["error"]
+            error = result.meta["io.wireproof/error"]
             # Schema-valid arguments may still break a declared cross-field rule (dates in order, no NUL
             # in text, an ISO week that exists), or name a missing ticket or note; nothing else.
             fields = error["fields"]
@@ -118,7 +118,7 @@ def test_each_generated_violation_is_rejected_naming_its_field(
         assert not REFERENCE(schema).is_valid(arguments), (constraint, arguments)
         result = portal.call(client.call_tool, tool, arguments)
         assert result.is_error is True, (constraint, arguments)
-        error = result.structured_content["error"]
+        error = result.meta["io.wireproof/error"]
         assert error["type"] == "invalid_input"
         named = [f["field"] for f in error["fields"]]
         assert any(field[:50] in n or n in field for n in named), (constraint, named)

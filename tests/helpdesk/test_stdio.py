@@ -38,7 +38,7 @@ async def test_stdio_server_lists_calls_and_rejects(tmp_path: Path, mode: str) -
                 "list_tickets_by_date", {"start_date": "2026-13-01", "end_date": "x"}
             )
             assert bad.is_error is True
-            assert [f["field"] for f in bad.structured_content["error"]["fields"]] == [
+            assert [f["field"] for f in bad.meta["io.wireproof/error"]["fields"]] == [
                 "start_date",
                 "end_date",
             ]
@@ -57,7 +57,7 @@ async def test_internal_error_is_masked_and_its_correlation_id_is_in_the_server_
             with sqlite3.connect(db) as writer:
                 writer.execute("ALTER TABLE tickets RENAME TO moved")
             result = await client.call_tool("get_ticket", {"ticket_id": 1})
-    error = result.structured_content["error"]
+    error = result.meta["io.wireproof/error"]
     assert error["type"] == "internal"
     assert "moved" not in result.content[0].text  # type: ignore[union-attr]
     server_log = log.read_text()

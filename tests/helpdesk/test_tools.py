@@ -38,7 +38,7 @@ def _error(result: Any) -> dict[str, Any]:
     for leak in LEAKS:
         assert leak not in text, leak
         assert leak not in dumped, leak
-    error = result.structured_content["error"]
+    error = result.meta["io.wireproof/error"]
     assert set(error) >= {
         "type",
         "code",
@@ -233,7 +233,7 @@ async def test_helpdesk_tools_work_on_postgres(postgres_db: str) -> None:
                 week = await client.call_tool("create_status_note", {"week": "2026-W53", "body": "x"})
                 assert week.is_error is False  # 2026 has 53 ISO weeks
                 bad = await client.call_tool("create_status_note", {"week": "2025-W53", "body": "x"})
-                assert bad.structured_content["error"]["fields"][0]["field"] == "week"
+                assert bad.meta["io.wireproof/error"]["fields"][0]["field"] == "week"
         finally:
             store.close()
 

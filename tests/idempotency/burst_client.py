@@ -23,7 +23,7 @@ async def main(db: str, tool: str, arguments: dict[str, object], count: int) -> 
         async def one() -> None:
             for _ in range(200):
                 result = await client.call_tool(tool, arguments)
-                error = (result.structured_content or {}).get("error") if result.is_error else None
+                error = (result.meta or {}).get("io.wireproof/error") if result.is_error else None
                 if error and error.get("retryable"):
                     await anyio.sleep(min(error.get("retry_after_ms") or 100, 200) / 1000)
                     continue

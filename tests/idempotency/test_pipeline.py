@@ -89,7 +89,7 @@ async def test_retryable_errors_release_the_key_so_the_retry_runs() -> None:
     state.failures_left = 1
     async with await _client(state) as client:
         first = await client.call_tool("bump", {"by": 2, "idempotency_key": "k"})
-        assert first.structured_content["error"]["retryable"] is True
+        assert first.meta["io.wireproof/error"]["retryable"] is True
         second = await client.call_tool("bump", {"by": 2, "idempotency_key": "k"})
     assert second.is_error is False
     assert state.effects == 2
@@ -107,7 +107,7 @@ async def test_a_duplicate_while_the_first_runs_is_in_progress_with_retry_after(
         await anyio.sleep(0.2)
         busy = await client.call_tool("bump", {"by": 99, "idempotency_key": "slow"})
         state.gate.set()
-    error = busy.structured_content["error"]
+    error = busy.meta["io.wireproof/error"]
     assert (error["type"], error["code"], error["retryable"]) == ("unavailable", "in_progress", True)
     assert error["retry_after_ms"] >= 500
     assert busy.content[0].text.endswith("s.")  # type: ignore[union-attr]

@@ -83,7 +83,7 @@ async def test_same_key_with_different_arguments_is_a_conflict_naming_the_field(
         other = await client.call_tool(
             "add_ticket_comment", {"ticket_id": 4, "body": "second", "idempotency_key": key}
         )
-    error = other.structured_content["error"]
+    error = other.meta["io.wireproof/error"]
     assert (error["type"], error["code"], error["retryable"]) == ("conflict", "idempotency_conflict", False)
     assert [f["field"] for f in error["fields"]] == ["body"]
     assert error["fields"][0]["received"] == "second"
@@ -177,7 +177,7 @@ async def test_a_server_killed_mid_write_and_retried_with_the_same_key_makes_one
             result = await client.call_tool("append_entry", arguments)
             if not result.is_error:
                 break
-            assert result.structured_content["error"]["code"] == "in_progress"
+            assert result.meta["io.wireproof/error"]["code"] == "in_progress"
             await anyio.sleep(0.2)
         assert result.is_error is False
         again = await client.call_tool("append_entry", arguments)

@@ -17,7 +17,13 @@ from wireproof.auth import KeysFileError
 from wireproof.connector import DEFAULT_TIMEOUT
 from wireproof.idempotency import IdempotencyStore
 from wireproof.ratelimit import RateLimit
-from wireproof.serve import DEFAULT_SHUTDOWN_TIMEOUT, HttpSettings, ServeConfigError, serve_http
+from wireproof.serve import (
+    DEFAULT_SHUTDOWN_TIMEOUT,
+    HttpSettings,
+    ServeConfigError,
+    exit_after_serving,
+    serve_http,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -123,6 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _CannotStart as exc:
         print(f"helpdesk-mcp: error: {exc}", file=sys.stderr)
         return 2
+    served_http = False
     with database:
         try:
             if args.seed:
@@ -135,12 +142,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 0
             if args.transport == "http":
                 _serve_http(args, database, store)
+                served_http = True
             else:
                 app.run_stdio(database, store=store, cursors=_cursor_codec(), principal=principal)
         except KeyboardInterrupt:
             return 130
         finally:
             store.close()
+    if served_http:  # drained after SIGTERM: exit now, not when a straggling tool thread ends
+        exit_after_serving(0)
     return 0
 
 

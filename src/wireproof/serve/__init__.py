@@ -6,6 +6,7 @@ from wireproof.serve._run import (
     LOOPBACK,
     HttpSettings,
     ServeConfigError,
+    exit_after_serving,
     serve_http,
 )
 
@@ -15,6 +16,7 @@ __all__ = [
     "MAX_BODY_BYTES",
     "HttpSettings",
     "ServeConfigError",
+    "exit_after_serving",
     "http_app",
     "serve_http",
 ]

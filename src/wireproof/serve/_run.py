@@ -8,11 +8,16 @@ uvicorn, which on SIGTERM stops accepting, lets in-flight calls finish within
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import math
+import os
+import signal
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, NoReturn
 
 from wireproof.auth import Principal
 from wireproof.connector import Connector
@@ -20,7 +25,14 @@ from wireproof.idempotency import IdempotencyStore
 from wireproof.paging import CursorCodec
 from wireproof.serve._http import http_app
 
-__all__ = ["DEFAULT_SHUTDOWN_TIMEOUT", "LOOPBACK", "HttpSettings", "ServeConfigError", "serve_http"]
+__all__ = [
+    "DEFAULT_SHUTDOWN_TIMEOUT",
+    "LOOPBACK",
+    "HttpSettings",
+    "ServeConfigError",
+    "exit_after_serving",
+    "serve_http",
+]
 
 LOOPBACK: Final = ("127.0.0.1", "localhost", "::1")
 DEFAULT_SHUTDOWN_TIMEOUT: Final = 10.0
@@ -133,11 +145,41 @@ def serve_http(
         host=settings.host,
         ready=ready,
     )
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level="warning",
-        timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
-        server_header=False,
-    )
+    # uvicorn drains on SIGTERM, then raises the signal again to exit "as killed". Our handler turns
+    # that second delivery into a normal return, so the caller's cleanup runs and the exit code is 0.
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    try:
+        uvicorn.run(
+            app,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
+            server_header=False,
+        )
+    except _Terminated:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class _Terminated(Exception):
+    """SIGTERM arrived after uvicorn's graceful shutdown finished."""
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def exit_after_serving(code: int) -> NoReturn:
+    """End the process after ``serve_http`` returned and the caller cleaned up.
+
+    A tool call still running in a worker thread past the shutdown bound would otherwise hold
+    the interpreter's exit until it finished; it is abandoned instead, and whatever transaction
+    it holds rolls back when the process ends. Logs and standard streams are flushed first.
+    """
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
