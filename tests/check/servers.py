@@ -32,6 +32,17 @@ def ok(value: Any) -> types.CallToolResult:
 
 
 def tool_error(text: str, structured: Any = None) -> types.CallToolResult:
+    """An isError result; machine-readable details go in _meta, as structuredContent must match the
+    outputSchema (see output.error-structured-mismatch)."""
+    return types.CallToolResult(
+        content=[types.TextContent(text=text)],
+        is_error=True,
+        _meta=None if structured is None else {"io.example/error": structured},
+    )
+
+
+def tool_error_in_structured(text: str, structured: Any) -> types.CallToolResult:
+    """The flaw: the error object in structuredContent, where it need not match the outputSchema."""
     return types.CallToolResult(
         content=[types.TextContent(text=text)], structured_content=structured, is_error=True
     )

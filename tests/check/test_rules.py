@@ -185,6 +185,13 @@ def huge(size: int) -> Callable[[dict[str, Any]], Any]:
     return handler
 
 
+async def errors_in_structured(args: dict[str, Any]) -> Any:
+    result = await s.strict_colour(args)
+    if not result.is_error:
+        return s.ok({"shade": "red"})
+    return s.tool_error_in_structured(result.content[0].text, {"error": {"type": "invalid_input"}})
+
+
 LIST_OUTPUT = {"type": "object", "properties": {"items": {"type": "array", "items": {"type": "string"}}}}
 
 
@@ -268,6 +275,10 @@ FIRES: dict[str, tuple[Callable[[], Any], dict[str, Any]]] = {
     "output.over-budget": (one(handler=huge(200_000)), {}),
     "output.list-without-paging": (one(handler=list_everything, output_schema=LIST_OUTPUT), {}),
     "output.structured-mismatch": (one(output_schema={"type": "object", "required": ["shade"]}), {}),
+    "output.error-structured-mismatch": (
+        one(handler=errors_in_structured, output_schema={"type": "object", "required": ["shade"]}),
+        {},
+    ),
     "idempotency.repeat-duplicates": (lambda: Notes().server(), OBSERVE),
     "idempotency.concurrent-duplicates": (lambda: Notes(keyed=True).server(), OBSERVE),
     "idempotency.key-reuse-accepted": (lambda: Notes(keyed=True).server(), {"allow_writes": True}),

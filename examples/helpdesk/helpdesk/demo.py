@@ -124,8 +124,8 @@ async def _tour(console: Console, db: str) -> None:
                     border_style="red" if result.is_error else "green",
                 )
             )
-            console.print("[dim]structuredContent.error (for programs):[/]")
-            _json(console, result.structured_content)
+            console.print("[dim]_meta['io.wireproof/error'] (for programs):[/]")
+            _json(console, (result.meta or {}).get("io.wireproof/error"))
 
 
 async def _check(console: Console, db: str) -> tuple[Report, str]:

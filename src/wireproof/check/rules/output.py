@@ -140,3 +140,37 @@ def structured_mismatch(ctx: RuleContext) -> Iterator[Hit]:
                     call.evidence(),
                 )
                 break
+
+
+@rule(
+    "output.error-structured-mismatch",
+    "output",
+    "warning",
+    title="An error result's structuredContent does not match outputSchema",
+    rationale="Clients that validate structuredContent on every result (the TypeScript SDK 1.x client, the "
+    "MCP Inspector) reject such an error, so the model never reads its message. Leave structuredContent "
+    "out of isError results; put machine-readable error details in the result's _meta.",
+    reference="MCP 2026-07-28, server/tools (output schema); modelcontextprotocol/typescript-sdk#1943",
+)
+def error_structured_mismatch(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        if not tool.output_schema:
+            continue
+        try:
+            validator = Draft202012Validator(tool.output_schema)
+        except SchemaError:
+            continue  # output.structured-mismatch reports the schema itself
+        for call in ctx.observations.calls:
+            if call.tool != tool.name or call.outcome != "result" or not call.is_error:
+                continue
+            if call.structured is None:
+                continue
+            error = next(iter(validator.iter_errors(call.structured)), None)
+            if error is not None:
+                yield Hit(
+                    tool.name,
+                    "An isError result carries structuredContent that does not match outputSchema "
+                    f"({error.message[:160]}); strict clients reject it and hide the error's message.",
+                    call.evidence(),
+                )
+                break
