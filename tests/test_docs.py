@@ -41,3 +41,17 @@ def test_readme_quick_start_is_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text()
     assert "make demo" in readme
     assert "make test" in readme
+
+
+def test_deploy_page_shows_the_nginx_config_and_replica_command_the_scale_out_tests_run() -> None:
+    import re
+
+    from tests.cluster import NGINX_CONF, replica_args
+
+    page = (ROOT / "docs" / "deploy.md").read_text()
+    (nginx_block,) = re.findall(r"```nginx\n(.*?)```", page, re.DOTALL)
+    assert nginx_block == NGINX_CONF.read_text(), "docs/deploy.md must show deploy/nginx.conf verbatim"
+    (command,) = [b for b in re.findall(r"```sh\n(.*?)```", page, re.DOTALL) if "helpdesk-mcp" in b]
+    shown = set(re.findall(r"(?<!\S)(--[a-z-]+)", command))
+    run = {a for a in replica_args("db", 1, "url", Path("jwks"), Path("audit")) if a.startswith("--")}
+    assert shown == run, f"flags only in the docs: {shown - run}; only in the tests: {run - shown}"
