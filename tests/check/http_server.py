@@ -76,10 +76,21 @@ def serve_asgi(app: Any, port: int) -> Iterator[None]:
 
 @contextmanager
 def serve_http(
-    server: Server[Any], gate: Gate = lambda _auth: None, metadata: dict[str, Any] | None = None
+    server: Server[Any],
+    gate: Gate = lambda _auth: None,
+    metadata: dict[str, Any] | None = None,
+    *,
+    check_origin: bool = True,
 ) -> Iterator[str]:
-    """Serve ``server`` at http://127.0.0.1:PORT/mcp for the duration of the block; yields the URL."""
+    """Serve ``server`` at http://127.0.0.1:PORT/mcp for the duration of the block; yields the URL.
+
+    ``check_origin=False`` turns the SDK's DNS-rebinding protection off (a flaw to detect)."""
+    from mcp.server.transport_security import TransportSecuritySettings
+
     port = free_port()
-    app = server.streamable_http_app(stateless_http=True, json_response=True, host="127.0.0.1")
+    security = None if check_origin else TransportSecuritySettings(enable_dns_rebinding_protection=False)
+    app = server.streamable_http_app(
+        stateless_http=True, json_response=True, host="127.0.0.1", transport_security=security
+    )
     with serve_asgi(gated(app, gate, metadata), port):
         yield f"http://127.0.0.1:{port}/mcp"

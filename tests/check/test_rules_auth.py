@@ -113,6 +113,16 @@ def test_a_loud_auth_refusal_keeps_both_case_rules_quiet() -> None:
     assert not {"auth.silent-failure", "auth.untyped-failure"} & rules(report)
 
 
+def test_a_server_that_ignores_the_origin_header_is_open_to_dns_rebinding() -> None:
+    with serve_http(s.sound_server(), check_origin=False) as url:
+        report = check(url)
+    (finding,) = [f for f in report.findings if f.rule == "auth.origin-not-checked"]
+    assert finding.severity == "error"
+    assert "dns-rebinding.wireproof.invalid" in finding.message
+    with serve_http(s.sound_server()) as url:  # the SDK's protection on: 403, quiet
+        assert "auth.origin-not-checked" not in rules(check(url))
+
+
 @pytest.mark.parametrize("rule_id", sorted(r for r in REGISTRY if r.startswith("auth.")))
 def test_every_auth_rule_has_a_firing_test_here(rule_id: str) -> None:
     source = Path(__file__).read_text(encoding="utf-8")

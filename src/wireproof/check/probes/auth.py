@@ -16,9 +16,10 @@ from wireproof.check.config import AuthCase, CheckOptions
 from wireproof.check.generate import valid_samples
 from wireproof.check.model import AuthObservation, HttpExchange, Observations, ToolInfo, truncate
 
-__all__ = ["metadata_url", "probe_auth_cases", "probe_http_auth"]
+__all__ = ["FOREIGN_ORIGIN", "metadata_url", "probe_auth_cases", "probe_http_auth"]
 
 GARBAGE_TOKEN: Final = "wireproof-check-not-a-real-token"  # noqa: S105 - deliberately invalid
+FOREIGN_ORIGIN: Final = "https://dns-rebinding.wireproof.invalid"
 _INITIALIZE: Final = {
     "jsonrpc": "2.0",
     "id": 1,
@@ -74,6 +75,12 @@ async def probe_http_auth(target: Target, options: CheckOptions, observations: O
         garbage = {**base, "authorization": f"Bearer {GARBAGE_TOKEN}"}
         observations.http.append(
             await _exchange(client, "garbage-token", "POST", target.url, headers=garbage, body=body)
+        )
+        # DNS rebinding: a page on another origin posting to a local server. With the caller's own
+        # credentials, so that only the Origin differs from a request the server would serve.
+        foreign = {**base, **target.headers, "origin": FOREIGN_ORIGIN}
+        observations.http.append(
+            await _exchange(client, "foreign-origin", "POST", target.url, headers=foreign, body=body)
         )
         observations.http.append(
             await _exchange(

@@ -182,3 +182,24 @@ def untyped_failure(ctx: RuleContext) -> Iterator[Hit]:
                 f"With the {case.case!r} credentials the server failed without saying it is an auth problem.",
                 record.evidence(),
             )
+
+
+@rule(
+    "auth.origin-not-checked",
+    "auth",
+    "error",
+    title="Request from a foreign Origin served",
+    rationale="Servers MUST validate the Origin header of every HTTP request; otherwise a web page the user "
+    "visits can reach a local or internal server through DNS rebinding and act with its access.",
+    reference="MCP 2026-07-28, basic/transports (Streamable HTTP, security warning)",
+)
+def origin_not_checked(ctx: RuleContext) -> Iterator[Hit]:
+    foreign = _exchange(ctx, "foreign-origin")
+    if _ok(foreign):
+        assert foreign is not None
+        yield Hit(
+            None,
+            "A request with Origin: https://dns-rebinding.wireproof.invalid was served (HTTP "
+            f"{foreign.status}); answer it 403 (the SDK's TransportSecuritySettings do this).",
+            _evidence(foreign),
+        )
