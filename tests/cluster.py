@@ -145,7 +145,12 @@ class Replica:
                 stderr=log,
                 env=self.env,
             )
-        wait_http(f"http://127.0.0.1:{self.port}/readyz", process=self.process)
+        try:
+            wait_http(f"http://127.0.0.1:{self.port}/readyz", process=self.process)
+        except BaseException:  # not ready in time: do not leave it running behind the caller's back
+            self.process.kill()
+            self.process.wait(timeout=30)
+            raise
 
     @property
     def pid(self) -> int:

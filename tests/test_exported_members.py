@@ -23,6 +23,7 @@ def test_top_level_exports_are_exactly_the_public_api() -> None:
             "NotFound",
             "Page",
             "Pattern",
+            "PerThreadConnections",
             "Principal",
             "RateLimited",
             "ScopePolicy",

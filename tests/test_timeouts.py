@@ -61,7 +61,9 @@ def build() -> Connector[State]:
         Args:
             n: The row's value.
         """
-        ctx.transaction.connection.execute("INSERT INTO rows (n) VALUES (?)", (n,))
+        connection = ctx.transaction.connection
+        placeholder = "%s" if type(connection).__module__.startswith("psycopg") else "?"
+        connection.execute(f"INSERT INTO rows (n) VALUES ({placeholder})", (n,))
         time.sleep(ctx.state.pause)
         ctx.state.finished.set()
         return Out(n=n)
@@ -101,12 +103,41 @@ async def test_an_async_tool_past_its_timeout_is_cancelled() -> None:
     assert quick.structured_content == {"n": 2}
 
 
-async def test_a_write_that_runs_out_of_time_is_rolled_back_and_its_key_released(tmp_path: Path) -> None:
-    db = tmp_path / "rows.db"
-    with sqlite3.connect(db) as setup:
+def _rows_store(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> tuple[Any, Any]:
+    """A ``rows`` table and an idempotency store on the same database: (store, fetch_rows)."""
+    if backend == "sqlite":
+        db = tmp_path / "rows.db"
+        with sqlite3.connect(db) as setup:
+            setup.execute("CREATE TABLE rows (n INTEGER)")
+        setup.close()
+
+        def fetch_sqlite() -> list[tuple[int]]:
+            with sqlite3.connect(db) as check:
+                rows = check.execute("SELECT n FROM rows").fetchall()
+            check.close()
+            return rows
+
+        return SqliteIdempotencyStore(db), fetch_sqlite
+    import psycopg
+
+    from wireproof.idempotency import PostgresIdempotencyStore
+
+    url = request.getfixturevalue("postgres_db")
+    with psycopg.connect(url, autocommit=True) as setup:
         setup.execute("CREATE TABLE rows (n INTEGER)")
-    setup.close()
-    store = SqliteIdempotencyStore(db)
+
+    def fetch_postgres() -> list[tuple[int]]:
+        with psycopg.connect(url) as check:
+            return [tuple(r) for r in check.execute("SELECT n FROM rows").fetchall()]
+
+    return PostgresIdempotencyStore(url), fetch_postgres
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_a_write_that_runs_out_of_time_is_rolled_back_and_its_key_released(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    store, fetch_rows = _rows_store(backend, tmp_path, request)
     state = State()
     state.pause = 1.0
     try:
@@ -116,16 +147,14 @@ async def test_a_write_that_runs_out_of_time_is_rolled_back_and_its_key_released
             # The abandoned thread finishes later, and must then roll back rather than commit.
             await anyio.to_thread.run_sync(state.finished.wait, 5)
             await anyio.sleep(0.2)
+            assert fetch_rows() == []
             state.pause = 0.0
             retried = await client.call_tool("slow_insert", {"n": 7, "idempotency_key": "k1"})
     finally:
         store.close()
     assert not retried.is_error, retried
     assert (retried.meta or {}).get("io.wireproof/replayed") is not True  # ran anew: the key was released
-    with sqlite3.connect(db) as check:
-        rows = check.execute("SELECT n FROM rows").fetchall()
-    check.close()
-    assert rows == [(7,)]  # exactly once: the timed-out attempt left nothing
+    assert fetch_rows() == [(7,)]  # exactly once: the timed-out attempt left nothing
 
 
 async def test_timeouts_must_be_positive() -> None:
@@ -142,3 +171,116 @@ async def test_timeouts_must_be_positive() -> None:
                 n: A number.
             """
             return Out(n=n)
+
+
+class Effects:
+    def __init__(self) -> None:
+        self.done: list[int] = []
+        self.release = threading.Event()
+        self.pause = 0.0
+
+
+def build_effects() -> Connector[Effects]:
+    app: Connector[Effects] = Connector("effects", timeout=0.3)
+
+    @app.write(public=True, idempotency_key=True, destructive=False)
+    def sync_effect(ctx: ToolContext[Effects], n: int) -> Out:
+        """An effect outside any transaction (the memory store has none), then a pause.
+
+        Args:
+            n: Recorded.
+        """
+        ctx.state.done.append(n)
+        time.sleep(ctx.state.pause)
+        return Out(n=n)
+
+    @app.write(public=True, idempotency_key=True, destructive=False)
+    async def async_effect(ctx: ToolContext[Effects], n: int) -> Out:
+        """An effect, then a pause on the event loop.
+
+        Args:
+            n: Recorded.
+        """
+        ctx.state.done.append(n)
+        await anyio.sleep(ctx.state.pause)
+        return Out(n=n)
+
+    @app.read(public=True)
+    def stuck(ctx: ToolContext[Effects], n: int) -> Out:
+        """Block until released.
+
+        Args:
+            n: Echoed.
+        """
+        ctx.state.release.wait(10)
+        return Out(n=n)
+
+    return app
+
+
+async def test_a_timed_out_write_without_a_transaction_keeps_its_key_and_is_not_repeated() -> None:
+    """The effect could not be rolled back, so the key is not released: the retry gets its outcome."""
+    state = Effects()
+    state.pause = 1.0
+    async with Client(build_effects().server(state, store=MemoryIdempotencyStore())) as client:
+        first = await client.call_tool("sync_effect", {"n": 5, "idempotency_key": "k"})
+        error = _error(first)
+        assert (error["code"], error["retryable"]) == ("timeout", True)
+        assert "same idempotency_key" in error["message"]
+        with anyio.fail_after(10):
+            while True:  # retry as a client would, until the outcome is final
+                again = await client.call_tool("sync_effect", {"n": 5, "idempotency_key": "k"})
+                if not again.is_error:
+                    break
+                assert _error(again)["code"] == "in_progress"
+                await anyio.sleep(0.2)
+    assert state.done == [5]  # once
+    assert (again.meta or {}).get("io.wireproof/replayed") is True
+    assert again.structured_content["n"] == 5
+
+
+async def test_a_timed_out_async_write_is_an_unknown_outcome_that_is_never_rerun() -> None:
+    state = Effects()
+    state.pause = 1.0
+    async with Client(build_effects().server(state, store=MemoryIdempotencyStore())) as client:
+        first = await client.call_tool("async_effect", {"n": 7, "idempotency_key": "k"})
+        again = await client.call_tool("async_effect", {"n": 7, "idempotency_key": "k"})
+    assert (_error(first)["code"], _error(first)["retryable"]) == ("outcome_unknown", False)
+    assert "Check" in _error(first)["message"]
+    assert _error(again)["code"] == "outcome_unknown"  # replayed, not run again
+    assert state.done == [7]
+
+
+async def test_calls_stuck_past_their_timeout_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from wireproof import _execution
+
+    monkeypatch.setattr(_execution, "MAX_STRAGGLERS", 2)
+    state = Effects()
+    try:
+        async with Client(build_effects().server(state, store=MemoryIdempotencyStore())) as client:
+            for n in range(2):
+                assert _error(await client.call_tool("stuck", {"n": n}))["code"] == "timeout"
+            refused = _error(await client.call_tool("stuck", {"n": 3}))
+            assert (refused["code"], refused["retryable"]) == ("overloaded", True)
+            state.release.set()
+            await anyio.sleep(0.3)  # the stuck threads end, and with them the count
+            assert not (await client.call_tool("stuck", {"n": 4})).is_error
+    finally:
+        state.release.set()
+
+
+async def test_math_inf_switches_a_tool_timeout_off() -> None:
+    app: Connector[None] = Connector("unbounded", timeout=0.1)
+
+    @app.read(public=True, timeout=float("inf"))
+    async def patient(n: int) -> Out:
+        """Take longer than the connector's timeout.
+
+        Args:
+            n: Echoed.
+        """
+        await anyio.sleep(0.4)
+        return Out(n=n)
+
+    async with Client(app.server(None)) as client:
+        assert not (await client.call_tool("patient", {"n": 1})).is_error

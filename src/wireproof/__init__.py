@@ -25,6 +25,7 @@ from wireproof.errors import (
     render_tool_error,
 )
 from wireproof.paging import CursorCodec, Page
+from wireproof.perthread import PerThreadConnections
 from wireproof.schema import Examples, Format, Pattern, ToolDefinitionError
 from wireproof.tools import Arguments, Tool, ToolContext
 
@@ -45,6 +46,7 @@ __all__ = [
     "NotFound",
     "Page",
     "Pattern",
+    "PerThreadConnections",
     "Principal",
     "RateLimited",
     "ScopePolicy",

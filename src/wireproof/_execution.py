@@ -12,7 +12,6 @@ Idempotency-key calls walk ``claim → effect → complete``:
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import threading
 from collections.abc import Awaitable, Callable
@@ -135,45 +134,85 @@ def _conflict(stored: Any, given: dict[str, Any]) -> Conflict:
 
 
 class _Abandoned(Exception):
-    """The caller was already told ``timeout``: this late effect must roll back, not commit."""
+    """The caller was already told ``timeout``: this late effect must roll back, or never start."""
+
+
+MAX_STRAGGLERS: Final = 32
+"""Calls past their timeout whose threads still run, at most, per process; beyond it new calls are
+refused as retryable ``overloaded`` errors, so hung tools cannot pile up threads and connections."""
+_stragglers = 0
+_stragglers_lock = threading.Lock()
+
+
+def _count_straggler(delta: int) -> None:
+    global _stragglers  # noqa: PLW0603 - one process-wide count
+    with _stragglers_lock:
+        _stragglers += delta
 
 
 class _Worker:
     """A sync tool run in a worker thread under a deadline.
 
-    The thread and the deadline race for one lock: the thread takes it to commit (``may_commit``),
-    the deadline to abandon the call (``abandon``). Whoever is first wins, so a caller told
-    ``timeout`` never sees the effect commit later, and a commit already under way is waited for.
+    The thread and the deadline race for one lock. Before the tool starts, the deadline wins
+    cleanly: the tool never runs. While the tool runs inside a real database transaction, the
+    deadline wins too: the transaction rolls back instead of committing (``may_commit``). Once the
+    commit has begun, the deadline waits for it. A tool running without a transaction cannot be
+    undone: the deadline then detaches it, and its outcome is recorded as usual when it ends.
     """
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         self.fn, self.args = fn, args
         self.done = threading.Event()
         self._lock = threading.Lock()
-        self._state = "running"
+        self._state = "before"  # before · effect_tx · effect_raw · committing · abandoned · detached
+        self._started = False
+        self._counted = False
         self._outcome: tuple[bool, Any] = (False, None)
 
     def run(self) -> None:
+        with self._lock:
+            if self._state == "abandoned":  # the deadline came before the thread did
+                self.done.set()
+                return
+            self._started = True
         try:
             self._outcome = (True, self.fn(*self.args))
         except BaseException as exc:  # noqa: BLE001 - handed back to the awaiting task
             self._outcome = (False, exc)
         finally:
+            with self._lock:
+                counted, self._counted = self._counted, False
+            if counted:
+                _count_straggler(-1)
             self.done.set()
 
+    def begin(self, *, in_transaction: bool) -> None:
+        """In the thread, just before the tool runs: raise if the caller was already answered."""
+        with self._lock:
+            if self._state == "abandoned":
+                raise _Abandoned
+            self._state = "effect_tx" if in_transaction else "effect_raw"
+
     def may_commit(self) -> bool:
+        """In the thread, before committing the tool's transaction: False if it must roll back."""
         with self._lock:
             if self._state == "abandoned":
                 return False
-            self._state = "committing"
+            if self._state != "detached":
+                self._state = "committing"
             return True
 
-    def abandon(self) -> bool:
+    def at_deadline(self) -> str:
+        """What the deadline did: ``abandoned`` (nothing happened or it rolls back), ``detached``
+        (the tool runs on and its outcome is recorded), or ``finishing`` (wait for the result)."""
         with self._lock:
-            if self._state == "running" and not self.done.is_set():
-                self._state = "abandoned"
-                return True
-            return False
+            if self.done.is_set() or self._state == "committing":
+                return "finishing"
+            self._state = "abandoned" if self._state in ("before", "effect_tx") else "detached"
+            if self._started:
+                self._counted = True
+                _count_straggler(1)
+            return self._state
 
     def result(self) -> Any:
         ok, value = self._outcome
@@ -205,40 +244,67 @@ class Execution(Generic[StateT]):
         self.budget_tokens = tool.budget_tokens or budget_tokens
         self.principal = principal
         self.timeout = timeout
-        self.deadline = None if timeout is None else anyio.current_time() + timeout
+        unbounded = timeout is None or timeout == float("inf")
+        self.deadline = None if unbounded else anyio.current_time() + timeout  # type: ignore[operator]
         self._worker: _Worker | None = None
+        self._keyed = False
 
     def _remaining(self) -> float:
         assert self.deadline is not None
         return max(self.deadline - anyio.current_time(), 0.0)
 
-    def timed_out(self) -> Unavailable:
-        """The retryable error for a call that ran past its timeout, saying what became of a write."""
-        if self.tool.kind == "read":
-            outcome = "Ask for less (a smaller limit or a narrower filter) if it keeps happening."
-        elif self.store is not None and not self.tool.is_async:
-            outcome = "Nothing was changed: the write was rolled back."
-        else:
-            outcome = "The write may still complete: check before repeating it, or reuse the idempotency_key."
-        return Unavailable(
-            f"{self.tool.name} did not finish within {self.timeout:g} s. {outcome}",
-            code="timeout",
-            retry_after=5,
+    def timed_out(self, *, undone: bool) -> WireproofError:
+        """The error for a call that ran past its timeout, saying truthfully what became of it.
+
+        ``undone``: the tool never started, or its transaction rolled back: nothing changed.
+        """
+        name, seconds = self.tool.name, f"{self.timeout:g} s"
+        if self.tool.kind == "read" or undone:
+            outcome = (
+                "Ask for less (a smaller limit or a narrower filter) if it keeps happening."
+                if self.tool.kind == "read"
+                else "This attempt changed nothing (it was rolled back)."
+            )
+            return Unavailable(
+                f"{name} did not finish within {seconds}. {outcome}", code="timeout", retry_after=5
+            )
+        if self._keyed and not self.tool.is_async:
+            return Unavailable(
+                f"{name} did not finish within {seconds} and is still running; its outcome will be kept "
+                "under this idempotency_key. Retry with the same idempotency_key to get it.",
+                code="timeout",
+                retry_after=5,
+            )
+        return Conflict(  # terminal: a blind retry could do the work twice
+            f"{name} did not finish within {seconds} and was stopped; it may or may not have taken "
+            "effect. Check (with a read tool) before repeating it.",
+            code="outcome_unknown",
         )
 
     async def _in_worker(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` in a worker thread, abandoned at the deadline (a write then rolls back)."""
+        """``fn(*args)`` in a worker thread under the deadline (see ``_Worker``)."""
         if self.deadline is None:
             return await anyio.to_thread.run_sync(fn, *args)
+        if _stragglers >= MAX_STRAGGLERS:
+            raise Unavailable(
+                f"Too many calls past their timeout are still running here ({_stragglers})",
+                code="overloaded",
+                retry_after=5,
+            )
         worker = self._worker = _Worker(fn, args)
         with anyio.move_on_after(self._remaining()):
             await anyio.to_thread.run_sync(worker.run, abandon_on_cancel=True)
         if not worker.done.is_set():
-            if worker.abandon():
-                raise self.timed_out()
+            verdict = worker.at_deadline()
+            if verdict != "finishing":
+                raise self.timed_out(undone=verdict == "abandoned")
             await anyio.to_thread.run_sync(worker.done.wait)  # committing as time ran out: it stands
         result: T = worker.result()
         return result
+
+    def _begin(self, *, in_transaction: bool) -> None:
+        if self._worker is not None:
+            self._worker.begin(in_transaction=in_transaction)
 
     async def _awaited(self, awaitable: Awaitable[Any]) -> Any:
         """An async tool's coroutine, cancelled at the deadline."""
@@ -246,7 +312,7 @@ class Execution(Generic[StateT]):
             return await awaitable
         with anyio.move_on_after(self._remaining()):
             return await awaitable
-        raise self.timed_out()
+        raise self.timed_out(undone=False)
 
     @property
     def principal_id(self) -> str:
@@ -290,16 +356,20 @@ class Execution(Generic[StateT]):
         if tool.is_async:
             return self._shape(await self._awaited(tool.fn(*self._context(None), **values)))
         if store is None:
-            return self._shape(
-                await self._in_worker(functools.partial(tool.fn, *self._context(None), **values))
-            )
+            return self._shape(await self._in_worker(self._plain, values))
         return await self._in_worker(self._in_transaction, store, values, None)
+
+    def _plain(self, values: dict[str, Any]) -> Any:
+        """In a worker thread: the tool with no transaction (a read, or a write served without a store)."""
+        self._begin(in_transaction=False)
+        return self.tool.fn(*self._context(None), **values)
 
     def _in_transaction(
         self, store: IdempotencyStore, values: dict[str, Any], claim: Claimed | None
     ) -> tuple[Any, str]:
         """In a worker thread: the effect and (with a claim) its record, committed together or not at all."""
         with store.transaction(claim) as transaction:
+            self._begin(in_transaction=transaction is not None)
             shaped = self._shape(self.tool.fn(*self._context(transaction), **values))
             if claim is not None:
                 store.complete(claim, StoredResult(shaped[0], shaped[1], False), transaction)
@@ -314,6 +384,7 @@ class Execution(Generic[StateT]):
             raise self.internal_error()
         arguments = {name: _json_value(value) for name, value in values.items()}
         scope = f"{self.principal_id}:{self.tool.name}"
+        self._keyed = True
         if not self.tool.is_async:
             # One worker-thread hop for the whole claim, effect and record.
             return await self._in_worker(self._keyed_in_thread, store, scope, key, values, arguments)

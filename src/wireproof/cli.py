@@ -173,7 +173,7 @@ def _run_serve(args: argparse.Namespace, command: list[str]) -> int:
     from wireproof.connector import Connector
     from wireproof.idempotency import open_store
     from wireproof.paging import CursorCodec
-    from wireproof.serve import HttpSettings, exit_after_serving, serve_http
+    from wireproof.serve import HttpSettings, exit_after_serving, lock_timeout_for, serve_http
 
     settings = HttpSettings(
         host=args.host,
@@ -209,11 +209,19 @@ def _run_serve(args: argparse.Namespace, command: list[str]) -> int:
     secret = os.environ.get("WIREPROOF_CURSOR_SECRET")
     try:
         cursors = CursorCodec.from_secret(secret) if secret else None
-        store = open_store(args.store or "memory:")
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise UsageError(f"WIREPROOF_CURSOR_SECRET: {exc}") from None
     try:
-        serve_http(connector, state, settings, store=store, cursors=cursors)
+        store = open_store(args.store or "memory:", lock_timeout=lock_timeout_for(connector))
+    except Exception as exc:  # noqa: BLE001 - a bad URL, a database that is down: one line, exit 2
+        raise UsageError(f"cannot open the idempotency store: {_failure(exc)}") from None
+
+    def ready() -> bool:
+        store.ping()  # /readyz: 503 while the store's database cannot be reached
+        return True
+
+    try:
+        serve_http(connector, state, settings, store=store, cursors=cursors, ready=ready)
     finally:
         store.close()
     exit_after_serving(EXIT_OK)

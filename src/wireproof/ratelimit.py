@@ -7,6 +7,7 @@ replicas belongs in the load balancer or an API gateway in front of them.
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -29,8 +30,8 @@ class RateLimit:
     burst: int
 
     def __post_init__(self) -> None:
-        if self.per_second <= 0 or self.burst < 1:
-            raise ValueError("a rate limit needs per_second > 0 and burst >= 1")
+        if not (0 < self.per_second < math.inf) or self.burst < 1:  # NaN fails the comparison too
+            raise ValueError("a rate limit needs a finite per_second > 0 and burst >= 1")
 
 
 class RateLimiter:

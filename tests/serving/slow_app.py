@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 from typing import Annotated
 
 from annotated_types import Ge, Le
@@ -24,6 +26,9 @@ def sleep_for(seconds: Annotated[float, Ge(0), Le(15)]) -> Slept:
     Args:
         seconds: How long to take.
     """
+    started = os.environ.get("SLOW_APP_STARTED")
+    if started:  # tells the test the call is in flight
+        Path(started).touch()
     time.sleep(seconds)
     return Slept(seconds=seconds)
 

@@ -6,6 +6,7 @@ exits 0; a call that outlives ``--shutdown-timeout`` does not hold the exit back
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -27,7 +28,7 @@ pytestmark = pytest.mark.anyio
 
 @contextmanager
 def serving(
-    *extra: str, target: str = "tests.serving.slow_app:app"
+    *extra: str, target: str = "tests.serving.slow_app:app", env: dict[str, str] | None = None
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
     port = free_port()
     process = subprocess.Popen(
@@ -46,6 +47,7 @@ def serving(
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        env={**os.environ, **(env or {})},
     )
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", process=process)
@@ -72,8 +74,15 @@ async def test_serve_answers_over_stateless_http(target: str) -> None:
         assert httpx2.get(url.replace("/mcp", "/readyz"), timeout=5).status_code == 200
 
 
-async def test_sigterm_finishes_the_call_in_flight_then_exits_cleanly() -> None:
-    with serving("--shutdown-timeout", "10") as (process, url):
+async def _in_flight(marker: Path) -> None:
+    with anyio.fail_after(30):
+        while not marker.exists():  # noqa: ASYNC110, ASYNC240 - the server process touches it
+            await anyio.sleep(0.02)
+
+
+async def test_sigterm_finishes_the_call_in_flight_then_exits_cleanly(tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    with serving("--shutdown-timeout", "10", env={"SLOW_APP_STARTED": str(marker)}) as (process, url):
         answers: list[float] = []
 
         connected = anyio.Event()
@@ -91,7 +100,7 @@ async def test_sigterm_finishes_the_call_in_flight_then_exits_cleanly() -> None:
         async with anyio.create_task_group() as group:
             group.start_soon(in_flight)
             await connected.wait()
-            await anyio.sleep(0.5)  # the call is running now
+            await _in_flight(marker)
             process.send_signal(signal.SIGTERM)
             await anyio.sleep(0.3)
             with pytest.raises(httpx2.HTTPError):  # no longer accepting
@@ -100,8 +109,9 @@ async def test_sigterm_finishes_the_call_in_flight_then_exits_cleanly() -> None:
         assert process.wait(timeout=15) == 0
 
 
-async def test_a_call_outliving_the_shutdown_bound_does_not_hold_the_exit() -> None:
-    with serving("--shutdown-timeout", "1") as (process, url):
+async def test_a_call_outliving_the_shutdown_bound_does_not_hold_the_exit(tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    with serving("--shutdown-timeout", "1", env={"SLOW_APP_STARTED": str(marker)}) as (process, url):
 
         async def in_flight() -> None:
             with suppress(Exception):  # the server going away mid-call is what is expected here
@@ -109,12 +119,13 @@ async def test_a_call_outliving_the_shutdown_bound_does_not_hold_the_exit() -> N
 
         async with anyio.create_task_group() as group:
             group.start_soon(in_flight)
-            await anyio.sleep(0.7)
+            await _in_flight(marker)
             started = time.monotonic()
             process.send_signal(signal.SIGTERM)
-            await anyio.to_thread.run_sync(process.wait, 15)
+            code = await anyio.to_thread.run_sync(process.wait, 15)
             group.cancel_scope.cancel()
         assert time.monotonic() - started < 6  # bounded by --shutdown-timeout, not by the 12 s call
+        assert code == 0
 
 
 @pytest.mark.parametrize(
@@ -126,6 +137,11 @@ async def test_a_call_outliving_the_shutdown_bound_does_not_hold_the_exit() -> N
         (["tests.serving.nowhere:app", "--auth", "none"], "cannot import"),
         (["tests.serving.slow_app:not_a_connector", "--auth", "none"], "not a wireproof Connector"),
         (["tests.serving.slow_app:app", "--auth", "none", "--store", "redis://x"], "no idempotency store"),
+        (
+            ["tests.serving.slow_app:app", "--auth", "none", "--store", "postgresql://nobody@127.0.0.1:1/x"],
+            "cannot open the idempotency store",
+        ),
+        (["tests.serving.slow_app:app", "--auth", "none", "--shutdown-timeout", "nan"], "--shutdown-timeout"),
     ],
 )
 def test_unsafe_or_broken_settings_refuse_to_start_with_a_reason(args: list[str], message: str) -> None:

@@ -22,6 +22,7 @@ from wireproof.serve import (
     HttpSettings,
     ServeConfigError,
     exit_after_serving,
+    lock_timeout_for,
     serve_http,
 )
 
@@ -180,7 +181,7 @@ def _start(args: argparse.Namespace) -> tuple[Database, IdempotencyStore, Callab
     try:
         database = open_database(args.db)
         # A claim outlives its call's timeout before another replica may take it over.
-        return database, database.store(lock_timeout=_lock_timeout(args.tool_timeout)), principal
+        return database, database.store(lock_timeout=lock_timeout_for(app)), principal
     except Exception as exc:  # noqa: BLE001 - sqlite3, OS and psycopg's lazily imported errors alike
         raise _CannotStart(f"cannot open the database: {_reason(exc)}") from None
 
@@ -215,8 +216,9 @@ def _rate_limit(text: str) -> RateLimit:
     rate, _, burst = text.partition(":")
     try:
         per_second = float(rate)
-        return RateLimit(per_second, int(burst) if burst else max(1, round(per_second * 2)))
-    except ValueError:
+        default_burst = max(1, round(per_second * 2)) if math.isfinite(per_second) else 0
+        return RateLimit(per_second, int(burst) if burst else default_burst)  # refuses NaN and inf
+    except (ValueError, OverflowError):
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a rate limit: give calls per second, optionally :BURST (for example 20:40)"
         ) from None
@@ -230,11 +232,6 @@ def _seconds(text: str) -> float:
     if not (value > 0 and math.isfinite(value)):
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds > 0")
     return value
-
-
-def _lock_timeout(tool_timeout: float) -> float:
-    """Seconds before a claim whose process died may be taken over: well past any live call."""
-    return max(2 * tool_timeout, tool_timeout + 5)
 
 
 def _audit_to(path: Path) -> None:

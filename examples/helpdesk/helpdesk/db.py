@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from helpdesk.seed import generate_tickets
-from wireproof import Unavailable
+from wireproof import PerThreadConnections, Unavailable
 from wireproof.idempotency import IdempotencyStore, SqliteIdempotencyStore
 
 __all__ = ["Database", "DatabaseURLError", "Queries", "default_database_path", "open_database"]
@@ -125,9 +125,7 @@ class Database:
     url: str
 
     def __init__(self) -> None:
-        self._local = threading.local()
-        self._readers: list[Any] = []
-        self._readers_lock = threading.Lock()
+        self._readers: PerThreadConnections[Any] = PerThreadConnections(self._open_reader)
 
     def _open_reader(self) -> Any:
         """A new read-only connection (one per worker thread)."""
@@ -135,13 +133,8 @@ class Database:
 
     def reader(self) -> Queries:
         """This thread's read-only connection, opened on first use (again if it was closed)."""
-        connection = getattr(self._local, "reader", None)
-        if connection is None or getattr(connection, "closed", False) is True:
-            with _transient_as_unavailable():  # a database that is down: retryable, reopened next call
-                connection = self._open_reader()
-            self._local.reader = connection
-            with self._readers_lock:
-                self._readers.append(connection)
+        with _transient_as_unavailable():  # a database that is down: retryable, reopened next call
+            connection = self._readers.get()
         return Queries(connection, postgres=self.postgres)
 
     def writer(self, transaction: Any) -> Queries:
@@ -166,10 +159,7 @@ class Database:
         raise NotImplementedError
 
     def close(self) -> None:
-        with self._readers_lock:
-            for connection in self._readers:
-                connection.close()
-            self._readers.clear()
+        self._readers.close()
 
     def __enter__(self) -> Database:
         return self

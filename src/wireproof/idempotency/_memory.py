@@ -108,5 +108,8 @@ class MemoryIdempotencyStore:
                 del self._records[k]
         return len(expired)
 
+    def ping(self) -> None:
+        """Always reachable: the records are in this process."""
+
     def close(self) -> None:
         return None

@@ -72,7 +72,9 @@ class PostgresIdempotencyStore(SqlIdempotencyStore):
             with connection.transaction():
                 yield connection
         except psycopg.OperationalError as exc:
-            raise Unavailable("The database behind this connector is unavailable", retry_after=2) from exc
+            raise Unavailable(
+                "The database behind this connector is unavailable or failed transiently", retry_after=2
+            ) from exc
 
     def _insert_or_fetch(self, db: Any, values: tuple[Any, ...]) -> Row | None:
         inserted = db.execute(

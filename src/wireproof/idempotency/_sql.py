@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
@@ -27,6 +26,7 @@ from wireproof.idempotency._store import (
     Replay,
     StoredResult,
 )
+from wireproof.perthread import PerThreadConnections
 
 __all__ = ["SqlIdempotencyStore", "SqlTransaction"]
 
@@ -57,9 +57,7 @@ class SqlIdempotencyStore:
         self.lock_timeout = lock_timeout
         self._clock = clock
         self._reaped_at = clock()
-        self._local = threading.local()
-        self._connections: list[Any] = []
-        self._connections_lock = threading.Lock()
+        self._connections: PerThreadConnections[Any] = PerThreadConnections(self._open_connection)
 
     # -- what a backend supplies ---------------------------------------------------------------
 
@@ -81,13 +79,8 @@ class SqlIdempotencyStore:
     # -- shared ------------------------------------------------------------------------------------
 
     def _connection(self) -> Any:
-        connection = getattr(self._local, "connection", None)
-        if connection is None or getattr(connection, "closed", False):
-            connection = self._open_connection()
-            self._local.connection = connection
-            with self._connections_lock:
-                self._connections.append(connection)
-        return connection
+        """This thread's connection, opened on first use (again if it broke)."""
+        return self._connections.get()
 
     def _execute(self, db: Any, sql: str, params: tuple[Any, ...]) -> Any:
         return db.execute(sql.replace("?", self.placeholder), params)
@@ -177,9 +170,9 @@ class SqlIdempotencyStore:
                 ).rowcount
             )
 
+    def ping(self) -> None:
+        """One round trip to the database on this thread's connection (raises if it is unreachable)."""
+        self._connection().execute("SELECT 1").fetchone()
+
     def close(self) -> None:
-        with self._connections_lock:
-            for connection in self._connections:
-                connection.close()
-            self._connections.clear()
-        self._local = threading.local()
+        self._connections.close()

@@ -9,6 +9,7 @@ transaction, so a crash leaves either both or neither, and a retry after a crash
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -82,7 +83,12 @@ class SqliteIdempotencyStore(SqlIdempotencyStore):
         except BaseException:
             connection.execute("ROLLBACK")
             raise
-        connection.execute("COMMIT")
+        try:
+            connection.execute("COMMIT")
+        except sqlite3.OperationalError as exc:  # never leave this thread's connection inside a transaction
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            raise Unavailable("The database behind this connector is busy", retry_after=2) from exc
 
     def _insert_or_fetch(self, db: Any, values: tuple[Any, ...]) -> Row | None:
         row = db.execute(

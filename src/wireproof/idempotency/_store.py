@@ -130,6 +130,10 @@ class IdempotencyStore(Protocol):
         """Delete records past their retention; return how many."""
         ...
 
+    def ping(self) -> None:
+        """Check that the records can be reached (for readiness probes); raise if not."""
+        ...
+
     def close(self) -> None: ...
 
 

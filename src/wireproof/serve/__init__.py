@@ -7,6 +7,7 @@ from wireproof.serve._run import (
     HttpSettings,
     ServeConfigError,
     exit_after_serving,
+    lock_timeout_for,
     serve_http,
 )
 
@@ -18,5 +19,6 @@ __all__ = [
     "ServeConfigError",
     "exit_after_serving",
     "http_app",
+    "lock_timeout_for",
     "serve_http",
 ]

@@ -21,7 +21,7 @@ from typing import Any, Final, Literal, NoReturn
 
 from wireproof.auth import Principal
 from wireproof.connector import Connector
-from wireproof.idempotency import IdempotencyStore
+from wireproof.idempotency import DEFAULT_LOCK_TIMEOUT, IdempotencyStore
 from wireproof.paging import CursorCodec
 from wireproof.serve._http import http_app
 
@@ -31,12 +31,24 @@ __all__ = [
     "HttpSettings",
     "ServeConfigError",
     "exit_after_serving",
+    "lock_timeout_for",
     "serve_http",
 ]
 
 LOOPBACK: Final = ("127.0.0.1", "localhost", "::1")
 DEFAULT_SHUTDOWN_TIMEOUT: Final = 10.0
 """Seconds a replica given SIGTERM waits for in-flight calls before it exits anyway."""
+
+
+def lock_timeout_for(connector: Connector[Any]) -> float:
+    """Seconds before a running idempotency claim may be taken over by another attempt: well past
+    the longest tool timeout, so only a claim whose process died is ever taken over. Without a
+    bound on some tool, the stores' default (60 s)."""
+    timeouts = [tool.timeout or connector.timeout for tool in connector.tools.values()] or [connector.timeout]
+    if any(t is None or not math.isfinite(t) for t in timeouts):
+        return DEFAULT_LOCK_TIMEOUT
+    longest = max(t for t in timeouts if t is not None)
+    return max(2 * longest, longest + 5)
 
 
 class ServeConfigError(ValueError):
@@ -83,7 +95,7 @@ class HttpSettings:
             )
         if not 0 < self.port < 65536:
             raise ServeConfigError(f"--port {self.port} is not a TCP port (1-65535)")
-        if self.shutdown_timeout < 0:
+        if not (math.isfinite(self.shutdown_timeout) and self.shutdown_timeout >= 0):
             raise ServeConfigError("--shutdown-timeout takes a number of seconds >= 0")
         if self.auth == "jwt" and not self.loopback:
             named = (("--jwks", self.jwks), ("--issuer", self.issuer))
