@@ -45,7 +45,8 @@ class PostgresServer:
     """A throwaway cluster in a temporary folder on a free loopback port, that can be stopped and
     started again on the same port (to test what a database restart does to its clients)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, max_connections: int = 300) -> None:
+        self.max_connections = max_connections
         self.bin_dir = _bin_dir()
         self.root = Path(tempfile.mkdtemp(prefix="wireproof-pg-"))
         self.data = self.root / "data"
@@ -68,7 +69,7 @@ class PostgresServer:
         )
 
     def start(self) -> None:
-        options = f"-p {self.port} -k {self.root} -h 127.0.0.1 -c fsync=off -c max_connections=300"
+        options = f"-p {self.port} -k {self.root} -h 127.0.0.1 -c fsync=off -c max_connections={self.max_connections}"
         _as_postgres(
             [
                 str(self.bin_dir / "pg_ctl"),
