@@ -92,12 +92,14 @@ def replica_args(
     *,
     auth: Literal["jwt", "none"] = "jwt",
     rate_limit: str | None = DEFAULT_RATE_LIMIT,
+    audit_log: bool = True,
 ) -> list[str]:
     """The replica command line of docs/deploy.md, with this machine's values.
 
     ``auth="none"`` (loopback only) and ``rate_limit`` exist for the HTTP benchmark: it compares a
     replica like for like with a server that checks no token, and must not measure the limiter's
-    refusals (``None`` leaves the limiter out).
+    refusals (``None`` leaves the limiter out). ``audit_log=False`` serves without the audit log,
+    as a wireproof connector does by default (the benchmark's like-for-like set-up).
     """
     if auth == "jwt":
         credentials = ["--auth", "jwt", "--jwks", str(jwks), "--issuer", ISSUER]
@@ -121,8 +123,7 @@ def replica_args(
         "5",
         "--shutdown-timeout",
         "10",
-        "--audit-log",
-        str(audit),
+        *(["--audit-log", str(audit)] if audit_log else []),
     ]
 
 
@@ -178,15 +179,14 @@ class Replica:
                 self.process.wait(timeout=30)
         return int(self.process.returncode)
 
-    @property
-    def audit(self) -> Path:
-        return Path(self.args[self.args.index("--audit-log") + 1])
-
     def audited_calls(self) -> list[dict[str, Any]]:
-        """The audit lines this replica wrote: one per call it served."""
-        if not self.audit.exists():
+        """The audit lines this replica wrote: one per call it served (none without an audit log)."""
+        if "--audit-log" not in self.args:
             return []
-        return [json.loads(line) for line in self.audit.read_text().splitlines() if line.strip()]
+        audit = Path(self.args[self.args.index("--audit-log") + 1])
+        if not audit.exists():
+            return []
+        return [json.loads(line) for line in audit.read_text().splitlines() if line.strip()]
 
     def rss_kib(self) -> int:
         """Resident memory of the process, from /proc."""
@@ -273,6 +273,7 @@ def cluster(
     direct: bool = False,
     auth: Literal["jwt", "none"] = "jwt",
     rate_limit: str | None = DEFAULT_RATE_LIMIT,
+    audit_log: bool = True,
 ) -> Iterator[Cluster]:
     """Start ``replicas`` helpdesk-mcp processes on ``db_url`` and nginx in front of them.
 
@@ -302,6 +303,7 @@ def cluster(
                 folder / f"audit{index}.jsonl",
                 auth=auth,
                 rate_limit=rate_limit,
+                audit_log=audit_log,
             )
             # libpq's PGAPPNAME names the replica's sessions in pg_stat_activity (tests watch them).
             replica = Replica(

@@ -162,7 +162,7 @@ class _Worker:
 
     def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         self.fn, self.args = fn, args
-        self.done = threading.Event()
+        self.finished = False  # set last by the thread; read by the awaiting task
         self._lock = threading.Lock()
         self._state = "before"  # before · effect_tx · effect_raw · committing · abandoned · detached
         self._started = False
@@ -172,7 +172,7 @@ class _Worker:
     def run(self) -> None:
         with self._lock:
             if self._state == "abandoned":  # the deadline came before the thread did
-                self.done.set()
+                self.finished = True
                 return
             self._started = True
         try:
@@ -184,7 +184,7 @@ class _Worker:
                 counted, self._counted = self._counted, False
             if counted:
                 _count_straggler(-1)
-            self.done.set()
+            self.finished = True
 
     def begin(self, *, in_transaction: bool) -> None:
         """In the thread, just before the tool runs: raise if the caller was already answered."""
@@ -206,7 +206,7 @@ class _Worker:
         """What the deadline did: ``abandoned`` (nothing happened or it rolls back), ``detached``
         (the tool runs on and its outcome is recorded), or ``finishing`` (wait for the result)."""
         with self._lock:
-            if self.done.is_set() or self._state == "committing":
+            if self.finished or self._state == "committing":
                 return "finishing"
             self._state = "abandoned" if self._state in ("before", "effect_tx") else "detached"
             if self._started:
@@ -249,10 +249,6 @@ class Execution(Generic[StateT]):
         self._worker: _Worker | None = None
         self._keyed = False
 
-    def _remaining(self) -> float:
-        assert self.deadline is not None
-        return max(self.deadline - anyio.current_time(), 0.0)
-
     def timed_out(self, *, undone: bool) -> WireproofError:
         """The error for a call that ran past its timeout, saying truthfully what became of it.
 
@@ -292,13 +288,14 @@ class Execution(Generic[StateT]):
                 retry_after=5,
             )
         worker = self._worker = _Worker(fn, args)
-        with anyio.move_on_after(self._remaining()):
+        with anyio.CancelScope(deadline=self.deadline):
             await anyio.to_thread.run_sync(worker.run, abandon_on_cancel=True)
-        if not worker.done.is_set():
+        if not worker.finished:
             verdict = worker.at_deadline()
             if verdict != "finishing":
                 raise self.timed_out(undone=verdict == "abandoned")
-            await anyio.to_thread.run_sync(worker.done.wait)  # committing as time ran out: it stands
+            while not worker.finished:  # noqa: ASYNC110 - committing as time ran out: it stands (rare)
+                await anyio.sleep(0.005)
         result: T = worker.result()
         return result
 
@@ -310,7 +307,7 @@ class Execution(Generic[StateT]):
         """An async tool's coroutine, cancelled at the deadline."""
         if self.deadline is None:
             return await awaitable
-        with anyio.move_on_after(self._remaining()):
+        with anyio.CancelScope(deadline=self.deadline):
             return await awaitable
         raise self.timed_out(undone=False)
 
