@@ -244,8 +244,7 @@ class Execution(Generic[StateT]):
         self.budget_tokens = tool.budget_tokens or budget_tokens
         self.principal = principal
         self.timeout = timeout
-        unbounded = timeout is None or timeout == float("inf")
-        self.deadline = None if unbounded else anyio.current_time() + timeout  # type: ignore[operator]
+        self.deadline = None if timeout is None or timeout == float("inf") else anyio.current_time() + timeout
         self._worker: _Worker | None = None
         self._keyed = False
 

@@ -124,6 +124,8 @@ paging cursors; set the same value on every replica.
 
 
 def _add_serve(commands: Any) -> None:
+    from wireproof.serve import add_http_arguments
+
     serve = commands.add_parser(
         "serve",
         help="serve a connector over stateless Streamable HTTP (uvicorn), ready to run as replicas",
@@ -132,37 +134,13 @@ def _add_serve(commands: Any) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve.add_argument("target", metavar="MODULE:ATTR", help="the connector, for example my_pkg.server:app")
-    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    serve.add_argument(
-        "--auth",
-        choices=["jwt", "keys", "none"],
-        required=True,
-        help="jwt: OAuth 2.1 bearer JWTs; keys: API keys of --keys-file; none: no authentication (loopback only)",
-    )
-    serve.add_argument(
-        "--jwks", metavar="PATH_OR_URL", help="the JWKS that signs accepted tokens (--auth jwt)"
-    )
-    serve.add_argument("--issuer", help="the authorization server whose tokens are accepted (--auth jwt)")
-    serve.add_argument("--audience", help="the audience tokens must name (default: the resource URL)")
-    serve.add_argument(
-        "--resource-url",
-        metavar="URL",
-        help="this server's public URL, ending in /mcp (required off loopback)",
-    )
+    add_http_arguments(serve, auth_required=True)
     serve.add_argument("--keys-file", type=Path, metavar="PATH", help="API keys (TOML) for --auth keys")
     serve.add_argument(
         "--store",
         metavar="URL",
         help="idempotency records: postgresql://… (shared by replicas), sqlite:///PATH or memory: "
         "(default: memory:, which suits one process only)",
-    )
-    serve.add_argument(
-        "--shutdown-timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="on SIGTERM, wait this long for in-flight calls before exiting (default: 10)",
     )
 
 
@@ -175,17 +153,7 @@ def _run_serve(args: argparse.Namespace, command: list[str]) -> int:
     from wireproof.paging import CursorCodec
     from wireproof.serve import HttpSettings, exit_after_serving, lock_timeout_for, serve_http
 
-    settings = HttpSettings(
-        host=args.host,
-        port=args.port,
-        auth=args.auth,
-        jwks=args.jwks,
-        issuer=args.issuer,
-        audience=args.audience,
-        resource_url=args.resource_url,
-        keys_file=args.keys_file,
-        shutdown_timeout=args.shutdown_timeout,
-    )
+    settings = HttpSettings.from_arguments(args)
     if command:
         raise UsageError("wireproof serve takes no command after --")
     settings.check()

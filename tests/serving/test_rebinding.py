@@ -6,20 +6,11 @@ import httpx2
 
 from helpdesk import app
 from helpdesk.db import Database
+from tests.auth.test_http import INITIALIZE
 from tests.check.http_server import free_port, serve_asgi
 from wireproof.idempotency import IdempotencyStore
 from wireproof.serve import http_app
 
-INITIALIZE = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-11-25",
-        "capabilities": {},
-        "clientInfo": {"name": "t", "version": "0"},
-    },
-}
 HEADERS = {"content-type": "application/json", "accept": "application/json, text/event-stream"}
 
 

@@ -18,9 +18,9 @@ from wireproof.connector import DEFAULT_TIMEOUT
 from wireproof.idempotency import IdempotencyStore
 from wireproof.ratelimit import RateLimit
 from wireproof.serve import (
-    DEFAULT_SHUTDOWN_TIMEOUT,
     HttpSettings,
     ServeConfigError,
+    add_http_arguments,
     exit_after_serving,
     lock_timeout_for,
     serve_http,
@@ -65,25 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--transport", choices=["stdio", "http"], default="stdio", help="how to serve (default: stdio)"
     )
     http = parser.add_argument_group("Streamable HTTP (with --transport http, served at /mcp)")
-    http.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
-    http.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
-    http.add_argument(
-        "--auth",
-        choices=["jwt", "keys", "none"],
-        help="jwt: OAuth 2.1 bearer JWTs; keys: API keys of --keys-file as bearer tokens; none: no "
-        "authentication (loopback only). Required with --transport http",
-    )
-    http.add_argument(
-        "--jwks", metavar="PATH_OR_URL", help="the JWKS that signs accepted tokens (--auth jwt)"
-    )
-    http.add_argument("--issuer", help="the authorization server whose tokens are accepted (--auth jwt)")
-    http.add_argument("--audience", help="the audience tokens must name (default: the resource URL)")
-    http.add_argument(
-        "--resource-url",
-        metavar="URL",
-        help="this server's public URL as clients reach it, ending in /mcp (required off loopback; default "
-        "http://HOST:PORT/mcp); also the audience tokens must name unless --audience says otherwise",
-    )
+    add_http_arguments(http, auth_required=False)
     parser.add_argument(
         "--tool-timeout",
         type=_seconds,
@@ -97,13 +79,6 @@ def build_parser() -> argparse.ArgumentParser:
         type=_rate_limit,
         metavar="PER_SECOND[:BURST]",
         help="calls per second each caller may make to each tool, in this process (default: no limit)",
-    )
-    http.add_argument(
-        "--shutdown-timeout",
-        type=float,
-        default=DEFAULT_SHUTDOWN_TIMEOUT,
-        metavar="SECONDS",
-        help=f"on SIGTERM, wait this long for in-flight calls before exiting (default: {DEFAULT_SHUTDOWN_TIMEOUT:g})",
     )
     parser.add_argument(
         "--log-level",
@@ -160,7 +135,7 @@ def _start(args: argparse.Namespace) -> tuple[Database, IdempotencyStore, Callab
         raise _CannotStart("--seed takes a count of 0 or more")
     if args.transport == "http":
         try:
-            _http_settings(args).check()
+            HttpSettings.from_arguments(args).check()
         except ServeConfigError as exc:
             raise _CannotStart(str(exc)) from None
     try:
@@ -186,25 +161,11 @@ def _start(args: argparse.Namespace) -> tuple[Database, IdempotencyStore, Callab
         raise _CannotStart(f"cannot open the database: {_reason(exc)}") from None
 
 
-def _http_settings(args: argparse.Namespace) -> HttpSettings:
-    return HttpSettings(
-        host=args.host,
-        port=args.port,
-        auth=args.auth,
-        jwks=args.jwks,
-        issuer=args.issuer,
-        audience=args.audience,
-        resource_url=args.resource_url,
-        keys_file=args.keys_file,
-        shutdown_timeout=args.shutdown_timeout,
-    )
-
-
 def _serve_http(args: argparse.Namespace, database: Database, store: IdempotencyStore) -> None:
     serve_http(
         app,
         database,
-        _http_settings(args),
+        HttpSettings.from_arguments(args),
         store=store,
         cursors=_cursor_codec(),
         ready=lambda: database.reader().one("SELECT 1 AS ok") is not None,

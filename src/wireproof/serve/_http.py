@@ -36,6 +36,8 @@ Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 Authenticate = Callable[[str | None], Principal]
 
+LOOPBACK: Final = ("127.0.0.1", "localhost", "::1")
+"""Hosts that count as loopback: auth may be off, and the SDK's own DNS-rebinding guard applies."""
 MAX_BODY_BYTES: Final = 4 * 1024 * 1024
 """Requests larger than this are refused with 413 before any parsing."""
 _CALLER: contextvars.ContextVar[Principal | AuthError | None] = contextvars.ContextVar(
@@ -98,7 +100,7 @@ def http_app(
 def _rebinding_guard(host: str, resource_url: str) -> TransportSecuritySettings | None:
     """DNS-rebinding protection everywhere: the SDK guards loopback by itself (None); off loopback
     only the resource URL's host (any port, as a proxy may add one) and origin are accepted."""
-    if host in ("127.0.0.1", "localhost", "::1"):
+    if host in LOOPBACK:
         return None
     parts = urlsplit(resource_url)
     name = parts.hostname or ""

@@ -8,6 +8,7 @@ uvicorn, which on SIGTERM stops accepting, lets in-flight calls finish within
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import logging
 import math
@@ -23,21 +24,55 @@ from wireproof.auth import Principal
 from wireproof.connector import Connector
 from wireproof.idempotency import DEFAULT_LOCK_TIMEOUT, IdempotencyStore
 from wireproof.paging import CursorCodec
-from wireproof.serve._http import http_app
+from wireproof.serve._http import LOOPBACK, http_app
 
 __all__ = [
     "DEFAULT_SHUTDOWN_TIMEOUT",
     "LOOPBACK",
     "HttpSettings",
     "ServeConfigError",
+    "add_http_arguments",
     "exit_after_serving",
     "lock_timeout_for",
     "serve_http",
 ]
 
-LOOPBACK: Final = ("127.0.0.1", "localhost", "::1")
 DEFAULT_SHUTDOWN_TIMEOUT: Final = 10.0
 """Seconds a replica given SIGTERM waits for in-flight calls before it exits anyway."""
+
+
+def add_http_arguments(parser: Any, *, auth_required: bool) -> None:
+    """The serving options every HTTP front end takes (``wireproof serve``, ``helpdesk-mcp``):
+    ``--host --port --auth --jwks --issuer --audience --resource-url --shutdown-timeout``.
+    ``parser`` is an ``argparse`` parser or argument group; read them back with
+    ``HttpSettings.from_arguments``."""
+    parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    parser.add_argument(
+        "--auth",
+        choices=["jwt", "keys", "none"],
+        required=auth_required,
+        help="jwt: OAuth 2.1 bearer JWTs; keys: API keys of --keys-file as bearer tokens; none: no "
+        "authentication (loopback only)" + ("" if auth_required else ". Required with --transport http"),
+    )
+    parser.add_argument(
+        "--jwks", metavar="PATH_OR_URL", help="the JWKS that signs accepted tokens (--auth jwt)"
+    )
+    parser.add_argument("--issuer", help="the authorization server whose tokens are accepted (--auth jwt)")
+    parser.add_argument("--audience", help="the audience tokens must name (default: the resource URL)")
+    parser.add_argument(
+        "--resource-url",
+        metavar="URL",
+        help="this server's public URL as clients reach it, ending in /mcp (required off loopback; default "
+        "http://HOST:PORT/mcp); also the audience tokens must name unless --audience says otherwise",
+    )
+    parser.add_argument(
+        "--shutdown-timeout",
+        type=float,
+        default=DEFAULT_SHUTDOWN_TIMEOUT,
+        metavar="SECONDS",
+        help=f"on SIGTERM, wait this long for in-flight calls before exiting (default: {DEFAULT_SHUTDOWN_TIMEOUT:g})",
+    )
 
 
 def lock_timeout_for(connector: Connector[Any]) -> float:
@@ -68,6 +103,21 @@ class HttpSettings:
     resource_url: str | None = None
     keys_file: Path | None = None
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
+
+    @classmethod
+    def from_arguments(cls, args: argparse.Namespace) -> HttpSettings:
+        """The settings from a namespace parsed with ``add_http_arguments`` (and a ``keys_file``)."""
+        return cls(
+            host=args.host,
+            port=args.port,
+            auth=args.auth,
+            jwks=args.jwks,
+            issuer=args.issuer,
+            audience=args.audience,
+            resource_url=args.resource_url,
+            keys_file=getattr(args, "keys_file", None),
+            shutdown_timeout=args.shutdown_timeout,
+        )
 
     @property
     def loopback(self) -> bool:

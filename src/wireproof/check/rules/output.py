@@ -114,12 +114,8 @@ def list_without_paging(ctx: RuleContext) -> Iterator[Hit]:
     reference="MCP 2026-07-28, server/tools (structured content, output schema)",
 )
 def structured_mismatch(ctx: RuleContext) -> Iterator[Hit]:
-    for tool in ctx.observations.tools:
-        if not tool.output_schema:
-            continue
-        try:
-            validator = Draft202012Validator(tool.output_schema)
-        except SchemaError:
+    for tool, validator in _output_validators(ctx):
+        if validator is None:
             yield Hit(tool.name, "The outputSchema is not a valid JSON Schema.")
             continue
         for call in ctx.observations.calls:
@@ -153,12 +149,8 @@ def structured_mismatch(ctx: RuleContext) -> Iterator[Hit]:
     reference="MCP 2026-07-28, server/tools (output schema); modelcontextprotocol/typescript-sdk#1943",
 )
 def error_structured_mismatch(ctx: RuleContext) -> Iterator[Hit]:
-    for tool in ctx.observations.tools:
-        if not tool.output_schema:
-            continue
-        try:
-            validator = Draft202012Validator(tool.output_schema)
-        except SchemaError:
+    for tool, validator in _output_validators(ctx):
+        if validator is None:
             continue  # output.structured-mismatch reports the schema itself
         for call in ctx.observations.calls:
             if call.tool != tool.name or call.outcome != "result" or not call.is_error:
@@ -174,3 +166,15 @@ def error_structured_mismatch(ctx: RuleContext) -> Iterator[Hit]:
                     call.evidence(),
                 )
                 break
+
+
+def _output_validators(ctx: RuleContext) -> Iterator[tuple[ToolInfo, Draft202012Validator | None]]:
+    """Each tool with an outputSchema and its validator (None when the schema itself is invalid)."""
+    for tool in ctx.observations.tools:
+        if not tool.output_schema:
+            continue
+        try:
+            validator: Draft202012Validator | None = Draft202012Validator(tool.output_schema)
+        except SchemaError:
+            validator = None
+        yield tool, validator
