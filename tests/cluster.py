@@ -372,7 +372,8 @@ async def call_until_done(
                 outcome.result = result
                 return outcome
             outcome.failures.append(f"tool:{error.get('type')}/{error.get('code')}")
-            wait = min(float(error.get("retry_after") or 0.2), 1.0)
+            retry_after_ms = error.get("retry_after_ms")
+            wait = min(float(retry_after_ms) / 1000, 1.0) if retry_after_ms else 0.2
         if time.monotonic() > deadline:
             raise RuntimeError(f"{tool} not done after {outcome.attempts} attempts: {outcome.failures[-5:]}")
         await anyio.sleep(wait)
