@@ -129,3 +129,21 @@ d(s, "ea-7", "idempotency", "append_insight", "The same insight twice is stored 
 d(s, "ea-8", "output", "read_query", "No limit or paging on read_query, export_query, list_insights.", "read_query SELECT * FROM t -> every row")
 d(s, "ea-9", "errors", "*", "No error says whether to retry.", '"SQL Error: SQLITE_ERROR: no such table: nosuch"')
 d(s, "ea-10", "schema", "*", "No parameter descriptions; strings unbounded.", 'inputSchema query = {"type":"string"}')
+
+# ---- defects first seen in a checker finding and confirmed by hand afterwards (found_by = "checker";
+# ---- they count for precision, never for recall) ----
+def c(server, id, category, tool, description, evidence):
+    d(server, id, category, tool, description, evidence)
+    D[server][-1]["found_by"] = "checker"
+
+c("seqthinking", "st-6", "schema", "sequentialthinking", "nextThoughtNeeded/isRevision/needsMoreThoughts are typed [boolean, string] (isRevision via $ref) but only \"true\"/\"false\" strings are accepted: the schema should be boolean or an enum.",
+  'isRevision:"example" -> isError true, "Expected boolean or \\"true\\"/\\"false\\" string, received \\"example\\" at isRevision"')
+c("sqlite", "sq-11", "errors", "*", "Type errors do not name the argument (jsonschema's message without the path).",
+  'read_query {"query":12345} -> "Input validation error: 12345 is not of type \'string\'"')
+c("duckdb", "dk-9", "errors", "query", "Type errors do not name the argument.", 'query {"query":12345} -> "Input validation error: 12345 is not of type \'string\'"')
+c("duckdb", "dk-10", "schema", "query", "The one tool is called just \"query\": the name does not say it runs arbitrary SQL (reads and writes) on DuckDB.", "tools/list")
+c("mcp-sqlite-npm", "ms-10", "schema", "query", "The tool name \"query\" does not say it runs raw SQL, writes included.", "tools/list")
+c("filesystem", "fs-8", "output", "list_directory_with_sizes", "A rejected enum value is echoed whole in the error: a 1 MB sortBy gives a 1 MB error answer.",
+  'list_directory_with_sizes {"path":...,"sortBy":"x"*1048576} -> isError true, 1,048,817 bytes')
+c("filesystem", "fs-9", "idempotency", "move_file", "A repeated move fails (\"Destination already exists\") instead of returning the first result, so a retry after a lost answer looks like a failure.",
+  'move_file m.txt -> m2.txt twice -> second: isError true, "Destination already exists: .../m2.txt"')
