@@ -38,7 +38,7 @@ def main() -> None:
                             res = await s.call_tool(c["tool"], c.get("args", {}))
                         d = res.model_dump(exclude_none=True, by_alias=True)
                         text = "\n".join(x.get("text", "<%s>" % x.get("type")) for x in d.get("content", []))
-                        print("<<<", json.dumps({"isError": d.get("isError", False), "text": text[:1500], "len": len(text), "structured": d.get("structuredContent")}, ensure_ascii=False)[:2500])
+                        print("<<<", json.dumps({"isError": d.get("isError", False), "text": text[-1500:] if c.get("tail") else text[:1500], "len": len(text), "structured": d.get("structuredContent")}, ensure_ascii=False)[:2500])
                     except Exception as e:  # noqa: BLE001
                         print("<<< EXC", type(e).__name__, str(e)[:800])
     anyio.run(run)
