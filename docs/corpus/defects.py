@@ -147,3 +147,36 @@ c("filesystem", "fs-8", "output", "list_directory_with_sizes", "A rejected enum 
   'list_directory_with_sizes {"path":...,"sortBy":"x"*1048576} -> isError true, 1,048,817 bytes')
 c("filesystem", "fs-9", "idempotency", "move_file", "A repeated move fails (\"Destination already exists\") instead of returning the first result, so a retry after a lost answer looks like a failure.",
   'move_file m.txt -> m2.txt twice -> second: isError true, "Destination already exists: .../m2.txt"')
+
+# ---- added in phase 1, second batch (hand-probed before the checker ran on them) ----
+# ---- @modelcontextprotocol/server-postgres 0.6.2 (npm, TypeScript SDK, protocol 2024-11-05) ----
+s = "postgres"
+d(s, "pg-1", "auth", "query", "The 'read-only' query tool is not read-only: a multi-statement query COMMITs the READ ONLY transaction and then writes (least privilege broken; the server connects with whatever rights the URL has).",
+  'query {"sql":"COMMIT; INSERT INTO t (name) VALUES (\'escaped\')"} -> then SELECT * FROM t shows the row "escaped"')
+d(s, "pg-2", "protocol", "query", "A multi-statement query yields an invalid CallToolResult (a text content item without text): the official client raises a pydantic ValidationError.",
+  'query {"sql":"COMMIT; INSERT ..."} -> client: "12 validation errors for CallToolResult content.0.TextContent.text Field required"')
+d(s, "pg-3", "errors", "query", "Every failure is a JSON-RPC error (the model never sees it as a tool result), e.g. SQL errors.",
+  'query {"sql":"SELECT * FROM nosuch"} -> JSON-RPC error: relation "nosuch" does not exist')
+d(s, "pg-4", "errors", "query", "No input validation: a missing or wrong-typed sql reaches the pg driver, whose message names neither the field nor what is expected.",
+  'query {} -> JSON-RPC error "Client was passed a null or undefined query"; query {"sql":12} -> "A query must have either text or a name. Supplying neither is unsupported."')
+d(s, "pg-5", "schema", "query", "No annotations: described as 'Run a read-only SQL query' but not readOnlyHint.", "tools/list: no annotations")
+d(s, "pg-6", "schema", "query", "sql is not required, has no description and no maxLength; unknown arguments ignored.",
+  'inputSchema {"type":"object","properties":{"sql":{"type":"string"}}}; query {"sql":"SELECT 1","x":1} -> success')
+d(s, "pg-7", "output", "query", "No limit or paging: SELECT generate_series(1,20000) returns 20,000 objects.", 'query {"sql":"SELECT generate_series(1,20000) AS n"} -> 20000 rows')
+d(s, "pg-8", "errors", "query", "No error says whether to retry.", '"cannot execute INSERT in a read-only transaction"')
+
+# ---- @itseasy21/mcp-knowledge-graph 1.0.7 (npm, TypeScript SDK, protocol 2024-11-05) ----
+s = "knowledge-graph"
+d(s, "kg-1", "errors", "*", "Every failure is thrown as a JSON-RPC error, not an isError tool result.",
+  'add_observations {"observations":[{"entityName":"nosuch","contents":["o2"]}]} -> JSON-RPC error "Entity with name nosuch not found"')
+d(s, "kg-2", "errors", "*", "No input validation: missing/wrong-typed arguments come back as JavaScript TypeErrors.",
+  'create_entities {} -> "Cannot read properties of undefined (reading \'filter\')"; search_nodes {"query":12} -> "query.toLowerCase is not a function"')
+d(s, "kg-3", "schema", "*", "No annotations on any of the 11 tools.", "tools/list: no annotations")
+d(s, "kg-4", "schema", "*", "Unknown arguments silently ignored; no additionalProperties:false (top level or nested).", 'search_nodes {"query":"e","limit":1} -> success')
+d(s, "kg-5", "idempotency", "update_entities", "An identical update repeated bumps version 2 -> 3 and rewrites createdAt: each retry is a new version; no key.",
+  'update_entities {"entities":[{"name":"e1","entityType":"t2"}]} twice -> version 2, then 3')
+d(s, "kg-6", "errors", "create_relations", "A relation to a missing entity is answered as created, but is not in the graph afterwards (a success that did nothing).",
+  'create_relations [{"from":"e1","to":"nosuch","relationType":"r"}] -> returned as created; read_graph -> relations []')
+d(s, "kg-7", "output", "read_graph", "read_graph and search_nodes return everything, no limit or paging.", "read_graph -> the whole graph")
+d(s, "kg-8", "schema", "*", "Strings and arrays unbounded (entities, names, query...).", 'search_nodes query = {"type":"string"}')
+d(s, "kg-9", "errors", "*", "No error says whether to retry.", '"Entity with name nosuch not found"')
