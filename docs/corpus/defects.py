@@ -180,3 +180,7 @@ d(s, "kg-6", "errors", "create_relations", "A relation to a missing entity is an
 d(s, "kg-7", "output", "read_graph", "read_graph and search_nodes return everything, no limit or paging.", "read_graph -> the whole graph")
 d(s, "kg-8", "schema", "*", "Strings and arrays unbounded (entities, names, query...).", 'search_nodes query = {"type":"string"}')
 d(s, "kg-9", "errors", "*", "No error says whether to retry.", '"Entity with name nosuch not found"')
+c("postgres", "pg-9", "schema", "query", "The tool is called just \"query\".", "tools/list")
+c("knowledge-graph", "kg-10", "idempotency", "create_relations", "Eight concurrent identical writes corrupt the store: one of the concurrent create_relations answered the relation as newly created (a duplicate), memory.jsonl was left unparseable, and from then on EVERY call of every tool fails.",
+  'checker trace (out-base/knowledge-graph.calls.jsonl): create_relations write-concurrent #8 -> created again; write-after-concurrent and every later call -> JSON-RPC error "Unexpected non-whitespace character after JSON at position 128"')
+c("knowledge-graph", "kg-11", "schema", "*", "The top-level array parameters (entities, relations, observations, deletions) have no description.", "tools/list")

@@ -143,6 +143,33 @@ j(s, "schema.write-not-idempotent", "append_insight", "TP", "ea-7", "duplicates.
 j(s, "schema.write-not-idempotent", "alter_table create_table drop_table", "TP", "ea-4", "writes without annotations or key.")
 j(s, "schema.write-not-idempotent", "describe_table export_query list_insights list_tables read_query", "FP", None, NOANN_READ)
 
+# postgres
+s = "postgres"
+j(s, "errors.validation-as-protocol-error", "query", "TP", ["pg-3", "pg-4"], "sql:12345 -> JSON-RPC error -32603 'A query must have either text or a name': a protocol error, and the pg driver's words.")
+j(s, "schema.no-annotations", "query", "TP", "pg-5", "no annotations although described read-only.")
+j(s, "schema.open-object", "query", "TP", "pg-6", "unknown argument ignored by hand.")
+j(s, "schema.param-description", "query", "TP", "pg-6", "sql undescribed.")
+j(s, "schema.unbounded-string", "query", "TP", "pg-6", "no maxLength.")
+j(s, "schema.vague-name", "query", "TP", "pg-9", "'query' alone.")
+j(s, "schema.write-not-idempotent", "query", "FP", None, "FP: described and meant as a read-only query; " + NOANN_READ + " (It can in fact write through 'COMMIT; ...' - pg-1 - but the checker never tried that; this finding is about keys, not about that escape.)")
+
+# knowledge graph
+s = "knowledge-graph"
+j(s, "errors.malformed-accepted", "delete_entities", "TP", "kg-2", "{} and entityNames:'not-a-list' answered 'Entities deleted successfully'.", field="entityNames")
+j(s, "errors.malformed-accepted", "delete_relations", "TP", "kg-2", "{} and relations:'not-a-list' answered success.", field="relations")
+j(s, "errors.malformed-accepted", "open_nodes", "TP", "kg-2", "{} and names:'not-a-list' answered an empty graph.", field="names")
+j(s, "errors.malformed-accepted", "search_nodes", "TP", "kg-2", "{} and query:12345 answered an empty graph.", field="query")
+j(s, "errors.validation-as-protocol-error", "add_observations create_entities create_relations delete_observations update_entities update_relations", "TP", ["kg-1", "kg-2"], "JSON-RPC -32603 with a JavaScript TypeError ('Cannot read properties of undefined (reading 'filter')').")
+KG_ALL = "add_observations create_entities create_relations delete_entities delete_observations delete_relations open_nodes read_graph search_nodes update_entities update_relations"
+j(s, "schema.no-annotations", KG_ALL, "TP", "kg-3", "no annotations.")
+j(s, "schema.open-object", KG_ALL, "TP", "kg-4", "unknown argument ignored by hand.")
+j(s, "schema.param-description", "add_observations create_entities create_relations delete_observations update_entities update_relations", "TP", "kg-11", "top-level arrays undescribed.")
+j(s, "schema.unbounded-array", "add_observations create_entities create_relations delete_entities delete_observations delete_relations open_nodes update_entities update_relations", "TP", "kg-8", "no maxItems.")
+j(s, "schema.unbounded-string", "search_nodes", "TP", "kg-8", "no maxLength.")
+j(s, "schema.write-not-idempotent", "update_entities", "TP", "kg-5", "each identical repeat bumps version.")
+j(s, "schema.write-not-idempotent", "add_observations create_entities create_relations delete_entities delete_observations delete_relations update_relations", "TP", "kg-3", "writes without annotations (they deduplicate, so the fix is idempotentHint: true) - literally true.")
+j(s, "schema.write-not-idempotent", "open_nodes read_graph search_nodes", "FP", None, NOANN_READ)
+
 out = {
     "about": "Hand judgments for the wireproof check corpus (docs/third-party.md, 'Corpus of 2026-12-01'). "
     "defects: found by hand before the checker ran (found_by 'hand'), or first seen in a finding and confirmed by hand "

@@ -15,7 +15,8 @@ NM=$CORPUS/npm/node_modules
 PY1=$CORPUS/venv1/bin
 PY2=$CORPUS/venv/bin
 mkdir -p "$OUT"
-ALL=(calculator sqlite duckdb alchemy filesystem seqthinking mcp-sqlite-npm ea-database)
+ALL=(calculator sqlite duckdb alchemy filesystem seqthinking mcp-sqlite-npm ea-database postgres knowledge-graph)
+PGPORT=${PGPORT:-54329}
 [ $# -gt 0 ] && SERVERS=("$@") || SERVERS=("${ALL[@]}")
 
 sqlite_table() {  # sqlite_table DB: table t(id, name) with two rows
@@ -23,6 +24,7 @@ sqlite_table() {  # sqlite_table DB: table t(id, name) with two rows
 }
 
 fresh_state() {
+  [ -d "$STATE/pg" ] && "$HERE/pg.sh" stop "$STATE/pg"
   rm -rf "$STATE" && mkdir -p "$STATE"
   case $1 in
     sqlite) sqlite_table "$STATE/sqlite.db" ;;
@@ -30,6 +32,8 @@ fresh_state() {
     alchemy) sqlite_table "$STATE/alchemy.db" ;;
     mcp-sqlite-npm) sqlite_table "$STATE/ms.db" ;;
     ea-database) sqlite_table "$STATE/ea.db"; "$PY2/python" -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute('CREATE TABLE wp_t (id INTEGER)'); c.commit()" "$STATE/ea.db" ;;
+    postgres) "$HERE/pg.sh" start "$STATE/pg" "$PGPORT" ;;
+    knowledge-graph) mkdir -p "$STATE/kg" ;;
     filesystem)
       mkdir -p "$STATE/fs/sub"; echo hello > "$STATE/fs/a.txt"; printf x > "$STATE/fs/e.txt"; echo m > "$STATE/fs/m.txt"
       "$PY2/python" -c "import sys; [open(f'{sys.argv[1]}/f{i:04d}.txt','w').write('x') for i in range(1500)]" "$STATE/fs/sub" ;;
@@ -59,6 +63,9 @@ for s in "${SERVERS[@]}"; do
     seqthinking) check seqthinking --allow-writes -- node "$NM/@modelcontextprotocol/server-sequential-thinking/dist/index.js" ;;
     mcp-sqlite-npm) check mcp-sqlite-npm --allow-writes --config "$CONFIGS/mcp-sqlite-npm.toml" -- node "$NM/mcp-sqlite/mcp-sqlite-server.js" "$STATE/ms.db" ;;
     ea-database) check ea-database --allow-writes --config "$CONFIGS/ea-database.toml" -- node "$NM/@executeautomation/database-server/dist/src/index.js" "$STATE/ea.db" ;;
+    postgres) check postgres --allow-writes --config "$CONFIGS/postgres.toml" -- node "$NM/@modelcontextprotocol/server-postgres/dist/index.js" "postgresql://postgres@127.0.0.1:$PGPORT/postgres"
+      "$HERE/pg.sh" stop "$STATE/pg" ;;
+    knowledge-graph) check knowledge-graph --allow-writes --config "$CONFIGS/knowledge-graph.toml" -- node "$NM/@itseasy21/mcp-knowledge-graph/dist/index.js" --memory-path "$STATE/kg/memory.jsonl" ;;
     *) echo "unknown server $s" >&2; exit 2 ;;
   esac
 done
