@@ -8,7 +8,7 @@ def j(server, rule, tools, verdict, defect, reason, field=None):
     for tool in tools.split():
         J.setdefault(server, []).append(dict(rule=rule, tool=tool, field=field, verdict=verdict, defect=defect, reason=reason))
 
-NOANN_READ = ("FP: the tool is a read; it 'may write' only because it has no annotations, which schema.no-annotations "
+NOANN_READ = ("the tool is a read; it 'may write' only because it has no annotations, which schema.no-annotations "
               "already reports. The advice (declare idempotentHint or take a key) is wrong for a read: the fix is readOnlyHint. "
               "Cause: rules/schema.py write_not_idempotent treats every tool without readOnlyHint as a write.")
 
@@ -20,7 +20,7 @@ j(s, "schema.no-annotations", "calculate", "TP", "calc-3", "no annotations at al
 j(s, "schema.open-object", "calculate", "TP", "calc-1", "unknown argument precision ignored by hand.")
 j(s, "schema.param-description", "calculate", "TP", "calc-2", "expression has no description of its grammar.")
 j(s, "schema.unbounded-string", "calculate", "TP", "calc-2", "no maxLength.")
-j(s, "schema.write-not-idempotent", "calculate", "FP", None, "FP: calculate is a pure computation. " + NOANN_READ)
+j(s, "schema.write-not-idempotent", "calculate", "FP", None, "calculate is a pure computation. " + NOANN_READ)
 
 # sequential thinking
 s = "seqthinking"
@@ -151,7 +151,7 @@ j(s, "schema.open-object", "query", "TP", "pg-6", "unknown argument ignored by h
 j(s, "schema.param-description", "query", "TP", "pg-6", "sql undescribed.")
 j(s, "schema.unbounded-string", "query", "TP", "pg-6", "no maxLength.")
 j(s, "schema.vague-name", "query", "TP", "pg-9", "'query' alone.")
-j(s, "schema.write-not-idempotent", "query", "FP", None, "FP: described and meant as a read-only query; " + NOANN_READ + " (It can in fact write through 'COMMIT; ...' - pg-1 - but the checker never tried that; this finding is about keys, not about that escape.)")
+j(s, "schema.write-not-idempotent", "query", "FP", None, "described and meant as a read-only query; " + NOANN_READ + " (It can in fact write through 'COMMIT; ...' - pg-1 - but the checker never tried that; this finding is about keys, not about that escape.)")
 
 # knowledge graph
 s = "knowledge-graph"
