@@ -170,6 +170,12 @@ j(s, "schema.write-not-idempotent", "update_entities", "TP", "kg-5", "each ident
 j(s, "schema.write-not-idempotent", "add_observations create_entities create_relations delete_entities delete_observations delete_relations update_relations", "TP", "kg-3", "writes without annotations (they deduplicate, so the fix is idempotentHint: true) - literally true.")
 j(s, "schema.write-not-idempotent", "open_nodes read_graph search_nodes", "FP", None, NOANN_READ)
 
+# findings that appear only in the runs without --config (out-noconfig)
+j("alchemy", "errors.crash", "schema_definitions", "TP", "al-10", "8 concurrent calls with a missing table: no answer within 10 s; reproduced by hand.")
+j("filesystem", "errors.expected-not-stated", "edit_file", "FP", None,
+  "FP: the graded call broke only the unknown argument (which the server ignores); its rejection 'Could not find exact match for edit: example' is about the file's content (the placeholder file had been rewritten by the write probes), not about that argument. The first report's FP-3 again: the baseline succeeded earlier, but the state changed before the violation call.")
+j("filesystem", "errors.field-not-named", "edit_file", "FP", None, "FP: the same call and cause as errors.expected-not-stated on edit_file.")
+
 out = {
     "about": "Hand judgments for the wireproof check corpus (docs/third-party.md, 'Corpus of 2026-12-01'). "
     "defects: found by hand before the checker ran (found_by 'hand'), or first seen in a finding and confirmed by hand "

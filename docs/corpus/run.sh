@@ -40,8 +40,17 @@ fresh_state() {
   esac
 }
 
-check() {  # check NAME [wireproof options] -- COMMAND...
+check() {  # check NAME [wireproof options] -- COMMAND...   (NOCONFIG=1: drop the --config FILE pair)
   local name=$1; shift
+  if [ -n "${NOCONFIG:-}" ]; then
+    local args=() skip=""
+    for a in "$@"; do
+      if [ -n "$skip" ]; then skip=""; continue; fi
+      if [ "$a" = "--config" ]; then skip=1; continue; fi
+      args+=("$a")
+    done
+    set -- "${args[@]}"
+  fi
   fresh_state "$name"
   local t0=$(date +%s.%N)
   if [ -n "${TRACE:-}" ]; then  # the same check, with every call dumped to $name.calls.jsonl (trace.py)
