@@ -186,3 +186,5 @@ c("knowledge-graph", "kg-10", "idempotency", "create_relations", "Eight concurre
 c("knowledge-graph", "kg-11", "schema", "*", "The top-level array parameters (entities, relations, observations, deletions) have no description.", "tools/list")
 c("alchemy", "al-10", "errors", "schema_definitions", "Concurrent calls with a missing table hang: of 8 concurrent schema_definitions {table_names:[\"example\"]}, one answers after 11 s and seven get no answer within 15 s (one at a time, the same call fails at once).",
   "checker run without config: errors.crash, 'timeout: no answer within 10 s' on write-concurrent calls; by hand (docs/corpus/conc.py, 8 concurrent calls on one session): 11.35 s, then 7 x no answer in 15 s")
+
+D["alchemy"][-1]["seen"] = "the run without --config (errors.crash)"

@@ -26,7 +26,8 @@ for server, j in J["servers"].items():
     for d in j["defects"]:
         by = ", ".join(f"`{x}`" for x in sorted(found.get(d["id"], ()))) or "**missed**"
         if d["found_by"] == "checker":
-            by += (" (first seen in this finding" if d["id"] in found else " (seen in the checker's call trace, no finding") + "; not counted for recall)"
+            seen = d.get("seen", "the checker's call trace")
+            by += (" (first seen in this finding" if d["id"] in found else f" (no finding in this run; first seen in {seen}") + "; not counted for recall)"
         ev = d["evidence"].replace("|", "\\|").replace("\n", " ")
         desc = d["description"].replace("|", "\\|")
         print(f"| {d['id']} | {d['category']} | {d['tool']} | {desc} | `{ev}` | {by} |")
