@@ -1,0 +1,196 @@
+"""Judgments of every warning/error finding of the base run (checker at 8f823ed), made by hand.
+Builds judgments.json: python3 judge.py > judgments.json"""
+import json
+from defects import D
+
+J = {}
+def j(server, rule, tools, verdict, defect, reason, field=None):
+    for tool in tools.split():
+        J.setdefault(server, []).append(dict(rule=rule, tool=tool, field=field, verdict=verdict, defect=defect, reason=reason))
+
+NOANN_READ = ("the tool is a read; it 'may write' only because it has no annotations, which schema.no-annotations "
+              "already reports. The advice (declare idempotentHint or take a key) is wrong for a read: the fix is readOnlyHint. "
+              "Cause: rules/schema.py write_not_idempotent treats every tool without readOnlyHint as a write.")
+
+# calculator
+s = "calculator"
+j(s, "errors.leak", "calculate", "TP", "calc-4", "pydantic dump for {} and for expression:12.", field="a validation-library dump")
+j(s, "errors.no-retry-advice", "calculate", "TP", "calc-5", "no error says whether to retry.")
+j(s, "schema.no-annotations", "calculate", "TP", "calc-3", "no annotations at all.")
+j(s, "schema.open-object", "calculate", "TP", "calc-1", "unknown argument precision ignored by hand.")
+j(s, "schema.param-description", "calculate", "TP", "calc-2", "expression has no description of its grammar.")
+j(s, "schema.unbounded-string", "calculate", "TP", "calc-2", "no maxLength.")
+j(s, "schema.write-not-idempotent", "calculate", "FP", None, "calculate is a pure computation. " + NOANN_READ)
+
+# sequential thinking
+s = "seqthinking"
+j(s, "errors.malformed-accepted", "sequentialthinking", "TP", "st-2", "string '12' accepted for an integer (coerced).", field="thoughtNumber")
+j(s, "errors.malformed-accepted", "sequentialthinking", "TP", "st-2", "string '12' accepted for an integer.", field="totalThoughts")
+j(s, "errors.malformed-accepted", "sequentialthinking", "TP", "st-2", "string '12' accepted for an integer.", field="revisesThought")
+j(s, "errors.malformed-accepted", "sequentialthinking", "TP", "st-2", "string '12' accepted for an integer.", field="branchFromThought")
+j(s, "errors.malformed-accepted", "sequentialthinking", "TP", "st-3", "additionalProperties:false advertised, wireproof_unknown_argument accepted.", field="an unknown argument")
+j(s, "errors.expected-not-stated", "sequentialthinking", "TP", "st-5", "'Invalid input at nextThoughtNeeded' for a missing field says nothing about what is expected.")
+j(s, "errors.no-retry-advice", "sequentialthinking", "TP", "st-5", "no retry advice.")
+j(s, "errors.valid-rejected", "sequentialthinking", "TP", "st-6", "the schema allows any string for isRevision/needsMoreThoughts ($ref to [boolean,string]); the server accepts only 'true'/'false'.")
+j(s, "output.list-without-paging", "sequentialthinking", "FP", None,
+  "FP: not a listing; the outputSchema's 'branches' is the list of branch ids of this session (a handful). Cause: rules/output.py _returns_list is true for any array property of outputSchema.")
+j(s, "schema.unbounded-string", "sequentialthinking", "TP", "st-4", "thought and branchId unbounded.")
+
+# sqlite
+s = "sqlite"
+j(s, "errors.disguised-success", "create_table describe_table read_query write_query", "TP", "sq-1", "'Error: ...'/'Database error: ...' with isError false.")
+j(s, "idempotency.concurrent-duplicates", "write_query", "TP", "sq-5", "INSERT; the observer saw extra rows.")
+j(s, "idempotency.repeat-duplicates", "write_query", "TP", "sq-5", "INSERT twice, two rows.")
+j(s, "errors.expected-not-stated", "append_insight create_table describe_table read_query write_query", "FP", None,
+  "FP: 'Input validation error: 12345 is not of type 'string'' does state what is expected (a string). Cause: rules/errors.py _EXPECTED_WORDS has no 'of type' / 'is not of type'.")
+j(s, "errors.field-not-named", "append_insight create_table describe_table read_query write_query", "TP", "sq-11", "the type error does not name the argument.")
+j(s, "errors.no-retry-advice", "append_insight create_table describe_table read_query write_query", "TP", "sq-10", "no retry advice.")
+j(s, "schema.no-annotations", "append_insight create_table describe_table list_tables read_query write_query", "TP", "sq-2", "no annotations.")
+j(s, "schema.open-object", "append_insight create_table describe_table list_tables read_query write_query", "TP", "sq-3", "unknown argument limit ignored by hand.")
+j(s, "schema.unbounded-string", "append_insight create_table describe_table read_query write_query", "TP", "sq-4", "no maxLength.")
+j(s, "schema.write-not-idempotent", "write_query", "TP", "sq-5", "a write, duplicates.")
+j(s, "schema.write-not-idempotent", "append_insight", "TP", "sq-6", "a write, duplicates.")
+j(s, "schema.write-not-idempotent", "create_table", "TP", "sq-2", "a write without any annotation (a repeat fails 'already exists', disguised as success).")
+j(s, "schema.write-not-idempotent", "describe_table list_tables read_query", "FP", None, NOANN_READ)
+
+# duckdb
+s = "duckdb"
+j(s, "errors.disguised-success", "query", "TP", "dk-1", "'Database error: ...' with isError false.")
+j(s, "errors.leak", "query", "FP", None,
+  "FP: the tool's input is raw SQL; DuckDB's parser error ('syntax error at or near ... LINE 1: ...') points into the caller's own query and is exactly what the agent needs to fix it. Cause: rules/errors.py _LEAKS 'a database error' matches 'syntax error at or near' in any tool. The failure itself is a TP of errors.disguised-success.",
+  field="a database error")
+j(s, "idempotency.concurrent-duplicates", "query", "TP", "dk-6", "INSERT concurrent, extra rows seen by the observer.")
+j(s, "idempotency.repeat-duplicates", "query", "TP", "dk-6", "INSERT twice, two rows.")
+j(s, "errors.expected-not-stated", "query", "FP", None, "FP: 'is not of type 'string'' states the expected type. Cause: _EXPECTED_WORDS.")
+j(s, "errors.field-not-named", "query", "TP", "dk-9", "the type error does not name 'query'.")
+j(s, "errors.no-retry-advice", "query", "TP", "dk-8", "no retry advice.")
+j(s, "schema.no-annotations", "query", "TP", "dk-2", "no annotations.")
+j(s, "schema.open-object", "query", "TP", "dk-3", "unknown argument ignored by hand.")
+j(s, "schema.unbounded-string", "query", "TP", "dk-4", "no maxLength.")
+j(s, "schema.vague-name", "query", "TP", "dk-10", "'query' alone does not say it runs any SQL on DuckDB.")
+j(s, "schema.write-not-idempotent", "query", "TP", "dk-6", "it writes (INSERT) and duplicates.")
+
+# alchemy
+s = "alchemy"
+j(s, "errors.disguised-success", "execute_query", "TP", "al-4", "SQL failure with isError false.")
+j(s, "errors.leak", "execute_query filter_table_names schema_definitions", "TP", "al-5", "pydantic dump.", field="a validation-library dump")
+j(s, "errors.leak", "execute_query", "TP", "al-4", "the raw SQLAlchemy exception: class (sqlite3.ProgrammingError), the SQL echo and the library's help URL, not a message about the query.", field="a database error")
+j(s, "idempotency.concurrent-duplicates", "execute_query", "TP", "al-7", "INSERT concurrent, extra rows.")
+j(s, "idempotency.repeat-duplicates", "execute_query", "TP", "al-7", "INSERT twice, two rows.")
+j(s, "errors.no-retry-advice", "execute_query filter_table_names schema_definitions", "TP", "al-8", "no retry advice.")
+j(s, "schema.no-annotations", "all_table_names execute_query filter_table_names schema_definitions", "TP", "al-1", "no annotations.")
+j(s, "schema.open-object", "all_table_names execute_query filter_table_names schema_definitions", "TP", "al-2", "unknown argument ignored by hand.")
+j(s, "schema.param-description", "execute_query filter_table_names schema_definitions", "TP", "al-3", "no descriptions.")
+j(s, "schema.unbounded-array", "schema_definitions", "TP", "al-3", "no maxItems.")
+j(s, "schema.unbounded-string", "execute_query filter_table_names", "TP", "al-3", "no maxLength.")
+j(s, "schema.write-not-idempotent", "execute_query", "TP", "al-7", "it writes and duplicates.")
+j(s, "schema.write-not-idempotent", "all_table_names filter_table_names schema_definitions", "FP", None, NOANN_READ)
+
+# filesystem
+s = "filesystem"
+FS_ALL = "create_directory directory_tree edit_file get_file_info list_directory list_directory_with_sizes move_file read_file read_media_file read_multiple_files read_text_file search_files write_file"
+j(s, "errors.malformed-accepted", FS_ALL, "TP", "fs-1", "additionalProperties:false advertised, wireproof_unknown_argument accepted.", field="an unknown argument")
+j(s, "idempotency.concurrent-duplicates", "edit_file", "TP", "fs-6", "each call appends another y; the observer saw it.")
+j(s, "idempotency.repeat-duplicates", "edit_file", "TP", "fs-6", "the repeat applied the edit again.")
+j(s, "output.over-budget", "directory_tree search_files", "TP", "fs-4", "195 KB / 138 KB answers for 1500 files, no paging.")
+j(s, "output.over-budget", "list_directory_with_sizes", "TP", "fs-8", "the 1 MB invalid enum value is echoed whole in the error text.")
+j(s, "errors.no-retry-advice", "create_directory directory_tree edit_file get_file_info list_directory list_directory_with_sizes read_file read_media_file read_multiple_files read_text_file search_files write_file", "TP", "fs-3", "no retry advice.")
+j(s, "output.list-without-paging", "read_media_file", "FP", None,
+  "FP: the outputSchema array is the content blocks of the ONE file asked for, not a listing. Cause: rules/output.py _returns_list is true for any array property.")
+j(s, "schema.open-object", "list_allowed_directories", "TP", "fs-1", "the empty schema has no additionalProperties:false.")
+j(s, "schema.param-description", "create_directory directory_tree edit_file get_file_info list_directory list_directory_with_sizes move_file read_file read_media_file read_text_file search_files write_file", "TP", "fs-7", "no descriptions.")
+j(s, "schema.unbounded-array", "directory_tree edit_file read_multiple_files search_files", "TP", "fs-7", "no maxItems.")
+j(s, "schema.unbounded-string", "create_directory directory_tree edit_file get_file_info list_directory list_directory_with_sizes move_file read_file read_media_file read_text_file search_files write_file", "TP", "fs-7", "no maxLength.")
+j(s, "schema.write-not-idempotent", "edit_file", "TP", "fs-6", "applies again on repeat.")
+j(s, "schema.write-not-idempotent", "move_file", "TP", "fs-9", "a repeat fails instead of returning the first result.")
+
+# mcp-sqlite (npm)
+s = "mcp-sqlite-npm"
+j(s, "errors.malformed-accepted", "create_record delete_records get_table_schema query read_records update_records", "TP", "ms-2", "additionalProperties:false advertised, unknown argument accepted.", field="an unknown argument")
+j(s, "idempotency.concurrent-duplicates", "create_record", "TP", "ms-5", "insertedId grew; observer saw extra rows.")
+j(s, "idempotency.repeat-duplicates", "create_record", "TP", "ms-5", "two rows.")
+j(s, "errors.no-retry-advice", "create_record delete_records get_table_schema query read_records update_records", "TP", "ms-7", "no retry advice.")
+j(s, "schema.no-annotations", "create_record db_info delete_records get_table_schema list_tables query read_records update_records", "TP", "ms-1", "no annotations.")
+j(s, "schema.open-object", "db_info list_tables", "TP", "ms-2", "empty schemas without additionalProperties:false.")
+j(s, "schema.param-description", "create_record delete_records get_table_schema query read_records update_records", "TP", "ms-8", "no descriptions.")
+j(s, "schema.unbounded-array", "query", "TP", "ms-8", "values without maxItems.")
+j(s, "schema.unbounded-string", "create_record delete_records get_table_schema query read_records update_records", "TP", "ms-8", "no maxLength.")
+j(s, "schema.vague-name", "query", "TP", "ms-10", "'query' does not say it runs raw SQL.")
+j(s, "schema.write-not-idempotent", "create_record", "TP", "ms-5", "duplicates.")
+j(s, "schema.write-not-idempotent", "query", "TP", "ms-9", "runs writes without a key.")
+j(s, "schema.write-not-idempotent", "update_records delete_records", "TP", "ms-1", "writes (idempotent in effect) that declare no idempotentHint: literally true; the fix is the annotation.")
+j(s, "schema.write-not-idempotent", "db_info get_table_schema list_tables read_records", "FP", None, NOANN_READ)
+
+# executeautomation database-server
+s = "ea-database"
+EA_Q = "alter_table create_table export_query read_query write_query"
+j(s, "errors.malformed-accepted", "append_insight", "TP", "ea-1", "insight:12345 accepted (no validation).", field="insight")
+j(s, "errors.malformed-accepted", "drop_table", "TP", ["ea-2", "ea-3"], "confirm:'yes' accepted and the table dropped; confirm missing answered isError false with success:false.", field="confirm")
+j(s, "idempotency.concurrent-duplicates", "append_insight", "TP", "ea-7", "duplicates seen by list_insights.")
+j(s, "idempotency.concurrent-duplicates", "write_query", "TP", "ea-6", "duplicates seen by read_query.")
+j(s, "idempotency.repeat-duplicates", "append_insight", "TP", "ea-7", "two insights.")
+j(s, "idempotency.repeat-duplicates", "write_query", "TP", "ea-6", "two rows.")
+j(s, "errors.expected-not-stated", EA_Q + " describe_table", "TP", "ea-1", "'Cannot read properties of undefined (reading 'trim')' / table_name:12345 taken as a name: nothing says a string is expected.")
+j(s, "errors.field-not-named", EA_Q + " describe_table", "TP", "ea-1", "the JavaScript TypeError does not name the argument (describe_table: 12345 -> \"Table '12345' does not exist\").")
+j(s, "errors.no-retry-advice", EA_Q + " append_insight describe_table", "TP", "ea-9", "no retry advice.")
+EA_ALL = "alter_table append_insight create_table describe_table drop_table export_query list_insights list_tables read_query write_query"
+j(s, "schema.no-annotations", EA_ALL, "TP", "ea-4", "no annotations.")
+j(s, "schema.open-object", EA_ALL, "TP", "ea-5", "unknown argument ignored by hand.")
+j(s, "schema.param-description", "alter_table append_insight create_table describe_table drop_table export_query read_query write_query", "TP", "ea-10", "no descriptions.")
+j(s, "schema.unbounded-string", "alter_table append_insight create_table describe_table drop_table export_query read_query write_query", "TP", "ea-10", "no maxLength.")
+j(s, "schema.write-not-idempotent", "write_query", "TP", "ea-6", "duplicates.")
+j(s, "schema.write-not-idempotent", "append_insight", "TP", "ea-7", "duplicates.")
+j(s, "schema.write-not-idempotent", "alter_table create_table drop_table", "TP", "ea-4", "writes without annotations or key.")
+j(s, "schema.write-not-idempotent", "describe_table export_query list_insights list_tables read_query", "FP", None, NOANN_READ)
+
+# postgres
+s = "postgres"
+j(s, "errors.validation-as-protocol-error", "query", "TP", ["pg-3", "pg-4"], "sql:12345 -> JSON-RPC error -32603 'A query must have either text or a name': a protocol error, and the pg driver's words.")
+j(s, "schema.no-annotations", "query", "TP", "pg-5", "no annotations although described read-only.")
+j(s, "schema.open-object", "query", "TP", "pg-6", "unknown argument ignored by hand.")
+j(s, "schema.param-description", "query", "TP", "pg-6", "sql undescribed.")
+j(s, "schema.unbounded-string", "query", "TP", "pg-6", "no maxLength.")
+j(s, "schema.vague-name", "query", "TP", "pg-9", "'query' alone.")
+j(s, "schema.write-not-idempotent", "query", "FP", None, "described and meant as a read-only query; " + NOANN_READ + " (It can in fact write through 'COMMIT; ...' - pg-1 - but the checker never tried that; this finding is about keys, not about that escape.)")
+
+# knowledge graph
+s = "knowledge-graph"
+j(s, "errors.malformed-accepted", "delete_entities", "TP", "kg-2", "{} and entityNames:'not-a-list' answered 'Entities deleted successfully'.", field="entityNames")
+j(s, "errors.malformed-accepted", "delete_relations", "TP", "kg-2", "{} and relations:'not-a-list' answered success.", field="relations")
+j(s, "errors.malformed-accepted", "open_nodes", "TP", "kg-2", "{} and names:'not-a-list' answered an empty graph.", field="names")
+j(s, "errors.malformed-accepted", "search_nodes", "TP", "kg-2", "{} and query:12345 answered an empty graph.", field="query")
+j(s, "errors.validation-as-protocol-error", "add_observations create_entities create_relations delete_observations update_entities update_relations", "TP", ["kg-1", "kg-2"], "JSON-RPC -32603 with a JavaScript TypeError ('Cannot read properties of undefined (reading 'filter')').")
+KG_ALL = "add_observations create_entities create_relations delete_entities delete_observations delete_relations open_nodes read_graph search_nodes update_entities update_relations"
+j(s, "schema.no-annotations", KG_ALL, "TP", "kg-3", "no annotations.")
+j(s, "schema.open-object", KG_ALL, "TP", "kg-4", "unknown argument ignored by hand.")
+j(s, "schema.param-description", "add_observations create_entities create_relations delete_observations update_entities update_relations", "TP", "kg-11", "top-level arrays undescribed.")
+j(s, "schema.unbounded-array", "add_observations create_entities create_relations delete_entities delete_observations delete_relations open_nodes update_entities update_relations", "TP", "kg-8", "no maxItems.")
+j(s, "schema.unbounded-string", "search_nodes", "TP", "kg-8", "no maxLength.")
+j(s, "schema.write-not-idempotent", "update_entities", "TP", "kg-5", "each identical repeat bumps version.")
+j(s, "schema.write-not-idempotent", "add_observations create_entities create_relations delete_entities delete_observations delete_relations update_relations", "TP", "kg-3", "writes without annotations (they deduplicate, so the fix is idempotentHint: true) - literally true.")
+j(s, "schema.write-not-idempotent", "open_nodes read_graph search_nodes", "FP", None, NOANN_READ)
+
+# findings that appear only in the runs without --config (out-noconfig)
+j("alchemy", "errors.crash", "schema_definitions", "TP", "al-10", "8 concurrent calls with a missing table: no answer within 10 s; reproduced by hand.")
+j("filesystem", "errors.expected-not-stated", "edit_file", "FP", None,
+  "FP: the graded call broke only the unknown argument (which the server ignores); its rejection 'Could not find exact match for edit: example' is about the file's content (the placeholder file had been rewritten by the write probes), not about that argument. The first report's FP-3 again: the baseline succeeded earlier, but the state changed before the violation call.")
+j("filesystem", "errors.field-not-named", "edit_file", "FP", None, "FP: the same call and cause as errors.expected-not-stated on edit_file.")
+
+out = {
+    "about": "Hand judgments for the wireproof check corpus (docs/third-party.md, 'Corpus of 2026-12-01'). "
+    "defects: found by hand before the checker ran (found_by 'hand'), or first seen in a finding and confirmed by hand "
+    "(found_by 'checker', never counted for recall). findings: one per (rule, tool, field) of a warning/error finding; "
+    "field is what the message names (parameter, broken argument, leak kind) or null; see score.py field_of.",
+    "checker_commit": "8f823ed",
+    "servers": {},
+}
+for server, defects in D.items():
+    for d in defects:
+        d.setdefault("found_by", "hand")
+    out["servers"][server] = {"defects": defects, "findings": J.get(server, [])}
+ids = {server: {d["id"] for d in v["defects"]} for server, v in out["servers"].items()}
+for server, v in out["servers"].items():
+    for f in v["findings"]:
+        ds = f["defect"] if isinstance(f["defect"], list) else [f["defect"]] if f["defect"] else []
+        assert all(x in ids[server] for x in ds), (server, f)
+print(json.dumps(out, indent=1, ensure_ascii=False))
