@@ -13,7 +13,7 @@ from mcp import Client
 from mcp.shared.exceptions import MCPError
 from pydantic import BaseModel
 
-from wireproof import Arguments, Connector, InvalidInput, ToolContext, Unavailable
+from wireproof import LOCAL_OPERATOR, Arguments, Connector, InvalidInput, ToolContext, Unavailable
 
 pytestmark = pytest.mark.anyio
 
@@ -47,7 +47,7 @@ def build() -> Connector[State]:
         """
         return Echo(text=text, day=day)
 
-    @app.write(public=True, destructive=False)
+    @app.write(public=True, destructive=False, effect="external")  # the counter is in memory
     def increment(ctx: ToolContext[State], by: Annotated[int, Ge(1), Le(10)] = 1) -> Counter:
         """Add to the counter.
 
@@ -103,7 +103,7 @@ def state() -> State:
 
 @pytest.fixture(params=MODES)
 async def client(request: pytest.FixtureRequest, state: State) -> Any:
-    async with Client(build().server(state), mode=request.param) as c:
+    async with Client(build().server(state, principal=LOCAL_OPERATOR), mode=request.param) as c:
         yield c
 
 
