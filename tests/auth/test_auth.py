@@ -257,6 +257,51 @@ def test_a_malformed_keys_file_fails_closed(tmp_path: Path, content: str, messag
     assert "Traceback" not in done.stderr
 
 
+def test_a_keys_file_that_lists_one_hash_twice_is_refused_naming_both_entries(tmp_path: Path) -> None:
+    path = tmp_path / "keys.toml"
+    path.write_text(
+        "".join(
+            f'[[keys]]\nsha256 = "{hash_key(key)}"\nprincipal = "{who}"\nscopes = {scopes}\n'
+            for key, who, scopes in (
+                ("k", "reader", '["a"]'),
+                ("other", "x", "[]"),
+                ("k", "admin", '["a", "b"]'),
+            )
+        )
+    )
+    path.chmod(0o600)
+    with pytest.raises(KeysFileError, match=r"keys #1 and #3 have the same sha256; a key must appear once"):
+        KeysFile(path)
+
+
+@pytest.mark.parametrize(
+    ("mode", "who"), [(0o620, "its group"), (0o602, "everyone"), (0o666, "its group and everyone")]
+)
+def test_a_keys_file_others_can_write_is_refused_with_the_chmod_that_fixes_it(
+    tmp_path: Path, mode: int, who: str
+) -> None:
+    path = tmp_path / "keys.toml"
+    path.write_text(f'[[keys]]\nsha256 = "{hash_key("k")}"\nprincipal = "p"\n')
+    path.chmod(mode)
+    with pytest.raises(KeysFileError) as caught:
+        KeysFile(path)
+    assert f"can be written by {who} (mode {mode:o})" in str(caught.value)
+    assert f"chmod go-w {path}" in str(caught.value)
+    done = subprocess.run(
+        [sys.executable, "-m", "helpdesk.cli", "--keys-file", str(path), "--db", str(tmp_path / "h.db")],
+        env={**os.environ, "HELPDESK_API_KEY": "k"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "chmod go-w" in done.stderr
+    path.chmod(0o640)  # readable by the group is fine: only writing grants scopes
+    assert KeysFile(path).principal("k").id == "p"
+
+
 @pytest.fixture
 def seeded(tmp_path: Path) -> Iterator[Path]:
     db = tmp_path / "h.db"
