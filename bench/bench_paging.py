@@ -29,7 +29,7 @@ from tests.pg import fresh_database, postgres_server  # noqa: E402
 
 from helpdesk import app  # noqa: E402
 from helpdesk.db import Database, open_database  # noqa: E402
-from wireproof import CursorCodec  # noqa: E402
+from wireproof import LOCAL_OPERATOR, CursorCodec  # noqa: E402
 from wireproof.budget import BYTES_PER_TOKEN, DEFAULT_BUDGET_TOKENS  # noqa: E402
 
 LIMIT = 25
@@ -40,7 +40,7 @@ RANGE = {"start_date": "2000-01-01", "end_date": "2100-01-01"}
 async def measure(database: Database, calls: int) -> dict[str, Any]:
     codec = CursorCodec({"bench": b"b" * 32})
     store = database.store()
-    server = app.server(database, store=store, cursors=codec)
+    server = app.server(database, store=store, cursors=codec, principal=LOCAL_OPERATOR)
     offset = LIMIT * DEPTH_PAGES - 1
     row = database.reader().one(
         "SELECT opened_at, id FROM tickets ORDER BY opened_at DESC, id DESC LIMIT 1 OFFSET ?", [offset]

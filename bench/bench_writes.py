@@ -32,6 +32,7 @@ from tests.pg import fresh_database, postgres_server  # noqa: E402
 
 from helpdesk import app  # noqa: E402
 from helpdesk.db import Database, open_database  # noqa: E402
+from wireproof import LOCAL_OPERATOR  # noqa: E402
 
 Kind = str
 KINDS: list[Kind] = ["plain", "natural-key", "idempotency-key"]
@@ -53,7 +54,7 @@ def arguments_for(kind: Kind, i: int, run: str) -> tuple[str, dict[str, Any]]:
 async def measure(database: Database, kind: Kind, calls: int, clients: int) -> tuple[float, list[float]]:
     """(calls per second, per-call latencies in ms) for ``calls`` writes spread over ``clients`` clients."""
     store = database.store()
-    server = app.server(database, store=store)
+    server = app.server(database, store=store, principal=LOCAL_OPERATOR)
     run = uuid.uuid4().hex[:8]
     latencies: list[float] = []
     per_client = calls // clients

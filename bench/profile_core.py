@@ -39,6 +39,7 @@ import pydantic_core
 from mcp import Client
 
 from servers.echo import SERVERS, build_lowlevel, build_mcpserver, build_wireproof, echo, wireproof_app
+from wireproof import LOCAL_OPERATOR
 from wireproof.connector import new_correlation_id
 
 ARGUMENTS = {"text": "hello"}
@@ -174,7 +175,7 @@ async def handler_costs(count: int) -> None:
         ("(floor) an empty call", lambda: None),
         (
             "wireproof  on_call_tool -> Connector.call (whole pipeline)",
-            lambda: app.call(None, "echo", ARGUMENTS),
+            lambda: app.call(None, "echo", ARGUMENTS, principal=LOCAL_OPERATOR),
         ),
         ("MCPServer  _handle_call_tool", lambda: mcpserver._handle_call_tool(None, params)),  # type: ignore[arg-type]
         ("low-level  on_call_tool", lambda: lowlevel_entry.handler(None, params)),  # type: ignore[arg-type]

@@ -4,16 +4,35 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
+import os
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Annotated, Any
 
+import anyio
 import pytest
 from annotated_types import Ge, Le
-from mcp import Client
+from mcp import Client, StdioServerParameters
 from mcp.shared.exceptions import MCPError
 from pydantic import BaseModel
 
-from wireproof import Arguments, Connector, InvalidInput, ToolContext, Unavailable
+from wireproof import (
+    LOCAL_OPERATOR,
+    Arguments,
+    Connector,
+    InvalidInput,
+    KeysFile,
+    Principal,
+    ToolContext,
+    ToolDefinitionError,
+    Unavailable,
+)
+from wireproof.auth import hash_key
+from wireproof.connector import AUTH_REQUIRED_CODE
+from wireproof.idempotency import MemoryIdempotencyStore, SqliteIdempotencyStore
 
 pytestmark = pytest.mark.anyio
 
@@ -47,7 +66,7 @@ def build() -> Connector[State]:
         """
         return Echo(text=text, day=day)
 
-    @app.write(public=True, destructive=False)
+    @app.write(public=True, destructive=False, effect="external")  # the counter is in memory
     def increment(ctx: ToolContext[State], by: Annotated[int, Ge(1), Le(10)] = 1) -> Counter:
         """Add to the counter.
 
@@ -103,7 +122,7 @@ def state() -> State:
 
 @pytest.fixture(params=MODES)
 async def client(request: pytest.FixtureRequest, state: State) -> Any:
-    async with Client(build().server(state), mode=request.param) as c:
+    async with Client(build().server(state, principal=LOCAL_OPERATOR), mode=request.param) as c:
         yield c
 
 
@@ -244,3 +263,190 @@ async def test_a_tools_list_cursor_we_never_issued_is_invalid_params(client: Cli
 async def test_server_info_carries_name_and_version(client: Client) -> None:
     if client.server_info is not None:
         assert (client.server_info.name, client.server_info.version) == ("test", "1.2.3")
+
+
+# -- serving fails closed ---------------------------------------------------------------------------
+
+
+def test_serving_needs_an_explicit_principal_source() -> None:
+    with pytest.raises(TypeError, match="principal"):
+        build().server(State())  # type: ignore[call-arg]
+
+
+def test_the_local_operator_is_a_named_choice_that_says_so_on_stderr(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.WARNING, logger="wireproof"):
+        build().server(State(), principal=LOCAL_OPERATOR)
+    assert "every caller is served as the local operator 'local-operator', with every scope" in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="wireproof"):
+        build().server(State(), principal=Principal("alice", frozenset({"x"})))
+    assert "local operator" not in caplog.text
+
+
+async def test_a_tool_registered_after_serving_is_refused_not_callable_and_unlisted() -> None:
+    app = build()
+    server = app.server(State(), principal=LOCAL_OPERATOR)
+
+    def late() -> Counter:
+        """Too late."""
+        return Counter(count=0)
+
+    with pytest.raises(ToolDefinitionError, match="registered after test was served; register every tool"):
+        app.read(public=True)(late)
+    async with Client(server) as client:
+        assert "late" not in {t.name for t in (await client.list_tools()).tools}
+        with pytest.raises(MCPError):
+            await client.call_tool("late", {})
+
+
+def _database_writer() -> Connector[None]:
+    app: Connector[None] = Connector("db-writer")
+
+    @app.write(public=True, destructive=False)
+    def add_row(ctx: ToolContext[None], n: int) -> Counter:
+        """Insert a row.
+
+        Args:
+            n: The value.
+        """
+        ctx.transaction.connection.execute("INSERT INTO rows (n) VALUES (?)", (n,))
+        return Counter(count=n)
+
+    return app
+
+
+@pytest.mark.parametrize("store", [None, MemoryIdempotencyStore()], ids=["no store", "memory store"])
+def test_a_database_write_without_a_transactional_store_is_refused_at_start(
+    store: MemoryIdempotencyStore | None,
+) -> None:
+    with pytest.raises(ToolDefinitionError) as caught:
+        _database_writer().server(None, store=store, principal=LOCAL_OPERATOR)
+    message = str(caught.value)
+    assert "tools add_row write through ctx.transaction" in message
+    assert "serve them with store= on that database" in message
+    assert "effect='external'" in message
+
+
+async def test_a_database_write_served_with_a_store_on_its_database_writes_in_its_transaction(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "rows.db"
+    with sqlite3.connect(path) as setup:
+        setup.execute("CREATE TABLE rows (n INTEGER)")
+    setup.close()
+    store = SqliteIdempotencyStore(path)
+    try:
+        async with Client(_database_writer().server(None, store=store, principal=LOCAL_OPERATOR)) as client:
+            result = await client.call_tool("add_row", {"n": 4})
+    finally:
+        store.close()
+    assert result.is_error is False
+    with sqlite3.connect(path) as check:
+        assert check.execute("SELECT n FROM rows").fetchall() == [(4,)]
+    check.close()
+
+
+def test_an_async_tool_cannot_declare_a_database_write() -> None:
+    app: Connector[None] = Connector("x")
+
+    async def add(n: int) -> Counter:
+        """Add.
+
+        Args:
+            n: The value.
+        """
+        return Counter(count=n)
+
+    with pytest.raises(ToolDefinitionError, match="async, so it cannot write in the store's transaction"):
+        app.write(public=True)(add)
+    app.write(public=True, effect="external")(add)
+    assert app.effects == {"add": "external"}
+
+
+# -- the library's stdio path with a key from the environment ---------------------------------------
+
+
+@pytest.fixture
+def notes_keys(tmp_path: Path) -> Path:
+    path = tmp_path / "keys.toml"
+    path.write_text(
+        f'[[keys]]\nsha256 = "{hash_key("good")}"\nprincipal = "p"\nscopes = ["notes:read"]\n\n'
+        f'[[keys]]\nsha256 = "{hash_key("old")}"\nprincipal = "q"\nscopes = ["notes:read"]\n'
+        "expires = 2021-03-04T05:06:00Z\n"
+    )
+    path.chmod(0o600)
+    return path
+
+
+def _notes_env(key: str | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "NOTES_API_KEY"}
+    return env if key is None else {**env, "NOTES_API_KEY": key}
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (None, "notes: error: NOTES_API_KEY is not set; start this server with NOTES_API_KEY set"),
+        ("bad", "notes: error: NOTES_API_KEY is not a key this server knows"),
+        (
+            "old",
+            "notes: error: NOTES_API_KEY expired on 2021-03-04 05:06 UTC; ask the operator for a new key",
+        ),
+    ],
+)
+def test_run_stdio_refuses_to_start_when_the_key_is_unset_unknown_or_expired(
+    notes_keys: Path, key: str | None, message: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.serving.keyed_stdio_app", str(notes_keys)],
+        env=_notes_env(key),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+async def test_run_stdio_serves_the_holder_of_a_good_key(notes_keys: Path) -> None:
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "tests.serving.keyed_stdio_app", str(notes_keys)],
+        env=_notes_env("good"),
+    )
+    with anyio.fail_after(60):
+        async with Client(params) as client:
+            assert [t.name for t in (await client.list_tools()).tools] == ["read_note"]
+            assert (await client.call_tool("read_note", {})).structured_content == {"text": "hello"}
+
+
+async def test_a_key_that_expires_while_serving_makes_tools_list_loud_and_calls_typed_auth_errors(
+    notes_keys: Path,
+) -> None:
+    now = [datetime(2021, 3, 4, 5, 0, tzinfo=UTC).timestamp()]
+    source = KeysFile(notes_keys, clock=lambda: now[0]).from_env("NOTES_API_KEY", {"NOTES_API_KEY": "old"})
+    app: Connector[None] = Connector("notes")
+
+    @app.read(scopes={"notes:read"})
+    def read_note() -> Counter:
+        """Read."""
+        return Counter(count=1)
+
+    async with Client(app.server(None, principal=source)) as client:
+        assert [t.name for t in (await client.list_tools()).tools] == ["read_note"]
+        now[0] += 3600  # past 05:06
+        with pytest.raises(MCPError) as caught:
+            await client.list_tools()
+        called = await client.call_tool("read_note", {})
+    assert caught.value.code == AUTH_REQUIRED_CODE
+    assert caught.value.message.startswith(
+        "NOTES_API_KEY expired on 2021-03-04 05:06 UTC; ask the operator for a new key. Stop:"
+    )
+    assert caught.value.data["io.wireproof/error"]["code"] == "token_expired"
+    assert called.is_error is True
+    assert _error(called)["code"] == "token_expired"

@@ -7,6 +7,7 @@ import wireproof.schema
 def test_top_level_exports_are_exactly_the_public_api() -> None:
     assert sorted(wireproof.__all__) == sorted(
         [
+            "LOCAL_OPERATOR",
             "Arguments",
             "AuthError",
             "Conflict",

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from mcp import Client
 from pydantic import BaseModel
 
-from wireproof import Connector, InvalidInput, ToolContext
+from wireproof import LOCAL_OPERATOR, Connector, InvalidInput, ToolContext
 from wireproof.paging import CursorCodec, Page, Paging
 
 FILTERS = {"status": "open", "start_date": "2026-01-01"}
@@ -166,7 +166,7 @@ def build_big() -> Connector[None]:
 
 @pytest.mark.anyio
 async def test_a_1mb_page_is_cut_to_the_budget_with_a_note_and_a_cursor_that_continues_exactly() -> None:
-    async with Client(build_big().server(None)) as client:
+    async with Client(build_big().server(None, principal=LOCAL_OPERATOR)) as client:
         first = await client.call_tool("list_blobs", {})
         page = first.structured_content
         assert first.is_error is False
@@ -182,7 +182,7 @@ async def test_a_1mb_page_is_cut_to_the_budget_with_a_note_and_a_cursor_that_con
 
 @pytest.mark.anyio
 async def test_a_result_that_cannot_be_reduced_is_a_typed_error_saying_how_to_ask_for_less() -> None:
-    async with Client(build_big().server(None)) as client:
+    async with Client(build_big().server(None, principal=LOCAL_OPERATOR)) as client:
         result = await client.call_tool("one_blob", {})
     error = result.meta["io.wireproof/error"]
     assert (error["type"], error["code"]) == ("invalid_input", "response_too_large")
@@ -191,7 +191,7 @@ async def test_a_result_that_cannot_be_reduced_is_a_typed_error_saying_how_to_as
 
 @pytest.mark.anyio
 async def test_a_tampered_cursor_through_the_client_is_invalid_input_on_the_cursor_field() -> None:
-    async with Client(build_big().server(None)) as client:
+    async with Client(build_big().server(None, principal=LOCAL_OPERATOR)) as client:
         result = await client.call_tool("list_blobs", {"cursor": "eyJ2IjoxfQ.AAAA"})
     error = result.meta["io.wireproof/error"]
     assert error["fields"][0]["field"] == "cursor"

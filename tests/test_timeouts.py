@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,7 @@ import pytest
 from mcp import Client
 from pydantic import BaseModel
 
-from wireproof import Connector, ToolContext, ToolDefinitionError
+from wireproof import LOCAL_OPERATOR, Connector, ToolContext, ToolDefinitionError
 from wireproof.idempotency import MemoryIdempotencyStore, SqliteIdempotencyStore
 
 pytestmark = pytest.mark.anyio
@@ -77,10 +78,20 @@ def _error(result: Any) -> dict[str, Any]:
     return error
 
 
-async def test_a_sync_read_past_its_timeout_is_a_retryable_timeout_error_answered_on_time() -> None:
+@pytest.fixture
+def rows_store(tmp_path: Path) -> Iterator[SqliteIdempotencyStore]:
+    """A store that gives ``slow_insert`` its transaction (the reads below never use it)."""
+    store = SqliteIdempotencyStore(tmp_path / "reads.db")
+    yield store
+    store.close()
+
+
+async def test_a_sync_read_past_its_timeout_is_a_retryable_timeout_error_answered_on_time(
+    rows_store: SqliteIdempotencyStore,
+) -> None:
     state = State()
     state.pause = 2.0
-    async with Client(build().server(state, store=MemoryIdempotencyStore())) as client:
+    async with Client(build().server(state, store=rows_store, principal=LOCAL_OPERATOR)) as client:
         started = time.monotonic()
         result = await client.call_tool("slow_read", {"n": 1})
         elapsed = time.monotonic() - started
@@ -91,10 +102,10 @@ async def test_a_sync_read_past_its_timeout_is_a_retryable_timeout_error_answere
     assert not state.finished.is_set()
 
 
-async def test_an_async_tool_past_its_timeout_is_cancelled() -> None:
+async def test_an_async_tool_past_its_timeout_is_cancelled(rows_store: SqliteIdempotencyStore) -> None:
     state = State()
     state.pause = 5.0
-    async with Client(build().server(state, store=MemoryIdempotencyStore())) as client:
+    async with Client(build().server(state, store=rows_store, principal=LOCAL_OPERATOR)) as client:
         result = await client.call_tool("slow_async", {"n": 1})
         state.pause = 0.0
         quick = await client.call_tool("slow_async", {"n": 2})
@@ -141,7 +152,7 @@ async def test_a_write_that_runs_out_of_time_is_rolled_back_and_its_key_released
     state = State()
     state.pause = 1.0
     try:
-        async with Client(build().server(state, store=store)) as client:
+        async with Client(build().server(state, store=store, principal=LOCAL_OPERATOR)) as client:
             late = await client.call_tool("slow_insert", {"n": 7, "idempotency_key": "k1"})
             assert "rolled back" in _error(late)["message"]
             # The abandoned thread finishes later, and must then roll back rather than commit.
@@ -183,7 +194,7 @@ class Effects:
 def build_effects() -> Connector[Effects]:
     app: Connector[Effects] = Connector("effects", timeout=0.3)
 
-    @app.write(public=True, idempotency_key=True, destructive=False)
+    @app.write(public=True, idempotency_key=True, destructive=False, effect="external")
     def sync_effect(ctx: ToolContext[Effects], n: int) -> Out:
         """An effect outside any transaction (the memory store has none), then a pause.
 
@@ -194,7 +205,7 @@ def build_effects() -> Connector[Effects]:
         time.sleep(ctx.state.pause)
         return Out(n=n)
 
-    @app.write(public=True, idempotency_key=True, destructive=False)
+    @app.write(public=True, idempotency_key=True, destructive=False, effect="external")
     async def async_effect(ctx: ToolContext[Effects], n: int) -> Out:
         """An effect, then a pause on the event loop.
 
@@ -222,7 +233,9 @@ async def test_a_timed_out_write_without_a_transaction_keeps_its_key_and_is_not_
     """The effect could not be rolled back, so the key is not released: the retry gets its outcome."""
     state = Effects()
     state.pause = 1.0
-    async with Client(build_effects().server(state, store=MemoryIdempotencyStore())) as client:
+    async with Client(
+        build_effects().server(state, store=MemoryIdempotencyStore(), principal=LOCAL_OPERATOR)
+    ) as client:
         first = await client.call_tool("sync_effect", {"n": 5, "idempotency_key": "k"})
         error = _error(first)
         assert (error["code"], error["retryable"]) == ("timeout", True)
@@ -242,7 +255,9 @@ async def test_a_timed_out_write_without_a_transaction_keeps_its_key_and_is_not_
 async def test_a_timed_out_async_write_is_an_unknown_outcome_that_is_never_rerun() -> None:
     state = Effects()
     state.pause = 1.0
-    async with Client(build_effects().server(state, store=MemoryIdempotencyStore())) as client:
+    async with Client(
+        build_effects().server(state, store=MemoryIdempotencyStore(), principal=LOCAL_OPERATOR)
+    ) as client:
         first = await client.call_tool("async_effect", {"n": 7, "idempotency_key": "k"})
         again = await client.call_tool("async_effect", {"n": 7, "idempotency_key": "k"})
     assert (_error(first)["code"], _error(first)["retryable"]) == ("outcome_unknown", False)
@@ -257,7 +272,9 @@ async def test_calls_stuck_past_their_timeout_are_bounded(monkeypatch: pytest.Mo
     monkeypatch.setattr(_execution, "MAX_STRAGGLERS", 2)
     state = Effects()
     try:
-        async with Client(build_effects().server(state, store=MemoryIdempotencyStore())) as client:
+        async with Client(
+            build_effects().server(state, store=MemoryIdempotencyStore(), principal=LOCAL_OPERATOR)
+        ) as client:
             for n in range(2):
                 assert _error(await client.call_tool("stuck", {"n": n}))["code"] == "timeout"
             refused = _error(await client.call_tool("stuck", {"n": 3}))
@@ -282,5 +299,5 @@ async def test_math_inf_switches_a_tool_timeout_off() -> None:
         await anyio.sleep(0.4)
         return Out(n=n)
 
-    async with Client(app.server(None)) as client:
+    async with Client(app.server(None, principal=LOCAL_OPERATOR)) as client:
         assert not (await client.call_tool("patient", {"n": 1})).is_error

@@ -26,7 +26,7 @@ from mcp.server.mcpserver import MCPServer
 from mcp.shared.exceptions import MCPError
 from pydantic import BaseModel
 
-from wireproof import Connector
+from wireproof import LOCAL_OPERATOR, Connector
 
 __all__ = ["SERVERS", "Echo", "build_lowlevel", "build_mcpserver", "build_wireproof", "echo", "wireproof_app"]
 
@@ -60,7 +60,7 @@ def wireproof_app() -> Connector[None]:
 
 def build_wireproof() -> Server[Any]:
     """``echo`` as a wireproof read tool: the SDK ``Server`` that ``Connector.server`` builds."""
-    return wireproof_app().server(None)
+    return wireproof_app().server(None, principal=LOCAL_OPERATOR)
 
 
 def build_mcpserver() -> MCPServer:

@@ -6,7 +6,7 @@ error written for a model.
 """
 
 from wireproof._version import __version__
-from wireproof.auth import KeysFile, Principal, ScopePolicy
+from wireproof.auth import LOCAL_OPERATOR, KeysFile, Principal, ScopePolicy
 from wireproof.connector import Connector
 from wireproof.errors import (
     AuthError,
@@ -30,6 +30,7 @@ from wireproof.schema import Examples, Format, Pattern, ToolDefinitionError
 from wireproof.tools import Arguments, Tool, ToolContext
 
 __all__ = [
+    "LOCAL_OPERATOR",
     "Arguments",
     "AuthError",
     "Conflict",

@@ -114,12 +114,15 @@ def build_parser() -> argparse.ArgumentParser:
 SERVE_EPILOG = """\
 examples:
   wireproof serve my_connector:app --auth none                      loopback, no authentication
-  wireproof serve my_connector:app --host 0.0.0.0 --auth jwt --jwks https://idp.example/jwks.json \\
-      --issuer https://idp.example --resource-url https://mcp.example.com/mcp --store postgresql://…
+  wireproof serve my_connector:make --db sqlite:///app.db --auth none
+  wireproof serve my_connector:make --host 0.0.0.0 --auth jwt --jwks https://idp.example/jwks.json \\
+      --issuer https://idp.example --resource-url https://mcp.example.com/mcp --db postgresql://…
 
 MODULE:ATTR names a Connector (served with state None) or a function returning a Connector or a
-(connector, state) pair. The environment variable WIREPROOF_CURSOR_SECRET (32+ characters) signs
-paging cursors; set the same value on every replica.
+(connector, state) pair. A function of one argument is handed the --db URL: the connector's data,
+its write transactions and its idempotency records then live in that one database. Write tools
+that write to a database are refused without it. The environment variable
+WIREPROOF_CURSOR_SECRET (32+ characters) signs paging cursors; set the same value on every replica.
 """
 
 
@@ -137,29 +140,67 @@ def _add_serve(commands: Any) -> None:
     add_http_arguments(serve, auth_required=True)
     serve.add_argument("--keys-file", type=Path, metavar="PATH", help="API keys (TOML) for --auth keys")
     serve.add_argument(
-        "--store",
+        "--db",
         metavar="URL",
-        help="idempotency records: postgresql://… (shared by replicas), sqlite:///PATH or memory: "
-        "(default: memory:, which suits one process only)",
+        help="the connector's database, sqlite:///PATH or postgresql://… (shared by replicas): handed "
+        "to a MODULE:FUNC(database_url) factory, and home of the idempotency records and write "
+        "transactions (default: records in memory, for one process and external writes only)",
     )
 
 
 def _run_serve(args: argparse.Namespace, command: list[str]) -> int:
-    import importlib
     import os
 
-    from wireproof.connector import Connector
     from wireproof.idempotency import open_store
     from wireproof.paging import CursorCodec
+    from wireproof.schema import ToolDefinitionError
     from wireproof.serve import HttpSettings, exit_after_serving, lock_timeout_for, serve_http
 
     settings = HttpSettings.from_arguments(args)
     if command:
         raise UsageError("wireproof serve takes no command after --")
     settings.check()
-    module_name, _, attribute = args.target.partition(":")
+    connector, state, takes_database = _load_target(args.target, args.db)
+    database_writes = sorted(name for name, effect in connector.effects.items() if effect == "database")
+    if database_writes and not takes_database:  # else its data and its records could be two databases
+        raise UsageError(
+            f"tools {', '.join(database_writes)} write to the connector's database: name a factory "
+            "MODULE:FUNC(database_url) that opens it, and pass --db URL, the one database for its data, "
+            "write transactions and idempotency records"
+        )
+    secret = os.environ.get("WIREPROOF_CURSOR_SECRET")
+    try:
+        cursors = CursorCodec.from_secret(secret) if secret else None
+    except ValueError as exc:
+        raise UsageError(f"WIREPROOF_CURSOR_SECRET: {exc}") from None
+    try:
+        store = open_store(args.db or "memory:", lock_timeout=lock_timeout_for(connector))
+    except Exception as exc:  # noqa: BLE001 - a bad URL, a database that is down: one line, exit 2
+        raise UsageError(f"cannot open the idempotency store in --db: {_failure(exc)}") from None
+
+    def ready() -> bool:
+        store.ping()  # /readyz: 503 while the store's database cannot be reached
+        return True
+
+    try:
+        serve_http(connector, state, settings, store=store, cursors=cursors, ready=ready)
+    except ToolDefinitionError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        store.close()
+    exit_after_serving(EXIT_OK)
+
+
+def _load_target(name: str, database: str | None) -> tuple[Any, Any, bool]:
+    """The connector and state that ``MODULE:ATTR`` names, and whether it was handed ``database``."""
+    import importlib
+    import os
+
+    from wireproof.connector import Connector
+
+    module_name, _, attribute = name.partition(":")
     if not module_name or not attribute:
-        raise UsageError(f"{args.target!r}: name the connector as MODULE:ATTR, for example my_pkg.server:app")
+        raise UsageError(f"{name!r}: name the connector as MODULE:ATTR, for example my_pkg.server:app")
     sys.path.insert(0, os.getcwd())
     try:
         module = importlib.import_module(module_name)
@@ -168,31 +209,33 @@ def _run_serve(args: argparse.Namespace, command: list[str]) -> int:
     target = getattr(module, attribute, None)
     if target is None:
         raise UsageError(f"{module_name} has no attribute {attribute!r}")
-    made = target() if callable(target) and not isinstance(target, Connector) else target
+    factory = callable(target) and not isinstance(target, Connector)
+    takes_database = factory and _takes_one_argument(target)
+    if takes_database and not database:
+        raise UsageError(f"{name} takes the database URL: pass --db sqlite:///PATH or --db postgresql://…")
+    made = (target(database) if takes_database else target()) if factory else target
     connector, state = made if isinstance(made, tuple) and len(made) == 2 else (made, None)
     if not isinstance(connector, Connector):
         raise UsageError(
-            f"{args.target} is not a wireproof Connector (nor a function returning one, or (connector, state))"
+            f"{name} is not a wireproof Connector (nor a function returning one, or (connector, state))"
         )
-    secret = os.environ.get("WIREPROOF_CURSOR_SECRET")
-    try:
-        cursors = CursorCodec.from_secret(secret) if secret else None
-    except ValueError as exc:
-        raise UsageError(f"WIREPROOF_CURSOR_SECRET: {exc}") from None
-    try:
-        store = open_store(args.store or "memory:", lock_timeout=lock_timeout_for(connector))
-    except Exception as exc:  # noqa: BLE001 - a bad URL, a database that is down: one line, exit 2
-        raise UsageError(f"cannot open the idempotency store: {_failure(exc)}") from None
+    return connector, state, takes_database
 
-    def ready() -> bool:
-        store.ping()  # /readyz: 503 while the store's database cannot be reached
-        return True
+
+def _takes_one_argument(factory: Any) -> bool:
+    """Whether ``factory`` is to be called with the database URL (one parameter) or without."""
+    import inspect
 
     try:
-        serve_http(connector, state, settings, store=store, cursors=cursors, ready=ready)
-    finally:
-        store.close()
-    exit_after_serving(EXIT_OK)
+        parameters = list(inspect.signature(factory).parameters.values())
+    except (TypeError, ValueError):  # a builtin or C callable: call it without arguments
+        return False
+    required = [
+        p
+        for p in parameters
+        if p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+    ]
+    return len(required) == 1
 
 
 class _RichProgress:

@@ -13,6 +13,11 @@ Every ``tools/call`` walks the same path, on every transport::
 A ``WireproofError`` raised at any step becomes an ``isError`` result through
 ``render_tool_error``; any other exception becomes a masked ``InternalError``
 whose correlation id is logged with the real cause.
+
+Serving fails closed: ``server()`` needs an explicit principal source (``LOCAL_OPERATOR``, every
+scope, is a named choice and says so on stderr), refuses write tools that have no transaction to
+write through and tools registered after it; ``tools/list`` for a caller whose credential fails is
+the JSON-RPC error ``AUTH_REQUIRED_CODE``, never a silent empty list.
 """
 
 from __future__ import annotations
@@ -25,10 +30,11 @@ import itertools
 import json
 import logging
 import secrets
+import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, Literal, TypeVar
 
 import anyio
 import mcp_types as types
@@ -37,16 +43,16 @@ from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 
 from wireproof._execution import ERROR_META, Execution, error_result
-from wireproof.auth import ANONYMOUS_OPERATOR, Principal, ScopePolicy
+from wireproof.auth import Principal, ScopePolicy
 from wireproof.budget import DEFAULT_BUDGET_TOKENS
-from wireproof.errors import AuthError, InsufficientScope, WireproofError, describe_value
+from wireproof.errors import AuthError, InsufficientScope, WireproofError, describe_value, render_tool_error
 from wireproof.idempotency import IdempotencyStore, canonical_json
 from wireproof.paging import CursorCodec
 from wireproof.ratelimit import RateLimit, RateLimiter
 from wireproof.schema import ToolDefinitionError
 from wireproof.tools import IDEMPOTENCY_KEY, Tool, ToolKind
 
-__all__ = ["DEFAULT_TIMEOUT", "Connector"]
+__all__ = ["AUTH_REQUIRED_CODE", "DEFAULT_TIMEOUT", "Connector", "PrincipalSource", "WriteEffect"]
 
 logger = logging.getLogger("wireproof")
 audit_logger = logging.getLogger("wireproof.audit")
@@ -66,13 +72,26 @@ DEFAULT_TIMEOUT: Final = 30.0
 """Seconds a tool call may run before the caller gets a retryable ``timeout`` error."""
 
 
-PrincipalSource = Principal | AuthError | Callable[[], Principal] | None
-"""Who calls: a principal, an auth error for every call, a function resolving it per request, or None."""
+# The MCP specification (basic/index, "Error Codes", 2026-07-28) leaves no code of its own for a
+# failed credential: -32000..-32019 are legacy (new implementations SHOULD NOT use them), -32020..
+# -32099 are the specification's alone (MUST NOT emit undefined ones), and new application codes
+# SHOULD lie outside the JSON-RPC reserved range -32768..-32000. -31401 is outside it, clear of the
+# codes LSP-style peers use below -32768, and echoes HTTP 401 for whoever reads a raw log.
+AUTH_REQUIRED_CODE: Final = -31401
+"""The JSON-RPC error code of ``tools/list`` when the caller's credential is missing, unknown or
+expired; the message says what is wrong and what to do, ``data`` holds the typed error object."""
+
+PrincipalSource = Principal | AuthError | Callable[[], Principal]
+"""Who calls: a principal (``LOCAL_OPERATOR`` for an unauthenticated local server), an auth error
+for every call, or a function resolving it per request (``KeysFile(path).from_env("MY_API_KEY")``)
+that raises an ``AuthError`` when the credential fails."""
+
+WriteEffect = Literal["database", "external"]
+"""Where a write tool's effect lands: ``"database"`` through ``ctx.transaction`` on the connector's
+own database (committed with its idempotency record), or ``"external"`` somewhere else."""
 
 
 def _resolve(source: PrincipalSource) -> Principal | AuthError:
-    if source is None:
-        return ANONYMOUS_OPERATOR
     if callable(source):
         try:
             return source()
@@ -90,8 +109,9 @@ class Connector(Generic[StateT]):
     """A named set of tools, served as an MCP server.
 
     Declare tools with ``@app.read(...)`` and ``@app.write(...)``; serve them with
-    ``app.server(state)`` (an SDK ``Server``: pass it to ``mcp.Client`` in tests)
-    or ``app.run_stdio(state)``. ``state`` is handed to every tool as ``ctx.state``.
+    ``app.server(state, principal=...)`` (an SDK ``Server``: pass it to ``mcp.Client`` in tests)
+    or ``app.run_stdio(state, principal=...)``. ``state`` is handed to every tool as ``ctx.state``.
+    Register every tool before serving: the first ``server()`` freezes the registry.
     """
 
     def __init__(
@@ -117,18 +137,40 @@ class Connector(Generic[StateT]):
         self.budget_tokens = budget_tokens
         self._cursors = CursorCodec()  # a random key per process, unless server(cursors=) names one
         self._tools: dict[str, Tool[StateT]] = {}
+        self._effects: dict[str, WriteEffect] = {}
+        self._served = False
 
     @property
     def tools(self) -> dict[str, Tool[StateT]]:
         """The registered tools by name, in registration order (the order ``tools/list`` shows)."""
         return dict(self._tools)
 
-    def _register(self, kind: ToolKind, **options: Any) -> Callable[[ToolFn], Tool[StateT]]:
+    @property
+    def effects(self) -> dict[str, WriteEffect]:
+        """Each write tool's effect by name: ``"database"`` needs a store on the connector's database."""
+        return dict(self._effects)
+
+    def _register(
+        self, kind: ToolKind, effect: WriteEffect | None = None, **options: Any
+    ) -> Callable[[ToolFn], Tool[StateT]]:
         def decorate(fn: ToolFn) -> Tool[StateT]:
             tool: Tool[StateT] = Tool(fn, kind=kind, **options)
+            if self._served:  # it would answer tools/call but never appear in tools/list
+                raise ToolDefinitionError(
+                    f"tool {tool.name} is registered after {self.name} was served; register every "
+                    "tool before calling server() or run_stdio()"
+                )
             if tool.name in self._tools:
                 raise ToolDefinitionError(f"tool {tool.name} is registered twice")
+            if effect == "database" and tool.is_async:
+                raise ToolDefinitionError(
+                    f"tool {tool.name} is async, so it cannot write in the store's transaction: make it "
+                    "a plain def (it runs in a worker thread), or declare effect='external' if its "
+                    "effect is outside the connector's database"
+                )
             self._tools[tool.name] = tool
+            if effect is not None:
+                self._effects[tool.name] = effect
             return tool
 
         return decorate
@@ -184,6 +226,7 @@ class Connector(Generic[StateT]):
         key: tuple[str, ...] | None = None,
         idempotency_key: bool = False,
         timeout: float | None = None,
+        effect: WriteEffect = "database",
     ) -> Callable[[ToolFn], Tool[StateT]]:
         """Declare a write tool, and how repeats of it are made safe.
 
@@ -203,9 +246,15 @@ class Connector(Generic[StateT]):
             timeout: Seconds this tool may run before the caller gets a retryable ``timeout`` error;
                 defaults to the connector's. A write in the store's transaction that runs out of time
                 is rolled back, so the error means nothing changed.
+            effect: ``"database"`` (the default): the tool writes through ``ctx.transaction``, which
+                an idempotency store on the connector's own database opens, so the effect commits
+                with its record; ``server()`` refuses it without such a store. ``"external"``: the
+                effect is elsewhere (another service, process memory); it runs with
+                ``ctx.transaction`` None, and a crash between effect and record can repeat it.
         """
         return self._register(
             "write",
+            effect,
             timeout=timeout,
             name=name,
             title=title,
@@ -239,9 +288,9 @@ class Connector(Generic[StateT]):
         name: str,
         arguments: dict[str, Any] | None,
         *,
+        principal: PrincipalSource,
         store: IdempotencyStore | None = None,
         cursors: CursorCodec | None = None,
-        principal: PrincipalSource = None,
     ) -> types.CallToolResult:
         """Run one tool call through the whole pipeline and return its result.
 
@@ -293,15 +342,22 @@ class Connector(Generic[StateT]):
                 required=tool.scopes,
             )
 
-    def visible_tools(self, principal: PrincipalSource) -> list[Tool[StateT]]:
+    def visible_tools(self, principal: Principal) -> list[Tool[StateT]]:
         """The tools ``tools/list`` shows this caller: only those its scopes permit."""
-        caller = _resolve(principal)
-        if isinstance(caller, AuthError):
-            return [t for t in self._tools.values() if t.public]
-        return [t for t in self._tools.values() if not self.scope_policy.missing(caller, t.scopes)]
+        return [t for t in self._tools.values() if not self.scope_policy.missing(principal, t.scopes)]
 
     def _listing(self, principal: PrincipalSource) -> types.ListToolsResult:
-        return types.ListToolsResult(tools=[tool.definition for tool in self.visible_tools(principal)])
+        """The caller's tools, or the JSON-RPC error ``AUTH_REQUIRED_CODE`` when its credential fails:
+        an empty list would read as "this connector has no tool for that"."""
+        caller = _resolve(principal)
+        if isinstance(caller, AuthError):
+            rendered = render_tool_error(caller, correlation_id=new_correlation_id())
+            message = rendered.text.replace("\n", " ")
+            logger.warning(
+                "tools/list refused [%s]: %s", rendered.structured["error"]["correlation_id"], message
+            )
+            raise MCPError(AUTH_REQUIRED_CODE, message, data={ERROR_META: rendered.structured["error"]})
+        return types.ListToolsResult(tools=[tool.definition for tool in self.visible_tools(caller)])
 
     # -- serving ----------------------------------------------------------------------------
 
@@ -309,18 +365,24 @@ class Connector(Generic[StateT]):
         self,
         state: StateT,
         *,
+        principal: PrincipalSource,
         store: IdempotencyStore | None = None,
         cursors: CursorCodec | None = None,
-        principal: PrincipalSource = None,
     ) -> Server[Any]:
         """The SDK low-level ``Server`` that serves these tools with ``state``.
 
-        ``store`` keeps idempotency records; it is required when a tool takes an idempotency key,
-        and on the connector's own database it gives write tools their transaction. ``principal``
-        is the caller of every request: a ``Principal``, an ``AuthError`` that answers every call,
-        or a function that returns the principal or raises the error, asked on every request (so a
-        key that expires while the server runs stops working); None serves the local operator with
-        every scope. The tool list is frozen here: tools registered later are not served.
+        ``principal`` is the caller of every request, and has no default: a ``Principal``
+        (``LOCAL_OPERATOR`` serves every caller with every scope, and says so on stderr), an
+        ``AuthError`` that answers every call, or a function that returns the principal or raises
+        the error, asked on every request (so a key that expires while the server runs stops
+        working). ``store`` keeps idempotency records; it is required when a tool takes an
+        idempotency key, and must open transactions on the connector's own database when a write
+        tool writes there (``effect="database"``, the default). The tool list is frozen here:
+        registering a tool afterwards raises.
+
+        Raises:
+            ToolDefinitionError: keyed tools without a store, or database writes without a store
+                that gives them a transaction.
         """
         tools = dict(self._tools)
         keyed = [t.name for t in tools.values() if t.idempotency_key]
@@ -328,7 +390,26 @@ class Connector(Generic[StateT]):
             raise ToolDefinitionError(
                 f"tools {', '.join(keyed)} take idempotency keys: serve them with store="
             )
-        fixed_listing = None if callable(principal) else self._listing(principal)
+        writes = [name for name, effect in self._effects.items() if effect == "database"]
+        if writes and not _opens_transactions(store):
+            raise ToolDefinitionError(
+                f"tools {', '.join(writes)} write through ctx.transaction, which only an idempotency "
+                "store on the connector's own database opens: serve them with store= on that database "
+                "(SqliteIdempotencyStore(its path) or PostgresIdempotencyStore(its URL)); declare "
+                "@app.write(effect='external') for a write whose effect is outside the database"
+                + ("" if store is None else f" (the store given, {type(store).__name__}, opens none)")
+            )
+        if isinstance(principal, Principal) and principal.all_scopes:
+            logger.warning(
+                "%s: every caller is served as the local operator %r, with every scope "
+                "(principal=LOCAL_OPERATOR); pass a principal source to authenticate callers",
+                self.name,
+                principal.id,
+            )
+        self._served = True
+        fixed_listing = (
+            None if callable(principal) or isinstance(principal, AuthError) else self._listing(principal)
+        )
 
         async def on_list_tools(
             ctx: Any, params: types.PaginatedRequestParams | None
@@ -361,11 +442,19 @@ class Connector(Generic[StateT]):
         self,
         state: StateT,
         *,
+        principal: PrincipalSource,
         store: IdempotencyStore | None = None,
         cursors: CursorCodec | None = None,
-        principal: PrincipalSource = None,
     ) -> None:
-        """Serve over stdin/stdout until the client closes the stream."""
+        """Serve over stdin/stdout until the client closes the stream.
+
+        Raises:
+            AuthError: the principal source fails already (a variable unset, a key unknown or
+                expired): a stdio server's credential is fixed when it starts, so it does not start.
+        """
+        refused = _resolve(principal)
+        if isinstance(refused, AuthError):
+            raise refused
         server = self.server(state, store=store, cursors=cursors, principal=principal)
         async with stdio_server() as (read_stream, write_stream):
             await server.run(read_stream, write_stream, server.create_initialization_options())
@@ -374,14 +463,35 @@ class Connector(Generic[StateT]):
         self,
         state: StateT,
         *,
+        principal: PrincipalSource,
         store: IdempotencyStore | None = None,
         cursors: CursorCodec | None = None,
-        principal: PrincipalSource = None,
     ) -> None:
-        """Blocking form of ``serve_stdio`` for a console script's ``main``."""
-        anyio.run(
-            functools.partial(self.serve_stdio, state, store=store, cursors=cursors, principal=principal)
-        )
+        """Blocking form of ``serve_stdio`` for a console script's ``main``.
+
+        A credential that fails at start (``serve_stdio`` raises ``AuthError``) is one line on
+        stderr, saying what is wrong and what to do, and ``SystemExit(2)``: the client sees the
+        server fail to start instead of a connector without tools.
+        """
+        try:
+            anyio.run(
+                functools.partial(self.serve_stdio, state, store=store, cursors=cursors, principal=principal)
+            )
+        except AuthError as error:
+            print(f"{self.name}: error: {_sentence(error.message)} {error.advice()}", file=sys.stderr)
+            raise SystemExit(2) from None
+
+
+def _sentence(message: str) -> str:
+    return message if message.endswith((".", "!", "?")) else f"{message}."
+
+
+def _opens_transactions(store: IdempotencyStore | None) -> bool:
+    """Whether ``store`` gives write tools a transaction (asked once, at start, with an empty one)."""
+    if store is None:
+        return False
+    with store.transaction(None) as transaction:
+        return transaction is not None
 
 
 def _audit(

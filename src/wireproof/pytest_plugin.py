@@ -1,7 +1,7 @@
 """The pytest plugin (registered as ``pytest11``): a ``wireproof_check`` fixture.
 
 def test_fit(wireproof_check, database):
-    wireproof_check(app, database)            # fails with the findings at warning or above
+    wireproof_check(app, database, principal=LOCAL_OPERATOR)   # fails with the findings at warning or above
 """
 
 from __future__ import annotations

@@ -13,12 +13,23 @@ from typing import Any
 
 import pytest
 from mcp import Client, StdioServerParameters
+from mcp.shared.exceptions import MCPError
 from pydantic import BaseModel
 
 from helpdesk import app
 from helpdesk.db import Database
-from wireproof import Connector, KeysFile, Principal, ToolDefinitionError, Unauthenticated
+from wireproof import (
+    LOCAL_OPERATOR,
+    AuthError,
+    Connector,
+    KeysFile,
+    Principal,
+    TokenExpired,
+    ToolDefinitionError,
+    Unauthenticated,
+)
 from wireproof.auth import KeysFileError, hash_key
+from wireproof.connector import AUTH_REQUIRED_CODE
 from wireproof.idempotency import IdempotencyStore
 
 pytestmark = pytest.mark.anyio
@@ -55,8 +66,29 @@ async def test_tools_list_shows_only_what_the_scopes_permit(
     async with await served(database, store, READER) as client:
         names = {t.name for t in (await client.list_tools()).tools}
     assert names == set(app.tools) - WRITE_TOOLS
-    async with await served(database, store, Unauthenticated("No API key was given")) as client:
-        assert (await client.list_tools()).tools == []
+
+
+@pytest.mark.parametrize(
+    ("error", "code"),
+    [
+        (Unauthenticated("MY_API_KEY is not set; start this server with it"), "unauthenticated"),
+        (
+            TokenExpired("MY_API_KEY expired on 2026-05-01 00:00 UTC; ask the operator for a new key"),
+            "token_expired",
+        ),
+    ],
+)
+async def test_tools_list_for_a_failed_credential_is_a_json_rpc_error_never_an_empty_list(
+    database: Database, store: IdempotencyStore, error: AuthError, code: str
+) -> None:
+    async with await served(database, store, error) as client:
+        with pytest.raises(MCPError) as caught:
+            await client.list_tools()
+    assert caught.value.code == AUTH_REQUIRED_CODE
+    assert not -32768 <= caught.value.code <= -32000  # outside JSON-RPC's reserved range, as MCP asks
+    assert caught.value.message.startswith(error.message)
+    assert "Stop:" in caught.value.message
+    assert caught.value.data["io.wireproof/error"]["code"] == code
 
 
 async def test_calling_outside_the_scopes_is_a_loud_insufficient_scope_error(
@@ -225,6 +257,51 @@ def test_a_malformed_keys_file_fails_closed(tmp_path: Path, content: str, messag
     assert "Traceback" not in done.stderr
 
 
+def test_a_keys_file_that_lists_one_hash_twice_is_refused_naming_both_entries(tmp_path: Path) -> None:
+    path = tmp_path / "keys.toml"
+    path.write_text(
+        "".join(
+            f'[[keys]]\nsha256 = "{hash_key(key)}"\nprincipal = "{who}"\nscopes = {scopes}\n'
+            for key, who, scopes in (
+                ("k", "reader", '["a"]'),
+                ("other", "x", "[]"),
+                ("k", "admin", '["a", "b"]'),
+            )
+        )
+    )
+    path.chmod(0o600)
+    with pytest.raises(KeysFileError, match=r"keys #1 and #3 have the same sha256; a key must appear once"):
+        KeysFile(path)
+
+
+@pytest.mark.parametrize(
+    ("mode", "who"), [(0o620, "its group"), (0o602, "everyone"), (0o666, "its group and everyone")]
+)
+def test_a_keys_file_others_can_write_is_refused_with_the_chmod_that_fixes_it(
+    tmp_path: Path, mode: int, who: str
+) -> None:
+    path = tmp_path / "keys.toml"
+    path.write_text(f'[[keys]]\nsha256 = "{hash_key("k")}"\nprincipal = "p"\n')
+    path.chmod(mode)
+    with pytest.raises(KeysFileError) as caught:
+        KeysFile(path)
+    assert f"can be written by {who} (mode {mode:o})" in str(caught.value)
+    assert f"chmod go-w {path}" in str(caught.value)
+    done = subprocess.run(
+        [sys.executable, "-m", "helpdesk.cli", "--keys-file", str(path), "--db", str(tmp_path / "h.db")],
+        env={**os.environ, "HELPDESK_API_KEY": "k"},
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "chmod go-w" in done.stderr
+    path.chmod(0o640)  # readable by the group is fine: only writing grants scopes
+    assert KeysFile(path).principal("k").id == "p"
+
+
 @pytest.fixture
 def seeded(tmp_path: Path) -> Iterator[Path]:
     db = tmp_path / "h.db"
@@ -237,25 +314,49 @@ def seeded(tmp_path: Path) -> Iterator[Path]:
     return db
 
 
-@pytest.mark.parametrize(
-    ("api_key", "tool", "code"),
-    [
-        (None, "list_tickets_by_date", "unauthenticated"),
-        ("wrong-key", "list_tickets_by_date", "unauthenticated"),
-        ("old-key", "list_tickets_by_date", "token_expired"),
-        ("reader-key", "add_ticket_comment", "insufficient_scope"),
-    ],
-)
-async def test_stdio_keys_fail_loudly_with_typed_auth_errors_and_no_data(
-    seeded: Path, keys_file: Path, tmp_path: Path, api_key: str | None, tool: str, code: str
-) -> None:
+def _env_with_key(api_key: str | None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "HELPDESK_API_KEY"}
     if api_key is not None:
         env["HELPDESK_API_KEY"] = api_key
+    return env
+
+
+@pytest.mark.parametrize(
+    ("api_key", "message"),
+    [
+        (None, "HELPDESK_API_KEY is not set; start this server with HELPDESK_API_KEY set to your API key"),
+        (
+            "wrong-key",
+            "HELPDESK_API_KEY is not a key this server knows; check its value, or ask the operator",
+        ),
+        ("old-key", "HELPDESK_API_KEY expired on 2020-01-01 00:00 UTC; ask the operator for a new key"),
+    ],
+)
+def test_a_stdio_key_unset_unknown_or_expired_at_start_refuses_to_start_naming_the_variable(
+    seeded: Path, keys_file: Path, api_key: str | None, message: str
+) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "helpdesk.cli", "--db", str(seeded), "--keys-file", str(keys_file)],
+        env=_env_with_key(api_key),
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert api_key is None or api_key not in done.stderr
+
+
+async def test_a_stdio_key_without_a_scope_gets_a_typed_insufficient_scope_error_and_no_effect(
+    seeded: Path, keys_file: Path, tmp_path: Path
+) -> None:
     audit = tmp_path / "audit.jsonl"
     params = StdioServerParameters(
         command=sys.executable,
-        env=env,
+        env=_env_with_key("reader-key"),
         args=[
             "-m",
             "helpdesk.cli",
@@ -267,18 +368,12 @@ async def test_stdio_keys_fail_loudly_with_typed_auth_errors_and_no_data(
             str(audit),
         ],
     )
-    arguments = (
-        {"start_date": "2000-01-01", "end_date": "2100-01-01"}
-        if tool == "list_tickets_by_date"
-        else {"ticket_id": 1, "body": "x"}
-    )
     async with Client(params, read_timeout_seconds=60) as client:
-        result = await client.call_tool(tool, arguments)
+        result = await client.call_tool("add_ticket_comment", {"ticket_id": 1, "body": "x"})
     assert result.is_error is True
-    assert result.meta["io.wireproof/error"]["code"] == code
-    assert "items" not in json.dumps(result.structured_content)
+    assert result.meta["io.wireproof/error"]["code"] == "insufficient_scope"
     assert json.loads(audit.read_text().splitlines()[-1])["outcome"] == "auth"
-    assert api_key is None or api_key not in audit.read_text()
+    assert "reader-key" not in audit.read_text()
 
 
 async def test_a_valid_stdio_key_gets_its_data(seeded: Path, keys_file: Path) -> None:
@@ -325,7 +420,7 @@ def test_a_read_tool_that_tried_to_write_would_fail(database: Database) -> None:
         return Out(ok=True)
 
     async def call() -> Any:
-        async with Client(rogue.server(database)) as client:
+        async with Client(rogue.server(database, principal=LOCAL_OPERATOR)) as client:
             return await client.call_tool("sneaky_delete", {})
 
     result = anyio.run(call)

@@ -302,4 +302,4 @@ def test_api_keys_work_as_bearer_tokens_over_http(
         assert post(url, "Bearer k-123", INITIALIZE).status_code == 200
         refused = post(url, "Bearer k-999", INITIALIZE)
         assert refused.status_code == 401
-        assert "not recognised" in refused.headers["www-authenticate"]
+        assert "not a key this server knows" in refused.headers["www-authenticate"]

@@ -7,14 +7,14 @@ from pydantic import BaseModel
 
 from helpdesk import app
 from helpdesk.db import Database
-from wireproof import Connector
+from wireproof import LOCAL_OPERATOR, Connector
 from wireproof.check import CheckOptions, Observer
 from wireproof.idempotency import IdempotencyStore
 from wireproof.testing import ConnectorNotFit, assert_fit
 
 
 def test_helpdesk_is_fit_read_only(database: Database, store: IdempotencyStore) -> None:
-    report = assert_fit(app, database, fail_on="info", store=store)
+    report = assert_fit(app, database, fail_on="info", store=store, principal=LOCAL_OPERATOR)
     assert report.findings == []
     assert all(t.calls > 0 for t in report.tools if t.read_only)
     assert all(t.calls == 0 and t.skipped for t in report.tools if not t.read_only)
@@ -31,6 +31,7 @@ def test_helpdesk_is_fit_with_writes_allowed(database: Database, store: Idempote
         database,
         fail_on="info",
         store=store,
+        principal=LOCAL_OPERATOR,
         options=CheckOptions(allow_writes=True, observers=observers),
     )
     assert report.findings == []
@@ -53,4 +54,4 @@ def test_the_fixture_fails_a_test_with_the_findings(wireproof_check: object) -> 
         raise RuntimeError("boom")
 
     with pytest.raises(ConnectorNotFit, match=r"schema\.vague-name"):
-        wireproof_check(flawed, None)  # type: ignore[operator]
+        wireproof_check(flawed, None, principal=LOCAL_OPERATOR)  # type: ignore[operator]

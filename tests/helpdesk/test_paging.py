@@ -15,7 +15,7 @@ from mcp import Client
 
 from helpdesk import app
 from helpdesk.db import Database, open_database
-from wireproof import CursorCodec
+from wireproof import LOCAL_OPERATOR, CursorCodec
 from wireproof.idempotency import IdempotencyStore
 
 RANGE = {"start_date": "2025-01-01", "end_date": "2026-12-31"}
@@ -35,7 +35,10 @@ def served(tmp_path: Path) -> Iterator[tuple[BlockingPortal, Client, Database, C
         database.seed(300)
         store: IdempotencyStore = database.store()
         server = app.server(
-            database, store=store, cursors=CursorCodec({"k": b"s" * 32}, ttl=600, clock=clock)
+            database,
+            store=store,
+            cursors=CursorCodec({"k": b"s" * 32}, ttl=600, clock=clock),
+            principal=LOCAL_OPERATOR,
         )
         with portal.wrap_async_context_manager(Client(server)) as client:
             yield portal, client, database, clock

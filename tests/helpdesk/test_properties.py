@@ -21,6 +21,7 @@ from mcp import Client
 from helpdesk import app
 from helpdesk.db import open_database
 from tests.strategies import property_violations, valid_arguments
+from wireproof import LOCAL_OPERATOR
 
 PROFILE = settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -33,7 +34,9 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[BlockingPor
     with open_database(f"sqlite:///{path}") as database, start_blocking_portal() as portal:
         database.seed(200)
         store = database.store()
-        client = portal.wrap_async_context_manager(Client(app.server(database, store=store)))
+        client = portal.wrap_async_context_manager(
+            Client(app.server(database, store=store, principal=LOCAL_OPERATOR))
+        )
         with client as connected:
             schemas = {t.name: t.input_schema for t in portal.call(connected.list_tools).tools}
             yield portal, connected, schemas

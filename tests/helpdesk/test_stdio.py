@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import re
 import sqlite3
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import anyio
@@ -13,6 +15,9 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 from mcp.shared.exceptions import MCPError
+
+from wireproof.auth import hash_key
+from wireproof.connector import AUTH_REQUIRED_CODE
 
 pytestmark = pytest.mark.anyio
 
@@ -96,3 +101,52 @@ def test_bad_command_lines_exit_2_with_a_clear_message(args: list[str], message:
     assert done.returncode == 2
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_a_key_that_expires_while_serving_makes_tools_list_a_loud_error_naming_the_variable(
+    tmp_path: Path,
+) -> None:
+    """Over a real stdio process: the key works, then expires; tools/list is then a JSON-RPC error
+    that names HELPDESK_API_KEY and the expiry, never an empty list; tools/call stays typed ``auth``."""
+    db = tmp_path / "h.db"
+    keys = tmp_path / "keys.toml"
+    expires = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=10)  # past any slow start
+    keys.write_text(
+        f'[[keys]]\nsha256 = "{hash_key("soon")}"\nprincipal = "agent"\nscopes = ["tickets:read"]\n'
+        f"expires = {expires.isoformat().replace('+00:00', 'Z')}\n"
+    )
+    keys.chmod(0o600)
+    env = {**os.environ, "HELPDESK_API_KEY": "soon"}
+    params = StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "helpdesk.cli", "--db", f"sqlite:///{db}", "--seed", "5", "--keys-file", str(keys)],
+        env=env,
+    )
+    with anyio.fail_after(60):
+        async with Client(params) as client:
+            assert "get_ticket" in {t.name for t in (await client.list_tools()).tools}
+            await anyio.sleep(max(0.0, (expires - datetime.now(UTC)).total_seconds()) + 0.5)
+            with pytest.raises(MCPError) as caught:
+                await client.list_tools()
+            called = await client.call_tool("get_ticket", {"ticket_id": 1})
+    assert caught.value.code == AUTH_REQUIRED_CODE
+    when = expires.strftime("%Y-%m-%d %H:%M:%S UTC" if expires.second else "%Y-%m-%d %H:%M UTC")
+    assert caught.value.message.startswith(
+        f"HELPDESK_API_KEY expired on {when}; ask the operator for a new key"
+    )
+    assert called.is_error is True
+    assert called.meta["io.wireproof/error"]["code"] == "token_expired"
+    assert "structured_content" not in called.model_dump(exclude_none=True)
+
+
+def test_a_stdio_server_without_a_keys_file_says_it_serves_the_local_operator(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "helpdesk.cli", "--db", str(tmp_path / "h.db")],
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0  # stdin closed at once: served, then done
+    assert "every caller is served as the local operator 'local-operator', with every scope" in done.stderr

@@ -13,6 +13,7 @@ from mcp import Client
 from helpdesk import app
 from helpdesk.db import Database
 from tests.conftest import SEEDED_TICKETS
+from wireproof import LOCAL_OPERATOR
 from wireproof.idempotency import IdempotencyStore
 
 pytestmark = pytest.mark.anyio
@@ -27,7 +28,7 @@ def table_digest(database: Database) -> str:
 
 @pytest.fixture
 async def client(database: Database, store: IdempotencyStore) -> Any:
-    async with Client(app.server(database, store=store)) as c:
+    async with Client(app.server(database, store=store, principal=LOCAL_OPERATOR)) as c:
         yield c
 
 
@@ -224,7 +225,7 @@ async def test_helpdesk_tools_work_on_postgres(postgres_db: str) -> None:
         database.seed(100)
         store = database.store()
         try:
-            async with Client(app.server(database, store=store)) as client:
+            async with Client(app.server(database, store=store, principal=LOCAL_OPERATOR)) as client:
                 page = await client.call_tool("search_tickets", {"text": "SSO", "limit": 5})
                 assert page.is_error is False
                 assert page.structured_content["items"]

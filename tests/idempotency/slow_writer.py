@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from annotated_types import MaxLen
 from pydantic import BaseModel
 
-from wireproof import Connector, ToolContext
+from wireproof import LOCAL_OPERATOR, Connector, ToolContext
 from wireproof.idempotency import open_store
 
 app: Connector[None] = Connector("slow-writer")
@@ -63,4 +63,8 @@ def prepare(url: str) -> None:
 if __name__ == "__main__":
     url = sys.argv[1]
     prepare(url)
-    app.run_stdio(None, store=open_store(url, lock_timeout=float(os.environ.get("LOCK_TIMEOUT", "1"))))
+    app.run_stdio(
+        None,
+        principal=LOCAL_OPERATOR,
+        store=open_store(url, lock_timeout=float(os.environ.get("LOCK_TIMEOUT", "1"))),
+    )

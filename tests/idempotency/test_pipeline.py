@@ -9,7 +9,7 @@ import pytest
 from mcp import Client
 from pydantic import BaseModel, ConfigDict
 
-from wireproof import Connector, NotFound, ToolContext, ToolDefinitionError, Unavailable
+from wireproof import LOCAL_OPERATOR, Connector, NotFound, ToolContext, ToolDefinitionError, Unavailable
 from wireproof.idempotency import MemoryIdempotencyStore
 
 pytestmark = pytest.mark.anyio
@@ -29,7 +29,7 @@ class State:
 def build() -> Connector[State]:
     app: Connector[State] = Connector("keyed")
 
-    @app.write(public=True, idempotency_key=True, destructive=False)
+    @app.write(public=True, idempotency_key=True, destructive=False, effect="external")
     async def bump(ctx: ToolContext[State], by: int) -> Done:
         """Bump the counter.
 
@@ -50,7 +50,7 @@ def build() -> Connector[State]:
 
 
 async def _client(state: State) -> Any:
-    return Client(build().server(state, store=MemoryIdempotencyStore()))
+    return Client(build().server(state, store=MemoryIdempotencyStore(), principal=LOCAL_OPERATOR))
 
 
 async def test_the_key_is_advertised_optional_and_bounded_and_the_description_warns() -> None:
@@ -127,7 +127,7 @@ async def test_validation_failures_are_not_recorded() -> None:
 
 def test_keyed_tools_refuse_to_be_served_without_a_store() -> None:
     with pytest.raises(ToolDefinitionError, match="serve them with store="):
-        build().server(State())
+        build().server(State(), principal=LOCAL_OPERATOR)
 
 
 class Strict(BaseModel):
@@ -138,7 +138,7 @@ class Strict(BaseModel):
 async def test_a_replay_of_a_strict_output_schema_still_conforms() -> None:
     app: Connector[None] = Connector("strict")
 
-    @app.write(public=True, idempotency_key=True)
+    @app.write(public=True, idempotency_key=True, effect="external")
     async def make(n: int) -> Strict:
         """Make a thing.
 
@@ -147,7 +147,7 @@ async def test_a_replay_of_a_strict_output_schema_still_conforms() -> None:
         """
         return Strict(n=n)
 
-    async with Client(app.server(None, store=MemoryIdempotencyStore())) as client:
+    async with Client(app.server(None, store=MemoryIdempotencyStore(), principal=LOCAL_OPERATOR)) as client:
         first = await client.call_tool("make", {"n": 3, "idempotency_key": "s"})
         again = await client.call_tool("make", {"n": 3, "idempotency_key": "s"})  # the client validates it
     assert again.structured_content == first.structured_content == {"n": 3}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -136,11 +137,17 @@ async def test_a_call_outliving_the_shutdown_bound_does_not_hold_the_exit(tmp_pa
         (["tests.serving.slow_app", "--auth", "none"], "MODULE:ATTR"),
         (["tests.serving.nowhere:app", "--auth", "none"], "cannot import"),
         (["tests.serving.slow_app:not_a_connector", "--auth", "none"], "not a wireproof Connector"),
-        (["tests.serving.slow_app:app", "--auth", "none", "--store", "redis://x"], "no idempotency store"),
+        (["tests.serving.slow_app:app", "--auth", "none", "--db", "redis://x"], "no idempotency store"),
         (
-            ["tests.serving.slow_app:app", "--auth", "none", "--store", "postgresql://nobody@127.0.0.1:1/x"],
+            ["tests.serving.slow_app:app", "--auth", "none", "--db", "postgresql://nobody@127.0.0.1:1/x"],
             "cannot open the idempotency store",
         ),
+        (
+            ["tests.serving.rows_app:app", "--auth", "none", "--db", "sqlite:///x.db"],
+            "tools add_row write to the connector's database: name a factory MODULE:FUNC(database_url)",
+        ),
+        (["tests.serving.rows_app:make", "--auth", "none"], "takes the database URL: pass --db"),
+        (["tests.serving.slow_app:app", "--auth", "none", "--store", "memory:"], "unrecognized arguments"),
         (["tests.serving.slow_app:app", "--auth", "none", "--shutdown-timeout", "nan"], "--shutdown-timeout"),
     ],
 )
@@ -155,6 +162,21 @@ def test_unsafe_or_broken_settings_refuse_to_start_with_a_reason(args: list[str]
     assert done.returncode == 2, done.stderr
     assert message in done.stderr
     assert "Traceback" not in done.stderr
+
+
+async def test_serve_takes_the_database_once_for_data_write_transactions_and_records(tmp_path: Path) -> None:
+    db = tmp_path / "rows.db"
+    with serving("--db", f"sqlite:///{db}", target="tests.serving.rows_app:make") as (_, url):
+        async with Client(streamable_http_client(url)) as client:
+            first = await client.call_tool("add_row", {"n": 5, "idempotency_key": "k"})
+            again = await client.call_tool("add_row", {"n": 5, "idempotency_key": "k"})
+        assert httpx2.get(url.replace("/mcp", "/readyz"), timeout=5).status_code == 200
+    assert first.is_error is False
+    assert (again.meta or {}).get("io.wireproof/replayed") is True
+    with sqlite3.connect(db) as check:  # the effect and its record, in the one file given
+        assert check.execute("SELECT n FROM rows").fetchall() == [(5,)]
+        assert check.execute("SELECT count(*) FROM wireproof_idempotency").fetchone() == (1,)
+    check.close()
 
 
 def test_helpdesk_mcp_drains_and_exits_0_on_sigterm(tmp_path: Path) -> None:

@@ -7,14 +7,14 @@ import logging
 import math
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from helpdesk.app import app
 from helpdesk.db import Database, default_database_path, open_database
-from wireproof import CursorCodec, KeysFile, Principal
+from wireproof import LOCAL_OPERATOR, AuthError, CursorCodec, KeysFile
 from wireproof.auth import KeysFileError
-from wireproof.connector import DEFAULT_TIMEOUT
+from wireproof.connector import DEFAULT_TIMEOUT, PrincipalSource
 from wireproof.idempotency import IdempotencyStore
 from wireproof.ratelimit import RateLimit
 from wireproof.serve import (
@@ -49,8 +49,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--keys-file",
         type=Path,
         metavar="PATH",
-        help="API keys (TOML of SHA-256 hashes, principals, scopes); the key comes from HELPDESK_API_KEY. "
-        "Without it every caller is the local operator with every scope",
+        help="API keys (TOML of SHA-256 hashes, principals, scopes); the key comes from HELPDESK_API_KEY, "
+        "and a key that is unset, unknown or expired refuses to start. Without it every caller is the "
+        "local operator with every scope (said on stderr)",
     )
     parser.add_argument(
         "--audit-log",
@@ -130,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _start(args: argparse.Namespace) -> tuple[Database, IdempotencyStore, Callable[[], Principal] | None]:
+def _start(args: argparse.Namespace) -> tuple[Database, IdempotencyStore, PrincipalSource]:
     if args.seed is not None and args.seed < 0:
         raise _CannotStart("--seed takes a count of 0 or more")
     if args.transport == "http":
@@ -143,11 +144,16 @@ def _start(args: argparse.Namespace) -> tuple[Database, IdempotencyStore, Callab
     except ValueError as exc:
         raise _CannotStart(f"HELPDESK_CURSOR_SECRET: {exc}") from None
     try:
-        principal = _principal(args.keys_file, args.transport)
+        principal = _principal(args.keys_file)
         if args.transport == "http" and args.keys_file:
             KeysFile(args.keys_file)  # fail closed at start, not at the first request
     except KeysFileError as exc:
         raise _CannotStart(str(exc)) from None
+    if args.transport == "stdio" and callable(principal):
+        try:  # the key of a stdio server is fixed at start: a bad one is known now
+            principal()
+        except AuthError as exc:
+            raise _CannotStart(f"{exc.message}. {exc.advice()}") from None
     if args.audit_log:
         try:
             _audit_to(args.audit_log)
@@ -207,19 +213,14 @@ def _audit_to(path: Path) -> None:
     audit.propagate = False
 
 
-def _principal(keys_file: Path | None, transport: str = "stdio") -> Callable[[], Principal] | None:
+def _principal(keys_file: Path | None) -> PrincipalSource:
     """Who calls over stdio: the holder of HELPDESK_API_KEY, checked against the keys file on every
-    request (so an expired key stops working); None without a keys file (the local operator)."""
-    if transport == "http":
-        return None  # over HTTP each request authenticates itself
+    request (so a key that expires while serving stops working); without a keys file, the local
+    operator with every scope (wireproof says so on stderr). Over HTTP each request authenticates
+    itself and this is not used."""
     if keys_file is None:
-        logging.getLogger("helpdesk").warning(
-            "no --keys-file: every caller is the local operator, with every scope"
-        )
-        return None
-    keys = KeysFile(keys_file)  # a malformed file refuses to start: fail closed
-    api_key = os.environ.get("HELPDESK_API_KEY")
-    return lambda: keys.principal(api_key)
+        return LOCAL_OPERATOR
+    return KeysFile(keys_file).from_env("HELPDESK_API_KEY")  # a malformed file refuses to start
 
 
 def _cursor_codec() -> CursorCodec | None:

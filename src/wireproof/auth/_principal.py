@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-__all__ = ["ANONYMOUS_OPERATOR", "Principal", "ScopePolicy"]
+__all__ = ["LOCAL_OPERATOR", "Principal", "ScopePolicy"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,7 +24,7 @@ class Principal:
     scopes: frozenset[str] = field(default_factory=frozenset)
     org: str | None = None
     all_scopes: bool = False
-    """Only for the local operator of an unauthenticated server: no credential can grant it."""
+    """Only for ``LOCAL_OPERATOR``, the operator of an unauthenticated server: no credential grants it."""
 
     @property
     def key(self) -> str:
@@ -32,8 +32,9 @@ class Principal:
         return hashlib.sha256(json.dumps([self.id, self.org]).encode()).hexdigest()[:32]
 
 
-ANONYMOUS_OPERATOR = Principal("local-operator", all_scopes=True)
-"""The caller when a connector is served without authentication: the operator who started it."""
+LOCAL_OPERATOR = Principal("local-operator", all_scopes=True)
+"""The operator who started an unauthenticated server, with every scope. Never a default: pass it
+as ``principal=LOCAL_OPERATOR`` to serve every caller so, and the connector says so on stderr."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,8 +22,8 @@ import anyio
 import anyio.to_thread
 from mcp.server.transport_security import TransportSecuritySettings
 
-from wireproof.auth import Principal
-from wireproof.connector import Connector
+from wireproof.auth import LOCAL_OPERATOR, Principal
+from wireproof.connector import Connector, PrincipalSource
 from wireproof.errors import AuthError, Unauthenticated
 from wireproof.idempotency import IdempotencyStore
 from wireproof.paging import CursorCodec
@@ -86,7 +86,7 @@ def http_app(
     ``/healthz`` answers 200 while the process serves; ``/readyz`` answers 200 when ``ready()``
     (for example: the database answers), else 503, so a load balancer takes the replica out.
     """
-    caller = _current_caller if authenticate is not None else None  # None: the operator, unauthenticated
+    caller: PrincipalSource = _current_caller if authenticate is not None else LOCAL_OPERATOR  # --auth none
     server = connector.server(state, store=store, cursors=cursors, principal=caller)
     inner: ASGIApp = server.streamable_http_app(
         stateless_http=True,
