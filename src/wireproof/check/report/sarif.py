@@ -71,6 +71,27 @@ def _result(finding: Finding, rule_index: int, server: str) -> dict[str, Any]:
     return result
 
 
+def _not_tested(report: Report) -> list[dict[str, Any]]:
+    """A note per category not tested, saying what would test it (SARIF has no "skipped" result)."""
+    notes = []
+    for category, covered in report.coverage.categories.items():
+        if not covered.tested:
+            rest = f" To test it: {covered.to_test_the_rest}." if covered.to_test_the_rest else ""
+            notes.append(
+                {
+                    "level": "note",
+                    "message": {"text": f"{category}: not tested ({covered.exercised}).{rest}"},
+                    "descriptor": {"id": f"coverage.{category}"},
+                }
+            )
+    return notes
+
+
+def _invocation(report: Report) -> dict[str, Any]:
+    notes = _not_tested(report)
+    return {"executionSuccessful": True, **({"toolExecutionNotifications": notes} if notes else {})}
+
+
 def render(report: Report) -> str:
     """Render ``report`` as a SARIF 2.1.0 log with one run.
 
@@ -78,7 +99,8 @@ def render(report: Report) -> str:
     what was checked); each finding is a result pointing at its rule by id and index.
     Findings about a tool carry a logical location ``<server>/<tool>``; findings about
     the whole server carry none. The evidence (call, answer, note) is in the result's
-    property bag.
+    property bag. ``runs[0].properties`` carries the scores (null for a category not tested) and the
+    coverage; each category not tested is also a note in the invocation's ``toolExecutionNotifications``.
 
     Args:
         report: The checker's result.
@@ -97,7 +119,7 @@ def render(report: Report) -> str:
                 "tool": {
                     "driver": {"name": "wireproof", "version": report.wireproof_version, "rules": descriptors}
                 },
-                "invocations": [{"executionSuccessful": True}],
+                "invocations": [_invocation(report)],
                 "results": [_result(f, index[f.rule], server) for f in report.findings],
                 "properties": {
                     "server": {
@@ -107,6 +129,7 @@ def render(report: Report) -> str:
                         "protocolVersion": report.server.protocol_version,
                     },
                     "scores": dict(report.scores),
+                    "coverage": report.coverage.to_json(),
                     "durationSeconds": round(report.duration_s, 3),
                 },
             }
