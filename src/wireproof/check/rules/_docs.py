@@ -18,7 +18,7 @@ def scoring_markdown() -> str:
         [
             "## Scores",
             "",
-            "A category is **not tested** (`null` in the JSON report, \"not tested\" in every other format,",
+            'A category is **not tested** (`null` in the JSON report, "not tested" in every other format,',
             "never 100) unless something it judges was exercised:",
             "",
             definitions,
@@ -29,7 +29,7 @@ def scoring_markdown() -> str:
             "A tested category scores 100 less the cost of each rule that fired in it, rounded, never below 0.",
             "Findings are weighed by effect, per rule rather than per finding:",
             "",
-            "    cost(rule) = weight(worst severity) × (1 + share) / 2",
+            "    cost(rule) = weight(worst severity) * (1 + share) / 2",
             "",
             f"with weight(error) = {WEIGHTS['error']}, weight(warning) = {WEIGHTS['warning']}, "
             f"weight(info) = {WEIGHTS['info']}, and `share` the fraction",
