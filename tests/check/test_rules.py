@@ -341,6 +341,18 @@ def test_a_hung_tool_is_a_finding_not_a_hung_checker() -> None:
     assert any(f.rule == "errors.crash" and "did not answer" in f.message for f in report.findings)
 
 
+def test_one_hang_is_one_finding_per_tool_not_one_per_probe() -> None:
+    async def hang(args: dict[str, Any]) -> Any:
+        await anyio.sleep(30)
+        return s.ok({})
+
+    report = check(one(handler=hang)(), timeout=0.3)
+    (finding,) = [f for f in report.findings if f.rule == "errors.crash"]
+    (tool,) = report.tools
+    assert tool.calls > 1  # every probe hung, and one finding says so
+    assert f"{tool.calls - 1} more of its calls hung too" in finding.message
+
+
 def test_every_finding_carries_reproducible_evidence() -> None:
     report = check(one(handler=accept_anything)())
     (finding, *_) = [f for f in report.findings if f.rule == "errors.malformed-accepted"]
