@@ -150,8 +150,7 @@ def _errors(calls: list[CallRecord], skipped: dict[str, str]) -> CategoryCoverag
 
 def _auth(observations: Observations, transport: str) -> CategoryCoverage:
     http = any(e.status is not None for e in observations.http)
-    listed = len(observations.tools)
-    verdicts = [(c.case, case_verdict(c, listed)) for c in observations.auth_cases]
+    verdicts = [(c.case, case_verdict(c, len(observations.tools))) for c in observations.auth_cases]
     told = [name for name, verdict in verdicts if verdict not in ("inconclusive", "not-a-credential")]
     mute = [name for name, verdict in verdicts if verdict in ("inconclusive", "not-a-credential")]
     parts = []
@@ -181,7 +180,9 @@ def _auth(observations: Observations, transport: str) -> CategoryCoverage:
         rest = None if told else "check the server over stdio or HTTP with --auth-env NAME or [auth.cases]"
     tested = http or bool(told)
     exercised = "; ".join(parts) if parts else "no auth probe ran"
-    return CategoryCoverage(tested, exercised, listed, rest)
+    # A bad credential is one server-wide flaw, whichever tool the cases happened to call.
+    probed = {c.record.tool for c in observations.auth_cases if c.record is not None}
+    return CategoryCoverage(tested, exercised, max(1, len(probed)), rest)
 
 
 def _idempotency(
