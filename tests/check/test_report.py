@@ -335,6 +335,8 @@ def test_sarif_notes_each_category_not_tested_and_keeps_null_scores() -> None:
     (invocation,) = run["invocations"]
     notes = invocation["toolExecutionNotifications"]
     assert [n["descriptor"]["id"] for n in notes] == ["coverage.auth", "coverage.idempotency"]
+    descriptors = run["tool"]["driver"]["notifications"]
+    assert all(descriptors[n["descriptor"]["index"]]["id"] == n["descriptor"]["id"] for n in notes)
     assert all(n["level"] == "note" for n in notes)
     assert "idempotency: not tested" in notes[1]["message"]["text"]
     assert ALLOW_WRITES in notes[1]["message"]["text"]

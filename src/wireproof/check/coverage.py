@@ -51,6 +51,11 @@ def _ok(call: CallRecord) -> bool:
     return call.outcome == "result" and not call.is_error
 
 
+def _n(count: int, noun: str) -> str:
+    """``1 tool``, ``2 tools``: a count with its noun."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def _names(names: list[str], limit: int = 5) -> str:
     shown = ", ".join(names[:limit])
     return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
@@ -130,21 +135,25 @@ def _schema(listed: list[ToolInfo], tools: list[ToolInfo], observations: Observa
     limited = (
         f" (--tool limited the check to {len(tools)} of {len(listed)})" if len(tools) < len(listed) else ""
     )
-    return CategoryCoverage(True, f"{len(tools)} tools listed and linted{limited}", len(tools))
+    return CategoryCoverage(True, f"{_n(len(tools), 'tool')} listed and linted{limited}", len(tools))
 
 
 def _errors(calls: list[CallRecord], skipped: dict[str, str]) -> CategoryCoverage:
     awkward = [c for c in calls if c.purpose in AWKWARD_PURPOSES]
     answered = [c for c in awkward if c.outcome in ("result", "protocol_error")]
     tools = sorted({c.tool for c in answered})
-    rest = f"{len(skipped)} tools not called ({_names(sorted(skipped))}): {ALLOW_WRITES}" if skipped else None
+    rest = (
+        f"{_n(len(skipped), 'tool')} not called ({_names(sorted(skipped))}): {ALLOW_WRITES}"
+        if skipped
+        else None
+    )
     if not answered:
         if awkward:
-            why = f"none of the {len(awkward)} awkward calls was answered (timeouts or crashes)"
+            why = f"none of {_n(len(awkward), 'awkward call')} was answered (timeouts or crashes)"
             return CategoryCoverage(False, why, 0, "rerun with a longer --timeout")
         return CategoryCoverage(False, "no awkward call was made", 0, rest or ALLOW_WRITES)
     return CategoryCoverage(
-        True, f"{len(answered)} awkward calls answered by {len(tools)} tools", len(tools), rest
+        True, f"{_n(len(answered), 'awkward call')} answered by {_n(len(tools), 'tool')}", len(tools), rest
     )
 
 
@@ -157,7 +166,7 @@ def _auth(observations: Observations, transport: str) -> CategoryCoverage:
     if http:
         parts.append("HTTP requests without credentials and with a garbage token")
     if told:
-        parts.append(f"{len(told)} bad-credential cases ({_names(told)})")
+        parts.append(f"{_n(len(told), 'bad-credential case')} ({_names(told)})")
     if mute:
         parts.append(
             f"{_names(mute)} told nothing (answered as with the good value: not the credential, "
@@ -192,16 +201,18 @@ def _idempotency(
     if writes == "no write tools":
         return CategoryCoverage(False, "the server lists no write tools", 0)
     if writes == "not exercised":
-        return CategoryCoverage(False, f"{len(names)} write tools not called", 0, ALLOW_WRITES)
+        return CategoryCoverage(False, f"{_n(len(names), 'write tool')} not called", 0, ALLOW_WRITES)
     untried = [n for n in names if n not in twice]
     rest = _SAMPLES.format(names=_names(untried)) if untried else None
     if not options.observers and rest is None:
         rest = "add [[observers]] to --config, so that second effects are seen, not inferred from answers"
     if not twice:
-        return CategoryCoverage(False, f"no write's first call succeeded ({len(names)} write tools)", 0, rest)
+        return CategoryCoverage(
+            False, f"no write's first call succeeded ({_n(len(names), 'write tool')})", 0, rest
+        )
     return CategoryCoverage(
         True,
-        f"{len(twice)} of {len(names)} write tools called twice and {CONCURRENT_CALLS} times at once",
+        f"{len(twice)} of {_n(len(names), 'write tool')} called twice and {CONCURRENT_CALLS} times at once",
         len(twice),
         rest,
     )
@@ -218,4 +229,4 @@ def _output(tools: list[ToolInfo], calls: list[CallRecord], skipped: dict[str, s
     rest = "; ".join(rests) or None
     if not measured:
         return CategoryCoverage(False, "no call came back with a result", 0, rest)
-    return CategoryCoverage(True, f"results of {len(measured)} tools measured", len(measured), rest)
+    return CategoryCoverage(True, f"results of {_n(len(measured), 'tool')} measured", len(measured), rest)

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import anyio
 import httpx2
+import pydantic
 from mcp.shared.exceptions import MCPError
 
 from wireproof.check.client import CheckTargetError, Target, connect
@@ -162,13 +163,28 @@ async def _one_case(
             async with connect(_variant(target, case), options.timeout) as connection:
                 try:
                     listed = await connection.list_tools()
-                except MCPError as error:
+                except MCPError as error:  # a JSON-RPC error, or the server exited: a loud refusal
+                    failure = f"JSON-RPC error {error.code}: {error.message}"
                     return AuthObservation(
                         case.name,
                         True,
                         None,
                         None,
-                        listing_error=truncate(f"JSON-RPC error {error.code}: {error.message}", 500),
+                        listing_error=truncate(failure, 500),
+                        explicit=case.explicit,
+                    )
+                except (
+                    pydantic.ValidationError,
+                    anyio.BrokenResourceError,
+                    anyio.ClosedResourceError,
+                ) as exc:
+                    failure = f"{type(exc).__name__}: {exc}"
+                    return AuthObservation(
+                        case.name,
+                        True,
+                        None,
+                        None,
+                        listing_error=truncate(failure, 500),
                         explicit=case.explicit,
                     )
                 names = {t.name for t in listed}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from wireproof.check.model import Finding, Report, Severity
+from wireproof.check.model import CATEGORIES, Finding, Report, Severity
 from wireproof.check.rules import REGISTRY
 
 __all__ = ["LEVELS", "render"]
@@ -71,6 +71,18 @@ def _result(finding: Finding, rule_index: int, server: str) -> dict[str, Any]:
     return result
 
 
+def _coverage_descriptors() -> list[dict[str, Any]]:
+    """The notifications a run may raise: one per category, "not tested"."""
+    return [
+        {
+            "id": f"coverage.{category}",
+            "shortDescription": {"text": f"{category} not tested"},
+            "defaultConfiguration": {"level": "note"},
+        }
+        for category in CATEGORIES
+    ]
+
+
 def _not_tested(report: Report) -> list[dict[str, Any]]:
     """A note per category not tested, saying what would test it (SARIF has no "skipped" result)."""
     notes = []
@@ -81,7 +93,7 @@ def _not_tested(report: Report) -> list[dict[str, Any]]:
                 {
                     "level": "note",
                     "message": {"text": f"{category}: not tested ({covered.exercised}).{rest}"},
-                    "descriptor": {"id": f"coverage.{category}"},
+                    "descriptor": {"id": f"coverage.{category}", "index": CATEGORIES.index(category)},
                 }
             )
     return notes
@@ -117,7 +129,12 @@ def render(report: Report) -> str:
         "runs": [
             {
                 "tool": {
-                    "driver": {"name": "wireproof", "version": report.wireproof_version, "rules": descriptors}
+                    "driver": {
+                        "name": "wireproof",
+                        "version": report.wireproof_version,
+                        "rules": descriptors,
+                        "notifications": _coverage_descriptors(),
+                    }
                 },
                 "invocations": [_invocation(report)],
                 "results": [_result(f, index[f.rule], server) for f in report.findings],
