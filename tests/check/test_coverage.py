@@ -77,7 +77,7 @@ def test_awkward_calls_that_all_hang_leave_errors_tested_by_the_hang_finding() -
 
     report = check(one(handler=hang)(), timeout=0.3)
     errors = report.coverage.categories["errors"]
-    assert "none of the" in errors.exercised  # nothing answered ...
+    assert "none of " in errors.exercised  # nothing answered ...
     assert errors.tested  # ... but the hang is evidence, and it is scored
     assert report.scores["errors"] is not None
     assert report.scores["output"] is None
