@@ -255,7 +255,7 @@ class Coverage:
     tools_checked (int): the tools judged: all listed, or those named with ``--tool``.
     writes (Writes): ``exercised`` (a write called twice), ``not exercised`` (no ``--allow-writes``),
         ``failed`` (no write's first call succeeded) or ``no write tools``.
-    auth_http (bool): the raw HTTP requests without and with a garbage credential were sent.
+    auth_http (bool): the raw HTTP requests without and with a garbage credential were answered.
     auth_cases (list[str]): the bad-credential cases run (environment variables unset or garbage over
         stdio, ``[auth.cases]``).
     """
@@ -281,10 +281,6 @@ class Coverage:
             "auth": {"http": self.auth_http, "cases": list(self.auth_cases)},
             "categories": {c: asdict(v) for c, v in self.categories.items()},
         }
-
-    def untested(self) -> list[Category]:
-        """The categories not exercised at all, in ``CATEGORIES`` order."""
-        return [c for c in CATEGORIES if not self.categories.get(c, CategoryCoverage(False, "")).tested]
 
 
 @dataclass(frozen=True, slots=True)
