@@ -35,9 +35,11 @@ examples:
   wireproof check http://127.0.0.1:8000/mcp --header 'Authorization: Bearer TOKEN'
   wireproof check --mcp-config ~/.config/claude/claude_desktop_config.json --server helpdesk
   wireproof check --output report.html --output report.sarif -- python -m my_server
+  wireproof check --env API_KEY=test-key --auth-env API_KEY -- my-server    API_KEY unset/garbage must be refused
 
 Only tools annotated readOnlyHint: true are called unless --allow-writes is given;
-point --allow-writes at a test account, never at production data.
+point --allow-writes at a test account, never at production data. A category the check
+could not exercise is "not tested" (no score); the report's coverage says what would test it.
 """
 
 
@@ -65,6 +67,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="K=V",
         help="environment for a stdio server (repeatable)",
+    )
+    check.add_argument(
+        "--auth-env",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="the stdio server's credential variable (repeatable; give its value with --env): fresh "
+        "servers with it unset and garbage must refuse loudly. Variables given with --env or in the "
+        "mcpServers entry whose names hold KEY, TOKEN, SECRET, PASSWORD or CREDENTIAL are tried too",
     )
     check.add_argument(
         "--header", action="append", default=[], metavar="'K: V'", help="HTTP header (repeatable)"
@@ -342,6 +353,7 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
         timeout=args.timeout,
         concurrency=args.concurrency,
         only_tools=frozenset(args.tool),
+        auth_env=tuple(dict.fromkeys(args.auth_env)),
     )
     if args.config:
         load_config(args.config, options)

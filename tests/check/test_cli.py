@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -9,9 +10,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft202012Validator
 
 ROOT = Path(__file__).resolve().parents[2]
 WIREPROOF = [sys.executable, "-m", "wireproof.cli"]
+REPORT_SCHEMA = json.loads((ROOT / "docs" / "report-schema.json").read_text(encoding="utf-8"))
 
 
 def run(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
@@ -58,19 +61,105 @@ def test_helpdesk_over_stdio_is_clean_and_writes_every_report(helpdesk_db: Path,
     )
     assert done.returncode == 0, done.stdout + done.stderr
     report = json.loads(outputs["json"].read_text())
+    assert list(Draft202012Validator(REPORT_SCHEMA).iter_errors(report)) == []
     assert report["findings"] == []
+    # Read-only, without a credential variable: writes and auth were not exercised, so not scored.
+    assert report["scores"]["idempotency"] is None
+    assert report["scores"]["auth"] is None
+    assert {report["scores"][c] for c in ("schema", "errors", "output", "protocol")} == {100}
+    categories = report["coverage"]["categories"]
+    assert "--allow-writes against a test account" in categories["idempotency"]["to_test_the_rest"]
+    assert "--auth-env" in categories["auth"]["to_test_the_rest"]
+    assert report["coverage"]["writes"] == "not exercised"
+    assert set(report["coverage"]["tools"]["skipped"]) == {
+        t["name"] for t in report["tools"] if not t["read_only"]
+    }
     assert report["server"]["name"] == "helpdesk"
     assert report["server"]["transport"] == "stdio"
     assert {"list_tickets_by_date", "get_ticket", "search_tickets", "add_ticket_comment"} <= {
         t["name"] for t in report["tools"]
     }
     assert all(t["calls"] > 0 for t in report["tools"] if t["read_only"])
-    assert report["duration_s"] < 15
     ET.fromstring(outputs["junit"].read_text())
     assert json.loads(outputs["sarif"].read_text())["version"] == "2.1.0"
     assert "helpdesk" in outputs["markdown"].read_text()
     assert "<html" in outputs["html"].read_text().lower()
     assert "No findings." in done.stdout
+    assert "not tested" in done.stdout
+    assert "not tested" in outputs["markdown"].read_text()
+    assert "not tested" in outputs["html"].read_text()
+    assert "<skipped" in outputs["junit"].read_text()
+    assert json.loads(outputs["sarif"].read_text())["runs"][0]["properties"]["scores"]["idempotency"] is None
+
+
+def test_a_full_helpdesk_check_with_writes_and_its_api_key_tests_every_category(
+    helpdesk_db: Path, tmp_path: Path
+) -> None:
+    scopes = '["tickets:read", "tickets:write", "notes:read", "notes:write"]'
+    keys = tmp_path / "keys.toml"
+    keys.write_text(
+        f'[[keys]]\nsha256 = "{hashlib.sha256(b"test-key").hexdigest()}"\nprincipal = "checker"\nscopes = {scopes}\n'
+        f'\n[[keys]]\nsha256 = "{hashlib.sha256(b"expired-key").hexdigest()}"\nprincipal = "checker"\n'
+        f"scopes = {scopes}\nexpires = 2020-01-01T00:00:00Z\n"
+    )
+    config = tmp_path / "wireproof.toml"
+    config.write_text(
+        '[[observers]]\ntool = "list_ticket_comments"\narguments = { ticket_id = 1 }\n'
+        '[[observers]]\ntool = "get_status_note"\narguments = { week = "2026-W23" }\n'
+        '[auth.cases.expired]\nenv = { HELPDESK_API_KEY = "expired-key" }\n'
+    )
+    done = run(
+        "check",
+        "--allow-writes",
+        "--config",
+        str(config),
+        "--env",
+        "HELPDESK_API_KEY=test-key",
+        "--auth-env",
+        "HELPDESK_API_KEY",
+        "--fail-on",
+        "never",
+        "--format",
+        "json",
+        "--",
+        sys.executable,
+        "-m",
+        "helpdesk.cli",
+        "--db",
+        str(helpdesk_db),
+        "--keys-file",
+        str(keys),
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert all(c["tested"] for c in report["coverage"]["categories"].values()), report["coverage"]
+    assert None not in report["scores"].values()
+    assert report["coverage"]["writes"] == "exercised"
+    assert report["coverage"]["auth"]["cases"] == [
+        "expired",
+        "HELPDESK_API_KEY unset",
+        "HELPDESK_API_KEY garbage",
+    ]
+    assert all(f["category"] == "auth" for f in report["findings"]), report["findings"]
+
+
+def test_a_server_that_lists_no_tools_fails_the_check_unless_fail_on_never() -> None:
+    server = ["--", sys.executable, "-m", "tests.check.auth_stdio_server", "empty-list"]  # no key: no tools
+    done = run("check", "--format", "json", *server)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert [f["rule"] for f in report["findings"]] == ["protocol.no-tools"]
+    assert report["scores"]["schema"] is None
+    assert report["scores"]["protocol"] is not None
+    assert run("check", "--fail-on", "never", "--format", "json", *server).returncode == 0
+
+
+def test_a_check_that_could_call_no_tool_fails_and_says_to_rerun_with_allow_writes() -> None:
+    done = run("check", "--", sys.executable, "-m", "tests.check.writes_only_stdio")
+    assert done.returncode == 1, done.stderr
+    assert "protocol.no-tool-called" in done.stdout
+    assert "Rerun with --allow-writes against a test account" in " ".join(done.stdout.split())
 
 
 def test_findings_exit_1_and_name_the_rule() -> None:

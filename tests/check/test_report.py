@@ -13,7 +13,16 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from wireproof.check.model import CATEGORIES, Evidence, Finding, Report, ServerSummary, ToolSummary
+from wireproof.check.model import (
+    CATEGORIES,
+    CategoryCoverage,
+    Coverage,
+    Evidence,
+    Finding,
+    Report,
+    ServerSummary,
+    ToolSummary,
+)
 from wireproof.check.report import FORMATS, html, jsonfmt, junit, markdown, render, sarif, text
 from wireproof.check.rules import REGISTRY
 
@@ -87,6 +96,33 @@ FINDINGS = [
     ),
 ]
 SCORES = {"schema": 65, "errors": 45, "auth": 100, "idempotency": 100, "output": 100, "protocol": 100}
+ALLOW_WRITES = "rerun with --allow-writes against a test account"
+AUTH_ENV = "rerun with --auth-env NAME"
+
+
+def _coverage(*untested: str) -> Coverage:
+    rest = {"idempotency": ALLOW_WRITES, "auth": AUTH_ENV}
+    return Coverage(
+        tools_listed=2,
+        tools_checked=2,
+        tools_called=["search|tickets"],
+        tools_skipped={"create_ticket": "not annotated readOnlyHint: true | skipped"},
+        writes="not exercised" if "idempotency" in untested else "exercised",
+        auth_http=False,
+        auth_cases=[] if "auth" in untested else ["API_KEY unset", "API_KEY garbage"],
+        categories={
+            c: CategoryCoverage(False, f"nothing for {c} <&> |", 0, rest.get(c))
+            if c in untested
+            else CategoryCoverage(True, f"exercised {c}", 2)
+            for c in CATEGORIES
+        },
+    )
+
+
+def _untested() -> Report:
+    """The sample, with auth and idempotency not exercised: no score, and what would test them."""
+    scores: dict[str, int | None] = {**SCORES, "auth": None, "idempotency": None}
+    return replace(_report(), scores=scores, coverage=_coverage("auth", "idempotency"))
 
 
 def _report(findings: list[Finding] | None = None) -> Report:
@@ -100,6 +136,7 @@ def _report(findings: list[Finding] | None = None) -> Report:
         findings=list(FINDINGS if findings is None else findings),
         scores=dict(SCORES) if findings is None else dict.fromkeys(CATEGORIES, 100),
         duration_s=1.23456,
+        coverage=_coverage(),
     )
 
 
@@ -184,6 +221,26 @@ def test_junit_empty_report_passes_every_rule() -> None:
     assert root.get("tests") == str(len(REGISTRY))
     assert root.get("failures") == "0"
     assert not list(root.iter("failure"))
+
+
+def test_junit_skips_every_rule_of_a_category_not_tested_and_says_what_would_test_it() -> None:
+    root = ET.fromstring(junit.render(_untested()))
+    suites = {s.get("package"): s for s in root.findall("testsuite")}
+    idempotency = suites["wireproof.idempotency"]
+    cases = idempotency.findall("testcase")
+    assert cases
+    assert all(case.find("skipped") is not None for case in cases)
+    message = cases[0].find("skipped").get("message", "")  # type: ignore[union-attr]
+    assert message.startswith("not tested: nothing for idempotency")
+    assert ALLOW_WRITES in message
+    assert idempotency.get("skipped") == str(len(cases))
+    properties = {p.get("name"): p.get("value") for p in idempotency.iter("property")}
+    assert properties["score"] == "not tested"
+    assert properties["coverage.to_test_the_rest"] == ALLOW_WRITES
+    assert suites["wireproof.errors"].get("skipped") == "0"
+    assert int(root.get("skipped", "-1")) == sum(
+        len(suites[f"wireproof.{c}"].findall("testcase")) for c in ("auth", "idempotency")
+    )
 
 
 def test_junit_names_an_unregistered_rule_instead_of_dropping_it() -> None:
@@ -271,6 +328,20 @@ def test_sarif_describes_an_unregistered_rule_so_its_index_is_valid() -> None:
     (result,) = run["results"]
     assert result["ruleIndex"] == len(REGISTRY)
     assert rules[result["ruleIndex"]]["id"] == "output.made-up"
+
+
+def test_sarif_notes_each_category_not_tested_and_keeps_null_scores() -> None:
+    run = _sarif(_untested())["runs"][0]
+    (invocation,) = run["invocations"]
+    notes = invocation["toolExecutionNotifications"]
+    assert [n["descriptor"]["id"] for n in notes] == ["coverage.auth", "coverage.idempotency"]
+    descriptors = run["tool"]["driver"]["notifications"]
+    assert all(descriptors[n["descriptor"]["index"]]["id"] == n["descriptor"]["id"] for n in notes)
+    assert all(n["level"] == "note" for n in notes)
+    assert "idempotency: not tested" in notes[1]["message"]["text"]
+    assert ALLOW_WRITES in notes[1]["message"]["text"]
+    assert run["properties"]["scores"]["idempotency"] is None
+    assert run["properties"]["coverage"]["categories"]["idempotency"]["tested"] is False
 
 
 # Markdown
@@ -375,6 +446,56 @@ def test_html_card_thresholds(score: int, grade: str) -> None:
     assert f'<li class="card {grade}"><span class="category">schema</span>' in html.render(report)
 
 
+def test_html_card_of_a_category_not_tested_says_so_without_a_number() -> None:
+    page = html.render(_untested())
+    assert (
+        '<li class="card untested"><span class="category">idempotency</span>'
+        '<span class="score">not tested</span></li>' in page
+    )
+    assert "<h2>Coverage</h2>" in page
+    assert "nothing for auth &lt;&amp;&gt; |" in page
+
+
+# Not tested, in every format
+
+
+@pytest.mark.parametrize("fmt", sorted(FORMATS))
+def test_every_format_says_not_tested_and_what_would_test_the_rest(fmt: str) -> None:
+    out = render(_untested(), fmt)
+    if fmt == "json":
+        document = json.loads(out)
+        assert document["scores"]["idempotency"] is None
+        assert document["coverage"]["categories"]["idempotency"]["to_test_the_rest"] == ALLOW_WRITES
+    else:
+        assert "not tested" in out
+    assert ALLOW_WRITES in out
+    assert AUTH_ENV in out
+    assert "100" not in [
+        line.split("|")[2].strip() for line in out.splitlines() if line.startswith("| idempotency |")
+    ]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
+def test_coverage_section_lists_tools_called_and_skipped_with_the_reason(fmt: str) -> None:
+    out = render(_untested(), fmt)
+    assert "Coverage" in out
+    assert "2 listed, 2 checked, 1 called, 1 skipped" in out
+    assert "create" in out
+    assert "not annotated readOnlyHint: true" in out
+    assert "Writes: not exercised" in out
+
+
+def test_markdown_scorecard_shows_not_tested() -> None:
+    md = markdown.render(_untested())
+    assert "| idempotency | not tested |" in md
+    assert "| auth | no | nothing for auth \\<\\&\\> \\| | rerun with --auth-env NAME |" in md
+
+
+def test_text_scorecard_shows_not_tested() -> None:
+    out = text.render(_untested())
+    assert "not tested" in out.split("Coverage")[0]  # in the scorecard, before the coverage table
+
+
 # JSON and its schema
 
 
@@ -385,7 +506,7 @@ def validator() -> Draft202012Validator:
     return Draft202012Validator(schema)
 
 
-@pytest.mark.parametrize("report", [_report(), _empty()], ids=["findings", "empty"])
+@pytest.mark.parametrize("report", [_report(), _empty(), _untested()], ids=["findings", "empty", "untested"])
 def test_json_report_validates_against_the_schema(validator: Draft202012Validator, report: Report) -> None:
     document = json.loads(jsonfmt.render(report))
     assert list(validator.iter_errors(document)) == []
@@ -402,6 +523,10 @@ def test_json_report_validates_against_the_schema(validator: Draft202012Validato
         lambda d: d["tools"][0].pop("skipped"),
         lambda d: d["server"].update(port=1),
         lambda d: d.update(extra=True),
+        lambda d: d.pop("coverage"),
+        lambda d: d["coverage"].update(writes="maybe"),
+        lambda d: d["coverage"]["categories"].pop("auth"),
+        lambda d: d["coverage"]["categories"]["auth"].update(tested="yes"),
     ],
     ids=[
         "severity",
@@ -412,6 +537,10 @@ def test_json_report_validates_against_the_schema(validator: Draft202012Validato
         "tool-key",
         "server-key",
         "top-key",
+        "coverage-missing",
+        "coverage-writes",
+        "coverage-category-missing",
+        "coverage-tested-bool",
     ],
 )
 def test_schema_rejects_a_spoiled_report(validator: Draft202012Validator, spoil: Any) -> None:

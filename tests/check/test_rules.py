@@ -263,6 +263,8 @@ FIRES: dict[str, tuple[Callable[[], Any], dict[str, Any]]] = {
         {},
     ),
     "protocol.list-tools-failed": (failing_listing, {}),
+    "protocol.no-tools": (lambda: s.build([]), {}),
+    "protocol.no-tool-called": (one(annotations=None), {}),
     "errors.malformed-accepted": (one(handler=accept_anything), {}),
     "errors.validation-as-protocol-error": (one(handler=raise_protocol_error), {}),
     "errors.crash": (one(handler=slow_on_long_input), {"timeout": 1.0}),
@@ -305,7 +307,15 @@ def test_rule_fires_on_its_flaw(rule_id: str) -> None:
 def test_sound_server_has_no_findings() -> None:
     report = check(s.sound_server())
     assert report.findings == [], [(f.rule, f.message) for f in report.findings]
-    assert set(report.scores.values()) == {100}
+    # in memory, with no write tool: auth and idempotency were not exercised, so they are not scored
+    assert report.scores == {
+        "schema": 100,
+        "errors": 100,
+        "auth": None,
+        "idempotency": None,
+        "output": 100,
+        "protocol": 100,
+    }
 
 
 def test_sound_idempotent_writes_have_no_findings() -> None:
@@ -329,6 +339,18 @@ def test_a_hung_tool_is_a_finding_not_a_hung_checker() -> None:
     report = check(one(handler=slow_on_long_input)(), timeout=0.5)
     assert time.monotonic() - started < 20
     assert any(f.rule == "errors.crash" and "did not answer" in f.message for f in report.findings)
+
+
+def test_one_hang_is_one_finding_per_tool_not_one_per_probe() -> None:
+    async def hang(args: dict[str, Any]) -> Any:
+        await anyio.sleep(30)
+        return s.ok({})
+
+    report = check(one(handler=hang)(), timeout=0.3)
+    (finding,) = [f for f in report.findings if f.rule == "errors.crash"]
+    (tool,) = report.tools
+    assert tool.calls > 1  # every probe hung, and one finding says so
+    assert f"{tool.calls - 1} more of its calls hung too" in finding.message
 
 
 def test_every_finding_carries_reproducible_evidence() -> None:

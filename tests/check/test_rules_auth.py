@@ -1,7 +1,9 @@
-"""Auth rules against real HTTP servers (uvicorn on 127.0.0.1), through the official client and raw HTTP."""
+"""Auth rules against real servers: HTTP (uvicorn on 127.0.0.1, the official client and raw HTTP) and
+stdio subprocesses that take their credential from the environment (tests/check/auth_stdio_server.py)."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -10,9 +12,13 @@ import pytest
 
 from tests.check import servers as s
 from tests.check.http_server import serve_http
-from wireproof.check import AuthCase, CheckOptions, Report, Target, run_check
-from wireproof.check.probes.auth import metadata_url
+from wireproof.check import AuthCase, CheckConfigError, CheckOptions, Report, Target, run_check
+from wireproof.check.model import AuthObservation, CallRecord
+from wireproof.check.probes.auth import credential_variables, metadata_url
 from wireproof.check.rules import REGISTRY
+from wireproof.check.rules.auth import case_verdict
+
+ROOT = Path(__file__).resolve().parents[2]
 
 GOOD = "Bearer good-token"
 
@@ -121,6 +127,128 @@ def test_a_server_that_ignores_the_origin_header_is_open_to_dns_rebinding() -> N
     assert "dns-rebinding.wireproof.invalid" in finding.message
     with serve_http(s.sound_server()) as url:  # the SDK's protection on: 403, quiet
         assert "auth.origin-not-checked" not in rules(check(url))
+
+
+# Over stdio: the credential is in the environment
+
+
+def check_stdio(mode: str, env: dict[str, str], **options: Any) -> Report:
+    target = Target(
+        command=(sys.executable, "-m", "tests.check.auth_stdio_server", mode), env=env, cwd=str(ROOT)
+    )
+    return anyio.run(run_check, target, CheckOptions(timeout=20, **options))
+
+
+GOOD_ENV = {"FIXTURE_API_KEY": "good-key"}
+
+
+def test_a_stdio_server_that_lists_no_tools_for_a_bad_key_is_a_silent_failure() -> None:
+    report = check_stdio(
+        "empty-list",
+        GOOD_ENV,
+        auth_env=("FIXTURE_API_KEY",),
+        auth_cases=[AuthCase("expired", env={"FIXTURE_API_KEY": "expired-key"})],
+    )
+    silent = [f for f in report.findings if f.rule == "auth.silent-failure"]
+    assert sorted(f.message.split("'")[1] for f in silent) == [
+        "FIXTURE_API_KEY garbage",
+        "FIXTURE_API_KEY unset",
+        "expired",
+    ]
+    assert all(f.severity == "error" and "listed no tools" in f.message for f in silent)
+    assert report.coverage.categories["auth"].tested
+    assert report.scores["auth"] is not None
+    assert report.scores["auth"] < 100
+    assert report.coverage.auth_cases == ["expired", "FIXTURE_API_KEY unset", "FIXTURE_API_KEY garbage"]
+
+
+def test_a_credential_given_with_env_is_tried_without_auth_env_and_empty_data_is_silent() -> None:
+    report = check_stdio("empty-data", GOOD_ENV)  # no --auth-env: FIXTURE_API_KEY is picked by its name
+    silent = [f for f in report.findings if f.rule == "auth.silent-failure"]
+    assert len(silent) == 2
+    assert all(
+        f.tool == "list_tickets" and "0 items, where the good credential gets 3" in f.message for f in silent
+    )
+
+
+def test_a_stdio_server_whose_tools_list_fails_for_a_bad_key_is_loud_and_auth_is_tested() -> None:
+    # FIXTURE_CURSOR_SECRET looks like a credential but gates nothing: it must not be called a silent failure.
+    env = {**GOOD_ENV, "FIXTURE_CURSOR_SECRET": "cursor-signing-secret"}
+    report = check_stdio("sound", env)
+    assert not [f for f in report.findings if f.category == "auth"], report.findings
+    assert report.scores["auth"] == 100
+    auth = report.coverage.categories["auth"]
+    assert auth.tested
+    assert "FIXTURE_API_KEY unset" in auth.exercised
+    assert "FIXTURE_CURSOR_SECRET unset, FIXTURE_CURSOR_SECRET garbage told nothing" in auth.exercised
+
+
+def test_a_stdio_server_that_exits_with_a_message_for_a_bad_key_is_loud() -> None:
+    report = check_stdio("exits", GOOD_ENV, auth_env=("FIXTURE_API_KEY",))
+    assert not [f for f in report.findings if f.category == "auth"], report.findings
+    assert report.scores["auth"] == 100
+
+
+def test_auth_env_must_name_a_variable_the_server_is_given() -> None:
+    with pytest.raises(CheckConfigError, match="--env FIXTURE_API_KEY=VALUE"):
+        check_stdio("sound", {}, auth_env=("FIXTURE_API_KEY",))
+
+
+def test_auth_env_is_refused_for_an_http_target() -> None:
+    options = CheckOptions(auth_env=("API_KEY",))
+    with pytest.raises(CheckConfigError, match="stdio servers"):
+        anyio.run(run_check, Target(url="http://127.0.0.1:9/mcp"), options)
+
+
+def test_credential_variables_are_picked_by_the_last_word_of_a_part_of_their_name() -> None:
+    credentials = [
+        "API_KEY",
+        "GITHUB_TOKEN",
+        "CLIENT_SECRET",
+        "DB_PASSWORD",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+    ]
+    others = ["HELPDESK_KEYS_FILE", "KEYBOARD", "PATH_PREFIX", "LOG_LEVEL"]
+    env = dict.fromkeys([*credentials, "APIKEY", *others], "x")
+    assert credential_variables(env) == [
+        "API_KEY",
+        "GITHUB_TOKEN",
+        "CLIENT_SECRET",
+        "DB_PASSWORD",
+        "GOOGLE_APPLICATION_CREDENTIALS",
+        "APIKEY",
+    ]
+
+
+def _record(structured: Any, *, is_error: bool = False, text: str = "") -> CallRecord:
+    return CallRecord(
+        "list_tickets", {}, "auth-case:x", "result", 1.0, is_error=is_error, text=text, structured=structured
+    )
+
+
+@pytest.mark.parametrize(
+    ("explicit", "answer", "verdict"),
+    [
+        (True, {"tickets": [1, 2, 3]}, "silent-data"),
+        (False, {"tickets": [1, 2, 3]}, "not-a-credential"),  # as full as with the good value
+        (False, {"tickets": []}, "silent-data"),
+        (True, {"tickets": []}, "silent-data"),
+    ],
+)
+def test_a_guessed_variable_is_judged_against_the_good_credentials_answer(
+    explicit: bool, answer: Any, verdict: str
+) -> None:
+    case = AuthObservation(
+        "X unset", True, None, _record(answer), 1, explicit=explicit, baseline=_record({"tickets": [1, 2, 3]})
+    )
+    assert case_verdict(case, tools_listed=1) == verdict
+
+
+def test_a_typed_auth_error_result_is_a_loud_refusal_and_an_unrelated_one_is_untyped() -> None:
+    loud = AuthObservation("x", True, None, _record(None, is_error=True, text="API key expired"), 1)
+    vague = AuthObservation("x", True, None, _record(None, is_error=True, text="Something went wrong."), 1)
+    assert case_verdict(loud, 1) == "refused"
+    assert case_verdict(vague, 1) == "untyped"
 
 
 @pytest.mark.parametrize("rule_id", sorted(r for r in REGISTRY if r.startswith("auth.")))

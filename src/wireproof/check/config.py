@@ -15,7 +15,11 @@ arguments = { week = "2026-W23" }
 [auth.cases.expired]         # the server must refuse loudly when run or called like this
 env = { HELPDESK_API_KEY = "expired-key" }          # stdio: environment for a fresh server
 headers = { Authorization = "Bearer eyJ..." }       # HTTP: headers for the call
+unset = ["HELPDESK_API_KEY"]                        # stdio: variables removed from the environment
 ```
+
+Besides these cases, ``--auth-env NAME`` (and every credential-looking variable given to a stdio
+server) adds two: the variable unset, and set to garbage.
 """
 
 from __future__ import annotations
@@ -47,11 +51,20 @@ class Observer:
 
 @dataclass(frozen=True, slots=True)
 class AuthCase:
-    """A credential situation in which the server must refuse loudly."""
+    """A credential situation in which the server must refuse loudly.
+
+    env (dict[str, str]): variables set (over the target's) for a fresh stdio server.
+    headers (dict[str, str]): headers replacing the target's for HTTP calls.
+    unset (tuple[str, ...]): variables removed from a fresh stdio server's environment.
+    explicit (bool): the user named this credential; false for a variable picked by its name alone
+        (then an answer as full as the good credential's says it is no credential, not a silent failure).
+    """
 
     name: str
     env: dict[str, str] = field(default_factory=dict)
     headers: dict[str, str] = field(default_factory=dict)
+    unset: tuple[str, ...] = ()
+    explicit: bool = True
 
 
 @dataclass(slots=True)
@@ -67,6 +80,8 @@ class CheckOptions:
     observers: list[Observer] = field(default_factory=list)
     auth_cases: list[AuthCase] = field(default_factory=list)
     only_tools: frozenset[str] = frozenset()
+    auth_env: tuple[str, ...] = ()
+    """Variables that hold the stdio server's credential (``--auth-env``): each is tried unset and garbage."""
 
     def validate(self) -> None:
         if self.timeout <= 0:
@@ -140,12 +155,18 @@ def load_config(path: Path, options: CheckOptions) -> CheckOptions:
         _known(_table(data.get("auth", {}), "[auth]"), {"cases"}, "[auth]").get("cases", {}), "[auth.cases]"
     )
     for name, raw_case in cases.items():
-        case = _known(_table(raw_case, f"[auth.cases.{name}]"), {"env", "headers"}, f"[auth.cases.{name}]")
+        case = _known(
+            _table(raw_case, f"[auth.cases.{name}]"), {"env", "headers", "unset"}, f"[auth.cases.{name}]"
+        )
+        unset = case.get("unset", [])
+        if not isinstance(unset, list) or not all(isinstance(v, str) for v in unset):
+            raise CheckConfigError(f'[auth.cases.{name}].unset must be an array of names: ["API_KEY"]')
         options.auth_cases.append(
             AuthCase(
                 name,
                 env=_strings(case.get("env", {}), f"[auth.cases.{name}].env"),
                 headers=_strings(case.get("headers", {}), f"[auth.cases.{name}].headers"),
+                unset=tuple(unset),
             )
         )
     options.validate()

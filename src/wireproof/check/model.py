@@ -18,6 +18,8 @@ __all__ = [
     "AuthObservation",
     "CallRecord",
     "Category",
+    "CategoryCoverage",
+    "Coverage",
     "Evidence",
     "Finding",
     "HttpExchange",
@@ -28,6 +30,7 @@ __all__ = [
     "Severity",
     "ToolInfo",
     "ToolSummary",
+    "Writes",
     "idempotency_key_parameter",
     "truncate",
 ]
@@ -35,6 +38,7 @@ __all__ = [
 Severity = Literal["info", "warning", "error"]
 Category = Literal["schema", "errors", "auth", "idempotency", "output", "protocol"]
 Outcome = Literal["result", "protocol_error", "timeout", "crash"]
+Writes = Literal["exercised", "not exercised", "failed", "no write tools"]
 
 SEVERITIES: Final[tuple[Severity, ...]] = ("info", "warning", "error")
 CATEGORIES: Final[tuple[Category, ...]] = ("schema", "errors", "auth", "idempotency", "output", "protocol")
@@ -146,12 +150,26 @@ class HttpExchange:
 
 @dataclass(frozen=True, slots=True)
 class AuthObservation:
-    """What happened when the server was run or called with a configured bad credential."""
+    """What happened when the server was run or called with a bad credential.
+
+    case (str): the case's name (``expired``, ``HELPDESK_API_KEY unset``…).
+    connected (bool): whether the handshake succeeded; a refused start is a loud refusal.
+    record (CallRecord | None): the call of a read-only tool made that way, if one was made.
+    listed (int | None): how many tools ``tools/list`` gave that way (None: not listed, or it failed).
+    listing_error (str | None): the JSON-RPC error ``tools/list`` answered, a loud refusal.
+    explicit (bool): the user named this credential (``--auth-env``, ``[auth.cases]``); false for a
+        variable picked by its name alone, which may hold something else (a cursor-signing secret).
+    baseline (CallRecord | None): the same call made with the good credential, for comparison.
+    """
 
     case: str
     connected: bool
     connect_error: str | None
     record: CallRecord | None
+    listed: int | None = None
+    listing_error: str | None = None
+    explicit: bool = True
+    baseline: CallRecord | None = None
 
 
 @dataclass(slots=True)
@@ -211,6 +229,61 @@ class ToolSummary:
 
 
 @dataclass(frozen=True, slots=True)
+class CategoryCoverage:
+    """Whether a category was exercised, on what, and what would test the rest.
+
+    tested (bool): something the category judges was exercised; if not, its score is None ("not tested").
+    exercised (str): what was exercised, or why nothing was (one sentence).
+    tools (int): how many tools the category exercised (the denominator of the score's breadth).
+    to_test_the_rest (str | None): the command or option that would exercise what was not.
+    """
+
+    tested: bool
+    exercised: str
+    tools: int = 0
+    to_test_the_rest: str | None = None
+
+
+def _untested() -> dict[Category, CategoryCoverage]:
+    return {c: CategoryCoverage(False, "not exercised") for c in CATEGORIES}
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """What the check exercised: tools listed, called and skipped (and why), writes, auth, per category.
+
+    tools_checked (int): the tools judged: all listed, or those named with ``--tool``.
+    writes (Writes): ``exercised`` (a write called twice), ``not exercised`` (no ``--allow-writes``),
+        ``failed`` (no write's first call succeeded) or ``no write tools``.
+    auth_http (bool): the raw HTTP requests without and with a garbage credential were answered.
+    auth_cases (list[str]): the bad-credential cases run (environment variables unset or garbage over
+        stdio, ``[auth.cases]``).
+    """
+
+    tools_listed: int = 0
+    tools_checked: int = 0
+    tools_called: list[str] = field(default_factory=list)
+    tools_skipped: dict[str, str] = field(default_factory=dict)
+    writes: Writes = "not exercised"
+    auth_http: bool = False
+    auth_cases: list[str] = field(default_factory=list)
+    categories: dict[Category, CategoryCoverage] = field(default_factory=_untested)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "tools": {
+                "listed": self.tools_listed,
+                "checked": self.tools_checked,
+                "called": list(self.tools_called),
+                "skipped": dict(self.tools_skipped),
+            },
+            "writes": self.writes,
+            "auth": {"http": self.auth_http, "cases": list(self.auth_cases)},
+            "categories": {c: asdict(v) for c, v in self.categories.items()},
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """The checker's result: the stable JSON contract is ``to_json``'s output (see docs/report-schema.json)."""
 
@@ -218,8 +291,10 @@ class Report:
     server: ServerSummary
     tools: list[ToolSummary]
     findings: list[Finding]
-    scores: dict[str, int]
+    scores: dict[str, int | None]
+    """0 to 100 per category; None for a category not tested (see ``coverage``), never 100 by default."""
     duration_s: float
+    coverage: Coverage = field(default_factory=Coverage)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -228,6 +303,7 @@ class Report:
             "tools": [asdict(t) for t in self.tools],
             "findings": [asdict(f) for f in self.findings],
             "scores": dict(self.scores),
+            "coverage": self.coverage.to_json(),
             "duration_s": round(self.duration_s, 3),
         }
 

@@ -1,14 +1,18 @@
-"""Run a check: connect, list, probe every tool (bounded concurrency), judge, and summarise.
+"""Run a check: connect, list, probe every tool (bounded concurrency), judge, measure coverage and score.
 
 Read-only tools are probed concurrently, each worker on its own connection. Tools
 not annotated ``readOnlyHint: true`` are treated as writes: they are called only
 with ``allow_writes``, one at a time, and so are read-only tools when observers
-are configured (their before/after snapshots must not interleave).
+are configured (their before/after snapshots must not interleave). ``only_tools``
+(``--tool``) limits everything, schema lint included: the rules see only those tools.
+A stdio server's credential variables (``auth_env``, and those whose names look like
+one) are each tried unset and garbage on fresh instances.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -18,25 +22,35 @@ import anyio
 
 from wireproof._version import __version__
 from wireproof.check.client import CheckTargetError, Connection, Target, connect
-from wireproof.check.config import CheckOptions
+from wireproof.check.config import AuthCase, CheckConfigError, CheckOptions
+from wireproof.check.coverage import measure_coverage
 from wireproof.check.model import (
     CATEGORIES,
+    SEVERITIES,
+    Coverage,
     Finding,
     Observations,
     Report,
     ServerSummary,
+    Severity,
     ToolInfo,
     ToolSummary,
 )
-from wireproof.check.probes.auth import probe_auth_cases, probe_http_auth
+from wireproof.check.probes.auth import (
+    credential_variables,
+    environment_cases,
+    probe_auth_cases,
+    probe_http_auth,
+)
 from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
 from wireproof.check.probes.writes import probe_read_only_effect, probe_write
 from wireproof.check.rules import RuleContext, evaluate
 
-__all__ = ["Progress", "run_check", "score"]
+__all__ = ["WEIGHTS", "Progress", "run_check", "score"]
 
 WRITE_STEPS: Final = 4
-PENALTY: Final = {"error": 25, "warning": 10, "info": 0}
+WEIGHTS: Final[dict[Severity, int]] = {"error": 40, "warning": 15, "info": 0}
+"""What one rule costs a category at its worst severity, when it hits every tool the category exercised."""
 _SKIP_WRITE: Final = (
     "not annotated readOnlyHint: true, so treated as a write; run with --allow-writes (test account)"
 )
@@ -58,12 +72,61 @@ class _Silent:
         return None
 
 
-def score(findings: list[Finding]) -> dict[str, int]:
-    """0 to 100 per category: 100 less 25 per error and 10 per warning, never below 0."""
-    scores: dict[str, int] = dict.fromkeys(CATEGORIES, 100)
-    for finding in findings:
-        scores[finding.category] = max(0, scores[finding.category] - PENALTY[finding.severity])
+def score(findings: list[Finding], coverage: Coverage) -> dict[str, int | None]:
+    """0 to 100 per tested category, ``None`` for a category not tested (see ``measure_coverage``).
+
+    Findings are weighed by effect, per rule rather than per finding: a rule costs
+    ``WEIGHTS[s] * (1 + share) / 2``, where ``s`` is its worst severity and ``share`` the part of the
+    category's exercised tools it hit at that severity (1 for a finding about the whole server). So
+    one systematic flaw on every tool costs its weight once (an error 40, a warning 15), a flaw on one
+    tool of many costs about half of it, and info costs nothing. The score is 100 less the costs,
+    rounded, never below 0.
+    """
+    scores: dict[str, int | None] = {}
+    for category in CATEGORIES:
+        covered = coverage.categories[category]
+        if not covered.tested:
+            scores[category] = None
+            continue
+        by_rule: dict[str, list[Finding]] = {}
+        for finding in findings:
+            if finding.category == category:
+                by_rule.setdefault(finding.rule, []).append(finding)
+        cost = 0.0
+        for group in by_rule.values():
+            worst = max((f.severity for f in group), key=SEVERITIES.index)
+            hits = [f for f in group if f.severity == worst]
+            if any(f.tool is None for f in hits):
+                share = 1.0
+            else:
+                share = min(1.0, len({f.tool for f in hits}) / max(1, covered.tools))
+            cost += WEIGHTS[worst] * (1 + share) / 2
+        scores[category] = max(0, math.floor(100 - cost + 0.5))
     return scores
+
+
+def _auth_cases(target: Target, options: CheckOptions) -> list[AuthCase]:
+    """The configured cases, then two per credential variable of a stdio server (named, then guessed)."""
+    if options.auth_env and target.transport != "stdio":
+        raise CheckConfigError(
+            "--auth-env applies to stdio servers; for HTTP put bad credentials in [auth.cases] headers"
+        )
+    missing = [name for name in options.auth_env if name not in target.env]
+    if missing:
+        raise CheckConfigError(
+            f"--auth-env {missing[0]}: the server is not given {missing[0]}; "
+            f"pass it with --env {missing[0]}=VALUE (or in the mcpServers entry's env)"
+        )
+    guessed = [
+        name
+        for name in (credential_variables(target.env) if target.transport == "stdio" else [])
+        if name not in options.auth_env
+    ]
+    return [
+        *options.auth_cases,
+        *environment_cases(options.auth_env, explicit=True),
+        *environment_cases(guessed, explicit=False),
+    ]
 
 
 async def _list_tools(connection: Connection, observations: Observations) -> None:
@@ -88,6 +151,7 @@ def _tool_dump(tool: ToolInfo) -> dict[str, Any]:
 async def run_check(target: Target, options: CheckOptions, progress: Progress | None = None) -> Report:
     """Check ``target``; raises ``CheckTargetError`` only when it cannot be reached at all."""
     options.validate()
+    auth_cases = _auth_cases(target, options)
     progress = progress or _Silent()
     started = time.perf_counter()
     observations = Observations()
@@ -102,10 +166,8 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
                 await _list_tools(first, observations)
         except Exception as exc:  # noqa: BLE001 - any failure to list is itself the finding
             observations.listing_error = f"{type(exc).__name__}: {exc}"[:500]
-    tools = [t for t in observations.tools if not options.only_tools or t.name in options.only_tools]
-    unknown = options.only_tools - {t.name for t in observations.tools}
-    if unknown:
-        raise CheckTargetError(f"the server has no tool named {', '.join(sorted(unknown))}")
+    listed = observations.tools
+    tools = _limit(observations, options)
     reads = [t for t in tools if t.read_only]
     writes = [t for t in tools if not t.read_only]
     for tool in writes if not options.allow_writes else []:
@@ -113,7 +175,7 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
     callable_tools = reads + (writes if options.allow_writes else [])
     total = sum(planned_input_calls(t, options) for t in callable_tools)
     total += WRITE_STEPS * len(writes) if options.allow_writes else 0
-    total += (1 if target.url else 0) + len(options.auth_cases)
+    total += (1 if target.url else 0) + len(auth_cases)
     progress.start(total)
 
     def advance_for(tool: str) -> Callable[[], None]:
@@ -137,12 +199,40 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
     if target.url:
         await probe_http_auth(target, options, observations)
         progress.advance("auth")
-    if options.auth_cases:
-        await probe_auth_cases(target, tools, options, observations)
-        for case in options.auth_cases:
+    if auth_cases:
+        await probe_auth_cases(target, tools, auth_cases, options, observations)
+        for case in auth_cases:
             progress.advance(f"auth case {case.name}")
 
     findings = evaluate(RuleContext(observations, options, target.transport))
+    coverage = measure_coverage(listed, observations, options, target.transport, findings)
+    return Report(
+        wireproof_version=__version__,
+        server=ServerSummary(server_name, server_version, target.transport, protocol_version),
+        tools=_summaries(observations),
+        findings=findings,
+        scores=score(findings, coverage),
+        duration_s=time.perf_counter() - started,
+        coverage=coverage,
+    )
+
+
+def _limit(observations: Observations, options: CheckOptions) -> list[ToolInfo]:
+    """The tools to check; with ``--tool``, every rule (schema lint, the listing's determinism) sees only those."""
+    listed = observations.tools
+    unknown = options.only_tools - {t.name for t in listed}
+    if unknown:
+        raise CheckTargetError(f"the server has no tool named {', '.join(sorted(unknown))}")
+    if options.only_tools:
+        observations.tools = [t for t in listed if t.name in options.only_tools]
+        observations.listings = [
+            [entry for entry in listing if json.loads(entry)["name"] in options.only_tools]
+            for listing in observations.listings
+        ]
+    return observations.tools
+
+
+def _summaries(observations: Observations) -> list[ToolSummary]:
     summaries = []
     for tool in observations.tools:
         latencies = [
@@ -157,14 +247,7 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
                 observations.skipped.get(tool.name),
             )
         )
-    return Report(
-        wireproof_version=__version__,
-        server=ServerSummary(server_name, server_version, target.transport, protocol_version),
-        tools=summaries,
-        findings=findings,
-        scores=score(findings),
-        duration_s=time.perf_counter() - started,
-    )
+    return summaries
 
 
 async def _run_jobs(

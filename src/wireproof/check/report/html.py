@@ -7,6 +7,7 @@ from html import escape as _escape
 from typing import Final
 
 from wireproof.check.model import SEVERITIES, Finding, Report
+from wireproof.check.report._coverage import score_text, summary
 from wireproof.check.report._safe import visible
 
 __all__ = ["render"]
@@ -25,6 +26,8 @@ h1 { font-size: 1.6rem; margin-bottom: .25rem; }
 .good { background: #dafbe1; border-color: #1a7f37; color: #116329; }
 .fair { background: #fff8c5; border-color: #9a6700; color: #7d4e00; }
 .poor { background: #ffebe9; border-color: #cf222e; color: #a40e26; }
+.untested { background: #f6f8fa; border-color: #818b98; color: #59636e; }
+.untested .score { font-size: 1.1rem; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border: 1px solid #d1d9e0; padding: .35rem .6rem; text-align: left; vertical-align: top; }
 th { background: #f6f8fa; }
@@ -49,8 +52,10 @@ def escape(text: str) -> str:
     return _escape(visible(text))
 
 
-def _grade(score: int) -> str:
-    """The card class for a score: good at 90 and above, fair at 60 and above, poor below."""
+def _grade(score: int | None) -> str:
+    """The card class for a score: good at 90 and above, fair at 60 and above, poor below; untested without one."""
+    if score is None:
+        return "untested"
     if score >= 90:
         return "good"
     return "fair" if score >= 60 else "poor"
@@ -116,10 +121,22 @@ def render(report: Report) -> str:
     ]
     parts += [
         f'<li class="card {_grade(value)}"><span class="category">{escape(category)}</span>'
-        f'<span class="score">{value}</span></li>'
+        f'<span class="score">{escape(score_text(value))}</span></li>'
         for category, value in report.scores.items()
     ]
-    parts += ["</ul>", "<h2>Tools</h2>"]
+    parts += ["</ul>", "<h2>Coverage</h2>", "<ul>"]
+    parts += [f"<li>{escape(line)}</li>" for line in summary(report.coverage)]
+    parts += [
+        "</ul>",
+        "<table><thead><tr><th>Category</th><th>Tested</th><th>Exercised</th><th>To test the rest</th></tr>"
+        "</thead><tbody>",
+    ]
+    parts += [
+        f"<tr><td>{escape(category)}</td><td>{'yes' if covered.tested else 'no'}</td>"
+        f"<td>{escape(covered.exercised)}</td><td>{escape(covered.to_test_the_rest or '')}</td></tr>"
+        for category, covered in report.coverage.categories.items()
+    ]
+    parts += ["</tbody></table>", "<h2>Tools</h2>"]
     if report.tools:
         parts.append(
             "<table><thead><tr><th>Tool</th><th>Read-only</th><th>Calls</th><th>p50 ms</th><th>Note</th></tr>"

@@ -7,7 +7,8 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Final
 
-from wireproof.check.model import CATEGORIES, Category, Finding, Report
+from wireproof.check.model import CATEGORIES, Category, CategoryCoverage, Finding, Report
+from wireproof.check.report._coverage import NOT_TESTED, score_text
 from wireproof.check.rules import REGISTRY
 
 __all__ = ["render"]
@@ -47,8 +48,10 @@ def _rules_by_category(report: Report) -> dict[Category, list[str]]:
     return ids
 
 
-def _testcase(suite: ET.Element, category: Category, rule_id: str, findings: list[Finding]) -> bool:
-    """Add the test case for ``rule_id`` to ``suite``; true when it failed."""
+def _testcase(
+    suite: ET.Element, category: Category, rule_id: str, findings: list[Finding], untested: str | None
+) -> bool:
+    """Add the test case for ``rule_id`` to ``suite``; true when it failed. ``untested`` marks it skipped."""
     case = ET.SubElement(
         suite, "testcase", {"classname": f"wireproof.{category}", "name": _clean(rule_id), "time": "0.000"}
     )
@@ -63,9 +66,19 @@ def _testcase(suite: ET.Element, category: Category, rule_id: str, findings: lis
             failure.text = _describe(finding)
         else:
             notes.append(f"[{finding.severity}] {_clean(finding.message)}\n{_describe(finding)}")
+    if untested is not None and not failed:
+        ET.SubElement(case, "skipped", {"message": _clean(untested)})
     if notes:
         ET.SubElement(case, "system-out").text = "\n\n".join(notes)
     return failed
+
+
+def _untested(covered: CategoryCoverage | None) -> str | None:
+    """The skip message for a category not tested, or None when it was."""
+    if covered is None or covered.tested:
+        return None
+    rest = f"; to test it: {covered.to_test_the_rest}" if covered.to_test_the_rest else ""
+    return f"{NOT_TESTED}: {covered.exercised}{rest}"
 
 
 def render(report: Report) -> str:
@@ -75,7 +88,9 @@ def render(report: Report) -> str:
     passes when it found nothing; each warning or error finding is a ``<failure>``
     (a rule with several findings is one failed test with several failures); info
     findings go to the test case's ``<system-out>``. A suite's ``failures`` counts its
-    failed test cases. Rules are judged after the probes, so test cases and suites take
+    failed test cases. In a category not tested every rule's test case is ``<skipped>``, its
+    message saying what was not exercised and what would test it; the suite carries the score
+    ("not tested") and the coverage as properties. Rules are judged after the probes, so test cases and suites take
     no time of their own; the whole check's duration is on the root ``<testsuites>``.
 
     Args:
@@ -85,8 +100,9 @@ def render(report: Report) -> str:
         The XML document, with its declaration.
     """
     root = ET.Element("testsuites", {"name": SUITE_NAME})
-    total_tests = total_failures = 0
+    total_tests = total_failures = total_skipped = 0
     for index, (category, rule_ids) in enumerate(_rules_by_category(report).items()):
+        covered = report.coverage.categories.get(category)
         suite = ET.SubElement(
             root, "testsuite", {"name": SUITE_NAME, "id": str(index), "package": f"wireproof.{category}"}
         )
@@ -97,23 +113,30 @@ def render(report: Report) -> str:
             ("server.version", report.server.version or ""),
             ("transport", report.server.transport),
             ("wireproof.version", report.wireproof_version),
+            ("score", score_text(report.scores.get(category))),
+            ("coverage.exercised", covered.exercised if covered else ""),
+            ("coverage.to_test_the_rest", (covered.to_test_the_rest or "") if covered else ""),
         ):
             ET.SubElement(properties, "property", {"name": name, "value": _clean(value)})
-        failures = 0
+        failures = skipped = 0
+        untested = _untested(covered)
         for rule_id in rule_ids:
             findings = [f for f in report.findings if f.rule == rule_id]
-            failures += _testcase(suite, category, rule_id, findings)
+            failed = _testcase(suite, category, rule_id, findings, untested)
+            failures += failed
+            skipped += untested is not None and not failed
         suite.set("tests", str(len(rule_ids)))
         suite.set("failures", str(failures))
         suite.set("errors", "0")
-        suite.set("skipped", "0")
+        suite.set("skipped", str(skipped))
         suite.set("time", "0.000")
         total_tests += len(rule_ids)
         total_failures += failures
+        total_skipped += skipped
     root.set("tests", str(total_tests))
     root.set("failures", str(total_failures))
     root.set("errors", "0")
-    root.set("skipped", "0")
+    root.set("skipped", str(total_skipped))
     root.set("time", f"{report.duration_s:.3f}")
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

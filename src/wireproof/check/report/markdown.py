@@ -1,4 +1,4 @@
-"""The Markdown report (GitHub-flavoured): scorecard, tools, then findings by severity with evidence."""
+"""The Markdown report (GitHub-flavoured): scorecard, coverage, tools, then findings by severity with evidence."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import re
 from typing import Final
 
 from wireproof.check.model import SEVERITIES, Finding, Report
+from wireproof.check.report._coverage import score_text, summary
 from wireproof.check.report._safe import visible
 
 __all__ = ["render"]
@@ -75,7 +76,19 @@ def render(report: Report) -> str:
         "| Category | Score |",
         "| --- | ---: |",
     ]
-    lines += [f"| {_inline(category)} | {value} |" for category, value in report.scores.items()]
+    lines += [f"| {_inline(category)} | {score_text(value)} |" for category, value in report.scores.items()]
+    lines += ["", "## Coverage", ""]
+    lines += [f"- {_inline(line)}" for line in summary(report.coverage)]
+    lines += [
+        "",
+        "| Category | Tested | Exercised | To test the rest |",
+        "| --- | --- | --- | --- |",
+    ]
+    for category, covered in report.coverage.categories.items():
+        lines.append(
+            f"| {_inline(category)} | {'yes' if covered.tested else 'no'} | {_inline(covered.exercised)} "
+            f"| {_inline(covered.to_test_the_rest or '')} |"
+        )
     lines += ["", "## Tools", ""]
     if report.tools:
         lines += ["| Tool | Read-only | Calls | p50 ms | Note |", "| --- | --- | ---: | ---: | --- |"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from wireproof.check.model import Finding, Report, Severity
+from wireproof.check.model import CATEGORIES, Finding, Report, Severity
 from wireproof.check.rules import REGISTRY
 
 __all__ = ["LEVELS", "render"]
@@ -71,6 +71,39 @@ def _result(finding: Finding, rule_index: int, server: str) -> dict[str, Any]:
     return result
 
 
+def _coverage_descriptors() -> list[dict[str, Any]]:
+    """The notifications a run may raise: one per category, "not tested"."""
+    return [
+        {
+            "id": f"coverage.{category}",
+            "shortDescription": {"text": f"{category} not tested"},
+            "defaultConfiguration": {"level": "note"},
+        }
+        for category in CATEGORIES
+    ]
+
+
+def _not_tested(report: Report) -> list[dict[str, Any]]:
+    """A note per category not tested, saying what would test it (SARIF has no "skipped" result)."""
+    notes = []
+    for category, covered in report.coverage.categories.items():
+        if not covered.tested:
+            rest = f" To test it: {covered.to_test_the_rest}." if covered.to_test_the_rest else ""
+            notes.append(
+                {
+                    "level": "note",
+                    "message": {"text": f"{category}: not tested ({covered.exercised}).{rest}"},
+                    "descriptor": {"id": f"coverage.{category}", "index": CATEGORIES.index(category)},
+                }
+            )
+    return notes
+
+
+def _invocation(report: Report) -> dict[str, Any]:
+    notes = _not_tested(report)
+    return {"executionSuccessful": True, **({"toolExecutionNotifications": notes} if notes else {})}
+
+
 def render(report: Report) -> str:
     """Render ``report`` as a SARIF 2.1.0 log with one run.
 
@@ -78,7 +111,8 @@ def render(report: Report) -> str:
     what was checked); each finding is a result pointing at its rule by id and index.
     Findings about a tool carry a logical location ``<server>/<tool>``; findings about
     the whole server carry none. The evidence (call, answer, note) is in the result's
-    property bag.
+    property bag. ``runs[0].properties`` carries the scores (null for a category not tested) and the
+    coverage; each category not tested is also a note in the invocation's ``toolExecutionNotifications``.
 
     Args:
         report: The checker's result.
@@ -95,9 +129,14 @@ def render(report: Report) -> str:
         "runs": [
             {
                 "tool": {
-                    "driver": {"name": "wireproof", "version": report.wireproof_version, "rules": descriptors}
+                    "driver": {
+                        "name": "wireproof",
+                        "version": report.wireproof_version,
+                        "rules": descriptors,
+                        "notifications": _coverage_descriptors(),
+                    }
                 },
-                "invocations": [{"executionSuccessful": True}],
+                "invocations": [_invocation(report)],
                 "results": [_result(f, index[f.rule], server) for f in report.findings],
                 "properties": {
                     "server": {
@@ -107,6 +146,7 @@ def render(report: Report) -> str:
                         "protocolVersion": report.server.protocol_version,
                     },
                     "scores": dict(report.scores),
+                    "coverage": report.coverage.to_json(),
                     "durationSeconds": round(report.duration_s, 3),
                 },
             }

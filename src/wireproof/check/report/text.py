@@ -1,4 +1,5 @@
-"""The terminal report: a scorecard, the tools, then the findings with their evidence."""
+"""The terminal report: a scorecard ("not tested" where nothing was exercised), the coverage, the tools,
+then the findings with their evidence."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wireproof.check.model import SEVERITIES, Report
+from wireproof.check.report._coverage import NOT_TESTED, summary
 from wireproof.check.report._safe import visible
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -27,6 +29,16 @@ def renderables(report: Report) -> list[RenderableType]:
     for category in report.scores:
         scores.add_column(category, justify="center")
     scores.add_row(*[_score(v) for v in report.scores.values()])
+    coverage = Table(title="Coverage", header_style="bold")
+    for column in ("category", "tested", "exercised", "to test the rest"):
+        coverage.add_column(column)
+    for category, covered in report.coverage.categories.items():
+        coverage.add_row(
+            category,
+            "yes" if covered.tested else "no",
+            Text(visible(covered.exercised)),
+            Text(visible(covered.to_test_the_rest or "")),
+        )
     tools = Table(title="Tools", header_style="bold")
     for column in ("tool", "read-only", "calls", "p50 ms", "note"):
         tools.add_column(column)
@@ -38,7 +50,9 @@ def renderables(report: Report) -> list[RenderableType]:
             "" if tool.p50_ms is None else f"{tool.p50_ms:.1f}",
             Text(tool.skipped or ""),
         )
-    parts: list[RenderableType] = [head, scores, tools]
+    parts: list[RenderableType] = [head, scores, coverage]
+    parts += [Text(visible(line)) for line in summary(report.coverage)]
+    parts.append(tools)
     if not report.findings:
         parts.append(Text("No findings.", style="bold green"))
     for finding in report.findings:
@@ -61,7 +75,9 @@ def renderables(report: Report) -> list[RenderableType]:
     return parts
 
 
-def _score(value: int) -> str:
+def _score(value: int | None) -> str:
+    if value is None:
+        return f"[dim]{NOT_TESTED}[/]"
     style = "green" if value >= 90 else "yellow" if value >= 60 else "red"
     return f"[{style}]{value}[/]"
 

@@ -5,11 +5,17 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Final
+from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
-from wireproof.check.model import Evidence, HttpExchange
+from wireproof.check.model import AuthObservation, CallRecord, Evidence, HttpExchange
 from wireproof.check.rules._registry import Hit, RuleContext, rule
+
+__all__ = ["CaseVerdict", "case_verdict"]
+
+CaseVerdict = Literal[
+    "refused", "silent-empty-list", "silent-data", "untyped", "not-a-credential", "inconclusive"
+]
 
 AUTH_SPEC: Final = "MCP 2026-07-28, basic/authorization; RFC 6750 §3; RFC 9728"
 _AUTH_WORDS: Final = re.compile(
@@ -143,22 +149,107 @@ def metadata_invalid(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
+def _items(record: CallRecord) -> int:
+    """How many list items an answer holds in all (an empty list for a bad credential holds fewer)."""
+    value: Any = record.structured
+    if value is None:
+        try:
+            value = json.loads(record.text)
+        except ValueError:
+            return 0
+
+    def count(node: Any) -> int:
+        if isinstance(node, list):
+            return len(node) + sum(count(v) for v in node)
+        if isinstance(node, dict):
+            return sum(count(v) for v in node.values())
+        return 0
+
+    return count(value)
+
+
+def _success(record: CallRecord | None) -> bool:
+    return record is not None and record.outcome == "result" and not record.is_error
+
+
+def case_verdict(case: AuthObservation, tools_listed: int) -> CaseVerdict:
+    """How loudly the server refused one bad credential.
+
+    ``refused``: it would not start or shake hands, tools/list failed, or the call was a recognisable
+    auth error. ``silent-empty-list``: it listed no tools (where the good credential listed
+    ``tools_listed``). ``silent-data``: the call succeeded. ``untyped``: the call failed without saying
+    why. A variable picked by its name alone (``explicit`` false) is judged against the good
+    credential's answer: as full an answer, or the same failure, says it is ``not-a-credential``.
+    ``inconclusive``: no read-only tool could be called to tell.
+    """
+    if not case.connected or case.listing_error is not None:
+        return "refused"
+    if case.listed == 0 and tools_listed > 0:
+        return "silent-empty-list"
+    if case.record is None:
+        return "inconclusive"
+    compared = None if case.explicit else _against_baseline(case.record, case.baseline)
+    return compared or _call_verdict(case.record)
+
+
+def _against_baseline(record: CallRecord, baseline: CallRecord | None) -> CaseVerdict | None:
+    """For a variable picked by its name: what the good credential's answer says, or None to judge the call."""
+    if baseline is None:
+        return "inconclusive"
+    if not _success(baseline):
+        return "inconclusive" if _success(record) else "not-a-credential"
+    if _success(record) and _items(record) >= _items(baseline):
+        return "not-a-credential"
+    return None
+
+
+def _call_verdict(record: CallRecord) -> CaseVerdict:
+    if _success(record):
+        return "silent-data"
+    if record.outcome in ("timeout", "crash"):
+        return "untyped"
+    text = " ".join([record.text, record.error_message, json.dumps(record.structured)])
+    return "refused" if _AUTH_WORDS.search(text) else "untyped"
+
+
+def _verdicts(ctx: RuleContext) -> Iterator[tuple[AuthObservation, CaseVerdict]]:
+    listed = len(ctx.observations.tools)
+    for case in ctx.observations.auth_cases:
+        yield case, case_verdict(case, listed)
+
+
 @rule(
     "auth.silent-failure",
     "auth",
     "error",
-    title="Bad credentials answered with data",
-    rationale="An expired or wrong credential must be a loud auth error, never a success (an empty list looks like no data).",
-    reference=AUTH_SPEC + "; wireproof MISSION property 1 (fail closed)",
+    title="Bad credentials answered with data or an empty tool list",
+    rationale="A missing, expired or wrong credential must be a loud auth error (tools/list or the call "
+    "fails, saying so), never a success: an empty list looks like no data, not like a bad credential.",
+    reference=AUTH_SPEC + "; stdio servers take credentials from the environment; "
+    "wireproof MISSION property 1 (fail closed)",
 )
 def silent_failure(ctx: RuleContext) -> Iterator[Hit]:
-    for case in ctx.observations.auth_cases:
-        record = case.record
-        if record is not None and record.outcome == "result" and not record.is_error:
+    for case, verdict in _verdicts(ctx):
+        if verdict == "silent-empty-list":
+            yield Hit(
+                None,
+                f"With {case.case!r} the server listed no tools, where the good credential lists "
+                f"{len(ctx.observations.tools)}: a silent empty list. Fail tools/list (or every call) "
+                "with an error that says the credential is missing or invalid.",
+                Evidence(call={"method": "tools/list", "case": case.case}, answer='{"tools": []}'),
+            )
+        elif verdict == "silent-data":
+            record = case.record
+            assert record is not None
+            fewer = (
+                f" ({_items(record)} items, where the good credential gets {_items(case.baseline)})"
+                if case.baseline is not None and _success(case.baseline)
+                else ""
+            )
             yield Hit(
                 record.tool,
-                f"With the {case.case!r} credentials the server answered as a success.",
-                record.evidence(),
+                f"With {case.case!r} the server answered as a success{fewer}; refuse with a typed auth error.",
+                record.evidence(note=f"credential case: {case.case}"),
             )
 
 
@@ -171,16 +262,12 @@ def silent_failure(ctx: RuleContext) -> Iterator[Hit]:
     reference=AUTH_SPEC,
 )
 def untyped_failure(ctx: RuleContext) -> Iterator[Hit]:
-    for case in ctx.observations.auth_cases:
-        record = case.record
-        if record is None or (record.outcome == "result" and not record.is_error):
-            continue
-        text = " ".join([record.text, record.error_message, json.dumps(record.structured)])
-        if not _AUTH_WORDS.search(text):
+    for case, verdict in _verdicts(ctx):
+        if verdict == "untyped" and case.record is not None:
             yield Hit(
-                record.tool,
-                f"With the {case.case!r} credentials the server failed without saying it is an auth problem.",
-                record.evidence(),
+                case.record.tool,
+                f"With {case.case!r} the server failed without saying it is an auth problem.",
+                case.record.evidence(note=f"credential case: {case.case}"),
             )
 
 

@@ -136,14 +136,26 @@ def validation_as_protocol_error(ctx: RuleContext) -> Iterator[Hit]:
     reference="wireproof MISSION: validate at the boundary",
 )
 def crash(ctx: RuleContext) -> Iterator[Hit]:
+    hangs: dict[str, list[CallRecord]] = {}
     for call in ctx.observations.calls:
-        if call.outcome in ("crash", "timeout"):
+        if call.outcome == "crash":
             yield Hit(
                 call.tool,
-                f"The server {'crashed or disconnected' if call.outcome == 'crash' else 'did not answer'} "
-                f"on a {call.purpose} call ({call.field or 'no field'}: {call.constraint or 'valid'}).",
+                f"The server crashed or disconnected on a {call.purpose} call "
+                f"({call.field or 'no field'}: {call.constraint or 'valid'}).",
                 call.evidence(),
             )
+        elif call.outcome == "timeout":
+            hangs.setdefault(call.tool, []).append(call)
+    for tool, calls in hangs.items():  # one hang per tool: its later probes would only repeat it
+        first = calls[0]
+        more = f"; {len(calls) - 1} more of its calls hung too" if len(calls) > 1 else ""
+        yield Hit(
+            tool,
+            f"The server did not answer a {first.purpose} call "
+            f"({first.field or 'no field'}: {first.constraint or 'valid'}){more}.",
+            first.evidence(),
+        )
 
 
 def _baseline_ok(ctx: RuleContext, tool: str) -> bool:

@@ -1,10 +1,11 @@
-"""Protocol rules: the tool listing itself."""
+"""Protocol rules: the tool listing itself, and whether any tool could be called at all."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 
-from wireproof.check.model import Evidence
+from wireproof.check.model import CallRecord, Evidence
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
 
@@ -41,3 +42,62 @@ def list_not_deterministic(ctx: RuleContext) -> Iterator[Hit]:
             "Listing the tools twice gave different answers.",
             Evidence(call={"method": "tools/list"}, answer=" | ".join(", ".join(n) for n in listings)[:600]),
         )
+
+
+@rule(
+    "protocol.no-tools",
+    "protocol",
+    "error",
+    title="No tools listed",
+    rationale="A connector without tools can do nothing, and an empty tools/list is most often a "
+    "credential problem hidden as an empty list: a server must refuse a missing or bad credential loudly.",
+    reference="MCP 2026-07-28, server/tools (tools/list); wireproof MISSION property 1 (fail closed)",
+)
+def no_tools(ctx: RuleContext) -> Iterator[Hit]:
+    if ctx.observations.listing_error is None and not ctx.observations.tools:
+        yield Hit(
+            None,
+            "tools/list answered an empty list, so nothing could be checked. If the server needs a "
+            "credential, give it (--env NAME=VALUE) and make it refuse loudly without one; otherwise "
+            "register its tools.",
+            Evidence(call={"method": "tools/list"}, answer='{"tools": []}'),
+        )
+
+
+def _answered(call: CallRecord) -> bool:
+    """A tool call of the check proper (not an auth case or observer) that came back as a tool result."""
+    return call.outcome == "result" and not call.purpose.startswith("auth-case") and call.purpose != "observe"
+
+
+@rule(
+    "protocol.no-tool-called",
+    "protocol",
+    "error",
+    title="No tool could be called",
+    rationale="A check that called no tool has judged nothing but the listing; it must fail, not pass "
+    "with perfect scores, and say what to run to test the server.",
+    reference="wireproof MISSION: a connector is tested before it is trusted",
+)
+def no_tool_called(ctx: RuleContext) -> Iterator[Hit]:
+    observations = ctx.observations
+    if not observations.tools or any(_answered(c) for c in observations.calls):
+        return
+    made = [c for c in observations.calls if not c.purpose.startswith("auth-case") and c.purpose != "observe"]
+    if not made:
+        skipped = sorted(observations.skipped)
+        yield Hit(
+            None,
+            f"No tool was called: all {len(skipped)} tools are not annotated readOnlyHint: true, so they "
+            "count as writes. Rerun with --allow-writes against a test account (never production data).",
+            Evidence(note="skipped: " + ", ".join(skipped)[:500]),
+        )
+        return
+    outcomes = Counter(c.outcome for c in made)
+    summary = ", ".join(f"{n} {outcome.replace('_', ' ')}" for outcome, n in sorted(outcomes.items()))
+    yield Hit(
+        None,
+        f"None of the {len(made)} tool calls came back as a tool result ({summary}). Fix what the "
+        "findings above show, or rerun with a longer --timeout or sample arguments in --config "
+        "([tools.NAME] arguments = {...}).",
+        made[0].evidence(),
+    )

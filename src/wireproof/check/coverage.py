@@ -1,0 +1,232 @@
+"""What a check exercised, per category: the basis of the scores, and what would test the rest.
+
+A category is *tested* when something it judges was exercised (``EXERCISED`` says what, per
+category), or when a warning or error finding in it shows it was. A category not tested has no
+score: ``None``, "not tested" in every report format, never 100.
+"""
+
+from __future__ import annotations
+
+from typing import Final, get_args
+
+from wireproof.check.config import CheckOptions
+from wireproof.check.generate import Kind
+from wireproof.check.model import (
+    CATEGORIES,
+    CallRecord,
+    Category,
+    CategoryCoverage,
+    Coverage,
+    Finding,
+    Observations,
+    ToolInfo,
+    Writes,
+)
+from wireproof.check.probes.writes import CONCURRENT_CALLS
+from wireproof.check.rules.auth import case_verdict
+
+__all__ = ["AWKWARD_PURPOSES", "EXERCISED", "measure_coverage"]
+
+EXERCISED: Final[dict[Category, str]] = {
+    "schema": "at least one tool listed (and so linted)",
+    "errors": "at least one awkward call (a schema violation or a hostile string) made and answered",
+    "auth": "an auth probe ran: the raw HTTP requests without and with a garbage token were answered, or "
+    "a bad-credential case (a stdio variable unset or garbage, an `[auth.cases]` entry) told something",
+    "idempotency": "a write's first call succeeded and it was called again (`--allow-writes`)",
+    "output": "a call came back with a result, not an error, whose size was measured",
+    "protocol": "`tools/list` was called",
+}
+
+AWKWARD_PURPOSES: Final = frozenset(get_args(Kind))
+ALLOW_WRITES: Final = "rerun with --allow-writes against a test account (never production data)"
+_SAMPLES: Final = "give valid sample arguments in --config ([tools.NAME] arguments = {{...}}) for {names}"
+
+
+def _proper(call: CallRecord) -> bool:
+    """A call of the check itself, not an auth case's or an observer's."""
+    return not call.purpose.startswith("auth-case") and call.purpose != "observe"
+
+
+def _ok(call: CallRecord) -> bool:
+    return call.outcome == "result" and not call.is_error
+
+
+def _n(count: int, noun: str) -> str:
+    """``1 tool``, ``2 tools``: a count with its noun."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def _names(names: list[str], limit: int = 5) -> str:
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
+def _writes(
+    tools: list[ToolInfo], observations: Observations, options: CheckOptions
+) -> tuple[Writes, list[str]]:
+    """The writes' state, and the write tools called twice after a first call that succeeded."""
+    writes = [t.name for t in tools if not t.read_only]
+    twice = [
+        name
+        for name in writes
+        if any(_ok(c) for c in observations.calls_for(name, "write-first"))
+        and observations.calls_for(name, "write-repeat")
+    ]
+    if not writes:
+        return "no write tools", twice
+    if not options.allow_writes:
+        return "not exercised", twice
+    return ("exercised" if twice else "failed"), twice
+
+
+def measure_coverage(
+    listed: list[ToolInfo],
+    observations: Observations,
+    options: CheckOptions,
+    transport: str,
+    findings: list[Finding],
+) -> Coverage:
+    """What was exercised, from the observations; ``listed`` is every tool before ``--tool`` limited them."""
+    tools = observations.tools
+    calls = [c for c in observations.calls if _proper(c)]
+    skipped = dict(observations.skipped)
+    writes, twice = _writes(tools, observations, options)
+    categories: dict[Category, CategoryCoverage] = {
+        "schema": _schema(listed, tools, observations),
+        "errors": _errors(calls, skipped),
+        "auth": _auth(observations, transport),
+        "idempotency": _idempotency(tools, writes, twice, options),
+        "output": _output(tools, calls, skipped),
+        "protocol": CategoryCoverage(True, "tools/list called twice and compared", len(tools)),
+    }
+    for category in CATEGORIES:
+        current = categories[category]
+        if not current.tested and any(f.category == category and f.severity != "info" for f in findings):
+            categories[category] = CategoryCoverage(
+                True,
+                f"{current.exercised}; but a finding shows it was exercised",
+                len(tools),
+                current.to_test_the_rest,
+            )
+    return Coverage(
+        tools_listed=len(listed),
+        tools_checked=len(tools),
+        tools_called=sorted({c.tool for c in calls}),
+        tools_skipped=skipped,
+        writes=writes,
+        auth_http=any(e.status is not None for e in observations.http),
+        auth_cases=[c.case for c in observations.auth_cases],
+        categories=categories,
+    )
+
+
+def _schema(listed: list[ToolInfo], tools: list[ToolInfo], observations: Observations) -> CategoryCoverage:
+    if observations.listing_error is not None:
+        return CategoryCoverage(
+            False, "tools/list failed, so no schema was seen", 0, "make tools/list work, then rerun"
+        )
+    if not tools:
+        return CategoryCoverage(
+            False,
+            "the server listed no tools",
+            0,
+            "give the server its credential (--env NAME=VALUE, or the mcpServers entry's env) and rerun",
+        )
+    limited = (
+        f" (--tool limited the check to {len(tools)} of {len(listed)})" if len(tools) < len(listed) else ""
+    )
+    return CategoryCoverage(True, f"{_n(len(tools), 'tool')} listed and linted{limited}", len(tools))
+
+
+def _errors(calls: list[CallRecord], skipped: dict[str, str]) -> CategoryCoverage:
+    awkward = [c for c in calls if c.purpose in AWKWARD_PURPOSES]
+    answered = [c for c in awkward if c.outcome in ("result", "protocol_error")]
+    tools = sorted({c.tool for c in answered})
+    rest = (
+        f"{_n(len(skipped), 'tool')} not called ({_names(sorted(skipped))}): {ALLOW_WRITES}"
+        if skipped
+        else None
+    )
+    if not answered:
+        if awkward:
+            why = f"none of {_n(len(awkward), 'awkward call')} was answered (timeouts or crashes)"
+            return CategoryCoverage(False, why, 0, "rerun with a longer --timeout")
+        return CategoryCoverage(False, "no awkward call was made", 0, rest or ALLOW_WRITES)
+    return CategoryCoverage(
+        True, f"{_n(len(answered), 'awkward call')} answered by {_n(len(tools), 'tool')}", len(tools), rest
+    )
+
+
+def _auth(observations: Observations, transport: str) -> CategoryCoverage:
+    http = any(e.status is not None for e in observations.http)
+    verdicts = [(c.case, case_verdict(c, len(observations.tools))) for c in observations.auth_cases]
+    told = [name for name, verdict in verdicts if verdict not in ("inconclusive", "not-a-credential")]
+    mute = [name for name, verdict in verdicts if verdict in ("inconclusive", "not-a-credential")]
+    parts = []
+    if http:
+        parts.append("HTTP requests without credentials and with a garbage token")
+    if told:
+        parts.append(f"{_n(len(told), 'bad-credential case')} ({_names(told)})")
+    if mute:
+        parts.append(
+            f"{_names(mute)} told nothing (answered as with the good value: not the credential, "
+            "or no read-only tool to call)"
+        )
+    if transport == "http":
+        rest = (
+            None
+            if told
+            else 'add [auth.cases.expired] headers = {Authorization = "Bearer <expired>"} to --config'
+        )
+    elif transport == "stdio":
+        rest = (
+            None
+            if told
+            else "rerun with --auth-env NAME (the variable that holds the server's credential), "
+            "or [auth.cases] in --config"
+        )
+    else:
+        rest = None if told else "check the server over stdio or HTTP with --auth-env NAME or [auth.cases]"
+    tested = http or bool(told)
+    exercised = "; ".join(parts) if parts else "no auth probe ran"
+    # A bad credential is one server-wide flaw, whichever tool the cases happened to call.
+    probed = {c.record.tool for c in observations.auth_cases if c.record is not None}
+    return CategoryCoverage(tested, exercised, max(1, len(probed)), rest)
+
+
+def _idempotency(
+    tools: list[ToolInfo], writes: Writes, twice: list[str], options: CheckOptions
+) -> CategoryCoverage:
+    names = [t.name for t in tools if not t.read_only]
+    if writes == "no write tools":
+        return CategoryCoverage(False, "the server lists no write tools", 0)
+    if writes == "not exercised":
+        return CategoryCoverage(False, f"{_n(len(names), 'write tool')} not called", 0, ALLOW_WRITES)
+    untried = [n for n in names if n not in twice]
+    rest = _SAMPLES.format(names=_names(untried)) if untried else None
+    if not options.observers and rest is None:
+        rest = "add [[observers]] to --config, so that second effects are seen, not inferred from answers"
+    if not twice:
+        return CategoryCoverage(
+            False, f"no write's first call succeeded ({_n(len(names), 'write tool')})", 0, rest
+        )
+    return CategoryCoverage(
+        True,
+        f"{len(twice)} of {_n(len(names), 'write tool')} called twice and {CONCURRENT_CALLS} times at once",
+        len(twice),
+        rest,
+    )
+
+
+def _output(tools: list[ToolInfo], calls: list[CallRecord], skipped: dict[str, str]) -> CategoryCoverage:
+    measured = sorted({c.tool for c in calls if _ok(c)})
+    never = [t.name for t in tools if t.name not in measured and t.name not in skipped]
+    rests = []
+    if never:
+        rests.append(_SAMPLES.format(names=_names(never)))
+    if skipped:
+        rests.append(ALLOW_WRITES)
+    rest = "; ".join(rests) or None
+    if not measured:
+        return CategoryCoverage(False, "no call came back with a result", 0, rest)
+    return CategoryCoverage(True, f"results of {_n(len(measured), 'tool')} measured", len(measured), rest)
