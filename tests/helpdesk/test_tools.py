@@ -1,18 +1,29 @@
-"""The helpdesk read tools, through the official mcp client in memory."""
+"""The helpdesk read tools, through the official mcp client in memory (and raw stdio for wire sizes)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import sqlite3
-from typing import Any
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
 
+import anyio
+import httpx2
 import pytest
+from anyio.streams.buffered import BufferedByteReceiveStream
 from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
 from helpdesk import app
 from helpdesk.db import Database
+from tests.cluster import free_port, wait_http
 from tests.conftest import SEEDED_TICKETS
+from wireproof.budget import BYTES_PER_TOKEN, DEFAULT_BUDGET_TOKENS
 from wireproof.idempotency import IdempotencyStore
 
 pytestmark = pytest.mark.anyio
@@ -255,3 +266,117 @@ async def test_nul_characters_are_refused_as_invalid_input(client: Client) -> No
         error = _error(await client.call_tool(tool, arguments))
         assert error["type"] == "invalid_input"
         assert "NUL" in error["fields"][0]["problem"]
+
+
+def _comment_on(path: Path, ticket_id: int, bodies: list[str]) -> None:
+    with sqlite3.connect(path) as writer:
+        writer.executemany(
+            "INSERT INTO ticket_comments (ticket_id, body, created_at) VALUES (?, ?, '2026-05-01T10:00:00Z')",
+            [(ticket_id, body) for body in bodies],
+        )
+
+
+async def _stdio_answer_lines(db: Path, calls: list[dict[str, Any]]) -> list[bytes]:
+    """The raw JSON-RPC lines helpdesk-mcp writes on stdout for each call, in order."""
+    hello = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}
+    lines = [
+        {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": hello},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        *({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": c} for i, c in enumerate(calls, 1)),
+    ]
+    command = [sys.executable, "-m", "helpdesk.cli", "--db", f"sqlite:///{db}"]
+    answers: dict[int, bytes] = {}
+    with anyio.fail_after(60):
+        async with await anyio.open_process(command, stderr=subprocess.DEVNULL) as process:
+            assert process.stdin is not None
+            assert process.stdout is not None
+            stdout = BufferedByteReceiveStream(process.stdout)
+            await process.stdin.send(b"".join(json.dumps(line).encode() + b"\n" for line in lines))
+            while len(answers) < len(calls):
+                line = await stdout.receive_until(b"\n", 10_000_000)
+                answer = json.loads(line)
+                if answer.get("id"):
+                    answers[answer["id"]] = line
+            await process.stdin.aclose()
+    return [answers[i] for i in range(1, len(calls) + 1)]
+
+
+async def test_comments_full_of_quotes_and_backslashes_answer_within_the_budget_on_the_stdio_wire(
+    database: Database,
+) -> None:
+    # 28 comments of 500 characters of "\ once answered 90,419 bytes (about 22,600 tokens): the size
+    # was measured before its text copy was escaped, which doubles those characters again.
+    _comment_on(database.path, 1, ['"\\' * 250] * 100)
+    lines = await _stdio_answer_lines(
+        database.path,
+        [
+            {"name": "list_ticket_comments", "arguments": {"ticket_id": 1, "limit": 28}},
+            {"name": "list_ticket_comments", "arguments": {"ticket_id": 1, "limit": 100}},
+        ],
+    )
+    budget = DEFAULT_BUDGET_TOKENS * BYTES_PER_TOKEN
+    assert [len(line) <= budget for line in lines] == [True, True], [len(line) for line in lines]
+    small, large = (json.loads(line)["result"] for line in lines)
+    assert len(small["structuredContent"]["items"]) == 28
+    assert "note" not in small["structuredContent"]
+    cut = large["structuredContent"]
+    assert 28 < len(cut["items"]) < 100
+    assert f"{100 - len(cut['items'])} of 100 items were left out" in cut["note"]
+    assert cut["has_more"] is True
+    assert cut["next_cursor"]
+
+
+class _RecordingTransport(httpx2.AsyncBaseTransport):
+    """An HTTP transport that keeps the size of every response body the server sent."""
+
+    def __init__(self) -> None:
+        self.inner = httpx2.AsyncHTTPTransport()
+        self.sizes: list[int] = []
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await self.inner.handle_async_request(request)
+        body = await response.aread()
+        self.sizes.append(len(body))
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() != "transfer-encoding"]
+        return httpx2.Response(response.status_code, headers=headers, content=body, request=request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@contextmanager
+def _http_server(db: Path) -> Iterator[str]:
+    """helpdesk-mcp over Streamable HTTP on a free loopback port, without auth; yields its /mcp URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "helpdesk.cli", "--db", f"sqlite:///{db}"]
+    command += ["--transport", "http", "--auth", "none", "--port", str(port)]
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", process=process)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_non_ascii_comments_answer_within_the_budget_on_the_http_wire(
+    database: Database, mode: Literal["auto", "legacy"]
+) -> None:
+    # 500 emoji a comment: 2 kB in UTF-8, but 6 kB as the \ud83c\udfab escapes of the 2026 HTTP entry.
+    _comment_on(database.path, 2, ["🎫" * 500] * 100)
+    recording = _RecordingTransport()
+    with _http_server(database.path) as url, anyio.fail_after(60):
+        async with (
+            httpx2.AsyncClient(transport=recording, timeout=30) as http,
+            Client(streamable_http_client(url, http_client=http), mode=mode) as client,
+        ):
+            result = await client.call_tool("list_ticket_comments", {"ticket_id": 2, "limit": 100})
+    assert result.is_error is False
+    page = result.structured_content
+    assert page is not None
+    assert 1 <= len(page["items"]) < 100
+    assert f"{100 - len(page['items'])} of 100 items were left out" in page["note"]
+    assert max(recording.sizes) <= DEFAULT_BUDGET_TOKENS * BYTES_PER_TOKEN, recording.sizes
