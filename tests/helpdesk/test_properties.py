@@ -13,6 +13,7 @@ import json
 import sqlite3
 import uuid
 from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -155,6 +156,7 @@ def awkward(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Blocking
         client = portal.wrap_async_context_manager(Client(app.server(database, store=store)))
         with client as connected:
             yield portal, connected, path
+        store.close()
 
 
 def _answered_within_budget_or_said_how_it_was_cut(tool: str, result: Any) -> None:
@@ -226,3 +228,59 @@ def test_every_answer_of_every_tool_is_within_budget_on_the_wire_or_says_how_it_
         _answered_within_budget_or_said_how_it_was_cut(tool, result)
         if tool == "search_tickets" and not result.is_error:
             assert result.structured_content["items"], "every ticket's subject holds zq"
+
+
+LETTERS = st.characters(categories=["Lu", "Ll", "Lt"], max_codepoint=0x052F)  # Latin, Greek, Cyrillic
+SEARCH_SEED = 60
+
+
+def test_search_matches_the_same_tickets_on_sqlite_and_postgres_whatever_the_case(
+    tmp_path: Path, postgres_db: str
+) -> None:
+    with (
+        open_database(f"sqlite:///{tmp_path / 'h.db'}") as lite,
+        open_database(postgres_db) as pg,
+        start_blocking_portal() as portal,
+    ):
+        stores = [lite.store(), pg.store()]
+        clients = []
+        for database, store in zip((lite, pg), stores, strict=True):
+            database.seed(SEARCH_SEED)
+            clients.append(portal.wrap_async_context_manager(Client(app.server(database, store=store))))
+        with ExitStack() as closing:
+            for store in stores:
+                closing.callback(store.close)
+            on_sqlite = closing.enter_context(clients[0])
+            on_postgres = closing.enter_context(clients[1])
+
+            @PROFILE
+            @given(word=st.text(alphabet=LETTERS, min_size=2, max_size=8), swap=st.booleans())
+            def check(word: str, swap: bool) -> None:
+                subject = f"about {word.swapcase() if swap else word}."
+                for database in (lite, pg):
+                    _set_subject(database, 1, subject)
+                arguments = {"text": word, "limit": 100, "fields": ["status"]}
+                found = [
+                    [
+                        item["id"]
+                        for item in portal.call(c.call_tool, "search_tickets", arguments).structured_content[
+                            "items"
+                        ]
+                    ]
+                    for c in (on_sqlite, on_postgres)
+                ]
+                assert found[0] == found[1], (word, subject)
+                assert (1 in found[0]) == (word.lower() in subject.lower()), (word, subject)
+
+            check()
+
+
+def _set_subject(database: Any, ticket: int, subject: str) -> None:
+    if database.postgres:
+        import psycopg
+
+        with psycopg.connect(database.url) as writer:
+            writer.execute("UPDATE tickets SET subject = %s WHERE id = %s", (subject, ticket))
+    else:
+        with sqlite3.connect(database.path) as writer:
+            writer.execute("UPDATE tickets SET subject = ? WHERE id = ?", (subject, ticket))

@@ -380,3 +380,76 @@ async def test_non_ascii_comments_answer_within_the_budget_on_the_http_wire(
     assert 1 <= len(page["items"]) < 100
     assert f"{100 - len(page['items'])} of 100 items were left out" in page["note"]
     assert max(recording.sizes) <= DEFAULT_BUDGET_TOKENS * BYTES_PER_TOKEN, recording.sizes
+
+
+CASE_PAIRS = [  # (what is searched, what the ticket says)
+    ("école", "ÉCOLE"),
+    ("ÉCOLE", "école"),
+    ("Straße", "STRAßE"),
+    ("москва", "МОСКВА"),  # noqa: RUF001 - Cyrillic on purpose
+    ("σοφος", "ΣΟΦΟΣ"),  # the final sigma, in both directions
+    ("ΣΟΦΟΣ", "σοφος"),
+    ("ÇA VA", "ça va"),
+    ("ǅemal", "ǆEMAL"),  # a titlecase digraph
+]
+
+
+def _set_texts(database: Database, texts: list[tuple[int, str, str]]) -> None:
+    """Give tickets their (id, subject, body), on either database, through a writable connection."""
+    sql = "UPDATE tickets SET subject = ?, body = ? WHERE id = ?"
+    rows = [(subject, body, ticket) for ticket, subject, body in texts]
+    if database.postgres:
+        import psycopg
+
+        with psycopg.connect(database.url) as writer:
+            writer.cursor().executemany(sql.replace("?", "%s"), rows)
+    else:
+        with sqlite3.connect(database.path) as writer:  # type: ignore[attr-defined]
+            writer.executemany(sql, rows)
+
+
+async def _search_each_pair_in_the_other_case(database: Database) -> list[list[int]]:
+    """Ticket 2k+1 says a pair's text in its subject, ticket 2k+2 in its body; each pair's search
+    finds which tickets?"""
+    texts = []
+    for k, (_, stored) in enumerate(CASE_PAIRS):
+        texts += [(2 * k + 1, f"about {stored}!", "nothing here"), (2 * k + 2, "nothing here", f"({stored})")]
+    _set_texts(database, texts)
+    found = []
+    store = database.store()
+    try:
+        async with Client(app.server(database, store=store)) as client:
+            for searched, _ in CASE_PAIRS:
+                arguments = {"text": searched, "limit": 100, "fields": ["status"]}
+                result = await client.call_tool("search_tickets", arguments)
+                assert result.is_error is False, result
+                found.append(sorted(item["id"] for item in result.structured_content["items"]))  # type: ignore[index]
+    finally:
+        store.close()
+    return found
+
+
+def _expected_ids() -> list[list[int]]:
+    """Case-insensitive is Unicode lowercase (with its final-sigma rule): the tickets of every pair
+    whose text, lowercased, holds the searched text lowercased."""
+    return [
+        sorted(
+            id_
+            for k, (_, stored) in enumerate(CASE_PAIRS)
+            if searched.lower() in stored.lower()
+            for id_ in (2 * k + 1, 2 * k + 2)
+        )
+        for searched, _ in CASE_PAIRS
+    ]
+
+
+async def test_search_is_case_insensitive_beyond_ascii_on_sqlite(database: Database) -> None:
+    assert await _search_each_pair_in_the_other_case(database) == _expected_ids()
+
+
+async def test_search_is_case_insensitive_beyond_ascii_on_postgres(postgres_db: str) -> None:
+    from helpdesk.db import open_database
+
+    with open_database(postgres_db) as database:
+        database.seed(40)
+        assert await _search_each_pair_in_the_other_case(database) == _expected_ids()

@@ -282,8 +282,10 @@ def search_tickets(
         fields: Which fields to return besides id (default: all of subject, status, priority,
             customer_email, opened_at).
     """
-    pattern = _like_pattern(text)
-    where = "(lower(subject) LIKE lower(?) ESCAPE '\\' OR lower(body) LIKE lower(?) ESCAPE '\\')"
+    # Case-insensitive as Unicode lowercase, the same on SQLite and PostgreSQL ("école" finds "ÉCOLE").
+    pattern = _like_pattern(text.lower())
+    subject, body = ctx.state.lowercase_sql("subject"), ctx.state.lowercase_sql("body")
+    where = f"({subject} LIKE ? ESCAPE '\\' OR {body} LIKE ? ESCAPE '\\')"
     params: list[object] = [pattern, pattern]
     if status is not None:
         where += " AND status = ?"
