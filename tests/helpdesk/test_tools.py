@@ -453,3 +453,51 @@ async def test_search_is_case_insensitive_beyond_ascii_on_postgres(postgres_db: 
     with open_database(postgres_db) as database:
         database.seed(40)
         assert await _search_each_pair_in_the_other_case(database) == _expected_ids()
+
+
+def _raw_2026_call(url: str, tool: str, arguments_json: str) -> dict[str, Any]:
+    """One tools/call as the 2026 HTTP entry takes it, with the arguments written as raw JSON text
+    (the official client cannot send a lone surrogate: its encoder refuses one)."""
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    params = json.dumps({"name": tool, "_meta": meta})[:-1] + f', "arguments": {arguments_json}}}'
+    body = f'{{"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {params}}}'
+    headers = {
+        "accept": "application/json, text/event-stream",
+        "content-type": "application/json",
+        "mcp-protocol-version": "2026-07-28",
+        "mcp-method": "tools/call",
+        "mcp-name": tool,
+    }
+    response = httpx2.post(url, content=body.encode(), headers=headers, timeout=30)
+    assert response.status_code == 200, response.text
+    return dict(json.loads(response.text)["result"])
+
+
+def test_a_lone_surrogate_sent_over_http_is_invalid_input_naming_the_field(database: Database) -> None:
+    # The SDK's 2026 HTTP entry parses with json.loads, which lets "\ud800" through as a lone
+    # surrogate: no database can store it, and it used to end as a masked internal error.
+    before = table_digest(database)
+    with _http_server(database.path) as url:
+        results = {
+            field: _raw_2026_call(url, tool, arguments)
+            for tool, field, arguments in [
+                ("search_tickets", "text", '{"text": "ab\\ud800"}'),
+                (
+                    "add_ticket_comment",
+                    "body",
+                    '{"ticket_id": 1, "body": "x\\udc00y", "idempotency_key": "k-lone-0001"}',
+                ),
+                ("create_status_note", "body", '{"week": "2026-W10", "body": "\\ud83d"}'),
+            ]
+        }
+    for field, result in results.items():
+        error = result["_meta"]["io.wireproof/error"]
+        assert (error["type"], error["code"]) == ("invalid_input", "invalid_arguments"), error
+        assert error["fields"][0]["field"] == field
+        assert "lone surrogate" in error["fields"][0]["problem"]
+        assert "both halves" in error["fields"][0]["expected"]
+    assert table_digest(database) == before
