@@ -21,8 +21,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Final
 
-import pydantic_core
-
 from wireproof.errors import InvalidInput
 from wireproof.paging import Page
 
@@ -50,7 +48,7 @@ def wire_bytes(json_text: str) -> int:
 
     Printable ASCII is one byte; everything else is counted as the ``\\uXXXX`` escapes the SDK's
     HTTP entry writes (``json.dumps`` with ``ensure_ascii``, which escapes DEL too). Control
-    characters are already escaped in ``json_text``, so they are counted as the text shows them.
+    characters are already escaped in a JSON text, so they are counted as the text shows them.
     """
     if json_text.isascii() and "\x7f" not in json_text:
         return len(json_text)
@@ -59,9 +57,11 @@ def wire_bytes(json_text: str) -> int:
     return plain + _ESCAPED_BYTES * (units - plain)
 
 
-def _string_bytes(text: str) -> int:
-    """The most bytes ``text`` takes on the wire as a JSON string (the text content's value)."""
-    return wire_bytes(pydantic_core.to_json(text).decode())
+def _string_bytes(text: str, size: int) -> int:
+    """The most bytes ``text`` (a JSON text, or any text without control characters, whose
+    ``wire_bytes`` is ``size``) takes on the wire as a JSON string: each ``"`` and ``\\`` gains a
+    backslash, and two quotes enclose it."""
+    return size + text.count('"') + text.count("\\") + 2
 
 
 def _pointer(structured: Any, size: int) -> str:
@@ -77,11 +77,11 @@ def _pointer(structured: Any, size: int) -> str:
 def _measure(structured: Any, json_text: str, budget_tokens: int) -> tuple[str, int]:
     """The text content for this result, and the bytes the whole answer takes on the wire."""
     size = wire_bytes(json_text)
-    whole = FRAME_BYTES + size + _string_bytes(json_text)  # the copy: each " and \ escaped once more
+    whole = FRAME_BYTES + size + _string_bytes(json_text, size)
     if whole <= budget_tokens * BYTES_PER_TOKEN:
         return json_text, whole
     pointer = _pointer(structured, size)
-    return pointer, FRAME_BYTES + size + _string_bytes(pointer)
+    return pointer, FRAME_BYTES + size + _string_bytes(pointer, wire_bytes(pointer))
 
 
 def text_for(structured: Any, json_text: str, budget_tokens: int) -> str:
