@@ -9,6 +9,7 @@ with its idempotency record. SQL is written once with ``?`` placeholders.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -274,6 +275,11 @@ class PostgresDatabase(Database):
                 connection.execute(
                     "SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu')"
                 ).fetchone()[0]
+            )
+        if not self._icu:
+            logging.getLogger("helpdesk").warning(
+                "this PostgreSQL server has no ICU collations: search_tickets folds case by the database's "
+                "locale, which may differ from SQLite's beyond ASCII; use a server built with ICU"
             )
 
     def _connect(self, *, read_only: bool) -> Any:
