@@ -1,12 +1,13 @@
 # The two commands of the quick start: `make demo` and `make test`.
-# Each bootstraps .venv on a fresh machine (Python 3.11+ and make are all it needs).
+# Each bootstraps .venv on a fresh machine (Python 3.11+ and make are all it needs); make test also
+# installs the Debian packages the suite needs when they are missing (as root; else it says how).
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit interop bench docs clean
+.PHONY: demo test system-packages lint typecheck unit interop bench docs clean
 
 $(STAMP): pyproject.toml examples/helpdesk/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "wireproof needs Python 3.11 or newer; set PYTHON=python3.11")'
@@ -18,7 +19,13 @@ $(STAMP): pyproject.toml examples/helpdesk/pyproject.toml
 demo: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/helpdesk-demo
 
-test: lint typecheck unit
+# system-packages first: a machine without them stops at once, before any other work.
+test: system-packages lint typecheck unit
+
+# The Debian packages the suite uses for real (postgresql, nginx, npm; python3-venv if needed): installed with apt-get
+# when missing and make runs as root; otherwise make stops and prints the one command to run.
+system-packages:
+	@PYTHON=$(PYTHON) bash .ci/system-packages
 
 lint: $(STAMP)
 	$(BIN)/ruff check src examples tests bench
@@ -32,7 +39,7 @@ typecheck: $(STAMP)
 interop:
 	bash interop/setup.sh
 
-unit: $(STAMP) interop
+unit: $(STAMP) system-packages interop
 	$(BIN)/pytest
 
 bench: $(STAMP)

@@ -1,8 +1,11 @@
-"""Generated documentation stays current with the code it documents."""
+"""Generated documentation stays current with the code it documents, and the README's two commands
+do what it says (``make test`` installs the Debian packages it needs, or says how)."""
 
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 from pathlib import Path
 
 from wireproof.check.rules import REGISTRY
@@ -55,3 +58,54 @@ def test_deploy_page_shows_the_nginx_config_and_replica_command_the_scale_out_te
     shown = set(re.findall(r"(?<!\S)(--[a-z-]+)", command))
     run = {a for a in replica_args("db", 1, "url", Path("jwks"), Path("audit")) if a.startswith("--")}
     assert shown == run, f"flags only in the docs: {shown - run}; only in the tests: {run - shown}"
+
+
+def _make(target: str, tmp_path: Path, *, uid: int, assume_missing: str) -> subprocess.CompletedProcess[str]:
+    """``make TARGET`` in this checkout as the user ``uid`` (a fake ``id`` first on PATH), with the
+    packages in ``assume_missing`` taken for missing and a fake apt-get that records its arguments."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir(exist_ok=True)
+    (bin_dir / "id").write_text(f'#!/bin/sh\n[ "$1" = -u ] && echo {uid} || exec /usr/bin/id "$@"\n')
+    (bin_dir / "apt-get").write_text(f'#!/bin/sh\necho "$@" >> {tmp_path / "apt-get.log"}\n')
+    for fake in bin_dir.iterdir():
+        fake.chmod(0o755)
+    env = {
+        **os.environ,
+        "PATH": f"{bin_dir}:{os.environ['PATH']}",
+        "APT_GET": str(bin_dir / "apt-get"),
+        "WIREPROOF_ASSUME_MISSING": assume_missing,
+    }
+    return subprocess.run(
+        ["make", "--no-print-directory", "-C", str(ROOT), target],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_make_test_as_root_installs_the_missing_debian_packages_with_apt_get(tmp_path: Path) -> None:
+    done = _make("system-packages", tmp_path, uid=0, assume_missing="nginx npm")
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "apt-get.log").read_text().splitlines() == ["update -qq", "install -y -qq nginx npm"]
+    assert "Installing the Debian packages the test suite needs: nginx npm" in done.stderr
+
+
+def test_make_test_as_another_user_stops_at_once_with_the_one_command_to_run(tmp_path: Path) -> None:
+    done = _make("test", tmp_path, uid=1000, assume_missing="nginx")
+    assert done.returncode != 0
+    assert "sudo apt-get update && sudo apt-get install -y nginx\n" in done.stderr
+    assert "ruff" not in done.stdout + done.stderr  # stopped before lint, typecheck and the tests
+    assert not (tmp_path / "apt-get.log").exists()
+
+
+def test_make_test_installs_nothing_when_every_debian_package_is_there(tmp_path: Path) -> None:
+    for uid in (0, 1000):
+        done = _make("system-packages", tmp_path, uid=uid, assume_missing="")
+        assert (done.returncode, done.stderr) == (0, "")
+    assert not (tmp_path / "apt-get.log").exists()
+
+
+def test_ci_run_still_runs_make_test() -> None:
+    assert (ROOT / ".ci" / "run").read_text().rstrip().endswith("\nmake test")

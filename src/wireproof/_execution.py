@@ -69,7 +69,8 @@ def _compact(structured: Any) -> str:
 def success_result(
     structured: Any, text: str | None = None, budget_tokens: int = DEFAULT_BUDGET_TOKENS
 ) -> types.CallToolResult:
-    """A tool result: ``structuredContent``, and the same JSON as text when it is small."""
+    """A tool result: ``structuredContent``, and the same JSON as text when both copies fit the
+    budget on the wire (else a pointer to ``structuredContent``; see ``wireproof.budget``)."""
     text = _compact(structured) if text is None else text
     return types.CallToolResult(
         content=[types.TextContent(text=text_for(structured, text, budget_tokens))],

@@ -1,10 +1,19 @@
-"""The response budget: every tool result is measured, and one over budget is never silently cut.
+"""The response budget: every tool answer is measured as it goes on the wire, and one over budget is
+never silently cut.
 
-Sizes are estimated as bytes / 4 tokens. A result over the budget is reduced to fit when it is
-a ``Page`` built with ``Page.from_rows`` (trailing items are left out, with a cursor to continue
-and a note saying so); otherwise the call fails with a typed error that says how to ask for less.
-A large result's text content is a short pointer to ``structuredContent`` instead of a second
-full copy of it (the spec's text copy is for small results, for older clients).
+An answer is measured whole: its ``structuredContent`` and its text content, each as the SDK
+serializes it, plus room for the JSON-RPC frame around them. JSON escaping is counted (a ``"`` or
+``\\`` in a value costs two bytes in ``structuredContent`` and four in its text copy, a control
+character six), and so is non-ASCII text at the most any SDK transport spends on it: the SDK's
+2026 HTTP entry sends JSON with ``\\uXXXX`` escapes (six bytes a UTF-16 code unit, twelve for a
+character beyond the BMP), where stdio and the legacy HTTP entry send UTF-8 (two to four). Sizes
+are estimated as bytes / 4 tokens.
+
+A result over the budget is reduced to fit when it is a ``Page`` built with ``Page.from_rows``
+(trailing items are left out, with a cursor to continue and a note saying so); otherwise the call
+fails with a typed error that says how to ask for less. The text content is the JSON itself when
+both copies fit, else a short pointer to ``structuredContent`` (the spec's text copy is for older
+clients, and a second full copy would double the answer).
 """
 
 from __future__ import annotations
@@ -15,11 +24,76 @@ from typing import Any, Final
 from wireproof.errors import InvalidInput
 from wireproof.paging import Page
 
-__all__ = ["BYTES_PER_TOKEN", "DEFAULT_BUDGET_TOKENS", "fit_to_budget", "text_for"]
+__all__ = [
+    "BYTES_PER_TOKEN",
+    "DEFAULT_BUDGET_TOKENS",
+    "FRAME_BYTES",
+    "answer_bytes",
+    "fit_to_budget",
+    "text_for",
+    "wire_bytes",
+]
 
 DEFAULT_BUDGET_TOKENS: Final = 16_000
 """Some clients cap a tool result near 25,000 tokens and warn at 10,000."""
 BYTES_PER_TOKEN: Final = 4
+FRAME_BYTES: Final = 256
+"""Room for what wraps the two payloads on the wire: the JSON-RPC frame and id, the result's keys,
+``isError`` and the replay marks in ``_meta`` (about 200 bytes with a short request id)."""
+_ESCAPED_BYTES: Final = 6  # \uXXXX, per UTF-16 code unit
+
+
+def wire_bytes(json_text: str) -> int:
+    """The most bytes a JSON text (as pydantic-core writes it) takes on the wire.
+
+    Printable ASCII is one byte; everything else is counted as the ``\\uXXXX`` escapes the SDK's
+    HTTP entry writes (``json.dumps`` with ``ensure_ascii``, which escapes DEL too). Control
+    characters are already escaped in a JSON text, so they are counted as the text shows them.
+    """
+    if json_text.isascii() and "\x7f" not in json_text:
+        return len(json_text)
+    plain = len(json_text.encode("ascii", "ignore")) - json_text.count("\x7f")
+    units = len(json_text.encode("utf-16-le", "surrogatepass")) // 2
+    return plain + _ESCAPED_BYTES * (units - plain)
+
+
+def _string_bytes(text: str, size: int) -> int:
+    """The most bytes ``text`` (a JSON text, or any text without control characters, whose
+    ``wire_bytes`` is ``size``) takes on the wire as a JSON string: each ``"`` and ``\\`` gains a
+    backslash, and two quotes enclose it."""
+    return size + text.count('"') + text.count("\\") + 2
+
+
+def _pointer(structured: Any, size: int) -> str:
+    count = ""
+    if isinstance(structured, dict) and isinstance(structured.get("items"), list):
+        count = f"{len(structured['items'])} items, "
+    return (
+        f"The result ({count}{size:,} bytes of JSON) is in structuredContent; it is not repeated here "
+        "to save context."
+    )
+
+
+def _measure(structured: Any, json_text: str, budget_tokens: int) -> tuple[str, int]:
+    """The text content for this result, and the bytes the whole answer takes on the wire."""
+    size = wire_bytes(json_text)
+    whole = FRAME_BYTES + size + _string_bytes(json_text, size)
+    if whole <= budget_tokens * BYTES_PER_TOKEN:
+        return json_text, whole
+    pointer = _pointer(structured, size)
+    return pointer, FRAME_BYTES + size + _string_bytes(pointer, wire_bytes(pointer))
+
+
+def text_for(structured: Any, json_text: str, budget_tokens: int) -> str:
+    """The text content: the JSON itself when the answer holds both copies within the budget, else
+    a pointer to ``structuredContent`` (no second full copy)."""
+    return _measure(structured, json_text, budget_tokens)[0]
+
+
+def answer_bytes(structured: Any, json_text: str, budget_tokens: int) -> int:
+    """The most bytes the answer of ``structured`` (whose JSON is ``json_text``) takes on the wire,
+    with the text content ``text_for`` picks for it."""
+    return _measure(structured, json_text, budget_tokens)[1]
 
 
 def fit_to_budget(
@@ -31,9 +105,11 @@ def fit_to_budget(
     dump: Callable[[Any], Any],
     encode: Callable[[Any], str],
 ) -> tuple[Any, str]:
-    """``(structured, text)`` within ``budget_tokens``, reduced with a note, or raise ``InvalidInput``."""
+    """``(structured, its JSON text)`` whose answer is within ``budget_tokens`` on the wire, reduced
+    with a note, or raise ``InvalidInput`` (``response_too_large``)."""
     budget = budget_tokens * BYTES_PER_TOKEN
-    if len(text.encode()) <= budget:
+    size = answer_bytes(structured, text, budget_tokens)
+    if size <= budget:
         return structured, text
     if isinstance(result, Page) and result._resume is not None and result.items:
         total = len(result.items)
@@ -43,13 +119,13 @@ def fit_to_budget(
             candidate = result.cut(middle, _note(total - middle, total, budget_tokens))
             candidate_structured = dump(candidate)
             candidate_text = encode(candidate_structured)
-            if len(candidate_text.encode()) <= budget:
+            if answer_bytes(candidate_structured, candidate_text, budget_tokens) <= budget:
                 best, low = (candidate_structured, candidate_text), middle + 1
             else:
                 high = middle - 1
         if best is not None:
             return best
-    tokens = len(text.encode()) // BYTES_PER_TOKEN
+    tokens = size // BYTES_PER_TOKEN
     raise InvalidInput(
         f"The result would be about {tokens:,} tokens, over this tool's budget of {budget_tokens:,}; ask for "
         "less: a smaller limit, fewer fields, or narrower filters",
@@ -62,16 +138,3 @@ def _note(left_out: int, total: int, budget_tokens: int) -> str:
         f"{left_out} of {total} items were left out to keep this answer within about {budget_tokens:,} tokens; "
         "call again with next_cursor for the rest, or pass a smaller limit or fewer fields."
     )
-
-
-def text_for(structured: Any, text: str, budget_tokens: int) -> str:
-    """The text content: the JSON itself when small, else a pointer (no second full copy)."""
-    if len(text.encode()) <= budget_tokens * BYTES_PER_TOKEN // 2:
-        return text
-    count = ""
-    if isinstance(structured, dict) and isinstance(structured.get("items"), list):
-        count = f" {len(structured['items'])} items,"
-    return (
-        f"The result ({count} {len(text):,} bytes of JSON) is in structuredContent; it is not repeated here "
-        "to save context."
-    ).replace("( ", "(")

@@ -1,19 +1,30 @@
-"""The helpdesk read tools, through the official mcp client in memory."""
+"""The helpdesk read tools, through the official mcp client in memory (and raw stdio for wire sizes)."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 import sqlite3
-from typing import Any
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Literal
 
+import anyio
+import httpx2
 import pytest
+from anyio.streams.buffered import BufferedByteReceiveStream
 from mcp import Client
+from mcp.client.streamable_http import streamable_http_client
 
 from helpdesk import app
 from helpdesk.db import Database
+from tests.cluster import free_port, wait_http
 from tests.conftest import SEEDED_TICKETS
 from wireproof import LOCAL_OPERATOR
+from wireproof.budget import BYTES_PER_TOKEN, DEFAULT_BUDGET_TOKENS
 from wireproof.idempotency import IdempotencyStore
 
 pytestmark = pytest.mark.anyio
@@ -256,3 +267,238 @@ async def test_nul_characters_are_refused_as_invalid_input(client: Client) -> No
         error = _error(await client.call_tool(tool, arguments))
         assert error["type"] == "invalid_input"
         assert "NUL" in error["fields"][0]["problem"]
+
+
+def _comment_on(path: Path, ticket_id: int, bodies: list[str]) -> None:
+    with sqlite3.connect(path) as writer:
+        writer.executemany(
+            "INSERT INTO ticket_comments (ticket_id, body, created_at) VALUES (?, ?, '2026-05-01T10:00:00Z')",
+            [(ticket_id, body) for body in bodies],
+        )
+
+
+async def _stdio_answer_lines(db: Path, calls: list[dict[str, Any]]) -> list[bytes]:
+    """The raw JSON-RPC lines helpdesk-mcp writes on stdout for each call, in order."""
+    hello = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}
+    lines = [
+        {"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": hello},
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        *({"jsonrpc": "2.0", "id": i, "method": "tools/call", "params": c} for i, c in enumerate(calls, 1)),
+    ]
+    command = [sys.executable, "-m", "helpdesk.cli", "--db", f"sqlite:///{db}"]
+    answers: dict[int, bytes] = {}
+    with anyio.fail_after(60):
+        async with await anyio.open_process(command, stderr=subprocess.DEVNULL) as process:
+            assert process.stdin is not None
+            assert process.stdout is not None
+            stdout = BufferedByteReceiveStream(process.stdout)
+            await process.stdin.send(b"".join(json.dumps(line).encode() + b"\n" for line in lines))
+            while len(answers) < len(calls):
+                line = await stdout.receive_until(b"\n", 10_000_000)
+                answer = json.loads(line)
+                if answer.get("id"):
+                    answers[answer["id"]] = line
+            await process.stdin.aclose()
+    return [answers[i] for i in range(1, len(calls) + 1)]
+
+
+async def test_comments_full_of_quotes_and_backslashes_answer_within_the_budget_on_the_stdio_wire(
+    database: Database,
+) -> None:
+    # 28 comments of 500 characters of "\ once answered 90,419 bytes (about 22,600 tokens): the size
+    # was measured before its text copy was escaped, which doubles those characters again.
+    _comment_on(database.path, 1, ['"\\' * 250] * 100)
+    lines = await _stdio_answer_lines(
+        database.path,
+        [
+            {"name": "list_ticket_comments", "arguments": {"ticket_id": 1, "limit": 28}},
+            {"name": "list_ticket_comments", "arguments": {"ticket_id": 1, "limit": 100}},
+        ],
+    )
+    budget = DEFAULT_BUDGET_TOKENS * BYTES_PER_TOKEN
+    assert [len(line) <= budget for line in lines] == [True, True], [len(line) for line in lines]
+    small, large = (json.loads(line)["result"] for line in lines)
+    assert len(small["structuredContent"]["items"]) == 28
+    assert "note" not in small["structuredContent"]
+    cut = large["structuredContent"]
+    assert 28 < len(cut["items"]) < 100
+    assert f"{100 - len(cut['items'])} of 100 items were left out" in cut["note"]
+    assert cut["has_more"] is True
+    assert cut["next_cursor"]
+
+
+class _RecordingTransport(httpx2.AsyncBaseTransport):
+    """An HTTP transport that keeps the size of every response body the server sent."""
+
+    def __init__(self) -> None:
+        self.inner = httpx2.AsyncHTTPTransport()
+        self.sizes: list[int] = []
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        response = await self.inner.handle_async_request(request)
+        body = await response.aread()
+        self.sizes.append(len(body))
+        headers = [(k, v) for k, v in response.headers.items() if k.lower() != "transfer-encoding"]
+        return httpx2.Response(response.status_code, headers=headers, content=body, request=request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@contextmanager
+def _http_server(db: Path) -> Iterator[str]:
+    """helpdesk-mcp over Streamable HTTP on a free loopback port, without auth; yields its /mcp URL."""
+    port = free_port()
+    command = [sys.executable, "-m", "helpdesk.cli", "--db", f"sqlite:///{db}"]
+    command += ["--transport", "http", "--auth", "none", "--port", str(port)]
+    process = subprocess.Popen(
+        command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    try:
+        wait_http(f"http://127.0.0.1:{port}/healthz", process=process)
+        yield f"http://127.0.0.1:{port}/mcp"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@pytest.mark.parametrize("mode", ["auto", "legacy"])
+async def test_non_ascii_comments_answer_within_the_budget_on_the_http_wire(
+    database: Database, mode: Literal["auto", "legacy"]
+) -> None:
+    # 500 emoji a comment: 2 kB in UTF-8, but 6 kB as the \ud83c\udfab escapes of the 2026 HTTP entry.
+    _comment_on(database.path, 2, ["🎫" * 500] * 100)
+    recording = _RecordingTransport()
+    with _http_server(database.path) as url, anyio.fail_after(60):
+        async with (
+            httpx2.AsyncClient(transport=recording, timeout=30) as http,
+            Client(streamable_http_client(url, http_client=http), mode=mode) as client,
+        ):
+            result = await client.call_tool("list_ticket_comments", {"ticket_id": 2, "limit": 100})
+    assert result.is_error is False
+    page = result.structured_content
+    assert page is not None
+    assert 1 <= len(page["items"]) < 100
+    assert f"{100 - len(page['items'])} of 100 items were left out" in page["note"]
+    assert max(recording.sizes) <= DEFAULT_BUDGET_TOKENS * BYTES_PER_TOKEN, recording.sizes
+
+
+CASE_PAIRS = [  # (what is searched, what the ticket says)
+    ("école", "ÉCOLE"),
+    ("ÉCOLE", "école"),
+    ("Straße", "STRAßE"),
+    ("москва", "МОСКВА"),  # noqa: RUF001 - Cyrillic on purpose
+    ("σοφος", "ΣΟΦΟΣ"),  # the final sigma, in both directions
+    ("ΣΟΦΟΣ", "σοφος"),
+    ("ÇA VA", "ça va"),
+    ("ǅemal", "ǆEMAL"),  # a titlecase digraph
+]
+
+
+def _set_texts(database: Database, texts: list[tuple[int, str, str]]) -> None:
+    """Give tickets their (id, subject, body), on either database, through a writable connection."""
+    sql = "UPDATE tickets SET subject = ?, body = ? WHERE id = ?"
+    rows = [(subject, body, ticket) for ticket, subject, body in texts]
+    if database.postgres:
+        import psycopg
+
+        with psycopg.connect(database.url) as writer:
+            writer.cursor().executemany(sql.replace("?", "%s"), rows)
+    else:
+        with sqlite3.connect(database.path) as writer:  # type: ignore[attr-defined]
+            writer.executemany(sql, rows)
+
+
+async def _search_each_pair_in_the_other_case(database: Database) -> list[list[int]]:
+    """Ticket 2k+1 says a pair's text in its subject, ticket 2k+2 in its body; each pair's search
+    finds which tickets?"""
+    texts = []
+    for k, (_, stored) in enumerate(CASE_PAIRS):
+        texts += [(2 * k + 1, f"about {stored}!", "nothing here"), (2 * k + 2, "nothing here", f"({stored})")]
+    _set_texts(database, texts)
+    found = []
+    store = database.store()
+    try:
+        async with Client(app.server(database, store=store, principal=LOCAL_OPERATOR)) as client:
+            for searched, _ in CASE_PAIRS:
+                arguments = {"text": searched, "limit": 100, "fields": ["status"]}
+                result = await client.call_tool("search_tickets", arguments)
+                assert result.is_error is False, result
+                found.append(sorted(item["id"] for item in result.structured_content["items"]))  # type: ignore[index]
+    finally:
+        store.close()
+    return found
+
+
+def _expected_ids() -> list[list[int]]:
+    """Case-insensitive is Unicode lowercase (with its final-sigma rule): the tickets of every pair
+    whose text, lowercased, holds the searched text lowercased."""
+    return [
+        sorted(
+            id_
+            for k, (_, stored) in enumerate(CASE_PAIRS)
+            if searched.lower() in stored.lower()
+            for id_ in (2 * k + 1, 2 * k + 2)
+        )
+        for searched, _ in CASE_PAIRS
+    ]
+
+
+async def test_search_is_case_insensitive_beyond_ascii_on_sqlite(database: Database) -> None:
+    assert await _search_each_pair_in_the_other_case(database) == _expected_ids()
+
+
+async def test_search_is_case_insensitive_beyond_ascii_on_postgres(postgres_db: str) -> None:
+    from helpdesk.db import open_database
+
+    with open_database(postgres_db) as database:
+        database.seed(40)
+        assert await _search_each_pair_in_the_other_case(database) == _expected_ids()
+
+
+def _raw_2026_call(url: str, tool: str, arguments_json: str) -> dict[str, Any]:
+    """One tools/call as the 2026 HTTP entry takes it, with the arguments written as raw JSON text
+    (the official client cannot send a lone surrogate: its encoder refuses one)."""
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"},
+        "io.modelcontextprotocol/clientCapabilities": {},
+    }
+    params = json.dumps({"name": tool, "_meta": meta})[:-1] + f', "arguments": {arguments_json}}}'
+    body = f'{{"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {params}}}'
+    headers = {
+        "accept": "application/json, text/event-stream",
+        "content-type": "application/json",
+        "mcp-protocol-version": "2026-07-28",
+        "mcp-method": "tools/call",
+        "mcp-name": tool,
+    }
+    response = httpx2.post(url, content=body.encode(), headers=headers, timeout=30)
+    assert response.status_code == 200, response.text
+    return dict(json.loads(response.text)["result"])
+
+
+def test_a_lone_surrogate_sent_over_http_is_invalid_input_naming_the_field(database: Database) -> None:
+    # The SDK's 2026 HTTP entry parses with json.loads, which lets "\ud800" through as a lone
+    # surrogate: no database can store it, and it used to end as a masked internal error.
+    before = table_digest(database)
+    with _http_server(database.path) as url:
+        results = {
+            field: _raw_2026_call(url, tool, arguments)
+            for tool, field, arguments in [
+                ("search_tickets", "text", '{"text": "ab\\ud800"}'),
+                (
+                    "add_ticket_comment",
+                    "body",
+                    '{"ticket_id": 1, "body": "x\\udc00y", "idempotency_key": "k-lone-0001"}',
+                ),
+                ("create_status_note", "body", '{"week": "2026-W10", "body": "\\ud83d"}'),
+            ]
+        }
+    for field, result in results.items():
+        error = result["_meta"]["io.wireproof/error"]
+        assert (error["type"], error["code"]) == ("invalid_input", "invalid_arguments"), error
+        assert error["fields"][0]["field"] == field
+        assert "lone surrogate" in error["fields"][0]["problem"]
+        assert "both halves" in error["fields"][0]["expected"]
+    assert table_digest(database) == before

@@ -242,18 +242,31 @@ def _no_ticket(ticket_id: int) -> NotFound:
     )
 
 
-def _no_nul(name: str) -> Callable[[Arguments], None]:
-    """A rule: the text argument ``name`` holds no NUL character (PostgreSQL text cannot store one)."""
+def _storable_text(name: str) -> Callable[[Arguments], None]:
+    """A rule: the text argument ``name`` can be stored: no NUL character (PostgreSQL text cannot
+    hold one) and no lone UTF-16 surrogate (no database stores one; the SDK's 2026 HTTP entry
+    parses JSON with ``json.loads``, which lets ``"\\ud800"`` through as one)."""
 
     def rule(args: Arguments) -> None:
         value = getattr(args, name)
-        if isinstance(value, str) and "\x00" in value:
+        if not isinstance(value, str):
+            return
+        if "\x00" in value:
             raise InvalidInput.field(
                 name,
                 "contains a NUL character (\\u0000)",
                 expected="text without NUL characters",
                 received=value,
             )
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise InvalidInput.field(
+                name,
+                f"contains a lone surrogate (\\u{ord(value[exc.start]):04x}), which is not a character",
+                expected="Unicode text; a character beyond U+FFFF is sent as both halves of its surrogate pair",
+                received=value,
+            ) from None
 
     return rule
 
@@ -282,8 +295,10 @@ def search_tickets(
         fields: Which fields to return besides id (default: all of subject, status, priority,
             customer_email, opened_at).
     """
-    pattern = _like_pattern(text)
-    where = "(lower(subject) LIKE lower(?) ESCAPE '\\' OR lower(body) LIKE lower(?) ESCAPE '\\')"
+    # Case-insensitive as Unicode lowercase, the same on SQLite and PostgreSQL ("école" finds "ÉCOLE").
+    pattern = _like_pattern(text.lower())
+    subject, body = ctx.state.lowercase_sql("subject"), ctx.state.lowercase_sql("body")
+    where = f"({subject} LIKE ? ESCAPE '\\' OR {body} LIKE ? ESCAPE '\\')"
     params: list[object] = [pattern, pattern]
     if status is not None:
         where += " AND status = ?"
@@ -367,7 +382,7 @@ def create_status_note(ctx: ToolContext[Database], week: IsoWeek, body: Text) ->
 
 
 create_status_note.rule(_check_week)
-create_status_note.rule(_no_nul("body"))
+create_status_note.rule(_storable_text("body"))
 
 
 @app.read(scopes={"notes:read"}, title="Get the status note of a week")
@@ -462,5 +477,5 @@ def list_ticket_comments(
     )
 
 
-search_tickets.rule(_no_nul("text"))
-add_ticket_comment.rule(_no_nul("body"))
+search_tickets.rule(_storable_text("text"))
+add_ticket_comment.rule(_storable_text("body"))

@@ -9,6 +9,7 @@ with its idempotency record. SQL is written once with ``?`` placeholders.
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -147,6 +148,12 @@ class Database:
         """The idempotency store on this same database (so effects and records commit together)."""
         raise NotImplementedError
 
+    def lowercase_sql(self, column: str) -> str:
+        """SQL for ``column`` in Unicode lowercase, the same on both databases, for case-insensitive
+        search: SQLite's own ``lower()`` folds only ASCII, and PostgreSQL's follows the database's
+        locale (``C`` folds only ASCII; glibc's misses the final sigma), so neither is used as is."""
+        raise NotImplementedError
+
     def migrate(self) -> None:
         raise NotImplementedError
 
@@ -177,6 +184,10 @@ def _batches(count: int) -> Iterator[list[tuple[object, ...]]]:
             batch = []
     if batch:
         yield batch
+
+
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 class SqliteDatabase(Database):
@@ -214,7 +225,11 @@ class SqliteDatabase(Database):
         uri = f"{self.path.as_uri()}?mode=ro"
         connection = sqlite3.connect(uri, uri=True, timeout=30.0, check_same_thread=False)
         connection.execute("PRAGMA busy_timeout=30000")
+        connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
         return connection
+
+    def lowercase_sql(self, column: str) -> str:
+        return f"unicode_lower({column})"  # Python's str.lower, registered on every reader
 
     def store(self, **options: Any) -> IdempotencyStore:
         return SqliteIdempotencyStore(self.path, **options)
@@ -255,6 +270,17 @@ class PostgresDatabase(Database):
         self._psycopg = psycopg
         self.url = url
         self.migrate()
+        with self._connect(read_only=True) as connection:
+            self._icu = bool(
+                connection.execute(
+                    "SELECT EXISTS (SELECT 1 FROM pg_collation WHERE collname = 'und-x-icu')"
+                ).fetchone()[0]
+            )
+        if not self._icu:
+            logging.getLogger("helpdesk").warning(
+                "this PostgreSQL server has no ICU collations: search_tickets folds case by the database's "
+                "locale, which may differ from SQLite's beyond ASCII; use a server built with ICU"
+            )
 
     def _connect(self, *, read_only: bool) -> Any:
         options = "-c default_transaction_read_only=on" if read_only else ""
@@ -284,6 +310,11 @@ class PostgresDatabase(Database):
 
     def _open_reader(self) -> Any:
         return self._connect(read_only=True)
+
+    def lowercase_sql(self, column: str) -> str:
+        # ICU's root locale lowercases as Python does (full mappings, the final sigma). A server
+        # built without ICU (rare: Debian's and the cloud services' have it) keeps its locale's.
+        return f'lower({column} COLLATE "und-x-icu")' if self._icu else f"lower({column})"
 
     def store(self, **options: Any) -> IdempotencyStore:
         from wireproof.idempotency import PostgresIdempotencyStore
