@@ -122,6 +122,8 @@ def test_every_bad_token_is_401_with_a_challenge_and_no_data(server: dict[str, A
         "not yet valid": "Bearer " + token(aud, nbf=now + 3600),
         "wrong issuer": "Bearer " + token(aud, iss="https://evil.example"),
         "wrong audience": "Bearer " + token("https://other.example/mcp"),
+        "RS256 naming the EC key": "Bearer " + token(aud, kid="ec1"),
+        "ES256 naming the RSA key": "Bearer " + token(aud, key=EC_KEY, alg="ES256", kid="rsa1"),
     }
     for label, authorization in cases.items():
         response = post(server["url"], authorization, INITIALIZE)
@@ -155,6 +157,26 @@ def test_hmac_signed_with_the_public_key_is_refused(server: dict[str, Any]) -> N
     response = post(server["url"], "Bearer " + forged, INITIALIZE)
     assert response.status_code == 401
     assert "not accepted" in response.headers["www-authenticate"]
+
+
+def test_a_body_nested_a_thousand_deep_is_400_for_an_authenticated_caller(server: dict[str, Any]) -> None:
+    """The scope pre-check parses the body before the SDK does; a parser recursion limit is the
+    client's malformed request (400), never an HTTP 500."""
+    nested = b"[" * 1000 + b"]" * 1000
+    body = (
+        b'{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "get_ticket", "x": '
+        + nested
+        + b"}}"
+    )
+    headers = {
+        "content-type": "application/json",
+        "accept": "application/json, text/event-stream",
+        "mcp-protocol-version": "2025-11-25",
+        "authorization": "Bearer " + token(server["audience"]),
+    }
+    response = httpx2.post(server["url"], headers=headers, content=body, timeout=20)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == -32700
 
 
 def test_the_protected_resource_metadata_is_served(server: dict[str, Any]) -> None:

@@ -252,7 +252,7 @@ def _scopes_needed(connector: Connector[Any], body: bytes, principal: Principal)
     """For a ``tools/call`` of a known tool outside the caller's scopes: every scope it needs."""
     try:
         message = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return []  # malformed JSON-RPC is the SDK's to answer (400)
     if not isinstance(message, dict) or message.get("method") != "tools/call":
         return []
