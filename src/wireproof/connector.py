@@ -33,7 +33,6 @@ from typing import Any, Final, Generic, TypeVar
 import anyio
 import mcp_types as types
 from mcp.server.lowlevel import Server
-from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 
 from wireproof._execution import ERROR_META, Execution, error_result
@@ -365,10 +364,12 @@ class Connector(Generic[StateT]):
         cursors: CursorCodec | None = None,
         principal: PrincipalSource = None,
     ) -> None:
-        """Serve over stdin/stdout until the client closes the stream."""
-        server = self.server(state, store=store, cursors=cursors, principal=principal)
-        async with stdio_server() as (read_stream, write_stream):
-            await server.run(read_stream, write_stream, server.create_initialization_options())
+        """Serve over stdin/stdout until the client closes the stream, then let calls in flight
+        finish (up to 10 s) and write their answers. Malformed frames are answered with a JSON-RPC
+        error when they carry a readable id (``wireproof.serve._stdio``)."""
+        from wireproof.serve._stdio import serve_stdio  # serve sits above the connector
+
+        await serve_stdio(self.server(state, store=store, cursors=cursors, principal=principal))
 
     def run_stdio(
         self,
