@@ -327,18 +327,22 @@ class _Transport:
                     self.in_flight.settled(message.id)
 
     async def write(self) -> None:
-        """Write frames to stdout, as many at once as are ready; ends when the relay ends."""
+        """Write frames to stdout, as many at once as are ready; ends when the relay ends. Once
+        stdout is gone (the client left) the rest is discarded, so the session never blocks."""
+        gone = False
         async with self.out_receive:
             async for frame in self.out_receive:
                 frames = [frame]
                 with contextlib.suppress(anyio.WouldBlock):
                     while len(frames) < 256:
                         frames.append(self.out_receive.receive_nowait())
+                if gone:
+                    continue
                 try:
                     await anyio.to_thread.run_sync(_write_all, self.write_fd, b"".join(frames))
-                except OSError as exc:  # the client is gone: nothing more can reach it
-                    logger.warning("stdout closed (%s); stopping", exc.strerror)
-                    return
+                except OSError as exc:
+                    logger.warning("stdout is closed (%s): answers from now on are discarded", exc.strerror)
+                    gone = True
 
 
 def _has_top_level_id(frame: bytes) -> bool:
