@@ -30,7 +30,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, Final
 
 import anyio
@@ -228,7 +228,7 @@ class _Transport:
         self.in_flight = _InFlight()
         self.out_send, self.out_receive = anyio.create_memory_object_stream[bytes](1024)
 
-    async def frames(self) -> Any:
+    async def frames(self) -> AsyncIterator[tuple[bytes, int | None]]:
         """Each complete line of stdin (without its newline), or the prefix and size of a line
         past the limit; ends at EOF."""
         pending = bytearray()
@@ -268,7 +268,7 @@ class _Transport:
         async with to_server:
             async for line, oversize in self.frames():
                 if oversize is not None:
-                    await self.refuse(line, _oversized(line, oversize, self.max_frame_bytes))
+                    await self.refuse(_oversized(line, oversize, self.max_frame_bytes), oversize)
                     continue
                 frame = line.rstrip(b"\r")
                 if not frame.strip():
@@ -299,23 +299,24 @@ class _Transport:
         try:
             message = types.jsonrpc_message_adapter.validate_json(frame, by_name=False)
         except ValidationError as error:
-            await self.refuse(frame, _refusal(frame, error))
+            await self.refuse(_refusal(frame, error), len(frame))
             return None
         if isinstance(message, types.JSONRPCNotification) and b'"id"' in frame and _has_top_level_id(frame):
             # The model took it for a notification, ignoring an id of another type (1.5, null,
             # true): run nothing, answer when the id can be echoed.
-            await self.refuse(frame, _refusal(frame, None))
+            await self.refuse(_refusal(frame, None), len(frame))
             return None
         return message
 
-    async def refuse(self, frame: bytes, refusal: _Refusal) -> None:
+    async def refuse(self, refusal: _Refusal, size: int) -> None:
+        """Answer each id the refused frame carries, or log that it is dropped."""
         kind = "Parse error" if refusal.code == types.PARSE_ERROR else "Invalid Request"
         text = f"{kind}: {refusal.reason}; {_FRAME_ADVICE}"
         if refusal.ids:
             for id_text in refusal.ids:
                 await self.out_send.send(_error_frame(id_text, refusal.code, text))
         else:
-            logger.warning("dropped a stdio frame of %d bytes with no id to answer: %s", len(frame), text)
+            logger.warning("dropped a stdio frame of %d bytes with no id to answer: %s", size, text)
 
     async def relay(self, from_server: MemoryObjectReceiveStream[SessionMessage]) -> None:
         """The server's messages, serialized in order onto the outgoing frames."""
