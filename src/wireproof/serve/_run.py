@@ -7,8 +7,8 @@ uvicorn, which on SIGTERM stops accepting, lets in-flight calls finish within
 
 Slow senders cannot hold the server: a connection must finish a request's headers within
 ``header_timeout`` seconds (else ``408`` and closed) and its body within ``body_timeout`` more
-(else closed), and at most ``max_connections`` are served at once (beyond, ``503``), never more
-than the open-file limit leaves room for.
+(else closed), and at most ``max_connections`` are open at once (one more is answered ``503``
+and closed as it is accepted), never more than the open-file limit leaves room for.
 """
 
 from __future__ import annotations
@@ -50,7 +50,7 @@ DEFAULT_HEADER_TIMEOUT: Final = 10.0
 DEFAULT_BODY_TIMEOUT: Final = 30.0
 """Seconds a request's body may take to arrive once its headers have."""
 DEFAULT_MAX_CONNECTIONS: Final = 1000
-"""Connections served at once; beyond, requests get ``503``."""
+"""Connections open at once; one more is answered ``503`` and closed."""
 _DESCRIPTOR_RESERVE: Final = 64
 """Open files kept free of connections: the database, logs, the key set, worker threads."""
 
@@ -107,7 +107,7 @@ def add_http_arguments(parser: Any, *, auth_required: bool) -> None:
         type=int,
         default=DEFAULT_MAX_CONNECTIONS,
         metavar="N",
-        help=f"connections served at once, beyond which requests get 503 (default: {DEFAULT_MAX_CONNECTIONS}, "
+        help=f"connections open at once; one more gets 503 and is closed (default: {DEFAULT_MAX_CONNECTIONS}, "
         f"lowered to the open-file limit minus {_DESCRIPTOR_RESERVE} when that is smaller)",
     )
 
@@ -265,6 +265,7 @@ def serve_http(
     )
     # uvicorn drains on SIGTERM, then raises the signal again to exit "as killed". Our handler turns
     # that second delivery into a normal return, so the caller's cleanup runs and the exit code is 0.
+    limit = connection_limit(settings.max_connections)
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         uvicorn.run(
@@ -274,8 +275,8 @@ def serve_http(
             log_level="warning",
             timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
             server_header=False,
-            http=_deadlines_protocol(settings.header_timeout, settings.body_timeout),
-            limit_concurrency=connection_limit(settings.max_connections),
+            http=_bounded_protocol(settings.header_timeout, settings.body_timeout, limit),
+            limit_concurrency=limit,
         )
     except _Terminated:
         pass
@@ -297,9 +298,13 @@ def connection_limit(wanted: int) -> int:
     return max(1, min(wanted, soft - _DESCRIPTOR_RESERVE))
 
 
-def _deadlines_protocol(header_timeout: float, body_timeout: float) -> type[asyncio.Protocol]:
+def _bounded_protocol(
+    header_timeout: float, body_timeout: float, max_connections: int
+) -> type[asyncio.Protocol]:
     """uvicorn's h11 protocol with two read deadlines per request (uvicorn itself has none: a
-    connection that never finishes its headers is held forever).
+    connection that never finishes its headers is held forever), and a connection past
+    ``max_connections`` answered ``503`` and closed as soon as it is accepted (uvicorn's own limit
+    answers requests only, so idle connections would still use up the descriptors).
 
     The header deadline runs from the connection, or from the first byte of the next request on a
     kept-alive one (uvicorn's own keep-alive timeout closes those that send nothing), until the
@@ -314,6 +319,11 @@ def _deadlines_protocol(header_timeout: float, body_timeout: float) -> type[asyn
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
+            if len(self.connections) > max_connections:
+                self.logger.warning("refused a connection: %d are open already", max_connections)
+                transport.write(_BUSY)
+                transport.close()
+                return
             self._arm("headers", header_timeout)
 
         def data_received(self, data: bytes) -> None:
@@ -350,6 +360,11 @@ def _deadlines_protocol(header_timeout: float, body_timeout: float) -> type[asyn
             self.transport.close()
 
     return ReadDeadlines
+
+
+_BUSY: Final = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nretry-after: 1\r\nconnection: close\r\n\r\n"
+)
 
 
 class _Terminated(Exception):
