@@ -39,7 +39,6 @@ from typing import Any, Final, Generic, Literal, TypeVar
 import anyio
 import mcp_types as types
 from mcp.server.lowlevel import Server
-from mcp.server.stdio import stdio_server
 from mcp.shared.exceptions import MCPError
 
 from wireproof._execution import ERROR_META, Execution, error_result
@@ -446,18 +445,20 @@ class Connector(Generic[StateT]):
         store: IdempotencyStore | None = None,
         cursors: CursorCodec | None = None,
     ) -> None:
-        """Serve over stdin/stdout until the client closes the stream.
+        """Serve over stdin/stdout until the client closes the stream, then let calls in flight
+        finish (up to 10 s) and write their answers. Malformed frames are answered with a JSON-RPC
+        error when they carry a readable id (``wireproof.serve._stdio``).
 
         Raises:
             AuthError: the principal source fails already (a variable unset, a key unknown or
                 expired): a stdio server's credential is fixed when it starts, so it does not start.
         """
+        from wireproof.serve._stdio import serve_stdio  # serve sits above the connector
+
         refused = _resolve(principal)
         if isinstance(refused, AuthError):
             raise refused
-        server = self.server(state, store=store, cursors=cursors, principal=principal)
-        async with stdio_server() as (read_stream, write_stream):
-            await server.run(read_stream, write_stream, server.create_initialization_options())
+        await serve_stdio(self.server(state, store=store, cursors=cursors, principal=principal))
 
     def run_stdio(
         self,

@@ -7,6 +7,8 @@ import base64
 import hashlib
 import hmac
 import json
+import socket
+import sqlite3
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -122,6 +124,8 @@ def test_every_bad_token_is_401_with_a_challenge_and_no_data(server: dict[str, A
         "not yet valid": "Bearer " + token(aud, nbf=now + 3600),
         "wrong issuer": "Bearer " + token(aud, iss="https://evil.example"),
         "wrong audience": "Bearer " + token("https://other.example/mcp"),
+        "RS256 naming the EC key": "Bearer " + token(aud, kid="ec1"),
+        "ES256 naming the RSA key": "Bearer " + token(aud, key=EC_KEY, alg="ES256", kid="rsa1"),
     }
     for label, authorization in cases.items():
         response = post(server["url"], authorization, INITIALIZE)
@@ -155,6 +159,72 @@ def test_hmac_signed_with_the_public_key_is_refused(server: dict[str, Any]) -> N
     response = post(server["url"], "Bearer " + forged, INITIALIZE)
     assert response.status_code == 401
     assert "not accepted" in response.headers["www-authenticate"]
+
+
+def test_a_body_nested_a_thousand_deep_is_400_for_an_authenticated_caller(server: dict[str, Any]) -> None:
+    """The scope pre-check parses the body before the SDK does; a parser recursion limit is the
+    client's malformed request (400), never an HTTP 500."""
+    nested = b"[" * 1000 + b"]" * 1000
+    body = (
+        b'{"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": "get_ticket", "x": '
+        + nested
+        + b"}}"
+    )
+    headers = {
+        "content-type": "application/json",
+        "accept": "application/json, text/event-stream",
+        "mcp-protocol-version": "2025-11-25",
+        "authorization": "Bearer " + token(server["audience"]),
+    }
+    response = httpx2.post(server["url"], headers=headers, content=body, timeout=20)
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == -32700
+
+
+def _comment_call(body: str) -> bytes:
+    arguments = {"ticket_id": 1, "body": body}
+    call = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "tools/call",
+        "params": {"name": "add_ticket_comment", "arguments": arguments},
+    }
+    return json.dumps(call).encode()
+
+
+def test_a_call_whose_client_leaves_before_the_body_ends_never_runs(
+    server: dict[str, Any], database: Database
+) -> None:
+    """The scope pre-check buffers the body; a client gone before the last byte is no request, even
+    when the bytes it did send are a complete call."""
+    writer = token(server["audience"], scope="tickets:read tickets:write")
+    half = _comment_call("half-sent")
+    port = int(server["url"].rsplit(":", 1)[1].split("/", maxsplit=1)[0])
+    head = (
+        f"POST /mcp HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\ncontent-type: application/json\r\n"
+        "accept: application/json, text/event-stream\r\nmcp-protocol-version: 2025-11-25\r\n"
+        f"authorization: Bearer {writer}\r\ncontent-length: {len(half) + 100}\r\n\r\n"
+    )
+    with socket.create_connection(("127.0.0.1", port), timeout=20) as sock:
+        sock.sendall(head.encode() + half)
+        time.sleep(0.5)  # the server reads what was sent and waits for the rest; then the client leaves
+    complete = httpx2.post(
+        server["url"],
+        headers={
+            "content-type": "application/json",
+            "accept": "application/json, text/event-stream",
+            "mcp-protocol-version": "2025-11-25",
+            "authorization": f"Bearer {writer}",
+        },
+        content=_comment_call("complete"),
+        timeout=20,
+    )
+    assert complete.status_code == 200, complete.text
+    assert complete.json()["result"]["isError"] is False, complete.text
+    with sqlite3.connect(database.url.removeprefix("sqlite:///")) as conn:
+        bodies = [row[0] for row in conn.execute("SELECT body FROM ticket_comments WHERE ticket_id = 1")]
+    assert "complete" in bodies
+    assert "half-sent" not in bodies
 
 
 def test_the_protected_resource_metadata_is_served(server: dict[str, Any]) -> None:

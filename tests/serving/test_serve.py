@@ -7,12 +7,14 @@ exits 0; a call that outlives ``--shutdown-timeout`` does not hold the exit back
 from __future__ import annotations
 
 import os
+import resource
 import signal
+import socket
 import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -27,10 +29,24 @@ from tests.cluster import free_port, wait_http
 pytestmark = pytest.mark.anyio
 
 
+def _limit_open_files(count: int | None) -> Callable[[], None] | None:
+    if count is None:
+        return None
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (count, resource.getrlimit(resource.RLIMIT_NOFILE)[1]))
+
+    return limit
+
+
 @contextmanager
 def serving(
-    *extra: str, target: str = "tests.serving.slow_app:app", env: dict[str, str] | None = None
+    *extra: str,
+    target: str = "tests.serving.slow_app:app",
+    env: dict[str, str] | None = None,
+    open_files: int | None = None,
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """``wireproof serve`` on a free loopback port, optionally under an open-file limit."""
     port = free_port()
     process = subprocess.Popen(
         [
@@ -49,6 +65,7 @@ def serving(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env={**os.environ, **(env or {})},
+        preexec_fn=_limit_open_files(open_files),  # noqa: PLW1509 - setrlimit only, no threads involved
     )
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", process=process)
@@ -149,6 +166,9 @@ async def test_a_call_outliving_the_shutdown_bound_does_not_hold_the_exit(tmp_pa
         (["tests.serving.rows_app:make", "--auth", "none"], "takes the database URL: pass --db"),
         (["tests.serving.slow_app:app", "--auth", "none", "--store", "memory:"], "unrecognized arguments"),
         (["tests.serving.slow_app:app", "--auth", "none", "--shutdown-timeout", "nan"], "--shutdown-timeout"),
+        (["tests.serving.slow_app:app", "--auth", "none", "--header-timeout", "0"], "--header-timeout"),
+        (["tests.serving.slow_app:app", "--auth", "none", "--body-timeout", "inf"], "--body-timeout"),
+        (["tests.serving.slow_app:app", "--auth", "none", "--max-connections", "0"], "--max-connections"),
     ],
 )
 def test_unsafe_or_broken_settings_refuse_to_start_with_a_reason(args: list[str], message: str) -> None:
@@ -211,3 +231,122 @@ def test_helpdesk_mcp_drains_and_exits_0_on_sigterm(tmp_path: Path) -> None:
             process.communicate(timeout=20)
     assert process.returncode == 0
     assert b"Traceback" not in stderr
+
+
+# -- slow senders ------------------------------------------------------------------------------
+
+PARTIAL_HEADERS = b"POST /mcp HTTP/1.1\r\nHost: 127.0.0.1\r\ncontent-type: application/json\r\n"
+
+
+def _port(url: str) -> int:
+    return int(url.rsplit(":", 1)[1].split("/", maxsplit=1)[0])
+
+
+def _slow_sender(port: int, first_bytes: bytes = PARTIAL_HEADERS) -> socket.socket:
+    """A connection that sends the start of a request and then nothing."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=30)
+    sock.sendall(first_bytes)
+    return sock
+
+
+def _read_until_closed(sock: socket.socket) -> bytes:
+    """Everything the server sends before it closes the connection (bounded by the socket timeout)."""
+    received = b""
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except ConnectionResetError:
+        pass
+    return received
+
+
+def test_a_connection_that_never_finishes_its_headers_gets_408_and_is_closed() -> None:
+    with serving("--header-timeout", "1") as (_, url), _slow_sender(_port(url)) as sock:
+        answer = _read_until_closed(sock)  # on a server without the deadline: socket timeout (30 s)
+    assert answer.startswith(b"HTTP/1.1 408 "), answer
+
+
+def test_a_silent_connection_is_closed_after_the_header_timeout() -> None:
+    with serving("--header-timeout", "1") as (_, url), _slow_sender(_port(url), b"") as sock:
+        assert _read_until_closed(sock).startswith(b"HTTP/1.1 408 ")
+
+
+def test_a_body_that_stops_arriving_is_cut_off() -> None:
+    headers = PARTIAL_HEADERS + b"accept: application/json, text/event-stream\r\ncontent-length: 500\r\n\r\n"
+    with (
+        serving("--body-timeout", "1") as (_, url),
+        _slow_sender(_port(url), headers + b'{"jsonrpc":') as sock,
+    ):
+        answer = _read_until_closed(sock)
+    assert not answer.startswith(b"HTTP/1.1 2"), answer  # cut off, never taken for a request
+
+
+def test_a_connection_beyond_max_connections_gets_503_at_once_and_is_closed() -> None:
+    with serving("--max-connections", "5") as (_, url):
+        held = [_slow_sender(_port(url)) for _ in range(5)]
+        try:
+            with _slow_sender(_port(url), b"") as extra:
+                refused = _read_until_closed(extra)  # on a server without the cap: 408 at the header timeout
+        finally:
+            for sock in held:
+                sock.close()
+        assert refused.startswith(b"HTTP/1.1 503 "), refused
+        assert b"retry-after: 1" in refused
+        assert httpx2.post(url, json=INITIALIZE, headers=MCP_HEADERS, timeout=20).status_code == 200
+
+
+def test_150_slow_senders_under_a_low_descriptor_limit_do_not_starve_a_legitimate_call() -> None:
+    """Issue 11: 150 slow connections under a low descriptor limit held a legitimate request off
+    for good. Now those past the connection limit (64 below the descriptor limit) are refused with
+    503 at once, the rest are cut off at the header timeout (408), and the legitimate request is
+    answered: refused while they hold their places, 200 once they are gone."""
+    with serving("--header-timeout", "2", open_files=128) as (_, url):
+        slow = [_slow_sender(_port(url)) for _ in range(150)]
+        try:
+            statuses = []
+            deadline = time.monotonic() + 90  # a bound, not a measurement
+            while not statuses or statuses[-1] != 200:
+                assert time.monotonic() < deadline, f"no answer but {statuses[-5:]}"
+                try:
+                    statuses.append(
+                        httpx2.post(url, json=INITIALIZE, headers=MCP_HEADERS, timeout=5).status_code
+                    )
+                except httpx2.TransportError:  # refused at accept (reset), or queued behind the slow ones
+                    statuses.append(0)
+                if statuses[-1] != 200:
+                    time.sleep(0.2)
+            assert set(statuses) <= {0, 503, 200}, statuses
+            answers = [_read_until_closed(sock) for sock in slow]
+        finally:
+            for sock in slow:
+                sock.close()
+    timed_out = sum(a.startswith(b"HTTP/1.1 408 ") for a in answers)
+    refused = sum(a.startswith(b"HTTP/1.1 503 ") for a in answers)
+    assert timed_out + refused == 150  # every one closed by the server, none left holding a descriptor
+    assert refused > 0  # those past the connection limit at once, not when the descriptors run out
+
+
+def test_the_connection_limit_leaves_room_under_the_open_file_limit() -> None:
+    code = "from wireproof.serve._run import connection_limit; print(connection_limit(1000), connection_limit(10))"
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        preexec_fn=_limit_open_files(256),
+    )
+    assert done.stdout.split() == ["192", "10"]
+
+
+MCP_HEADERS = {"accept": "application/json, text/event-stream", "mcp-protocol-version": "2025-11-25"}
+INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-11-25",
+        "capabilities": {},
+        "clientInfo": {"name": "t", "version": "0"},
+    },
+}

@@ -22,6 +22,9 @@ __all__ = ["DEFAULT_LEEWAY", "JwtVerifier"]
 DEFAULT_LEEWAY: Final = 30.0
 """Seconds of clock skew allowed on exp and nbf."""
 ALGORITHMS: Final = ("RS256", "ES256")
+_KEY_TYPES: Final = {"RS256": "RSA", "ES256": "EC"}
+"""The JWK ``kty`` each accepted algorithm needs: a token naming a key of another type (or a key
+whose own ``alg`` differs) is refused before verification, never a ``TypeError`` in it."""
 
 
 class JwtVerifier:
@@ -41,18 +44,27 @@ class JwtVerifier:
             else None
         )
 
-    def _key(self, token: str) -> Any:
+    def _key(self, token: str) -> tuple[str, Any]:
+        """The token's algorithm and the key it names, checked to be of that algorithm's type."""
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError:
             raise Unauthenticated("The bearer token is not a JWT") from None
-        if header.get("alg") not in ALGORITHMS:
+        alg = header.get("alg")
+        if alg not in ALGORITHMS:
+            raise Unauthenticated(f"The token's algorithm {alg!r} is not accepted (RS256 or ES256 only)")
+        jwk = self._jwk(token, header)
+        if jwk.key_type != _KEY_TYPES[alg] or jwk.algorithm_name != alg:
             raise Unauthenticated(
-                f"The token's algorithm {header.get('alg')!r} is not accepted (RS256 or ES256 only)"
+                f"The token says {alg} but names a {jwk.key_type} key for {jwk.algorithm_name}; "
+                f"get a token signed with the key its kid names"
             )
+        return alg, jwk.key
+
+    def _jwk(self, token: str, header: dict[str, Any]) -> jwt.PyJWK:
         try:
             if self._client is not None:
-                return self._client.get_signing_key_from_jwt(token).key
+                return self._client.get_signing_key_from_jwt(token)
             keys = jwt.PyJWKSet.from_json(Path(self.jwks).read_text(encoding="utf-8"))
         except Exception as exc:  # noqa: BLE001 - whatever stops the key set loading, nothing can be verified: deny
             raise Unauthenticated(
@@ -64,7 +76,7 @@ class JwtVerifier:
         matching = [k for k in keys.keys if kid is None or k.key_id == kid]
         if not matching:
             raise Unauthenticated("The token was signed by a key this server does not know")
-        return matching[0].key
+        return matching[0]
 
     def principal(self, token: str | None) -> Principal:
         """The principal of a valid token.
@@ -75,12 +87,12 @@ class JwtVerifier:
         """
         if not token:
             raise Unauthenticated("No bearer token was sent")
-        key = self._key(token)
+        alg, key = self._key(token)
         try:
             claims = jwt.decode(
                 token,
                 key,
-                algorithms=list(ALGORITHMS),
+                algorithms=[alg],
                 audience=self.audience,
                 issuer=self.issuer,
                 leeway=self.leeway,

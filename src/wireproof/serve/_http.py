@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextvars
 import json
 from collections.abc import Awaitable, Callable, MutableMapping
+from enum import Enum
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -160,7 +161,8 @@ class _ResourceServer:
         return True
 
     async def admit(self, scope: Scope, receive: Receive, send: Send) -> tuple[Principal, Receive] | None:
-        """The verified caller and a replaying ``receive``, or None after answering 401, 403 or 413."""
+        """The verified caller and a replaying ``receive``, or None after answering 401, 403 or 413
+        (or when the client left before its body ended)."""
         assert self.authenticate is not None
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         authorization = headers.get("authorization", "")
@@ -172,7 +174,9 @@ class _ResourceServer:
             await _respond(send, 401, body, self.challenge("invalid_token" if token else None, error.message))
             return None
         body_bytes, replay = await _buffer(receive)
-        if body_bytes is None:
+        if body_bytes is _Unread.CLIENT_LEFT:
+            return None  # no one to answer, and no complete request to run
+        if body_bytes is _Unread.TOO_LARGE:
             await _respond(send, 413, {"error": "request_too_large", "limit_bytes": MAX_BODY_BYTES})
             return None
         needed = " ".join(_scopes_needed(self.connector, body_bytes, principal))
@@ -220,19 +224,27 @@ def _current_caller() -> Principal:
     return caller
 
 
-async def _buffer(receive: Receive) -> tuple[bytes | None, Receive]:
-    """Read the whole body (bounded), and a ``receive`` that replays it to the app behind."""
+class _Unread(Enum):
+    """Why a request body was not read whole: too large (413), or the client left before its end."""
+
+    TOO_LARGE = "too_large"
+    CLIENT_LEFT = "client_left"
+
+
+async def _buffer(receive: Receive) -> tuple[bytes | _Unread, Receive]:
+    """Read the whole body (bounded), and a ``receive`` that replays it to the app behind. A
+    client that disconnects before the last byte sent no request: what came is never replayed."""
     chunks: list[bytes] = []
     size = 0
     more = True
     while more:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            return _Unread.CLIENT_LEFT, receive
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            return None, receive
+            return _Unread.TOO_LARGE, receive
         chunks.append(chunk)
         more = bool(message.get("more_body"))
     body = b"".join(chunks)
@@ -252,7 +264,7 @@ def _scopes_needed(connector: Connector[Any], body: bytes, principal: Principal)
     """For a ``tools/call`` of a known tool outside the caller's scopes: every scope it needs."""
     try:
         message = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return []  # malformed JSON-RPC is the SDK's to answer (400)
     if not isinstance(message, dict) or message.get("method") != "tools/call":
         return []

@@ -4,11 +4,17 @@
 auth off loopback, plain-http key sets off loopback); ``serve_http`` builds the app and runs
 uvicorn, which on SIGTERM stops accepting, lets in-flight calls finish within
 ``shutdown_timeout`` seconds, then exits.
+
+Slow senders cannot hold the server: a connection must finish a request's headers within
+``header_timeout`` seconds (else ``408`` and closed) and its body within ``body_timeout`` more
+(else closed), and at most ``max_connections`` are open at once (one more is answered ``503``
+and closed as it is accepted), never more than the open-file limit leaves room for.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import contextlib
 import logging
 import math
@@ -39,6 +45,14 @@ __all__ = [
 
 DEFAULT_SHUTDOWN_TIMEOUT: Final = 10.0
 """Seconds a replica given SIGTERM waits for in-flight calls before it exits anyway."""
+DEFAULT_HEADER_TIMEOUT: Final = 10.0
+"""Seconds a connection has to send a request's headers, from connecting or its first byte."""
+DEFAULT_BODY_TIMEOUT: Final = 30.0
+"""Seconds a request's body may take to arrive once its headers have."""
+DEFAULT_MAX_CONNECTIONS: Final = 1000
+"""Connections open at once; one more is answered ``503`` and closed."""
+_DESCRIPTOR_RESERVE: Final = 64
+"""Open files kept free of connections: the database, logs, the key set, worker threads."""
 
 
 def add_http_arguments(parser: Any, *, auth_required: bool) -> None:
@@ -73,6 +87,29 @@ def add_http_arguments(parser: Any, *, auth_required: bool) -> None:
         metavar="SECONDS",
         help=f"on SIGTERM, wait this long for in-flight calls before exiting (default: {DEFAULT_SHUTDOWN_TIMEOUT:g})",
     )
+    parser.add_argument(
+        "--header-timeout",
+        type=float,
+        default=DEFAULT_HEADER_TIMEOUT,
+        metavar="SECONDS",
+        help="a connection that has not sent a request's headers this long after connecting (or after "
+        f"its previous response) gets 408 and is closed (default: {DEFAULT_HEADER_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--body-timeout",
+        type=float,
+        default=DEFAULT_BODY_TIMEOUT,
+        metavar="SECONDS",
+        help=f"a request body still arriving this long after its headers is cut off (default: {DEFAULT_BODY_TIMEOUT:g})",
+    )
+    parser.add_argument(
+        "--max-connections",
+        type=int,
+        default=DEFAULT_MAX_CONNECTIONS,
+        metavar="N",
+        help=f"connections open at once; one more gets 503 and is closed (default: {DEFAULT_MAX_CONNECTIONS}, "
+        f"lowered to the open-file limit minus {_DESCRIPTOR_RESERVE} when that is smaller)",
+    )
 
 
 def lock_timeout_for(connector: Connector[Any]) -> float:
@@ -92,7 +129,8 @@ class ServeConfigError(ValueError):
 
 @dataclass(slots=True)
 class HttpSettings:
-    """Where and how to serve: address, authentication, and the graceful-shutdown bound."""
+    """Where and how to serve: address, authentication, the graceful-shutdown bound, and the
+    bounds on slow senders (header and body read time, connections at once)."""
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -103,6 +141,9 @@ class HttpSettings:
     resource_url: str | None = None
     keys_file: Path | None = None
     shutdown_timeout: float = DEFAULT_SHUTDOWN_TIMEOUT
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
+    max_connections: int = DEFAULT_MAX_CONNECTIONS
 
     @classmethod
     def from_arguments(cls, args: argparse.Namespace) -> HttpSettings:
@@ -117,6 +158,9 @@ class HttpSettings:
             resource_url=args.resource_url,
             keys_file=getattr(args, "keys_file", None),
             shutdown_timeout=args.shutdown_timeout,
+            header_timeout=args.header_timeout,
+            body_timeout=args.body_timeout,
+            max_connections=args.max_connections,
         )
 
     @property
@@ -143,10 +187,7 @@ class HttpSettings:
             raise ServeConfigError(
                 "off loopback, give --resource-url: the https URL clients use to reach this server"
             )
-        if not 0 < self.port < 65536:
-            raise ServeConfigError(f"--port {self.port} is not a TCP port (1-65535)")
-        if not (math.isfinite(self.shutdown_timeout) and self.shutdown_timeout >= 0):
-            raise ServeConfigError("--shutdown-timeout takes a number of seconds >= 0")
+        self._check_bounds()
         if self.auth == "jwt" and not self.loopback:
             named = (("--jwks", self.jwks), ("--issuer", self.issuer))
             insecure = [name for name, value in named if value and value.startswith("http://")]
@@ -154,6 +195,21 @@ class HttpSettings:
                 raise ServeConfigError(
                     f"{' and '.join(insecure)} must be https off loopback (keys must not be tampered with)"
                 )
+
+    def _check_bounds(self) -> None:
+        """Numbers that must be in range: the port, the timeouts, the connection limit."""
+        if not 0 < self.port < 65536:
+            raise ServeConfigError(f"--port {self.port} is not a TCP port (1-65535)")
+        if not (math.isfinite(self.shutdown_timeout) and self.shutdown_timeout >= 0):
+            raise ServeConfigError("--shutdown-timeout takes a number of seconds >= 0")
+        for flag, seconds in (
+            ("--header-timeout", self.header_timeout),
+            ("--body-timeout", self.body_timeout),
+        ):
+            if not (math.isfinite(seconds) and seconds > 0):
+                raise ServeConfigError(f"{flag} takes a number of seconds > 0")
+        if self.max_connections < 1:
+            raise ServeConfigError("--max-connections takes a count of 1 or more")
 
     @property
     def resource(self) -> str:
@@ -209,6 +265,7 @@ def serve_http(
     )
     # uvicorn drains on SIGTERM, then raises the signal again to exit "as killed". Our handler turns
     # that second delivery into a normal return, so the caller's cleanup runs and the exit code is 0.
+    limit = connection_limit(settings.max_connections)
     previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         uvicorn.run(
@@ -218,11 +275,96 @@ def serve_http(
             log_level="warning",
             timeout_graceful_shutdown=math.ceil(settings.shutdown_timeout),
             server_header=False,
+            http=_bounded_protocol(settings.header_timeout, settings.body_timeout, limit),
+            limit_concurrency=limit,
         )
     except _Terminated:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def connection_limit(wanted: int) -> int:
+    """``wanted``, or fewer when the open-file limit leaves less room (a server out of descriptors
+    can open neither a connection nor its database)."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):  # no such limit on this platform
+        return wanted
+    if soft == resource.RLIM_INFINITY:
+        return wanted
+    return max(1, min(wanted, soft - _DESCRIPTOR_RESERVE))
+
+
+def _bounded_protocol(
+    header_timeout: float, body_timeout: float, max_connections: int
+) -> type[asyncio.Protocol]:
+    """uvicorn's h11 protocol with two read deadlines per request (uvicorn itself has none: a
+    connection that never finishes its headers is held forever), and a connection past
+    ``max_connections`` answered ``503`` and closed as soon as it is accepted (uvicorn's own limit
+    answers requests only, so idle connections would still use up the descriptors).
+
+    The header deadline runs from the connection, or from the first byte of the next request on a
+    kept-alive one (uvicorn's own keep-alive timeout closes those that send nothing), until the
+    headers are in; the body deadline from there until the body is in.
+    """
+    import h11
+    from uvicorn.protocols.http.h11_impl import H11Protocol
+
+    class ReadDeadlines(H11Protocol):
+        _deadline: asyncio.TimerHandle | None = None
+        _phase: Literal["headers", "body", "none"] = "none"
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            if len(self.connections) > max_connections:
+                self.logger.warning("refused a connection: %d are open already", max_connections)
+                transport.write(_BUSY)
+                transport.close()
+                return
+            self._arm("headers", header_timeout)
+
+        def data_received(self, data: bytes) -> None:
+            super().data_received(data)
+            state = self.conn.their_state
+            if state is h11.IDLE and self._phase == "none":
+                self._arm("headers", header_timeout)
+            elif state is h11.SEND_BODY and self._phase != "body":
+                self._arm("body", body_timeout)
+            elif state not in (h11.IDLE, h11.SEND_BODY):
+                self._arm("none", 0)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._arm("none", 0)
+            super().connection_lost(exc)
+
+        def _arm(self, phase: Literal["headers", "body", "none"], seconds: float) -> None:
+            if self._deadline is not None:
+                self._deadline.cancel()
+                self._deadline = None
+            self._phase = phase
+            if phase != "none":
+                self._deadline = self.loop.call_later(seconds, self._expired)
+
+        def _expired(self) -> None:
+            self._deadline = None
+            if self.transport.is_closing():
+                return
+            if self._phase == "headers" and self.conn.our_state is h11.IDLE:  # no response started
+                self.transport.write(
+                    b"HTTP/1.1 408 Request Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                )
+            self.logger.info("closed a connection that was too slow sending its request %s", self._phase)
+            self.transport.close()
+
+    return ReadDeadlines
+
+
+_BUSY: Final = (
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-length: 0\r\nretry-after: 1\r\nconnection: close\r\n\r\n"
+)
 
 
 class _Terminated(Exception):

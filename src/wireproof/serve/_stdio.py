@@ -1,0 +1,427 @@
+"""stdio for a connector: newline-delimited JSON-RPC frames, every malformed one answered or logged.
+
+The SDK's own stdio transport hands the session whatever parses, and drops the rest unanswered;
+this one reads the frames itself so it can answer them::
+
+    stdin ──frames──▶ parse ─ok──▶ server (SDK session: both protocol eras) ──▶ stdout
+                        │                                                  ▲
+                        └─ malformed, with a readable id: JSON-RPC error ──┘
+                           malformed, no readable id: logged and dropped
+
+- A frame that is not JSON (bad UTF-8, a byte-order mark, nesting past the parser's depth, a
+  number past its range, lone surrogates) is ``-32700`` Parse error; valid JSON that is not a
+  JSON-RPC 2.0 request MCP accepts (wrong ``jsonrpc``, an id of another type, a batch, params
+  that are not an object) is ``-32600`` Invalid Request. Either is sent with the frame's id when
+  it can be read (a string or a number); otherwise the frame is logged and dropped.
+- A frame longer than ``MAX_FRAME_BYTES`` (4 MiB, as over HTTP) is never buffered whole: it is
+  refused with ``-32600`` naming the limit.
+- On EOF of stdin nothing new is taken; calls in flight get ``drain_timeout`` seconds to answer,
+  and their answers are written, before the session is closed (which cancels what still runs).
+
+While serving, fd 0 reads the null device and fd 1 writes to stderr, so a stray ``print`` or a
+child process cannot corrupt the wire; both are restored on return.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import json
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Iterator
+from typing import Any, Final
+
+import anyio
+import anyio.to_thread
+import mcp_types as types
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from mcp.server.lowlevel import Server
+from mcp.shared.message import SessionMessage
+from pydantic import ValidationError
+
+__all__ = ["DEFAULT_DRAIN_TIMEOUT", "MAX_FRAME_BYTES", "serve_stdio", "serve_stdio_fds"]
+
+logger = logging.getLogger("wireproof.stdio")
+
+MAX_FRAME_BYTES: Final = 4 * 1024 * 1024
+"""A frame (one line) longer than this is refused with ``-32600``, as HTTP refuses a larger body."""
+DEFAULT_DRAIN_TIMEOUT: Final = 10.0
+"""Seconds calls in flight at EOF of stdin may take to answer (as ``--shutdown-timeout`` over HTTP)."""
+_READ_CHUNK: Final = 256 * 1024
+_ID_PREFIX_BYTES: Final = 64 * 1024
+"""How much of an oversized frame is kept to find its id."""
+_BOM: Final = b"\xef\xbb\xbf"
+_FRAME_ADVICE: Final = "send one JSON-RPC 2.0 message per line, as UTF-8 JSON without a byte-order mark"
+
+
+class _Refusal:
+    """A frame the server will not take: the JSON-RPC code, why, and the id to answer (JSON text)."""
+
+    __slots__ = ("code", "ids", "reason")
+
+    def __init__(self, code: int, reason: str, ids: list[str]) -> None:
+        self.code, self.reason, self.ids = code, reason, ids
+
+
+def _skip_whitespace(text: str, at: int) -> int:
+    while at < len(text) and text[at] in " \t\r\n":
+        at += 1
+    return at
+
+
+_NUMBERS_AS_TEXT: Final = json.JSONDecoder(parse_int=str, parse_float=str, parse_constant=str)
+"""Decodes the id alone: numbers stay text, so an id of 5,000 digits is echoed, not converted."""
+
+
+def _readable_id(text: str) -> str | None:
+    """The top-level ``id`` of a JSON object as JSON text, read up to the first member that does
+    not parse; None when there is none, or it is not a string or a number (JSON-RPC 2.0 ids)."""
+    at = _skip_whitespace(text, 0)
+    if not text.startswith("{", at):
+        return None
+    at += 1
+    try:
+        while True:
+            at = _skip_whitespace(text, at)
+            key, at = _NUMBERS_AS_TEXT.raw_decode(text, at)
+            at = _skip_whitespace(text, at)
+            if not isinstance(key, str) or not text.startswith(":", at):
+                return None
+            at = _skip_whitespace(text, at + 1)
+            value, end = _NUMBERS_AS_TEXT.raw_decode(text, at)
+            if key == "id":
+                return _id_text(text[at:end], value)
+            at = _skip_whitespace(text, end)
+            if not text.startswith(",", at):
+                return None
+            at += 1
+    except (ValueError, RecursionError):  # the frame breaks before its id
+        return None
+
+
+def _id_text(raw: str, value: Any) -> str | None:
+    if raw.startswith('"'):
+        if not isinstance(value, str) or any("\udc80" <= c <= "\udcff" for c in value):
+            return None  # undecodable bytes inside the id: not that id any more
+        return json.dumps(value)
+    if raw[:1] in "-0123456789" and raw not in ("-Infinity",):
+        return raw  # a JSON number, echoed exactly as sent
+    return None
+
+
+_OBJECT_RULES: Final = (
+    (lambda m: m.get("jsonrpc") != "2.0", '"jsonrpc" must be "2.0"'),
+    (lambda m: "method" not in m, 'a request needs a "method"'),
+    (lambda m: not isinstance(m["method"], str), '"method" must be a string'),
+    (
+        lambda m: "id" in m and (isinstance(m["id"], bool) or not isinstance(m["id"], (str, int))),
+        '"id" must be a string or an integer',
+    ),
+    (lambda m: "params" in m and not isinstance(m["params"], dict), '"params" must be an object'),
+)
+"""What a JSON object must be to be a request MCP takes (JSON-RPC 2.0 section 4, MCP's ids and params)."""
+
+
+def _unreadable(frame: bytes, body: bytes, error: ValidationError | None) -> str | None:
+    """Why a frame is not JSON the server can read (-32700), or None when it is JSON."""
+    if frame.startswith(_BOM):
+        return "the frame starts with a byte-order mark"
+    try:
+        body.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return f"the frame is not UTF-8 (byte {exc.start})"
+    invalid_json = [e for e in (error.errors() if error else []) if e["type"] == "json_invalid"]
+    if invalid_json:
+        return f"the frame is not JSON the server can read: {(invalid_json[0].get('ctx') or {}).get('error')}"
+    return None
+
+
+def _refusal(frame: bytes, error: ValidationError | None) -> _Refusal:
+    """Classify a frame the SDK's message model refused (or took for a notification despite an id)."""
+    body = frame[len(_BOM) :] if frame.startswith(_BOM) else frame
+    found = _readable_id(body.decode("utf-8", errors="surrogateescape"))
+    ids = [found] if found is not None else []
+    reason = _unreadable(frame, body, error)
+    try:
+        message = json.loads(body) if reason is None else None
+    except (ValueError, RecursionError):
+        reason = "the frame is not JSON the server can read"
+    if reason is not None:
+        return _Refusal(types.PARSE_ERROR, reason, ids)
+    if isinstance(message, list):
+        batch = [_id_of(m) for m in message]
+        reason = "batches (JSON arrays) are not part of MCP"
+        return _Refusal(types.INVALID_REQUEST, reason, [i for i in batch if i is not None])
+    if not isinstance(message, dict):
+        return _Refusal(types.INVALID_REQUEST, "a message must be a JSON object", [])
+    if "method" not in message and ("result" in message or "error" in message):
+        return _Refusal(types.INVALID_REQUEST, "a malformed response", [])  # never answered (JSON-RPC 5)
+    broken = next((text for rule, text in _OBJECT_RULES if rule(message)), None)  # in order: later rules
+    if broken is not None:  # read keys the earlier ones checked
+        return _Refusal(types.INVALID_REQUEST, broken, ids)
+    first = error.errors()[0] if error and error.errors() else None
+    where = ".".join(str(p) for p in first["loc"][1:]) if first else ""
+    reason = f"{where or 'the message'}: {first['msg']}" if first else "not a JSON-RPC 2.0 request"
+    return _Refusal(types.INVALID_REQUEST, reason, ids)
+
+
+def _id_of(message: Any) -> str | None:
+    """The id of one decoded batch entry, when it is one a response can carry."""
+    if not isinstance(message, dict) or "method" not in message or "id" not in message:
+        return None
+    value = message["id"]
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    return json.dumps(value)
+
+
+def _error_frame(id_text: str, code: int, message: str) -> bytes:
+    error = json.dumps({"code": code, "message": message})
+    return f'{{"jsonrpc":"2.0","id":{id_text},"error":{error}}}\n'.encode()
+
+
+def _serialized(message: types.JSONRPCMessage) -> bytes:
+    """One outgoing frame. Text the SDK cannot encode (a lone surrogate echoed from a request)
+    is written as JSON escapes instead of killing the writer."""
+    try:
+        return message.model_dump_json(by_alias=True, exclude_unset=True).encode() + b"\n"
+    except (ValueError, UnicodeEncodeError):
+        plain = message.model_dump(by_alias=True, exclude_unset=True, mode="json")
+        return json.dumps(plain, ensure_ascii=True).encode() + b"\n"
+
+
+def _request_key(value: Any) -> tuple[str, Any]:
+    return (type(value).__name__, value)
+
+
+class _InFlight:
+    """The requests handed to the server and not yet answered, to drain them at EOF."""
+
+    def __init__(self) -> None:
+        self.counts: collections.Counter[tuple[str, Any]] = collections.Counter()
+        self.idle = anyio.Event()
+        self.idle.set()
+
+    def started(self, request_id: Any) -> None:
+        self.counts[_request_key(request_id)] += 1
+        if self.idle.is_set():
+            self.idle = anyio.Event()
+
+    def settled(self, request_id: Any) -> None:
+        for key in (_request_key(request_id), _request_key(str(request_id))):
+            if self.counts.get(key):
+                self.counts[key] -= 1
+                if not self.counts[key]:
+                    del self.counts[key]
+                break
+        if not self.counts:
+            self.idle.set()
+
+
+class _Transport:
+    """One stdio connection: frames in from ``read_fd``, frames out to ``write_fd``."""
+
+    def __init__(self, read_fd: int, write_fd: int, max_frame_bytes: int) -> None:
+        self.read_fd, self.write_fd, self.max_frame_bytes = read_fd, write_fd, max_frame_bytes
+        self.in_flight = _InFlight()
+        self.out_send, self.out_receive = anyio.create_memory_object_stream[bytes](1024)
+
+    async def frames(self) -> AsyncIterator[tuple[bytes, int | None]]:
+        """Each complete line of stdin (without its newline), or the prefix and size of a line
+        past the limit; ends at EOF."""
+        pending = bytearray()
+        oversize: int | None = None  # bytes of the current line past the limit, once it is over
+        prefix = b""
+        while True:
+            chunk = await anyio.to_thread.run_sync(os.read, self.read_fd, _READ_CHUNK, abandon_on_cancel=True)
+            if not chunk:
+                if oversize is not None:
+                    yield prefix, oversize
+                elif pending.strip():
+                    yield bytes(pending), None
+                return
+            start = 0
+            while True:
+                newline = chunk.find(b"\n", start)
+                piece = chunk[start:] if newline < 0 else chunk[start:newline]
+                if oversize is not None:
+                    oversize += len(piece)
+                else:
+                    pending += piece
+                    if len(pending) > self.max_frame_bytes:
+                        prefix, oversize = bytes(pending[:_ID_PREFIX_BYTES]), len(pending)
+                        pending.clear()
+                if newline < 0:
+                    break
+                if oversize is not None:
+                    yield prefix, oversize
+                    oversize, prefix = None, b""
+                else:
+                    yield bytes(pending), None
+                    pending.clear()
+                start = newline + 1
+
+    async def read(self, to_server: MemoryObjectSendStream[SessionMessage | Exception], drain: float) -> None:
+        """Hand good frames to the server and answer bad ones; at EOF, drain, then close."""
+        async with to_server:
+            async for line, oversize in self.frames():
+                if oversize is not None:
+                    await self.refuse(_oversized(line, oversize, self.max_frame_bytes), oversize)
+                    continue
+                frame = line.rstrip(b"\r")
+                if not frame.strip():
+                    continue
+                message = await self.parse(frame)
+                if message is None:
+                    continue
+                if isinstance(message, types.JSONRPCRequest):
+                    self.in_flight.started(message.id)
+                elif isinstance(message, types.JSONRPCNotification) and message.method == (
+                    "notifications/cancelled"
+                ):
+                    request_id = (message.params or {}).get("requestId")
+                    if request_id is not None:
+                        self.in_flight.settled(request_id)  # a cancelled request is never answered
+                await to_server.send(SessionMessage(message))
+            with anyio.move_on_after(drain):
+                await self.in_flight.idle.wait()
+            if self.in_flight.counts:
+                logger.warning(
+                    "stdin closed; %d call(s) still running after %.3g s are cancelled",
+                    sum(self.in_flight.counts.values()),
+                    drain,
+                )
+
+    async def parse(self, frame: bytes) -> types.JSONRPCMessage | None:
+        """The message in a frame, or None after answering (or logging) why it is refused."""
+        try:
+            message = types.jsonrpc_message_adapter.validate_json(frame, by_name=False)
+        except ValidationError as error:
+            await self.refuse(_refusal(frame, error), len(frame))
+            return None
+        if isinstance(message, types.JSONRPCNotification) and b'"id"' in frame and _has_top_level_id(frame):
+            # The model took it for a notification, ignoring an id of another type (1.5, null,
+            # true): run nothing, answer when the id can be echoed.
+            await self.refuse(_refusal(frame, None), len(frame))
+            return None
+        return message
+
+    async def refuse(self, refusal: _Refusal, size: int) -> None:
+        """Answer each id the refused frame carries, or log that it is dropped."""
+        kind = "Parse error" if refusal.code == types.PARSE_ERROR else "Invalid Request"
+        text = f"{kind}: {refusal.reason}; {_FRAME_ADVICE}"
+        if refusal.ids:
+            for id_text in refusal.ids:
+                await self.out_send.send(_error_frame(id_text, refusal.code, text))
+        else:
+            logger.warning("dropped a stdio frame of %d bytes with no id to answer: %s", size, text)
+
+    async def relay(self, from_server: MemoryObjectReceiveStream[SessionMessage]) -> None:
+        """The server's messages, serialized in order onto the outgoing frames."""
+        async with from_server, self.out_send:
+            async for item in from_server:
+                message = item.message
+                await self.out_send.send(_serialized(message))
+                if isinstance(message, (types.JSONRPCResponse, types.JSONRPCError)):
+                    self.in_flight.settled(message.id)
+
+    async def write(self) -> None:
+        """Write frames to stdout, as many at once as are ready; ends when the relay ends. Once
+        stdout is gone (the client left) the rest is discarded, so the session never blocks."""
+        gone = False
+        async with self.out_receive:
+            async for frame in self.out_receive:
+                frames = [frame]
+                with contextlib.suppress(anyio.WouldBlock):
+                    while len(frames) < 256:
+                        frames.append(self.out_receive.receive_nowait())
+                if gone:
+                    continue
+                try:
+                    await anyio.to_thread.run_sync(_write_all, self.write_fd, b"".join(frames))
+                except OSError as exc:
+                    logger.warning("stdout is closed (%s): answers from now on are discarded", exc.strerror)
+                    gone = True
+
+
+def _has_top_level_id(frame: bytes) -> bool:
+    try:
+        message = json.loads(frame)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(message, dict) and "id" in message
+
+
+def _oversized(prefix: bytes, size: int, limit: int) -> _Refusal:
+    """A frame past the limit, answered with the id found in its first bytes (ids come early)."""
+    reason = (
+        f"the frame is {size:,} bytes or more; the limit is {limit:,} bytes ({limit / 1048576:g} MiB): "
+        "send smaller arguments"
+    )
+    found = _readable_id(prefix.decode("utf-8", errors="surrogateescape"))
+    return _Refusal(types.INVALID_REQUEST, reason, [found] if found else [])
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+async def serve_stdio_fds(
+    server: Server[Any],
+    read_fd: int,
+    write_fd: int,
+    *,
+    max_frame_bytes: int = MAX_FRAME_BYTES,
+    drain_timeout: float = DEFAULT_DRAIN_TIMEOUT,
+) -> None:
+    """Serve ``server`` on two file descriptors until EOF of ``read_fd`` and the drain that follows."""
+    transport = _Transport(read_fd, write_fd, max_frame_bytes)
+    to_server, server_reads = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+    server_writes, from_server = anyio.create_memory_object_stream[SessionMessage](0)
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(transport.write)
+        tg.start_soon(transport.relay, from_server)
+        tg.start_soon(transport.read, to_server, drain_timeout)
+        await server.run(server_reads, server_writes, server.create_initialization_options())
+
+
+@contextlib.contextmanager
+def _claimed_stdio() -> Iterator[tuple[int, int]]:
+    """Private duplicates of fd 0 and 1 for the wire, with fd 0 on the null device and fd 1 on
+    stderr meanwhile; restored on exit. The read duplicate is never closed: a worker thread may
+    still be blocked reading it, and a recycled descriptor would feed it another file."""
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    wire_in, wire_out = os.dup(0), os.dup(1)
+    null = os.open(os.devnull, os.O_RDONLY)
+    try:
+        os.dup2(null, 0)
+        os.dup2(2, 1)
+    finally:
+        os.close(null)
+    try:
+        yield wire_in, wire_out
+    finally:
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.flush()
+        os.dup2(wire_in, 0)
+        os.dup2(wire_out, 1)
+        os.close(wire_out)
+
+
+async def serve_stdio(
+    server: Server[Any],
+    *,
+    max_frame_bytes: int = MAX_FRAME_BYTES,
+    drain_timeout: float = DEFAULT_DRAIN_TIMEOUT,
+) -> None:
+    """Serve ``server`` over this process's stdin and stdout until EOF of stdin (see the module)."""
+    with _claimed_stdio() as (wire_in, wire_out):
+        await serve_stdio_fds(
+            server, wire_in, wire_out, max_frame_bytes=max_frame_bytes, drain_timeout=drain_timeout
+        )
