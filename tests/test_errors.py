@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import logging
+from typing import Any
+
+import anyio
+import pydantic_core
 import pytest
+from mcp import Client
+from pydantic import BaseModel
 
 from wireproof import (
     AuthError,
     Conflict,
+    Connector,
     FieldError,
     Forbidden,
     InsufficientScope,
@@ -20,7 +29,7 @@ from wireproof import (
     WireproofError,
     render_tool_error,
 )
-from wireproof.errors import describe_value
+from wireproof.errors import describe_value, masking_hint
 
 STRUCTURE_KEYS = {"type", "code", "message", "retryable", "retry_after_ms", "fields", "correlation_id"}
 
@@ -117,3 +126,94 @@ def test_long_values_are_cut_and_their_size_stated() -> None:
 
 def test_control_characters_are_escaped_in_model_text() -> None:
     assert describe_value("a\x00b\x1b[31m") == '"a\\u0000b\\u001b[31m"'
+
+
+class Contact(BaseModel):
+    email: str
+
+
+def build_crm() -> Connector[None]:
+    app: Connector[None] = Connector("crm")
+
+    @app.read(public=True)
+    async def get_contact(email: str) -> Contact:
+        """Get a contact by email.
+
+        Args:
+            email: The contact's email address.
+        """
+        raise ValueError(f"no such contact {email}; db password=hunter2")
+
+    @app.read(public=True)
+    async def find_contact(email: str) -> Contact:
+        """Find a contact by email.
+
+        Args:
+            email: The contact's email address.
+        """
+        return {}[email]  # type: ignore[no-any-return]
+
+    return app
+
+
+def serve_crm() -> Any:
+    """The SDK server of the crm connector (one place to adapt if serving needs more arguments)."""
+    return build_crm().server(None)
+
+
+@pytest.mark.anyio
+async def test_a_plain_value_error_is_masked_and_the_log_says_which_exception_to_raise_instead(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="wireproof"), anyio.fail_after(30):
+        async with Client(serve_crm()) as client:
+            result = await client.call_tool("get_contact", {"email": "ada@example.com"})
+    error = result.meta["io.wireproof/error"]
+    assert (error["type"], error["code"], error["fields"]) == ("internal", "internal_error", [])
+    text = result.content[0].text  # type: ignore[union-attr]
+    assert text.startswith("The tool failed inside the connector.")
+    for leak in ("hunter2", "ValueError", "no such contact", "InvalidInput"):
+        assert leak not in text
+        assert leak not in json.dumps(error)
+    (record,) = [r for r in caplog.records if error["correlation_id"] in r.getMessage()]
+    line = record.getMessage()
+    assert line.startswith(
+        f"internal error in tool get_contact [{error['correlation_id']}]: ValueError masked"
+    )
+    assert "raise wireproof.InvalidInput.field(name, problem, expected=..., received=...)" in line
+    assert "to tell the model what to fix" in line
+    assert record.exc_info is not None
+    assert isinstance(record.exc_info[1], ValueError)
+
+
+@pytest.mark.anyio
+async def test_a_key_error_is_masked_and_the_log_says_to_raise_not_found(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    with caplog.at_level(logging.ERROR, logger="wireproof"), anyio.fail_after(30):
+        async with Client(serve_crm()) as client:
+            result = await client.call_tool("find_contact", {"email": "ada@example.com"})
+    correlation_id = result.meta["io.wireproof/error"]["correlation_id"]
+    (record,) = [r for r in caplog.records if correlation_id in r.getMessage()]
+    assert "KeyError masked as an internal error" in record.getMessage()
+    assert "raise wireproof.NotFound(...)" in record.getMessage()
+
+
+@pytest.mark.parametrize(
+    ("exception", "instead"),
+    [
+        (ValueError("bad"), "wireproof.InvalidInput.field("),
+        (KeyError("k"), "wireproof.NotFound("),
+        (PermissionError("no"), "wireproof.Forbidden("),
+        (TimeoutError(), "wireproof.Unavailable(..., retry_after=seconds)"),
+        (ConnectionRefusedError(), "wireproof.Unavailable(..., retry_after=seconds)"),
+        (RuntimeError("x"), "InvalidInput.field(...) for an argument to fix, NotFound, Conflict"),
+        (pydantic_core.PydanticSerializationError("x"), "does not fit its models"),
+    ],
+)
+def test_the_masking_hint_names_the_typed_error_that_tells_the_model(
+    exception: BaseException, instead: str
+) -> None:
+    hint = masking_hint(exception)
+    assert hint.startswith(f"{type(exception).__name__} masked as an internal error")
+    assert instead in hint

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import threading
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -33,6 +34,7 @@ from wireproof.errors import (
     Unavailable,
     WireproofError,
     describe_value,
+    masking_hint,
     render_tool_error,
 )
 from wireproof.idempotency import (
@@ -317,7 +319,12 @@ class Execution(Generic[StateT]):
 
     def internal_error(self) -> InternalError:
         """Log the exception being handled under this call's correlation id; return the masked error."""
-        logger.exception("internal error in tool %s [%s]", self.tool.name, self.correlation_id)
+        logger.exception(
+            "internal error in tool %s [%s]: %s",
+            self.tool.name,
+            self.correlation_id,
+            masking_hint(sys.exc_info()[1]),
+        )
         return InternalError(self.correlation_id)
 
     def _context(self, transaction: Any) -> tuple[Any, ...]:

@@ -27,6 +27,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, Literal
 
+import pydantic_core
+
 __all__ = [
     "ABSENT",
     "AuthError",
@@ -275,6 +277,40 @@ class InternalError(WireproofError):
             f"Do not retry with the same arguments; report correlation id {self.correlation_id} "
             "to the connector's operator."
         )
+
+
+def masking_hint(exception: BaseException | None) -> str:
+    """For the operator's log: what an untyped exception became, and which typed error to raise instead.
+
+    A tool that raises ``ValueError`` (what authors of other SDKs write first) is masked, as every
+    untyped exception is: its text may hold secrets. The log line says how to tell the model instead.
+    """
+    if exception is None:
+        return "masked as an internal error"
+    name = type(exception).__name__
+    if isinstance(exception, pydantic_core.PydanticSerializationError | pydantic_core.ValidationError):
+        instead = (
+            "a pydantic error means the tool's data does not fit its models (often the return type): fix "
+            "the tool; if the caller's arguments cause it, check them in a @tool.rule and raise "
+            "wireproof.InvalidInput.field(...)"
+        )
+    elif isinstance(exception, PermissionError):
+        instead = "raise wireproof.Forbidden(...) to tell the model the caller may not do this"
+    elif isinstance(exception, LookupError | FileNotFoundError):
+        instead = "raise wireproof.NotFound(...) to tell the model what does not exist and how to find it"
+    elif isinstance(exception, TimeoutError | ConnectionError):
+        instead = "raise wireproof.Unavailable(..., retry_after=seconds) to tell the model to retry later"
+    elif isinstance(exception, ValueError):
+        instead = (
+            "raise wireproof.InvalidInput.field(name, problem, expected=..., received=...) to tell the "
+            "model what to fix"
+        )
+    else:
+        instead = (
+            "if the model can act on it, raise a wireproof error instead: InvalidInput.field(...) for an "
+            "argument to fix, NotFound, Conflict, or Unavailable(retry_after=...) for a passing failure"
+        )
+    return f"{name} masked as an internal error (untyped exceptions never reach a client); {instead}"
 
 
 @dataclass(frozen=True, slots=True)
