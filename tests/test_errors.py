@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from typing import Any
 
 import anyio
@@ -29,7 +30,8 @@ from wireproof import (
     WireproofError,
     render_tool_error,
 )
-from wireproof.errors import describe_value, masking_hint
+from wireproof.errors import TOOL_FAILURE_META, describe_value, masking_hint
+from wireproof.idempotency import MemoryIdempotencyStore
 
 STRUCTURE_KEYS = {"type", "code", "message", "retryable", "retry_after_ms", "fields", "correlation_id"}
 
@@ -153,12 +155,30 @@ def build_crm() -> Connector[None]:
         """
         return {}[email]  # type: ignore[no-any-return]
 
+    @app.read(public=True)
+    async def get_deal(deal_id: int) -> Contact:
+        """Get a deal.
+
+        Args:
+            deal_id: The deal's number.
+        """
+        raise Unavailable("The deal database is restarting", retry_after=3)
+
+    @app.write(public=True, idempotency_key=True)
+    async def close_deal(deal_id: int) -> Contact:
+        """Close a deal.
+
+        Args:
+            deal_id: The deal's number.
+        """
+        raise Conflict(f"Deal {deal_id} is already closed", code="already_closed")
+
     return app
 
 
 def serve_crm() -> Any:
     """The SDK server of the crm connector (one place to adapt if serving needs more arguments)."""
-    return build_crm().server(None)
+    return build_crm().server(None, store=MemoryIdempotencyStore())
 
 
 @pytest.mark.anyio
@@ -217,3 +237,97 @@ def test_the_masking_hint_names_the_typed_error_that_tells_the_model(
     hint = masking_hint(exception)
     assert hint.startswith(f"{type(exception).__name__} masked as an internal error")
     assert instead in hint
+
+
+@pytest.mark.parametrize(
+    ("error", "failure_class", "code", "retryable"),
+    [
+        (InvalidInput("Invalid arguments for t"), "capability", "invalid_input", False),
+        (InvalidInput("Too big", code="response_too_large"), "capability", "invalid_input", False),
+        (NotFound("No ticket 4"), "capability", "resource_not_found", False),
+        (Conflict("Already closed", code="already_closed"), "capability", "already_closed", False),
+        (Unauthenticated("No credential"), "governance", "auth_required", False),
+        (TokenExpired("Token expired"), "governance", "auth_required", False),
+        (InsufficientScope("Needs scope"), "governance", "permission_denied", False),
+        (Forbidden("Not yours"), "governance", "permission_denied", False),
+        (RateLimited("Slow down", retry_after=2), "reliability", "retryable_transient_error", True),
+        (Unavailable("Down", code="in_progress"), "reliability", "retryable_transient_error", True),
+        (InternalError("c-1"), "capability", "internal_error", False),
+    ],
+)
+def test_each_error_carries_the_tool_failure_proposals_class_code_and_retryable(
+    error: WireproofError, failure_class: str, code: str, retryable: bool
+) -> None:
+    rendered = render_tool_error(error, correlation_id="c-9", now=1_000.0)
+    failure = rendered.tool_failure
+    assert (failure["class"], failure["code"], failure["retryable"]) == (failure_class, code, retryable)
+    assert failure["correlationId"] == "c-9"
+    assert failure["agentGuidance"] == rendered.text.splitlines()[-1] == error.advice()
+    assert ("retryNotBefore" in failure) is retryable
+    assert set(failure) <= {"class", "code", "retryable", "retryNotBefore", "correlationId", "agentGuidance"}
+
+
+def test_retry_not_before_is_unix_epoch_milliseconds_after_retry_after() -> None:
+    failure = render_tool_error(
+        RateLimited("Slow down", retry_after=2.5), correlation_id="c", now=1_000.0
+    ).tool_failure
+    assert failure["retryNotBefore"] == 1_002_500
+
+
+def test_the_tool_failure_meta_key_is_the_proposals() -> None:
+    assert TOOL_FAILURE_META == "io.modelcontextprotocol/toolFailure"
+
+
+@pytest.mark.anyio
+async def test_an_error_result_carries_both_error_objects_in_its_meta() -> None:
+    with anyio.fail_after(30):
+        async with Client(serve_crm()) as client:
+            before = time.time()
+            result = await client.call_tool("get_deal", {"deal_id": 4})
+            after = time.time()
+    assert result.is_error is True
+    ours, theirs = result.meta["io.wireproof/error"], result.meta["io.modelcontextprotocol/toolFailure"]
+    assert (ours["type"], ours["retryable"], ours["retry_after_ms"]) == ("unavailable", True, 3000)
+    assert (theirs["class"], theirs["code"], theirs["retryable"]) == (
+        "reliability",
+        "retryable_transient_error",
+        True,
+    )
+    assert theirs["correlationId"] == ours["correlation_id"]
+    assert theirs["agentGuidance"] == "Safe to retry after 3 s."
+    assert theirs["agentGuidance"] == result.content[0].text.splitlines()[-1]  # type: ignore[union-attr]
+    assert round(before * 1000) + 3000 <= theirs["retryNotBefore"] <= round(after * 1000) + 3000
+
+
+@pytest.mark.anyio
+async def test_a_masked_error_carries_the_tool_failure_with_its_correlation_id_and_nothing_more() -> None:
+    with anyio.fail_after(30):
+        async with Client(serve_crm()) as client:
+            result = await client.call_tool("get_contact", {"email": "ada@example.com"})
+    failure = result.meta["io.modelcontextprotocol/toolFailure"]
+    assert failure["correlationId"] == result.meta["io.wireproof/error"]["correlation_id"]
+    assert (failure["class"], failure["code"], failure["retryable"]) == (
+        "capability",
+        "internal_error",
+        False,
+    )
+    assert "hunter2" not in json.dumps(failure)
+
+
+@pytest.mark.anyio
+async def test_a_replayed_terminal_error_carries_the_tool_failure_of_the_first_call() -> None:
+    with anyio.fail_after(30):
+        async with Client(serve_crm()) as client:
+            first = await client.call_tool("close_deal", {"deal_id": 7, "idempotency_key": "k-1"})
+            again = await client.call_tool("close_deal", {"deal_id": 7, "idempotency_key": "k-1"})
+    assert again.meta["io.wireproof/replayed"] is True
+    assert (
+        again.meta["io.modelcontextprotocol/toolFailure"] == first.meta["io.modelcontextprotocol/toolFailure"]
+    )
+    assert first.meta["io.modelcontextprotocol/toolFailure"] == {
+        "class": "capability",
+        "code": "already_closed",
+        "retryable": False,
+        "correlationId": first.meta["io.wireproof/error"]["correlation_id"],
+        "agentGuidance": "Do not retry with the same arguments.",
+    }

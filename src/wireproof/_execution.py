@@ -28,6 +28,7 @@ import pydantic_core
 from wireproof.auth import Principal
 from wireproof.budget import DEFAULT_BUDGET_TOKENS, fit_to_budget, text_for
 from wireproof.errors import (
+    TOOL_FAILURE_META,
     Conflict,
     FieldError,
     InternalError,
@@ -36,6 +37,7 @@ from wireproof.errors import (
     describe_value,
     masking_hint,
     render_tool_error,
+    tool_failure,
 )
 from wireproof.idempotency import (
     Claimed,
@@ -60,7 +62,8 @@ REPLAY_META: Final = "io.wireproof/replayed"
 ERROR_META: Final = "io.wireproof/error"
 """The typed error object of an ``isError`` result, in the result's ``_meta``. Not in
 ``structuredContent``: that must conform to the tool's outputSchema, and clients that validate it
-(the TypeScript SDK 1.x, MCP Inspector) would reject the result and hide the error's message."""
+(the TypeScript SDK 1.x, MCP Inspector) would reject the result and hide the error's message.
+Beside it, ``TOOL_FAILURE_META`` carries the same error in the ToolFailure proposal's names."""
 
 
 def _compact(structured: Any) -> str:
@@ -85,7 +88,7 @@ def error_result(error: WireproofError, correlation_id: str) -> types.CallToolRe
     return types.CallToolResult(
         content=[types.TextContent(text=rendered.text)],
         is_error=True,
-        _meta={ERROR_META: rendered.structured["error"]},
+        _meta={ERROR_META: rendered.structured["error"], TOOL_FAILURE_META: rendered.tool_failure},
     )
 
 
@@ -97,7 +100,13 @@ def _replayed(stored: StoredResult, *, open_output: bool, budget_tokens: int) ->
         return types.CallToolResult(
             content=[types.TextContent(text=stored.text)],
             is_error=True,
-            _meta={REPLAY_META: True, ERROR_META: structured["error"]},
+            _meta={
+                REPLAY_META: True,
+                ERROR_META: structured["error"],
+                TOOL_FAILURE_META: tool_failure(
+                    structured["error"], guidance=stored.text.rsplit("\n", 1)[-1]
+                ),
+            },
         )
     if isinstance(structured, dict) and open_output:
         structured = {**structured, "_meta": {"replayed": True}}
