@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import enum
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
 
+import anyio
 import pytest
+from annotated_types import Ge, Le
 from hypothesis import given
 from hypothesis import strategies as st
 from mcp import Client
@@ -196,3 +200,147 @@ async def test_a_tampered_cursor_through_the_client_is_invalid_input_on_the_curs
     error = result.meta["io.wireproof/error"]
     assert error["fields"][0]["field"] == "cursor"
     assert "restart the listing without cursor" in result.content[0].text  # type: ignore[union-attr]
+
+
+class Stage(enum.Enum):
+    OPEN = "open"
+    WON = "won"
+
+
+class Deal(BaseModel):
+    id: int
+    stage: str
+    closed_on: date
+
+
+DEALS = [
+    {"id": i, "stage": "won" if i % 2 else "open", "closed_on": date(2026, 1, 1) + timedelta(days=i)}
+    for i in range(1, 41)
+]
+
+
+def build_deals() -> Connector[None]:
+    app: Connector[None] = Connector("crm")
+
+    @app.read(public=True)
+    async def list_deals_by_date(
+        ctx: ToolContext[None],
+        start_date: date,
+        end_date: date,
+        stage: Stage,
+        updated_after: datetime | None = None,
+        limit: Annotated[int, Ge(1), Le(10)] = 5,
+        cursor: str | None = None,
+    ) -> Page[Deal]:
+        """List the deals of a stage closed between two dates, oldest first.
+
+        Args:
+            start_date: First day to include.
+            end_date: Last day to include.
+            stage: Only deals in this stage.
+            updated_after: Only deals updated after this moment.
+            limit: The most deals to return.
+            cursor: Where to continue: the next_cursor of the previous page.
+        """
+        filters = {
+            "start_date": start_date,
+            "end_date": end_date,
+            "stage": stage,
+            "updated_after": updated_after,
+        }
+        after = ctx.paging.position(cursor, filters)
+        rows = [
+            d
+            for d in DEALS
+            if start_date <= d["closed_on"] <= end_date
+            and d["stage"] == stage.value
+            and (after is None or (d["closed_on"].isoformat(), d["id"]) > tuple(after))
+        ]
+        return Page[Deal].from_rows(
+            rows[: limit + 1],
+            limit=limit,
+            item=Deal.model_validate,
+            position=lambda d: (d["closed_on"], d["id"]),
+            paging=ctx.paging,
+            filters=filters,
+        )
+
+    return app
+
+
+def serve_deals() -> Any:
+    """The SDK server of the deals connector (one place to adapt if serving needs more arguments)."""
+    return build_deals().server(None)
+
+
+async def _pages(client: Client, arguments: dict[str, Any]) -> tuple[list[int], list[str]]:
+    """Every item id of a listing, followed page by page, and the cursors handed out."""
+    ids: list[int] = []
+    cursors: list[str] = []
+    for _ in range(20):
+        extra = {"cursor": cursors[-1]} if cursors else {}
+        result = await client.call_tool("list_deals_by_date", {**arguments, **extra})
+        assert result.is_error is False, result.content
+        page = result.structured_content
+        assert page is not None
+        ids += [item["id"] for item in page["items"]]
+        if not page["has_more"]:
+            return ids, cursors
+        cursors.append(page["next_cursor"])
+    raise AssertionError("the listing did not end")
+
+
+WON_IN_RANGE = {
+    "start_date": "2026-01-05",
+    "end_date": "2026-02-05",
+    "stage": "won",
+    "updated_after": "2026-01-01T08:00:00Z",
+}
+
+
+@pytest.mark.anyio
+async def test_filters_of_dates_datetimes_and_enums_page_through_the_client() -> None:
+    with anyio.fail_after(30):
+        async with Client(serve_deals()) as client:
+            ids, cursors = await _pages(client, WON_IN_RANGE)
+    expected = [
+        d["id"]
+        for d in DEALS
+        if d["stage"] == "won" and date(2026, 1, 5) <= d["closed_on"] <= date(2026, 2, 5)
+    ]
+    assert ids == expected
+    assert len(cursors) >= 2
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    "changed", [{"stage": "open"}, {"end_date": "2026-02-06"}, {"updated_after": "2026-01-01T09:00:00Z"}]
+)
+async def test_a_cursor_is_bound_to_date_datetime_and_enum_filters(changed: dict[str, str]) -> None:
+    with anyio.fail_after(30):
+        async with Client(serve_deals()) as client:
+            first = await client.call_tool("list_deals_by_date", WON_IN_RANGE)
+            assert first.structured_content is not None
+            cursor = first.structured_content["next_cursor"]
+            again = await client.call_tool("list_deals_by_date", {**WON_IN_RANGE, "cursor": cursor})
+            other = await client.call_tool(
+                "list_deals_by_date", {**WON_IN_RANGE, **changed, "cursor": cursor}
+            )
+    assert again.is_error is False
+    error = other.meta["io.wireproof/error"]
+    assert (error["type"], error["fields"][0]["field"]) == ("invalid_input", "cursor")
+    assert "keep the filters of the first page" in error["fields"][0]["problem"]
+
+
+def test_filters_canonicalise_dates_datetimes_and_enums_as_their_json() -> None:
+    c = codec()
+    moment = datetime(2026, 1, 1, 8, tzinfo=UTC)
+    cursor = encode(c, filters={"day": date(2026, 1, 5), "at": moment, "stage": Stage.WON, "tags": ("a",)})
+    same = {"day": "2026-01-05", "at": moment.isoformat(), "stage": "won", "tags": ["a"]}
+    assert decode(c, cursor, filters=same) == ["2026", 7]
+
+
+def test_a_position_of_dates_and_enums_is_carried_as_json() -> None:
+    c = codec()
+    cursor = encode(c, position=(date(2026, 1, 5), Stage.OPEN, 7))
+    assert decode(c, cursor) == ["2026-01-05", "open", 7]

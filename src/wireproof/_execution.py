@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import threading
 from collections.abc import Awaitable, Callable
 from datetime import date
@@ -27,13 +28,16 @@ import pydantic_core
 from wireproof.auth import Principal
 from wireproof.budget import DEFAULT_BUDGET_TOKENS, fit_to_budget, text_for
 from wireproof.errors import (
+    TOOL_FAILURE_META,
     Conflict,
     FieldError,
     InternalError,
     Unavailable,
     WireproofError,
     describe_value,
+    masking_hint,
     render_tool_error,
+    tool_failure,
 )
 from wireproof.idempotency import (
     Claimed,
@@ -58,7 +62,8 @@ REPLAY_META: Final = "io.wireproof/replayed"
 ERROR_META: Final = "io.wireproof/error"
 """The typed error object of an ``isError`` result, in the result's ``_meta``. Not in
 ``structuredContent``: that must conform to the tool's outputSchema, and clients that validate it
-(the TypeScript SDK 1.x, MCP Inspector) would reject the result and hide the error's message."""
+(the TypeScript SDK 1.x, MCP Inspector) would reject the result and hide the error's message.
+Beside it, ``TOOL_FAILURE_META`` carries the same error in the ToolFailure proposal's names."""
 
 
 def _compact(structured: Any) -> str:
@@ -84,7 +89,7 @@ def error_result(error: WireproofError, correlation_id: str) -> types.CallToolRe
     return types.CallToolResult(
         content=[types.TextContent(text=rendered.text)],
         is_error=True,
-        _meta={ERROR_META: rendered.structured["error"]},
+        _meta={ERROR_META: rendered.structured["error"], TOOL_FAILURE_META: rendered.tool_failure},
     )
 
 
@@ -96,7 +101,13 @@ def _replayed(stored: StoredResult, *, open_output: bool, budget_tokens: int) ->
         return types.CallToolResult(
             content=[types.TextContent(text=stored.text)],
             is_error=True,
-            _meta={REPLAY_META: True, ERROR_META: structured["error"]},
+            _meta={
+                REPLAY_META: True,
+                ERROR_META: structured["error"],
+                TOOL_FAILURE_META: tool_failure(
+                    structured["error"], guidance=stored.text.rsplit("\n", 1)[-1]
+                ),
+            },
         )
     if isinstance(structured, dict) and open_output:
         structured = {**structured, "_meta": {"replayed": True}}
@@ -318,7 +329,12 @@ class Execution(Generic[StateT]):
 
     def internal_error(self) -> InternalError:
         """Log the exception being handled under this call's correlation id; return the masked error."""
-        logger.exception("internal error in tool %s [%s]", self.tool.name, self.correlation_id)
+        logger.exception(
+            "internal error in tool %s [%s]: %s",
+            self.tool.name,
+            self.correlation_id,
+            masking_hint(sys.exc_info()[1]),
+        )
         return InternalError(self.correlation_id)
 
     def _context(self, transaction: Any) -> tuple[Any, ...]:

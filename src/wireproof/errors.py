@@ -16,7 +16,8 @@ Every error a client can see is a ``WireproofError``. The tree::
     └── InternalError                   internal        masked, terminal, with a correlation id
 
 ``render_tool_error`` turns any of them into the text a model reads and the
-``structuredContent.error`` object a program reads. Anything that is not a
+``io.wireproof/error`` object a program reads (in the result's ``_meta``), and the same
+object in the names of the open ToolFailure proposal for MCP (``TOOL_FAILURE_META``). Anything that is not a
 ``WireproofError`` never reaches a client: the connector masks it as an
 ``InternalError`` and logs the real cause under the correlation id.
 """
@@ -24,11 +25,16 @@ Every error a client can see is a ``WireproofError``. The tree::
 from __future__ import annotations
 
 import json
+import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Final, Literal
 
+import pydantic_core
+
 __all__ = [
     "ABSENT",
+    "TOOL_FAILURE_META",
     "AuthError",
     "Conflict",
     "ErrorType",
@@ -40,11 +46,13 @@ __all__ = [
     "NotFound",
     "RateLimited",
     "TokenExpired",
+    "ToolFailureClass",
     "Unauthenticated",
     "Unavailable",
     "WireproofError",
     "describe_value",
     "render_tool_error",
+    "tool_failure",
 ]
 
 ErrorType = Literal[
@@ -277,18 +285,120 @@ class InternalError(WireproofError):
         )
 
 
+def masking_hint(exception: BaseException | None) -> str:
+    """For the operator's log: what an untyped exception became, and which typed error to raise instead.
+
+    A tool that raises ``ValueError`` (what authors of other SDKs write first) is masked, as every
+    untyped exception is: its text may hold secrets. The log line says how to tell the model instead.
+    """
+    if exception is None:
+        return "masked as an internal error"
+    name = type(exception).__name__
+    if isinstance(exception, pydantic_core.PydanticSerializationError | pydantic_core.ValidationError):
+        instead = (
+            "a pydantic error means the tool's data does not fit its models (often the return type): fix "
+            "the tool; if the caller's arguments cause it, check them in a @tool.rule and raise "
+            "wireproof.InvalidInput.field(...)"
+        )
+    elif isinstance(exception, PermissionError):
+        instead = "raise wireproof.Forbidden(...) to tell the model the caller may not do this"
+    elif isinstance(exception, LookupError | FileNotFoundError):
+        instead = "raise wireproof.NotFound(...) to tell the model what does not exist and how to find it"
+    elif isinstance(exception, TimeoutError | ConnectionError):
+        instead = "raise wireproof.Unavailable(..., retry_after=seconds) to tell the model to retry later"
+    elif isinstance(exception, ValueError):
+        instead = (
+            "raise wireproof.InvalidInput.field(name, problem, expected=..., received=...) to tell the "
+            "model what to fix"
+        )
+    else:
+        instead = (
+            "if the model can act on it, raise a wireproof error instead: InvalidInput.field(...) for an "
+            "argument to fix, NotFound, Conflict, or Unavailable(retry_after=...) for a passing failure"
+        )
+    return f"{name} masked as an internal error (untyped exceptions never reach a client); {instead}"
+
+
+TOOL_FAILURE_META: Final = "io.modelcontextprotocol/toolFailure"
+"""The ``_meta`` key of the open ToolFailure proposal for MCP (SEP-3313, modelcontextprotocol PR
+#3313, discussion #2930). An ``isError`` result carries the same typed error under it, in that
+proposal's names, beside ``io.wireproof/error``, so that clients which adopt the proposal understand
+it; ``io.wireproof/error`` stays the complete object (fields, retry_after_ms, required_scopes)."""
+
+ToolFailureClass = Literal["capability", "reliability", "governance"]
+"""The proposal's behavioural classes: fix or change the call; retry later; get authorization."""
+
+_FAILURE_CLASS: Final[dict[str, ToolFailureClass]] = {
+    "invalid_input": "capability",
+    "not_found": "capability",
+    "conflict": "capability",
+    "internal": "capability",  # terminal, with a correlation id for the operator
+    "auth": "governance",
+    "rate_limited": "reliability",
+    "unavailable": "reliability",
+}
+_FAILURE_CODE: Final = {  # the proposal's baseline codes where one names the same thing as ours
+    "invalid_input": "invalid_input",
+    "not_found": "resource_not_found",
+    "rate_limited": "retryable_transient_error",
+    "unavailable": "retryable_transient_error",
+    "unauthenticated": "auth_required",
+    "token_expired": "auth_required",
+    "insufficient_scope": "permission_denied",
+    "forbidden": "permission_denied",
+}
+
+
+def tool_failure(error: Mapping[str, Any], *, guidance: str, now: float | None = None) -> dict[str, Any]:
+    """The ``io.wireproof/error`` object ``error`` in the ToolFailure proposal's names.
+
+    ``class`` from the type (``capability``: fix the call, do not retry as is; ``reliability``:
+    retry later; ``governance``: get authorization); ``code`` the proposal's baseline code where one
+    means the same (``invalid_input``, ``resource_not_found``, ``auth_required``,
+    ``permission_denied``, ``retryable_transient_error``), else wireproof's own code; ``retryable``;
+    ``retryNotBefore`` (Unix epoch milliseconds, ``now`` plus ``retry_after_ms``) when retryable;
+    ``correlationId``; and ``agentGuidance``, the retry advice the text ends with.
+    """
+    kind, code = str(error["type"]), str(error["code"])
+    failure_class = _FAILURE_CLASS.get(kind, "capability")
+    retryable = failure_class == "reliability" and error.get("retryable") is True
+    block: dict[str, Any] = {
+        "class": failure_class,
+        "code": _FAILURE_CODE.get(code if kind == "auth" else kind, code),
+        "retryable": retryable,
+    }
+    if retryable and isinstance(error.get("retry_after_ms"), int):
+        block["retryNotBefore"] = (
+            round((time.time() if now is None else now) * 1000) + error["retry_after_ms"]
+        )
+    block["correlationId"] = error["correlation_id"]
+    block["agentGuidance"] = guidance
+    return block
+
+
 @dataclass(frozen=True, slots=True)
 class RenderedError:
-    """An error as the model (text) and a program (structured) see it."""
+    """An error as the model (text) and a program (structured) see it.
+
+    text (str): What the model reads: the message, one line per field error, the retry advice.
+    structured (dict[str, Any]): ``{"error": …}``, the ``io.wireproof/error`` object.
+    tool_failure (dict[str, Any]): The same error in the ToolFailure proposal's names
+        (``TOOL_FAILURE_META``).
+    """
 
     text: str
     structured: dict[str, Any] = field(default_factory=dict)
+    tool_failure: dict[str, Any] = field(default_factory=dict)
 
 
-def render_tool_error(error: WireproofError, *, correlation_id: str) -> RenderedError:
-    """Render an error for a tool result: model-facing text and ``structuredContent``.
+def render_tool_error(
+    error: WireproofError, *, correlation_id: str, now: float | None = None
+) -> RenderedError:
+    """Render an error for a tool result: model-facing text, the ``io.wireproof/error`` object, and
+    the same in the ToolFailure proposal's names (``tool_failure``).
 
-    The text is the message, one line per field error, then the retry advice.
+    The text is the message, one line per field error, then the retry advice. ``now`` (Unix
+    seconds, default the current time) is what ``retryNotBefore`` counts from.
     """
     headline = error.message.rstrip(".:")
     lines = [f"{headline}:" if error.fields else f"{headline}."]
@@ -306,4 +416,8 @@ def render_tool_error(error: WireproofError, *, correlation_id: str) -> Rendered
     }
     if isinstance(error, InsufficientScope) and error.required:
         body["required_scopes"] = sorted(error.required)
-    return RenderedError(text="\n".join(lines), structured={"error": body})
+    return RenderedError(
+        text="\n".join(lines),
+        structured={"error": body},
+        tool_failure=tool_failure(body, guidance=lines[-1], now=now),
+    )

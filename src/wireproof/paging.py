@@ -6,18 +6,24 @@ key id travels in the payload). The payload binds the cursor to the tool, to a f
 of the filter arguments and to the principal, and carries an expiry and the keyset position
 (the sort values of the last item returned). A cursor that fails any check is an
 ``InvalidInput`` on the ``cursor`` field that says to restart the listing without it.
+
+Filters and positions may hold what a tool's arguments convert to (``date``, ``datetime``,
+``Enum``) besides JSON values; both are carried in their JSON form, so a position comes back
+with dates as ISO strings, Enums as their values and tuples as lists.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import enum
 import hashlib
 import hmac
 import json
 import secrets
 import time
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Any, Final, Generic, TypeVar
 
 from pydantic import BaseModel, Field, PrivateAttr
@@ -33,6 +39,32 @@ _VERSION: Final = 1
 _RESTART: Final = "restart the listing without cursor (the first page), then follow next_cursor"
 
 ItemT = TypeVar("ItemT")
+
+
+def _json_form(value: Any) -> Any:
+    """A filter or position value as JSON: an ``Enum`` as its value, a ``date`` or ``datetime`` in ISO
+    form, tuples as lists, mappings and lists member by member; other JSON values as they are.
+
+    Tools pass their converted arguments (``date``, ``datetime``, ``Enum``) as filters; the cursor
+    binds their JSON form, the same form the model passed them in.
+
+    Raises:
+        TypeError: a value with no JSON form (say what it means as a str, int, date or Enum instead).
+    """
+    if isinstance(value, enum.Enum):
+        return _json_form(value.value)
+    if isinstance(value, date):  # datetime is a date too
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _json_form(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_form(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    raise TypeError(
+        f"a paging filter or position holds a {type(value).__name__}, which has no JSON form; pass str, int, "
+        "float, bool, None, date, datetime, an Enum, or lists and dicts of these"
+    )
 
 
 def _b64(data: bytes) -> str:
@@ -82,10 +114,10 @@ class CursorCodec:
             "v": _VERSION,
             "k": self.active,
             "t": tool,
-            "f": fingerprint(filters),
+            "f": fingerprint(_json_form(filters)),
             "p": principal,
             "x": round(self._clock() + self.ttl),
-            "s": position,
+            "s": _json_form(position),
         }
         body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
         mac = hmac.new(self.keys[self.active], body, hashlib.sha256).digest()
@@ -111,7 +143,7 @@ class CursorCodec:
             raise _invalid(cursor, "belongs to another tool")
         if payload.get("p") != principal:
             raise _invalid(cursor, "was issued to another caller")
-        if payload.get("f") != fingerprint(filters):
+        if payload.get("f") != fingerprint(_json_form(filters)):
             raise _invalid(
                 cursor, "was issued for other filter arguments; keep the filters of the first page"
             )
@@ -133,7 +165,7 @@ class Paging:
         self.codec, self.tool, self.principal = codec, tool, principal
 
     def position(self, cursor: str | None, filters: Mapping[str, Any]) -> Any:
-        """Where to continue: None for the first page, else the checked cursor's position."""
+        """Where to continue: None for the first page, else the checked cursor's position (as JSON)."""
         if cursor is None:
             return None
         return self.codec.decode(cursor, tool=self.tool, filters=filters, principal=self.principal)
@@ -171,7 +203,8 @@ class Page(BaseModel, Generic[ItemT]):
     ) -> Page[ItemT]:
         """A page from ``limit + 1`` rows fetched in keyset order: the extra row only says there is more.
 
-        ``position(row)`` gives the row's sort values, which the next page continues after. The
+        ``position(row)`` gives the row's sort values, which the next page continues after (they come
+        back from ``ctx.paging.position`` as JSON: dates as ISO strings, tuples as lists). The
         positions of every item are kept, so the response budget can cut the page short and still
         hand out a cursor that continues exactly after the last item it kept.
         """

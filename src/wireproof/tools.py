@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
@@ -10,6 +11,7 @@ from typing import Any, Generic, Literal, TypeVar
 import mcp_types as types
 
 from wireproof.errors import ABSENT, FieldError, InvalidInput
+from wireproof.paging import Page
 from wireproof.ratelimit import RateLimit
 from wireproof.schema import (
     ArgumentValidator,
@@ -75,6 +77,45 @@ def _with_idempotency_key(schema: InputSchema) -> InputSchema:
     )
     param = ParamSpec(IDEMPOTENCY_KEY, properties[IDEMPOTENCY_KEY], _same, required=False, default=None)
     return InputSchema(description=description, schema=input_schema, params=(*schema.params, param))
+
+
+def _refuse_public_with_scopes(name: str, scopes: frozenset[str], *, public: bool) -> None:
+    """A tool is either open to any caller or needs scopes; both at once would advertise neither truly."""
+    if public and scopes:
+        raise ToolDefinitionError(
+            f"tool {name}: public=True lets any caller use it, so its scopes ({', '.join(sorted(scopes))}) would "
+            "never be checked; drop public=True to require the scopes, or drop scopes= to keep it public"
+        )
+
+
+def _refuse_optional_natural_key(name: str, key: tuple[str, ...], schema: InputSchema) -> None:
+    """Every parameter of a natural key must be passed on every call: it says which record is written."""
+    optional = [param.name for param in schema.params if param.name in key and not param.required]
+    if optional:
+        raise ToolDefinitionError(
+            f"tool {name}: key={key!r} names {', '.join(optional)}, which a caller may leave out; a natural key "
+            "says which record a call writes, so make every key parameter required (no default) or leave it "
+            "out of key="
+        )
+
+
+def _returns_page(fn: Callable[..., Any]) -> bool:
+    returned = typing.get_type_hints(fn).get("return")
+    return inspect.isclass(returned) and issubclass(returned, Page)
+
+
+def _refuse_page_without_cursor(fn: Callable[..., Any], name: str, schema: InputSchema) -> None:
+    """A tool that returns a ``Page`` hands out ``next_cursor``: it must take it back, and start without it."""
+    if not _returns_page(fn):
+        return
+    cursor = next((param for param in schema.params if param.name == "cursor"), None)
+    if cursor is None or cursor.required or cursor.schema.get("type") != "string":
+        raise ToolDefinitionError(
+            f"tool {name}: it returns a Page, whose next_cursor the model passes back to get the next page, "
+            "so it needs the parameter 'cursor: str | None = None' (described, for example, as 'Where to "
+            "continue: the next_cursor of the previous page; omit it for the first page') and "
+            "ctx.paging.position(cursor, filters) to read it"
+        )
 
 
 def _same(value: Any) -> Any:
@@ -152,6 +193,7 @@ class Tool(Generic[StateT]):
                 f"tool {name or fn.__name__}: declare the scopes it needs (scopes={{'things:read'}}), "
                 "or mark it public=True if any caller may use it"
             )
+        _refuse_public_with_scopes(name or fn.__name__, self.scopes, public=public)
         self.name = name or fn.__name__
         signature = inspect.signature(fn)
         parameters = list(signature.parameters.values())
@@ -169,7 +211,9 @@ class Tool(Generic[StateT]):
                 raise ToolDefinitionError(
                     f"tool {self.name}: key names {missing or 'nothing'}, not parameters"
                 )
+            _refuse_optional_natural_key(self.name, key, self.input)
             idempotent = True
+        _refuse_page_without_cursor(fn, self.name, self.input)
         if idempotency_key:
             if kind != "write" or key is not None:
                 raise ToolDefinitionError(

@@ -221,3 +221,171 @@ def test_output_schema_comes_from_the_return_model_without_titles() -> None:
         "properties": {"ok": {"type": "boolean"}},
         "required": ["ok"],
     }
+
+
+def test_a_literal_default_outside_its_own_values_is_refused_saying_what_to_change() -> None:
+    async def tool(order: Literal["asc", "desc"] = "newest") -> Out:  # type: ignore[assignment]
+        """T.
+
+        Args:
+            order: Sort order.
+        """
+        return Out(ok=True)
+
+    with pytest.raises(ToolDefinitionError) as refused:
+        _schema(tool)
+    message = str(refused.value)
+    assert 'parameter order: the default "newest" is not one of the allowed values' in message
+    assert 'one of "asc", "desc"' in message
+    assert "Change the default or the constraint" in message
+
+
+def test_a_default_beyond_its_own_bound_is_refused() -> None:
+    async def tool(limit: Annotated[int, Ge(1), Le(100)] = 500) -> Out:
+        """T.
+
+        Args:
+            limit: Page size.
+        """
+        return Out(ok=True)
+
+    with pytest.raises(
+        ToolDefinitionError, match=r"parameter limit: the default 500 is too large; .* from 1 to 100"
+    ):
+        _schema(tool)
+
+
+@pytest.mark.parametrize(
+    ("annotation", "default"),
+    [
+        (Annotated[str, MaxLen(3)], "four"),
+        (Annotated[str, Pattern("^[a-z]+$")], "ABC"),
+        (Annotated[str, Format("email")], "nobody"),
+        (Colour, "green"),
+        (datetime, datetime(2026, 5, 1, 12, 0)),  # naive: the schema says RFC 3339, with a time zone
+        (Annotated[list[Annotated[int, Le(5)]], MaxLen(2)], (1, 2, 3)),
+    ],
+)
+def test_every_kind_of_default_is_checked_against_its_own_schema(annotation: object, default: object) -> None:
+    async def tool(x=default) -> Out:  # type: ignore[no-untyped-def]
+        """T.
+
+        Args:
+            x: X.
+        """
+        return Out(ok=True)
+
+    tool.__annotations__["x"] = annotation
+    with pytest.raises(ToolDefinitionError, match="parameter x: the default"):
+        _schema(tool)
+
+
+def test_defaults_that_satisfy_their_schema_are_advertised() -> None:
+    async def tool(
+        order: Literal["asc", "desc"] = "desc",
+        limit: Annotated[int, Ge(1), Le(100)] = 100,
+        colour: Colour = Colour.BLUE,
+        tags: tuple[str, ...] = ("a",),
+    ) -> Out:
+        """T.
+
+        Args:
+            order: Sort order.
+            limit: Page size.
+            colour: A colour.
+            tags: Tags.
+        """
+        return Out(ok=True)
+
+    tool.__annotations__["tags"] = list[str]
+    props = _schema(tool)["properties"]
+    assert isinstance(props, dict)
+    assert [props[p]["default"] for p in ("order", "limit", "colour", "tags")] == ["desc", 100, "blue", ["a"]]
+
+
+def test_field_pattern_works_like_pattern() -> None:
+    async def tool(
+        week: Annotated[str, Field(pattern="^[0-9]{4}-W[0-9]{2}$", description="An ISO week.")],
+        marked: Annotated[str, Pattern("^[0-9]{4}-W[0-9]{2}$")],
+    ) -> Out:
+        """T.
+
+        Args:
+            marked: An ISO week.
+        """
+        return Out(ok=True)
+
+    props = _schema(tool)["properties"]
+    assert isinstance(props, dict)
+    assert props["week"] == props["marked"]
+    assert props["week"]["pattern"] == "^[0-9]{4}-W[0-9]{2}$"
+
+
+def test_field_pattern_is_enforced_at_call_time_as_advertised() -> None:
+    app: Connector[None] = Connector("t")
+
+    @app.read(public=True)
+    async def tool(code: Annotated[str, Field(pattern="^[A-Z]{3}$")]) -> Out:
+        """T.
+
+        Args:
+            code: A currency code.
+        """
+        return Out(ok=True)
+
+    assert tool.validator.errors({"code": "EUR"}) == []
+    (problem,) = tool.validator.errors({"code": "eur\n"})
+    assert (problem.field, problem.problem) == ("code", "does not match the required pattern")
+
+
+def test_field_pattern_that_differs_between_python_and_ecma_is_refused_naming_the_parameter() -> None:
+    async def tool(code: Annotated[str, Field(pattern=r"^\d{3}$")]) -> Out:
+        """T.
+
+        Args:
+            code: A code.
+        """
+        return Out(ok=True)
+
+    with pytest.raises(ToolDefinitionError, match=r"parameter code: pattern .* write \[0-9\] instead"):
+        _schema(tool)
+
+
+def test_field_examples_are_advertised_like_examples() -> None:
+    async def tool(week: Annotated[str, Field(examples=["2026-W23"])]) -> Out:
+        """T.
+
+        Args:
+            week: An ISO week.
+        """
+        return Out(ok=True)
+
+    assert _schema(tool)["properties"]["week"]["examples"] == ["2026-W23"]  # type: ignore[index]
+
+
+def test_a_field_used_as_the_default_is_refused_saying_where_the_default_goes() -> None:
+    async def tool(limit: int = Field(default=10, le=100)) -> Out:
+        """T.
+
+        Args:
+            limit: Page size.
+        """
+        return Out(ok=True)
+
+    with pytest.raises(
+        ToolDefinitionError, match=r"write the constraints inside Annotated and the default after '='"
+    ):
+        _schema(tool)
+
+
+def test_a_default_inside_field_is_refused_because_it_would_not_be_the_default() -> None:
+    async def tool(limit: Annotated[int, Field(default=10, le=100)]) -> Out:
+        """T.
+
+        Args:
+            limit: Page size.
+        """
+        return Out(ok=True)
+
+    with pytest.raises(ToolDefinitionError, match=r"write the default after '=' in the signature"):
+        _schema(tool)

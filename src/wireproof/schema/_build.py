@@ -12,9 +12,10 @@ from __future__ import annotations
 import dataclasses
 import enum
 import inspect
+import re
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Annotated, Any, Final, Literal, get_args, get_origin
 
@@ -22,8 +23,10 @@ import annotated_types as at
 from pydantic import TypeAdapter
 from pydantic.fields import FieldInfo
 
+from wireproof.errors import describe_value
 from wireproof.schema._docstring import parse_docstring
 from wireproof.schema._markers import Examples, Format, Pattern, ToolDefinitionError
+from wireproof.schema._validate import ArgumentValidator
 
 __all__ = [
     "DEFAULT_MAX_ITEMS",
@@ -92,14 +95,38 @@ class OutputSchema:
     adapter: TypeAdapter[Any]
 
 
-def _flatten_metadata(metadata: Sequence[Any]) -> tuple[list[Any], str | None]:
+def _field_constraints(where: str, info: FieldInfo) -> list[Any]:
+    """The constraints of a pydantic ``Field(...)`` as wireproof's own: ``pattern=`` is a ``Pattern``,
+    ``examples=`` an ``Examples``; bounds (``ge=``, ``max_length=``, …) are already ``annotated_types``."""
+    if not info.is_required():
+        raise ToolDefinitionError(
+            f"{where}: a Field(default=...) inside Annotated is not the parameter's default; "
+            "write the default after '=' in the signature"
+        )
+    constraints: list[Any] = []
+    for item in info.metadata:
+        pattern = getattr(item, "pattern", None)  # pydantic keeps it in a private metadata class
+        if not isinstance(pattern, str | re.Pattern):
+            constraints.append(item)
+            continue
+        regex = pattern if isinstance(pattern, str) else str(pattern.pattern)
+        try:
+            constraints.append(Pattern(regex))
+        except ToolDefinitionError as error:
+            raise ToolDefinitionError(f"{where}: {error}") from None
+    if info.examples:
+        constraints.append(Examples(*info.examples))
+    return constraints
+
+
+def _flatten_metadata(where: str, metadata: Sequence[Any]) -> tuple[list[Any], str | None]:
     """Expand pydantic ``Field(...)`` and ``annotated_types.Interval`` into single constraints."""
     flat: list[Any] = []
     description: str | None = None
     for item in metadata:
         if isinstance(item, FieldInfo):
             description = item.description or description
-            flat.extend(item.metadata)
+            flat.extend(_field_constraints(where, item))
         elif isinstance(item, at.Interval | at.Len):
             flat.extend(item)
         else:
@@ -131,7 +158,11 @@ def _apply_constraints(where: str, schema: dict[str, Any], constraints: list[Any
         elif isinstance(item, Examples):
             schema["examples"] = list(item.values)
         else:
-            raise ToolDefinitionError(f"{where}: constraint {item!r} does not apply to a {kind} parameter")
+            raise ToolDefinitionError(
+                f"{where}: constraint {item!r} does not apply to a {kind} parameter; wireproof states Ge, Gt, "
+                "Le and Lt on numbers, MinLen and MaxLen on strings and lists, Pattern and Format on strings, "
+                "and Examples (or the same as Field(ge=, le=, min_length=, max_length=, pattern=, examples=))"
+            )
 
 
 def _literal_schema(where: str, values: tuple[Any, ...]) -> tuple[dict[str, Any], Converter]:
@@ -156,7 +187,7 @@ def _type_schema(where: str, annotation: Any) -> tuple[dict[str, Any], Converter
     description: str | None = None
     if get_origin(annotation) is Annotated:
         annotation, *raw = get_args(annotation)
-        metadata, description = _flatten_metadata(raw)
+        metadata, description = _flatten_metadata(where, raw)
     schema: dict[str, Any]
     convert: Converter
     origin = get_origin(annotation)
@@ -224,14 +255,30 @@ def _json_default(where: str, value: Any) -> Any:
     raise ToolDefinitionError(f"{where}: default {value!r} is not a JSON value (lists: use a tuple or None)")
 
 
+def _check_defaults(name: str, properties: Mapping[str, Any]) -> None:
+    """Refuse a default its own parameter's schema would refuse: it is advertised, and used when absent."""
+    defaults = {param: schema["default"] for param, schema in properties.items() if "default" in schema}
+    if not defaults:
+        return
+    validator = ArgumentValidator({"type": "object", "properties": properties})
+    for problem in validator.errors(defaults):
+        raise ToolDefinitionError(
+            f"tool {name}, parameter {problem.field}: the default {describe_value(problem.received)} "
+            f"{problem.problem}; the schema expects {problem.expected}. Change the default or the "
+            "constraint: a client that sends the advertised default would be refused, and a call without it "
+            "would run with a value no caller may pass"
+        )
+
+
 def build_input_schema(
     fn: Callable[..., Any], name: str, parameters: Sequence[inspect.Parameter]
 ) -> InputSchema:
     """Build the input schema of tool ``name`` from ``fn``'s docstring and ``parameters``.
 
     Raises:
-        ToolDefinitionError: a parameter lacks a type or a description, or uses a type
-            whose meaning a JSON Schema cannot state exactly.
+        ToolDefinitionError: a parameter lacks a type or a description, uses a type
+            whose meaning a JSON Schema cannot state exactly, or has a default its own
+            schema refuses (``Literal["a", "b"] = "c"``, ``Le(100)`` with a default of 500).
     """
     doc = parse_docstring(fn.__doc__)
     if not doc.description:
@@ -248,6 +295,11 @@ def build_input_schema(
             raise ToolDefinitionError(f"{where}: add a type annotation")
         annotation, optional = _unwrap_optional(hints[param.name])
         has_default = param.default is not inspect.Parameter.empty
+        if isinstance(param.default, FieldInfo):
+            raise ToolDefinitionError(
+                f"{where}: a Field(...) is not a default here; write the constraints inside Annotated and the "
+                f"default after '=', for example {param.name}: Annotated[int, Field(le=100)] = 10"
+            )
         if optional and not (has_default and param.default is None):
             raise ToolDefinitionError(f"{where}: an optional parameter (X | None) must default to None")
         schema, convert = _type_schema(where, annotation)
@@ -273,6 +325,7 @@ def build_input_schema(
             f"tool {name}: the docstring describes {', '.join(sorted(unknown_docs))}, which the function "
             "does not take"
         )
+    _check_defaults(name, properties)
     input_schema: dict[str, Any] = {"type": "object", "properties": properties}
     if required:
         input_schema["required"] = required
