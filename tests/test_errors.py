@@ -14,6 +14,7 @@ from mcp import Client
 from pydantic import BaseModel
 
 from wireproof import (
+    LOCAL_OPERATOR,
     AuthError,
     Conflict,
     Connector,
@@ -164,7 +165,7 @@ def build_crm() -> Connector[None]:
         """
         raise Unavailable("The deal database is restarting", retry_after=3)
 
-    @app.write(public=True, idempotency_key=True)
+    @app.write(public=True, idempotency_key=True, effect="external")
     async def close_deal(deal_id: int) -> Contact:
         """Close a deal.
 
@@ -178,7 +179,7 @@ def build_crm() -> Connector[None]:
 
 def serve_crm() -> Any:
     """The SDK server of the crm connector (one place to adapt if serving needs more arguments)."""
-    return build_crm().server(None, store=MemoryIdempotencyStore())
+    return build_crm().server(None, store=MemoryIdempotencyStore(), principal=LOCAL_OPERATOR)
 
 
 @pytest.mark.anyio

@@ -270,7 +270,7 @@ def build_deals() -> Connector[None]:
 
 def serve_deals() -> Any:
     """The SDK server of the deals connector (one place to adapt if serving needs more arguments)."""
-    return build_deals().server(None)
+    return build_deals().server(None, principal=LOCAL_OPERATOR)
 
 
 async def _pages(client: Client, arguments: dict[str, Any]) -> tuple[list[int], list[str]]:

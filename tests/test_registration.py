@@ -61,7 +61,7 @@ def test_a_natural_key_on_an_optional_parameter_is_refused() -> None:
         return Out(ok=True)
 
     with pytest.raises(ToolDefinitionError) as refused:
-        app.write(scopes={"contacts:write"}, key=("email", "name"))(upsert_contact)
+        app.write(scopes={"contacts:write"}, key=("email", "name"), effect="external")(upsert_contact)
     message = str(refused.value)
     assert "names name, which a caller may leave out" in message
     assert "make every key parameter required (no default) or leave it out of key=" in message
@@ -80,7 +80,7 @@ def test_a_natural_key_on_a_parameter_with_a_default_is_refused() -> None:
         return Out(ok=True)
 
     with pytest.raises(ToolDefinitionError, match="names week, which a caller may leave out"):
-        app.write(scopes={"notes:write"}, key=("week",))(upsert_note)
+        app.write(scopes={"notes:write"}, key=("week",), effect="external")(upsert_note)
 
 
 def test_a_natural_key_on_required_parameters_registers_as_idempotent() -> None:
@@ -95,7 +95,7 @@ def test_a_natural_key_on_required_parameters_registers_as_idempotent() -> None:
         """
         return Out(ok=True)
 
-    tool = app.write(scopes={"contacts:write"}, key=("email",))(upsert_contact)
+    tool = app.write(scopes={"contacts:write"}, key=("email",), effect="external")(upsert_contact)
     assert tool.annotations.idempotent_hint is True
 
 
