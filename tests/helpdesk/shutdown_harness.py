@@ -108,7 +108,8 @@ def run_stdio_once(db: Path, *, writes: int = 30, timeout: float = 60.0) -> Outc
         stderr=subprocess.PIPE,
         env=_environment(),
     )
-    assert process.stdin is not None and process.stdout is not None
+    assert process.stdin is not None
+    assert process.stdout is not None
     initialize = {
         "jsonrpc": "2.0",
         "id": 0,
@@ -204,7 +205,7 @@ def run_http_once(db: Path, *, writes: int = 200, timeout: float = 60.0) -> Outc
             str(port),
             "--shutdown-timeout",
             "0",
-        ],  # fmt: skip
+        ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
