@@ -2,6 +2,10 @@
 
 A backend supplies a connection per thread, a write transaction, and how a claim first
 meets the table (``_insert_or_fetch``); every decision about a claim is made here.
+
+The ``arguments`` column holds ``{"digests": {name: salted digest}}``, never the values
+(``argument_digests``); rows written by earlier versions with the values are rewritten to
+digests when a store opens.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from wireproof.idempotency._fingerprint import argument_digests
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
@@ -25,6 +30,7 @@ from wireproof.idempotency._store import (
     Mismatch,
     Replay,
     StoredResult,
+    iter_differences,
 )
 from wireproof.perthread import PerThreadConnections
 
@@ -78,9 +84,24 @@ class SqlIdempotencyStore:
 
     # -- shared ------------------------------------------------------------------------------------
 
-    def _connection(self) -> Any:
-        """This thread's connection, opened on first use (again if it broke)."""
-        return self._connections.get()
+    @staticmethod
+    def _digests(scope: str, key: str, arguments: Mapping[str, Any]) -> dict[str, str]:
+        return argument_digests(arguments, f"{scope}\x1f{key}")
+
+    def _scrub_argument_values(self) -> int:
+        """Rewrite records that hold argument values (written before digests) to digests; return how many."""
+        with self._write() as db:
+            rows = self._execute(db, "SELECT scope, key, arguments FROM wireproof_idempotency", ()).fetchall()
+            legacy = [(scope, key, self._load(stored)) for scope, key, stored in rows]
+            legacy = [row for row in legacy if not (isinstance(row[2], dict) and set(row[2]) == {"digests"})]
+            for scope, key, values in legacy:
+                digests = self._digests(scope, key, values if isinstance(values, dict) else {})
+                self._execute(
+                    db,
+                    "UPDATE wireproof_idempotency SET arguments = ? WHERE scope = ? AND key = ?",
+                    (json.dumps({"digests": digests}), scope, key),
+                )
+        return len(legacy)
 
     def _execute(self, db: Any, sql: str, params: tuple[Any, ...]) -> Any:
         return db.execute(sql.replace("?", self.placeholder), params)
@@ -94,7 +115,7 @@ class SqlIdempotencyStore:
             scope,
             key,
             fingerprint,
-            json.dumps(dict(arguments), ensure_ascii=False),
+            json.dumps({"digests": self._digests(scope, key, arguments)}),
             token,
             now,
             now + self.retention,
@@ -113,7 +134,8 @@ class SqlIdempotencyStore:
                 )
                 return Claimed(scope, key, token)
             if stored_fingerprint != fingerprint:
-                return Mismatch(self._load(stored_arguments))
+                stored = self._load(stored_arguments).get("digests", {})
+                return Mismatch(tuple(iter_differences(stored, self._digests(scope, key, arguments))))
             if result is not None:
                 data = self._load(result)
                 return Replay(StoredResult(data["structured"], data["text"], data["is_error"]))
@@ -172,7 +194,9 @@ class SqlIdempotencyStore:
 
     def ping(self) -> None:
         """One round trip to the database on this thread's connection (raises if it is unreachable)."""
-        self._connection().execute("SELECT 1").fetchone()
+        with self._connections.lease() as connection:
+            connection.execute("SELECT 1").fetchone()
 
     def close(self) -> None:
+        """Close the connections: idle ones now, one a call is inside when that call leaves it."""
         self._connections.close()
