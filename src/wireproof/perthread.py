@@ -92,6 +92,20 @@ class PerThreadConnections(Generic[C]):
             _close(other)
         return fresh
 
+    def discard(self) -> None:
+        """Replace this thread's connection: closed when its leases end, the next lease opens anew
+        (after a failure the connection would keep, such as a file it opened read-only)."""
+        mine: _Owned[C] | None = getattr(self._local, "owned", None)
+        if mine is None:
+            return
+        with self._lock:
+            mine.retired = True
+            close_now = mine.leases == 0
+            if close_now and mine in self._owned:
+                self._owned.remove(mine)
+        if close_now:
+            _close(mine.connection)
+
     def __len__(self) -> int:
         """How many connections are open (one per live thread that used one, at most)."""
         with self._lock:

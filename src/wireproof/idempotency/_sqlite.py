@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from wireproof.idempotency._sql import Row, SqlIdempotencyStore, SqlTransaction
-from wireproof.idempotency._sqlite_file import DatabaseFile, sqlite_unavailable
+from wireproof.idempotency._sqlite_file import REOPEN_AFTER, DatabaseFile, sqlite_unavailable
 from wireproof.idempotency._store import DEFAULT_LOCK_TIMEOUT, DEFAULT_RETENTION
 
 __all__ = ["SqliteIdempotencyStore", "SqliteTransaction"]
@@ -119,6 +119,8 @@ class SqliteIdempotencyStore(SqlIdempotencyStore):
             unavailable = sqlite_unavailable(exc)
             if unavailable is None:
                 raise
+            if unavailable.code in REOPEN_AFTER:  # this connection keeps the fault: open anew next call
+                self._connections.discard()
             raise unavailable from exc
 
     def ping(self) -> None:
