@@ -118,7 +118,9 @@ def _raw_records(url: str) -> list[str]:
 def test_records_written_with_argument_values_are_rewritten_to_digests_when_a_store_opens(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'keys.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_db")
+    url = (
+        f"sqlite:///{tmp_path / 'keys.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_db")
+    )
     open_store(url).close()  # the table, as this version makes it
     legacy = ("p:t", "k-legacy", "fp", '{"customer_email": "ana.perez@example.com"}', "tok", 1e12, 1e12 + 60)
     insert = (
