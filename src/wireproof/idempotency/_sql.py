@@ -91,7 +91,12 @@ class SqlIdempotencyStore:
     def _scrub_argument_values(self) -> int:
         """Rewrite records that hold argument values (written before digests) to digests; return how many."""
         with self._write() as db:
-            rows = self._execute(db, "SELECT scope, key, arguments FROM wireproof_idempotency", ()).fetchall()
+            rows = self._execute(  # digests are written as {"digests": …}; only older rows can differ
+                db,
+                "SELECT scope, key, arguments FROM wireproof_idempotency "
+                "WHERE CAST(arguments AS TEXT) NOT LIKE ?",
+                ('{"digests":%',),
+            ).fetchall()
             legacy = [(scope, key, self._load(stored)) for scope, key, stored in rows]
             legacy = [row for row in legacy if not (isinstance(row[2], dict) and set(row[2]) == {"digests"})]
             for scope, key, values in legacy:
