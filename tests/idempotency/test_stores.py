@@ -264,3 +264,16 @@ def test_an_owner_whose_claim_was_taken_over_cannot_commit_its_effect(
     replay = store.claim("p:t", "k", "fp", {})
     assert isinstance(replay, Replay)
     assert replay.result.structured == {"id": 8}
+
+
+def test_a_result_holding_a_nul_character_is_stored_and_replayed_unchanged(
+    make_store: Callable[..., IdempotencyStore],
+) -> None:
+    store = make_store()
+    result = StoredResult({"text": "a\x00b", "path": "C:\\u0000"}, '{"text":"a\\u0000b"}', is_error=False)
+    claim = store.claim("p:t", "k-nul", "fp", {"text": "a\x00b"})
+    assert isinstance(claim, Claimed)
+    store.complete(claim, result)  # PostgreSQL's JSONB refuses \u0000: this raised a DataError
+    again = store.claim("p:t", "k-nul", "fp", {"text": "a\x00b"})
+    assert isinstance(again, Replay)
+    assert again.result == result

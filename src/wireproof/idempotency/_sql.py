@@ -10,6 +10,7 @@ digests when a store opens.
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
@@ -35,6 +36,9 @@ from wireproof.idempotency._store import (
 from wireproof.perthread import PerThreadConnections
 
 __all__ = ["SqlIdempotencyStore", "SqlTransaction"]
+
+_NUL_SAFE = "json_base64"
+"""The one member of a stored result whose JSON held a NUL character: that JSON, base64-encoded."""
 
 Row = tuple[str, Any, float, float, Any]
 """fingerprint, arguments, locked_at, expires_at, result"""
@@ -143,6 +147,8 @@ class SqlIdempotencyStore:
                 return Mismatch(tuple(iter_differences(stored, self._digests(scope, key, arguments))))
             if result is not None:
                 data = self._load(result)
+                if _NUL_SAFE in data:  # see complete()
+                    data = json.loads(base64.b64decode(data[_NUL_SAFE]))
                 return Replay(StoredResult(data["structured"], data["text"], data["is_error"]))
             if locked_at + self.lock_timeout > now:
                 return InProgress(retry_after=min(max(locked_at + self.lock_timeout - now, 0.5), 5.0))
@@ -169,6 +175,8 @@ class SqlIdempotencyStore:
             {"structured": result.structured, "text": result.text, "is_error": result.is_error},
             ensure_ascii=False,
         )
+        if "\\u0000" in payload:  # PostgreSQL's JSONB refuses a NUL even escaped: keep the JSON opaque
+            payload = json.dumps({_NUL_SAFE: base64.b64encode(payload.encode()).decode()})
         sql = "UPDATE wireproof_idempotency SET result = ?, expires_at = ? WHERE scope = ? AND key = ? AND token = ?"
         params = (payload, self._clock() + self.retention, claim.scope, claim.key, claim.token)
         if transaction is not None:
