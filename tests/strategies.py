@@ -29,12 +29,12 @@ def valid_value(schema: Schema) -> st.SearchStrategy[Any]:
             return st.datetimes(min_value=datetime(1900, 1, 1), timezones=st.just(UTC)).map(
                 lambda d: d.isoformat().replace("+00:00", "Z")
             )
-        if "pattern" in schema:
-            return st.from_regex(
-                re.compile(schema["pattern"].removeprefix("^").removesuffix("$")), fullmatch=True
-            )
         low = schema.get("minLength", 0)
         high = min(schema.get("maxLength", TEXT_CAP), max(low, TEXT_CAP))
+        if "pattern" in schema:  # the lengths bound a patterned string too (idempotency_key has both)
+            return st.from_regex(
+                re.compile(schema["pattern"].removeprefix("^").removesuffix("$")), fullmatch=True
+            ).filter(lambda v: low <= len(v) <= schema.get("maxLength", len(v)))
         return st.text(min_size=low, max_size=high)
     if kind == "integer":
         return st.integers(min_value=schema.get("minimum"), max_value=schema.get("maximum"))

@@ -61,6 +61,7 @@ def test_subpackage_public_apis_are_decided_too() -> None:
             "DEFAULT_RETENTION",
             "ClaimResult",
             "Claimed",
+            "DatabaseFile",
             "IdempotencyStore",
             "InProgress",
             "LostClaimError",
@@ -74,6 +75,7 @@ def test_subpackage_public_apis_are_decided_too() -> None:
             "fingerprint",
             "iter_differences",
             "open_store",
+            "sqlite_unavailable",
         ]
     )
     assert sorted(wireproof.check.__all__) == sorted(

@@ -28,13 +28,13 @@ import pydantic_core
 from wireproof.auth import Principal
 from wireproof.budget import DEFAULT_BUDGET_TOKENS, fit_to_budget, text_for
 from wireproof.errors import (
+    ABSENT,
     TOOL_FAILURE_META,
     Conflict,
     FieldError,
     InternalError,
     Unavailable,
     WireproofError,
-    describe_value,
     masking_hint,
     render_tool_error,
     tool_failure,
@@ -48,7 +48,6 @@ from wireproof.idempotency import (
     Replay,
     StoredResult,
     fingerprint,
-    iter_differences,
 )
 from wireproof.paging import CursorCodec, Paging
 from wireproof.tools import Tool, ToolContext
@@ -128,15 +127,16 @@ def _json_value(value: Any) -> Any:
     return value
 
 
-def _conflict(stored: Any, given: dict[str, Any]) -> Conflict:
+def _conflict(differing: tuple[str, ...], given: dict[str, Any]) -> Conflict:
+    """The conflict naming the arguments that differ (stores keep digests, not the first call's values)."""
     fields = [
         FieldError(
             name,
             "differs from the first call made with this idempotency_key",
-            expected=f"{describe_value(stored.get(name))}, as in the first call, or a new idempotency_key",
-            received=given.get(name),
+            expected="the value passed in the first call with this idempotency_key, or a new idempotency_key",
+            received=given.get(name, ABSENT),
         )
-        for name in iter_differences(stored, given)
+        for name in differing
     ]
     return Conflict(
         "This idempotency_key was already used with different arguments",
@@ -486,4 +486,4 @@ def _settle(
             code="in_progress",
             retry_after=claim.retry_after,
         )
-    raise _conflict(claim.arguments, arguments)
+    raise _conflict(claim.fields, arguments)

@@ -32,13 +32,14 @@ ToolKind = Literal["read", "write"]
 IDEMPOTENCY_KEY = "idempotency_key"
 IDEMPOTENCY_KEY_SCHEMA: dict[str, Any] = {
     "description": (
-        "Optional. A key you choose for this write (a UUID, say), 1 to 255 characters. Pass the same key when "
+        "Optional. A key you choose for this write (a UUID, say), 1 to 255 characters, no NUL. Pass the same key when "
         "you retry the call: the repeat returns the first result and makes no second effect. Use a new key for "
         "each new write; a key reused with different arguments is refused."
     ),
     "type": "string",
     "minLength": 1,
     "maxLength": 255,
+    "pattern": "^[^\\u0000]*$",  # no NUL: PostgreSQL text cannot hold it, so no store could keep the key
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -10,7 +11,7 @@ from mcp import Client
 from pydantic import BaseModel, ConfigDict
 
 from wireproof import LOCAL_OPERATOR, Connector, NotFound, ToolContext, ToolDefinitionError, Unavailable
-from wireproof.idempotency import MemoryIdempotencyStore
+from wireproof.idempotency import MemoryIdempotencyStore, open_store
 
 pytestmark = pytest.mark.anyio
 
@@ -152,3 +153,29 @@ async def test_a_replay_of_a_strict_output_schema_still_conforms() -> None:
         again = await client.call_tool("make", {"n": 3, "idempotency_key": "s"})  # the client validates it
     assert again.structured_content == first.structured_content == {"n": 3}
     assert (again.meta or {}).get("io.wireproof/replayed") is True
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite", "postgres"])
+async def test_a_key_with_a_nul_character_is_invalid_input_on_idempotency_key_for_every_store(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = {
+        "memory": "memory:",
+        "sqlite": f"sqlite:///{tmp_path / 'keys.db'}",
+        "postgres": request.getfixturevalue("postgres_db") if backend == "postgres" else "",
+    }[backend]
+    store = open_store(url)
+    state = State()
+    try:
+        async with Client(build().server(state, store=store, principal=LOCAL_OPERATOR)) as client:
+            (tool,) = (await client.list_tools()).tools
+            result = await client.call_tool("bump", {"by": 1, "idempotency_key": "order-1\x00; DROP"})
+            ok = await client.call_tool("bump", {"by": 1, "idempotency_key": "order-1"})
+    finally:
+        store.close()
+    error = result.meta["io.wireproof/error"]
+    assert (error["type"], error["retryable"]) == ("invalid_input", False)
+    assert [f["field"] for f in error["fields"]] == ["idempotency_key"]
+    assert ok.is_error is False
+    assert state.effects == 1  # the refused call did nothing
+    assert "no NUL" in tool.input_schema["properties"]["idempotency_key"]["description"]

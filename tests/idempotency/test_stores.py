@@ -66,14 +66,85 @@ def test_first_claim_goes_then_finished_key_replays(make_store: Callable[..., Id
     assert again.result == DONE
 
 
-def test_same_key_other_arguments_is_a_mismatch_with_the_stored_arguments(
+def test_same_key_other_arguments_is_a_mismatch_naming_the_arguments_that_differ(
     make_store: Callable[..., IdempotencyStore],
 ) -> None:
     store = make_store()
-    store.complete(store.claim("p:t", "k", "fp1", {"body": "first"}), DONE)  # type: ignore[arg-type]
-    other = store.claim("p:t", "k", "fp2", {"body": "second"})
+    first = {"ticket_id": 3, "body": "first", "status": "open"}
+    store.complete(store.claim("p:t", "k", "fp1", first), DONE)  # type: ignore[arg-type]
+    other = store.claim("p:t", "k", "fp2", {"ticket_id": 3.0, "body": "second", "extra": None})
     assert isinstance(other, Mismatch)
-    assert other.arguments == {"body": "first"}
+    assert other.fields == ("body", "extra", "status")  # 3.0 is 3: not a difference
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_record_keeps_the_fingerprint_and_the_result_but_never_the_argument_values(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    secret = "ana.perez@example.com"
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'keys.db'}"
+    else:
+        url = request.getfixturevalue("postgres_db")
+    store = open_store(url)
+    try:
+        claim = store.claim("p:t", "k-privacy", "fp", {"customer_email": secret, "name": "Ana Pérez"})
+        assert isinstance(claim, Claimed)
+        store.complete(claim, DONE)
+        assert isinstance(store.claim("p:t", "k-privacy", "fp", {"customer_email": secret}), Replay)
+    finally:
+        store.close()
+    rows = _raw_records(url)
+    assert rows
+    assert all(secret not in row and "Ana" not in row for row in rows)
+    assert any('"id": 7' in row or '"id":7' in row for row in rows)  # the result, for replay
+
+
+def _raw_records(url: str) -> list[str]:
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            rows = connection.execute("SELECT * FROM wireproof_idempotency").fetchall()
+    else:
+        import psycopg
+
+        with psycopg.connect(url) as connection:
+            rows = connection.execute("SELECT * FROM wireproof_idempotency").fetchall()
+    return [repr(row) for row in rows]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_records_written_with_argument_values_are_rewritten_to_digests_when_a_store_opens(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    url = (
+        f"sqlite:///{tmp_path / 'keys.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_db")
+    )
+    open_store(url).close()  # the table, as this version makes it
+    legacy = ("p:t", "k-legacy", "fp", '{"customer_email": "ana.perez@example.com"}', "tok", 1e12, 1e12 + 60)
+    insert = (
+        "INSERT INTO wireproof_idempotency (scope, key, fingerprint, arguments, token, locked_at, expires_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)"
+    )
+    if backend == "sqlite":
+        import sqlite3
+
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+            connection.execute(insert, legacy)
+    else:
+        import psycopg
+
+        with psycopg.connect(url) as connection:
+            connection.execute(insert.replace("?", "%s"), legacy)
+    store = open_store(url)
+    try:
+        assert all("ana.perez" not in row for row in _raw_records(url))
+        other = store.claim("p:t", "k-legacy", "fp2", {"customer_email": "someone.else@example.com"})
+        assert isinstance(other, Mismatch)
+        assert other.fields == ("customer_email",)
+    finally:
+        store.close()
 
 
 def test_running_key_is_in_progress_until_the_lock_times_out_then_taken_over(
@@ -193,3 +264,16 @@ def test_an_owner_whose_claim_was_taken_over_cannot_commit_its_effect(
     replay = store.claim("p:t", "k", "fp", {})
     assert isinstance(replay, Replay)
     assert replay.result.structured == {"id": 8}
+
+
+def test_a_result_holding_a_nul_character_is_stored_and_replayed_unchanged(
+    make_store: Callable[..., IdempotencyStore],
+) -> None:
+    store = make_store()
+    result = StoredResult({"text": "a\x00b", "path": "C:\\u0000"}, '{"text":"a\\u0000b"}', is_error=False)
+    claim = store.claim("p:t", "k-nul", "fp", {"text": "a\x00b"})
+    assert isinstance(claim, Claimed)
+    store.complete(claim, result)  # PostgreSQL's JSONB refuses \u0000: this raised a DataError
+    again = store.claim("p:t", "k-nul", "fp", {"text": "a\x00b"})
+    assert isinstance(again, Replay)
+    assert again.result == result

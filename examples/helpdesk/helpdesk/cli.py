@@ -174,7 +174,7 @@ def _serve_http(args: argparse.Namespace, database: Database, store: Idempotency
         HttpSettings.from_arguments(args),
         store=store,
         cursors=_cursor_codec(),
-        ready=lambda: database.reader().one("SELECT 1 AS ok") is not None,
+        ready=database.ready,
     )
 
 

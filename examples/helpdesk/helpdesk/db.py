@@ -9,18 +9,19 @@ with its idempotency record. SQL is written once with ``?`` placeholders.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any, Final
 
 from helpdesk.seed import generate_tickets
 from wireproof import PerThreadConnections, Unavailable
-from wireproof.idempotency import IdempotencyStore, SqliteIdempotencyStore
+from wireproof.idempotency import DatabaseFile, IdempotencyStore, SqliteIdempotencyStore, sqlite_unavailable
 
 __all__ = ["Database", "DatabaseURLError", "Queries", "default_database_path", "open_database"]
 
@@ -72,18 +73,28 @@ def default_database_path() -> Path:
 
 
 class Queries:
-    """One connection (or open transaction) with ``?`` SQL and rows as dicts, on either database."""
+    """``?`` SQL with rows as dicts, on either database: on one connection (or open transaction), or
+    (``Queries.leased``) on a lease of this thread's read-only connection for each query, so a
+    shutdown never closes a connection while a query is inside it."""
 
     def __init__(self, connection: Any, *, postgres: bool) -> None:
-        self.connection = connection
+        self._use: Callable[[], AbstractContextManager[Any]] = functools.partial(nullcontext, connection)
         self._postgres = postgres
+        self._read_only = False
+
+    @classmethod
+    def leased(cls, lease: Callable[[], AbstractContextManager[Any]], *, postgres: bool) -> Queries:
+        """Queries on read-only connections, each query inside ``lease()`` (``PerThreadConnections.lease``)."""
+        queries = cls(None, postgres=postgres)
+        queries._use, queries._read_only = lease, True
+        return queries
 
     def _sql(self, sql: str) -> str:
         return sql.replace("?", "%s") if self._postgres else sql
 
     def all(self, sql: str, params: Sequence[object] = ()) -> list[dict[str, Any]]:
-        with _transient_as_unavailable():
-            cursor = self.connection.execute(self._sql(sql), params)
+        with self._unavailable_when_transient(), self._use() as connection:
+            cursor = connection.execute(self._sql(sql), params)
             names = [d[0] for d in cursor.description]
             return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -92,26 +103,25 @@ class Queries:
         return rows[0] if rows else None
 
     def run(self, sql: str, params: Sequence[object] = ()) -> int:
-        with _transient_as_unavailable():
-            return int(self.connection.execute(self._sql(sql), params).rowcount)
+        with self._unavailable_when_transient(), self._use() as connection:
+            return int(connection.execute(self._sql(sql), params).rowcount)
 
-
-_TRANSIENT_SQLITE: Final = ("locked", "busy", "unable to open", "disk i/o")
-
-
-@contextmanager
-def _transient_as_unavailable() -> Iterator[None]:
-    """A database that is down, busy or restarting is a retryable ``unavailable`` error, not a crash."""
-    try:
-        yield
-    except sqlite3.OperationalError as exc:
-        if any(word in str(exc).lower() for word in _TRANSIENT_SQLITE):
-            raise Unavailable("The ticket database is busy or unavailable", retry_after=2) from exc
-        raise
-    except Exception as exc:
-        if type(exc).__module__.startswith("psycopg") and type(exc).__name__ in _TRANSIENT_POSTGRES:
-            raise Unavailable("The ticket database is unavailable", retry_after=2) from exc
-        raise
+    @contextmanager
+    def _unavailable_when_transient(self) -> Iterator[None]:
+        """A database that is down, busy or restarting, or that an operator must fix (read-only file,
+        full disk, missing file), is a retryable ``unavailable`` error saying which; not a crash. A
+        write through a read-only connection is a bug in the tool: it stays an internal error."""
+        try:
+            yield
+        except sqlite3.Error as exc:
+            unavailable = sqlite_unavailable(exc)
+            if unavailable is None or (self._read_only and unavailable.code == "database_read_only"):
+                raise
+            raise unavailable from exc
+        except Exception as exc:
+            if type(exc).__module__.startswith("psycopg") and type(exc).__name__ in _TRANSIENT_POSTGRES:
+                raise Unavailable("The ticket database is unavailable", retry_after=2) from exc
+            raise
 
 
 _TRANSIENT_POSTGRES: Final = frozenset(
@@ -133,16 +143,18 @@ class Database:
         raise NotImplementedError
 
     def reader(self) -> Queries:
-        """This thread's read-only connection, opened on first use (again if it was closed)."""
-        with _transient_as_unavailable():  # a database that is down: retryable, reopened next call
-            connection = self._readers.get()
-        return Queries(connection, postgres=self.postgres)
+        """Queries on this thread's read-only connection, opened on first use (again if it was closed)."""
+        return Queries.leased(self._readers.lease, postgres=self.postgres)
 
     def writer(self, transaction: Any) -> Queries:
         """Queries on the write transaction the idempotency store opened for this call."""
         if transaction is None:
             raise RuntimeError("write tools must be served with the helpdesk's idempotency store")
         return Queries(transaction.connection, postgres=self.postgres)
+
+    def ready(self) -> bool:
+        """For ``/readyz``: the database answers a query (and, on SQLite, is still the file opened at start)."""
+        return self.reader().one("SELECT 1 AS ok") is not None
 
     def store(self, **options: Any) -> IdempotencyStore:
         """The idempotency store on this same database (so effects and records commit together)."""
@@ -203,6 +215,7 @@ class SqliteDatabase(Database):
         self._admin.execute("PRAGMA busy_timeout=30000")
         self._admin_lock = threading.Lock()
         self.migrate()
+        self._file = DatabaseFile(self.path)
 
     def migrate(self) -> None:
         with self._admin_lock:
@@ -230,6 +243,12 @@ class SqliteDatabase(Database):
 
     def lowercase_sql(self, column: str) -> str:
         return f"unicode_lower({column})"  # Python's str.lower, registered on every reader
+
+    def reader(self) -> Queries:
+        """As ``Database.reader``; refused (retryable) once the file was deleted or replaced, whose
+        old contents open connections would go on showing."""
+        self._file.check()
+        return super().reader()
 
     def store(self, **options: Any) -> IdempotencyStore:
         return SqliteIdempotencyStore(self.path, **options)

@@ -2,7 +2,9 @@
 
 Stores share one protocol (``IdempotencyStore``): ``MemoryIdempotencyStore`` for tests,
 ``SqliteIdempotencyStore`` embedded, ``PostgresIdempotencyStore`` for replicas
-(``pip install 'wireproof[postgres]'``). ``open_store(url)`` picks one by URL.
+(``pip install 'wireproof[postgres]'``). ``open_store(url)`` picks one by URL. ``DatabaseFile`` and
+``sqlite_unavailable`` are what a connector on the same SQLite file uses for its own queries: a
+file deleted or replaced under the server, and failures an operator must fix, as retryable errors.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from typing import Any
 from wireproof.idempotency._fingerprint import canonical_json, fingerprint
 from wireproof.idempotency._memory import MemoryIdempotencyStore
 from wireproof.idempotency._sqlite import SqliteIdempotencyStore
+from wireproof.idempotency._sqlite_file import DatabaseFile, sqlite_unavailable
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
@@ -31,6 +34,7 @@ __all__ = [
     "DEFAULT_RETENTION",
     "ClaimResult",
     "Claimed",
+    "DatabaseFile",
     "IdempotencyStore",
     "InProgress",
     "LostClaimError",
@@ -44,6 +48,7 @@ __all__ = [
     "fingerprint",
     "iter_differences",
     "open_store",
+    "sqlite_unavailable",
 ]
 
 

@@ -8,7 +8,7 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["canonical_json", "fingerprint"]
+__all__ = ["argument_digests", "canonical_json", "fingerprint"]
 
 
 def _canonical(value: Any) -> Any:
@@ -35,3 +35,12 @@ def canonical_json(arguments: Mapping[str, Any]) -> str:
 def fingerprint(arguments: Mapping[str, Any]) -> str:
     """SHA-256 of ``canonical_json(arguments)``, hex."""
     return hashlib.sha256(canonical_json(arguments).encode()).hexdigest()
+
+
+def argument_digests(arguments: Mapping[str, Any], salt: str) -> dict[str, str]:
+    """A short salted digest of each argument's value: enough to name the arguments a reused key
+    changed, without keeping their values (``salt`` is the record's scope and key)."""
+    return {
+        name: hashlib.sha256(f"{salt}\x1f{name}\x1f{canonical_json({'v': value})}".encode()).hexdigest()[:16]
+        for name, value in arguments.items()
+    }

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import secrets
 import threading
 import time
@@ -11,6 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from wireproof.idempotency._fingerprint import argument_digests
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
@@ -23,6 +23,7 @@ from wireproof.idempotency._store import (
     Mismatch,
     Replay,
     StoredResult,
+    iter_differences,
 )
 
 __all__ = ["MemoryIdempotencyStore"]
@@ -31,7 +32,7 @@ __all__ = ["MemoryIdempotencyStore"]
 @dataclass(slots=True)
 class _Record:
     fingerprint: str
-    arguments: Mapping[str, Any]
+    digests: dict[str, str]
     token: str
     locked_at: float
     expires_at: float
@@ -66,11 +67,16 @@ class MemoryIdempotencyStore:
             if record is None:
                 token = secrets.token_hex(8)
                 self._records[(scope, key)] = _Record(
-                    fingerprint, copy.deepcopy(dict(arguments)), token, now, now + self.retention
+                    fingerprint,
+                    argument_digests(arguments, f"{scope}\x1f{key}"),
+                    token,
+                    now,
+                    now + self.retention,
                 )
                 return Claimed(scope, key, token)
             if record.fingerprint != fingerprint:
-                return Mismatch(record.arguments)
+                given = argument_digests(arguments, f"{scope}\x1f{key}")
+                return Mismatch(tuple(iter_differences(record.digests, given)))
             if record.result is not None:
                 return Replay(record.result)
             if record.locked_at + self.lock_timeout > now:

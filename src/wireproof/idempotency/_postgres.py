@@ -58,6 +58,7 @@ class PostgresIdempotencyStore(SqlIdempotencyStore):
             db.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
             db.execute(_SCHEMA)
         self.reap()
+        self._scrub_argument_values()
 
     def _open_connection(self) -> psycopg.Connection[Any]:
         return psycopg.connect(self.url, autocommit=True, connect_timeout=10)
@@ -68,8 +69,7 @@ class PostgresIdempotencyStore(SqlIdempotencyStore):
         unreachable is a retryable ``unavailable`` error; the broken connection is replaced on the
         next call, so the replica recovers by itself when the database returns."""
         try:
-            connection = self._connection()
-            with connection.transaction():
+            with self._connections.lease() as connection, connection.transaction():
                 yield connection
         except psycopg.OperationalError as exc:
             raise Unavailable(

@@ -2,10 +2,15 @@
 
 A backend supplies a connection per thread, a write transaction, and how a claim first
 meets the table (``_insert_or_fetch``); every decision about a claim is made here.
+
+The ``arguments`` column holds ``{"digests": {name: salted digest}}``, never the values
+(``argument_digests``); rows written by earlier versions with the values are rewritten to
+digests when a store opens.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import secrets
 import time
@@ -14,6 +19,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from wireproof.idempotency._fingerprint import argument_digests
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
@@ -25,10 +31,14 @@ from wireproof.idempotency._store import (
     Mismatch,
     Replay,
     StoredResult,
+    iter_differences,
 )
 from wireproof.perthread import PerThreadConnections
 
 __all__ = ["SqlIdempotencyStore", "SqlTransaction"]
+
+_NUL_SAFE = "json_base64"
+"""The one member of a stored result whose JSON held a NUL character: that JSON, base64-encoded."""
 
 Row = tuple[str, Any, float, float, Any]
 """fingerprint, arguments, locked_at, expires_at, result"""
@@ -78,9 +88,29 @@ class SqlIdempotencyStore:
 
     # -- shared ------------------------------------------------------------------------------------
 
-    def _connection(self) -> Any:
-        """This thread's connection, opened on first use (again if it broke)."""
-        return self._connections.get()
+    @staticmethod
+    def _digests(scope: str, key: str, arguments: Mapping[str, Any]) -> dict[str, str]:
+        return argument_digests(arguments, f"{scope}\x1f{key}")
+
+    def _scrub_argument_values(self) -> int:
+        """Rewrite records that hold argument values (written before digests) to digests; return how many."""
+        with self._write() as db:
+            rows = self._execute(  # digests are written as {"digests": …}; only older rows can differ
+                db,
+                "SELECT scope, key, arguments FROM wireproof_idempotency "
+                "WHERE CAST(arguments AS TEXT) NOT LIKE ?",
+                ('{"digests":%',),
+            ).fetchall()
+            legacy = [(scope, key, self._load(stored)) for scope, key, stored in rows]
+            legacy = [row for row in legacy if not (isinstance(row[2], dict) and set(row[2]) == {"digests"})]
+            for scope, key, values in legacy:
+                digests = self._digests(scope, key, values if isinstance(values, dict) else {})
+                self._execute(
+                    db,
+                    "UPDATE wireproof_idempotency SET arguments = ? WHERE scope = ? AND key = ?",
+                    (json.dumps({"digests": digests}), scope, key),
+                )
+        return len(legacy)
 
     def _execute(self, db: Any, sql: str, params: tuple[Any, ...]) -> Any:
         return db.execute(sql.replace("?", self.placeholder), params)
@@ -94,7 +124,7 @@ class SqlIdempotencyStore:
             scope,
             key,
             fingerprint,
-            json.dumps(dict(arguments), ensure_ascii=False),
+            json.dumps({"digests": self._digests(scope, key, arguments)}),
             token,
             now,
             now + self.retention,
@@ -113,9 +143,12 @@ class SqlIdempotencyStore:
                 )
                 return Claimed(scope, key, token)
             if stored_fingerprint != fingerprint:
-                return Mismatch(self._load(stored_arguments))
+                stored = self._load(stored_arguments).get("digests", {})
+                return Mismatch(tuple(iter_differences(stored, self._digests(scope, key, arguments))))
             if result is not None:
                 data = self._load(result)
+                if _NUL_SAFE in data:  # see complete()
+                    data = json.loads(base64.b64decode(data[_NUL_SAFE]))
                 return Replay(StoredResult(data["structured"], data["text"], data["is_error"]))
             if locked_at + self.lock_timeout > now:
                 return InProgress(retry_after=min(max(locked_at + self.lock_timeout - now, 0.5), 5.0))
@@ -142,6 +175,8 @@ class SqlIdempotencyStore:
             {"structured": result.structured, "text": result.text, "is_error": result.is_error},
             ensure_ascii=False,
         )
+        if "\\u0000" in payload:  # PostgreSQL's JSONB refuses a NUL even escaped: keep the JSON opaque
+            payload = json.dumps({_NUL_SAFE: base64.b64encode(payload.encode()).decode()})
         sql = "UPDATE wireproof_idempotency SET result = ?, expires_at = ? WHERE scope = ? AND key = ? AND token = ?"
         params = (payload, self._clock() + self.retention, claim.scope, claim.key, claim.token)
         if transaction is not None:
@@ -172,7 +207,9 @@ class SqlIdempotencyStore:
 
     def ping(self) -> None:
         """One round trip to the database on this thread's connection (raises if it is unreachable)."""
-        self._connection().execute("SELECT 1").fetchone()
+        with self._connections.lease() as connection:
+            connection.execute("SELECT 1").fetchone()
 
     def close(self) -> None:
+        """Close the connections: idle ones now, one a call is inside when that call leaves it."""
         self._connections.close()

@@ -12,6 +12,11 @@ A write with an idempotency key walks three steps against the store:
 
 A claim whose lock is older than ``lock_timeout`` (its process died) is taken over by
 the next claim with the same key and fingerprint.
+
+A record keeps what replay needs and no more: the key, the arguments' fingerprint (SHA-256 of
+their canonical JSON), a short salted digest of each argument (to name the ones a reused key
+changed), and the result; never the argument values. It is deleted ``retention`` seconds
+(24 h by default) after the call finished.
 """
 
 from __future__ import annotations
@@ -83,9 +88,13 @@ class InProgress:
 
 @dataclass(frozen=True, slots=True)
 class Mismatch:
-    """The key was used with other arguments; ``arguments`` are the ones stored with it."""
+    """The key was used with other arguments; ``fields`` names those that differ (in name order).
 
-    arguments: Mapping[str, Any]
+    Stores keep no argument values, only a salted digest of each, so this names the changed
+    arguments without being able to repeat what the first call passed.
+    """
+
+    fields: tuple[str, ...]
 
 
 ClaimResult = Claimed | Replay | InProgress | Mismatch
@@ -105,7 +114,11 @@ class IdempotencyStore(Protocol):
     lock_timeout: float
 
     def claim(self, scope: str, key: str, fingerprint: str, arguments: Mapping[str, Any]) -> ClaimResult:
-        """Record the key as running for this caller, or say what became of it before."""
+        """Record the key as running for this caller, or say what became of it before.
+
+        ``arguments`` are compared (through their digests) to name the differences of a
+        ``Mismatch``; they are not stored.
+        """
         ...
 
     def transaction(self, claim: Claimed | None) -> AbstractContextManager[EffectTransaction | None]:
@@ -138,7 +151,7 @@ class IdempotencyStore(Protocol):
 
 
 def iter_differences(stored: Mapping[str, Any], given: Mapping[str, Any]) -> Iterator[str]:
-    """The argument names whose values differ between two calls, in a stable order."""
+    """The argument names whose values (or digests) differ between two calls, in a stable order."""
     for name in sorted(set(stored) | set(given)):
         if stored.get(name, ...) != given.get(name, ...):
             yield name
