@@ -28,6 +28,7 @@ __all__ = [
     "Severity",
     "ToolInfo",
     "ToolSummary",
+    "code_parameters",
     "idempotency_key_parameter",
     "truncate",
 ]
@@ -84,6 +85,23 @@ def idempotency_key_parameter(tool: ToolInfo) -> str | None:
         if _KEY_NAME.match(name):
             return str(name)
     return None
+
+
+_CODE_WORDS: Final = re.compile(
+    r"\b(sql|query|queries|statement|statements|expression|expr|code|script)\b", re.IGNORECASE
+)
+
+
+def code_parameters(tool: ToolInfo) -> list[str]:
+    """The tool's string parameters that take code or a query (named or described as SQL, query, code…)."""
+    found = []
+    for name, prop in tool.input_schema.get("properties", {}).items():
+        if not isinstance(prop, dict) or prop.get("type") != "string" or prop.get("enum"):
+            continue
+        words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name)).replace("_", " ").replace("-", " ")
+        if _CODE_WORDS.search(words) or _CODE_WORDS.search(str(prop.get("description", ""))):
+            found.append(str(name))
+    return found
 
 
 @dataclass(slots=True)
