@@ -18,6 +18,8 @@ __all__ = [
     "AuthObservation",
     "CallRecord",
     "Category",
+    "EscapeKind",
+    "EscapeObservation",
     "Evidence",
     "Finding",
     "HttpExchange",
@@ -172,6 +174,39 @@ class AuthObservation:
     record: CallRecord | None
 
 
+EscapeKind = Literal[
+    "create-table",
+    "commit-create-table",
+    "attach",
+    "commit-attach",
+    "copy-to",
+    "commit-copy-to",
+    "read-attached",
+    "read-file",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class EscapeObservation:
+    """One attempt (only with --allow-writes) to make a readOnlyHint query tool write or read beyond its scope.
+
+    kind (EscapeKind): what was tried: a table created (after ``COMMIT;`` or not), another database
+        attached, ``COPY … TO`` a file, or a file the checker planted read back.
+    marker (str): the unique table name, or the secret planted in the checker's own temp folder.
+    before, after (list[CallRecord]): the same verification queries, made before and after the attempt.
+    file_appeared (bool | None): for an attempt aimed at a file in the checker's temp folder, whether it exists after.
+    """
+
+    tool: str
+    parameter: str
+    kind: EscapeKind
+    marker: str
+    attempt: list[CallRecord]
+    before: list[CallRecord] = field(default_factory=list)
+    after: list[CallRecord] = field(default_factory=list)
+    file_appeared: bool | None = None
+
+
 @dataclass(slots=True)
 class Observations:
     """Everything the probes saw, handed to the rules."""
@@ -184,6 +219,7 @@ class Observations:
     http: list[HttpExchange] = field(default_factory=list)
     auth_cases: list[AuthObservation] = field(default_factory=list)
     listing_error: str | None = None
+    escapes: list[EscapeObservation] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def calls_for(self, tool: str, purpose: str | None = None) -> list[CallRecord]:

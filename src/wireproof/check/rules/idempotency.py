@@ -6,8 +6,9 @@ import json
 from collections.abc import Iterator
 from typing import Any, Final
 
-from wireproof.check.model import CallRecord, Evidence, Severity, ToolInfo
+from wireproof.check.model import CallRecord, EscapeObservation, Evidence, Severity, ToolInfo
 from wireproof.check.rules._registry import Hit, RuleContext, rule
+from wireproof.check.rules.errors import disguised_failure
 
 IDEMPOTENCY: Final = "draft-ietf-httpapi-idempotency-key-header; Stripe idempotent requests"
 _VOLATILE: Final = frozenset(
@@ -172,18 +173,93 @@ def hint_lies(ctx: RuleContext) -> Iterator[Hit]:
     "idempotency",
     "error",
     title="readOnlyHint tool that changes data",
-    rationale="Clients run read-only tools without asking; a readOnlyHint tool that writes is a trap.",
+    rationale="Clients run read-only tools without asking; a readOnlyHint tool that writes is a trap. "
+    "What the check needs: at least one [[observers]] entry in --config (a read call whose answer shows the "
+    "data the tools could change). It runs with or without --allow-writes (read-only tools are called "
+    "anyway): the observers are read twice (an observer whose answer moves by itself cannot judge, and is "
+    "skipped), then each readOnlyHint tool is called once with its valid sample, then the observers again; "
+    "a changed answer is the finding. Without observers nothing is judged here (see "
+    "idempotency.read-only-escape for query tools).",
     reference="MCP 2026-07-28, server/tools (ToolAnnotations.readOnlyHint)",
 )
 def read_only_writes(ctx: RuleContext) -> Iterator[Hit]:
     for name, snaps in ctx.observations.snapshots.items():
-        if "after" in snaps and snaps.get("before") != snaps.get("after"):
+        if "after" not in snaps or snaps.get("before") is None:
+            continue
+        steady = snaps.get("before-again", snaps.get("before")) == snaps.get("before")
+        if steady and snaps.get("before") != snaps.get("after"):
             calls = ctx.observations.calls_for(name, "read-effect")
             yield Hit(
                 name,
                 "Annotated readOnlyHint: true, but calling it changed what the observers see.",
                 calls[0].evidence() if calls else Evidence(),
             )
+
+
+def _plain_ok(call: CallRecord) -> bool:
+    """A result that is no error at all, not even a suspected one."""
+    return call.outcome == "result" and not call.is_error and disguised_failure(call) is None
+
+
+def _escape_proof(escape: EscapeObservation) -> tuple[CallRecord, str] | None:
+    """The call that proves the escape, and what it proves; None when nothing is proven."""
+    if escape.file_appeared:
+        return escape.attempt[0], f"the file {escape.marker} in the checker's temp folder appeared"
+    if escape.kind in ("read-attached", "read-file"):
+        for call in escape.attempt:
+            if call.outcome == "result" and escape.marker in call.text + json.dumps(call.structured):
+                return call, "the answer holds a secret the checker planted in a file no server was given"
+        return None
+    for before, after in zip(escape.before, escape.after, strict=False):
+        if not _plain_ok(after):
+            continue
+        appeared = escape.marker not in _text(before) and escape.marker in _text(after)
+        if not _plain_ok(before) or appeared:
+            return after, f"the table {escape.marker} exists after the call and did not before"
+    return None
+
+
+def _text(call: CallRecord) -> str:
+    return call.text + (json.dumps(call.structured) if call.structured is not None else "")
+
+
+_ESCAPES: Final = {
+    "create-table": "created a table",
+    "commit-create-table": "created a table after COMMIT; (escaping a read-only transaction)",
+    "attach": "attached a database file of its own choosing",
+    "commit-attach": "attached a database file after COMMIT;",
+    "copy-to": "wrote a host file with COPY … TO",
+    "commit-copy-to": "wrote a host file with COPY … TO after COMMIT;",
+    "read-attached": "read a database file outside its scope (ATTACH)",
+    "read-file": "read a host file outside its scope",
+}
+
+
+@rule(
+    "idempotency.read-only-escape",
+    "idempotency",
+    "error",
+    title="readOnlyHint query tool that writes or reads beyond its scope",
+    rationale="A readOnlyHint tool that takes SQL, a query, an expression or code is the most dangerous liar. "
+    "With --allow-writes only, the checker asks it to create a uniquely named table (plainly and after "
+    "COMMIT;), to ATTACH a database and COPY … TO a file in the checker's own temp folder, and to read back "
+    "a secret planted there; it is a finding only when proven: the table answers after and not before, the "
+    "file exists, or the secret is in the answer. Without --allow-writes nothing destructive is sent.",
+    reference="MCP 2026-07-28, server/tools (ToolAnnotations.readOnlyHint); OWASP ASVS V5.3 (injection)",
+)
+def read_only_escape(ctx: RuleContext) -> Iterator[Hit]:
+    reported: set[tuple[str, str]] = set()
+    for escape in ctx.observations.escapes:
+        proof = _escape_proof(escape)
+        if proof is None or (escape.tool, escape.kind) in reported:
+            continue
+        reported.add((escape.tool, escape.kind))
+        call, why = proof
+        yield Hit(
+            escape.tool,
+            f"Annotated readOnlyHint: true, but through {escape.parameter} it {_ESCAPES[escape.kind]}: {why}.",
+            call.evidence(),
+        )
 
 
 @rule(
