@@ -54,13 +54,17 @@ class Flawed:
 
     async def find(self, args: dict[str, Any]) -> s.types.CallToolResult:
         name = args.get("name")
-        if not isinstance(name, str) or set(args) != {"name"} or len(name) > 100:
+        if set(args) - {"name"}:
+            return s.good_error(sorted(set(args) - {"name"})[0], "only name; remove the unknown argument")
+        if not isinstance(name, str) or len(name) > 100:
             return s.good_error("name", "a product name of at most 100 characters")
         return await self.query({"sql": f"SELECT id, name FROM products WHERE name = '{name}'"})
 
     async def query(self, args: dict[str, Any]) -> s.types.CallToolResult:
         sql = args.get("sql")
-        if not isinstance(sql, str) or set(args) != {"sql"}:
+        if set(args) - {"sql"}:
+            return s.good_error(sorted(set(args) - {"sql"})[0], "only sql; remove the unknown argument")
+        if not isinstance(sql, str):
             return s.good_error("sql", "one SQL query as a string")
         rows: list[Any] = []
         try:
@@ -89,7 +93,9 @@ class Sound:
 
     async def find(self, args: dict[str, Any]) -> s.types.CallToolResult:
         name = args.get("name")
-        if not isinstance(name, str) or set(args) != {"name"} or len(name) > 100:
+        if set(args) - {"name"}:
+            return s.good_error(sorted(set(args) - {"name"})[0], "only name; remove the unknown argument")
+        if not isinstance(name, str) or len(name) > 100:
             return s.good_error("name", "a product name of at most 100 characters")
         return rows_answer(
             self.db.execute("SELECT id, name FROM products WHERE name = ?", (name,)).fetchall()
@@ -97,7 +103,9 @@ class Sound:
 
     async def query(self, args: dict[str, Any]) -> s.types.CallToolResult:
         sql = args.get("sql")
-        if not isinstance(sql, str) or set(args) != {"sql"}:
+        if set(args) - {"sql"}:
+            return s.good_error(sorted(set(args) - {"sql"})[0], "only sql; remove the unknown argument")
+        if not isinstance(sql, str):
             return s.good_error("sql", "one SQL query as a string")
         try:
             return rows_answer(self.db.execute(sql).fetchall())

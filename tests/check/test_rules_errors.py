@@ -57,6 +57,10 @@ FIRES: dict[str, tuple[Callable[[], Any], dict[str, Any]]] = {
 }
 
 
+COVERED = set(FIRES)
+"""The rules this file makes fire (test_rules.py checks every rule fires somewhere)."""
+
+
 def lambda_raise(error: MCPError) -> Callable[[dict[str, Any]], Any]:
     async def handler(args: dict[str, Any]) -> Any:
         raise error
