@@ -313,6 +313,9 @@ def awkward_cases(
     if date_range is not None:
         violations.append(date_range)
     hostile: list[AwkwardCase] = []
+    unknown = {**valid, UNKNOWN_ARGUMENT: 1}
+    if is_schema_valid(schema, unknown):  # an open schema: is a misspelt argument refused or ignored?
+        hostile.append(AwkwardCase("hostile", UNKNOWN_ARGUMENT, "additionalProperties", unknown))
     free_text = [
         n
         for n, p in properties.items()

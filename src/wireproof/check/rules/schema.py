@@ -7,8 +7,10 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
-from wireproof.check.model import Evidence, ToolInfo, idempotency_key_parameter
+from wireproof.check.generate import UNKNOWN_ARGUMENT
+from wireproof.check.model import CallRecord, Evidence, ToolInfo, idempotency_key_parameter
 from wireproof.check.rules._registry import Hit, RuleContext, rule
+from wireproof.check.rules.errors import answered_ok, disguised_failure
 
 TOOLS_SPEC: Final = "MCP 2026-07-28, server/tools (Tool, inputSchema)"
 _DATE_NAME: Final = re.compile(
@@ -111,11 +113,35 @@ def param_type(ctx: RuleContext) -> Iterator[Hit]:
 def open_object(ctx: RuleContext) -> Iterator[Hit]:
     for tool in ctx.observations.tools:
         if tool.input_schema.get("additionalProperties") is not False:
+            refusal = _refused_by_name(ctx, tool.name)
+            if refusal is not None:
+                yield Hit(
+                    tool.name,
+                    "Unknown arguments are refused (the probe's was refused by name), but the schema does not "
+                    "say so: advertise additionalProperties: false.",
+                    refusal.evidence(),
+                    "info",
+                )
+                continue
             yield Hit(
                 tool.name,
                 "The input schema does not set additionalProperties: false.",
                 _schema_evidence(tool),
             )
+
+
+def _refused_by_name(ctx: RuleContext, tool: str) -> CallRecord | None:
+    """The unknown-argument probe's call, when the server refused it naming the argument."""
+    for call in ctx.observations.calls_for(tool):
+        if call.field != UNKNOWN_ARGUMENT:
+            continue
+        refused = call.outcome == "protocol_error" or (
+            call.outcome == "result" and (call.is_error or disguised_failure(call) is not None)
+        )
+        answer = f"{call.text}\n{call.error_message}"
+        if refused and UNKNOWN_ARGUMENT in answer:
+            return call
+    return None
 
 
 @rule(
@@ -254,11 +280,51 @@ def write_not_idempotent(ctx: RuleContext) -> Iterator[Hit]:
         hints = tool.annotations or {}
         if tool.read_only or hints.get("idempotentHint") is True or idempotency_key_parameter(tool):
             continue
+        evidence = _repeat_evidence(ctx, tool)
+        if evidence is not None:
+            call, why = evidence
+            yield Hit(
+                tool.name, f"{why}; declare it (idempotentHint or readOnlyHint).", call.evidence(), "info"
+            )
+            continue
         yield Hit(
             tool.name,
             "The tool may write, but neither declares idempotentHint nor takes an idempotency key.",
             _schema_evidence(tool),
         )
+
+
+_IDENTICAL_CALLS: Final = ("write-first", "write-repeat", "write-concurrent", "write-after-concurrent")
+
+
+def _repeat_evidence(ctx: RuleContext, tool: ToolInfo) -> tuple[CallRecord, str] | None:
+    """What the writes probe showed that makes the declaration moot, or None (then the warning stands)."""
+    first = ctx.observations.calls_for(tool.name, "write-first")
+    repeat = ctx.observations.calls_for(tool.name, "write-repeat")
+    if not first or not repeat or not answered_ok(first[0]):
+        return None
+    snaps = ctx.observations.snapshots.get(tool.name, {})
+    if snaps.get("before") is not None and snaps.get("write-first") == snaps.get("write-repeat"):
+        return repeat[
+            0
+        ], "Not declared idempotent, but the observers saw no second effect from the identical repeat"
+    if repeat[0].outcome == "result" and repeat[0].is_error:
+        return repeat[0], "Not declared idempotent, but the identical repeat was refused loudly (isError)"
+    if snaps.get("before") is not None:
+        return None  # the observers saw the repeat make a second effect: no pure function
+    calls = [c for purpose in _IDENTICAL_CALLS for c in ctx.observations.calls_for(tool.name, purpose)]
+    undeclared = "readOnlyHint" not in (tool.annotations or {})
+    if undeclared and all(answered_ok(c) for c in calls) and len({_answer(c) for c in calls}) == 1:
+        return (
+            repeat[0],
+            f"Treated as a write for want of readOnlyHint, but all {len(calls)} identical calls gave one answer "
+            "(a pure function, by every probe)",
+        )
+    return None
+
+
+def _answer(call: CallRecord) -> str:
+    return json.dumps([call.text, call.structured], sort_keys=True, default=str)
 
 
 @rule(
