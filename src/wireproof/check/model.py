@@ -90,18 +90,23 @@ def idempotency_key_parameter(tool: ToolInfo) -> str | None:
 
 
 _CODE_WORDS: Final = re.compile(
-    r"\b(sql|query|queries|statement|statements|expression|expr|code|script)\b", re.IGNORECASE
+    r"\b(sql|query|queries|statement|statements|expression|expr|script|javascript|python)\b", re.IGNORECASE
 )
+_CODE_NAMES: Final = frozenset({"code", "source", "source code", "program", "snippet"})
 
 
 def code_parameters(tool: ToolInfo) -> list[str]:
-    """The tool's string parameters that take code or a query (named or described as SQL, query, code…)."""
+    """The tool's string parameters that take code or a query (named or described as SQL, query, code…).
+
+    "code" alone counts only as the whole name: a country code or an error code is no program.
+    """
     found = []
     for name, prop in tool.input_schema.get("properties", {}).items():
         if not isinstance(prop, dict) or prop.get("type") != "string" or prop.get("enum"):
             continue
         words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name)).replace("_", " ").replace("-", " ")
-        if _CODE_WORDS.search(words) or _CODE_WORDS.search(str(prop.get("description", ""))):
+        described = str(prop.get("description", ""))
+        if _CODE_WORDS.search(words) or words.lower() in _CODE_NAMES or _CODE_WORDS.search(described):
             found.append(str(name))
     return found
 
