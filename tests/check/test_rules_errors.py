@@ -238,6 +238,17 @@ def test_a_syntax_error_about_the_callers_own_sql_is_not_a_leak() -> None:
     assert not findings(report, "errors.leak")
 
 
+def test_a_query_tool_quoting_the_callers_sql_reshaped_is_at_most_a_warning() -> None:
+    async def reshaped(args: dict[str, Any]) -> Any:
+        return s.tool_error(f"Query failed: {' '.join(str(args.get('sql')).split()).upper()} WHERE id = ?")
+
+    report = check(
+        server(reshaped, input_schema=SQL_SCHEMA),
+        tool_arguments={"get_colour_by_name": {"sql": "select  name from things"}},
+    )
+    assert {f.severity for f in findings(report, "errors.leak")} == {"warning"}
+
+
 def test_a_successful_answer_that_quotes_a_stack_trace_is_data_not_a_leak() -> None:
     log = 'worker log:\nTraceback (most recent call last):\n  File "/srv/job.py", line 9, in run\n'
     assert not findings(check(server(answering({"log": log}))), "errors.leak")

@@ -136,3 +136,23 @@ def test_an_observer_whose_answer_moves_by_itself_does_not_make_a_read_only_tool
 def test_a_sound_read_only_tool_under_steady_observers_is_quiet(allow_writes: bool) -> None:
     report = check(Notes().server(), observers=OBSERVE["observers"], allow_writes=allow_writes)
     assert "idempotency.read-only-writes" not in {f.rule for f in report.findings}
+
+
+def test_a_search_tool_that_lists_earlier_queries_is_no_escape() -> None:
+    history: list[str] = []
+    schema = {
+        "type": "object",
+        "properties": {"query": {"type": "string", "description": "Search query.", "maxLength": 500}},
+        "required": ["query"],
+        "additionalProperties": False,
+    }
+
+    async def search(args: dict[str, Any]) -> Any:
+        answer = s.ok({"recent_searches": list(history)})  # what was searched before, not this query
+        history.append(str(args.get("query")))
+        return answer
+
+    server = s.build([s.FakeTool("search_notes", search, input_schema=schema)], validate=True)
+    report = check(server, allow_writes=True)
+    assert not [f for f in report.findings if f.rule == ESCAPE], [f.message for f in report.findings]
+    assert next(t for t in report.tools if t.name == "search_notes").calls > 20

@@ -213,7 +213,9 @@ def _escape_proof(escape: EscapeObservation) -> tuple[CallRecord, str] | None:
     for before, after in zip(escape.before, escape.after, strict=False):
         if not _plain_ok(after):
             continue
-        appeared = escape.marker not in _text(before) and escape.marker in _text(after)
+        # the name in a catalog answer, not in an echo or log of the query that asked for it
+        echoed = any(word in _text(after).lower() for word in ("select", "sqlite_master", "pg_tables"))
+        appeared = escape.marker not in _text(before) and escape.marker in _text(after) and not echoed
         if not _plain_ok(before) or appeared:
             return after, f"the table {escape.marker} exists after the call and did not before"
     return None
