@@ -156,3 +156,33 @@ def test_a_search_tool_that_lists_earlier_queries_is_no_escape() -> None:
     report = check(server, allow_writes=True)
     assert not [f for f in report.findings if f.rule == ESCAPE], [f.message for f in report.findings]
     assert next(t for t in report.tools if t.name == "search_notes").calls > 20
+
+
+# -- a read-only file tool reading beyond the roots it was given ------------------------------------------
+
+
+def check_files(mode: str, *root: Path) -> Report:
+    command = (sys.executable, "-m", "tests.check.file_server", mode, *map(str, root))
+    return anyio.run(
+        run_check,
+        Target(command=command, cwd=str(ROOT)),
+        CheckOptions(timeout=20, concurrency=1, allow_writes=True),
+    )
+
+
+def path_reads(report: Report) -> list[str]:
+    return [f.severity for f in report.findings if f.rule == ESCAPE and "outside the roots" in f.message]
+
+
+def test_a_file_tool_given_a_root_that_reads_a_planted_file_outside_it_is_an_error(tmp_path: Path) -> None:
+    assert path_reads(check_files("unconfined", tmp_path)) == ["error"]
+
+
+def test_a_file_tool_given_no_root_that_reads_a_planted_file_is_only_a_warning() -> None:
+    assert path_reads(check_files("unconfined")) == ["warning"]
+
+
+def test_a_file_tool_confined_to_its_root_is_quiet(tmp_path: Path) -> None:
+    report = check_files("confined", tmp_path)
+    assert path_reads(report) == []
+    assert report.count("warning") == 0, [(f.rule, f.message) for f in report.findings]

@@ -32,6 +32,7 @@ __all__ = [
     "ToolSummary",
     "code_parameters",
     "idempotency_key_parameter",
+    "path_parameters",
     "truncate",
 ]
 
@@ -107,6 +108,21 @@ def code_parameters(tool: ToolInfo) -> list[str]:
         words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name)).replace("_", " ").replace("-", " ")
         described = str(prop.get("description", ""))
         if _CODE_WORDS.search(words) or words.lower() in _CODE_NAMES or _CODE_WORDS.search(described):
+            found.append(str(name))
+    return found
+
+
+_PATH_WORDS: Final = frozenset({"path", "file", "filename", "filepath", "dir", "directory", "folder"})
+
+
+def path_parameters(tool: ToolInfo) -> list[str]:
+    """The tool's string parameters that take a file path (``path``, ``file_path``, ``filename``…)."""
+    found = []
+    for name, prop in tool.input_schema.get("properties", {}).items():
+        if not isinstance(prop, dict) or prop.get("type") != "string" or prop.get("enum"):
+            continue
+        words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name)).replace("_", " ").replace("-", " ")
+        if set(words.lower().split()) & _PATH_WORDS:
             found.append(str(name))
     return found
 
@@ -188,6 +204,7 @@ EscapeKind = Literal[
     "commit-copy-to",
     "read-attached",
     "read-file",
+    "read-path",
 ]
 
 
@@ -196,10 +213,14 @@ class EscapeObservation:
     """One attempt (only with --allow-writes) to make a readOnlyHint query tool write or read beyond its scope.
 
     kind (EscapeKind): what was tried: a table created (after ``COMMIT;`` or not), another database
-        attached, ``COPY … TO`` a file, or a file the checker planted read back.
+        attached, ``COPY … TO`` a file, or a file the checker planted read back (through SQL, or by
+        its path through a path parameter: ``read-path``).
     marker (str): the unique table name, or the secret planted in the checker's own temp folder.
     before, after (list[CallRecord]): the same verification queries, made before and after the attempt.
     file_appeared (bool | None): for an attempt aimed at a file in the checker's temp folder, whether it exists after.
+    planted (str | None): for ``read-path``, the planted file's path.
+    roots (tuple[str, ...]): for ``read-path``, the absolute paths the server was started with (its
+        command's arguments and environment): the scope it was given, as far as it shows.
     """
 
     tool: str
@@ -210,6 +231,8 @@ class EscapeObservation:
     before: list[CallRecord] = field(default_factory=list)
     after: list[CallRecord] = field(default_factory=list)
     file_appeared: bool | None = None
+    planted: str | None = None
+    roots: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
