@@ -77,6 +77,10 @@ async def content_not_a_list(args: dict[str, Any]) -> Any:
     return types.CallToolResult.model_construct(content={"type": "text", "text": "blue"}, is_error=False)
 
 
+async def structured_list(args: dict[str, Any]) -> Any:
+    return types.CallToolResult(content=[types.TextContent(text='["blue"]')], structured_content=["blue"])
+
+
 _SERIALIZER = "ignore:Pydantic serializer warnings:UserWarning"  # the fixture's own deliberately bad result
 
 
@@ -164,13 +168,13 @@ def test_a_failure_answered_as_an_is_error_result_is_on_the_right_channel() -> N
 
 
 @pytest.mark.filterwarnings(_SERIALIZER)
-@pytest.mark.parametrize("handler", [text_without_text, content_not_a_list])
+@pytest.mark.parametrize("handler", [text_without_text, content_not_a_list, structured_list])
 def test_an_answer_the_client_must_refuse_is_an_invalid_result_error(handler: Any) -> None:
     report = check(server(handler))
     (found,) = findings(report, "protocol.invalid-result")
     assert found.severity == "error"
     assert found.category == "protocol"
-    assert "content" in found.message
+    assert "content" in found.message or "structuredContent is a JSON array" in found.message
     assert not findings(report, "errors.failure-as-protocol-error")
 
 
