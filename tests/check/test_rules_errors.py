@@ -216,7 +216,7 @@ def test_a_server_that_answers_valid_results_has_no_invalid_result() -> None:
 def test_internal_details_in_an_error_are_leaks_by_kind(text: str, label: str, severity: str) -> None:
     found = findings(check(server(failing_with(text))), "errors.leak")
     assert [(f.message, f.severity) for f in found if label in f.message] == [
-        (f"An error contains {label}.", severity)
+        (f"An answer contains {label}.", severity)
     ]
 
 

@@ -425,7 +425,7 @@ def leak(ctx: RuleContext) -> Iterator[Hit]:
                 reported.add((call.tool, kind.label))
                 # a query tool may quote the caller's SQL reshaped (not verbatim): then it is no certain leak
                 severity: Severity = "warning" if sent_sql and kind.label == _OWN_SQL else kind.severity
-                yield Hit(call.tool, f"An error contains {kind.label}.", call.evidence(), severity)
+                yield Hit(call.tool, f"An answer contains {kind.label}.", call.evidence(), severity)
 
 
 def _failed(call: CallRecord) -> bool:
