@@ -234,7 +234,7 @@ def test_a_syntax_error_about_the_callers_own_sql_is_not_a_leak() -> None:
         sql = args["sql"]
         if not sql.upper().startswith("SEL"):
             return s.good_error("sql", "one SELECT statement")
-        return s.tool_error(f'sqlite3.OperationalError: near "{sql.split()[0]}": syntax error')
+        return s.tool_error(f'near "{sql.split()[0]}": syntax error; no such table: colours')
 
     report = check(
         server(run_select, input_schema=SQL_SCHEMA), tool_arguments={"get_colour_by_name": {"sql": "SELEC 1"}}
@@ -251,6 +251,34 @@ def test_a_query_tool_quoting_the_callers_sql_reshaped_is_at_most_a_warning() ->
         tool_arguments={"get_colour_by_name": {"sql": "select  name from things"}},
     )
     assert {f.severity for f in findings(report, "errors.leak")} == {"warning"}
+
+
+def test_a_query_tool_passing_its_drivers_exception_names_through_leaks_them() -> None:
+    async def driver(args: dict[str, Any]) -> Any:
+        return s.tool_error(
+            f'sqlite3.OperationalError: near "{str(args.get("sql")).split()[0]}": syntax error'
+        )
+
+    report = check(
+        server(driver, input_schema=SQL_SCHEMA), tool_arguments={"get_colour_by_name": {"sql": "SELEC 1"}}
+    )
+    assert [(f.message, f.severity) for f in findings(report, "errors.leak")] == [
+        ("An answer contains a database driver message.", "warning")
+    ]
+
+
+def test_a_string_result_wrapped_by_the_sdk_is_still_read_as_text() -> None:
+    async def wrapped(args: dict[str, Any]) -> Any:
+        text = "Error: (sqlite3.ProgrammingError) no such table\n(Background on this error at: https://sqlalche.me/e/20/f405)"
+        return types.CallToolResult(
+            content=[types.TextContent(text=text)], structured_content={"result": text}
+        )
+
+    report = check(server(wrapped))
+    assert [f.severity for f in findings(report, "errors.disguised-success")] == ["error"]
+    assert ("An answer contains a library's error page.", "error") in [
+        (f.message, f.severity) for f in findings(report, "errors.leak")
+    ]
 
 
 def test_a_successful_answer_that_quotes_a_stack_trace_is_data_not_a_leak() -> None:

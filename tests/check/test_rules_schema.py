@@ -90,7 +90,7 @@ def test_a_write_whose_repeat_the_observers_see_make_no_second_effect_is_only_in
     report = check(Palette().server(), allow_writes=True, observers=[Observer("list_colours", {})])
     (found,) = findings(report, NOT_IDEMPOTENT)
     assert found.severity == "info"
-    assert "no second effect" in found.message
+    assert "no second one" in found.message
 
 
 def test_a_write_whose_repeat_is_refused_loudly_is_only_info() -> None:
@@ -119,4 +119,14 @@ def test_a_declared_write_that_answers_alike_every_time_is_not_taken_for_a_pure_
     (found,) = findings(
         check(one(handler=ack, annotations={"readOnlyHint": False})(), allow_writes=True), NOT_IDEMPOTENT
     )
+    assert found.severity == "warning"
+
+
+def test_observers_that_never_show_the_tools_effect_prove_no_idempotence() -> None:
+    notes = Notes()
+    notes.tools.append(s.FakeTool("get_colour_by_name", s.strict_colour))
+    report = check(
+        notes.server(), allow_writes=True, observers=[Observer("get_colour_by_name", {"name": "sky"})]
+    )
+    (found,) = findings(report, NOT_IDEMPOTENT)
     assert found.severity == "warning"

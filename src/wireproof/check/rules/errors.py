@@ -47,6 +47,12 @@ _LEAKS: Final = (
         "error",
     ),
     LeakKind(
+        "a library's error page",
+        # libraries that append a link to their own error catalogue to every exception they raise
+        re.compile(r"sqlalche\.me/e/|\(Background on this error at:"),
+        "error",
+    ),
+    LeakKind(
         "a secret",
         re.compile(
             # a credential-shaped value after the name, not prose about a parameter called password
@@ -124,7 +130,8 @@ _SQL_INPUT: Final = re.compile(
     re.IGNORECASE,
 )
 _OWN_SQL: Final = "the server's own SQL"
-_DATABASE_KINDS: Final = frozenset({"SQL text", "a database driver message", "a raw database message"})
+_DATABASE_KINDS: Final = frozenset({"SQL text", "a raw database message"})
+"""What a query tool's error may carry about the caller's SQL: the database's own words, not its driver's names."""
 MASK: Final = "\u00abinput\u00bb"
 _CERTAIN_DISGUISE: Final = re.compile(r"^\s*(error|exception|failed|failure|fatal)\b\s*[:!\-]", re.IGNORECASE)
 _DISGUISED: Final = re.compile(
@@ -171,6 +178,14 @@ def _answer_json(record: CallRecord) -> Any:
         return None
 
 
+def _is_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except ValueError:
+        return False
+    return True
+
+
 def disguised_failure(record: CallRecord) -> tuple[Severity, str] | None:
     """Why an ``isError: false`` answer reads as a failure, and how sure that is; None when it does not.
 
@@ -182,8 +197,11 @@ def disguised_failure(record: CallRecord) -> tuple[Severity, str] | None:
         return None
     value = _answer_json(record)
     if isinstance(value, dict):
-        return _disguised_object(value)
-    if value is not None:
+        found = _disguised_object(value)
+        if found is not None:
+            return found
+        # an SDK wraps a returned string as {"result": "..."}: then the text still speaks
+    if _is_json(record.text):
         return None
     if _CERTAIN_DISGUISE.search(record.text):
         return "error", "its text opens with an error word"

@@ -304,14 +304,15 @@ def _repeat_evidence(ctx: RuleContext, tool: ToolInfo) -> tuple[CallRecord, str]
     if not first or not repeat or not answered_ok(first[0]):
         return None
     snaps = ctx.observations.snapshots.get(tool.name, {})
-    if snaps.get("before") is not None and snaps.get("write-first") == snaps.get("write-repeat"):
-        return repeat[
-            0
-        ], "Not declared idempotent, but the observers saw no second effect from the identical repeat"
+    seen_first = snaps.get("before") is not None and snaps.get("before") != snaps.get("write-first")
+    if seen_first and snaps.get("write-first") == snaps.get("write-repeat"):
+        # the observers show this tool's effect (the first call changed them), and the repeat added none
+        why = "Not declared idempotent, but the observers saw the first call's effect and no second one"
+        return repeat[0], why
     if repeat[0].outcome == "result" and repeat[0].is_error:
         return repeat[0], "Not declared idempotent, but the identical repeat was refused loudly (isError)"
     if snaps.get("before") is not None:
-        return None  # the observers saw the repeat make a second effect: no pure function
+        return None  # the observers saw a second effect, or none of this tool's: no proof of a pure function
     calls = [c for purpose in _IDENTICAL_CALLS for c in ctx.observations.calls_for(tool.name, purpose)]
     undeclared = "readOnlyHint" not in (tool.annotations or {})
     if undeclared and all(answered_ok(c) for c in calls) and len({_answer(c) for c in calls}) == 1:
