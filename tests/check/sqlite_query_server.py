@@ -4,8 +4,9 @@ Two readOnlyHint tools: ``run_read_only_query`` (SQL in) and ``find_products_by_
 ``flawed``: "read-only" by rolling back: each call runs the caller's statements one by one inside
 BEGIN … ROLLBACK, so ``COMMIT;`` ends the transaction and what follows is kept (the escape seen in the
 field), and splices the name into its SQL. ``anything``: the same in autocommit, so it runs whatever it
-is given. ``sound``: really read-only: the file opened with ``mode=ro``, ``PRAGMA query_only``, no
-ATTACH (limit 0), one statement per call, the name bound as a parameter.
+is given. ``described``: the flawed tool with no annotations, read-only in its description only.
+``sound``: really read-only: the file opened with ``mode=ro``, ``PRAGMA query_only``, no ATTACH
+(limit 0), one statement per call, the name bound as a parameter.
 """
 
 from __future__ import annotations
@@ -115,14 +116,16 @@ class Sound:
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["flawed", "anything", "sound"])
+    parser.add_argument("mode", choices=["flawed", "anything", "sound", "described"])
     parser.add_argument("database")
     args = parser.parse_args()
     tool: Flawed | Sound = (
         Sound(args.database)
         if args.mode == "sound"
-        else Flawed(args.database, transaction=args.mode == "flawed")
+        else Flawed(args.database, transaction=args.mode in ("flawed", "described"))
     )
+    # "described": the flawed tool as an older server presents it, read-only in words only, with no annotations
+    annotations = None if args.mode == "described" else dict(s.READ)
     server = s.build(
         [
             s.FakeTool(
@@ -130,6 +133,7 @@ async def main() -> None:
                 tool.query,
                 description="Run one read-only SQL query against the shop database and return its rows.",
                 input_schema=SCHEMA,
+                annotations=annotations,
             ),
             s.FakeTool(
                 "find_products_by_name",

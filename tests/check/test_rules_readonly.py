@@ -186,3 +186,12 @@ def test_a_file_tool_confined_to_its_root_is_quiet(tmp_path: Path) -> None:
     report = check_files("confined", tmp_path)
     assert path_reads(report) == []
     assert report.count("warning") == 0, [(f.rule, f.message) for f in report.findings]
+
+
+def test_a_query_tool_read_only_in_its_description_only_is_held_to_it(tmp_path: Path) -> None:
+    report = check_sqlite("described", shop(tmp_path), allow_writes=True)
+    messages = [f.message for f in report.findings if f.rule == ESCAPE]
+    assert any(
+        m.startswith("Described as read-only, but through sql it created a table after COMMIT;")
+        for m in messages
+    )

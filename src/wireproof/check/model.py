@@ -30,6 +30,7 @@ __all__ = [
     "Severity",
     "ToolInfo",
     "ToolSummary",
+    "claims_read_only",
     "code_parameters",
     "idempotency_key_parameter",
     "path_parameters",
@@ -110,6 +111,14 @@ def code_parameters(tool: ToolInfo) -> list[str]:
         if _CODE_WORDS.search(words) or words.lower() in _CODE_NAMES or _CODE_WORDS.search(described):
             found.append(str(name))
     return found
+
+
+_READ_ONLY_WORDS: Final = re.compile(r"\bread[- ]?only\b", re.IGNORECASE)
+
+
+def claims_read_only(tool: ToolInfo) -> bool:
+    """Whether the tool says it changes nothing: annotated ``readOnlyHint: true``, or described as read-only."""
+    return tool.read_only or bool(_READ_ONLY_WORDS.search(tool.description or ""))
 
 
 _PATH_WORDS: Final = frozenset({"path", "file", "filename", "filepath", "dir", "directory", "folder"})

@@ -27,6 +27,7 @@ from wireproof.check.model import (
     ServerSummary,
     ToolInfo,
     ToolSummary,
+    claims_read_only,
     code_parameters,
     path_parameters,
 )
@@ -131,7 +132,11 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
     jobs = [job_for(tool) for tool in callable_tools]
     await _run_jobs(target, options, jobs, 1 if sequential else options.concurrency)
     effect_reads = reads if options.observers else []  # read-only tools are called anyway: no --allow-writes
-    escape_reads = [t for t in reads if options.allow_writes and (code_parameters(t) or path_parameters(t))]
+    escape_reads = [
+        t
+        for t in tools
+        if options.allow_writes and claims_read_only(t) and (code_parameters(t) or path_parameters(t))
+    ]
     if effect_reads or escape_reads or (options.allow_writes and writes):
         async with connect(target, options.timeout) as connection:
             for tool in effect_reads:

@@ -3,8 +3,9 @@
 Effects are observed through the configured observers: read calls whose answers
 are snapshotted before and after each step. Read-only tools are also watched, when
 observers exist (with or without --allow-writes: they are called anyway), to see
-whether a tool annotated ``readOnlyHint`` changes anything. A readOnlyHint tool that
-takes code or a query is, with --allow-writes only, asked to escape: create a table
+whether a tool annotated ``readOnlyHint`` changes anything. A tool that claims to be
+read-only (annotated, or so described) and takes code or a query is, with --allow-writes
+only, asked to escape: create a table
 (after ``COMMIT;`` or not), attach a database or ``COPY … TO`` a file in the checker's
 own temp folder, and read back a secret planted there; the effect is verified through
 the same tool (the table visible after, not before) or the file system.

@@ -241,6 +241,11 @@ _ESCAPES: Final = {
 }
 
 
+def _claim(ctx: RuleContext, name: str) -> str:
+    tool = _tool(ctx, name)
+    return "Annotated readOnlyHint: true" if tool is None or tool.read_only else "Described as read-only"
+
+
 def _path_proof(escape: EscapeObservation) -> tuple[CallRecord, str, Severity] | None:
     """For a path read: the call that returned the planted secret, why, and how sure; None when not read."""
     call = next((c for c in escape.attempt if escape.marker in _text(c)), None)
@@ -267,13 +272,14 @@ def _path_proof(escape: EscapeObservation) -> tuple[CallRecord, str, Severity] |
     "idempotency.read-only-escape",
     "idempotency",
     "error",
-    title="readOnlyHint query or file tool that writes or reads beyond its scope",
-    rationale="A readOnlyHint tool that takes SQL, a query, an expression or code is the most dangerous liar. "
+    title="Read-only query or file tool that writes or reads beyond its scope",
+    rationale="A tool annotated readOnlyHint (or described as read-only) that takes SQL, a query, an "
+    "expression or code is the most dangerous liar. "
     "With --allow-writes only, the checker asks it to create a uniquely named table (plainly and after "
     "COMMIT;), to ATTACH a database and COPY … TO a file in the checker's own temp folder, and to read back "
     "a secret planted there; it is a finding only when proven: the table answers after and not before (in a "
-    "catalog answer, not an echo of the query), the file exists, or the secret is in the answer. A "
-    "readOnlyHint tool with a path parameter is given the planted file's path: reading it is an error when the "
+    "catalog answer, not an echo of the query), the file exists, or the secret is in the answer. Such a "
+    "tool with a path parameter is given the planted file's path: reading it is an error when the "
     "server was started with root folders (absolute paths in its arguments or environment) that do not hold "
     "it, a warning when it was given none. Without --allow-writes nothing destructive is sent.",
     reference="MCP 2026-07-28, server/tools (ToolAnnotations.readOnlyHint); OWASP ASVS V5.3 (injection)",
@@ -292,7 +298,7 @@ def read_only_escape(ctx: RuleContext) -> Iterator[Hit]:
         call, why = proof
         yield Hit(
             escape.tool,
-            f"Annotated readOnlyHint: true, but through {escape.parameter} it {_ESCAPES[escape.kind]}: {why}.",
+            f"{_claim(ctx, escape.tool)}, but through {escape.parameter} it {_ESCAPES[escape.kind]}: {why}.",
             call.evidence(),
             severity,
         )
