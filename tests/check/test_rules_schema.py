@@ -130,3 +130,45 @@ def test_observers_that_never_show_the_tools_effect_prove_no_idempotence() -> No
     )
     (found,) = findings(report, NOT_IDEMPOTENT)
     assert found.severity == "warning"
+
+
+def acknowledging(text: str) -> Any:
+    async def handler(args: dict[str, Any]) -> Any:
+        result = await s.strict_colour(args)
+        if result.is_error:
+            return result
+        return s.types.CallToolResult(content=[s.types.TextContent(text=text)])
+
+    return handler
+
+
+def test_an_unannotated_tool_that_acknowledges_a_write_each_time_is_no_pure_function() -> None:
+    server = one(annotations=None, handler=acknowledging("Insight added to the memo."))()
+    (found,) = findings(check(server, allow_writes=True), NOT_IDEMPOTENT)
+    assert found.severity == "warning"
+
+
+def test_an_unannotated_tool_described_as_read_only_is_only_info() -> None:
+    server = one(annotations=None, description="Look up a colour (read-only).")()
+    (found,) = findings(check(server, allow_writes=True), NOT_IDEMPOTENT)
+    assert found.severity == "info"
+    assert "described as read-only" in found.message
+
+
+def test_an_unannotated_sql_tool_is_never_taken_for_a_pure_function() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"sql": {"type": "string", "description": "The SQL to run.", "maxLength": 200}},
+        "required": ["sql"],
+        "additionalProperties": False,
+    }
+
+    async def rows(args: dict[str, Any]) -> Any:
+        if set(args) != {"sql"} or not isinstance(args["sql"], str):
+            return s.good_error("sql", "a string")
+        return s.ok({"rows": [[1, "pen"]]})
+
+    (found,) = findings(
+        check(one(annotations=None, handler=rows, input_schema=schema)(), allow_writes=True), NOT_IDEMPOTENT
+    )
+    assert found.severity == "warning"

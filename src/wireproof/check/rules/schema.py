@@ -8,7 +8,14 @@ from collections.abc import Iterator
 from typing import Any, Final
 
 from wireproof.check.generate import UNKNOWN_ARGUMENT
-from wireproof.check.model import CallRecord, Evidence, ToolInfo, idempotency_key_parameter
+from wireproof.check.model import (
+    CallRecord,
+    Evidence,
+    ToolInfo,
+    claims_read_only,
+    code_parameters,
+    idempotency_key_parameter,
+)
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import answered_ok, disguised_failure
 
@@ -311,17 +318,45 @@ def _repeat_evidence(ctx: RuleContext, tool: ToolInfo) -> tuple[CallRecord, str]
         return repeat[0], why
     if repeat[0].outcome == "result" and repeat[0].is_error:
         return repeat[0], "Not declared idempotent, but the identical repeat was refused loudly (isError)"
-    if snaps.get("before") is not None:
-        return None  # the observers saw a second effect, or none of this tool's: no proof of a pure function
+    return _pure_evidence(ctx, tool, repeat[0], snaps)
+
+
+def _pure_evidence(
+    ctx: RuleContext, tool: ToolInfo, repeat: CallRecord, snaps: dict[str, str | None]
+) -> tuple[CallRecord, str] | None:
+    """Why an unannotated tool, treated as a write, is a read after all; None when nothing shows it."""
+    if "readOnlyHint" in (tool.annotations or {}):
+        return None  # the author said it writes: no probe outranks that
+    if claims_read_only(tool):
+        return repeat, "Treated as a write for want of readOnlyHint, but described as read-only"
+    if _takes_sql(tool) or len(set(snaps.values())) > 1:
+        return None  # SQL may write whatever the sample did not; or the observers saw an effect
     calls = [c for purpose in _IDENTICAL_CALLS for c in ctx.observations.calls_for(tool.name, purpose)]
-    undeclared = "readOnlyHint" not in (tool.annotations or {})
-    if undeclared and all(answered_ok(c) for c in calls) and len({_answer(c) for c in calls}) == 1:
+    answers = {_answer(c) for c in calls}
+    if all(answered_ok(c) for c in calls) and len(answers) == 1 and not _ACK.search(answers.pop()[:300]):
         return (
-            repeat[0],
+            repeat,
             f"Treated as a write for want of readOnlyHint, but all {len(calls)} identical calls gave one answer "
-            "(a pure function, by every probe)",
+            "that is data, not an acknowledgement (a pure function, by every probe)",
         )
     return None
+
+
+_ACK: Final = re.compile(
+    r"\b(added|created|inserted|updated|deleted|removed|saved|stored|written|appended|recorded|queued|sent|"
+    r"success(ful(ly)?)?|done)\b",
+    re.IGNORECASE,
+)
+_SQL_WORDS: Final = re.compile(r"\b(sql|query|queries|statements?)\b", re.IGNORECASE)
+
+
+def _takes_sql(tool: ToolInfo) -> bool:
+    properties = tool.input_schema.get("properties", {})
+    return any(
+        _SQL_WORDS.search(name.replace("_", " "))
+        or _SQL_WORDS.search(str(properties[name].get("description", "")))
+        for name in code_parameters(tool)
+    )
 
 
 def _answer(call: CallRecord) -> str:
