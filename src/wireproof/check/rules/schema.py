@@ -114,7 +114,9 @@ def param_type(ctx: RuleContext) -> Iterator[Hit]:
     "schema",
     "warning",
     title="Unknown arguments not refused",
-    rationale="Without additionalProperties: false, a misspelt argument is silently ignored instead of refused.",
+    rationale="Without additionalProperties: false, a misspelt argument is silently ignored instead of refused. "
+    "Only info when the probe's unknown argument was refused by name: the server is strict, its schema just "
+    "does not say so.",
     reference=TOOLS_SPEC + "; JSON Schema 2020-12 additionalProperties",
 )
 def open_object(ctx: RuleContext) -> Iterator[Hit]:
@@ -279,7 +281,10 @@ def no_annotations(ctx: RuleContext) -> Iterator[Hit]:
     "schema",
     "warning",
     title="Write tool that is neither idempotent nor keyed",
-    rationale="Agents retry; a write that is not idempotent and takes no idempotency key can duplicate its effect.",
+    rationale="Agents retry; a write that is not idempotent and takes no idempotency key can duplicate its effect. "
+    "Only info when the writes probe (--allow-writes) makes the declaration moot: the observers saw the first "
+    "call's effect and no second one, the repeat was refused loudly, the tool is described as read-only, or an "
+    "unannotated tool (taking no SQL) gave one data answer to every identical call while the observers never moved.",
     reference="MCP 2026-07-28 (SEP-2575: clients re-issue broken requests); draft-ietf-httpapi-idempotency-key-header",
 )
 def write_not_idempotent(ctx: RuleContext) -> Iterator[Hit]:
