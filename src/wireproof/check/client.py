@@ -17,7 +17,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import anyio
 import mcp_types as types
@@ -30,7 +30,10 @@ from mcp.shared.exceptions import MCPError
 
 from wireproof.check.model import CallRecord, ToolInfo
 
-__all__ = ["CheckTargetError", "Connection", "Target", "connect", "target_from_mcp_config"]
+__all__ = ["INVALID_RESULT", "CheckTargetError", "Connection", "Target", "connect", "target_from_mcp_config"]
+
+INVALID_RESULT: Final = "the answer is not a valid tools/call result"
+"""How a ``CallRecord``'s error message starts when the client itself refused the answer."""
 
 
 class CheckTargetError(Exception):
@@ -241,8 +244,10 @@ class Connection:
                 )
         except pydantic.ValidationError as error:
             record.outcome, record.error_code = "protocol_error", types.INVALID_REQUEST
+            first = error.errors()[0]
+            where = ".".join(str(p) for p in first["loc"]) or "result"
             record.error_message = (
-                f"the answer is not a valid tools/call result: {error.error_count()} problem(s)"
+                f"{INVALID_RESULT}: {error.error_count()} problem(s), first at {where}: {first['msg']}"
             )
         except (OSError, anyio.BrokenResourceError, anyio.ClosedResourceError) as error:
             record.outcome, record.error_message = "crash", f"{type(error).__name__}: {error}"

@@ -32,9 +32,12 @@ UNKNOWN_ARGUMENT: Final = "wireproof_unknown_argument"
 HOSTILE_STRINGS: Final = {
     "control-characters": "nul\x00 esc\x1b[31m bell\x07 rtl\u202e end",
     "unicode": "日本語 ✓ émoji 🎫 \U0001f9ea zero\u200bwidth",
-    "sql-injection": "' OR '1'='1'; DROP TABLE users; --",
+    # injection-shaped but harmless wherever it lands: spliced into any WHERE, it matches nothing
+    "sql-injection": "' AND '1'='2",
     "path-traversal": "../../../../etc/passwd",
 }
+DESTRUCTIVE_STRINGS: Final = {"sql-drop-table": "'; DROP TABLE users; --"}
+"""Hostile strings that harm a server that splices them into SQL: sent only with --allow-writes."""
 _START_WORDS: Final = ("start", "from", "since", "after", "begin", "min")
 _END_WORDS: Final = ("end", "to", "until", "before", "max", "stop")
 
@@ -281,8 +284,14 @@ def _date_range_case(schema: dict[str, Any], base: dict[str, Any]) -> AwkwardCas
     return AwkwardCase("violation", end, "date-range", arguments)
 
 
-def awkward_cases(schema: dict[str, Any], base: dict[str, Any] | None = None) -> list[AwkwardCase]:
-    """Every awkward call for a tool, each breaking one constraint of ``schema`` (or hostile but valid)."""
+def awkward_cases(
+    schema: dict[str, Any], base: dict[str, Any] | None = None, *, destructive: bool = False
+) -> list[AwkwardCase]:
+    """Every awkward call for a tool, each breaking one constraint of ``schema`` (or hostile but valid).
+
+    ``destructive`` (only with --allow-writes) adds the hostile strings that would harm a server
+    that splices them into SQL (``DESTRUCTIVE_STRINGS``).
+    """
     properties: dict[str, Any] = {
         n: p for n, p in schema.get("properties", {}).items() if isinstance(p, dict)
     }
@@ -304,13 +313,16 @@ def awkward_cases(schema: dict[str, Any], base: dict[str, Any] | None = None) ->
     if date_range is not None:
         violations.append(date_range)
     hostile: list[AwkwardCase] = []
+    unknown = {**valid, UNKNOWN_ARGUMENT: 1}
+    if is_schema_valid(schema, unknown):  # an open schema: is a misspelt argument refused or ignored?
+        hostile.append(AwkwardCase("hostile", UNKNOWN_ARGUMENT, "additionalProperties", unknown))
     free_text = [
         n
         for n, p in properties.items()
         if p.get("type") == "string" and not p.get("enum") and not p.get("format") and not p.get("pattern")
     ]
     for name in free_text[:2]:
-        for label, text in HOSTILE_STRINGS.items():
+        for label, text in {**HOSTILE_STRINGS, **(DESTRUCTIVE_STRINGS if destructive else {})}.items():
             arguments = {**valid, name: text}
             if is_schema_valid(schema, arguments):
                 hostile.append(AwkwardCase("hostile", name, label, arguments))

@@ -20,6 +20,8 @@ __all__ = [
     "Category",
     "CategoryCoverage",
     "Coverage",
+    "EscapeKind",
+    "EscapeObservation",
     "Evidence",
     "Finding",
     "HttpExchange",
@@ -31,7 +33,10 @@ __all__ = [
     "ToolInfo",
     "ToolSummary",
     "Writes",
+    "claims_read_only",
+    "code_parameters",
     "idempotency_key_parameter",
+    "path_parameters",
     "truncate",
 ]
 
@@ -88,6 +93,51 @@ def idempotency_key_parameter(tool: ToolInfo) -> str | None:
         if _KEY_NAME.match(name):
             return str(name)
     return None
+
+
+_CODE_WORDS: Final = re.compile(
+    r"\b(sql|query|queries|statement|statements|expression|expr|script|javascript|python)\b", re.IGNORECASE
+)
+_CODE_NAMES: Final = frozenset({"code", "source", "source code", "program", "snippet"})
+
+
+def code_parameters(tool: ToolInfo) -> list[str]:
+    """The tool's string parameters that take code or a query (named or described as SQL, query, code…).
+
+    "code" alone counts only as the whole name: a country code or an error code is no program.
+    """
+    found = []
+    for name, prop in tool.input_schema.get("properties", {}).items():
+        if not isinstance(prop, dict) or prop.get("type") != "string" or prop.get("enum"):
+            continue
+        words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name)).replace("_", " ").replace("-", " ")
+        described = str(prop.get("description", ""))
+        if _CODE_WORDS.search(words) or words.lower() in _CODE_NAMES or _CODE_WORDS.search(described):
+            found.append(str(name))
+    return found
+
+
+_READ_ONLY_WORDS: Final = re.compile(r"\bread[- ]?only\b", re.IGNORECASE)
+
+
+def claims_read_only(tool: ToolInfo) -> bool:
+    """Whether the tool says it changes nothing: annotated ``readOnlyHint: true``, or described as read-only."""
+    return tool.read_only or bool(_READ_ONLY_WORDS.search(tool.description or ""))
+
+
+_PATH_WORDS: Final = frozenset({"path", "file", "filename", "filepath", "dir", "directory", "folder"})
+
+
+def path_parameters(tool: ToolInfo) -> list[str]:
+    """The tool's string parameters that take a file path (``path``, ``file_path``, ``filename``…)."""
+    found = []
+    for name, prop in tool.input_schema.get("properties", {}).items():
+        if not isinstance(prop, dict) or prop.get("type") != "string" or prop.get("enum"):
+            continue
+        words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name)).replace("_", " ").replace("-", " ")
+        if set(words.lower().split()) & _PATH_WORDS:
+            found.append(str(name))
+    return found
 
 
 @dataclass(slots=True)
@@ -172,6 +222,46 @@ class AuthObservation:
     baseline: CallRecord | None = None
 
 
+EscapeKind = Literal[
+    "create-table",
+    "commit-create-table",
+    "attach",
+    "commit-attach",
+    "copy-to",
+    "commit-copy-to",
+    "read-attached",
+    "read-file",
+    "read-path",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class EscapeObservation:
+    """One attempt (only with --allow-writes) to make a readOnlyHint query tool write or read beyond its scope.
+
+    kind (EscapeKind): what was tried: a table created (after ``COMMIT;`` or not), another database
+        attached, ``COPY … TO`` a file, or a file the checker planted read back (through SQL, or by
+        its path through a path parameter: ``read-path``).
+    marker (str): the unique table name, or the secret planted in the checker's own temp folder.
+    before, after (list[CallRecord]): the same verification queries, made before and after the attempt.
+    file_appeared (bool | None): for an attempt aimed at a file in the checker's temp folder, whether it exists after.
+    planted (str | None): for ``read-path``, the planted file's path.
+    roots (tuple[str, ...]): for ``read-path``, the absolute paths the server was started with (its
+        command's arguments and environment): the scope it was given, as far as it shows.
+    """
+
+    tool: str
+    parameter: str
+    kind: EscapeKind
+    marker: str
+    attempt: list[CallRecord]
+    before: list[CallRecord] = field(default_factory=list)
+    after: list[CallRecord] = field(default_factory=list)
+    file_appeared: bool | None = None
+    planted: str | None = None
+    roots: tuple[str, ...] = ()
+
+
 @dataclass(slots=True)
 class Observations:
     """Everything the probes saw, handed to the rules."""
@@ -184,6 +274,7 @@ class Observations:
     http: list[HttpExchange] = field(default_factory=list)
     auth_cases: list[AuthObservation] = field(default_factory=list)
     listing_error: str | None = None
+    escapes: list[EscapeObservation] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def calls_for(self, tool: str, purpose: str | None = None) -> list[CallRecord]:

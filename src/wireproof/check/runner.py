@@ -35,6 +35,9 @@ from wireproof.check.model import (
     Severity,
     ToolInfo,
     ToolSummary,
+    claims_read_only,
+    code_parameters,
+    path_parameters,
 )
 from wireproof.check.probes.auth import (
     credential_variables,
@@ -43,7 +46,7 @@ from wireproof.check.probes.auth import (
     probe_http_auth,
 )
 from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
-from wireproof.check.probes.writes import probe_read_only_effect, probe_write
+from wireproof.check.probes.writes import probe_read_only_effect, probe_read_only_escapes, probe_write
 from wireproof.check.rules import RuleContext, evaluate
 
 __all__ = ["WEIGHTS", "Progress", "run_check", "score"]
@@ -190,11 +193,19 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
 
     jobs = [job_for(tool) for tool in callable_tools]
     await _run_jobs(target, options, jobs, 1 if sequential else options.concurrency)
-    if options.allow_writes and (writes or (options.observers and reads)):
+    effect_reads = reads if options.observers else []  # read-only tools are called anyway: no --allow-writes
+    escape_reads = [
+        t
+        for t in tools
+        if options.allow_writes and claims_read_only(t) and (code_parameters(t) or path_parameters(t))
+    ]
+    if effect_reads or escape_reads or (options.allow_writes and writes):
         async with connect(target, options.timeout) as connection:
-            for tool in reads if options.observers else []:
+            for tool in effect_reads:
                 await probe_read_only_effect(connection, tool, options, observations)
-            for tool in writes:
+            for tool in escape_reads:
+                await probe_read_only_escapes(connection, tool, options, observations)
+            for tool in writes if options.allow_writes else []:
                 await probe_write(connection, tool, options, observations, advance_for(tool.name))
     if target.url:
         await probe_http_auth(target, options, observations)

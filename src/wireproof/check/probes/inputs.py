@@ -16,7 +16,7 @@ def planned_input_calls(tool: ToolInfo, options: CheckOptions) -> int:
     """How many calls ``probe_inputs`` will make for ``tool`` (for the progress bar)."""
     base = options.tool_arguments.get(tool.name)
     valid = len(valid_samples(tool.input_schema, base)) if tool.read_only else 0
-    return valid + len(awkward_cases(tool.input_schema, base))
+    return valid + len(awkward_cases(tool.input_schema, base, destructive=options.allow_writes))
 
 
 async def probe_inputs(
@@ -35,7 +35,7 @@ async def probe_inputs(
     for arguments in valid_samples(tool.input_schema, base) if tool.read_only else []:
         observations.calls.append(await connection.call(tool.name, arguments, "valid"))
         advance()
-    for case in awkward_cases(tool.input_schema, base):
+    for case in awkward_cases(tool.input_schema, base, destructive=options.allow_writes):
         record = await connection.call(
             tool.name, case.arguments, case.kind, field=case.field, constraint=case.constraint
         )

@@ -2,15 +2,26 @@
 
 Effects are observed through the configured observers: read calls whose answers
 are snapshotted before and after each step. Read-only tools are also watched, when
-observers exist, to see whether a tool annotated ``readOnlyHint`` changes anything.
+observers exist (with or without --allow-writes: they are called anyway), to see
+whether a tool annotated ``readOnlyHint`` changes anything. A tool that claims to be
+read-only (annotated, or so described) and takes code or a query is, with --allow-writes
+only, asked to escape: create a table
+(after ``COMMIT;`` or not), attach a database or ``COPY … TO`` a file in the checker's
+own temp folder, and read back a secret planted there; the effect is verified through
+the same tool (the table visible after, not before) or the file system.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import sqlite3
+import tempfile
 import uuid
 from collections.abc import Callable
+from contextlib import closing
+from pathlib import Path
 from typing import Any, Final
 
 import anyio
@@ -18,11 +29,21 @@ import anyio
 from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions
 from wireproof.check.generate import is_schema_valid, valid_samples
-from wireproof.check.model import CallRecord, Observations, ToolInfo, idempotency_key_parameter
+from wireproof.check.model import (
+    CallRecord,
+    EscapeKind,
+    EscapeObservation,
+    Observations,
+    ToolInfo,
+    code_parameters,
+    idempotency_key_parameter,
+    path_parameters,
+)
 
 __all__ = [
     "CONCURRENT_CALLS",
     "probe_read_only_effect",
+    "probe_read_only_escapes",
     "probe_write",
     "snapshot",
 ]
@@ -144,8 +165,162 @@ async def probe_read_only_effect(
     options: CheckOptions,
     observations: Observations,
 ) -> None:
-    """Snapshot the observers around one valid call of a read-only tool."""
+    """Snapshot the observers twice, then around one valid call of a read-only tool.
+
+    The two snapshots before the call tell a steady observer from one whose answer moves by itself
+    (a clock, a counter): only a steady one can show that the call changed something.
+    """
     before = await snapshot(connection, options)
+    again = await snapshot(connection, options)
     arguments = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
     observations.calls.append(await connection.call(tool.name, arguments, "read-effect"))
-    observations.snapshots[tool.name] = {"before": before, "after": await snapshot(connection, options)}
+    observations.snapshots[tool.name] = {
+        "before": before,
+        "before-again": again,
+        "after": await snapshot(connection, options),
+    }
+
+
+_TABLE_CHECKS: Final = (
+    "SELECT COUNT(*) FROM {t}",
+    "SELECT name FROM sqlite_master WHERE name = '{t}'",
+    "SELECT tablename FROM pg_tables WHERE tablename = '{t}'",
+)
+"""Verification queries: each fails, or does not name the table, until the table exists (SQLite, PostgreSQL)."""
+
+
+async def probe_read_only_escapes(
+    connection: Connection,
+    tool: ToolInfo,
+    options: CheckOptions,
+    observations: Observations,
+) -> None:
+    """Try to make a readOnlyHint tool that takes code or a query write, or read beyond its scope.
+
+    Only with --allow-writes (the account is a test account): every target is uniquely named, and
+    every file lives in a temp folder of the checker's own, removed afterwards; a table the tool did
+    create is dropped through the same tool. Each attempt is recorded, never judged, in
+    ``observations.escapes`` (the verification calls also in ``observations.calls``).
+    """
+    base = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
+    with tempfile.TemporaryDirectory(prefix="wireproof-check-", ignore_cleanup_errors=True) as folder:
+        root = Path(folder)
+        secret = _plant(root)
+        for field in code_parameters(tool)[:1]:
+            probe = _EscapeProbe(connection, tool.name, field, base, observations)
+            await probe.tables()
+            await probe.files(root)
+            await probe.reads(root, secret)
+        for field in path_parameters(tool)[:1]:
+            probe = _EscapeProbe(connection, tool.name, field, base, observations)
+            await probe.read_path(root / "secret.txt", secret, _roots(connection))
+
+
+def _roots(connection: Connection) -> tuple[str, ...]:
+    """The absolute paths a stdio server was started with (arguments, environment): the scope it was given.
+
+    The working folder is not one: it is where the server runs, not a folder it was told to confine itself to.
+    """
+    target = connection.target
+    found: list[str] = []
+    for word in [*target.command[1:], *target.env.values()]:
+        value = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
+        found += [str(Path(p).expanduser()) for p in value.split(os.pathsep) if p.startswith(("/", "~"))]
+    return tuple(found)
+
+
+def _plant(root: Path) -> str:
+    """Plant a secret in ``root`` (as text and as an SQLite database) that no server was given; return it."""
+    # a database server running as another user must be able to write here for COPY … TO to show
+    root.chmod(0o777)
+    secret = f"wireproof-secret-{uuid.uuid4().hex}"
+    (root / "secret.txt").write_text(secret, encoding="utf-8")
+    with closing(sqlite3.connect(root / "secret.db")) as planted:
+        planted.execute("CREATE TABLE wireproof_secret (token TEXT)")
+        planted.execute("INSERT INTO wireproof_secret VALUES (?)", (secret,))
+        planted.commit()
+    return secret
+
+
+class _EscapeProbe:
+    """The escape attempts for one parameter of one tool."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        tool: str,
+        field: str,
+        base: dict[str, Any],
+        observations: Observations,
+    ) -> None:
+        self.connection, self.tool, self.field, self.base = connection, tool, field, base
+        self.observations = observations
+
+    async def send(self, statement: str, purpose: str) -> CallRecord:
+        record = await self.connection.call(
+            self.tool, {**self.base, self.field: statement}, purpose, field=self.field, constraint=purpose
+        )
+        self.observations.calls.append(record)
+        return record
+
+    async def checks(self, table: str) -> list[CallRecord]:
+        return [await self.send(q.format(t=table), "read-escape-check") for q in _TABLE_CHECKS]
+
+    def record(self, kind: EscapeKind, marker: str, attempt: list[CallRecord], **seen: Any) -> None:
+        self.observations.escapes.append(
+            EscapeObservation(self.tool, self.field, kind, marker, attempt, **seen)
+        )
+
+    async def tables(self) -> None:
+        attempts: tuple[tuple[EscapeKind, str], ...] = (
+            ("create-table", ""),
+            ("commit-create-table", "COMMIT; "),
+        )
+        for kind, prefix in attempts:
+            table = f"wireproof_probe_{uuid.uuid4().hex[:12]}"
+            before = await self.checks(table)
+            attempt = await self.send(
+                f"{prefix}CREATE TABLE {table} (wireproof_probe INTEGER)", "read-escape"
+            )
+            after = await self.checks(table)
+            self.record(kind, table, [attempt], before=before, after=after)
+            for statement in (f"DROP TABLE IF EXISTS {table}", f"COMMIT; DROP TABLE IF EXISTS {table}"):
+                # clean-up only, never judged: what the tool created goes, through the tool itself
+                await self.connection.call(self.tool, {**self.base, self.field: statement}, "cleanup")
+
+    async def files(self, root: Path) -> None:
+        attempts: tuple[tuple[EscapeKind, str], ...] = (
+            ("attach", "ATTACH DATABASE '{path}' AS {name}"),
+            ("commit-attach", "COMMIT; ATTACH DATABASE '{path}' AS {name}"),
+            ("copy-to", "COPY (SELECT 1) TO '{path}'"),
+            ("commit-copy-to", "COMMIT; COPY (SELECT 1) TO '{path}'"),
+        )
+        for kind, template in attempts:
+            name = f"wireproof_probe_{uuid.uuid4().hex[:12]}"
+            path = root / f"{name}.out"
+            attempt = await self.send(template.format(path=path, name=name), "read-escape")
+            self.record(kind, str(path), [attempt], file_appeared=await anyio.Path(path).exists())
+
+    async def reads(self, root: Path, secret: str) -> None:
+        name = f"wireproof_probe_{uuid.uuid4().hex[:12]}"
+        attached = root / "secret.db"
+        in_one = await self.send(
+            f"ATTACH DATABASE '{attached}' AS {name}; SELECT token FROM {name}.wireproof_secret",
+            "read-escape",
+        )
+        name = f"wireproof_probe_{uuid.uuid4().hex[:12]}"
+        in_two = [
+            await self.send(f"ATTACH DATABASE '{attached}' AS {name}", "read-escape"),
+            await self.send(f"SELECT token FROM {name}.wireproof_secret", "read-escape"),
+        ]
+        self.record("read-attached", secret, [in_one, *in_two])
+        text_file = root / "secret.txt"
+        read_file = [
+            await self.send(f"SELECT pg_read_file('{text_file}')", "read-escape"),
+            await self.send(f"SELECT readfile('{text_file}')", "read-escape"),
+        ]
+        self.record("read-file", secret, read_file)
+
+    async def read_path(self, planted: Path, secret: str, roots: tuple[str, ...]) -> None:
+        attempt = await self.send(str(planted), "read-escape")
+        self.record("read-path", secret, [attempt], planted=str(planted), roots=roots)

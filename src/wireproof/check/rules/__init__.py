@@ -1,6 +1,6 @@
 """The checker's rules, registered on import; ``docs/rules.md`` is generated from ``REGISTRY``."""
 
-from wireproof.check.rules import auth, errors, idempotency, output, protocol, schema
+from wireproof.check.rules import auth, errors, idempotency, output, protocol, results, schema
 from wireproof.check.rules._registry import REGISTRY, Hit, Rule, RuleContext, evaluate, rule
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "idempotency",
     "output",
     "protocol",
+    "results",
     "rule",
     "schema",
 ]

@@ -5,34 +5,54 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from typing import Final
+from dataclasses import dataclass
+from typing import Any, Final
 
+from wireproof.check.client import INVALID_RESULT
 from wireproof.check.generate import UNKNOWN_ARGUMENT
-from wireproof.check.model import CallRecord
+from wireproof.check.model import CallRecord, Severity, code_parameters
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
 TOOL_ERRORS: Final = "MCP 2026-07-28, server/tools (error handling: tool execution errors, SEP-1303)"
+
+
+@dataclass(frozen=True, slots=True)
+class LeakKind:
+    """One kind of internal detail an error must not carry, and how sure a match is of a leak."""
+
+    label: str
+    pattern: re.Pattern[str]
+    severity: Severity
+
+
 _LEAKS: Final = (
-    (
+    LeakKind(
         "a Python stack trace",
         re.compile(r"Traceback \(most recent call last\)|File \"[^\"]+\.py\", line \d+"),
+        "error",
     ),
-    ("a JavaScript stack trace", re.compile(r"\n\s+at [\w.<>$]+ \(.+:\d+:\d+\)|node:internal/")),
-    ("a Java stack trace", re.compile(r"\n\s+at [\w.$]+\([\w]+\.java:\d+\)")),
-    (
+    LeakKind(
+        "a JavaScript stack trace", re.compile(r"\n\s+at [\w.<>$]+ \(.+:\d+:\d+\)|node:internal/"), "error"
+    ),
+    LeakKind("a Java stack trace", re.compile(r"\n\s+at [\w.$]+\([\w]+\.java:\d+\)"), "error"),
+    LeakKind(
         "an internal path",
         # Code locations only: a path the tool works on (a repository, a file it was asked about) is data.
         re.compile(r"/usr/(local/)?lib/python3|/site-packages/|/node_modules/|\\site-packages\\"),
+        "error",
     ),
-    (
+    LeakKind(
         "a validation-library dump",
         re.compile(r"errors\.pydantic\.dev|validation errors? for \w+|pydantic_core|\bzod\b|ZodError"),
+        "error",
     ),
-    (
-        "a database error",
-        re.compile(r"sqlite3\.|psycopg|SQLSTATE|syntax error at or near|OperationalError|IntegrityError"),
+    LeakKind(
+        "a library's error page",
+        # libraries that append a link to their own error catalogue to every exception they raise
+        re.compile(r"sqlalche\.me/e/|\(Background on this error at:"),
+        "error",
     ),
-    (
+    LeakKind(
         "a secret",
         re.compile(
             # a credential-shaped value after the name, not prose about a parameter called password
@@ -40,12 +60,89 @@ _LEAKS: Final = (
             r"|Bearer ey[\w-]{10,}|\b(sk|pk|ghp|xox[bp])[-_][A-Za-z0-9]{16,}",
             re.IGNORECASE,
         ),
+        "error",
+    ),
+    LeakKind(
+        "the server's own SQL",
+        # a statement with bind placeholders is the server's code, never text the caller wrote
+        re.compile(
+            r"\b(SELECT\b[^;\n]{0,300}?\bFROM\b|INSERT\s+INTO\b|UPDATE\s+[\w\"`.]+\s+SET\b|DELETE\s+FROM\b)"
+            r"[^;\n]{0,300}?(\$\d+|=\s*\?|\(\s*\?\s*[,)]|%s\b|=\s*:[a-z_]\w*)",
+            re.IGNORECASE,
+        ),
+        "error",
+    ),
+    LeakKind(
+        "SQL text",
+        re.compile(
+            r"\b(SELECT\s+[\w*\"`.,\s()]{1,200}\s+FROM\s+[\w\"`.]+|INSERT\s+INTO\s+[\w\"`.]+\s*\(|"
+            r"UPDATE\s+[\w\"`.]+\s+SET\s+\w+\s*=|DELETE\s+FROM\s+[\w\"`.]+\s+WHERE)",
+            re.IGNORECASE,
+        ),
+        "warning",
+    ),
+    LeakKind(
+        "a database driver message",
+        re.compile(
+            r"\bsqlite3\.\w*Error|\bSQLITE_[A-Z]+\b|psycopg|asyncpg\.|SQLSTATE|\b(Operational|Integrity|"
+            r"Programming|Database|Interface)Error\b|\bER_[A-Z_]{4,}\b|SequelizeDatabaseError|"
+            r"PrismaClient\w*Error|\bpg_(catalog|class|attribute)\b"
+        ),
+        "warning",
+    ),
+    LeakKind(
+        "a raw database message",
+        # node-postgres and sqlite3 pass the database's own words through; the quoted name is a table,
+        # column or constraint of the server's schema (names the caller passed are masked out first)
+        re.compile(
+            r"syntax error at or near|(relation|column|table) \"[^\"\u00ab]+\" does not exist|"
+            r"duplicate key value violates unique constraint|violates (not-null|foreign key|check) constraint|"
+            r"invalid input syntax for type|null value in column|no such (table|column): (?!\u00ab)\S|"
+            r"near \"(?!\u00ab)[^\"]+\": syntax error|(UNIQUE|NOT NULL|FOREIGN KEY|CHECK) constraint failed"
+        ),
+        "warning",
+    ),
+    LeakKind(
+        "an interpreter message",
+        # the language runtime talking: its own advice, or an exception's text passed through as is
+        re.compile(
+            r"\. Did you mean: '|--trace-(warnings|uncaught|deprecation)|RUST_BACKTRACE=|tracemalloc|"
+            r"name '\w+' is not defined|'\w+' object (has no attribute|is not (subscriptable|callable|iterable))|"
+            r"unsupported operand type\(s\) for|takes \d+ positional arguments? but \d+ (was|were) given|"
+            r"list index out of range|maximum recursion depth exceeded|Cannot read propert(y|ies) of "
+            r"(undefined|null)|\bis not a function\b|undefined is not an object"
+        ),
+        "warning",
+    ),
+    LeakKind(
+        "a syntax-tree or object dump",
+        re.compile(
+            r"<[\w.]+ object at 0x[0-9a-fA-F]{6,}>|\bast\.[A-Z]\w+\b|\bctx=(Load|Store)\(\)|"
+            r"\b(BinOp|UnaryOp|BoolOp|Compare|Call|Name|Constant|Attribute|Subscript|Expression)\("
+            r"(left|op|operand|func|id|value|body|ops|values|args)="
+        ),
+        "warning",
     ),
 )
+_SQL_INPUT: Final = re.compile(
+    r"^\s*\(?\s*(SELECT|WITH|INSERT|UPDATE|DELETE|CREATE|DROP|ALTER|PRAGMA|EXPLAIN|COMMIT|BEGIN|ATTACH|COPY|"
+    r"SHOW|DESCRIBE)\b",
+    re.IGNORECASE,
+)
+_OWN_SQL: Final = "the server's own SQL"
+_DATABASE_KINDS: Final = frozenset({"SQL text", "a raw database message"})
+"""What a query tool's error may carry about the caller's SQL: the database's own words, not its driver's names."""
+MASK: Final = "\u00abinput\u00bb"
+_CERTAIN_DISGUISE: Final = re.compile(r"^\s*(error|exception|failed|failure|fatal)\b\s*[:!\-]", re.IGNORECASE)
 _DISGUISED: Final = re.compile(
     r"^\s*(error|exception|failed|failure)\b|\b(database error|internal server error|failed to \w+|"
     r"an error occurred|unhandled exception)\b",
     re.IGNORECASE,
+)
+_FAILED_STATUS: Final = frozenset({"failed", "failure", "error", "errored", "fail"})
+_ERROR_ENVELOPE: Final = frozenset(
+    {"error", "errors", "message", "code", "details", "detail", "status", "success", "ok", "type", "reason"}
+    | {"hint", "error_code", "errorcode", "error_message", "errormessage", "title"}
 )
 _EXPECTED_WORDS: Final = re.compile(
     # words that state what would be accepted; "invalid" or "unknown" alone say only that it was wrong
@@ -71,12 +168,81 @@ def _answer_text(record: CallRecord) -> str:
     return "\n".join(parts)
 
 
+def _answer_json(record: CallRecord) -> Any:
+    """The answer's JSON: structuredContent, else the text when it parses, else None."""
+    if record.structured is not None:
+        return record.structured
+    try:
+        return json.loads(record.text)
+    except ValueError:
+        return None
+
+
 def _is_json(text: str) -> bool:
     try:
         json.loads(text)
     except ValueError:
         return False
     return True
+
+
+def disguised_failure(record: CallRecord) -> tuple[Severity, str] | None:
+    """Why an ``isError: false`` answer reads as a failure, and how sure that is; None when it does not.
+
+    ``error``: the answer says so in a way no data does (``"success": false`` beside an error message,
+    an object that is nothing but an error envelope, text that opens with ``Error:``). ``warning``: a
+    heuristic (a ``status`` of failed, ``"ok": false`` alone, an error phrase in the text).
+    """
+    if record.outcome != "result" or record.is_error:
+        return None
+    value = _answer_json(record)
+    if isinstance(value, dict):
+        found = _disguised_object(value)
+        if found is not None:
+            return found
+        # an SDK wraps a returned string as {"result": "..."}: then the text still speaks
+    if _is_json(record.text):
+        return None
+    if _CERTAIN_DISGUISE.search(record.text):
+        return "error", "its text opens with an error word"
+    if _DISGUISED.search(record.text[:300]):
+        return "warning", "its text reads as an error message"
+    return None
+
+
+def _disguised_object(value: dict[str, Any]) -> tuple[Severity, str] | None:
+    keys = {str(k).lower(): v for k, v in value.items()}
+    has_error = bool(keys.get("error"))
+    envelope_only = set(keys) <= _ERROR_ENVELOPE
+    for flag in ("success", "ok"):
+        if keys.get(flag) is False:
+            said = any(
+                isinstance(keys.get(k), str | dict) and keys.get(k) for k in ("error", "message", "reason")
+            )
+            if flag == "success" or said:
+                return "error", f'its JSON says "{flag}": false'
+            return "warning", f'its JSON says "{flag}": false'
+    if has_error:
+        if envelope_only:
+            return "error", "its JSON is an error object"
+        return "warning", "its JSON carries an error member"
+    status = keys.get("status")
+    if isinstance(status, str) and status.strip().lower() in _FAILED_STATUS:
+        return "warning", f'its JSON has status "{status}"'
+    return None
+
+
+def answered_ok(record: CallRecord) -> bool:
+    """A result that says it worked: not isError, and not a certain disguised failure."""
+    if record.outcome != "result" or record.is_error:
+        return False
+    disguise = disguised_failure(record)
+    return disguise is None or disguise[0] != "error"
+
+
+def invalid_result(record: CallRecord) -> bool:
+    """Whether the answer was refused by the client as no valid tools/call result (never the server's error)."""
+    return record.outcome == "protocol_error" and record.error_message.startswith(INVALID_RESULT)
 
 
 def _violations(ctx: RuleContext) -> Iterator[CallRecord]:
@@ -97,7 +263,7 @@ def _rejections(ctx: RuleContext) -> Iterator[CallRecord]:
 )
 def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
     for call in _violations(ctx):
-        if call.outcome == "result" and not call.is_error:
+        if call.outcome == "result" and not call.is_error and disguised_failure(call) is None:
             what = (
                 "an unknown argument"
                 if call.field == UNKNOWN_ARGUMENT
@@ -115,16 +281,46 @@ def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
     reference=TOOL_ERRORS,
 )
 def validation_as_protocol_error(ctx: RuleContext) -> Iterator[Hit]:
-    seen: set[str] = set()
+    by_tool: dict[str, list[CallRecord]] = {}
     for call in _violations(ctx):
-        if call.outcome == "protocol_error" and call.tool not in seen:
-            seen.add(call.tool)
-            count = sum(1 for c in _violations(ctx) if c.tool == call.tool and c.outcome == "protocol_error")
-            yield Hit(
-                call.tool,
-                f"{count} invalid call(s) got a JSON-RPC error instead of an isError tool result.",
-                call.evidence(),
-            )
+        if call.outcome == "protocol_error" and not invalid_result(call):
+            by_tool.setdefault(call.tool, []).append(call)
+    for tool, calls in by_tool.items():
+        yield Hit(
+            tool,
+            f"{len(calls)} invalid call(s) got a JSON-RPC error instead of an isError tool result.",
+            calls[0].evidence(),
+        )
+
+
+_NOT_TOOL_CALLS: Final = frozenset({"violation", "observe"})
+
+
+@rule(
+    "errors.failure-as-protocol-error",
+    "errors",
+    "warning",
+    title="Tool failure answered as a protocol error",
+    rationale="A tool that fails on a schema-valid call (a lookup miss, a refused query, a fault) must say so "
+    "as an isError result: clients do not show JSON-RPC errors to the model, which then cannot adapt.",
+    reference=TOOL_ERRORS,
+)
+def failure_as_protocol_error(ctx: RuleContext) -> Iterator[Hit]:
+    by_tool: dict[str, list[CallRecord]] = {}
+    for call in ctx.observations.calls:
+        if call.purpose in _NOT_TOOL_CALLS or call.outcome != "protocol_error" or invalid_result(call):
+            continue
+        if call.purpose == "valid" and call.error_code == -32602:
+            continue  # errors.valid-rejected reports a valid call refused as invalid params
+        by_tool.setdefault(call.tool, []).append(call)
+    for tool, calls in by_tool.items():
+        codes = ", ".join(sorted({str(c.error_code) for c in calls}))
+        yield Hit(
+            tool,
+            f"{len(calls)} schema-valid call(s) failed with a JSON-RPC error ({codes}) instead of an isError "
+            "tool result; the model never sees such an error.",
+            calls[0].evidence(),
+        )
 
 
 @rule(
@@ -161,7 +357,7 @@ def crash(ctx: RuleContext) -> Iterator[Hit]:
 def _baseline_ok(ctx: RuleContext, tool: str) -> bool:
     """Whether a valid call of ``tool`` succeeded: only then is a rejection surely about the broken argument."""
     baseline = [c for c in ctx.observations.calls_for(tool) if c.purpose in ("valid", "write-first")]
-    return any(c.outcome == "result" and not c.is_error for c in baseline)
+    return any(answered_ok(c) for c in baseline)
 
 
 def _graded(ctx: RuleContext, predicate: str) -> Iterator[tuple[str, list[CallRecord], int]]:
@@ -246,14 +442,48 @@ def no_retry_advice(ctx: RuleContext) -> Iterator[Hit]:
 )
 def leak(ctx: RuleContext) -> Iterator[Hit]:
     reported: set[tuple[str, str]] = set()
+    takes_code = {t.name for t in ctx.observations.tools if code_parameters(t)}
     for call in ctx.observations.calls:
-        if call.outcome != "result":
-            continue
-        text = _answer_text(call)
-        for label, pattern in _LEAKS:
-            if (call.tool, label) not in reported and pattern.search(text):
-                reported.add((call.tool, label))
-                yield Hit(call.tool, f"An answer contains {label}.", call.evidence())
+        if not _failed(call):
+            continue  # a successful answer is data: a log line or a file may quote anything
+        text = _masked(_answer_text(call), call.arguments)
+        sent_sql = call.tool in takes_code or _sends_sql(call.arguments)
+        for kind in _LEAKS:
+            if kind.label in _DATABASE_KINDS and sent_sql:
+                continue  # a query tool's caller needs the database's own words about its SQL
+            if (call.tool, kind.label) not in reported and kind.pattern.search(text):
+                reported.add((call.tool, kind.label))
+                # a query tool may quote the caller's SQL reshaped (not verbatim): then it is no certain leak
+                severity: Severity = "warning" if sent_sql and kind.label == _OWN_SQL else kind.severity
+                yield Hit(call.tool, f"An answer contains {kind.label}.", call.evidence(), severity)
+
+
+def _failed(call: CallRecord) -> bool:
+    if call.outcome == "protocol_error":
+        return not invalid_result(call)
+    return call.outcome == "result" and (call.is_error or disguised_failure(call) is not None)
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _masked(text: str, arguments: dict[str, Any]) -> str:
+    """``text`` with the caller's own string arguments replaced: quoting them back is no leak."""
+    for value in sorted({v for v in _strings(arguments) if len(v) >= 3}, key=len, reverse=True):
+        text = text.replace(value, MASK)
+    return text
+
+
+def _sends_sql(arguments: dict[str, Any]) -> bool:
+    return any(_SQL_INPUT.match(v) for v in _strings(arguments))
 
 
 @rule(
@@ -261,16 +491,21 @@ def leak(ctx: RuleContext) -> Iterator[Hit]:
     "errors",
     "error",
     title="Error disguised as success",
-    rationale="A failure reported with isError: false is taken as data: the model believes the call worked.",
+    rationale="A failure reported with isError: false is taken as data: the model believes the call worked. "
+    'Error when the answer says so unmistakably ("success": false with a message, an object that is only '
+    "an error, text opening with Error:); warning for a status of failed or an error phrase in the text.",
     reference=TOOL_ERRORS,
 )
 def disguised_success(ctx: RuleContext) -> Iterator[Hit]:
-    reported: set[str] = set()
+    worst: dict[str, tuple[Severity, str, CallRecord]] = {}
     for call in ctx.observations.calls:
-        quiet = call.outcome == "result" and not call.is_error and call.tool not in reported
-        if quiet and not _is_json(call.text) and _DISGUISED.search(call.text[:300]):
-            reported.add(call.tool)
-            yield Hit(call.tool, "A failure was answered with isError: false.", call.evidence())
+        found = disguised_failure(call)
+        if found is not None and (
+            call.tool not in worst or (found[0], worst[call.tool][0]) == ("error", "warning")
+        ):
+            worst[call.tool] = (found[0], found[1], call)
+    for tool, (severity, why, call) in worst.items():
+        yield Hit(tool, f"A failure was answered with isError: false: {why}.", call.evidence(), severity)
 
 
 @rule(

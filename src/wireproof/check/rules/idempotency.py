@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import PurePath
 from typing import Any, Final
 
-from wireproof.check.model import CallRecord, Evidence, Severity, ToolInfo
+from wireproof.check.model import CallRecord, EscapeObservation, Evidence, Severity, ToolInfo
 from wireproof.check.rules._registry import Hit, RuleContext, rule
+from wireproof.check.rules.errors import disguised_failure
 
 IDEMPOTENCY: Final = "draft-ietf-httpapi-idempotency-key-header; Stripe idempotent requests"
 _VOLATILE: Final = frozenset(
@@ -172,18 +174,134 @@ def hint_lies(ctx: RuleContext) -> Iterator[Hit]:
     "idempotency",
     "error",
     title="readOnlyHint tool that changes data",
-    rationale="Clients run read-only tools without asking; a readOnlyHint tool that writes is a trap.",
+    rationale="Clients run read-only tools without asking; a readOnlyHint tool that writes is a trap. "
+    "What the check needs: at least one [[observers]] entry in --config (a read call whose answer shows the "
+    "data the tools could change). It runs with or without --allow-writes (read-only tools are called "
+    "anyway): the observers are read twice (an observer whose answer moves by itself cannot judge, and is "
+    "skipped), then each readOnlyHint tool is called once with its valid sample, then the observers again; "
+    "a changed answer is the finding. Without observers nothing is judged here (see "
+    "idempotency.read-only-escape for query tools).",
     reference="MCP 2026-07-28, server/tools (ToolAnnotations.readOnlyHint)",
 )
 def read_only_writes(ctx: RuleContext) -> Iterator[Hit]:
     for name, snaps in ctx.observations.snapshots.items():
-        if "after" in snaps and snaps.get("before") != snaps.get("after"):
+        if "after" not in snaps or snaps.get("before") is None:
+            continue
+        steady = snaps.get("before-again", snaps.get("before")) == snaps.get("before")
+        if steady and snaps.get("before") != snaps.get("after"):
             calls = ctx.observations.calls_for(name, "read-effect")
             yield Hit(
                 name,
                 "Annotated readOnlyHint: true, but calling it changed what the observers see.",
                 calls[0].evidence() if calls else Evidence(),
             )
+
+
+def _plain_ok(call: CallRecord) -> bool:
+    """A result that is no error at all, not even a suspected one."""
+    return call.outcome == "result" and not call.is_error and disguised_failure(call) is None
+
+
+def _escape_proof(escape: EscapeObservation) -> tuple[CallRecord, str] | None:
+    """The call that proves the escape, and what it proves; None when nothing is proven."""
+    if escape.file_appeared:
+        return escape.attempt[0], f"the file {escape.marker} in the checker's temp folder appeared"
+    if escape.kind == "read-path":
+        return None  # judged by _path_proof: its severity depends on the roots the server was given
+    if escape.kind in ("read-attached", "read-file"):
+        for call in escape.attempt:
+            if call.outcome == "result" and escape.marker in call.text + json.dumps(call.structured):
+                return call, "the answer holds a secret the checker planted in a file no server was given"
+        return None
+    for before, after in zip(escape.before, escape.after, strict=False):
+        if not _plain_ok(after):
+            continue
+        # the name in a catalog answer, not in an echo or log of the query that asked for it
+        echoed = any(word in _text(after).lower() for word in ("select", "sqlite_master", "pg_tables"))
+        appeared = escape.marker not in _text(before) and escape.marker in _text(after) and not echoed
+        if not _plain_ok(before) or appeared:
+            return after, f"the table {escape.marker} exists after the call and did not before"
+    return None
+
+
+def _text(call: CallRecord) -> str:
+    return call.text + (json.dumps(call.structured) if call.structured is not None else "")
+
+
+_ESCAPES: Final = {
+    "create-table": "created a table",
+    "commit-create-table": "created a table after COMMIT; (escaping a read-only transaction)",
+    "attach": "attached a database file of its own choosing",
+    "commit-attach": "attached a database file after COMMIT;",
+    "copy-to": "wrote a host file with COPY … TO",
+    "commit-copy-to": "wrote a host file with COPY … TO after COMMIT;",
+    "read-attached": "read a database file outside its scope (ATTACH)",
+    "read-file": "read a host file outside its scope",
+    "read-path": "read a file the checker planted outside the roots it was given",
+}
+
+
+def _claim(ctx: RuleContext, name: str) -> str:
+    tool = _tool(ctx, name)
+    return "Annotated readOnlyHint: true" if tool is None or tool.read_only else "Described as read-only"
+
+
+def _path_proof(escape: EscapeObservation) -> tuple[CallRecord, str, Severity] | None:
+    """For a path read: the call that returned the planted secret, why, and how sure; None when not read."""
+    call = next((c for c in escape.attempt if escape.marker in _text(c)), None)
+    if call is None or escape.planted is None:
+        return None
+    planted = PurePath(escape.planted)
+    inside = [r for r in escape.roots if planted.is_relative_to(PurePath(r))]
+    if inside:
+        return None  # within a folder the server was given: its scope, however wide
+    if escape.roots:
+        return (
+            call,
+            f"it returned the planted secret; the server was given only {', '.join(escape.roots)}",
+            "error",
+        )
+    return (
+        call,
+        "it returned the planted secret, and the server was started with no root to confine it",
+        "warning",
+    )
+
+
+@rule(
+    "idempotency.read-only-escape",
+    "idempotency",
+    "error",
+    title="Read-only query or file tool that writes or reads beyond its scope",
+    rationale="A tool annotated readOnlyHint (or described as read-only) that takes SQL, a query, an "
+    "expression or code is the most dangerous liar. "
+    "With --allow-writes only, the checker asks it to create a uniquely named table (plainly and after "
+    "COMMIT;), to ATTACH a database and COPY … TO a file in the checker's own temp folder, and to read back "
+    "a secret planted there; it is a finding only when proven: the table answers after and not before (in a "
+    "catalog answer, not an echo of the query), the file exists, or the secret is in the answer. Such a "
+    "tool with a path parameter is given the planted file's path: reading it is an error when the "
+    "server was started with root folders (absolute paths in its arguments or environment) that do not hold "
+    "it, a warning when it was given none. Without --allow-writes nothing destructive is sent.",
+    reference="MCP 2026-07-28, server/tools (ToolAnnotations.readOnlyHint); OWASP ASVS V5.3 (injection)",
+)
+def read_only_escape(ctx: RuleContext) -> Iterator[Hit]:
+    reported: set[tuple[str, str]] = set()
+    for escape in ctx.observations.escapes:
+        if escape.kind == "read-path":
+            found = _path_proof(escape)
+            proof, severity = (None, None) if found is None else (found[:2], found[2])
+        else:
+            proof, severity = _escape_proof(escape), None
+        if proof is None or (escape.tool, escape.kind) in reported:
+            continue
+        reported.add((escape.tool, escape.kind))
+        call, why = proof
+        yield Hit(
+            escape.tool,
+            f"{_claim(ctx, escape.tool)}, but through {escape.parameter} it {_ESCAPES[escape.kind]}: {why}.",
+            call.evidence(),
+            severity,
+        )
 
 
 @rule(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -9,8 +10,11 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from wireproof.check.config import BYTES_PER_TOKEN
-from wireproof.check.model import ToolInfo
+from wireproof.check.model import CallRecord, Evidence, ToolInfo
 from wireproof.check.rules._registry import Hit, RuleContext, rule
+
+LONG_LIST: Final = 25
+"""A list of at least this many items "came back long": paging it is no longer a matter of taste."""
 
 _PAGING_PARAMS: Final = frozenset(
     {
@@ -68,22 +72,66 @@ def over_budget(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
-def _returns_list(tool: ToolInfo, ctx: RuleContext) -> bool:
+def _longest_list(value: Any) -> int:
+    """The length of the longest list in ``value`` (itself, or one of its members)."""
+    if isinstance(value, list):
+        return len(value)
+    if isinstance(value, dict):
+        return max((len(v) for v in value.values() if isinstance(v, list)), default=0)
+    return 0
+
+
+def _answer_value(call: CallRecord) -> Any:
+    if call.structured is not None:
+        return call.structured
+    try:
+        return json.loads(call.text)
+    except ValueError:
+        return None
+
+
+def _bounded_by_schema(tool: ToolInfo) -> bool:
+    """Whether every list the outputSchema describes (at the top or one level down) has maxItems."""
     schema = tool.output_schema or {}
-    if schema.get("type") == "array":
-        return True
+    arrays = [schema] if schema.get("type") == "array" else []
     properties = schema.get("properties", {})
-    if isinstance(properties, dict) and any(
-        isinstance(p, dict) and p.get("type") == "array" for p in properties.values()
-    ):
-        return True
-    for call in ctx.observations.calls_for(tool.name, "valid"):
-        if isinstance(call.structured, list) or (
-            isinstance(call.structured, dict)
-            and any(isinstance(v, list) and len(v) > 1 for v in call.structured.values())
-        ):
+    if isinstance(properties, dict):
+        arrays += [p for p in properties.values() if isinstance(p, dict) and p.get("type") == "array"]
+    return bool(arrays) and all("maxItems" in a for a in arrays)
+
+
+def _grew_with_data(ctx: RuleContext, tool: str) -> bool:
+    """Whether ``tool``, as an observer, answered with a longer list after some write than before it."""
+    for snaps in ctx.observations.snapshots.values():
+        counts = [_observer_list(snap, tool) for snap in snaps.values()]
+        first = counts[0] if counts else None
+        if first is not None and any(c is not None and c > first for c in counts[1:]):
             return True
     return False
+
+
+def _observer_list(snapshot: str | None, tool: str) -> int | None:
+    if snapshot is None:
+        return None
+    for answer in json.loads(snapshot):
+        if answer.get("tool") == tool and answer.get("outcome") == "result" and not answer.get("is_error"):
+            value = answer.get("structured")
+            if value is None:
+                try:
+                    value = json.loads(answer.get("text") or "")
+                except ValueError:
+                    return None
+            return _longest_list(value)
+    return None
+
+
+def _long_answer(ctx: RuleContext, tool: ToolInfo) -> CallRecord | None:
+    if _bounded_by_schema(tool):
+        return None
+    for call in ctx.observations.calls_for(tool.name):
+        if call.outcome == "result" and not call.is_error and _longest_list(_answer_value(call)) >= LONG_LIST:
+            return call
+    return None
 
 
 @rule(
@@ -91,7 +139,10 @@ def _returns_list(tool: ToolInfo, ctx: RuleContext) -> bool:
     "output",
     "warning",
     title="List-like tool without a limit or cursor",
-    rationale="A tool that returns a list without limit/cursor returns everything, however much there is.",
+    rationale="A tool that returns a list without limit/cursor returns everything, however much there is. "
+    f"Judged on evidence: the list grew with the data (the tool as an observer of writes), or the "
+    f"outputSchema leaves it unbounded and an answer held {LONG_LIST} or more items; never for a short list "
+    "or one that mirrors a list the caller passed.",
     reference="MCP 2026-07-28, utilities/pagination (opaque cursors)",
 )
 def list_without_paging(ctx: RuleContext) -> Iterator[Hit]:
@@ -99,10 +150,52 @@ def list_without_paging(ctx: RuleContext) -> Iterator[Hit]:
         properties = tool.input_schema.get("properties", {})
         params = {str(n).lower() for n in properties}
         mirrors_input = any(isinstance(p, dict) and p.get("type") == "array" for p in properties.values())
-        if not tool.read_only or mirrors_input:
+        if not tool.read_only or mirrors_input or params & _PAGING_PARAMS:
             continue  # writes answer about what they were given; so do reads of a list the caller names
-        if _returns_list(tool, ctx) and not params & _PAGING_PARAMS:
-            yield Hit(tool.name, "The tool returns a list but takes no limit or cursor parameter.")
+        if _grew_with_data(ctx, tool.name):
+            yield Hit(
+                tool.name,
+                "The tool's list grew with the data (as an observer of writes) and it takes no limit or cursor.",
+            )
+            continue
+        long_answer = _long_answer(ctx, tool)
+        if long_answer is not None:
+            yield Hit(
+                tool.name,
+                f"An answer held {_longest_list(_answer_value(long_answer))} items in one unbounded list, and "
+                "the tool takes no limit or cursor.",
+                long_answer.evidence(),
+            )
+
+
+@rule(
+    "output.listing-over-budget",
+    "output",
+    "error",
+    title="tools/list answer over the token budget",
+    rationale="Every tool definition sits in the model's context on every turn; a listing over the budget "
+    "crowds out the task. Measured as the compact JSON of each tool's name, description, schemas and "
+    "annotations (a lower bound of the wire size), against the same warn/error token levels as answers.",
+    reference="wireproof MISSION property 6 (tight outputs); MCP 2026-07-28, server/tools (tools/list)",
+)
+def listing_over_budget(ctx: RuleContext) -> Iterator[Hit]:
+    if not ctx.observations.listings:
+        return
+    listing = ctx.observations.listings[0]
+    size = sum(
+        len(json.dumps(json.loads(t), separators=(",", ":"), ensure_ascii=False).encode()) for t in listing
+    )
+    tokens = size // BYTES_PER_TOKEN
+    level = ctx.options.error_tokens if tokens > ctx.options.error_tokens else ctx.options.warn_tokens
+    if tokens > ctx.options.warn_tokens:
+        yield Hit(
+            None,
+            f"The tools/list answer is at least {size:,} bytes (about {tokens:,} tokens) for {len(listing)} tools, "
+            f"over the {level:,}-token {'limit' if level == ctx.options.error_tokens else 'warning level'}: "
+            "shorten descriptions, or split the server.",
+            Evidence(call={"method": "tools/list"}, answer=f"{len(listing)} tools, {size:,} bytes"),
+            "error" if tokens > ctx.options.error_tokens else "warning",
+        )
 
 
 @rule(

@@ -7,8 +7,17 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
-from wireproof.check.model import Evidence, ToolInfo, idempotency_key_parameter
+from wireproof.check.generate import UNKNOWN_ARGUMENT
+from wireproof.check.model import (
+    CallRecord,
+    Evidence,
+    ToolInfo,
+    claims_read_only,
+    code_parameters,
+    idempotency_key_parameter,
+)
 from wireproof.check.rules._registry import Hit, RuleContext, rule
+from wireproof.check.rules.errors import answered_ok, disguised_failure
 
 TOOLS_SPEC: Final = "MCP 2026-07-28, server/tools (Tool, inputSchema)"
 _DATE_NAME: Final = re.compile(
@@ -105,17 +114,43 @@ def param_type(ctx: RuleContext) -> Iterator[Hit]:
     "schema",
     "warning",
     title="Unknown arguments not refused",
-    rationale="Without additionalProperties: false, a misspelt argument is silently ignored instead of refused.",
+    rationale="Without additionalProperties: false, a misspelt argument is silently ignored instead of refused. "
+    "Only info when the probe's unknown argument was refused by name: the server is strict, its schema just "
+    "does not say so.",
     reference=TOOLS_SPEC + "; JSON Schema 2020-12 additionalProperties",
 )
 def open_object(ctx: RuleContext) -> Iterator[Hit]:
     for tool in ctx.observations.tools:
         if tool.input_schema.get("additionalProperties") is not False:
+            refusal = _refused_by_name(ctx, tool.name)
+            if refusal is not None:
+                yield Hit(
+                    tool.name,
+                    "Unknown arguments are refused (the probe's was refused by name), but the schema does not "
+                    "say so: advertise additionalProperties: false.",
+                    refusal.evidence(),
+                    "info",
+                )
+                continue
             yield Hit(
                 tool.name,
                 "The input schema does not set additionalProperties: false.",
                 _schema_evidence(tool),
             )
+
+
+def _refused_by_name(ctx: RuleContext, tool: str) -> CallRecord | None:
+    """The unknown-argument probe's call, when the server refused it naming the argument."""
+    for call in ctx.observations.calls_for(tool):
+        if call.field != UNKNOWN_ARGUMENT:
+            continue
+        refused = call.outcome == "protocol_error" or (
+            call.outcome == "result" and (call.is_error or disguised_failure(call) is not None)
+        )
+        answer = f"{call.text}\n{call.error_message}"
+        if refused and UNKNOWN_ARGUMENT in answer:
+            return call
+    return None
 
 
 @rule(
@@ -246,7 +281,10 @@ def no_annotations(ctx: RuleContext) -> Iterator[Hit]:
     "schema",
     "warning",
     title="Write tool that is neither idempotent nor keyed",
-    rationale="Agents retry; a write that is not idempotent and takes no idempotency key can duplicate its effect.",
+    rationale="Agents retry; a write that is not idempotent and takes no idempotency key can duplicate its effect. "
+    "Only info when the writes probe (--allow-writes) makes the declaration moot: the observers saw the first "
+    "call's effect and no second one, the repeat was refused loudly, the tool is described as read-only, or an "
+    "unannotated tool (taking no SQL) gave one data answer to every identical call while the observers never moved.",
     reference="MCP 2026-07-28 (SEP-2575: clients re-issue broken requests); draft-ietf-httpapi-idempotency-key-header",
 )
 def write_not_idempotent(ctx: RuleContext) -> Iterator[Hit]:
@@ -254,11 +292,80 @@ def write_not_idempotent(ctx: RuleContext) -> Iterator[Hit]:
         hints = tool.annotations or {}
         if tool.read_only or hints.get("idempotentHint") is True or idempotency_key_parameter(tool):
             continue
+        evidence = _repeat_evidence(ctx, tool)
+        if evidence is not None:
+            call, why = evidence
+            yield Hit(
+                tool.name, f"{why}; declare it (idempotentHint or readOnlyHint).", call.evidence(), "info"
+            )
+            continue
         yield Hit(
             tool.name,
             "The tool may write, but neither declares idempotentHint nor takes an idempotency key.",
             _schema_evidence(tool),
         )
+
+
+_IDENTICAL_CALLS: Final = ("write-first", "write-repeat", "write-concurrent", "write-after-concurrent")
+
+
+def _repeat_evidence(ctx: RuleContext, tool: ToolInfo) -> tuple[CallRecord, str] | None:
+    """What the writes probe showed that makes the declaration moot, or None (then the warning stands)."""
+    first = ctx.observations.calls_for(tool.name, "write-first")
+    repeat = ctx.observations.calls_for(tool.name, "write-repeat")
+    if not first or not repeat or not answered_ok(first[0]):
+        return None
+    snaps = ctx.observations.snapshots.get(tool.name, {})
+    seen_first = snaps.get("before") is not None and snaps.get("before") != snaps.get("write-first")
+    if seen_first and snaps.get("write-first") == snaps.get("write-repeat"):
+        # the observers show this tool's effect (the first call changed them), and the repeat added none
+        why = "Not declared idempotent, but the observers saw the first call's effect and no second one"
+        return repeat[0], why
+    if repeat[0].outcome == "result" and repeat[0].is_error:
+        return repeat[0], "Not declared idempotent, but the identical repeat was refused loudly (isError)"
+    return _pure_evidence(ctx, tool, repeat[0], snaps)
+
+
+def _pure_evidence(
+    ctx: RuleContext, tool: ToolInfo, repeat: CallRecord, snaps: dict[str, str | None]
+) -> tuple[CallRecord, str] | None:
+    """Why an unannotated tool, treated as a write, is a read after all; None when nothing shows it."""
+    if "readOnlyHint" in (tool.annotations or {}):
+        return None  # the author said it writes: no probe outranks that
+    if claims_read_only(tool):
+        return repeat, "Treated as a write for want of readOnlyHint, but described as read-only"
+    if _takes_sql(tool) or len(set(snaps.values())) > 1:
+        return None  # SQL may write whatever the sample did not; or the observers saw an effect
+    calls = [c for purpose in _IDENTICAL_CALLS for c in ctx.observations.calls_for(tool.name, purpose)]
+    answers = {_answer(c) for c in calls}
+    if all(answered_ok(c) for c in calls) and len(answers) == 1 and not _ACK.search(answers.pop()[:300]):
+        return (
+            repeat,
+            f"Treated as a write for want of readOnlyHint, but all {len(calls)} identical calls gave one answer "
+            "that is data, not an acknowledgement (a pure function, by every probe)",
+        )
+    return None
+
+
+_ACK: Final = re.compile(
+    r"\b(added|created|inserted|updated|deleted|removed|saved|stored|written|appended|recorded|queued|sent|"
+    r"success(ful(ly)?)?|done)\b",
+    re.IGNORECASE,
+)
+_SQL_WORDS: Final = re.compile(r"\b(sql|query|queries|statements?)\b", re.IGNORECASE)
+
+
+def _takes_sql(tool: ToolInfo) -> bool:
+    properties = tool.input_schema.get("properties", {})
+    return any(
+        _SQL_WORDS.search(name.replace("_", " "))
+        or _SQL_WORDS.search(str(properties[name].get("description", "")))
+        for name in code_parameters(tool)
+    )
+
+
+def _answer(call: CallRecord) -> str:
+    return json.dumps([call.text, call.structured], sort_keys=True, default=str)
 
 
 @rule(

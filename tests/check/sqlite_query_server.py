@@ -1,0 +1,152 @@
+"""A "read-only SQL query" tool over a real SQLite file, on stdio: ``python -m tests.check.sqlite_query_server``.
+
+Two readOnlyHint tools: ``run_read_only_query`` (SQL in) and ``find_products_by_name`` (a name in).
+``flawed``: "read-only" by rolling back: each call runs the caller's statements one by one inside
+BEGIN … ROLLBACK, so ``COMMIT;`` ends the transaction and what follows is kept (the escape seen in the
+field), and splices the name into its SQL. ``anything``: the same in autocommit, so it runs whatever it
+is given. ``described``: the flawed tool with no annotations, read-only in its description only.
+``sound``: really read-only: the file opened with ``mode=ro``, ``PRAGMA query_only``, no ATTACH
+(limit 0), one statement per call, the name bound as a parameter.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+from typing import Any
+
+import anyio
+from mcp.server.stdio import stdio_server
+
+from tests.check import servers as s
+
+SCHEMA = {
+    "type": "object",
+    "properties": {
+        "sql": {"type": "string", "description": "One read-only SQL query (SELECT).", "maxLength": 2000}
+    },
+    "required": ["sql"],
+    "additionalProperties": False,
+}
+
+
+NAME_SCHEMA = {
+    "type": "object",
+    "properties": {"name": {"type": "string", "description": "The product's exact name.", "maxLength": 100}},
+    "required": ["name"],
+    "additionalProperties": False,
+}
+
+
+def rows_answer(rows: list[Any]) -> s.types.CallToolResult:
+    return s.ok({"rows": [list(r) for r in rows]})
+
+
+def refused(exc: sqlite3.Error) -> s.types.CallToolResult:
+    return s.tool_error(f"The query was refused: {exc}. Fix the SQL; do not retry it unchanged.")
+
+
+class Flawed:
+    """Runs each statement inside BEGIN … ROLLBACK: read-only only until the caller says COMMIT."""
+
+    def __init__(self, path: str, *, transaction: bool) -> None:
+        self.db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.transaction = transaction
+
+    async def find(self, args: dict[str, Any]) -> s.types.CallToolResult:
+        name = args.get("name")
+        if set(args) - {"name"}:
+            return s.good_error(sorted(set(args) - {"name"})[0], "only name; remove the unknown argument")
+        if not isinstance(name, str) or len(name) > 100:
+            return s.good_error("name", "a product name of at most 100 characters")
+        return await self.query({"sql": f"SELECT id, name FROM products WHERE name = '{name}'"})
+
+    async def query(self, args: dict[str, Any]) -> s.types.CallToolResult:
+        sql = args.get("sql")
+        if set(args) - {"sql"}:
+            return s.good_error(sorted(set(args) - {"sql"})[0], "only sql; remove the unknown argument")
+        if not isinstance(sql, str):
+            return s.good_error("sql", "one SQL query as a string")
+        rows: list[Any] = []
+        try:
+            if self.transaction:
+                self.db.execute("BEGIN")
+            for statement in (part.strip() for part in sql.split(";")):
+                if statement:
+                    rows = self.db.execute(statement).fetchall()
+        except sqlite3.Error as exc:
+            return refused(exc)
+        finally:
+            if self.db.in_transaction:
+                self.db.execute("ROLLBACK")
+        return rows_answer(rows)
+
+
+class Sound:
+    """Really read-only: mode=ro, query_only, no attached databases, one statement per call."""
+
+    def __init__(self, path: str) -> None:
+        self.db = sqlite3.connect(
+            f"file:{path}?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+        )
+        self.db.execute("PRAGMA query_only = ON")
+        self.db.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+
+    async def find(self, args: dict[str, Any]) -> s.types.CallToolResult:
+        name = args.get("name")
+        if set(args) - {"name"}:
+            return s.good_error(sorted(set(args) - {"name"})[0], "only name; remove the unknown argument")
+        if not isinstance(name, str) or len(name) > 100:
+            return s.good_error("name", "a product name of at most 100 characters")
+        return rows_answer(
+            self.db.execute("SELECT id, name FROM products WHERE name = ?", (name,)).fetchall()
+        )
+
+    async def query(self, args: dict[str, Any]) -> s.types.CallToolResult:
+        sql = args.get("sql")
+        if set(args) - {"sql"}:
+            return s.good_error(sorted(set(args) - {"sql"})[0], "only sql; remove the unknown argument")
+        if not isinstance(sql, str):
+            return s.good_error("sql", "one SQL query as a string")
+        try:
+            return rows_answer(self.db.execute(sql).fetchall())
+        except sqlite3.Error as exc:
+            return refused(exc)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["flawed", "anything", "sound", "described"])
+    parser.add_argument("database")
+    args = parser.parse_args()
+    tool: Flawed | Sound = (
+        Sound(args.database)
+        if args.mode == "sound"
+        else Flawed(args.database, transaction=args.mode in ("flawed", "described"))
+    )
+    # "described": the flawed tool as an older server presents it, read-only in words only, with no annotations
+    annotations = None if args.mode == "described" else dict(s.READ)
+    server = s.build(
+        [
+            s.FakeTool(
+                "run_read_only_query",
+                tool.query,
+                description="Run one read-only SQL query against the shop database and return its rows.",
+                input_schema=SCHEMA,
+                annotations=annotations,
+            ),
+            s.FakeTool(
+                "find_products_by_name",
+                tool.find,
+                description="Find the products with exactly this name.",
+                input_schema=NAME_SCHEMA,
+            ),
+        ],
+        name=f"sqlite-{args.mode}",
+    )
+    async with stdio_server() as (read, write):
+        await server.run(read, write, server.create_initialization_options())
+
+
+if __name__ == "__main__":
+    anyio.run(main)

@@ -1,0 +1,197 @@
+"""Read-only must mean read-only: readOnlyHint tools are caught writing, and nothing destructive is sent blind.
+
+The query fixtures are real stdio servers over a real SQLite file (tests/check/sqlite_query_server.py):
+one "read-only by rollback" (COMMIT; escapes it), one that runs anything, one really read-only.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from tests.check import servers as s
+from tests.check.test_rules import OBSERVE, Notes, check
+from wireproof.check import CheckOptions, Observer, Report, Target, run_check
+
+ROOT = Path(__file__).resolve().parents[2]
+ESCAPE = "idempotency.read-only-escape"
+COVERED = {ESCAPE}
+"""The rules this file makes fire (test_rules.py checks every rule fires somewhere)."""
+
+
+def shop(tmp_path: Path) -> Path:
+    path = tmp_path / "shop.db"
+    with sqlite3.connect(path) as db:
+        db.execute("CREATE TABLE products (id INTEGER PRIMARY KEY, name TEXT)")
+        db.execute("CREATE TABLE users (id INTEGER PRIMARY KEY, email TEXT)")
+        db.execute("INSERT INTO products (name) VALUES ('pen'), ('ink')")
+    return path
+
+
+def tables(path: Path) -> set[str]:
+    with sqlite3.connect(path) as db:
+        return {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+
+
+def check_sqlite(mode: str, path: Path, **options: Any) -> Report:
+    target = Target(
+        command=(sys.executable, "-m", "tests.check.sqlite_query_server", mode, str(path)), cwd=str(ROOT)
+    )
+    return anyio.run(run_check, target, CheckOptions(timeout=20, concurrency=1, **options))
+
+
+def escapes(report: Report) -> dict[str, str]:
+    return {
+        f.message.split(" it ", 1)[1].split(":")[0]: f.severity for f in report.findings if f.rule == ESCAPE
+    }
+
+
+def test_a_query_tool_read_only_by_rollback_is_caught_writing_after_commit(tmp_path: Path) -> None:
+    path = shop(tmp_path)
+    found = escapes(check_sqlite("flawed", path, allow_writes=True))
+    assert found["created a table after COMMIT; (escaping a read-only transaction)"] == "error"
+    assert found["attached a database file after COMMIT;"] == "error"
+    assert "created a table" not in found  # rolled back: the plain CREATE left nothing, and is not blamed
+    assert tables(path) == {"products", "users"}  # what the probe created, it dropped again
+
+
+def test_a_query_tool_that_runs_anything_is_caught_writing_and_reading_outside_its_scope(
+    tmp_path: Path,
+) -> None:
+    path = shop(tmp_path)
+    found = escapes(check_sqlite("anything", path, allow_writes=True))
+    assert found["created a table"] == "error"
+    assert found["read a database file outside its scope (ATTACH)"] == "error"
+    # with --allow-writes (a test account) the destructive injection is sent and this server obeys it
+    assert not {t for t in tables(path) if t.startswith("wireproof")}
+
+
+def test_a_really_read_only_query_tool_has_no_escape_and_no_finding(tmp_path: Path) -> None:
+    path = shop(tmp_path)
+    report = check_sqlite("sound", path, allow_writes=True)
+    assert report.count("warning") == 0, [(f.rule, f.message) for f in report.findings]
+    assert tables(path) == {"products", "users"}
+
+
+def test_without_allow_writes_nothing_destructive_reaches_a_read_only_tool(tmp_path: Path) -> None:
+    path = shop(tmp_path)
+    report = check_sqlite("anything", path)  # splices names into its SQL: DROP TABLE users would run
+    assert not [f for f in report.findings if f.rule == ESCAPE]
+    assert tables(path) == {"products", "users"}
+    assert next(t for t in report.tools if t.name == "run_read_only_query").calls > 0
+
+
+def test_the_escape_probes_are_sent_only_with_allow_writes() -> None:
+    from wireproof.check.generate import DESTRUCTIVE_STRINGS, awkward_cases
+
+    schema = {"type": "object", "properties": {"name": {"type": "string", "maxLength": 99}}}
+    blind = {c.arguments.get("name") for c in awkward_cases(schema)}
+    allowed = {c.arguments.get("name") for c in awkward_cases(schema, destructive=True)}
+    assert not set(DESTRUCTIVE_STRINGS.values()) & blind
+    assert set(DESTRUCTIVE_STRINGS.values()) <= allowed
+
+
+# -- idempotency.read-only-writes with observers alone ------------------------------------------------------
+
+
+def test_the_read_only_effect_check_needs_observers_only_not_allow_writes() -> None:
+    notes = Notes(read_only_append=True)
+    report = check(notes.server(), observers=OBSERVE["observers"])
+    assert [f.tool for f in report.findings if f.rule == "idempotency.read-only-writes"] == ["peek_notes"]
+    assert all(t.calls == 0 for t in report.tools if t.name == "add_note")  # the write stays uncalled
+
+
+def ticking_clock() -> Callable[[dict[str, Any]], Any]:
+    ticks = {"n": 0}
+
+    async def now(args: dict[str, Any]) -> Any:
+        ticks["n"] += 1
+        return s.ok({"tick": ticks["n"]})
+
+    return now
+
+
+@pytest.mark.parametrize("allow_writes", [False, True])
+def test_an_observer_whose_answer_moves_by_itself_does_not_make_a_read_only_tool_a_liar(
+    allow_writes: bool,
+) -> None:
+    empty = {"type": "object", "properties": {}, "additionalProperties": False}
+    server = s.build(
+        [
+            s.FakeTool("get_colour_by_name", s.strict_colour),
+            s.FakeTool("get_clock_tick", ticking_clock(), description="The clock.", input_schema=empty),
+        ]
+    )
+    report = check(server, observers=[Observer("get_clock_tick", {})], allow_writes=allow_writes)
+    assert "idempotency.read-only-writes" not in {f.rule for f in report.findings}
+
+
+@pytest.mark.parametrize("allow_writes", [False, True])
+def test_a_sound_read_only_tool_under_steady_observers_is_quiet(allow_writes: bool) -> None:
+    report = check(Notes().server(), observers=OBSERVE["observers"], allow_writes=allow_writes)
+    assert "idempotency.read-only-writes" not in {f.rule for f in report.findings}
+
+
+def test_a_search_tool_that_lists_earlier_queries_is_no_escape() -> None:
+    history: list[str] = []
+    schema = {
+        "type": "object",
+        "properties": {"query": {"type": "string", "description": "Search query.", "maxLength": 500}},
+        "required": ["query"],
+        "additionalProperties": False,
+    }
+
+    async def search(args: dict[str, Any]) -> Any:
+        answer = s.ok({"recent_searches": list(history)})  # what was searched before, not this query
+        history.append(str(args.get("query")))
+        return answer
+
+    server = s.build([s.FakeTool("search_notes", search, input_schema=schema)], validate=True)
+    report = check(server, allow_writes=True)
+    assert not [f for f in report.findings if f.rule == ESCAPE], [f.message for f in report.findings]
+    assert next(t for t in report.tools if t.name == "search_notes").calls > 20
+
+
+# -- a read-only file tool reading beyond the roots it was given ------------------------------------------
+
+
+def check_files(mode: str, *root: Path) -> Report:
+    command = (sys.executable, "-m", "tests.check.file_server", mode, *map(str, root))
+    return anyio.run(
+        run_check,
+        Target(command=command, cwd=str(ROOT)),
+        CheckOptions(timeout=20, concurrency=1, allow_writes=True),
+    )
+
+
+def path_reads(report: Report) -> list[str]:
+    return [f.severity for f in report.findings if f.rule == ESCAPE and "outside the roots" in f.message]
+
+
+def test_a_file_tool_given_a_root_that_reads_a_planted_file_outside_it_is_an_error(tmp_path: Path) -> None:
+    assert path_reads(check_files("unconfined", tmp_path)) == ["error"]
+
+
+def test_a_file_tool_given_no_root_that_reads_a_planted_file_is_only_a_warning() -> None:
+    assert path_reads(check_files("unconfined")) == ["warning"]
+
+
+def test_a_file_tool_confined_to_its_root_is_quiet(tmp_path: Path) -> None:
+    report = check_files("confined", tmp_path)
+    assert path_reads(report) == []
+    assert report.count("warning") == 0, [(f.rule, f.message) for f in report.findings]
+
+
+def test_a_query_tool_read_only_in_its_description_only_is_held_to_it(tmp_path: Path) -> None:
+    report = check_sqlite("described", shop(tmp_path), allow_writes=True)
+    messages = [f.message for f in report.findings if f.rule == ESCAPE]
+    assert any(
+        m.startswith("Described as read-only, but through sql it created a table after COMMIT;")
+        for m in messages
+    )
