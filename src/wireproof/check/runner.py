@@ -31,6 +31,7 @@ from wireproof.check.model import (
 from wireproof.check.probes.auth import probe_auth_cases, probe_http_auth
 from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
 from wireproof.check.probes.writes import probe_read_only_effect, probe_write
+from wireproof.check.repair import repair_rates
 from wireproof.check.rules import RuleContext, evaluate
 
 __all__ = ["Progress", "run_check", "score"]
@@ -164,6 +165,7 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
         findings=findings,
         scores=score(findings),
         duration_s=time.perf_counter() - started,
+        repair=repair_rates(observations),
     )
 
 
