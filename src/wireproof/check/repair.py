@@ -33,14 +33,19 @@ __all__ = [
     "MAX_ROUNDS",
     "ErrorReading",
     "Proposal",
+    "about_the_input",
+    "attempts_by_call",
+    "baselines",
     "fresh_key",
     "is_rejection",
     "lookup_miss",
+    "names_field",
     "propose",
     "read_error",
     "repair_rates",
     "repaired",
     "same_failure",
+    "states_expected",
 ]
 
 MAX_ROUNDS: Final = 2
@@ -51,11 +56,6 @@ _UNKNOWN: Final = re.compile(
     r"unrecogni[sz]ed|unexpected (argument|keyword|field|property|key|parameter)|additional propert|"
     r"extra (field|argument|input)s?|not (allowed|permitted|expected|accepted) (here|as a parameter)|"
     r"should not be (present|passed)|remove it",
-    re.IGNORECASE,
-)
-_MISSING: Final = re.compile(
-    r"\brequired\b|\bmissing\b|must be (provided|given|supplied|set|present)|is not (provided|given|set)|"
-    r"cannot be (empty|omitted|null)|\bneeded\b",
     re.IGNORECASE,
 )
 _DATE: Final = re.compile(r"\b(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?\b")
@@ -78,12 +78,12 @@ _PATTERN: Final = re.compile(
 _NUMBER: Final = r"(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
 _RANGE: Final = re.compile(rf"(?:from|between|of)\s+{_NUMBER}\s+(?:to|and|-)\s+{_NUMBER}", re.IGNORECASE)
 _AT_MOST: Final = re.compile(
-    rf"(?:at most|no more than|not more than|up to|maximum(?: is| of)?:?|max(?:imum)?\s*=?|<=|≤|"
+    rf"(?:at most|no more than|not more than|up to|maximum(?: is| of)?:?|max(?:imum)?\s*=?|<=|≤|max_?(?:length|items|len)\s*[:=]?|"
     rf"less than or equal to|not exceed|must not exceed|cannot exceed)\s*{_NUMBER}",
     re.IGNORECASE,
 )
 _AT_LEAST: Final = re.compile(
-    rf"(?:at least|no less than|not less than|minimum(?: is| of)?:?|min(?:imum)?\s*=?|>=|≥|"
+    rf"(?:at least|no less than|not less than|minimum(?: is| of)?:?|min(?:imum)?\s*=?|>=|≥|min_?(?:length|items|len)\s*[:=]?|"
     rf"greater than or equal to)\s*{_NUMBER}",
     re.IGNORECASE,
 )
@@ -244,7 +244,8 @@ def propose(arguments: Mapping[str, Any], reading: ErrorReading, parameters: Map
             proposal.stated.add(name)
             proposal.fixes.append(f"removed the argument {name}")
         elif name not in arguments:
-            if name in parameters and _MISSING.search(words):
+            # Named but not sent: whether the error says "required" or only what it wants, supply it.
+            if name in parameters:
                 proposal.arguments[name] = parameters[name]
                 proposal.stated.add(name)
                 proposal.fixes.append(f"added the missing argument {name}")
@@ -477,17 +478,49 @@ def repaired(attempt: RepairAttempt, baselines: list[CallRecord]) -> bool:
     return False
 
 
-def _baselines(observations: Observations, tool: str) -> list[CallRecord]:
+def baselines(observations: Observations, tool: str) -> list[CallRecord]:
+    """The tool's valid calls (the inputs probe's for a read, the writes probe's first call for a write)."""
     return [c for c in observations.calls_for(tool) if c.purpose in ("valid", "write-first")]
 
 
+def about_the_input(record: CallRecord, observations: Observations) -> bool:
+    """Whether a rejection is about the awkward input: not the very failure every valid call gets too.
+
+    When even the valid sample is refused (a tool that needs real ids, a path it may not read),
+    a rejection with the same words says nothing about the broken argument and is not graded;
+    one with other words is, so errors are graded even when the valid sample failed.
+    """
+    calls = baselines(observations, record.tool)
+    failing = bool(calls) and all(is_rejection(b) for b in calls)
+    return not (failing and any(same_failure(record, b) for b in calls))
+
+
+def attempts_by_call(observations: Observations) -> dict[int, RepairAttempt]:
+    """Each repair attempt, by the identity of the rejected call it repaired."""
+    return {id(a.rejected): a for a in observations.repairs}
+
+
+def names_field(attempt: RepairAttempt) -> bool:
+    """Whether the error of the rejected call points at the argument the call broke."""
+    return attempt.rejected.field in attempt.named
+
+
+def states_expected(attempt: RepairAttempt, observations: Observations) -> bool:
+    """Whether the error says what to send instead: the repairer read a fix for the field, or repaired the call."""
+    return attempt.rejected.field in attempt.stated or repaired(
+        attempt, baselines(observations, attempt.rejected.tool)
+    )
+
+
 def repair_rates(observations: Observations) -> list[RepairRate]:
-    """The repair rate of each tool that had rejections, in the order of ``tools/list``."""
+    """The repair rate of each tool with rejections about the input, in the order of ``tools/list``."""
     counts: dict[str, list[int]] = {}
     for attempt in observations.repairs:
+        if not about_the_input(attempt.rejected, observations):
+            continue
         tool = attempt.rejected.tool
         tally = counts.setdefault(tool, [0, 0])
         tally[0] += 1
-        tally[1] += repaired(attempt, _baselines(observations, tool))
+        tally[1] += repaired(attempt, baselines(observations, tool))
     order = [t.name for t in observations.tools] + sorted(counts)
     return [RepairRate(t, *counts[t]) for t in dict.fromkeys(order) if t in counts]
