@@ -38,7 +38,7 @@ def renderables(report: Report) -> list[RenderableType]:
             "" if tool.p50_ms is None else f"{tool.p50_ms:.1f}",
             Text(tool.skipped or ""),
         )
-    parts: list[RenderableType] = [head, scores, tools]
+    parts: list[RenderableType] = [head, scores, tools, *_repair_block(report)]
     if not report.findings:
         parts.append(Text("No findings.", style="bold green"))
     for finding in report.findings:
@@ -59,6 +59,26 @@ def renderables(report: Report) -> list[RenderableType]:
     )
     parts.append(Text(f"Findings: {counts}.", style="bold"))
     return parts
+
+
+def _percent(repaired: int, rejections: int) -> str:
+    return (
+        f"{repaired} of {rejections} ({100 * repaired / rejections:.0f}%)" if rejections else "no rejections"
+    )
+
+
+def _repair_block(report: Report) -> list[RenderableType]:
+    """The repair rate: how many rejected calls were fixed from the error alone, overall and per tool."""
+    if not report.repair:
+        return []
+    overall = report.repair_overall
+    table = Table(title="Repair rate (rejected calls fixed from the error alone)", header_style="bold")
+    table.add_column("tool")
+    table.add_column("repaired", justify="right")
+    for rate in report.repair:
+        table.add_row(Text(visible(rate.tool)), _percent(rate.repaired, rate.rejections))
+    table.add_row(Text("overall", style="bold"), _percent(overall.repaired, overall.rejections))
+    return [table]
 
 
 def _score(value: int) -> str:
