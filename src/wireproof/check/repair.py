@@ -51,13 +51,6 @@ __all__ = [
 MAX_ROUNDS: Final = 2
 """Repaired calls per rejection: the fix the first error teaches, and one more if the next error teaches again."""
 _FIELD_KEYS: Final = ("field", "name", "param", "parameter", "argument", "path", "loc", "property", "key")
-_UNKNOWN: Final = re.compile(
-    r"unknown (argument|parameter|field|key|property|option)|not a (known |valid )?(parameter|argument|field)|"
-    r"unrecogni[sz]ed|unexpected (argument|keyword|field|property|key|parameter)|additional propert|"
-    r"extra (field|argument|input)s?|not (allowed|permitted|expected|accepted) (here|as a parameter)|"
-    r"should not be (present|passed)|remove it",
-    re.IGNORECASE,
-)
 _DATE: Final = re.compile(r"\b(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?\b")
 _ONE_OF: Final = re.compile(
     r"(?:one of|allowed values?(?: are| is)?|valid values?(?: are| is)?|accepted values?(?: are| is)?|"
@@ -181,11 +174,49 @@ def _typed_field(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _mentions(text: str, name: str) -> list[str]:
-    """The lines (or sentences) of ``text`` that name ``name`` as a word."""
-    word = re.compile(rf"(?<![\w-]){re.escape(name)}(?![\w-])")
-    chunks = [c for c in re.split(r"\n|(?<=[.;])\s+(?=[A-Z-])", text) if c.strip()]
-    return [c for c in chunks if word.search(c)]
+_HEAD_CHARS: Final = 120
+_ALTERNATIVES: Final = re.compile(
+    r"^\W*(allowed|only|valid|accepted|expected|known|available|did you mean|use|parameters|arguments|fields)\b",
+    re.IGNORECASE,
+)
+
+
+def _mentioned(piece: str, names: list[str]) -> list[str]:
+    """The parameters ``piece`` is about: every one named before a leading colon ("- a, b: ..."),
+    else the one it names first (as a whole word)."""
+    found: list[tuple[int, str]] = []
+    for name in names:
+        match = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", piece)
+        if match is not None:
+            found.append((match.start(), name))
+    found.sort()
+    colon = piece.find(":")
+    if 0 <= colon <= _HEAD_CHARS:
+        head = [name for start, name in found if start < colon]
+        if head:
+            return head
+    return [found[0][1]] if found else []
+
+
+def _subjects(text: str, names: list[str]) -> dict[str, str]:
+    """The words ``text`` says about each parameter it is about.
+
+    The text is cut into lines and sentences; a piece is about the parameter it names first, and
+    a piece that names none (or only lists alternatives: "allowed: a, b") goes on about the
+    parameter before it. So "end_date must be on or after start_date" is about end_date alone.
+    """
+    found: dict[str, str] = {}
+    subject: list[str] = []
+    for line in text.splitlines():
+        if not line.strip():
+            subject = []  # a blank line ends what was said about a parameter
+        for piece in re.split(r"(?<=[.;])\s+", line):
+            named = _mentioned(piece, names)
+            if named and not (subject and _ALTERNATIVES.search(piece)):
+                subject = named
+            for name in subject if piece.strip() else []:
+                found[name] = f"{found.get(name, '')} {piece}"
+    return found
 
 
 def _typed_words(entry: Mapping[str, Any]) -> str:
@@ -210,11 +241,9 @@ def _segments(
                 allowed = expected
             found[name] = (f"{words} {_typed_words(entry)}", allowed)
     names = sorted(set(parameters) | set(arguments), key=len, reverse=True)
-    for name in names:
-        chunks = _mentions(reading.text, name)
-        if chunks:
-            words, allowed = found.get(name, ("", None))
-            found[name] = (f"{words} {' '.join(chunks)}", allowed)
+    for name, said in _subjects(reading.text, names).items():
+        words, allowed = found.get(name, ("", None))
+        found[name] = (f"{words} {said}", allowed)
     return found
 
 
@@ -239,7 +268,9 @@ def propose(arguments: Mapping[str, Any], reading: ErrorReading, parameters: Map
     proposal = Proposal(dict(arguments))
     for name, (words, allowed) in _segments(reading, arguments, parameters).items():
         proposal.named.add(name)
-        if name in arguments and (name not in parameters or _UNKNOWN.search(words)):
+        if (
+            name in arguments and name not in parameters
+        ):  # no parameter of the tool: an error naming it says drop it
             del proposal.arguments[name]
             proposal.stated.add(name)
             proposal.fixes.append(f"removed the argument {name}")
