@@ -206,3 +206,37 @@ def test_helpdesk_errors_are_repairable_at_least_95_percent(
     assert overall.rate is not None
     assert overall.rate >= 0.95, [(r.tool, r.repaired, r.rejections) for r in report.repair]
     assert report.findings == []
+
+
+# -- errors as SDKs write them -----------------------------------------------------------------------
+
+
+def test_a_zod_dump_in_a_protocol_error_is_read() -> None:
+    text = (
+        "MCP error -32602: Invalid arguments for tool get_colour_by_name: [\n  {\n"
+        '    "code": "invalid_type",\n    "expected": "string",\n    "received": "number",\n'
+        '    "path": [\n      "name"\n    ],\n    "message": "Expected string, received number"\n  }\n]'
+    )
+    assert fix({"name": 12345}, text) == {"name": "12345"}
+
+
+def test_a_pydantic_dump_is_read() -> None:
+    text = (
+        "Error executing tool get_colour_by_name: 2 validation errors for get_colour_by_nameArguments\n"
+        "name\n  Input should be a valid string [type=string_type, input_value=12345, input_type=int]\n"
+        "colour_hint\n  Extra inputs are not permitted [type=extra_forbidden, input_value=1, input_type=int]"
+    )
+    assert fix({"name": 12345, "colour_hint": 1}, text) == {"name": "12345"}
+
+
+def test_a_placeholder_refused_again_with_the_awkward_value_echoed_is_the_same_failure() -> None:
+    from wireproof.check.repair import same_failure
+
+    def refusal(value: str) -> CallRecord:
+        return CallRecord(
+            "t", {"zone": value}, "valid", "result", 1.0, is_error=True, text=f"Invalid timezone: {value!r}"
+        )
+
+    assert same_failure(refusal("x" * 5000), refusal("example"))
+    other = CallRecord("t", {"zone": "x"}, "violation", "result", 1.0, is_error=True, text="zone is too long")
+    assert not same_failure(other, refusal("example"))

@@ -108,6 +108,9 @@ _LOOKUP_MISS: Final = re.compile(
     r"doesn't exist|\bno such\b|\bunknown \w+ id\b",
     re.IGNORECASE,
 )
+_ECHO_CHARS: Final = 2
+_ECHO_PREFIX: Final = 24
+"""An argument echoed in an error is recognised by its first characters (long ones are cut when echoed)."""
 _VOLATILE: Final = re.compile(r"\b[0-9a-f]{6,}\b|\d+", re.IGNORECASE)
 
 
@@ -383,16 +386,20 @@ _EXPECTATION: Final = re.compile(
 )
 
 
+_RECEIVED: Final = re.compile(r"\b(?:received|got|you passed|but (?:was|is)|instead)\b", re.IGNORECASE)
+
+
 def _expectation(words: str) -> str:
     """The words after "expected" or "must be": what the error asks for, not what it got."""
-    stated = " ".join(m.group(1) for m in _EXPECTATION.finditer(words))
+    stated = " ".join(_RECEIVED.split(m.group(1), maxsplit=1)[0] for m in _EXPECTATION.finditer(words))
     return stated if stated.strip() else words
 
 
 def _typed_and_bounded(received: Any, words: str) -> Any:
     """``received`` converted to the type the words name, then brought within the bounds they state."""
     expectation = _expectation(words)
-    kind = next((k for k, pattern in _TYPES if pattern.search(expectation)), None)
+    said = [(m.start(), k) for k, pattern in _TYPES if (m := pattern.search(expectation)) is not None]
+    kind = min(said)[1] if said else None  # the type named first: "a string, or a number" asks for a string
     value = _converted(received, kind) if kind is not None else received
     bounded = _bounded(value, words)
     if bounded is _NOTHING:
@@ -473,13 +480,23 @@ def _bounded(value: Any, words: str) -> Any:
     return int(clamped) if isinstance(value, int) and float(clamped).is_integer() else clamped
 
 
-def _normalised(record: CallRecord) -> str:
-    return _VOLATILE.sub("#", f"{record.outcome}|{record.is_error}|{record.text}|{record.error_message}")
+def _normalised(record: CallRecord, arguments: list[Any]) -> str:
+    """The answer with the call's own argument values, ids and numbers blanked out.
+
+    "Invalid timezone: 'example'" and "Invalid timezone: 'xxxx'" are then the same failure: the
+    server refused the placeholder both times, whatever else the awkward call broke.
+    """
+    text = f"{record.outcome}|{record.is_error}|{record.text}|{record.error_message}"
+    values = [v for v in arguments if isinstance(v, str) and len(v) >= _ECHO_CHARS]
+    for value in sorted(values, key=len, reverse=True):
+        text = re.sub(re.escape(value[:_ECHO_PREFIX]) + r"\S*", "<value>", text)
+    return _VOLATILE.sub("#", text)
 
 
 def same_failure(record: CallRecord, baseline: CallRecord) -> bool:
-    """Whether ``record`` failed exactly as ``baseline`` did, ids and numbers aside."""
-    return is_rejection(baseline) and _normalised(record) == _normalised(baseline)
+    """Whether ``record`` failed exactly as ``baseline`` did, echoed arguments, ids and numbers aside."""
+    values = [*record.arguments.values(), *baseline.arguments.values()]
+    return is_rejection(baseline) and _normalised(record, values) == _normalised(baseline, values)
 
 
 def lookup_miss(record: CallRecord) -> bool:
