@@ -240,3 +240,17 @@ def test_a_placeholder_refused_again_with_the_awkward_value_echoed_is_the_same_f
     assert same_failure(refusal("x" * 5000), refusal("example"))
     other = CallRecord("t", {"zone": "x"}, "violation", "result", 1.0, is_error=True, text="zone is too long")
     assert not same_failure(other, refusal("example"))
+
+
+def test_a_member_of_an_object_argument_is_repaired_one_level_down() -> None:
+    text = (
+        "Error executing tool count_orders: 1 validation error for count_ordersArguments\n"
+        "filter.status\n  Field required [type=missing, input_value={}, input_type=dict]"
+    )
+    parameters = {"filter": {"status": "open", "min_total": 0}}
+    proposal = propose({"filter": {}}, ErrorReading(text), parameters)
+    assert proposal.arguments == {"filter": {"status": "open"}}
+    assert proposal.stated == {"filter"}
+    typed = ({"path": ["filter", "status"], "expected": ["open", "closed"]},)
+    nested = propose({"filter": {"status": "pink"}}, ErrorReading("Invalid input", typed), parameters)
+    assert nested.arguments == {"filter": {"status": "open"}}

@@ -97,7 +97,7 @@ _FORMATS: Final = (
 )
 _TYPES: Final = (
     ("boolean", re.compile(r"\bboolean\b|\btrue or false\b", re.IGNORECASE)),
-    ("integer", re.compile(r"\binteger\b|\bwhole number\b", re.IGNORECASE)),
+    ("integer", re.compile(r"\binteger\b|\bwhole number\b|\bint\b|\bint(32|64)\b", re.IGNORECASE)),
     ("number", re.compile(r"\bnumber\b|\bnumeric\b|\bfloat\b|\bdecimal\b", re.IGNORECASE)),
     ("string", re.compile(r"\bstring\b", re.IGNORECASE)),
     ("array", re.compile(r"\ba list\b|\barray\b|\blist of\b", re.IGNORECASE)),
@@ -267,29 +267,52 @@ def propose(arguments: Mapping[str, Any], reading: ErrorReading, parameters: Map
     ``parameters`` maps each parameter name of the tool to a valid sample: the names tell the
     repairer what words to look for, the samples fill a missing field the error names. A value
     for a wrong field comes only from the error (an allowed value, a bound, a format, a type).
+    A member of an object parameter (``filter.status``) is repaired the same way, one level down.
     """
     proposal = Proposal(dict(arguments))
     for name, (words, allowed) in _segments(reading, arguments, parameters).items():
         proposal.named.add(name)
-        if (
-            name in arguments and name not in parameters
-        ):  # no parameter of the tool: an error naming it says drop it
+        nested = _nested_fix(name, arguments.get(name), reading, parameters.get(name))
+        if name in arguments and name not in parameters:  # no parameter: an error naming it says drop it
             del proposal.arguments[name]
-            proposal.stated.add(name)
             proposal.fixes.append(f"removed the argument {name}")
-        elif name not in arguments:
+        elif name not in arguments and name in parameters:
             # Named but not sent: whether the error says "required" or only what it wants, supply it.
-            if name in parameters:
-                proposal.arguments[name] = parameters[name]
-                proposal.stated.add(name)
-                proposal.fixes.append(f"added the missing argument {name}")
-        else:
+            proposal.arguments[name] = parameters[name]
+            proposal.fixes.append(f"added the missing argument {name}")
+        elif nested is not None:
+            proposal.arguments[name] = nested.arguments
+            proposal.fixes += [f"in {name}: {f}" for f in nested.fixes]
+        elif name in arguments:
             value = _expected_value(arguments[name], words, allowed)
-            if value is not _NOTHING and value != arguments[name]:
-                proposal.arguments[name] = value
-                proposal.stated.add(name)
-                proposal.fixes.append(f"set {name} to {_short(value)}")
+            if value is _NOTHING or value == arguments[name]:
+                continue
+            proposal.arguments[name] = value
+            proposal.fixes.append(f"set {name} to {_short(value)}")
+        else:
+            continue
+        proposal.stated.add(name)
     return proposal
+
+
+def _nested_fix(name: str, received: Any, reading: ErrorReading, sample: Any) -> Proposal | None:
+    """The repair of an object argument whose members the error names as ``name.member``, or None."""
+    if not isinstance(received, dict) or not isinstance(sample, dict):
+        return None
+    prefix = re.compile(rf"(?<![\w-]){re.escape(name)}(?:\.|\[[\"']?)(?=\w)")
+    if not prefix.search(reading.text) and not any(
+        isinstance(e.get("path"), list) and len(e["path"]) > 1 and e["path"][0] == name for e in reading.typed
+    ):
+        return None
+    inner = ErrorReading(
+        prefix.sub("", reading.text),
+        tuple(
+            {**e, "path": e["path"][1:]} if isinstance(e.get("path"), list) and e["path"][:1] == [name] else e
+            for e in reading.typed
+        ),
+    )
+    fixed = propose(received, inner, sample)
+    return fixed if fixed.fixes else None
 
 
 class _Nothing:
@@ -417,7 +440,7 @@ def _converted(received: Any, kind: str) -> Any:  # noqa: PLR0911 - one conversi
             number = float(received)
         except ValueError:
             return 1
-        return int(number) if kind == "integer" else number
+        return int(number) if kind == "integer" or number.is_integer() else number
     if kind == "string":
         return received if isinstance(received, str) else json.dumps(received) if received else "example"
     if kind == "array":
