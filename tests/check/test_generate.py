@@ -306,3 +306,22 @@ def test_an_evaluator_that_refuses_an_exponent_tower_at_once_is_not_a_crash() ->
     )
     assert HUGE_EXPONENT in seen
     assert "errors.crash" not in rules_of(report)
+
+
+def test_a_huge_count_is_sent_to_a_read_only_tool_and_never_to_a_write() -> None:
+    schema = {
+        "type": "object",
+        "properties": {"copies": {"type": "integer", "minimum": 1, "description": "How many copies."}},
+        "required": ["copies"],
+        "additionalProperties": False,
+    }
+    for hints, expected in ((s.READ, True), (s.WRITE_IDEMPOTENT, False)):
+        seen: list[Any] = []
+
+        async def record(args: dict[str, Any], seen: list[Any] = seen) -> Any:
+            seen.append(args.get("copies"))
+            return s.ok({"copies": args.get("copies")})
+
+        server = s.build([s.FakeTool("print_copies", record, input_schema=schema, annotations=hints)])
+        check(server, allow_writes=True)
+        assert (HUGE_COUNT in seen) is expected

@@ -13,7 +13,13 @@ from typing import Any
 
 from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions
-from wireproof.check.generate import awkward_cases, expensive_case, largest_sample, valid_samples
+from wireproof.check.generate import (
+    AwkwardCase,
+    awkward_cases,
+    expensive_case,
+    largest_sample,
+    valid_samples,
+)
 from wireproof.check.model import (
     CallRecord,
     Observations,
@@ -42,10 +48,18 @@ def _valid_calls(tool: ToolInfo, options: CheckOptions) -> list[dict[str, Any]]:
     return calls
 
 
+def _expensive(tool: ToolInfo, options: CheckOptions) -> AwkwardCase | None:
+    """The tool's expensive input; a huge count only for a read-only tool (a write would do it a billion times)."""
+    case = expensive_case(tool.input_schema, options.tool_arguments.get(tool.name), tool.description or "")
+    if case is not None and case.constraint == "huge-count" and not tool.read_only:
+        return None
+    return case
+
+
 def planned_input_calls(tool: ToolInfo, options: CheckOptions) -> int:
     """How many calls ``probe_inputs`` will make for ``tool`` before repairs (for the progress bar)."""
     base = options.tool_arguments.get(tool.name)
-    expensive = expensive_case(tool.input_schema, base, tool.description or "")
+    expensive = _expensive(tool, options)
     return (
         len(_valid_calls(tool, options))
         + len(awkward_cases(tool.input_schema, base))
@@ -74,7 +88,7 @@ async def probe_inputs(
         advance()
         if case.kind == "violation" and is_rejection(record):
             await _repair(connection, tool, record, parameters, observations)
-    expensive = expensive_case(tool.input_schema, base, tool.description or "")
+    expensive = _expensive(tool, options)
     if expensive is not None:
         observations.calls.append(
             await connection.call(
