@@ -12,8 +12,10 @@ is at fault, the value to send instead — must come from the error::
                                                               │
     repair_rates(observations) ◀── RepairAttempt (recorded) ◀─┘
 
-A call counts as repaired when a repaired call succeeds, or fails exactly as the tool's
-valid sample fails (the input problem is gone; what is left is not about the input).
+A call counts as repaired when a repaired call succeeds, fails exactly as the tool's valid
+sample fails, or is refused only because what it names does not exist (an id at the bound the
+error gave): in each case the input problem is gone. A rejection that is the very failure of the
+valid sample (the placeholder refused again) is not about the input and is not counted.
 """
 
 from __future__ import annotations
