@@ -74,6 +74,8 @@ def test_a_stated_type_converts_the_value() -> None:
     text = "- limit: has the wrong type (string). Expected an integer from 1 to 100; you passed '12'."
     assert fix({"limit": "12"}, text) == {"limit": 12}
     assert fix({"name": 12345}, "name: has the wrong type (number). Expected a string.") == {"name": "12345"}
+    listed = "name\n  Input should be a valid list [type=list_type, input_value='x', input_type=str]"
+    assert fix({"name": "x"}, listed) == {"name": ["x"]}
 
 
 def test_a_stated_format_or_example_gives_the_value() -> None:

@@ -102,7 +102,7 @@ _TYPES: Final = (
     ("integer", re.compile(r"\binteger\b|\bwhole number\b|\bint\b|\bint(32|64)\b", re.IGNORECASE)),
     ("number", re.compile(r"\bnumber\b|\bnumeric\b|\bfloat\b|\bdecimal\b", re.IGNORECASE)),
     ("string", re.compile(r"\bstring\b", re.IGNORECASE)),
-    ("array", re.compile(r"\ba list\b|\barray\b|\blist of\b", re.IGNORECASE)),
+    ("array", re.compile(r"\blist\b|\barray\b", re.IGNORECASE)),
     ("object", re.compile(r"\ban object\b|\bobject\b|\bdict(ionary)?\b|\bmapping\b", re.IGNORECASE)),
 )
 _LOOKUP_MISS: Final = re.compile(
