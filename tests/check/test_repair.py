@@ -70,12 +70,28 @@ def test_a_stated_bound_brings_the_value_within_it() -> None:
     }
 
 
-def test_a_stated_type_converts_the_value() -> None:
+def test_a_stated_type_gives_a_value_of_that_type() -> None:
     text = "- limit: has the wrong type (string). Expected an integer from 1 to 100; you passed '12'."
-    assert fix({"limit": "12"}, text) == {"limit": 12}
-    assert fix({"name": 12345}, "name: has the wrong type (number). Expected a string.") == {"name": "12345"}
+    assert fix({"limit": "12"}, text) == {"limit": 1}  # the tool's own integer, not a guess from "12"
+    assert fix({"name": 12345}, "name: has the wrong type (number). Expected a string.") == {
+        "name": "example"
+    }
     listed = "name\n  Input should be a valid list [type=list_type, input_value='x', input_type=str]"
     assert fix({"name": "x"}, listed) == {"name": ["x"]}
+    unknown_sample = propose({"count": "12"}, ErrorReading("count: expected an integer"), {"count": None})
+    assert unknown_sample.arguments == {"count": 12}
+
+
+def test_quoted_alternatives_the_error_lists_give_the_value() -> None:
+    text = "Invalid arguments for tool list: Expected 'name' | 'size', received number at sortBy"
+    proposal = propose({"path": "/", "sortBy": 12345}, ErrorReading(text), {"path": "/", "sortBy": "size"})
+    assert proposal.arguments == {"path": "/", "sortBy": "name"}
+
+
+def test_a_parameter_named_in_prose_counts_as_named() -> None:
+    proposal = propose({"confirm": True}, ErrorReading("Error: Table name is required"), {"table_name": "t"})
+    assert proposal.named == {"table_name"}
+    assert proposal.arguments == {"confirm": True, "table_name": "t"}
 
 
 def test_a_stated_format_or_example_gives_the_value() -> None:
@@ -219,7 +235,7 @@ def test_a_zod_dump_in_a_protocol_error_is_read() -> None:
         '    "code": "invalid_type",\n    "expected": "string",\n    "received": "number",\n'
         '    "path": [\n      "name"\n    ],\n    "message": "Expected string, received number"\n  }\n]'
     )
-    assert fix({"name": 12345}, text) == {"name": "12345"}
+    assert fix({"name": 12345}, text) == {"name": "example"}
 
 
 def test_a_pydantic_dump_is_read() -> None:
@@ -228,7 +244,7 @@ def test_a_pydantic_dump_is_read() -> None:
         "name\n  Input should be a valid string [type=string_type, input_value=12345, input_type=int]\n"
         "colour_hint\n  Extra inputs are not permitted [type=extra_forbidden, input_value=1, input_type=int]"
     )
-    assert fix({"name": 12345, "colour_hint": 1}, text) == {"name": "12345"}
+    assert fix({"name": 12345, "colour_hint": 1}, text) == {"name": "example"}
 
 
 def test_a_placeholder_refused_again_with_the_awkward_value_echoed_is_the_same_failure() -> None:

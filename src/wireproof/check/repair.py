@@ -186,12 +186,23 @@ _ALTERNATIVES: Final = re.compile(
 )
 
 
+def _name_pattern(name: str) -> re.Pattern[str]:
+    """``name`` as a whole word, or its words as prose: ``table_name`` and ``tableName`` also match "Table name"."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", spaced) if w]
+    prose = r"[\s_-]?".join(re.escape(w) for w in words) if len(words) > 1 else None
+    exact = rf"(?<![\w-]){re.escape(name)}(?![\w-])"
+    if prose is None:
+        return re.compile(exact)
+    return re.compile(rf"{exact}|(?<![\w-])(?i:{prose})(?![\w-])")
+
+
 def _mentioned(piece: str, names: list[str]) -> list[str]:
     """The parameters ``piece`` is about: every one named before a leading colon ("- a, b: ..."),
     else the one it names first (as a whole word)."""
     found: list[tuple[int, str]] = []
     for name in names:
-        match = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", piece)
+        match = _name_pattern(name).search(piece)
         if match is not None:
             found.append((match.start(), name))
     found.sort()
@@ -286,7 +297,7 @@ def propose(arguments: Mapping[str, Any], reading: ErrorReading, parameters: Map
             proposal.arguments[name] = nested.arguments
             proposal.fixes += [f"in {name}: {f}" for f in nested.fixes]
         elif name in arguments:
-            value = _expected_value(arguments[name], words, allowed)
+            value = _expected_value(arguments[name], words, allowed, parameters.get(name, _NOTHING))
             if value is _NOTHING or value == arguments[name]:
                 continue
             proposal.arguments[name] = value
@@ -329,19 +340,21 @@ def _short(value: Any) -> str:
     return text if len(text) <= 60 else f"{text[:40]}… ({len(text):,} characters)"
 
 
-def _expected_value(received: Any, words: str, allowed: list[Any] | None = None) -> Any:
+def _expected_value(received: Any, words: str, allowed: list[Any] | None = None, sample: Any = None) -> Any:
     """A value the words say would be accepted instead of ``received``; ``_NOTHING`` if they say none."""
-    value = _stated_value(received, words, allowed)
+    value = _stated_value(received, words, allowed, sample)
     listed = re.search(r"\b(list|array) of\b", words, re.IGNORECASE) is not None
     if listed and value is not _NOTHING and not isinstance(value, list):
         return [value]
     return value
 
 
-def _stated_value(received: Any, words: str, allowed: list[Any] | None) -> Any:  # noqa: PLR0911 - one answer per kind of statement
+def _stated_value(received: Any, words: str, allowed: list[Any] | None, sample: Any) -> Any:  # noqa: PLR0911 - one answer per kind of statement
     if allowed:
         return next((v for v in allowed if v != received), allowed[0])
     choice = _one_of(words, received)
+    if choice is _NOTHING:
+        choice = _quoted_alternatives(_expectation(words), received)
     if choice is not _NOTHING:
         return choice
     date = _stated_date(words, received)
@@ -363,7 +376,7 @@ def _stated_value(received: Any, words: str, allowed: list[Any] | None) -> Any: 
         example = example_match.group(1) or example_match.group(2)
         if example.lower() not in ("a", "an", "the"):
             return _literal(example)
-    return _typed_and_bounded(received, words)
+    return _typed_and_bounded(received, words, sample)
 
 
 def _literal(text: str) -> Any:
@@ -382,6 +395,18 @@ def _one_of(words: str, received: Any) -> Any:
         if items:
             return next((i for i in items if i != received), items[0])
     return _NOTHING
+
+
+_ALTERNATIVE: Final = re.compile(r"([\"'`])([^\"'`]+)\1")
+
+
+def _quoted_alternatives(expectation: str, received: Any) -> Any:
+    """The first of two or more quoted values the expectation lists (zod: ``Expected 'name' | 'size'``)."""
+    listed = re.search(r"([\"'`])[^\"'`]+\1(?:\s*(?:\||,|or)\s*([\"'`])[^\"'`]+\2)+", expectation)
+    if listed is None:
+        return _NOTHING
+    items = [m.group(2) for m in _ALTERNATIVE.finditer(listed.group(0))]
+    return next((i for i in items if i != received), items[0])
 
 
 def _stated_date(words: str, received: Any) -> str | None:
@@ -420,16 +445,32 @@ def _expectation(words: str) -> str:
     return stated if stated.strip() else words
 
 
-def _typed_and_bounded(received: Any, words: str) -> Any:
-    """``received`` converted to the type the words name, then brought within the bounds they state."""
+def _typed_and_bounded(received: Any, words: str, sample: Any) -> Any:
+    """A value of the type the words name, then brought within the bounds they state.
+
+    The tool's own sample when it is of that type (an agent told "expected a string" sends a
+    sensible string, not ``"12345"``), else ``received`` converted.
+    """
     expectation = _expectation(words)
     said = [(m.start(), k) for k, pattern in _TYPES if (m := pattern.search(expectation)) is not None]
     kind = min(said)[1] if said else None  # the type named first: "a string, or a number" asks for a string
-    value = _converted(received, kind) if kind is not None else received
+    if kind is not None and _is_of_type(sample, kind) and not _is_of_type(received, kind):
+        value = sample
+    else:
+        value = _converted(received, kind) if kind is not None else received
     bounded = _bounded(value, words)
     if bounded is _NOTHING:
         return value if kind is not None else _NOTHING
     return bounded
+
+
+def _is_of_type(value: Any, kind: str) -> bool:
+    if kind == "integer":
+        return isinstance(value, int) and not isinstance(value, bool)
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    expected = {"boolean": bool, "string": str, "array": list, "object": dict}.get(kind)
+    return expected is not None and isinstance(value, expected)
 
 
 def _converted(received: Any, kind: str) -> Any:  # noqa: PLR0911 - one conversion per JSON type

@@ -31,7 +31,12 @@ def not_repairable(ctx: RuleContext) -> Iterator[Hit]:
             and about_the_input(a.rejected, observations)
             and not repaired(a, baselines(observations, rate.tool))
         )
-        tried = "; ".join(failed.fixes) or "nothing: the error names no argument and states no value"
+        named = ", ".join(sorted(failed.named))
+        tried = "; ".join(failed.fixes) or (
+            f"nothing: the error names {named} but states no value to send instead"
+            if named
+            else "nothing: the error names no argument and states no value"
+        )
         yield Hit(
             rate.tool,
             f"Only {rate.repaired} of {rate.rejections} rejected calls could be fixed from the error alone "
