@@ -47,6 +47,7 @@ HOSTILE_STRINGS: Final = {
     "path-traversal": "../../../../etc/passwd",
 }
 _ABSENT: Final = object()
+_BOUND_EDGES: Final = frozenset({"negative", "zero"})
 _START_WORDS: Final = ("start", "from", "since", "after", "begin", "min")
 _END_WORDS: Final = ("end", "to", "until", "before", "max", "stop")
 _MAX_REF_HOPS: Final = 16
@@ -512,7 +513,11 @@ def expensive_case(
 def _sort_edges(
     schema: dict[str, Any], edges: list[AwkwardCase], seen: list[dict[str, Any]]
 ) -> tuple[list[AwkwardCase], list[AwkwardCase]]:
-    """Edge calls split into those the schema refuses (violations) and those it accepts (hostile)."""
+    """Edge calls split into those the schema refuses (violations) and those it accepts (hostile).
+
+    A negative or zero the schema refuses is left out: the ``minimum`` mutation already tests that
+    bound, and each violation costs a call and a repair.
+    """
     refused: list[AwkwardCase] = []
     accepted: list[AwkwardCase] = []
     for edge in edges:
@@ -520,7 +525,8 @@ def _sort_edges(
             continue  # the same call as a mutation (minimum - 1 is often 0)
         seen.append(edge.arguments)
         if is_schema_valid(schema, edge.arguments) is False:
-            refused.append(AwkwardCase("violation", edge.field, edge.constraint, edge.arguments))
+            if edge.constraint not in _BOUND_EDGES:  # a refused negative or zero: the minimum case covers it
+                refused.append(AwkwardCase("violation", edge.field, edge.constraint, edge.arguments))
         else:
             accepted.append(edge)
     return refused, accepted
