@@ -270,6 +270,7 @@ FIRES: dict[str, tuple[Callable[[], Any], dict[str, Any]]] = {
     "errors.crash": (one(handler=slow_on_long_input), {"timeout": 1.0}),
     "errors.field-not-named": (one(handler=vague_errors), {}),
     "errors.expected-not-stated": (one(handler=errors_without_expectation), {}),
+    "errors.not-repairable": (one(handler=errors_without_expectation), {}),
     "errors.no-retry-advice": (one(handler=errors_without_retry_advice), {}),
     "errors.leak": (one(handler=leaky), {}),
     "errors.disguised-success": (one(handler=disguised), {}),

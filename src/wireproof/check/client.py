@@ -256,6 +256,7 @@ class Connection:
             record.is_error = bool(result.is_error)
             record.text = "\n".join(b.text for b in result.content if isinstance(b, types.TextContent))
             record.structured = result.structured_content
+            record.meta = dict(result.meta) if result.meta else None
             record.size_bytes = len(result.model_dump_json(by_alias=True, exclude_none=True).encode())
         record.elapsed_ms = (time.perf_counter() - started) * 1000
         return record

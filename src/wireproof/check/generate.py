@@ -13,6 +13,7 @@ violations.
 from __future__ import annotations
 
 import copy
+import json
 import re
 from dataclasses import dataclass
 
@@ -24,9 +25,19 @@ from typing import Any, Final, Literal
 from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
-__all__ = ["AwkwardCase", "awkward_cases", "is_schema_valid", "sample_value", "valid_samples"]
+__all__ = [
+    "AwkwardCase",
+    "awkward_cases",
+    "expensive_case",
+    "from_regex",
+    "is_schema_valid",
+    "largest_sample",
+    "resolve",
+    "sample_value",
+    "valid_samples",
+]
 
-Kind = Literal["violation", "hostile"]
+Kind = Literal["violation", "hostile", "expensive"]
 MEGABYTE: Final = 1_048_576
 UNKNOWN_ARGUMENT: Final = "wireproof_unknown_argument"
 HOSTILE_STRINGS: Final = {
@@ -38,8 +49,47 @@ HOSTILE_STRINGS: Final = {
 }
 DESTRUCTIVE_STRINGS: Final = {"sql-drop-table": "'; DROP TABLE users; --"}
 """Hostile strings that harm a server that splices them into SQL: sent only with --allow-writes."""
+_ABSENT: Final = object()
+_BOUND_EDGES: Final = frozenset({"negative", "zero"})
 _START_WORDS: Final = ("start", "from", "since", "after", "begin", "min")
 _END_WORDS: Final = ("end", "to", "until", "before", "max", "stop")
+_MAX_REF_HOPS: Final = 16
+_VALIDATOR_CACHE: Final = 256
+UNBOUNDED_LIMIT: Final = 10_000
+"""The size asked of a ``limit`` that has no maximum: enough to show a server that returns everything."""
+_SIZE_WORDS: Final = frozenset(
+    {"limit", "max", "count", "size", "top", "first", "take", "rows", "results", "per", "num", "n"}
+)
+_INTEGER_WORDS: Final = _SIZE_WORDS | {"page", "offset", "skip", "id", "index", "number", "depth", "level"}
+_REPEAT_WORDS: Final = frozenset(
+    {"repeat", "repeats", "times", "count", "iterations", "n", "depth", "rounds", "loops", "steps", "copies"}
+)
+_EXPRESSION_WORDS: Final = frozenset(
+    {
+        "expression",
+        "expr",
+        "formula",
+        "equation",
+        "calculation",
+        "calculate",
+        "math",
+        "eval",
+        "code",
+        "script",
+    }
+)
+HUGE_EXPONENT: Final = "9**9**9**9"
+"""An exponent tower: instant to parse, and it never finishes for an evaluator with big integers."""
+RECURSIVE_SQL: Final = (
+    "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"
+)
+"""A query that never ends on a database without a statement timeout."""
+HUGE_COUNT: Final = 1_000_000_000
+NESTING_DEPTH: Final = 100
+"""Deep, yet within what SDKs parse: the Python SDK drops a message nested ~200 levels without an answer,
+which would measure the SDK's JSON parser, not the server."""
+DEEP_BRACKETS: Final = "[" * 5_000 + "]" * 5_000
+"""Five thousand levels (past any recursive parser's stack) in 10 KB: a server that echoes it stays in budget."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +117,7 @@ def _date_for(name: str) -> str:
     return "2026-01-15"
 
 
-def _from_regex(pattern: str) -> str | None:
+def from_regex(pattern: str) -> str | None:
     """A short string matching ``pattern`` for the common constructs, or None."""
     try:
         parsed = sre_parse.parse(pattern)
@@ -113,8 +163,54 @@ def _from_regex(pattern: str) -> str | None:
     return candidate if re.search(pattern, candidate) else None
 
 
-def sample_value(schema: dict[str, Any], name: str = "", *, full: bool = False) -> Any:  # noqa: PLR0911, PLR0912 - one branch per JSON type
-    """A plausible value that ``schema`` accepts (``full``: fill optional object members too)."""
+def resolve(schema: dict[str, Any], root: dict[str, Any] | None) -> dict[str, Any]:
+    """``schema`` with a local ``$ref`` (``#/$defs/Name``) and a one-member ``allOf`` followed.
+
+    SDKs that generate schemas from models (pydantic, zod-to-json-schema) put nested objects in
+    ``$defs``: unresolved, every such parameter would be sampled as a plain string.
+    """
+    for _ in range(_MAX_REF_HOPS):
+        ref = schema.get("$ref")
+        if isinstance(ref, str) and ref.startswith("#/") and root is not None:
+            target: Any = root
+            for raw in ref[2:].split("/"):
+                part = raw.replace("~1", "/").replace("~0", "~")
+                target = target.get(part) if isinstance(target, dict) else None
+            if not isinstance(target, dict):
+                return schema
+            schema = {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+            continue
+        parts = schema.get("allOf")
+        if isinstance(parts, list) and len(parts) == 1 and isinstance(parts[0], dict):
+            schema = {**parts[0], **{k: v for k, v in schema.items() if k != "allOf"}}
+            continue
+        return schema
+    return schema
+
+
+def _json_type(schema: dict[str, Any]) -> str | None:
+    """The one JSON type a schema stands for (null left aside), inferred from its keywords if not stated."""
+    kind = schema.get("type")
+    if isinstance(kind, list):
+        kind = next((k for k in kind if k != "null"), None)
+    if isinstance(kind, str):
+        return kind
+    if "properties" in schema or "required" in schema:
+        return "object"
+    if "items" in schema or "prefixItems" in schema:
+        return "array"
+    return None
+
+
+def sample_value(  # noqa: PLR0911, PLR0912 - one branch per JSON type
+    schema: dict[str, Any], name: str = "", *, full: bool = False, root: dict[str, Any] | None = None
+) -> Any:
+    """A plausible value that ``schema`` accepts (``full``: fill optional object members too).
+
+    ``root`` is the document local ``$ref``s point into (the tool's whole input schema). Objects
+    are real objects built from their members, arrays hold valid items.
+    """
+    schema = resolve(schema, root)
     if "const" in schema:
         return schema["const"]
     if schema.get("enum"):
@@ -126,10 +222,8 @@ def sample_value(schema: dict[str, Any], name: str = "", *, full: bool = False) 
     for key in ("anyOf", "oneOf"):
         options = [s for s in schema.get(key, []) if isinstance(s, dict) and s.get("type") != "null"]
         if options:
-            return sample_value(options[0], name, full=full)
-    kind = schema.get("type")
-    if isinstance(kind, list):
-        kind = next((k for k in kind if k != "null"), None)
+            return sample_value(options[0], name, full=full, root=root)
+    kind = _json_type(schema)
     if kind == "string":
         return _sample_string(schema, name)
     if kind in ("integer", "number"):
@@ -145,12 +239,20 @@ def sample_value(schema: dict[str, Any], name: str = "", *, full: bool = False) 
         return True
     if kind == "array":
         items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
-        count = max(schema.get("minItems", 0), 1)  # an empty list would make most writes a no-op
+        prefix = [p for p in schema.get("prefixItems", []) if isinstance(p, dict)]
+        count = max(schema.get("minItems", 0), 1, len(prefix))  # an empty list would make most writes a no-op
         if isinstance(schema.get("maxItems"), int):
             count = min(count, schema["maxItems"])
-        return [sample_value(items, name, full=full) for _ in range(count)]
-    if kind == "object" or "properties" in schema:
-        return _sample_object(schema, full=full)
+        item_schemas = [prefix[i] if i < len(prefix) else items for i in range(count)]
+        values = [sample_value(item, name, full=full, root=root) for item in item_schemas]
+        if schema.get("uniqueItems") and len(values) > 1 and all(isinstance(v, str) for v in values):
+            values = [f"{v}{i}" if i else v for i, v in enumerate(values)]
+        return values
+    if kind == "object":
+        nested = _sample_object(schema, full=full, root=root)
+        if not nested and not schema.get("required"):  # a real object: its members, not a bare {}
+            nested = _sample_object(schema, full=True, root=root)
+        return nested
     return "example"
 
 
@@ -166,7 +268,7 @@ def _sample_string(schema: dict[str, Any], name: str) -> str:
         "uuid": "00000000-0000-4000-8000-000000000000",
     }.get(fmt or "", "example")
     if "pattern" in schema:
-        value = _from_regex(schema["pattern"]) or value
+        value = from_regex(schema["pattern"]) or value
     low, high = schema.get("minLength", 0), schema.get("maxLength")
     if len(value) < low:
         value = value + "x" * (low - len(value))
@@ -181,28 +283,49 @@ OPAQUE_TOKENS: Final = re.compile(
 """Parameters that take a token the server issued: no sample can be valid, so optional ones are left out."""
 
 
-def _sample_object(schema: dict[str, Any], *, full: bool) -> dict[str, Any]:
+def _sample_object(
+    schema: dict[str, Any], *, full: bool, root: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    root = schema if root is None else root
+    schema = resolve(schema, root)
     properties = schema.get("properties", {})
     required = set(schema.get("required", []))
     return {
-        name: sample_value(prop, name, full=full)
+        name: sample_value(prop, name, full=full, root=root)
         for name, prop in properties.items()
         if isinstance(prop, dict) and (name in required or (full and not OPAQUE_TOKENS.match(name)))
     }
 
 
+_VALIDATORS: dict[str, Draft202012Validator | None] = {}
+
+
 def _validator(schema: dict[str, Any]) -> Draft202012Validator | None:
+    """The compiled validator of ``schema`` (cached: one tool's schema is checked hundreds of times)."""
+    try:
+        key = json.dumps(schema, sort_keys=True)
+    except (TypeError, ValueError):
+        key = ""
+    if key and key in _VALIDATORS:
+        return _VALIDATORS[key]
     try:
         Draft202012Validator.check_schema(schema)
     except SchemaError:
-        return None
-    return Draft202012Validator(schema, format_checker=FormatChecker())
+        validator = None
+    else:
+        validator = Draft202012Validator(schema, format_checker=FormatChecker())
+    if key and len(_VALIDATORS) < _VALIDATOR_CACHE:
+        _VALIDATORS[key] = validator
+    return validator
 
 
 def is_schema_valid(schema: dict[str, Any], arguments: dict[str, Any]) -> bool | None:
     """Whether the advertised schema accepts ``arguments`` (None when the schema itself is broken)."""
     validator = _validator(schema)
-    return None if validator is None else bool(validator.is_valid(arguments))
+    try:
+        return None if validator is None else bool(validator.is_valid(arguments))
+    except RecursionError:  # a deeply nested probe value: the schema cannot say
+        return None
 
 
 def valid_samples(schema: dict[str, Any], base: dict[str, Any] | None = None) -> list[dict[str, Any]]:
@@ -221,6 +344,54 @@ def valid_samples(schema: dict[str, Any], base: dict[str, Any] | None = None) ->
     return out
 
 
+def _is_integer_like(name: str) -> bool:
+    return bool(_tokens(name) & _INTEGER_WORDS)
+
+
+def _numeric_bounds(prop: dict[str, Any]) -> tuple[float | None, float | None]:
+    low = prop.get("minimum", prop.get("exclusiveMinimum"))
+    high = prop.get("maximum", prop.get("exclusiveMaximum"))
+    return (
+        low if isinstance(low, int | float) and not isinstance(low, bool) else None,
+        high if isinstance(high, int | float) and not isinstance(high, bool) else None,
+    )
+
+
+def largest_sample(schema: dict[str, Any], base: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """The call most likely to give the tool's largest answer: every size parameter at its maximum.
+
+    A ``limit``-like integer is set to its ``maximum`` (or to ``UNBOUNDED_LIMIT`` when it has none),
+    so a listing tool is measured at the answer an agent can actually ask for. None when the tool
+    has no size parameter, or the schema refuses the call.
+    """
+    arguments = valid_samples(schema, base)[-1]
+    changed = False
+    for name, raw in schema.get("properties", {}).items():
+        prop = resolve(raw, schema) if isinstance(raw, dict) else {}
+        if name in (base or {}) or _json_type(prop) != "integer" or not _tokens(name) & _SIZE_WORDS:
+            continue
+        _low, high = _numeric_bounds(prop)
+        value = UNBOUNDED_LIMIT if high is None else int(high) - (1 if "exclusiveMaximum" in prop else 0)
+        if arguments.get(name) != value:
+            arguments[name], changed = value, True
+    if not changed or is_schema_valid(schema, arguments) is False:
+        return None
+    return arguments
+
+
+def _edge_values(name: str, prop: dict[str, Any]) -> list[tuple[str, Any]]:
+    """Edge values a careless server mishandles: fractions, negatives, zero, an empty object."""
+    kind = _json_type(prop)
+    edges: list[tuple[str, Any]] = []
+    if kind == "integer" or (kind == "number" and _is_integer_like(name)):
+        edges.append(("fractional", 1.5))
+    if kind in ("integer", "number"):
+        edges += [("negative", -1), ("zero", 0)]
+    if kind == "object":
+        edges.append(("empty-object", {}))
+    return edges
+
+
 def _wrong_type(prop: dict[str, Any]) -> Any:
     kind = prop.get("type")
     if kind == "string":
@@ -234,7 +405,9 @@ def _wrong_type(prop: dict[str, Any]) -> Any:
     return ["not", "an", "object"]
 
 
-def _property_mutations(name: str, prop: dict[str, Any]) -> list[tuple[str, Any]]:
+def _property_mutations(
+    name: str, prop: dict[str, Any], root: dict[str, Any] | None = None
+) -> list[tuple[str, Any]]:
     mutations: list[tuple[str, Any]] = [("type", _wrong_type(prop))]
     if prop.get("enum"):
         mutations.append(("enum", "wireproof-not-an-allowed-value"))
@@ -265,7 +438,7 @@ def _property_mutations(name: str, prop: dict[str, Any]) -> list[tuple[str, Any]
         mutations.append(("format", bad_formats[fmt]))
     if isinstance(prop.get("maxItems"), int) and prop["maxItems"] < 10_000:
         items: dict[str, Any] = prop["items"] if isinstance(prop.get("items"), dict) else {}
-        mutations.append(("maxItems", [sample_value(items, name)] * (prop["maxItems"] + 1)))
+        mutations.append(("maxItems", [sample_value(items, name, root=root)] * (prop["maxItems"] + 1)))
     return mutations
 
 
@@ -284,16 +457,97 @@ def _date_range_case(schema: dict[str, Any], base: dict[str, Any]) -> AwkwardCas
     return AwkwardCase("violation", end, "date-range", arguments)
 
 
+def _expression_like(name: str, prop: dict[str, Any]) -> bool:
+    return bool(_tokens(name) & _EXPRESSION_WORDS) or bool(
+        _EXPRESSION_WORDS & _tokens(str(prop.get("description", "")))
+    )
+
+
+def _sql_like(name: str, prop: dict[str, Any], description: str) -> bool:
+    text = f"{prop.get('description', '')} {description}"
+    return bool(_tokens(name) & {"sql", "query", "statement"}) and re.search(r"\bSQL\b", text) is not None
+
+
+def _nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth - 1):
+        value = [value]
+    return value
+
+
+def expensive_case(
+    schema: dict[str, Any], base: dict[str, Any] | None = None, description: str = ""
+) -> AwkwardCase | None:
+    """One input that is cheap to send and may be ruinous to answer, for the parameter it fits best.
+
+    In order: a recursive SQL query for a parameter that takes SQL, a huge exponent for an
+    expression, a huge repeat count for a count-like integer, deep nesting for an object or array,
+    and a deeply bracketed string for free text. The call is bounded by the check's timeout like
+    any other; a server that hangs or dies on it is ``errors.crash``. None for a tool with nothing
+    to send it in.
+    """
+    properties = {
+        n: resolve(p, schema) for n, p in schema.get("properties", {}).items() if isinstance(p, dict)
+    }
+    valid = valid_samples(schema, base)[0]
+    strings = {n: p for n, p in properties.items() if _json_type(p) == "string" and not p.get("enum")}
+    candidates: list[tuple[str, str, Any]] = []
+    candidates += [
+        (n, "recursive-query", RECURSIVE_SQL) for n, p in strings.items() if _sql_like(n, p, description)
+    ]
+    candidates += [(n, "huge-exponent", HUGE_EXPONENT) for n, p in strings.items() if _expression_like(n, p)]
+    for name, prop in properties.items():
+        if _json_type(prop) == "integer" and _tokens(name) & _REPEAT_WORDS:
+            _low, high = _numeric_bounds(prop)
+            count = HUGE_COUNT if high is None or high >= HUGE_COUNT else None
+            if count is not None:
+                candidates.append((name, "huge-count", count))
+    for name, prop in properties.items():
+        if _json_type(prop) in ("object", "array"):
+            value: Any = _nested(NESTING_DEPTH)
+            candidates.append((name, "deep-nesting", value if _json_type(prop) == "array" else {"a": value}))
+    candidates += [(n, "deep-nesting", DEEP_BRACKETS) for n, p in strings.items() if not p.get("format")]
+    if not candidates:
+        return None
+    name, constraint, value = candidates[0]
+    return AwkwardCase("expensive", name, constraint, {**valid, name: value})
+
+
+def _sort_edges(
+    schema: dict[str, Any], edges: list[AwkwardCase], seen: list[dict[str, Any]]
+) -> tuple[list[AwkwardCase], list[AwkwardCase]]:
+    """Edge calls split into those the schema refuses (violations) and those it accepts (hostile).
+
+    A negative or zero the schema refuses is left out: the ``minimum`` mutation already tests that
+    bound, and each violation costs a call and a repair.
+    """
+    refused: list[AwkwardCase] = []
+    accepted: list[AwkwardCase] = []
+    for edge in edges:
+        if edge.arguments in seen:
+            continue  # the same call as a mutation (minimum - 1 is often 0)
+        seen.append(edge.arguments)
+        if is_schema_valid(schema, edge.arguments) is False:
+            if edge.constraint not in _BOUND_EDGES:  # a refused negative or zero: the minimum case covers it
+                refused.append(AwkwardCase("violation", edge.field, edge.constraint, edge.arguments))
+        else:
+            accepted.append(edge)
+    return refused, accepted
+
+
 def awkward_cases(
     schema: dict[str, Any], base: dict[str, Any] | None = None, *, destructive: bool = False
 ) -> list[AwkwardCase]:
     """Every awkward call for a tool, each breaking one constraint of ``schema`` (or hostile but valid).
 
+    Edge values (a fraction for an integer-looking field, a negative, zero, an empty object) are
+    violations where the schema refuses them and hostile-but-valid calls where it accepts them.
+
     ``destructive`` (only with --allow-writes) adds the hostile strings that would harm a server
     that splices them into SQL (``DESTRUCTIVE_STRINGS``).
     """
     properties: dict[str, Any] = {
-        n: p for n, p in schema.get("properties", {}).items() if isinstance(p, dict)
+        n: resolve(p, schema) for n, p in schema.get("properties", {}).items() if isinstance(p, dict)
     }
     valid = valid_samples(schema, base)[0]
     cases: list[AwkwardCase] = []
@@ -302,17 +556,22 @@ def awkward_cases(
             cases.append(
                 AwkwardCase("violation", name, "required", {k: v for k, v in valid.items() if k != name})
             )
+    edges: list[AwkwardCase] = []
     for name, prop in properties.items():
-        for constraint, value in _property_mutations(name, prop):
+        for constraint, value in _property_mutations(name, prop, schema):
             cases.append(AwkwardCase("violation", name, constraint, {**valid, name: value}))
+        for constraint, value in _edge_values(name, prop):
+            if valid.get(name, _ABSENT) != value:
+                edges.append(AwkwardCase("hostile", name, constraint, {**valid, name: value}))
     cases.append(
         AwkwardCase("violation", UNKNOWN_ARGUMENT, "additionalProperties", {**valid, UNKNOWN_ARGUMENT: 1})
     )
-    date_range = _date_range_case(schema, valid)
     violations = [c for c in cases if is_schema_valid(schema, c.arguments) is False]
+    refused, hostile = _sort_edges(schema, edges, [c.arguments for c in violations])
+    violations += refused
+    date_range = _date_range_case(schema, valid)
     if date_range is not None:
         violations.append(date_range)
-    hostile: list[AwkwardCase] = []
     unknown = {**valid, UNKNOWN_ARGUMENT: 1}
     if is_schema_valid(schema, unknown):  # an open schema: is a misspelt argument refused or ignored?
         hostile.append(AwkwardCase("hostile", UNKNOWN_ARGUMENT, "additionalProperties", unknown))

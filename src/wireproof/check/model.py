@@ -27,6 +27,8 @@ __all__ = [
     "HttpExchange",
     "Observations",
     "Outcome",
+    "RepairAttempt",
+    "RepairRate",
     "Report",
     "ServerSummary",
     "Severity",
@@ -162,6 +164,7 @@ class CallRecord:
     error_code: int | None = None
     error_message: str = ""
     size_bytes: int = 0
+    meta: dict[str, Any] | None = None
 
     def evidence(self, note: str | None = None) -> Evidence:
         if self.outcome == "result":
@@ -262,6 +265,36 @@ class EscapeObservation:
     roots: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class RepairAttempt:
+    """A rejected awkward call, what the repairer read in its error, and the calls it made to fix it.
+
+    named (frozenset[str]): the arguments the error points at (typed error or text).
+    stated (frozenset[str]): those for which the error says what to send instead (or to drop or add).
+    fixes (tuple[str, ...]): what the repairer changed, in words; empty when the error gave nothing to act on.
+    calls (tuple[CallRecord, ...]): the repaired calls, in order (at most two rounds).
+    """
+
+    rejected: CallRecord
+    named: frozenset[str]
+    stated: frozenset[str]
+    fixes: tuple[str, ...]
+    calls: tuple[CallRecord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RepairRate:
+    """How many of one tool's rejected awkward calls were fixed from the error alone."""
+
+    tool: str
+    rejections: int
+    repaired: int
+
+    @property
+    def rate(self) -> float | None:
+        return self.repaired / self.rejections if self.rejections else None
+
+
 @dataclass(slots=True)
 class Observations:
     """Everything the probes saw, handed to the rules."""
@@ -276,6 +309,7 @@ class Observations:
     listing_error: str | None = None
     escapes: list[EscapeObservation] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    repairs: list[RepairAttempt] = field(default_factory=list)
 
     def calls_for(self, tool: str, purpose: str | None = None) -> list[CallRecord]:
         return [c for c in self.calls if c.tool == tool and (purpose is None or c.purpose == purpose)]
@@ -386,8 +420,21 @@ class Report:
     """0 to 100 per category; None for a category not tested (see ``coverage``), never 100 by default."""
     duration_s: float
     coverage: Coverage = field(default_factory=Coverage)
+    repair: list[RepairRate] = field(default_factory=list)
+
+    @property
+    def repair_overall(self) -> RepairRate:
+        """The repair rate over every tool (``tool`` is ``"*"``)."""
+        return RepairRate("*", sum(r.rejections for r in self.repair), sum(r.repaired for r in self.repair))
 
     def to_json(self) -> dict[str, Any]:
+        def rate(r: RepairRate) -> dict[str, Any]:
+            return {
+                "rejections": r.rejections,
+                "repaired": r.repaired,
+                "rate": None if r.rate is None else round(r.rate, 4),
+            }
+
         return {
             "wireproof_version": self.wireproof_version,
             "server": asdict(self.server),
@@ -396,6 +443,10 @@ class Report:
             "scores": dict(self.scores),
             "coverage": self.coverage.to_json(),
             "duration_s": round(self.duration_s, 3),
+            "repair": {
+                "overall": rate(self.repair_overall),
+                "tools": [{"tool": r.tool, **rate(r)} for r in self.repair],
+            },
         }
 
     def count(self, at_least: Severity) -> int:

@@ -47,6 +47,7 @@ from wireproof.check.probes.auth import (
 )
 from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
 from wireproof.check.probes.writes import probe_read_only_effect, probe_read_only_escapes, probe_write
+from wireproof.check.repair import repair_rates
 from wireproof.check.rules import RuleContext, evaluate
 
 __all__ = ["WEIGHTS", "Progress", "run_check", "score"]
@@ -225,6 +226,7 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
         scores=score(findings, coverage),
         duration_s=time.perf_counter() - started,
         coverage=coverage,
+        repair=repair_rates(observations),
     )
 
 

@@ -1,22 +1,70 @@
-"""The inputs probe: valid calls and awkward calls for one tool, recorded, never judged."""
+"""The inputs probe: valid calls, awkward calls and their repairs, and one expensive input, recorded, never judged.
+
+For each tool: the valid samples (read-only tools only) and the largest plausible answer
+(every ``limit`` at its maximum); then each awkward case, and for each violation the server
+rejected, up to ``MAX_ROUNDS`` calls repaired from the error alone (``check.repair``); last,
+one expensive input, bounded by the timeout like every call.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions
-from wireproof.check.generate import awkward_cases, valid_samples
-from wireproof.check.model import Observations, ToolInfo
+from wireproof.check.generate import (
+    AwkwardCase,
+    awkward_cases,
+    expensive_case,
+    largest_sample,
+    valid_samples,
+)
+from wireproof.check.model import (
+    CallRecord,
+    Observations,
+    RepairAttempt,
+    ToolInfo,
+    idempotency_key_parameter,
+)
+from wireproof.check.repair import MAX_ROUNDS, fresh_key, is_rejection, propose, read_error
 
 __all__ = ["planned_input_calls", "probe_inputs"]
 
 
-def planned_input_calls(tool: ToolInfo, options: CheckOptions) -> int:
-    """How many calls ``probe_inputs`` will make for ``tool`` (for the progress bar)."""
+def _valid_calls(tool: ToolInfo, options: CheckOptions) -> list[dict[str, Any]]:
+    """The valid calls of a read-only tool: its samples, and its largest plausible answer.
+
+    A write's valid calls are the writes probe's to make (first call, repeat, ...): made here
+    first, they would leave the writes probe nothing new to do (a commit already made).
+    """
+    if not tool.read_only:
+        return []
     base = options.tool_arguments.get(tool.name)
-    valid = len(valid_samples(tool.input_schema, base)) if tool.read_only else 0
-    return valid + len(awkward_cases(tool.input_schema, base, destructive=options.allow_writes))
+    calls = valid_samples(tool.input_schema, base)
+    largest = largest_sample(tool.input_schema, base)
+    if largest is not None and largest not in calls:
+        calls.append(largest)
+    return calls
+
+
+def _expensive(tool: ToolInfo, options: CheckOptions) -> AwkwardCase | None:
+    """The tool's expensive input; a huge count only for a read-only tool (a write would do it a billion times)."""
+    case = expensive_case(tool.input_schema, options.tool_arguments.get(tool.name), tool.description or "")
+    if case is not None and case.constraint == "huge-count" and not tool.read_only:
+        return None
+    return case
+
+
+def planned_input_calls(tool: ToolInfo, options: CheckOptions) -> int:
+    """How many calls ``probe_inputs`` will make for ``tool`` before repairs (for the progress bar)."""
+    base = options.tool_arguments.get(tool.name)
+    expensive = _expensive(tool, options)
+    return (
+        len(_valid_calls(tool, options))
+        + len(awkward_cases(tool.input_schema, base, destructive=options.allow_writes))
+        + (expensive is not None)
+    )
 
 
 async def probe_inputs(
@@ -26,18 +74,65 @@ async def probe_inputs(
     observations: Observations,
     advance: Callable[[], None],
 ) -> None:
-    """Call ``tool`` with each valid sample, then with each awkward case.
-
-    A write's valid calls are the writes probe's to make (first call, repeat, ...): made here
-    first, they would leave the writes probe nothing new to do (a commit already made).
-    """
+    """Call ``tool`` with each valid sample, each awkward case (repairing rejections), then the expensive input."""
     base = options.tool_arguments.get(tool.name)
-    for arguments in valid_samples(tool.input_schema, base) if tool.read_only else []:
+    for arguments in _valid_calls(tool, options):
         observations.calls.append(await connection.call(tool.name, arguments, "valid"))
         advance()
+    parameters = valid_samples(tool.input_schema, base)[-1]
     for case in awkward_cases(tool.input_schema, base, destructive=options.allow_writes):
         record = await connection.call(
             tool.name, case.arguments, case.kind, field=case.field, constraint=case.constraint
         )
         observations.calls.append(record)
         advance()
+        if case.kind == "violation" and is_rejection(record):
+            await _repair(connection, tool, record, parameters, observations)
+    expensive = _expensive(tool, options)
+    if expensive is not None:
+        observations.calls.append(
+            await connection.call(
+                tool.name,
+                expensive.arguments,
+                expensive.kind,
+                field=expensive.field,
+                constraint=expensive.constraint,
+            )
+        )
+        advance()
+
+
+async def _repair(
+    connection: Connection,
+    tool: ToolInfo,
+    rejected: CallRecord,
+    parameters: dict[str, Any],
+    observations: Observations,
+) -> None:
+    """Fix ``rejected`` from its error and call again, at most ``MAX_ROUNDS`` times; record the attempt.
+
+    What the first error names and states is kept for the error rules; a repaired call that
+    changes nothing is not made. A repaired write gets its own idempotency key (derived from
+    its arguments), unless the fix was to the key itself.
+    """
+    key = idempotency_key_parameter(tool)
+    proposal = propose(rejected.arguments, read_error(rejected), parameters)
+    named, stated, fixes = frozenset(proposal.named), frozenset(proposal.stated), list(proposal.fixes)
+    calls: list[CallRecord] = []
+    previous = rejected
+    for _ in range(MAX_ROUNDS):
+        arguments = proposal.arguments
+        if arguments == previous.arguments:
+            break
+        if key is not None and key in arguments and arguments[key] == rejected.arguments.get(key):
+            arguments = {**arguments, key: fresh_key(arguments, key)}
+        previous = await connection.call(
+            tool.name, arguments, "repair", field=rejected.field, constraint=rejected.constraint
+        )
+        calls.append(previous)
+        observations.calls.append(previous)
+        if not is_rejection(previous):
+            break
+        proposal = propose(previous.arguments, read_error(previous), parameters)
+        fixes += proposal.fixes
+    observations.repairs.append(RepairAttempt(rejected, named, stated, tuple(fixes), tuple(calls)))

@@ -85,6 +85,33 @@ def _finding(finding: Finding) -> list[str]:
     return parts
 
 
+def _rate(repaired: int, rejections: int) -> str:
+    return (
+        f"{repaired} of {rejections} ({100 * repaired / rejections:.0f}%)" if rejections else "no rejections"
+    )
+
+
+def _repair_section(report: Report) -> list[str]:
+    """The repair rate as a table: rejected calls fixed from the error alone, per tool and overall."""
+    if not report.repair:
+        return []
+    overall = report.repair_overall
+    parts = [
+        "<h2>Repair rate</h2>",
+        "<p>Rejected awkward calls that a deterministic repairer fixed from the error alone.</p>",
+        "<table><thead><tr><th>Tool</th><th>Repaired</th></tr></thead><tbody>",
+    ]
+    parts += [
+        f'<tr><td>{escape(r.tool)}</td><td class="number">{_rate(r.repaired, r.rejections)}</td></tr>'
+        for r in report.repair
+    ]
+    parts.append(
+        f'<tr><th>overall</th><td class="number">{_rate(overall.repaired, overall.rejections)}</td></tr>'
+    )
+    parts.append("</tbody></table>")
+    return parts
+
+
 def render(report: Report) -> str:
     """Render ``report`` as a single self-contained HTML page.
 
@@ -152,6 +179,7 @@ def render(report: Report) -> str:
         parts.append("</tbody></table>")
     else:
         parts.append("<p>No tools listed.</p>")
+    parts += _repair_section(report)
     parts.append("<h2>Findings</h2>")
     if not report.findings:
         parts.append('<p class="none">No findings.</p>')

@@ -53,6 +53,7 @@ def renderables(report: Report) -> list[RenderableType]:
     parts: list[RenderableType] = [head, scores, coverage]
     parts += [Text(visible(line)) for line in summary(report.coverage)]
     parts.append(tools)
+    parts += _repair_block(report)
     if not report.findings:
         parts.append(Text("No findings.", style="bold green"))
     for finding in report.findings:
@@ -73,6 +74,26 @@ def renderables(report: Report) -> list[RenderableType]:
     )
     parts.append(Text(f"Findings: {counts}.", style="bold"))
     return parts
+
+
+def _percent(repaired: int, rejections: int) -> str:
+    return (
+        f"{repaired} of {rejections} ({100 * repaired / rejections:.0f}%)" if rejections else "no rejections"
+    )
+
+
+def _repair_block(report: Report) -> list[RenderableType]:
+    """The repair rate: how many rejected calls were fixed from the error alone, overall and per tool."""
+    if not report.repair:
+        return []
+    overall = report.repair_overall
+    table = Table(title="Repair rate (rejected calls fixed from the error alone)", header_style="bold")
+    table.add_column("tool")
+    table.add_column("repaired", justify="right")
+    for rate in report.repair:
+        table.add_row(Text(visible(rate.tool)), _percent(rate.repaired, rate.rejections))
+    table.add_row(Text("overall", style="bold"), _percent(overall.repaired, overall.rejections))
+    return [table]
 
 
 def _score(value: int | None) -> str:

@@ -10,7 +10,8 @@ from typing import Any, Final
 
 from wireproof.check.client import INVALID_RESULT
 from wireproof.check.generate import UNKNOWN_ARGUMENT
-from wireproof.check.model import CallRecord, Severity, code_parameters
+from wireproof.check.model import CallRecord, RepairAttempt, Severity, code_parameters
+from wireproof.check.repair import about_the_input, attempts_by_call, names_field, states_expected
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
 TOOL_ERRORS: Final = "MCP 2026-07-28, server/tools (error handling: tool execution errors, SEP-1303)"
@@ -363,15 +364,21 @@ def _baseline_ok(ctx: RuleContext, tool: str) -> bool:
 def _graded(ctx: RuleContext, predicate: str) -> Iterator[tuple[str, list[CallRecord], int]]:
     by_tool: dict[str, list[CallRecord]] = {}
     for call in _rejections(ctx):
-        if _baseline_ok(ctx, call.tool):
+        if _baseline_ok(ctx, call.tool) or about_the_input(call, ctx.observations):
             by_tool.setdefault(call.tool, []).append(call)
+    attempts = attempts_by_call(ctx.observations)
     for tool, calls in by_tool.items():
-        failing = [c for c in calls if _fails(c, predicate)]
+        failing = [c for c in calls if _fails(c, predicate, attempts.get(id(c)), ctx)]
         if failing:
             yield tool, failing, len(calls)
 
 
-def _fails(call: CallRecord, predicate: str) -> bool:
+def _fails(call: CallRecord, predicate: str, attempt: RepairAttempt | None, ctx: RuleContext) -> bool:
+    """Whether ``call``'s error lacks what ``predicate`` asks; the repairer's reading decides when it ran."""
+    if attempt is not None and predicate == "field":
+        return not names_field(attempt)
+    if attempt is not None and predicate == "expected":
+        return not states_expected(attempt, ctx.observations)
     text = _answer_text(call)
     if predicate == "field":
         return call.field is not None and call.field not in text
