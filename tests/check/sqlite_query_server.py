@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import argparse
 import sqlite3
+import time
 from typing import Any
 
 import anyio
 from mcp.server.stdio import stdio_server
 
 from tests.check import servers as s
+
+STATEMENT_TIMEOUT = 1.0
+"""Seconds a sound query may run before SQLite interrupts it (the checker sends one that never ends)."""
 
 SCHEMA = {
     "type": "object",
@@ -91,6 +95,8 @@ class Sound:
         )
         self.db.execute("PRAGMA query_only = ON")
         self.db.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+        self._deadline = 0.0  # a statement time limit: a runaway query is refused, never a hang
+        self.db.set_progress_handler(lambda: int(time.monotonic() > self._deadline), 10_000)
 
     async def find(self, args: dict[str, Any]) -> s.types.CallToolResult:
         name = args.get("name")
@@ -108,6 +114,7 @@ class Sound:
             return s.good_error(sorted(set(args) - {"sql"})[0], "only sql; remove the unknown argument")
         if not isinstance(sql, str):
             return s.good_error("sql", "one SQL query as a string")
+        self._deadline = time.monotonic() + STATEMENT_TIMEOUT
         try:
             return rows_answer(self.db.execute(sql).fetchall())
         except sqlite3.Error as exc:

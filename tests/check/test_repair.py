@@ -16,6 +16,7 @@ from helpdesk import app
 from helpdesk.db import Database
 from tests.check import probe_servers as p
 from tests.check import servers as s
+from wireproof import LOCAL_OPERATOR
 from wireproof.check import CheckOptions, Observer, Report, Target, run_check
 from wireproof.check.model import CallRecord
 from wireproof.check.repair import ErrorReading, fresh_key, propose, read_error
@@ -217,7 +218,11 @@ def test_helpdesk_errors_are_repairable_at_least_95_percent(
 ) -> None:
     observers = [Observer("get_ticket", {"ticket_id": 1})] if allow_writes else []
     report = check_connector(
-        app, database, CheckOptions(allow_writes=allow_writes, observers=observers), store=store
+        app,
+        database,
+        CheckOptions(allow_writes=allow_writes, observers=observers),
+        store=store,
+        principal=LOCAL_OPERATOR,
     )
     overall = report.repair_overall
     assert overall.rejections >= 50

@@ -2,7 +2,8 @@
 
 Read-only tools are probed concurrently, each worker on its own connection. Tools
 not annotated ``readOnlyHint: true`` are treated as writes: they are called only
-with ``allow_writes``, one at a time, and so are read-only tools when observers
+with ``allow_writes``, one at a time (the writes probe first, then their awkward calls,
+whose repairs are real writes), and so are read-only tools when observers
 are configured (their before/after snapshots must not interleave). ``only_tools``
 (``--tool``) limits everything, schema lint included: the rules see only those tools.
 A stdio server's credential variables (``auth_env``, and those whose names look like
@@ -192,7 +193,9 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
             connection, tool, options, observations, advance_for(tool.name)
         )
 
-    jobs = [job_for(tool) for tool in callable_tools]
+    # Writes get their awkward calls only after the writes probe: a rejected call repaired from its
+    # error is a real write, and made first it would leave the writes probe no first effect to see.
+    jobs = [job_for(tool) for tool in reads]
     await _run_jobs(target, options, jobs, 1 if sequential else options.concurrency)
     effect_reads = reads if options.observers else []  # read-only tools are called anyway: no --allow-writes
     escape_reads = [
@@ -208,6 +211,8 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
                 await probe_read_only_escapes(connection, tool, options, observations)
             for tool in writes if options.allow_writes else []:
                 await probe_write(connection, tool, options, observations, advance_for(tool.name))
+            for tool in writes if options.allow_writes else []:
+                await probe_inputs(connection, tool, options, observations, advance_for(tool.name))
     if target.url:
         await probe_http_auth(target, options, observations)
         progress.advance("auth")
