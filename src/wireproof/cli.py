@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--legacy", action="store_true", help="use the 2025-11-25 initialize handshake only")
     check.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_serve(commands)
+    _add_guard(commands)
     return parser
 
 
@@ -200,6 +201,177 @@ def _run_serve(args: argparse.Namespace, command: list[str]) -> int:
     finally:
         store.close()
     exit_after_serving(EXIT_OK)
+
+
+GUARD_EPILOG = """\
+examples:
+  wireproof guard -- mcp-server-time                               a stdio server, every tool, served over stdio
+  wireproof guard --read-only -- npx @modelcontextprotocol/server-memory
+  wireproof guard --policy guard.toml --pin tools.pin.json -- mcp-server-git --repository /srv/repo
+  wireproof guard --upstream http://127.0.0.1:9000/mcp --upstream-header 'Authorization: Bearer UPSTREAM' \\
+      --transport http --auth keys --keys-file keys.toml --port 8100
+
+In a desktop client's mcpServers entry, put "wireproof" with args ["guard", ..., "--", CMD, ARGS...] in
+place of the server's command. Write tools take an optional idempotency_key (records in --store, a
+SQLite file of the guard's own by default). The upstream gets the guard's environment, less the
+caller's key (--key-env), and only the --upstream-header headers: the caller's credential is never
+passed on. One audit line per call goes to stderr (or --audit-log FILE).
+"""
+
+
+def _add_guard(commands: Any) -> None:
+    from wireproof.serve import add_http_arguments
+
+    guard = commands.add_parser(
+        "guard",
+        help="serve a third-party MCP server's tools through wireproof's pipeline (policy proxy)",
+        description="Put any MCP server behind least privilege, strict schemas, typed errors, idempotent "
+        "writes, tight outputs and pinned tool definitions.",
+        epilog=GUARD_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    guard.add_argument(
+        "--policy", type=Path, metavar="FILE", help="guard.toml: allow/deny, scopes, schema additions"
+    )
+    guard.add_argument(
+        "--read-only", action="store_true", help="serve only tools annotated readOnlyHint: true"
+    )
+    guard.add_argument(
+        "--allow", action="append", default=[], metavar="TOOL", help="serve only this tool (repeatable)"
+    )
+    guard.add_argument(
+        "--store",
+        metavar="URL",
+        help="idempotency records: sqlite:///PATH (default: a file of the guard's own under "
+        "~/.local/state/wireproof/guard), postgresql://… for replicas, or memory:",
+    )
+    guard.add_argument(
+        "--pin",
+        type=Path,
+        metavar="FILE",
+        help="record tool definitions on first start; withhold changed ones",
+    )
+    guard.add_argument(
+        "--approve",
+        action="append",
+        default=[],
+        metavar="TOOL",
+        help="with --pin: serve this tool's changed definition and record it (repeatable)",
+    )
+    guard.add_argument(
+        "--upstream", metavar="URL", help="a Streamable HTTP upstream, instead of a command after --"
+    )
+    guard.add_argument(
+        "--upstream-header",
+        action="append",
+        default=[],
+        metavar="'K: V'",
+        help="a header the guard sends the HTTP upstream, its own credential (repeatable)",
+    )
+    guard.add_argument(
+        "--transport", choices=["stdio", "http"], default="stdio", help="how to serve (default: stdio)"
+    )
+    guard.add_argument(
+        "--keys-file",
+        type=Path,
+        metavar="PATH",
+        help="API keys (TOML): bearer tokens with --auth keys; over stdio, the caller's key is read from --key-env",
+    )
+    guard.add_argument(
+        "--key-env",
+        metavar="NAME",
+        help="over stdio with --keys-file: the variable holding the caller's key (default WIREPROOF_API_KEY)",
+    )
+    guard.add_argument(
+        "--audit-log", type=Path, metavar="FILE", help="append audit lines here, not to stderr"
+    )
+    add_http_arguments(guard.add_argument_group("HTTP serving (--transport http)"), auth_required=False)
+
+
+def _audit_to(path: Path | None) -> None:
+    import logging
+
+    handler: logging.Handler = (
+        logging.FileHandler(path, encoding="utf-8") if path is not None else logging.StreamHandler(sys.stderr)
+    )
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    audit = logging.getLogger("wireproof.audit")
+    audit.setLevel(logging.INFO)
+    audit.addHandler(handler)
+    audit.propagate = False
+    guard_log = logging.getLogger("wireproof.guard")
+    if not guard_log.handlers:
+        stderr = logging.StreamHandler(sys.stderr)
+        stderr.setFormatter(logging.Formatter("wireproof guard: %(levelname)s %(message)s"))
+        guard_log.addHandler(stderr)
+        guard_log.setLevel(logging.INFO)
+        guard_log.propagate = False
+
+
+def _run_guard(args: argparse.Namespace, command: list[str]) -> int:
+    import anyio
+
+    from wireproof.errors import AuthError
+    from wireproof.guard import (
+        GuardConfigError,
+        GuardOptions,
+        GuardPolicy,
+        UpstreamSpec,
+        UpstreamStartError,
+        default_store_url,
+        load_policy,
+        serve_guard_http,
+        serve_guard_stdio,
+    )
+    from wireproof.idempotency import open_store
+    from wireproof.schema import ToolDefinitionError
+    from wireproof.serve import HttpSettings, exit_after_serving
+
+    if bool(command) == bool(args.upstream):
+        raise UsageError("give the upstream as a command after -- or as --upstream URL (one of them)")
+    if args.upstream_header and not args.upstream:
+        raise UsageError(
+            "--upstream-header is for an --upstream URL; a stdio upstream gets the guard's environment"
+        )
+    if args.approve and not args.pin:
+        raise UsageError("--approve records a tool in the --pin file: give --pin FILE")
+    try:
+        policy = load_policy(args.policy) if args.policy else GuardPolicy()
+    except GuardConfigError as exc:
+        raise UsageError(str(exc)) from None
+    policy = policy.with_options(read_only=args.read_only, allow=args.allow)
+    withheld = [args.key_env or "WIREPROOF_API_KEY"] if args.keys_file else []
+    spec = (
+        UpstreamSpec(url=args.upstream, headers=_pairs(args.upstream_header, "--upstream-header", ":"))
+        if args.upstream
+        else UpstreamSpec.stdio(command, withhold=withheld)
+    )
+    options = GuardOptions(
+        upstream=spec,
+        policy=policy,
+        store_url=args.store or default_store_url(spec),
+        pin=args.pin,
+        approve=tuple(args.approve),
+        keys_file=args.keys_file,
+        key_env=args.key_env,
+    )
+    _audit_to(args.audit_log)
+    try:
+        if args.transport == "http":
+            settings = HttpSettings.from_arguments(args)
+            settings.check()
+            store = open_store(options.store_url)
+            try:
+                serve_guard_http(options, settings, store=store)
+            finally:
+                store.close()
+            exit_after_serving(EXIT_OK)
+        anyio.run(serve_guard_stdio, options)
+    except (UpstreamStartError, GuardConfigError, ToolDefinitionError) as exc:
+        raise UsageError(str(exc)) from None
+    except AuthError as exc:
+        raise UsageError(f"{exc.message}. {exc.advice()}") from None
+    return EXIT_OK
 
 
 def _load_target(name: str, database: str | None) -> tuple[Any, Any, bool]:
@@ -395,9 +567,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     from wireproof.serve import ServeConfigError
 
     try:
-        if args.command == "serve":
-            return _run_serve(args, command)
-        return _run_check(args, command)
+        run = {"serve": _run_serve, "guard": _run_guard}.get(args.command, _run_check)
+        return run(args, command)
     except (UsageError, CheckConfigError, CheckTargetError, ServeConfigError) as exc:
         print(f"wireproof {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN

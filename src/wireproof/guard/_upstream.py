@@ -1,0 +1,215 @@
+"""The guarded server: one supervised MCP session to it, over stdio (a child process) or Streamable HTTP.
+
+The session lives in one supervising task (the SDK's client must be entered and left in the same
+task); calls from any task use it while it is up::
+
+    start ──► connected ──(a call finds the connection closed)──► down ──(backoff)──► start
+                                                                   │
+                                      calls meanwhile: retryable ``unavailable``, never a hang
+
+Backoff doubles from ``RESTART_BACKOFF`` up to ``MAX_RESTART_BACKOFF`` while restarts keep
+failing, and resets once a session is up. The upstream's credentials are the guard's own (its
+environment or ``--upstream-header``): nothing the caller sent is ever passed on.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Mapping, Sequence
+from contextlib import AsyncExitStack
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import anyio
+import httpx2
+import mcp_types as types
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.exceptions import MCPError
+
+from wireproof.errors import Unavailable
+
+__all__ = ["RESTART_BACKOFF", "Upstream", "UpstreamSpec", "UpstreamStartError"]
+
+logger = logging.getLogger("wireproof.guard")
+
+RESTART_BACKOFF: Final = 0.5
+"""Seconds before the first restart of a crashed upstream; doubled while restarts fail."""
+MAX_RESTART_BACKOFF: Final = 30.0
+HANDSHAKE_TIMEOUT: Final = 30.0
+"""Seconds an upstream has to answer the MCP handshake and its tools/list."""
+_CLOSED: Final = (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, OSError)
+
+
+class UpstreamStartError(Exception):
+    """The upstream could not be started or reached at the guard's start; the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class UpstreamSpec:
+    """Where the guarded server is: a command to start (stdio) or a Streamable HTTP URL.
+
+    command (tuple[str, ...]): The stdio server's command and arguments.
+    env (Mapping[str, str]): Its environment (the guard's own, less what the caller's credential was in).
+    url (str | None): The HTTP server's endpoint.
+    headers (Mapping[str, str]): Headers the guard sends it (its own credentials).
+    """
+
+    command: tuple[str, ...] = ()
+    env: Mapping[str, str] = field(default_factory=dict)
+    url: str | None = None
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def stdio(cls, command: Sequence[str], *, withhold: Sequence[str] = ()) -> UpstreamSpec:
+        """A stdio upstream started with the guard's environment, less the variables in ``withhold``."""
+        env = {k: v for k, v in os.environ.items() if k not in withhold}
+        return cls(command=tuple(command), env=env)
+
+    def describe(self) -> str:
+        return self.url or " ".join(self.command)
+
+
+class Upstream:
+    """The supervised session to the guarded server. Run ``supervise`` in a task group first."""
+
+    def __init__(self, spec: UpstreamSpec, *, call_timeout: float = 300.0, errlog: Any = None) -> None:
+        self.spec = spec
+        self.call_timeout = call_timeout  # a backstop: the guard's per-call deadline is shorter
+        self.errlog = errlog
+        self.restarts = 0
+        self._client: Client | None = None
+        self._up = anyio.Event()
+        self._down = anyio.Event()
+        self._backoff = RESTART_BACKOFF
+        self._first_failure: BaseException | None = None
+        self._started = anyio.Event()
+
+    async def _connect(self, stack: AsyncExitStack) -> Client:
+        spec = self.spec
+        if spec.url is not None:
+            http = await stack.enter_async_context(
+                httpx2.AsyncClient(headers=dict(spec.headers), timeout=httpx2.Timeout(HANDSHAKE_TIMEOUT))
+            )
+            transport = streamable_http_client(spec.url, http_client=http)
+        else:
+            params = StdioServerParameters(
+                command=spec.command[0], args=list(spec.command[1:]), env=dict(spec.env)
+            )
+            transport = (
+                stdio_client(params, errlog=self.errlog) if self.errlog is not None else stdio_client(params)
+            )
+        client = Client(transport, cache=None, read_timeout_seconds=HANDSHAKE_TIMEOUT)
+        return await stack.enter_async_context(client)
+
+    async def supervise(self) -> None:
+        """Keep a session to the upstream open, restarting it with backoff after it is lost. Runs until
+        cancelled. The first failure to connect is kept for ``wait_started`` to raise."""
+        while True:
+            async with AsyncExitStack() as stack:
+                try:  # bounded by the client's read timeout: a cancel scope cannot wrap entering it
+                    client = await self._connect(stack)
+                except Exception as exc:  # noqa: BLE001 - any failure to start is "down", retried with backoff
+                    if not self._started.is_set():
+                        self._first_failure = exc
+                        self._started.set()
+                        return
+                    logger.warning(
+                        "upstream %s did not restart (%s); next attempt in %g s",
+                        self.spec.describe(),
+                        _describe(exc),
+                        self._backoff,
+                    )
+                else:
+                    self._client, self._down = client, anyio.Event()
+                    self._up.set()
+                    self._started.set()
+                    self._backoff = RESTART_BACKOFF
+                    await self._down.wait()
+                    self._client, self._up = None, anyio.Event()
+                    logger.warning("upstream %s was lost; restarting it", self.spec.describe())
+                    self.restarts += 1
+                with contextlib.suppress(*_CLOSED, MCPError):
+                    await stack.aclose()
+            await anyio.sleep(self._backoff)
+            self._backoff = min(self._backoff * 2, MAX_RESTART_BACKOFF)
+
+    async def wait_started(self) -> None:
+        """Wait for the first session (bounded by the handshake timeout of ``supervise``).
+
+        Raises:
+            UpstreamStartError: the upstream could not be started or reached.
+        """
+        await self._started.wait()
+        if self._first_failure is not None:
+            raise UpstreamStartError(
+                f"cannot start the upstream {self.spec.describe()}: {_describe(self._first_failure)}"
+            )
+
+    @property
+    def is_up(self) -> bool:
+        """Whether a session to the upstream is open now."""
+        return self._client is not None
+
+    def _lost(self) -> None:
+        self._down.set()
+
+    def _unavailable(self) -> Unavailable:
+        return Unavailable(
+            "The guarded server is restarting after it stopped answering",
+            code="upstream_unavailable",
+            retry_after=max(self._backoff, 1.0),
+        )
+
+    async def list_tools(self) -> list[types.Tool]:
+        """Every tool the upstream lists (all pages), bounded by the handshake timeout."""
+        client = self._client
+        if client is None:
+            raise self._unavailable()
+        tools: list[types.Tool] = []
+        cursor: str | None = None
+        with anyio.fail_after(HANDSHAKE_TIMEOUT):
+            for _ in range(100):
+                page = await client.list_tools(cursor=cursor, cache_mode="refresh")
+                tools.extend(page.tools)
+                cursor = page.next_cursor
+                if not cursor:
+                    break
+        return tools
+
+    async def call(self, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
+        """Forward one call; the caller's deadline (a cancel scope) bounds it.
+
+        Raises:
+            Unavailable: the upstream is down or its connection closed during the call (it is
+                then restarted).
+            MCPError: the upstream answered with a JSON-RPC error.
+        """
+        client = self._client
+        if client is None:
+            raise self._unavailable()
+        request = types.CallToolRequest(params=types.CallToolRequestParams(name=name, arguments=arguments))
+        try:
+            return await client.session.send_request(
+                request, types.CallToolResult, request_read_timeout_seconds=self.call_timeout
+            )
+        except MCPError as error:
+            if error.code == types.CONNECTION_CLOSED:
+                self._lost()
+                raise self._unavailable() from None
+            raise
+        except _CLOSED:
+            self._lost()
+            raise self._unavailable() from None
+
+
+def _describe(exc: BaseException) -> str:
+    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
+        exc = exc.exceptions[0]
+    if isinstance(exc, TimeoutError):
+        return "no answer to the handshake in time"
+    text = str(exc) or type(exc).__name__
+    return text if type(exc).__name__ in text else f"{type(exc).__name__}: {text}"

@@ -1,0 +1,100 @@
+"""A third-party-style MCP server with every flaw the guard repairs: ``python -m tests.guard.flawed_upstream``.
+
+Built on the SDK's high-level ``MCPServer``, as many real servers are: its schemas are open objects
+with unbounded strings, its errors carry stack traces, one answer is a failure disguised as success,
+one tool crashes the process and one hangs. Every call of ``add_note`` appends a line to the file
+named by ``FLAWED_EFFECTS`` (when set), so tests count how often the upstream really wrote.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+import traceback
+from typing import Any
+
+from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp_types import ToolAnnotations
+
+server = MCPServer("flawed-upstream")
+READ = ToolAnnotations(read_only_hint=True)
+
+
+@server.tool(annotations=READ)
+def echo(text: str) -> str:
+    """Echo the text back."""
+    return text
+
+
+@server.tool(annotations=READ)
+def count_to(n: int) -> list[int]:
+    """The whole numbers 1 to n, as one JSON array."""
+    return list(range(1, n + 1))
+
+
+@server.tool(annotations=READ)
+def explode(what: str) -> str:
+    """Fail with a stack trace and an internal path in the message."""
+    try:
+        {}[what]
+    except KeyError:
+        raise ToolError("lookup failed\n" + traceback.format_exc()) from None
+    return what
+
+
+@server.tool(annotations=READ)
+def lookup(name: str) -> str:
+    """Look a name up; unknown names are an error without a trace."""
+    raise ToolError(f"No entry named '{name}' found")
+
+
+@server.tool(annotations=READ)
+def flaky_backend() -> str:
+    """Fail the way a dependency that is down fails."""
+    raise ToolError("connection refused by backend at 10.0.0.7:5432")
+
+
+@server.tool(annotations=READ)
+def charge_card(amount: int) -> dict[str, Any]:
+    """Answer a failure disguised as success."""
+    return {"success": False, "error": f"card declined for {amount}"}
+
+
+@server.tool(annotations=READ)
+def hang(seconds: float) -> str:
+    """Sleep, as a hung upstream does."""
+    time.sleep(seconds)
+    return "woke"
+
+
+@server.tool(annotations=READ)
+def crash() -> str:
+    """Kill the server process (a crashed upstream)."""
+    sys.stdout.flush()
+    os._exit(3)
+
+
+@server.tool()
+def add_note(title: str, body: str) -> dict[str, Any]:
+    """Add a note (a write that is not idempotent: every call adds one)."""
+    path = os.environ.get("FLAWED_EFFECTS")
+    count = 1
+    if path:
+        with open(path, "a", encoding="utf-8") as effects:
+            effects.write(f"{title}\n")
+        with open(path, encoding="utf-8") as effects:
+            count = sum(1 for _ in effects)
+    time.sleep(float(os.environ.get("FLAWED_WRITE_DELAY", "0")))
+    return {"id": count, "title": title}
+
+
+@server.tool()
+def delete_everything() -> str:
+    """A dangerous write no policy should let through."""
+    return "deleted"
+
+
+if __name__ == "__main__":
+    server.run()
