@@ -64,7 +64,7 @@ _TRANSIENT: Final = re.compile(
 )
 _RATE: Final = re.compile(r"rate.?limit|too many requests|\b429\b|quota exceeded", re.IGNORECASE)
 _MISSING: Final = re.compile(
-    r"not found|no \w+( \w+)? (was |were )?found|does not exist|doesn't exist|no such|ENOENT|unknown \w+ ['\"]",
+    r"not found|\bno\b.{0,60}\bfound\b|does not exist|doesn't exist|no such|ENOENT|unknown \w+ ['\"]",
     re.IGNORECASE,
 )
 _RETRY_AFTER: Final = 2.0

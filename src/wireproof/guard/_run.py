@@ -22,9 +22,9 @@ import mcp_types as types
 
 from wireproof.auth import LOCAL_OPERATOR, KeysFile
 from wireproof.connector import PrincipalSource
+from wireproof.errors import AuthError
 from wireproof.guard._guard import GuardedTools, guarded_connector
 from wireproof.guard._pin import PinFile
-from wireproof.errors import AuthError
 from wireproof.guard._policy import GuardConfigError, GuardPolicy
 from wireproof.guard._upstream import Upstream, UpstreamSpec, UpstreamStartError
 from wireproof.idempotency import IdempotencyStore, open_store
