@@ -23,13 +23,17 @@ def _failed(text: str) -> types.CallToolResult:
     return types.CallToolResult(content=[types.TextContent(text=text)], is_error=True)
 
 
-def test_a_stack_trace_is_masked_behind_the_correlation_id_and_logged(caplog: pytest.LogCaptureFixture) -> None:
+def test_a_stack_trace_is_masked_behind_the_correlation_id_and_logged(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     with caplog.at_level(logging.WARNING, logger="wireproof.guard"):
         error = upstream_failure("explode", _failed(TRACE), "c-1")
     assert "Traceback" not in error.message
     assert "site-packages" not in error.message
     assert "c-1" in error.message
-    assert any("Traceback" in record.getMessage() and "c-1" in record.getMessage() for record in caplog.records)
+    assert any(
+        "Traceback" in record.getMessage() and "c-1" in record.getMessage() for record in caplog.records
+    )
 
 
 @pytest.mark.parametrize(
@@ -75,10 +79,17 @@ def test_a_failure_disguised_as_success_is_an_error_when_a_rule_says_so() -> Non
     answer = types.CallToolResult(
         content=[types.TextContent(text='{"success": false, "error": "card declined"}')]
     )
-    rules = (FailureRule("success", False),)
+    rules = (FailureRule(key="success", equals=False),)
     error = disguised_failure("charge", answer, rules, "c-6")
     assert error is not None
     assert "card declined" in error.message
     assert disguised_failure("charge", answer, (), "c-6") is None
     fine = types.CallToolResult(content=[types.TextContent(text='{"success": true}')])
     assert disguised_failure("charge", fine, rules, "c-6") is None
+
+
+def test_a_text_rule_catches_an_error_answered_as_plain_success_text() -> None:
+    answer = types.CallToolResult(content=[types.TextContent(text="Error: no such table: users")])
+    error = disguised_failure("read_query", answer, (FailureRule(text_matches="^Error:"),), "c-7")
+    assert isinstance(error, NotFound)
+    assert "no such table" in error.message

@@ -39,7 +39,7 @@ description = "At most 20."
     assert policy.deny == {"delete_entities"}
     assert policy.timeout == 12.0
     assert policy.budget_tokens == 4000
-    assert policy.error_when == (FailureRule("success", False),)
+    assert policy.error_when == (FailureRule(key="success", equals=False),)
     tool = policy.tool("create_entities")
     assert tool.kind == "write"
     assert tool.scopes == {"memory:write"}

@@ -140,12 +140,15 @@ def disguised_failure(
     """The typed error for a success answer that a policy rule says is a failure, else None."""
     if not rules:
         return None
-    answer = _answer_json(result)
-    matched = next((rule for rule in rules if rule.matches(answer)), None)
-    if matched is None:
+    answer, text = _answer_json(result), _texts(result.content)
+    if not any(rule.matches(answer, text) for rule in rules):
         return None
     said = next(
-        (str(answer[k]) for k in ("error", "message", "detail", "reason") if isinstance(answer.get(k), str)),
-        json.dumps(answer)[:MESSAGE_CHARS],
+        (
+            answer[k]
+            for k in ("error", "message", "detail", "reason")
+            if isinstance(answer, dict) and isinstance(answer.get(k), str)
+        ),
+        text,
     )
     return _classified(tool, said, correlation_id, code="upstream_refused")

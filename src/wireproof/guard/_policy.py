@@ -89,12 +89,17 @@ class GuardConfigError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class FailureRule:
-    """An answer whose JSON has ``key`` equal to ``equals`` is a failure in disguise: served as an error."""
+    """A success answer that is a failure in disguise, served as an error: one whose JSON has ``key``
+    equal to ``equals`` (``{ key = "success", equals = false }``), or whose text matches the regular
+    expression ``text_matches`` (``{ text_matches = "^Error:" }``)."""
 
-    key: str
-    equals: Any
+    key: str | None = None
+    equals: Any = None
+    text_matches: str | None = None
 
-    def matches(self, answer: Any) -> bool:
+    def matches(self, answer: Any, text: str) -> bool:
+        if self.text_matches is not None:
+            return re.search(self.text_matches, text) is not None
         return isinstance(answer, dict) and self.key in answer and answer[self.key] == self.equals
 
 
@@ -168,18 +173,25 @@ def _seconds(value: Any, where: str) -> float:
 
 
 def _rules(value: Any, where: str) -> tuple[FailureRule, ...]:
+    example = '{ key = "success", equals = false } or { text_matches = "^Error:" }'
     if not isinstance(value, list):
-        raise GuardConfigError(
-            f'{where} must be a list of tables, for example [{{ key = "success", equals = false }}]'
-        )
+        raise GuardConfigError(f"{where} must be a list of tables, for example [{example}]")
     rules = []
     for index, item in enumerate(value):
-        if not isinstance(item, dict) or set(item) != {"key", "equals"} or not isinstance(item["key"], str):
-            raise GuardConfigError(
-                f'{where}[{index}] must be {{ key = "NAME", equals = VALUE }}, for example '
-                '{ key = "success", equals = false }'
-            )
-        rules.append(FailureRule(item["key"], item["equals"]))
+        if isinstance(item, dict) and set(item) == {"key", "equals"} and isinstance(item["key"], str):
+            rules.append(FailureRule(key=item["key"], equals=item["equals"]))
+        elif (
+            isinstance(item, dict) and set(item) == {"text_matches"} and isinstance(item["text_matches"], str)
+        ):
+            try:
+                re.compile(item["text_matches"])
+            except re.error as exc:
+                raise GuardConfigError(
+                    f"{where}[{index}].text_matches is not a regular expression: {exc}"
+                ) from None
+            rules.append(FailureRule(text_matches=item["text_matches"]))
+        else:
+            raise GuardConfigError(f"{where}[{index}] must be {example}")
     return tuple(rules)
 
 

@@ -1,0 +1,125 @@
+"""Latency of a trivial upstream tool through ``wireproof guard`` against the same server direct, over stdio.
+
+    .venv/bin/python bench/bench_guard.py [--repeats 5] [--calls 300] [--markdown FILE]
+
+The upstream is ``tests/guard/flawed_upstream.py`` (the SDK's ``MCPServer``), its ``echo`` tool. Two
+clients run side by side in one process: one to the server direct, one to ``wireproof guard --store
+memory: -- python -m tests.guard.flawed_upstream``. They take turns, ``--chunk`` calls at a time in
+an order that alternates, so machine noise hits both alike. Every wait is bounded. Prints p50 and
+p99 per client and the ratio of the p50s (the issue's goal: at most 1.2x).
+"""
+
+from __future__ import annotations
+
+import argparse
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import AsyncExitStack
+from pathlib import Path
+from typing import Any
+
+import anyio
+import mcp_types as types
+from mcp import Client, StdioServerParameters
+
+ROOT = Path(__file__).resolve().parent.parent
+UPSTREAM = [sys.executable, "-m", "tests.guard.flawed_upstream"]
+GUARD = [
+    sys.executable,
+    "-m",
+    "wireproof.cli",
+    "guard",
+    "--store",
+    "memory:",
+    "--allow",
+    "echo",
+    "--",
+    *UPSTREAM,
+]
+
+
+def _params(command: list[str]) -> StdioServerParameters:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "VIRTUAL_ENV")}
+    env["PYTHONPATH"] = f"{ROOT}:{ROOT / 'src'}"
+    return StdioServerParameters(command=command[0], args=command[1:], env=env, cwd=str(ROOT))
+
+
+async def _call(client: Client) -> float:
+    started = time.perf_counter()
+    with anyio.fail_after(10):
+        result = await client.call_tool("echo", {"text": "hello"})
+    elapsed = time.perf_counter() - started
+    if result.is_error or "hello" not in "".join(
+        b.text for b in result.content if isinstance(b, types.TextContent)
+    ):
+        raise SystemExit(f"unexpected answer: {result}")
+    return elapsed * 1000
+
+
+async def _run(args: argparse.Namespace) -> dict[str, list[float]]:
+    samples: dict[str, list[float]] = {"direct": [], "guard": []}
+    async with AsyncExitStack() as stack:
+        clients: dict[str, Any] = {}
+        for name, command in (("direct", UPSTREAM), ("guard", GUARD)):
+            clients[name] = await stack.enter_async_context(
+                Client(_params(command), cache=None, read_timeout_seconds=30)
+            )
+            for _ in range(args.warmup):
+                await _call(clients[name])
+        for repeat in range(args.repeats):
+            done = 0
+            while done < args.calls:
+                order = ("direct", "guard") if (done // args.chunk + repeat) % 2 == 0 else ("guard", "direct")
+                for name in order:
+                    for _ in range(args.chunk):
+                        samples[name].append(await _call(clients[name]))
+                done += args.chunk
+    return samples
+
+
+def _p(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--calls", type=int, default=300, help="calls per client per repeat")
+    parser.add_argument("--chunk", type=int, default=25, help="calls per turn")
+    parser.add_argument("--warmup", type=int, default=50)
+    parser.add_argument("--markdown", type=Path, help="also write the table here")
+    args = parser.parse_args()
+    samples = anyio.run(_run, args)
+    direct, guard = statistics.median(samples["direct"]), statistics.median(samples["guard"])
+    commit = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    lines = [
+        f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; git {commit}; "
+        f"Python {platform.python_version()}; {platform.platform()}",
+        f"- Plan: {args.repeats} repeats x {args.calls} calls per client, turns of {args.chunk}, "
+        f"{args.warmup} warm-up calls each",
+        "",
+        "| path | calls | p50 ms | p99 ms | p50 vs direct |",
+        "| --- | ---: | ---: | ---: | ---: |",
+        f"| direct (MCPServer over stdio) | {len(samples['direct'])} | {direct:.3f} | "
+        f"{_p(samples['direct'], 0.99):.3f} | 1.00x |",
+        f"| through wireproof guard | {len(samples['guard'])} | {guard:.3f} | "
+        f"{_p(samples['guard'], 0.99):.3f} | {guard / direct:.2f}x |",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    if args.markdown:
+        args.markdown.write_text(text + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

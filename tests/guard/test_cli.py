@@ -1,0 +1,81 @@
+"""``wireproof guard`` as a user runs it: a stdio subprocess in front of a stdio upstream."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import anyio
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+from tests.guard.support import FLAWED, REPO, call, error_of, text_of
+from wireproof.cli import main
+
+
+def _guard(tmp_path: Path, *options: str) -> StdioServerParameters:
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    return StdioServerParameters(
+        command=sys.executable,
+        args=["-m", "wireproof.cli", "guard", *options, "--", *FLAWED],
+        env=env,
+        cwd=str(REPO),
+    )
+
+
+@pytest.mark.anyio
+async def test_the_guard_serves_a_stdio_upstream_over_stdio_with_an_audit_line(tmp_path: Path) -> None:
+    log = tmp_path / "stderr.txt"
+    with log.open("w") as errlog:
+        params = _guard(tmp_path, "--allow", "echo", "--allow", "explode")
+        async with Client(stdio_client(params, errlog=errlog), cache=None, read_timeout_seconds=30) as client:
+            with anyio.fail_after(30):
+                listed = await client.list_tools()
+            answer = await call(client, "echo", {"text": "hi"})
+            failed = await call(client, "explode", {"what": "x"})
+    assert {t.name for t in listed.tools} == {"echo", "explode"}
+    assert text_of(answer) == "hi"
+    assert "Traceback" not in text_of(failed)
+    assert error_of(failed)["correlation_id"]
+    lines = [json.loads(line) for line in log.read_text().splitlines() if line.startswith('{"time"')]
+    assert [(line["tool"], line["outcome"]) for line in lines] == [
+        ("echo", "ok"),
+        ("explode", "invalid_input"),
+    ]
+    assert "serving 2 of 10 upstream tools" in log.read_text()
+    assert list(
+        (tmp_path / "state" / "wireproof" / "guard").glob("idempotency-*.sqlite")
+    )  # the default store
+
+
+def test_a_bad_policy_stops_the_guard_before_it_starts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    policy = tmp_path / "guard.toml"
+    policy.write_text("alow = ['echo']\n")
+    assert main(["guard", "--policy", str(policy), "--", *FLAWED]) == 2
+    assert "unknown key alow" in capsys.readouterr().err
+
+
+def test_the_guard_needs_exactly_one_upstream(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["guard"]) == 2
+    assert "give the upstream as a command after --" in capsys.readouterr().err
+
+
+def test_an_upstream_that_cannot_start_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    assert main(["guard", "--store", "memory:", "--", str(tmp_path / "no-such-server")]) == 2
+    err = capsys.readouterr().err
+    assert "cannot start the upstream" in err
+    assert "Traceback" not in err
+
+
+def test_http_serving_fails_closed_without_an_auth_mode(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["guard", "--transport", "http", "--store", "memory:", "--", *FLAWED]) == 2
+    assert "--auth" in capsys.readouterr().err
