@@ -104,3 +104,11 @@ def test_refusals_say_why_a_tool_is_not_served() -> None:
     assert policy.refusal("c", read_only_hint=True) == "not in the allow list"
     assert "read-only guard" in (policy.refusal("a", read_only_hint=False) or "")
     assert policy.refusal("a", read_only_hint=True) is None
+
+
+def test_a_rate_limit_is_read_and_checked() -> None:
+    limit = parse_policy({"rate_limit": {"per_second": 2, "burst": 5}}).rate_limit
+    assert limit is not None
+    assert (limit.per_second, limit.burst) == (2.0, 5)
+    with pytest.raises(GuardConfigError, match="per_second > 0 and burst >= 1"):
+        parse_policy({"rate_limit": {"per_second": 0, "burst": 5}})

@@ -54,6 +54,8 @@ CURSOR_SCHEMA: Final = {
     "minLength": 1,
     "maxLength": 2048,
 }
+_PAGE_ABOVE: Final = 0.8
+"""An array answer is paged from this share of the budget (the library measures escapes on top)."""
 _PAGE_SHARE: Final = 0.4
 """Of the budget, what one page's items may take (the answer carries them twice: structured and text)."""
 
@@ -108,6 +110,7 @@ class _Forward:
         self._locks: dict[str, anyio.Lock] = {}
 
     async def __call__(self, ctx: ToolContext[None], arguments: dict[str, Any]) -> ToolAnswer:
+        arguments = dict(arguments)  # the caller's own dict stays as it came (the audit line reads it)
         cursor = arguments.pop(CURSOR, None) if self.paged else None
         if self.dedupe_window is None:
             return await self._answer(ctx, arguments, cursor)
@@ -138,7 +141,7 @@ class _Forward:
         disguised = disguised_failure(self.name, result, self.rules, ctx.correlation_id)
         if disguised is not None:
             raise disguised
-        if self.paged and (position is not None or _answer_bytes(result) > self.budget_bytes):
+        if self.paged and (position is not None or _answer_bytes(result) > self.budget_bytes * _PAGE_ABOVE):
             items = _array_of(result)
             if items is not None:
                 return self._page(ctx, arguments, items, position)
@@ -233,6 +236,7 @@ async def guarded_connector(
         name,
         budget_tokens=policy.budget_tokens or DEFAULT_BUDGET_TOKENS,
         timeout=policy.timeout,
+        rate_limit=policy.rate_limit,
     )
     made = GuardedTools(connector)
     allowed: list[types.Tool] = []

@@ -7,6 +7,7 @@ A ``guard.toml``::
     deny = ["git_reset"]               # never serve these
     timeout = 30                       # seconds per call (an upstream hang is a retryable timeout)
     budget_tokens = 16000              # the response budget
+    rate_limit = { per_second = 5, burst = 20 }   # per caller and tool
     error_when = [{ key = "success", equals = false }]   # answers that are failures in disguise
 
     [tools.create_entities]
@@ -34,6 +35,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Literal
+
+from wireproof.ratelimit import RateLimit
 
 __all__ = [
     "ARGUMENT_KEYWORDS",
@@ -128,6 +131,7 @@ class GuardPolicy:
     deny: frozenset[str] = frozenset()
     timeout: float = 30.0
     budget_tokens: int | None = None
+    rate_limit: RateLimit | None = None
     error_when: tuple[FailureRule, ...] = ()
     tools: Mapping[str, ToolPolicy] = field(default_factory=dict)
 
@@ -193,6 +197,16 @@ def _rules(value: Any, where: str) -> tuple[FailureRule, ...]:
         else:
             raise GuardConfigError(f"{where}[{index}] must be {example}")
     return tuple(rules)
+
+
+def _rate_limit(value: Any, where: str) -> RateLimit:
+    example = "{ per_second = 5, burst = 20 }"
+    if not isinstance(value, dict) or set(value) != {"per_second", "burst"}:
+        raise GuardConfigError(f"{where} must be {example}")
+    try:
+        return RateLimit(per_second=float(value["per_second"]), burst=int(value["burst"]))
+    except (TypeError, ValueError):
+        raise GuardConfigError(f"{where} needs per_second > 0 and burst >= 1, for example {example}") from None
 
 
 def _unknown(keys: Iterable[str], known: frozenset[str], where: str) -> None:
@@ -287,6 +301,7 @@ def parse_policy(data: Mapping[str, Any], path: Path | str = "guard.toml") -> Gu
         deny=_string_list(data.get("deny", []), _where(path, "deny")),
         timeout=_seconds(data["timeout"], _where(path, "timeout")) if "timeout" in data else 30.0,
         budget_tokens=budget,
+        rate_limit=_rate_limit(data["rate_limit"], _where(path, "rate_limit")) if "rate_limit" in data else None,
         error_when=_rules(data.get("error_when", []), _where(path, "error_when")),
         tools={name: _tool(name, table, path) for name, table in tools.items()},
     )
