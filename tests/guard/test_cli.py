@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from pathlib import Path
 
 import anyio
+import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
+from mcp.client.streamable_http import streamable_http_client
 
 from tests.guard.support import FLAWED, REPO, call, error_of, text_of
 from wireproof.cli import main
@@ -79,3 +82,63 @@ def test_an_upstream_that_cannot_start_is_one_line_and_exit_2(
 def test_http_serving_fails_closed_without_an_auth_mode(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["guard", "--transport", "http", "--store", "memory:", "--", *FLAWED]) == 2
     assert "--auth" in capsys.readouterr().err
+
+
+@pytest.mark.anyio
+async def test_the_guard_serves_over_http_with_api_keys_and_never_passes_the_caller_s_token(
+    tmp_path: Path,
+) -> None:
+    from tests.cluster import free_port
+    from wireproof.auth import hash_key
+
+    keys = tmp_path / "keys.toml"
+    keys.write_text(
+        f'[[keys]]\nprincipal = "agent"\nsha256 = "{hash_key("k-agent-1")}"\nscopes = ["guard:read"]\n',
+        encoding="utf-8",
+    )
+    port = free_port()
+    params = _guard(
+        tmp_path,
+        "--transport",
+        "http",
+        "--auth",
+        "keys",
+        "--keys-file",
+        str(keys),
+        "--port",
+        str(port),
+        "--allow",
+        "echo",
+    )
+    log = tmp_path / "stderr.txt"
+    with log.open("w") as errlog:
+        process = subprocess.Popen(
+            [params.command, *params.args], env=params.env, cwd=params.cwd, stdout=errlog, stderr=errlog
+        )
+        try:
+            url = f"http://127.0.0.1:{port}/mcp"
+            with anyio.fail_after(30):
+                await _wait_listening(port, process)
+            headers = {"Authorization": "Bearer k-agent-1"}
+            async with httpx2.AsyncClient(headers=headers) as http:
+                async with Client(streamable_http_client(url, http_client=http), cache=None) as client:
+                    answer = await call(client, "echo", {"text": "over http"})
+            async with httpx2.AsyncClient() as http:
+                refused = await http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
+    assert text_of(answer) == "over http"
+    assert refused.status_code == 401
+
+
+async def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
+    while True:
+        assert process.poll() is None, "the guard exited before it listened"
+        try:
+            stream = await anyio.connect_tcp("127.0.0.1", port)
+        except OSError:
+            await anyio.sleep(0.1)
+        else:
+            await stream.aclose()
+            return
