@@ -112,7 +112,7 @@ async def test_the_guard_serves_over_http_with_api_keys_and_never_passes_the_cal
     )
     log = tmp_path / "stderr.txt"
     with log.open("w") as errlog:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: ASYNC220 - started once; its output goes to a file, never awaited
             [params.command, *params.args], env=params.env, cwd=params.cwd, stdout=errlog, stderr=errlog
         )
         try:
@@ -120,9 +120,11 @@ async def test_the_guard_serves_over_http_with_api_keys_and_never_passes_the_cal
             with anyio.fail_after(30):
                 await _wait_listening(port, process)
             headers = {"Authorization": "Bearer k-agent-1"}
-            async with httpx2.AsyncClient(headers=headers) as http:
-                async with Client(streamable_http_client(url, http_client=http), cache=None) as client:
-                    answer = await call(client, "echo", {"text": "over http"})
+            async with (
+                httpx2.AsyncClient(headers=headers) as http,
+                Client(streamable_http_client(url, http_client=http), cache=None) as client,
+            ):
+                answer = await call(client, "echo", {"text": "over http"})
             async with httpx2.AsyncClient() as http:
                 refused = await http.post(url, json={"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
         finally:
