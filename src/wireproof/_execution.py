@@ -25,11 +25,19 @@ import anyio.to_thread
 import mcp_types as types
 import pydantic_core
 
+from wireproof._rendering import (
+    ERROR_META,
+    REPLAY_META,
+    Shaped,
+    compact_json,
+    error_result,
+    replayed,
+    success_result,
+)
 from wireproof.auth import Principal
-from wireproof.budget import DEFAULT_BUDGET_TOKENS, fit_to_budget, text_for
+from wireproof.budget import check_content_budget, fit_to_budget
 from wireproof.errors import (
     ABSENT,
-    TOOL_FAILURE_META,
     Conflict,
     FieldError,
     InternalError,
@@ -37,7 +45,6 @@ from wireproof.errors import (
     WireproofError,
     masking_hint,
     render_tool_error,
-    tool_failure,
 )
 from wireproof.idempotency import (
     Claimed,
@@ -50,71 +57,13 @@ from wireproof.idempotency import (
     fingerprint,
 )
 from wireproof.paging import CursorCodec, Paging
-from wireproof.tools import Tool, ToolContext
+from wireproof.tools import Tool, ToolAnswer, ToolContext
 
 __all__ = ["ERROR_META", "REPLAY_META", "Execution", "error_result", "success_result"]
 
 logger = logging.getLogger("wireproof")
 StateT = TypeVar("StateT")
 T = TypeVar("T")
-REPLAY_META: Final = "io.wireproof/replayed"
-ERROR_META: Final = "io.wireproof/error"
-"""The typed error object of an ``isError`` result, in the result's ``_meta``. Not in
-``structuredContent``: that must conform to the tool's outputSchema, and clients that validate it
-(the TypeScript SDK 1.x, MCP Inspector) would reject the result and hide the error's message.
-Beside it, ``TOOL_FAILURE_META`` carries the same error in the ToolFailure proposal's names."""
-
-
-def _compact(structured: Any) -> str:
-    """Compact JSON text (pydantic-core's encoder: ten times cheaper than json.dumps with options)."""
-    return pydantic_core.to_json(structured).decode()
-
-
-def success_result(
-    structured: Any, text: str | None = None, budget_tokens: int = DEFAULT_BUDGET_TOKENS
-) -> types.CallToolResult:
-    """A tool result: ``structuredContent``, and the same JSON as text when both copies fit the
-    budget on the wire (else a pointer to ``structuredContent``; see ``wireproof.budget``)."""
-    text = _compact(structured) if text is None else text
-    return types.CallToolResult(
-        content=[types.TextContent(text=text_for(structured, text, budget_tokens))],
-        structured_content=structured,
-    )
-
-
-def error_result(error: WireproofError, correlation_id: str) -> types.CallToolResult:
-    """An ``isError`` tool result rendered from a typed error."""
-    rendered = render_tool_error(error, correlation_id=correlation_id)
-    return types.CallToolResult(
-        content=[types.TextContent(text=rendered.text)],
-        is_error=True,
-        _meta={ERROR_META: rendered.structured["error"], TOOL_FAILURE_META: rendered.tool_failure},
-    )
-
-
-def _replayed(stored: StoredResult, *, open_output: bool, budget_tokens: int) -> types.CallToolResult:
-    """The stored result again, marked as a replay in the result's ``_meta`` and, where the output
-    schema allows extra members, in ``structuredContent._meta`` too."""
-    structured = stored.structured
-    if stored.is_error:  # a recorded terminal error: its text, and its typed object in _meta
-        return types.CallToolResult(
-            content=[types.TextContent(text=stored.text)],
-            is_error=True,
-            _meta={
-                REPLAY_META: True,
-                ERROR_META: structured["error"],
-                TOOL_FAILURE_META: tool_failure(
-                    structured["error"], guidance=stored.text.rsplit("\n", 1)[-1]
-                ),
-            },
-        )
-    if isinstance(structured, dict) and open_output:
-        structured = {**structured, "_meta": {"replayed": True}}
-    return types.CallToolResult(
-        content=[types.TextContent(text=text_for(structured, _compact(structured), budget_tokens))],
-        structured_content=structured,
-        _meta={REPLAY_META: True},
-    )
 
 
 def _json_value(value: Any) -> Any:
@@ -345,25 +294,43 @@ class Execution(Generic[StateT]):
             ToolContext(self.state, self.tool.name, self.correlation_id, transaction, paging, self.principal),
         )
 
-    def _dump(self, result: Any) -> Any:
-        return self.tool.output.adapter.dump_python(result, mode="json", warnings="error")
-
-    def _shape(self, result: Any) -> tuple[Any, str]:
-        """The result as ``(structuredContent, JSON text)``, within the response budget."""
-        structured = self._dump(result)
-        return fit_to_budget(
+    def _shape(self, result: Any) -> Shaped:
+        """The result rendered within the response budget (see ``wireproof._rendering``)."""
+        if isinstance(result, ToolAnswer):
+            return self._shape_answer(result)
+        dump = self.tool.dump
+        structured = dump(result)
+        if not isinstance(structured, dict):  # a forwarder's JSON array, string or number: its JSON text
+            return self._shape_answer(ToolAnswer([types.TextContent(text=compact_json(structured))]))
+        structured, text = fit_to_budget(
             result,
             structured,
-            _compact(structured),
+            compact_json(structured),
             budget_tokens=self.budget_tokens,
-            dump=self._dump,
-            encode=_compact,
+            dump=dump,
+            encode=compact_json,
         )
+        return Shaped(structured, text)
 
-    def success(self, shaped: tuple[Any, str]) -> types.CallToolResult:
-        return success_result(shaped[0], shaped[1], self.budget_tokens)
+    def _shape_answer(self, answer: ToolAnswer) -> Shaped:
+        """A forwarder's content items as they are, measured on the wire with its structured value."""
+        self.tool.check_structured(answer.structured)
+        content_json = pydantic_core.to_json(list(answer.content), by_alias=True, exclude_none=True).decode()
+        structured_json = None if answer.structured is None else compact_json(answer.structured)
+        check_content_budget(content_json, structured_json, budget_tokens=self.budget_tokens)
+        return Shaped(answer.structured, "", answer.content)
 
-    async def run(self, values: dict[str, Any]) -> tuple[Any, str]:
+    def success(self, shaped: Shaped) -> types.CallToolResult:
+        if shaped.content is not None:
+            return types.CallToolResult(content=list(shaped.content), structured_content=shaped.structured)
+        return success_result(shaped.structured, shaped.text, self.budget_tokens)
+
+    def _open_output(self) -> bool:
+        """Whether a replayed ``structuredContent`` may carry its own ``_meta`` replay mark."""
+        output = self.tool.output
+        return output is None or output.schema.get("additionalProperties") is not False
+
+    async def run(self, values: dict[str, Any]) -> Shaped:
         """Run the tool (no idempotency key) and return its shaped result."""
         tool, store = self.tool, self.store
         if tool.is_async:
@@ -379,13 +346,13 @@ class Execution(Generic[StateT]):
 
     def _in_transaction(
         self, store: IdempotencyStore, values: dict[str, Any], claim: Claimed | None
-    ) -> tuple[Any, str]:
+    ) -> Shaped:
         """In a worker thread: the effect and (with a claim) its record, committed together or not at all."""
         with store.transaction(claim) as transaction:
             self._begin(in_transaction=transaction is not None)
             shaped = self._shape(self.tool.fn(*self._context(transaction), **values))
             if claim is not None:
-                store.complete(claim, StoredResult(shaped[0], shaped[1], False), transaction)
+                store.complete(claim, shaped.record(), transaction)
             if self._worker is not None and not self._worker.may_commit():
                 raise _Abandoned  # the caller was told timeout: roll the effect back
         return shaped
@@ -406,7 +373,7 @@ class Execution(Generic[StateT]):
             return _settle(
                 claim,
                 arguments,
-                open_output=self.tool.output.schema.get("additionalProperties") is not False,
+                open_output=self._open_output(),
                 budget_tokens=self.budget_tokens,
             )
         # An async tool's effect cannot join the store's transaction: once it has returned, the effect
@@ -430,7 +397,7 @@ class Execution(Generic[StateT]):
             await anyio.to_thread.run_sync(self._record_failure, store, claim, masked)
             raise masked from None
         try:
-            await anyio.to_thread.run_sync(store.complete, claim, StoredResult(shaped[0], shaped[1], False))
+            await anyio.to_thread.run_sync(store.complete, claim, shaped.record())
         except LostClaimError:
             # Past lock_timeout another attempt took the key over and may run the effect too: at least
             # once, not exactly once, for effects outside the store's transaction (see the README).
@@ -449,7 +416,7 @@ class Execution(Generic[StateT]):
             return _settle(
                 claim,
                 arguments,
-                open_output=self.tool.output.schema.get("additionalProperties") is not False,
+                open_output=self._open_output(),
                 budget_tokens=self.budget_tokens,
             )
         try:
@@ -479,7 +446,7 @@ def _settle(
 ) -> types.CallToolResult:
     """What a claim that did not go becomes: the replayed result, or the error to raise."""
     if isinstance(claim, Replay):
-        return _replayed(claim.result, open_output=open_output, budget_tokens=budget_tokens)
+        return replayed(claim.result, open_output=open_output, budget_tokens=budget_tokens)
     if isinstance(claim, InProgress):
         raise Unavailable(
             "A call with this idempotency_key is still running",

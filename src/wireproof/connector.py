@@ -34,7 +34,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, Final, Generic, Literal, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 import anyio
 import mcp_types as types
@@ -49,7 +49,7 @@ from wireproof.idempotency import IdempotencyStore, canonical_json
 from wireproof.paging import CursorCodec
 from wireproof.ratelimit import RateLimit, RateLimiter
 from wireproof.schema import ToolDefinitionError
-from wireproof.tools import IDEMPOTENCY_KEY, Tool, ToolKind
+from wireproof.tools import IDEMPOTENCY_KEY, Tool, ToolKind, WriteEffect
 
 __all__ = ["AUTH_REQUIRED_CODE", "DEFAULT_TIMEOUT", "Connector", "PrincipalSource", "WriteEffect"]
 
@@ -84,10 +84,6 @@ PrincipalSource = Principal | AuthError | Callable[[], Principal]
 """Who calls: a principal (``LOCAL_OPERATOR`` for an unauthenticated local server), an auth error
 for every call, or a function resolving it per request (``KeysFile(path).from_env("MY_API_KEY")``)
 that raises an ``AuthError`` when the credential fails."""
-
-WriteEffect = Literal["database", "external"]
-"""Where a write tool's effect lands: ``"database"`` through ``ctx.transaction`` on the connector's
-own database (committed with its idempotency record), or ``"external"`` somewhere else."""
 
 
 def _resolve(source: PrincipalSource) -> Principal | AuthError:
@@ -149,27 +145,35 @@ class Connector(Generic[StateT]):
         """Each write tool's effect by name: ``"database"`` needs a store on the connector's database."""
         return dict(self._effects)
 
-    def _register(
-        self, kind: ToolKind, effect: WriteEffect | None = None, **options: Any
-    ) -> Callable[[ToolFn], Tool[StateT]]:
+    def add(self, tool: Tool[Any]) -> Tool[Any]:
+        """Register a tool already made (``Tool.from_schema``, ``Tool.from_function``); return it.
+
+        Raises:
+            ToolDefinitionError: the connector is already served, the name is taken, or a
+                ``"database"`` write is async (it could not join the store's transaction).
+        """
+        if self._served:  # it would answer tools/call but never appear in tools/list
+            raise ToolDefinitionError(
+                f"tool {tool.name} is registered after {self.name} was served; register every "
+                "tool before calling server() or run_stdio()"
+            )
+        if tool.name in self._tools:
+            raise ToolDefinitionError(f"tool {tool.name} is registered twice")
+        if tool.effect == "database" and tool.is_async:
+            raise ToolDefinitionError(
+                f"tool {tool.name} is async, so it cannot write in the store's transaction: make it "
+                "a plain def (it runs in a worker thread), or declare effect='external' if its "
+                "effect is outside the connector's database"
+            )
+        self._tools[tool.name] = tool
+        if tool.effect is not None:
+            self._effects[tool.name] = tool.effect
+        return tool
+
+    def _register(self, kind: ToolKind, **options: Any) -> Callable[[ToolFn], Tool[StateT]]:
         def decorate(fn: ToolFn) -> Tool[StateT]:
-            tool: Tool[StateT] = Tool(fn, kind=kind, **options)
-            if self._served:  # it would answer tools/call but never appear in tools/list
-                raise ToolDefinitionError(
-                    f"tool {tool.name} is registered after {self.name} was served; register every "
-                    "tool before calling server() or run_stdio()"
-                )
-            if tool.name in self._tools:
-                raise ToolDefinitionError(f"tool {tool.name} is registered twice")
-            if effect == "database" and tool.is_async:
-                raise ToolDefinitionError(
-                    f"tool {tool.name} is async, so it cannot write in the store's transaction: make it "
-                    "a plain def (it runs in a worker thread), or declare effect='external' if its "
-                    "effect is outside the connector's database"
-                )
-            self._tools[tool.name] = tool
-            if effect is not None:
-                self._effects[tool.name] = effect
+            tool: Tool[StateT] = Tool.from_function(fn, kind=kind, **options)
+            self.add(tool)
             return tool
 
         return decorate
@@ -253,7 +257,7 @@ class Connector(Generic[StateT]):
         """
         return self._register(
             "write",
-            effect,
+            effect=effect,
             timeout=timeout,
             name=name,
             title=title,

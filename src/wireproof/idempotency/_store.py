@@ -55,11 +55,13 @@ class LostClaimError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class StoredResult:
-    """A finished call as recorded: the structured result and whether it was an error."""
+    """A finished call as recorded: the structured result, its text, whether it was an error, and
+    (for a forwarding tool that answered with its own content items) those items as JSON."""
 
     structured: Any
     text: str
     is_error: bool
+    content: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
