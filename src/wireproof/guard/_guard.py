@@ -27,7 +27,7 @@ import mcp_types as types
 import pydantic_core
 from mcp.shared.exceptions import MCPError
 
-from wireproof.budget import BYTES_PER_TOKEN, DEFAULT_BUDGET_TOKENS
+from wireproof.budget import BYTES_PER_TOKEN, DEFAULT_BUDGET_TOKENS, FRAME_BYTES
 from wireproof.connector import Connector
 from wireproof.errors import FieldError, InvalidInput
 from wireproof.guard._answers import disguised_failure, upstream_error, upstream_failure
@@ -56,8 +56,9 @@ CURSOR_SCHEMA: Final = {
 }
 _PAGE_ABOVE: Final = 0.8
 """An array answer is paged from this share of the budget (the library measures escapes on top)."""
-_PAGE_SHARE: Final = 0.4
-"""Of the budget, what one page's items may take (the answer carries them twice: structured and text)."""
+_PAGE_SHARE: Final = 0.85
+"""Of the room left for items, what one page takes (a margin for escapes the estimate misses)."""
+_PAGE_EXTRAS: Final = 800
 
 
 @dataclass(slots=True)
@@ -169,7 +170,9 @@ class _Forward:
                     ],
                 )
             start = int(position.get("offset", 0))
-        room = int(self.budget_bytes * _PAGE_SHARE)
+        # Items go on the wire twice (structuredContent and its text copy), beside the frame, the
+        # note and the cursor (each twice too, about 800 bytes); escapes are counted on top.
+        room = int((self.budget_bytes - FRAME_BYTES - 2 * _PAGE_EXTRAS) / 2 * _PAGE_SHARE)
         end, used = start, 0
         while end < len(items) and (end == start or used + len(encoded[end]) + 1 <= room):
             used += len(encoded[end]) + 1

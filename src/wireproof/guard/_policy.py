@@ -67,7 +67,7 @@ ARGUMENT_KEYWORDS: Final = frozenset(
 )
 """What the policy may add to (or set on) one argument's schema."""
 _TOP_KEYS: Final = frozenset(
-    {"read_only", "allow", "deny", "timeout", "budget_tokens", "error_when", "tools"}
+    {"read_only", "allow", "deny", "timeout", "budget_tokens", "rate_limit", "error_when", "tools"}
 )
 _TOOL_KEYS: Final = frozenset(
     {
