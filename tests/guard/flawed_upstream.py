@@ -70,6 +70,13 @@ def hang(seconds: float) -> str:
 
 
 @server.tool(annotations=READ)
+async def freeze(seconds: float) -> str:
+    """Block the server's event loop (a hung server: not even tools/list is answered)."""
+    time.sleep(seconds)  # noqa: ASYNC251 - the point is to block the loop
+    return "thawed"
+
+
+@server.tool(annotations=READ)
 def crash() -> str:
     """Kill the server process (a crashed upstream)."""
     sys.stdout.flush()

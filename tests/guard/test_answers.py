@@ -93,3 +93,9 @@ def test_a_text_rule_catches_an_error_answered_as_plain_success_text() -> None:
     error = disguised_failure("read_query", answer, (FailureRule(text_matches="^Error:"),), "c-7")
     assert isinstance(error, NotFound)
     assert "no such table" in error.message
+
+
+def test_a_database_parser_message_is_masked() -> None:
+    error = upstream_failure("describe_table", _failed('Database error: near "\u2713": syntax error'), "c-8")
+    assert "syntax error" not in error.message
+    assert "c-8" in error.message

@@ -49,7 +49,7 @@ async def test_the_guard_serves_a_stdio_upstream_over_stdio_with_an_audit_line(t
         ("echo", "ok"),
         ("explode", "invalid_input"),
     ]
-    assert "serving 2 of 10 upstream tools" in log.read_text()
+    assert "serving 2 of 11 upstream tools" in log.read_text()
     assert list(
         (tmp_path / "state" / "wireproof" / "guard").glob("idempotency-*.sqlite")
     )  # the default store

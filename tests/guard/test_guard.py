@@ -131,12 +131,29 @@ async def test_a_failure_disguised_as_success_is_an_error_when_the_policy_says_s
 
 
 async def test_a_hung_upstream_is_a_retryable_timeout(tmp_path: Path) -> None:
-    async with guarded(tmp_path, {"timeout": 1}) as (client, _):
+    async with guarded(tmp_path, {"timeout": 1}) as (client, upstream):
         with anyio.fail_after(10):
             hung = await call(client, "hang", {"seconds": 20})
+        await anyio.sleep(4)  # the tools/list probe that follows a timeout has been answered
     error = error_of(hung)
     assert error["code"] == "timeout"
     assert error["retryable"] is True
+    assert upstream.restarts == 0  # it still answers tools/list: only that call was slow
+
+
+async def test_an_upstream_that_hangs_whole_is_restarted_after_the_timeout(tmp_path: Path) -> None:
+    async with guarded(tmp_path, {"timeout": 1}) as (client, upstream):
+        frozen = await call(client, "freeze", {"seconds": 60})
+        assert error_of(frozen)["code"] == "timeout"
+        with anyio.fail_after(20):
+            while True:
+                answer = await call(client, "echo", {"text": "thawed out"})
+                if not answer.is_error:
+                    break
+                assert error_of(answer)["retryable"] is True
+                await anyio.sleep(0.2)
+        assert upstream.restarts == 1
+    assert "thawed out" in text_of(answer)
 
 
 async def test_a_crashed_upstream_is_restarted_and_unavailable_meanwhile(tmp_path: Path) -> None:

@@ -48,6 +48,8 @@ _LEAKY: Final = re.compile(
             r"sqlalche\.me/e/|\(Background on this error at:",
             r"\bsqlite3\.\w*Error|\bSQLITE_[A-Z]+\b|psycopg|asyncpg\.|SQLSTATE|\b(Operational|Integrity|"
             r"Programming|Database|Interface)Error\b|\bER_[A-Z_]{4,}\b|SequelizeDatabaseError",
+            r"near \"[^\"]*\": syntax error|syntax error at or near|(relation|column|table) \"[^\"]+\" does not "
+            r"exist|duplicate key value violates unique constraint|violates (not-null|foreign key|check) constraint",
             r"\b(password|passwd|pwd|secret|api[_-]?key|token)\s*[=:]\s*[\"']?(?=[^\s\"']*\d)[^\s\"',;]{6,}"
             r"|Bearer ey[\w-]{10,}|\b(sk|pk|ghp|xox[bp])[-_][A-Za-z0-9]{16,}",
             r"<[\w.]+ object at 0x[0-9a-fA-F]{6,}>|name '\w+' is not defined|'\w+' object (has no attribute|"

@@ -206,7 +206,9 @@ def _rate_limit(value: Any, where: str) -> RateLimit:
     try:
         return RateLimit(per_second=float(value["per_second"]), burst=int(value["burst"]))
     except (TypeError, ValueError):
-        raise GuardConfigError(f"{where} needs per_second > 0 and burst >= 1, for example {example}") from None
+        raise GuardConfigError(
+            f"{where} needs per_second > 0 and burst >= 1, for example {example}"
+        ) from None
 
 
 def _unknown(keys: Iterable[str], known: frozenset[str], where: str) -> None:
@@ -301,7 +303,9 @@ def parse_policy(data: Mapping[str, Any], path: Path | str = "guard.toml") -> Gu
         deny=_string_list(data.get("deny", []), _where(path, "deny")),
         timeout=_seconds(data["timeout"], _where(path, "timeout")) if "timeout" in data else 30.0,
         budget_tokens=budget,
-        rate_limit=_rate_limit(data["rate_limit"], _where(path, "rate_limit")) if "rate_limit" in data else None,
+        rate_limit=_rate_limit(data["rate_limit"], _where(path, "rate_limit"))
+        if "rate_limit" in data
+        else None,
         error_when=_rules(data.get("error_when", []), _where(path, "error_when")),
         tools={name: _tool(name, table, path) for name, table in tools.items()},
     )

@@ -3,7 +3,8 @@
 The session lives in one supervising task (the SDK's client must be entered and left in the same
 task); calls from any task use it while it is up::
 
-    start ──► connected ──(a call finds the connection closed)──► down ──(backoff)──► start
+    start ──► connected ──(a call finds the connection closed,  ──► down ──(backoff)──► start
+                           or after a timed-out call it answers no tools/list)
                                                                    │
                                       calls meanwhile: retryable ``unavailable``, never a hang
 
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 import anyio
+import anyio.abc
 import httpx2
 import mcp_types as types
 from mcp import Client, StdioServerParameters
@@ -41,6 +43,8 @@ RESTART_BACKOFF: Final = 0.5
 MAX_RESTART_BACKOFF: Final = 30.0
 HANDSHAKE_TIMEOUT: Final = 30.0
 """Seconds an upstream has to answer the MCP handshake and its tools/list."""
+PING_TIMEOUT: Final = 3.0
+"""Seconds a suspected upstream has to answer tools/list before it is restarted."""
 _CLOSED: Final = (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, OSError)
 
 
@@ -87,6 +91,8 @@ class Upstream:
         self._backoff = RESTART_BACKOFF
         self._first_failure: BaseException | None = None
         self._started = anyio.Event()
+        self._probes: anyio.abc.TaskGroup | None = None
+        self._probing = False
 
     async def _connect(self, stack: AsyncExitStack) -> Client:
         spec = self.spec
@@ -128,7 +134,10 @@ class Upstream:
                     self._up.set()
                     self._started.set()
                     self._backoff = RESTART_BACKOFF
-                    await self._down.wait()
+                    async with anyio.create_task_group() as self._probes:
+                        await self._down.wait()
+                        self._probes.cancel_scope.cancel()
+                    self._probes = None
                     self._client, self._up = None, anyio.Event()
                     logger.warning("upstream %s was lost; restarting it", self.spec.describe())
                     self.restarts += 1
@@ -204,6 +213,30 @@ class Upstream:
         except _CLOSED:
             self._lost()
             raise self._unavailable() from None
+        except anyio.get_cancelled_exc_class():
+            self._suspect(client)
+            raise
+
+    def _suspect(self, client: Client) -> None:
+        """A call ran past its deadline: if the upstream does not answer tools/list either, it hangs, and
+        every later call would wait out its timeout too; it is restarted instead."""
+        if self._probes is not None and not self._probing and client is self._client:
+            self._probing = True
+            self._probes.start_soon(self._probe, client)
+
+    async def _probe(self, client: Client) -> None:
+        try:
+            with anyio.fail_after(PING_TIMEOUT):
+                await client.list_tools(cache_mode="refresh")  # ping is gone as of 2026-07-28
+        except (TimeoutError, MCPError, *_CLOSED):
+            logger.warning(
+                "upstream %s does not answer tools/list after a call ran past its timeout; restarting it",
+                self.spec.describe(),
+            )
+            if client is self._client:
+                self._lost()
+        finally:
+            self._probing = False
 
 
 def _describe(exc: BaseException) -> str:
