@@ -1,4 +1,5 @@
-"""Judgments of every warning/error finding of the base run (checker at 8f823ed), made by hand.
+"""Judgments of every warning/error finding of the base run (checker at 8f823ed) and of the merged checker's run
+(out-after/), made by hand.
 Builds judgments.json: python3 judge.py > judgments.json"""
 import json
 from defects import D
