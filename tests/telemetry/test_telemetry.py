@@ -3,6 +3,9 @@ OpenTelemetry SDK's in-memory exporter and metric reader while the official clie
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,10 +24,9 @@ from wireproof import LOCAL_OPERATOR, Connector, NotFound, Page, ToolContext, te
 from wireproof.idempotency import SqliteIdempotencyStore
 from wireproof.ratelimit import RateLimit
 
+ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cret-argument-value-7731"
 """An argument value that must appear in no span and no metric."""
-
-pytestmark = pytest.mark.anyio
 
 
 class Note(BaseModel):
@@ -144,6 +146,7 @@ def by_tool(spans: InMemorySpanExporter, tool: str) -> list[ReadableSpan]:
     return [s for s in spans.get_finished_spans() if (s.attributes or {}).get("gen_ai.tool.name") == tool]
 
 
+@pytest.mark.anyio
 async def test_a_span_per_call_names_the_tool_outcome_code_and_correlation_id(
     recorded: tuple[InMemorySpanExporter, InMemoryMetricReader], tmp_path: Path
 ) -> None:
@@ -175,6 +178,7 @@ async def test_a_span_per_call_names_the_tool_outcome_code_and_correlation_id(
     assert second.attributes["wireproof.correlation_id"] == error["correlation_id"]
 
 
+@pytest.mark.anyio
 async def test_calls_are_counted_by_tool_and_outcome_with_their_latency(
     recorded: tuple[InMemorySpanExporter, InMemoryMetricReader], tmp_path: Path
 ) -> None:
@@ -205,6 +209,7 @@ async def test_calls_are_counted_by_tool_and_outcome_with_their_latency(
     assert list(ok.explicit_bounds) == list(telemetry.DURATION_BUCKETS)
 
 
+@pytest.mark.anyio
 async def test_replays_and_conflicts_of_idempotency_keys_are_counted_and_marked(
     recorded: tuple[InMemorySpanExporter, InMemoryMetricReader], tmp_path: Path
 ) -> None:
@@ -222,6 +227,7 @@ async def test_replays_and_conflicts_of_idempotency_keys_are_counted_and_marked(
     assert count(reader, "wireproof.tool.calls", wireproof__error__code="idempotency_conflict") == 1
 
 
+@pytest.mark.anyio
 async def test_budget_cuts_and_refusals_are_counted_apart(
     recorded: tuple[InMemorySpanExporter, InMemoryMetricReader], tmp_path: Path
 ) -> None:
@@ -239,6 +245,7 @@ async def test_budget_cuts_and_refusals_are_counted_apart(
     assert count(reader, "wireproof.budget.cuts", gen_ai__tool__name="get_note") == 0
 
 
+@pytest.mark.anyio
 async def test_rate_limit_refusals_are_counted(
     recorded: tuple[InMemorySpanExporter, InMemoryMetricReader], tmp_path: Path
 ) -> None:
@@ -250,6 +257,7 @@ async def test_rate_limit_refusals_are_counted(
     assert count(reader, "wireproof.tool.calls", wireproof__outcome="rate_limited") == 2
 
 
+@pytest.mark.anyio
 async def test_no_argument_value_reaches_a_span_or_a_metric(
     recorded: tuple[InMemorySpanExporter, InMemoryMetricReader], tmp_path: Path
 ) -> None:
@@ -269,6 +277,7 @@ async def test_no_argument_value_reaches_a_span_or_a_metric(
     assert all(SECRET[:12] not in text for text in exported)
 
 
+@pytest.mark.anyio
 async def test_nothing_is_recorded_once_uninstrumented(
     recorded: tuple[InMemorySpanExporter, InMemoryMetricReader], tmp_path: Path
 ) -> None:
@@ -280,3 +289,18 @@ async def test_nothing_is_recorded_once_uninstrumented(
         await client.call_tool("get_note", {"note_id": 0})
     assert len(spans.get_finished_spans()) == 1
     assert count(reader, "wireproof.tool.calls") == 1
+
+
+def test_with_the_global_provider_the_sdks_server_span_is_the_parent_of_the_tool_span() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.telemetry.global_provider"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    spans = {span["name"]: span for span in json.loads(done.stdout)}
+    assert spans["execute_tool get_note"]["parent"] == spans["tools/call get_note"]["id"]
+    assert spans["tools/call get_note"]["parent"] is None
