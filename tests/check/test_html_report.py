@@ -14,6 +14,7 @@ import struct
 import subprocess
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ import pytest
 from tests.check import probe_servers as p
 from tests.check import servers as s
 from wireproof.check import CheckOptions, Report, Target, run_check
+from wireproof.check.model import Finding
 from wireproof.check.report import html
 from wireproof.check.report._coverage import summary
 
@@ -300,3 +302,18 @@ def test_chromium_dump_dom_of_the_page_holds_every_finding_and_no_injected_eleme
     assert "<img" not in dom
     assert "&lt;script&gt;document.title='pwned'&lt;/script&gt;" in dom
     assert '<input type="checkbox" id="show-sev-0" checked="">' in dom
+
+
+def test_a_category_or_severity_added_later_gets_its_own_filter_and_section(
+    checked: tuple[Report, Path],
+) -> None:
+    # Rules may grow categories (a guard's, say): the page must neither drop the finding nor break.
+    report, _ = checked
+    newcomer = Finding("guard.withheld", "guard", "critical", "lookup_thing", f"withheld {HOSTILE}")  # type: ignore[arg-type]
+    page = html.render(replace(report, findings=[*report.findings, newcomer]))
+    assert page.count('<article class="finding ') == len(report.findings) + 1
+    assert "critical (1)</label>" in page
+    assert "guard (1)</label>" in page
+    assert f"withheld {HOSTILE}" not in page
+    assert "withheld &lt;/pre&gt;&lt;/details&gt;&lt;script&gt;" in page
+    assert "<h2>critical (1)</h2>" in page
