@@ -36,6 +36,8 @@ examples:
   wireproof check --mcp-config ~/.config/claude/claude_desktop_config.json --server helpdesk
   wireproof check --output report.html --output report.sarif -- python -m my_server
   wireproof check --env API_KEY=test-key --auth-env API_KEY -- my-server    API_KEY unset/garbage must be refused
+  wireproof check --lock wireproof.lock -- my-server       record the tool definitions, then report any change
+  wireproof check --baseline wireproof-baseline.json -- my-server    fail only on findings not in the baseline
 
 Only tools annotated readOnlyHint: true are called unless --allow-writes is given;
 point --allow-writes at a test account, never at production data. A category the check
@@ -407,10 +409,14 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
         for _, path in outputs:
             print(f"wrote {path}")
     if known:
-        print(f"{known} findings are in the baseline and not reported", file=sys.stderr)
+        print(f"{_findings(known)} in the baseline, not reported", file=sys.stderr)
     if args.fail_on == "never" or args.write_baseline:
         return EXIT_OK
     return EXIT_FINDINGS if report.count(args.fail_on) else EXIT_OK
+
+
+def _findings(count: int) -> str:
+    return f"{count} finding{'' if count == 1 else 's'}"
 
 
 def _lock_plan(args: argparse.Namespace) -> Any:
@@ -433,7 +439,9 @@ def _known_findings(args: argparse.Namespace, report: Any, baseline: Any) -> tup
 
     if args.write_baseline:
         write_baseline(args.write_baseline, report)
-        print(f"wrote the baseline {args.write_baseline} ({len(report.findings)} findings)", file=sys.stderr)
+        print(
+            f"wrote the baseline {args.write_baseline} ({_findings(len(report.findings))})", file=sys.stderr
+        )
         return report, 0
     if baseline is None:
         return report, 0

@@ -26,7 +26,7 @@ def test_a_baseline_hides_the_known_findings_and_fails_on_a_new_one(tmp_path: Pa
     known = check("--baseline", str(baseline), "--format", "json")
     assert known.returncode == 0, known.stdout
     assert findings(known) == []
-    assert "1 findings are in the baseline and not reported" in known.stderr
+    assert "1 finding in the baseline, not reported" in known.stderr
 
     new = check("--baseline", str(baseline), "--format", "json", drift="untyped-colour")
     assert new.returncode == 1
