@@ -49,6 +49,7 @@ import pydantic_core
 
 __all__ = [
     "ABSENT",
+    "ERROR_META",
     "TOOL_FAILURE_META",
     "AuthError",
     "CheckConfigError",
@@ -378,6 +379,10 @@ def masking_hint(exception: BaseException | None) -> str:
         )
     return f"{name} masked as an internal error (untyped exceptions never reach a client); {instead}"
 
+
+ERROR_META: Final = "io.wireproof/error"
+"""The ``_meta`` key of an ``isError`` result (and the ``data`` key of a JSON-RPC auth error) under which
+the typed error object travels: type, code, message, retryable, retry_after_ms, fields, correlation_id."""
 
 TOOL_FAILURE_META: Final = "io.modelcontextprotocol/toolFailure"
 """The ``_meta`` key of the open ToolFailure proposal for MCP (SEP-3313, modelcontextprotocol PR

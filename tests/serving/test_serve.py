@@ -463,3 +463,32 @@ async def test_serve_over_stdio_keeps_data_and_records_in_the_one_database(tmp_p
         assert check.execute("SELECT n FROM rows").fetchall() == [(7,)]
         assert check.execute("SELECT count(*) FROM wireproof_idempotency").fetchone() == (1,)
     check.close()
+
+
+def test_api_keys_over_http_pass_wireproof_check(tmp_path: Path) -> None:
+    """``--auth keys``: the challenge points to the metadata, which is served (no 401), so the
+    checker finds nothing at error level and nothing wrong with the challenge. The one finding
+    left is true of any API-key server: its metadata names no authorization server (no client can
+    fetch an API key by itself; docs/deploy.md says so)."""
+    keys = _keys_file(tmp_path)
+    with serving("--auth", "keys", "--keys-file", str(keys), target="tests.serving.keyed_stdio_app:app") as (
+        _,
+        url,
+    ):
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "wireproof.cli", "check", url),
+                *("--header", "Authorization: Bearer k-reader", "--format", "json", "--no-progress"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    report = json.loads(done.stdout)
+    assert done.returncode == 0, report["findings"]
+    assert [t["name"] for t in report["tools"]] == ["read_note"]
+    left = [(f["rule"], f["message"]) for f in report["findings"]]
+    assert left == [
+        ("auth.metadata-invalid", "The metadata lacks resource or a non-empty authorization_servers.")
+    ], left
