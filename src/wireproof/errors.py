@@ -30,6 +30,10 @@ The operator errors also derive from the builtin their callers caught before the
 (``ToolDefinitionError`` is a ``TypeError``; ``KeysFileError``, ``ServeConfigError`` and
 ``CheckConfigError`` are ``ValueError`` too).
 
+Two stay outside on purpose: ``idempotency.LostClaimError`` (a store telling the pipeline that a
+claim was taken over; it never leaves the pipeline) and ``testing.ConnectorNotFit`` (an
+``AssertionError``, so that pytest reports it as a failed test).
+
 ``render_tool_error`` turns any ``WireproofError`` into the text a model reads and the
 ``io.wireproof/error`` object a program reads (in the result's ``_meta``), and the same
 object in the names of the open ToolFailure proposal for MCP (``TOOL_FAILURE_META``). Anything that is not a
