@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx2
@@ -492,3 +493,40 @@ def test_api_keys_over_http_pass_wireproof_check(tmp_path: Path) -> None:
     assert left == [
         ("auth.metadata-invalid", "The metadata lacks resource or a non-empty authorization_servers.")
     ], left
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"transport": "http"}, "serving over HTTP needs settings=HttpSettings(...)"),
+        ({"transport": "http", "settings": "none", "principal": "operator"}, "pass no principal"),
+        ({"transport": "http", "settings": "0.0.0.0"}, "--auth none serves anyone who can reach 0.0.0.0"),
+        ({"transport": "stdio"}, "serving over stdio needs principal="),
+        ({"transport": "stdio", "principal": "operator", "settings": "none"}, "stdio has no HTTP settings"),
+        (
+            {"transport": "stdio", "principal": "operator", "database": "redis://x"},
+            "no idempotency store for 'redis'",
+        ),
+        ({"transport": "smoke-signals", "principal": "operator"}, "transport 'smoke-signals' is not one of"),
+    ],
+)
+def test_the_serve_call_refuses_a_transport_without_what_it_needs(
+    given: dict[str, str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing starts: the library call prints one line and returns 2, as its console scripts do."""
+    from tests.serving.slow_app import app
+    from wireproof import LOCAL_OPERATOR
+    from wireproof.serve import EXIT_CANNOT_START, HttpSettings, serve
+
+    settings = {"none": HttpSettings(auth="none"), "0.0.0.0": HttpSettings(host="0.0.0.0", auth="none")}
+    arguments: dict[str, Any] = {
+        "transport": given["transport"],
+        "settings": settings.get(given.get("settings", "")),
+        "principal": LOCAL_OPERATOR if given.get("principal") else None,
+        "database": given.get("database"),
+    }
+    assert serve(app, None, program="slow-mcp", **arguments) == EXIT_CANNOT_START
+    error = capsys.readouterr().err
+    assert error.startswith("slow-mcp: error: "), error
+    assert message in error
+    assert error.count("\n") == 1
