@@ -30,6 +30,10 @@ The operator errors also derive from the builtin their callers caught before the
 (``ToolDefinitionError`` is a ``TypeError``; ``KeysFileError``, ``ServeConfigError`` and
 ``CheckConfigError`` are ``ValueError`` too).
 
+Two stay outside on purpose: ``idempotency.LostClaimError`` (a store telling the pipeline that a
+claim was taken over; it never leaves the pipeline) and ``testing.ConnectorNotFit`` (an
+``AssertionError``, so that pytest reports it as a failed test).
+
 ``render_tool_error`` turns any ``WireproofError`` into the text a model reads and the
 ``io.wireproof/error`` object a program reads (in the result's ``_meta``), and the same
 object in the names of the open ToolFailure proposal for MCP (``TOOL_FAILURE_META``). Anything that is not a
@@ -49,6 +53,7 @@ import pydantic_core
 
 __all__ = [
     "ABSENT",
+    "ERROR_META",
     "TOOL_FAILURE_META",
     "AuthError",
     "CheckConfigError",
@@ -378,6 +383,10 @@ def masking_hint(exception: BaseException | None) -> str:
         )
     return f"{name} masked as an internal error (untyped exceptions never reach a client); {instead}"
 
+
+ERROR_META: Final = "io.wireproof/error"
+"""The ``_meta`` key of an ``isError`` result (and the ``data`` key of a JSON-RPC auth error) under which
+the typed error object travels: type, code, message, retryable, retry_after_ms, fields, correlation_id."""
 
 TOOL_FAILURE_META: Final = "io.modelcontextprotocol/toolFailure"
 """The ``_meta`` key of the open ToolFailure proposal for MCP (SEP-3313, modelcontextprotocol PR
