@@ -24,6 +24,7 @@ exits 2. The tree::
     ├── ServeConfigError                serving settings that would be unsafe or cannot work
     ├── CheckConfigError                the check's options or config file are not usable
     ├── CheckTargetError                the server to check cannot be reached or described
+    ├── LockFileError                   a lock file (wireproof.lock) is missing, garbled or hand-edited
     └── UsageError                      a command line that contradicts itself
 
 The operator errors also derive from the builtin their callers caught before the tree existed

@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from wireproof.errors import OperatorError
+
 __all__ = [
     "FIELDS",
     "LOCK_FORMAT",
@@ -71,7 +73,7 @@ FIELDS: Final[tuple[Field, ...]] = ("description", "inputSchema", "outputSchema"
 """The parts of a tool's definition that are pinned, in their MCP wire names."""
 
 
-class LockFileError(ValueError):
+class LockFileError(OperatorError, ValueError):
     """A lock file cannot be read or written; the message names the file and what is wrong with it."""
 
 
