@@ -165,6 +165,7 @@ class HttpSettings:
 
     @property
     def loopback(self) -> bool:
+        """Whether ``host`` is a loopback address (then no auth and plain http are allowed)."""
         return self.host in LOOPBACK
 
     def check(self) -> None:
