@@ -92,7 +92,7 @@ def _constant_doc(docs: dict[tuple[str, str], str], module_name: str, name: str)
 def _annotation(annotation: Any) -> str:
     if isinstance(annotation, str):
         return annotation
-    return inspect.formatannotation(annotation)
+    return re.sub(r"~(?=\w)", "", inspect.formatannotation(annotation))  # a TypeVar prints as ~T
 
 
 def _default(value: Any) -> str:
@@ -204,8 +204,9 @@ def _inherited_doc(cls: type, name: str, protocols: list[type]) -> str:
 def _members(cls: type, protocols: list[type]) -> Iterator[tuple[str, str, str]]:
     """(title, signature or value, docstring) of each public member the class itself defines."""
     for name, member in cls.__dict__.items():
-        if name.startswith("_"):
-            continue
+        function = getattr(member, "__func__", member)
+        if name.startswith("_") or not getattr(function, "__module__", "wireproof").startswith("wireproof"):
+            continue  # private, or made by a library (pydantic's model_post_init)
         if isinstance(member, property):
             yield name, "(property)", _doc(member.fget) if member.fget else ""
         elif isinstance(member, classmethod | staticmethod):

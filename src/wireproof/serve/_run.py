@@ -57,7 +57,8 @@ _DESCRIPTOR_RESERVE: Final = 64
 
 def add_http_arguments(parser: Any, *, auth_required: bool) -> None:
     """The serving options every HTTP front end takes (``wireproof serve``, ``helpdesk-mcp``):
-    ``--host --port --auth --jwks --issuer --audience --resource-url --shutdown-timeout``.
+    ``--host --port --auth --jwks --issuer --audience --resource-url --shutdown-timeout
+    --header-timeout --body-timeout --max-connections``.
     ``parser`` is an ``argparse`` parser or argument group; read them back with
     ``HttpSettings.from_arguments``."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
