@@ -86,6 +86,7 @@ __all__ = [
 ErrorType = Literal[
     "invalid_input", "not_found", "conflict", "auth", "rate_limited", "unavailable", "internal"
 ]
+"""The ``type`` of an error: its class in the tree, which decides the retry advice."""
 
 RECEIVED_PREVIEW_CHARS: Final = 60
 """How much of a passed value an error repeats back; the rest is summarised by its size."""
@@ -106,6 +107,7 @@ class _Absent:
 
 
 ABSENT: Final = _Absent()
+"""What ``FieldError.received`` holds when the caller passed nothing for the field (not JSON null)."""
 
 
 def describe_value(value: Any) -> str:
@@ -161,6 +163,7 @@ class FieldError:
         return f"- {self.field}: {self.problem}. Expected {self.expected}{passed}."
 
     def to_json(self) -> dict[str, Any]:
+        """The problem as the ``fields`` member of the ``io.wireproof/error`` object (big values cut)."""
         return {
             "field": self.field,
             "problem": self.problem,

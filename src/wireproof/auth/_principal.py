@@ -47,6 +47,7 @@ class ScopePolicy:
 
     @classmethod
     def of(cls, implies: Mapping[str, Iterable[str]]) -> ScopePolicy:
+        """A policy from a plain mapping: ``ScopePolicy.of({"tickets:write": {"tickets:read"}})``."""
         return cls({k: frozenset(v) for k, v in implies.items()})
 
     def expand(self, scopes: Iterable[str]) -> frozenset[str]:
