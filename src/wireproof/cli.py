@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from wireproof._version import __version__
+from wireproof.errors import OperatorError, UsageError
 
 EXIT_OK: Final = 0
 EXIT_FINDINGS: Final = 1
@@ -36,6 +37,8 @@ examples:
   wireproof check --mcp-config ~/.config/claude/claude_desktop_config.json --server helpdesk
   wireproof check --output report.html --output report.sarif -- python -m my_server
   wireproof check --env API_KEY=test-key --auth-env API_KEY -- my-server    API_KEY unset/garbage must be refused
+  wireproof check --lock wireproof.lock -- my-server       record the tool definitions, then report any change
+  wireproof check --baseline wireproof-baseline.json -- my-server    fail only on findings not in the baseline
 
 Only tools annotated readOnlyHint: true are called unless --allow-writes is given;
 point --allow-writes at a test account, never at production data. A category the check
@@ -116,6 +119,32 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="write a report here (repeatable); the format follows --format or the extension",
     )
+    check.add_argument(
+        "--lock",
+        type=Path,
+        metavar="FILE",
+        help="pin the tool definitions in FILE (wireproof.lock): the first run records them, later runs "
+        "report tools added, removed or changed since as protocol.definitions-changed (error)",
+    )
+    check.add_argument(
+        "--update-lock",
+        action="store_true",
+        help="accept the definitions the server lists now: rewrite the --lock FILE, printing what changed",
+    )
+    check.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="report and fail only on findings not in FILE (written by --write-baseline, or a JSON report); "
+        "findings match by rule, tool and the parameters they name, not by message",
+    )
+    check.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="write this run's findings to FILE as the baseline (they then count as known: exit 0 "
+        "unless the check could not run)",
+    )
     check.add_argument("--legacy", action="store_true", help="use the 2025-11-25 initialize handshake only")
     check.add_argument("--no-progress", action="store_true", help="no progress bar")
     _add_serve(commands)
@@ -126,7 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
 SERVE_EPILOG = """\
 examples:
   wireproof serve my_connector:app --auth none                      loopback, no authentication
-  wireproof serve my_connector:make --db sqlite:///app.db --auth none
+  wireproof serve my_connector:app --transport stdio --keys-file keys.toml --key-env MY_API_KEY
+  wireproof serve my_connector:make --db sqlite:///app.db --auth keys --keys-file keys.toml
   wireproof serve my_connector:make --host 0.0.0.0 --auth jwt --jwks https://idp.example/jwks.json \\
       --issuer https://idp.example --resource-url https://mcp.example.com/mcp --db postgresql://…
 
@@ -135,22 +165,24 @@ MODULE:ATTR names a Connector (served with state None) or a function returning a
 its write transactions and its idempotency records then live in that one database. Write tools
 that write to a database are refused without it. The environment variable
 WIREPROOF_CURSOR_SECRET (32+ characters) signs paging cursors; set the same value on every replica.
+
+exit codes: 0 served, then stopped (stdin closed, or SIGTERM drained); 2 cannot start (the reason
+is printed); 130 interrupted.
 """
 
 
 def _add_serve(commands: Any) -> None:
-    from wireproof.serve import add_http_arguments
+    from wireproof.serve import add_serve_arguments
 
     serve = commands.add_parser(
         "serve",
-        help="serve a connector over stateless Streamable HTTP (uvicorn), ready to run as replicas",
-        description="Serve a connector at /mcp over stateless Streamable HTTP: any replica answers any request.",
+        help="serve a connector over stdio, or stateless Streamable HTTP ready to run as replicas",
+        description="Serve a connector: over stdio with API keys, or at /mcp over stateless Streamable "
+        "HTTP (uvicorn), where any replica answers any request.",
         epilog=SERVE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve.add_argument("target", metavar="MODULE:ATTR", help="the connector, for example my_pkg.server:app")
-    add_http_arguments(serve, auth_required=True)
-    serve.add_argument("--keys-file", type=Path, metavar="PATH", help="API keys (TOML) for --auth keys")
     serve.add_argument(
         "--db",
         metavar="URL",
@@ -158,20 +190,26 @@ def _add_serve(commands: Any) -> None:
         "to a MODULE:FUNC(database_url) factory, and home of the idempotency records and write "
         "transactions (default: records in memory, for one process and external writes only)",
     )
+    add_serve_arguments(serve, default_transport="http")
 
 
 def _run_serve(args: argparse.Namespace, command: list[str]) -> int:
-    import os
+    from wireproof.serve import HttpSettings, serve, stdio_principal
 
-    from wireproof.idempotency import open_store
-    from wireproof.paging import CursorCodec
-    from wireproof.schema import ToolDefinitionError
-    from wireproof.serve import HttpSettings, exit_after_serving, lock_timeout_for, serve_http
-
-    settings = HttpSettings.from_arguments(args)
     if command:
         raise UsageError("wireproof serve takes no command after --")
-    settings.check()
+    if args.transport == "http":
+        if args.key_env:
+            raise UsageError(
+                "--key-env is for --transport stdio; over HTTP the key is each request's bearer token"
+            )
+        settings, principal = HttpSettings.from_arguments(args), None
+        settings.check()
+    else:
+        settings, principal = (
+            None,
+            stdio_principal(auth=args.auth, keys_file=args.keys_file, key_env=args.key_env),
+        )
     connector, state, takes_database = _load_target(args.target, args.db)
     database_writes = sorted(name for name, effect in connector.effects.items() if effect == "database")
     if database_writes and not takes_database:  # else its data and its records could be two databases
@@ -180,27 +218,15 @@ def _run_serve(args: argparse.Namespace, command: list[str]) -> int:
             "MODULE:FUNC(database_url) that opens it, and pass --db URL, the one database for its data, "
             "write transactions and idempotency records"
         )
-    secret = os.environ.get("WIREPROOF_CURSOR_SECRET")
-    try:
-        cursors = CursorCodec.from_secret(secret) if secret else None
-    except ValueError as exc:
-        raise UsageError(f"WIREPROOF_CURSOR_SECRET: {exc}") from None
-    try:
-        store = open_store(args.db or "memory:", lock_timeout=lock_timeout_for(connector))
-    except Exception as exc:  # noqa: BLE001 - a bad URL, a database that is down: one line, exit 2
-        raise UsageError(f"cannot open the idempotency store in --db: {_failure(exc)}") from None
-
-    def ready() -> bool:
-        store.ping()  # /readyz: 503 while the store's database cannot be reached
-        return True
-
-    try:
-        serve_http(connector, state, settings, store=store, cursors=cursors, ready=ready)
-    except ToolDefinitionError as exc:
-        raise UsageError(str(exc)) from None
-    finally:
-        store.close()
-    exit_after_serving(EXIT_OK)
+    return serve(
+        connector,
+        state,
+        transport=args.transport,
+        principal=principal,
+        settings=settings,
+        database=args.db or "memory:",
+        program="wireproof serve",
+    )
 
 
 GUARD_EPILOG = """\
@@ -323,9 +349,8 @@ def _run_guard(args: argparse.Namespace, command: list[str]) -> int:
         serve_guard_http,
         serve_guard_stdio,
     )
-    from wireproof.idempotency import open_store
     from wireproof.schema import ToolDefinitionError
-    from wireproof.serve import HttpSettings, exit_after_serving
+    from wireproof.serve import HttpSettings
 
     if bool(command) == bool(args.upstream):
         raise UsageError("give the upstream as a command after -- or as --upstream URL (one of them)")
@@ -360,12 +385,7 @@ def _run_guard(args: argparse.Namespace, command: list[str]) -> int:
         if args.transport == "http":
             settings = HttpSettings.from_arguments(args)
             settings.check()
-            store = open_store(options.store_url)
-            try:
-                serve_guard_http(options, settings, store=store)
-            finally:
-                store.close()
-            exit_after_serving(EXIT_OK)
+            return serve_guard_http(options, settings)
         anyio.run(serve_guard_stdio, options)
     except (UpstreamStartError, GuardConfigError, ToolDefinitionError) as exc:
         raise UsageError(str(exc)) from None
@@ -458,10 +478,6 @@ def progress_bar(*, enabled: bool) -> Iterator[_RichProgress | _NoProgress]:
         yield _RichProgress(progress)
 
 
-class UsageError(Exception):
-    """The command line is inconsistent; the message says how."""
-
-
 def _pairs(items: list[str], what: str, sep: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for item in items:
@@ -517,6 +533,8 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
     import anyio
 
     from wireproof.check import CheckOptions, load_config, run_check
+    from wireproof.check.baseline import read_baseline
+    from wireproof.check.locking import record_lock
     from wireproof.check.report import render
 
     target = _target(args, command)
@@ -531,8 +549,14 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
         load_config(args.config, options)
     options.validate()
     outputs = _outputs(args.format, args.output)
+    lock_plan = _lock_plan(args)
+    options.lock = lock_plan.pinned if lock_plan else None
+    baseline = read_baseline(args.baseline) if args.baseline else None
     with progress_bar(enabled=not args.no_progress) as progress:
         report = anyio.run(run_check, target, options, progress)
+    if lock_plan and (recorded := record_lock(lock_plan, report)):
+        print(recorded, file=sys.stderr)
+    report, known = _known_findings(args, report, baseline)
     for fmt, path in outputs:
         rendered = render(report, fmt)
         if path is None:
@@ -544,9 +568,45 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
         sys.stdout.write(render(report, "text"))
         for _, path in outputs:
             print(f"wrote {path}")
-    if args.fail_on == "never":
+    if known:
+        print(f"{_findings(known)} in the baseline, not reported", file=sys.stderr)
+    if args.fail_on == "never" or args.write_baseline:
         return EXIT_OK
     return EXIT_FINDINGS if report.count(args.fail_on) else EXIT_OK
+
+
+def _findings(count: int) -> str:
+    return f"{count} finding{'' if count == 1 else 's'}"
+
+
+def _lock_plan(args: argparse.Namespace) -> Any:
+    from wireproof.check.locking import plan_lock
+
+    if args.update_lock and not args.lock:
+        raise UsageError("--update-lock needs --lock FILE")
+    return plan_lock(args.lock, update=args.update_lock) if args.lock else None
+
+
+def _known_findings(args: argparse.Namespace, report: Any, baseline: Any) -> tuple[Any, int]:
+    """The report without the findings the baseline holds, and how many were left out.
+
+    ``--write-baseline`` writes every finding of this run instead, and reports them all (the run then
+    exits 0: they are the baseline now).
+    """
+    import dataclasses
+
+    from wireproof.check.baseline import split_findings, write_baseline
+
+    if args.write_baseline:
+        write_baseline(args.write_baseline, report)
+        print(
+            f"wrote the baseline {args.write_baseline} ({_findings(len(report.findings))})", file=sys.stderr
+        )
+        return report, 0
+    if baseline is None:
+        return report, 0
+    new, known = split_findings(report, baseline)
+    return dataclasses.replace(report, findings=new), len(known)
 
 
 def _failure(exc: BaseException) -> str:
@@ -563,18 +623,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         split = argv.index("--")
         argv, command = argv[:split], argv[split + 1 :]
     args = build_parser().parse_args(argv)
-    from wireproof.check import CheckConfigError, CheckTargetError
-    from wireproof.serve import ServeConfigError
-
     try:
         run = {"serve": _run_serve, "guard": _run_guard}.get(args.command, _run_check)
         return run(args, command)
-    except (UsageError, CheckConfigError, CheckTargetError, ServeConfigError) as exc:
+    except OperatorError as exc:  # the whole family (errors.py): what to change before it can run
         print(f"wireproof {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     except BaseExceptionGroup as group:  # a worker's failure, from inside the probes' task group
-        _, rest = group.split((UsageError, CheckConfigError, CheckTargetError))
-        known = group.subgroup((UsageError, CheckConfigError, CheckTargetError))
+        _, rest = group.split(OperatorError)
+        known = group.subgroup(OperatorError)
         reason = str(known.exceptions[0]) if known is not None and rest is None else _failure(group)
         print(f"wireproof {args.command}: error: {reason}", file=sys.stderr)
         return EXIT_CANNOT_RUN

@@ -41,10 +41,11 @@ import mcp_types as types
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
+from wireproof import telemetry
 from wireproof._execution import ERROR_META, Execution, error_result
 from wireproof.auth import Principal, ScopePolicy
 from wireproof.budget import DEFAULT_BUDGET_TOKENS
-from wireproof.errors import AuthError, InsufficientScope, WireproofError, describe_value, render_tool_error
+from wireproof.errors import AuthError, WireproofError, describe_value, render_tool_error
 from wireproof.idempotency import IdempotencyStore, canonical_json
 from wireproof.paging import CursorCodec
 from wireproof.ratelimit import RateLimit, RateLimiter
@@ -326,6 +327,8 @@ class Connector(Generic[StateT]):
             result = error_result(error, execution.correlation_id)
         except Exception:  # noqa: BLE001 - the masking boundary: nothing untyped reaches a client
             result = error_result(execution.internal_error(), execution.correlation_id)
+        if telemetry.active is not None:  # off (None) until wireproof.telemetry.instrument()
+            telemetry.active.record(self.name, tool.name, result, started, execution.correlation_id)
         if audit_logger.level != logging.NOTSET and audit_logger.isEnabledFor(logging.INFO):
             _audit(tool.name, caller, arguments, result, started, execution.correlation_id)
         return result
@@ -334,16 +337,12 @@ class Connector(Generic[StateT]):
         """Raise the caller's own auth error, or ``InsufficientScope`` naming every scope the tool needs."""
         if isinstance(principal, AuthError):
             raise principal
+        refusal = self.scope_policy.refusal(principal, tool.scopes)  # the HTTP 403 says the same
+        if refusal is not None:
+            raise refusal
         limit = tool.rate_limit or self.rate_limit
-        missing = self.scope_policy.missing(principal, tool.scopes)
-        if not missing and limit is not None:
+        if limit is not None:
             self._limiter.check(principal.id, tool.name, limit)
-        if missing:
-            held = ", ".join(sorted(principal.scopes)) or "no scopes"
-            raise InsufficientScope(
-                f"This call needs scope {', '.join(sorted(tool.scopes))}; the caller has {held}",
-                required=tool.scopes,
-            )
 
     def visible_tools(self, principal: Principal) -> list[Tool[StateT]]:
         """The tools ``tools/list`` shows this caller: only those its scopes permit."""

@@ -1,6 +1,9 @@
 """The one error tree, and how an error is shown to a model.
 
-Every error a client can see is a ``WireproofError``. The tree::
+Every exception wireproof raises on purpose sits in one of two families. What a client can see
+is a ``WireproofError``; what stops an operator's start-up (or a check before it runs) is an
+``OperatorError``, which never reaches a client: the program prints its message on one line and
+exits 2. The tree::
 
     WireproofError                      type            retry advice
     ├── InvalidInput                    invalid_input   terminal: fix the arguments
@@ -15,7 +18,26 @@ Every error a client can see is a ``WireproofError``. The tree::
     ├── Unavailable                     unavailable     retryable, after retry_after
     └── InternalError                   internal        masked, terminal, with a correlation id
 
-``render_tool_error`` turns any of them into the text a model reads and the
+    OperatorError                       what to change before it can run (exit code 2)
+    ├── ToolDefinitionError             a tool cannot be registered or served as written
+    ├── KeysFileError                   the API keys file is missing, unreadable or malformed
+    ├── ServeConfigError                serving settings that would be unsafe or cannot work
+    ├── CheckConfigError                the check's options or config file are not usable
+    ├── CheckTargetError                the server to check cannot be reached or described
+    ├── LockFileError                   a lock file (wireproof.lock) is missing, garbled or hand-edited
+    ├── GuardConfigError                the guard's policy, pin file or options are not usable
+    ├── UpstreamStartError              the guarded server cannot be started or reached
+    └── UsageError                      a command line that contradicts itself
+
+The operator errors also derive from the builtin their callers caught before the tree existed
+(``ToolDefinitionError`` is a ``TypeError``; ``KeysFileError``, ``ServeConfigError`` and
+``CheckConfigError`` are ``ValueError`` too).
+
+Two stay outside on purpose: ``idempotency.LostClaimError`` (a store telling the pipeline that a
+claim was taken over; it never leaves the pipeline) and ``testing.ConnectorNotFit`` (an
+``AssertionError``, so that pytest reports it as a failed test).
+
+``render_tool_error`` turns any ``WireproofError`` into the text a model reads and the
 ``io.wireproof/error`` object a program reads (in the result's ``_meta``), and the same
 object in the names of the open ToolFailure proposal for MCP (``TOOL_FAILURE_META``). Anything that is not a
 ``WireproofError`` never reaches a client: the connector masks it as an
@@ -34,8 +56,11 @@ import pydantic_core
 
 __all__ = [
     "ABSENT",
+    "ERROR_META",
     "TOOL_FAILURE_META",
     "AuthError",
+    "CheckConfigError",
+    "CheckTargetError",
     "Conflict",
     "ErrorType",
     "FieldError",
@@ -43,12 +68,17 @@ __all__ = [
     "InsufficientScope",
     "InternalError",
     "InvalidInput",
+    "KeysFileError",
     "NotFound",
+    "OperatorError",
     "RateLimited",
+    "ServeConfigError",
     "TokenExpired",
+    "ToolDefinitionError",
     "ToolFailureClass",
     "Unauthenticated",
     "Unavailable",
+    "UsageError",
     "WireproofError",
     "describe_value",
     "render_tool_error",
@@ -58,6 +88,7 @@ __all__ = [
 ErrorType = Literal[
     "invalid_input", "not_found", "conflict", "auth", "rate_limited", "unavailable", "internal"
 ]
+"""The ``type`` of an error: its class in the tree, which decides the retry advice."""
 
 RECEIVED_PREVIEW_CHARS: Final = 60
 """How much of a passed value an error repeats back; the rest is summarised by its size."""
@@ -78,6 +109,7 @@ class _Absent:
 
 
 ABSENT: Final = _Absent()
+"""What ``FieldError.received`` holds when the caller passed nothing for the field (not JSON null)."""
 
 
 def describe_value(value: Any) -> str:
@@ -133,6 +165,7 @@ class FieldError:
         return f"- {self.field}: {self.problem}. Expected {self.expected}{passed}."
 
     def to_json(self) -> dict[str, Any]:
+        """The problem as the ``fields`` member of the ``io.wireproof/error`` object (big values cut)."""
         return {
             "field": self.field,
             "problem": self.problem,
@@ -285,6 +318,44 @@ class InternalError(WireproofError):
         )
 
 
+# -- what stops an operator's start-up ------------------------------------------------------
+
+
+class OperatorError(Exception):
+    """The root of what an operator must fix before the program can run; the message says what.
+
+    Never shown to a client: a command prints it as one line (no traceback) and exits 2.
+    """
+
+
+class ToolDefinitionError(OperatorError, TypeError):
+    """A tool cannot be registered as written, or served as registered; the message says what to change.
+
+    Raised at registration (import time) or when serving starts, never at call time, so a connector
+    with an imprecise schema does not start.
+    """
+
+
+class KeysFileError(OperatorError, ValueError):
+    """The keys file is missing, unreadable or malformed; the message says where."""
+
+
+class ServeConfigError(OperatorError, ValueError):
+    """Settings that would serve unsafely or cannot work; the message says what to change."""
+
+
+class CheckConfigError(OperatorError, ValueError):
+    """The check's options or config file are not usable; the message names the problem."""
+
+
+class CheckTargetError(OperatorError):
+    """The server to check cannot be reached or described; the message says why."""
+
+
+class UsageError(OperatorError):
+    """The command line is inconsistent; the message says how."""
+
+
 def masking_hint(exception: BaseException | None) -> str:
     """For the operator's log: what an untyped exception became, and which typed error to raise instead.
 
@@ -318,6 +389,10 @@ def masking_hint(exception: BaseException | None) -> str:
         )
     return f"{name} masked as an internal error (untyped exceptions never reach a client); {instead}"
 
+
+ERROR_META: Final = "io.wireproof/error"
+"""The ``_meta`` key of an ``isError`` result (and the ``data`` key of a JSON-RPC auth error) under which
+the typed error object travels: type, code, message, retryable, retry_after_ms, fields, correlation_id."""
 
 TOOL_FAILURE_META: Final = "io.modelcontextprotocol/toolFailure"
 """The ``_meta`` key of the open ToolFailure proposal for MCP (SEP-3313, modelcontextprotocol PR

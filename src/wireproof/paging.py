@@ -110,6 +110,7 @@ class CursorCodec:
         return cls({"k0": hashlib.sha256(secret.encode()).digest()}, **options)
 
     def encode(self, *, tool: str, filters: Mapping[str, Any], principal: str, position: Any) -> str:
+        """A signed cursor for ``position``, bound to the tool, the filters' fingerprint and the principal."""
         payload = {
             "v": _VERSION,
             "k": self.active,

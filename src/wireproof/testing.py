@@ -1,9 +1,9 @@
-"""Check a wireproof ``Connector`` from a test suite, in process, with the same rules as ``wireproof check``.
+"""Check a wireproof ``Connector`` from a test suite, in process, with the same rules as ``wireproof check``::
 
-from wireproof.testing import assert_fit
+    from wireproof.testing import assert_fit
 
-def test_my_connector_is_fit(database, store):
-    assert_fit(app, database, store=store, principal=LOCAL_OPERATOR)   # fails the test with the findings
+    def test_my_connector_is_fit(database, store):
+        assert_fit(app, database, store=store, principal=LOCAL_OPERATOR)   # fails the test with the findings
 
 The principal is explicit, as for serving: ``LOCAL_OPERATOR`` lets the checker see every tool; a
 narrower ``Principal`` checks what that caller sees.

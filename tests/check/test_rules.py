@@ -17,6 +17,7 @@ import pytest
 from tests.check import servers as s
 from wireproof.check import CheckOptions, Observer, Report, Target, run_check
 from wireproof.check.rules import REGISTRY
+from wireproof.lock import Lock, ToolDefinition
 
 
 def check(server: Any, **options: Any) -> Report:
@@ -264,6 +265,14 @@ FIRES: dict[str, tuple[Callable[[], Any], dict[str, Any]]] = {
     ),
     "protocol.list-tools-failed": (failing_listing, {}),
     "protocol.no-tools": (lambda: s.build([]), {}),
+    "protocol.definitions-changed": (
+        one(),
+        {
+            "lock": Lock.of(
+                [ToolDefinition("get_colour_by_name", "Reviewed.", {"type": "object"}, None, None)]
+            )
+        },
+    ),
     "protocol.no-tool-called": (one(annotations=None), {}),
     "errors.malformed-accepted": (one(handler=accept_anything), {}),
     "errors.validation-as-protocol-error": (one(handler=raise_protocol_error), {}),

@@ -6,6 +6,7 @@ exits 0; a call that outlives ``--shutdown-timeout`` does not hold the exit back
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -17,11 +18,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx2
 import pytest
-from mcp import Client
+from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from tests.cluster import free_port, wait_http
@@ -350,3 +352,181 @@ INITIALIZE = {
         "clientInfo": {"name": "t", "version": "0"},
     },
 }
+
+
+# -- over stdio: any connector, its caller's API key from the environment -----------------------
+
+
+def _keys_file(tmp_path: Path, scopes: tuple[str, ...] = ("notes:read",)) -> Path:
+    from wireproof.auth import hash_key
+
+    keys = tmp_path / "keys.toml"
+    keys.write_text(
+        f'[[keys]]\nsha256 = "{hash_key("k-reader")}"\nprincipal = "reader"\nscopes = {json.dumps(list(scopes))}\n'
+    )
+    keys.chmod(0o600)
+    return keys
+
+
+def _stdio(*args: str, key: str | None = None) -> StdioServerParameters:
+    env = {k: v for k, v in os.environ.items() if k != "NOTES_KEY"}
+    if key is not None:
+        env["NOTES_KEY"] = key
+    return StdioServerParameters(
+        command=sys.executable, args=["-m", "wireproof.cli", "serve", *args, "--transport", "stdio"], env=env
+    )
+
+
+async def test_serve_over_stdio_serves_the_holder_of_the_key_in_key_env(tmp_path: Path) -> None:
+    keys = _keys_file(tmp_path)
+    params = _stdio(
+        "tests.serving.keyed_stdio_app:app",
+        "--keys-file",
+        str(keys),
+        "--key-env",
+        "NOTES_KEY",
+        key="k-reader",
+    )
+    with anyio.fail_after(60):
+        async with Client(params) as client:
+            assert [t.name for t in (await client.list_tools()).tools] == ["read_note"]
+            result = await client.call_tool("read_note", {})
+    assert result.is_error is False
+    assert result.structured_content == {"text": "hello"}
+
+
+async def test_serve_over_stdio_hides_and_refuses_a_tool_the_key_has_no_scope_for(tmp_path: Path) -> None:
+    keys = _keys_file(tmp_path, scopes=("tickets:read",))
+    params = _stdio(
+        "tests.serving.keyed_stdio_app:app",
+        "--keys-file",
+        str(keys),
+        "--key-env",
+        "NOTES_KEY",
+        key="k-reader",
+    )
+    with anyio.fail_after(60):
+        async with Client(params) as client:
+            assert (await client.list_tools()).tools == []
+            result = await client.call_tool("read_note", {})
+    assert result.is_error is True
+    assert result.meta["io.wireproof/error"]["code"] == "insufficient_scope"
+
+
+@pytest.mark.parametrize(
+    ("args", "key", "message"),
+    [
+        (["--keys-file", "KEYS", "--key-env", "NOTES_KEY"], None, "NOTES_KEY is not set; start this server"),
+        (
+            ["--keys-file", "KEYS", "--key-env", "NOTES_KEY"],
+            "k-unknown",
+            "NOTES_KEY is not a key this server knows",
+        ),
+        (["--keys-file", "KEYS"], "k-reader", "over stdio, give --keys-file PATH and --key-env VAR"),
+        ([], None, "or --auth none to serve every caller as the local operator"),
+        (["--auth", "jwt"], None, "--auth jwt is for HTTP"),
+        (["--auth", "none", "--keys-file", "KEYS"], None, "--auth none would ignore --keys-file"),
+        (["--keys-file", "NOWHERE", "--key-env", "NOTES_KEY"], "k-reader", "cannot read keys file"),
+    ],
+)
+def test_serve_over_stdio_without_a_good_key_refuses_to_start_saying_why(
+    tmp_path: Path, args: list[str], key: str | None, message: str
+) -> None:
+    keys = _keys_file(tmp_path)
+    args = [str(keys) if a == "KEYS" else str(tmp_path / "none.toml") if a == "NOWHERE" else a for a in args]
+    params = _stdio("tests.serving.keyed_stdio_app:app", *args, key=key)
+    done = subprocess.run(
+        [params.command, *params.args],
+        env=params.env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("wireproof serve: error: "), done.stderr
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert key is None or key not in done.stderr
+
+
+async def test_serve_over_stdio_keeps_data_and_records_in_the_one_database(tmp_path: Path) -> None:
+    db = tmp_path / "rows.db"
+    params = _stdio("tests.serving.rows_app:make", "--db", f"sqlite:///{db}", "--auth", "none")
+    with anyio.fail_after(60):
+        async with Client(params) as client:
+            first = await client.call_tool("add_row", {"n": 7, "idempotency_key": "k"})
+            again = await client.call_tool("add_row", {"n": 7, "idempotency_key": "k"})
+    assert first.is_error is False
+    assert (again.meta or {}).get("io.wireproof/replayed") is True
+    with sqlite3.connect(db) as check:
+        assert check.execute("SELECT n FROM rows").fetchall() == [(7,)]
+        assert check.execute("SELECT count(*) FROM wireproof_idempotency").fetchone() == (1,)
+    check.close()
+
+
+def test_api_keys_over_http_pass_wireproof_check(tmp_path: Path) -> None:
+    """``--auth keys``: the challenge points to the metadata, which is served (no 401), so the
+    checker finds nothing at error level and nothing wrong with the challenge. The one finding
+    left is true of any API-key server: its metadata names no authorization server (no client can
+    fetch an API key by itself; docs/deploy.md says so)."""
+    keys = _keys_file(tmp_path)
+    with serving("--auth", "keys", "--keys-file", str(keys), target="tests.serving.keyed_stdio_app:app") as (
+        _,
+        url,
+    ):
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "wireproof.cli", "check", url),
+                *("--header", "Authorization: Bearer k-reader", "--format", "json", "--no-progress"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    report = json.loads(done.stdout)
+    assert done.returncode == 0, report["findings"]
+    assert [t["name"] for t in report["tools"]] == ["read_note"]
+    left = [(f["rule"], f["message"]) for f in report["findings"]]
+    assert left == [
+        ("auth.metadata-invalid", "The metadata lacks resource or a non-empty authorization_servers.")
+    ], left
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"transport": "http"}, "serving over HTTP needs settings=HttpSettings(...)"),
+        ({"transport": "http", "settings": "none", "principal": "operator"}, "pass no principal"),
+        ({"transport": "http", "settings": "0.0.0.0"}, "--auth none serves anyone who can reach 0.0.0.0"),
+        ({"transport": "stdio"}, "serving over stdio needs principal="),
+        ({"transport": "stdio", "principal": "operator", "settings": "none"}, "stdio has no HTTP settings"),
+        (
+            {"transport": "stdio", "principal": "operator", "database": "redis://x"},
+            "no idempotency store for 'redis'",
+        ),
+        ({"transport": "smoke-signals", "principal": "operator"}, "transport 'smoke-signals' is not one of"),
+    ],
+)
+def test_the_serve_call_refuses_a_transport_without_what_it_needs(
+    given: dict[str, str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing starts: the library call prints one line and returns 2, as its console scripts do."""
+    from tests.serving.slow_app import app
+    from wireproof import LOCAL_OPERATOR
+    from wireproof.serve import EXIT_CANNOT_START, HttpSettings, serve
+
+    settings = {"none": HttpSettings(auth="none"), "0.0.0.0": HttpSettings(host="0.0.0.0", auth="none")}
+    arguments: dict[str, Any] = {
+        "transport": given["transport"],
+        "settings": settings.get(given.get("settings", "")),
+        "principal": LOCAL_OPERATOR if given.get("principal") else None,
+        "database": given.get("database"),
+    }
+    assert serve(app, None, program="slow-mcp", **arguments) == EXIT_CANNOT_START
+    error = capsys.readouterr().err
+    assert error.startswith("slow-mcp: error: "), error
+    assert message in error
+    assert error.count("\n") == 1

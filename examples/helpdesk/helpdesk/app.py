@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from annotated_types import Ge, Le, MaxLen, MinLen
 from pydantic import BaseModel, Field
 
+from helpdesk._version import __version__
 from helpdesk.db import Database, Queries
 from wireproof import (
     Arguments,
@@ -40,7 +41,7 @@ __all__ = [
 app: Connector[Database] = Connector(
     "helpdesk",
     scope_policy=ScopePolicy.of({"tickets:write": {"tickets:read"}, "notes:write": {"notes:read"}}),
-    version="0.1.0",
+    version=__version__,
     instructions=(
         "Support tickets. Find tickets with list_tickets_by_date or search_tickets, then read one with "
         "get_ticket. Writes are safe to retry: pass an idempotency_key to add_ticket_comment and "

@@ -118,4 +118,5 @@ class JwtVerifier:
         return Principal(str(claims["sub"]), frozenset(granted), org)
 
     def describe(self) -> str:
+        """The key set, issuer and audience this verifier accepts, as JSON (no key material)."""
         return json.dumps({"jwks": self.jwks, "issuer": self.issuer, "audience": self.audience})

@@ -29,16 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from wireproof.errors import CheckConfigError
+from wireproof.lock import Lock
+
 __all__ = ["AuthCase", "CheckConfigError", "CheckOptions", "Observer", "load_config"]
 
 DEFAULT_WARN_TOKENS: Final = 10_000
 DEFAULT_ERROR_TOKENS: Final = 25_000
 BYTES_PER_TOKEN: Final = 4
 """Tokens are estimated as bytes / 4, the usual rule of thumb for JSON and English text."""
-
-
-class CheckConfigError(ValueError):
-    """The check's options or config file are not usable; the message names the problem."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +81,8 @@ class CheckOptions:
     only_tools: frozenset[str] = frozenset()
     auth_env: tuple[str, ...] = ()
     """Variables that hold the stdio server's credential (``--auth-env``): each is tried unset and garbage."""
+    lock: Lock | None = None
+    """The pinned tool definitions (``--lock``): a tool added, removed or changed since is an error."""
 
     def validate(self) -> None:
         if self.timeout <= 0:

@@ -421,6 +421,8 @@ class Report:
     duration_s: float
     coverage: Coverage = field(default_factory=Coverage)
     repair: list[RepairRate] = field(default_factory=list)
+    listed: list[ToolInfo] = field(default_factory=list)
+    """Every tool as ``tools/list`` gave it (before ``--tool``), for the lock and the baseline; not in the JSON."""
 
     @property
     def repair_overall(self) -> RepairRate:

@@ -232,6 +232,7 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
         duration_s=time.perf_counter() - started,
         coverage=coverage,
         repair=repair_rates(observations),
+        listed=listed,
     )
 
 

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from wireproof.errors import OperatorError
 from wireproof.ratelimit import RateLimit
 
 __all__ = [
@@ -86,7 +87,7 @@ _TOOL_KEYS: Final = frozenset(
 _NAME: Final = re.compile(r"[A-Za-z0-9_.:\-/]{1,128}")
 
 
-class GuardConfigError(ValueError):
+class GuardConfigError(OperatorError, ValueError):
     """The guard's policy or options are not usable; the message says where and how to fix it."""
 
 

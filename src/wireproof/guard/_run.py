@@ -27,8 +27,9 @@ from wireproof.guard._guard import GuardedTools, guarded_connector
 from wireproof.guard._pin import PinFile
 from wireproof.guard._policy import GuardConfigError, GuardPolicy
 from wireproof.guard._upstream import Upstream, UpstreamSpec, UpstreamStartError
-from wireproof.idempotency import IdempotencyStore, open_store
+from wireproof.idempotency import open_store
 from wireproof.schema import ToolDefinitionError
+from wireproof.serve import HttpSettings, serve
 
 __all__ = ["GuardOptions", "default_store_url", "serve_guard_http", "serve_guard_stdio"]
 
@@ -137,22 +138,24 @@ class _PortalUpstream(Upstream):
         )
 
 
-def serve_guard_http(options: GuardOptions, settings: Any, *, store: IdempotencyStore) -> None:
-    """Serve the guarded tools over stateless Streamable HTTP with ``wireproof serve``'s settings."""
-    from wireproof.serve import serve_http
-
+def serve_guard_http(options: GuardOptions, settings: HttpSettings) -> int:
+    """Serve the guarded tools over stateless Streamable HTTP with the library's one serving call
+    (``wireproof.serve.serve``: ``wireproof serve``'s settings, auth, store and shutdown); return its
+    exit code. ``/readyz`` answers 503 while the upstream is down."""
     upstream = Upstream(options.upstream, call_timeout=options.policy.timeout + 5)
     with anyio.from_thread.start_blocking_portal() as portal:
         supervising = portal.start_task_soon(upstream.supervise)
-        portal.call(upstream.wait_started)
-        crossing = _PortalUpstream(upstream, portal)
-        made = anyio.run(_build, crossing, options)
-
-        def ready() -> bool:
-            store.ping()
-            return upstream.is_up
-
         try:
-            serve_http(made.connector, None, settings, store=store, ready=ready)
+            portal.call(upstream.wait_started)
+            made = anyio.run(_build, _PortalUpstream(upstream, portal), options)
+            return serve(
+                made.connector,
+                None,
+                transport="http",
+                settings=settings,
+                database=options.store_url,
+                ready=lambda: upstream.is_up,
+                program="wireproof guard",
+            )
         finally:
             supervising.cancel()

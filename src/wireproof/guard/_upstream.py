@@ -32,7 +32,7 @@ from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
-from wireproof.errors import Unavailable
+from wireproof.errors import OperatorError, Unavailable
 
 __all__ = ["RESTART_BACKOFF", "Upstream", "UpstreamSpec", "UpstreamStartError"]
 
@@ -48,7 +48,7 @@ PING_TIMEOUT: Final = 3.0
 _CLOSED: Final = (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, OSError)
 
 
-class UpstreamStartError(Exception):
+class UpstreamStartError(OperatorError):
     """The upstream could not be started or reached at the guard's start; the message says why."""
 
 

@@ -100,6 +100,7 @@ class Mismatch:
 
 
 ClaimResult = Claimed | Replay | InProgress | Mismatch
+"""What ``IdempotencyStore.claim`` answers: run (``Claimed``), replay, wait, or refuse the key."""
 
 
 class EffectTransaction(Protocol):
@@ -149,7 +150,9 @@ class IdempotencyStore(Protocol):
         """Check that the records can be reached (for readiness probes); raise if not."""
         ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the store's connections (at shutdown); a call still running finishes first."""
+        ...
 
 
 def iter_differences(stored: Mapping[str, Any], given: Mapping[str, Any]) -> Iterator[str]:

@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import logging
 import math
-import os
 import signal
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal, NoReturn
+from typing import Any, Final, Literal
 
 from wireproof.auth import Principal
 from wireproof.connector import Connector
+from wireproof.errors import ServeConfigError
 from wireproof.idempotency import DEFAULT_LOCK_TIMEOUT, IdempotencyStore
 from wireproof.paging import CursorCodec
 from wireproof.serve._http import LOOPBACK, http_app
@@ -38,7 +35,6 @@ __all__ = [
     "HttpSettings",
     "ServeConfigError",
     "add_http_arguments",
-    "exit_after_serving",
     "lock_timeout_for",
     "serve_http",
 ]
@@ -57,7 +53,8 @@ _DESCRIPTOR_RESERVE: Final = 64
 
 def add_http_arguments(parser: Any, *, auth_required: bool) -> None:
     """The serving options every HTTP front end takes (``wireproof serve``, ``helpdesk-mcp``):
-    ``--host --port --auth --jwks --issuer --audience --resource-url --shutdown-timeout``.
+    ``--host --port --auth --jwks --issuer --audience --resource-url --shutdown-timeout
+    --header-timeout --body-timeout --max-connections``.
     ``parser`` is an ``argparse`` parser or argument group; read them back with
     ``HttpSettings.from_arguments``."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -123,10 +120,6 @@ def lock_timeout_for(connector: Connector[Any]) -> float:
     return max(2 * longest, longest + 5)
 
 
-class ServeConfigError(ValueError):
-    """Settings that would serve unsafely or cannot work; the message says what to change."""
-
-
 @dataclass(slots=True)
 class HttpSettings:
     """Where and how to serve: address, authentication, the graceful-shutdown bound, and the
@@ -165,6 +158,7 @@ class HttpSettings:
 
     @property
     def loopback(self) -> bool:
+        """Whether ``host`` is a loopback address (then no auth and plain http are allowed)."""
         return self.host in LOOPBACK
 
     def check(self) -> None:
@@ -373,17 +367,3 @@ class _Terminated(Exception):
 
 def _terminated(signum: int, frame: object) -> None:
     raise _Terminated
-
-
-def exit_after_serving(code: int) -> NoReturn:
-    """End the process after ``serve_http`` returned and the caller cleaned up.
-
-    A tool call still running in a worker thread past the shutdown bound would otherwise hold
-    the interpreter's exit until it finished; it is abandoned instead, and whatever transaction
-    it holds rolls back when the process ends. Logs and standard streams are flushed first.
-    """
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)
