@@ -144,3 +144,30 @@ async def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
         else:
             await stream.aclose()
             return
+
+
+@pytest.mark.anyio
+async def test_the_guard_reaches_a_streamable_http_upstream(tmp_path: Path) -> None:
+    from tests.cluster import free_port
+    from tests.guard.support import flawed_spec, guarded
+    from wireproof.guard import UpstreamSpec
+
+    port = free_port()
+    spec = flawed_spec()
+    log = tmp_path / "upstream.txt"
+    with log.open("w") as errlog:
+        upstream = subprocess.Popen(  # noqa: ASYNC220 - started once; its output goes to a file
+            [*FLAWED, "--http", str(port)], env=dict(spec.env), cwd=str(REPO), stdout=errlog, stderr=errlog
+        )
+        try:
+            with anyio.fail_after(30):
+                await _wait_listening(port, upstream)
+            http = UpstreamSpec(url=f"http://127.0.0.1:{port}/mcp", headers={"X-Guard-Credential": "its-own"})
+            async with guarded(tmp_path, {"allow": ["echo", "explode"]}, spec=http) as (client, _):
+                answer = await call(client, "echo", {"text": "via http"})
+                failed = await call(client, "explode", {"what": "x"})
+        finally:
+            upstream.terminate()
+            upstream.wait(timeout=20)
+    assert text_of(answer) == "via http"
+    assert "Traceback" not in text_of(failed)
