@@ -171,6 +171,14 @@ async def test_a_crashed_upstream_is_restarted_and_unavailable_meanwhile(tmp_pat
     assert "back" in text_of(answer)
 
 
+async def test_the_policy_s_rate_limit_refuses_a_burst_with_retry_advice(tmp_path: Path) -> None:
+    async with guarded(tmp_path, {"rate_limit": {"per_second": 0.1, "burst": 2}}) as (client, _):
+        answers = [await call(client, "echo", {"text": "x"}) for _ in range(3)]
+    assert [a.is_error for a in answers] == [False, False, True]
+    assert error_of(answers[2])["type"] == "rate_limited"
+    assert error_of(answers[2])["retryable"] is True
+
+
 # -- idempotent writes --------------------------------------------------------------------------
 
 
