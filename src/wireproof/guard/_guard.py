@@ -34,7 +34,7 @@ from wireproof.guard._answers import disguised_failure, upstream_error, upstream
 from wireproof.guard._pin import PinFile
 from wireproof.guard._policy import GuardPolicy, ToolPolicy
 from wireproof.guard._schema import tighten_schema
-from wireproof.guard._upstream import Upstream
+from wireproof.guard._upstream import UpstreamCalls
 from wireproof.idempotency import canonical_json
 from wireproof.tools import Tool, ToolAnswer, ToolContext
 
@@ -99,7 +99,13 @@ class _Forward:
     """The function of one guarded tool: forward the validated call and type what comes back."""
 
     def __init__(
-        self, upstream: Upstream, tool: types.Tool, policy: ToolPolicy, guard: GuardPolicy, *, paged: bool
+        self,
+        upstream: UpstreamCalls,
+        tool: types.Tool,
+        policy: ToolPolicy,
+        guard: GuardPolicy,
+        *,
+        paged: bool,
     ) -> None:
         self.upstream = upstream
         self.name = tool.name
@@ -120,6 +126,8 @@ class _Forward:
         async with lock:  # concurrent identical calls: the first runs, the others get its answer
             now = time.monotonic()
             self._recent = {k: v for k, v in self._recent.items() if v[0] > now}
+            self._locks = {k: v for k, v in self._locks.items() if k in self._recent or v.locked()}
+            self._locks[key] = lock
             if key in self._recent:
                 logger.info(
                     "%s: identical call within %g s answered from the first", self.name, self.dedupe_window
@@ -165,7 +173,6 @@ class _Forward:
                             CURSOR,
                             "belongs to an answer that has changed since",
                             "no cursor: call again without it to start from the first page",
-                            received=ctx.paging and "a cursor of the earlier answer",
                         )
                     ],
                 )
@@ -194,7 +201,7 @@ def _scopes(kind: str, policy: ToolPolicy) -> frozenset[str]:
     return frozenset({DEFAULT_READ_SCOPE if kind == "read" else DEFAULT_WRITE_SCOPE})
 
 
-def _make_tool(upstream: Upstream, tool: types.Tool, guard: GuardPolicy) -> Tool[None]:
+def _make_tool(upstream: UpstreamCalls, tool: types.Tool, guard: GuardPolicy) -> Tool[None]:
     policy = guard.tool(tool.name)
     hints = tool.annotations or types.ToolAnnotations()
     kind = policy.kind or ("read" if hints.read_only_hint is True else "write")
@@ -222,7 +229,7 @@ def _make_tool(upstream: Upstream, tool: types.Tool, guard: GuardPolicy) -> Tool
 
 
 async def guarded_connector(
-    upstream: Upstream,
+    upstream: UpstreamCalls,
     policy: GuardPolicy,
     *,
     pin: PinFile | None = None,

@@ -21,7 +21,7 @@ import os
 from collections.abc import Mapping, Sequence
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Protocol
 
 import anyio
 import anyio.abc
@@ -34,7 +34,7 @@ from mcp.shared.exceptions import MCPError
 
 from wireproof.errors import OperatorError, Unavailable
 
-__all__ = ["RESTART_BACKOFF", "Upstream", "UpstreamSpec", "UpstreamStartError"]
+__all__ = ["RESTART_BACKOFF", "Upstream", "UpstreamCalls", "UpstreamSpec", "UpstreamStartError"]
 
 logger = logging.getLogger("wireproof.guard")
 
@@ -46,6 +46,14 @@ HANDSHAKE_TIMEOUT: Final = 30.0
 PING_TIMEOUT: Final = 3.0
 """Seconds a suspected upstream has to answer tools/list before it is restarted."""
 _CLOSED: Final = (anyio.ClosedResourceError, anyio.BrokenResourceError, anyio.EndOfStream, OSError)
+
+
+class UpstreamCalls(Protocol):
+    """What the guarded tools need of the upstream: its listing and one forwarded call."""
+
+    async def list_tools(self) -> list[types.Tool]: ...
+
+    async def call(self, name: str, arguments: dict[str, Any]) -> types.CallToolResult: ...
 
 
 class UpstreamStartError(OperatorError):
