@@ -49,7 +49,7 @@ from wireproof.idempotency import IdempotencyStore, canonical_json
 from wireproof.paging import CursorCodec
 from wireproof.ratelimit import RateLimit, RateLimiter
 from wireproof.schema import ToolDefinitionError
-from wireproof.tools import IDEMPOTENCY_KEY, Tool, ToolKind, WriteEffect
+from wireproof.tools import IDEMPOTENCY_KEY, Tool, WriteEffect
 
 __all__ = ["AUTH_REQUIRED_CODE", "DEFAULT_TIMEOUT", "Connector", "PrincipalSource", "WriteEffect"]
 
@@ -170,9 +170,11 @@ class Connector(Generic[StateT]):
             self._effects[tool.name] = tool.effect
         return tool
 
-    def _register(self, kind: ToolKind, **options: Any) -> Callable[[ToolFn], Tool[StateT]]:
+    def _registering(self, make: Callable[[ToolFn], Tool[StateT]]) -> Callable[[ToolFn], Tool[StateT]]:
+        """The decorator that makes a tool of a function and registers it."""
+
         def decorate(fn: ToolFn) -> Tool[StateT]:
-            tool: Tool[StateT] = Tool.from_function(fn, kind=kind, **options)
+            tool = make(fn)
             self.add(tool)
             return tool
 
@@ -203,16 +205,19 @@ class Connector(Generic[StateT]):
             timeout: Seconds this tool may run before the caller gets a retryable ``timeout``
                 error; defaults to the connector's.
         """
-        return self._register(
-            "read",
-            timeout=timeout,
-            name=name,
-            title=title,
-            open_world=open_world,
-            budget_tokens=budget_tokens,
-            scopes=scopes,
-            public=public,
-            rate_limit=rate_limit,
+        return self._registering(
+            lambda fn: Tool.from_function(
+                fn,
+                kind="read",
+                name=name,
+                title=title,
+                open_world=open_world,
+                budget_tokens=budget_tokens,
+                scopes=scopes,
+                public=public,
+                rate_limit=rate_limit,
+                timeout=timeout,
+            )
         )
 
     def write(
@@ -228,6 +233,7 @@ class Connector(Generic[StateT]):
         open_world: bool = False,
         key: tuple[str, ...] | None = None,
         idempotency_key: bool = False,
+        budget_tokens: int | None = None,
         timeout: float | None = None,
         effect: WriteEffect = "database",
     ) -> Callable[[ToolFn], Tool[StateT]]:
@@ -246,6 +252,7 @@ class Connector(Generic[StateT]):
                 (upsert). The tool is annotated idempotent; its SQL must upsert on that key.
             idempotency_key: Add an optional ``idempotency_key`` argument: a repeat with the same key and
                 arguments replays the first result; the same key with other arguments is refused.
+            budget_tokens: This tool's response budget; defaults to the connector's.
             timeout: Seconds this tool may run before the caller gets a retryable ``timeout`` error;
                 defaults to the connector's. A write in the store's transaction that runs out of time
                 is rolled back, so the error means nothing changed.
@@ -255,20 +262,24 @@ class Connector(Generic[StateT]):
                 effect is elsewhere (another service, process memory); it runs with
                 ``ctx.transaction`` None, and a crash between effect and record can repeat it.
         """
-        return self._register(
-            "write",
-            effect=effect,
-            timeout=timeout,
-            name=name,
-            title=title,
-            destructive=destructive,
-            idempotent=idempotent,
-            open_world=open_world,
-            key=key,
-            idempotency_key=idempotency_key,
-            scopes=scopes,
-            public=public,
-            rate_limit=rate_limit,
+        return self._registering(
+            lambda fn: Tool.from_function(
+                fn,
+                kind="write",
+                name=name,
+                title=title,
+                destructive=destructive,
+                idempotent=idempotent,
+                open_world=open_world,
+                key=key,
+                idempotency_key=idempotency_key,
+                budget_tokens=budget_tokens,
+                scopes=scopes,
+                public=public,
+                rate_limit=rate_limit,
+                timeout=timeout,
+                effect=effect,
+            )
         )
 
     # -- the pipeline -----------------------------------------------------------------------
@@ -317,11 +328,7 @@ class Connector(Generic[StateT]):
             self._authorize(tool, caller)
             values = tool.bind(arguments or {})
             key = values.pop(IDEMPOTENCY_KEY, None) if tool.idempotency_key else None
-            result = (
-                await execution.run_keyed(key, values)
-                if key is not None
-                else execution.success(await execution.run(values))
-            )
+            result = await execution.run(values, key)
         except WireproofError as error:
             result = error_result(error, execution.correlation_id)
         except Exception:  # noqa: BLE001 - the masking boundary: nothing untyped reaches a client
