@@ -64,10 +64,19 @@ from wireproof.idempotency import (
     StoredResult,
     fingerprint,
 )
+from wireproof.idempotency._store import EffectTransaction
 from wireproof.paging import CursorCodec, Paging
 from wireproof.tools import Tool, ToolAnswer, ToolContext
 
-__all__ = ["ERROR_META", "REPLAY_META", "Execution", "error_result", "success_result"]
+__all__ = [
+    "ERROR_META",
+    "MAX_STRAGGLERS",
+    "REPLAY_META",
+    "Execution",
+    "error_result",
+    "internal_error",
+    "success_result",
+]
 
 logger = logging.getLogger("wireproof")
 StateT = TypeVar("StateT")
@@ -107,6 +116,14 @@ MAX_STRAGGLERS: Final = 32
 refused as retryable ``overloaded`` errors, so hung tools cannot pile up threads and connections."""
 
 
+def internal_error(tool: str, correlation_id: str) -> InternalError:
+    """Log the exception being handled under the call's correlation id; return the masked error."""
+    logger.exception(
+        "internal error in tool %s [%s]: %s", tool, correlation_id, masking_hint(sys.exc_info()[1])
+    )
+    return InternalError(correlation_id)
+
+
 class Execution(Generic[StateT]):
     """One call's execution after validation."""
 
@@ -119,7 +136,7 @@ class Execution(Generic[StateT]):
         *,
         cursors: CursorCodec,
         budget_tokens: int,
-        principal: Principal | None = None,
+        principal: Principal,
         timeout: float | None = None,
     ):
         self.tool = tool
@@ -199,19 +216,13 @@ class Execution(Generic[StateT]):
     @property
     def principal_id(self) -> str:
         """The caller's binding key for records and cursors (computed only when a call needs it)."""
-        return self.principal.key if self.principal is not None else "anonymous"
+        return self.principal.key
 
     def internal_error(self) -> InternalError:
         """Log the exception being handled under this call's correlation id; return the masked error."""
-        logger.exception(
-            "internal error in tool %s [%s]: %s",
-            self.tool.name,
-            self.correlation_id,
-            masking_hint(sys.exc_info()[1]),
-        )
-        return InternalError(self.correlation_id)
+        return internal_error(self.tool.name, self.correlation_id)
 
-    def _context(self, transaction: Any) -> tuple[Any, ...]:
+    def _context(self, transaction: EffectTransaction | None) -> tuple[Any, ...]:
         if not self.tool.takes_context:
             return ()
         paging = Paging(self.cursors, self.tool.name, self.principal_id)

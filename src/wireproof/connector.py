@@ -41,7 +41,7 @@ import mcp_types as types
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
-from wireproof._execution import ERROR_META, Execution, error_result
+from wireproof._execution import ERROR_META, Execution, error_result, internal_error
 from wireproof.auth import Principal, ScopePolicy
 from wireproof.budget import DEFAULT_BUDGET_TOKENS
 from wireproof.errors import AuthError, InsufficientScope, WireproofError, describe_value, render_tool_error
@@ -314,31 +314,32 @@ class Connector(Generic[StateT]):
         tool = self._find(name)
         started = time.perf_counter()
         caller = _resolve(principal)
-        execution = Execution(
-            tool,
-            state,
-            new_correlation_id(),
-            store,
-            cursors=cursors or self._cursors,
-            budget_tokens=self.budget_tokens,
-            principal=caller if isinstance(caller, Principal) else None,
-            timeout=tool.timeout or self.timeout,
-        )
+        correlation_id = new_correlation_id()
         try:
-            self._authorize(tool, caller)
+            execution = Execution(
+                tool,
+                state,
+                correlation_id,
+                store,
+                cursors=cursors or self._cursors,
+                budget_tokens=self.budget_tokens,
+                principal=self._authorize(tool, caller),
+                timeout=tool.timeout or self.timeout,
+            )
             values = tool.bind(arguments or {})
             key = values.pop(IDEMPOTENCY_KEY, None) if tool.idempotency_key else None
             result = await execution.run(values, key)
         except WireproofError as error:
-            result = error_result(error, execution.correlation_id)
+            result = error_result(error, correlation_id)
         except Exception:  # noqa: BLE001 - the masking boundary: nothing untyped reaches a client
-            result = error_result(execution.internal_error(), execution.correlation_id)
+            result = error_result(internal_error(tool.name, correlation_id), correlation_id)
         if audit_logger.level != logging.NOTSET and audit_logger.isEnabledFor(logging.INFO):
-            _audit(tool.name, caller, arguments, result, started, execution.correlation_id)
+            _audit(tool.name, caller, arguments, result, started, correlation_id)
         return result
 
-    def _authorize(self, tool: Tool[StateT], principal: Principal | AuthError) -> None:
-        """Raise the caller's own auth error, or ``InsufficientScope`` naming every scope the tool needs."""
+    def _authorize(self, tool: Tool[StateT], principal: Principal | AuthError) -> Principal:
+        """The caller, allowed to call ``tool``; else raise its own auth error, ``InsufficientScope``
+        naming every scope the tool needs, or ``RateLimited``."""
         if isinstance(principal, AuthError):
             raise principal
         limit = tool.rate_limit or self.rate_limit
@@ -351,6 +352,7 @@ class Connector(Generic[StateT]):
                 f"This call needs scope {', '.join(sorted(tool.scopes))}; the caller has {held}",
                 required=tool.scopes,
             )
+        return principal
 
     def visible_tools(self, principal: Principal) -> list[Tool[StateT]]:
         """The tools ``tools/list`` shows this caller: only those its scopes permit."""
