@@ -313,7 +313,7 @@ class Execution(Generic[StateT]):
         self, store: IdempotencyStore, values: dict[str, Any], claim: Claimed | None
     ) -> Shaped:
         """In a worker thread: the effect and (with a claim) its record, committed together or not at all."""
-        with store.transaction(claim) as transaction:
+        with store.transaction() as transaction:
             self._begin(in_transaction=transaction is not None)
             shaped = self._shape(self.tool.fn(*self._context(transaction), **values))
             if claim is not None:

@@ -42,10 +42,11 @@ from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
 from wireproof._execution import ERROR_META, Execution, error_result, internal_error
+from wireproof._fingerprint import canonical_json
 from wireproof.auth import Principal, ScopePolicy
 from wireproof.budget import DEFAULT_BUDGET_TOKENS
 from wireproof.errors import AuthError, InsufficientScope, WireproofError, describe_value, render_tool_error
-from wireproof.idempotency import IdempotencyStore, canonical_json
+from wireproof.idempotency import IdempotencyStore
 from wireproof.paging import CursorCodec
 from wireproof.ratelimit import RateLimit, RateLimiter
 from wireproof.schema import ToolDefinitionError
@@ -504,7 +505,7 @@ def _opens_transactions(store: IdempotencyStore | None) -> bool:
     """Whether ``store`` gives write tools a transaction (asked once, at start, with an empty one)."""
     if store is None:
         return False
-    with store.transaction(None) as transaction:
+    with store.transaction() as transaction:
         return transaction is not None
 
 
