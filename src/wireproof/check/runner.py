@@ -160,7 +160,7 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
     progress = progress or _Silent()
     started = time.perf_counter()
     observations = Observations()
-    observations.extra["credentials_given"] = any(k.lower() == "authorization" for k in target.headers)
+    observations.credentials_given = any(k.lower() == "authorization" for k in target.headers)
     async with connect(target, options.timeout) as first:
         client = first.client
         server_name = client.server_info.name if client and client.server_info else None

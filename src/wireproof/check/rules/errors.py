@@ -6,6 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Final
 
 from wireproof.check.client import INVALID_RESULT
@@ -361,28 +362,36 @@ def _baseline_ok(ctx: RuleContext, tool: str) -> bool:
     return any(answered_ok(c) for c in baseline)
 
 
-def _graded(ctx: RuleContext, predicate: str) -> Iterator[tuple[str, list[CallRecord], int]]:
+class Quality(Enum):
+    """What an error must carry, graded by ``field-not-named``, ``expected-not-stated`` and ``no-retry-advice``."""
+
+    FIELD = "names the argument at fault"
+    EXPECTED = "says what is expected"
+    RETRY = "says whether to retry"
+
+
+def _graded(ctx: RuleContext, quality: Quality) -> Iterator[tuple[str, list[CallRecord], int]]:
     by_tool: dict[str, list[CallRecord]] = {}
     for call in _rejections(ctx):
         if _baseline_ok(ctx, call.tool) or about_the_input(call, ctx.observations):
             by_tool.setdefault(call.tool, []).append(call)
     attempts = attempts_by_call(ctx.observations)
     for tool, calls in by_tool.items():
-        failing = [c for c in calls if _fails(c, predicate, attempts.get(id(c)), ctx)]
+        failing = [c for c in calls if _fails(c, quality, attempts.get(id(c)), ctx)]
         if failing:
             yield tool, failing, len(calls)
 
 
-def _fails(call: CallRecord, predicate: str, attempt: RepairAttempt | None, ctx: RuleContext) -> bool:
-    """Whether ``call``'s error lacks what ``predicate`` asks; the repairer's reading decides when it ran."""
-    if attempt is not None and predicate == "field":
+def _fails(call: CallRecord, quality: Quality, attempt: RepairAttempt | None, ctx: RuleContext) -> bool:
+    """Whether ``call``'s error lacks ``quality``; the repairer's reading decides when it ran."""
+    if attempt is not None and quality is Quality.FIELD:
         return not names_field(attempt)
-    if attempt is not None and predicate == "expected":
+    if attempt is not None and quality is Quality.EXPECTED:
         return not states_expected(attempt, ctx.observations)
     text = _answer_text(call)
-    if predicate == "field":
+    if quality is Quality.FIELD:
         return call.field is not None and call.field not in text
-    if predicate == "expected":
+    if quality is Quality.EXPECTED:
         return not _EXPECTED_WORDS.search(text)
     structured = call.structured if isinstance(call.structured, dict) else {}
     error = structured.get("error") if isinstance(structured.get("error"), dict) else structured
@@ -399,7 +408,7 @@ def _fails(call: CallRecord, predicate: str, attempt: RepairAttempt | None, ctx:
     reference="RFC 9457 (problem details: detail helps the client correct the problem)",
 )
 def field_not_named(ctx: RuleContext) -> Iterator[Hit]:
-    for tool, failing, total in _graded(ctx, "field"):
+    for tool, failing, total in _graded(ctx, Quality.FIELD):
         yield Hit(
             tool,
             f"{len(failing)} of {total} rejections do not name the argument at fault.",
@@ -416,7 +425,7 @@ def field_not_named(ctx: RuleContext) -> Iterator[Hit]:
     reference="RFC 9457; Google AIP-193 (error messages)",
 )
 def expected_not_stated(ctx: RuleContext) -> Iterator[Hit]:
-    for tool, failing, total in _graded(ctx, "expected"):
+    for tool, failing, total in _graded(ctx, Quality.EXPECTED):
         yield Hit(
             tool, f"{len(failing)} of {total} rejections do not say what is expected.", failing[0].evidence()
         )
@@ -431,7 +440,7 @@ def expected_not_stated(ctx: RuleContext) -> Iterator[Hit]:
     reference="Google AIP-194 (retry only UNAVAILABLE); wireproof MISSION property 4",
 )
 def no_retry_advice(ctx: RuleContext) -> Iterator[Hit]:
-    for tool, failing, total in _graded(ctx, "retry"):
+    for tool, failing, total in _graded(ctx, Quality.RETRY):
         yield Hit(
             tool,
             f"{len(failing)} of {total} errors say nothing about whether to retry.",

@@ -66,7 +66,7 @@ def no_tools(ctx: RuleContext) -> Iterator[Hit]:
 
 def _answered(call: CallRecord) -> bool:
     """A tool call of the check proper (not an auth case or observer) that came back as a tool result."""
-    return call.outcome == "result" and not call.purpose.startswith("auth-case") and call.purpose != "observe"
+    return call.outcome == "result" and call.purpose not in ("auth-case", "observe", "unknown-tool")
 
 
 @rule(
@@ -82,7 +82,7 @@ def no_tool_called(ctx: RuleContext) -> Iterator[Hit]:
     observations = ctx.observations
     if not observations.tools or any(_answered(c) for c in observations.calls):
         return
-    made = [c for c in observations.calls if not c.purpose.startswith("auth-case") and c.purpose != "observe"]
+    made = [c for c in observations.calls if c.purpose not in ("auth-case", "observe", "unknown-tool")]
     if not made:
         skipped = sorted(observations.skipped)
         yield Hit(
