@@ -340,6 +340,8 @@ class Observations:
     auth_cases: list[AuthObservation] = field(default_factory=list)
     listing_error: str | None = None
     escapes: list[EscapeObservation] = field(default_factory=list)
+    unknown_tool: CallRecord | None = None
+    """The call of a tool the server does not list (kept apart from ``calls``: it belongs to no tool)."""
     credentials_given: bool = False
     """The check was given an ``Authorization`` header (so an unauthenticated answer is worth comparing)."""
     repairs: list[RepairAttempt] = field(default_factory=list)

@@ -101,3 +101,32 @@ def no_tool_called(ctx: RuleContext) -> Iterator[Hit]:
         "([tools.NAME] arguments = {...}).",
         made[0].evidence(),
     )
+
+
+@rule(
+    "protocol.unknown-tool-accepted",
+    "protocol",
+    "error",
+    title="A call of a tool that does not exist is not refused",
+    rationale="A tools/call naming a tool the server does not list must fail: a JSON-RPC error (-32602, "
+    "unknown tool) or an isError result. Answered as a success, a misspelt tool name looks to the model like a "
+    "call that worked. The probe calls wireproof_no_such_tool with no arguments.",
+    reference="MCP 2026-07-28, server/tools (error handling: unknown tools are protocol errors)",
+)
+def unknown_tool_accepted(ctx: RuleContext) -> Iterator[Hit]:
+    call = ctx.observations.unknown_tool
+    if call is None or call.outcome == "protocol_error" or (call.outcome == "result" and call.is_error):
+        return
+    if call.outcome == "result":
+        yield Hit(
+            None,
+            f"A call of {call.tool}, a tool the server does not list, was answered as a success "
+            "(isError: false); refuse an unknown tool with a JSON-RPC error or an isError result.",
+            call.evidence(),
+        )
+    else:
+        yield Hit(
+            None,
+            f"A call of {call.tool}, a tool the server does not list, got no answer ({call.outcome}).",
+            call.evidence(),
+        )
