@@ -388,3 +388,4 @@ def test_a_never_ending_query_that_gets_no_answer_is_only_info() -> None:
     (hang,) = findings(report, "errors.crash")
     assert hang.severity == "info"
     assert "statement time limit" in hang.message
+    assert "still answered tools/list" in hang.message

@@ -340,6 +340,8 @@ class Observations:
     auth_cases: list[AuthObservation] = field(default_factory=list)
     listing_error: str | None = None
     escapes: list[EscapeObservation] = field(default_factory=list)
+    survived_hang: dict[str, bool] = field(default_factory=dict)
+    """For each tool whose endless query got no answer: whether that session still answered ``tools/list``."""
     unknown_tool: CallRecord | None = None
     """The call of a tool the server does not list (kept apart from ``calls``: it belongs to no tool)."""
     credentials_given: bool = False

@@ -13,6 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import anyio
+
 from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions
 from wireproof.check.generate import (
@@ -119,16 +121,30 @@ async def probe_inputs(
             await _repair(connection, tool, record, parameters, observations)
     expensive = _expensive(tool, options)
     if expensive is not None:
-        observations.calls.append(
-            await connection.call(
-                tool.name,
-                expensive.arguments,
-                expensive.kind,
-                field=expensive.field,
-                constraint=expensive.constraint,
-            )
+        endless = expensive.constraint == "recursive-query"
+        record = await connection.call(
+            tool.name,
+            expensive.arguments,
+            expensive.kind,
+            field=expensive.field,
+            constraint=expensive.constraint,
+            reconnect=not endless,
         )
+        observations.calls.append(record)
         advance()
+        if endless and record.outcome == "timeout":
+            observations.survived_hang[tool.name] = await _still_answers(connection, options)
+        await connection.recover()
+
+
+async def _still_answers(connection: Connection, options: CheckOptions) -> bool:
+    """Whether the session that left the endless query unanswered still answers ``tools/list`` (nothing is written)."""
+    try:
+        with anyio.fail_after(options.timeout):
+            await connection.list_tools()
+    except Exception:  # noqa: BLE001 - whatever the failure, the session does not answer
+        return False
+    return True
 
 
 async def _repair(

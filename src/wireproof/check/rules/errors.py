@@ -357,8 +357,9 @@ def failure_as_protocol_error(ctx: RuleContext) -> Iterator[Hit]:
     "error",
     title="Crash, disconnect or timeout",
     rationale="No input, however malformed, may take the server down or hang it. Only info when the one call "
-    "that hung is the checker's never-ending SQL query: any database without a statement time limit runs it "
-    "until stopped, which says that the limit is missing, not that the server hangs.",
+    "that hung is the checker's never-ending SQL query and the same session still answers tools/list: any "
+    "database without a statement time limit runs it until stopped, which says that the limit is missing, "
+    "not that the server hangs.",
     reference="wireproof MISSION: validate at the boundary",
 )
 def crash(ctx: RuleContext) -> Iterator[Hit]:
@@ -375,11 +376,16 @@ def crash(ctx: RuleContext) -> Iterator[Hit]:
             hangs.setdefault(call.tool, []).append(call)
     for tool, calls in hangs.items():  # one hang per tool: its later probes would only repeat it
         first = calls[0]
-        if len(calls) == 1 and first.constraint == "recursive-query":
+        if (
+            len(calls) == 1
+            and first.constraint == "recursive-query"
+            and ctx.observations.survived_hang.get(tool)
+        ):
             yield Hit(
                 tool,
-                "The never-ending query (WITH RECURSIVE without an end) got no answer within the timeout: the "
-                "database has no statement time limit, so one call can hold its connection for ever.",
+                "The never-ending query (WITH RECURSIVE without an end) got no answer within the timeout, but the "
+                "same session still answered tools/list: the database has no statement time limit, so one call "
+                "can run for ever, yet the server is not blocked.",
                 first.evidence(),
                 "info",
             )
@@ -562,7 +568,7 @@ def _sends_sql(arguments: dict[str, Any]) -> bool:
     rationale="A failure reported with isError: false is taken as data: the model believes the call worked. "
     'Error when the answer says so unmistakably ("success": false with a message, an object that is only '
     "an error, text opening with Error:); warning for a status of failed, an error phrase in the text, or a "
-    "failure buried in it (\"nosuch: Error - ENOENT\", one item of several failed).",
+    'failure buried in it ("nosuch: Error - ENOENT", one item of several failed).',
     reference=TOOL_ERRORS,
 )
 def disguised_success(ctx: RuleContext) -> Iterator[Hit]:

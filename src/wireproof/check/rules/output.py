@@ -20,7 +20,20 @@ LONG_LIST: Final = 25
 """A list of at least this many items "came back long": paging it is no longer a matter of taste."""
 
 _WRITE_WORDS: Final = frozenset(
-    {"write", "insert", "update", "delete", "create", "drop", "alter", "remove", "append", "add", "set", "put"}
+    {
+        "write",
+        "insert",
+        "update",
+        "delete",
+        "create",
+        "drop",
+        "alter",
+        "remove",
+        "append",
+        "add",
+        "set",
+        "put",
+    }
 )
 """Words of a tool named for a write (``write_query``, ``create_table``): its answer to a read query is no listing."""
 
