@@ -142,14 +142,21 @@ def _bounded_by_schema(tool: ToolInfo) -> bool:
     return bool(arrays) and all("maxItems" in a for a in arrays)
 
 
-def _grew_with_data(ctx: RuleContext, tool: str) -> bool:
-    """Whether ``tool``, as an observer, answered with a longer list after some write than before it."""
-    for snaps in ctx.observations.snapshots.values():
-        counts = [_observer_list(snap, tool) for snap in snaps.values()]
+def _grew_with_data(ctx: RuleContext, tool: str) -> Evidence | None:
+    """How ``tool``, as an observer, answered with a longer list after some write than before it (None: never)."""
+    for write, snaps in ctx.observations.snapshots.items():
+        steps = list(snaps)
+        counts = [_observer_list(snaps[step], tool) for step in steps]
         first = counts[0] if counts else None
-        if first is not None and any(c is not None and c > first for c in counts[1:]):
-            return True
-    return False
+        for step, count in zip(steps[1:], counts[1:], strict=True):
+            if first is not None and count is not None and count > first:
+                observer = next((o for o in ctx.options.observers if o.tool == tool), None)
+                return Evidence(
+                    call={"tool": tool, "arguments": observer.arguments if observer else {}},
+                    answer=f"a list of {first} item(s) at {steps[0]}, {count} at {step}",
+                    note=f"the observer's snapshots around the writes probe of {write}",
+                )
+    return None
 
 
 def _observer_list(snapshot: str | None, tool: str) -> int | None:
@@ -219,10 +226,12 @@ def list_without_paging(ctx: RuleContext) -> Iterator[Hit]:
             continue
         if mirrors_input or not (tool.read_only or tool.name in observers):
             continue  # writes, and reads of a list the caller names, answer about what they were given
-        if _grew_with_data(ctx, tool.name):
+        grew = _grew_with_data(ctx, tool.name)
+        if grew is not None:
             yield Hit(
                 tool.name,
                 "The tool's list grew with the data (as an observer of writes) and it takes no limit or cursor.",
+                grew,
             )
             continue
         long_answer = _long_answer(ctx, tool)
