@@ -112,7 +112,7 @@ def fit_to_budget(
     size = answer_bytes(structured, text, budget_tokens)
     if size <= budget:
         return structured, text
-    if isinstance(result, Page) and result._resume is not None and result.items:
+    if isinstance(result, Page) and result.can_be_cut:
         total = len(result.items)
         low, high, best = 1, total - 1, None
         while low <= high:  # the most items that still fit, by bisection

@@ -13,8 +13,10 @@ import jsonschema
 import mcp_types as types
 from pydantic import TypeAdapter
 
+from wireproof.auth import Principal
 from wireproof.errors import ABSENT, FieldError, InvalidInput
-from wireproof.paging import Page
+from wireproof.idempotency._store import EffectTransaction
+from wireproof.paging import Page, Paging
 from wireproof.ratelimit import RateLimit
 from wireproof.schema import (
     ArgumentValidator,
@@ -67,20 +69,22 @@ class ToolContext(Generic[StateT]):
     state (StateT): The object the connector is served with (database handles, clients).
     tool (str): The name of the tool being called.
     correlation_id (str): The id under which this call is logged; errors carry it too.
-    transaction (Any): For write tools served with an idempotency store on the connector's own
-        database: the open transaction to write through (``transaction.connection``), which
-        commits together with the idempotency record. None for read tools.
-    principal (Principal): who is calling (scope the data you return to it).
+    transaction (EffectTransaction | None): For write tools served with an idempotency store on the
+        connector's own database (``effect="database"``, which ``server()`` requires to have one):
+        the open transaction to write through (``transaction.connection``), which commits together
+        with the idempotency record. None for read tools and ``effect="external"`` writes.
     paging (Paging): signs and checks this tool's cursors (``ctx.paging.position(cursor, filters)``,
         ``Page.from_rows(..., paging=ctx.paging)``).
+    principal (Principal): who is calling, always set: a call whose credential fails never reaches
+        the tool (scope the data you return to it).
     """
 
     state: StateT
     tool: str
     correlation_id: str
-    transaction: Any = None
-    paging: Any = None
-    principal: Any = None
+    transaction: EffectTransaction | None
+    paging: Paging
+    principal: Principal
 
 
 def _with_idempotency_key(schema: InputSchema) -> InputSchema:

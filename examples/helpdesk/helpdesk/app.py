@@ -107,15 +107,13 @@ def _summary(fields: list[str] | None) -> Callable[[dict[str, Any]], TicketSumma
 
 def _org(ctx: ToolContext[Database]) -> tuple[str, list[object]]:
     """The SQL that keeps a caller bound to an organisation inside it (nothing for an unbound caller)."""
-    if ctx.principal is None:  # the pipeline always sets one; refuse rather than show everything
-        raise Forbidden("No caller is known for this call")
     org = ctx.principal.org
     return (" AND org = ?", [org]) if org else ("", [])
 
 
 def _no_org(ctx: ToolContext[Database]) -> None:
     """Status notes are shared across organisations: an organisation-bound caller may not touch them."""
-    if ctx.principal is None or ctx.principal.org:
+    if ctx.principal.org:
         raise Forbidden(
             "Status notes are shared by every organisation; a caller bound to one organisation may not read or "
             "write them"

@@ -8,7 +8,6 @@ issuer, names this server in its audience (RFC 8707), and is within ``exp`` / ``
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any, Final
 
@@ -116,7 +115,3 @@ class JwtVerifier:
         if org is not None and (not isinstance(org, str) or not org.strip()):
             raise Unauthenticated("The token's org claim must be one organisation name")
         return Principal(str(claims["sub"]), frozenset(granted), org)
-
-    def describe(self) -> str:
-        """The key set, issuer and audience this verifier accepts, as JSON (no key material)."""
-        return json.dumps({"jwks": self.jwks, "issuer": self.issuer, "audience": self.audience})

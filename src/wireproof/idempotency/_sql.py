@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from wireproof.idempotency._fingerprint import argument_digests
+from wireproof._fingerprint import argument_digests
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
@@ -159,10 +159,10 @@ class SqlIdempotencyStore:
                 "UPDATE wireproof_idempotency SET token = ?, locked_at = ? WHERE scope = ? AND key = ?",
                 (token, now, scope, key),
             )
-            return Claimed(scope, key, token, took_over=True)
+            return Claimed(scope, key, token)
 
     @contextmanager
-    def transaction(self, claim: Claimed | None) -> Iterator[SqlTransaction]:
+    def transaction(self) -> Iterator[SqlTransaction]:
         """A write transaction for the effect: commits on exit, rolls back on an exception.
 
         ``complete(claim, result, transaction)`` inside it raises ``LostClaimError`` if the claim

@@ -6,7 +6,7 @@ A write with an idempotency key walks three steps against the store:
                Claimed (go) · Replay (finished: here is the stored result) ·
                InProgress (still running elsewhere: retry later) · Mismatch (same key, other arguments)
     effect     the tool runs; where the store shares the connector's database, inside
-               ``store.transaction(claim)``, so the effect and the completion commit together
+               ``store.transaction()``, so the effect and the completion commit together
     complete   store the result (success or terminal error) for replay; or ``release`` the
                key when the failure was retryable, so a retry runs anew
 
@@ -71,7 +71,6 @@ class Claimed:
     scope: str
     key: str
     token: str
-    took_over: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,7 +123,7 @@ class IdempotencyStore(Protocol):
         """
         ...
 
-    def transaction(self, claim: Claimed | None) -> AbstractContextManager[EffectTransaction | None]:
+    def transaction(self) -> AbstractContextManager[EffectTransaction | None]:
         """A transaction on the connector's own database for the effect, or None where there is none."""
         ...
 
