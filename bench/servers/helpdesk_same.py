@@ -12,7 +12,8 @@ wireproof|mcpserver DB``). Both serve the same SQLite file:
   thread pool, as wireproof does), with the same input bounds and return fields. It has no auth,
   no deadline, no budget, no signed cursor (the next cursor is the last row's ``opened_at|id``)
   and no idempotency: ``add_ticket_comment`` takes an ``idempotency_key`` and ignores it, and writes
-  the comment in one transaction of its own. Everything wireproof does beyond that is its own cost.
+  the comment in one transaction of its own, committed as wireproof's SQLite store commits (WAL,
+  ``synchronous=NORMAL``). Everything wireproof does beyond that is its own cost.
 """
 
 from __future__ import annotations
@@ -108,6 +109,9 @@ def build_mcpserver(db: Path) -> MCPServer:
 
     writer = sqlite3.connect(db, timeout=30.0, isolation_level=None, check_same_thread=False)
     writer.execute("PRAGMA busy_timeout=30000")
+    # As wireproof's SQLite store commits (WAL, synchronous=NORMAL): the same durability, the same work.
+    writer.execute("PRAGMA journal_mode=WAL")
+    writer.execute("PRAGMA synchronous=NORMAL")
     write_lock = threading.Lock()
     mcp = MCPServer("helpdesk-mcpserver", version="0.1.0", log_level="WARNING")
 
