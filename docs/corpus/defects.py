@@ -188,3 +188,27 @@ c("alchemy", "al-10", "errors", "schema_definitions", "Concurrent calls with a m
   "checker run without config: errors.crash, 'timeout: no answer within 10 s' on write-concurrent calls; by hand (docs/corpus/conc.py, 8 concurrent calls on one session): 11.35 s, then 7 x no answer in 15 s")
 
 D["alchemy"][-1]["seen"] = "the run without --config (errors.crash)"
+
+# ---- defects first seen in a finding of the merged checker's run (out-after/, 2026-12-01) and confirmed by hand
+# ---- with docs/corpus/probe.py on fresh state (found_by = "checker": precision only, never recall) ----
+c("calculator", "calc-9", "errors", "calculate", "A short exponent tower is evaluated with unbounded integers: the server computes forever and answers no later call (one 10-character expression takes the session down).",
+  'calculate {"expression":"9**9**9**9"} -> no answer in 20 s; then calculate {"expression":"2+3"} -> no answer in 20 s')
+D["calculator"][-1]["seen"] = "the merged checker's run (errors.crash)"
+c("sqlite", "sq-12", "errors", "describe_table", "table_name is pasted unquoted into PRAGMA table_info(...) (server.py line 326): a name with a space or symbol is answered with a raw SQLite syntax error about SQL the caller never wrote (disguised as success, sq-1), and a table really named \"my table\" cannot be described.",
+  'describe_table {"table_name":"my table"} -> isError false, "Database error: near \\"table\\": syntax error"')
+D["sqlite"][-1]["seen"] = "the merged checker's run (errors.leak)"
+c("sqlite", "sq-13", "errors", "write_query", "No statement time limit and no cancellation: a never-ending query runs in the event loop, so the server answers no later call of any tool.",
+  'write_query {"query":"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"} -> no answer in 20 s; then read_query {"query":"SELECT 1"} -> no answer in 20 s')
+D["sqlite"][-1]["seen"] = "the merged checker's run (errors.crash)"
+c("duckdb", "dk-11", "errors", "query", "No statement time limit and no cancellation: a never-ending query blocks the server, which answers no later call.",
+  'query {"query":"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"} -> no answer in 20 s; then query {"query":"SELECT 1"} -> no answer in 20 s')
+D["duckdb"][-1]["seen"] = "the merged checker's run (errors.crash)"
+c("mcp-sqlite-npm", "ms-11", "errors", "create_record", "An empty data object (schema-valid) on create_record/update_records is answered with a raw SQLite syntax error about the SQL the server built, not 'data needs at least one column'.",
+  'create_record {"table":"t","data":{}} -> "Error creating record: SQLITE_ERROR: near \\")\\": syntax error"; update_records {"table":"t","data":{},"conditions":{"id":1}} -> "Error updating records: SQLITE_ERROR: near \\"WHERE\\": syntax error"')
+D["mcp-sqlite-npm"][-1]["seen"] = "the merged checker's run (errors.leak)"
+c("mcp-sqlite-npm", "ms-12", "errors", "query", "No statement time limit and no cancellation: a never-ending query holds the one database connection, so every later call of every tool waits behind it.",
+  'query {"sql":"WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT count(*) FROM r"} -> no answer in 20 s; then query {"sql":"SELECT 1"} -> no answer in 20 s')
+D["mcp-sqlite-npm"][-1]["seen"] = "the merged checker's run (errors.crash)"
+c("knowledge-graph", "kg-12", "errors", "search_nodes", "One invalid write poisons the store: an entity without entityType (required by the schema, not checked, kg-2) is saved, and from then on every search_nodes whose query matches no earlier entity's name fails with a TypeError, for every caller.",
+  'create_entities {"entities":[{"name":"e2","observations":[]}]} -> success; search_nodes {"query":"zz"} -> JSON-RPC error "Cannot read properties of undefined (reading \'toLowerCase\')"')
+D["knowledge-graph"][-1]["seen"] = "the merged checker's run (errors.failure-as-protocol-error)"

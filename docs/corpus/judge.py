@@ -1,4 +1,5 @@
-"""Judgments of every warning/error finding of the base run (checker at 8f823ed), made by hand.
+"""Judgments of every warning/error finding of the base run (checker at 8f823ed) and of the merged checker's run
+(out-after/), made by hand.
 Builds judgments.json: python3 judge.py > judgments.json"""
 import json
 from defects import D
@@ -175,6 +176,111 @@ j("alchemy", "errors.crash", "schema_definitions", "TP", "al-10", "8 concurrent 
 j("filesystem", "errors.expected-not-stated", "edit_file", "FP", None,
   "FP: the graded call broke only the unknown argument (which the server ignores); its rejection 'Could not find exact match for edit: example' is about the file's content (the placeholder file had been rewritten by the write probes), not about that argument. The first report's FP-3 again: the baseline succeeded earlier, but the state changed before the violation call.")
 j("filesystem", "errors.field-not-named", "edit_file", "FP", None, "FP: the same call and cause as errors.expected-not-stated on edit_file.")
+
+# ---- the merged checker's run (out-after/, main after issues 11/12): its new findings, judged by hand ----
+# Evidence: the exact call and answer in out-after/*.json, the schema, the server's source, and hand calls with
+# probe.py on fresh state (the endless-query and exponent calls each followed by a cheap call to see whether the
+# server still answers).
+HANG_FP = ("FP: not a hang of the server. The checker's query (WITH RECURSIVE ... with no end) never finishes on any "
+           "database without a statement time limit; by hand the server answered the next call at once ({after}) - "
+           "only the abandoned query runs on ({burn}). The rule's rationale ('no input may take the server down or "
+           "hang it') does not hold. Cause: rules/errors.py crash reports every timeout of the expensive call as "
+           "errors.crash without checking that the server still answers.")
+WEDGED = "the server is wedged, not just slow: by hand the next cheap call ({after}) got no answer either"
+s = "calculator"
+j(s, "errors.crash", "calculate", "TP", "calc-9", "9**9**9**9 is computed with unbounded integers; " + WEDGED.format(after="2+3") + ".")
+s = "sqlite"
+j(s, "errors.crash", "write_query", "TP", "sq-13", "the endless recursive query runs in the event loop; " + WEDGED.format(after="read_query SELECT 1") + ".")
+j(s, "errors.leak", "describe_table", "TP", "sq-12",
+  "table_name is pasted into PRAGMA table_info(...) unquoted; the syntax error is about SQL the server built ('my table' fails the same way by hand).",
+  field="a raw database message")
+s = "duckdb"
+j(s, "errors.crash", "query", "TP", "dk-11", "no statement time limit, no cancellation; " + WEDGED.format(after="SELECT 1") + ".")
+s = "alchemy"
+j(s, "errors.crash", "execute_query", "FP", None,
+  HANG_FP.format(after="execute_query SELECT 1 -> '1 rows'", burn="in an abandoned worker thread at 85% CPU"))
+j(s, "errors.leak", "execute_query", "TP", "al-4", "the raw SQLAlchemy exception ends with the library's help URL (sqlalche.me/e/20/cd3x).",
+  field="a library's error page")
+j(s, "errors.leak", "execute_query", "TP", "al-4", "the raw SQLAlchemy exception names the driver's class (sqlite3.ProgrammingError).",
+  field="a database driver message")
+j(s, "errors.leak", "execute_query", "FP", None,
+  "FP (misnamed): '[SQL: INSERT INTO t (name) VALUES (?)]' is the caller's own statement (sent as VALUES (:n)) compiled by "
+  "SQLAlchemy to the driver's placeholder style, not SQL of the server. The dump itself is al-4, reported by the error-level "
+  "'a library's error page' finding of the same answer. Cause: rules/errors.py _LEAKS 'the server's own SQL' takes bind "
+  "placeholders as proof that the server wrote the statement, which is false for a SQL tool that takes parameters.",
+  field="the server's own SQL")
+s = "filesystem"
+j(s, "errors.no-retry-advice", "move_file", "TP", "fs-3", "no retry advice (as on the other 12 tools).")
+FS_MOVE = ("the move had already been made by the writes probe (m.txt -> m2.txt), so every later move_file fails "
+           "'Destination already exists' whatever the call broke")
+j(s, "errors.expected-not-stated", "move_file", "FP", None,
+  "FP: the graded call broke only the unknown argument (which the server strips); the rejection is about state: " + FS_MOVE +
+  ". The first report's FP-3 class (the baseline succeeded earlier, the state changed before the violation call).")
+j(s, "errors.field-not-named", "move_file", "FP", None, "FP: the same call and cause as errors.expected-not-stated on move_file.")
+j(s, "errors.not-repairable", "move_file", "FP", None,
+  "FP: the errors are repairable ('Invalid arguments for tool move_file: Required at source' names the argument and says it is "
+  "required; the repairer did add source), but the repaired calls fail because " + FS_MOVE + ". Cause: the repair rate counts "
+  "a repaired call that fails for another reason (state: 'already exists') as not repaired; it should count the repair as "
+  "good when the new error no longer concerns the argument the first one named, or replay the repair on fresh state.")
+s = "mcp-sqlite-npm"
+j(s, "errors.crash", "query", "TP", "ms-12", "the endless query holds the one connection; " + WEDGED.format(after="query SELECT 1") + ".")
+j(s, "errors.leak", "delete_records", "TP", "ms-6", "conditions:{} -> 'SQLITE_ERROR: incomplete input' about SQL the server built.",
+  field="a database driver message")
+j(s, "errors.leak", "create_record update_records", "TP", "ms-11", "data:{} -> a raw SQLite syntax error about the SQL the server built from the object.",
+  field="a database driver message")
+j(s, "errors.leak", "create_record update_records", "TP", "ms-11", "data:{} -> 'near \")\"' / 'near \"WHERE\"': syntax errors in SQL the caller never wrote.",
+  field="a raw database message")
+j(s, "errors.leak", "read_records", "TP", "ms-3",
+  "limit:1.5 is schema-valid (limit is 'number', no integer type: ms-3), is pasted into LIMIT 1.5 and answered 'SQLITE_MISMATCH: datatype mismatch', "
+  "which names neither limit nor that an integer is needed.", field="a database driver message")
+SQL_TOOL_CODE = ("FP: the tool's input is raw SQL, and the answer is SQLite's own word on the caller's own statement ({what}); "
+                 "SQLITE_{code} is SQLite's documented result code (sqlite3.h), which the node sqlite3 driver puts before "
+                 "SQLite's message - not an internal of the server. Cause: rules/errors.py _LEAKS 'a database driver message' "
+                 "matches \\bSQLITE_[A-Z]+\\b, and _DATABASE_KINDS (what a query tool's error may carry) lacks that kind.")
+j(s, "errors.leak", "query", "FP", None,
+  SQL_TOOL_CODE.format(what="values:[\"example\"] for a query with no placeholder -> 'column index out of range'", code="RANGE"),
+  field="a database driver message")
+s = "ea-database"
+j(s, "errors.disguised-success", "drop_table", "TP", "ea-3", "confirm missing -> isError false, {\"success\": false, \"message\": \"Safety confirmation required...\"}.")
+j(s, "errors.expected-not-stated", "drop_table", "TP", "ea-1", "table_name:12345 taken as a name ('Table '12345' does not exist'): nothing says a string is expected.")
+j(s, "errors.field-not-named", "drop_table", "TP", "ea-1", "the same answer does not name table_name as the wrong argument.")
+j(s, "errors.no-retry-advice", "drop_table", "TP", "ea-9", "no retry advice.")
+j(s, "errors.leak", "alter_table read_query write_query create_table export_query", "TP", "ea-1",
+  "{} reaches the code: 'Cannot read properties of undefined (reading 'trim')' is the JavaScript runtime's TypeError, not a message about the missing query (ea-1's own evidence).",
+  field="an interpreter message")
+j(s, "errors.leak", "alter_table", "FP", None,
+  SQL_TOOL_CODE.format(what="the sample ALTER TABLE repeated -> 'duplicate column name: c2'", code="ERROR"), field="a database driver message")
+j(s, "errors.leak", "create_table", "FP", None,
+  SQL_TOOL_CODE.format(what="the sample CREATE TABLE repeated -> 'table wp_new already exists'", code="ERROR"), field="a database driver message")
+j(s, "errors.not-repairable", "alter_table create_table read_query write_query", "TP", "ea-1",
+  "{} -> the TypeError names no argument and states nothing to send: no agent can repair from it.")
+j(s, "errors.not-repairable", "drop_table", "TP", "ea-1",
+  "table_name:12345 -> 'Table '12345' does not exist': neither the argument nor its type is said; only 'Table name is required' was repairable.")
+s = "postgres"
+j(s, "errors.crash", "query", "FP", None,
+  HANG_FP.format(after="query SELECT 1 -> [{one: 1}]", burn="in the PostgreSQL backend, still active 41 s after the client and the server had gone"))
+j(s, "idempotency.read-only-escape", "query", "TP", "pg-1", "COMMIT; CREATE TABLE ... ran: the table exists afterwards, the read-only transaction was escaped.")
+j(s, "protocol.invalid-result", "query", "TP", "pg-2", "the multi-statement answer has a text content item without text; the official client refuses it.")
+j(s, "errors.failure-as-protocol-error", "query", "TP", "pg-3", "SQL failures (relation does not exist) come back as JSON-RPC -32603, not isError results.")
+j(s, "errors.not-repairable", "query", "TP", "pg-4", "sql:12345 -> the pg driver's 'A query must have either text or a name': names neither sql nor a string.")
+s = "knowledge-graph"
+j(s, "errors.failure-as-protocol-error", "update_entities update_relations", "TP", "kg-1",
+  "'Entity with name wp-entity not found' / 'Relation not found' for schema-valid calls come back as JSON-RPC -32603 (the entity had been deleted by earlier probes; the channel is the defect).")
+j(s, "errors.failure-as-protocol-error", "search_nodes", "TP", ["kg-1", "kg-12"],
+  "schema-valid searches fail with a TypeError as JSON-RPC -32603: an entity saved without entityType by an earlier invalid call poisons every later search (reproduced by hand).")
+j(s, "errors.failure-as-protocol-error", "add_observations delete_observations", "FP", None,
+  "FP (misnamed): the one call counted as schema-valid is the expensive probe, an array nested 100 deep, whose items are "
+  "arrays where the schema requires objects {entityName, contents} / {entityName, observations}: an invalid call, already "
+  "reported for these tools by errors.validation-as-protocol-error (TP, kg-1/kg-2). Cause: generate.py expensive_case's "
+  "deep-nesting value ignores the items schema, and the rule takes every expensive call as schema-valid; fix: check the call "
+  "against the input schema before counting it (or nest inside an item of the right type).")
+j(s, "errors.validation-as-protocol-error", "delete_entities delete_relations open_nodes search_nodes", "TP", ["kg-1", "kg-2"],
+  "{} -> JSON-RPC -32603 with a JavaScript TypeError ('Cannot read properties of undefined (reading 'includes')').")
+KG_TOOLS10 = "add_observations create_entities create_relations delete_entities delete_observations delete_relations open_nodes search_nodes update_entities update_relations"
+j(s, "errors.leak", KG_TOOLS10, "TP", "kg-2",
+  "{} -> 'Cannot read properties of undefined (reading 'filter'/'map'/...)': the runtime's TypeError passed through, naming the code's method, not the missing argument (kg-2's own evidence).",
+  field="an interpreter message")
+j(s, "errors.not-repairable", KG_TOOLS10, "TP", "kg-2", "the TypeErrors name no argument and nothing to send: no agent can repair from them.")
 
 out = {
     "about": "Hand judgments for the wireproof check corpus (docs/third-party.md, 'Corpus of 2026-12-01'). "

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from wireproof._version import __version__
+from wireproof.errors import OperatorError, UsageError
 
 EXIT_OK: Final = 0
 EXIT_FINDINGS: Final = 1
@@ -125,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
 SERVE_EPILOG = """\
 examples:
   wireproof serve my_connector:app --auth none                      loopback, no authentication
-  wireproof serve my_connector:make --db sqlite:///app.db --auth none
+  wireproof serve my_connector:app --transport stdio --keys-file keys.toml --key-env MY_API_KEY
+  wireproof serve my_connector:make --db sqlite:///app.db --auth keys --keys-file keys.toml
   wireproof serve my_connector:make --host 0.0.0.0 --auth jwt --jwks https://idp.example/jwks.json \\
       --issuer https://idp.example --resource-url https://mcp.example.com/mcp --db postgresql://…
 
@@ -134,22 +136,24 @@ MODULE:ATTR names a Connector (served with state None) or a function returning a
 its write transactions and its idempotency records then live in that one database. Write tools
 that write to a database are refused without it. The environment variable
 WIREPROOF_CURSOR_SECRET (32+ characters) signs paging cursors; set the same value on every replica.
+
+exit codes: 0 served, then stopped (stdin closed, or SIGTERM drained); 2 cannot start (the reason
+is printed); 130 interrupted.
 """
 
 
 def _add_serve(commands: Any) -> None:
-    from wireproof.serve import add_http_arguments
+    from wireproof.serve import add_serve_arguments
 
     serve = commands.add_parser(
         "serve",
-        help="serve a connector over stateless Streamable HTTP (uvicorn), ready to run as replicas",
-        description="Serve a connector at /mcp over stateless Streamable HTTP: any replica answers any request.",
+        help="serve a connector over stdio, or stateless Streamable HTTP ready to run as replicas",
+        description="Serve a connector: over stdio with API keys, or at /mcp over stateless Streamable "
+        "HTTP (uvicorn), where any replica answers any request.",
         epilog=SERVE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     serve.add_argument("target", metavar="MODULE:ATTR", help="the connector, for example my_pkg.server:app")
-    add_http_arguments(serve, auth_required=True)
-    serve.add_argument("--keys-file", type=Path, metavar="PATH", help="API keys (TOML) for --auth keys")
     serve.add_argument(
         "--db",
         metavar="URL",
@@ -157,20 +161,26 @@ def _add_serve(commands: Any) -> None:
         "to a MODULE:FUNC(database_url) factory, and home of the idempotency records and write "
         "transactions (default: records in memory, for one process and external writes only)",
     )
+    add_serve_arguments(serve, default_transport="http")
 
 
 def _run_serve(args: argparse.Namespace, command: list[str]) -> int:
-    import os
+    from wireproof.serve import HttpSettings, serve, stdio_principal
 
-    from wireproof.idempotency import open_store
-    from wireproof.paging import CursorCodec
-    from wireproof.schema import ToolDefinitionError
-    from wireproof.serve import HttpSettings, exit_after_serving, lock_timeout_for, serve_http
-
-    settings = HttpSettings.from_arguments(args)
     if command:
         raise UsageError("wireproof serve takes no command after --")
-    settings.check()
+    if args.transport == "http":
+        if args.key_env:
+            raise UsageError(
+                "--key-env is for --transport stdio; over HTTP the key is each request's bearer token"
+            )
+        settings, principal = HttpSettings.from_arguments(args), None
+        settings.check()
+    else:
+        settings, principal = (
+            None,
+            stdio_principal(auth=args.auth, keys_file=args.keys_file, key_env=args.key_env),
+        )
     connector, state, takes_database = _load_target(args.target, args.db)
     database_writes = sorted(name for name, effect in connector.effects.items() if effect == "database")
     if database_writes and not takes_database:  # else its data and its records could be two databases
@@ -179,27 +189,15 @@ def _run_serve(args: argparse.Namespace, command: list[str]) -> int:
             "MODULE:FUNC(database_url) that opens it, and pass --db URL, the one database for its data, "
             "write transactions and idempotency records"
         )
-    secret = os.environ.get("WIREPROOF_CURSOR_SECRET")
-    try:
-        cursors = CursorCodec.from_secret(secret) if secret else None
-    except ValueError as exc:
-        raise UsageError(f"WIREPROOF_CURSOR_SECRET: {exc}") from None
-    try:
-        store = open_store(args.db or "memory:", lock_timeout=lock_timeout_for(connector))
-    except Exception as exc:  # noqa: BLE001 - a bad URL, a database that is down: one line, exit 2
-        raise UsageError(f"cannot open the idempotency store in --db: {_failure(exc)}") from None
-
-    def ready() -> bool:
-        store.ping()  # /readyz: 503 while the store's database cannot be reached
-        return True
-
-    try:
-        serve_http(connector, state, settings, store=store, cursors=cursors, ready=ready)
-    except ToolDefinitionError as exc:
-        raise UsageError(str(exc)) from None
-    finally:
-        store.close()
-    exit_after_serving(EXIT_OK)
+    return serve(
+        connector,
+        state,
+        transport=args.transport,
+        principal=principal,
+        settings=settings,
+        database=args.db or "memory:",
+        program="wireproof serve",
+    )
 
 
 def _load_target(name: str, database: str | None) -> tuple[Any, Any, bool]:
@@ -284,10 +282,6 @@ def progress_bar(*, enabled: bool) -> Iterator[_RichProgress | _NoProgress]:
     columns = (TextColumn("{task.description:<40}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         yield _RichProgress(progress)
-
-
-class UsageError(Exception):
-    """The command line is inconsistent; the message says how."""
 
 
 def _pairs(items: list[str], what: str, sep: str) -> dict[str, str]:
@@ -391,19 +385,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         split = argv.index("--")
         argv, command = argv[:split], argv[split + 1 :]
     args = build_parser().parse_args(argv)
-    from wireproof.check import CheckConfigError, CheckTargetError
-    from wireproof.serve import ServeConfigError
-
     try:
         if args.command == "serve":
             return _run_serve(args, command)
         return _run_check(args, command)
-    except (UsageError, CheckConfigError, CheckTargetError, ServeConfigError) as exc:
+    except OperatorError as exc:  # the whole family (errors.py): what to change before it can run
         print(f"wireproof {args.command}: error: {exc}", file=sys.stderr)
         return EXIT_CANNOT_RUN
     except BaseExceptionGroup as group:  # a worker's failure, from inside the probes' task group
-        _, rest = group.split((UsageError, CheckConfigError, CheckTargetError))
-        known = group.subgroup((UsageError, CheckConfigError, CheckTargetError))
+        _, rest = group.split(OperatorError)
+        known = group.subgroup(OperatorError)
         reason = str(known.exceptions[0]) if known is not None and rest is None else _failure(group)
         print(f"wireproof {args.command}: error: {reason}", file=sys.stderr)
         return EXIT_CANNOT_RUN

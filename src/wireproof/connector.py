@@ -41,6 +41,7 @@ import mcp_types as types
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
+from wireproof import telemetry
 from wireproof._execution import ERROR_META, Execution, error_result
 from wireproof.auth import Principal, ScopePolicy
 from wireproof.budget import DEFAULT_BUDGET_TOKENS
@@ -322,6 +323,8 @@ class Connector(Generic[StateT]):
             result = error_result(error, execution.correlation_id)
         except Exception:  # noqa: BLE001 - the masking boundary: nothing untyped reaches a client
             result = error_result(execution.internal_error(), execution.correlation_id)
+        if telemetry.active is not None:  # off (None) until wireproof.telemetry.instrument()
+            telemetry.active.record(self.name, tool.name, result, started, execution.correlation_id)
         if audit_logger.level != logging.NOTSET and audit_logger.isEnabledFor(logging.INFO):
             _audit(tool.name, caller, arguments, result, started, execution.correlation_id)
         return result

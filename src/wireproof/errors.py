@@ -1,6 +1,9 @@
 """The one error tree, and how an error is shown to a model.
 
-Every error a client can see is a ``WireproofError``. The tree::
+Every exception wireproof raises on purpose sits in one of two families. What a client can see
+is a ``WireproofError``; what stops an operator's start-up (or a check before it runs) is an
+``OperatorError``, which never reaches a client: the program prints its message on one line and
+exits 2. The tree::
 
     WireproofError                      type            retry advice
     ├── InvalidInput                    invalid_input   terminal: fix the arguments
@@ -15,7 +18,19 @@ Every error a client can see is a ``WireproofError``. The tree::
     ├── Unavailable                     unavailable     retryable, after retry_after
     └── InternalError                   internal        masked, terminal, with a correlation id
 
-``render_tool_error`` turns any of them into the text a model reads and the
+    OperatorError                       what to change before it can run (exit code 2)
+    ├── ToolDefinitionError             a tool cannot be registered or served as written
+    ├── KeysFileError                   the API keys file is missing, unreadable or malformed
+    ├── ServeConfigError                serving settings that would be unsafe or cannot work
+    ├── CheckConfigError                the check's options or config file are not usable
+    ├── CheckTargetError                the server to check cannot be reached or described
+    └── UsageError                      a command line that contradicts itself
+
+The operator errors also derive from the builtin their callers caught before the tree existed
+(``ToolDefinitionError`` is a ``TypeError``; ``KeysFileError``, ``ServeConfigError`` and
+``CheckConfigError`` are ``ValueError`` too).
+
+``render_tool_error`` turns any ``WireproofError`` into the text a model reads and the
 ``io.wireproof/error`` object a program reads (in the result's ``_meta``), and the same
 object in the names of the open ToolFailure proposal for MCP (``TOOL_FAILURE_META``). Anything that is not a
 ``WireproofError`` never reaches a client: the connector masks it as an
@@ -36,6 +51,8 @@ __all__ = [
     "ABSENT",
     "TOOL_FAILURE_META",
     "AuthError",
+    "CheckConfigError",
+    "CheckTargetError",
     "Conflict",
     "ErrorType",
     "FieldError",
@@ -43,12 +60,17 @@ __all__ = [
     "InsufficientScope",
     "InternalError",
     "InvalidInput",
+    "KeysFileError",
     "NotFound",
+    "OperatorError",
     "RateLimited",
+    "ServeConfigError",
     "TokenExpired",
+    "ToolDefinitionError",
     "ToolFailureClass",
     "Unauthenticated",
     "Unavailable",
+    "UsageError",
     "WireproofError",
     "describe_value",
     "render_tool_error",
@@ -283,6 +305,44 @@ class InternalError(WireproofError):
             f"Do not retry with the same arguments; report correlation id {self.correlation_id} "
             "to the connector's operator."
         )
+
+
+# -- what stops an operator's start-up ------------------------------------------------------
+
+
+class OperatorError(Exception):
+    """The root of what an operator must fix before the program can run; the message says what.
+
+    Never shown to a client: a command prints it as one line (no traceback) and exits 2.
+    """
+
+
+class ToolDefinitionError(OperatorError, TypeError):
+    """A tool cannot be registered as written, or served as registered; the message says what to change.
+
+    Raised at registration (import time) or when serving starts, never at call time, so a connector
+    with an imprecise schema does not start.
+    """
+
+
+class KeysFileError(OperatorError, ValueError):
+    """The keys file is missing, unreadable or malformed; the message says where."""
+
+
+class ServeConfigError(OperatorError, ValueError):
+    """Settings that would serve unsafely or cannot work; the message says what to change."""
+
+
+class CheckConfigError(OperatorError, ValueError):
+    """The check's options or config file are not usable; the message names the problem."""
+
+
+class CheckTargetError(OperatorError):
+    """The server to check cannot be reached or described; the message says why."""
+
+
+class UsageError(OperatorError):
+    """The command line is inconsistent; the message says how."""
 
 
 def masking_hint(exception: BaseException | None) -> str:

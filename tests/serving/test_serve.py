@@ -6,6 +6,7 @@ exits 0; a call that outlives ``--shutdown-timeout`` does not hold the exit back
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import signal
@@ -21,7 +22,7 @@ from pathlib import Path
 import anyio
 import httpx2
 import pytest
-from mcp import Client
+from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 
 from tests.cluster import free_port, wait_http
@@ -350,3 +351,115 @@ INITIALIZE = {
         "clientInfo": {"name": "t", "version": "0"},
     },
 }
+
+
+# -- over stdio: any connector, its caller's API key from the environment -----------------------
+
+
+def _keys_file(tmp_path: Path, scopes: tuple[str, ...] = ("notes:read",)) -> Path:
+    from wireproof.auth import hash_key
+
+    keys = tmp_path / "keys.toml"
+    keys.write_text(
+        f'[[keys]]\nsha256 = "{hash_key("k-reader")}"\nprincipal = "reader"\nscopes = {json.dumps(list(scopes))}\n'
+    )
+    keys.chmod(0o600)
+    return keys
+
+
+def _stdio(*args: str, key: str | None = None) -> StdioServerParameters:
+    env = {k: v for k, v in os.environ.items() if k != "NOTES_KEY"}
+    if key is not None:
+        env["NOTES_KEY"] = key
+    return StdioServerParameters(
+        command=sys.executable, args=["-m", "wireproof.cli", "serve", *args, "--transport", "stdio"], env=env
+    )
+
+
+async def test_serve_over_stdio_serves_the_holder_of_the_key_in_key_env(tmp_path: Path) -> None:
+    keys = _keys_file(tmp_path)
+    params = _stdio(
+        "tests.serving.keyed_stdio_app:app",
+        "--keys-file",
+        str(keys),
+        "--key-env",
+        "NOTES_KEY",
+        key="k-reader",
+    )
+    with anyio.fail_after(60):
+        async with Client(params) as client:
+            assert [t.name for t in (await client.list_tools()).tools] == ["read_note"]
+            result = await client.call_tool("read_note", {})
+    assert result.is_error is False
+    assert result.structured_content == {"text": "hello"}
+
+
+async def test_serve_over_stdio_hides_and_refuses_a_tool_the_key_has_no_scope_for(tmp_path: Path) -> None:
+    keys = _keys_file(tmp_path, scopes=("tickets:read",))
+    params = _stdio(
+        "tests.serving.keyed_stdio_app:app",
+        "--keys-file",
+        str(keys),
+        "--key-env",
+        "NOTES_KEY",
+        key="k-reader",
+    )
+    with anyio.fail_after(60):
+        async with Client(params) as client:
+            assert (await client.list_tools()).tools == []
+            result = await client.call_tool("read_note", {})
+    assert result.is_error is True
+    assert result.meta["io.wireproof/error"]["code"] == "insufficient_scope"
+
+
+@pytest.mark.parametrize(
+    ("args", "key", "message"),
+    [
+        (["--keys-file", "KEYS", "--key-env", "NOTES_KEY"], None, "NOTES_KEY is not set; start this server"),
+        (
+            ["--keys-file", "KEYS", "--key-env", "NOTES_KEY"],
+            "k-unknown",
+            "NOTES_KEY is not a key this server knows",
+        ),
+        (["--keys-file", "KEYS"], "k-reader", "over stdio, give --keys-file PATH and --key-env VAR"),
+        ([], None, "or --auth none to serve every caller as the local operator"),
+        (["--auth", "jwt"], None, "--auth jwt is for HTTP"),
+        (["--auth", "none", "--keys-file", "KEYS"], None, "--auth none would ignore --keys-file"),
+        (["--keys-file", "NOWHERE", "--key-env", "NOTES_KEY"], "k-reader", "cannot read keys file"),
+    ],
+)
+def test_serve_over_stdio_without_a_good_key_refuses_to_start_saying_why(
+    tmp_path: Path, args: list[str], key: str | None, message: str
+) -> None:
+    keys = _keys_file(tmp_path)
+    args = [str(keys) if a == "KEYS" else str(tmp_path / "none.toml") if a == "NOWHERE" else a for a in args]
+    params = _stdio("tests.serving.keyed_stdio_app:app", *args, key=key)
+    done = subprocess.run(
+        [params.command, *params.args],
+        env=params.env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("wireproof serve: error: "), done.stderr
+    assert message in done.stderr
+    assert "Traceback" not in done.stderr
+    assert key is None or key not in done.stderr
+
+
+async def test_serve_over_stdio_keeps_data_and_records_in_the_one_database(tmp_path: Path) -> None:
+    db = tmp_path / "rows.db"
+    params = _stdio("tests.serving.rows_app:make", "--db", f"sqlite:///{db}", "--auth", "none")
+    with anyio.fail_after(60):
+        async with Client(params) as client:
+            first = await client.call_tool("add_row", {"n": 7, "idempotency_key": "k"})
+            again = await client.call_tool("add_row", {"n": 7, "idempotency_key": "k"})
+    assert first.is_error is False
+    assert (again.meta or {}).get("io.wireproof/replayed") is True
+    with sqlite3.connect(db) as check:
+        assert check.execute("SELECT n FROM rows").fetchall() == [(7,)]
+        assert check.execute("SELECT count(*) FROM wireproof_idempotency").fetchone() == (1,)
+    check.close()

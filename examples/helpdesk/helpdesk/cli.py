@@ -5,26 +5,19 @@ from __future__ import annotations
 import argparse
 import logging
 import math
-import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 from helpdesk.app import app
-from helpdesk.db import Database, default_database_path, open_database
-from wireproof import LOCAL_OPERATOR, AuthError, CursorCodec, KeysFile
-from wireproof.auth import KeysFileError
+from helpdesk.db import default_database_path, open_database
+from wireproof import LOCAL_OPERATOR, KeysFile
 from wireproof.connector import DEFAULT_TIMEOUT, PrincipalSource
-from wireproof.idempotency import IdempotencyStore
+from wireproof.errors import OperatorError
 from wireproof.ratelimit import RateLimit
-from wireproof.serve import (
-    HttpSettings,
-    ServeConfigError,
-    add_http_arguments,
-    exit_after_serving,
-    lock_timeout_for,
-    serve_http,
-)
+from wireproof.serve import HttpSettings, add_http_arguments, serve
+
+PROGRAM = "helpdesk-mcp"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -91,7 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 class _CannotStart(Exception):
-    """A start-up problem, reported as one line and exit code 2."""
+    """A start-up problem of helpdesk's own (seeding, the audit log, the database), one line and exit 2."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -102,80 +95,59 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream=sys.stderr, level=args.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s"
     )
     try:
-        database, store, principal = _start(args)
-    except _CannotStart as exc:
-        print(f"helpdesk-mcp: error: {exc}", file=sys.stderr)
+        principal = _start(args)
+        database = open_database(args.db)
+    except (OperatorError, _CannotStart) as exc:  # OperatorError: a keys file, settings that fail closed
+        print(f"{PROGRAM}: error: {exc}", file=sys.stderr)
         return 2
-    served_http = False
+    except Exception as exc:  # noqa: BLE001 - sqlite3, OS and psycopg's lazily imported errors alike
+        print(f"{PROGRAM}: error: cannot open the database: {_reason(exc)}", file=sys.stderr)
+        return 2
     with database:
-        try:
-            if args.seed:
-                added = database.seed(args.seed)
-                logging.getLogger("helpdesk").info(
-                    "seeded %d tickets into %s", added, _safe_url(database.url)
-                )
-            if args.seed_only:
-                print(f"{database.ticket_count()} tickets in {_safe_url(database.url)}", file=sys.stderr)
-                return 0
-            if args.transport == "http":
-                _serve_http(args, database, store)
-                served_http = True
-            else:
-                app.run_stdio(database, store=store, cursors=_cursor_codec(), principal=principal)
-        except KeyboardInterrupt:
-            return 130
-        finally:
-            store.close()
-    if served_http:  # drained after SIGTERM: exit now, not when a straggling tool thread ends
-        exit_after_serving(0)
-    return 0
+        if args.seed:
+            added = database.seed(args.seed)
+            logging.getLogger("helpdesk").info("seeded %d tickets into %s", added, _safe_url(database.url))
+        if args.seed_only:
+            print(f"{database.ticket_count()} tickets in {_safe_url(database.url)}", file=sys.stderr)
+            return 0
+        # The idempotency store on this same database: effects and records commit together.
+        if args.transport == "http":
+            return serve(
+                app,
+                database,
+                transport="http",
+                settings=HttpSettings.from_arguments(args),
+                database=database.url,
+                cursor_env="HELPDESK_CURSOR_SECRET",
+                ready=database.ready,
+                program=PROGRAM,
+            )
+        return serve(
+            app,
+            database,
+            transport="stdio",
+            principal=principal,
+            database=database.url,
+            cursor_env="HELPDESK_CURSOR_SECRET",
+            program=PROGRAM,
+        )
 
 
-def _start(args: argparse.Namespace) -> tuple[Database, IdempotencyStore, PrincipalSource]:
+def _start(args: argparse.Namespace) -> PrincipalSource:
+    """Settings checked before the database is opened; the caller of a stdio server."""
     if args.seed is not None and args.seed < 0:
         raise _CannotStart("--seed takes a count of 0 or more")
     if args.transport == "http":
-        try:
-            HttpSettings.from_arguments(args).check()
-        except ServeConfigError as exc:
-            raise _CannotStart(str(exc)) from None
-    try:
-        _cursor_codec()
-    except ValueError as exc:
-        raise _CannotStart(f"HELPDESK_CURSOR_SECRET: {exc}") from None
-    try:
-        principal = _principal(args.keys_file)
-        if args.transport == "http" and args.keys_file:
+        HttpSettings.from_arguments(args).check()
+        if args.keys_file:
             KeysFile(args.keys_file)  # fail closed at start, not at the first request
-    except KeysFileError as exc:
-        raise _CannotStart(str(exc)) from None
-    if args.transport == "stdio" and callable(principal):
-        try:  # the key of a stdio server is fixed at start: a bad one is known now
-            principal()
-        except AuthError as exc:
-            raise _CannotStart(f"{exc.message}. {exc.advice()}") from None
+    principal = _principal(args.keys_file)
     if args.audit_log:
         try:
             _audit_to(args.audit_log)
         except OSError as exc:
             raise _CannotStart(f"cannot open the audit log {args.audit_log}: {exc.strerror or exc}") from None
-    try:
-        database = open_database(args.db)
-        # A claim outlives its call's timeout before another replica may take it over.
-        return database, database.store(lock_timeout=lock_timeout_for(app)), principal
-    except Exception as exc:  # noqa: BLE001 - sqlite3, OS and psycopg's lazily imported errors alike
-        raise _CannotStart(f"cannot open the database: {_reason(exc)}") from None
-
-
-def _serve_http(args: argparse.Namespace, database: Database, store: IdempotencyStore) -> None:
-    serve_http(
-        app,
-        database,
-        HttpSettings.from_arguments(args),
-        store=store,
-        cursors=_cursor_codec(),
-        ready=database.ready,
-    )
+    return principal
 
 
 def _rate_limit(text: str) -> RateLimit:
@@ -221,13 +193,6 @@ def _principal(keys_file: Path | None) -> PrincipalSource:
     if keys_file is None:
         return LOCAL_OPERATOR
     return KeysFile(keys_file).from_env("HELPDESK_API_KEY")  # a malformed file refuses to start
-
-
-def _cursor_codec() -> CursorCodec | None:
-    """Cursors signed with HELPDESK_CURSOR_SECRET when set (they then survive restarts and work
-    across replicas); otherwise wireproof's per-process random key."""
-    secret = os.environ.get("HELPDESK_CURSOR_SECRET")
-    return CursorCodec.from_secret(secret) if secret else None
 
 
 def _safe_url(url: str) -> str:

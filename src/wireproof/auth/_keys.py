@@ -28,13 +28,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from wireproof.auth._principal import Principal
-from wireproof.errors import TokenExpired, Unauthenticated
+from wireproof.errors import KeysFileError, TokenExpired, Unauthenticated
 
 __all__ = ["ApiKey", "EnvironmentKey", "KeysFile", "KeysFileError", "hash_key"]
-
-
-class KeysFileError(ValueError):
-    """The keys file is missing, unreadable or malformed; the message says where."""
 
 
 def hash_key(key: str) -> str:

@@ -29,15 +29,12 @@ from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 
 from wireproof.check.model import CallRecord, ToolInfo
+from wireproof.errors import CheckTargetError
 
 __all__ = ["INVALID_RESULT", "CheckTargetError", "Connection", "Target", "connect", "target_from_mcp_config"]
 
 INVALID_RESULT: Final = "the answer is not a valid tools/call result"
 """How a ``CallRecord``'s error message starts when the client itself refused the answer."""
-
-
-class CheckTargetError(Exception):
-    """The server to check cannot be reached or described; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)

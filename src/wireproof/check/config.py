@@ -29,16 +29,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from wireproof.errors import CheckConfigError
+
 __all__ = ["AuthCase", "CheckConfigError", "CheckOptions", "Observer", "load_config"]
 
 DEFAULT_WARN_TOKENS: Final = 10_000
 DEFAULT_ERROR_TOKENS: Final = 25_000
 BYTES_PER_TOKEN: Final = 4
 """Tokens are estimated as bytes / 4, the usual rule of thumb for JSON and English text."""
-
-
-class CheckConfigError(ValueError):
-    """The check's options or config file are not usable; the message names the problem."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,15 +12,9 @@ import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from wireproof.errors import ToolDefinitionError
+
 __all__ = ["Examples", "Format", "Pattern", "ToolDefinitionError", "python_pattern"]
-
-
-class ToolDefinitionError(TypeError):
-    """A tool cannot be registered as written; the message says what to change.
-
-    Raised at registration (import time), never at call time, so a connector with an
-    imprecise schema does not start.
-    """
 
 
 # Escapes whose meaning differs between Python and ECMA-262 regular expressions

@@ -15,19 +15,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import logging
 import math
-import os
 import signal
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final, Literal, NoReturn
+from typing import Any, Final, Literal
 
 from wireproof.auth import Principal
 from wireproof.connector import Connector
+from wireproof.errors import ServeConfigError
 from wireproof.idempotency import DEFAULT_LOCK_TIMEOUT, IdempotencyStore
 from wireproof.paging import CursorCodec
 from wireproof.serve._http import LOOPBACK, http_app
@@ -38,7 +35,6 @@ __all__ = [
     "HttpSettings",
     "ServeConfigError",
     "add_http_arguments",
-    "exit_after_serving",
     "lock_timeout_for",
     "serve_http",
 ]
@@ -121,10 +117,6 @@ def lock_timeout_for(connector: Connector[Any]) -> float:
         return DEFAULT_LOCK_TIMEOUT
     longest = max(t for t in timeouts if t is not None)
     return max(2 * longest, longest + 5)
-
-
-class ServeConfigError(ValueError):
-    """Settings that would serve unsafely or cannot work; the message says what to change."""
 
 
 @dataclass(slots=True)
@@ -373,17 +365,3 @@ class _Terminated(Exception):
 
 def _terminated(signum: int, frame: object) -> None:
     raise _Terminated
-
-
-def exit_after_serving(code: int) -> NoReturn:
-    """End the process after ``serve_http`` returned and the caller cleaned up.
-
-    A tool call still running in a worker thread past the shutdown bound would otherwise hold
-    the interpreter's exit until it finished; it is abandoned instead, and whatever transaction
-    it holds rolls back when the process ends. Logs and standard streams are flushed first.
-    """
-    logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)

@@ -1,4 +1,12 @@
-"""The HTML report: one self-contained page (inline CSS, no JavaScript, no external resources)."""
+"""The HTML report: one self-contained page a reviewer reads offline (inline CSS, no JavaScript, no
+external resources).
+
+Every text from the report is escaped (a hostile server's text never becomes markup), and the page's
+Content-Security-Policy forbids scripts and every external resource besides. The findings can be
+filtered by severity and by category with checkboxes whose CSS rules (``:has()``) hide what is
+unchecked: no script is needed, so none is allowed. The filter rules name severities and categories
+by their position (``sev-0``, ``cat-1``), so no report text ever reaches the style sheet.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +14,16 @@ import json
 from html import escape as _escape
 from typing import Final
 
-from wireproof.check.model import SEVERITIES, Finding, Report
+from wireproof.check.model import SEVERITIES, Finding, Report, truncate
 from wireproof.check.report._coverage import score_text, summary
 from wireproof.check.report._safe import visible
+from wireproof.check.rules import REGISTRY
 
 __all__ = ["render"]
 
 _HEADINGS: Final = {"error": "Errors", "warning": "Warnings", "info": "Info"}
+EVIDENCE_CHARS: Final = 2_000
+"""The most characters of a call or an answer the page shows (the checker cuts answers before)."""
 _POLICY: Final = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 _STYLE: Final = """
 :root { color-scheme: light; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; color: #1f2328; }
@@ -44,6 +55,11 @@ td.number { text-align: right; font-variant-numeric: tabular-nums; }
 pre { background: #f6f8fa; padding: .75rem; overflow-x: auto; white-space: pre-wrap; word-break: break-word; }
 code, pre { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .85rem; }
 .none { font-weight: 700; color: #116329; }
+.filters { display: flex; flex-wrap: wrap; gap: 1rem; margin: 1rem 0; }
+.filters fieldset { border: 1px solid #d1d9e0; border-radius: .5rem; padding: .25rem .75rem .5rem; }
+.filters label { margin-right: .75rem; white-space: nowrap; }
+.why { color: #59636e; margin: .25rem 0; }
+.category-label { font-size: .8rem; color: #59636e; }
 """
 
 
@@ -61,28 +77,81 @@ def _grade(score: int | None) -> str:
     return "fair" if score >= 60 else "poor"
 
 
-def _finding(finding: Finding) -> list[str]:
-    """One finding as an ``<article>``, its evidence in a collapsible ``<details>``."""
+def _finding(finding: Finding, severity_class: str, category_class: str) -> list[str]:
+    """One finding as an ``<article>``: its rule and why it matters, the message, and its evidence
+    (the exact call and the answer, cut) in a collapsible ``<details>``."""
     severity = escape(finding.severity)
+    category = escape(str(getattr(finding, "category", "") or "other"))
     tool = f' <span class="tool">{escape(finding.tool)}</span>' if finding.tool else " (server)"
     parts = [
-        f'<article class="finding {severity}">',
-        f'<h3><span class="badge {severity}">{severity}</span> <code>{escape(finding.rule)}</code>{tool}</h3>',
+        f'<article class="finding {severity} {severity_class} {category_class}" data-severity="{severity}"'
+        f' data-category="{category}">',
+        f'<h3><span class="badge {severity}">{severity}</span> <code>{escape(finding.rule)}</code>{tool}'
+        f' <span class="category-label">{category}</span></h3>',
         f"<p>{escape(finding.message)}</p>",
     ]
+    registered = REGISTRY.get(finding.rule)
+    if registered is not None:
+        parts.append(
+            f'<p class="why">{escape(registered.title)}: {escape(registered.rationale)}'
+            f" ({escape(registered.reference)})</p>"
+        )
     evidence = finding.evidence
     if evidence.call is not None or evidence.answer or evidence.note:
         parts.append("<details><summary>Evidence</summary>")
         if evidence.call is not None:
             call = json.dumps(evidence.call, indent=2, ensure_ascii=False, default=str)
-            parts.append(f"<h4>Call</h4><pre>{escape(call)}</pre>")
+            parts.append(f"<h4>Call</h4><pre>{escape(truncate(call, EVIDENCE_CHARS))}</pre>")
         if evidence.answer:
-            parts.append(f"<h4>Answer</h4><pre>{escape(evidence.answer)}</pre>")
+            parts.append(f"<h4>Answer</h4><pre>{escape(truncate(evidence.answer, EVIDENCE_CHARS))}</pre>")
         if evidence.note:
             parts.append(f"<p>Note: {escape(evidence.note)}</p>")
         parts.append("</details>")
     parts.append("</article>")
     return parts
+
+
+def _classes(values: list[str], prefix: str) -> dict[str, str]:
+    """A class name per distinct value, by position: report text never reaches the style sheet."""
+    return {value: f"{prefix}-{index}" for index, value in enumerate(dict.fromkeys(values))}
+
+
+def _filter_rules(report: Report, severities: dict[str, str], categories: dict[str, str]) -> str:
+    """The CSS that hides the findings whose severity or category is unchecked, and a severity's
+    section once every category it holds is unchecked."""
+    rules = [
+        f"body:has(#show-{name}:not(:checked)) .{name} {{ display: none; }}"
+        for name in [*severities.values(), *categories.values()]
+    ]
+    for severity, name in severities.items():
+        held = sorted({categories[_category(f)] for f in report.findings if f.severity == severity})
+        unchecked = "".join(f":has(#show-{category}:not(:checked))" for category in held)
+        rules.append(f"body{unchecked} section.{name} {{ display: none; }}")
+    return "\n".join(rules)
+
+
+def _filters(report: Report, severities: dict[str, str], categories: dict[str, str]) -> list[str]:
+    """Checkboxes, one per severity and per category found, each saying how many findings it holds."""
+
+    def box(name: str, label: str, count: int) -> str:
+        return f'<label><input type="checkbox" id="show-{name}" checked> {escape(label)} ({count})</label>'
+
+    parts = ['<form class="filters" aria-label="Filter the findings">', "<fieldset><legend>Severity</legend>"]
+    parts += [
+        box(name, value, sum(1 for f in report.findings if f.severity == value))
+        for value, name in severities.items()
+    ]
+    parts += ["</fieldset>", "<fieldset><legend>Category</legend>"]
+    parts += [
+        box(name, value, sum(1 for f in report.findings if _category(f) == value))
+        for value, name in categories.items()
+    ]
+    parts += ["</fieldset>", "</form>"]
+    return parts
+
+
+def _category(finding: Finding) -> str:
+    return str(getattr(finding, "category", "") or "other")
 
 
 def _rate(repaired: int, rejections: int) -> str:
@@ -124,6 +193,10 @@ def render(report: Report) -> str:
     Returns:
         The HTML document.
     """
+    order: list[str] = list(reversed(SEVERITIES))
+    order += sorted({f.severity for f in report.findings} - set(order))  # a severity added later
+    severities = _classes([s for s in order if any(f.severity == s for f in report.findings)], "sev")
+    categories = _classes(sorted({_category(f) for f in report.findings}), "cat")
     server = report.server
     title = " ".join(part for part in (server.name or "(unnamed server)", server.version) if part)
     meta = (
@@ -138,7 +211,7 @@ def render(report: Report) -> str:
         f'<meta http-equiv="Content-Security-Policy" content="{_POLICY}">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>wireproof check: {escape(title)}</title>",
-        f"<style>{_STYLE}</style>",
+        f"<style>{_STYLE}{_filter_rules(report, severities, categories)}\n</style>",
         "</head>",
         "<body>",
         f"<h1>wireproof check: {escape(title)}</h1>",
@@ -185,15 +258,18 @@ def render(report: Report) -> str:
         parts.append('<p class="none">No findings.</p>')
     else:
         counts = ", ".join(
-            f"{sum(1 for f in report.findings if f.severity == s)} {s}" for s in reversed(SEVERITIES)
+            f"{sum(1 for f in report.findings if f.severity == s)} {escape(s)}" for s in severities
         )
         parts.append(f"<p>Findings: {counts}.</p>")
-    for severity in reversed(SEVERITIES):
+        parts += _filters(report, severities, categories)
+    for severity, severity_class in severities.items():
         group = [f for f in report.findings if f.severity == severity]
-        if group:
-            parts.append(f'<section class="{severity}"><h2>{_HEADINGS[severity]} ({len(group)})</h2>')
-            for finding in group:
-                parts += _finding(finding)
-            parts.append("</section>")
+        heading = _HEADINGS.get(severity, escape(severity))
+        parts.append(
+            f'<section class="{escape(severity)} {severity_class}"><h2>{heading} ({len(group)})</h2>'
+        )
+        for finding in group:
+            parts += _finding(finding, severity_class, categories[_category(finding)])
+        parts.append("</section>")
     parts += ["</body>", "</html>"]
     return "\n".join(parts) + "\n"
