@@ -96,7 +96,8 @@ class Ticket(BaseModel):
 
 
 def _summary(fields: list[str] | None) -> Callable[[dict[str, Any]], TicketSummary]:
-    validate = TicketSummary.model_validate  # from the row itself: a third of the cost of TicketSummary(**kwargs)
+    # Validated from the row itself: a third of the cost of TicketSummary(**kwargs).
+    validate = TicketSummary.model_validate
     if not fields or set(fields) >= set(SUMMARY_FIELDS):
         return validate  # the row holds id and every summary field, nothing else
     wanted = ("id", *(k for k in SUMMARY_FIELDS if k in fields))
