@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from wireproof.check.rules import REGISTRY
 from wireproof.check.rules._docs import rules_markdown
@@ -30,6 +32,31 @@ def test_cli_page_is_generated_from_help() -> None:
     assert (ROOT / "docs" / "cli.md").read_text() == module.cli_markdown(), (
         "run: python docs/gen_cli.py > docs/cli.md"
     )
+
+
+def _load_generator(name: str) -> Any:
+    spec = importlib.util.spec_from_file_location(name, ROOT / "docs" / f"{name}.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_api_page_is_generated_from_the_public_docstrings() -> None:
+    page = (ROOT / "docs" / "api.md").read_text()
+    assert page == _load_generator("gen_api").api_markdown(), "run: python docs/gen_api.py > docs/api.md"
+
+
+def test_api_page_documents_every_public_name_and_none_without_a_docstring() -> None:
+    page = (ROOT / "docs" / "api.md").read_text()
+    for module_name, _ in _load_generator("gen_api").MODULES:
+        module = importlib.import_module(module_name)
+        for name in module.__all__:
+            if name != "__version__":
+                assert re.search(rf"^### `wireproof[.\w]*\.{re.escape(name)}`$", page, re.MULTILINE), name
+    undocumented = re.findall(r"^(#+ .*)\n\n(?:\*.*\n\n)?\*\(no docstring\)\*", page, re.MULTILINE)
+    assert not undocumented, f"give these a docstring: {undocumented}"
 
 
 def test_every_rule_has_rationale_reference_and_a_valid_category() -> None:

@@ -30,6 +30,7 @@ def test_top_level_exports_are_exactly_the_public_api() -> None:
             "ScopePolicy",
             "TokenExpired",
             "Tool",
+            "ToolAnswer",
             "ToolContext",
             "ToolDefinitionError",
             "Unauthenticated",

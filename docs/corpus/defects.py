@@ -212,3 +212,12 @@ D["mcp-sqlite-npm"][-1]["seen"] = "the merged checker's run (errors.crash)"
 c("knowledge-graph", "kg-12", "errors", "search_nodes", "One invalid write poisons the store: an entity without entityType (required by the schema, not checked, kg-2) is saved, and from then on every search_nodes whose query matches no earlier entity's name fails with a TypeError, for every caller.",
   'create_entities {"entities":[{"name":"e2","observations":[]}]} -> success; search_nodes {"query":"zz"} -> JSON-RPC error "Cannot read properties of undefined (reading \'toLowerCase\')"')
 D["knowledge-graph"][-1]["seen"] = "the merged checker's run (errors.failure-as-protocol-error)"
+
+# ---- defects first seen in a finding of the recall run (out-recall/, branch recall, 2026-12-02) and confirmed
+# ---- against the server's source (found_by = "checker": precision only, never recall) ----
+c("sqlite", "sq-14", "output", "list_tables", "list_tables answers every table name in one answer, with no limit or cursor: the list grows with the data (create_table adds to it).",
+  'list_tables {} -> [{\'name\': \'t\'}] before the create_table writes probe, [{\'name\': \'t\'}, {\'name\': \'wp_t\'}] after')
+D["sqlite"][-1]["seen"] = "the recall run (output.list-without-paging)"
+c("duckdb", "dk-12", "protocol", "(unknown tool)", "A call of a tool that does not exist is answered isError:false: with no arguments \"Error: Missing arguments\", with some \"Error: Unknown tool: NAME\" (server.py handle_call_tool: every exception becomes a plain text result).",
+  'tools/call wireproof_no_such_tool {} -> isError false, "Error: Missing arguments"')
+D["duckdb"][-1]["seen"] = "the recall run (protocol.unknown-tool-accepted)"

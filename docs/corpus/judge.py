@@ -1,12 +1,12 @@
-"""Judgments of every warning/error finding of the base run (checker at 8f823ed) and of the merged checker's run
-(out-after/), made by hand.
+"""Judgments of every warning/error finding of the base run (checker at 8f823ed), of the merged checker's run
+(out-after/) and of the recall run (out-recall/), made by hand.
 Builds judgments.json: python3 judge.py > judgments.json"""
 import json
 from defects import D
 
 J = {}
 def j(server, rule, tools, verdict, defect, reason, field=None):
-    for tool in tools.split():
+    for tool in tools.split() or [None]:  # "" for a finding about the whole server (no tool)
         J.setdefault(server, []).append(dict(rule=rule, tool=tool, field=field, verdict=verdict, defect=defect, reason=reason))
 
 NOANN_READ = ("the tool is a read; it 'may write' only because it has no annotations, which schema.no-annotations "
@@ -281,6 +281,45 @@ j(s, "errors.leak", KG_TOOLS10, "TP", "kg-2",
   "{} -> 'Cannot read properties of undefined (reading 'filter'/'map'/...)': the runtime's TypeError passed through, naming the code's method, not the missing argument (kg-2's own evidence).",
   field="an interpreter message")
 j(s, "errors.not-repairable", KG_TOOLS10, "TP", "kg-2", "the TypeErrors name no argument and nothing to send: no agent can repair from them.")
+
+# ---- the recall run (out-recall/, branch recall: the detections for the false negatives), its new findings ----
+# Evidence: the exact call and answer in out-recall/*.json (every finding names them), the schema, and the server's
+# source. A finding is matched to a hand-found defect only when its call and answer show that defect.
+GREW = "as an observer, its list grew with the writes (the finding's evidence: the list's length before and after) and the tool takes no limit or cursor"
+LONG = "the checker's read of 1,000 generated rows (WITH RECURSIVE ... WHERE n < 1000) came back as 1,000 items in one answer; the tool takes no limit, cursor or row cap"
+s = "sqlite"
+j(s, "protocol.unknown-tool-accepted", "", "TP", "sq-9", "wireproof_no_such_tool {} -> isError false, 'Error: Missing arguments' (server.py handle_call_tool turns every exception into a text result), sq-9's own evidence.")
+j(s, "errors.miss-answered-empty", "describe_table", "TP", "sq-8", "describe_table {table_name: wireproof_does_not_exist_7f3a} -> isError false, '[]': PRAGMA table_info of a missing table is empty, answered as if the table had no columns (sq-8).")
+j(s, "output.list-without-paging", "read_query", "TP", "sq-7", "read_query 'SELECT * FROM t': " + GREW + "; the answer is the Python repr of every row (sq-7).")
+j(s, "output.list-without-paging", "list_tables", "TP", "sq-14", "list_tables: " + GREW + "; every table name in one answer.")
+s = "duckdb"
+j(s, "protocol.unknown-tool-accepted", "", "TP", "dk-12", "wireproof_no_such_tool {} -> isError false, 'Error: Missing arguments' (server.py line 136; an unknown name with arguments -> 'Error: Unknown tool', isError false).")
+j(s, "errors.leak", "query", "TP", "dk-7", "query {query: ''} -> isError false, \"Error: 'NoneType' object has no attribute 'fetchall'\": execute('') returns None and the AttributeError is passed through (dk-7's own evidence).", field="an interpreter message")
+j(s, "output.list-without-paging", "query", "TP", "dk-5", "query: " + LONG + ", as the repr [(1,), (2,), ...] (dk-5).")
+s = "alchemy"
+j(s, "errors.expected-not-stated", "schema_definitions", "TP", "al-6", "schema_definitions {table_names: ['t', 'wireproof_does_not_exist_7f3a']} -> isError true, 'Error executing tool schema_definitions' and nothing else (al-6's own answer).")
+j(s, "output.truncated-without-cursor", "execute_query", "TP", "al-9", "execute_query on 1,000 generated rows -> '... Result: showing first 248 rows (output truncated)'; the tool takes query and params only, no way to read row 249 (al-9).")
+s = "filesystem"
+j(s, "errors.disguised-success", "read_multiple_files", "TP", "fs-5", "read_multiple_files {paths: [a.txt, wireproof_does_not_exist_7f3a]} -> isError false, '...wireproof_does_not_exist_7f3a: Error - ENOENT: no such file or directory' (fs-5).")
+for tool in ("read_file", "read_text_file"):
+    for fld in ("head", "tail"):
+        j(s, "errors.malformed-accepted", tool, "TP", "fs-2", f"{tool} {{path: a.txt, {fld}: -1}} -> isError false, content '': a negative line count is run, not refused (fs-2).", field=fld)
+        j(s, "schema.unbounded-number", tool, "TP", "fs-2", f"{fld} is {{type: number}} with no minimum and no integer type (fs-2; read_file is the deprecated alias of read_text_file, the same schema).", field=fld)
+s = "seqthinking"
+j(s, "idempotency.read-only-keeps-state", "sequentialthinking", "TP", "st-1", "annotated readOnlyHint/idempotentHint, but the identical call twice in a row -> thoughtHistoryLength 1, then 2 (st-1).")
+s = "mcp-sqlite-npm"
+j(s, "errors.malformed-accepted", "read_records", "TP", "ms-3", "read_records {table: t, limit: -1} -> every row (SQLite's LIMIT -1), isError false (ms-3).", field="limit")
+j(s, "errors.malformed-accepted", "read_records", "TP", "ms-3", "read_records {table: t, offset: -1} -> every row, isError false: a negative offset is run (SQLite treats it as 0), not refused (ms-3: no minimum).", field="offset")
+j(s, "schema.unbounded-number", "read_records", "TP", "ms-3", "limit is {type: number}: no minimum, no maximum, not integer (ms-3).", field="limit")
+j(s, "schema.unbounded-number", "read_records", "TP", "ms-3", "offset is {type: number}: no minimum, not integer (ms-3).", field="offset")
+j(s, "output.list-without-paging", "query", "TP", "ms-4", "query: " + LONG + " (ms-4).")
+s = "ea-database"
+j(s, "output.list-without-paging", "read_query", "TP", "ea-8", "read_query 'SELECT * FROM t': " + GREW + " (ea-8).")
+j(s, "output.list-without-paging", "list_insights", "TP", "ea-8", "list_insights: " + GREW + " (append_insight adds one; ea-8 names list_insights).")
+s = "postgres"
+j(s, "output.list-without-paging", "query", "TP", "pg-7", "query: " + LONG + " as JSON objects (pg-7).")
+s = "knowledge-graph"
+j(s, "output.list-without-paging", "read_graph", "TP", "kg-7", "read_graph: " + GREW + "; the whole graph in one answer (kg-7).")
 
 out = {
     "about": "Hand judgments for the wireproof check corpus (docs/third-party.md, 'Corpus of 2026-12-01'). "

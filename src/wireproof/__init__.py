@@ -27,7 +27,7 @@ from wireproof.errors import (
 from wireproof.paging import CursorCodec, Page
 from wireproof.perthread import PerThreadConnections
 from wireproof.schema import Examples, Format, Pattern, ToolDefinitionError
-from wireproof.tools import Arguments, Tool, ToolContext
+from wireproof.tools import Arguments, Tool, ToolAnswer, ToolContext
 
 __all__ = [
     "LOCAL_OPERATOR",
@@ -53,6 +53,7 @@ __all__ = [
     "ScopePolicy",
     "TokenExpired",
     "Tool",
+    "ToolAnswer",
     "ToolContext",
     "ToolDefinitionError",
     "Unauthenticated",

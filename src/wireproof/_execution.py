@@ -6,15 +6,22 @@ Idempotency-key calls walk ``claim → effect → complete``:
     InProgress   the same key is running now: a retryable ``in_progress`` error
     Mismatch     the key was used with other arguments: ``idempotency_conflict`` naming them
     Claimed      run; a success or a terminal error is stored for replay; a retryable error
-                 or an unexpected exception releases the key, so a retry runs anew
+                 or an unexpected exception releases the key, so a retry runs anew; a claim
+                 taken over meanwhile (past lock_timeout) is a retryable ``in_progress``
+
+One path for both kinds of tool (``Execution.run(values, key)``): a plain function runs claim,
+effect and record in one worker-thread hop, the effect inside the store's transaction; an async
+function runs its effect on the event loop between a claim and a record made in worker threads.
+The deadline of a plain function is ``wireproof._deadline``; results are rendered by
+``wireproof._rendering``.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import sys
-import threading
 from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
@@ -25,11 +32,20 @@ import anyio.to_thread
 import mcp_types as types
 import pydantic_core
 
+from wireproof._deadline import Abandoned, DeadlineWorker, Verdict, stragglers
+from wireproof._rendering import (
+    ERROR_META,
+    REPLAY_META,
+    Shaped,
+    compact_json,
+    error_result,
+    replayed,
+    success_result,
+)
 from wireproof.auth import Principal
-from wireproof.budget import DEFAULT_BUDGET_TOKENS, fit_to_budget, text_for
+from wireproof.budget import check_content_budget, fit_to_budget
 from wireproof.errors import (
     ABSENT,
-    TOOL_FAILURE_META,
     Conflict,
     FieldError,
     InternalError,
@@ -37,7 +53,6 @@ from wireproof.errors import (
     WireproofError,
     masking_hint,
     render_tool_error,
-    tool_failure,
 )
 from wireproof.idempotency import (
     Claimed,
@@ -49,72 +64,23 @@ from wireproof.idempotency import (
     StoredResult,
     fingerprint,
 )
+from wireproof.idempotency._store import EffectTransaction
 from wireproof.paging import CursorCodec, Paging
-from wireproof.tools import Tool, ToolContext
+from wireproof.tools import Tool, ToolAnswer, ToolContext
 
-__all__ = ["ERROR_META", "REPLAY_META", "Execution", "error_result", "success_result"]
+__all__ = [
+    "ERROR_META",
+    "MAX_STRAGGLERS",
+    "REPLAY_META",
+    "Execution",
+    "error_result",
+    "internal_error",
+    "success_result",
+]
 
 logger = logging.getLogger("wireproof")
 StateT = TypeVar("StateT")
 T = TypeVar("T")
-REPLAY_META: Final = "io.wireproof/replayed"
-ERROR_META: Final = "io.wireproof/error"
-"""The typed error object of an ``isError`` result, in the result's ``_meta``. Not in
-``structuredContent``: that must conform to the tool's outputSchema, and clients that validate it
-(the TypeScript SDK 1.x, MCP Inspector) would reject the result and hide the error's message.
-Beside it, ``TOOL_FAILURE_META`` carries the same error in the ToolFailure proposal's names."""
-
-
-def _compact(structured: Any) -> str:
-    """Compact JSON text (pydantic-core's encoder: ten times cheaper than json.dumps with options)."""
-    return pydantic_core.to_json(structured).decode()
-
-
-def success_result(
-    structured: Any, text: str | None = None, budget_tokens: int = DEFAULT_BUDGET_TOKENS
-) -> types.CallToolResult:
-    """A tool result: ``structuredContent``, and the same JSON as text when both copies fit the
-    budget on the wire (else a pointer to ``structuredContent``; see ``wireproof.budget``)."""
-    text = _compact(structured) if text is None else text
-    return types.CallToolResult(
-        content=[types.TextContent(text=text_for(structured, text, budget_tokens))],
-        structured_content=structured,
-    )
-
-
-def error_result(error: WireproofError, correlation_id: str) -> types.CallToolResult:
-    """An ``isError`` tool result rendered from a typed error."""
-    rendered = render_tool_error(error, correlation_id=correlation_id)
-    return types.CallToolResult(
-        content=[types.TextContent(text=rendered.text)],
-        is_error=True,
-        _meta={ERROR_META: rendered.structured["error"], TOOL_FAILURE_META: rendered.tool_failure},
-    )
-
-
-def _replayed(stored: StoredResult, *, open_output: bool, budget_tokens: int) -> types.CallToolResult:
-    """The stored result again, marked as a replay in the result's ``_meta`` and, where the output
-    schema allows extra members, in ``structuredContent._meta`` too."""
-    structured = stored.structured
-    if stored.is_error:  # a recorded terminal error: its text, and its typed object in _meta
-        return types.CallToolResult(
-            content=[types.TextContent(text=stored.text)],
-            is_error=True,
-            _meta={
-                REPLAY_META: True,
-                ERROR_META: structured["error"],
-                TOOL_FAILURE_META: tool_failure(
-                    structured["error"], guidance=stored.text.rsplit("\n", 1)[-1]
-                ),
-            },
-        )
-    if isinstance(structured, dict) and open_output:
-        structured = {**structured, "_meta": {"replayed": True}}
-    return types.CallToolResult(
-        content=[types.TextContent(text=text_for(structured, _compact(structured), budget_tokens))],
-        structured_content=structured,
-        _meta={REPLAY_META: True},
-    )
 
 
 def _json_value(value: Any) -> Any:
@@ -145,92 +111,17 @@ def _conflict(differing: tuple[str, ...], given: dict[str, Any]) -> Conflict:
     )
 
 
-class _Abandoned(Exception):
-    """The caller was already told ``timeout``: this late effect must roll back, or never start."""
-
-
 MAX_STRAGGLERS: Final = 32
 """Calls past their timeout whose threads still run, at most, per process; beyond it new calls are
 refused as retryable ``overloaded`` errors, so hung tools cannot pile up threads and connections."""
-_stragglers = 0
-_stragglers_lock = threading.Lock()
 
 
-def _count_straggler(delta: int) -> None:
-    global _stragglers  # noqa: PLW0603 - one process-wide count
-    with _stragglers_lock:
-        _stragglers += delta
-
-
-class _Worker:
-    """A sync tool run in a worker thread under a deadline.
-
-    The thread and the deadline race for one lock. Before the tool starts, the deadline wins
-    cleanly: the tool never runs. While the tool runs inside a real database transaction, the
-    deadline wins too: the transaction rolls back instead of committing (``may_commit``). Once the
-    commit has begun, the deadline waits for it. A tool running without a transaction cannot be
-    undone: the deadline then detaches it, and its outcome is recorded as usual when it ends.
-    """
-
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        self.fn, self.args = fn, args
-        self.finished = False  # set last by the thread; read by the awaiting task
-        self._lock = threading.Lock()
-        self._state = "before"  # before · effect_tx · effect_raw · committing · abandoned · detached
-        self._started = False
-        self._counted = False
-        self._outcome: tuple[bool, Any] = (False, None)
-
-    def run(self) -> None:
-        with self._lock:
-            if self._state == "abandoned":  # the deadline came before the thread did
-                self.finished = True
-                return
-            self._started = True
-        try:
-            self._outcome = (True, self.fn(*self.args))
-        except BaseException as exc:  # noqa: BLE001 - handed back to the awaiting task
-            self._outcome = (False, exc)
-        finally:
-            with self._lock:
-                counted, self._counted = self._counted, False
-            if counted:
-                _count_straggler(-1)
-            self.finished = True
-
-    def begin(self, *, in_transaction: bool) -> None:
-        """In the thread, just before the tool runs: raise if the caller was already answered."""
-        with self._lock:
-            if self._state == "abandoned":
-                raise _Abandoned
-            self._state = "effect_tx" if in_transaction else "effect_raw"
-
-    def may_commit(self) -> bool:
-        """In the thread, before committing the tool's transaction: False if it must roll back."""
-        with self._lock:
-            if self._state == "abandoned":
-                return False
-            if self._state != "detached":
-                self._state = "committing"
-            return True
-
-    def at_deadline(self) -> str:
-        """What the deadline did: ``abandoned`` (nothing happened or it rolls back), ``detached``
-        (the tool runs on and its outcome is recorded), or ``finishing`` (wait for the result)."""
-        with self._lock:
-            if self.finished or self._state == "committing":
-                return "finishing"
-            self._state = "abandoned" if self._state in ("before", "effect_tx") else "detached"
-            if self._started:
-                self._counted = True
-                _count_straggler(1)
-            return self._state
-
-    def result(self) -> Any:
-        ok, value = self._outcome
-        if not ok:
-            raise value
-        return value
+def internal_error(tool: str, correlation_id: str) -> InternalError:
+    """Log the exception being handled under the call's correlation id; return the masked error."""
+    logger.exception(
+        "internal error in tool %s [%s]: %s", tool, correlation_id, masking_hint(sys.exc_info()[1])
+    )
+    return InternalError(correlation_id)
 
 
 class Execution(Generic[StateT]):
@@ -245,7 +136,7 @@ class Execution(Generic[StateT]):
         *,
         cursors: CursorCodec,
         budget_tokens: int,
-        principal: Principal | None = None,
+        principal: Principal,
         timeout: float | None = None,
     ):
         self.tool = tool
@@ -257,7 +148,7 @@ class Execution(Generic[StateT]):
         self.principal = principal
         self.timeout = timeout
         self.deadline = None if timeout is None or timeout == float("inf") else anyio.current_time() + timeout
-        self._worker: _Worker | None = None
+        self._worker: DeadlineWorker | None = None
         self._keyed = False
 
     def timed_out(self, *, undone: bool) -> WireproofError:
@@ -289,22 +180,22 @@ class Execution(Generic[StateT]):
         )
 
     async def _in_worker(self, fn: Callable[..., T], *args: Any) -> T:
-        """``fn(*args)`` in a worker thread under the deadline (see ``_Worker``)."""
+        """``fn(*args)`` in a worker thread under the deadline (see ``wireproof._deadline``)."""
         if self.deadline is None:
             return await anyio.to_thread.run_sync(fn, *args)
-        if _stragglers >= MAX_STRAGGLERS:
+        if stragglers() >= MAX_STRAGGLERS:
             raise Unavailable(
-                f"Too many calls past their timeout are still running here ({_stragglers})",
+                f"Too many calls past their timeout are still running here ({stragglers()})",
                 code="overloaded",
                 retry_after=5,
             )
-        worker = self._worker = _Worker(fn, args)
+        worker = self._worker = DeadlineWorker(fn, args)
         with anyio.CancelScope(deadline=self.deadline):
             await anyio.to_thread.run_sync(worker.run, abandon_on_cancel=True)
         if not worker.finished:
             verdict = worker.at_deadline()
-            if verdict != "finishing":
-                raise self.timed_out(undone=verdict == "abandoned")
+            if verdict is not Verdict.FINISHING:
+                raise self.timed_out(undone=verdict is Verdict.ABANDONED)
             while not worker.finished:  # noqa: ASYNC110 - committing as time ran out: it stands (rare)
                 await anyio.sleep(0.005)
         result: T = worker.result()
@@ -325,19 +216,13 @@ class Execution(Generic[StateT]):
     @property
     def principal_id(self) -> str:
         """The caller's binding key for records and cursors (computed only when a call needs it)."""
-        return self.principal.key if self.principal is not None else "anonymous"
+        return self.principal.key
 
     def internal_error(self) -> InternalError:
         """Log the exception being handled under this call's correlation id; return the masked error."""
-        logger.exception(
-            "internal error in tool %s [%s]: %s",
-            self.tool.name,
-            self.correlation_id,
-            masking_hint(sys.exc_info()[1]),
-        )
-        return InternalError(self.correlation_id)
+        return internal_error(self.tool.name, self.correlation_id)
 
-    def _context(self, transaction: Any) -> tuple[Any, ...]:
+    def _context(self, transaction: EffectTransaction | None) -> tuple[Any, ...]:
         if not self.tool.takes_context:
             return ()
         paging = Paging(self.cursors, self.tool.name, self.principal_id)
@@ -345,26 +230,73 @@ class Execution(Generic[StateT]):
             ToolContext(self.state, self.tool.name, self.correlation_id, transaction, paging, self.principal),
         )
 
-    def _dump(self, result: Any) -> Any:
-        return self.tool.output.adapter.dump_python(result, mode="json", warnings="error")
-
-    def _shape(self, result: Any) -> tuple[Any, str]:
-        """The result as ``(structuredContent, JSON text)``, within the response budget."""
-        structured = self._dump(result)
-        return fit_to_budget(
+    def _shape(self, result: Any) -> Shaped:
+        """The result rendered within the response budget (see ``wireproof._rendering``)."""
+        if isinstance(result, ToolAnswer):
+            return self._shape_answer(result)
+        dump = self.tool.dump
+        structured = dump(result)
+        if not isinstance(structured, dict):  # a forwarder's JSON array, string or number: its JSON text
+            return self._shape_answer(ToolAnswer([types.TextContent(text=compact_json(structured))]))
+        structured, text = fit_to_budget(
             result,
             structured,
-            _compact(structured),
+            compact_json(structured),
             budget_tokens=self.budget_tokens,
-            dump=self._dump,
-            encode=_compact,
+            dump=dump,
+            encode=compact_json,
+        )
+        return Shaped(structured, text)
+
+    def _shape_answer(self, answer: ToolAnswer) -> Shaped:
+        """A forwarder's content items as they are, measured on the wire with its structured value."""
+        self.tool.check_structured(answer.structured)
+        content_json = pydantic_core.to_json(list(answer.content), by_alias=True, exclude_none=True).decode()
+        structured_json = None if answer.structured is None else compact_json(answer.structured)
+        check_content_budget(content_json, structured_json, budget_tokens=self.budget_tokens)
+        return Shaped(answer.structured, "", answer.content)
+
+    def success(self, shaped: Shaped) -> types.CallToolResult:
+        if shaped.content is not None:
+            return types.CallToolResult(content=list(shaped.content), structured_content=shaped.structured)
+        return success_result(shaped.structured, shaped.text, self.budget_tokens)
+
+    def _open_output(self) -> bool:
+        """Whether a replayed ``structuredContent`` may carry its own ``_meta`` replay mark."""
+        output = self.tool.output
+        return output is None or output.schema.get("additionalProperties") is not False
+
+    async def run(self, values: dict[str, Any], key: str | None) -> types.CallToolResult:
+        """Run the tool once with its validated ``values``: without an idempotency ``key``, the effect;
+        with one, claim the key, then replay, refuse, or run and record (the module's drawing)."""
+        if key is None:
+            return self.success(await self._unkeyed(values))
+        store = self.store
+        if store is None:  # Connector.server refuses keyed tools without a store; this is a second lock
+            raise self.internal_error()
+        self._keyed = True
+        arguments = {name: _json_value(value) for name, value in values.items()}
+        scope = f"{self.principal_id}:{self.tool.name}"
+        if not self.tool.is_async:  # one worker-thread hop for the claim, the effect and its record
+            return await self._in_worker(self._keyed_in_thread, store, scope, key, values, arguments)
+        claim = await anyio.to_thread.run_sync(store.claim, scope, key, fingerprint(arguments), arguments)
+        if not isinstance(claim, Claimed):
+            return self._settle(claim, arguments)
+        # An async tool's effect cannot join the store's transaction: once it has returned, the effect
+        # happened, so any later failure is recorded (never released), or a retry would repeat it.
+        try:
+            result = await self._awaited(self.tool.fn(*self._context(None), **values))
+        except BaseException as error:
+            with anyio.CancelScope(shield=True):
+                raised = await anyio.to_thread.run_sync(self._after_failure, store, claim, error)
+            if raised is error:
+                raise
+            raise raised from None
+        return await anyio.to_thread.run_sync(
+            self._attempt, store, claim, functools.partial(self._completed, store, claim, result)
         )
 
-    def success(self, shaped: tuple[Any, str]) -> types.CallToolResult:
-        return success_result(shaped[0], shaped[1], self.budget_tokens)
-
-    async def run(self, values: dict[str, Any]) -> tuple[Any, str]:
-        """Run the tool (no idempotency key) and return its shaped result."""
+    async def _unkeyed(self, values: dict[str, Any]) -> Shaped:
         tool, store = self.tool, self.store
         if tool.is_async:
             return self._shape(await self._awaited(tool.fn(*self._context(None), **values)))
@@ -379,90 +311,68 @@ class Execution(Generic[StateT]):
 
     def _in_transaction(
         self, store: IdempotencyStore, values: dict[str, Any], claim: Claimed | None
-    ) -> tuple[Any, str]:
+    ) -> Shaped:
         """In a worker thread: the effect and (with a claim) its record, committed together or not at all."""
-        with store.transaction(claim) as transaction:
+        with store.transaction() as transaction:
             self._begin(in_transaction=transaction is not None)
             shaped = self._shape(self.tool.fn(*self._context(transaction), **values))
             if claim is not None:
-                store.complete(claim, StoredResult(shaped[0], shaped[1], False), transaction)
+                store.complete(claim, shaped.record(), transaction)
             if self._worker is not None and not self._worker.may_commit():
-                raise _Abandoned  # the caller was told timeout: roll the effect back
+                raise Abandoned  # the caller was told timeout: roll the effect back
         return shaped
 
-    async def run_keyed(self, key: str, values: dict[str, Any]) -> types.CallToolResult:
-        """The idempotency-key path: claim the key, then run, replay, or refuse."""
-        store = self.store
-        if store is None:  # Connector.server refuses keyed tools without a store; this is a second lock
-            raise self.internal_error()
-        arguments = {name: _json_value(value) for name, value in values.items()}
-        scope = f"{self.principal_id}:{self.tool.name}"
-        self._keyed = True
-        if not self.tool.is_async:
-            # One worker-thread hop for the whole claim, effect and record.
-            return await self._in_worker(self._keyed_in_thread, store, scope, key, values, arguments)
-        claim = await anyio.to_thread.run_sync(store.claim, scope, key, fingerprint(arguments), arguments)
+    def _keyed_in_thread(
+        self, store: IdempotencyStore, scope: str, key: str, values: dict[str, Any], arguments: dict[str, Any]
+    ) -> types.CallToolResult:
+        """In a worker thread: a plain tool's whole keyed path, its effect in the store's transaction."""
+        claim = store.claim(scope, key, fingerprint(arguments), arguments)
         if not isinstance(claim, Claimed):
-            return _settle(
-                claim,
-                arguments,
-                open_output=self.tool.output.schema.get("additionalProperties") is not False,
-                budget_tokens=self.budget_tokens,
-            )
-        # An async tool's effect cannot join the store's transaction: once it has returned, the effect
-        # happened, so any later failure is recorded (never released), or a retry would repeat it.
-        try:
-            result = await self._awaited(self.tool.fn(*self._context(None), **values))
-        except WireproofError as error:
-            await anyio.to_thread.run_sync(self._record_failure, store, claim, error)
-            raise
-        except BaseException:
-            with anyio.CancelScope(shield=True):
-                await anyio.to_thread.run_sync(store.release, claim)
-            raise
+            return self._settle(claim, arguments)
+        return self._attempt(store, claim, functools.partial(self._in_transaction, store, values, claim))
+
+    def _completed(self, store: IdempotencyStore, claim: Claimed, result: Any) -> Shaped:
+        """In a worker thread, after an async effect: the result shaped and recorded."""
         try:
             shaped = self._shape(result)
-        except WireproofError as error:  # over budget: recorded, the effect already happened
-            await anyio.to_thread.run_sync(self._record_failure, store, claim, error)
+        except WireproofError:  # over budget, say: recorded by _attempt, the effect already happened
             raise
-        except Exception:  # noqa: BLE001 - recorded and masked: the effect already happened
-            masked = self.internal_error()
-            await anyio.to_thread.run_sync(self._record_failure, store, claim, masked)
-            raise masked from None
+        except Exception:  # noqa: BLE001 - masked, then recorded: the effect already happened
+            raise self.internal_error() from None
+        store.complete(claim, shaped.record())
+        return shaped
+
+    def _attempt(
+        self, store: IdempotencyStore, claim: Claimed, attempt: Callable[[], Shaped]
+    ) -> types.CallToolResult:
+        """In a worker thread: one claimed attempt, and what its failure leaves in the store."""
         try:
-            await anyio.to_thread.run_sync(store.complete, claim, StoredResult(shaped[0], shaped[1], False))
-        except LostClaimError:
-            # Past lock_timeout another attempt took the key over and may run the effect too: at least
-            # once, not exactly once, for effects outside the store's transaction (see the README).
+            return self.success(attempt())
+        except BaseException as error:
+            raised = self._after_failure(store, claim, error)
+            if raised is error:
+                raise
+            raise raised from None
+
+    def _after_failure(self, store: IdempotencyStore, claim: Claimed, error: BaseException) -> BaseException:
+        """What a claimed attempt that failed leaves behind, and the exception to raise for it.
+
+        A lost claim (another attempt took the key over past ``lock_timeout``) is a retryable
+        ``in_progress``: the retry gets the taker's outcome. A typed error is recorded when terminal and
+        releases the key when retryable; anything else releases the key, so a retry runs anew.
+        """
+        if isinstance(error, LostClaimError):
             logger.warning(
                 "idempotency claim for tool %s was taken over during the call [%s]",
                 self.tool.name,
                 self.correlation_id,
             )
-        return self.success(shaped)
-
-    def _keyed_in_thread(
-        self, store: IdempotencyStore, scope: str, key: str, values: dict[str, Any], arguments: dict[str, Any]
-    ) -> types.CallToolResult:
-        claim = store.claim(scope, key, fingerprint(arguments), arguments)
-        if not isinstance(claim, Claimed):
-            return _settle(
-                claim,
-                arguments,
-                open_output=self.tool.output.schema.get("additionalProperties") is not False,
-                budget_tokens=self.budget_tokens,
-            )
-        try:
-            shaped = self._in_transaction(store, values, claim)
-        except LostClaimError:
-            raise Unavailable("Another attempt took over this idempotency_key", code="in_progress") from None
-        except WireproofError as error:
+            return Unavailable("Another attempt took over this idempotency_key", code="in_progress")
+        if isinstance(error, WireproofError):
             self._record_failure(store, claim, error)
-            raise
-        except BaseException:
+        else:
             store.release(claim)
-            raise
-        return self.success(shaped)
+        return error
 
     def _record_failure(self, store: IdempotencyStore, claim: Claimed, error: WireproofError) -> None:
         """A terminal error is stored for replay; a retryable one releases the key so a retry runs anew."""
@@ -473,17 +383,16 @@ class Execution(Generic[StateT]):
         with contextlib.suppress(LostClaimError):  # the taker's own outcome will stand
             store.complete(claim, StoredResult(rendered.structured, rendered.text, True))
 
-
-def _settle(
-    claim: Replay | InProgress | Mismatch, arguments: dict[str, Any], *, open_output: bool, budget_tokens: int
-) -> types.CallToolResult:
-    """What a claim that did not go becomes: the replayed result, or the error to raise."""
-    if isinstance(claim, Replay):
-        return _replayed(claim.result, open_output=open_output, budget_tokens=budget_tokens)
-    if isinstance(claim, InProgress):
-        raise Unavailable(
-            "A call with this idempotency_key is still running",
-            code="in_progress",
-            retry_after=claim.retry_after,
-        )
-    raise _conflict(claim.fields, arguments)
+    def _settle(
+        self, claim: Replay | InProgress | Mismatch, arguments: dict[str, Any]
+    ) -> types.CallToolResult:
+        """What a claim that did not go becomes: the replayed result, or the error to raise."""
+        if isinstance(claim, Replay):
+            return replayed(claim.result, open_output=self._open_output(), budget_tokens=self.budget_tokens)
+        if isinstance(claim, InProgress):
+            raise Unavailable(
+                "A call with this idempotency_key is still running",
+                code="in_progress",
+                retry_after=claim.retry_after,
+            )
+        raise _conflict(claim.fields, arguments)

@@ -29,6 +29,7 @@ __all__ = [
     "DEFAULT_BUDGET_TOKENS",
     "FRAME_BYTES",
     "answer_bytes",
+    "check_content_budget",
     "fit_to_budget",
     "text_for",
     "wire_bytes",
@@ -123,7 +124,7 @@ def fit_to_budget(
     size = answer_bytes(structured, text, budget_tokens)
     if size <= budget:
         return structured, text
-    if isinstance(result, Page) and result._resume is not None and result.items:
+    if isinstance(result, Page) and result.can_be_cut:
         total = len(result.items)
         low, high, best = 1, total - 1, None
         while low <= high:  # the most items that still fit, by bisection
@@ -137,8 +138,23 @@ def fit_to_budget(
                 high = middle - 1
         if best is not None:
             return best
+    raise _too_large(size, budget_tokens)
+
+
+def check_content_budget(content_json: str, structured_json: str | None, *, budget_tokens: int) -> None:
+    """Raise ``InvalidInput`` (``response_too_large``) when an answer of content items as they are
+    (``content_json``, their JSON list) and an optional ``structuredContent`` is over the budget on
+    the wire. Such an answer is never reduced: its items are not ours to cut."""
+    size = FRAME_BYTES + wire_bytes(content_json)
+    if structured_json is not None:
+        size += wire_bytes(structured_json)
+    if size > budget_tokens * BYTES_PER_TOKEN:
+        raise _too_large(size, budget_tokens)
+
+
+def _too_large(size: int, budget_tokens: int) -> InvalidInput:
     tokens = size // BYTES_PER_TOKEN
-    raise InvalidInput(
+    return InvalidInput(
         f"The result would be about {tokens:,} tokens, over this tool's budget of {budget_tokens:,}; ask for "
         "less: a smaller limit, fewer fields, or narrower filters",
         code="response_too_large",

@@ -37,6 +37,8 @@ examples:
   wireproof check --mcp-config ~/.config/claude/claude_desktop_config.json --server helpdesk
   wireproof check --output report.html --output report.sarif -- python -m my_server
   wireproof check --env API_KEY=test-key --auth-env API_KEY -- my-server    API_KEY unset/garbage must be refused
+  wireproof check --lock wireproof.lock -- my-server       record the tool definitions, then report any change
+  wireproof check --baseline wireproof-baseline.json -- my-server    fail only on findings not in the baseline
 
 Only tools annotated readOnlyHint: true are called unless --allow-writes is given;
 point --allow-writes at a test account, never at production data. A category the check
@@ -116,6 +118,32 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="PATH",
         help="write a report here (repeatable); the format follows --format or the extension",
+    )
+    check.add_argument(
+        "--lock",
+        type=Path,
+        metavar="FILE",
+        help="pin the tool definitions in FILE (wireproof.lock): the first run records them, later runs "
+        "report tools added, removed or changed since as protocol.definitions-changed (error)",
+    )
+    check.add_argument(
+        "--update-lock",
+        action="store_true",
+        help="accept the definitions the server lists now: rewrite the --lock FILE, printing what changed",
+    )
+    check.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="report and fail only on findings not in FILE (written by --write-baseline, or a JSON report); "
+        "findings match by rule, tool and the parameters they name, not by message",
+    )
+    check.add_argument(
+        "--write-baseline",
+        type=Path,
+        metavar="FILE",
+        help="write this run's findings to FILE as the baseline (they then count as known: exit 0 "
+        "unless the check could not run)",
     )
     check.add_argument("--legacy", action="store_true", help="use the 2025-11-25 initialize handshake only")
     check.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -339,6 +367,8 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
     import anyio
 
     from wireproof.check import CheckOptions, load_config, run_check
+    from wireproof.check.baseline import read_baseline
+    from wireproof.check.locking import record_lock
     from wireproof.check.report import render
 
     target = _target(args, command)
@@ -353,8 +383,14 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
         load_config(args.config, options)
     options.validate()
     outputs = _outputs(args.format, args.output)
+    lock_plan = _lock_plan(args)
+    options.lock = lock_plan.pinned if lock_plan else None
+    baseline = read_baseline(args.baseline) if args.baseline else None
     with progress_bar(enabled=not args.no_progress) as progress:
         report = anyio.run(run_check, target, options, progress)
+    if lock_plan and (recorded := record_lock(lock_plan, report)):
+        print(recorded, file=sys.stderr)
+    report, known = _known_findings(args, report, baseline)
     for fmt, path in outputs:
         rendered = render(report, fmt)
         if path is None:
@@ -366,9 +402,45 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
         sys.stdout.write(render(report, "text"))
         for _, path in outputs:
             print(f"wrote {path}")
-    if args.fail_on == "never":
+    if known:
+        print(f"{_findings(known)} in the baseline, not reported", file=sys.stderr)
+    if args.fail_on == "never" or args.write_baseline:
         return EXIT_OK
     return EXIT_FINDINGS if report.count(args.fail_on) else EXIT_OK
+
+
+def _findings(count: int) -> str:
+    return f"{count} finding{'' if count == 1 else 's'}"
+
+
+def _lock_plan(args: argparse.Namespace) -> Any:
+    from wireproof.check.locking import plan_lock
+
+    if args.update_lock and not args.lock:
+        raise UsageError("--update-lock needs --lock FILE")
+    return plan_lock(args.lock, update=args.update_lock) if args.lock else None
+
+
+def _known_findings(args: argparse.Namespace, report: Any, baseline: Any) -> tuple[Any, int]:
+    """The report without the findings the baseline holds, and how many were left out.
+
+    ``--write-baseline`` writes every finding of this run instead, and reports them all (the run then
+    exits 0: they are the baseline now).
+    """
+    import dataclasses
+
+    from wireproof.check.baseline import split_findings, write_baseline
+
+    if args.write_baseline:
+        write_baseline(args.write_baseline, report)
+        print(
+            f"wrote the baseline {args.write_baseline} ({_findings(len(report.findings))})", file=sys.stderr
+        )
+        return report, 0
+    if baseline is None:
+        return report, 0
+    new, known = split_findings(report, baseline)
+    return dataclasses.replace(report, findings=new), len(known)
 
 
 def _failure(exc: BaseException) -> str:

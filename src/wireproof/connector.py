@@ -34,7 +34,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any, Final, Generic, Literal, TypeVar
+from typing import Any, Final, Generic, TypeVar
 
 import anyio
 import mcp_types as types
@@ -42,15 +42,16 @@ from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
 from wireproof import telemetry
-from wireproof._execution import ERROR_META, Execution, error_result
+from wireproof._execution import ERROR_META, Execution, error_result, internal_error
+from wireproof._fingerprint import canonical_json
 from wireproof.auth import Principal, ScopePolicy
 from wireproof.budget import DEFAULT_BUDGET_TOKENS
-from wireproof.errors import AuthError, InsufficientScope, WireproofError, describe_value, render_tool_error
-from wireproof.idempotency import IdempotencyStore, canonical_json
+from wireproof.errors import AuthError, WireproofError, describe_value, render_tool_error
+from wireproof.idempotency import IdempotencyStore
 from wireproof.paging import CursorCodec
 from wireproof.ratelimit import RateLimit, RateLimiter
 from wireproof.schema import ToolDefinitionError
-from wireproof.tools import IDEMPOTENCY_KEY, Tool, ToolKind
+from wireproof.tools import IDEMPOTENCY_KEY, Tool, WriteEffect
 
 __all__ = ["AUTH_REQUIRED_CODE", "DEFAULT_TIMEOUT", "Connector", "PrincipalSource", "WriteEffect"]
 
@@ -85,10 +86,6 @@ PrincipalSource = Principal | AuthError | Callable[[], Principal]
 """Who calls: a principal (``LOCAL_OPERATOR`` for an unauthenticated local server), an auth error
 for every call, or a function resolving it per request (``KeysFile(path).from_env("MY_API_KEY")``)
 that raises an ``AuthError`` when the credential fails."""
-
-WriteEffect = Literal["database", "external"]
-"""Where a write tool's effect lands: ``"database"`` through ``ctx.transaction`` on the connector's
-own database (committed with its idempotency record), or ``"external"`` somewhere else."""
 
 
 def _resolve(source: PrincipalSource) -> Principal | AuthError:
@@ -150,27 +147,37 @@ class Connector(Generic[StateT]):
         """Each write tool's effect by name: ``"database"`` needs a store on the connector's database."""
         return dict(self._effects)
 
-    def _register(
-        self, kind: ToolKind, effect: WriteEffect | None = None, **options: Any
-    ) -> Callable[[ToolFn], Tool[StateT]]:
+    def add(self, tool: Tool[Any]) -> Tool[Any]:
+        """Register a tool already made (``Tool.from_schema``, ``Tool.from_function``); return it.
+
+        Raises:
+            ToolDefinitionError: the connector is already served, the name is taken, or a
+                ``"database"`` write is async (it could not join the store's transaction).
+        """
+        if self._served:  # it would answer tools/call but never appear in tools/list
+            raise ToolDefinitionError(
+                f"tool {tool.name} is registered after {self.name} was served; register every "
+                "tool before calling server() or run_stdio()"
+            )
+        if tool.name in self._tools:
+            raise ToolDefinitionError(f"tool {tool.name} is registered twice")
+        if tool.effect == "database" and tool.is_async:
+            raise ToolDefinitionError(
+                f"tool {tool.name} is async, so it cannot write in the store's transaction: make it "
+                "a plain def (it runs in a worker thread), or declare effect='external' if its "
+                "effect is outside the connector's database"
+            )
+        self._tools[tool.name] = tool
+        if tool.effect is not None:
+            self._effects[tool.name] = tool.effect
+        return tool
+
+    def _registering(self, make: Callable[[ToolFn], Tool[StateT]]) -> Callable[[ToolFn], Tool[StateT]]:
+        """The decorator that makes a tool of a function and registers it."""
+
         def decorate(fn: ToolFn) -> Tool[StateT]:
-            tool: Tool[StateT] = Tool(fn, kind=kind, **options)
-            if self._served:  # it would answer tools/call but never appear in tools/list
-                raise ToolDefinitionError(
-                    f"tool {tool.name} is registered after {self.name} was served; register every "
-                    "tool before calling server() or run_stdio()"
-                )
-            if tool.name in self._tools:
-                raise ToolDefinitionError(f"tool {tool.name} is registered twice")
-            if effect == "database" and tool.is_async:
-                raise ToolDefinitionError(
-                    f"tool {tool.name} is async, so it cannot write in the store's transaction: make it "
-                    "a plain def (it runs in a worker thread), or declare effect='external' if its "
-                    "effect is outside the connector's database"
-                )
-            self._tools[tool.name] = tool
-            if effect is not None:
-                self._effects[tool.name] = effect
+            tool = make(fn)
+            self.add(tool)
             return tool
 
         return decorate
@@ -200,16 +207,19 @@ class Connector(Generic[StateT]):
             timeout: Seconds this tool may run before the caller gets a retryable ``timeout``
                 error; defaults to the connector's.
         """
-        return self._register(
-            "read",
-            timeout=timeout,
-            name=name,
-            title=title,
-            open_world=open_world,
-            budget_tokens=budget_tokens,
-            scopes=scopes,
-            public=public,
-            rate_limit=rate_limit,
+        return self._registering(
+            lambda fn: Tool.from_function(
+                fn,
+                kind="read",
+                name=name,
+                title=title,
+                open_world=open_world,
+                budget_tokens=budget_tokens,
+                scopes=scopes,
+                public=public,
+                rate_limit=rate_limit,
+                timeout=timeout,
+            )
         )
 
     def write(
@@ -225,6 +235,7 @@ class Connector(Generic[StateT]):
         open_world: bool = False,
         key: tuple[str, ...] | None = None,
         idempotency_key: bool = False,
+        budget_tokens: int | None = None,
         timeout: float | None = None,
         effect: WriteEffect = "database",
     ) -> Callable[[ToolFn], Tool[StateT]]:
@@ -243,6 +254,7 @@ class Connector(Generic[StateT]):
                 (upsert). The tool is annotated idempotent; its SQL must upsert on that key.
             idempotency_key: Add an optional ``idempotency_key`` argument: a repeat with the same key and
                 arguments replays the first result; the same key with other arguments is refused.
+            budget_tokens: This tool's response budget; defaults to the connector's.
             timeout: Seconds this tool may run before the caller gets a retryable ``timeout`` error;
                 defaults to the connector's. A write in the store's transaction that runs out of time
                 is rolled back, so the error means nothing changed.
@@ -252,20 +264,24 @@ class Connector(Generic[StateT]):
                 effect is elsewhere (another service, process memory); it runs with
                 ``ctx.transaction`` None, and a crash between effect and record can repeat it.
         """
-        return self._register(
-            "write",
-            effect,
-            timeout=timeout,
-            name=name,
-            title=title,
-            destructive=destructive,
-            idempotent=idempotent,
-            open_world=open_world,
-            key=key,
-            idempotency_key=idempotency_key,
-            scopes=scopes,
-            public=public,
-            rate_limit=rate_limit,
+        return self._registering(
+            lambda fn: Tool.from_function(
+                fn,
+                kind="write",
+                name=name,
+                title=title,
+                destructive=destructive,
+                idempotent=idempotent,
+                open_world=open_world,
+                key=key,
+                idempotency_key=idempotency_key,
+                budget_tokens=budget_tokens,
+                scopes=scopes,
+                public=public,
+                rate_limit=rate_limit,
+                timeout=timeout,
+                effect=effect,
+            )
         )
 
     # -- the pipeline -----------------------------------------------------------------------
@@ -300,49 +316,43 @@ class Connector(Generic[StateT]):
         tool = self._find(name)
         started = time.perf_counter()
         caller = _resolve(principal)
-        execution = Execution(
-            tool,
-            state,
-            new_correlation_id(),
-            store,
-            cursors=cursors or self._cursors,
-            budget_tokens=self.budget_tokens,
-            principal=caller if isinstance(caller, Principal) else None,
-            timeout=tool.timeout or self.timeout,
-        )
+        correlation_id = new_correlation_id()
         try:
-            self._authorize(tool, caller)
+            execution = Execution(
+                tool,
+                state,
+                correlation_id,
+                store,
+                cursors=cursors or self._cursors,
+                budget_tokens=self.budget_tokens,
+                principal=self._authorize(tool, caller),
+                timeout=tool.timeout or self.timeout,
+            )
             values = tool.bind(arguments or {})
             key = values.pop(IDEMPOTENCY_KEY, None) if tool.idempotency_key else None
-            result = (
-                await execution.run_keyed(key, values)
-                if key is not None
-                else execution.success(await execution.run(values))
-            )
+            result = await execution.run(values, key)
         except WireproofError as error:
-            result = error_result(error, execution.correlation_id)
+            result = error_result(error, correlation_id)
         except Exception:  # noqa: BLE001 - the masking boundary: nothing untyped reaches a client
-            result = error_result(execution.internal_error(), execution.correlation_id)
+            result = error_result(internal_error(tool.name, correlation_id), correlation_id)
         if telemetry.active is not None:  # off (None) until wireproof.telemetry.instrument()
-            telemetry.active.record(self.name, tool.name, result, started, execution.correlation_id)
+            telemetry.active.record(self.name, tool.name, result, started, correlation_id)
         if audit_logger.level != logging.NOTSET and audit_logger.isEnabledFor(logging.INFO):
-            _audit(tool.name, caller, arguments, result, started, execution.correlation_id)
+            _audit(tool.name, caller, arguments, result, started, correlation_id)
         return result
 
-    def _authorize(self, tool: Tool[StateT], principal: Principal | AuthError) -> None:
-        """Raise the caller's own auth error, or ``InsufficientScope`` naming every scope the tool needs."""
+    def _authorize(self, tool: Tool[StateT], principal: Principal | AuthError) -> Principal:
+        """The caller, allowed to call ``tool``; else raise its own auth error, ``InsufficientScope``
+        naming every scope the tool needs, or ``RateLimited``."""
         if isinstance(principal, AuthError):
             raise principal
+        refusal = self.scope_policy.refusal(principal, tool.scopes)  # the HTTP 403 says the same
+        if refusal is not None:
+            raise refusal
         limit = tool.rate_limit or self.rate_limit
-        missing = self.scope_policy.missing(principal, tool.scopes)
-        if not missing and limit is not None:
+        if limit is not None:
             self._limiter.check(principal.id, tool.name, limit)
-        if missing:
-            held = ", ".join(sorted(principal.scopes)) or "no scopes"
-            raise InsufficientScope(
-                f"This call needs scope {', '.join(sorted(tool.scopes))}; the caller has {held}",
-                required=tool.scopes,
-            )
+        return principal
 
     def visible_tools(self, principal: Principal) -> list[Tool[StateT]]:
         """The tools ``tools/list`` shows this caller: only those its scopes permit."""
@@ -494,7 +504,7 @@ def _opens_transactions(store: IdempotencyStore | None) -> bool:
     """Whether ``store`` gives write tools a transaction (asked once, at start, with an empty one)."""
     if store is None:
         return False
-    with store.transaction(None) as transaction:
+    with store.transaction() as transaction:
         return transaction is not None
 
 

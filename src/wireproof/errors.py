@@ -24,11 +24,16 @@ exits 2. The tree::
     ├── ServeConfigError                serving settings that would be unsafe or cannot work
     ├── CheckConfigError                the check's options or config file are not usable
     ├── CheckTargetError                the server to check cannot be reached or described
+    ├── LockFileError                   a lock file (wireproof.lock) is missing, garbled or hand-edited
     └── UsageError                      a command line that contradicts itself
 
 The operator errors also derive from the builtin their callers caught before the tree existed
 (``ToolDefinitionError`` is a ``TypeError``; ``KeysFileError``, ``ServeConfigError`` and
 ``CheckConfigError`` are ``ValueError`` too).
+
+Two stay outside on purpose: ``idempotency.LostClaimError`` (a store telling the pipeline that a
+claim was taken over; it never leaves the pipeline) and ``testing.ConnectorNotFit`` (an
+``AssertionError``, so that pytest reports it as a failed test).
 
 ``render_tool_error`` turns any ``WireproofError`` into the text a model reads and the
 ``io.wireproof/error`` object a program reads (in the result's ``_meta``), and the same
@@ -49,6 +54,7 @@ import pydantic_core
 
 __all__ = [
     "ABSENT",
+    "ERROR_META",
     "TOOL_FAILURE_META",
     "AuthError",
     "CheckConfigError",
@@ -80,6 +86,7 @@ __all__ = [
 ErrorType = Literal[
     "invalid_input", "not_found", "conflict", "auth", "rate_limited", "unavailable", "internal"
 ]
+"""The ``type`` of an error: its class in the tree, which decides the retry advice."""
 
 RECEIVED_PREVIEW_CHARS: Final = 60
 """How much of a passed value an error repeats back; the rest is summarised by its size."""
@@ -100,6 +107,7 @@ class _Absent:
 
 
 ABSENT: Final = _Absent()
+"""What ``FieldError.received`` holds when the caller passed nothing for the field (not JSON null)."""
 
 
 def describe_value(value: Any) -> str:
@@ -155,6 +163,7 @@ class FieldError:
         return f"- {self.field}: {self.problem}. Expected {self.expected}{passed}."
 
     def to_json(self) -> dict[str, Any]:
+        """The problem as the ``fields`` member of the ``io.wireproof/error`` object (big values cut)."""
         return {
             "field": self.field,
             "problem": self.problem,
@@ -378,6 +387,10 @@ def masking_hint(exception: BaseException | None) -> str:
         )
     return f"{name} masked as an internal error (untyped exceptions never reach a client); {instead}"
 
+
+ERROR_META: Final = "io.wireproof/error"
+"""The ``_meta`` key of an ``isError`` result (and the ``data`` key of a JSON-RPC auth error) under which
+the typed error object travels: type, code, message, retryable, retry_after_ms, fields, correlation_id."""
 
 TOOL_FAILURE_META: Final = "io.modelcontextprotocol/toolFailure"
 """The ``_meta`` key of the open ToolFailure proposal for MCP (SEP-3313, modelcontextprotocol PR

@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from wireproof.errors import OperatorError
+
 __all__ = [
     "FIELDS",
     "LOCK_FORMAT",
@@ -71,7 +73,7 @@ FIELDS: Final[tuple[Field, ...]] = ("description", "inputSchema", "outputSchema"
 """The parts of a tool's definition that are pinned, in their MCP wire names."""
 
 
-class LockFileError(ValueError):
+class LockFileError(OperatorError, ValueError):
     """A lock file cannot be read or written; the message names the file and what is wrong with it."""
 
 
@@ -97,7 +99,11 @@ class ToolDefinition:
 
     @classmethod
     def from_wire(cls, tool: Mapping[str, Any]) -> ToolDefinition:
-        """From a ``tools/list`` entry (``mcp.types.Tool.model_dump(by_alias=True)``, or the raw JSON)."""
+        """From a ``tools/list`` entry: the raw JSON, or ``mcp_types.Tool.model_dump(by_alias=True)``.
+
+        Hints given as null and empty annotations count as absent, so a client that dumps with
+        ``exclude_none`` and one that does not pin the same digest.
+        """
         name = tool.get("name")
         if not isinstance(name, str) or not name:
             raise LockFileError("a tool definition needs a non-empty string name")
@@ -115,13 +121,19 @@ class ToolDefinition:
             "description": self.description,
             "inputSchema": _plain(self.input_schema),
             "outputSchema": _plain(self.output_schema),
-            "annotations": _plain(self.annotations),
+            "annotations": _annotations(self.annotations),
         }
 
     @property
     def sha256(self) -> str:
         """The digest of the whole definition: the name and every pinned field."""
         return sha256_of({"name": self.name, **self.fields()})
+
+
+def _annotations(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """Annotations without the hints left null; none at all is ``None`` (as the SDK's ``exclude_none`` dump)."""
+    kept = {k: v for k, v in (_plain(value) or {}).items() if v is not None}
+    return kept or None
 
 
 def _plain(value: Any) -> Any:

@@ -28,8 +28,8 @@ from typing import Any, Final, Generic, TypeVar
 
 from pydantic import BaseModel, Field, PrivateAttr
 
+from wireproof._fingerprint import fingerprint
 from wireproof.errors import InvalidInput
-from wireproof.idempotency import fingerprint
 
 __all__ = ["DEFAULT_CURSOR_TTL", "CursorCodec", "Page", "Paging"]
 
@@ -110,6 +110,7 @@ class CursorCodec:
         return cls({"k0": hashlib.sha256(secret.encode()).digest()}, **options)
 
     def encode(self, *, tool: str, filters: Mapping[str, Any], principal: str, position: Any) -> str:
+        """A signed cursor for ``position``, bound to the tool, the filters' fingerprint and the principal."""
         payload = {
             "v": _VERSION,
             "k": self.active,
@@ -220,6 +221,11 @@ class Page(BaseModel, Generic[ItemT]):
         )
         page._resume = (paging, dict(filters), positions)
         return page
+
+    @property
+    def can_be_cut(self) -> bool:
+        """Whether ``cut`` can shorten this page: it was built with ``from_rows`` and holds items."""
+        return self._resume is not None and bool(self.items)
 
     def cut(self, count: int, note: str) -> Page[ItemT]:
         """This page with only its first ``count`` items, a cursor after the last of them, and ``note``.

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import inspect
+import json
 import typing
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Literal, TypeVar
+from typing import Any, Final, Generic, Literal, TypeVar
 
+import jsonschema
 import mcp_types as types
+from pydantic import TypeAdapter
 
+from wireproof.auth import Principal
 from wireproof.errors import ABSENT, FieldError, InvalidInput
-from wireproof.paging import Page
+from wireproof.idempotency._store import EffectTransaction
+from wireproof.paging import Page, Paging
 from wireproof.ratelimit import RateLimit
 from wireproof.schema import (
     ArgumentValidator,
@@ -23,10 +28,24 @@ from wireproof.schema import (
     build_output_schema,
 )
 
-__all__ = ["IDEMPOTENCY_KEY", "Arguments", "Rule", "Tool", "ToolContext", "ToolKind"]
+__all__ = [
+    "IDEMPOTENCY_KEY",
+    "Arguments",
+    "Forward",
+    "Rule",
+    "Tool",
+    "ToolAnswer",
+    "ToolContext",
+    "ToolKind",
+    "ToolPolicy",
+    "WriteEffect",
+]
 
 StateT = TypeVar("StateT")
 ToolKind = Literal["read", "write"]
+WriteEffect = Literal["database", "external"]
+"""Where a write tool's effect lands: ``"database"`` through ``ctx.transaction`` on the connector's
+own database (committed with its idempotency record), or ``"external"`` somewhere else."""
 
 
 IDEMPOTENCY_KEY = "idempotency_key"
@@ -50,27 +69,30 @@ class ToolContext(Generic[StateT]):
     state (StateT): The object the connector is served with (database handles, clients).
     tool (str): The name of the tool being called.
     correlation_id (str): The id under which this call is logged; errors carry it too.
-    transaction (Any): For write tools served with an idempotency store on the connector's own
-        database: the open transaction to write through (``transaction.connection``), which
-        commits together with the idempotency record. None for read tools.
-    principal (Principal): who is calling (scope the data you return to it).
+    transaction (EffectTransaction | None): For write tools served with an idempotency store on the
+        connector's own database (``effect="database"``, which ``server()`` requires to have one):
+        the open transaction to write through (``transaction.connection``), which commits together
+        with the idempotency record. None for read tools and ``effect="external"`` writes.
     paging (Paging): signs and checks this tool's cursors (``ctx.paging.position(cursor, filters)``,
         ``Page.from_rows(..., paging=ctx.paging)``).
+    principal (Principal): who is calling, always set: a call whose credential fails never reaches
+        the tool (scope the data you return to it).
     """
 
     state: StateT
     tool: str
     correlation_id: str
-    transaction: Any = None
-    paging: Any = None
-    principal: Any = None
+    transaction: EffectTransaction | None
+    paging: Paging
+    principal: Principal
 
 
 def _with_idempotency_key(schema: InputSchema) -> InputSchema:
     """Add the optional ``idempotency_key`` parameter to a write tool's schema and description."""
-    properties = {**schema.schema["properties"], IDEMPOTENCY_KEY: dict(IDEMPOTENCY_KEY_SCHEMA)}
+    properties = {**schema.schema.get("properties", {}), IDEMPOTENCY_KEY: dict(IDEMPOTENCY_KEY_SCHEMA)}
     input_schema = {**schema.schema, "properties": properties}
-    input_schema["additionalProperties"] = input_schema.pop("additionalProperties")
+    if "additionalProperties" in input_schema:  # kept last, where a reader looks for it
+        input_schema["additionalProperties"] = input_schema.pop("additionalProperties")
     description = (
         schema.description
         + "\n\nWithout idempotency_key, repeated calls are not deduplicated: pass one so that a "
@@ -78,6 +100,112 @@ def _with_idempotency_key(schema: InputSchema) -> InputSchema:
     )
     param = ParamSpec(IDEMPOTENCY_KEY, properties[IDEMPOTENCY_KEY], _same, required=False, default=None)
     return InputSchema(description=description, schema=input_schema, params=(*schema.params, param))
+
+
+@dataclass(frozen=True, slots=True)
+class ToolAnswer:
+    """What a forwarding tool (``Tool.from_schema``) may return instead of a JSON value: MCP content
+    items as they are (``mcp_types.TextContent``, ``ImageContent``, ``AudioContent``,
+    ``ResourceLink``, ``EmbeddedResource``; from an upstream server, say) and an optional
+    ``structured`` value for ``structuredContent`` (required when the tool has an output schema).
+
+    The answer is measured on the wire against the tool's response budget like any other; one over
+    it is the typed ``response_too_large`` error, never cut silently.
+    """
+
+    content: Sequence[types.ContentBlock]
+    structured: dict[str, Any] | None = None
+
+
+Forward = Callable[["ToolContext[Any]", dict[str, Any]], Awaitable[Any]]
+"""``async def forward(ctx, arguments) -> result``: what runs a ``Tool.from_schema`` call."""
+
+_JSON_VALUE: Final[TypeAdapter[Any]] = TypeAdapter(Any)
+
+
+@dataclass(frozen=True, slots=True)
+class ToolPolicy:
+    """Who may call a tool, how often, for how long, how big its answer, and how repeats are safe."""
+
+    scopes: frozenset[str]
+    public: bool
+    rate_limit: RateLimit | None
+    timeout: float | None
+    budget_tokens: int | None
+    key: tuple[str, ...] | None
+    idempotency_key: bool
+    effect: WriteEffect
+
+    @classmethod
+    def checked(
+        cls,
+        name: str,
+        kind: ToolKind,
+        *,
+        scopes: Iterable[str],
+        public: bool,
+        rate_limit: RateLimit | None,
+        timeout: float | None,
+        budget_tokens: int | None,
+        key: tuple[str, ...] | None,
+        idempotency_key: bool,
+        effect: WriteEffect,
+    ) -> ToolPolicy:
+        """The policy, or ``ToolDefinitionError`` saying what to change."""
+        if timeout is not None and not timeout > 0:
+            raise ToolDefinitionError(f"tool {name}: timeout must be a number of seconds > 0")
+        scope_set = frozenset(scopes)
+        if not scope_set and not public:
+            raise ToolDefinitionError(
+                f"tool {name}: declare the scopes it needs (scopes={{'things:read'}}), "
+                "or mark it public=True if any caller may use it"
+            )
+        _refuse_public_with_scopes(name, scope_set, public=public)
+        if idempotency_key and (kind != "write" or key is not None):
+            raise ToolDefinitionError(
+                f"tool {name}: idempotency_key is for write tools without a natural key"
+            )
+        if effect not in ("database", "external"):
+            raise ToolDefinitionError(f"tool {name}: effect must be 'database' or 'external', not {effect!r}")
+        return cls(scope_set, public, rate_limit, timeout, budget_tokens, key, idempotency_key, effect)
+
+
+def _annotations(
+    kind: ToolKind, title: str | None, destructive: bool, idempotent: bool, open_world: bool
+) -> types.ToolAnnotations:
+    read_only = kind == "read"
+    return types.ToolAnnotations(
+        title=title,
+        read_only_hint=read_only,
+        destructive_hint=False if read_only else destructive,
+        idempotent_hint=True if read_only else idempotent,
+        open_world_hint=open_world,
+    )
+
+
+def _refuse_declared_idempotency_key(name: str, schema: Mapping[str, Any], *, idempotency_key: bool) -> None:
+    if idempotency_key and IDEMPOTENCY_KEY in schema.get("properties", {}):
+        raise ToolDefinitionError(f"tool {name}: do not declare {IDEMPOTENCY_KEY}; wireproof adds it")
+
+
+def _object_schema(name: str, which: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+    """A copy of a given JSON Schema, checked to be a valid schema of an object."""
+    if not isinstance(schema, Mapping) or schema.get("type") != "object":
+        raise ToolDefinitionError(
+            f"tool {name}: {which} must be a JSON Schema of an object ({{'type': 'object', 'properties': "
+            "{...}}), as MCP requires"
+        )
+    try:
+        copied: dict[str, Any] = json.loads(json.dumps(schema))
+        ArgumentValidator(copied)
+    except (TypeError, ValueError) as error:
+        raise ToolDefinitionError(f"tool {name}: {which} is not JSON: {error}") from None
+    except jsonschema.SchemaError as error:
+        where = "/".join(str(part) for part in error.path) or "the top level"
+        raise ToolDefinitionError(
+            f"tool {name}: {which} is not a valid JSON Schema (2020-12) at {where}: {error.message}"
+        ) from None
+    return copied
 
 
 def _refuse_public_with_scopes(name: str, scopes: frozenset[str], *, public: bool) -> None:
@@ -123,6 +251,10 @@ def _same(value: Any) -> Any:
     return value
 
 
+class ResultOutsideSchema(Exception):
+    """A forwarding tool's structured result breaks its own output schema (masked, then logged)."""
+
+
 class _Unavailable(Exception):
     """An argument a rule asked for failed its own validation, so the rule cannot judge."""
 
@@ -156,14 +288,71 @@ Rule = Callable[[Arguments], None]
 
 
 class Tool(Generic[StateT]):
-    """One tool as declared with ``Connector.read`` or ``Connector.write``.
+    """One tool: its name, kind, schemas, annotations, access rules and what runs it.
 
-    Calling the object calls the function itself (useful in unit tests); the
-    connector calls it only after validation.
+    A tool is data, made by one of two factories and registered with ``Connector.add`` (the
+    ``@app.read`` and ``@app.write`` decorators do both):
+
+    - ``Tool.from_function(fn, kind=...)``: a Python function whose signature and docstring give the
+      schemas; arguments are converted to the parameters' types.
+    - ``Tool.from_schema(name, input_schema, forward, kind=..., description=...)``: a JSON Schema and an
+      async function that forwards the validated arguments (to another server, say).
+
+    Both go through the same pipeline: validation against the advertised schema, typed errors,
+    idempotency keys, the response budget, the deadline, the rate limit and the audit line. Calling
+    the object calls the function itself (useful in unit tests); the connector calls it only after
+    validation.
     """
 
     def __init__(
         self,
+        *,
+        name: str,
+        kind: ToolKind,
+        fn: Callable[..., Any],
+        input: InputSchema,
+        output: OutputSchema | None,
+        annotations: types.ToolAnnotations,
+        policy: ToolPolicy,
+        takes_context: bool,
+        forwards: bool,
+    ) -> None:
+        """Use ``Tool.from_function`` or ``Tool.from_schema``; this assembles what they checked."""
+        self.fn = fn
+        self.name = name
+        self.kind: ToolKind = kind
+        self.timeout = policy.timeout
+        self.budget_tokens = policy.budget_tokens
+        self.scopes = policy.scopes
+        self.public = policy.public
+        self.rate_limit = policy.rate_limit
+        self.natural_key = policy.key
+        self.idempotency_key = policy.idempotency_key
+        self.effect: WriteEffect | None = policy.effect if kind == "write" else None
+        self.takes_context = takes_context
+        self.is_async = inspect.iscoroutinefunction(fn)
+        self.forwards = forwards
+        self.input: InputSchema = _with_idempotency_key(input) if policy.idempotency_key else input
+        self.output = output
+        self._adapter = None if forwards or output is None else output.adapter
+        self.validator = ArgumentValidator(self.input.schema)
+        self._output_validator = ArgumentValidator(output.schema) if forwards and output is not None else None
+        self.rules: list[Rule] = []
+        self.annotations = annotations
+        self.definition = types.Tool(
+            name=name,
+            title=annotations.title,
+            description=self.input.description,
+            input_schema=self.input.schema,
+            output_schema=None if output is None else output.schema,
+            annotations=annotations,
+        )
+        self.__doc__ = fn.__doc__
+        self.__name__ = name
+
+    @classmethod
+    def from_function(
+        cls,
         fn: Callable[..., Any],
         *,
         kind: ToolKind,
@@ -179,72 +368,143 @@ class Tool(Generic[StateT]):
         public: bool = False,
         rate_limit: RateLimit | None = None,
         timeout: float | None = None,
-    ) -> None:
-        if timeout is not None and not timeout > 0:
-            raise ToolDefinitionError(f"tool {name or fn.__name__}: timeout must be a number of seconds > 0")
-        self.fn = fn
-        self.timeout = timeout
-        self.kind: ToolKind = kind
-        self.budget_tokens = budget_tokens
-        self.scopes = frozenset(scopes)
-        self.public = public
-        self.rate_limit = rate_limit
-        if not self.scopes and not public:
-            raise ToolDefinitionError(
-                f"tool {name or fn.__name__}: declare the scopes it needs (scopes={{'things:read'}}), "
-                "or mark it public=True if any caller may use it"
-            )
-        _refuse_public_with_scopes(name or fn.__name__, self.scopes, public=public)
-        self.name = name or fn.__name__
-        signature = inspect.signature(fn)
-        parameters = list(signature.parameters.values())
-        self.takes_context = bool(parameters) and parameters[0].name == "ctx"
-        if self.takes_context:
+        effect: WriteEffect = "database",
+    ) -> Tool[StateT]:
+        """A tool from a Python function: its signature and docstring give the schemas.
+
+        The keywords are those of ``Connector.read`` and ``Connector.write`` (see there); a first
+        parameter named ``ctx`` receives the ``ToolContext``.
+
+        Raises:
+            ToolDefinitionError: what the tool would advertise wrongly, saying what to change.
+        """
+        name = name or fn.__name__
+        policy = ToolPolicy.checked(
+            name,
+            kind,
+            scopes=scopes,
+            public=public,
+            rate_limit=rate_limit,
+            timeout=timeout,
+            budget_tokens=budget_tokens,
+            key=key,
+            idempotency_key=idempotency_key,
+            effect=effect,
+        )
+        parameters = list(inspect.signature(fn).parameters.values())
+        takes_context = bool(parameters) and parameters[0].name == "ctx"
+        if takes_context:
             parameters = parameters[1:]
-        self.is_async = inspect.iscoroutinefunction(fn)
-        self.input: InputSchema = build_input_schema(fn, self.name, parameters)
-        self.output: OutputSchema = build_output_schema(fn, self.name)
-        self.natural_key = key
-        self.idempotency_key = idempotency_key
+        input_schema = build_input_schema(fn, name, parameters)
+        output = build_output_schema(fn, name)
         if key is not None:
-            missing = [k for k in key if k not in self.input.schema["properties"]]
+            missing = [k for k in key if k not in input_schema.schema["properties"]]
             if not key or missing:
-                raise ToolDefinitionError(
-                    f"tool {self.name}: key names {missing or 'nothing'}, not parameters"
-                )
-            _refuse_optional_natural_key(self.name, key, self.input)
+                raise ToolDefinitionError(f"tool {name}: key names {missing or 'nothing'}, not parameters")
+            _refuse_optional_natural_key(name, key, input_schema)
             idempotent = True
-        _refuse_page_without_cursor(fn, self.name, self.input)
-        if idempotency_key:
-            if kind != "write" or key is not None:
-                raise ToolDefinitionError(
-                    f"tool {self.name}: idempotency_key is for write tools without a natural key"
-                )
-            if IDEMPOTENCY_KEY in self.input.schema["properties"]:
-                raise ToolDefinitionError(
-                    f"tool {self.name}: do not declare {IDEMPOTENCY_KEY}; wireproof adds it"
-                )
-            self.input = _with_idempotency_key(self.input)
-        self.validator = ArgumentValidator(self.input.schema)
-        self.rules: list[Rule] = []
-        read_only = kind == "read"
-        self.annotations = types.ToolAnnotations(
-            title=title,
-            read_only_hint=read_only,
-            destructive_hint=False if read_only else destructive,
-            idempotent_hint=True if read_only else idempotent,
-            open_world_hint=open_world,
+        _refuse_page_without_cursor(fn, name, input_schema)
+        _refuse_declared_idempotency_key(name, input_schema.schema, idempotency_key=idempotency_key)
+        return cls(
+            name=name,
+            kind=kind,
+            fn=fn,
+            input=input_schema,
+            output=output,
+            annotations=_annotations(kind, title, destructive, idempotent, open_world),
+            policy=policy,
+            takes_context=takes_context,
+            forwards=False,
         )
-        self.definition = types.Tool(
-            name=self.name,
-            title=title,
-            description=self.input.description,
-            input_schema=self.input.schema,
-            output_schema=self.output.schema,
-            annotations=self.annotations,
+
+    @classmethod
+    def from_schema(
+        cls,
+        name: str,
+        input_schema: Mapping[str, Any],
+        forward: Forward,
+        *,
+        kind: ToolKind,
+        description: str,
+        title: str | None = None,
+        output_schema: Mapping[str, Any] | None = None,
+        scopes: Iterable[str] = (),
+        public: bool = False,
+        rate_limit: RateLimit | None = None,
+        timeout: float | None = None,
+        budget_tokens: int | None = None,
+        destructive: bool = True,
+        idempotent: bool = False,
+        open_world: bool = False,
+        idempotency_key: bool = False,
+        effect: WriteEffect = "external",
+    ) -> Tool[Any]:
+        """A tool from a JSON Schema and an async function that forwards its calls.
+
+        ``await forward(ctx, arguments)`` runs each call whose ``arguments`` (a dict of JSON values,
+        exactly as the caller sent them: no defaults filled in, nothing converted, the
+        ``idempotency_key`` taken out) passed ``input_schema`` (JSON Schema 2020-12; nested objects,
+        arrays, ``enum``, ``$defs``/``$ref``, ``anyOf``: every problem a ``FieldError``). Extra
+        arguments are refused only where the schema says ``additionalProperties: false``.
+
+        What ``forward`` returns is rendered like a Python tool's return value: a JSON object becomes
+        ``structuredContent`` and the same JSON as text (checked against ``output_schema`` when one is
+        given), any other JSON value its JSON text; a ``ToolAnswer`` hands back content items as
+        they are (text, images, embedded resources, from an upstream server say) with an optional
+        structured value. Either is measured against the response budget on the wire. A
+        ``WireproofError`` it raises is the typed error result; anything else is masked behind a
+        correlation id. ``ctx.transaction`` is None: the effect is ``"external"`` (the default; a
+        ``"database"`` effect needs a plain function, see ``Connector.write``).
+
+        The other keywords are those of ``Connector.read`` and ``Connector.write``; ``destructive``,
+        ``idempotent`` and ``open_world`` only annotate a write (as the decorators do).
+
+        Raises:
+            ToolDefinitionError: a schema that is not a valid JSON Schema of an object, a ``forward``
+                that is not an async function, and what ``from_function`` refuses too.
+        """
+        policy = ToolPolicy.checked(
+            name,
+            kind,
+            scopes=scopes,
+            public=public,
+            rate_limit=rate_limit,
+            timeout=timeout,
+            budget_tokens=budget_tokens,
+            key=None,
+            idempotency_key=idempotency_key,
+            effect=effect,
         )
-        self.__doc__ = fn.__doc__
-        self.__name__ = self.name
+        if not callable(forward) or (
+            inspect.isfunction(forward) and not inspect.iscoroutinefunction(forward)
+        ):
+            raise ToolDefinitionError(
+                f"tool {name}: forward must be an async function 'async def forward(ctx, arguments)' "
+                "that returns the result"
+            )
+        schema = _object_schema(name, "input_schema", input_schema)
+        _refuse_declared_idempotency_key(name, schema, idempotency_key=idempotency_key)
+        output = None
+        if output_schema is not None:
+            output = OutputSchema(
+                schema=_object_schema(name, "output_schema", output_schema), adapter=_JSON_VALUE
+            )
+
+        async def forwarded(ctx: ToolContext[Any], /, **arguments: Any) -> Any:
+            return await forward(ctx, arguments)
+
+        forwarded.__doc__ = description
+        return cls(
+            name=name,
+            kind=kind,
+            fn=forwarded,
+            input=InputSchema(description=description, schema=schema, params=()),
+            output=output,
+            annotations=_annotations(kind, title, destructive, idempotent, open_world),
+            policy=policy,
+            takes_context=True,
+            forwards=True,
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self.fn(*args, **kwargs)
@@ -264,12 +524,16 @@ class Tool(Generic[StateT]):
         """
         problems = self.validator.errors(arguments)
         if not problems and not self.rules:  # the common case: convert and go
+            if self.forwards:
+                return dict(arguments)
             return {
                 p.name: p.convert(arguments[p.name]) if p.name in arguments else p.default
                 for p in self.input.params
             }
         invalid = frozenset(p.field.split(".")[0].split("[")[0] for p in problems)
         values: dict[str, Any] = {}
+        if self.forwards:  # JSON values as sent, for the forward and its rules
+            values = {name: value for name, value in arguments.items() if name not in invalid}
         for param in self.input.params:
             if param.name in invalid:
                 continue
@@ -279,6 +543,31 @@ class Tool(Generic[StateT]):
         if problems:
             raise InvalidInput(f"Invalid arguments for {self.name}", fields=problems)
         return values
+
+    def dump(self, result: Any) -> Any:
+        """A function tool's return value as JSON values (through its return type); a forwarding
+        tool's result as it is, checked against its output schema when it has one.
+
+        Raises:
+            ResultOutsideSchema: a forwarded structured result that breaks the output schema.
+        """
+        if self._adapter is not None:
+            return self._adapter.dump_python(result, mode="json", warnings="error")
+        self.check_structured(result)
+        return result
+
+    def check_structured(self, structured: Any) -> None:
+        """Raise ``ResultOutsideSchema`` when a forwarded structured result breaks the output schema."""
+        if self._output_validator is None:
+            return
+        if not isinstance(structured, dict):
+            raise ResultOutsideSchema(f"tool {self.name} has an output schema but returned no JSON object")
+        problems = self._output_validator.errors(structured)
+        if problems:
+            raise ResultOutsideSchema(
+                f"the result of tool {self.name} breaks its output schema: "
+                + "; ".join(problem.line() for problem in problems)
+            )
 
     def _broken_rules(self, values: Mapping[str, Any], invalid: frozenset[str]) -> list[FieldError]:
         broken: list[FieldError] = []

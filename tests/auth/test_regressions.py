@@ -16,9 +16,10 @@ from helpdesk import app
 from helpdesk.db import Database
 from wireproof import CursorCodec, KeysFile, Page, Principal, Unauthenticated
 from wireproof.auth import JwtVerifier, KeysFileError, hash_key
+from wireproof.auth._challenge import _quoted, metadata_url
 from wireproof.idempotency import IdempotencyStore
 from wireproof.paging import Paging
-from wireproof.serve._http import _current_caller, _quoted, _ResourceServer
+from wireproof.serve._middleware import current_caller as _current_caller
 
 KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
@@ -127,8 +128,7 @@ def test_a_request_without_a_verified_caller_fails_closed() -> None:
     ],
 )
 def test_the_metadata_url_follows_rfc_9728(resource: str, metadata: str) -> None:
-    gate = _ResourceServer(app, lambda *_: None, resource, None, ["https://as.example"], None)  # type: ignore[arg-type]
-    assert gate.metadata_url == metadata
+    assert metadata_url(resource) == metadata
 
 
 def test_challenge_text_cannot_break_out_of_its_quotes() -> None:

@@ -73,9 +73,17 @@ class FakeTool:
 
 
 def build(
-    tools: list[FakeTool], name: str = "fixture", *, shuffle_listing: bool = False, validate: bool = False
+    tools: list[FakeTool],
+    name: str = "fixture",
+    *,
+    shuffle_listing: bool = False,
+    validate: bool = False,
+    on_unknown: Handler | None = None,
 ) -> Server[Any]:
-    """A server for ``tools``; ``validate`` refuses schema-invalid arguments soundly before the handler."""
+    """A server for ``tools``; ``validate`` refuses schema-invalid arguments soundly before the handler.
+
+    A call of a tool not in ``tools`` is a JSON-RPC error, or ``on_unknown``'s answer when given.
+    """
     by_name = {t.name: t for t in tools}
     listings = {"count": 0}
 
@@ -99,6 +107,8 @@ def build(
 
     async def on_call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
         tool = by_name.get(params.name)
+        if tool is None and on_unknown is not None:
+            return await on_unknown(dict(params.arguments or {}))
         if tool is None:
             raise MCPError(types.INVALID_PARAMS, f"Unknown tool {params.name}")
         arguments = dict(params.arguments or {})

@@ -33,6 +33,14 @@ SCHEMA = {
     "additionalProperties": False,
 }
 
+SOUND_SCHEMA = {
+    **SCHEMA,
+    "properties": {
+        **SCHEMA["properties"],
+        "limit": {"type": "integer", "minimum": 1, "maximum": 500, "description": "The most rows to return."},
+    },
+}
+"""The sound tool pages: at most ``limit`` rows (100 by default) per answer."""
 
 NAME_SCHEMA = {
     "type": "object",
@@ -109,14 +117,18 @@ class Sound:
         )
 
     async def query(self, args: dict[str, Any]) -> s.types.CallToolResult:
-        sql = args.get("sql")
-        if set(args) - {"sql"}:
-            return s.good_error(sorted(set(args) - {"sql"})[0], "only sql; remove the unknown argument")
+        sql, limit = args.get("sql"), args.get("limit", 100)
+        if set(args) - {"sql", "limit"}:
+            return s.good_error(
+                sorted(set(args) - {"sql", "limit"})[0], "only sql and limit; remove the rest"
+            )
         if not isinstance(sql, str):
             return s.good_error("sql", "one SQL query as a string")
+        if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 500:
+            return s.good_error("limit", "an integer from 1 to 500")
         self._deadline = time.monotonic() + STATEMENT_TIMEOUT
         try:
-            return rows_answer(self.db.execute(sql).fetchall())
+            return rows_answer(self.db.execute(sql).fetchmany(limit))
         except sqlite3.Error as exc:
             return refused(exc)
 
@@ -139,7 +151,7 @@ async def main() -> None:
                 "run_read_only_query",
                 tool.query,
                 description="Run one read-only SQL query against the shop database and return its rows.",
-                input_schema=SCHEMA,
+                input_schema=SOUND_SCHEMA if args.mode == "sound" else SCHEMA,
                 annotations=annotations,
             ),
             s.FakeTool(

@@ -17,6 +17,7 @@ import pytest
 from tests.check import servers as s
 from wireproof.check import CheckOptions, Observer, Report, Target, run_check
 from wireproof.check.rules import REGISTRY
+from wireproof.lock import Lock, ToolDefinition
 
 
 def check(server: Any, **options: Any) -> Report:
@@ -264,6 +265,14 @@ FIRES: dict[str, tuple[Callable[[], Any], dict[str, Any]]] = {
     ),
     "protocol.list-tools-failed": (failing_listing, {}),
     "protocol.no-tools": (lambda: s.build([]), {}),
+    "protocol.definitions-changed": (
+        one(),
+        {
+            "lock": Lock.of(
+                [ToolDefinition("get_colour_by_name", "Reviewed.", {"type": "object"}, None, None)]
+            )
+        },
+    ),
     "protocol.no-tool-called": (one(annotations=None), {}),
     "errors.malformed-accepted": (one(handler=accept_anything), {}),
     "errors.validation-as-protocol-error": (one(handler=raise_protocol_error), {}),
@@ -364,10 +373,15 @@ def test_every_finding_carries_reproducible_evidence() -> None:
 
 
 def test_every_non_auth_rule_has_a_firing_case_here() -> None:
-    from tests.check import test_rules_errors, test_rules_output, test_rules_readonly
+    from tests.check import test_rules_errors, test_rules_output, test_rules_readonly, test_rules_recall
 
     non_auth = {rule_id for rule_id, r in REGISTRY.items() if r.category != "auth"}
-    covered = test_rules_errors.COVERED | test_rules_readonly.COVERED | test_rules_output.COVERED
+    covered = (
+        test_rules_errors.COVERED
+        | test_rules_readonly.COVERED
+        | test_rules_output.COVERED
+        | test_rules_recall.COVERED
+    )
     assert non_auth == set(FIRES) | covered
 
 

@@ -181,3 +181,24 @@ def test_the_lock_api_is_small_and_decided() -> None:
             "write_lock",
         ]
     )
+
+
+def test_null_hints_and_empty_annotations_count_as_absent() -> None:
+    assert _tool(annotations={"readOnlyHint": True, "title": None}).sha256 == _tool().sha256
+    assert _tool(annotations={}).sha256 == _tool(annotations=None).sha256
+    assert _tool(annotations={"readOnlyHint": False}).sha256 != _tool().sha256
+
+
+def test_an_sdk_tool_dump_pins_what_the_raw_listing_pins() -> None:
+    import mcp_types as types
+
+    tool = types.Tool(
+        name="get_ticket",
+        description="Get one ticket by its id.",
+        input_schema=_tool().input_schema,
+        annotations=types.ToolAnnotations(read_only_hint=True),
+    )
+    assert ToolDefinition.from_wire(tool.model_dump(by_alias=True)).sha256 == _tool().sha256
+    assert (
+        ToolDefinition.from_wire(tool.model_dump(by_alias=True, exclude_none=True)).sha256 == _tool().sha256
+    )

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 import anyio
 import httpx2
@@ -463,3 +464,69 @@ async def test_serve_over_stdio_keeps_data_and_records_in_the_one_database(tmp_p
         assert check.execute("SELECT n FROM rows").fetchall() == [(7,)]
         assert check.execute("SELECT count(*) FROM wireproof_idempotency").fetchone() == (1,)
     check.close()
+
+
+def test_api_keys_over_http_pass_wireproof_check(tmp_path: Path) -> None:
+    """``--auth keys``: the challenge points to the metadata, which is served (no 401), so the
+    checker finds nothing at error level and nothing wrong with the challenge. The one finding
+    left is true of any API-key server: its metadata names no authorization server (no client can
+    fetch an API key by itself; docs/deploy.md says so)."""
+    keys = _keys_file(tmp_path)
+    with serving("--auth", "keys", "--keys-file", str(keys), target="tests.serving.keyed_stdio_app:app") as (
+        _,
+        url,
+    ):
+        done = subprocess.run(
+            [
+                *(sys.executable, "-m", "wireproof.cli", "check", url),
+                *("--header", "Authorization: Bearer k-reader", "--format", "json", "--no-progress"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    report = json.loads(done.stdout)
+    assert done.returncode == 0, report["findings"]
+    assert [t["name"] for t in report["tools"]] == ["read_note"]
+    left = [(f["rule"], f["message"]) for f in report["findings"]]
+    assert left == [
+        ("auth.metadata-invalid", "The metadata lacks resource or a non-empty authorization_servers.")
+    ], left
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"transport": "http"}, "serving over HTTP needs settings=HttpSettings(...)"),
+        ({"transport": "http", "settings": "none", "principal": "operator"}, "pass no principal"),
+        ({"transport": "http", "settings": "0.0.0.0"}, "--auth none serves anyone who can reach 0.0.0.0"),
+        ({"transport": "stdio"}, "serving over stdio needs principal="),
+        ({"transport": "stdio", "principal": "operator", "settings": "none"}, "stdio has no HTTP settings"),
+        (
+            {"transport": "stdio", "principal": "operator", "database": "redis://x"},
+            "no idempotency store for 'redis'",
+        ),
+        ({"transport": "smoke-signals", "principal": "operator"}, "transport 'smoke-signals' is not one of"),
+    ],
+)
+def test_the_serve_call_refuses_a_transport_without_what_it_needs(
+    given: dict[str, str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing starts: the library call prints one line and returns 2, as its console scripts do."""
+    from tests.serving.slow_app import app
+    from wireproof import LOCAL_OPERATOR
+    from wireproof.serve import EXIT_CANNOT_START, HttpSettings, serve
+
+    settings = {"none": HttpSettings(auth="none"), "0.0.0.0": HttpSettings(host="0.0.0.0", auth="none")}
+    arguments: dict[str, Any] = {
+        "transport": given["transport"],
+        "settings": settings.get(given.get("settings", "")),
+        "principal": LOCAL_OPERATOR if given.get("principal") else None,
+        "database": given.get("database"),
+    }
+    assert serve(app, None, program="slow-mcp", **arguments) == EXIT_CANNOT_START
+    error = capsys.readouterr().err
+    assert error.startswith("slow-mcp: error: "), error
+    assert message in error
+    assert error.count("\n") == 1

@@ -14,6 +14,7 @@ from typing import Annotated, Any, Literal
 from annotated_types import Ge, Le, MaxLen, MinLen
 from pydantic import BaseModel, Field
 
+from helpdesk._version import __version__
 from helpdesk.db import Database, Queries
 from wireproof import (
     Arguments,
@@ -40,7 +41,7 @@ __all__ = [
 app: Connector[Database] = Connector(
     "helpdesk",
     scope_policy=ScopePolicy.of({"tickets:write": {"tickets:read"}, "notes:write": {"notes:read"}}),
-    version="0.1.0",
+    version=__version__,
     instructions=(
         "Support tickets. Find tickets with list_tickets_by_date or search_tickets, then read one with "
         "get_ticket. Writes are safe to retry: pass an idempotency_key to add_ticket_comment and "
@@ -110,15 +111,13 @@ def _summary(fields: list[str] | None) -> Callable[[dict[str, Any]], TicketSumma
 
 def _org(ctx: ToolContext[Database]) -> tuple[str, list[object]]:
     """The SQL that keeps a caller bound to an organisation inside it (nothing for an unbound caller)."""
-    if ctx.principal is None:  # the pipeline always sets one; refuse rather than show everything
-        raise Forbidden("No caller is known for this call")
     org = ctx.principal.org
     return (" AND org = ?", [org]) if org else ("", [])
 
 
 def _no_org(ctx: ToolContext[Database]) -> None:
     """Status notes are shared across organisations: an organisation-bound caller may not touch them."""
-    if ctx.principal is None or ctx.principal.org:
+    if ctx.principal.org:
         raise Forbidden(
             "Status notes are shared by every organisation; a caller bound to one organisation may not read or "
             "write them"

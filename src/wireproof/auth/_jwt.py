@@ -19,7 +19,6 @@ refreshed set starts an empty cache.
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import time
 from collections import OrderedDict
@@ -222,6 +221,3 @@ class JwtVerifier:
         if org is not None and (not isinstance(org, str) or not org.strip()):
             raise Unauthenticated("The token's org claim must be one organisation name")
         return Principal(str(claims["sub"]), frozenset(granted), org), float(claims["exp"])
-
-    def describe(self) -> str:
-        return json.dumps({"jwks": self.jwks, "issuer": self.issuer, "audience": self.audience})

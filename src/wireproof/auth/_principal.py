@@ -7,6 +7,8 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from wireproof.errors import InsufficientScope
+
 __all__ = ["LOCAL_OPERATOR", "Principal", "ScopePolicy"]
 
 
@@ -45,6 +47,7 @@ class ScopePolicy:
 
     @classmethod
     def of(cls, implies: Mapping[str, Iterable[str]]) -> ScopePolicy:
+        """A policy from a plain mapping: ``ScopePolicy.of({"tickets:write": {"tickets:read"}})``."""
         return cls({k: frozenset(v) for k, v in implies.items()})
 
     def expand(self, scopes: Iterable[str]) -> frozenset[str]:
@@ -63,3 +66,15 @@ class ScopePolicy:
         if principal.all_scopes:
             return frozenset()
         return frozenset(required) - self.expand(principal.scopes)
+
+    def refusal(self, principal: Principal, required: frozenset[str]) -> InsufficientScope | None:
+        """The error for a call outside the principal's scopes, naming every scope it needs, or None.
+
+        The one wording of the refusal, whether the connector answers it (an ``isError`` result)
+        or the HTTP layer does (``403 insufficient_scope``)."""
+        if not self.missing(principal, required):
+            return None
+        held = ", ".join(sorted(principal.scopes)) or "no scopes"
+        return InsufficientScope(
+            f"This call needs scope {', '.join(sorted(required))}; the caller has {held}", required=required
+        )

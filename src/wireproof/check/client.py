@@ -28,7 +28,7 @@ from mcp.server.lowlevel import Server
 from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 
-from wireproof.check.model import CallRecord, ToolInfo
+from wireproof.check.model import CallRecord, Purpose, ToolInfo
 from wireproof.errors import CheckTargetError
 
 __all__ = ["INVALID_RESULT", "CheckTargetError", "Connection", "Target", "connect", "target_from_mcp_config"]
@@ -203,7 +203,7 @@ class Connection:
         self,
         tool: str,
         arguments: dict[str, Any],
-        purpose: str,
+        purpose: Purpose,
         *,
         field: str | None = None,
         constraint: str | None = None,

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from wireproof.errors import CheckConfigError
+from wireproof.lock import Lock
 
 __all__ = ["AuthCase", "CheckConfigError", "CheckOptions", "Observer", "load_config"]
 
@@ -80,6 +81,8 @@ class CheckOptions:
     only_tools: frozenset[str] = frozenset()
     auth_env: tuple[str, ...] = ()
     """Variables that hold the stdio server's credential (``--auth-env``): each is tried unset and garbage."""
+    lock: Lock | None = None
+    """The pinned tool definitions (``--lock``): a tool added, removed or changed since is an error."""
 
     def validate(self) -> None:
         if self.timeout <= 0:

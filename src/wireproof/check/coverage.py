@@ -44,7 +44,7 @@ _SAMPLES: Final = "give valid sample arguments in --config ([tools.NAME] argumen
 
 def _proper(call: CallRecord) -> bool:
     """A call of the check itself, not an auth case's or an observer's."""
-    return not call.purpose.startswith("auth-case") and call.purpose != "observe"
+    return call.purpose not in ("auth-case", "observe", "unknown-tool")
 
 
 def _ok(call: CallRecord) -> bool:

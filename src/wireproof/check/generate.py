@@ -26,12 +26,17 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 __all__ = [
+    "MISSING_NAME",
+    "UNKNOWN_TOOL",
     "AwkwardCase",
     "awkward_cases",
+    "count_like",
     "expensive_case",
     "from_regex",
     "is_schema_valid",
     "largest_sample",
+    "long_query_case",
+    "lookup_miss_case",
     "resolve",
     "sample_value",
     "valid_samples",
@@ -40,6 +45,8 @@ __all__ = [
 Kind = Literal["violation", "hostile", "expensive"]
 MEGABYTE: Final = 1_048_576
 UNKNOWN_ARGUMENT: Final = "wireproof_unknown_argument"
+UNKNOWN_TOOL: Final = "wireproof_no_such_tool"
+"""The name of the tool the protocol probe calls: no server lists it."""
 HOSTILE_STRINGS: Final = {
     "control-characters": "nul\x00 esc\x1b[31m bell\x07 rtl\u202e end",
     "unicode": "日本語 ✓ émoji 🎫 \U0001f9ea zero\u200bwidth",
@@ -85,6 +92,20 @@ RECURSIVE_SQL: Final = (
 )
 """A query that never ends on a database without a statement timeout."""
 HUGE_COUNT: Final = 1_000_000_000
+LONG_QUERY_ROWS: Final = 1_000
+LONG_QUERY: Final = (
+    f"WITH RECURSIVE wireproof_rows(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM wireproof_rows "
+    f"WHERE n < {LONG_QUERY_ROWS}) SELECT n FROM wireproof_rows"
+)
+"""A read of a thousand generated rows (SQLite, PostgreSQL, DuckDB, MySQL 8): how a query tool answers a long result."""
+MISSING_NAME: Final = "wireproof_does_not_exist_7f3a"
+"""A name no server holds (a plain identifier, so a server splicing it into SQL or a path does not choke on it):
+the lookup-miss probe's argument, and the unknown item in an array of names."""
+_LOOKUP_PREFIXES: Final = ("get_", "describe_", "read_", "open_", "get", "describe", "read", "open")
+_COUNT_NAME: Final = re.compile(
+    r"^(limit|offset|head|tail|count|skip|top|take|first|last|size|page_?size|per_?page|max_\w+|\w+_count|"
+    r"num_\w+)$"
+)
 NESTING_DEPTH: Final = 100
 """Deep, yet within what SDKs parse: the Python SDK drops a message nested ~200 levels without an answer,
 which would measure the SDK's JSON parser, not the server."""
@@ -344,6 +365,15 @@ def valid_samples(schema: dict[str, Any], base: dict[str, Any] | None = None) ->
     return out
 
 
+def count_like(name: str) -> bool:
+    """Whether a parameter named ``name`` is a count (``limit``, ``offset``, ``head``, ``max_results``, ``row_count``…).
+
+    camelCase is read as snake_case: ``maxResults`` is ``max_results``.
+    """
+    snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).replace("-", "_").lower()
+    return _COUNT_NAME.match(snake) is not None
+
+
 def _is_integer_like(name: str) -> bool:
     return bool(_tokens(name) & _INTEGER_WORDS)
 
@@ -585,4 +615,75 @@ def awkward_cases(
             arguments = {**valid, name: text}
             if is_schema_valid(schema, arguments):
                 hostile.append(AwkwardCase("hostile", name, label, arguments))
-    return violations + hostile
+    return violations + hostile + _blank_and_partial(schema, properties, valid, free_text)
+
+
+def _blank_and_partial(
+    schema: dict[str, Any], properties: dict[str, Any], valid: dict[str, Any], free_text: list[str]
+) -> list[AwkwardCase]:
+    """``""`` and ``"   "`` for a required string the schema lets be empty; ``[valid, missing]`` for an array of names."""
+    cases = []
+    required = set(schema.get("required", []))
+    blank_able = [n for n in free_text if n in required and not properties[n].get("minLength")]
+    for name in blank_able[:2]:  # a required string the schema lets be empty: is "" refused, or run?
+        for label, text in (("empty-string", ""), ("blank-string", "   ")):
+            arguments = {**valid, name: text}
+            if valid.get(name) != text and is_schema_valid(schema, arguments):
+                cases.append(AwkwardCase("hostile", name, label, arguments))
+    for name, prop in properties.items():
+        partial = _partial_miss(name, prop, valid)
+        if partial is not None and is_schema_valid(schema, {**valid, name: partial}):
+            cases.append(AwkwardCase("hostile", name, "partial-miss", {**valid, name: partial}))
+    return cases
+
+
+def _partial_miss(name: str, prop: dict[str, Any], valid: dict[str, Any]) -> list[str] | None:
+    """For an array of names: the valid one and one that cannot exist, so one item fails and one works."""
+    items = prop.get("items") if isinstance(prop.get("items"), dict) else None
+    if _json_type(prop) != "array" or items is None or _json_type(items) != "string" or items.get("enum"):
+        return None
+    if items.get("format") or items.get("pattern"):
+        return None
+    current = valid.get(name)
+    if not isinstance(current, list) or not current or not all(isinstance(v, str) for v in current):
+        return None
+    if isinstance(prop.get("maxItems"), int) and prop["maxItems"] < 2:
+        return None
+    return [current[0], MISSING_NAME]
+
+
+def lookup_miss_case(
+    name: str, schema: dict[str, Any], base: dict[str, Any] | None = None
+) -> AwkwardCase | None:
+    """A lookup of a name that cannot exist, for a ``get_``/``describe_``/``read_``/``open_`` tool with one
+    required string (a table name, an id, a path): a fit server answers it as an error, never an empty success.
+    """
+    lowered = name.lower()
+    if not lowered.startswith(_LOOKUP_PREFIXES[:4]) and not re.match(r"^(get|describe|read|open)[A-Z]", name):
+        return None
+    required = [r for r in schema.get("required", []) if isinstance(r, str)]
+    if len(required) != 1:
+        return None
+    prop = schema.get("properties", {}).get(required[0])
+    prop = resolve(prop, schema) if isinstance(prop, dict) else {}
+    if _json_type(prop) != "string" or prop.get("enum") or prop.get("format") or prop.get("pattern"):
+        return None
+    arguments = {**valid_samples(schema, base)[0], required[0]: MISSING_NAME}
+    if is_schema_valid(schema, arguments) is False:
+        return None
+    return AwkwardCase("hostile", required[0], "lookup-miss", arguments)
+
+
+def long_query_case(
+    schema: dict[str, Any], base: dict[str, Any] | None = None, description: str = ""
+) -> AwkwardCase | None:
+    """A read query of ``LONG_QUERY_ROWS`` generated rows, for a parameter that takes SQL: does the tool page?"""
+    properties = {
+        n: resolve(p, schema) for n, p in schema.get("properties", {}).items() if isinstance(p, dict)
+    }
+    for name, prop in properties.items():
+        if _json_type(prop) == "string" and not prop.get("enum") and _sql_like(name, prop, description):
+            arguments = {**valid_samples(schema, base)[0], name: LONG_QUERY}
+            if is_schema_valid(schema, arguments) is not False:
+                return AwkwardCase("hostile", name, "long-query", arguments)
+    return None

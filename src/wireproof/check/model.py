@@ -27,6 +27,7 @@ __all__ = [
     "HttpExchange",
     "Observations",
     "Outcome",
+    "Purpose",
     "RepairAttempt",
     "RepairRate",
     "Report",
@@ -46,6 +47,36 @@ Severity = Literal["info", "warning", "error"]
 Category = Literal["schema", "errors", "auth", "idempotency", "output", "protocol"]
 Outcome = Literal["result", "protocol_error", "timeout", "crash"]
 Writes = Literal["exercised", "not exercised", "failed", "no write tools"]
+Purpose = Literal[
+    "valid",
+    "violation",
+    "hostile",
+    "expensive",
+    "repair",
+    "read-repeat",
+    "lookup-miss",
+    "unknown-tool",
+    "observe",
+    "write-first",
+    "write-repeat",
+    "write-concurrent",
+    "write-after-concurrent",
+    "key-conflict",
+    "read-effect",
+    "read-escape",
+    "read-escape-check",
+    "cleanup",
+    "auth-case",
+]
+"""Why a probe made a call: the contract between probes and rules (a rule selects calls by purpose).
+
+``valid`` a sample the schema accepts; ``violation`` / ``hostile`` / ``expensive`` the awkward cases
+(``check.generate.Kind``); ``repair`` a rejected violation fixed from its error; ``read-repeat`` a
+read-only tool's valid call made again, identically; ``lookup-miss`` a lookup of a name that cannot
+exist; ``unknown-tool`` a call of a tool the server does not list; ``observe`` an observer's snapshot;
+``write-*`` and ``key-conflict`` the writes probe; ``read-effect`` / ``read-escape`` /
+``read-escape-check`` / ``cleanup`` the read-only probes; ``auth-case`` a call made with a bad credential.
+"""
 
 SEVERITIES: Final[tuple[Severity, ...]] = ("info", "warning", "error")
 CATEGORIES: Final[tuple[Category, ...]] = ("schema", "errors", "auth", "idempotency", "output", "protocol")
@@ -146,14 +177,15 @@ def path_parameters(tool: ToolInfo) -> list[str]:
 class CallRecord:
     """One tool call a probe made, and what came back.
 
-    purpose (str): why the probe made it: ``valid``, ``awkward``, ``repeat``, ``concurrent``…
+    purpose (Purpose): why the probe made it (``valid``, ``violation``, ``write-repeat``…).
     field (str | None): for an awkward call, the argument it breaks.
     constraint (str | None): for an awkward call, the constraint it breaks (``required``, ``maxLength``…).
+    meta (dict | None): the result's ``_meta``, as the server sent it.
     """
 
     tool: str
     arguments: dict[str, Any]
-    purpose: str
+    purpose: Purpose
     outcome: Outcome
     elapsed_ms: float
     field: str | None = None
@@ -308,10 +340,15 @@ class Observations:
     auth_cases: list[AuthObservation] = field(default_factory=list)
     listing_error: str | None = None
     escapes: list[EscapeObservation] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    survived_hang: dict[str, bool] = field(default_factory=dict)
+    """For each tool whose endless query got no answer: whether that session still answered ``tools/list``."""
+    unknown_tool: CallRecord | None = None
+    """The call of a tool the server does not list (kept apart from ``calls``: it belongs to no tool)."""
+    credentials_given: bool = False
+    """The check was given an ``Authorization`` header (so an unauthenticated answer is worth comparing)."""
     repairs: list[RepairAttempt] = field(default_factory=list)
 
-    def calls_for(self, tool: str, purpose: str | None = None) -> list[CallRecord]:
+    def calls_for(self, tool: str, purpose: Purpose | None = None) -> list[CallRecord]:
         return [c for c in self.calls if c.tool == tool and (purpose is None or c.purpose == purpose)]
 
 
@@ -421,6 +458,8 @@ class Report:
     duration_s: float
     coverage: Coverage = field(default_factory=Coverage)
     repair: list[RepairRate] = field(default_factory=list)
+    listed: list[ToolInfo] = field(default_factory=list)
+    """Every tool as ``tools/list`` gave it (before ``--tool``), for the lock and the baseline; not in the JSON."""
 
     @property
     def repair_overall(self) -> RepairRate:

@@ -25,6 +25,7 @@ from wireproof._version import __version__
 from wireproof.check.client import CheckTargetError, Connection, Target, connect
 from wireproof.check.config import AuthCase, CheckConfigError, CheckOptions
 from wireproof.check.coverage import measure_coverage
+from wireproof.check.generate import UNKNOWN_TOOL
 from wireproof.check.model import (
     CATEGORIES,
     SEVERITIES,
@@ -160,7 +161,7 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
     progress = progress or _Silent()
     started = time.perf_counter()
     observations = Observations()
-    observations.extra["credentials_given"] = any(k.lower() == "authorization" for k in target.headers)
+    observations.credentials_given = any(k.lower() == "authorization" for k in target.headers)
     async with connect(target, options.timeout) as first:
         client = first.client
         server_name = client.server_info.name if client and client.server_info else None
@@ -171,6 +172,10 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
                 await _list_tools(first, observations)
         except Exception as exc:  # noqa: BLE001 - any failure to list is itself the finding
             observations.listing_error = f"{type(exc).__name__}: {exc}"[:500]
+        if (
+            observations.tools
+        ):  # a tool the server does not list must be refused (protocol.unknown-tool-accepted)
+            observations.unknown_tool = await first.call(UNKNOWN_TOOL, {}, "unknown-tool")
     listed = observations.tools
     tools = _limit(observations, options)
     reads = [t for t in tools if t.read_only]
@@ -239,6 +244,7 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
         duration_s=time.perf_counter() - started,
         coverage=coverage,
         repair=repair_rates(observations),
+        listed=listed,
     )
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wireproof.idempotency._fingerprint import canonical_json, fingerprint
+from wireproof._fingerprint import canonical_json, fingerprint
 from wireproof.idempotency._memory import MemoryIdempotencyStore
 from wireproof.idempotency._sqlite import SqliteIdempotencyStore
 from wireproof.idempotency._sqlite_file import DatabaseFile, sqlite_unavailable

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from wireproof.idempotency._fingerprint import argument_digests
+from wireproof._fingerprint import argument_digests
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
@@ -82,10 +82,10 @@ class MemoryIdempotencyStore:
             if record.locked_at + self.lock_timeout > now:
                 return InProgress(retry_after=min(max(record.locked_at + self.lock_timeout - now, 0.5), 5.0))
             record.token, record.locked_at = secrets.token_hex(8), now
-            return Claimed(scope, key, record.token, took_over=True)
+            return Claimed(scope, key, record.token)
 
     @contextmanager
-    def transaction(self, claim: Claimed | None) -> Iterator[EffectTransaction | None]:
+    def transaction(self) -> Iterator[EffectTransaction | None]:
         yield None
 
     def complete(

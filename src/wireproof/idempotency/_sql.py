@@ -19,7 +19,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from wireproof.idempotency._fingerprint import argument_digests
+from wireproof._fingerprint import argument_digests
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
@@ -149,7 +149,9 @@ class SqlIdempotencyStore:
                 data = self._load(result)
                 if _NUL_SAFE in data:  # see complete()
                     data = json.loads(base64.b64decode(data[_NUL_SAFE]))
-                return Replay(StoredResult(data["structured"], data["text"], data["is_error"]))
+                return Replay(
+                    StoredResult(data["structured"], data["text"], data["is_error"], data.get("content"))
+                )
             if locked_at + self.lock_timeout > now:
                 return InProgress(retry_after=min(max(locked_at + self.lock_timeout - now, 0.5), 5.0))
             self._execute(
@@ -157,10 +159,10 @@ class SqlIdempotencyStore:
                 "UPDATE wireproof_idempotency SET token = ?, locked_at = ? WHERE scope = ? AND key = ?",
                 (token, now, scope, key),
             )
-            return Claimed(scope, key, token, took_over=True)
+            return Claimed(scope, key, token)
 
     @contextmanager
-    def transaction(self, claim: Claimed | None) -> Iterator[SqlTransaction]:
+    def transaction(self) -> Iterator[SqlTransaction]:
         """A write transaction for the effect: commits on exit, rolls back on an exception.
 
         ``complete(claim, result, transaction)`` inside it raises ``LostClaimError`` if the claim
@@ -171,10 +173,10 @@ class SqlIdempotencyStore:
             yield SqlTransaction(db)
 
     def complete(self, claim: Claimed, result: StoredResult, transaction: Any = None) -> None:
-        payload = json.dumps(
-            {"structured": result.structured, "text": result.text, "is_error": result.is_error},
-            ensure_ascii=False,
-        )
+        record = {"structured": result.structured, "text": result.text, "is_error": result.is_error}
+        if result.content is not None:
+            record["content"] = result.content
+        payload = json.dumps(record, ensure_ascii=False)
         if "\\u0000" in payload:  # PostgreSQL's JSONB refuses a NUL even escaped: keep the JSON opaque
             payload = json.dumps({_NUL_SAFE: base64.b64encode(payload.encode()).decode()})
         sql = "UPDATE wireproof_idempotency SET result = ?, expires_at = ? WHERE scope = ? AND key = ? AND token = ?"

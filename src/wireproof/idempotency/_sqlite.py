@@ -2,7 +2,7 @@
 ``BEGIN IMMEDIATE`` claims).
 
 When the connector's data lives in the same SQLite file, a tool writes through
-``store.transaction(claim)``: its effect and the record's completion commit in one
+``store.transaction()``: its effect and the record's completion commit in one
 transaction, so a crash leaves either both or neither, and a retry after a crash
 (once the claim's lock times out) runs the write exactly once.
 

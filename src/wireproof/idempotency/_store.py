@@ -6,7 +6,7 @@ A write with an idempotency key walks three steps against the store:
                Claimed (go) · Replay (finished: here is the stored result) ·
                InProgress (still running elsewhere: retry later) · Mismatch (same key, other arguments)
     effect     the tool runs; where the store shares the connector's database, inside
-               ``store.transaction(claim)``, so the effect and the completion commit together
+               ``store.transaction()``, so the effect and the completion commit together
     complete   store the result (success or terminal error) for replay; or ``release`` the
                key when the failure was retryable, so a retry runs anew
 
@@ -55,11 +55,13 @@ class LostClaimError(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class StoredResult:
-    """A finished call as recorded: the structured result and whether it was an error."""
+    """A finished call as recorded: the structured result, its text, whether it was an error, and
+    (for a forwarding tool that answered with its own content items) those items as JSON."""
 
     structured: Any
     text: str
     is_error: bool
+    content: list[dict[str, Any]] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +71,6 @@ class Claimed:
     scope: str
     key: str
     token: str
-    took_over: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,7 @@ class Mismatch:
 
 
 ClaimResult = Claimed | Replay | InProgress | Mismatch
+"""What ``IdempotencyStore.claim`` answers: run (``Claimed``), replay, wait, or refuse the key."""
 
 
 class EffectTransaction(Protocol):
@@ -121,7 +123,7 @@ class IdempotencyStore(Protocol):
         """
         ...
 
-    def transaction(self, claim: Claimed | None) -> AbstractContextManager[EffectTransaction | None]:
+    def transaction(self) -> AbstractContextManager[EffectTransaction | None]:
         """A transaction on the connector's own database for the effect, or None where there is none."""
         ...
 
@@ -147,7 +149,9 @@ class IdempotencyStore(Protocol):
         """Check that the records can be reached (for readiness probes); raise if not."""
         ...
 
-    def close(self) -> None: ...
+    def close(self) -> None:
+        """Release the store's connections (at shutdown); a call still running finishes first."""
+        ...
 
 
 def iter_differences(stored: Mapping[str, Any], given: Mapping[str, Any]) -> Iterator[str]:

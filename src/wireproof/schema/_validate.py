@@ -170,11 +170,48 @@ def _size_words(schema: Mapping[str, Any], low_key: str, high_key: str, unit: st
     return ""
 
 
-def describe_schema(schema: Mapping[str, Any]) -> str:
-    """Say in words what a subschema accepts: ``an integer from 1 to 100``."""
+def _resolve(schema: Any, root: Mapping[str, Any] | None) -> Any:
+    """A local ``$ref`` (``#/$defs/Address``) followed within ``root``; anything else as it is."""
+    for _ in range(32):  # a ref to a ref, but never a loop
+        if not isinstance(schema, Mapping) or root is None:
+            return schema
+        ref = schema.get("$ref")
+        if not isinstance(ref, str) or not ref.startswith("#"):
+            return schema
+        target: Any = root
+        for escaped in ref[1:].split("/")[1:]:
+            part = escaped.replace("~1", "/").replace("~0", "~")
+            if isinstance(target, Mapping) and part in target:
+                target = target[part]
+            elif isinstance(target, list) and part.isdigit() and int(part) < len(target):
+                target = target[int(part)]
+            else:
+                return schema
+        schema = target
+    return schema
+
+
+def describe_schema(  # noqa: PLR0911, PLR0912 - one answer per kind of schema
+    schema: Mapping[str, Any], root: Mapping[str, Any] | None = None
+) -> str:
+    """Say in words what a subschema accepts: ``an integer from 1 to 100``.
+
+    ``root`` is the whole schema, where a ``$ref`` in ``schema`` is looked up.
+    """
+    schema = _resolve(schema, root)
+    if not isinstance(schema, Mapping):
+        return "a value"
     if "enum" in schema:
         return "one of " + ", ".join(json.dumps(v) for v in schema["enum"])
+    if "const" in schema:
+        return f"exactly {json.dumps(schema['const'])}"
+    for combinator in ("anyOf", "oneOf"):
+        alternatives = schema.get(combinator)
+        if isinstance(alternatives, list) and alternatives:
+            return " or ".join(dict.fromkeys(describe_schema(alt, root) for alt in alternatives))
     kind = schema.get("type")
+    if isinstance(kind, list):
+        return " or ".join(describe_schema({**schema, "type": one}, root) for one in kind)
     if kind == "string":
         if schema.get("format") in _FORMAT_WORDS:
             words = _FORMAT_WORDS[schema["format"]]
@@ -188,7 +225,7 @@ def describe_schema(schema: Mapping[str, Any]) -> str:
     if kind in ("integer", "number"):
         return _JSON_TYPES[kind] + _range_words(schema)
     if kind == "array":
-        items = describe_schema(schema.get("items", {}))
+        items = describe_schema(schema.get("items", {}), root)
         return f"a list of {items}" + _size_words(schema, "minItems", "maxItems", "items")
     if isinstance(kind, str):
         return _JSON_TYPES.get(kind, kind)
@@ -209,7 +246,7 @@ def _json_type_name(value: Any) -> str:
     return "object"
 
 
-def _problem(error: ValidationError) -> str:
+def _problem(error: ValidationError) -> str:  # noqa: PLR0911 - one answer per keyword
     keyword = error.validator
     instance = error.instance
     if keyword == "type":
@@ -236,6 +273,14 @@ def _problem(error: ValidationError) -> str:
     }
     if keyword == "maxLength":
         return "is too long"
+    if keyword == "const":
+        return "is not the required value"
+    if keyword in ("anyOf", "oneOf"):
+        if keyword == "oneOf" and not error.context:
+            return "matches more than one of the allowed forms"
+        return "matches none of the allowed forms"
+    if keyword in ("minProperties", "maxProperties"):
+        return "has too few members" if keyword == "minProperties" else "has too many members"
     if keyword == "format":
         return f"is not a valid {error.validator_value}"
     return words.get(str(keyword), "is not valid")
@@ -279,9 +324,13 @@ class ArgumentValidator:
         return problems
 
     def _translate(self, error: ValidationError, arguments: Mapping[str, Any]) -> list[FieldError]:
+        if error.path and error.validator in ("required", "additionalProperties", "anyOf", "oneOf"):
+            nested = self._nested(error)
+            if nested is not None:
+                return nested
         if not error.path and error.validator == "required":
             return [
-                FieldError(name, "is required", describe_schema(self._properties[name]))
+                FieldError(name, "is required", describe_schema(self._properties[name], self.schema))
                 for name in self.schema.get("required", [])
                 if name not in arguments
             ]
@@ -312,10 +361,62 @@ class ArgumentValidator:
             FieldError(
                 field=_field_name(error.path) or "arguments",
                 problem=problem,
-                expected=describe_schema(error.schema) if isinstance(error.schema, Mapping) else "a value",
+                expected=describe_schema(error.schema, self.schema)
+                if isinstance(error.schema, Mapping)
+                else "a value",
                 received=error.instance,
             )
         ]
+
+    def _nested(self, error: ValidationError) -> list[FieldError] | None:
+        """A problem inside an argument: missing or unknown members of an object, or the one
+        alternative of an ``anyOf`` the value has the type of. None: translate it as it is."""
+        where = _field_name(error.path)
+        schema = error.schema if isinstance(error.schema, Mapping) else {}
+        instance = error.instance
+        if error.validator == "required" and isinstance(instance, Mapping):
+            properties, required = schema.get("properties", {}), schema.get("required", [])
+            return [
+                FieldError(
+                    f"{where}.{name}", "is required", describe_schema(properties.get(name, {}), self.schema)
+                )
+                for name in required
+                if name not in instance
+            ]
+        if error.validator == "additionalProperties" and isinstance(instance, Mapping):
+            allowed = list(schema.get("properties", {}))
+            only = f"only {', '.join(allowed)}" if allowed else "no members"
+            found: list[FieldError] = []
+            for name in [n for n in instance if n not in allowed][: MAX_REPORTED_PROBLEMS - 1]:
+                close = difflib.get_close_matches(str(name), allowed, n=1)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                printable = str(name).isprintable() and len(str(name)) <= RECEIVED_PREVIEW_CHARS
+                found.append(
+                    FieldError(
+                        f"{where}.{name}" if printable else f"{where} member {describe_value(name)}",
+                        f"is not a member of this object; remove it{hint}",
+                        expected=only,
+                        received=instance[name] if instance[name] is not None else ABSENT,
+                    )
+                )
+            return found
+        if error.validator in ("anyOf", "oneOf") and error.context:
+            by_alternative: dict[Any, list[ValidationError]] = {}
+            for sub in error.context:
+                by_alternative.setdefault(sub.relative_schema_path[0], []).append(sub)
+            typed = [
+                subs
+                for subs in by_alternative.values()
+                if not any(sub.validator == "type" and not sub.relative_path for sub in subs)
+            ]
+            if len(typed) == 1:  # the value has the type of one alternative: say what is wrong in it
+                return [translated for sub in typed[0] for translated in self._translate_at(sub, error.path)]
+        return None
+
+    def _translate_at(self, error: ValidationError, prefix: Iterable[Any]) -> list[FieldError]:
+        """Translate an error found inside an alternative, named from the top of the arguments."""
+        error.path.extendleft(reversed(list(prefix)))
+        return self._translate(error, {})
 
     @staticmethod
     def _unknown(name: str, value: Any, allowed: list[str]) -> FieldError:

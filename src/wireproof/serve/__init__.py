@@ -8,6 +8,7 @@ idempotency store on the connector's own database, a drained shutdown and the ex
 
 from wireproof.errors import ServeConfigError
 from wireproof.serve._http import MAX_BODY_BYTES, http_app
+from wireproof.serve._middleware import INSUFFICIENT_SCOPE_CODE
 from wireproof.serve._run import (
     DEFAULT_SHUTDOWN_TIMEOUT,
     LOOPBACK,
@@ -33,6 +34,7 @@ __all__ = [
     "EXIT_CANNOT_START",
     "EXIT_INTERRUPTED",
     "EXIT_OK",
+    "INSUFFICIENT_SCOPE_CODE",
     "LOOPBACK",
     "MAX_BODY_BYTES",
     "HttpSettings",

@@ -53,7 +53,8 @@ _DESCRIPTOR_RESERVE: Final = 64
 
 def add_http_arguments(parser: Any, *, auth_required: bool) -> None:
     """The serving options every HTTP front end takes (``wireproof serve``, ``helpdesk-mcp``):
-    ``--host --port --auth --jwks --issuer --audience --resource-url --shutdown-timeout``.
+    ``--host --port --auth --jwks --issuer --audience --resource-url --shutdown-timeout
+    --header-timeout --body-timeout --max-connections``.
     ``parser`` is an ``argparse`` parser or argument group; read them back with
     ``HttpSettings.from_arguments``."""
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
@@ -157,6 +158,7 @@ class HttpSettings:
 
     @property
     def loopback(self) -> bool:
+        """Whether ``host`` is a loopback address (then no auth and plain http are allowed)."""
         return self.host in LOOPBACK
 
     def check(self) -> None:

@@ -108,10 +108,12 @@ def serve(
     """
     name = program or connector.name
     store: IdempotencyStore | None = None
+    started = False  # only a server that ran can leave a call running
     try:
         cursors = _cursors(cursor_env)
         _check_transport(transport, principal, settings)
         store = _open_store(connector, database)
+        started = True
         if transport == "http":
             assert settings is not None
             serve_http(
@@ -136,7 +138,8 @@ def serve(
     finally:
         if store is not None:
             store.close()
-    _end_if_calls_remain(code)
+    if started and code != EXIT_CANNOT_START:
+        _end_if_calls_remain(code)
     return code
 
 

@@ -192,7 +192,7 @@ async def _one_case(
                 if tool is None:
                     return AuthObservation(case.name, True, None, None, len(listed), explicit=case.explicit)
                 arguments = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
-                record = await connection.call(tool.name, arguments, f"auth-case:{case.name}")
+                record = await connection.call(tool.name, arguments, "auth-case")
                 baseline = next(
                     (
                         c

@@ -1,15 +1,19 @@
 """The inputs probe: valid calls, awkward calls and their repairs, and one expensive input, recorded, never judged.
 
-For each tool: the valid samples (read-only tools only) and the largest plausible answer
-(every ``limit`` at its maximum); then each awkward case, and for each violation the server
-rejected, up to ``MAX_ROUNDS`` calls repaired from the error alone (``check.repair``); last,
-one expensive input, bounded by the timeout like every call.
+For each tool: the valid samples (read-only tools only: the first made twice in a row, ``read-repeat``,
+to see whether a read keeps state) and the largest plausible answer (every ``limit`` at its maximum);
+for a ``get_``/``describe_``/``read_``/``open_`` tool, a lookup of a name that cannot exist
+(``lookup-miss``); for a tool that takes SQL, a read of a thousand generated rows; then each awkward
+case, and for each violation the server rejected, up to ``MAX_ROUNDS`` calls repaired from the error
+alone (``check.repair``); last, one expensive input, bounded by the timeout like every call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+
+import anyio
 
 from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions
@@ -18,11 +22,14 @@ from wireproof.check.generate import (
     awkward_cases,
     expensive_case,
     largest_sample,
+    long_query_case,
+    lookup_miss_case,
     valid_samples,
 )
 from wireproof.check.model import (
     CallRecord,
     Observations,
+    Purpose,
     RepairAttempt,
     ToolInfo,
     idempotency_key_parameter,
@@ -60,11 +67,24 @@ def planned_input_calls(tool: ToolInfo, options: CheckOptions) -> int:
     """How many calls ``probe_inputs`` will make for ``tool`` before repairs (for the progress bar)."""
     base = options.tool_arguments.get(tool.name)
     expensive = _expensive(tool, options)
+    valid = _valid_calls(tool, options)
     return (
-        len(_valid_calls(tool, options))
+        len(valid)
+        + bool(valid)
+        + len(_extra_cases(tool, options))
         + len(awkward_cases(tool.input_schema, base, destructive=options.allow_writes))
         + (expensive is not None)
     )
+
+
+def _extra_cases(tool: ToolInfo, options: CheckOptions) -> list[AwkwardCase]:
+    """The tool's lookup of a missing name, and its long query (each only where the tool fits)."""
+    base = options.tool_arguments.get(tool.name)
+    cases = [
+        lookup_miss_case(tool.name, tool.input_schema, base),
+        long_query_case(tool.input_schema, base, tool.description or ""),
+    ]
+    return [c for c in cases if c is not None]
 
 
 async def probe_inputs(
@@ -76,8 +96,19 @@ async def probe_inputs(
 ) -> None:
     """Call ``tool`` with each valid sample, each awkward case (repairing rejections), then the expensive input."""
     base = options.tool_arguments.get(tool.name)
-    for arguments in _valid_calls(tool, options):
+    for index, arguments in enumerate(_valid_calls(tool, options)):
         observations.calls.append(await connection.call(tool.name, arguments, "valid"))
+        advance()
+        if index == 0:  # the identical call again, at once: a read-only tool's answer must not have moved
+            observations.calls.append(await connection.call(tool.name, arguments, "read-repeat"))
+            advance()
+    for case in _extra_cases(tool, options):
+        purpose: Purpose = "lookup-miss" if case.constraint == "lookup-miss" else case.kind
+        observations.calls.append(
+            await connection.call(
+                tool.name, case.arguments, purpose, field=case.field, constraint=case.constraint
+            )
+        )
         advance()
     parameters = valid_samples(tool.input_schema, base)[-1]
     for case in awkward_cases(tool.input_schema, base, destructive=options.allow_writes):
@@ -90,16 +121,30 @@ async def probe_inputs(
             await _repair(connection, tool, record, parameters, observations)
     expensive = _expensive(tool, options)
     if expensive is not None:
-        observations.calls.append(
-            await connection.call(
-                tool.name,
-                expensive.arguments,
-                expensive.kind,
-                field=expensive.field,
-                constraint=expensive.constraint,
-            )
+        endless = expensive.constraint == "recursive-query"
+        record = await connection.call(
+            tool.name,
+            expensive.arguments,
+            expensive.kind,
+            field=expensive.field,
+            constraint=expensive.constraint,
+            reconnect=not endless,
         )
+        observations.calls.append(record)
         advance()
+        if endless and record.outcome == "timeout":
+            observations.survived_hang[tool.name] = await _still_answers(connection, options)
+        await connection.recover()
+
+
+async def _still_answers(connection: Connection, options: CheckOptions) -> bool:
+    """Whether the session that left the endless query unanswered still answers ``tools/list`` (nothing is written)."""
+    try:
+        with anyio.fail_after(options.timeout):
+            await connection.list_tools()
+    except Exception:  # noqa: BLE001 - whatever the failure, the session does not answer
+        return False
+    return True
 
 
 async def _repair(

@@ -34,6 +34,7 @@ from wireproof.check.model import (
     EscapeKind,
     EscapeObservation,
     Observations,
+    Purpose,
     ToolInfo,
     code_parameters,
     idempotency_key_parameter,
@@ -111,7 +112,8 @@ async def probe_write(
     if key is not None:
         arguments[key] = f"wireproof-check-{uuid.uuid4().hex}"
     snaps: dict[str, str | None] = {"before": await snapshot(connection, options)}
-    for purpose in ("write-first", "write-repeat"):
+    purposes: tuple[Purpose, ...] = ("write-first", "write-repeat")
+    for purpose in purposes:
         observations.calls.append(await connection.call(tool.name, arguments, purpose))
         snaps[purpose] = await snapshot(connection, options)
         advance()
@@ -256,7 +258,7 @@ class _EscapeProbe:
         self.connection, self.tool, self.field, self.base = connection, tool, field, base
         self.observations = observations
 
-    async def send(self, statement: str, purpose: str) -> CallRecord:
+    async def send(self, statement: str, purpose: Purpose) -> CallRecord:
         record = await self.connection.call(
             self.tool, {**self.base, self.field: statement}, purpose, field=self.field, constraint=purpose
         )

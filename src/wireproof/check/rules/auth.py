@@ -45,7 +45,7 @@ def _auth_expected(ctx: RuleContext) -> bool:
     bare = _exchange(ctx, "no-credentials")
     return (
         bool(ctx.options.auth_cases)
-        or ctx.observations.extra.get("credentials_given") is True
+        or ctx.observations.credentials_given
         or (bare is not None and bare.status in (401, 403))
     )
 

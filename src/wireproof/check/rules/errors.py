@@ -6,10 +6,11 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any, Final
 
 from wireproof.check.client import INVALID_RESULT
-from wireproof.check.generate import UNKNOWN_ARGUMENT
+from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
 from wireproof.check.model import CallRecord, RepairAttempt, Severity, code_parameters
 from wireproof.check.repair import about_the_input, attempts_by_call, names_field, states_expected
 from wireproof.check.rules._registry import Hit, RuleContext, rule
@@ -98,7 +99,7 @@ _LEAKS: Final = (
         re.compile(
             r"syntax error at or near|(relation|column|table) \"[^\"\u00ab]+\" does not exist|"
             r"duplicate key value violates unique constraint|violates (not-null|foreign key|check) constraint|"
-            r"invalid input syntax for type|null value in column|no such (table|column): (?!\u00ab)\S|"
+            r"invalid input syntax for type|null value in column|no such (table|column): (?!\u00ab)[\w\"'`]|"
             r"near \"(?!\u00ab)[^\"]+\": syntax error|(UNIQUE|NOT NULL|FOREIGN KEY|CHECK) constraint failed"
         ),
         "warning",
@@ -140,6 +141,10 @@ _DISGUISED: Final = re.compile(
     r"an error occurred|unhandled exception)\b",
     re.IGNORECASE,
 )
+_BURIED_ERROR: Final = re.compile(r"\bError\b - |\b(ENOENT|EACCES|EPERM|EISDIR|ENOTDIR)\b")
+"""A failure inside a success's text (one item of several failed): ``nosuch: Error - ENOENT: no such file``."""
+_GENERIC_ERROR: Final = re.compile(r"^\s*Error executing tool [\w.\-]+\s*:?\s*$")
+"""The SDK's wrapper of an exception with no message: the whole error says nothing but the tool's name."""
 _FAILED_STATUS: Final = frozenset({"failed", "failure", "error", "errored", "fail"})
 _ERROR_ENVELOPE: Final = frozenset(
     {"error", "errors", "message", "code", "details", "detail", "status", "success", "ok", "type", "reason"}
@@ -208,7 +213,11 @@ def disguised_failure(record: CallRecord) -> tuple[Severity, str] | None:
         return "error", "its text opens with an error word"
     if _DISGUISED.search(record.text[:300]):
         return "warning", "its text reads as an error message"
-    return None
+    return (
+        ("warning", "its text carries an error for part of the call")
+        if _BURIED_ERROR.search(record.text)
+        else None
+    )
 
 
 def _disguised_object(value: dict[str, Any]) -> tuple[Severity, str] | None:
@@ -259,7 +268,9 @@ def _rejections(ctx: RuleContext) -> Iterator[CallRecord]:
     "errors",
     "error",
     title="Malformed call accepted",
-    rationale="A call that breaks the advertised schema must be refused, or the schema is not the contract.",
+    rationale="A call that breaks the advertised schema must be refused, or the schema is not the contract. "
+    "Also (warning) a count-like parameter (limit, offset, head…) the schema leaves without a minimum, sent "
+    "-1 and answered as a success: a negative count is never meant, and backends read it as 'everything'.",
     reference=TOOL_ERRORS,
 )
 def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
@@ -271,6 +282,22 @@ def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
                 else f"{call.field} ({call.constraint})"
             )
             yield Hit(call.tool, f"A call breaking {what} was answered as a success.", call.evidence())
+    for call in ctx.observations.calls:
+        if (
+            call.purpose == "hostile"
+            and call.constraint == "negative"
+            and call.field is not None
+            and count_like(call.field)
+            and answered_ok(call)
+            and disguised_failure(call) is None
+        ):
+            yield Hit(
+                call.tool,
+                f"A call breaking {call.field} (a negative count, -1) was answered as a success: the schema "
+                "lets it through, and the server ran it (give the count a minimum, and refuse what is below).",
+                call.evidence(),
+                "warning",
+            )
 
 
 @rule(
@@ -329,7 +356,10 @@ def failure_as_protocol_error(ctx: RuleContext) -> Iterator[Hit]:
     "errors",
     "error",
     title="Crash, disconnect or timeout",
-    rationale="No input, however malformed, may take the server down or hang it.",
+    rationale="No input, however malformed, may take the server down or hang it. Only info when the one call "
+    "that hung is the checker's never-ending SQL query and the same session still answers tools/list: any "
+    "database without a statement time limit runs it until stopped, which says that the limit is missing, "
+    "not that the server hangs.",
     reference="wireproof MISSION: validate at the boundary",
 )
 def crash(ctx: RuleContext) -> Iterator[Hit]:
@@ -346,6 +376,20 @@ def crash(ctx: RuleContext) -> Iterator[Hit]:
             hangs.setdefault(call.tool, []).append(call)
     for tool, calls in hangs.items():  # one hang per tool: its later probes would only repeat it
         first = calls[0]
+        if (
+            len(calls) == 1
+            and first.constraint == "recursive-query"
+            and ctx.observations.survived_hang.get(tool)
+        ):
+            yield Hit(
+                tool,
+                "The never-ending query (WITH RECURSIVE without an end) got no answer within the timeout, but the "
+                "same session still answered tools/list: the database has no statement time limit, so one call "
+                "can run for ever, yet the server is not blocked.",
+                first.evidence(),
+                "info",
+            )
+            continue
         more = f"; {len(calls) - 1} more of its calls hung too" if len(calls) > 1 else ""
         yield Hit(
             tool,
@@ -361,28 +405,36 @@ def _baseline_ok(ctx: RuleContext, tool: str) -> bool:
     return any(answered_ok(c) for c in baseline)
 
 
-def _graded(ctx: RuleContext, predicate: str) -> Iterator[tuple[str, list[CallRecord], int]]:
+class Quality(Enum):
+    """What an error must carry, graded by ``field-not-named``, ``expected-not-stated`` and ``no-retry-advice``."""
+
+    FIELD = "names the argument at fault"
+    EXPECTED = "says what is expected"
+    RETRY = "says whether to retry"
+
+
+def _graded(ctx: RuleContext, quality: Quality) -> Iterator[tuple[str, list[CallRecord], int]]:
     by_tool: dict[str, list[CallRecord]] = {}
     for call in _rejections(ctx):
         if _baseline_ok(ctx, call.tool) or about_the_input(call, ctx.observations):
             by_tool.setdefault(call.tool, []).append(call)
     attempts = attempts_by_call(ctx.observations)
     for tool, calls in by_tool.items():
-        failing = [c for c in calls if _fails(c, predicate, attempts.get(id(c)), ctx)]
+        failing = [c for c in calls if _fails(c, quality, attempts.get(id(c)), ctx)]
         if failing:
             yield tool, failing, len(calls)
 
 
-def _fails(call: CallRecord, predicate: str, attempt: RepairAttempt | None, ctx: RuleContext) -> bool:
-    """Whether ``call``'s error lacks what ``predicate`` asks; the repairer's reading decides when it ran."""
-    if attempt is not None and predicate == "field":
+def _fails(call: CallRecord, quality: Quality, attempt: RepairAttempt | None, ctx: RuleContext) -> bool:
+    """Whether ``call``'s error lacks ``quality``; the repairer's reading decides when it ran."""
+    if attempt is not None and quality is Quality.FIELD:
         return not names_field(attempt)
-    if attempt is not None and predicate == "expected":
+    if attempt is not None and quality is Quality.EXPECTED:
         return not states_expected(attempt, ctx.observations)
     text = _answer_text(call)
-    if predicate == "field":
+    if quality is Quality.FIELD:
         return call.field is not None and call.field not in text
-    if predicate == "expected":
+    if quality is Quality.EXPECTED:
         return not _EXPECTED_WORDS.search(text)
     structured = call.structured if isinstance(call.structured, dict) else {}
     error = structured.get("error") if isinstance(structured.get("error"), dict) else structured
@@ -399,7 +451,7 @@ def _fails(call: CallRecord, predicate: str, attempt: RepairAttempt | None, ctx:
     reference="RFC 9457 (problem details: detail helps the client correct the problem)",
 )
 def field_not_named(ctx: RuleContext) -> Iterator[Hit]:
-    for tool, failing, total in _graded(ctx, "field"):
+    for tool, failing, total in _graded(ctx, Quality.FIELD):
         yield Hit(
             tool,
             f"{len(failing)} of {total} rejections do not name the argument at fault.",
@@ -412,14 +464,29 @@ def field_not_named(ctx: RuleContext) -> Iterator[Hit]:
     "errors",
     "warning",
     title="Error does not say what is expected",
-    rationale="An error should say what would be accepted, so the model can fix the call in one step.",
+    rationale="An error should say what would be accepted, so the model can fix the call in one step. Graded "
+    "on the rejections of schema violations; and any error whose whole text is the SDK's generic "
+    "'Error executing tool NAME' (an exception with no message) says nothing at all.",
     reference="RFC 9457; Google AIP-193 (error messages)",
 )
 def expected_not_stated(ctx: RuleContext) -> Iterator[Hit]:
-    for tool, failing, total in _graded(ctx, "expected"):
+    hit: set[str] = set()
+    for tool, failing, total in _graded(ctx, Quality.EXPECTED):
+        hit.add(tool)
         yield Hit(
             tool, f"{len(failing)} of {total} rejections do not say what is expected.", failing[0].evidence()
         )
+    for call in ctx.observations.calls:
+        if call.tool in hit or call.outcome != "result" or not call.is_error:
+            continue
+        if _GENERIC_ERROR.match(call.text) and not call.structured:
+            hit.add(call.tool)
+            yield Hit(
+                call.tool,
+                f"An error says nothing: its whole text is the SDK's generic {call.text.strip()!r}, with no "
+                "word of what went wrong or what to send instead.",
+                call.evidence(),
+            )
 
 
 @rule(
@@ -431,7 +498,7 @@ def expected_not_stated(ctx: RuleContext) -> Iterator[Hit]:
     reference="Google AIP-194 (retry only UNAVAILABLE); wireproof MISSION property 4",
 )
 def no_retry_advice(ctx: RuleContext) -> Iterator[Hit]:
-    for tool, failing, total in _graded(ctx, "retry"):
+    for tool, failing, total in _graded(ctx, Quality.RETRY):
         yield Hit(
             tool,
             f"{len(failing)} of {total} errors say nothing about whether to retry.",
@@ -500,7 +567,8 @@ def _sends_sql(arguments: dict[str, Any]) -> bool:
     title="Error disguised as success",
     rationale="A failure reported with isError: false is taken as data: the model believes the call worked. "
     'Error when the answer says so unmistakably ("success": false with a message, an object that is only '
-    "an error, text opening with Error:); warning for a status of failed or an error phrase in the text.",
+    "an error, text opening with Error:); warning for a status of failed, an error phrase in the text, or a "
+    'failure buried in it ("nosuch: Error - ENOENT", one item of several failed).',
     reference=TOOL_ERRORS,
 )
 def disguised_success(ctx: RuleContext) -> Iterator[Hit]:
@@ -541,3 +609,44 @@ def valid_rejected(ctx: RuleContext) -> Iterator[Hit]:
                 "(if the tool needs real ids, give sample arguments in --config).",
                 call.evidence(),
             )
+
+
+def _empty(value: Any) -> bool:
+    if value is None or value in ("", [], {}):
+        return True
+    # an SDK's wrapper of a returned value: {"result": []}
+    return isinstance(value, dict) and len(value) == 1 and _empty(next(iter(value.values())))
+
+
+@rule(
+    "errors.miss-answered-empty",
+    "errors",
+    "warning",
+    title="A lookup of a missing name answered as an empty success",
+    rationale="A get_/describe_/read_/open_ tool asked for a name that cannot exist "
+    "(wireproof_does_not_exist_7f3a) must say it was not found (isError: true); an empty success ([], {}, "
+    "\"\", null) reads as 'it exists and is empty', and the model carries on with a wrong belief.",
+    reference="wireproof MISSION properties 1 and 3 (fail loudly, errors that teach); " + TOOL_ERRORS,
+)
+def miss_answered_empty(ctx: RuleContext) -> Iterator[Hit]:
+    for call in ctx.observations.calls:
+        if call.purpose != "lookup-miss" or call.outcome != "result" or call.is_error:
+            continue
+        value = call.structured if call.structured is not None else _text_value(call.text)
+        if _empty(value):
+            yield Hit(
+                call.tool,
+                f"A lookup of {call.field} = {call.arguments.get(call.field or '')!r}, a name that cannot "
+                "exist, was answered as an empty success, not as not-found.",
+                call.evidence(),
+            )
+
+
+def _text_value(text: str) -> Any:
+    stripped = text.strip()
+    if not stripped:
+        return ""
+    try:
+        return json.loads(stripped)
+    except ValueError:
+        return {"[]": [], "()": [], "{}": {}, "None": None}.get(stripped, stripped)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import PurePath
 from typing import Any, Final
 
-from wireproof.check.model import CallRecord, EscapeObservation, Evidence, Severity, ToolInfo
+from wireproof.check.model import CallRecord, EscapeObservation, Evidence, Severity, ToolInfo, truncate
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import disguised_failure
 
@@ -320,4 +321,96 @@ def not_exercised(ctx: RuleContext) -> Iterator[Hit]:
                 name,
                 "The first write call failed, so repeats were not judged; give sample arguments in --config.",
                 first[0].evidence(),
+            )
+
+
+_TIMESTAMP: Final = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|^\d{10}(\.\d+)?$|^\d{13}$")
+
+
+def _leaves(value: Any, path: str = "") -> dict[str, Any]:
+    """Every scalar of a JSON value by its path (``a.b[0]``)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(_leaves(item, f"{path}.{key}" if path else str(key)))
+        return out
+    if isinstance(value, list):
+        out = {}
+        for index, item in enumerate(value):
+            out.update(_leaves(item, f"{path}[{index}]"))
+        out[f"{path}#len"] = len(value)
+        return out
+    return {path: value}
+
+
+def _json_of(call: CallRecord) -> Any:
+    if call.structured is not None:
+        return call.structured
+    try:
+        return json.loads(call.text)
+    except ValueError:
+        return None
+
+
+def _is_timestamp(value: Any) -> bool:
+    return (
+        isinstance(value, str | int | float)
+        and not isinstance(value, bool)
+        and bool(_TIMESTAMP.match(str(value)))
+    )
+
+
+def state_change(first: CallRecord, again: CallRecord) -> tuple[Severity, str] | None:
+    """How two answers to the identical read differ: integers that grew (it keeps state), or only timestamps."""
+    a, b = _json_of(first), _json_of(again)
+    if a is None or b is None or a == b:
+        return None
+    before, after = _leaves(a), _leaves(b)
+    changed = [k for k in set(before) | set(after) if before.get(k) != after.get(k)]
+    grew = [
+        k
+        for k in changed
+        if isinstance(before.get(k), int)
+        and isinstance(after.get(k), int)
+        and not isinstance(before.get(k), bool)
+        and after[k] > before[k]
+        and not _is_timestamp(before[k])
+    ]
+    if grew:
+        shown = ", ".join(f"{k} {before[k]} -> {after[k]}" for k in sorted(grew)[:3])
+        return "warning", f"it keeps state: {shown}"
+    if changed and all(_is_timestamp(before.get(k)) and _is_timestamp(after.get(k)) for k in changed):
+        return "info", "only a timestamp changed: " + ", ".join(sorted(changed)[:3])
+    return None
+
+
+@rule(
+    "idempotency.read-only-keeps-state",
+    "idempotency",
+    "warning",
+    title="A read-only tool's answer changed on an identical repeat",
+    rationale="A tool annotated readOnlyHint: true is called again freely (retries, parallel agents, caches). "
+    "The probe makes its first valid call twice in a row: when numbers in the answer grew (a history length, "
+    "a counter), the tool keeps state, and a retry is not harmless. Info when only a timestamp differs.",
+    reference="MCP 2026-07-28, server/tools (ToolAnnotations: readOnlyHint, idempotentHint)",
+)
+def read_only_keeps_state(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        if not tool.read_only:
+            continue
+        repeats = ctx.observations.calls_for(tool.name, "read-repeat")
+        valid = ctx.observations.calls_for(tool.name, "valid")
+        if not repeats or not valid:
+            continue
+        first, again = valid[0], repeats[0]
+        if not (_ok(first) and _ok(again)) or first.arguments != again.arguments:
+            continue
+        change = state_change(first, again)
+        if change is not None:
+            severity, why = change
+            yield Hit(
+                tool.name,
+                f"The identical call made twice in a row gave different answers: {why}.",
+                again.evidence(note=f"first answer: {truncate(first.text, 300)}"),
+                severity,
             )

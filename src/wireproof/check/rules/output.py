@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -10,11 +12,31 @@ from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
 from wireproof.check.config import BYTES_PER_TOKEN
+from wireproof.check.generate import LONG_QUERY_ROWS
 from wireproof.check.model import CallRecord, Evidence, ToolInfo
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
 LONG_LIST: Final = 25
 """A list of at least this many items "came back long": paging it is no longer a matter of taste."""
+
+_WRITE_WORDS: Final = frozenset(
+    {
+        "write",
+        "insert",
+        "update",
+        "delete",
+        "create",
+        "drop",
+        "alter",
+        "remove",
+        "append",
+        "add",
+        "set",
+        "put",
+    }
+)
+"""Words of a tool named for a write (``write_query``, ``create_table``): its answer to a read query is no listing."""
+
 
 _PAGING_PARAMS: Final = frozenset(
     {
@@ -81,13 +103,33 @@ def _longest_list(value: Any) -> int:
     return 0
 
 
+_REPR_LIST: Final = re.compile(r"^\s*\[\s*[\[({]")
+REPR_LIMIT: Final = 2_000_000
+"""The longest text read as a Python literal (``ast.literal_eval`` is linear, but not free)."""
+
+
+def parse_listing(text: str) -> Any:
+    """The value a text answer holds: JSON, or the Python repr of a list of dicts, tuples or lists.
+
+    Servers that ``str()`` their rows answer ``[{'id': 1, 'name': 'a'}, ...]`` or ``[(1, 'a'), ...]``:
+    that is a list too. None when the text is neither.
+    """
+    try:
+        return json.loads(text)
+    except ValueError:
+        pass
+    if len(text) > REPR_LIMIT or not _REPR_LIST.match(text):
+        return None
+    try:
+        return ast.literal_eval(text.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
+        return None
+
+
 def _answer_value(call: CallRecord) -> Any:
     if call.structured is not None:
         return call.structured
-    try:
-        return json.loads(call.text)
-    except ValueError:
-        return None
+    return parse_listing(call.text)
 
 
 def _bounded_by_schema(tool: ToolInfo) -> bool:
@@ -100,14 +142,21 @@ def _bounded_by_schema(tool: ToolInfo) -> bool:
     return bool(arrays) and all("maxItems" in a for a in arrays)
 
 
-def _grew_with_data(ctx: RuleContext, tool: str) -> bool:
-    """Whether ``tool``, as an observer, answered with a longer list after some write than before it."""
-    for snaps in ctx.observations.snapshots.values():
-        counts = [_observer_list(snap, tool) for snap in snaps.values()]
+def _grew_with_data(ctx: RuleContext, tool: str) -> Evidence | None:
+    """How ``tool``, as an observer, answered with a longer list after some write than before it (None: never)."""
+    for write, snaps in ctx.observations.snapshots.items():
+        steps = list(snaps)
+        counts = [_observer_list(snaps[step], tool) for step in steps]
         first = counts[0] if counts else None
-        if first is not None and any(c is not None and c > first for c in counts[1:]):
-            return True
-    return False
+        for step, count in zip(steps[1:], counts[1:], strict=True):
+            if first is not None and count is not None and count > first:
+                observer = next((o for o in ctx.options.observers if o.tool == tool), None)
+                return Evidence(
+                    call={"tool": tool, "arguments": observer.arguments if observer else {}},
+                    answer=f"a list of {first} item(s) at {steps[0]}, {count} at {step}",
+                    note=f"the observer's snapshots around the writes probe of {write}",
+                )
+    return None
 
 
 def _observer_list(snapshot: str | None, tool: str) -> int | None:
@@ -117,21 +166,28 @@ def _observer_list(snapshot: str | None, tool: str) -> int | None:
         if answer.get("tool") == tool and answer.get("outcome") == "result" and not answer.get("is_error"):
             value = answer.get("structured")
             if value is None:
-                try:
-                    value = json.loads(answer.get("text") or "")
-                except ValueError:
-                    return None
+                value = parse_listing(answer.get("text") or "")
             return _longest_list(value)
     return None
+
+
+def _words(name: str) -> set[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return {t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t}
+
+
+def _is_long(call: CallRecord) -> bool:
+    return call.outcome == "result" and not call.is_error and _longest_list(_answer_value(call)) >= LONG_LIST
+
+
+def _long_queries(ctx: RuleContext, tool: str) -> list[CallRecord]:
+    return [c for c in ctx.observations.calls_for(tool) if c.constraint == "long-query"]
 
 
 def _long_answer(ctx: RuleContext, tool: ToolInfo) -> CallRecord | None:
     if _bounded_by_schema(tool):
         return None
-    for call in ctx.observations.calls_for(tool.name):
-        if call.outcome == "result" and not call.is_error and _longest_list(_answer_value(call)) >= LONG_LIST:
-            return call
-    return None
+    return next((c for c in ctx.observations.calls_for(tool.name) if _is_long(c)), None)
 
 
 @rule(
@@ -142,20 +198,40 @@ def _long_answer(ctx: RuleContext, tool: ToolInfo) -> CallRecord | None:
     rationale="A tool that returns a list without limit/cursor returns everything, however much there is. "
     f"Judged on evidence: the list grew with the data (the tool as an observer of writes), or the "
     f"outputSchema leaves it unbounded and an answer held {LONG_LIST} or more items; never for a short list "
-    "or one that mirrors a list the caller passed.",
+    "or one that mirrors a list the caller passed. Judged for read-only tools and the tools configured as "
+    "observers (reads by the user's word); and for any tool that takes SQL and is not named for a write "
+    f"(write_, create_, insert_…), which is asked for {LONG_QUERY_ROWS:,} generated rows (WITH RECURSIVE). A "
+    "text answer that is a JSON array or the Python repr of a list ([{…}, …], [(…), …]) counts as a list.",
     reference="MCP 2026-07-28, utilities/pagination (opaque cursors)",
 )
 def list_without_paging(ctx: RuleContext) -> Iterator[Hit]:
+    observers = {o.tool for o in ctx.options.observers}
     for tool in ctx.observations.tools:
         properties = tool.input_schema.get("properties", {})
         params = {str(n).lower() for n in properties}
         mirrors_input = any(isinstance(p, dict) and p.get("type") == "array" for p in properties.values())
-        if not tool.read_only or mirrors_input or params & _PAGING_PARAMS:
-            continue  # writes answer about what they were given; so do reads of a list the caller names
-        if _grew_with_data(ctx, tool.name):
+        if params & _PAGING_PARAMS:
+            continue
+        long_read = next((c for c in _long_queries(ctx, tool.name) if _is_long(c)), None)
+        if long_read is not None and not _words(tool.name) & _WRITE_WORDS:
+            # whatever the tool's annotations, a read query of a thousand rows is a read (but a tool
+            # named for writing that runs it has a different flaw: it should refuse the read)
+            yield Hit(
+                tool.name,
+                f"A read query of {LONG_QUERY_ROWS:,} generated rows was answered with "
+                f"{_longest_list(_answer_value(long_read))} items in one list, and the tool takes no "
+                "limit or cursor.",
+                long_read.evidence(),
+            )
+            continue
+        if mirrors_input or not (tool.read_only or tool.name in observers):
+            continue  # writes, and reads of a list the caller names, answer about what they were given
+        grew = _grew_with_data(ctx, tool.name)
+        if grew is not None:
             yield Hit(
                 tool.name,
                 "The tool's list grew with the data (as an observer of writes) and it takes no limit or cursor.",
+                grew,
             )
             continue
         long_answer = _long_answer(ctx, tool)
@@ -166,6 +242,42 @@ def list_without_paging(ctx: RuleContext) -> Iterator[Hit]:
                 "the tool takes no limit or cursor.",
                 long_answer.evidence(),
             )
+
+
+_TRUNCATED: Final = re.compile(
+    r"\b(truncated|showing (only )?(the )?first \d+|first \d+ of \d+|results? (were |was )?(cut|limited) to)\b",
+    re.IGNORECASE,
+)
+_CONTINUATION: Final = re.compile(r"cursor|offset|page|skip|after|token|start", re.IGNORECASE)
+
+
+@rule(
+    "output.truncated-without-cursor",
+    "output",
+    "warning",
+    title="Truncated answer with no way to continue",
+    rationale='An answer that says it was truncated ("showing first 248 rows", "output truncated") is '
+    "honest, but without a cursor, offset or page parameter the rest can never be read: the model "
+    "works from a part it cannot complete. Give a cursor (or at least an offset) and say how to continue.",
+    reference="MCP 2026-07-28, utilities/pagination (opaque cursors); wireproof MISSION property 6",
+)
+def truncated_without_cursor(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        names = [str(n) for n in tool.input_schema.get("properties", {})]
+        if any(_CONTINUATION.search(n) for n in names):
+            continue
+        for call in ctx.observations.calls_for(tool.name):
+            if call.outcome != "result" or call.is_error or call.purpose == "violation":
+                continue
+            match = _TRUNCATED.search(call.text[-2000:]) or _TRUNCATED.search(call.text[:2000])
+            if match is not None:
+                yield Hit(
+                    tool.name,
+                    f"An answer says it was cut short ({match.group(0)!r}), and the tool takes no cursor, "
+                    "offset or page parameter to read the rest.",
+                    call.evidence(note=f"the answer says: {match.group(0)!r}"),
+                )
+                break
 
 
 @rule(

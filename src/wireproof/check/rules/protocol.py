@@ -66,7 +66,7 @@ def no_tools(ctx: RuleContext) -> Iterator[Hit]:
 
 def _answered(call: CallRecord) -> bool:
     """A tool call of the check proper (not an auth case or observer) that came back as a tool result."""
-    return call.outcome == "result" and not call.purpose.startswith("auth-case") and call.purpose != "observe"
+    return call.outcome == "result" and call.purpose not in ("auth-case", "observe", "unknown-tool")
 
 
 @rule(
@@ -82,7 +82,7 @@ def no_tool_called(ctx: RuleContext) -> Iterator[Hit]:
     observations = ctx.observations
     if not observations.tools or any(_answered(c) for c in observations.calls):
         return
-    made = [c for c in observations.calls if not c.purpose.startswith("auth-case") and c.purpose != "observe"]
+    made = [c for c in observations.calls if c.purpose not in ("auth-case", "observe", "unknown-tool")]
     if not made:
         skipped = sorted(observations.skipped)
         yield Hit(
@@ -101,3 +101,32 @@ def no_tool_called(ctx: RuleContext) -> Iterator[Hit]:
         "([tools.NAME] arguments = {...}).",
         made[0].evidence(),
     )
+
+
+@rule(
+    "protocol.unknown-tool-accepted",
+    "protocol",
+    "error",
+    title="A call of a tool that does not exist is not refused",
+    rationale="A tools/call naming a tool the server does not list must fail: a JSON-RPC error (-32602, "
+    "unknown tool) or an isError result. Answered as a success, a misspelt tool name looks to the model like a "
+    "call that worked. The probe calls wireproof_no_such_tool with no arguments.",
+    reference="MCP 2026-07-28, server/tools (error handling: unknown tools are protocol errors)",
+)
+def unknown_tool_accepted(ctx: RuleContext) -> Iterator[Hit]:
+    call = ctx.observations.unknown_tool
+    if call is None or call.outcome == "protocol_error" or (call.outcome == "result" and call.is_error):
+        return
+    if call.outcome == "result":
+        yield Hit(
+            None,
+            f"A call of {call.tool}, a tool the server does not list, was answered as a success "
+            "(isError: false); refuse an unknown tool with a JSON-RPC error or an isError result.",
+            call.evidence(),
+        )
+    else:
+        yield Hit(
+            None,
+            f"A call of {call.tool}, a tool the server does not list, got no answer ({call.outcome}).",
+            call.evidence(),
+        )

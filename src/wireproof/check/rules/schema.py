@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
-from wireproof.check.generate import UNKNOWN_ARGUMENT
+from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
 from wireproof.check.model import (
     CallRecord,
     Evidence,
@@ -191,6 +191,39 @@ def unbounded_array(ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(
                 tool.name, f"Array parameters without maxItems: {', '.join(names)}.", _schema_evidence(tool)
             )
+
+
+@rule(
+    "schema.unbounded-number",
+    "schema",
+    "warning",
+    title="Count parameter without bounds, or not an integer",
+    rationale="A count-like number (limit, offset, head, tail, count, max_*, *_count) without a minimum lets "
+    "-1 through, which many backends read as 'everything' (SQLite's LIMIT -1) or as an empty answer; a "
+    "limit without a maximum lets one call ask for unbounded work; typed number, it lets 1.5 through. Give "
+    "it type integer, a minimum and (except an offset) a maximum.",
+    reference="JSON Schema 2020-12 minimum, maximum; wireproof MISSION property 6 (tight outputs)",
+)
+def unbounded_number(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        for name, prop in _properties(tool):
+            kinds = _types(prop) - {"null"}
+            if not kinds or not kinds <= {"number", "integer"} or not count_like(name) or "enum" in prop:
+                continue
+            missing = []
+            if "integer" not in kinds:
+                missing.append("type number, not integer")
+            if "minimum" not in prop and "exclusiveMinimum" not in prop:
+                missing.append("no minimum")
+            offset = bool(re.search(r"offset|skip", name, re.IGNORECASE))
+            if not offset and "maximum" not in prop and "exclusiveMaximum" not in prop:
+                missing.append("no maximum")
+            if missing:
+                yield Hit(
+                    tool.name,
+                    f"Parameter {name} is a count with {', '.join(missing)}.",
+                    _schema_evidence(tool, name),
+                )
 
 
 @rule(

@@ -1,4 +1,8 @@
-"""Fingerprints of a call's arguments: equal for equal JSON values, whatever the key order or number spelling."""
+"""Fingerprints of a call's arguments: equal for equal JSON values, whatever the key order or number spelling.
+
+Idempotency records (a key reused with other arguments), signed cursors (a cursor used with other
+filters) and the audit line (equal calls, never their values) all compare arguments this way.
+"""
 
 from __future__ import annotations
 

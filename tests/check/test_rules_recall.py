@@ -1,0 +1,391 @@
+"""The detections built for the corpus's false negatives (docs/third-party.md, "The false negatives"):
+text listings, count parameters, truncation, unknown tools, lookup misses, stateful reads, buried errors.
+
+Each flaw is a fixture server (tests/check/servers.py, the official SDK's low-level server) checked through
+the official client, and each has a sound twin that must stay quiet.
+"""
+
+from __future__ import annotations
+
+import datetime
+import sqlite3
+import time
+from collections.abc import Callable
+from typing import Any
+
+import anyio
+import mcp_types as types
+
+from tests.check import servers as s
+from tests.check.test_rules import check
+from wireproof.check.generate import MISSING_NAME, awkward_cases, lookup_miss_case
+from wireproof.check.model import Finding, Report
+
+PAGING = "output.list-without-paging"
+TRUNCATED = "output.truncated-without-cursor"
+UNKNOWN_TOOL = "protocol.unknown-tool-accepted"
+NUMBER = "schema.unbounded-number"
+MALFORMED = "errors.malformed-accepted"
+EMPTY_MISS = "errors.miss-answered-empty"
+EXPECTED = "errors.expected-not-stated"
+DISGUISED = "errors.disguised-success"
+KEEPS_STATE = "idempotency.read-only-keeps-state"
+COVERED = {TRUNCATED, UNKNOWN_TOOL, NUMBER, EMPTY_MISS, KEEPS_STATE}
+"""The rules this file makes fire (test_rules.py checks every rule fires somewhere)."""
+
+NO_PARAMETERS = {"type": "object", "properties": {}, "additionalProperties": False}
+
+
+def findings(report: Report, rule_id: str) -> list[Finding]:
+    return [f for f in report.findings if f.rule == rule_id]
+
+
+def text(value: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(text=value)])
+
+
+def one_tool(handler: Callable[[dict[str, Any]], Any], **tool: Any) -> Any:
+    return s.build([s.FakeTool(tool.pop("name", "get_colour_by_name"), handler, **tool)], validate=True)
+
+
+# -- FN-1: a text answer that is a Python list repr is a list; a SQL tool is asked for a thousand rows ---------
+
+
+def rows_as_repr(count: int) -> Callable[[dict[str, Any]], Any]:
+    async def handler(args: dict[str, Any]) -> Any:
+        return text(str([{"id": i, "name": f"row {i}"} for i in range(count)]))
+
+    return handler
+
+
+def test_a_long_list_answered_as_a_python_repr_needs_paging() -> None:
+    report = check(
+        one_tool(rows_as_repr(30), name="list_rows", description="List rows.", input_schema=NO_PARAMETERS)
+    )
+    (found,) = findings(report, PAGING)
+    assert "30 items" in found.message
+
+
+def test_a_short_python_repr_list_is_no_evidence() -> None:
+    report = check(
+        one_tool(rows_as_repr(3), name="list_rows", description="List rows.", input_schema=NO_PARAMETERS)
+    )
+    assert not findings(report, PAGING)
+
+
+class SqlTool:
+    """A tool that runs the caller's SQL on a real (in-memory) SQLite database and answers every row."""
+
+    def __init__(self, *, cap: int | None = None) -> None:
+        self.cap = cap
+
+    async def run(self, args: dict[str, Any]) -> Any:
+        if set(args) - {"query", "limit"} or not isinstance(args.get("query"), str):
+            return s.good_error("query", "a SQL statement")
+        deadline = time.monotonic() + 1.0  # the checker's never-ending query is interrupted, never a hang
+        with sqlite3.connect(":memory:") as db:
+            db.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
+            try:
+                rows = db.execute(args["query"]).fetchall()
+            except sqlite3.Error:
+                return s.tool_error("The query failed: check the SQL and try again with a corrected query.")
+        if self.cap is not None:
+            rows = rows[: min(self.cap, int(args.get("limit", self.cap)))]
+        return text(str(rows))
+
+    def server(self) -> Any:
+        properties: dict[str, Any] = {
+            "query": {"type": "string", "description": "The SQL query to run.", "maxLength": 10_000}
+        }
+        if self.cap is not None:
+            properties["limit"] = {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": 100,
+                "description": "Most rows.",
+            }
+        return s.build(
+            [
+                s.FakeTool(
+                    "query",
+                    self.run,
+                    description="Run a SQL query on the database.",
+                    input_schema={
+                        "type": "object",
+                        "properties": properties,
+                        "required": ["query"],
+                        "additionalProperties": False,
+                    },
+                    annotations=None,
+                )
+            ]
+        )
+
+
+def test_a_sql_tool_that_answers_a_thousand_rows_at_once_needs_paging() -> None:
+    report = check(SqlTool().server(), allow_writes=True)
+    (found,) = findings(report, PAGING)
+    assert "1,000 generated rows" in found.message
+    assert "1000 items" in found.message
+    assert "WITH RECURSIVE" in str(found.evidence.call)
+
+
+def test_a_sql_tool_with_a_bounded_limit_needs_no_paging_advice() -> None:
+    report = check(SqlTool(cap=100).server(), allow_writes=True)
+    assert not findings(report, PAGING)
+
+
+# -- FN-9: an answer that says it was truncated, from a tool without a cursor ------------------------------
+
+
+def truncating(*, cursor: bool) -> Any:
+    async def handler(args: dict[str, Any]) -> Any:
+        rows = "\n".join(f"{i}. row {i}" for i in range(20))
+        return text(f"{rows}\nResult: showing first 20 rows (output truncated)")
+
+    properties: dict[str, Any] = {}
+    if cursor:
+        properties["cursor"] = {"type": "string", "maxLength": 200, "description": "From a previous answer."}
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    return one_tool(handler, name="list_rows", description="List rows.", input_schema=schema)
+
+
+def test_a_truncated_answer_without_a_cursor_is_reported() -> None:
+    (found,) = findings(check(truncating(cursor=False)), TRUNCATED)
+    assert "showing first 20" in found.message
+    assert found.evidence.note is not None
+
+
+def test_a_truncated_answer_with_a_cursor_is_fine() -> None:
+    assert not findings(check(truncating(cursor=True)), TRUNCATED)
+
+
+# -- FN-7: a call of a tool the server does not list -------------------------------------------------------
+
+
+def test_an_unknown_tool_answered_as_a_success_is_reported() -> None:
+    async def missing_arguments(args: dict[str, Any]) -> Any:
+        return text("Error: Missing arguments")
+
+    server = s.build([s.FakeTool("get_colour_by_name", s.strict_colour)], on_unknown=missing_arguments)
+    (found,) = findings(check(server), UNKNOWN_TOOL)
+    assert found.severity == "error"
+    assert found.evidence.call == {"tool": "wireproof_no_such_tool", "arguments": {}}
+
+
+def test_an_unknown_tool_refused_is_fine() -> None:
+    refused_with_error = s.build(
+        [s.FakeTool("get_colour_by_name", s.strict_colour)],
+        on_unknown=lambda args: _async(s.tool_error("Unknown tool: wireproof_no_such_tool")),
+    )
+    assert not findings(check(refused_with_error), UNKNOWN_TOOL)
+    assert not findings(check(s.sound_server()), UNKNOWN_TOOL)  # a JSON-RPC error
+
+
+async def _async(value: Any) -> Any:
+    return value
+
+
+# -- FN-2: count parameters without bounds, and -1 accepted --------------------------------------------------
+
+
+def counted(limit: dict[str, Any], *, refuse_negative: bool) -> Any:
+    async def handler(args: dict[str, Any]) -> Any:
+        limit_value = args.get("limit", 10)
+        if refuse_negative and (not isinstance(limit_value, int) or limit_value < 1):
+            return s.good_error("limit", "an integer of at least 1")
+        return s.ok({"items": ["a", "b"]})
+
+    schema = {
+        "type": "object",
+        "properties": {"limit": {"description": "The most items to return.", **limit}},
+        "additionalProperties": False,
+    }
+    return one_tool(handler, name="list_items", description="List items.", input_schema=schema)
+
+
+def test_a_count_typed_number_without_bounds_is_reported_and_minus_one_accepted_too() -> None:
+    report = check(counted({"type": "number"}, refuse_negative=False))
+    (lint,) = findings(report, NUMBER)
+    assert lint.message.startswith("Parameter limit ")
+    assert "not integer" in lint.message
+    assert "no minimum" in lint.message
+    assert "no maximum" in lint.message
+    (accepted,) = [f for f in findings(report, MALFORMED) if "negative count" in f.message]
+    assert accepted.severity == "warning"
+    assert accepted.evidence.call is not None
+    assert accepted.evidence.call["arguments"]["limit"] == -1
+
+
+def test_a_bounded_integer_count_is_fine() -> None:
+    report = check(counted({"type": "integer", "minimum": 1, "maximum": 100}, refuse_negative=True))
+    assert not findings(report, NUMBER)
+    assert not findings(report, MALFORMED)
+
+
+def test_minus_one_refused_is_not_reported_even_without_a_minimum() -> None:
+    report = check(counted({"type": "integer", "maximum": 100}, refuse_negative=True))
+    assert [f.message for f in findings(report, NUMBER)] == ["Parameter limit is a count with no minimum."]
+    assert not findings(report, MALFORMED)
+
+
+# -- FN-6 and FN-8: a lookup of a name that cannot exist -----------------------------------------------------
+
+
+def lookup(miss: Callable[[str], types.CallToolResult]) -> Any:
+    async def handler(args: dict[str, Any]) -> Any:
+        name = args["name"]
+        return s.ok({"name": name, "colour": "blue"}) if name == "example" else miss(name)
+
+    return one_tool(handler)
+
+
+def test_a_miss_answered_as_an_empty_list_is_reported() -> None:
+    (found,) = findings(check(lookup(lambda name: text("[]"))), EMPTY_MISS)
+    assert MISSING_NAME in found.message
+
+
+def test_a_miss_answered_as_an_empty_object_is_reported() -> None:
+    assert findings(check(lookup(lambda name: s.ok({}))), EMPTY_MISS)
+
+
+def test_a_miss_answered_as_not_found_is_fine() -> None:
+    report = check(lookup(lambda name: s.tool_error(f"No thing named {name!r} was found. Do not retry.")))
+    assert not findings(report, EMPTY_MISS)
+    assert not findings(report, EXPECTED)
+
+
+def test_the_sdk_generic_error_says_nothing() -> None:
+    report = check(lookup(lambda name: s.tool_error("Error executing tool get_colour_by_name")))
+    (found,) = findings(report, EXPECTED)
+    assert "says nothing" in found.message
+    assert found.evidence.call is not None
+    assert found.evidence.call["arguments"]["name"] == MISSING_NAME
+
+
+def test_the_lookup_miss_fits_only_lookup_tools_with_one_required_string() -> None:
+    one_string = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
+    assert lookup_miss_case("get_ticket", one_string) is not None
+    assert lookup_miss_case("describeTable", one_string) is not None
+    assert lookup_miss_case("search_tickets", one_string) is None
+    two = {
+        **one_string,
+        "properties": {"id": {"type": "string"}, "v": {"type": "string"}},
+        "required": ["id", "v"],
+    }
+    assert lookup_miss_case("get_ticket", two) is None
+
+
+# -- FN-11: a read-only tool that keeps state ------------------------------------------------------------------
+
+
+class Counter:
+    def __init__(self, answer: Callable[[int], Any]) -> None:
+        self.calls, self.answer = 0, answer
+
+    async def handler(self, args: dict[str, Any]) -> Any:
+        self.calls += 1
+        return s.ok(self.answer(self.calls))
+
+
+def test_a_read_only_tool_whose_counter_grows_on_a_repeat_keeps_state() -> None:
+    report = check(one_tool(Counter(lambda n: {"colour": "blue", "history_length": n}).handler))
+    (found,) = findings(report, KEEPS_STATE)
+    assert found.severity == "warning"
+    assert "history_length 1 -> 2" in found.message
+
+
+def test_a_read_only_tool_whose_timestamp_moves_is_only_info() -> None:
+    def stamped(n: int) -> Any:
+        at = datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC) + datetime.timedelta(seconds=n)
+        return {"colour": "blue", "at": at.isoformat()}
+
+    (found,) = findings(check(one_tool(Counter(stamped).handler)), KEEPS_STATE)
+    assert found.severity == "info"
+
+
+def test_a_read_only_tool_that_answers_the_same_is_fine() -> None:
+    assert not findings(check(one_tool(Counter(lambda n: {"colour": "blue"}).handler)), KEEPS_STATE)
+
+
+# -- FN-10 and FN-3: a failure buried in a success; empty strings sent ------------------------------------------
+
+NAMES_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "names": {
+            "type": "array",
+            "items": {"type": "string", "maxLength": 50},
+            "maxItems": 10,
+            "description": "The things' names.",
+        }
+    },
+    "required": ["names"],
+    "additionalProperties": False,
+}
+
+
+def many(*, buried: bool) -> Any:
+    async def handler(args: dict[str, Any]) -> Any:
+        lines = [
+            f"{n}: blue" if n == "example" else f"{n}: Error - ENOENT: no such thing" for n in args["names"]
+        ]
+        failed = len(lines) != sum(n == "example" for n in args["names"])
+        if failed and not buried:
+            return s.tool_error("\n".join(lines) + "\nFix the names that failed; do not retry the same call.")
+        return text("\n".join(lines))
+
+    return one_tool(
+        handler, name="get_colours", description="Colours of named things.", input_schema=NAMES_SCHEMA
+    )
+
+
+def test_a_partial_failure_buried_in_a_success_is_a_disguised_failure() -> None:
+    (found,) = findings(check(many(buried=True)), DISGUISED)
+    assert found.severity == "warning"
+    assert found.evidence.call is not None
+    assert found.evidence.call["arguments"]["names"] == [
+        "example",
+        MISSING_NAME,
+    ]
+
+
+def test_a_partial_failure_answered_as_an_error_is_fine() -> None:
+    assert not findings(check(many(buried=False)), DISGUISED)
+
+
+def test_empty_and_blank_strings_are_sent_for_a_required_string_without_min_length() -> None:
+    schema = {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
+    sent = {c.constraint: c.arguments["query"] for c in awkward_cases(schema) if c.kind == "hostile"}
+    assert sent["empty-string"] == ""
+    assert sent["blank-string"] == "   "
+    bounded = {**schema, "properties": {"query": {"type": "string", "minLength": 1}}}
+    assert not {"empty-string", "blank-string"} & {c.constraint for c in awkward_cases(bounded)}
+
+
+def test_an_empty_query_run_into_an_internal_error_is_caught() -> None:
+    async def handler(args: dict[str, Any]) -> Any:
+        if not args["name"].strip():
+            return text("Error: 'NoneType' object has no attribute 'fetchall'")
+        return s.ok({"name": args["name"], "colour": "blue"})
+
+    (found,) = findings(check(one_tool(handler)), DISGUISED)
+    assert found.evidence.call is not None
+    assert not found.evidence.call["arguments"]["name"].strip()
+
+
+# -- the checker's never-ending query: a missing statement limit, not a hang of the server --------------------
+
+
+def test_a_never_ending_query_that_gets_no_answer_is_only_info() -> None:
+    class NoStatementLimit(SqlTool):
+        async def run(self, args: dict[str, Any]) -> Any:
+            if "WHERE n" not in str(args.get("query")) and "RECURSIVE" in str(args.get("query")):
+                await anyio.sleep(60)  # what a database without a statement time limit does with it
+            return await super().run(args)
+
+    report = check(NoStatementLimit(cap=100).server(), allow_writes=True, timeout=0.5)
+    (hang,) = findings(report, "errors.crash")
+    assert hang.severity == "info"
+    assert "statement time limit" in hang.message
+    assert "still answered tools/list" in hang.message
