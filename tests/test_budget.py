@@ -14,8 +14,16 @@ from hypothesis import strategies as st
 from mcp import Client
 from pydantic import BaseModel
 
-from wireproof import LOCAL_OPERATOR, Connector, Page, ToolContext
-from wireproof.budget import BYTES_PER_TOKEN, DEFAULT_BUDGET_TOKENS, FRAME_BYTES, answer_bytes, wire_bytes
+from wireproof import LOCAL_OPERATOR, Connector, InvalidInput, Page, ToolContext
+from wireproof.budget import (
+    BYTES_PER_TOKEN,
+    DEFAULT_BUDGET_TOKENS,
+    FRAME_BYTES,
+    answer_bytes,
+    fit_to_budget,
+    text_for,
+    wire_bytes,
+)
 
 BUDGET = DEFAULT_BUDGET_TOKENS * BYTES_PER_TOKEN
 
@@ -59,6 +67,27 @@ def test_the_measure_of_an_answer_is_never_below_what_either_encoding_sends(valu
     text = pydantic_core.to_json(structured).decode()
     result = types.CallToolResult(content=[types.TextContent(text=text)], structured_content=structured)
     assert max(sent_bytes(result).values()) <= answer_bytes(structured, text, DEFAULT_BUDGET_TOKENS)
+
+
+@given(JSON_VALUES, st.integers(min_value=1, max_value=2_000))
+def test_the_shortcut_far_from_the_budget_decides_as_the_exact_count_does(
+    value: Any, budget_tokens: int
+) -> None:
+    structured = {"value": value}
+    text = pydantic_core.to_json(structured).decode()
+    exact = answer_bytes(structured, text, budget_tokens)
+    fits = exact <= budget_tokens * BYTES_PER_TOKEN
+    assert (text_for(structured, text, budget_tokens) == text) is (
+        FRAME_BYTES + wire_bytes(text) + wire_bytes(json.dumps(text)) <= budget_tokens * BYTES_PER_TOKEN
+    )
+    if fits:
+        assert fit_to_budget(value, structured, text, budget_tokens=budget_tokens, dump=str, encode=str) == (
+            structured,
+            text,
+        )
+    else:
+        with pytest.raises(InvalidInput, match="over this tool's budget"):
+            fit_to_budget(value, structured, text, budget_tokens=budget_tokens, dump=str, encode=str)
 
 
 def test_a_lone_surrogate_cannot_reach_an_answer_it_fails_to_serialize() -> None:

@@ -85,9 +85,19 @@ def _measure(structured: Any, json_text: str, budget_tokens: int) -> tuple[str, 
     return pointer, FRAME_BYTES + size + _string_bytes(pointer, wire_bytes(pointer))
 
 
+def _surely_fits(size: int, budget_tokens: int) -> bool:
+    """Whether an answer whose JSON text takes ``size`` bytes holds both copies within the budget,
+    however many quotes and backslashes the text has: its string form is at most ``2 * size + 2``
+    bytes (each escaped character is one more byte, and no text has more of them than bytes). Far
+    from the budget this spares counting them; near it, ``_measure`` counts exactly."""
+    return FRAME_BYTES + 3 * size + 2 <= budget_tokens * BYTES_PER_TOKEN
+
+
 def text_for(structured: Any, json_text: str, budget_tokens: int) -> str:
     """The text content: the JSON itself when the answer holds both copies within the budget, else
     a pointer to ``structuredContent`` (no second full copy)."""
+    if _surely_fits(wire_bytes(json_text), budget_tokens):
+        return json_text
     return _measure(structured, json_text, budget_tokens)[0]
 
 
@@ -109,6 +119,8 @@ def fit_to_budget(
     """``(structured, its JSON text)`` whose answer is within ``budget_tokens`` on the wire, reduced
     with a note, or raise ``InvalidInput`` (``response_too_large``)."""
     budget = budget_tokens * BYTES_PER_TOKEN
+    if _surely_fits(wire_bytes(text), budget_tokens):  # the common case: far within the budget
+        return structured, text
     size = answer_bytes(structured, text, budget_tokens)
     if size <= budget:
         return structured, text

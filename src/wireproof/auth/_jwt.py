@@ -4,10 +4,25 @@ A token verifies only if it is signed with RS256 or ES256 by a key of the config
 ``alg: none`` and HMAC-with-the-public-key confusion are refused), was issued by the configured
 issuer, names this server in its audience (RFC 8707), and is within ``exp`` / ``nbf`` give or take
 ``leeway`` seconds. A key set that cannot be loaded denies: fail closed.
+
+A token that verified is remembered (``_VerifiedTokens``), so the next request with it costs a hash
+and a look-up instead of parsing the key set and an RSA or ECDSA verification: the cache is keyed
+by the token's SHA-256 (never the token), bounded in size (least recently used entries go first),
+an entry is used only before the token's ``exp`` (after it, the token is verified in full again,
+and refused once past ``exp`` and the leeway), and the whole cache is dropped whenever the key set
+changes: a JWKS file is read on every request and compared with the one the entries were verified
+against, so a key withdrawn from the file stops verifying with the very next request; a JWKS URL
+is fetched again every five minutes (and when a token names a key it does not know), and a
+refreshed set starts an empty cache.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final
 
@@ -16,14 +31,61 @@ import jwt
 from wireproof.auth._principal import Principal
 from wireproof.errors import TokenExpired, Unauthenticated
 
-__all__ = ["DEFAULT_LEEWAY", "JwtVerifier"]
+__all__ = ["DEFAULT_LEEWAY", "DEFAULT_TOKEN_CACHE_SIZE", "JwtVerifier"]
 
 DEFAULT_LEEWAY: Final = 30.0
 """Seconds of clock skew allowed on exp and nbf."""
 ALGORITHMS: Final = ("RS256", "ES256")
+DEFAULT_TOKEN_CACHE_SIZE: Final = 1024
+"""Verified tokens remembered at most (about 1 KiB each); 0 verifies every request in full."""
 _KEY_TYPES: Final = {"RS256": "RSA", "ES256": "EC"}
 """The JWK ``kty`` each accepted algorithm needs: a token naming a key of another type (or a key
 whose own ``alg`` differs) is refused before verification, never a ``TypeError`` in it."""
+
+
+class _VerifiedTokens:
+    """Tokens that verified, by SHA-256: the principal, until the token's ``exp``, under one key set.
+
+    Bounded: past ``size`` entries the least recently used goes. An entry is returned only while
+    the clock is before its ``exp`` and only for the key set it was verified against: any other
+    key set (refreshed, a key withdrawn or added) empties the cache first.
+    """
+
+    def __init__(self, size: int, clock: Callable[[], float]) -> None:
+        self.size, self._clock = size, clock
+        self._entries: OrderedDict[bytes, tuple[Principal, float]] = OrderedDict()
+        self._keyset: object = None
+        self._lock = threading.Lock()
+
+    def get(self, digest: bytes, keyset: object) -> Principal | None:
+        with self._lock:
+            if keyset is not self._keyset:
+                self._entries.clear()
+                self._keyset = keyset
+                return None
+            entry = self._entries.get(digest)
+            if entry is None:
+                return None
+            if self._clock() >= entry[1]:  # past exp: verify in full (leeway, then TokenExpired)
+                del self._entries[digest]
+                return None
+            self._entries.move_to_end(digest)
+            return entry[0]
+
+    def put(self, digest: bytes, keyset: object, principal: Principal, expires: float) -> None:
+        if self.size <= 0 or self._clock() >= expires:
+            return
+        with self._lock:
+            if keyset is not self._keyset:  # verified against a set that was replaced meanwhile
+                return
+            self._entries[digest] = (principal, expires)
+            self._entries.move_to_end(digest)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._entries)
 
 
 class JwtVerifier:
@@ -33,8 +95,21 @@ class JwtVerifier:
     (a list); the organisation from ``org``.
     """
 
-    def __init__(self, jwks: str, *, issuer: str, audience: str, leeway: float = DEFAULT_LEEWAY) -> None:
+    def __init__(
+        self,
+        jwks: str,
+        *,
+        issuer: str,
+        audience: str,
+        leeway: float = DEFAULT_LEEWAY,
+        cache_size: int = DEFAULT_TOKEN_CACHE_SIZE,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.jwks, self.issuer, self.audience, self.leeway = jwks, issuer, audience, leeway
+        self._tokens = _VerifiedTokens(cache_size, clock)
+        self._file_text: bytes | None = None
+        self._file_keys: jwt.PyJWKSet | None = None
+        self._file_lock = threading.Lock()
         # The key set is cached for five minutes and then fetched again, so a key the authorization
         # server withdraws stops verifying; single keys are not cached on their own (they never expire).
         self._client = (
@@ -43,7 +118,28 @@ class JwtVerifier:
             else None
         )
 
-    def _key(self, token: str) -> tuple[str, Any]:
+    def _keyset(self) -> jwt.PyJWKSet:
+        """The key set now: the JWKS file as it reads at this moment (parsed again only when its
+        contents changed), or the URL's cached set. The same object until the set changes.
+
+        Raises:
+            Unauthenticated: the key set cannot be loaded (deny: fail closed).
+        """
+        try:
+            if self._client is not None:
+                return self._client.get_jwk_set()
+            text = Path(self.jwks).read_bytes()
+            with self._file_lock:
+                if text != self._file_text or self._file_keys is None:
+                    self._file_keys = jwt.PyJWKSet.from_json(text.decode("utf-8"))
+                    self._file_text = text
+                return self._file_keys
+        except Exception as exc:  # noqa: BLE001 - whatever stops the key set loading, nothing can be verified: deny
+            raise Unauthenticated(
+                f"The token cannot be verified now (key set unavailable: {type(exc).__name__})"
+            ) from None
+
+    def _key(self, token: str, keys: jwt.PyJWKSet) -> tuple[str, Any]:
         """The token's algorithm and the key it names, checked to be of that algorithm's type."""
         try:
             header = jwt.get_unverified_header(token)
@@ -52,7 +148,7 @@ class JwtVerifier:
         alg = header.get("alg")
         if alg not in ALGORITHMS:
             raise Unauthenticated(f"The token's algorithm {alg!r} is not accepted (RS256 or ES256 only)")
-        jwk = self._jwk(token, header)
+        jwk = self._jwk(token, header, keys)
         if jwk.key_type != _KEY_TYPES[alg] or jwk.algorithm_name != alg:
             raise Unauthenticated(
                 f"The token says {alg} but names a {jwk.key_type} key for {jwk.algorithm_name}; "
@@ -60,15 +156,14 @@ class JwtVerifier:
             )
         return alg, jwk.key
 
-    def _jwk(self, token: str, header: dict[str, Any]) -> jwt.PyJWK:
-        try:
-            if self._client is not None:
+    def _jwk(self, token: str, header: dict[str, Any], keys: jwt.PyJWKSet) -> jwt.PyJWK:
+        if self._client is not None:
+            try:  # refetches the set when the kid is unknown (a new key): the next request sees it
                 return self._client.get_signing_key_from_jwt(token)
-            keys = jwt.PyJWKSet.from_json(Path(self.jwks).read_text(encoding="utf-8"))
-        except Exception as exc:  # noqa: BLE001 - whatever stops the key set loading, nothing can be verified: deny
-            raise Unauthenticated(
-                f"The token cannot be verified now (key set unavailable: {type(exc).__name__})"
-            ) from None
+            except Exception as exc:  # noqa: BLE001 - unknown key or set unavailable: deny
+                raise Unauthenticated(
+                    f"The token cannot be verified now (key set unavailable: {type(exc).__name__})"
+                ) from None
         kid = header.get("kid")
         if kid is None and len(keys.keys) > 1:
             raise Unauthenticated("The token names no key (kid) and the key set has several")
@@ -86,7 +181,18 @@ class JwtVerifier:
         """
         if not token:
             raise Unauthenticated("No bearer token was sent")
-        alg, key = self._key(token)
+        keys = self._keyset()
+        digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+        cached = self._tokens.get(digest, keys)
+        if cached is not None:
+            return cached
+        principal, expires = self._verify(token, keys)
+        self._tokens.put(digest, keys, principal, expires)
+        return principal
+
+    def _verify(self, token: str, keys: jwt.PyJWKSet) -> tuple[Principal, float]:
+        """The principal of a token verified in full, and the token's ``exp``."""
+        alg, key = self._key(token, keys)
         try:
             claims = jwt.decode(
                 token,
@@ -114,4 +220,4 @@ class JwtVerifier:
         org = claims.get("org")
         if org is not None and (not isinstance(org, str) or not org.strip()):
             raise Unauthenticated("The token's org claim must be one organisation name")
-        return Principal(str(claims["sub"]), frozenset(granted), org)
+        return Principal(str(claims["sub"]), frozenset(granted), org), float(claims["exp"])

@@ -200,24 +200,31 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
 
     # Writes get their awkward calls only after the writes probe: a rejected call repaired from its
     # error is a real write, and made first it would leave the writes probe no first effect to see.
-    jobs = [job_for(tool) for tool in reads]
-    await _run_jobs(target, options, jobs, 1 if sequential else options.concurrency)
+    # So three phases, one after the other, on the same worker connections (a stdio server is
+    # started once per worker, not once per phase): the reads' inputs; the effect, escape and writes
+    # probes, in order on one connection; the writes' inputs.
     effect_reads = reads if options.observers else []  # read-only tools are called anyway: no --allow-writes
     escape_reads = [
         t
         for t in tools
         if options.allow_writes and claims_read_only(t) and (code_parameters(t) or path_parameters(t))
     ]
-    if effect_reads or escape_reads or (options.allow_writes and writes):
-        async with connect(target, options.timeout) as connection:
-            for tool in effect_reads:
-                await probe_read_only_effect(connection, tool, options, observations)
-            for tool in escape_reads:
-                await probe_read_only_escapes(connection, tool, options, observations)
-            for tool in writes if options.allow_writes else []:
-                await probe_write(connection, tool, options, observations, advance_for(tool.name))
-            for tool in writes if options.allow_writes else []:
-                await probe_inputs(connection, tool, options, observations, advance_for(tool.name))
+    checked_writes = writes if options.allow_writes else []
+
+    async def in_order(connection: Connection) -> None:
+        for tool in effect_reads:
+            await probe_read_only_effect(connection, tool, options, observations)
+        for tool in escape_reads:
+            await probe_read_only_escapes(connection, tool, options, observations)
+        for tool in checked_writes:
+            await probe_write(connection, tool, options, observations, advance_for(tool.name))
+
+    phases: list[list[Callable[[Connection], Awaitable[None]]]] = [
+        [job_for(tool) for tool in reads],
+        [in_order] if effect_reads or escape_reads or checked_writes else [],
+        [job_for(tool) for tool in checked_writes],
+    ]
+    await _run_phases(target, options, phases, 1 if sequential else options.concurrency)
     if target.url:
         await probe_http_auth(target, options, observations)
         progress.advance("auth")
@@ -274,21 +281,42 @@ def _summaries(observations: Observations) -> list[ToolSummary]:
     return summaries
 
 
-async def _run_jobs(
-    target: Target, options: CheckOptions, jobs: list[Callable[[Connection], Awaitable[None]]], workers: int
+async def _run_phases(
+    target: Target,
+    options: CheckOptions,
+    phases: list[list[Callable[[Connection], Awaitable[None]]]],
+    workers: int,
 ) -> None:
-    """Run ``jobs`` on ``workers`` workers, each with its own connection."""
-    send, receive = anyio.create_memory_object_stream[Callable[[Connection], Awaitable[None]]](len(jobs) or 1)
-    for job in jobs:
-        send.send_nowait(job)
-    send.close()
+    """Run each phase's jobs on ``workers`` workers, each with its own connection kept for every
+    phase; a phase starts once every job of the one before it has finished."""
+    phases = [jobs for jobs in phases if jobs]
+    if not phases:
+        return
+    streams = []
+    for jobs in phases:
+        send, receive = anyio.create_memory_object_stream[Callable[[Connection], Awaitable[None]]](len(jobs))
+        for job in jobs:
+            send.send_nowait(job)
+        send.close()
+        streams.append(receive)
+    count = min(workers, max(len(jobs) for jobs in phases))
+    finished = [0] * len(phases)
+    done = [anyio.Event() for _ in phases]
 
     async def worker() -> None:
         async with connect(target, options.timeout) as connection:
-            async for job in receive:
-                await job(connection)
+            for index, receive in enumerate(streams):
+                async for job in receive:
+                    await job(connection)
+                finished[index] += 1
+                if finished[index] == count:
+                    done[index].set()
+                await done[index].wait()
 
-    with receive:
+    try:
         async with anyio.create_task_group() as group:
-            for _ in range(min(workers, len(jobs))):
+            for _ in range(count):
                 group.start_soon(worker)
+    finally:
+        for receive in streams:
+            receive.close()

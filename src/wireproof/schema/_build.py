@@ -342,6 +342,41 @@ def _strip_titles(node: Any) -> Any:
     return node
 
 
+_COMPOSITE: Final = frozenset({"$ref", "anyOf", "oneOf", "allOf", "not", "const", "if", "then", "else"})
+
+
+def _nullable_as_type_list(node: Any) -> Any:
+    """``{"anyOf": [X, {"type": "null"}]}`` as ``X`` with ``"type": [T, "null"]`` (and ``null`` added to
+    its ``enum``), where ``X`` is one plain type: the same set of values, and a quarter to a third of
+    the work for a client that validates ``structuredContent`` (jsonschema descends into every
+    ``anyOf`` branch; a type list is one check). Pydantic writes every ``T | None`` field that way.
+
+    Every keyword of such an ``X`` but ``enum`` (and ``type``) applies to its type only (``format``,
+    ``minLength``, ``minimum``, ``items``, ``properties``...), so it passes ``null`` as before."""
+    if isinstance(node, list):
+        return [_nullable_as_type_list(v) for v in node]
+    if not isinstance(node, dict):
+        return node
+    node = {k: _nullable_as_type_list(v) for k, v in node.items()}
+    branches = node.get("anyOf")
+    if isinstance(branches, list) and len(branches) == 2 and {"type": "null"} in branches:
+        other = branches[0] if branches[1] == {"type": "null"} else branches[1]
+        if (
+            isinstance(other, dict)
+            and isinstance(other.get("type"), str)
+            and other["type"] != "null"
+            and not set(other) & _COMPOSITE
+            and not set(other) & (set(node) - {"anyOf"})
+        ):
+            merged = {k: v for k, v in node.items() if k != "anyOf"}
+            merged.update(other)
+            merged["type"] = [other["type"], "null"]
+            if isinstance(other.get("enum"), list) and None not in other["enum"]:
+                merged["enum"] = [*other["enum"], None]
+            return merged
+    return node
+
+
 def build_output_schema(fn: Callable[..., Any], name: str) -> OutputSchema:
     """Build the output schema from the return annotation: a pydantic model, dataclass or TypedDict."""
     hints = typing.get_type_hints(fn, include_extras=True)
@@ -351,7 +386,7 @@ def build_output_schema(fn: Callable[..., Any], name: str) -> OutputSchema:
             "it becomes the outputSchema"
         )
     adapter: TypeAdapter[Any] = TypeAdapter(hints["return"])
-    schema = _strip_titles(adapter.json_schema(mode="serialization"))
+    schema = _nullable_as_type_list(_strip_titles(adapter.json_schema(mode="serialization")))
     if schema.get("type") != "object":
         raise ToolDefinitionError(
             f"tool {name}: the return type must be an object (a pydantic model, dataclass or TypedDict), "
