@@ -20,12 +20,12 @@ from pathlib import Path
 from typing import Any, Final
 
 import anyio
+import httpx2
 import mcp_types as types
 import pydantic
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.server.lowlevel import Server
-from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.shared.exceptions import MCPError
 
 from wireproof.check.model import CallRecord, Purpose, ToolInfo
@@ -34,6 +34,9 @@ from wireproof.errors import CheckTargetError
 __all__ = ["INVALID_RESULT", "CheckTargetError", "Connection", "Target", "connect", "target_from_mcp_config"]
 
 INVALID_RESULT: Final = "the answer is not a valid tools/call result"
+# The MCP transports' own defaults (30 s to connect, write and pool; 300 s to read a held stream);
+# built here, not with the SDK's private mcp.shared._httpx_utils helper.
+_HTTP_TIMEOUT: Final = httpx2.Timeout(30.0, read=300.0)
 """How a ``CallRecord``'s error message starts when the client itself refused the answer."""
 
 
@@ -105,13 +108,11 @@ def _stdio_params(target: Target) -> StdioServerParameters:
 class Connection:
     """An open MCP session to the target, reopened after a crash."""
 
-    def __init__(self, target: Target, timeout: float, errlog: Any = None) -> None:
+    def __init__(self, target: Target, timeout: float) -> None:
         self.target = target
         self.timeout = timeout
-        self.errlog = errlog
         self._stack: AsyncExitStack | None = None
         self.client: Client | None = None
-        self.reconnects = 0
         self.broken = False
 
     async def open(self) -> Client:
@@ -135,18 +136,11 @@ class Connection:
             return Client(target.server, mode=target.mode, cache=None, read_timeout_seconds=self.timeout)
         if target.url is not None:
             # We pass the HTTP client in, so we own it: the stack closes it after the session.
-            http = await stack.enter_async_context(create_mcp_http_client(headers=dict(target.headers)))
+            http = await stack.enter_async_context(
+                httpx2.AsyncClient(headers=dict(target.headers), timeout=_HTTP_TIMEOUT)
+            )
             return Client(
                 streamable_http_client(target.url, http_client=http),
-                mode=target.mode,
-                cache=None,
-                read_timeout_seconds=self.timeout,
-            )
-        if self.errlog is not None:
-            from mcp.client.stdio import stdio_client
-
-            return Client(
-                stdio_client(_stdio_params(target), errlog=self.errlog),
                 mode=target.mode,
                 cache=None,
                 read_timeout_seconds=self.timeout,
@@ -164,7 +158,6 @@ class Connection:
     async def _after_failure(self, reconnect: bool) -> None:
         if reconnect:
             await self.close()
-            self.reconnects += 1
         else:
             self.broken = True
 
@@ -173,7 +166,6 @@ class Connection:
         if self.broken:
             self.broken = False
             await self.close()
-            self.reconnects += 1
 
     async def list_tools(self) -> list[ToolInfo]:
         client = await self.open()
@@ -272,10 +264,9 @@ def _describe_failure(exc: BaseException) -> str:
 async def connect(
     target: Target,
     timeout: float,  # noqa: ASYNC109 - bounds each call, not the whole connection
-    errlog: Any = None,
 ) -> AsyncIterator[Connection]:
     """Open a connection to ``target`` for the calling task, and close it on exit."""
-    connection = Connection(target, timeout, errlog)
+    connection = Connection(target, timeout)
     try:
         await connection.open()
     except Exception as exc:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 import tempfile
 import uuid
@@ -50,9 +49,6 @@ __all__ = [
 ]
 
 CONCURRENT_CALLS: Final = 8
-_KEY_NAME: Final = re.compile(
-    r"^(idempotency|idem|request|dedup(lication)?)[_-]?(key|id|token)$", re.IGNORECASE
-)
 
 
 async def snapshot(connection: Connection, options: CheckOptions) -> str | None:
