@@ -46,6 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from wireproof._jsontext import parse_json
 from wireproof.errors import OperatorError
 
 __all__ = [
@@ -266,12 +267,7 @@ def dumps_lock(lock: Lock) -> str:
 
 def loads_lock(text: str, source: str = "the lock") -> Lock:
     """Parse a lock file's text; ``source`` names it in errors. Raises ``LockFileError``."""
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise LockFileError(
-            f"{source} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+    data = parse_json(text, source, LockFileError)
     if not isinstance(data, dict) or data.get("format") != LOCK_FORMAT:
         raise LockFileError(f'{source} is not a wireproof lock (no "format": "{LOCK_FORMAT}")')
     version = data.get("version")

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from wireproof._jsontext import parse_json
 from wireproof._version import __version__
 from wireproof.check.config import CheckConfigError
 from wireproof.check.model import SEVERITIES, Finding, Report, ToolInfo
@@ -168,12 +169,7 @@ def read_baseline(path: Path) -> Baseline:
         raise BaselineError(
             f"cannot read the baseline {path}: {getattr(exc, 'strerror', None) or exc}"
         ) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise BaselineError(
-            f"the baseline {path} is not JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+    data = parse_json(text, f"the baseline {path}", BaselineError)
     if isinstance(data, dict) and data.get("format") == BASELINE_FORMAT:
         if data.get("version") != BASELINE_VERSION:
             raise BaselineError(

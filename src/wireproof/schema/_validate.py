@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Final
@@ -38,28 +38,25 @@ _SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*")
 _URI_FORBIDDEN: Final = re.compile(r"[\s\x00-\x1f\x7f<>\"{}|\\^`]")
 
 
-def _is_date(value: object) -> bool:
+def _is_iso(value: object, pattern: re.Pattern[str], parse: Callable[[str], object]) -> bool:
+    """Not a string (another keyword's business), or matching ``pattern`` and a real day and time by ``parse``."""
     if not isinstance(value, str):
         return True
-    if not _DATE.fullmatch(value):
+    if not pattern.fullmatch(value):
         return False
     try:
-        date.fromisoformat(value)
+        parse(value)
     except ValueError:
         return False
     return True
+
+
+def _is_date(value: object) -> bool:
+    return _is_iso(value, _DATE, date.fromisoformat)
 
 
 def _is_date_time(value: object) -> bool:
-    if not isinstance(value, str):
-        return True
-    if not _DATE_TIME.fullmatch(value):
-        return False
-    try:
-        datetime.fromisoformat(value.upper())
-    except ValueError:
-        return False
-    return True
+    return _is_iso(value, _DATE_TIME, lambda text: datetime.fromisoformat(text.upper()))
 
 
 def _is_email(value: object) -> bool:

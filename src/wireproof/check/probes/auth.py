@@ -163,22 +163,17 @@ async def _one_case(
             async with connect(_variant(target, case), options.timeout) as connection:
                 try:
                     listed = await connection.list_tools()
-                except MCPError as error:  # a JSON-RPC error, or the server exited: a loud refusal
-                    failure = f"JSON-RPC error {error.code}: {error.message}"
-                    return AuthObservation(
-                        case.name,
-                        True,
-                        None,
-                        None,
-                        listing_error=truncate(failure, 500),
-                        explicit=case.explicit,
-                    )
                 except (
+                    MCPError,  # a JSON-RPC error, or the server exited: a loud refusal
                     pydantic.ValidationError,
                     anyio.BrokenResourceError,
                     anyio.ClosedResourceError,
                 ) as exc:
-                    failure = f"{type(exc).__name__}: {exc}"
+                    failure = (
+                        f"JSON-RPC error {exc.code}: {exc.message}"
+                        if isinstance(exc, MCPError)
+                        else f"{type(exc).__name__}: {exc}"
+                    )
                     return AuthObservation(
                         case.name,
                         True,

@@ -425,6 +425,12 @@ def _graded(ctx: RuleContext, quality: Quality) -> Iterator[tuple[str, list[Call
             yield tool, failing, len(calls)
 
 
+def _graded_hits(ctx: RuleContext, quality: Quality, lacking: str) -> Iterator[Hit]:
+    """One hit a tool whose graded errors lack ``quality``: "N of M {lacking}.", with the first as evidence."""
+    for tool, failing, total in _graded(ctx, quality):
+        yield Hit(tool, f"{len(failing)} of {total} {lacking}.", failing[0].evidence())
+
+
 def _fails(call: CallRecord, quality: Quality, attempt: RepairAttempt | None, ctx: RuleContext) -> bool:
     """Whether ``call``'s error lacks ``quality``; the repairer's reading decides when it ran."""
     if attempt is not None and quality is Quality.FIELD:
@@ -451,12 +457,7 @@ def _fails(call: CallRecord, quality: Quality, attempt: RepairAttempt | None, ct
     reference="RFC 9457 (problem details: detail helps the client correct the problem)",
 )
 def field_not_named(ctx: RuleContext) -> Iterator[Hit]:
-    for tool, failing, total in _graded(ctx, Quality.FIELD):
-        yield Hit(
-            tool,
-            f"{len(failing)} of {total} rejections do not name the argument at fault.",
-            failing[0].evidence(),
-        )
+    yield from _graded_hits(ctx, Quality.FIELD, "rejections do not name the argument at fault")
 
 
 @rule(
@@ -471,11 +472,9 @@ def field_not_named(ctx: RuleContext) -> Iterator[Hit]:
 )
 def expected_not_stated(ctx: RuleContext) -> Iterator[Hit]:
     hit: set[str] = set()
-    for tool, failing, total in _graded(ctx, Quality.EXPECTED):
-        hit.add(tool)
-        yield Hit(
-            tool, f"{len(failing)} of {total} rejections do not say what is expected.", failing[0].evidence()
-        )
+    for graded in _graded_hits(ctx, Quality.EXPECTED, "rejections do not say what is expected"):
+        hit.add(str(graded.tool))
+        yield graded
     for call in ctx.observations.calls:
         if call.tool in hit or call.outcome != "result" or not call.is_error:
             continue
@@ -498,12 +497,7 @@ def expected_not_stated(ctx: RuleContext) -> Iterator[Hit]:
     reference="Google AIP-194 (retry only UNAVAILABLE); wireproof MISSION property 4",
 )
 def no_retry_advice(ctx: RuleContext) -> Iterator[Hit]:
-    for tool, failing, total in _graded(ctx, Quality.RETRY):
-        yield Hit(
-            tool,
-            f"{len(failing)} of {total} errors say nothing about whether to retry.",
-            failing[0].evidence(),
-        )
+    yield from _graded_hits(ctx, Quality.RETRY, "errors say nothing about whether to retry")
 
 
 @rule(
