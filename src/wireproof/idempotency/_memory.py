@@ -14,15 +14,14 @@ from wireproof._fingerprint import argument_digests
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
-    REAP_INTERVAL,
     Claimed,
     ClaimResult,
     EffectTransaction,
-    InProgress,
     LostClaimError,
     Mismatch,
     Replay,
     StoredResult,
+    StoreTimes,
     iter_differences,
 )
 
@@ -39,7 +38,7 @@ class _Record:
     result: StoredResult | None = None
 
 
-class MemoryIdempotencyStore:
+class MemoryIdempotencyStore(StoreTimes):
     """Keeps records in a dict guarded by a lock. Not shared between processes."""
 
     def __init__(
@@ -57,9 +56,7 @@ class MemoryIdempotencyStore:
         self._lock = threading.Lock()
 
     def claim(self, scope: str, key: str, fingerprint: str, arguments: Mapping[str, Any]) -> ClaimResult:
-        now = self._clock()
-        if now - self._reaped_at > REAP_INTERVAL:
-            self.reap()
+        now = self._now()
         with self._lock:
             record = self._records.get((scope, key))
             if record is not None and record.expires_at <= now:
@@ -79,8 +76,9 @@ class MemoryIdempotencyStore:
                 return Mismatch(tuple(iter_differences(record.digests, given)))
             if record.result is not None:
                 return Replay(record.result)
-            if record.locked_at + self.lock_timeout > now:
-                return InProgress(retry_after=min(max(record.locked_at + self.lock_timeout - now, 0.5), 5.0))
+            held = self._still_held(record.locked_at, now)
+            if held is not None:
+                return held
             record.token, record.locked_at = secrets.token_hex(8), now
             return Claimed(scope, key, record.token)
 

@@ -14,27 +14,14 @@ from typing import Any, Final
 import psycopg
 
 from wireproof.errors import Unavailable
-from wireproof.idempotency._sql import Row, SqlIdempotencyStore, SqlTransaction
+from wireproof.idempotency._sql import Row, SqlIdempotencyStore, SqlTransaction, table_schema
 from wireproof.idempotency._store import DEFAULT_LOCK_TIMEOUT, DEFAULT_RETENTION
 
 __all__ = ["PostgresIdempotencyStore", "PostgresTransaction"]
 
 PostgresTransaction = SqlTransaction
 
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS wireproof_idempotency (
-    scope        TEXT NOT NULL,
-    key          TEXT NOT NULL,
-    fingerprint  TEXT NOT NULL,
-    arguments    JSONB NOT NULL,
-    token        TEXT NOT NULL,
-    locked_at    DOUBLE PRECISION NOT NULL,
-    expires_at   DOUBLE PRECISION NOT NULL,
-    result       JSONB,
-    PRIMARY KEY (scope, key)
-);
-CREATE INDEX IF NOT EXISTS wireproof_idempotency_expiry ON wireproof_idempotency (expires_at);
-"""
+_SCHEMA: Final = table_schema(json_type="JSONB", real_type="DOUBLE PRECISION")
 _MIGRATION_LOCK: Final = 7_406_551_001
 """pg_advisory_xact_lock id serialising CREATE TABLE across replicas starting at once."""
 

@@ -23,19 +23,37 @@ from wireproof._fingerprint import argument_digests
 from wireproof.idempotency._store import (
     DEFAULT_LOCK_TIMEOUT,
     DEFAULT_RETENTION,
-    REAP_INTERVAL,
     Claimed,
     ClaimResult,
-    InProgress,
     LostClaimError,
     Mismatch,
     Replay,
     StoredResult,
+    StoreTimes,
     iter_differences,
 )
 from wireproof.perthread import PerThreadConnections
 
-__all__ = ["SqlIdempotencyStore", "SqlTransaction"]
+__all__ = ["SqlIdempotencyStore", "SqlTransaction", "table_schema"]
+
+
+def table_schema(*, json_type: str, real_type: str) -> str:
+    """The records table and its expiry index, in the database's types for JSON text and seconds."""
+    return f"""
+CREATE TABLE IF NOT EXISTS wireproof_idempotency (
+    scope        TEXT NOT NULL,
+    key          TEXT NOT NULL,
+    fingerprint  TEXT NOT NULL,
+    arguments    {json_type} NOT NULL,
+    token        TEXT NOT NULL,
+    locked_at    {real_type} NOT NULL,
+    expires_at   {real_type} NOT NULL,
+    result       {json_type},
+    PRIMARY KEY (scope, key)
+);
+CREATE INDEX IF NOT EXISTS wireproof_idempotency_expiry ON wireproof_idempotency (expires_at);
+"""
+
 
 _NUL_SAFE = "json_base64"
 """The one member of a stored result whose JSON held a NUL character: that JSON, base64-encoded."""
@@ -51,7 +69,7 @@ class SqlTransaction:
     connection: Any
 
 
-class SqlIdempotencyStore:
+class SqlIdempotencyStore(StoreTimes):
     """Idempotency records in the ``wireproof_idempotency`` table of an SQL database."""
 
     placeholder = "?"
@@ -116,9 +134,7 @@ class SqlIdempotencyStore:
         return db.execute(sql.replace("?", self.placeholder), params)
 
     def claim(self, scope: str, key: str, fingerprint: str, arguments: Mapping[str, Any]) -> ClaimResult:
-        now = self._clock()
-        if now - self._reaped_at > REAP_INTERVAL:
-            self.reap()
+        now = self._now()
         token = secrets.token_hex(8)
         fresh = (
             scope,
@@ -152,8 +168,9 @@ class SqlIdempotencyStore:
                 return Replay(
                     StoredResult(data["structured"], data["text"], data["is_error"], data.get("content"))
                 )
-            if locked_at + self.lock_timeout > now:
-                return InProgress(retry_after=min(max(locked_at + self.lock_timeout - now, 0.5), 5.0))
+            held = self._still_held(locked_at, now)
+            if held is not None:
+                return held
             self._execute(
                 db,
                 "UPDATE wireproof_idempotency SET token = ?, locked_at = ? WHERE scope = ? AND key = ?",

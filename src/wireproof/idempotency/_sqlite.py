@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
-from wireproof.idempotency._sql import Row, SqlIdempotencyStore, SqlTransaction
+from wireproof.idempotency._sql import Row, SqlIdempotencyStore, SqlTransaction, table_schema
 from wireproof.idempotency._sqlite_file import REOPEN_AFTER, DatabaseFile, sqlite_unavailable
 from wireproof.idempotency._store import DEFAULT_LOCK_TIMEOUT, DEFAULT_RETENTION
 
@@ -30,20 +30,7 @@ __all__ = ["SqliteIdempotencyStore", "SqliteTransaction"]
 
 SqliteTransaction = SqlTransaction
 
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS wireproof_idempotency (
-    scope        TEXT NOT NULL,
-    key          TEXT NOT NULL,
-    fingerprint  TEXT NOT NULL,
-    arguments    TEXT NOT NULL,
-    token        TEXT NOT NULL,
-    locked_at    REAL NOT NULL,
-    expires_at   REAL NOT NULL,
-    result       TEXT,
-    PRIMARY KEY (scope, key)
-);
-CREATE INDEX IF NOT EXISTS wireproof_idempotency_expiry ON wireproof_idempotency (expires_at);
-"""
+_SCHEMA: Final = table_schema(json_type="TEXT", real_type="REAL")
 
 
 class SqliteIdempotencyStore(SqlIdempotencyStore):

@@ -21,7 +21,7 @@ changed), and the result; never the argument values. It is deleted ``retention``
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, Final, Protocol, runtime_checkable
@@ -38,6 +38,7 @@ __all__ = [
     "LostClaimError",
     "Mismatch",
     "Replay",
+    "StoreTimes",
     "StoredResult",
 ]
 
@@ -159,3 +160,29 @@ def iter_differences(stored: Mapping[str, Any], given: Mapping[str, Any]) -> Ite
     for name in sorted(set(stored) | set(given)):
         if stored.get(name, ...) != given.get(name, ...):
             yield name
+
+
+class StoreTimes:
+    """What every store keeps of time: how long a record lives, how long a claim holds, its clock,
+    and when it last reaped; a store sets them and supplies ``reap``."""
+
+    retention: float
+    lock_timeout: float
+    _clock: Callable[[], float]
+    _reaped_at: float
+
+    def reap(self) -> int:
+        raise NotImplementedError
+
+    def _now(self) -> float:
+        """The time of a claim, reaping first when ``REAP_INTERVAL`` has passed since the last reap."""
+        now = self._clock()
+        if now - self._reaped_at > REAP_INTERVAL:
+            self.reap()
+        return now
+
+    def _still_held(self, locked_at: float, now: float) -> InProgress | None:
+        """``InProgress`` while a claim locked at ``locked_at`` holds; None once it may be taken over."""
+        if locked_at + self.lock_timeout > now:
+            return InProgress(retry_after=min(max(locked_at + self.lock_timeout - now, 0.5), 5.0))
+        return None
