@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
@@ -49,6 +49,23 @@ def _schema_evidence(tool: ToolInfo, name: str | None = None) -> Evidence:
     )
 
 
+def _listed(ctx: RuleContext, lacking: Callable[[dict[str, Any]], bool], what: str) -> Iterator[Hit]:
+    """One hit a tool naming, after ``what``, every parameter for which ``lacking`` holds."""
+    for tool in ctx.observations.tools:
+        names = [n for n, p in _properties(tool) if lacking(p)]
+        if names:
+            yield Hit(tool.name, f"{what}: {', '.join(names)}.", _schema_evidence(tool))
+
+
+def _each(ctx: RuleContext, problem: Callable[[str, dict[str, Any]], str | None]) -> Iterator[Hit]:
+    """One hit a parameter for which ``problem(name, schema)`` gives a message, with that parameter's schema."""
+    for tool in ctx.observations.tools:
+        for name, prop in _properties(tool):
+            message = problem(name, prop)
+            if message is not None:
+                yield Hit(tool.name, message, _schema_evidence(tool, name))
+
+
 def _types(prop: dict[str, Any]) -> set[str]:
     kind = prop.get("type")
     if isinstance(kind, str):
@@ -86,12 +103,9 @@ def tool_description(ctx: RuleContext) -> Iterator[Hit]:
     reference=TOOLS_SPEC,
 )
 def param_description(ctx: RuleContext) -> Iterator[Hit]:
-    for tool in ctx.observations.tools:
-        missing = [n for n, p in _properties(tool) if not str(p.get("description", "")).strip()]
-        if missing:
-            yield Hit(
-                tool.name, f"Parameters without a description: {', '.join(missing)}.", _schema_evidence(tool)
-            )
+    yield from _listed(
+        ctx, lambda p: not str(p.get("description", "")).strip(), "Parameters without a description"
+    )
 
 
 @rule(
@@ -103,10 +117,12 @@ def param_description(ctx: RuleContext) -> Iterator[Hit]:
     reference=TOOLS_SPEC,
 )
 def param_type(ctx: RuleContext) -> Iterator[Hit]:
-    for tool in ctx.observations.tools:
-        for name, prop in _properties(tool):
-            if not _types(prop) and "enum" not in prop and "const" not in prop and "$ref" not in prop:
-                yield Hit(tool.name, f"Parameter {name} has no type.", _schema_evidence(tool, name))
+    def untyped(name: str, prop: dict[str, Any]) -> str | None:
+        if not _types(prop) and "enum" not in prop and "const" not in prop and "$ref" not in prop:
+            return f"Parameter {name} has no type."
+        return None
+
+    yield from _each(ctx, untyped)
 
 
 @rule(
@@ -162,18 +178,15 @@ def _refused_by_name(ctx: RuleContext, tool: str) -> CallRecord | None:
     reference="JSON Schema 2020-12 maxLength",
 )
 def unbounded_string(ctx: RuleContext) -> Iterator[Hit]:
-    for tool in ctx.observations.tools:
-        names = [
-            n
-            for n, p in _properties(tool)
-            if _types(p) == {"string"}
+    yield from _listed(
+        ctx,
+        lambda p: (
+            _types(p) == {"string"}
             and not ({"maxLength", "enum", "const", "pattern"} & set(p))
             and p.get("format") not in ("date", "date-time", "uuid", "time")
-        ]
-        if names:
-            yield Hit(
-                tool.name, f"String parameters without maxLength: {', '.join(names)}.", _schema_evidence(tool)
-            )
+        ),
+        "String parameters without maxLength",
+    )
 
 
 @rule(
@@ -185,12 +198,9 @@ def unbounded_string(ctx: RuleContext) -> Iterator[Hit]:
     reference="JSON Schema 2020-12 maxItems",
 )
 def unbounded_array(ctx: RuleContext) -> Iterator[Hit]:
-    for tool in ctx.observations.tools:
-        names = [n for n, p in _properties(tool) if "array" in _types(p) and "maxItems" not in p]
-        if names:
-            yield Hit(
-                tool.name, f"Array parameters without maxItems: {', '.join(names)}.", _schema_evidence(tool)
-            )
+    yield from _listed(
+        ctx, lambda p: "array" in _types(p) and "maxItems" not in p, "Array parameters without maxItems"
+    )
 
 
 @rule(
@@ -205,25 +215,21 @@ def unbounded_array(ctx: RuleContext) -> Iterator[Hit]:
     reference="JSON Schema 2020-12 minimum, maximum; wireproof MISSION property 6 (tight outputs)",
 )
 def unbounded_number(ctx: RuleContext) -> Iterator[Hit]:
-    for tool in ctx.observations.tools:
-        for name, prop in _properties(tool):
-            kinds = _types(prop) - {"null"}
-            if not kinds or not kinds <= {"number", "integer"} or not count_like(name) or "enum" in prop:
-                continue
-            missing = []
-            if "integer" not in kinds:
-                missing.append("type number, not integer")
-            if "minimum" not in prop and "exclusiveMinimum" not in prop:
-                missing.append("no minimum")
-            offset = bool(re.search(r"offset|skip", name, re.IGNORECASE))
-            if not offset and "maximum" not in prop and "exclusiveMaximum" not in prop:
-                missing.append("no maximum")
-            if missing:
-                yield Hit(
-                    tool.name,
-                    f"Parameter {name} is a count with {', '.join(missing)}.",
-                    _schema_evidence(tool, name),
-                )
+    def unbounded(name: str, prop: dict[str, Any]) -> str | None:
+        kinds = _types(prop) - {"null"}
+        if not kinds or not kinds <= {"number", "integer"} or not count_like(name) or "enum" in prop:
+            return None
+        missing = []
+        if "integer" not in kinds:
+            missing.append("type number, not integer")
+        if "minimum" not in prop and "exclusiveMinimum" not in prop:
+            missing.append("no minimum")
+        offset = bool(re.search(r"offset|skip", name, re.IGNORECASE))
+        if not offset and "maximum" not in prop and "exclusiveMaximum" not in prop:
+            missing.append("no maximum")
+        return f"Parameter {name} is a count with {', '.join(missing)}." if missing else None
+
+    yield from _each(ctx, unbounded)
 
 
 @rule(
@@ -235,19 +241,12 @@ def unbounded_number(ctx: RuleContext) -> Iterator[Hit]:
     reference="JSON Schema 2020-12 format (date, date-time, RFC 3339)",
 )
 def date_without_format(ctx: RuleContext) -> Iterator[Hit]:
-    for tool in ctx.observations.tools:
-        for name, prop in _properties(tool):
-            if (
-                _types(prop) == {"string"}
-                and _DATE_NAME.search(name)
-                and "format" not in prop
-                and "pattern" not in prop
-            ):
-                yield Hit(
-                    tool.name,
-                    f"Parameter {name} looks like a date but has no format.",
-                    _schema_evidence(tool, name),
-                )
+    def free_text_date(name: str, prop: dict[str, Any]) -> str | None:
+        if _types(prop) == {"string"} and _DATE_NAME.search(name) and not {"format", "pattern"} & set(prop):
+            return f"Parameter {name} looks like a date but has no format."
+        return None
+
+    yield from _each(ctx, free_text_date)
 
 
 @rule(
@@ -259,20 +258,13 @@ def date_without_format(ctx: RuleContext) -> Iterator[Hit]:
     reference="JSON Schema 2020-12 enum",
 )
 def enum_in_prose(ctx: RuleContext) -> Iterator[Hit]:
-    for tool in ctx.observations.tools:
-        for name, prop in _properties(tool):
-            text = str(prop.get("description", ""))
-            if (
-                "enum" not in prop
-                and "const" not in prop
-                and _types(prop) <= {"string"}
-                and _PROSE_ENUM.search(text)
-            ):
-                yield Hit(
-                    tool.name,
-                    f"Parameter {name} lists its values in prose but has no enum: {text[:120]!r}.",
-                    _schema_evidence(tool, name),
-                )
+    def prose_enum(name: str, prop: dict[str, Any]) -> str | None:
+        text = str(prop.get("description", ""))
+        if not {"enum", "const"} & set(prop) and _types(prop) <= {"string"} and _PROSE_ENUM.search(text):
+            return f"Parameter {name} lists its values in prose but has no enum: {text[:120]!r}."
+        return None
+
+    yield from _each(ctx, prose_enum)
 
 
 @rule(
