@@ -28,8 +28,8 @@ system-packages:
 	@PYTHON=$(PYTHON) bash .ci/system-packages
 
 lint: $(STAMP)
-	$(BIN)/ruff check src examples tests bench
-	$(BIN)/ruff format --check src examples tests bench
+	$(BIN)/ruff check src examples tests bench harness
+	$(BIN)/ruff format --check src examples tests bench harness
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

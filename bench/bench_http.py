@@ -6,7 +6,7 @@ the SDK's ``MCPServer`` serving the same read tool, plus a bounded memory soak.
     .venv/bin/python bench/bench_http.py --soak 0         # no soak
     .venv/bin/python bench/bench_http.py --markdown PATH  # also write the results as a markdown section
 
-Needs ``wrk`` and ``nginx`` (``apt-get install wrk nginx``) and PostgreSQL (``tests/pg.py``).
+Needs ``wrk`` and ``nginx`` (``apt-get install wrk nginx``) and PostgreSQL (``harness/pg.py``).
 
 The load generator is ``wrk`` with ``bench/wrk/mcp.lua``. A Python client would use up the two
 cores itself. Each of the N concurrent clients is one keep-alive connection sending
@@ -73,8 +73,8 @@ HERE: Final = Path(__file__).resolve().parent
 ROOT: Final = HERE.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.cluster import cluster, free_port, nginx, wait_http  # noqa: E402
-from tests.pg import PostgresServer, fresh_database  # noqa: E402
+from harness.cluster import cluster, free_port, nginx, wait_http  # noqa: E402
+from harness.pg import PostgresServer, fresh_database  # noqa: E402
 
 from bench_core import log, machine, markdown_table, text_table  # noqa: E402
 from helpdesk.db import open_database  # noqa: E402
@@ -86,7 +86,7 @@ TICKETS: Final = 1000
 RATE_LIMIT: Final = "100000:200000"
 """Per caller and tool, per replica: far above what two cores can serve, so it never refuses."""
 MAX_CONNECTIONS: Final = 1500
-"""PostgreSQL's max_connections for the run (tests/pg.py starts it with 300). A replica may hold a
+"""PostgreSQL's max_connections for the run (harness/pg.py starts it with 300). A replica may hold a
 reader and a store connection per worker thread (anyio's pool has 40), and four servers share the
 database. Before commit 0cc170d a replica also kept the connections of retired worker threads
 open, which ran past 300 within one repeat. The benchmark counts each process's connections, so a
@@ -167,7 +167,7 @@ class Endpoint:
 
 
 class BenchPostgres(PostgresServer):
-    """tests/pg.py's server with more connections allowed (see MAX_CONNECTIONS)."""
+    """harness/pg.py's server with more connections allowed (see MAX_CONNECTIONS)."""
 
     def __init__(self) -> None:
         super().__init__(max_connections=MAX_CONNECTIONS)

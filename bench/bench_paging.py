@@ -25,7 +25,7 @@ from mcp import Client
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.pg import fresh_database, postgres_server  # noqa: E402
+from harness.pg import fresh_database, postgres_server  # noqa: E402
 
 from helpdesk import app  # noqa: E402
 from helpdesk.db import Database, open_database  # noqa: E402

@@ -7,7 +7,7 @@ The three writes are helpdesk's own tools, served in memory through the official
 ``add_ticket_comment`` without a key (plain), ``create_status_note`` (natural key, upsert)
 and ``add_ticket_comment`` with a fresh ``idempotency_key`` per call. The target of the
 idempotency issue: the keyed write within 1.25x of the plain one on SQLite.
-PostgreSQL is a real server started for the run (tests/pg.py).
+PostgreSQL is a real server started for the run (harness/pg.py).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from mcp import Client
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.pg import fresh_database, postgres_server  # noqa: E402
+from harness.pg import fresh_database, postgres_server  # noqa: E402
 
 from helpdesk import app  # noqa: E402
 from helpdesk.db import Database, open_database  # noqa: E402

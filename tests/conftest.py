@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from harness.pg import fresh_database, postgres_server
 
 from helpdesk.db import Database, open_database
-from tests.pg import fresh_database, postgres_server
 from wireproof.idempotency import IdempotencyStore
 
 SEEDED_TICKETS = 400

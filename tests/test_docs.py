@@ -76,7 +76,7 @@ def test_readme_quick_start_is_the_two_commands() -> None:
 def test_deploy_page_shows_the_nginx_config_and_replica_command_the_scale_out_tests_run() -> None:
     import re
 
-    from tests.cluster import NGINX_CONF, replica_args
+    from harness.cluster import NGINX_CONF, replica_args
 
     page = (ROOT / "docs" / "deploy.md").read_text()
     (nginx_block,) = re.findall(r"```nginx\n(.*?)```", page, re.DOTALL)

@@ -88,7 +88,8 @@ def test_http_serving_fails_closed_without_an_auth_mode(capsys: pytest.CaptureFi
 async def test_the_guard_serves_over_http_with_api_keys_and_never_passes_the_caller_s_token(
     tmp_path: Path,
 ) -> None:
-    from tests.cluster import free_port
+    from harness.cluster import free_port
+
     from wireproof.auth import hash_key
 
     keys = tmp_path / "keys.toml"
@@ -148,7 +149,8 @@ async def _wait_listening(port: int, process: subprocess.Popen[bytes]) -> None:
 
 @pytest.mark.anyio
 async def test_the_guard_reaches_a_streamable_http_upstream(tmp_path: Path) -> None:
-    from tests.cluster import free_port
+    from harness.cluster import free_port
+
     from tests.guard.support import flawed_spec, guarded
     from wireproof.guard import UpstreamSpec
 

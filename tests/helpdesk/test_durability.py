@@ -18,12 +18,12 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
+from harness.cluster import free_port, wait_http
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from helpdesk.app import app
 from helpdesk.db import Database, open_database
-from tests.cluster import free_port, wait_http
 from tests.helpdesk.shutdown_harness import Outcome, run_http_once, run_stdio_once
 from wireproof import LOCAL_OPERATOR
 from wireproof.idempotency import SqliteIdempotencyStore

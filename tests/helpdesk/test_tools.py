@@ -16,12 +16,12 @@ import anyio
 import httpx2
 import pytest
 from anyio.streams.buffered import BufferedByteReceiveStream
+from harness.cluster import free_port, wait_http
 from mcp import Client
 from mcp.client.streamable_http import streamable_http_client
 
 from helpdesk import app
 from helpdesk.db import Database
-from tests.cluster import free_port, wait_http
 from tests.conftest import SEEDED_TICKETS
 from wireproof import LOCAL_OPERATOR
 from wireproof.budget import BYTES_PER_TOKEN, DEFAULT_BUDGET_TOKENS

@@ -14,11 +14,11 @@ from typing import Any
 import anyio
 import psycopg
 import pytest
+from harness.cluster import Cluster, call_once, call_until_done, cluster
+from harness.pg import PostgresServer, fresh_database
 from mcp.shared.exceptions import MCPError
 
 from helpdesk.db import open_database
-from tests.cluster import Cluster, call_once, call_until_done, cluster
-from tests.pg import PostgresServer, fresh_database
 
 pytestmark = pytest.mark.anyio
 

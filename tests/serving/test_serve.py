@@ -23,10 +23,9 @@ from typing import Any
 import anyio
 import httpx2
 import pytest
+from harness.cluster import free_port, wait_http
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
-
-from tests.cluster import free_port, wait_http
 
 pytestmark = pytest.mark.anyio
 
