@@ -48,7 +48,8 @@ for fld in ("column", "count", "row"):
 j(s, "errors.no-retry-advice", SS_ALL, "TP", "ss-16", "no error says whether to retry.")
 j(s, "errors.not-repairable", "copy_workbook create_workbook_file", "FP", None,
   "FP: the error names the missing argument (source/file); the repaired call was refused with 'File already exists' / "
-  "'Destination already exists' because the sample call had created it, a correct refusal that names the cause.")
+  "'Destination already exists' because the sample call had created it (seen in a trace: every repair "
+  "call reused the sample path), a correct refusal that names the cause.")
 j(s, "idempotency.concurrent-duplicates", "append_rows insert_rows sql_execute", "TP", "ss-17", "the same append/insert made extra rows.")
 j(s, "idempotency.repeat-duplicates", "append_rows insert_rows sql_execute", "TP", "ss-17", "an identical repeat made a second row.")
 j(s, "idempotency.concurrent-duplicates", "add_sheet copy_sheet", "TP", "ss-c3", "each call made a new sheet WP1..WP9: a retry duplicates.")
@@ -82,8 +83,8 @@ j(s, "idempotency.concurrent-duplicates", "append_file", "TP", "kb-7", "appends 
 j(s, "idempotency.repeat-duplicates", "append_file", "TP", "kb-7", "appends twice.")
 j(s, "errors.no-retry-advice", KB_ALL, "TP", "kb-12", "no error says whether to retry.")
 j(s, "errors.not-repairable", "list_files_by_tags", "FP", None,
-  "FP as stated: 'Field required ... tags' names the argument; the repaired calls then failed on the kb-3 crash or on "
-  "'tags must contain at least one value', so the cause is kb-3 (already reported by errors.leak), not an unteaching error.")
+  "FP as stated: 'Field required ... tags' names the argument; all four repaired calls then failed on the kb-3 crash "
+  "(seen in a trace, docs/corpus/trace.py), so the cause is kb-3 (already reported by errors.leak), not an unteaching error.")
 j(s, "schema.no-annotations", KB_ALL + " documentation overview", "TP", "kb-10", "no annotations at all.")
 j(s, "schema.open-object", KB_ALL + " documentation overview", "TP", "kb-11", "unknown argument ignored by hand.")
 j(s, "schema.param-description", KB_ALL, "TP", "kb-10", "no parameter has a description.")
@@ -101,6 +102,6 @@ for server, v in J.items():
         ds = f["defect"] if isinstance(f["defect"], list) else [f["defect"]] if f["defect"] else []
         assert all(x in ids[server] for x in ds), (server, f)
 out = {"about": "Hand judgments of the hold-out (docs/holdout/README.md); format of docs/corpus/judgments.json.",
-       "checker": "/work/main/.venv/bin/wireproof at main 9b27440",
+       "checker": "/work/main/.venv/bin/wireproof (editable) at main db71afa, HEAD when the runs started (02:30 UTC)",
        "servers": {s: {"defects": D[s], "findings": J.get(s, [])} for s in D}}
 print(json.dumps(out, indent=1, ensure_ascii=False))
