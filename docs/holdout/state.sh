@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fresh throw-away state for the hold-out servers: state.sh spreadsheet|kb
+# Fresh throw-away state for the hold-out servers: state.sh spreadsheet|kb|todo
 # Everything lives under /tmp/holdout/state; servers are installed under $HOLDOUT (/work/holdout).
 set -eu
 HOLDOUT=${HOLDOUT:-/work/holdout}
@@ -23,5 +23,7 @@ PY
     ;;
   kb)
     rm -rf "$STATE/kb" && mkdir -p "$STATE/kb" ;;
+  todo)  # mcp-todo keeps its config and tasks under $HOME: the server is run with HOME=$STATE/todo
+    rm -rf "$STATE/todo" && mkdir -p "$STATE/todo" ;;
   *) echo "unknown $1" >&2; exit 2 ;;
 esac
