@@ -27,6 +27,15 @@ for i, c in [(1, "errors"), (2, "errors"), (3, "errors"), (4, "errors"), (5, "au
 d("kb", "kb-c1", "errors", "checker")  # search: string "12" accepted for integer limit
 d("kb", "kb-c2", "schema", "checker")  # strings without maxLength, tag arrays without maxItems
 
+# defects.md, mcp-todo
+for i, c in [(1, "errors"), (2, "errors"), (3, "protocol"), (4, "errors"), (5, "errors"), (6, "idempotency"),
+             (7, "schema"), (8, "schema"), (9, "output"), (10, "errors"), (11, "errors")]:
+    d("todo", f"td-{i}", c)
+d("todo", "td-c1", "output", "checker")  # a 1 MB invalid enum value is echoed whole in the validation error
+d("todo", "td-c2", "errors", "checker")  # rejections of the nullable (anyOf) fields: "is not valid under any of the given schemas"
+d("todo", "td-c3", "errors", "checker")  # type rejections do not name the argument ("'12' is not of type 'integer'")
+d("todo", "td-c4", "schema", "checker")  # tags arrays without maxItems, name without maxLength
+
 J: dict[str, list[dict]] = {}
 def j(server, rule, tools, verdict, defect, reason, field=None):
     for tool in tools.split() or [None]:
@@ -95,6 +104,27 @@ j(s, "schema.write-not-idempotent", "append_file", "TP", "kb-7", "appends again 
 j(s, "schema.write-not-idempotent", "add_tags remove_tags", "TP", "kb-10",
   "a set merge/removal, idempotent by behaviour: the missing idempotentHint is the fix the rule asks for (kb-10), not a duplicate.")
 j(s, "schema.write-not-idempotent", "search", "FP", None, "FP: search is a read; the fix is readOnlyHint, which schema.no-annotations already reports.")
+
+TD_ALL = "task_create task_delete task_get task_list task_update"
+s = "todo"
+j(s, "errors.disguised-success", "task_update", "TP", "td-1", "'Error: Task with ID 1 not found' with isError false.")
+j(s, "idempotency.concurrent-duplicates", "task_create", "TP", "td-6", "each create makes a task.")
+j(s, "idempotency.repeat-duplicates", "task_create", "TP", "td-6", "a repeat made task 2.")
+j(s, "output.over-budget", "task_list", "TP", "td-c1", "the 1 MB invalid orderby value is echoed whole in the error (the corpus judged the same on list_directory_with_sizes a TP).")
+j(s, "protocol.unknown-tool-accepted", "", "TP", "td-3", "'Error: Unknown tool' with isError false.")
+j(s, "errors.expected-not-stated", "task_create task_update task_list", "TP", "td-c2",
+  "most rejections are of the nullable anyOf fields: 'is not valid under any of the given schemas' says nothing of what is expected.")
+j(s, "errors.expected-not-stated", "task_get task_delete", "FP", None, "FP: the only field is id; \"'12' is not of type 'integer'\" states the expected type (the corpus's _EXPECTED_WORDS FP).")
+j(s, "errors.field-not-named", TD_ALL, "TP", "td-c3", "jsonschema's messages do not name the argument.")
+j(s, "errors.no-retry-advice", TD_ALL, "TP", "td-10", "no error says whether to retry.")
+j(s, "errors.not-repairable", TD_ALL, "TP", "td-c3", "the rejections name neither the field nor, for anyOf fields, the type: a repair has to guess.")
+j(s, "schema.no-annotations", TD_ALL, "TP", "td-7", "no annotations at all.")
+j(s, "schema.open-object", TD_ALL, "TP", "td-8", "unknown argument ignored by hand.")
+j(s, "schema.param-description", TD_ALL, "TP", "td-7", "no parameter has a description.")
+j(s, "schema.unbounded-array", "task_create task_list task_update", "TP", "td-c4", "tags without maxItems; not in the hand list.")
+j(s, "schema.unbounded-number", "task_list", "TP", "td-7", "limit has no minimum (-1, 0 accepted by hand).", field="limit")
+j(s, "schema.unbounded-string", "task_create", "TP", "td-c4", "name without maxLength; not in the hand list (td-7 names the missing minLength).")
+j(s, "schema.write-not-idempotent", "task_create", "TP", "td-6", "a create that duplicates.")
 
 ids = {s: {x["id"] for x in v} for s, v in D.items()}
 for server, v in J.items():
