@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import os
+import sys
 from pathlib import Path
 
 import anyio
@@ -10,9 +11,9 @@ import mcp_types as types
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from tests.guard.support import call, error_of, flawed_spec, guarded, text_of
+from tests.guard.support import FLAWED, REPO, call, error_of, flawed_spec, guarded, text_of
 from wireproof.auth import Principal
-from wireproof.guard import PinFile
+from wireproof.lock import read_lock
 
 pytestmark = pytest.mark.anyio
 
@@ -265,15 +266,28 @@ async def test_a_small_answer_is_passed_on_as_the_upstream_gave_it(tmp_path: Pat
 # -- pinning ------------------------------------------------------------------------------------
 
 
-async def test_a_tool_changed_since_pinning_is_withheld(tmp_path: Path) -> None:
-    pin = tmp_path / "pin.json"
-    async with guarded(tmp_path, pin=pin) as (client, _):
-        assert "echo" in await _listed(client)
-    recorded = json.loads(pin.read_text())
-    recorded["tools"]["echo"]["digest"] = "sha256:" + "0" * 64  # as if the upstream changed echo since
-    pin.write_text(json.dumps(recorded))
-    async with guarded(tmp_path, pin=pin) as (client, _):
+async def test_a_lock_written_by_wireproof_check_is_enforced_by_the_guard(tmp_path: Path) -> None:
+    lock = tmp_path / "wireproof.lock"
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    # --tool count_to: probing echo makes the checker itself fail (a RecursionError; reported)
+    command = [sys.executable, "-m", "wireproof", "check", "--no-progress", "--lock", str(lock)]
+    command += ["--tool", "count_to", "--fail-on", "never", "--", *FLAWED]
+    with anyio.fail_after(180):
+        checked = await anyio.run_process(command, cwd=REPO, env=env, check=False)
+    stderr = checked.stderr.decode()
+    assert checked.returncode == 0, stderr
+    assert "recorded 11 tool definitions" in stderr
+    recorded = lock.read_text()
+    async with guarded(tmp_path, pin=lock) as (client, _):
+        listed = await _listed(client)  # the reviewer's lock is accepted as it is
+        assert {"echo", "count_to", "add_note"} <= set(listed)
+        assert text_of(await call(client, "echo", {"text": "hi"})) == "hi"
+    assert lock.read_text() == recorded  # nothing changed, nothing written
+    async with guarded(tmp_path, pin=lock, spec=flawed_spec(FLAWED_DRIFT="1")) as (client, _):
         listed = await _listed(client)
-    assert "echo" not in listed
-    assert "count_to" in listed
-    assert PinFile.open(pin).pinned["echo"]["digest"] == "sha256:" + "0" * 64  # not re-recorded unapproved
+        assert "echo" not in listed
+        assert "count_to" in listed
+        with pytest.raises(MCPError, match="Unknown tool"):
+            await call(client, "echo", {"text": "hi"})
+    assert lock.read_text() == recorded  # not re-recorded unapproved
+    assert read_lock(lock).tools["echo"].description == "Echo the text back."
