@@ -64,6 +64,21 @@ def test_a_bad_policy_stops_the_guard_before_it_starts(
     assert "unknown key alow" in capsys.readouterr().err
 
 
+def test_a_listing_over_the_budget_stops_the_guard_at_start_saying_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    policy = tmp_path / "guard.toml"
+    policy.write_text("budget_tokens = 256\n")  # the 11 tools' listing is about 1,800 tokens
+    assert main(["guard", "--store", "memory:", "--policy", str(policy), "--", *FLAWED]) == 2
+    err = capsys.readouterr().err
+    assert "the tools/list answer of the 11 served tools is about" in err
+    assert "over the budget of 256 tokens; largest: " in err
+    assert "--allow" in err
+    assert "budget_tokens" in err
+    assert "Traceback" not in err
+
+
 def test_the_guard_needs_exactly_one_upstream(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["guard"]) == 2
     assert "give the upstream as a command after --" in capsys.readouterr().err

@@ -13,7 +13,11 @@ from mcp.shared.exceptions import MCPError
 
 from tests.guard.support import FLAWED, REPO, call, error_of, flawed_spec, guarded, text_of
 from wireproof.auth import Principal
+from wireproof.connector import Connector
+from wireproof.guard import GuardConfigError
+from wireproof.guard._guard import check_listing_budget, listing_bytes
 from wireproof.lock import read_lock
+from wireproof.tools import Tool, ToolAnswer
 
 pytestmark = pytest.mark.anyio
 
@@ -237,7 +241,7 @@ async def test_a_create_like_tool_is_deduplicated_within_its_window(tmp_path: Pa
 
 
 async def test_an_array_over_the_budget_is_paged_with_signed_cursors(tmp_path: Path) -> None:
-    async with guarded(tmp_path, {"budget_tokens": 1000}) as (client, _):
+    async with guarded(tmp_path, {"budget_tokens": 1000, "allow": ["count_to"]}) as (client, _):
         items: list[int] = []
         arguments: dict[str, object] = {"n": 3000}
         for _ in range(100):
@@ -261,6 +265,37 @@ async def test_a_small_answer_is_passed_on_as_the_upstream_gave_it(tmp_path: Pat
     async with guarded(tmp_path) as (client, _):
         answer = await call(client, "count_to", {"n": 3})
     assert answer.structured_content == {"result": [1, 2, 3]}
+
+
+async def test_a_listing_narrowed_to_fit_the_budget_is_served_whole(tmp_path: Path) -> None:
+    policy = {"budget_tokens": 512, "allow": ["echo", "count_to"]}  # all 11: 1,778 tokens
+    async with guarded(tmp_path, policy) as (client, _):
+        listed = await _listed(client)
+    assert set(listed) == {"echo", "count_to"}
+    assert listed["echo"].description == "Echo the text back."  # descriptions are never cut
+
+
+def test_the_listing_is_measured_as_it_goes_on_the_wire() -> None:
+    connector: Connector[None] = Connector("sized")
+    connector.add(
+        Tool.from_schema(
+            "t",
+            {"type": "object", "properties": {}},
+            _nothing,
+            kind="read",
+            public=True,
+            description="é" * 300,
+        )
+    )
+    size = listing_bytes(connector)
+    assert size > 300 * 6  # non-ASCII counted as the escapes HTTP sends
+    check_listing_budget(connector, size // 4 + 1)
+    with pytest.raises(GuardConfigError, match=r"over the budget of 256 tokens; largest: t \("):
+        check_listing_budget(connector, 256)
+
+
+async def _nothing(ctx: object, arguments: dict[str, object]) -> ToolAnswer:
+    return ToolAnswer(content=[])
 
 
 # -- pinning ------------------------------------------------------------------------------------
