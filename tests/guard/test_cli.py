@@ -186,3 +186,65 @@ async def test_the_guard_reaches_a_streamable_http_upstream(tmp_path: Path) -> N
             upstream.wait(timeout=20)
     assert text_of(answer) == "via http"
     assert "Traceback" not in text_of(failed)
+
+
+@pytest.mark.anyio
+async def test_upstream_headers_reach_an_http_upstream_and_the_caller_s_authorization_never_does(
+    tmp_path: Path,
+) -> None:
+    from tests.cluster import free_port
+    from wireproof.auth import hash_key
+
+    keys = tmp_path / "keys.toml"
+    keys.write_text(
+        f'[[keys]]\nprincipal = "agent"\nsha256 = "{hash_key("k-agent-1")}"\nscopes = ["guard:read"]\n',
+        encoding="utf-8",
+    )
+    record = tmp_path / "upstream-headers.jsonl"
+    upstream_port, guard_port = free_port(), free_port()
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    guard_command = [sys.executable, "-m", "wireproof.cli", "guard", "--transport", "http", "--auth", "keys"]
+    guard_command += ["--keys-file", str(keys), "--port", str(guard_port), "--allow", "echo"]
+    guard_command += ["--upstream", f"http://127.0.0.1:{upstream_port}/mcp"]
+    guard_command += ["--upstream-header", "X-Upstream-Token: the-guard-s-own"]
+    log = tmp_path / "stderr.txt"
+    with log.open("w") as errlog:
+        upstream = subprocess.Popen(  # noqa: ASYNC220 - started once; its output goes to a file
+            [*FLAWED, "--http-recording", str(upstream_port), str(record)],
+            env=env,
+            cwd=str(REPO),
+            stdout=errlog,
+            stderr=errlog,
+        )
+        guard = None
+        try:
+            with anyio.fail_after(30):
+                await _wait_listening(upstream_port, upstream)
+            guard = subprocess.Popen(  # noqa: ASYNC220 - started once; its output goes to a file
+                guard_command, env=env, cwd=str(REPO), stdout=errlog, stderr=errlog
+            )
+            with anyio.fail_after(30):
+                await _wait_listening(guard_port, guard)
+            listing_requests = len(record.read_text().splitlines())  # the guard's own start: list tools
+            headers = {"Authorization": "Bearer k-agent-1", "X-Upstream-Token": "the-caller-s"}
+            async with (
+                httpx2.AsyncClient(headers=headers) as http,
+                Client(
+                    streamable_http_client(f"http://127.0.0.1:{guard_port}/mcp", http_client=http)
+                ) as client,
+            ):
+                answer = await call(client, "echo", {"text": "over two hops"})
+        finally:
+            for process in (guard, upstream):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=20)
+    assert text_of(answer) == "over two hops"
+    seen = [json.loads(line) for line in record.read_text().splitlines()]
+    assert listing_requests >= 1
+    assert len(seen) > listing_requests  # the call reached the upstream after the start
+    assert all(request["headers"].get("x-upstream-token") == "the-guard-s-own" for request in seen)
+    assert not any("authorization" in request["headers"] for request in seen)
+    assert "k-agent-1" not in record.read_text()
+    assert "the-caller-s" not in record.read_text()
