@@ -91,6 +91,23 @@ def _array_of(result: types.CallToolResult) -> list[Any] | None:
     return None
 
 
+def _may_be_array(result: types.CallToolResult) -> bool:
+    """Whether ``_array_of`` could find an array, judged without encoding or parsing anything: most
+    answers are not arrays, and measuring them here would encode each answer once more than the
+    library's budget check already does."""
+    structured = result.structured_content
+    if isinstance(structured, list) or (
+        isinstance(structured, dict) and len(structured) == 1 and isinstance(structured.get("result"), list)
+    ):
+        return True
+    content = result.content
+    return (
+        len(content) == 1
+        and isinstance(content[0], types.TextContent)
+        and content[0].text.lstrip()[:1] == "["
+    )
+
+
 def _answer_bytes(result: types.CallToolResult) -> int:
     return len(result.model_dump_json(by_alias=True, exclude_none=True))
 
@@ -150,7 +167,11 @@ class _Forward:
         disguised = disguised_failure(self.name, result, self.rules, ctx.correlation_id)
         if disguised is not None:
             raise disguised
-        if self.paged and (position is not None or _answer_bytes(result) > self.budget_bytes * _PAGE_ABOVE):
+        if (
+            self.paged
+            and _may_be_array(result)
+            and (position is not None or _answer_bytes(result) > self.budget_bytes * _PAGE_ABOVE)
+        ):
             items = _array_of(result)
             if items is not None:
                 return self._page(ctx, arguments, items, position)
