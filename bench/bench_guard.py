@@ -7,6 +7,10 @@ clients run side by side in one process: one to the server direct, one to ``wire
 memory: -- python -m tests.guard.flawed_upstream``. They take turns, ``--chunk`` calls at a time in
 an order that alternates, so machine noise hits both alike. Every wait is bounded. Prints p50 and
 p99 per client and the ratio of the p50s (the issue's goal: at most 1.2x).
+
+A third client, ``relay``, reaches the same server through a process that only copies bytes (this
+file run as ``--relay -- CMD``: no parsing, no pipeline): the floor of any guard that is a second
+stdio process, the hop itself.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import platform
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from contextlib import AsyncExitStack
 from pathlib import Path
@@ -42,6 +47,24 @@ GUARD = [
     *UPSTREAM,
 ]
 
+RELAY = [sys.executable, str(Path(__file__).resolve()), "--relay", "--", *UPSTREAM]
+
+
+def _relay(command: list[str]) -> None:
+    """Copy stdin to the child's stdin and its stdout to ours, byte for byte, until either ends."""
+    child = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+    assert child.stdin is not None
+    assert child.stdout is not None
+
+    def pump(source: int, sink: int) -> None:
+        while chunk := os.read(source, 65536):
+            os.write(sink, chunk)
+
+    inbound = threading.Thread(target=pump, args=(0, child.stdin.fileno()), daemon=True)
+    inbound.start()
+    pump(child.stdout.fileno(), 1)
+    child.wait(timeout=10)
+
 
 def _params(command: list[str]) -> StdioServerParameters:
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "VIRTUAL_ENV")}
@@ -62,10 +85,10 @@ async def _call(client: Client) -> float:
 
 
 async def _run(args: argparse.Namespace) -> dict[str, list[float]]:
-    samples: dict[str, list[float]] = {"direct": [], "guard": []}
+    samples: dict[str, list[float]] = {"direct": [], "relay": [], "guard": []}
     async with AsyncExitStack() as stack:
         clients: dict[str, Any] = {}
-        for name, command in (("direct", UPSTREAM), ("guard", GUARD)):
+        for name, command in (("direct", UPSTREAM), ("relay", RELAY), ("guard", GUARD)):
             errlog = stack.enter_context(open(os.devnull, "w"))  # noqa: SIM115, ASYNC230 - once, at start; closed by the stack
             transport = stdio_client(_params(command), errlog=errlog)  # the audit lines are not measured
             clients[name] = await stack.enter_async_context(
@@ -76,7 +99,8 @@ async def _run(args: argparse.Namespace) -> dict[str, list[float]]:
         for repeat in range(args.repeats):
             done = 0
             while done < args.calls:
-                order = ("direct", "guard") if (done // args.chunk + repeat) % 2 == 0 else ("guard", "direct")
+                names = ("direct", "relay", "guard")
+                order = names if (done // args.chunk + repeat) % 2 == 0 else names[::-1]
                 for name in order:
                     for _ in range(args.chunk):
                         samples[name].append(await _call(clients[name]))
@@ -101,6 +125,7 @@ def main() -> None:
     args = parser.parse_args()
     samples = anyio.run(_run, args)
     direct, guard = statistics.median(samples["direct"]), statistics.median(samples["guard"])
+    relay = statistics.median(samples["relay"])
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     ).stdout.strip()
@@ -114,6 +139,8 @@ def main() -> None:
         "| --- | ---: | ---: | ---: | ---: |",
         f"| direct (MCPServer over stdio) | {len(samples['direct'])} | {direct:.3f} | "
         f"{_p(samples['direct'], 0.99):.3f} | 1.00x |",
+        f"| through a byte relay (the hop alone) | {len(samples['relay'])} | {relay:.3f} | "
+        f"{_p(samples['relay'], 0.99):.3f} | {relay / direct:.2f}x |",
         f"| through wireproof guard | {len(samples['guard'])} | {guard:.3f} | "
         f"{_p(samples['guard'], 0.99):.3f} | {guard / direct:.2f}x |",
     ]
@@ -124,4 +151,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--relay"]:
+        _relay(sys.argv[3:])
+    else:
+        main()

@@ -64,6 +64,21 @@ def test_a_bad_policy_stops_the_guard_before_it_starts(
     assert "unknown key alow" in capsys.readouterr().err
 
 
+def test_a_listing_over_the_budget_stops_the_guard_at_start_saying_what_to_do(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    policy = tmp_path / "guard.toml"
+    policy.write_text("budget_tokens = 256\n")  # the 11 tools' listing is about 1,800 tokens
+    assert main(["guard", "--store", "memory:", "--policy", str(policy), "--", *FLAWED]) == 2
+    err = capsys.readouterr().err
+    assert "the tools/list answer of the 11 served tools is about" in err
+    assert "over the budget of 256 tokens; largest: " in err
+    assert "--allow" in err
+    assert "budget_tokens" in err
+    assert "Traceback" not in err
+
+
 def test_the_guard_needs_exactly_one_upstream(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["guard"]) == 2
     assert "give the upstream as a command after --" in capsys.readouterr().err
@@ -173,3 +188,65 @@ async def test_the_guard_reaches_a_streamable_http_upstream(tmp_path: Path) -> N
             upstream.wait(timeout=20)
     assert text_of(answer) == "via http"
     assert "Traceback" not in text_of(failed)
+
+
+@pytest.mark.anyio
+async def test_upstream_headers_reach_an_http_upstream_and_the_caller_s_authorization_never_does(
+    tmp_path: Path,
+) -> None:
+    from tests.cluster import free_port
+    from wireproof.auth import hash_key
+
+    keys = tmp_path / "keys.toml"
+    keys.write_text(
+        f'[[keys]]\nprincipal = "agent"\nsha256 = "{hash_key("k-agent-1")}"\nscopes = ["guard:read"]\n',
+        encoding="utf-8",
+    )
+    record = tmp_path / "upstream-headers.jsonl"
+    upstream_port, guard_port = free_port(), free_port()
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    guard_command = [sys.executable, "-m", "wireproof.cli", "guard", "--transport", "http", "--auth", "keys"]
+    guard_command += ["--keys-file", str(keys), "--port", str(guard_port), "--allow", "echo"]
+    guard_command += ["--upstream", f"http://127.0.0.1:{upstream_port}/mcp"]
+    guard_command += ["--upstream-header", "X-Upstream-Token: the-guard-s-own"]
+    log = tmp_path / "stderr.txt"
+    with log.open("w") as errlog:
+        upstream = subprocess.Popen(  # noqa: ASYNC220 - started once; its output goes to a file
+            [*FLAWED, "--http-recording", str(upstream_port), str(record)],
+            env=env,
+            cwd=str(REPO),
+            stdout=errlog,
+            stderr=errlog,
+        )
+        guard = None
+        try:
+            with anyio.fail_after(30):
+                await _wait_listening(upstream_port, upstream)
+            guard = subprocess.Popen(  # noqa: ASYNC220 - started once; its output goes to a file
+                guard_command, env=env, cwd=str(REPO), stdout=errlog, stderr=errlog
+            )
+            with anyio.fail_after(30):
+                await _wait_listening(guard_port, guard)
+            listing_requests = len(record.read_text().splitlines())  # the guard's own start: list tools
+            headers = {"Authorization": "Bearer k-agent-1", "X-Upstream-Token": "the-caller-s"}
+            async with (
+                httpx2.AsyncClient(headers=headers) as http,
+                Client(
+                    streamable_http_client(f"http://127.0.0.1:{guard_port}/mcp", http_client=http)
+                ) as client,
+            ):
+                answer = await call(client, "echo", {"text": "over two hops"})
+        finally:
+            for process in (guard, upstream):
+                if process is not None:
+                    process.terminate()
+                    process.wait(timeout=20)
+    assert text_of(answer) == "over two hops"
+    seen = [json.loads(line) for line in record.read_text().splitlines()]
+    assert listing_requests >= 1
+    assert len(seen) > listing_requests  # the call reached the upstream after the start
+    assert all(request["headers"].get("x-upstream-token") == "the-guard-s-own" for request in seen)
+    assert not any("authorization" in request["headers"] for request in seen)
+    assert "k-agent-1" not in record.read_text()
+    assert "the-caller-s" not in record.read_text()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-import json
+import os
+import sys
 from pathlib import Path
 
 import anyio
@@ -10,9 +11,13 @@ import mcp_types as types
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from tests.guard.support import call, error_of, flawed_spec, guarded, text_of
+from tests.guard.support import FLAWED, REPO, call, error_of, flawed_spec, guarded, text_of
 from wireproof.auth import Principal
-from wireproof.guard import PinFile
+from wireproof.connector import Connector
+from wireproof.guard import GuardConfigError
+from wireproof.guard._guard import check_listing_budget, listing_bytes
+from wireproof.lock import read_lock
+from wireproof.tools import Tool, ToolAnswer
 
 pytestmark = pytest.mark.anyio
 
@@ -236,7 +241,7 @@ async def test_a_create_like_tool_is_deduplicated_within_its_window(tmp_path: Pa
 
 
 async def test_an_array_over_the_budget_is_paged_with_signed_cursors(tmp_path: Path) -> None:
-    async with guarded(tmp_path, {"budget_tokens": 1000}) as (client, _):
+    async with guarded(tmp_path, {"budget_tokens": 1000, "allow": ["count_to"]}) as (client, _):
         items: list[int] = []
         arguments: dict[str, object] = {"n": 3000}
         for _ in range(100):
@@ -262,18 +267,62 @@ async def test_a_small_answer_is_passed_on_as_the_upstream_gave_it(tmp_path: Pat
     assert answer.structured_content == {"result": [1, 2, 3]}
 
 
+async def test_a_listing_narrowed_to_fit_the_budget_is_served_whole(tmp_path: Path) -> None:
+    policy = {"budget_tokens": 512, "allow": ["echo", "count_to"]}  # all 11: 1,778 tokens
+    async with guarded(tmp_path, policy) as (client, _):
+        listed = await _listed(client)
+    assert set(listed) == {"echo", "count_to"}
+    assert listed["echo"].description == "Echo the text back."  # descriptions are never cut
+
+
+def test_the_listing_is_measured_as_it_goes_on_the_wire() -> None:
+    connector: Connector[None] = Connector("sized")
+    connector.add(
+        Tool.from_schema(
+            "t",
+            {"type": "object", "properties": {}},
+            _nothing,
+            kind="read",
+            public=True,
+            description="é" * 300,
+        )
+    )
+    size = listing_bytes(connector)
+    assert size > 300 * 6  # non-ASCII counted as the escapes HTTP sends
+    check_listing_budget(connector, size // 4 + 1)
+    with pytest.raises(GuardConfigError, match=r"over the budget of 256 tokens; largest: t \("):
+        check_listing_budget(connector, 256)
+
+
+async def _nothing(ctx: object, arguments: dict[str, object]) -> ToolAnswer:
+    return ToolAnswer(content=[])
+
+
 # -- pinning ------------------------------------------------------------------------------------
 
 
-async def test_a_tool_changed_since_pinning_is_withheld(tmp_path: Path) -> None:
-    pin = tmp_path / "pin.json"
-    async with guarded(tmp_path, pin=pin) as (client, _):
-        assert "echo" in await _listed(client)
-    recorded = json.loads(pin.read_text())
-    recorded["tools"]["echo"]["digest"] = "sha256:" + "0" * 64  # as if the upstream changed echo since
-    pin.write_text(json.dumps(recorded))
-    async with guarded(tmp_path, pin=pin) as (client, _):
+async def test_a_lock_written_by_wireproof_check_is_enforced_by_the_guard(tmp_path: Path) -> None:
+    lock = tmp_path / "wireproof.lock"
+    env = {**os.environ, "PYTHONPATH": f"{REPO}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    # --tool count_to: probing echo makes the checker itself fail (a RecursionError; reported)
+    command = [sys.executable, "-m", "wireproof", "check", "--no-progress", "--lock", str(lock)]
+    command += ["--tool", "count_to", "--fail-on", "never", "--", *FLAWED]
+    with anyio.fail_after(180):
+        checked = await anyio.run_process(command, cwd=REPO, env=env, check=False)
+    stderr = checked.stderr.decode()
+    assert checked.returncode == 0, stderr
+    assert "recorded 11 tool definitions" in stderr
+    recorded = lock.read_text()
+    async with guarded(tmp_path, pin=lock) as (client, _):
+        listed = await _listed(client)  # the reviewer's lock is accepted as it is
+        assert {"echo", "count_to", "add_note"} <= set(listed)
+        assert text_of(await call(client, "echo", {"text": "hi"})) == "hi"
+    assert lock.read_text() == recorded  # nothing changed, nothing written
+    async with guarded(tmp_path, pin=lock, spec=flawed_spec(FLAWED_DRIFT="1")) as (client, _):
         listed = await _listed(client)
-    assert "echo" not in listed
-    assert "count_to" in listed
-    assert PinFile.open(pin).pinned["echo"]["digest"] == "sha256:" + "0" * 64  # not re-recorded unapproved
+        assert "echo" not in listed
+        assert "count_to" in listed
+        with pytest.raises(MCPError, match="Unknown tool"):
+            await call(client, "echo", {"text": "hi"})
+    assert lock.read_text() == recorded  # not re-recorded unapproved
+    assert read_lock(lock).tools["echo"].description == "Echo the text back."

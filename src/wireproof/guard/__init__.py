@@ -7,7 +7,7 @@ a library ``Tool`` made from its tightened JSON Schema and a function that forwa
 
 from wireproof.guard._answers import is_leaky
 from wireproof.guard._guard import DEFAULT_READ_SCOPE, DEFAULT_WRITE_SCOPE, GuardedTools, guarded_connector
-from wireproof.guard._pin import PIN_FORMAT, PinFile, definition_digest
+from wireproof.guard._pin import OLD_PIN_FORMAT, PinFile, definition_of
 from wireproof.guard._policy import (
     FailureRule,
     GuardConfigError,
@@ -23,7 +23,7 @@ from wireproof.guard._upstream import Upstream, UpstreamSpec, UpstreamStartError
 __all__ = [
     "DEFAULT_READ_SCOPE",
     "DEFAULT_WRITE_SCOPE",
-    "PIN_FORMAT",
+    "OLD_PIN_FORMAT",
     "FailureRule",
     "GuardConfigError",
     "GuardOptions",
@@ -35,7 +35,7 @@ __all__ = [
     "UpstreamSpec",
     "UpstreamStartError",
     "default_store_url",
-    "definition_digest",
+    "definition_of",
     "guarded_connector",
     "is_leaky",
     "load_policy",

@@ -27,12 +27,12 @@ import mcp_types as types
 import pydantic_core
 from mcp.shared.exceptions import MCPError
 
-from wireproof.budget import BYTES_PER_TOKEN, DEFAULT_BUDGET_TOKENS, FRAME_BYTES
+from wireproof.budget import BYTES_PER_TOKEN, DEFAULT_BUDGET_TOKENS, FRAME_BYTES, wire_bytes
 from wireproof.connector import Connector
 from wireproof.errors import FieldError, InvalidInput
 from wireproof.guard._answers import disguised_failure, upstream_error, upstream_failure
 from wireproof.guard._pin import PinFile
-from wireproof.guard._policy import GuardPolicy, ToolPolicy
+from wireproof.guard._policy import GuardConfigError, GuardPolicy, ToolPolicy
 from wireproof.guard._schema import tighten_schema
 from wireproof.guard._upstream import UpstreamCalls
 from wireproof.idempotency import canonical_json
@@ -89,6 +89,23 @@ def _array_of(result: types.CallToolResult) -> list[Any] | None:
             return None
         return parsed if isinstance(parsed, list) else None
     return None
+
+
+def _may_be_array(result: types.CallToolResult) -> bool:
+    """Whether ``_array_of`` could find an array, judged without encoding or parsing anything: most
+    answers are not arrays, and measuring them here would encode each answer once more than the
+    library's budget check already does."""
+    structured = result.structured_content
+    if isinstance(structured, list) or (
+        isinstance(structured, dict) and len(structured) == 1 and isinstance(structured.get("result"), list)
+    ):
+        return True
+    content = result.content
+    return (
+        len(content) == 1
+        and isinstance(content[0], types.TextContent)
+        and content[0].text.lstrip()[:1] == "["
+    )
 
 
 def _answer_bytes(result: types.CallToolResult) -> int:
@@ -150,7 +167,11 @@ class _Forward:
         disguised = disguised_failure(self.name, result, self.rules, ctx.correlation_id)
         if disguised is not None:
             raise disguised
-        if self.paged and (position is not None or _answer_bytes(result) > self.budget_bytes * _PAGE_ABOVE):
+        if (
+            self.paged
+            and _may_be_array(result)
+            and (position is not None or _answer_bytes(result) > self.budget_bytes * _PAGE_ABOVE)
+        ):
             items = _array_of(result)
             if items is not None:
                 return self._page(ctx, arguments, items, position)
@@ -228,6 +249,43 @@ def _make_tool(upstream: UpstreamCalls, tool: types.Tool, guard: GuardPolicy) ->
     )
 
 
+def listing_bytes(connector: Connector[None]) -> int:
+    """The most bytes the ``tools/list`` answer of every served tool takes on the wire (escapes and
+    the JSON-RPC frame counted as for an answer): what a caller permitted every tool reads."""
+    listing = types.ListToolsResult(tools=[tool.definition for tool in connector.tools.values()])
+    return FRAME_BYTES + wire_bytes(listing.model_dump_json(by_alias=True, exclude_none=True))
+
+
+def check_listing_budget(connector: Connector[None], budget_tokens: int) -> None:
+    """Refuse to start when the served tools' listing is over the response budget.
+
+    A listing sits in the model's context on every turn, and its descriptions are what a reviewer
+    read (and pinned): the guard does not cut them behind the operator's back. It stops at start,
+    naming the largest tools and the three ways out (serve fewer, shorten a description in the
+    policy, or raise ``budget_tokens``).
+
+    Raises:
+        GuardConfigError: the listing is over ``budget_tokens``.
+    """
+    size, budget = listing_bytes(connector), budget_tokens * BYTES_PER_TOKEN
+    if size <= budget:
+        return
+    sizes = sorted(
+        (
+            (len(tool.definition.model_dump_json(by_alias=True, exclude_none=True)), name)
+            for name, tool in connector.tools.items()
+        ),
+        reverse=True,
+    )
+    largest = ", ".join(f"{name} ({count:,} bytes)" for count, name in sizes[:3])
+    raise GuardConfigError(
+        f"the tools/list answer of the {len(sizes)} served tools is about {size // BYTES_PER_TOKEN:,} tokens "
+        f"({size:,} bytes), over the budget of {budget_tokens:,} tokens; largest: {largest}. Serve fewer "
+        "tools (--allow, or allow/deny in the policy), shorten a description in the policy "
+        '([tools.NAME] description = "..."), or raise budget_tokens'
+    )
+
+
 async def guarded_connector(
     upstream: UpstreamCalls,
     policy: GuardPolicy,
@@ -239,7 +297,8 @@ async def guarded_connector(
     """The connector serving the upstream's allowed (and, with ``pin``, unchanged) tools.
 
     Raises:
-        GuardConfigError: the policy names arguments a tool does not have.
+        GuardConfigError: the policy names arguments a tool does not have, or the ``tools/list``
+            answer of the served tools is over the budget (see ``check_listing_budget``).
     """
     listed = await upstream.list_tools()
     connector: Connector[None] = Connector(
@@ -263,6 +322,7 @@ async def guarded_connector(
     for tool in allowed:
         connector.add(_make_tool(upstream, tool, policy))
         made.served.append(tool.name)
+    check_listing_budget(connector, policy.budget_tokens or DEFAULT_BUDGET_TOKENS)
     unlisted = sorted(set(policy.tools) - {tool.name for tool in listed})
     if unlisted:
         logger.warning("the policy has tables for tools the upstream does not list: %s", ", ".join(unlisted))
