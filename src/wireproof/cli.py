@@ -233,7 +233,7 @@ GUARD_EPILOG = """\
 examples:
   wireproof guard -- mcp-server-time                               a stdio server, every tool, served over stdio
   wireproof guard --read-only -- npx @modelcontextprotocol/server-memory
-  wireproof guard --policy guard.toml --pin tools.pin.json -- mcp-server-git --repository /srv/repo
+  wireproof guard --policy guard.toml --pin wireproof.lock -- mcp-server-git --repository /srv/repo
   wireproof guard --upstream http://127.0.0.1:9000/mcp --upstream-header 'Authorization: Bearer UPSTREAM' \\
       --transport http --auth keys --keys-file keys.toml --port 8100
 
@@ -275,7 +275,9 @@ def _add_guard(commands: Any) -> None:
         "--pin",
         type=Path,
         metavar="FILE",
-        help="record tool definitions on first start; withhold changed ones",
+        help="pin the upstream's tool definitions in FILE (the wireproof.lock format of wireproof check "
+        "--lock): recorded on first start; a tool whose definition changed, or that is new, is withheld "
+        "and logged until --approve",
     )
     guard.add_argument(
         "--approve",

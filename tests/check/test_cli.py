@@ -251,3 +251,23 @@ def test_config_file_errors_are_clear(tmp_path: Path) -> None:
     done = run("check", "--config", str(bad), "--", "true")
     assert done.returncode == 2
     assert "warn_tokens must be an integer" in done.stderr
+
+
+def test_an_answer_nested_past_the_json_parser_is_judged_not_a_checker_crash() -> None:
+    """The guard's flawed upstream echoes the checker's deep-nesting probe back as text: parsing it
+    hit the JSON decoder's recursion limit, and the whole check died ("the checker itself failed")."""
+    done = run(
+        "check",
+        "--no-progress",
+        "--tool",
+        "echo",
+        "--format",
+        "json",
+        "--",
+        sys.executable,
+        str(ROOT / "tests" / "guard" / "flawed_upstream.py"),
+    )
+    assert "checker itself failed" not in done.stderr, done.stderr
+    assert done.returncode in (0, 1), done.stderr
+    report = json.loads(done.stdout)
+    assert any(f["tool"] == "echo" for f in report["findings"])

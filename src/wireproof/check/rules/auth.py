@@ -155,7 +155,7 @@ def _items(record: CallRecord) -> int:
     if value is None:
         try:
             value = json.loads(record.text)
-        except ValueError:
+        except (ValueError, RecursionError):  # a hostile answer may nest past the parser's limit
             return 0
 
     def count(node: Any) -> int:

@@ -180,14 +180,14 @@ def _answer_json(record: CallRecord) -> Any:
         return record.structured
     try:
         return json.loads(record.text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a hostile answer may nest past the parser's limit
         return None
 
 
 def _is_json(text: str) -> bool:
     try:
         json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a hostile answer may nest past the parser's limit
         return False
     return True
 
@@ -642,5 +642,5 @@ def _text_value(text: str) -> Any:
         return ""
     try:
         return json.loads(stripped)
-    except ValueError:
+    except (ValueError, RecursionError):  # a hostile answer may nest past the parser's limit
         return {"[]": [], "()": [], "{}": {}, "None": None}.get(stripped, stripped)

@@ -348,7 +348,7 @@ def _json_of(call: CallRecord) -> Any:
         return call.structured
     try:
         return json.loads(call.text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a hostile answer may nest past the parser's limit
         return None
 
 

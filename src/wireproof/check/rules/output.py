@@ -116,7 +116,7 @@ def parse_listing(text: str) -> Any:
     """
     try:
         return json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # a hostile answer may nest past the parser's limit
         pass
     if len(text) > REPR_LIMIT or not _REPR_LIST.match(text):
         return None
