@@ -194,7 +194,8 @@ async def test_the_guard_reaches_a_streamable_http_upstream(tmp_path: Path) -> N
 async def test_upstream_headers_reach_an_http_upstream_and_the_caller_s_authorization_never_does(
     tmp_path: Path,
 ) -> None:
-    from tests.cluster import free_port
+    from harness.cluster import free_port
+
     from wireproof.auth import hash_key
 
     keys = tmp_path / "keys.toml"
