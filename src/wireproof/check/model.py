@@ -198,6 +198,15 @@ class CallRecord:
     size_bytes: int = 0
     meta: dict[str, Any] | None = None
 
+    def answer_json(self) -> Any:
+        """The answer's JSON: structuredContent, else the text when it parses, else None."""
+        if self.structured is not None:
+            return self.structured
+        try:
+            return json.loads(self.text)
+        except (ValueError, RecursionError):  # a hostile answer may nest past the parser's limit
+            return None
+
     def evidence(self, note: str | None = None) -> Evidence:
         if self.outcome == "result":
             answer = json.dumps(

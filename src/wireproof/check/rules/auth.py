@@ -151,12 +151,7 @@ def metadata_invalid(ctx: RuleContext) -> Iterator[Hit]:
 
 def _items(record: CallRecord) -> int:
     """How many list items an answer holds in all (an empty list for a bad credential holds fewer)."""
-    value: Any = record.structured
-    if value is None:
-        try:
-            value = json.loads(record.text)
-        except (ValueError, RecursionError):  # a hostile answer may nest past the parser's limit
-            return 0
+    value: Any = record.answer_json()
 
     def count(node: Any) -> int:
         if isinstance(node, list):

@@ -174,16 +174,6 @@ def _answer_text(record: CallRecord) -> str:
     return "\n".join(parts)
 
 
-def _answer_json(record: CallRecord) -> Any:
-    """The answer's JSON: structuredContent, else the text when it parses, else None."""
-    if record.structured is not None:
-        return record.structured
-    try:
-        return json.loads(record.text)
-    except (ValueError, RecursionError):  # a hostile answer may nest past the parser's limit
-        return None
-
-
 def _is_json(text: str) -> bool:
     try:
         json.loads(text)
@@ -201,7 +191,7 @@ def disguised_failure(record: CallRecord) -> tuple[Severity, str] | None:
     """
     if record.outcome != "result" or record.is_error:
         return None
-    value = _answer_json(record)
+    value = record.answer_json()
     if isinstance(value, dict):
         found = _disguised_object(value)
         if found is not None:

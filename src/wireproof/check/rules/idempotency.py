@@ -343,15 +343,6 @@ def _leaves(value: Any, path: str = "") -> dict[str, Any]:
     return {path: value}
 
 
-def _json_of(call: CallRecord) -> Any:
-    if call.structured is not None:
-        return call.structured
-    try:
-        return json.loads(call.text)
-    except (ValueError, RecursionError):  # a hostile answer may nest past the parser's limit
-        return None
-
-
 def _is_timestamp(value: Any) -> bool:
     return (
         isinstance(value, str | int | float)
@@ -362,7 +353,7 @@ def _is_timestamp(value: Any) -> bool:
 
 def state_change(first: CallRecord, again: CallRecord) -> tuple[Severity, str] | None:
     """How two answers to the identical read differ: integers that grew (it keeps state), or only timestamps."""
-    a, b = _json_of(first), _json_of(again)
+    a, b = first.answer_json(), again.answer_json()
     if a is None or b is None or a == b:
         return None
     before, after = _leaves(a), _leaves(b)
