@@ -86,6 +86,39 @@ def test_bare_401_without_challenge_or_metadata() -> None:
     assert {"auth.challenge-missing", "auth.metadata-invalid"} <= rules(report)
 
 
+def api_key_gate(auth: str | None) -> tuple[int, dict[str, str]] | None:
+    """An API-key server's refusals: plain RFC 6750 Bearer challenges, no OAuth discovery named."""
+    if auth == GOOD:
+        return None
+    return 401, {"www-authenticate": "Bearer" if auth is None else 'Bearer error="invalid_token"'}
+
+
+def test_a_bearer_server_without_oauth_discovery_is_quiet() -> None:
+    """No metadata and a challenge naming none: credentials come from elsewhere (API keys), which MCP allows."""
+    with serve_http(s.sound_server(), api_key_gate, None) as url:
+        report = check(url, {"Authorization": GOOD})
+    assert report.findings == [], [(f.rule, f.message) for f in report.findings]
+
+
+def test_a_challenge_pointing_to_metadata_that_is_not_served_is_invalid() -> None:
+    def points_nowhere(auth: str | None) -> tuple[int, dict[str, str]] | None:
+        return None if auth == GOOD else (401, {"www-authenticate": 'Bearer resource_metadata="x"'})
+
+    with serve_http(s.sound_server(), points_nowhere, None) as url:
+        report = check(url, {"Authorization": GOOD})
+    assert rules(report) == {"auth.metadata-invalid"}
+
+
+def test_metadata_naming_no_authorization_server_is_invalid() -> None:
+    with serve_http(
+        s.sound_server(), api_key_gate, {"resource": "r", "bearer_methods_supported": ["header"]}
+    ) as url:
+        report = check(url, {"Authorization": GOOD})
+    (finding,) = report.findings
+    assert finding.rule == "auth.metadata-invalid"
+    assert "non-empty authorization_servers" in finding.message
+
+
 def test_bad_credentials_answered_with_data_is_a_silent_failure() -> None:
     async def empty_list(args: dict[str, Any]) -> Any:
         return s.ok({"name": str(args.get("name")), "colour": ""})

@@ -97,25 +97,38 @@ def garbage_token(ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(None, "A request with a made-up bearer token was served.", _evidence(garbage))
 
 
+def _challenges(ctx: RuleContext) -> list[tuple[HttpExchange, str]]:
+    """Each refused probe request (401/403) with its ``WWW-Authenticate`` value ("" when absent)."""
+    refused = (_exchange(ctx, label) for label in ("no-credentials", "garbage-token"))
+    return [(e, e.headers.get("www-authenticate", "")) for e in refused if e and e.status in (401, 403)]
+
+
+def _bearer_without_discovery(ctx: RuleContext) -> bool:
+    """Whether every refusal is a plain RFC 6750 Bearer challenge that names no resource_metadata:
+    the server says "send a bearer credential" and offers no OAuth discovery (an API-key server)."""
+    challenges = _challenges(ctx)
+    return bool(challenges) and all(
+        value.lower().startswith("bearer") and "resource_metadata" not in value for _, value in challenges
+    )
+
+
 @rule(
     "auth.challenge-missing",
     "auth",
     "warning",
-    title="401/403 without a proper WWW-Authenticate challenge",
-    rationale='Clients discover how to authorize from WWW-Authenticate: Bearer … resource_metadata="…".',
+    title="401/403 without a Bearer WWW-Authenticate challenge",
+    rationale="A refusal must say how to authenticate: WWW-Authenticate: Bearer (RFC 6750 §3), with "
+    "resource_metadata when the server offers OAuth discovery.",
     reference=AUTH_SPEC,
 )
 def challenge_missing(ctx: RuleContext) -> Iterator[Hit]:
-    for label in ("no-credentials", "garbage-token"):
-        exchange = _exchange(ctx, label)
-        if exchange is None or exchange.status not in (401, 403):
-            continue
-        challenge = exchange.headers.get("www-authenticate", "")
-        if not challenge.lower().startswith("bearer") or "resource_metadata" not in challenge:
+    for exchange, challenge in _challenges(ctx):
+        if not challenge.lower().startswith("bearer"):
+            label = exchange.label.replace("-", " ")
             yield Hit(
                 None,
-                f"The {exchange.status} answer to a request with {label.replace('-', ' ')} lacks "
-                'WWW-Authenticate: Bearer … resource_metadata="…".',
+                f"The {exchange.status} answer to a request with {label} lacks a "
+                'WWW-Authenticate: Bearer challenge (with resource_metadata="…" for OAuth discovery).',
                 _evidence(exchange),
             )
 
@@ -125,7 +138,8 @@ def challenge_missing(ctx: RuleContext) -> Iterator[Hit]:
     "auth",
     "warning",
     title="Protected resource metadata missing or invalid",
-    rationale="An MCP resource server MUST serve RFC 9728 metadata naming at least one authorization server.",
+    rationale="Metadata an MCP server serves or points to (RFC 9728) MUST name at least one "
+    "authorization server; a server whose credentials come from elsewhere (API keys) serves none.",
     reference=AUTH_SPEC,
 )
 def metadata_invalid(ctx: RuleContext) -> Iterator[Hit]:
@@ -133,9 +147,12 @@ def metadata_invalid(ctx: RuleContext) -> Iterator[Hit]:
     if metadata is None or not _auth_expected(ctx):
         return
     if not _ok(metadata):
-        yield Hit(
-            None, f"GET {metadata.url} answered {metadata.status or metadata.error}.", _evidence(metadata)
-        )
+        # No document and a plain Bearer challenge naming none: no OAuth discovery is offered, which
+        # MCP allows (authorization is optional; the client is configured with its credential).
+        if not _bearer_without_discovery(ctx):
+            yield Hit(
+                None, f"GET {metadata.url} answered {metadata.status or metadata.error}.", _evidence(metadata)
+            )
         return
     try:
         document = json.loads(metadata.body)
@@ -145,7 +162,10 @@ def metadata_invalid(ctx: RuleContext) -> Iterator[Hit]:
     servers = document.get("authorization_servers") if isinstance(document, dict) else None
     if not isinstance(document, dict) or not isinstance(document.get("resource"), str) or not servers:
         yield Hit(
-            None, "The metadata lacks resource or a non-empty authorization_servers.", _evidence(metadata)
+            None,
+            "The metadata lacks resource or a non-empty authorization_servers (MCP requires one; a "
+            "server that names none, as with API keys, serves no metadata and no resource_metadata).",
+            _evidence(metadata),
         )
 
 
