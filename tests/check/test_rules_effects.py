@@ -175,7 +175,7 @@ def test_the_sound_store_leaves_every_effect_rule_quiet() -> None:
     report = check(store.server(), **OBSERVE)
     assert {f.rule for f in report.findings} & EFFECT_RULES == set(), report.findings
     # and the probes did run: the round trip, the missed delete, the keys-only update, the bad date
-    assert ("create_task", {"name": "007", "status": "done"}) in store.received
+    assert ("create_task", {"name": "007341", "status": "done"}) in store.received
     assert ("delete_task", {"id": 987654321}) in store.received
     assert ("update_task", {"id": 1}) in store.received
     assert ("create_task", {"name": "example", "due_date": "tomorrow"}) in store.received
@@ -184,8 +184,8 @@ def test_the_sound_store_leaves_every_effect_rule_quiet() -> None:
 def test_numeric_looking_text_stored_as_a_number_is_reported() -> None:
     (finding,) = found(check(Tasks("coerce").server(), **OBSERVE), NOT_REFLECTED)
     assert finding.tool == "create_task"
-    assert "'007'" in finding.message
-    assert "7" in finding.message
+    assert "'007341'" in finding.message
+    assert "7341" in finding.message
 
 
 def test_an_ignored_status_is_reported() -> None:
@@ -266,4 +266,4 @@ def test_the_round_trip_changes_free_text_and_enums_but_not_paths_or_old_names()
         },
     )
     sent = roundtrip_arguments(info, {"file": "/x.xlsx", "old_name": "A", "new_name": "B", "kind": "a"})
-    assert sent == {"file": "/x.xlsx", "old_name": "A", "new_name": "007", "kind": "c"}
+    assert sent == {"file": "/x.xlsx", "old_name": "A", "new_name": "007341", "kind": "c"}

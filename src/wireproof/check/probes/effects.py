@@ -10,7 +10,7 @@ After the writes probe, each write tool gets up to three more calls, each betwee
   claim a deletion.
 - ``write-keys-only``: an update called with its required (key) fields only, nothing to change.
 
-``probe_poison`` (after every write tool's probe, so no other write sees its data) writes a date-like
+``probe_poison`` (after every write tool's probe, so that data it poisons blinds no other probe) writes a date-like
 field as ``"tomorrow"`` (schema-valid: a plain string) and calls the observers again: a write that the
 server accepts must not break its reads. Each call is recorded, never judged; the snapshots are kept in
 ``observations.snapshots[tool]`` under ``<purpose>-before`` and ``<purpose>-after``.
@@ -19,11 +19,13 @@ server accepts must not break its reads. Each call is recorded, never judged; th
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, Final
 
 from wireproof.check.client import Connection
-from wireproof.check.config import CheckOptions
+from wireproof.check.config import CheckOptions, Observer
 from wireproof.check.generate import MISSING_NAME, is_schema_valid, resolve, valid_samples
 from wireproof.check.model import (
     Observations,
@@ -33,7 +35,7 @@ from wireproof.check.model import (
     idempotency_key_parameter,
     path_parameters,
 )
-from wireproof.check.probes.writes import snapshot
+from wireproof.check.probes.writes import probe_write, snapshot
 
 __all__ = [
     "MALFORMED_DATE",
@@ -42,6 +44,7 @@ __all__ = [
     "deletes",
     "probe_effects",
     "probe_poison",
+    "probe_write_and_effects",
     "roundtrip_arguments",
     "updates",
     "words",
@@ -49,8 +52,9 @@ __all__ = [
 
 MISSING_ID: Final = 987654321
 """An integer id no test account holds."""
-ROUNDTRIP_TEXTS: Final = ("007", "0017", "0027", "0037", "0047")
-"""Numeric-looking text with leading zeros: stored as text it reads back the same; coerced, as 7, 17…"""
+ROUNDTRIP_TEXTS: Final = ("007341", "007342", "007343", "007344", "007345")
+"""Numeric-looking text with leading zeros: stored as text it reads back the same; coerced, as 7341…
+(a number no count or id in a small test account is likely to equal by chance)."""
 MALFORMED_DATE: Final = "tomorrow"
 """A date as a person says it: schema-valid for a plain string, and no date a strict parser reads."""
 
@@ -79,6 +83,9 @@ _DELETE_VERBS: Final = frozenset(
     {"delete", "remove", "drop", "destroy", "purge", "erase", "unlink", "trash", "del"}
 )
 _UPDATE_VERBS: Final = frozenset({"update", "edit", "modify", "patch", "change"})
+_READ_VERBS: Final = frozenset(
+    {"get", "list", "read", "search", "describe", "find", "show", "query", "count", "fetch", "view", "lookup"}
+)
 _DATE_WORDS: Final = frozenset({"date", "due", "deadline", "day", "birthday", "when", "time", "timestamp"})
 
 
@@ -98,10 +105,28 @@ def updates(tool: ToolInfo) -> bool:
     return bool(set(words(tool.name)) & _UPDATE_VERBS) and not deletes(tool)
 
 
+def _writes(tool: ToolInfo) -> bool:
+    """A tool treated as a write whose name does not say it reads (``task_get``, ``list_rows`` unannotated)."""
+    return not tool.read_only and not set(words(tool.name)) & _READ_VERBS
+
+
+def _nullable(prop: dict[str, Any]) -> dict[str, Any]:
+    """An optional field as SDKs write it (``anyOf: [{type: string}, {type: null}]``) read as its one type."""
+    for key in ("anyOf", "oneOf"):
+        members = prop.get(key)
+        if isinstance(members, list):
+            kept = [m for m in members if isinstance(m, dict) and m.get("type") != "null"]
+            if len(kept) == 1:
+                return {**{k: v for k, v in prop.items() if k != key}, **kept[0]}
+    return prop
+
+
 def _properties(tool: ToolInfo) -> dict[str, dict[str, Any]]:
     schema = tool.input_schema
     return {
-        str(n): resolve(p, schema) for n, p in schema.get("properties", {}).items() if isinstance(p, dict)
+        str(n): _nullable(resolve(p, schema))
+        for n, p in schema.get("properties", {}).items()
+        if isinstance(p, dict)
     }
 
 
@@ -198,21 +223,24 @@ async def _between_snapshots(
     snaps[f"{purpose}-after"] = await snapshot(connection, options)
 
 
-async def probe_effects(
-    connection: Connection, tools: list[ToolInfo], options: CheckOptions, observations: Observations
+async def probe_write_and_effects(
+    connection: Connection,
+    tool: ToolInfo,
+    options: CheckOptions,
+    observations: Observations,
+    advance: Callable[[], None],
 ) -> None:
-    """After the writes probe: each write tool's effect calls, then each one's poisoning write (last, so
-    that data it poisons blinds no other probe). Only with observers."""
-    for tool in tools:
-        await _probe_tool(connection, tool, options, observations)
-    await probe_poison(connection, tools, options, observations)
+    """The writes probe of one tool, then (with observers) its effect calls, before the next tool's writes
+    move the sample's target (a later delete tool removes what an update's sample names)."""
+    await probe_write(connection, tool, options, observations, advance)
+    await probe_effects(connection, tool, options, observations)
 
 
-async def _probe_tool(
+async def probe_effects(
     connection: Connection, tool: ToolInfo, options: CheckOptions, observations: Observations
 ) -> None:
     """The round trip, the missed delete and the keys-only update of one write tool."""
-    if not options.observers or tool.read_only:
+    if not options.observers or not _writes(tool):
         return
     base = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
     if deletes(tool):
@@ -236,18 +264,35 @@ def _date_field(tool: ToolInfo) -> str | None:
     return None
 
 
+def _default_reads(tools: list[ToolInfo], options: CheckOptions) -> list[Observer]:
+    """The observers, and up to five read tools as a caller first calls them: with no arguments, when they
+    require none. A bad value may break only the default view (its default sort or filter)."""
+    observed = {(o.tool, repr(sorted(o.arguments.items()))) for o in options.observers}
+    extra = []
+    for tool in tools:
+        reads = tool.read_only or bool(set(words(tool.name)) & _READ_VERBS)
+        if not reads or tool.input_schema.get("required"):
+            continue
+        if (tool.name, "[]") not in observed:
+            extra.append(Observer(tool.name, {}))
+    return [*options.observers, *extra[:5]]
+
+
 async def probe_poison(
     connection: Connection, tools: list[ToolInfo], options: CheckOptions, observations: Observations
 ) -> None:
     """For each write tool with a plain-string date field: a write of ``"tomorrow"`` into it, between two
-    observer snapshots."""
+    snapshots of the observers and of the argument-free read tools."""
+    if not options.observers:
+        return
+    watched = replace(options, observers=_default_reads(observations.tools, options))
     for tool in tools:
         field = _date_field(tool)
-        if not options.observers or tool.read_only or deletes(tool) or field is None:
+        if not _writes(tool) or deletes(tool) or field is None:
             continue
         base = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
         arguments = {**base, field: MALFORMED_DATE}
         if is_schema_valid(tool.input_schema, arguments) is not False:
             await _between_snapshots(
-                connection, tool, arguments, "write-malformed", options, observations, field
+                connection, tool, arguments, "write-malformed", watched, observations, field
             )

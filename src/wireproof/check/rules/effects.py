@@ -18,6 +18,8 @@ from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import TOOL_ERRORS, answered_ok, disguised_failure
 
 _NUMERIC: Final = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NAME_LIKE: Final = re.compile(r"(^|_|[a-z])(name|title|label)$", re.IGNORECASE)
+"""An identifier a server may de-duplicate with a suffix (``Sales`` stored as ``Sales1``)."""
 _SUFFIX: Final = re.compile(r"^[ _-]?\(?\d{1,3}\)?$")
 _SUCCESS: Final = re.compile(
     r"\b(deleted|removed|dropped|destroyed|purged|erased|updated|modified|changed|saved|"
@@ -150,7 +152,7 @@ def _differences(call: CallRecord, before: str | None, after: str | None) -> lis
             and json.loads(s).startswith(value)
             and _SUFFIX.match(json.loads(s)[len(value) :])
         ]
-        if len(value) >= 2 and renamed and renamed[0] not in ack:
+        if _NAME_LIKE.search(name) and not value[-1:].isdigit() and renamed and renamed[0] not in ack:
             said = " (the answer names the value sent)" if value in ack else ""
             found.append(f"{name} was sent as {value!r}; the observers now show {renamed[0]!r}{said}")
     # the written item: a new object that holds one sent value under its own name
