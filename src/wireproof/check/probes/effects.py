@@ -26,7 +26,7 @@ from typing import Any, Final
 
 from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions, Observer
-from wireproof.check.generate import MISSING_NAME, is_schema_valid, resolve, valid_samples
+from wireproof.check.generate import MISSING_ID, MISSING_NAME, is_schema_valid, resolve, valid_samples
 from wireproof.check.model import (
     Observations,
     Purpose,
@@ -50,8 +50,6 @@ __all__ = [
     "words",
 ]
 
-MISSING_ID: Final = 987654321
-"""An integer id no test account holds."""
 ROUNDTRIP_TEXTS: Final = ("007341", "007342", "007343", "007344", "007345")
 """Numeric-looking text with leading zeros: stored as text it reads back the same; coerced, as 7341…
 (a number no count or id in a small test account is likely to equal by chance)."""
