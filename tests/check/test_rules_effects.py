@@ -263,7 +263,81 @@ def test_the_round_trip_changes_free_text_and_enums_but_not_paths_or_old_names()
             "old_name": {"type": "string"},
             "new_name": {"type": "string"},
             "kind": {"type": "string", "enum": ["a", "b", "c"]},
+            "value": {"description": "Any value: no type at all."},
+            "cell": {"type": "string", "pattern": "^[A-Z]+[0-9]+$"},
         },
     )
-    sent = roundtrip_arguments(info, {"file": "/x.xlsx", "old_name": "A", "new_name": "B", "kind": "a"})
-    assert sent == {"file": "/x.xlsx", "old_name": "A", "new_name": "007341", "kind": "c"}
+    sample = {"file": "/x.xlsx", "old_name": "A", "new_name": "B", "kind": "a", "cell": "D1"}
+    sent = roundtrip_arguments(info, sample)
+    assert sent == {**sample, "new_name": "007341", "kind": "c", "value": "007342"}
+
+
+class Sheets:
+    """A workbook's sheet names; ``suffix``: a rename onto an existing name stores ``name1`` and answers ``name``."""
+
+    def __init__(self, *, suffix: bool) -> None:
+        self.names, self.suffix = ["Sales", "Other"], suffix
+
+    async def list_sheets(self, args: dict[str, Any]) -> Any:
+        return s.ok({"sheets": list(self.names)})
+
+    async def rename(self, args: dict[str, Any]) -> Any:
+        old, new = args["old_name"], args["new_name"]
+        if old not in self.names:
+            return s.tool_error(f"No sheet named {old!r}; the sheets are {self.names}. Do not retry.")
+        stored = new
+        if new in self.names and new != old:
+            if not self.suffix:
+                return s.tool_error(f"A sheet named {new!r} already exists; choose another name.")
+            stored = f"{new}1"
+        self.names[self.names.index(old)] = stored
+        return text(new)
+
+    def server(self) -> Any:
+        name = {"type": "string", "minLength": 1, "maxLength": 31, "description": "A sheet name."}
+        schema = {
+            "type": "object",
+            "properties": {"old_name": name, "new_name": name},
+            "required": ["old_name", "new_name"],
+            "additionalProperties": False,
+        }
+        return s.build(
+            [
+                s.FakeTool(
+                    "list_sheets",
+                    self.list_sheets,
+                    description="List the sheets.",
+                    input_schema={"type": "object", "properties": {}, "additionalProperties": False},
+                ),
+                s.FakeTool(
+                    "rename_sheet",
+                    self.rename,
+                    description="Rename a sheet.",
+                    input_schema=schema,
+                    annotations=WRITE,
+                ),
+            ],
+            validate=True,
+        )
+
+
+SHEETS: dict[str, Any] = {
+    "allow_writes": True,
+    "observers": [Observer("list_sheets", {})],
+    "tool_arguments": {"rename_sheet": {"old_name": "Other", "new_name": "Other2"}},
+}
+
+
+def test_a_rename_onto_an_existing_name_stored_with_a_hidden_suffix_is_reported() -> None:
+    (finding,) = found(check(Sheets(suffix=True).server(), **SHEETS), NOT_REFLECTED)
+    assert finding.tool == "rename_sheet"
+    assert "new_name was sent as 'Sales'; the observers now show 'Sales1'" in finding.message
+    assert finding.evidence.call == {
+        "tool": "rename_sheet",
+        "arguments": {"old_name": "Other2", "new_name": "Sales"},
+    }
+
+
+def test_a_rename_onto_an_existing_name_refused_is_fine() -> None:
+    report = check(Sheets(suffix=False).server(), **SHEETS)
+    assert {f.rule for f in report.findings} & EFFECT_RULES == set()

@@ -5,6 +5,8 @@ After the writes probe, each write tool gets up to three more calls, each betwee
 - ``write-roundtrip``: the sample call with distinctive values the checker chose: free-text fields
   (name, title, value, body…) get numeric-looking text with leading zeros (``"007"``), an enum field a
   value other than its default. The rules compare what was sent with what the observers show afterwards.
+- ``write-collision``: a renaming tool (``old_name``/``new_name``) renames what the writes probe renamed
+  onto the name of an existing sibling (another string in the observers' list that holds it).
 - ``write-miss``: a delete/remove aimed at a target that cannot exist (an invented name, the id
   987654321, a file name beside the sample's): the observers must not move, and the answer must not
   claim a deletion.
@@ -18,8 +20,9 @@ server accepts must not break its reads. Each call is recorded, never judged; th
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, Final
@@ -129,8 +132,10 @@ def _properties(tool: ToolInfo) -> dict[str, dict[str, Any]]:
 
 
 def _plain_string(prop: dict[str, Any]) -> bool:
+    """A string field without constraints on its shape; or a field with no type at all (any value)."""
     kind = prop.get("type")
-    return (kind == "string" or (isinstance(kind, list) and "string" in kind)) and not (
+    untyped = kind is None and not {"items", "properties", "anyOf", "oneOf", "allOf", "$ref"} & set(prop)
+    return (untyped or kind == "string" or (isinstance(kind, list) and "string" in kind)) and not (
         prop.get("enum") or prop.get("format") or prop.get("pattern") or prop.get("const")
     )
 
@@ -221,6 +226,67 @@ async def _between_snapshots(
     snaps[f"{purpose}-after"] = await snapshot(connection, options)
 
 
+def _rename_fields(tool: ToolInfo) -> tuple[str, str] | None:
+    """The (old, new) pair of a renaming tool's fields: ``old_name``/``new_name``, ``source_title``/``new_title``."""
+    names = list(_properties(tool))
+    for old in names:
+        for new in names:
+            a, b = words(old), words(new)
+            if len(a) > 1 and len(b) > 1 and a[0] in _NOT_NEW and b[0] == "new" and a[-1] == b[-1]:
+                return old, new
+    return None
+
+
+def _lists(value: Any) -> Iterator[list[Any]]:
+    if isinstance(value, list):
+        yield value
+        for item in value:
+            yield from _lists(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _lists(item)
+
+
+def _sibling(snap: str | None, name: str) -> str | None:
+    """Another string in a list of the observers' answers that holds ``name``: an existing sibling's name."""
+    for entry in json.loads(snap) if snap else []:
+        value = entry.get("structured")
+        if value is None:
+            try:
+                value = json.loads(entry.get("text") or "")
+            except (ValueError, RecursionError):
+                continue
+        for found in _lists(value):
+            if name in found:
+                others = [v for v in found if isinstance(v, str) and v and v != name]
+                if others:
+                    return str(others[0])
+    return None
+
+
+async def _collision(
+    connection: Connection,
+    tool: ToolInfo,
+    base: dict[str, Any],
+    options: CheckOptions,
+    observations: Observations,
+) -> None:
+    """Rename the item the writes probe renamed onto an existing sibling's name (the observers name both)."""
+    pair = _rename_fields(tool)
+    if pair is None or not isinstance(base.get(pair[1]), str):
+        return
+    old, new = pair
+    snaps = observations.snapshots.setdefault(tool.name, {})
+    before = await snapshot(connection, options)
+    sibling = _sibling(before, base[new])
+    arguments = {**base, old: base[new], new: sibling}
+    if sibling is None or is_schema_valid(tool.input_schema, arguments) is False:
+        return
+    snaps["write-collision-before"] = before
+    observations.calls.append(await connection.call(tool.name, arguments, "write-collision", field=new))
+    snaps["write-collision-after"] = await snapshot(connection, options)
+
+
 async def probe_write_and_effects(
     connection: Connection,
     tool: ToolInfo,
@@ -246,6 +312,7 @@ async def probe_effects(
         if miss is not None:
             await _between_snapshots(connection, tool, miss, "write-miss", options, observations)
         return
+    await _collision(connection, tool, base, options, observations)
     roundtrip = roundtrip_arguments(tool, base)
     if roundtrip is not None:
         await _between_snapshots(connection, tool, roundtrip, "write-roundtrip", options, observations)

@@ -104,6 +104,7 @@ def _pairs(ctx: RuleContext, tool: ToolInfo) -> Iterator[tuple[CallRecord, str |
         ("write-first", "before", "write-first"),
         ("write-repeat", "write-first", "write-repeat"),
         ("write-roundtrip", "write-roundtrip-before", "write-roundtrip-after"),
+        ("write-collision", "write-collision-before", "write-collision-after"),
     )
     for purpose, before, after in steps:
         for call in ctx.observations.calls_for(tool.name, purpose)[:1]:
