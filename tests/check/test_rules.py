@@ -373,7 +373,13 @@ def test_every_finding_carries_reproducible_evidence() -> None:
 
 
 def test_every_non_auth_rule_has_a_firing_case_here() -> None:
-    from tests.check import test_rules_errors, test_rules_output, test_rules_readonly, test_rules_recall
+    from tests.check import (
+        test_rules_effects,
+        test_rules_errors,
+        test_rules_output,
+        test_rules_readonly,
+        test_rules_recall,
+    )
 
     non_auth = {rule_id for rule_id, r in REGISTRY.items() if r.category != "auth"}
     covered = (
@@ -381,6 +387,7 @@ def test_every_non_auth_rule_has_a_firing_case_here() -> None:
         | test_rules_readonly.COVERED
         | test_rules_output.COVERED
         | test_rules_recall.COVERED
+        | test_rules_effects.COVERED
     )
     assert non_auth == set(FIRES) | covered
 

@@ -276,6 +276,55 @@ def test_the_lookup_miss_fits_only_lookup_tools_with_one_required_string() -> No
     assert lookup_miss_case("get_ticket", two) is None
 
 
+def id_lookup(miss: Callable[[int], types.CallToolResult], name: str = "task_get") -> Any:
+    """A lookup by integer id, its verb last (hold-out td-2): id 1 exists, every other id is a miss."""
+
+    async def handler(args: dict[str, Any]) -> Any:
+        task_id = args["id"]
+        return s.ok({"id": 1, "name": "one"}) if task_id == 1 else miss(task_id)
+
+    schema = {
+        "type": "object",
+        "properties": {"id": {"type": "integer", "minimum": 1, "description": "The task's id."}},
+        "required": ["id"],
+        "additionalProperties": False,
+    }
+    return one_tool(handler, name=name, description="Get a task by id.", input_schema=schema)
+
+
+def test_a_miss_answered_not_found_with_is_error_false_is_reported() -> None:
+    (found,) = findings(check(id_lookup(lambda task_id: text("Task not found"))), EMPTY_MISS)
+    assert found.tool == "task_get"
+    assert "987654321" in found.message
+    assert "isError: false" in found.message
+
+
+def test_an_id_miss_answered_empty_is_reported_for_a_verb_last_name() -> None:
+    (found,) = findings(check(id_lookup(lambda task_id: s.ok({}), name="taskRead")), EMPTY_MISS)
+    assert found.tool == "taskRead"
+
+
+def test_an_id_miss_answered_as_an_error_is_fine() -> None:
+    report = check(
+        id_lookup(lambda task_id: s.tool_error(f"No task with id {task_id} was found. Do not retry."))
+    )
+    assert not findings(report, EMPTY_MISS)
+
+
+def test_the_lookup_miss_takes_an_integer_id_and_a_verb_at_either_end() -> None:
+    integer = {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}
+    for name in ("task_get", "ticketRead", "get_task", "describe-table"):
+        case = lookup_miss_case(name, integer)
+        assert case is not None, name
+        assert case.arguments == {"id": 987654321}
+    assert lookup_miss_case("target_list", integer) is None
+    assert lookup_miss_case("forget_task", integer) is None
+    capped = {"type": "object", "properties": {"id": {"type": "integer", "maximum": 500}}, "required": ["id"]}
+    case = lookup_miss_case("task_get", capped)
+    assert case is not None
+    assert case.arguments == {"id": 500}
+
+
 # -- FN-11: a read-only tool that keeps state ------------------------------------------------------------------
 
 

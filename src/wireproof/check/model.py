@@ -62,6 +62,11 @@ Purpose = Literal[
     "write-concurrent",
     "write-after-concurrent",
     "key-conflict",
+    "write-roundtrip",
+    "write-collision",
+    "write-miss",
+    "write-keys-only",
+    "write-malformed",
     "read-effect",
     "read-escape",
     "read-escape-check",
@@ -74,7 +79,8 @@ Purpose = Literal[
 (``check.generate.Kind``); ``repair`` a rejected violation fixed from its error; ``read-repeat`` a
 read-only tool's valid call made again, identically; ``lookup-miss`` a lookup of a name that cannot
 exist; ``unknown-tool`` a call of a tool the server does not list; ``observe`` an observer's snapshot;
-``write-*`` and ``key-conflict`` the writes probe; ``read-effect`` / ``read-escape`` /
+``write-*`` and ``key-conflict`` the writes probe (``write-roundtrip`` / ``write-collision`` / ``write-miss`` /
+``write-keys-only`` / ``write-malformed`` its effects part, ``check.probes.effects``); ``read-effect`` / ``read-escape`` /
 ``read-escape-check`` / ``cleanup`` the read-only probes; ``auth-case`` a call made with a bad credential.
 """
 

@@ -47,8 +47,9 @@ from wireproof.check.probes.auth import (
     probe_auth_cases,
     probe_http_auth,
 )
+from wireproof.check.probes.effects import probe_poison, probe_write_and_effects
 from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
-from wireproof.check.probes.writes import probe_read_only_effect, probe_read_only_escapes, probe_write
+from wireproof.check.probes.writes import probe_read_only_effect, probe_read_only_escapes
 from wireproof.check.repair import repair_rates
 from wireproof.check.rules import RuleContext, evaluate
 
@@ -217,7 +218,8 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
         for tool in escape_reads:
             await probe_read_only_escapes(connection, tool, options, observations)
         for tool in checked_writes:
-            await probe_write(connection, tool, options, observations, advance_for(tool.name))
+            await probe_write_and_effects(connection, tool, options, observations, advance_for(tool.name))
+        await probe_poison(connection, checked_writes, options, observations)
 
     phases: list[list[Callable[[Connection], Awaitable[None]]]] = [
         [job_for(tool) for tool in reads],

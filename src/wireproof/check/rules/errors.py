@@ -606,10 +606,12 @@ def _empty(value: Any) -> bool:
     "errors.miss-answered-empty",
     "errors",
     "warning",
-    title="A lookup of a missing name answered as an empty success",
-    rationale="A get_/describe_/read_/open_ tool asked for a name that cannot exist "
-    "(wireproof_does_not_exist_7f3a) must say it was not found (isError: true); an empty success ([], {}, "
-    "\"\", null) reads as 'it exists and is empty', and the model carries on with a wrong belief.",
+    title="A lookup of a missing name answered as a success",
+    rationale="A get/describe/read/open tool (the verb first or last: get_ticket, task_get) asked for a name "
+    "or id that cannot exist (wireproof_does_not_exist_7f3a, 987654321) must say it was not found with "
+    "isError: true; an empty success ([], {}, \"\", null) reads as 'it exists and is empty', and a "
+    "not-found text with isError: false ('Task not found') reads as a success to every client that trusts "
+    "the flag: the model carries on with a wrong belief.",
     reference="wireproof MISSION properties 1 and 3 (fail loudly, errors that teach); " + TOOL_ERRORS,
 )
 def miss_answered_empty(ctx: RuleContext) -> Iterator[Hit]:
@@ -617,11 +619,15 @@ def miss_answered_empty(ctx: RuleContext) -> Iterator[Hit]:
         if call.purpose != "lookup-miss" or call.outcome != "result" or call.is_error:
             continue
         value = call.structured if call.structured is not None else _text_value(call.text)
+        asked = f"A lookup of {call.field} = {call.arguments.get(call.field or '')!r}, which cannot exist,"
         if _empty(value):
             yield Hit(
+                call.tool, f"{asked} was answered as an empty success, not as not-found.", call.evidence()
+            )
+        elif isinstance(value, str) and _LOOKUP_MISS.search(value[:300]):
+            yield Hit(
                 call.tool,
-                f"A lookup of {call.field} = {call.arguments.get(call.field or '')!r}, a name that cannot "
-                "exist, was answered as an empty success, not as not-found.",
+                f"{asked} was answered with a not-found text but isError: false: flag the miss as an error.",
                 call.evidence(),
             )
 
