@@ -79,6 +79,18 @@ def test_a_really_read_only_query_tool_has_no_escape_and_no_finding(tmp_path: Pa
     assert tables(path) == {"products", "users"}
 
 
+def test_a_select_only_guard_is_caught_by_duckdb_file_functions_and_a_stacked_copy(tmp_path: Path) -> None:
+    """The guard refuses what does not start with SELECT, so only the DuckDB-dialect attempts prove it."""
+    path = shop(tmp_path)
+    found = escapes(check_sqlite("select-guard", path, allow_writes=True))
+    assert found["read a host file outside its scope"] == "error"
+    assert found["wrote a host file with COPY … TO stacked after a SELECT"] == "error"
+    # the bare and COMMIT; forms start with no SELECT: refused, and not blamed
+    assert "created a table" not in found
+    assert "wrote a host file with COPY … TO" not in found
+    assert not {t for t in tables(path) if t.startswith("wireproof")}
+
+
 def test_without_allow_writes_nothing_destructive_reaches_a_read_only_tool(tmp_path: Path) -> None:
     path = shop(tmp_path)
     report = check_sqlite("anything", path)  # splices names into its SQL: DROP TABLE users would run

@@ -279,6 +279,7 @@ EscapeKind = Literal[
     "commit-attach",
     "copy-to",
     "commit-copy-to",
+    "select-copy-to",
     "read-attached",
     "read-file",
     "read-path",

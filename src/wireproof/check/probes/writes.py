@@ -8,7 +8,8 @@ read-only (annotated, or so described) and takes code or a query is, with --allo
 only, asked to escape: create a table
 (after ``COMMIT;`` or not), attach a database or ``COPY … TO`` a file in the checker's
 own temp folder, and read back a secret planted there; the effect is verified through
-the same tool (the table visible after, not before) or the file system.
+the same tool (the table visible after, not before) or the file system. The file attempts speak
+SQLite, PostgreSQL and DuckDB (``read_text``/``read_csv``/``read_blob``, ``SELECT 1; COPY … TO``).
 """
 
 from __future__ import annotations
@@ -292,6 +293,8 @@ class _EscapeProbe:
             ("commit-attach", "COMMIT; ATTACH DATABASE '{path}' AS {name}"),
             ("copy-to", "COPY (SELECT 1) TO '{path}'"),
             ("commit-copy-to", "COMMIT; COPY (SELECT 1) TO '{path}'"),
+            # a guard that lets through whatever starts with SELECT, then runs every statement (DuckDB, psql -c)
+            ("select-copy-to", "SELECT 1; COPY (SELECT 1) TO '{path}'"),
         )
         for kind, template in attempts:
             name = f"wireproof_probe_{uuid.uuid4().hex[:12]}"
@@ -316,6 +319,10 @@ class _EscapeProbe:
         read_file = [
             await self.send(f"SELECT pg_read_file('{text_file}')", "read-escape"),
             await self.send(f"SELECT readfile('{text_file}')", "read-escape"),
+            # DuckDB's file table functions (read_csv takes the one-line file's text as its header)
+            await self.send(f"SELECT * FROM read_text('{text_file}')", "read-escape"),
+            await self.send(f"SELECT * FROM read_csv('{text_file}')", "read-escape"),
+            await self.send(f"SELECT * FROM read_blob('{text_file}')", "read-escape"),
         ]
         self.record("read-file", secret, read_file)
 

@@ -236,6 +236,7 @@ _ESCAPES: Final = {
     "commit-attach": "attached a database file after COMMIT;",
     "copy-to": "wrote a host file with COPY … TO",
     "commit-copy-to": "wrote a host file with COPY … TO after COMMIT;",
+    "select-copy-to": "wrote a host file with COPY … TO stacked after a SELECT",
     "read-attached": "read a database file outside its scope (ATTACH)",
     "read-file": "read a host file outside its scope",
     "read-path": "read a file the checker planted outside the roots it was given",
@@ -277,8 +278,9 @@ def _path_proof(escape: EscapeObservation) -> tuple[CallRecord, str, Severity] |
     rationale="A tool annotated readOnlyHint (or described as read-only) that takes SQL, a query, an "
     "expression or code is the most dangerous liar. "
     "With --allow-writes only, the checker asks it to create a uniquely named table (plainly and after "
-    "COMMIT;), to ATTACH a database and COPY … TO a file in the checker's own temp folder, and to read back "
-    "a secret planted there; it is a finding only when proven: the table answers after and not before (in a "
+    "COMMIT;), to ATTACH a database and COPY … TO a file in the checker's own temp folder (plainly, after "
+    "COMMIT; and stacked after a SELECT 1;, which passes a guard that only looks at the first word), and to "
+    "read back a secret planted there (pg_read_file, SQLite readfile, DuckDB read_text/read_csv/read_blob); it is a finding only when proven: the table answers after and not before (in a "
     "catalog answer, not an echo of the query), the file exists, or the secret is in the answer. Such a "
     "tool with a path parameter is given the planted file's path: reading it is an error when the "
     "server was started with root folders (absolute paths in its arguments or environment) that do not hold "
