@@ -24,7 +24,8 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -39,6 +40,7 @@ __all__ = [
     "attempts_by_call",
     "baselines",
     "fresh_key",
+    "fresh_targets",
     "is_rejection",
     "lookup_miss",
     "names_field",
@@ -272,6 +274,77 @@ def fresh_key(arguments: Mapping[str, Any], key: str) -> str:
     rest = {k: v for k, v in arguments.items() if k != key}
     digest = hashlib.sha256(json.dumps(rest, sort_keys=True, default=str).encode()).hexdigest()[:24]
     return f"wireproof-repair-{digest}"
+
+
+_CREATE_VERBS: Final = frozenset(
+    {
+        "create",
+        "add",
+        "new",
+        "copy",
+        "make",
+        "insert",
+        "save",
+        "upload",
+        "duplicate",
+        "clone",
+        "write",
+        "init",
+    }
+)
+_KEEP_WORDS: Final = frozenset({"source", "src", "from", "old", "current", "existing", "template", "parent"})
+_TARGET_WORDS: Final = frozenset(
+    {
+        "name",
+        "title",
+        "label",
+        "path",
+        "file",
+        "filename",
+        "filepath",
+        "dir",
+        "directory",
+        "folder",
+        "destination",
+        "dest",
+        "target",
+    }
+)
+
+
+def _words(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+
+
+def fresh_targets(
+    tool: str, arguments: Mapping[str, Any], created: Collection[tuple[str, str]]
+) -> dict[str, Any]:
+    """``arguments`` with the names and paths a create-like tool's earlier successful calls already
+    created (``created``: their (argument, value) pairs) made unique.
+
+    The repairer fills a missing argument from the tool's sample, or from the error's example; for a
+    create-once tool (``create_file``, ``copy_workbook``) that value then names what the checker's own
+    first write created, and the repaired call is refused "already exists", rightly: that refusal is
+    about the checker, not the error it repaired. A source (``source``, ``from``, ``template``) is kept.
+    """
+    if not set(_words(tool)) & _CREATE_VERBS:
+        return dict(arguments)
+    out = dict(arguments)
+    for name, value in arguments.items():
+        parts = _words(name)
+        if not isinstance(value, str) or not value or (name, value) not in created:
+            continue
+        if not parts or parts[0] in _KEEP_WORDS or not set(parts) & _TARGET_WORDS:
+            continue
+        digest = uuid.uuid4().hex[:8]  # unique: two repairs of one tool may propose the same arguments
+        head, dot, suffix = value.rpartition(".")
+        slash = value.rfind("/")
+        if dot and suffix and "/" not in suffix and len(suffix) <= 5 and len(head) > slash + 1:
+            out[name] = f"{head}-wpr{digest}.{suffix}"
+        else:
+            out[name] = f"{value}-wpr{digest}"
+    return out
 
 
 def propose(arguments: Mapping[str, Any], reading: ErrorReading, parameters: Mapping[str, Any]) -> Proposal:
