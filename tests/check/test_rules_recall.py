@@ -18,6 +18,7 @@ import mcp_types as types
 
 from tests.check import servers as s
 from tests.check.test_rules import check
+from wireproof.check import Observer
 from wireproof.check.generate import MISSING_NAME, awkward_cases, lookup_miss_case
 from wireproof.check.model import Finding, Report
 
@@ -438,3 +439,73 @@ def test_a_never_ending_query_that_gets_no_answer_is_only_info() -> None:
     assert hang.severity == "info"
     assert "statement time limit" in hang.message
     assert "still answered tools/list" in hang.message
+
+
+# -- hold-out (docs/holdout): a bare limit reaches nothing past it; a short list of names is no backlog ---------
+
+
+class Tasks:
+    """A write that adds a record (or a sheet name), and a listing observer: limit only, or limit and offset."""
+
+    def __init__(self, *, offset: bool, names: bool = False) -> None:
+        self.items: list[Any] = []
+        self.names = names
+        listing: dict[str, Any] = {
+            "limit": {"type": "integer", "description": "The most items.", "minimum": 1, "maximum": 1000}
+        }
+        if offset:
+            listing["offset"] = {"type": "integer", "description": "Items to skip.", "minimum": 0}
+        self.tools = [
+            s.FakeTool(
+                "add_task",
+                self.add,
+                description="Add a task.",
+                input_schema={
+                    "type": "object",
+                    "properties": {"title": {"type": "string", "description": "Its title.", "maxLength": 80}},
+                    "required": ["title"],
+                    "additionalProperties": False,
+                },
+                annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False},
+            ),
+            s.FakeTool(
+                "list_tasks",
+                self.list_tasks,
+                description="List the tasks, oldest first.",
+                input_schema={"type": "object", "properties": listing, "additionalProperties": False},
+            ),
+        ]
+
+    async def add(self, args: dict[str, Any]) -> Any:
+        title = str(args.get("title"))
+        n = len(self.items) + 1
+        self.items.append(f"Sheet{n}" if self.names else {"id": n, "title": title, "status": "open"})
+        return s.ok({"id": n})
+
+    async def list_tasks(self, args: dict[str, Any]) -> Any:
+        start = int(args.get("offset", 0))
+        return s.ok({"items": self.items[start : start + int(args.get("limit", 10))]})
+
+
+def check_tasks(tasks: Tasks) -> Report:
+    return check(
+        s.build(tasks.tools, validate=True),
+        allow_writes=True,
+        observers=[Observer("list_tasks", {"limit": 1000})],
+    )
+
+
+def test_a_listing_with_a_limit_but_no_offset_or_cursor_cannot_reach_the_rest() -> None:
+    (found,) = findings(check_tasks(Tasks(offset=False)), PAGING)
+    assert found.severity == "warning"
+    assert "takes limit but no offset, cursor or page" in found.message
+
+
+def test_a_listing_with_a_limit_and_an_offset_pages() -> None:
+    assert not findings(check_tasks(Tasks(offset=True)), PAGING)
+
+
+def test_a_short_list_of_names_that_grew_is_only_info() -> None:
+    (found,) = findings(check_tasks(Tasks(offset=False, names=True)), PAGING)
+    assert found.severity == "info"
+    assert "short list of names" in found.message

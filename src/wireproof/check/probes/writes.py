@@ -15,7 +15,6 @@ SQLite, PostgreSQL and DuckDB (``read_text``/``read_csv``/``read_blob``, ``SELEC
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import tempfile
 import uuid
@@ -38,7 +37,6 @@ from wireproof.check.model import (
     ToolInfo,
     code_parameters,
     idempotency_key_parameter,
-    path_parameters,
 )
 
 __all__ = [
@@ -210,22 +208,6 @@ async def probe_read_only_escapes(
             await probe.tables()
             await probe.files(root)
             await probe.reads(root, secret)
-        for field in path_parameters(tool)[:1]:
-            probe = _EscapeProbe(connection, tool.name, field, base, observations)
-            await probe.read_path(root / "secret.txt", secret, _roots(connection))
-
-
-def _roots(connection: Connection) -> tuple[str, ...]:
-    """The absolute paths a stdio server was started with (arguments, environment): the scope it was given.
-
-    The working folder is not one: it is where the server runs, not a folder it was told to confine itself to.
-    """
-    target = connection.target
-    found: list[str] = []
-    for word in [*target.command[1:], *target.env.values()]:
-        value = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
-        found += [str(Path(p).expanduser()) for p in value.split(os.pathsep) if p.startswith(("/", "~"))]
-    return tuple(found)
 
 
 def _plant(root: Path) -> str:
@@ -325,7 +307,3 @@ class _EscapeProbe:
             await self.send(f"SELECT * FROM read_blob('{text_file}')", "read-escape"),
         ]
         self.record("read-file", secret, read_file)
-
-    async def read_path(self, planted: Path, secret: str, roots: tuple[str, ...]) -> None:
-        attempt = await self.send(str(planted), "read-escape")
-        self.record("read-path", secret, [attempt], planted=str(planted), roots=roots)

@@ -1,14 +1,22 @@
-"""Auth rules: loud refusal without or with bad credentials, the challenge, and RFC 9728 metadata."""
+"""Auth rules: loud refusal without or with bad credentials, the challenge, RFC 9728 metadata, path confinement."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterator
+from pathlib import PurePath
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
-from wireproof.check.model import AuthObservation, CallRecord, Evidence, HttpExchange
+from wireproof.check.model import (
+    AuthObservation,
+    CallRecord,
+    EscapeObservation,
+    Evidence,
+    HttpExchange,
+    Severity,
+)
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
 __all__ = ["CaseVerdict", "case_verdict"]
@@ -304,4 +312,61 @@ def origin_not_checked(ctx: RuleContext) -> Iterator[Hit]:
             "A request with Origin: https://dns-rebinding.wireproof.invalid was served (HTTP "
             f"{foreign.status}); answer it 403 (the SDK's TransportSecuritySettings do this).",
             _evidence(foreign),
+        )
+
+
+def _answer_text(call: CallRecord) -> str:
+    return call.text + (
+        json.dumps(call.structured, ensure_ascii=False) if call.structured is not None else ""
+    )
+
+
+def _path_verdict(escape: EscapeObservation) -> tuple[Severity, str] | None:
+    """How sure a path read outside the tool's scope is, and why; None when the token was not read."""
+    call = escape.attempt[0]
+    if call.outcome != "result" or escape.marker not in _answer_text(call) or escape.planted is None:
+        return None
+    planted = PurePath(escape.planted)
+    if any(planted.is_relative_to(PurePath(r)) for r in escape.roots):
+        return None  # within a folder the server was given: its scope, however wide
+    how = "by ../ traversal" if escape.kind == "path-traversal" else "by its absolute path"
+    if escape.roots:
+        return "error", f"{how}, though the server was given only {', '.join(escape.roots)}"
+    if escape.relative_sample and escape.kind == "path-traversal":
+        return "error", f"{how}, out of the folder it resolves the configured relative paths against"
+    return "warning", f"{how}, and the server was started with no root to confine it (it fails open)"
+
+
+@rule(
+    "auth.path-not-confined",
+    "auth",
+    "error",
+    title="Path argument that reaches files outside the tool's scope",
+    rationale="A tool that takes a file or folder path must confine it to the folders it serves. The checker "
+    "plants a file holding a unique token in a temp folder of its own, outside every folder the sample "
+    "arguments name and every root the server was started with, and gives the tool's path parameter that "
+    "file (a folder parameter: that folder, whose listing shows the file's unique name) by absolute path and "
+    "by ../ traversal from the sample's folder. The token is never sent, so an answer that holds it proves "
+    "the read; a refusal is sound. Error when the server was given roots (absolute paths in its arguments or "
+    "environment) that do not hold the file, or when ../ left the folder it resolves the configured (--config) "
+    "relative sample paths against; a warning when it was started with no root at all (a deployment that fails open). "
+    "Read-only tools are probed always, other tools with one path parameter only with --allow-writes.",
+    reference="OWASP ASVS V12.3 (file execution: path traversal); CWE-22; MCP 2026-07-28, client/roots",
+)
+def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
+    reported: set[str] = set()
+    for escape in ctx.observations.escapes:
+        if not escape.kind.startswith("path-") or escape.tool in reported:
+            continue
+        verdict = _path_verdict(escape)
+        if verdict is None:
+            continue
+        reported.add(escape.tool)
+        severity, why = verdict
+        what = "folder" if escape.marker.startswith("wireproof-planted-") else "file"
+        yield Hit(
+            escape.tool,
+            f"Through {escape.parameter} it read a {what} the checker planted outside its scope, {why}.",
+            escape.attempt[0].evidence(),
+            severity,
         )

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from wireproof.check.client import INVALID_RESULT
 from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
-from wireproof.check.model import CallRecord, RepairAttempt, Severity, code_parameters
+from wireproof.check.model import CallRecord, RepairAttempt, Severity, code_parameters, path_parameters
 from wireproof.check.repair import about_the_input, attempts_by_call, names_field, states_expected
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
@@ -42,6 +42,16 @@ _LEAKS: Final = (
         # Code locations only: a path the tool works on (a repository, a file it was asked about) is data.
         re.compile(r"/usr/(local/)?lib/python3|/site-packages/|/node_modules/|\\site-packages\\"),
         "error",
+    ),
+    LeakKind(
+        "an OS error string with a path",
+        # the operating system's own words with the path it failed on (the caller's own path is masked
+        # out first): the server's layout, a temp file name, the root it resolves into
+        re.compile(
+            r"\[(Errno|WinError) \d+\][^\n'\"]*['\"](/|[A-Za-z]:\\)"
+            r"|\b(ENOENT|EACCES|EISDIR|ENOTDIR|EEXIST|EPERM)\b[^\n']*'(/|[A-Za-z]:\\)"
+        ),
+        "warning",
     ),
     LeakKind(
         "a validation-library dump",
@@ -421,8 +431,32 @@ def _graded_hits(ctx: RuleContext, quality: Quality, lacking: str) -> Iterator[H
         yield Hit(tool, f"{len(failing)} of {total} {lacking}.", failing[0].evidence())
 
 
+_TYPE_STATED: Final = re.compile(
+    r"is not of type '?(string|integer|number|boolean|array|object|null)\b"
+    r"|\bshould be a valid (string|integer|number|boolean|list|array|dictionary|object)\b",
+    re.IGNORECASE,
+)
+
+
+def _type_stated(call: CallRecord, ctx: RuleContext) -> bool:
+    """A wrong-type rejection that states the type wanted, about a field it names or the tool's only one.
+
+    "'12' is not of type 'integer'" for a tool whose one parameter is ``id`` says all there is to say.
+    """
+    if call.field is None or not _TYPE_STATED.search(_answer_text(call)):
+        return False
+    tool = next((t for t in ctx.observations.tools if t.name == call.tool), None)
+    properties = list((tool.input_schema if tool else {}).get("properties", {}))
+    return (
+        properties == [call.field]
+        or re.search(rf"\b{re.escape(call.field)}\b", _answer_text(call)) is not None
+    )
+
+
 def _fails(call: CallRecord, quality: Quality, attempt: RepairAttempt | None, ctx: RuleContext) -> bool:
     """Whether ``call``'s error lacks ``quality``; the repairer's reading decides when it ran."""
+    if quality is Quality.EXPECTED and _type_stated(call, ctx):
+        return False
     if attempt is not None and quality is Quality.FIELD:
         return not names_field(attempt)
     if attempt is not None and quality is Quality.EXPECTED:
@@ -456,7 +490,8 @@ def field_not_named(ctx: RuleContext) -> Iterator[Hit]:
     "warning",
     title="Error does not say what is expected",
     rationale="An error should say what would be accepted, so the model can fix the call in one step. Graded "
-    "on the rejections of schema violations; and any error whose whole text is the SDK's generic "
+    "on the rejections of schema violations (a wrong-type rejection that states the type wanted, \"'12' is not "
+    "of type 'integer'\", states it when it names the field or the tool has no other); and any error whose whole text is the SDK's generic "
     "'Error executing tool NAME' (an exception with no message) says nothing at all.",
     reference="RFC 9457; Google AIP-193 (error messages)",
 )
@@ -495,7 +530,11 @@ def no_retry_advice(ctx: RuleContext) -> Iterator[Hit]:
     "errors",
     "error",
     title="Leaked internals",
-    rationale="Stack traces, internal paths, library dumps and secrets help attackers and confuse the model.",
+    rationale="Stack traces, internal paths, library dumps and secrets help attackers and confuse the model. "
+    "Judged on failures (a successful answer is data); the caller's own arguments are masked out first, so "
+    "quoting them back is no leak. Warnings: an OS error string with a path the caller did not send "
+    "([Errno 2] … '/srv/app/tmpa1b2.xlsx', ENOENT … '/…'), and, in any answer, a relative path argument given "
+    "back as an absolute path (sent notes/a.md, answered /srv/kb/notes/a.md: the server's root).",
     reference="OWASP ASVS V7.4 (error handling); RFC 9457 (detail is not debugging information)",
 )
 def leak(ctx: RuleContext) -> Iterator[Hit]:
@@ -509,11 +548,54 @@ def leak(ctx: RuleContext) -> Iterator[Hit]:
         for kind in _LEAKS:
             if kind.label in _DATABASE_KINDS and sent_sql:
                 continue  # a query tool's caller needs the database's own words about its SQL
+            if kind.label == _OS_ERROR and call.purpose == "path-escape":
+                continue  # a ../ path the checker sent, quoted back resolved: the caller's own path
             if (call.tool, kind.label) not in reported and kind.pattern.search(text):
                 reported.add((call.tool, kind.label))
                 # a query tool may quote the caller's SQL reshaped (not verbatim): then it is no certain leak
                 severity: Severity = "warning" if sent_sql and kind.label == _OWN_SQL else kind.severity
                 yield Hit(call.tool, f"An answer contains {kind.label}.", call.evidence(), severity)
+    yield from _root_leaks(ctx)
+
+
+_OS_ERROR: Final = "an OS error string with a path"
+_RELATIVE_PATH: Final = re.compile(r"^(?![/~])[\w.\-]+(/[\w.\-]+)*$")
+
+
+def _root_leaks(ctx: RuleContext) -> Iterator[Hit]:
+    """An answer (success or error) that gives a relative path argument back as an absolute path.
+
+    The caller sent ``notes/a.md``; ``/srv/kb/project/notes/a.md`` in the answer tells it where the server
+    keeps its files, which no caller needs (and which the path-confinement probe would aim at).
+    """
+    paths = {t.name: path_parameters(t) for t in ctx.observations.tools}
+    reported: set[str] = set()
+    for call in ctx.observations.calls:
+        if call.tool in reported or call.outcome not in ("result", "protocol_error"):
+            continue
+        text = _answer_text(call)
+        sent = set(_strings(call.arguments))
+        for name in paths.get(call.tool, []):
+            value = call.arguments.get(name)
+            if (
+                not isinstance(value, str)
+                or len(value) < 3
+                or ".." in value
+                or not _RELATIVE_PATH.match(value)
+            ):
+                continue
+            pattern = r"(?<![\w:/.\-])(/[\w.\-]+(?:/[\w.\-]+)*)/" + re.escape(value) + r"(?![\w/.\-])"
+            found = next((m for m in re.finditer(pattern, text) if m.group(0) not in sent), None)
+            if found is not None:
+                reported.add(call.tool)
+                yield Hit(
+                    call.tool,
+                    f"An answer gives the relative {name} {value!r} back as the absolute path "
+                    f"{found.group(0)!r}: it tells the caller where the server keeps its files ({found.group(1)}).",
+                    call.evidence(),
+                    "warning",
+                )
+                break
 
 
 def _failed(call: CallRecord) -> bool:
