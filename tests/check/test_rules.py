@@ -330,7 +330,10 @@ def test_sound_server_has_no_findings() -> None:
 
 def test_sound_idempotent_writes_have_no_findings() -> None:
     report = check(Notes(keyed=True, dedupe=True).server(), **OBSERVE)
-    assert report.findings == [], [(f.rule, f.message, f.evidence) for f in report.findings]
+    # list_notes (the observer) takes a bare limit and no offset or cursor, and it grows with the writes:
+    # the one finding is that output info; the writes themselves are sound.
+    rest = [f for f in report.findings if (f.rule, f.severity) != ("output.list-without-paging", "info")]
+    assert rest == [], [(f.rule, f.message, f.evidence) for f in rest]
     assert any(c for c in report.tools if c.name == "add_note" and c.calls >= 10)
 
 
