@@ -332,16 +332,24 @@ def test_a_create_once_tool_is_repaired_with_a_fresh_path_not_the_one_its_first_
     assert rate.repaired == rate.rejections
 
 
-def test_fresh_targets_keep_sources_and_other_tools_alone() -> None:
-    sent = {"source": "/d/book.xlsx", "destination": "/d/copy.xlsx", "name": "WP", "body": "x"}
-    created = set(sent.items())
-    fresh = fresh_targets("copy_workbook", sent, created)
+def test_fresh_targets_change_only_what_a_create_once_tool_creates() -> None:
+    copy = {"source": "/d/book.xlsx", "destination": "/d/copy.xlsx"}
+    fresh = fresh_targets("copy_workbook", copy, set(copy.items()), copy)
     assert fresh["source"] == "/d/book.xlsx"
-    assert fresh["body"] == "x"
     assert fresh["destination"].startswith("/d/copy-wpr")
     assert fresh["destination"].endswith(".xlsx")
-    assert fresh["name"].startswith("WP-wpr")
-    assert fresh_targets("copy_workbook", {"destination": "/d/other.xlsx"}, created) == {
-        "destination": "/d/other.xlsx"
-    }
-    assert fresh_targets("rename_sheet", sent, created) == sent
+    other = {"source": "/d/book.xlsx", "destination": "/d/other.xlsx"}
+    assert fresh_targets("copy_workbook", other, set(copy.items()), copy) == other
+    one = {"file": "/d/new.xlsx"}
+    params = {"file": "/d/new.xlsx", "sheet_name": "Sheet1"}
+    assert fresh_targets("create_workbook_file", one, set(one.items()), params)["file"].startswith(
+        "/d/new-wpr"
+    )
+    sheet = {"file": "/d/book.xlsx", "source_name": "Sales", "new_name": "Copy"}
+    fresh = fresh_targets("copy_sheet", sheet, set(sheet.items()), sheet)
+    assert fresh["file"] == "/d/book.xlsx"  # the container, not what is created
+    assert fresh["new_name"].startswith("Copy-wpr")
+    cell = {"file": "/d/book.xlsx", "cell": "D1", "value": "x"}
+    assert fresh_targets("write_cell", cell, set(cell.items()), cell) == cell
+    ranged = {"file": "/d/book.xlsx", "source_range": "A1:B2", "dest_start": "F1"}
+    assert fresh_targets("copy_range", ranged, set(ranged.items()), ranged) == ranged

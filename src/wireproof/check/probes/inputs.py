@@ -178,7 +178,7 @@ async def _repair(
             break
         if key is not None and key in arguments and arguments[key] == rejected.arguments.get(key):
             arguments = {**arguments, key: fresh_key(arguments, key)}
-        arguments = fresh_targets(tool.name, arguments, created)
+        arguments = fresh_targets(tool.name, arguments, created, parameters)
         previous = await connection.call(
             tool.name, arguments, "repair", field=rejected.field, constraint=rejected.constraint
         )
