@@ -460,3 +460,62 @@ def test_a_short_list_of_names_that_grew_is_only_info() -> None:
     (found,) = findings(check_tasks(Tasks(offset=False, names=True)), PAGING)
     assert found.severity == "info"
     assert "short list of names" in found.message
+
+
+# -- hold-out ss-13: a 1-based position given 0 and acted on ---------------------------------------------------
+
+POSITION_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "description": "The new sheet's name.", "maxLength": 40},
+        "position": {"type": "integer", "description": "Where to put it (1 is first).", "maximum": 100},
+    },
+    "required": ["name", "position"],
+    "additionalProperties": False,
+}
+
+
+def sheets(*, refuse_zero: bool) -> Any:
+    names = ["Sales", "Other", "Costs"]
+
+    async def add_sheet(args: dict[str, Any]) -> Any:
+        position = args["position"]
+        if refuse_zero and position < 1:
+            return s.good_error("position", "a position from 1 (first) to 100")
+        names.insert(position - 1, str(args["name"]))  # 0 lands second to last, silently
+        return s.ok({"sheets": names[:20]})
+
+    return s.build(
+        [
+            s.FakeTool(
+                "add_sheet",
+                add_sheet,
+                description="Add a sheet at a position.",
+                input_schema=POSITION_SCHEMA,
+                annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False},
+            )
+        ],
+        validate=True,
+    )
+
+
+def test_a_one_based_position_given_zero_and_acted_on_is_reported() -> None:
+    report = check(sheets(refuse_zero=False), allow_writes=True)
+    found = [f for f in findings(report, MALFORMED) if "counts from 1" in f.message]
+    assert [(f.tool, f.severity) for f in found] == [("add_sheet", "warning")]
+
+
+def test_a_one_based_position_refusing_zero_is_fine() -> None:
+    report = check(sheets(refuse_zero=True), allow_writes=True)
+    assert not [f for f in findings(report, MALFORMED) if "counts from 1" in f.message]
+
+
+def test_one_based_is_read_from_the_name_or_the_description_never_from_an_index() -> None:
+    from wireproof.check.rules.errors import one_based
+
+    assert one_based("position", {})
+    assert one_based("start_row", {})
+    assert one_based("item", {"description": "The item's number, 1-based."})
+    assert not one_based("index", {})
+    assert not one_based("row_index", {})
+    assert not one_based("line", {"description": "The line, zero-based."})
