@@ -66,6 +66,8 @@ Purpose = Literal[
     "read-escape",
     "read-escape-check",
     "path-escape",
+    "grow",
+    "grown-read",
     "cleanup",
     "auth-case",
 ]
@@ -76,7 +78,8 @@ Purpose = Literal[
 read-only tool's valid call made again, identically; ``lookup-miss`` a lookup of a name that cannot
 exist; ``unknown-tool`` a call of a tool the server does not list; ``observe`` an observer's snapshot;
 ``write-*`` and ``key-conflict`` the writes probe; ``read-effect`` / ``read-escape`` /
-``read-escape-check`` / ``cleanup`` the read-only probes; ``path-escape`` the path-confinement probe; ``auth-case`` a call made with a bad credential.
+``read-escape-check`` / ``cleanup`` the read-only probes; ``path-escape`` the path-confinement probe; ``grow`` / ``grown-read`` the growth probe (a large
+write, then the read of the same item); ``auth-case`` a call made with a bad credential.
 """
 
 SEVERITIES: Final[tuple[Severity, ...]] = ("info", "warning", "error")

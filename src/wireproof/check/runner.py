@@ -46,6 +46,7 @@ from wireproof.check.probes.auth import (
     probe_auth_cases,
     probe_http_auth,
 )
+from wireproof.check.probes.growth import growth_pairs, probe_growth
 from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
 from wireproof.check.probes.paths import confinement_tools, probe_path_confinement
 from wireproof.check.probes.writes import probe_read_only_effect, probe_read_only_escapes, probe_write
@@ -210,12 +211,10 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
     async def in_order(connection: Connection) -> None:
         for tool in effect_reads:
             await probe_read_only_effect(connection, tool, options, observations)
-        for tool in escape_reads:
-            await probe_read_only_escapes(connection, tool, options, observations)
-        for tool in confined:
-            await probe_path_confinement(connection, tool, options, observations)
+        await _escapes(connection, escape_reads, confined, options, observations)
         for tool in checked_writes:
             await probe_write(connection, tool, options, observations, advance_for(tool.name))
+        await _grow(connection, tools, options, observations)  # last: disturbs no write's first call
 
     phases: list[list[Callable[[Connection], Awaitable[None]]]] = [
         [job_for(tool) for tool in reads],
@@ -244,6 +243,28 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
         repair=repair_rates(observations),
         listed=listed,
     )
+
+
+async def _escapes(
+    connection: Connection,
+    escape_reads: list[ToolInfo],
+    confined: list[ToolInfo],
+    options: CheckOptions,
+    observations: Observations,
+) -> None:
+    """The read-only query tools' escape attempts, then the path tools' planted-file reads."""
+    for tool in escape_reads:
+        await probe_read_only_escapes(connection, tool, options, observations)
+    for tool in confined:
+        await probe_path_confinement(connection, tool, options, observations)
+
+
+async def _grow(
+    connection: Connection, tools: list[ToolInfo], options: CheckOptions, observations: Observations
+) -> None:
+    """The growth probe's pairs (only with --allow-writes): a large write, then the read of the same item."""
+    for write, read in growth_pairs(tools, options):
+        await probe_growth(connection, write, read, options, observations)
 
 
 def _escape_tools(tools: list[ToolInfo], options: CheckOptions) -> tuple[list[ToolInfo], list[ToolInfo]]:
