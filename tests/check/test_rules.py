@@ -92,7 +92,8 @@ class Notes:
                             "description": "Max notes.",
                             "minimum": 1,
                             "maximum": 1000,
-                        }
+                        },
+                        "offset": {"type": "integer", "description": "Notes to skip.", "minimum": 0},
                     },
                     "additionalProperties": False,
                 },
@@ -122,7 +123,8 @@ class Notes:
         return s.ok({"count": len(self.notes)})
 
     async def list_notes(self, args: dict[str, Any]) -> Any:
-        return s.ok({"notes": list(self.notes)})
+        start = int(args.get("offset", 0))
+        return s.ok({"notes": self.notes[start : start + int(args.get("limit", 1000))]})
 
     async def peek(self, args: dict[str, Any]) -> Any:
         self.notes.append("peeked")

@@ -288,3 +288,20 @@ def test_a_typed_auth_error_result_is_a_loud_refusal_and_an_unrelated_one_is_unt
 def test_every_auth_rule_has_a_firing_test_here(rule_id: str) -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     assert f'"{rule_id}"' in source
+
+
+# -- "auth.path-not-confined": a path argument reaching a planted file (more in test_rules_readonly.py) ---------
+
+
+def test_a_path_argument_that_reads_a_planted_file_outside_the_servers_root_is_an_auth_error(
+    tmp_path: Path,
+) -> None:
+    command = (sys.executable, "-m", "tests.check.file_server", "unconfined", str(tmp_path))
+    report = anyio.run(
+        run_check, Target(command=command, cwd=str(ROOT)), CheckOptions(timeout=20, concurrency=1)
+    )
+    found = [f for f in report.findings if f.rule == "auth.path-not-confined"]
+    assert {(f.tool, f.category, f.severity) for f in found} == {
+        ("read_text_file", "auth", "error"),
+        ("list_folder", "auth", "error"),
+    }

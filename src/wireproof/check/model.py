@@ -71,6 +71,8 @@ Purpose = Literal[
     "read-escape",
     "read-escape-check",
     "path-escape",
+    "grow",
+    "grown-read",
     "cleanup",
     "auth-case",
 ]
@@ -82,7 +84,8 @@ read-only tool's valid call made again, identically; ``lookup-miss`` a lookup of
 exist; ``unknown-tool`` a call of a tool the server does not list; ``observe`` an observer's snapshot;
 ``write-*`` and ``key-conflict`` the writes probe (``write-roundtrip`` / ``write-collision`` / ``write-miss`` /
 ``write-keys-only`` / ``write-malformed`` its effects part, ``check.probes.effects``); ``read-effect`` / ``read-escape`` /
-``read-escape-check`` / ``cleanup`` the read-only probes; ``path-escape`` the path-confinement probe; ``auth-case`` a
+``read-escape-check`` / ``cleanup`` the read-only probes; ``path-escape`` the path-confinement probe; ``grow`` / ``grown-read`` the
+growth probe (a large write, then the read of the same item); ``auth-case`` a
 call made with a bad credential.
 """
 

@@ -47,6 +47,7 @@ from wireproof.check.probes.auth import (
     probe_http_auth,
 )
 from wireproof.check.probes.effects import probe_poison, probe_write_and_effects
+from wireproof.check.probes.growth import growth_pairs, probe_growth
 from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
 from wireproof.check.probes.paths import confinement_tools, probe_path_confinement
 from wireproof.check.probes.writes import probe_read_only_effect, probe_read_only_escapes
@@ -209,7 +210,7 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
     checked_writes = writes if options.allow_writes else []
 
     in_order = _in_order(
-        effect_reads, escape_reads, confined, checked_writes, options, observations, advance_for
+        effect_reads, escape_reads, confined, checked_writes, tools, options, observations, advance_for
     )
 
     phases: list[list[Callable[[Connection], Awaitable[None]]]] = [
@@ -246,11 +247,12 @@ def _in_order(
     escape_reads: list[ToolInfo],
     confined: list[ToolInfo],
     checked_writes: list[ToolInfo],
+    tools: list[ToolInfo],
     options: CheckOptions,
     observations: Observations,
     advance_for: Callable[[str], Callable[[], None]],
 ) -> Callable[[Connection], Awaitable[None]]:
-    """The probes that must not interleave, in order on one connection: effects, escapes, confinement, writes."""
+    """The probes that must not interleave, in order on one connection: effects, escapes, confinement, writes, growth."""
 
     async def in_order(connection: Connection) -> None:
         for tool in effect_reads:
@@ -262,8 +264,17 @@ def _in_order(
         for tool in checked_writes:
             await probe_write_and_effects(connection, tool, options, observations, advance_for(tool.name))
         await probe_poison(connection, checked_writes, options, observations)
+        await _grow(connection, tools, options, observations)  # last: disturbs no write's first call
 
     return in_order
+
+
+async def _grow(
+    connection: Connection, tools: list[ToolInfo], options: CheckOptions, observations: Observations
+) -> None:
+    """The growth probe's pairs (only with --allow-writes): a large write, then the read of the same item."""
+    for write, read in growth_pairs(tools, options):
+        await probe_growth(connection, write, read, options, observations)
 
 
 def _escape_tools(tools: list[ToolInfo], options: CheckOptions) -> tuple[list[ToolInfo], list[ToolInfo]]:

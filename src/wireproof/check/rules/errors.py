@@ -270,7 +270,10 @@ def _rejections(ctx: RuleContext) -> Iterator[CallRecord]:
     title="Malformed call accepted",
     rationale="A call that breaks the advertised schema must be refused, or the schema is not the contract. "
     "Also (warning) a count-like parameter (limit, offset, head…) the schema leaves without a minimum, sent "
-    "-1 and answered as a success: a negative count is never meant, and backends read it as 'everything'.",
+    "-1 and answered as a success: a negative count is never meant, and backends read it as 'everything'. "
+    "Likewise (warning) a 1-based index (named position, row, column or line, or described as 1-based; not "
+    "one described as 0-based) the schema lets be 0, sent 0 and answered as a success: there is no item 0, "
+    "so the server guessed where to act.",
     reference=TOOL_ERRORS,
 )
 def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
@@ -295,6 +298,59 @@ def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
                 call.tool,
                 f"A call breaking {call.field} (a negative count, -1) was answered as a success: the schema "
                 "lets it through, and the server ran it (give the count a minimum, and refuse what is below).",
+                call.evidence(),
+                "warning",
+            )
+    yield from _zero_for_one_based(ctx)
+
+
+_ONE_BASED_WORDS: Final = frozenset({"position", "row", "column", "col", "line"})
+_ONE_BASED_TEXT: Final = re.compile(
+    r"\b(1|one)[- ]based\b|\b(starts?|starting|counted|counting) (at|from) (1|one)\b", re.I
+)
+_ZERO_BASED_TEXT: Final = re.compile(
+    r"\b(0|zero)[- ]based\b|\b(starts?|starting|counted|counting) (at|from) (0|zero)\b", re.I
+)
+
+
+def one_based(name: str, prop: dict[str, Any]) -> bool:
+    """Whether a parameter is a 1-based index: said so, or named position, row, column or line (not an index/offset)."""
+    text = str(prop.get("description", ""))
+    if _ZERO_BASED_TEXT.search(text):
+        return False
+    if _ONE_BASED_TEXT.search(text):
+        return True
+    words = set(re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower().replace("-", "_").split("_"))
+    return bool(words & _ONE_BASED_WORDS) and not words & {
+        "index",
+        "offset",
+        "idx",
+        "count",
+        "width",
+        "height",
+    }
+
+
+def _zero_for_one_based(ctx: RuleContext) -> Iterator[Hit]:
+    """A 1-based index (position, row, column, line) sent 0, which the schema let through, answered as a success."""
+    schemas = {t.name: t.input_schema.get("properties", {}) for t in ctx.observations.tools}
+    reported: set[tuple[str, str]] = set()
+    for call in ctx.observations.calls:
+        if call.purpose != "hostile" or call.constraint != "zero" or call.field is None:
+            continue
+        prop = schemas.get(call.tool, {}).get(call.field)
+        if (
+            (call.tool, call.field) in reported
+            or not isinstance(prop, dict)
+            or not one_based(call.field, prop)
+        ):
+            continue
+        if answered_ok(call) and disguised_failure(call) is None:
+            reported.add((call.tool, call.field))
+            yield Hit(
+                call.tool,
+                f"A call with {call.field} 0 was answered as a success, but {call.field} counts from 1: the "
+                "schema lets 0 through and the server acted on it somewhere (give it minimum 1, and refuse 0).",
                 call.evidence(),
                 "warning",
             )

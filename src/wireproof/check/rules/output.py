@@ -445,3 +445,71 @@ def _output_validators(ctx: RuleContext) -> Iterator[tuple[ToolInfo, Draft202012
         except SchemaError:
             validator = None
         yield tool, validator
+
+
+JSON_TEXT_LARGE: Final = 4096
+"""A JSON text answer of at least this many bytes is large: a client that parses it needs to know its shape."""
+_ANSWER_PURPOSES: Final = ("valid", "read-repeat", "read-effect", "write-first")
+
+
+def _json_text(call: CallRecord) -> Any:
+    """The JSON object or array a successful text-only answer holds; None when it holds none."""
+    if call.outcome != "result" or call.is_error or call.structured is not None:
+        return None
+    text = call.text.strip()
+    if not text.startswith(("{", "[")):
+        return None
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict | list) and value else None
+
+
+@rule(
+    "output.json-in-text",
+    "output",
+    "warning",
+    title="Structured answer sent only as JSON text, without outputSchema",
+    rationale="The spec (2025-06-18 and later) lets a tool return unstructured text, JSON included; structured "
+    "results go in structuredContent, and when the tool declares an outputSchema they MUST conform to it (the "
+    "serialized JSON SHOULD also be a text block, for older clients). Without an outputSchema nothing is "
+    "broken, so a small JSON object in text is only info with advice: declare an outputSchema and return "
+    "structuredContent, so clients and models get the shape instead of guessing it from prose. It is a "
+    f"warning when the answer is a list (a JSON array, or an object holding one, of two or more items) or at "
+    f"least {JSON_TEXT_LARGE:,} bytes: a client cannot select, page or validate what it must re-parse from "
+    "text, and a model reads every byte of it.",
+    reference="MCP 2025-06-18 and 2026-07-28, server/tools (structured content, output schema)",
+)
+def json_in_text(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        if tool.output_schema:
+            continue  # output.structured-mismatch judges tools that declare one
+        answers = [
+            (c, v)
+            for c in ctx.observations.calls_for(tool.name)
+            if c.purpose in _ANSWER_PURPOSES and (v := _json_text(c)) is not None
+        ]
+        if not answers:
+            continue
+        listed = [
+            (c, v) for c, v in answers if len(_first_list(v) or []) >= 2 or c.size_bytes >= JSON_TEXT_LARGE
+        ]
+        call, value = (listed or answers)[0]
+        shape = "a JSON array" if isinstance(value, list) else "a JSON object"
+        if listed:
+            yield Hit(
+                tool.name,
+                f"A successful answer is {shape} of {len(_first_list(value) or value):,} entries "
+                f"({call.size_bytes:,} bytes) in text only, with no outputSchema and no structuredContent: "
+                "declare an outputSchema and return the list as structuredContent.",
+                call.evidence(),
+            )
+        else:
+            yield Hit(
+                tool.name,
+                f"A successful answer is {shape} in text only (no outputSchema, no structuredContent); "
+                "allowed, but declaring an outputSchema and returning structuredContent gives clients its shape.",
+                call.evidence(),
+                "info",
+            )
