@@ -146,6 +146,18 @@ j(s, "errors.no-op-acknowledged", "delete_columns", "TP", "ss-c6",
   "delete_columns {column: 987654321, count: 1} -> isError false 'Deleted 1 columns at column 987654321', observers "
   "unchanged: the same no-op success as ss-11 on the column twin (server.py delete_columns calls openpyxl "
   "delete_cols without a bound check); not in the hand list, which named delete_rows only.")
+j(s, "errors.write-not-reflected", "rename_sheet", "TP", "ss-10",
+  "rename_sheet {old_name: Other2, new_name: Sales} onto the existing sheet Sales -> isError false 'Sales'; list_sheets "
+  "then shows 'Sales1': the answer names a sheet that was not stored (ss-10's own evidence).")
+j(s, "errors.write-not-reflected", "write_cell", "TP", "ss-12",
+  "write_cell {cell: D1, value: '007341'} -> 'Wrote to D1'; read_sheet then shows the number 7341: text that looks "
+  "numeric stored as a number (ss-12: '007' read back as 7).")
+j(s, "errors.not-repairable", "sql_execute", "FP", None,
+  "FP: the rejection names the missing argument ('file Field required'); every repaired call was then refused "
+  "\"Sheet 'Sales' has no headers at row 1\" because the checker's own earlier writes (hostile insert_rows/delete_rows "
+  "row 0 and -1, accepted by the server, and the round-trip writes) had emptied the Sales sheet's first row (trace "
+  "purposes hostile/repair, in that order): a correct refusal about the data, not an error that does not teach. "
+  "In the run at 345c12d the same repairs succeeded ('affected_rows: 1').")
 s = "kb"
 j(s, "idempotency.delete-retry-refused", "delete", "TP", "kb-6",
   "delete {path: wp.md} -> 'Marked wp_DELETE_.md as deleted'; the identical retry -> isError true \"File 'wp.md' does "
@@ -157,6 +169,16 @@ j(s, "errors.write-not-reflected", "append_file", "FP",
 j(s, "schema.write-not-idempotent", "list_files_by_tags", "FP", None, NOANN_READ)
 s = "todo"
 j(s, "schema.write-not-idempotent", "task_list", "FP", None, NOANN_READ)
+j(s, "errors.miss-answered-empty", "task_get", "TP", "td-2",
+  "task_get {id: 987654321} -> isError false 'Task not found' (td-2's own evidence: a miss answered as a success).")
+j(s, "errors.no-op-acknowledged", "task_update", "TP", "td-11",
+  "task_update {id: 1} with no field to change -> isError false 'Task 1 updated successfully', task_list unchanged (td-11).")
+j(s, "errors.write-not-reflected", "task_create", "TP", "td-4",
+  "task_create {..., status: 'none'} -> 'Task created successfully'; task_list shows the new task with status 'active': "
+  "the status sent is ignored (td-4).")
+j(s, "errors.write-poisons-reads", "task_create", "TP", "td-5",
+  "task_create {due_date: 'tomorrow'} -> created; the task_list observer then fails \"Error: time data 'tomorrow' does "
+  "not match format '%Y-%m-%d'\" (td-5: one bad date breaks the list for everyone).")
 
 ids = {s: {x["id"] for x in v} for s, v in D.items()}
 for server, v in J.items():
