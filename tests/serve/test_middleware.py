@@ -24,8 +24,10 @@ from helpdesk.db import Database
 from tests.check.http_server import free_port, serve_asgi
 from wireproof.auth import KeysFile, hash_key
 from wireproof.connector import AUTH_REQUIRED_CODE
+from wireproof.errors import Unauthenticated
 from wireproof.idempotency import IdempotencyStore
 from wireproof.serve import INSUFFICIENT_SCOPE_CODE, MAX_BODY_BYTES, http_app
+from wireproof.serve._middleware import current_caller
 
 STOP = "Stop: authorization is required; do not retry until the credentials change."
 INITIALIZE = {
@@ -181,3 +183,8 @@ def test_one_body_limit_holds_with_and_without_authentication(
 
         assert post(MAX_BODY_BYTES) == 200
         assert post(MAX_BODY_BYTES + 1) == 413
+
+
+def test_a_request_without_a_verified_caller_fails_closed() -> None:
+    with pytest.raises(Unauthenticated):
+        current_caller()

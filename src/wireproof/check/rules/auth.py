@@ -125,8 +125,7 @@ def _bearer_without_discovery(ctx: RuleContext) -> bool:
     "auth",
     "warning",
     title="401/403 without a Bearer WWW-Authenticate challenge",
-    rationale="A refusal must say how to authenticate: WWW-Authenticate: Bearer (RFC 6750 §3), with "
-    "resource_metadata when the server offers OAuth discovery.",
+    rationale="A refusal must say how to authenticate: a WWW-Authenticate: Bearer challenge (RFC 6750 §3).",
     reference=AUTH_SPEC,
 )
 def challenge_missing(ctx: RuleContext) -> Iterator[Hit]:
