@@ -3,7 +3,8 @@
 Two tools: ``read_text_file`` (path) and ``list_folder`` (directory: the file names in it).
 ``confined`` reads only under ROOT (resolved, so ``..`` cannot leave it); ``unconfined`` takes ROOT on its
 command line like the confined one, but reads any path it is given; ``prefix`` refuses a path that does not
-start with ROOT, but checks the text before resolving it, so ``ROOT/../..`` leaves it (the naive guard).
+start with ROOT, but checks the text before resolving it, so ``ROOT/../..`` leaves it (the naive guard);
+``csv-only`` is unconfined, and its listing shows only ``.csv`` files (as a spreadsheet server lists workbooks).
 Relative paths are taken from ROOT.
 """
 
@@ -64,14 +65,17 @@ class Files:
         if not isinstance(path, anyio.Path):
             return path
         try:
-            return s.ok({"files": sorted([p.name async for p in path.iterdir()])[:50]})
+            names = sorted([p.name async for p in path.iterdir()])
+            if self.mode == "csv-only":
+                names = [n for n in names if n.endswith(".csv")]
+            return s.ok({"files": names[:50]})
         except OSError:
             return s.good_error("directory", "the path of an existing folder in the project folder")
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["confined", "unconfined", "prefix"])
+    parser.add_argument("mode", choices=["confined", "unconfined", "prefix", "csv-only"])
     parser.add_argument("root", nargs="?", type=Path)
     args = parser.parse_args()
     files = Files(args.root, args.mode)

@@ -205,6 +205,18 @@ def test_a_prefix_guard_is_left_by_traversal_from_a_configured_relative_path(tmp
     assert all("by ../ traversal" in f.message for f in report.findings if f.rule == CONFINED)
 
 
+def test_a_listing_that_shows_only_its_kind_of_file_still_shows_the_plant(tmp_path: Path) -> None:
+    (tmp_path / "sales.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    config = {
+        "list_folder": {"directory": str(tmp_path)},
+        "read_text_file": {"path": str(tmp_path / "sales.csv")},
+    }
+    report = check_files("csv-only", tmp_path, tool_arguments=config)
+    assert (
+        path_reads(report)["list_folder"] == "error"
+    )  # the planted folder holds a .csv, as the sample's does
+
+
 def test_a_file_tool_confined_to_its_root_is_quiet(tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
     config = {"read_text_file": {"path": "notes.txt"}, "list_folder": {"directory": "."}}

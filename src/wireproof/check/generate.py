@@ -416,7 +416,14 @@ def largest_sample(schema: dict[str, Any], base: dict[str, Any] | None = None) -
 def _edge_values(name: str, prop: dict[str, Any]) -> list[tuple[str, Any]]:
     """Edge values a careless server mishandles: fractions, negatives, zero, an empty object."""
     kind = _json_type(prop)
+    nullable = None
+    if kind is None:  # Optional[int] as pydantic writes it: anyOf [{type: integer}, {type: null}]
+        branches = [b for b in prop.get("anyOf", prop.get("oneOf", [])) if isinstance(b, dict)]
+        typed = [b for b in branches if b.get("type") != "null"]
+        nullable = _json_type(typed[0]) if len(typed) == 1 and len(branches) == 2 else None
     edges: list[tuple[str, Any]] = []
+    if nullable in ("integer", "number"):
+        return [("negative", -1), ("zero", 0)]  # an optional number's bounds; its type is the validator's
     if kind == "integer" or (kind == "number" and _is_integer_like(name)):
         edges.append(("fractional", 1.5))
     if kind in ("integer", "number"):

@@ -110,7 +110,23 @@ def _plan(
         ("path-absolute", str(target)),
         ("path-traversal", _traversal(sample, target)),
     )
+    if (
+        marker == name_token
+    ):  # a folder: also as the kinds of file the sample folder holds (a listing may filter)
+        for other in _sample_suffixes(sample):
+            (root / f"{name_token}{other}").write_text(f"{content_token}\n", encoding="utf-8")
     return planted, content_token, marker, attempts
+
+
+def _sample_suffixes(sample: Any) -> list[str]:
+    """The file suffixes in the sample folder (at most five), so that a listing that filters by kind shows a plant."""
+    if not isinstance(sample, str) or not sample.startswith("/") or not Path(sample).is_dir():
+        return []
+    try:
+        suffixes = {p.suffix for p in Path(sample).iterdir() if 0 < len(p.suffix) <= 8}
+    except OSError:
+        return []
+    return sorted(suffixes)[:5]
 
 
 async def probe_path_confinement(

@@ -215,7 +215,8 @@ def _plant(root: Path) -> str:
     # a database server running as another user must be able to write here for COPY … TO to show
     root.chmod(0o777)
     secret = f"wireproof-secret-{uuid.uuid4().hex}"
-    (root / "secret.txt").write_text(secret, encoding="utf-8")
+    # a header line, then the secret: a CSV reader (DuckDB read_csv) answers it as a row, not only a header
+    (root / "secret.txt").write_text(f"wireproof_secret\n{secret}\n", encoding="utf-8")
     with closing(sqlite3.connect(root / "secret.db")) as planted:
         planted.execute("CREATE TABLE wireproof_secret (token TEXT)")
         planted.execute("INSERT INTO wireproof_secret VALUES (?)", (secret,))
