@@ -11,7 +11,7 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 HOLDOUT2=${HOLDOUT2:-/work/holdout2}
 STATE=/tmp/holdout2/state
 PORT=${PORT:-18766}
-mkdir -p "$OUT"
+mkdir -p "$OUT" && OUT=$(cd "$OUT" && pwd)
 [ $# -gt 0 ] && SERVERS=("$@") || SERVERS=(at tm fss)
 FSS_TOOLS=()
 for t in calculate get_server_time random_number analyze_text echo hash_text base64_encode base64_decode uuid_generate \
