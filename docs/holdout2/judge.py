@@ -23,9 +23,10 @@ AT_CATS = {1: "errors", 2: "errors", 3: "schema", 4: "schema", 5: "errors", 6: "
            22: "protocol"}  # fmt: skip
 for i, c in AT_CATS.items():
     d("at", f"at-{i}", c)
-d(
-    "at", "at-c1", "errors", "checker"
-)  # "12" accepted for integers, "yes" for booleans (pydantic lax mode; hand/at-c.jsonl)
+# "12" accepted for integers, "yes" for booleans (pydantic lax mode; hand/at-c.jsonl)
+d("at", "at-c1", "errors", "checker")
+# a 10,000-character project name: raw [Errno 36] with the state path, and the failed register still registers (at-c.jsonl)
+d("at", "at-c2", "errors", "checker")
 
 # defects.md, @kazuph/mcp-taskmanager ("tm")
 TM_CATS = {1: "errors", 2: "errors", 3: "schema", 4: "schema", 5: "schema", 6: "idempotency", 7: "idempotency",
@@ -40,15 +41,12 @@ FS_CATS = {1: "errors", 2: "errors", 3: "errors", 4: "schema", 5: "schema", 6: "
            15: "protocol", 16: "protocol"}  # fmt: skip
 for i, c in FS_CATS.items():
     d("fss", f"fs-{i}", c)
-d(
-    "fss", "fs-c1", "errors", "checker"
-)  # json_format of 10,000 '[': raw "maximum recursion depth exceeded" (hand/fss-c.jsonl)
-d(
-    "fss", "fs-c2", "errors", "checker"
-)  # "12" accepted for integers/numbers, "yes" for booleans (lax mode; hand/fss-c.jsonl)
-d(
-    "fss", "fs-c3", "schema", "checker"
-)  # free-text strings with no maxLength where nothing bounds them (tools/list)
+# json_format of 10,000 '[': raw "maximum recursion depth exceeded" (hand/fss-c.jsonl)
+d("fss", "fs-c1", "errors", "checker")
+# "12" accepted for integers/numbers, "yes" for booleans (lax mode; hand/fss-c.jsonl)
+d("fss", "fs-c2", "errors", "checker")
+# free-text strings with no maxLength where nothing bounds them (tools/list)
+d("fss", "fs-c3", "schema", "checker")
 
 J: dict[str, list[dict]] = {}
 
@@ -119,8 +117,9 @@ j(
     "errors.no-retry-advice",
     AT_ALL,
     "TP",
-    ["at-1", "at-2"],
-    "no error, disguised or not, says whether to retry (at-1: a code but no retryable/terminal type).",
+    "at-2",
+    "the errors it counted (the pydantic dumps, isError true) say nothing about retrying (at-2). Not credited to "
+    "at-1: the disguised refusals were not seen as errors at all (no rule fired on them).",
 )
 for fld in (
     "ack",
@@ -462,6 +461,14 @@ j(s, "errors.no-retry-advice", FS_ALL, "TP", "fs-1", "no error says whether to r
 j(s, "idempotency.repeat-duplicates", "note_add", "TP", "fs-8", "a repeat added a second note.")
 j(
     s,
+    "output.list-without-paging",
+    "note_list",
+    "TP",
+    "fs-9",
+    "a limit (clamped to 500) but no offset or cursor: the notes past it cannot be read.",
+)
+j(
+    s,
     "idempotency.concurrent-duplicates",
     "note_add",
     "TP",
@@ -538,6 +545,63 @@ j(
     "FP",
     None,
     "FP: a generator with no side effect (nothing is stored); the fix is readOnlyHint, already schema.no-annotations (fs-5).",
+)
+
+# ---------------------------------------------------------------- findings new in the run of 3eaa382 (not in out-before/)
+s = "at"
+j(
+    s,
+    "errors.leak",
+    "project_get project_register",
+    "TP",
+    "at-c2",
+    "a 10,000-character name answers the raw '[Errno 36] File name too long: /tmp/holdout2/state/at/home/projects/…' "
+    "(the server's state path); by hand the failed project_register still registered the project, and project_get of it "
+    "fails the same way. Not in the hand list.",
+    field="an OS error string with a path",
+)
+j(
+    s,
+    "errors.leak",
+    "project_resolve",
+    "FP",
+    None,
+    "FP: returning the absolute path is what project_resolve is for, and the root it names is the one the caller "
+    "registered (here the checker's own planted path, set by its project_update call), not the server's storage.",
+)
+j(
+    s,
+    "errors.malformed-accepted",
+    "note_edit",
+    "FP",
+    None,
+    "FP: line_start 0 was refused ('provide either section or line_start+line_end'), not acted on; the refusal has "
+    "isError false (at-1), which no rule reports on this server.",
+)
+j(
+    s,
+    "schema.write-not-idempotent",
+    "project_register",
+    "TP",
+    "at-20",
+    "a write that refuses a duplicate name (the retry is answered 'conflict'), not declared idempotent.",
+)
+s = "tm"
+j(
+    s,
+    "output.json-in-text",
+    "list_requests",
+    "TP",
+    "tm-12",
+    "JSON in text only, no structuredContent or outputSchema.",
+)
+j(
+    s,
+    "errors.no-op-acknowledged",
+    "update_task",
+    "TP",
+    "tm-8",
+    "'Task task-3 has been updated.' for a call with nothing to change.",
 )
 
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
