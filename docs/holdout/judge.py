@@ -158,7 +158,19 @@ j(s, "errors.not-repairable", "sql_execute", "FP", None,
   "row 0 and -1, accepted by the server, and the round-trip writes) had emptied the Sales sheet's first row (trace "
   "purposes hostile/repair, in that order): a correct refusal about the data, not an error that does not teach. "
   "In the run at 345c12d the same repairs succeeded ('affected_rows: 1').")
+j(s, "errors.leak", "create_workbook_file copy_workbook list_workbooks", "TP", "ss-14",
+  "a 10,000-character path -> \"[Errno 36] File name too long: '/tmp/holdout/state/ss/[[[...'\": the raw OS error string, "
+  "with the server's own folder prefixed to what the caller sent (ss-14: raw errno strings from create_workbook_file).",
+  field="an OS error string with a path")
 s = "kb"
+j(s, "errors.leak", "add_tags append_file create_file delete read_file regex_replace remove_tags", "TP", "kb-1",
+  "raw OS errors carrying the server's absolute root: path '' -> \"[Errno 21] Is a directory: '/tmp/holdout/state/kb/wp'\", "
+  "a missing file -> \"[Errno 2] No such file or directory: '/tmp/holdout/state/kb/wp/...'\", a 10,000-character path -> "
+  "[Errno 36] with the root (kb-1's own evidence; kb-1 names four of these tools, the rest answer alike).",
+  field="an OS error string with a path")
+j(s, "errors.leak", "append_file create_file read_file regex_replace", "TP", "kb-1",
+  "the relative path sent comes back as the server's absolute path: create_file {path: wp.md} -> 'Created "
+  "/tmp/holdout/state/kb/wp/wp.md'; read_file of a missing file -> the same root in the error (kb-1).")
 j(s, "idempotency.delete-retry-refused", "delete", "TP", "kb-6",
   "delete {path: wp.md} -> 'Marked wp_DELETE_.md as deleted'; the identical retry -> isError true \"File 'wp.md' does "
   "not exist\": a retrying agent is told its delete failed (kb-6's own first half).")
@@ -169,6 +181,9 @@ j(s, "errors.write-not-reflected", "append_file", "FP",
 j(s, "schema.write-not-idempotent", "list_files_by_tags", "FP", None, NOANN_READ)
 s = "todo"
 j(s, "schema.write-not-idempotent", "task_list", "FP", None, NOANN_READ)
+j(s, "output.list-without-paging", "task_list", "TP", "td-9",
+  "the task_list observer's list grew with task_create (0 items, then 1) and the tool takes a limit but no offset, cursor "
+  "or page: tasks past the limit cannot be read (td-9: 'a limit but no offset/cursor').")
 j(s, "errors.miss-answered-empty", "task_get", "TP", "td-2",
   "task_get {id: 987654321} -> isError false 'Task not found' (td-2's own evidence: a miss answered as a success).")
 j(s, "errors.no-op-acknowledged", "task_update", "TP", "td-11",
