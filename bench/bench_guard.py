@@ -66,9 +66,9 @@ def _relay(command: list[str]) -> None:
     child.wait(timeout=10)
 
 
-def _params(command: list[str]) -> StdioServerParameters:
+def _params(command: list[str], src: Path = ROOT / "src") -> StdioServerParameters:
     env = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "VIRTUAL_ENV")}
-    env["PYTHONPATH"] = f"{ROOT}:{ROOT / 'src'}"
+    env["PYTHONPATH"] = f"{ROOT}:{src}"
     return StdioServerParameters(command=command[0], args=command[1:], env=env, cwd=str(ROOT))
 
 
@@ -84,22 +84,44 @@ async def _call(client: Client) -> float:
     return elapsed * 1000
 
 
+def _paths(args: argparse.Namespace) -> dict[str, StdioServerParameters]:
+    guard = GUARD
+    if args.profile is not None:
+        guard = [
+            "py-spy",
+            "record",
+            "--format",
+            "raw",
+            "--rate",
+            "500",
+            "-o",
+            str(args.profile),
+            "--",
+            *GUARD,
+        ]
+    paths = {"direct": _params(UPSTREAM), "relay": _params(RELAY), "guard": _params(guard)}
+    if args.before is not None:
+        paths["guard before"] = _params(GUARD, args.before.resolve())
+    return paths
+
+
 async def _run(args: argparse.Namespace) -> dict[str, list[float]]:
-    samples: dict[str, list[float]] = {"direct": [], "relay": [], "guard": []}
+    paths = _paths(args)
+    samples: dict[str, list[float]] = {name: [] for name in paths}
     async with AsyncExitStack() as stack:
         clients: dict[str, Any] = {}
-        for name, command in (("direct", UPSTREAM), ("relay", RELAY), ("guard", GUARD)):
+        for name, params in paths.items():
             errlog = stack.enter_context(open(os.devnull, "w"))  # noqa: SIM115, ASYNC230 - once, at start; closed by the stack
-            transport = stdio_client(_params(command), errlog=errlog)  # the audit lines are not measured
+            transport = stdio_client(params, errlog=errlog)  # the audit lines are not measured
             clients[name] = await stack.enter_async_context(
                 Client(transport, cache=None, read_timeout_seconds=30)
             )
             for _ in range(args.warmup):
                 await _call(clients[name])
+        names = tuple(paths)
         for repeat in range(args.repeats):
             done = 0
             while done < args.calls:
-                names = ("direct", "relay", "guard")
                 order = names if (done // args.chunk + repeat) % 2 == 0 else names[::-1]
                 for name in order:
                     for _ in range(args.chunk):
@@ -122,13 +144,31 @@ def main() -> None:
     parser.add_argument("--chunk", type=int, default=25, help="calls per turn")
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--markdown", type=Path, help="also write the table here")
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="SRC",
+        help="also time a guard run from this source tree (e.g. `git archive OLD src | tar -x -C DIR`, "
+        "then DIR/src), side by side with the current one",
+    )
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="FILE",
+        help="run the current guard under `py-spy record --format raw -o FILE` (py-spy from PyPI)",
+    )
     args = parser.parse_args()
     samples = anyio.run(_run, args)
-    direct, guard = statistics.median(samples["direct"]), statistics.median(samples["guard"])
-    relay = statistics.median(samples["relay"])
+    direct = statistics.median(samples["direct"])
     commit = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
     ).stdout.strip()
+    labels = {
+        "direct": "direct (MCPServer over stdio)",
+        "relay": "through a byte relay (the hop alone)",
+        "guard": "through wireproof guard",
+        "guard before": f"through wireproof guard from {args.before}",
+    }
     lines = [
         f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; git {commit}; "
         f"Python {platform.python_version()}; {platform.platform()}",
@@ -137,13 +177,12 @@ def main() -> None:
         "",
         "| path | calls | p50 ms | p99 ms | p50 vs direct |",
         "| --- | ---: | ---: | ---: | ---: |",
-        f"| direct (MCPServer over stdio) | {len(samples['direct'])} | {direct:.3f} | "
-        f"{_p(samples['direct'], 0.99):.3f} | 1.00x |",
-        f"| through a byte relay (the hop alone) | {len(samples['relay'])} | {relay:.3f} | "
-        f"{_p(samples['relay'], 0.99):.3f} | {relay / direct:.2f}x |",
-        f"| through wireproof guard | {len(samples['guard'])} | {guard:.3f} | "
-        f"{_p(samples['guard'], 0.99):.3f} | {guard / direct:.2f}x |",
     ]
+    for name, values in samples.items():
+        p50 = statistics.median(values)
+        lines.append(
+            f"| {labels[name]} | {len(values)} | {p50:.3f} | {_p(values, 0.99):.3f} | {p50 / direct:.2f}x |"
+        )
     text = "\n".join(lines)
     print(text)
     if args.markdown:

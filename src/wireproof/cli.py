@@ -316,11 +316,17 @@ def _add_guard(commands: Any) -> None:
     add_http_arguments(guard.add_argument_group("HTTP serving (--transport http)"), auth_required=False)
 
 
-def _audit_to(path: Path | None) -> None:
+def _audit_to(path: Path | None) -> Any:
+    """Send audit lines to ``path`` (appended) or stderr, buffered off the call's path; returns the
+    handler, for ``stop`` at shutdown (which writes what is still buffered)."""
     import logging
 
-    handler: logging.Handler = (
-        logging.FileHandler(path, encoding="utf-8") if path is not None else logging.StreamHandler(sys.stderr)
+    from wireproof.guard._audit import BufferedAuditHandler
+
+    handler = (
+        BufferedAuditHandler(path.open("a", encoding="utf-8"), owns_stream=True)
+        if path is not None
+        else BufferedAuditHandler(sys.stderr)
     )
     handler.setFormatter(logging.Formatter("%(message)s"))
     audit = logging.getLogger("wireproof.audit")
@@ -334,9 +340,12 @@ def _audit_to(path: Path | None) -> None:
         guard_log.addHandler(stderr)
         guard_log.setLevel(logging.INFO)
         guard_log.propagate = False
+    return handler
 
 
 def _run_guard(args: argparse.Namespace, command: list[str]) -> int:
+    import logging
+
     import anyio
 
     from wireproof.errors import AuthError
@@ -382,7 +391,7 @@ def _run_guard(args: argparse.Namespace, command: list[str]) -> int:
         keys_file=args.keys_file,
         key_env=args.key_env,
     )
-    _audit_to(args.audit_log)
+    audit = _audit_to(args.audit_log)
     try:
         if args.transport == "http":
             settings = HttpSettings.from_arguments(args)
@@ -393,6 +402,9 @@ def _run_guard(args: argparse.Namespace, command: list[str]) -> int:
         raise UsageError(str(exc)) from None
     except AuthError as exc:
         raise UsageError(f"{exc.message}. {exc.advice()}") from None
+    finally:
+        audit.stop()  # a clean stop: every buffered audit line is written
+        logging.getLogger("wireproof.audit").removeHandler(audit)
     return EXIT_OK
 
 

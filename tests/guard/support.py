@@ -48,7 +48,9 @@ async def guarded(
             tasks.start_soon(upstream.supervise)
             with anyio.fail_after(30):
                 await upstream.wait_started()
-            made = await guarded_connector(upstream, policy, pin=PinFile.open(pin) if pin else None)
+            made = await guarded_connector(
+                upstream, policy, pin=PinFile.open(pin) if pin else None, store=store
+            )
             server = made.connector.server(None, principal=principal, store=store)
             async with Client(server, cache=None, read_timeout_seconds=30) as client:
                 yield client, upstream

@@ -237,6 +237,22 @@ async def test_a_create_like_tool_is_deduplicated_within_its_window(tmp_path: Pa
     assert _effects(effects) == ["same", "new"]
 
 
+async def test_a_restarted_guard_still_deduplicates_from_its_store(tmp_path: Path) -> None:
+    effects = tmp_path / "effects.txt"
+    policy = {"tools": {"add_note": {"dedupe_window": 60}}}
+    spec = flawed_spec(FLAWED_EFFECTS=str(effects))
+    async with guarded(tmp_path, policy, spec=spec) as (client, _):
+        first = await call(client, "add_note", {"title": "once", "body": "b"})
+    async with guarded(tmp_path, policy, spec=spec) as (client, _):  # a new guard, a new upstream, one store
+        again = await call(client, "add_note", {"title": "once", "body": "b"})
+        other = await call(client, "add_note", {"title": "twice", "body": "b"})
+    assert not first.is_error
+    assert text_of(again) == text_of(first)
+    assert again.structured_content == first.structured_content
+    assert not other.is_error
+    assert _effects(effects) == ["once", "twice"]
+
+
 # -- tight outputs ------------------------------------------------------------------------------
 
 

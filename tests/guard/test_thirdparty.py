@@ -79,3 +79,39 @@ async def test_a_real_server_behind_the_guard(tmp_path: Path, name: str) -> None
     assert not answer.is_error, text_of(answer)
     assert expected in text_of(answer) or expected in str(answer.structured_content)
     assert [f["field"] for f in error_of(refused)["fields"]] == ["not_a_parameter"]
+
+
+def _readme() -> str:
+    return (Path(__file__).resolve().parents[2] / "README.md").read_text()
+
+
+async def test_the_readme_line_that_guards_a_real_server_runs_as_written(tmp_path: Path) -> None:
+    import re
+    import shlex
+    import sys
+
+    from mcp import Client, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
+    readme = _readme()
+    (line,) = [ln for ln in readme.splitlines() if "wireproof guard" in ln and ln.startswith(".venv/bin/")]
+    install, _, guard = line.partition("#")[0].partition(" && ")
+    assert shlex.split(install) == [".venv/bin/pip", "install", "mcp-server-time"]
+    argv = shlex.split(guard)
+    assert argv[:2] == [".venv/bin/wireproof", "guard"]
+    assert argv[-1] == ".venv/bin/mcp-server-time"
+    assert re.fullmatch(r"--[a-z-]+", argv[2])  # the options, as the CLI takes them
+    # The same line, with this interpreter and the suite's own install of the pinned server:
+    server = str(pypi_venv("reference") / "bin" / "mcp-server-time")
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}
+    params = StdioServerParameters(
+        command=sys.executable, args=["-m", "wireproof.cli", *argv[1:-1], server], env=env
+    )
+    with (tmp_path / "stderr.txt").open("w") as errlog:
+        async with Client(stdio_client(params, errlog=errlog), cache=None, read_timeout_seconds=30) as client:
+            with anyio.fail_after(30):
+                listed = (await client.list_tools()).tools
+            answer = await call(client, "get_current_time", {"timezone": "UTC"})
+    assert {t.name for t in listed} == {"get_current_time", "convert_time"}
+    assert not answer.is_error, text_of(answer)
+    assert "UTC" in text_of(answer) or "UTC" in str(answer.structured_content)

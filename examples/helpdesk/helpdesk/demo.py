@@ -1,7 +1,8 @@
 """``make demo``: start helpdesk over stdio, connect with the official MCP client, and show what it does.
 
-A few screens for a newcomer: the tools and their schemas, a valid call, and
-awkward calls with the errors a model gets back.
+A few screens for a newcomer: the tools and their schemas, a valid call, awkward calls with the
+errors a model gets back, the checker's scorecard, and ``wireproof guard`` serving the same
+server read-only (what it does to any server you did not write).
 """
 
 from __future__ import annotations
@@ -143,6 +144,41 @@ async def _check(console: Console, db: str) -> tuple[Report, str]:
     return report, " ".join([params.command, *params.args])
 
 
+def _guard_params(db: str) -> StdioServerParameters:
+    server = _server_params(db)
+    wireproof = shutil.which("wireproof")
+    prefix = [wireproof] if wireproof else [sys.executable, "-m", "wireproof.cli"]
+    args = ["guard", "--read-only", "--store", "memory:", "--", server.command, *server.args]
+    return StdioServerParameters(command=prefix[0], args=[*prefix[1:], *args])
+
+
+async def _guard(console: Console, db: str) -> str:
+    console.rule("[bold]5. wireproof guard: any server (here helpdesk itself) behind the same pipeline")
+    params = _guard_params(db)
+    command = " ".join(["wireproof", *params.args[params.args.index("guard") :]])
+    console.print(
+        f"[bold]{command}[/]\nThe guard starts the server, serves only its read-only tools with tightened "
+        "schemas, typed errors and budgets, and writes an audit line per call (on stderr, below)."
+    )
+    async with Client(params, read_timeout_seconds=30) as client:
+        listing = await client.list_tools()
+        console.print(f"Served through the guard: {', '.join(t.name for t in listing.tools)}")
+        arguments = {"ticket_id": 1}
+        result = await client.call_tool("get_ticket", arguments)
+        console.print(f"get_ticket({json.dumps(arguments)}) -> isError: {str(result.is_error).lower()}")
+        try:
+            await client.call_tool("add_ticket_comment", {"ticket_id": 1, "body": "printer on fire"})
+        except MCPError as error:  # a tool the policy does not serve is not there at all
+            console.print(
+                Panel(
+                    f"JSON-RPC error {error.code}: {error.message}",
+                    title="add_ticket_comment: a write tool the read-only guard does not serve",
+                    border_style="red",
+                )
+            )
+    return command
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="helpdesk-demo", description=__doc__)
     parser.add_argument("--db", help=f"database URL or path (default: {default_database_path()})")
@@ -160,11 +196,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     anyio.run(_tour, console, db)
     report, command = anyio.run(_check, console, db)
+    guarded = anyio.run(_guard, console, db)
     args.reports.mkdir(parents=True, exist_ok=True)
     html_path = args.reports / "helpdesk-check.html"
     html_path.write_text(render(report, "html"), encoding="utf-8")
     console.print(f"\nThe scorecard as HTML: {html_path}")
     console.print(f"Check any server the same way: [bold]wireproof check -- {command}[/]")
+    console.print(f"Guard any server the same way: [bold]{guarded.replace('--store memory: ', '')}[/]")
     return 1 if report.count("warning") else 0
 
 

@@ -8,7 +8,7 @@ audit line are the connector's; the guard adds only what is about the upstream::
 
     forward(ctx, arguments)
       ├─ a cursor?            check it (signed: tool, arguments, caller, digest of the full answer)
-      ├─ dedupe window?       an identical call within the window answers the first result
+      ├─ dedupe window?       an identical call within the window answers the first result (in the store)
       ├─ upstream.call        down → retryable unavailable (restarting) · JSON-RPC error → typed
       ├─ isError / disguised  → a typed error (masked when it shows internals)
       └─ a JSON array over the budget → its first page and a next_cursor
@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-import anyio
 import mcp_types as types
 import pydantic_core
 from mcp.shared.exceptions import MCPError
@@ -31,11 +29,12 @@ from wireproof.budget import BYTES_PER_TOKEN, DEFAULT_BUDGET_TOKENS, FRAME_BYTES
 from wireproof.connector import Connector
 from wireproof.errors import FieldError, InvalidInput
 from wireproof.guard._answers import disguised_failure, upstream_error, upstream_failure
+from wireproof.guard._dedupe import DedupeWindow
 from wireproof.guard._pin import PinFile
 from wireproof.guard._policy import GuardConfigError, GuardPolicy, ToolPolicy
 from wireproof.guard._schema import tighten_schema
 from wireproof.guard._upstream import UpstreamCalls
-from wireproof.idempotency import canonical_json
+from wireproof.idempotency import IdempotencyStore, MemoryIdempotencyStore
 from wireproof.tools import Tool, ToolAnswer, ToolContext
 
 __all__ = ["CURSOR", "DEFAULT_READ_SCOPE", "DEFAULT_WRITE_SCOPE", "GuardedTools", "guarded_connector"]
@@ -121,6 +120,7 @@ class _Forward:
         tool: types.Tool,
         policy: ToolPolicy,
         guard: GuardPolicy,
+        store: IdempotencyStore,
         *,
         paged: bool,
     ) -> None:
@@ -128,31 +128,21 @@ class _Forward:
         self.name = tool.name
         self.rules = (*policy.error_when, *guard.error_when)
         self.paged = paged
-        self.dedupe_window = policy.dedupe_window
         self.budget_bytes = (guard.budget_tokens or DEFAULT_BUDGET_TOKENS) * BYTES_PER_TOKEN
-        self._recent: dict[str, tuple[float, ToolAnswer]] = {}
-        self._locks: dict[str, anyio.Lock] = {}
+        self.dedupe = (
+            DedupeWindow(store, tool.name, policy.dedupe_window) if policy.dedupe_window is not None else None
+        )
 
     async def __call__(self, ctx: ToolContext[None], arguments: dict[str, Any]) -> ToolAnswer:
         arguments = dict(arguments)  # the caller's own dict stays as it came (the audit line reads it)
         cursor = arguments.pop(CURSOR, None) if self.paged else None
-        if self.dedupe_window is None:
+        if self.dedupe is None:
             return await self._answer(ctx, arguments, cursor)
-        key = hashlib.sha256(f"{ctx.paging.principal}\0{canonical_json(arguments)}".encode()).hexdigest()
-        lock = self._locks.setdefault(key, anyio.Lock())
-        async with lock:  # concurrent identical calls: the first runs, the others get its answer
-            now = time.monotonic()
-            self._recent = {k: v for k, v in self._recent.items() if v[0] > now}
-            self._locks = {k: v for k, v in self._locks.items() if k in self._recent or v.locked()}
-            self._locks[key] = lock
-            if key in self._recent:
-                logger.info(
-                    "%s: identical call within %g s answered from the first", self.name, self.dedupe_window
-                )
-                return self._recent[key][1]
-            answer = await self._answer(ctx, arguments, cursor)
-            self._recent[key] = (time.monotonic() + self.dedupe_window, answer)
-            return answer
+        return (
+            await self.dedupe.answer(  # concurrent identical calls: the first runs, the others get its answer
+                ctx.principal.id, arguments, lambda: self._answer(ctx, arguments, cursor)
+            )
+        )
 
     async def _answer(
         self, ctx: ToolContext[None], arguments: dict[str, Any], cursor: str | None
@@ -222,7 +212,9 @@ def _scopes(kind: str, policy: ToolPolicy) -> frozenset[str]:
     return frozenset({DEFAULT_READ_SCOPE if kind == "read" else DEFAULT_WRITE_SCOPE})
 
 
-def _make_tool(upstream: UpstreamCalls, tool: types.Tool, guard: GuardPolicy) -> Tool[None]:
+def _make_tool(
+    upstream: UpstreamCalls, tool: types.Tool, guard: GuardPolicy, store: IdempotencyStore
+) -> Tool[None]:
     policy = guard.tool(tool.name)
     hints = tool.annotations or types.ToolAnnotations()
     kind = policy.kind or ("read" if hints.read_only_hint is True else "write")
@@ -230,7 +222,7 @@ def _make_tool(upstream: UpstreamCalls, tool: types.Tool, guard: GuardPolicy) ->
     paged = kind == "read" and CURSOR not in schema["properties"]
     if paged:
         schema["properties"][CURSOR] = dict(CURSOR_SCHEMA)
-    forward = _Forward(upstream, tool, policy, guard, paged=paged)
+    forward = _Forward(upstream, tool, policy, guard, store, paged=paged)
     return Tool.from_schema(
         tool.name,
         schema,
@@ -293,8 +285,12 @@ async def guarded_connector(
     pin: PinFile | None = None,
     approve: tuple[str, ...] = (),
     name: str = "wireproof-guard",
+    store: IdempotencyStore | None = None,
 ) -> GuardedTools:
     """The connector serving the upstream's allowed (and, with ``pin``, unchanged) tools.
+
+    ``store`` keeps the policy's dedupe windows (give the one the connector is served with, so a
+    restarted guard still deduplicates); without one they live in this process's memory.
 
     Raises:
         GuardConfigError: the policy names arguments a tool does not have, or the ``tools/list``
@@ -308,6 +304,7 @@ async def guarded_connector(
         rate_limit=policy.rate_limit,
     )
     made = GuardedTools(connector)
+    dedupe_store = store if store is not None else MemoryIdempotencyStore()
     allowed: list[types.Tool] = []
     for tool in listed:
         read_only = tool.annotations is not None and tool.annotations.read_only_hint is True
@@ -320,7 +317,7 @@ async def guarded_connector(
         allowed, withheld = pin.review(allowed, approve)
         made.refused.update(withheld)
     for tool in allowed:
-        connector.add(_make_tool(upstream, tool, policy))
+        connector.add(_make_tool(upstream, tool, policy, dedupe_store))
         made.served.append(tool.name)
     check_listing_budget(connector, policy.budget_tokens or DEFAULT_BUDGET_TOKENS)
     unlisted = sorted(set(policy.tools) - {tool.name for tool in listed})

@@ -7,6 +7,7 @@ thread) and each forwarded call crosses to it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -27,7 +28,7 @@ from wireproof.guard._guard import GuardedTools, guarded_connector
 from wireproof.guard._pin import PinFile
 from wireproof.guard._policy import GuardConfigError, GuardPolicy
 from wireproof.guard._upstream import Upstream, UpstreamSpec, UpstreamStartError
-from wireproof.idempotency import open_store
+from wireproof.idempotency import IdempotencyStore, open_store
 from wireproof.schema import ToolDefinitionError
 from wireproof.serve import HttpSettings, serve
 
@@ -82,9 +83,9 @@ def _announce(made: GuardedTools) -> None:
         print(f"wireproof guard: not serving {name}: {reason}", file=sys.stderr)
 
 
-async def _build(upstream: Upstream, options: GuardOptions) -> GuardedTools:
+async def _build(upstream: Upstream, options: GuardOptions, store: IdempotencyStore) -> GuardedTools:
     pin = PinFile.open(options.pin) if options.pin is not None else None
-    made = await guarded_connector(upstream, options.policy, pin=pin, approve=options.approve)
+    made = await guarded_connector(upstream, options.policy, pin=pin, approve=options.approve, store=store)
     _announce(made)
     return made
 
@@ -103,7 +104,7 @@ async def serve_guard_stdio(options: GuardOptions) -> None:
         async with anyio.create_task_group() as tasks:
             tasks.start_soon(upstream.supervise)
             await upstream.wait_started()
-            made = await _build(upstream, options)
+            made = await _build(upstream, options, store)
             await made.connector.serve_stdio(None, principal=options.principal(), store=store)
             tasks.cancel_scope.cancel()
     except BaseExceptionGroup as group:  # a failure to start, raised inside the supervisor's task group
@@ -143,11 +144,12 @@ def serve_guard_http(options: GuardOptions, settings: HttpSettings) -> int:
     (``wireproof.serve.serve``: ``wireproof serve``'s settings, auth, store and shutdown); return its
     exit code. ``/readyz`` answers 503 while the upstream is down."""
     upstream = Upstream(options.upstream, call_timeout=options.policy.timeout + 5)
-    with anyio.from_thread.start_blocking_portal() as portal:
+    dedupe_store = open_store(options.store_url)  # the dedupe windows' records, beside serve's own store
+    with contextlib.closing(dedupe_store), anyio.from_thread.start_blocking_portal() as portal:
         supervising = portal.start_task_soon(upstream.supervise)
         try:
             portal.call(upstream.wait_started)
-            made = anyio.run(_build, _PortalUpstream(upstream, portal), options)
+            made = anyio.run(_build, _PortalUpstream(upstream, portal), options, dedupe_store)
             return serve(
                 made.connector,
                 None,

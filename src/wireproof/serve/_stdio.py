@@ -20,6 +20,10 @@ this one reads the frames itself so it can answer them::
 
 While serving, fd 0 reads the null device and fd 1 writes to stderr, so a stray ``print`` or a
 child process cannot corrupt the wire; both are restored on return.
+
+A pipe or socket is read and written on the event loop (non-blocking, woken by readiness), with no
+thread per frame; its blocking mode is restored on return. Anything else (a file, a terminal, and
+a stdout that shares its pipe with stderr, which must stay blocking) goes through a worker thread.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ import contextlib
 import json
 import logging
 import os
+import stat
 import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import Any, Final
@@ -223,8 +228,11 @@ class _InFlight:
 class _Transport:
     """One stdio connection: frames in from ``read_fd``, frames out to ``write_fd``."""
 
-    def __init__(self, read_fd: int, write_fd: int, max_frame_bytes: int) -> None:
+    def __init__(
+        self, read_fd: int, write_fd: int, max_frame_bytes: int, *, read_polled: bool, write_polled: bool
+    ) -> None:
         self.read_fd, self.write_fd, self.max_frame_bytes = read_fd, write_fd, max_frame_bytes
+        self.read_polled, self.write_polled = read_polled, write_polled
         self.in_flight = _InFlight()
         self.out_send, self.out_receive = anyio.create_memory_object_stream[bytes](1024)
 
@@ -235,7 +243,7 @@ class _Transport:
         oversize: int | None = None  # bytes of the current line past the limit, once it is over
         prefix = b""
         while True:
-            chunk = await anyio.to_thread.run_sync(os.read, self.read_fd, _READ_CHUNK, abandon_on_cancel=True)
+            chunk = await self.read_chunk()
             if not chunk:
                 if oversize is not None:
                     yield prefix, oversize
@@ -262,6 +270,28 @@ class _Transport:
                     yield bytes(pending), None
                     pending.clear()
                 start = newline + 1
+
+    async def read_chunk(self) -> bytes:
+        """The next bytes of the input (empty at EOF): on the event loop for a non-blocking pipe."""
+        if not self.read_polled:
+            return await anyio.to_thread.run_sync(os.read, self.read_fd, _READ_CHUNK, abandon_on_cancel=True)
+        while True:
+            try:
+                return os.read(self.read_fd, _READ_CHUNK)
+            except BlockingIOError:
+                await anyio.wait_readable(self.read_fd)
+
+    async def write_all(self, data: bytes) -> None:
+        """Write every byte: on the event loop for a non-blocking pipe (waiting while it is full)."""
+        if not self.write_polled:
+            await anyio.to_thread.run_sync(_write_all, self.write_fd, data)
+            return
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[os.write(self.write_fd, view) :]
+            except BlockingIOError:
+                await anyio.wait_writable(self.write_fd)
 
     async def read(self, to_server: MemoryObjectSendStream[SessionMessage | Exception], drain: float) -> None:
         """Hand good frames to the server and answer bad ones; at EOF, drain, then close."""
@@ -340,7 +370,7 @@ class _Transport:
                 if gone:
                     continue
                 try:
-                    await anyio.to_thread.run_sync(_write_all, self.write_fd, b"".join(frames))
+                    await self.write_all(b"".join(frames))
                 except OSError as exc:
                     logger.warning("stdout is closed (%s): answers from now on are discarded", exc.strerror)
                     gone = True
@@ -379,14 +409,53 @@ async def serve_stdio_fds(
     drain_timeout: float = DEFAULT_DRAIN_TIMEOUT,
 ) -> None:
     """Serve ``server`` on two file descriptors until EOF of ``read_fd`` and the drain that follows."""
-    transport = _Transport(read_fd, write_fd, max_frame_bytes)
-    to_server, server_reads = anyio.create_memory_object_stream[SessionMessage | Exception](0)
-    server_writes, from_server = anyio.create_memory_object_stream[SessionMessage](0)
-    async with anyio.create_task_group() as tg:
-        tg.start_soon(transport.write)
-        tg.start_soon(transport.relay, from_server)
-        tg.start_soon(transport.read, to_server, drain_timeout)
-        await server.run(server_reads, server_writes, server.create_initialization_options())
+    with _non_blocking(read_fd) as read_polled, _non_blocking(write_fd, unless_shared_with=2) as write_polled:
+        transport = _Transport(
+            read_fd, write_fd, max_frame_bytes, read_polled=read_polled, write_polled=write_polled
+        )
+        to_server, server_reads = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+        server_writes, from_server = anyio.create_memory_object_stream[SessionMessage](0)
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(transport.write)
+            tg.start_soon(transport.relay, from_server)
+            tg.start_soon(transport.read, to_server, drain_timeout)
+            await server.run(server_reads, server_writes, server.create_initialization_options())
+
+
+def _pipe_or_socket(fd: int) -> os.stat_result | None:
+    try:
+        found = os.fstat(fd)
+    except OSError:
+        return None
+    return found if stat.S_ISFIFO(found.st_mode) or stat.S_ISSOCK(found.st_mode) else None
+
+
+@contextlib.contextmanager
+def _non_blocking(fd: int, *, unless_shared_with: int | None = None) -> Iterator[bool]:
+    """Make ``fd`` non-blocking while serving, when it is a pipe or a socket (the event loop can wait
+    for those), and restore its mode on exit; yields whether it did. A descriptor on the same pipe
+    as ``unless_shared_with`` (stdout and stderr both on one pipe, ``2>&1``) stays blocking: the
+    mode belongs to the pipe's open file, and stderr's writers expect to block."""
+    found = _pipe_or_socket(fd)
+    if found is not None and unless_shared_with is not None:
+        with contextlib.suppress(OSError):
+            other = os.fstat(unless_shared_with)
+            if (other.st_dev, other.st_ino) == (found.st_dev, found.st_ino):
+                found = None
+    if found is None:
+        yield False
+        return
+    try:
+        was_blocking = os.get_blocking(fd)
+        os.set_blocking(fd, False)
+    except OSError:
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        with contextlib.suppress(OSError):
+            os.set_blocking(fd, was_blocking)
 
 
 @contextlib.contextmanager
