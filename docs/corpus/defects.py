@@ -227,3 +227,6 @@ D["duckdb"][-1]["seen"] = "the recall run (protocol.unknown-tool-accepted)"
 c("ea-database", "ea-11", "idempotency", "drop_table", "A retried drop_table of a table the first call dropped is refused as an error (\"Table 'wp_t' does not exist\", isError true): a retry after a lost answer looks like a failed drop (the shape of fs-9 and of the hold-out's kb-6).",
   'drop_table {"table_name":"wp_t","confirm":true} -> success:true "dropped successfully"; the identical retry -> isError true, "Error dropping table: Table \'wp_t\' does not exist"')
 D["ea-database"][-1]["seen"] = "the run after the hold-out detections (idempotency.delete-retry-refused)"
+c("filesystem", "fs-10", "errors", "write_file", "write_file of the allowed directory itself (path \"\") answers the raw Node error with the server's internal temp file name, a file it had written beside the allowed directory, outside it.",
+  'write_file {"path":"","content":"wp"} -> isError true, "EISDIR: illegal operation on a directory, rename \'/tmp/wireproof-corpus/state/fs.5a9b….tmp\' -> \'/tmp/wireproof-corpus/state/fs\'"')
+D["filesystem"][-1]["seen"] = "the run after the hold-out detections (errors.leak, OS error string)"

@@ -328,6 +328,21 @@ j(s, "idempotency.delete-retry-refused", "drop_table", "TP", "ea-11",
   "drop_table {table_name: wp_t, confirm: true} -> 'dropped successfully'; the identical retry -> isError true \"Error "
   "dropping table: Table 'wp_t' does not exist\" (trace: write-first, then write-repeat): the move_file shape (fs-9) "
   "on a delete; the rule's advice (answer the retry as already deleted) fits.")
+s = "filesystem"
+FS_PUBLIC = ("FP: the path is the caller's own allowed directory, which the user gave on the server's command line and the "
+             "server publishes to every caller (list_allowed_directories; its tools ask for paths inside it, absolute ones "
+             "included), so naming it tells the caller nothing hidden; and Node's 'ENOENT: no such file or directory, "
+             "open <path>' names the cause and the resolved path, which an agent can act on (the hand review saw these "
+             "errors, fs-3's evidence, and judged only the missing retry advice). Cause: rules/errors.py leak "
+             "(the OS-error and absolute-path kinds) does not look at whether the folder is the one the server announces.")
+j(s, "errors.leak", "create_directory directory_tree get_file_info list_directory list_directory_with_sizes read_file "
+  "read_media_file read_multiple_files read_text_file search_files", "FP", None, FS_PUBLIC, field="an OS error string with a path")
+j(s, "errors.leak", "get_file_info read_file read_media_file read_text_file", "FP", None, FS_PUBLIC)
+j(s, "errors.leak", "write_file", "TP", "fs-10",
+  "write_file {path: '', content: wp} -> \"EISDIR: illegal operation on a directory, rename "
+  "'/tmp/wireproof-corpus/state/fs.<hex>.tmp' -> '/tmp/wireproof-corpus/state/fs'\": the raw error names the server's own "
+  "temp file, which it wrote beside the allowed directory, outside it (the hold-out's ss-14 shape: an internal temp name).",
+  field="an OS error string with a path")
 # the knowledge graph's memory.jsonl is corrupted by the concurrent probe in some runs only (kg-10: a race in the
 # server's unlocked rewrite of the file; seen in out-base/ and in 1 of 7 runs on 2026-12-02); from then on every call fails
 s = "knowledge-graph"

@@ -21,6 +21,8 @@ d("spreadsheet", "ss-c3", "idempotency", "checker")  # a retried add_sheet/copy_
 d("spreadsheet", "ss-c4", "errors", "checker")       # sql_query has no time bound: a recursive CTE got no answer in 10 s
 d("spreadsheet", "ss-c5", "idempotency", "checker")  # insert_columns: a retry inserts another column (same class as ss-17)
 d("spreadsheet", "ss-c6", "errors", "checker")       # delete_columns past the last column answers "Deleted 1 columns" (ss-11's twin)
+d("spreadsheet", "ss-c7", "errors", "checker")       # row/column 0 (1-based) accepted by delete_rows/insert_rows/insert_columns and acted on
+d("spreadsheet", "ss-c8", "errors", "checker")       # read_sheet bounds 0 (1-based) accepted: end_row 0 answers the whole sheet
 # defects.md, mcp-kb
 for i, c in [(1, "errors"), (2, "errors"), (3, "errors"), (4, "errors"), (5, "auth"), (6, "idempotency"),
              (7, "idempotency"), (8, "output"), (9, "output"), (10, "schema"), (11, "schema"), (12, "errors")]:
@@ -136,9 +138,12 @@ NOANN_READ = ("FP: a read (it lists/returns data and changes nothing); the fix i
               "that is data'); the effects probe's own observer snapshots, taken after other tools' writes, now make the "
               "observers look moved to rules/schema.py _pure_evidence, so the warning came back.")
 s = "spreadsheet"
-j(s, "idempotency.read-only-escape", "sql_query", "TP", "ss-3",
-  "'SELECT 1; COPY (SELECT ...) TO <checker temp file>' -> isError false [{\"Count\": 1}] and the file appeared: the "
-  "'read-only' sql_query runs a stacked statement after its SELECT (ss-3's own evidence, by hand 'SELECT 1; COPY ... TO').")
+j(s, "idempotency.read-only-escape", "sql_query", "TP", ["ss-2", "ss-3"],
+  "two findings under this key. (1) 'SELECT 1; COPY (SELECT ...) TO <checker temp file>' -> isError false [{\"Count\": 1}] "
+  "and the file appeared: the 'read-only' sql_query runs a stacked statement after its SELECT (ss-3's own evidence). "
+  "(2) 'SELECT * FROM read_csv(<planted secret file in the checker's temp folder>)' -> isError false "
+  "{\"wireproof_secret\": \"wireproof-secret-...\"}: DuckDB's file functions read a file outside MCP_SPREADSHEET_ROOT "
+  "(ss-2; read_text/read_blob with SELECT * fail here only because the server's DuckDB lacks pytz for the timestamp column).")
 j(s, "errors.no-op-acknowledged", "delete_rows", "TP", "ss-11",
   "delete_rows {row: 987654321, count: 1} -> isError false 'Deleted 1 rows starting at row 987654321', read_sheet and "
   "list_sheets unchanged: a delete past the last row reported as done (ss-11: row 500 on a 5-row sheet).")
@@ -152,23 +157,65 @@ j(s, "errors.write-not-reflected", "rename_sheet", "TP", "ss-10",
 j(s, "errors.write-not-reflected", "write_cell", "TP", "ss-12",
   "write_cell {cell: D1, value: '007341'} -> 'Wrote to D1'; read_sheet then shows the number 7341: text that looks "
   "numeric stored as a number (ss-12: '007' read back as 7).")
+# (seen only in a pre-run on effects c76e709, fixed by c3fc218 before the merge; not in out-after/)
 j(s, "errors.not-repairable", "sql_execute", "FP", None,
   "FP: the rejection names the missing argument ('file Field required'); every repaired call was then refused "
   "\"Sheet 'Sales' has no headers at row 1\" because the checker's own earlier writes (hostile insert_rows/delete_rows "
   "row 0 and -1, accepted by the server, and the round-trip writes) had emptied the Sales sheet's first row (trace "
   "purposes hostile/repair, in that order): a correct refusal about the data, not an error that does not teach. "
   "In the run at 345c12d the same repairs succeeded ('affected_rows: 1').")
+j(s, "errors.leak", "create_workbook_file copy_workbook list_workbooks", "TP", "ss-14",
+  "a 10,000-character path -> \"[Errno 36] File name too long: '/tmp/holdout/state/ss/[[[...'\": the raw OS error string, "
+  "with the server's own folder prefixed to what the caller sent (ss-14: raw errno strings from create_workbook_file).",
+  field="an OS error string with a path")
+j(s, "auth.path-not-confined", "list_workbooks", "TP", "ss-1",
+  "only in the spreadsheet-noroot run (the default deployment, MCP_SPREADSHEET_ROOT unset): list_workbooks {directory: "
+  "<a folder the checker planted in its own temp folder>} -> isError false, the planted files listed: every path is "
+  "accepted (ss-1). With the root set (the scored run) the same calls are refused 'outside the allowed root'.")
+j(s, "errors.malformed-accepted", "add_sheet copy_sheet", "TP", "ss-13",
+  "position 0 (1-based) -> isError false 'WP15' / 'SalesCopy12': the sheet was placed, 0 not refused (ss-13's own evidence).")
+j(s, "errors.malformed-accepted", "delete_rows insert_rows insert_columns", "TP", "ss-c7",
+  "row/column 0 of a 1-based index -> isError false 'Deleted 1 rows starting at row 0' / 'Inserted 1 rows at row 0' / "
+  "'Inserted 1 columns at column 0': acted on (after delete_rows row 0 the Sales sheet had lost its header row: "
+  "sql_execute then failed 'no headers at row 1' in the second pre-run); ss-6 saw only the refusal of row 0 with count -5.")
+j(s, "errors.malformed-accepted", "read_sheet", "TP", "ss-c8",
+  "start_row/end_row/start_column/end_column 0 (1-based) -> isError false and the whole sheet: end_row 0 should be "
+  "refused or read as no row, not ignored.")
 s = "kb"
+j(s, "output.over-budget", "read_file", "TP", "kb-8",
+  "after the growth probe wrote 1,369 lines through the server's own tools, read_file {path: wp.md} answered all "
+  "212,358 bytes in one result (kb-8: no default bound, a large file comes back whole).")
+j(s, "errors.malformed-accepted", "read_file", "FP", None,
+  "FP: read_file's own description says 'start_line and end_line are 0-based line numbers' (server/app.py), so 0 is "
+  "the first line, a valid value. Cause: the 1-based-index test reads the name 'line' as counting from 1 without "
+  "looking for a description that says 0-based.")
+j(s, "errors.leak", "add_tags append_file create_file delete read_file regex_replace remove_tags", "TP", "kb-1",
+  "raw OS errors carrying the server's absolute root: path '' -> \"[Errno 21] Is a directory: '/tmp/holdout/state/kb/wp'\", "
+  "a missing file -> \"[Errno 2] No such file or directory: '/tmp/holdout/state/kb/wp/...'\", a 10,000-character path -> "
+  "[Errno 36] with the root (kb-1's own evidence; kb-1 names four of these tools, the rest answer alike).",
+  field="an OS error string with a path")
+j(s, "errors.leak", "append_file create_file read_file regex_replace", "TP", "kb-1",
+  "the relative path sent comes back as the server's absolute path: create_file {path: wp.md} -> 'Created "
+  "/tmp/holdout/state/kb/wp/wp.md'; read_file of a missing file -> the same root in the error (kb-1).")
 j(s, "idempotency.delete-retry-refused", "delete", "TP", "kb-6",
   "delete {path: wp.md} -> 'Marked wp_DELETE_.md as deleted'; the identical retry -> isError true \"File 'wp.md' does "
   "not exist\": a retrying agent is told its delete failed (kb-6's own first half).")
+# (the next two: seen only in the pre-run on effects c163e62, fixed before the merge; not in out-after/)
 j(s, "errors.write-not-reflected", "append_file", "FP",
   None, "FP: 'content was sent as 007; the observers now show 007007' is a correct append. The trace: create_file's "
   "round trip had just written wp.md with content '007', then append_file's round trip appended '007' to it. "
   "Cause: rules/effects.py _differences reads the appended copy of the digits as a numeric rename suffix (_SUFFIX).")
 j(s, "schema.write-not-idempotent", "list_files_by_tags", "FP", None, NOANN_READ)
 s = "todo"
-j(s, "schema.write-not-idempotent", "task_list", "FP", None, NOANN_READ)
+j(s, "schema.write-not-idempotent", "task_list", "FP", None, NOANN_READ)  # pre-run on c163e62 only, as above
+j(s, "errors.malformed-accepted", "task_list", "TP", "td-7",
+  "task_list {limit: -1} -> isError false, the tasks: a negative count run, not refused (td-7: limit has no minimum, -1 accepted by hand).",
+  field="limit")
+j(s, "output.json-in-text", "task_list", "TP", "td-9",
+  "task_list answers a JSON array of 10 tasks as text only, no outputSchema, no structuredContent (td-9's first half).")
+j(s, "output.list-without-paging", "task_list", "TP", "td-9",
+  "the task_list observer's list grew with task_create (0 items, then 1) and the tool takes a limit but no offset, cursor "
+  "or page: tasks past the limit cannot be read (td-9: 'a limit but no offset/cursor').")
 j(s, "errors.miss-answered-empty", "task_get", "TP", "td-2",
   "task_get {id: 987654321} -> isError false 'Task not found' (td-2's own evidence: a miss answered as a success).")
 j(s, "errors.no-op-acknowledged", "task_update", "TP", "td-11",
@@ -186,6 +233,7 @@ for server, v in J.items():
         ds = f["defect"] if isinstance(f["defect"], list) else [f["defect"]] if f["defect"] else []
         assert all(x in ids[server] for x in ds), (server, f)
 out = {"about": "Hand judgments of the hold-out (docs/holdout/README.md); format of docs/corpus/judgments.json.",
-       "checker": "/work/main/.venv/bin/wireproof (editable) at main db71afa, HEAD when the runs started (02:30 UTC)",
+       "checker": "out/: /work/main/.venv/bin/wireproof (editable) at main db71afa (02:30 UTC); out-345c12d/: main 345c12d; "
+                  "out-after/: branch corpus at 642c84b (main 3eaa382 merged: the hold-out detections of effects and reach)",
        "servers": {s: {"defects": D[s], "findings": J.get(s, [])} for s in D}}
 print(json.dumps(out, indent=1, ensure_ascii=False))
