@@ -1,8 +1,8 @@
 """A stdio upstream's pipes, shared by the SDK's client session and a lean relay for ``tools/call``.
 
 The SDK's ``Client`` does the handshake, ``tools/list`` and the probe of a suspected hang on memory
-streams this transport feeds; once the session is initialised in the 2025-11-25 era (no per-request
-stamps over stdio), a forwarded ``tools/call`` is written to the upstream's stdin as one JSON-RPC
+streams this transport feeds; once the session is initialised, a forwarded ``tools/call`` (with the
+``_meta`` the session stamps on every request in the 2026-07-28 era) is written to the upstream's stdin as one JSON-RPC
 frame with a string id of its own, and its response is taken off stdout by id, without the client
 session's per-request machinery (its dispatcher tasks, the result's encode-and-revalidate)::
 
@@ -153,8 +153,9 @@ class StdioRelay:
         async with self._write_lock:  # frames never interleave
             await process.stdin.send(frame)
 
-    async def call_tool(self, name: str, arguments: dict[str, Any]) -> dict[str, Any]:
-        """Relay one ``tools/call`` and return the JSON-RPC response object (``result`` or ``error``).
+    async def call_tool(self, name: str, arguments: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+        """Relay one ``tools/call`` (with the session's request ``meta``, when it has one) and return
+        the JSON-RPC response object (``result`` or ``error``).
         The caller's cancel scope bounds it; a cancelled call is cancelled upstream too.
 
         Raises:
@@ -165,13 +166,11 @@ class StdioRelay:
             raise RelayClosed
         request_id = f"{_ID_PREFIX}{next(self._ids)}"
         slot = self._pending[request_id] = _Slot()
+        params: dict[str, Any] = {"name": name, "arguments": arguments}
+        if meta:
+            params["_meta"] = meta
         frame = json.dumps(
-            {
-                "jsonrpc": "2.0",
-                "id": request_id,
-                "method": "tools/call",
-                "params": {"name": name, "arguments": arguments},
-            },
+            {"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": params},
             separators=(",", ":"),
         ).encode()
         try:

@@ -30,7 +30,6 @@ import mcp_types as types
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
-from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 
 from wireproof.errors import OperatorError, Unavailable
 from wireproof.guard._relay import RelayClosed, StdioRelay
@@ -103,6 +102,7 @@ class Upstream:
         self._probes: anyio.abc.TaskGroup | None = None
         self._probing = False
         self._relay: StdioRelay | None = None
+        self._relay_meta: dict[str, Any] = {}
 
     async def _connect(self, stack: AsyncExitStack) -> Client:
         spec = self.spec
@@ -120,10 +120,9 @@ class Upstream:
         client = await stack.enter_async_context(
             Client(transport, cache=None, read_timeout_seconds=HANDSHAKE_TIMEOUT)
         )
-        # Relay tools/call only where a request carries nothing but its params (not 2026-07-28).
-        self._relay = (
-            relay if spec.url is None and client.protocol_version not in MODERN_PROTOCOL_VERSIONS else None
-        )
+        meta = _request_meta(client) if spec.url is None else None
+        self._relay = relay if meta is not None else None
+        self._relay_meta = meta or {}
         return client
 
     async def supervise(self) -> None:
@@ -240,7 +239,7 @@ class Upstream:
         """``call`` through the lean relay: the same timeouts, restart and errors as the SDK's path."""
         try:
             with anyio.fail_after(self.call_timeout):
-                response = await relay.call_tool(name, arguments)
+                response = await relay.call_tool(name, arguments, self._relay_meta)
         except RelayClosed:
             self._lost()
             raise self._unavailable() from None
@@ -281,6 +280,22 @@ class Upstream:
                 self._lost()
         finally:
             self._probing = False
+
+
+def _request_meta(client: Client) -> dict[str, Any] | None:
+    """The ``_meta`` every request of this session carries (2026-07-28: the protocol version, client
+    info and capabilities; 2025-11-25: none over stdio), read once from the session's own request
+    stamp; None when it cannot be read, and calls then keep the SDK's path."""
+    stamp = getattr(client.session, "_stamp", None)
+    if not callable(stamp):
+        return None
+    data: dict[str, Any] = {"method": "tools/list", "params": {}}
+    try:
+        stamp(data, {})
+    except Exception:  # noqa: BLE001 - an SDK that stamps otherwise: no relay, the SDK's path
+        return None
+    meta = data["params"].get("_meta", {})
+    return dict(meta) if isinstance(meta, dict) else None
 
 
 def _describe(exc: BaseException) -> str:
