@@ -400,7 +400,7 @@ def test_run_stdio_refuses_to_start_when_the_key_is_unset_unknown_or_expired(
     notes_keys: Path, key: str | None, message: str
 ) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "tests.serving.keyed_stdio_app", str(notes_keys)],
+        [sys.executable, "-m", "tests.serve.keyed_stdio_app", str(notes_keys)],
         env=_notes_env(key),
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -416,7 +416,7 @@ def test_run_stdio_refuses_to_start_when_the_key_is_unset_unknown_or_expired(
 async def test_run_stdio_serves_the_holder_of_a_good_key(notes_keys: Path) -> None:
     params = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "tests.serving.keyed_stdio_app", str(notes_keys)],
+        args=["-m", "tests.serve.keyed_stdio_app", str(notes_keys)],
         env=_notes_env("good"),
     )
     with anyio.fail_after(60):

@@ -344,3 +344,17 @@ def test_a_position_of_dates_and_enums_is_carried_as_json() -> None:
     c = codec()
     cursor = encode(c, position=(date(2026, 1, 5), Stage.OPEN, 7))
     assert decode(c, cursor) == ["2026-01-05", "open", 7]
+
+
+def test_pages_refuse_to_be_cut_to_nothing_or_built_empty() -> None:
+    paging = Paging(CursorCodec(), "t", "p")
+    with pytest.raises(ValueError, match="at least one item"):
+        Page[int].from_rows([1, 2], limit=0, item=int, position=int, paging=paging, filters={})
+    page = Page[int].from_rows([1, 2, 3], limit=2, item=int, position=int, paging=paging, filters={})
+    with pytest.raises(ValueError, match="at least one item"):
+        page.cut(0, "none")
+
+
+def test_a_short_cursor_secret_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 32 characters"):
+        CursorCodec.from_secret("short")

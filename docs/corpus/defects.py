@@ -221,3 +221,9 @@ D["sqlite"][-1]["seen"] = "the recall run (output.list-without-paging)"
 c("duckdb", "dk-12", "protocol", "(unknown tool)", "A call of a tool that does not exist is answered isError:false: with no arguments \"Error: Missing arguments\", with some \"Error: Unknown tool: NAME\" (server.py handle_call_tool: every exception becomes a plain text result).",
   'tools/call wireproof_no_such_tool {} -> isError false, "Error: Missing arguments"')
 D["duckdb"][-1]["seen"] = "the recall run (protocol.unknown-tool-accepted)"
+
+# ---- defects first seen in a finding of the run after the hold-out detections (out-after-holdout/, 2026-12-02)
+# ---- and confirmed against the trace and the server's source (found_by = "checker": precision only) ----
+c("ea-database", "ea-11", "idempotency", "drop_table", "A retried drop_table of a table the first call dropped is refused as an error (\"Table 'wp_t' does not exist\", isError true): a retry after a lost answer looks like a failed drop (the shape of fs-9 and of the hold-out's kb-6).",
+  'drop_table {"table_name":"wp_t","confirm":true} -> success:true "dropped successfully"; the identical retry -> isError true, "Error dropping table: Table \'wp_t\' does not exist"')
+D["ea-database"][-1]["seen"] = "the run after the hold-out detections (idempotency.delete-retry-refused)"

@@ -321,6 +321,21 @@ j(s, "output.list-without-paging", "query", "TP", "pg-7", "query: " + LONG + " a
 s = "knowledge-graph"
 j(s, "output.list-without-paging", "read_graph", "TP", "kg-7", "read_graph: " + GREW + "; the whole graph in one answer (kg-7).")
 
+# ---- the run after the hold-out detections (branches effects and reach merged into main, 2026-12-02;
+# ---- out-after-holdout/): its new warning/error findings, judged from the finding's call and answer and the trace ----
+s = "ea-database"
+j(s, "idempotency.delete-retry-refused", "drop_table", "TP", "ea-11",
+  "drop_table {table_name: wp_t, confirm: true} -> 'dropped successfully'; the identical retry -> isError true \"Error "
+  "dropping table: Table 'wp_t' does not exist\" (trace: write-first, then write-repeat): the move_file shape (fs-9) "
+  "on a delete; the rule's advice (answer the retry as already deleted) fits.")
+# the knowledge graph's memory.jsonl is corrupted by the concurrent probe in some runs only (kg-10: a race in the
+# server's unlocked rewrite of the file; seen in out-base/ and in 1 of 7 runs on 2026-12-02); from then on every call fails
+s = "knowledge-graph"
+j(s, "errors.failure-as-protocol-error", "create_entities create_relations delete_entities delete_relations open_nodes read_graph", "TP", ["kg-1", "kg-10"],
+  "in a run where the concurrent create_relations calls left memory.jsonl unparseable (kg-10), every later schema-valid "
+  "call fails 'Unexpected non-whitespace character after JSON at position 128' as JSON-RPC -32603, not as an isError "
+  "result (kg-1): both true; the finding does not say the store broke.")
+
 out = {
     "about": "Hand judgments for the wireproof check corpus (docs/third-party.md, 'Corpus of 2026-12-01'). "
     "defects: found by hand before the checker ran (found_by 'hand'), or first seen in a finding and confirmed by hand "

@@ -20,6 +20,7 @@ d("spreadsheet", "ss-c2", "idempotency", "checker")  # a retried delete_rows/del
 d("spreadsheet", "ss-c3", "idempotency", "checker")  # a retried add_sheet/copy_sheet makes "WP1"/"SalesCopy1"; delete_sheet retry fails
 d("spreadsheet", "ss-c4", "errors", "checker")       # sql_query has no time bound: a recursive CTE got no answer in 10 s
 d("spreadsheet", "ss-c5", "idempotency", "checker")  # insert_columns: a retry inserts another column (same class as ss-17)
+d("spreadsheet", "ss-c6", "errors", "checker")       # delete_columns past the last column answers "Deleted 1 columns" (ss-11's twin)
 # defects.md, mcp-kb
 for i, c in [(1, "errors"), (2, "errors"), (3, "errors"), (4, "errors"), (5, "auth"), (6, "idempotency"),
              (7, "idempotency"), (8, "output"), (9, "output"), (10, "schema"), (11, "schema"), (12, "errors")]:
@@ -125,6 +126,59 @@ j(s, "schema.unbounded-array", "task_create task_list task_update", "TP", "td-c4
 j(s, "schema.unbounded-number", "task_list", "TP", "td-7", "limit has no minimum (-1, 0 accepted by hand).", field="limit")
 j(s, "schema.unbounded-string", "task_create", "TP", "td-c4", "name without maxLength; not in the hand list (td-7 names the missing minLength).")
 j(s, "schema.write-not-idempotent", "task_create", "TP", "td-6", "a create that duplicates.")
+
+# ---- the run after the hold-out detections (branches effects and reach merged into main, 2026-12-02;
+# ---- reports in out-after/, traces from TRACE=1 run.sh). Judged from the exact call and answer in each finding,
+# ---- the trace of the calls before it, and the server's source. NB: these detections were built against this
+# ---- hold-out's misses, so from here on the hold-out is tuned: its recall is no blind figure.
+NOANN_READ = ("FP: a read (it lists/returns data and changes nothing); the fix is readOnlyHint, which schema.no-annotations "
+              "already reports. Before the effects probe this was the info form ('all 11 identical calls gave one answer "
+              "that is data'); the effects probe's own observer snapshots, taken after other tools' writes, now make the "
+              "observers look moved to rules/schema.py _pure_evidence, so the warning came back.")
+s = "spreadsheet"
+j(s, "idempotency.read-only-escape", "sql_query", "TP", "ss-3",
+  "'SELECT 1; COPY (SELECT ...) TO <checker temp file>' -> isError false [{\"Count\": 1}] and the file appeared: the "
+  "'read-only' sql_query runs a stacked statement after its SELECT (ss-3's own evidence, by hand 'SELECT 1; COPY ... TO').")
+j(s, "errors.no-op-acknowledged", "delete_rows", "TP", "ss-11",
+  "delete_rows {row: 987654321, count: 1} -> isError false 'Deleted 1 rows starting at row 987654321', read_sheet and "
+  "list_sheets unchanged: a delete past the last row reported as done (ss-11: row 500 on a 5-row sheet).")
+j(s, "errors.no-op-acknowledged", "delete_columns", "TP", "ss-c6",
+  "delete_columns {column: 987654321, count: 1} -> isError false 'Deleted 1 columns at column 987654321', observers "
+  "unchanged: the same no-op success as ss-11 on the column twin (server.py delete_columns calls openpyxl "
+  "delete_cols without a bound check); not in the hand list, which named delete_rows only.")
+j(s, "errors.write-not-reflected", "rename_sheet", "TP", "ss-10",
+  "rename_sheet {old_name: Other2, new_name: Sales} onto the existing sheet Sales -> isError false 'Sales'; list_sheets "
+  "then shows 'Sales1': the answer names a sheet that was not stored (ss-10's own evidence).")
+j(s, "errors.write-not-reflected", "write_cell", "TP", "ss-12",
+  "write_cell {cell: D1, value: '007341'} -> 'Wrote to D1'; read_sheet then shows the number 7341: text that looks "
+  "numeric stored as a number (ss-12: '007' read back as 7).")
+j(s, "errors.not-repairable", "sql_execute", "FP", None,
+  "FP: the rejection names the missing argument ('file Field required'); every repaired call was then refused "
+  "\"Sheet 'Sales' has no headers at row 1\" because the checker's own earlier writes (hostile insert_rows/delete_rows "
+  "row 0 and -1, accepted by the server, and the round-trip writes) had emptied the Sales sheet's first row (trace "
+  "purposes hostile/repair, in that order): a correct refusal about the data, not an error that does not teach. "
+  "In the run at 345c12d the same repairs succeeded ('affected_rows: 1').")
+s = "kb"
+j(s, "idempotency.delete-retry-refused", "delete", "TP", "kb-6",
+  "delete {path: wp.md} -> 'Marked wp_DELETE_.md as deleted'; the identical retry -> isError true \"File 'wp.md' does "
+  "not exist\": a retrying agent is told its delete failed (kb-6's own first half).")
+j(s, "errors.write-not-reflected", "append_file", "FP",
+  None, "FP: 'content was sent as 007; the observers now show 007007' is a correct append. The trace: create_file's "
+  "round trip had just written wp.md with content '007', then append_file's round trip appended '007' to it. "
+  "Cause: rules/effects.py _differences reads the appended copy of the digits as a numeric rename suffix (_SUFFIX).")
+j(s, "schema.write-not-idempotent", "list_files_by_tags", "FP", None, NOANN_READ)
+s = "todo"
+j(s, "schema.write-not-idempotent", "task_list", "FP", None, NOANN_READ)
+j(s, "errors.miss-answered-empty", "task_get", "TP", "td-2",
+  "task_get {id: 987654321} -> isError false 'Task not found' (td-2's own evidence: a miss answered as a success).")
+j(s, "errors.no-op-acknowledged", "task_update", "TP", "td-11",
+  "task_update {id: 1} with no field to change -> isError false 'Task 1 updated successfully', task_list unchanged (td-11).")
+j(s, "errors.write-not-reflected", "task_create", "TP", "td-4",
+  "task_create {..., status: 'none'} -> 'Task created successfully'; task_list shows the new task with status 'active': "
+  "the status sent is ignored (td-4).")
+j(s, "errors.write-poisons-reads", "task_create", "TP", "td-5",
+  "task_create {due_date: 'tomorrow'} -> created; the task_list observer then fails \"Error: time data 'tomorrow' does "
+  "not match format '%Y-%m-%d'\" (td-5: one bad date breaks the list for everyone).")
 
 ids = {s: {x["id"] for x in v} for s, v in D.items()}
 for server, v in J.items():

@@ -182,6 +182,34 @@ async def test_idempotency_keys_and_cursors_belong_to_their_principal(
     assert "another caller" in stolen.meta["io.wireproof/error"]["fields"][0]["problem"]
 
 
+async def test_status_notes_are_refused_to_an_organisation_bound_caller(
+    database: Database, store: IdempotencyStore
+) -> None:
+    bound = Principal("acme-bot", frozenset({"notes:write"}), org="acme")
+    async with Client(app.server(database, store=store, principal=bound)) as client:
+        write = await client.call_tool("create_status_note", {"week": "2026-W10", "body": "x"})
+        read = await client.call_tool("get_status_note", {"week": "2026-W10"})
+    assert write.meta["io.wireproof/error"]["code"] == "forbidden"
+    assert read.meta["io.wireproof/error"]["code"] == "forbidden"
+
+
+async def test_the_same_principal_id_in_two_organisations_shares_no_idempotency_record(
+    database: Database, store: IdempotencyStore
+) -> None:
+    arguments = {"ticket_id": 0, "body": "hello", "idempotency_key": "k"}
+    results = []
+    for org in ("acme", "globex"):
+        ticket = database.reader().one("SELECT id FROM tickets WHERE org = ? LIMIT 1", [org])
+        assert ticket is not None
+        caller = Principal("same-sub", frozenset({"tickets:write"}), org=org)
+        async with Client(app.server(database, store=store, principal=caller)) as client:
+            results.append(
+                await client.call_tool("add_ticket_comment", {**arguments, "ticket_id": ticket["id"]})
+            )
+    assert all(r.is_error is False for r in results)
+    assert not (results[1].meta or {}).get("io.wireproof/replayed")
+
+
 async def test_every_call_leaves_one_audit_line_without_argument_values(
     database: Database, store: IdempotencyStore, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -300,6 +328,36 @@ def test_a_keys_file_others_can_write_is_refused_with_the_chmod_that_fixes_it(
     assert "chmod go-w" in done.stderr
     path.chmod(0o640)  # readable by the group is fine: only writing grants scopes
     assert KeysFile(path).principal("k").id == "p"
+
+
+@pytest.mark.parametrize(
+    ("entries", "message"),
+    [
+        ('org = ""', "org must be a non-empty string"),
+        ("expires = 2027-01-01T00:00:00", "needs a time-zone offset"),
+    ],
+)
+def test_keys_file_entries_that_would_weaken_scoping_are_refused(
+    tmp_path: Path, entries: str, message: str
+) -> None:
+    path = tmp_path / "keys.toml"
+    path.write_text(
+        f'[[keys]]\nsha256 = "{hash_key("k")}"\nprincipal = "p"\nscopes = ["tickets:read"]\n{entries}\n'
+    )
+    with pytest.raises(KeysFileError, match=message):
+        KeysFile(path)
+
+
+def test_one_principal_name_in_two_organisations_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "keys.toml"
+    path.write_text(
+        "".join(
+            f'[[keys]]\nsha256 = "{hash_key(k)}"\nprincipal = "bot"\norg = "{o}"\n'
+            for k, o in (("a", "acme"), ("b", "globex"))
+        )
+    )
+    with pytest.raises(KeysFileError, match="two organisations"):
+        KeysFile(path)
 
 
 @pytest.fixture

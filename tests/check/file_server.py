@@ -1,7 +1,11 @@
-"""A read-only file tool on stdio: ``python -m tests.check.file_server confined|unconfined [ROOT]``.
+"""A read-only file tool on stdio: ``python -m tests.check.file_server confined|unconfined|prefix [ROOT]``.
 
-``confined`` reads only files under ROOT (resolved, so ``..`` cannot leave it); ``unconfined`` takes
-ROOT on its command line like the confined one, but reads any path it is given.
+Two tools: ``read_text_file`` (path) and ``list_folder`` (directory: the file names in it).
+``confined`` reads only under ROOT (resolved, so ``..`` cannot leave it); ``unconfined`` takes ROOT on its
+command line like the confined one, but reads any path it is given; ``prefix`` refuses a path that does not
+start with ROOT, but checks the text before resolving it, so ``ROOT/../..`` leaves it (the naive guard);
+``csv-only`` is unconfined, and its listing shows only ``.csv`` files (as a spreadsheet server lists workbooks).
+Relative paths are taken from ROOT.
 """
 
 from __future__ import annotations
@@ -21,37 +25,75 @@ SCHEMA = {
     "required": ["path"],
     "additionalProperties": False,
 }
+FOLDER_SCHEMA = {
+    "type": "object",
+    "properties": {"directory": {"type": "string", "description": "The folder to list.", "maxLength": 4096}},
+    "required": ["directory"],
+    "additionalProperties": False,
+}
 
 
-def reader(root: Path | None, *, confined: bool) -> Any:
-    async def read_text_file(args: dict[str, Any]) -> s.types.CallToolResult:
-        if set(args) - {"path"}:
-            return s.good_error(sorted(set(args) - {"path"})[0], "only path; remove the unknown argument")
-        if not isinstance(args.get("path"), str) or "\x00" in args["path"]:
-            return s.good_error("path", "a file path as a string, without NUL characters")
-        path = await anyio.Path(root or "/", args["path"]).resolve()
-        if confined and root is not None and not path.is_relative_to(await anyio.Path(root).resolve()):
-            return s.good_error("path", f"a file under {root}")
+class Files:
+    def __init__(self, root: Path | None, mode: str) -> None:
+        self.root, self.mode = root, mode
+
+    async def _resolve(self, args: dict[str, Any], name: str) -> anyio.Path | s.types.CallToolResult:
+        if set(args) - {name}:
+            return s.good_error(sorted(set(args) - {name})[0], f"only {name}; remove the unknown argument")
+        if not isinstance(args.get(name), str) or "\x00" in args[name] or len(args[name]) > 4096:
+            return s.good_error(name, "a path as a string of at most 4096 characters, without NUL characters")
+        given = anyio.Path(self.root or "/", args[name])
+        path = await given.resolve()
+        inside = self.root is None or path.is_relative_to(await anyio.Path(self.root).resolve())
+        if self.mode == "confined" and not inside:
+            return s.good_error(name, f"a path under {self.root}")
+        if self.root is not None and self.mode == "prefix" and not str(given).startswith(str(self.root)):
+            return s.good_error(name, f"a path under {self.root}")
+        return path
+
+    async def read(self, args: dict[str, Any]) -> s.types.CallToolResult:
+        path = await self._resolve(args, "path")
+        if not isinstance(path, anyio.Path):
+            return path
         try:
             return s.ok({"text": await path.read_text(encoding="utf-8")})
         except (OSError, UnicodeDecodeError):
-            return s.tool_error(f"No readable file at {args['path']}; do not retry with the same path.")
+            return s.good_error("path", "the path of an existing UTF-8 text file in the project folder")
 
-    return read_text_file
+    async def listing(self, args: dict[str, Any]) -> s.types.CallToolResult:
+        path = await self._resolve(args, "directory")
+        if not isinstance(path, anyio.Path):
+            return path
+        try:
+            names = sorted([p.name async for p in path.iterdir()])
+            if self.mode == "csv-only":
+                names = [n for n in names if n.endswith(".csv")]
+            return s.ok({"files": names[:50]})
+        except OSError:
+            return s.good_error("directory", "the path of an existing folder in the project folder")
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["confined", "unconfined"])
+    parser.add_argument("mode", choices=["confined", "unconfined", "prefix", "csv-only"])
     parser.add_argument("root", nargs="?", type=Path)
     args = parser.parse_args()
-    tool = s.FakeTool(
-        "read_text_file",
-        reader(args.root, confined=args.mode == "confined"),
-        description="Read a UTF-8 text file from the project folder.",
-        input_schema=SCHEMA,
-    )
-    server = s.build([tool], name=f"files-{args.mode}")
+    files = Files(args.root, args.mode)
+    tools = [
+        s.FakeTool(
+            "read_text_file",
+            files.read,
+            description="Read a UTF-8 text file from the project folder.",
+            input_schema=SCHEMA,
+        ),
+        s.FakeTool(
+            "list_folder",
+            files.listing,
+            description="List the names of the files in a folder of the project (at most 50).",
+            input_schema=FOLDER_SCHEMA,
+        ),
+    ]
+    server = s.build(tools, name=f"files-{args.mode}")
     async with stdio_server() as (read, write):
         await server.run(read, write, server.create_initialization_options())
 

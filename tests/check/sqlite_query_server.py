@@ -5,6 +5,10 @@ Two readOnlyHint tools: ``run_read_only_query`` (SQL in) and ``find_products_by_
 BEGIN … ROLLBACK, so ``COMMIT;`` ends the transaction and what follows is kept (the escape seen in the
 field), and splices the name into its SQL. ``anything``: the same in autocommit, so it runs whatever it
 is given. ``described``: the flawed tool with no annotations, read-only in its description only.
+``select-guard``: the guard seen on a DuckDB spreadsheet server: anything that does not start with SELECT
+is refused, but every statement after it runs, in autocommit, with DuckDB's file functions (``read_text``,
+``read_csv``, ``read_blob``: their file loaded into a temp table) and ``COPY (query) TO 'file'`` (the rows
+written to the file): a stand-in for DuckDB's dialect over real SQLite and real files.
 ``sound``: really read-only: the file opened with ``mode=ro``, ``PRAGMA query_only``, no ATTACH
 (limit 0), one statement per call, the name bound as a parameter.
 """
@@ -12,8 +16,10 @@ is given. ``described``: the flawed tool with no annotations, read-only in its d
 from __future__ import annotations
 
 import argparse
+import re
 import sqlite3
 import time
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -94,6 +100,49 @@ class Flawed:
         return rows_answer(rows)
 
 
+_FILE_FUNCTION = re.compile(r"\b(read_text|read_csv|read_blob)\('([^']*)'\)", re.IGNORECASE)
+_COPY_TO = re.compile(r"^COPY\s*\((.*)\)\s*TO\s*'([^']*)'$", re.IGNORECASE | re.DOTALL)
+
+
+class SelectGuard(Flawed):
+    """Refuses what does not start with SELECT, then runs every statement, DuckDB's file functions included."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path, transaction=False)
+        self.loaded = 0
+
+    def _load(self, match: re.Match[str]) -> str:
+        self.loaded += 1
+        table = f"_file_{self.loaded}"
+        content = Path(match.group(2)).read_text(encoding="utf-8")
+        self.db.execute(f"CREATE TEMP TABLE {table} (filename TEXT, content TEXT)")
+        self.db.execute(f"INSERT INTO {table} VALUES (?, ?)", (match.group(2), content))
+        return table
+
+    async def query(self, args: dict[str, Any]) -> s.types.CallToolResult:
+        sql = args.get("sql")
+        if set(args) - {"sql"} or not isinstance(sql, str):
+            return s.good_error("sql", "one SQL query as a string; no other argument")
+        if not sql.lstrip().upper().startswith("SELECT"):
+            return s.tool_error("Only SELECT queries are allowed; do not retry this statement.")
+        try:
+            return rows_answer(self._run(sql))
+        except (sqlite3.Error, OSError) as exc:
+            return s.tool_error(f"The query was refused: {exc}. Fix the SQL; do not retry it unchanged.")
+
+    def _run(self, sql: str) -> list[Any]:
+        rows: list[Any] = []
+        for statement in (part.strip() for part in sql.split(";")):
+            copy = _COPY_TO.match(statement)
+            if copy:
+                rows = self.db.execute(copy.group(1)).fetchall()
+                Path(copy.group(2)).write_text("\n".join(",".join(map(str, r)) for r in rows))
+                rows = [(len(rows),)]
+            elif statement:
+                rows = self.db.execute(_FILE_FUNCTION.sub(self._load, statement)).fetchall()
+        return rows
+
+
 class Sound:
     """Really read-only: mode=ro, query_only, no attached databases, one statement per call."""
 
@@ -135,12 +184,14 @@ class Sound:
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["flawed", "anything", "sound", "described"])
+    parser.add_argument("mode", choices=["flawed", "anything", "sound", "described", "select-guard"])
     parser.add_argument("database")
     args = parser.parse_args()
     tool: Flawed | Sound = (
         Sound(args.database)
         if args.mode == "sound"
+        else SelectGuard(args.database)
+        if args.mode == "select-guard"
         else Flawed(args.database, transaction=args.mode in ("flawed", "described"))
     )
     # "described": the flawed tool as an older server presents it, read-only in words only, with no annotations

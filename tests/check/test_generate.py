@@ -326,3 +326,16 @@ def test_a_huge_count_is_sent_to_a_read_only_tool_and_never_to_a_write() -> None
         server = s.build([s.FakeTool("print_copies", record, input_schema=schema, annotations=hints)])
         check(server, allow_writes=True)
         assert (HUGE_COUNT in seen) is expected
+
+
+def test_an_optional_integer_as_pydantic_writes_it_gets_its_zero_and_negative_edges() -> None:
+    schema = {
+        "type": "object",
+        "properties": {
+            "position": {"anyOf": [{"type": "integer"}, {"type": "null"}], "default": None},
+        },
+    }
+    edges = {
+        (c.constraint, c.arguments.get("position")) for c in awkward_cases(schema) if c.kind == "hostile"
+    }
+    assert {("zero", 0), ("negative", -1)} <= edges

@@ -19,7 +19,7 @@ from tests.check import servers as s
 from wireproof import LOCAL_OPERATOR
 from wireproof.check import CheckOptions, Observer, Report, Target, run_check
 from wireproof.check.model import CallRecord
-from wireproof.check.repair import ErrorReading, fresh_key, propose, read_error
+from wireproof.check.repair import ErrorReading, fresh_key, fresh_targets, propose, read_error
 from wireproof.check.report import render
 from wireproof.idempotency import IdempotencyStore
 from wireproof.testing import check_connector
@@ -277,3 +277,79 @@ def test_a_member_of_an_object_argument_is_repaired_one_level_down() -> None:
     typed = ({"path": ["filter", "status"], "expected": ["open", "closed"]},)
     nested = propose({"filter": {"status": "pink"}}, ErrorReading("Invalid input", typed), parameters)
     assert nested.arguments == {"filter": {"status": "open"}}
+
+
+# -- a create-once tool: the repaired call must not reuse what the checker's own first write created -------
+
+
+class Files:
+    """create_file refuses a path that exists ("already exists", soundly); a missing path is named."""
+
+    def __init__(self) -> None:
+        self.paths: set[str] = set()
+
+    async def create(self, args: dict[str, Any]) -> Any:
+        path = args.get("path")
+        if set(args) - {"path", "content"}:
+            return s.good_error(sorted(set(args) - {"path", "content"})[0], "only path and content")
+        if not isinstance(path, str) or not path or len(path) > 80:
+            return s.good_error("path", "a relative file path of at most 80 characters, e.g. notes/a.md")
+        content = args.get("content", "")
+        if not isinstance(content, str) or len(content) > 1000:
+            return s.good_error("content", "a string of at most 1000 characters")
+        if path in self.paths:
+            return s.tool_error(f"File {path!r} already exists; choose another path. Do not retry.")
+        self.paths.add(path)
+        return s.ok({"created": path})
+
+    def server(self) -> Any:
+        schema = {
+            "type": "object",
+            "properties": {
+                "path": {"type": "string", "minLength": 1, "maxLength": 80, "description": "Relative path."},
+                "content": {"type": "string", "maxLength": 1000, "description": "The text."},
+            },
+            "required": ["path"],
+            "additionalProperties": False,
+        }
+        tool = s.FakeTool(
+            "create_file",
+            self.create,
+            description="Create a file.",
+            input_schema=schema,
+            annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False},
+        )
+        return s.build([tool])
+
+
+def test_a_create_once_tool_is_repaired_with_a_fresh_path_not_the_one_its_first_write_created() -> None:
+    report = check(
+        Files().server(), allow_writes=True, tool_arguments={"create_file": {"path": "notes/wp.md"}}
+    )
+    assert "errors.not-repairable" not in rules_of(report)
+    (rate,) = report.repair
+    assert rate.rejections > 0
+    assert rate.repaired == rate.rejections
+
+
+def test_fresh_targets_change_only_what_a_create_once_tool_creates() -> None:
+    copy = {"source": "/d/book.xlsx", "destination": "/d/copy.xlsx"}
+    fresh = fresh_targets("copy_workbook", copy, set(copy.items()), copy)
+    assert fresh["source"] == "/d/book.xlsx"
+    assert fresh["destination"].startswith("/d/copy-wpr")
+    assert fresh["destination"].endswith(".xlsx")
+    other = {"source": "/d/book.xlsx", "destination": "/d/other.xlsx"}
+    assert fresh_targets("copy_workbook", other, set(copy.items()), copy) == other
+    one = {"file": "/d/new.xlsx"}
+    params = {"file": "/d/new.xlsx", "sheet_name": "Sheet1"}
+    assert fresh_targets("create_workbook_file", one, set(one.items()), params)["file"].startswith(
+        "/d/new-wpr"
+    )
+    sheet = {"file": "/d/book.xlsx", "source_name": "Sales", "new_name": "Copy"}
+    fresh = fresh_targets("copy_sheet", sheet, set(sheet.items()), sheet)
+    assert fresh["file"] == "/d/book.xlsx"  # the container, not what is created
+    assert fresh["new_name"].startswith("Copy-wpr")
+    cell = {"file": "/d/book.xlsx", "cell": "D1", "value": "x"}
+    assert fresh_targets("write_cell", cell, set(cell.items()), cell) == cell
+    ranged = {"file": "/d/book.xlsx", "source_range": "A1:B2", "dest_start": "F1"}
+    assert fresh_targets("copy_range", ranged, set(ranged.items()), ranged) == ranged

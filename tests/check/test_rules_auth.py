@@ -86,6 +86,39 @@ def test_bare_401_without_challenge_or_metadata() -> None:
     assert {"auth.challenge-missing", "auth.metadata-invalid"} <= rules(report)
 
 
+def api_key_gate(auth: str | None) -> tuple[int, dict[str, str]] | None:
+    """An API-key server's refusals: plain RFC 6750 Bearer challenges, no OAuth discovery named."""
+    if auth == GOOD:
+        return None
+    return 401, {"www-authenticate": "Bearer" if auth is None else 'Bearer error="invalid_token"'}
+
+
+def test_a_bearer_server_without_oauth_discovery_is_quiet() -> None:
+    """No metadata and a challenge naming none: credentials come from elsewhere (API keys), which MCP allows."""
+    with serve_http(s.sound_server(), api_key_gate, None) as url:
+        report = check(url, {"Authorization": GOOD})
+    assert report.findings == [], [(f.rule, f.message) for f in report.findings]
+
+
+def test_a_challenge_pointing_to_metadata_that_is_not_served_is_invalid() -> None:
+    def points_nowhere(auth: str | None) -> tuple[int, dict[str, str]] | None:
+        return None if auth == GOOD else (401, {"www-authenticate": 'Bearer resource_metadata="x"'})
+
+    with serve_http(s.sound_server(), points_nowhere, None) as url:
+        report = check(url, {"Authorization": GOOD})
+    assert rules(report) == {"auth.metadata-invalid"}
+
+
+def test_metadata_naming_no_authorization_server_is_invalid() -> None:
+    with serve_http(
+        s.sound_server(), api_key_gate, {"resource": "r", "bearer_methods_supported": ["header"]}
+    ) as url:
+        report = check(url, {"Authorization": GOOD})
+    (finding,) = report.findings
+    assert finding.rule == "auth.metadata-invalid"
+    assert "non-empty authorization_servers" in finding.message
+
+
 def test_bad_credentials_answered_with_data_is_a_silent_failure() -> None:
     async def empty_list(args: dict[str, Any]) -> Any:
         return s.ok({"name": str(args.get("name")), "colour": ""})
@@ -255,3 +288,20 @@ def test_a_typed_auth_error_result_is_a_loud_refusal_and_an_unrelated_one_is_unt
 def test_every_auth_rule_has_a_firing_test_here(rule_id: str) -> None:
     source = Path(__file__).read_text(encoding="utf-8")
     assert f'"{rule_id}"' in source
+
+
+# -- "auth.path-not-confined": a path argument reaching a planted file (more in test_rules_readonly.py) ---------
+
+
+def test_a_path_argument_that_reads_a_planted_file_outside_the_servers_root_is_an_auth_error(
+    tmp_path: Path,
+) -> None:
+    command = (sys.executable, "-m", "tests.check.file_server", "unconfined", str(tmp_path))
+    report = anyio.run(
+        run_check, Target(command=command, cwd=str(ROOT)), CheckOptions(timeout=20, concurrency=1)
+    )
+    found = [f for f in report.findings if f.rule == "auth.path-not-confined"]
+    assert {(f.tool, f.category, f.severity) for f in found} == {
+        ("read_text_file", "auth", "error"),
+        ("list_folder", "auth", "error"),
+    }

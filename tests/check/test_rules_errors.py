@@ -211,6 +211,16 @@ def test_a_server_that_answers_valid_results_has_no_invalid_result() -> None:
             "warning",
         ),
         ('Traceback (most recent call last):\n  File "/srv/app.py", line 4', "a Python stack trace", "error"),
+        (
+            "[Errno 2] No such file or directory: '/srv/app/tmpd1wksc5f.xlsx'",
+            "an OS error string with a path",
+            "warning",
+        ),
+        (
+            "ENOENT: no such file or directory, open '/srv/app/colours.json'",
+            "an OS error string with a path",
+            "warning",
+        ),
     ],
 )
 def test_internal_details_in_an_error_are_leaks_by_kind(text: str, label: str, severity: str) -> None:
@@ -218,6 +228,50 @@ def test_internal_details_in_an_error_are_leaks_by_kind(text: str, label: str, s
     assert [(f.message, f.severity) for f in found if label in f.message] == [
         (f"An answer contains {label}.", severity)
     ]
+
+
+PATH_SCHEMA = {
+    "type": "object",
+    "properties": {"path": {"type": "string", "description": "The note's path.", "maxLength": 200}},
+    "required": ["path"],
+    "additionalProperties": False,
+}
+
+
+def note_server(answer: Callable[[str], types.CallToolResult]) -> Any:
+    async def read_note(args: dict[str, Any]) -> Any:
+        return answer(str(args.get("path")))
+
+    return s.build(
+        [s.FakeTool("read_note", read_note, description="Read a note.", input_schema=PATH_SCHEMA)],
+        validate=True,
+    )
+
+
+def test_an_os_error_quoting_the_callers_own_path_is_not_a_leak() -> None:
+    report = check(
+        note_server(lambda p: s.tool_error(f"[Errno 2] No such file or directory: '{p}'; send another path")),
+        tool_arguments={"read_note": {"path": "/data/notes/a.md"}},
+    )
+    assert not findings(report, "errors.leak")
+
+
+def test_a_relative_path_answered_as_the_servers_absolute_path_gives_its_root_away() -> None:
+    report = check(
+        note_server(lambda p: s.ok({"text": "hello", "file": f"/srv/kb/project/{p}"})),
+        tool_arguments={"read_note": {"path": "notes/a.md"}},
+    )
+    (found,) = findings(report, "errors.leak")
+    assert found.severity == "warning"
+    assert "'/srv/kb/project/notes/a.md'" in found.message
+
+
+def test_a_relative_path_answered_as_sent_is_not_a_leak() -> None:
+    report = check(
+        note_server(lambda p: s.ok({"text": "hello", "file": p, "url": f"https://kb.example/raw/{p}"})),
+        tool_arguments={"read_note": {"path": "notes/a.md"}},
+    )
+    assert not findings(report, "errors.leak")
 
 
 def test_an_error_naming_the_table_the_caller_asked_for_is_not_a_leak() -> None:
@@ -289,3 +343,41 @@ def test_a_successful_answer_that_quotes_a_stack_trace_is_data_not_a_leak() -> N
 def test_helpful_suggestions_are_not_interpreter_advice() -> None:
     text = "Unknown colour 'bleu'. Did you mean blue? Do not retry with the same arguments."
     assert not findings(check(server(failing_with(text))), "errors.leak")
+
+
+# -- errors.expected-not-stated: a wrong type stated for the only field says what is expected ------------------
+
+ID_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "id": {"type": "integer", "description": "The task's id.", "minimum": 1, "maximum": 10**6}
+    },
+    "required": ["id"],
+    "additionalProperties": False,
+}
+
+
+def typed_rejection(*, states_type: bool) -> Any:
+    async def get_task(args: dict[str, Any]) -> Any:
+        value = args.get("id")
+        if set(args) - {"id"}:
+            return s.good_error(sorted(set(args) - {"id"})[0], "only id; remove the unknown argument")
+        if not isinstance(value, int) or isinstance(value, bool):
+            said = f"{value!r} is not of type 'integer'" if states_type else f"bad value {value!r}"
+            return s.tool_error(f"Input validation error: {said}. Do not retry unchanged.")
+        if not 1 <= value <= 10**6:
+            return s.good_error("id", "an id from 1 to 1000000")
+        return s.ok({"id": value, "title": "a task"})
+
+    return s.build(
+        [s.FakeTool("get_task", get_task, description="Get a task by id.", input_schema=ID_SCHEMA)]
+    )
+
+
+def test_a_wrong_type_stated_for_the_only_field_says_what_is_expected() -> None:
+    assert not findings(check(typed_rejection(states_type=True)), "errors.expected-not-stated")
+
+
+def test_a_wrong_type_not_stated_is_still_reported() -> None:
+    (found,) = findings(check(typed_rejection(states_type=False)), "errors.expected-not-stated")
+    assert "'12'" in (found.evidence.answer or "") or "bad value" in (found.evidence.answer or "")

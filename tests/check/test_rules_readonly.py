@@ -21,8 +21,9 @@ from wireproof.check import CheckOptions, Observer, Report, Target, run_check
 
 ROOT = Path(__file__).resolve().parents[2]
 ESCAPE = "idempotency.read-only-escape"
+CONFINED = "auth.path-not-confined"
 COVERED = {ESCAPE}
-"""The rules this file makes fire (test_rules.py checks every rule fires somewhere)."""
+"""The non-auth rules this file makes fire (test_rules.py checks every rule fires somewhere; auth.path-not-confined fires below)."""
 
 
 def shop(tmp_path: Path) -> Path:
@@ -77,6 +78,18 @@ def test_a_really_read_only_query_tool_has_no_escape_and_no_finding(tmp_path: Pa
     report = check_sqlite("sound", path, allow_writes=True)
     assert report.count("warning") == 0, [(f.rule, f.message) for f in report.findings]
     assert tables(path) == {"products", "users"}
+
+
+def test_a_select_only_guard_is_caught_by_duckdb_file_functions_and_a_stacked_copy(tmp_path: Path) -> None:
+    """The guard refuses what does not start with SELECT, so only the DuckDB-dialect attempts prove it."""
+    path = shop(tmp_path)
+    found = escapes(check_sqlite("select-guard", path, allow_writes=True))
+    assert found["read a host file outside its scope"] == "error"
+    assert found["wrote a host file with COPY … TO stacked after a SELECT"] == "error"
+    # the bare and COMMIT; forms start with no SELECT: refused, and not blamed
+    assert "created a table" not in found
+    assert "wrote a host file with COPY … TO" not in found
+    assert not {t for t in tables(path) if t.startswith("wireproof")}
 
 
 def test_without_allow_writes_nothing_destructive_reaches_a_read_only_tool(tmp_path: Path) -> None:
@@ -158,33 +171,58 @@ def test_a_search_tool_that_lists_earlier_queries_is_no_escape() -> None:
     assert next(t for t in report.tools if t.name == "search_notes").calls > 20
 
 
-# -- a read-only file tool reading beyond the roots it was given ------------------------------------------
+# -- auth.path-not-confined: a file tool reading beyond the roots it was given --------------------------------
 
 
-def check_files(mode: str, *root: Path) -> Report:
+def check_files(mode: str, *root: Path, **options: Any) -> Report:
     command = (sys.executable, "-m", "tests.check.file_server", mode, *map(str, root))
     return anyio.run(
-        run_check,
-        Target(command=command, cwd=str(ROOT)),
-        CheckOptions(timeout=20, concurrency=1, allow_writes=True),
+        run_check, Target(command=command, cwd=str(ROOT)), CheckOptions(timeout=20, concurrency=1, **options)
     )
 
 
-def path_reads(report: Report) -> list[str]:
-    return [f.severity for f in report.findings if f.rule == ESCAPE and "outside the roots" in f.message]
+def path_reads(report: Report) -> dict[str, str]:
+    return {f.tool or "": f.severity for f in report.findings if f.rule == CONFINED}
 
 
 def test_a_file_tool_given_a_root_that_reads_a_planted_file_outside_it_is_an_error(tmp_path: Path) -> None:
-    assert path_reads(check_files("unconfined", tmp_path)) == ["error"]
+    # read-only tools are probed without --allow-writes: reading a planted file changes nothing
+    report = check_files("unconfined", tmp_path)
+    assert path_reads(report) == {"read_text_file": "error", "list_folder": "error"}
+    (listing,) = [f for f in report.findings if f.rule == CONFINED and f.tool == "list_folder"]
+    assert "read a folder" in listing.message  # the planted file's unique name, in a listing of its folder
 
 
 def test_a_file_tool_given_no_root_that_reads_a_planted_file_is_only_a_warning() -> None:
-    assert path_reads(check_files("unconfined")) == ["warning"]
+    assert path_reads(check_files("unconfined")) == {"read_text_file": "warning", "list_folder": "warning"}
+
+
+def test_a_prefix_guard_is_left_by_traversal_from_a_configured_relative_path(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    config = {"read_text_file": {"path": "notes.txt"}, "list_folder": {"directory": "."}}
+    report = check_files("prefix", tmp_path, tool_arguments=config)
+    assert path_reads(report) == {"read_text_file": "error", "list_folder": "error"}
+    assert all("by ../ traversal" in f.message for f in report.findings if f.rule == CONFINED)
+
+
+def test_a_listing_that_shows_only_its_kind_of_file_still_shows_the_plant(tmp_path: Path) -> None:
+    (tmp_path / "sales.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    config = {
+        "list_folder": {"directory": str(tmp_path)},
+        "read_text_file": {"path": str(tmp_path / "sales.csv")},
+    }
+    report = check_files("csv-only", tmp_path, tool_arguments=config)
+    assert (
+        path_reads(report)["list_folder"] == "error"
+    )  # the planted folder holds a .csv, as the sample's does
 
 
 def test_a_file_tool_confined_to_its_root_is_quiet(tmp_path: Path) -> None:
-    report = check_files("confined", tmp_path)
-    assert path_reads(report) == []
+    (tmp_path / "notes.txt").write_text("hello", encoding="utf-8")
+    config = {"read_text_file": {"path": "notes.txt"}, "list_folder": {"directory": "."}}
+    report = check_files("confined", tmp_path, tool_arguments=config, allow_writes=True)
+    assert path_reads(report) == {}
+    assert len([c for c in report.tools if c.calls]) == 2
     assert report.count("warning") == 0, [(f.rule, f.message) for f in report.findings]
 
 

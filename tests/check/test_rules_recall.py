@@ -8,6 +8,7 @@ the official client, and each has a sound twin that must stay quiet.
 from __future__ import annotations
 
 import datetime
+import json
 import sqlite3
 import time
 from collections.abc import Callable
@@ -18,6 +19,7 @@ import mcp_types as types
 
 from tests.check import servers as s
 from tests.check.test_rules import check
+from wireproof.check import Observer
 from wireproof.check.generate import MISSING_NAME, awkward_cases, lookup_miss_case
 from wireproof.check.model import Finding, Report
 
@@ -30,7 +32,7 @@ EMPTY_MISS = "errors.miss-answered-empty"
 EXPECTED = "errors.expected-not-stated"
 DISGUISED = "errors.disguised-success"
 KEEPS_STATE = "idempotency.read-only-keeps-state"
-COVERED = {TRUNCATED, UNKNOWN_TOOL, NUMBER, EMPTY_MISS, KEEPS_STATE}
+COVERED = {TRUNCATED, UNKNOWN_TOOL, NUMBER, EMPTY_MISS, KEEPS_STATE, "output.json-in-text"}
 """The rules this file makes fire (test_rules.py checks every rule fires somewhere)."""
 
 NO_PARAMETERS = {"type": "object", "properties": {}, "additionalProperties": False}
@@ -276,6 +278,55 @@ def test_the_lookup_miss_fits_only_lookup_tools_with_one_required_string() -> No
     assert lookup_miss_case("get_ticket", two) is None
 
 
+def id_lookup(miss: Callable[[int], types.CallToolResult], name: str = "task_get") -> Any:
+    """A lookup by integer id, its verb last (hold-out td-2): id 1 exists, every other id is a miss."""
+
+    async def handler(args: dict[str, Any]) -> Any:
+        task_id = args["id"]
+        return s.ok({"id": 1, "name": "one"}) if task_id == 1 else miss(task_id)
+
+    schema = {
+        "type": "object",
+        "properties": {"id": {"type": "integer", "minimum": 1, "description": "The task's id."}},
+        "required": ["id"],
+        "additionalProperties": False,
+    }
+    return one_tool(handler, name=name, description="Get a task by id.", input_schema=schema)
+
+
+def test_a_miss_answered_not_found_with_is_error_false_is_reported() -> None:
+    (found,) = findings(check(id_lookup(lambda task_id: text("Task not found"))), EMPTY_MISS)
+    assert found.tool == "task_get"
+    assert "987654321" in found.message
+    assert "isError: false" in found.message
+
+
+def test_an_id_miss_answered_empty_is_reported_for_a_verb_last_name() -> None:
+    (found,) = findings(check(id_lookup(lambda task_id: s.ok({}), name="taskRead")), EMPTY_MISS)
+    assert found.tool == "taskRead"
+
+
+def test_an_id_miss_answered_as_an_error_is_fine() -> None:
+    report = check(
+        id_lookup(lambda task_id: s.tool_error(f"No task with id {task_id} was found. Do not retry."))
+    )
+    assert not findings(report, EMPTY_MISS)
+
+
+def test_the_lookup_miss_takes_an_integer_id_and_a_verb_at_either_end() -> None:
+    integer = {"type": "object", "properties": {"id": {"type": "integer"}}, "required": ["id"]}
+    for name in ("task_get", "ticketRead", "get_task", "describe-table"):
+        case = lookup_miss_case(name, integer)
+        assert case is not None, name
+        assert case.arguments == {"id": 987654321}
+    assert lookup_miss_case("target_list", integer) is None
+    assert lookup_miss_case("forget_task", integer) is None
+    capped = {"type": "object", "properties": {"id": {"type": "integer", "maximum": 500}}, "required": ["id"]}
+    case = lookup_miss_case("task_get", capped)
+    assert case is not None
+    assert case.arguments == {"id": 500}
+
+
 # -- FN-11: a read-only tool that keeps state ------------------------------------------------------------------
 
 
@@ -389,3 +440,245 @@ def test_a_never_ending_query_that_gets_no_answer_is_only_info() -> None:
     assert hang.severity == "info"
     assert "statement time limit" in hang.message
     assert "still answered tools/list" in hang.message
+
+
+# -- hold-out (docs/holdout): a bare limit reaches nothing past it; a short list of names is no backlog ---------
+
+
+class Tasks:
+    """A write that adds a record (or a sheet name), and a listing observer: limit only, or limit and offset."""
+
+    def __init__(self, *, offset: bool, names: bool = False) -> None:
+        self.items: list[Any] = []
+        self.names = names
+        listing: dict[str, Any] = {
+            "limit": {"type": "integer", "description": "The most items.", "minimum": 1, "maximum": 1000}
+        }
+        if offset:
+            listing["offset"] = {"type": "integer", "description": "Items to skip.", "minimum": 0}
+        self.tools = [
+            s.FakeTool(
+                "add_task",
+                self.add,
+                description="Add a task.",
+                input_schema={
+                    "type": "object",
+                    "properties": {"title": {"type": "string", "description": "Its title.", "maxLength": 80}},
+                    "required": ["title"],
+                    "additionalProperties": False,
+                },
+                annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False},
+            ),
+            s.FakeTool(
+                "list_tasks",
+                self.list_tasks,
+                description="List the tasks, oldest first.",
+                input_schema={"type": "object", "properties": listing, "additionalProperties": False},
+            ),
+        ]
+
+    async def add(self, args: dict[str, Any]) -> Any:
+        title = str(args.get("title"))
+        n = len(self.items) + 1
+        self.items.append(f"Sheet{n}" if self.names else {"id": n, "title": title, "status": "open"})
+        return s.ok({"id": n})
+
+    async def list_tasks(self, args: dict[str, Any]) -> Any:
+        start = int(args.get("offset", 0))
+        return s.ok({"items": self.items[start : start + int(args.get("limit", 10))]})
+
+
+def check_tasks(tasks: Tasks) -> Report:
+    return check(
+        s.build(tasks.tools, validate=True),
+        allow_writes=True,
+        observers=[Observer("list_tasks", {"limit": 1000})],
+    )
+
+
+def test_a_listing_with_a_limit_but_no_offset_or_cursor_cannot_reach_the_rest() -> None:
+    (found,) = findings(check_tasks(Tasks(offset=False)), PAGING)
+    assert found.severity == "warning"
+    assert "takes limit but no offset, cursor or page" in found.message
+
+
+def test_a_listing_with_a_limit_and_an_offset_pages() -> None:
+    assert not findings(check_tasks(Tasks(offset=True)), PAGING)
+
+
+def test_a_short_list_of_names_that_grew_is_only_info() -> None:
+    (found,) = findings(check_tasks(Tasks(offset=False, names=True)), PAGING)
+    assert found.severity == "info"
+    assert "short list of names" in found.message
+
+
+# -- hold-out ss-13: a 1-based position given 0 and acted on ---------------------------------------------------
+
+POSITION_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "name": {"type": "string", "description": "The new sheet's name.", "maxLength": 40},
+        "position": {"type": "integer", "description": "Where to put it (1 is first).", "maximum": 100},
+    },
+    "required": ["name", "position"],
+    "additionalProperties": False,
+}
+
+
+def sheets(*, refuse_zero: bool) -> Any:
+    names = ["Sales", "Other", "Costs"]
+
+    async def add_sheet(args: dict[str, Any]) -> Any:
+        position = args["position"]
+        if refuse_zero and position < 1:
+            return s.good_error("position", "a position from 1 (first) to 100")
+        names.insert(position - 1, str(args["name"]))  # 0 lands second to last, silently
+        return s.ok({"sheets": names[:20]})
+
+    return s.build(
+        [
+            s.FakeTool(
+                "add_sheet",
+                add_sheet,
+                description="Add a sheet at a position.",
+                input_schema=POSITION_SCHEMA,
+                annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False},
+            )
+        ],
+        validate=True,
+    )
+
+
+def test_a_one_based_position_given_zero_and_acted_on_is_reported() -> None:
+    report = check(sheets(refuse_zero=False), allow_writes=True)
+    found = [f for f in findings(report, MALFORMED) if "counts from 1" in f.message]
+    assert [(f.tool, f.severity) for f in found] == [("add_sheet", "warning")]
+
+
+def test_a_one_based_position_refusing_zero_is_fine() -> None:
+    report = check(sheets(refuse_zero=True), allow_writes=True)
+    assert not [f for f in findings(report, MALFORMED) if "counts from 1" in f.message]
+
+
+def test_one_based_is_read_from_the_name_or_the_description_never_from_an_index() -> None:
+    from wireproof.check.rules.errors import one_based
+
+    assert one_based("position", {})
+    assert one_based("start_row", {})
+    assert one_based("item", {"description": "The item's number, 1-based."})
+    assert not one_based("index", {})
+    assert not one_based("row_index", {})
+    assert not one_based("line", {"description": "The line, zero-based."})
+
+
+# -- hold-out ss-18/td-9: JSON answered as text only --------------------------------------------------------------
+
+JSON_TEXT = "output.json-in-text"
+
+
+def answering_text(value: Any) -> Callable[[dict[str, Any]], Any]:
+    async def handler(args: dict[str, Any]) -> Any:
+        return text(json.dumps(value))
+
+    return handler
+
+
+def test_a_list_answered_as_json_text_without_output_schema_is_a_warning() -> None:
+    tasks = [{"id": i, "title": f"task {i}", "status": "open"} for i in range(3)]
+    report = check(one_tool(answering_text(tasks), name="list_tasks", input_schema=NO_PARAMETERS))
+    (found,) = findings(report, JSON_TEXT)
+    assert found.severity == "warning"
+    assert "a JSON array of 3 entries" in found.message
+
+
+def test_a_small_json_object_in_text_is_only_info() -> None:
+    report = check(one_tool(answering_text({"rows": 5, "columns": 2}), input_schema=NO_PARAMETERS))
+    (found,) = findings(report, JSON_TEXT)
+    assert found.severity == "info"
+
+
+def test_structured_content_with_an_output_schema_and_plain_prose_are_quiet() -> None:
+    schema = {"type": "object", "properties": {"rows": {"type": "integer"}}, "required": ["rows"]}
+
+    async def structured(args: dict[str, Any]) -> Any:
+        return s.ok({"rows": 5})
+
+    assert not findings(
+        check(one_tool(structured, input_schema=NO_PARAMETERS, output_schema=schema)), JSON_TEXT
+    )
+    assert not findings(check(one_tool(answering_text("The sheet has 5 rows."))), JSON_TEXT)
+
+
+# -- hold-out kb-8: an item grown through the server's own write, then read back whole ----------------------------
+
+OVER_BUDGET = "output.over-budget"
+
+
+class Notebook:
+    """create_note(path, content) and read_note(path): whole, or a bounded slice (offset, at most 4,000 chars)."""
+
+    def __init__(self, *, bounded: bool) -> None:
+        self.notes: dict[str, str] = {"a.md": "hello\n"}
+        self.bounded = bounded
+        read_props: dict[str, Any] = {
+            "path": {"type": "string", "description": "The note.", "maxLength": 200}
+        }
+        if bounded:
+            read_props["offset"] = {"type": "integer", "description": "Characters to skip.", "minimum": 0}
+        self.tools = [
+            s.FakeTool(
+                "create_note",
+                self.create,
+                description="Create or overwrite a note.",
+                input_schema={
+                    "type": "object",
+                    "properties": {
+                        "path": {"type": "string", "description": "The note.", "maxLength": 200},
+                        "content": {"type": "string", "description": "Its text.", "maxLength": 1_000_000},
+                    },
+                    "required": ["path", "content"],
+                    "additionalProperties": False,
+                },
+                annotations={"readOnlyHint": False, "destructiveHint": True, "idempotentHint": True},
+            ),
+            s.FakeTool(
+                "read_note",
+                self.read,
+                description="Read a note.",
+                input_schema={
+                    "type": "object",
+                    "properties": read_props,
+                    "required": ["path"],
+                    "additionalProperties": False,
+                },
+            ),
+        ]
+
+    async def create(self, args: dict[str, Any]) -> Any:
+        self.notes[str(args["path"])] = str(args["content"])
+        return s.ok({"created": args["path"], "characters": len(str(args["content"]))})
+
+    async def read(self, args: dict[str, Any]) -> Any:
+        note = self.notes.get(str(args["path"]))
+        if note is None:
+            return s.good_error("path", "the path of an existing note")
+        start = int(args.get("offset", 0))
+        return s.ok({"text": note[start : start + 4_000] if self.bounded else note, "length": len(note)})
+
+
+def check_notebook(bounded: bool) -> Report:
+    config = {"create_note": {"path": "a.md", "content": "hello\n"}, "read_note": {"path": "a.md"}}
+    return check(
+        s.build(Notebook(bounded=bounded).tools, validate=True), allow_writes=True, tool_arguments=config
+    )
+
+
+def test_an_item_grown_through_the_servers_own_write_is_read_back_over_budget() -> None:
+    found = [f for f in findings(check_notebook(bounded=False), OVER_BUDGET) if f.tool == "read_note"]
+    assert [f.severity for f in found] == ["error"]
+
+
+def test_a_bounded_read_of_a_grown_item_stays_in_budget() -> None:
+    report = check_notebook(bounded=True)
+    assert not [f for f in findings(report, OVER_BUDGET) if f.tool == "read_note"]
+    assert next(t for t in report.tools if t.name == "read_note").calls > 0

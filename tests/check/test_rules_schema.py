@@ -172,3 +172,33 @@ def test_an_unannotated_sql_tool_is_never_taken_for_a_pure_function() -> None:
         check(one(annotations=None, handler=rows, input_schema=schema)(), allow_writes=True), NOT_IDEMPOTENT
     )
     assert found.severity == "warning"
+
+
+def query_tool(name: str, parameter: str, description: str) -> Any:
+    """An unannotated tool taking a query, answering the same data to every identical call."""
+    schema = {
+        "type": "object",
+        "properties": {parameter: {"type": "string", "description": description, "maxLength": 200}},
+        "required": [parameter],
+        "additionalProperties": False,
+    }
+
+    async def answer(args: dict[str, Any]) -> Any:
+        if set(args) != {parameter} or not isinstance(args[parameter], str) or len(args[parameter]) > 200:
+            return s.good_error(parameter, "one string of at most 200 characters")
+        return s.ok({"hits": [{"path": "notes/a.md", "line": "hello"}]})
+
+    return s.build([s.FakeTool(name, answer, description="Search.", input_schema=schema, annotations=None)])
+
+
+def test_a_search_tool_that_answers_the_same_data_every_time_is_only_info() -> None:
+    report = check(query_tool("search", "query", "Words to look for."), allow_writes=True)
+    (found,) = findings(report, NOT_IDEMPOTENT)
+    assert found.severity == "info"
+    assert "pure function" in found.message
+
+
+def test_a_tool_that_takes_sql_stays_a_warning_however_alike_its_answers() -> None:
+    report = check(query_tool("search_rows", "sql", "One SQL statement."), allow_writes=True)
+    (found,) = findings(report, NOT_IDEMPOTENT)
+    assert found.severity == "warning"

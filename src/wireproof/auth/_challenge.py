@@ -1,10 +1,10 @@
 """How an HTTP resource server tells a client what went wrong and how to authorize (RFC 6750, RFC 9728).
 
 A refused request gets ``WWW-Authenticate: Bearer error=…, error_description=…, resource_metadata=…``
-(no error code when no credential was sent, RFC 6750 §3.1), and ``resource_metadata`` points at the
-Protected Resource Metadata document, served for every kind of bearer credential: with OAuth it
-names the authorization servers; with API keys it names none (no client can fetch a key by itself),
-and says how the key is sent and which scopes exist.
+(no error code when no credential was sent, RFC 6750 §3.1). With OAuth, ``resource_metadata`` points
+at the Protected Resource Metadata document, which names the authorization servers. MCP requires
+that document to name at least one, so with API keys (no client can fetch a key by itself) there is
+no document and the challenge points to none: the client is configured with its key.
 """
 
 from __future__ import annotations
@@ -62,12 +62,11 @@ def metadata_url(resource_url: str) -> str:
 def protected_resource_metadata(
     resource_url: str, *, authorization_servers: Iterable[str], scopes: Iterable[str]
 ) -> dict[str, Any]:
-    """The RFC 9728 document: the resource, its authorization servers (none for API keys), how a
-    bearer credential is sent, and every scope a tool needs."""
-    document: dict[str, Any] = {"resource": resource_url}
-    servers = list(authorization_servers)
-    if servers:
-        document["authorization_servers"] = servers
-    document["bearer_methods_supported"] = ["header"]
-    document["scopes_supported"] = sorted(set(scopes))
-    return document
+    """The RFC 9728 document: the resource, its authorization servers (at least one, as MCP requires),
+    how a bearer token is sent, and every scope a tool needs."""
+    return {
+        "resource": resource_url,
+        "authorization_servers": list(authorization_servers),
+        "bearer_methods_supported": ["header"],
+        "scopes_supported": sorted(set(scopes)),
+    }

@@ -28,6 +28,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
+from wireproof._tool_listing import list_every_tool
 from wireproof.check.model import CallRecord, Purpose, ToolInfo
 from wireproof.errors import CheckTargetError
 
@@ -169,15 +170,8 @@ class Connection:
 
     async def list_tools(self) -> list[ToolInfo]:
         client = await self.open()
-        tools: list[types.Tool] = []
-        cursor: str | None = None
         with anyio.fail_after(self.timeout):
-            for _ in range(100):
-                page = await client.list_tools(cursor=cursor, cache_mode="refresh")
-                tools.extend(page.tools)
-                cursor = page.next_cursor
-                if not cursor:
-                    break
+            tools = await list_every_tool(client)
         return [
             ToolInfo(
                 name=t.name,

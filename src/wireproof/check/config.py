@@ -24,11 +24,11 @@ server) adds two: the variable unset, and set to garbage.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from wireproof._tomlfile import read_toml
 from wireproof.errors import CheckConfigError
 from wireproof.lock import Lock
 
@@ -118,12 +118,7 @@ def _strings(value: Any, where: str) -> dict[str, str]:
 
 def load_config(path: Path, options: CheckOptions) -> CheckOptions:
     """Read ``path`` into ``options`` (which it returns); unknown keys are errors, not ignored."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CheckConfigError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise CheckConfigError(f"{path} is not valid TOML: {exc}") from exc
+    data = read_toml(path, what="the config", error=CheckConfigError)
     unknown = set(data) - {"budget", "tools", "observers", "auth"}
     if unknown:
         raise CheckConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}")

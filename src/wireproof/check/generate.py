@@ -26,6 +26,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from jsonschema.exceptions import SchemaError
 
 __all__ = [
+    "MISSING_ID",
     "MISSING_NAME",
     "UNKNOWN_TOOL",
     "AwkwardCase",
@@ -101,6 +102,9 @@ LONG_QUERY: Final = (
 MISSING_NAME: Final = "wireproof_does_not_exist_7f3a"
 """A name no server holds (a plain identifier, so a server splicing it into SQL or a path does not choke on it):
 the lookup-miss probe's argument, and the unknown item in an array of names."""
+MISSING_ID: Final = 987654321
+"""An integer id no test account holds: the lookup-miss probe's id, and the effects probe's missing target."""
+_LOOKUP_VERBS: Final = frozenset({"get", "describe", "read", "open"})
 _LOOKUP_PREFIXES: Final = ("get_", "describe_", "read_", "open_", "get", "describe", "read", "open")
 _COUNT_NAME: Final = re.compile(
     r"^(limit|offset|head|tail|count|skip|top|take|first|last|size|page_?size|per_?page|max_\w+|\w+_count|"
@@ -412,7 +416,14 @@ def largest_sample(schema: dict[str, Any], base: dict[str, Any] | None = None) -
 def _edge_values(name: str, prop: dict[str, Any]) -> list[tuple[str, Any]]:
     """Edge values a careless server mishandles: fractions, negatives, zero, an empty object."""
     kind = _json_type(prop)
+    nullable = None
+    if kind is None:  # Optional[int] as pydantic writes it: anyOf [{type: integer}, {type: null}]
+        branches = [b for b in prop.get("anyOf", prop.get("oneOf", [])) if isinstance(b, dict)]
+        typed = [b for b in branches if b.get("type") != "null"]
+        nullable = _json_type(typed[0]) if len(typed) == 1 and len(branches) == 2 else None
     edges: list[tuple[str, Any]] = []
+    if nullable in ("integer", "number"):
+        return [("negative", -1), ("zero", 0)]  # an optional number's bounds; its type is the validator's
     if kind == "integer" or (kind == "number" and _is_integer_like(name)):
         edges.append(("fractional", 1.5))
     if kind in ("integer", "number"):
@@ -655,20 +666,32 @@ def _partial_miss(name: str, prop: dict[str, Any], valid: dict[str, Any]) -> lis
 def lookup_miss_case(
     name: str, schema: dict[str, Any], base: dict[str, Any] | None = None
 ) -> AwkwardCase | None:
-    """A lookup of a name that cannot exist, for a ``get_``/``describe_``/``read_``/``open_`` tool with one
-    required string (a table name, an id, a path): a fit server answers it as an error, never an empty success.
+    """A lookup of a name or id that cannot exist, for a get/describe/read/open tool (the verb first or
+    last: ``get_ticket``, ``task_get``, ``ticketRead``) with one required string or integer (a table name,
+    an id, a path): a fit server answers it as an error, never a success.
     """
     lowered = name.lower()
-    if not lowered.startswith(_LOOKUP_PREFIXES[:4]) and not re.match(r"^(get|describe|read|open)[A-Z]", name):
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    parts = [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+    first_or_last = bool(parts) and (parts[0] in _LOOKUP_VERBS or parts[-1] in _LOOKUP_VERBS)
+    if not lowered.startswith(_LOOKUP_PREFIXES[:4]) and not first_or_last:
         return None
     required = [r for r in schema.get("required", []) if isinstance(r, str)]
     if len(required) != 1:
         return None
     prop = schema.get("properties", {}).get(required[0])
     prop = resolve(prop, schema) if isinstance(prop, dict) else {}
-    if _json_type(prop) != "string" or prop.get("enum") or prop.get("format") or prop.get("pattern"):
+    if prop.get("enum") or prop.get("format") or prop.get("pattern") or prop.get("const") is not None:
         return None
-    arguments = {**valid_samples(schema, base)[0], required[0]: MISSING_NAME}
+    kind = _json_type(prop)
+    if kind == "string":
+        missing: Any = MISSING_NAME
+    elif kind == "integer":
+        high = prop.get("maximum")
+        missing = MISSING_ID if not isinstance(high, int | float) or high >= MISSING_ID else int(high)
+    else:
+        return None
+    arguments = {**valid_samples(schema, base)[0], required[0]: missing}
     if is_schema_valid(schema, arguments) is False:
         return None
     return AwkwardCase("hostile", required[0], "lookup-miss", arguments)

@@ -62,9 +62,17 @@ Purpose = Literal[
     "write-concurrent",
     "write-after-concurrent",
     "key-conflict",
+    "write-roundtrip",
+    "write-collision",
+    "write-miss",
+    "write-keys-only",
+    "write-malformed",
     "read-effect",
     "read-escape",
     "read-escape-check",
+    "path-escape",
+    "grow",
+    "grown-read",
     "cleanup",
     "auth-case",
 ]
@@ -74,8 +82,11 @@ Purpose = Literal[
 (``check.generate.Kind``); ``repair`` a rejected violation fixed from its error; ``read-repeat`` a
 read-only tool's valid call made again, identically; ``lookup-miss`` a lookup of a name that cannot
 exist; ``unknown-tool`` a call of a tool the server does not list; ``observe`` an observer's snapshot;
-``write-*`` and ``key-conflict`` the writes probe; ``read-effect`` / ``read-escape`` /
-``read-escape-check`` / ``cleanup`` the read-only probes; ``auth-case`` a call made with a bad credential.
+``write-*`` and ``key-conflict`` the writes probe (``write-roundtrip`` / ``write-collision`` / ``write-miss`` /
+``write-keys-only`` / ``write-malformed`` its effects part, ``check.probes.effects``); ``read-effect`` / ``read-escape`` /
+``read-escape-check`` / ``cleanup`` the read-only probes; ``path-escape`` the path-confinement probe; ``grow`` / ``grown-read`` the
+growth probe (a large write, then the read of the same item); ``auth-case`` a
+call made with a bad credential.
 """
 
 SEVERITIES: Final[tuple[Severity, ...]] = ("info", "warning", "error")
@@ -273,25 +284,31 @@ EscapeKind = Literal[
     "commit-attach",
     "copy-to",
     "commit-copy-to",
+    "select-copy-to",
     "read-attached",
     "read-file",
-    "read-path",
+    "path-absolute",
+    "path-traversal",
 ]
 
 
 @dataclass(frozen=True, slots=True)
 class EscapeObservation:
-    """One attempt (only with --allow-writes) to make a readOnlyHint query tool write or read beyond its scope.
+    """One attempt to make a tool write or read beyond its scope: a readOnlyHint query tool (only with
+    --allow-writes), or a tool with a path parameter given a planted file (``probes.paths``).
 
     kind (EscapeKind): what was tried: a table created (after ``COMMIT;`` or not), another database
         attached, ``COPY … TO`` a file, or a file the checker planted read back (through SQL, or by
-        its path through a path parameter: ``read-path``).
-    marker (str): the unique table name, or the secret planted in the checker's own temp folder.
+        its path through a path parameter: ``path-absolute``, ``path-traversal`` by ``../``).
+    marker (str): the unique table name, or the secret planted in the checker's own temp folder
+        (for a folder parameter, the planted file's name).
     before, after (list[CallRecord]): the same verification queries, made before and after the attempt.
     file_appeared (bool | None): for an attempt aimed at a file in the checker's temp folder, whether it exists after.
-    planted (str | None): for ``read-path``, the planted file's path.
-    roots (tuple[str, ...]): for ``read-path``, the absolute paths the server was started with (its
+    planted (str | None): for a path attempt, the planted file's (or folder's) path.
+    roots (tuple[str, ...]): for a path attempt, the absolute paths the server was started with (its
         command's arguments and environment): the scope it was given, as far as it shows.
+    relative_sample (bool): for a path attempt, the sample path was relative: the server resolves paths
+        against a root of its own.
     """
 
     tool: str
@@ -304,6 +321,7 @@ class EscapeObservation:
     file_appeared: bool | None = None
     planted: str | None = None
     roots: tuple[str, ...] = ()
+    relative_sample: bool = False
 
 
 @dataclass(frozen=True, slots=True)

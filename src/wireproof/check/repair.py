@@ -24,7 +24,8 @@ import datetime as dt
 import hashlib
 import json
 import re
-from collections.abc import Iterator, Mapping
+import uuid
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -39,6 +40,7 @@ __all__ = [
     "attempts_by_call",
     "baselines",
     "fresh_key",
+    "fresh_targets",
     "is_rejection",
     "lookup_miss",
     "names_field",
@@ -272,6 +274,71 @@ def fresh_key(arguments: Mapping[str, Any], key: str) -> str:
     rest = {k: v for k, v in arguments.items() if k != key}
     digest = hashlib.sha256(json.dumps(rest, sort_keys=True, default=str).encode()).hexdigest()[:24]
     return f"wireproof-repair-{digest}"
+
+
+_CREATE_VERBS: Final = frozenset({"create", "new", "copy", "make", "clone", "duplicate", "init", "upload"})
+"""Verbs of create-once tools: a second call with the same target is refused "already exists"."""
+_TARGET_HEADS: Final = frozenset({"dest", "destination", "target", "new", "to", "output", "out"})
+_TARGET_NOUNS: Final = frozenset(
+    {"name", "title", "label", "path", "file", "filename", "filepath", "dir", "directory", "folder"}
+)
+_KEEP_WORDS: Final = frozenset({"source", "src", "from", "old", "current", "existing", "template", "parent"})
+
+
+def _words(name: str) -> list[str]:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+
+
+def _created_fields(tool: str, parameters: Collection[str]) -> set[str]:
+    """The fields naming what a create-once tool creates: its ``destination``/``new_name``/``output_path``
+    fields; without such, a creating tool's one name or path field (``create_file``'s ``path``); else
+    none (a ``file`` beside a ``name`` may be the container the item is created in)."""
+    if not set(_words(tool)) & _CREATE_VERBS:
+        return set()
+    heads = {
+        p
+        for p in parameters
+        if (w := _words(p)) and w[0] in _TARGET_HEADS and (len(w) == 1 or set(w[1:]) & _TARGET_NOUNS)
+    }
+    if heads:
+        return heads
+    if set(_words(tool)) & {"copy", "clone", "duplicate"}:
+        return set()  # a copy without a destination field copies inside its container (a file, a sheet)
+    nouns = [p for p in parameters if (w := _words(p)) and set(w) & _TARGET_NOUNS and w[0] not in _KEEP_WORDS]
+    paths = [p for p in nouns if set(_words(p)) & (_TARGET_NOUNS - {"name", "title", "label"})]
+    if len(paths) == 1:
+        return set(paths)  # create_workbook_file(file, sheet_name): the file is what it creates
+    return set(nouns) if len(nouns) == 1 else set()
+
+
+def fresh_targets(
+    tool: str,
+    arguments: Mapping[str, Any],
+    created: Collection[tuple[str, str]],
+    parameters: Collection[str],
+) -> dict[str, Any]:
+    """``arguments`` with the name or path a create-once tool creates made unique, when an earlier
+    successful call of it already created that value (``created``: their (argument, value) pairs).
+
+    The repairer fills a missing argument from the tool's sample, or from the error's example; for a
+    create-once tool (``create_file``, ``copy_workbook``) that value then names what the checker's own
+    first write created, and the repaired call is refused "already exists", rightly: that refusal is
+    about the checker, not the error it repaired.
+    """
+    out = dict(arguments)
+    for name in _created_fields(tool, parameters):
+        value = arguments.get(name)
+        if not isinstance(value, str) or not value or (name, value) not in created:
+            continue
+        digest = uuid.uuid4().hex[:8]  # unique: two repairs of one tool may propose the same arguments
+        head, dot, suffix = value.rpartition(".")
+        slash = value.rfind("/")
+        if dot and suffix and "/" not in suffix and len(suffix) <= 5 and len(head) > slash + 1:
+            out[name] = f"{head}-wpr{digest}.{suffix}"
+        else:
+            out[name] = f"{value}-wpr{digest}"
+    return out
 
 
 def propose(arguments: Mapping[str, Any], reading: ErrorReading, parameters: Mapping[str, Any]) -> Proposal:

@@ -39,7 +39,6 @@ from wireproof.check.model import (
     ToolSummary,
     claims_read_only,
     code_parameters,
-    path_parameters,
 )
 from wireproof.check.probes.auth import (
     credential_variables,
@@ -47,8 +46,11 @@ from wireproof.check.probes.auth import (
     probe_auth_cases,
     probe_http_auth,
 )
+from wireproof.check.probes.effects import probe_poison, probe_write_and_effects
+from wireproof.check.probes.growth import growth_pairs, probe_growth
 from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
-from wireproof.check.probes.writes import probe_read_only_effect, probe_read_only_escapes, probe_write
+from wireproof.check.probes.paths import confinement_tools, probe_path_confinement
+from wireproof.check.probes.writes import probe_read_only_effect, probe_read_only_escapes
 from wireproof.check.repair import repair_rates
 from wireproof.check.rules import RuleContext, evaluate
 
@@ -204,24 +206,16 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
     # started once per worker, not once per phase): the reads' inputs; the effect, escape and writes
     # probes, in order on one connection; the writes' inputs.
     effect_reads = reads if options.observers else []  # read-only tools are called anyway: no --allow-writes
-    escape_reads = [
-        t
-        for t in tools
-        if options.allow_writes and claims_read_only(t) and (code_parameters(t) or path_parameters(t))
-    ]
+    escape_reads, confined = _escape_tools(tools, options)
     checked_writes = writes if options.allow_writes else []
 
-    async def in_order(connection: Connection) -> None:
-        for tool in effect_reads:
-            await probe_read_only_effect(connection, tool, options, observations)
-        for tool in escape_reads:
-            await probe_read_only_escapes(connection, tool, options, observations)
-        for tool in checked_writes:
-            await probe_write(connection, tool, options, observations, advance_for(tool.name))
+    in_order = _in_order(
+        effect_reads, escape_reads, confined, checked_writes, tools, options, observations, advance_for
+    )
 
     phases: list[list[Callable[[Connection], Awaitable[None]]]] = [
         [job_for(tool) for tool in reads],
-        [in_order] if effect_reads or escape_reads or checked_writes else [],
+        [in_order] if effect_reads or escape_reads or confined or checked_writes else [],
         [job_for(tool) for tool in checked_writes],
     ]
     await _run_phases(target, options, phases, 1 if sequential else options.concurrency)
@@ -246,6 +240,47 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
         repair=repair_rates(observations),
         listed=listed,
     )
+
+
+def _in_order(
+    effect_reads: list[ToolInfo],
+    escape_reads: list[ToolInfo],
+    confined: list[ToolInfo],
+    checked_writes: list[ToolInfo],
+    tools: list[ToolInfo],
+    options: CheckOptions,
+    observations: Observations,
+    advance_for: Callable[[str], Callable[[], None]],
+) -> Callable[[Connection], Awaitable[None]]:
+    """The probes that must not interleave, in order on one connection: effects, escapes, confinement, writes, growth."""
+
+    async def in_order(connection: Connection) -> None:
+        for tool in effect_reads:
+            await probe_read_only_effect(connection, tool, options, observations)
+        for tool in escape_reads:
+            await probe_read_only_escapes(connection, tool, options, observations)
+        for tool in confined:
+            await probe_path_confinement(connection, tool, options, observations)
+        for tool in checked_writes:
+            await probe_write_and_effects(connection, tool, options, observations, advance_for(tool.name))
+        await probe_poison(connection, checked_writes, options, observations)
+        await _grow(connection, tools, options, observations)  # last: disturbs no write's first call
+
+    return in_order
+
+
+async def _grow(
+    connection: Connection, tools: list[ToolInfo], options: CheckOptions, observations: Observations
+) -> None:
+    """The growth probe's pairs (only with --allow-writes): a large write, then the read of the same item."""
+    for write, read in growth_pairs(tools, options):
+        await probe_growth(connection, write, read, options, observations)
+
+
+def _escape_tools(tools: list[ToolInfo], options: CheckOptions) -> tuple[list[ToolInfo], list[ToolInfo]]:
+    """The read-only query tools asked to escape (only with --allow-writes), and the path tools asked to."""
+    escape_reads = [t for t in tools if options.allow_writes and claims_read_only(t) and code_parameters(t)]
+    return escape_reads, confinement_tools(tools, options)
 
 
 def _limit(observations: Observations, options: CheckOptions) -> list[ToolInfo]:

@@ -30,14 +30,15 @@ from __future__ import annotations
 
 import math
 import re
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from wireproof._tomlfile import read_toml
 from wireproof.errors import OperatorError
 from wireproof.ratelimit import RateLimit
+from wireproof.schema._fast import VALUE_BOUNDS
 
 __all__ = [
     "ARGUMENT_KEYWORDS",
@@ -49,23 +50,7 @@ __all__ = [
     "parse_policy",
 ]
 
-ARGUMENT_KEYWORDS: Final = frozenset(
-    {
-        "description",
-        "enum",
-        "format",
-        "pattern",
-        "minimum",
-        "maximum",
-        "exclusiveMinimum",
-        "exclusiveMaximum",
-        "minLength",
-        "maxLength",
-        "minItems",
-        "maxItems",
-        "default",
-    }
-)
+ARGUMENT_KEYWORDS: Final = VALUE_BOUNDS | {"description", "default"}
 """What the policy may add to (or set on) one argument's schema."""
 _TOP_KEYS: Final = frozenset(
     {"read_only", "allow", "deny", "timeout", "budget_tokens", "rate_limit", "error_when", "tools"}
@@ -318,10 +303,4 @@ def load_policy(path: Path) -> GuardPolicy:
     Raises:
         GuardConfigError: the file cannot be read, is not TOML, or breaks the policy's shape.
     """
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise GuardConfigError(f"cannot read the policy {path}: {exc.strerror or exc}") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise GuardConfigError(f"{path} is not valid TOML: {exc}") from None
-    return parse_policy(data, path)
+    return parse_policy(read_toml(path, what="the policy", error=GuardConfigError), path)

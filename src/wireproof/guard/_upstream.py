@@ -31,6 +31,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
+from wireproof._tool_listing import list_every_tool
 from wireproof.errors import OperatorError, Unavailable
 from wireproof.guard._relay import RelayClosed, StdioRelay
 
@@ -192,16 +193,8 @@ class Upstream:
         client = self._client
         if client is None:
             raise self._unavailable()
-        tools: list[types.Tool] = []
-        cursor: str | None = None
         with anyio.fail_after(HANDSHAKE_TIMEOUT):
-            for _ in range(100):
-                page = await client.list_tools(cursor=cursor, cache_mode="refresh")
-                tools.extend(page.tools)
-                cursor = page.next_cursor
-                if not cursor:
-                    break
-        return tools
+            return await list_every_tool(client)
 
     async def call(self, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
         """Forward one call; the caller's deadline (a cancel scope) bounds it.

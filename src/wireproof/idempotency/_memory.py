@@ -48,10 +48,7 @@ class MemoryIdempotencyStore(StoreTimes):
         lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self.retention = retention
-        self.lock_timeout = lock_timeout
-        self._clock = clock
-        self._reaped_at = clock()
+        super().__init__(retention=retention, lock_timeout=lock_timeout, clock=clock)
         self._records: dict[tuple[str, str], _Record] = {}
         self._lock = threading.Lock()
 

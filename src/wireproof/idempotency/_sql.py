@@ -13,7 +13,6 @@ from __future__ import annotations
 import base64
 import json
 import secrets
-import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -21,8 +20,6 @@ from typing import Any
 
 from wireproof._fingerprint import argument_digests
 from wireproof.idempotency._store import (
-    DEFAULT_LOCK_TIMEOUT,
-    DEFAULT_RETENTION,
     Claimed,
     ClaimResult,
     LostClaimError,
@@ -74,17 +71,9 @@ class SqlIdempotencyStore(StoreTimes):
 
     placeholder = "?"
 
-    def __init__(
-        self,
-        *,
-        retention: float = DEFAULT_RETENTION,
-        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
-        clock: Callable[[], float] = time.time,
-    ) -> None:
-        self.retention = retention
-        self.lock_timeout = lock_timeout
-        self._clock = clock
-        self._reaped_at = clock()
+    def __init__(self, *, retention: float, lock_timeout: float, clock: Callable[[], float]) -> None:
+        """The backend passes its own keywords on (each has the defaults of the public stores)."""
+        super().__init__(retention=retention, lock_timeout=lock_timeout, clock=clock)
         self._connections: PerThreadConnections[Any] = PerThreadConnections(self._open_connection)
 
     # -- what a backend supplies ---------------------------------------------------------------

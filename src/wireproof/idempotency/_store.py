@@ -164,12 +164,13 @@ def iter_differences(stored: Mapping[str, Any], given: Mapping[str, Any]) -> Ite
 
 class StoreTimes:
     """What every store keeps of time: how long a record lives, how long a claim holds, its clock,
-    and when it last reaped; a store sets them and supplies ``reap``."""
+    and when it last reaped; a store supplies ``reap``."""
 
-    retention: float
-    lock_timeout: float
-    _clock: Callable[[], float]
-    _reaped_at: float
+    def __init__(self, *, retention: float, lock_timeout: float, clock: Callable[[], float]) -> None:
+        self.retention = retention
+        self.lock_timeout = lock_timeout
+        self._clock = clock
+        self._reaped_at = clock()
 
     def reap(self) -> int:
         raise NotImplementedError

@@ -16,28 +16,18 @@ from typing import Any, Final
 
 from wireproof.schema._markers import python_pattern
 
-__all__ = ["FastCheck", "compile_fast_check", "is_finite_number"]
+__all__ = ["VALUE_BOUNDS", "FastCheck", "compile_fast_check", "is_finite_number"]
 
 FastCheck = Callable[[Any], bool]
+VALUE_BOUNDS: Final = frozenset(
+    {"enum", "format", "pattern", "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"}
+    | {"minLength", "maxLength", "minItems", "maxItems"}
+)
+"""The keywords that bound one value, beside its type: what a guard policy may set on an argument."""
 _ANNOTATIONS: Final = frozenset({"description", "default", "examples", "title"})
-_SUPPORTED: Final = _ANNOTATIONS | {
-    "type",
-    "enum",
-    "minimum",
-    "maximum",
-    "exclusiveMinimum",
-    "exclusiveMaximum",
-    "minLength",
-    "maxLength",
-    "pattern",
-    "format",
-    "items",
-    "minItems",
-    "maxItems",
-    "properties",
-    "required",
-    "additionalProperties",
-}
+_SUPPORTED: Final = (
+    _ANNOTATIONS | VALUE_BOUNDS | {"type", "items", "properties", "required", "additionalProperties"}
+)
 
 
 class _Unsupported(Exception):

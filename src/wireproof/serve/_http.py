@@ -3,11 +3,13 @@
 ``http_app`` puts the SDK's Streamable HTTP app behind wireproof's ASGI layers
 (``wireproof.serve._middleware``, one concern each):
 
-- RFC 9728 Protected Resource Metadata at ``/.well-known/oauth-protected-resource/mcp``, for JWTs
-  (naming the authorization servers) and API keys (naming none) alike;
+- RFC 9728 Protected Resource Metadata at ``/.well-known/oauth-protected-resource/mcp`` when there
+  are authorization servers to name (JWTs); MCP requires the document to name one, so a server of
+  API keys (which no client can fetch by itself) serves none and its challenge points to none;
 - ``/healthz`` and ``/readyz``;
 - ``401`` for a request without a valid bearer credential, with
-  ``WWW-Authenticate: Bearer error="invalid_token", error_description=…, resource_metadata=…``;
+  ``WWW-Authenticate: Bearer error="invalid_token", error_description=…`` (and ``resource_metadata=…``
+  with the metadata);
 - one request body limit (``MAX_BODY_BYTES``, ``413``), the SDK given the same;
 - ``403`` for a ``tools/call`` outside the caller's scopes, with ``error="insufficient_scope",
   scope="…"`` naming every scope the tool needs;
@@ -77,14 +79,17 @@ def http_app(
     )
     if authenticate is None:
         return HealthChecks(app, ready=ready)
-    challenge = BearerChallenge.for_resource(resource_url)
+    servers = authorization_servers or []
+    challenge = BearerChallenge.for_resource(resource_url) if servers else BearerChallenge(None)
     app = ToolScopes(app, connector=connector, challenge=challenge)
     app = RequestBodyLimit(app, max_bytes=MAX_BODY_BYTES)
     app = BearerAuthentication(app, authenticate=authenticate, challenge=challenge)
     app = HealthChecks(app, ready=ready)
+    if not servers:
+        return app
     document = protected_resource_metadata(
         resource_url,
-        authorization_servers=authorization_servers or [],
+        authorization_servers=servers,
         scopes=(scope for tool in connector.tools.values() for scope in tool.scopes),
     )
     return ProtectedResourceMetadata(app, path=metadata_path(resource_url), document=document)

@@ -2,7 +2,7 @@
 
 ``http_app`` stacks them, outermost first::
 
-    ProtectedResourceMetadata   GET the RFC 9728 document (with authentication only)
+    ProtectedResourceMetadata   GET the RFC 9728 document (with OAuth: it names the authorization servers)
     HealthChecks                /healthz and /readyz, answered without credentials
     BearerAuthentication        401 for a missing or bad credential; the caller for the connector
     RequestBodyLimit            413 past the one body limit (the SDK is given the same); buffered

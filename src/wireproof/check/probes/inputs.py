@@ -34,7 +34,7 @@ from wireproof.check.model import (
     ToolInfo,
     idempotency_key_parameter,
 )
-from wireproof.check.repair import MAX_ROUNDS, fresh_key, is_rejection, propose, read_error
+from wireproof.check.repair import MAX_ROUNDS, fresh_key, fresh_targets, is_rejection, propose, read_error
 
 __all__ = ["planned_input_calls", "probe_inputs"]
 
@@ -161,6 +161,13 @@ async def _repair(
     its arguments), unless the fix was to the key itself.
     """
     key = idempotency_key_parameter(tool)
+    created = {
+        (name, value)
+        for c in observations.calls_for(tool.name)
+        if c.outcome == "result" and not c.is_error and not tool.read_only
+        for name, value in c.arguments.items()
+        if isinstance(value, str)
+    }
     proposal = propose(rejected.arguments, read_error(rejected), parameters)
     named, stated, fixes = frozenset(proposal.named), frozenset(proposal.stated), list(proposal.fixes)
     calls: list[CallRecord] = []
@@ -171,9 +178,12 @@ async def _repair(
             break
         if key is not None and key in arguments and arguments[key] == rejected.arguments.get(key):
             arguments = {**arguments, key: fresh_key(arguments, key)}
+        arguments = fresh_targets(tool.name, arguments, created, parameters)
         previous = await connection.call(
             tool.name, arguments, "repair", field=rejected.field, constraint=rejected.constraint
         )
+        if previous.outcome == "result" and not previous.is_error:
+            created |= {(n, v) for n, v in arguments.items() if isinstance(v, str)}
         calls.append(previous)
         observations.calls.append(previous)
         if not is_rejection(previous):

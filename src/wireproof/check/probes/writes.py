@@ -8,13 +8,13 @@ read-only (annotated, or so described) and takes code or a query is, with --allo
 only, asked to escape: create a table
 (after ``COMMIT;`` or not), attach a database or ``COPY … TO`` a file in the checker's
 own temp folder, and read back a secret planted there; the effect is verified through
-the same tool (the table visible after, not before) or the file system.
+the same tool (the table visible after, not before) or the file system. The file attempts speak
+SQLite, PostgreSQL and DuckDB (``read_text``/``read_csv``/``read_blob``, ``SELECT 1; COPY … TO``).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import tempfile
 import uuid
@@ -37,7 +37,6 @@ from wireproof.check.model import (
     ToolInfo,
     code_parameters,
     idempotency_key_parameter,
-    path_parameters,
 )
 
 __all__ = [
@@ -209,22 +208,6 @@ async def probe_read_only_escapes(
             await probe.tables()
             await probe.files(root)
             await probe.reads(root, secret)
-        for field in path_parameters(tool)[:1]:
-            probe = _EscapeProbe(connection, tool.name, field, base, observations)
-            await probe.read_path(root / "secret.txt", secret, _roots(connection))
-
-
-def _roots(connection: Connection) -> tuple[str, ...]:
-    """The absolute paths a stdio server was started with (arguments, environment): the scope it was given.
-
-    The working folder is not one: it is where the server runs, not a folder it was told to confine itself to.
-    """
-    target = connection.target
-    found: list[str] = []
-    for word in [*target.command[1:], *target.env.values()]:
-        value = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
-        found += [str(Path(p).expanduser()) for p in value.split(os.pathsep) if p.startswith(("/", "~"))]
-    return tuple(found)
 
 
 def _plant(root: Path) -> str:
@@ -232,7 +215,8 @@ def _plant(root: Path) -> str:
     # a database server running as another user must be able to write here for COPY … TO to show
     root.chmod(0o777)
     secret = f"wireproof-secret-{uuid.uuid4().hex}"
-    (root / "secret.txt").write_text(secret, encoding="utf-8")
+    # a header line, then the secret: a CSV reader (DuckDB read_csv) answers it as a row, not only a header
+    (root / "secret.txt").write_text(f"wireproof_secret\n{secret}\n", encoding="utf-8")
     with closing(sqlite3.connect(root / "secret.db")) as planted:
         planted.execute("CREATE TABLE wireproof_secret (token TEXT)")
         planted.execute("INSERT INTO wireproof_secret VALUES (?)", (secret,))
@@ -292,6 +276,8 @@ class _EscapeProbe:
             ("commit-attach", "COMMIT; ATTACH DATABASE '{path}' AS {name}"),
             ("copy-to", "COPY (SELECT 1) TO '{path}'"),
             ("commit-copy-to", "COMMIT; COPY (SELECT 1) TO '{path}'"),
+            # a guard that lets through whatever starts with SELECT, then runs every statement (DuckDB, psql -c)
+            ("select-copy-to", "SELECT 1; COPY (SELECT 1) TO '{path}'"),
         )
         for kind, template in attempts:
             name = f"wireproof_probe_{uuid.uuid4().hex[:12]}"
@@ -316,9 +302,9 @@ class _EscapeProbe:
         read_file = [
             await self.send(f"SELECT pg_read_file('{text_file}')", "read-escape"),
             await self.send(f"SELECT readfile('{text_file}')", "read-escape"),
+            # DuckDB's file table functions (read_csv takes the one-line file's text as its header)
+            await self.send(f"SELECT * FROM read_text('{text_file}')", "read-escape"),
+            await self.send(f"SELECT * FROM read_csv('{text_file}')", "read-escape"),
+            await self.send(f"SELECT * FROM read_blob('{text_file}')", "read-escape"),
         ]
         self.record("read-file", secret, read_file)
-
-    async def read_path(self, planted: Path, secret: str, roots: tuple[str, ...]) -> None:
-        attempt = await self.send(str(planted), "read-escape")
-        self.record("read-path", secret, [attempt], planted=str(planted), roots=roots)

@@ -1,13 +1,14 @@
-"""What every format says about coverage: "not tested" for a category without a score, and the
-summary lines (tools listed, called, skipped; writes; auth; what would test the rest)."""
+"""What every format says about coverage: "not tested" for a category without a score, the
+summary lines (tools listed, called, skipped; writes; auth; what would test the rest), and a
+repair rate in words."""
 
 from __future__ import annotations
 
 from typing import Final
 
-from wireproof.check.model import Coverage
+from wireproof.check.model import Coverage, RepairRate
 
-__all__ = ["NOT_TESTED", "next_steps", "score_text", "summary"]
+__all__ = ["NOT_TESTED", "next_steps", "repair_rate_text", "score_text", "summary"]
 
 NOT_TESTED: Final = "not tested"
 
@@ -15,6 +16,13 @@ NOT_TESTED: Final = "not tested"
 def score_text(value: int | None) -> str:
     """A score as shown to a reader: the number, or "not tested"."""
     return NOT_TESTED if value is None else str(value)
+
+
+def repair_rate_text(rate: RepairRate) -> str:
+    """``3 of 4 (75%)``: how many rejected calls were repaired; "no rejections" when there were none."""
+    if not rate.rejections:
+        return "no rejections"
+    return f"{rate.repaired} of {rate.rejections} ({100 * rate.repaired / rate.rejections:.0f}%)"
 
 
 def summary(coverage: Coverage) -> list[str]:

@@ -15,7 +15,7 @@ from html import escape as _escape
 from typing import Final
 
 from wireproof.check.model import SEVERITIES, Finding, Report, truncate
-from wireproof.check.report._coverage import score_text, summary
+from wireproof.check.report._coverage import repair_rate_text, score_text, summary
 from wireproof.check.report._safe import visible
 from wireproof.check.rules import REGISTRY
 
@@ -154,12 +154,6 @@ def _category(finding: Finding) -> str:
     return str(getattr(finding, "category", "") or "other")
 
 
-def _rate(repaired: int, rejections: int) -> str:
-    return (
-        f"{repaired} of {rejections} ({100 * repaired / rejections:.0f}%)" if rejections else "no rejections"
-    )
-
-
 def _repair_section(report: Report) -> list[str]:
     """The repair rate as a table: rejected calls fixed from the error alone, per tool and overall."""
     if not report.repair:
@@ -171,12 +165,10 @@ def _repair_section(report: Report) -> list[str]:
         "<table><thead><tr><th>Tool</th><th>Repaired</th></tr></thead><tbody>",
     ]
     parts += [
-        f'<tr><td>{escape(r.tool)}</td><td class="number">{_rate(r.repaired, r.rejections)}</td></tr>'
+        f'<tr><td>{escape(r.tool)}</td><td class="number">{repair_rate_text(r)}</td></tr>'
         for r in report.repair
     ]
-    parts.append(
-        f'<tr><th>overall</th><td class="number">{_rate(overall.repaired, overall.rejections)}</td></tr>'
-    )
+    parts.append(f'<tr><th>overall</th><td class="number">{repair_rate_text(overall)}</td></tr>')
     parts.append("</tbody></table>")
     return parts
 

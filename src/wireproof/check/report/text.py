@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wireproof.check.model import SEVERITIES, Report
-from wireproof.check.report._coverage import NOT_TESTED, summary
+from wireproof.check.report._coverage import NOT_TESTED, repair_rate_text, summary
 from wireproof.check.report._safe import visible
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -76,12 +76,6 @@ def renderables(report: Report) -> list[RenderableType]:
     return parts
 
 
-def _percent(repaired: int, rejections: int) -> str:
-    return (
-        f"{repaired} of {rejections} ({100 * repaired / rejections:.0f}%)" if rejections else "no rejections"
-    )
-
-
 def _repair_block(report: Report) -> list[RenderableType]:
     """The repair rate: how many rejected calls were fixed from the error alone, overall and per tool."""
     if not report.repair:
@@ -91,8 +85,8 @@ def _repair_block(report: Report) -> list[RenderableType]:
     table.add_column("tool")
     table.add_column("repaired", justify="right")
     for rate in report.repair:
-        table.add_row(Text(visible(rate.tool)), _percent(rate.repaired, rate.rejections))
-    table.add_row(Text("overall", style="bold"), _percent(overall.repaired, overall.rejections))
+        table.add_row(Text(visible(rate.tool)), repair_rate_text(rate))
+    table.add_row(Text("overall", style="bold"), repair_rate_text(overall))
     return [table]
 
 

@@ -1,14 +1,22 @@
-"""Auth rules: loud refusal without or with bad credentials, the challenge, and RFC 9728 metadata."""
+"""Auth rules: loud refusal without or with bad credentials, the challenge, RFC 9728 metadata, path confinement."""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterator
+from pathlib import PurePath
 from typing import Any, Final, Literal
 from urllib.parse import urlsplit
 
-from wireproof.check.model import AuthObservation, CallRecord, Evidence, HttpExchange
+from wireproof.check.model import (
+    AuthObservation,
+    CallRecord,
+    EscapeObservation,
+    Evidence,
+    HttpExchange,
+    Severity,
+)
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
 __all__ = ["CaseVerdict", "case_verdict"]
@@ -97,25 +105,37 @@ def garbage_token(ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(None, "A request with a made-up bearer token was served.", _evidence(garbage))
 
 
+def _challenges(ctx: RuleContext) -> list[tuple[HttpExchange, str]]:
+    """Each refused probe request (401/403) with its ``WWW-Authenticate`` value ("" when absent)."""
+    refused = (_exchange(ctx, label) for label in ("no-credentials", "garbage-token"))
+    return [(e, e.headers.get("www-authenticate", "")) for e in refused if e and e.status in (401, 403)]
+
+
+def _bearer_without_discovery(ctx: RuleContext) -> bool:
+    """Whether every refusal is a plain RFC 6750 Bearer challenge that names no resource_metadata:
+    the server says "send a bearer credential" and offers no OAuth discovery (an API-key server)."""
+    challenges = _challenges(ctx)
+    return bool(challenges) and all(
+        value.lower().startswith("bearer") and "resource_metadata" not in value for _, value in challenges
+    )
+
+
 @rule(
     "auth.challenge-missing",
     "auth",
     "warning",
-    title="401/403 without a proper WWW-Authenticate challenge",
-    rationale='Clients discover how to authorize from WWW-Authenticate: Bearer … resource_metadata="…".',
+    title="401/403 without a Bearer WWW-Authenticate challenge",
+    rationale="A refusal must say how to authenticate: a WWW-Authenticate: Bearer challenge (RFC 6750 §3).",
     reference=AUTH_SPEC,
 )
 def challenge_missing(ctx: RuleContext) -> Iterator[Hit]:
-    for label in ("no-credentials", "garbage-token"):
-        exchange = _exchange(ctx, label)
-        if exchange is None or exchange.status not in (401, 403):
-            continue
-        challenge = exchange.headers.get("www-authenticate", "")
-        if not challenge.lower().startswith("bearer") or "resource_metadata" not in challenge:
+    for exchange, challenge in _challenges(ctx):
+        if not challenge.lower().startswith("bearer"):
+            label = exchange.label.replace("-", " ")
             yield Hit(
                 None,
-                f"The {exchange.status} answer to a request with {label.replace('-', ' ')} lacks "
-                'WWW-Authenticate: Bearer … resource_metadata="…".',
+                f"The {exchange.status} answer to a request with {label} lacks a "
+                'WWW-Authenticate: Bearer challenge (with resource_metadata="…" for OAuth discovery).',
                 _evidence(exchange),
             )
 
@@ -125,7 +145,8 @@ def challenge_missing(ctx: RuleContext) -> Iterator[Hit]:
     "auth",
     "warning",
     title="Protected resource metadata missing or invalid",
-    rationale="An MCP resource server MUST serve RFC 9728 metadata naming at least one authorization server.",
+    rationale="Metadata an MCP server serves or points to (RFC 9728) MUST name at least one "
+    "authorization server; a server whose credentials come from elsewhere (API keys) serves none.",
     reference=AUTH_SPEC,
 )
 def metadata_invalid(ctx: RuleContext) -> Iterator[Hit]:
@@ -133,9 +154,12 @@ def metadata_invalid(ctx: RuleContext) -> Iterator[Hit]:
     if metadata is None or not _auth_expected(ctx):
         return
     if not _ok(metadata):
-        yield Hit(
-            None, f"GET {metadata.url} answered {metadata.status or metadata.error}.", _evidence(metadata)
-        )
+        # No document and a plain Bearer challenge naming none: no OAuth discovery is offered, which
+        # MCP allows (authorization is optional; the client is configured with its credential).
+        if not _bearer_without_discovery(ctx):
+            yield Hit(
+                None, f"GET {metadata.url} answered {metadata.status or metadata.error}.", _evidence(metadata)
+            )
         return
     try:
         document = json.loads(metadata.body)
@@ -145,7 +169,10 @@ def metadata_invalid(ctx: RuleContext) -> Iterator[Hit]:
     servers = document.get("authorization_servers") if isinstance(document, dict) else None
     if not isinstance(document, dict) or not isinstance(document.get("resource"), str) or not servers:
         yield Hit(
-            None, "The metadata lacks resource or a non-empty authorization_servers.", _evidence(metadata)
+            None,
+            "The metadata lacks resource or a non-empty authorization_servers (MCP requires one; a "
+            "server that names none, as with API keys, serves no metadata and no resource_metadata).",
+            _evidence(metadata),
         )
 
 
@@ -284,4 +311,61 @@ def origin_not_checked(ctx: RuleContext) -> Iterator[Hit]:
             "A request with Origin: https://dns-rebinding.wireproof.invalid was served (HTTP "
             f"{foreign.status}); answer it 403 (the SDK's TransportSecuritySettings do this).",
             _evidence(foreign),
+        )
+
+
+def _answer_text(call: CallRecord) -> str:
+    return call.text + (
+        json.dumps(call.structured, ensure_ascii=False) if call.structured is not None else ""
+    )
+
+
+def _path_verdict(escape: EscapeObservation) -> tuple[Severity, str] | None:
+    """How sure a path read outside the tool's scope is, and why; None when the token was not read."""
+    call = escape.attempt[0]
+    if call.outcome != "result" or escape.marker not in _answer_text(call) or escape.planted is None:
+        return None
+    planted = PurePath(escape.planted)
+    if any(planted.is_relative_to(PurePath(r)) for r in escape.roots):
+        return None  # within a folder the server was given: its scope, however wide
+    how = "by ../ traversal" if escape.kind == "path-traversal" else "by its absolute path"
+    if escape.roots:
+        return "error", f"{how}, though the server was given only {', '.join(escape.roots)}"
+    if escape.relative_sample and escape.kind == "path-traversal":
+        return "error", f"{how}, out of the folder it resolves the configured relative paths against"
+    return "warning", f"{how}, and the server was started with no root to confine it (it fails open)"
+
+
+@rule(
+    "auth.path-not-confined",
+    "auth",
+    "error",
+    title="Path argument that reaches files outside the tool's scope",
+    rationale="A tool that takes a file or folder path must confine it to the folders it serves. The checker "
+    "plants a file holding a unique token in a temp folder of its own, outside every folder the sample "
+    "arguments name and every root the server was started with, and gives the tool's path parameter that "
+    "file (a folder parameter: that folder, whose listing shows the file's unique name) by absolute path and "
+    "by ../ traversal from the sample's folder. The token is never sent, so an answer that holds it proves "
+    "the read; a refusal is sound. Error when the server was given roots (absolute paths in its arguments or "
+    "environment) that do not hold the file, or when ../ left the folder it resolves the configured (--config) "
+    "relative sample paths against; a warning when it was started with no root at all (a deployment that fails open). "
+    "Read-only tools are probed always, other tools with one path parameter only with --allow-writes.",
+    reference="OWASP ASVS V12.3 (file execution: path traversal); CWE-22; MCP 2026-07-28, client/roots",
+)
+def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
+    reported: set[str] = set()
+    for escape in ctx.observations.escapes:
+        if not escape.kind.startswith("path-") or escape.tool in reported:
+            continue
+        verdict = _path_verdict(escape)
+        if verdict is None:
+            continue
+        reported.add(escape.tool)
+        severity, why = verdict
+        what = "folder" if escape.marker.startswith("wireproof-planted-") else "file"
+        yield Hit(
+            escape.tool,
+            f"Through {escape.parameter} it read a {what} the checker planted outside its scope, {why}.",
+            escape.attempt[0].evidence(),
+            severity,
         )

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from wireproof.check.client import INVALID_RESULT
 from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
-from wireproof.check.model import CallRecord, RepairAttempt, Severity, code_parameters
+from wireproof.check.model import CallRecord, RepairAttempt, Severity, code_parameters, path_parameters
 from wireproof.check.repair import about_the_input, attempts_by_call, names_field, states_expected
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
@@ -42,6 +42,16 @@ _LEAKS: Final = (
         # Code locations only: a path the tool works on (a repository, a file it was asked about) is data.
         re.compile(r"/usr/(local/)?lib/python3|/site-packages/|/node_modules/|\\site-packages\\"),
         "error",
+    ),
+    LeakKind(
+        "an OS error string with a path",
+        # the operating system's own words with the path it failed on (the caller's own path is masked
+        # out first): the server's layout, a temp file name, the root it resolves into
+        re.compile(
+            r"\[(Errno|WinError) \d+\][^\n'\"]*['\"](/|[A-Za-z]:\\)"
+            r"|\b(ENOENT|EACCES|EISDIR|ENOTDIR|EEXIST|EPERM)\b[^\n']*'(/|[A-Za-z]:\\)"
+        ),
+        "warning",
     ),
     LeakKind(
         "a validation-library dump",
@@ -260,7 +270,10 @@ def _rejections(ctx: RuleContext) -> Iterator[CallRecord]:
     title="Malformed call accepted",
     rationale="A call that breaks the advertised schema must be refused, or the schema is not the contract. "
     "Also (warning) a count-like parameter (limit, offset, head…) the schema leaves without a minimum, sent "
-    "-1 and answered as a success: a negative count is never meant, and backends read it as 'everything'.",
+    "-1 and answered as a success: a negative count is never meant, and backends read it as 'everything'. "
+    "Likewise (warning) a 1-based index (named position, row, column or line, or described as 1-based; not "
+    "one described as 0-based) the schema lets be 0, sent 0 and answered as a success: there is no item 0, "
+    "so the server guessed where to act.",
     reference=TOOL_ERRORS,
 )
 def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
@@ -285,6 +298,59 @@ def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
                 call.tool,
                 f"A call breaking {call.field} (a negative count, -1) was answered as a success: the schema "
                 "lets it through, and the server ran it (give the count a minimum, and refuse what is below).",
+                call.evidence(),
+                "warning",
+            )
+    yield from _zero_for_one_based(ctx)
+
+
+_ONE_BASED_WORDS: Final = frozenset({"position", "row", "column", "col", "line"})
+_ONE_BASED_TEXT: Final = re.compile(
+    r"\b(1|one)[- ]based\b|\b(starts?|starting|counted|counting) (at|from) (1|one)\b", re.I
+)
+_ZERO_BASED_TEXT: Final = re.compile(
+    r"\b(0|zero)[- ]based\b|\b(starts?|starting|counted|counting) (at|from) (0|zero)\b", re.I
+)
+
+
+def one_based(name: str, prop: dict[str, Any]) -> bool:
+    """Whether a parameter is a 1-based index: said so, or named position, row, column or line (not an index/offset)."""
+    text = str(prop.get("description", ""))
+    if _ZERO_BASED_TEXT.search(text):
+        return False
+    if _ONE_BASED_TEXT.search(text):
+        return True
+    words = set(re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower().replace("-", "_").split("_"))
+    return bool(words & _ONE_BASED_WORDS) and not words & {
+        "index",
+        "offset",
+        "idx",
+        "count",
+        "width",
+        "height",
+    }
+
+
+def _zero_for_one_based(ctx: RuleContext) -> Iterator[Hit]:
+    """A 1-based index (position, row, column, line) sent 0, which the schema let through, answered as a success."""
+    schemas = {t.name: t.input_schema.get("properties", {}) for t in ctx.observations.tools}
+    reported: set[tuple[str, str]] = set()
+    for call in ctx.observations.calls:
+        if call.purpose != "hostile" or call.constraint != "zero" or call.field is None:
+            continue
+        prop = schemas.get(call.tool, {}).get(call.field)
+        if (
+            (call.tool, call.field) in reported
+            or not isinstance(prop, dict)
+            or not one_based(call.field, prop)
+        ):
+            continue
+        if answered_ok(call) and disguised_failure(call) is None:
+            reported.add((call.tool, call.field))
+            yield Hit(
+                call.tool,
+                f"A call with {call.field} 0 was answered as a success, but {call.field} counts from 1: the "
+                "schema lets 0 through and the server acted on it somewhere (give it minimum 1, and refuse 0).",
                 call.evidence(),
                 "warning",
             )
@@ -421,8 +487,32 @@ def _graded_hits(ctx: RuleContext, quality: Quality, lacking: str) -> Iterator[H
         yield Hit(tool, f"{len(failing)} of {total} {lacking}.", failing[0].evidence())
 
 
+_TYPE_STATED: Final = re.compile(
+    r"is not of type '?(string|integer|number|boolean|array|object|null)\b"
+    r"|\bshould be a valid (string|integer|number|boolean|list|array|dictionary|object)\b",
+    re.IGNORECASE,
+)
+
+
+def _type_stated(call: CallRecord, ctx: RuleContext) -> bool:
+    """A wrong-type rejection that states the type wanted, about a field it names or the tool's only one.
+
+    "'12' is not of type 'integer'" for a tool whose one parameter is ``id`` says all there is to say.
+    """
+    if call.field is None or not _TYPE_STATED.search(_answer_text(call)):
+        return False
+    tool = next((t for t in ctx.observations.tools if t.name == call.tool), None)
+    properties = list((tool.input_schema if tool else {}).get("properties", {}))
+    return (
+        properties == [call.field]
+        or re.search(rf"\b{re.escape(call.field)}\b", _answer_text(call)) is not None
+    )
+
+
 def _fails(call: CallRecord, quality: Quality, attempt: RepairAttempt | None, ctx: RuleContext) -> bool:
     """Whether ``call``'s error lacks ``quality``; the repairer's reading decides when it ran."""
+    if quality is Quality.EXPECTED and _type_stated(call, ctx):
+        return False
     if attempt is not None and quality is Quality.FIELD:
         return not names_field(attempt)
     if attempt is not None and quality is Quality.EXPECTED:
@@ -456,7 +546,8 @@ def field_not_named(ctx: RuleContext) -> Iterator[Hit]:
     "warning",
     title="Error does not say what is expected",
     rationale="An error should say what would be accepted, so the model can fix the call in one step. Graded "
-    "on the rejections of schema violations; and any error whose whole text is the SDK's generic "
+    "on the rejections of schema violations (a wrong-type rejection that states the type wanted, \"'12' is not "
+    "of type 'integer'\", states it when it names the field or the tool has no other); and any error whose whole text is the SDK's generic "
     "'Error executing tool NAME' (an exception with no message) says nothing at all.",
     reference="RFC 9457; Google AIP-193 (error messages)",
 )
@@ -495,7 +586,11 @@ def no_retry_advice(ctx: RuleContext) -> Iterator[Hit]:
     "errors",
     "error",
     title="Leaked internals",
-    rationale="Stack traces, internal paths, library dumps and secrets help attackers and confuse the model.",
+    rationale="Stack traces, internal paths, library dumps and secrets help attackers and confuse the model. "
+    "Judged on failures (a successful answer is data); the caller's own arguments are masked out first, so "
+    "quoting them back is no leak. Warnings: an OS error string with a path the caller did not send "
+    "([Errno 2] … '/srv/app/tmpa1b2.xlsx', ENOENT … '/…'), and, in any answer, a relative path argument given "
+    "back as an absolute path (sent notes/a.md, answered /srv/kb/notes/a.md: the server's root).",
     reference="OWASP ASVS V7.4 (error handling); RFC 9457 (detail is not debugging information)",
 )
 def leak(ctx: RuleContext) -> Iterator[Hit]:
@@ -509,11 +604,54 @@ def leak(ctx: RuleContext) -> Iterator[Hit]:
         for kind in _LEAKS:
             if kind.label in _DATABASE_KINDS and sent_sql:
                 continue  # a query tool's caller needs the database's own words about its SQL
+            if kind.label == _OS_ERROR and call.purpose == "path-escape":
+                continue  # a ../ path the checker sent, quoted back resolved: the caller's own path
             if (call.tool, kind.label) not in reported and kind.pattern.search(text):
                 reported.add((call.tool, kind.label))
                 # a query tool may quote the caller's SQL reshaped (not verbatim): then it is no certain leak
                 severity: Severity = "warning" if sent_sql and kind.label == _OWN_SQL else kind.severity
                 yield Hit(call.tool, f"An answer contains {kind.label}.", call.evidence(), severity)
+    yield from _root_leaks(ctx)
+
+
+_OS_ERROR: Final = "an OS error string with a path"
+_RELATIVE_PATH: Final = re.compile(r"^(?![/~])[\w.\-]+(/[\w.\-]+)*$")
+
+
+def _root_leaks(ctx: RuleContext) -> Iterator[Hit]:
+    """An answer (success or error) that gives a relative path argument back as an absolute path.
+
+    The caller sent ``notes/a.md``; ``/srv/kb/project/notes/a.md`` in the answer tells it where the server
+    keeps its files, which no caller needs (and which the path-confinement probe would aim at).
+    """
+    paths = {t.name: path_parameters(t) for t in ctx.observations.tools}
+    reported: set[str] = set()
+    for call in ctx.observations.calls:
+        if call.tool in reported or call.outcome not in ("result", "protocol_error"):
+            continue
+        text = _answer_text(call)
+        sent = set(_strings(call.arguments))
+        for name in paths.get(call.tool, []):
+            value = call.arguments.get(name)
+            if (
+                not isinstance(value, str)
+                or len(value) < 3
+                or ".." in value
+                or not _RELATIVE_PATH.match(value)
+            ):
+                continue
+            pattern = r"(?<![\w:/.\-])(/[\w.\-]+(?:/[\w.\-]+)*)/" + re.escape(value) + r"(?![\w/.\-])"
+            found = next((m for m in re.finditer(pattern, text) if m.group(0) not in sent), None)
+            if found is not None:
+                reported.add(call.tool)
+                yield Hit(
+                    call.tool,
+                    f"An answer gives the relative {name} {value!r} back as the absolute path "
+                    f"{found.group(0)!r}: it tells the caller where the server keeps its files ({found.group(1)}).",
+                    call.evidence(),
+                    "warning",
+                )
+                break
 
 
 def _failed(call: CallRecord) -> bool:
@@ -606,10 +744,12 @@ def _empty(value: Any) -> bool:
     "errors.miss-answered-empty",
     "errors",
     "warning",
-    title="A lookup of a missing name answered as an empty success",
-    rationale="A get_/describe_/read_/open_ tool asked for a name that cannot exist "
-    "(wireproof_does_not_exist_7f3a) must say it was not found (isError: true); an empty success ([], {}, "
-    "\"\", null) reads as 'it exists and is empty', and the model carries on with a wrong belief.",
+    title="A lookup of a missing name answered as a success",
+    rationale="A get/describe/read/open tool (the verb first or last: get_ticket, task_get) asked for a name "
+    "or id that cannot exist (wireproof_does_not_exist_7f3a, 987654321) must say it was not found with "
+    "isError: true; an empty success ([], {}, \"\", null) reads as 'it exists and is empty', and a "
+    "not-found text with isError: false ('Task not found') reads as a success to every client that trusts "
+    "the flag: the model carries on with a wrong belief.",
     reference="wireproof MISSION properties 1 and 3 (fail loudly, errors that teach); " + TOOL_ERRORS,
 )
 def miss_answered_empty(ctx: RuleContext) -> Iterator[Hit]:
@@ -617,11 +757,15 @@ def miss_answered_empty(ctx: RuleContext) -> Iterator[Hit]:
         if call.purpose != "lookup-miss" or call.outcome != "result" or call.is_error:
             continue
         value = call.structured if call.structured is not None else _text_value(call.text)
+        asked = f"A lookup of {call.field} = {call.arguments.get(call.field or '')!r}, which cannot exist,"
         if _empty(value):
             yield Hit(
+                call.tool, f"{asked} was answered as an empty success, not as not-found.", call.evidence()
+            )
+        elif isinstance(value, str) and _LOOKUP_MISS.search(value[:300]):
+            yield Hit(
                 call.tool,
-                f"A lookup of {call.field} = {call.arguments.get(call.field or '')!r}, a name that cannot "
-                "exist, was answered as an empty success, not as not-found.",
+                f"{asked} was answered with a not-found text but isError: false: flag the miss as an error.",
                 call.evidence(),
             )
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
-from pathlib import PurePath
 from typing import Any, Final
 
 from wireproof.check.model import CallRecord, EscapeObservation, Evidence, Severity, ToolInfo, truncate
@@ -207,8 +206,6 @@ def _escape_proof(escape: EscapeObservation) -> tuple[CallRecord, str] | None:
     """The call that proves the escape, and what it proves; None when nothing is proven."""
     if escape.file_appeared:
         return escape.attempt[0], f"the file {escape.marker} in the checker's temp folder appeared"
-    if escape.kind == "read-path":
-        return None  # judged by _path_proof: its severity depends on the roots the server was given
     if escape.kind in ("read-attached", "read-file"):
         for call in escape.attempt:
             if call.outcome == "result" and escape.marker in call.text + json.dumps(call.structured):
@@ -236,37 +233,15 @@ _ESCAPES: Final = {
     "commit-attach": "attached a database file after COMMIT;",
     "copy-to": "wrote a host file with COPY … TO",
     "commit-copy-to": "wrote a host file with COPY … TO after COMMIT;",
+    "select-copy-to": "wrote a host file with COPY … TO stacked after a SELECT",
     "read-attached": "read a database file outside its scope (ATTACH)",
     "read-file": "read a host file outside its scope",
-    "read-path": "read a file the checker planted outside the roots it was given",
 }
 
 
 def _claim(ctx: RuleContext, name: str) -> str:
     tool = _tool(ctx, name)
     return "Annotated readOnlyHint: true" if tool is None or tool.read_only else "Described as read-only"
-
-
-def _path_proof(escape: EscapeObservation) -> tuple[CallRecord, str, Severity] | None:
-    """For a path read: the call that returned the planted secret, why, and how sure; None when not read."""
-    call = next((c for c in escape.attempt if escape.marker in _text(c)), None)
-    if call is None or escape.planted is None:
-        return None
-    planted = PurePath(escape.planted)
-    inside = [r for r in escape.roots if planted.is_relative_to(PurePath(r))]
-    if inside:
-        return None  # within a folder the server was given: its scope, however wide
-    if escape.roots:
-        return (
-            call,
-            f"it returned the planted secret; the server was given only {', '.join(escape.roots)}",
-            "error",
-        )
-    return (
-        call,
-        "it returned the planted secret, and the server was started with no root to confine it",
-        "warning",
-    )
 
 
 @rule(
@@ -277,22 +252,20 @@ def _path_proof(escape: EscapeObservation) -> tuple[CallRecord, str, Severity] |
     rationale="A tool annotated readOnlyHint (or described as read-only) that takes SQL, a query, an "
     "expression or code is the most dangerous liar. "
     "With --allow-writes only, the checker asks it to create a uniquely named table (plainly and after "
-    "COMMIT;), to ATTACH a database and COPY … TO a file in the checker's own temp folder, and to read back "
-    "a secret planted there; it is a finding only when proven: the table answers after and not before (in a "
-    "catalog answer, not an echo of the query), the file exists, or the secret is in the answer. Such a "
-    "tool with a path parameter is given the planted file's path: reading it is an error when the "
-    "server was started with root folders (absolute paths in its arguments or environment) that do not hold "
-    "it, a warning when it was given none. Without --allow-writes nothing destructive is sent.",
+    "COMMIT;), to ATTACH a database and COPY … TO a file in the checker's own temp folder (plainly, after "
+    "COMMIT; and stacked after a SELECT 1;, which passes a guard that only looks at the first word), and to "
+    "read back a secret planted there (pg_read_file, SQLite readfile, DuckDB read_text/read_csv/read_blob); it is a finding only when proven: the table answers after and not before (in a "
+    "catalog answer, not an echo of the query), the file exists, or the secret is in the answer. "
+    "Without --allow-writes nothing destructive is sent. (A path parameter is probed by "
+    "auth.path-not-confined, for every tool that has one.)",
     reference="MCP 2026-07-28, server/tools (ToolAnnotations.readOnlyHint); OWASP ASVS V5.3 (injection)",
 )
 def read_only_escape(ctx: RuleContext) -> Iterator[Hit]:
     reported: set[tuple[str, str]] = set()
     for escape in ctx.observations.escapes:
-        if escape.kind == "read-path":
-            found = _path_proof(escape)
-            proof, severity = (None, None) if found is None else (found[:2], found[2])
-        else:
-            proof, severity = _escape_proof(escape), None
+        if escape.kind.startswith("path-"):
+            continue  # auth.path-not-confined
+        proof = _escape_proof(escape)
         if proof is None or (escape.tool, escape.kind) in reported:
             continue
         reported.add((escape.tool, escape.kind))
@@ -301,7 +274,6 @@ def read_only_escape(ctx: RuleContext) -> Iterator[Hit]:
             escape.tool,
             f"{_claim(ctx, escape.tool)}, but through {escape.parameter} it {_ESCAPES[escape.kind]}: {why}.",
             call.evidence(),
-            severity,
         )
 
 

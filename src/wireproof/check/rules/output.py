@@ -13,7 +13,7 @@ from jsonschema.exceptions import SchemaError
 
 from wireproof.check.config import BYTES_PER_TOKEN
 from wireproof.check.generate import LONG_QUERY_ROWS
-from wireproof.check.model import CallRecord, Evidence, ToolInfo
+from wireproof.check.model import CallRecord, Evidence, ToolInfo, code_parameters
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
 LONG_LIST: Final = 25
@@ -38,11 +38,9 @@ _WRITE_WORDS: Final = frozenset(
 """Words of a tool named for a write (``write_query``, ``create_table``): its answer to a read query is no listing."""
 
 
-_PAGING_PARAMS: Final = frozenset(
+_SIZE_PARAMS: Final = frozenset(
     {
         "limit",
-        "cursor",
-        "page",
         "page_size",
         "pagesize",
         "per_page",
@@ -50,15 +48,29 @@ _PAGING_PARAMS: Final = frozenset(
         "maxresults",
         "top",
         "first",
-        "offset",
-        "page_token",
-        "pagetoken",
-        "next_cursor",
         "count",
         "size",
         "max",
     }
 )
+"""Parameters that bound how much one answer holds, but reach nothing past it."""
+_CONTINUATION_PARAMS: Final = frozenset(
+    {
+        "cursor",
+        "page",
+        "offset",
+        "skip",
+        "start",
+        "after",
+        "page_token",
+        "pagetoken",
+        "next_cursor",
+        "starting_after",
+    }
+)
+"""Parameters that reach the rest of a list: a cursor, an offset, a page number."""
+NAME_LENGTH: Final = 64
+"""A list whose items are all strings shorter than this is a list of names (sheets, tables, branches)."""
 
 
 @rule(
@@ -198,7 +210,11 @@ def _long_answer(ctx: RuleContext, tool: ToolInfo) -> CallRecord | None:
     rationale="A tool that returns a list without limit/cursor returns everything, however much there is. "
     f"Judged on evidence: the list grew with the data (the tool as an observer of writes), or the "
     f"outputSchema leaves it unbounded and an answer held {LONG_LIST} or more items; never for a short list "
-    "or one that mirrors a list the caller passed. Judged for read-only tools and the tools configured as "
+    "or one that mirrors a list the caller passed. A list of names (strings only, each short) that grew but "
+    f"stayed under {LONG_LIST} items is info: a workbook's sheets or a database's tables are few by nature. "
+    "A bare limit (limit, page_size, max_results…) without an offset, cursor or page parameter is no "
+    "paging: it bounds the answer, but what lies past the limit can never be read, so it is judged "
+    "the same way. Judged for read-only tools and the tools configured as "
     "observers (reads by the user's word); and for any tool that takes SQL and is not named for a write "
     f"(write_, create_, insert_…), which is asked for {LONG_QUERY_ROWS:,} generated rows (WITH RECURSIVE). A "
     "text answer that is a JSON array or the Python repr of a list ([{…}, …], [(…), …]) counts as a list.",
@@ -210,10 +226,18 @@ def list_without_paging(ctx: RuleContext) -> Iterator[Hit]:
         properties = tool.input_schema.get("properties", {})
         params = {str(n).lower() for n in properties}
         mirrors_input = any(isinstance(p, dict) and p.get("type") == "array" for p in properties.values())
-        if params & _PAGING_PARAMS:
+        if params & _CONTINUATION_PARAMS:
             continue
+        bounded = sorted(params & _SIZE_PARAMS)
+        if bounded and code_parameters(tool):
+            continue  # a bounded query tool pages in its own language (OFFSET, a WHERE on the last key)
+        lacks = (
+            f"it takes {bounded[0]} but no offset, cursor or page, so the items past it cannot be read"
+            if bounded
+            else "it takes no limit or cursor"
+        )
         long_read = next((c for c in _long_queries(ctx, tool.name) if _is_long(c)), None)
-        if long_read is not None and not _words(tool.name) & _WRITE_WORDS:
+        if long_read is not None and not _words(tool.name) & _WRITE_WORDS and not bounded:
             # whatever the tool's annotations, a read query of a thousand rows is a read (but a tool
             # named for writing that runs it has a different flaw: it should refuse the read)
             yield Hit(
@@ -228,10 +252,17 @@ def list_without_paging(ctx: RuleContext) -> Iterator[Hit]:
             continue  # writes, and reads of a list the caller names, answer about what they were given
         grew = _grew_with_data(ctx, tool.name)
         if grew is not None:
+            names = _names_only(ctx, tool.name)
             yield Hit(
                 tool.name,
-                "The tool's list grew with the data (as an observer of writes) and it takes no limit or cursor.",
+                f"The tool's list grew with the data (as an observer of writes) and {lacks}"
+                + (
+                    f"; it is a short list of names, so paging matters only if it can grow past {LONG_LIST}."
+                    if names
+                    else "."
+                ),
                 grew,
+                "info" if names else None,
             )
             continue
         long_answer = _long_answer(ctx, tool)
@@ -239,9 +270,40 @@ def list_without_paging(ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(
                 tool.name,
                 f"An answer held {_longest_list(_answer_value(long_answer))} items in one unbounded list, and "
-                "the tool takes no limit or cursor.",
+                f"{lacks}.",
                 long_answer.evidence(),
             )
+
+
+def _names_only(ctx: RuleContext, tool: str) -> bool:
+    """Whether every list the tool answered (as an observer, or to a call) is short and holds only short strings."""
+    values: list[Any] = [_answer_value(c) for c in ctx.observations.calls_for(tool) if answered(c)]
+    for snaps in ctx.observations.snapshots.values():
+        for snap in snaps.values():
+            for answer in json.loads(snap) if snap else []:
+                if answer.get("tool") != tool or answer.get("outcome") != "result" or answer.get("is_error"):
+                    continue
+                structured = answer.get("structured")
+                values.append(
+                    structured if structured is not None else parse_listing(answer.get("text") or "")
+                )
+    lists = [_first_list(v) for v in values]
+    found = [v for v in lists if v]
+    return bool(found) and all(
+        len(v) < LONG_LIST and all(isinstance(i, str) and len(i) < NAME_LENGTH for i in v) for v in found
+    )
+
+
+def _first_list(value: Any) -> list[Any] | None:
+    if isinstance(value, list):
+        return value
+    if isinstance(value, dict):
+        return next((v for v in value.values() if isinstance(v, list)), None)
+    return None
+
+
+def answered(call: CallRecord) -> bool:
+    return call.outcome == "result" and not call.is_error
 
 
 _TRUNCATED: Final = re.compile(
@@ -383,3 +445,71 @@ def _output_validators(ctx: RuleContext) -> Iterator[tuple[ToolInfo, Draft202012
         except SchemaError:
             validator = None
         yield tool, validator
+
+
+JSON_TEXT_LARGE: Final = 4096
+"""A JSON text answer of at least this many bytes is large: a client that parses it needs to know its shape."""
+_ANSWER_PURPOSES: Final = ("valid", "read-repeat", "read-effect", "write-first")
+
+
+def _json_text(call: CallRecord) -> Any:
+    """The JSON object or array a successful text-only answer holds; None when it holds none."""
+    if call.outcome != "result" or call.is_error or call.structured is not None:
+        return None
+    text = call.text.strip()
+    if not text.startswith(("{", "[")):
+        return None
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict | list) and value else None
+
+
+@rule(
+    "output.json-in-text",
+    "output",
+    "warning",
+    title="Structured answer sent only as JSON text, without outputSchema",
+    rationale="The spec (2025-06-18 and later) lets a tool return unstructured text, JSON included; structured "
+    "results go in structuredContent, and when the tool declares an outputSchema they MUST conform to it (the "
+    "serialized JSON SHOULD also be a text block, for older clients). Without an outputSchema nothing is "
+    "broken, so a small JSON object in text is only info with advice: declare an outputSchema and return "
+    "structuredContent, so clients and models get the shape instead of guessing it from prose. It is a "
+    f"warning when the answer is a list (a JSON array, or an object holding one, of two or more items) or at "
+    f"least {JSON_TEXT_LARGE:,} bytes: a client cannot select, page or validate what it must re-parse from "
+    "text, and a model reads every byte of it.",
+    reference="MCP 2025-06-18 and 2026-07-28, server/tools (structured content, output schema)",
+)
+def json_in_text(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        if tool.output_schema:
+            continue  # output.structured-mismatch judges tools that declare one
+        answers = [
+            (c, v)
+            for c in ctx.observations.calls_for(tool.name)
+            if c.purpose in _ANSWER_PURPOSES and (v := _json_text(c)) is not None
+        ]
+        if not answers:
+            continue
+        listed = [
+            (c, v) for c, v in answers if len(_first_list(v) or []) >= 2 or c.size_bytes >= JSON_TEXT_LARGE
+        ]
+        call, value = (listed or answers)[0]
+        shape = "a JSON array" if isinstance(value, list) else "a JSON object"
+        if listed:
+            yield Hit(
+                tool.name,
+                f"A successful answer is {shape} of {len(_first_list(value) or value):,} entries "
+                f"({call.size_bytes:,} bytes) in text only, with no outputSchema and no structuredContent: "
+                "declare an outputSchema and return the list as structuredContent.",
+                call.evidence(),
+            )
+        else:
+            yield Hit(
+                tool.name,
+                f"A successful answer is {shape} in text only (no outputSchema, no structuredContent); "
+                "allowed, but declaring an outputSchema and returning structuredContent gives clients its shape.",
+                call.evidence(),
+                "info",
+            )

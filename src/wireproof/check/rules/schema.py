@@ -309,7 +309,8 @@ def no_annotations(ctx: RuleContext) -> Iterator[Hit]:
     rationale="Agents retry; a write that is not idempotent and takes no idempotency key can duplicate its effect. "
     "Only info when the writes probe (--allow-writes) makes the declaration moot: the observers saw the first "
     "call's effect and no second one, the repeat was refused loudly, the tool is described as read-only, or an "
-    "unannotated tool (taking no SQL) gave one data answer to every identical call while the observers never moved.",
+    "unannotated tool (taking no SQL, or named for a read such as search_ with a query that is not SQL) gave one "
+    "data answer to every identical call while the observers never moved.",
     reference="MCP 2026-07-28 (SEP-2575: clients re-issue broken requests); draft-ietf-httpapi-idempotency-key-header",
 )
 def write_not_idempotent(ctx: RuleContext) -> Iterator[Hit]:
@@ -359,7 +360,7 @@ def _pure_evidence(
         return None  # the author said it writes: no probe outranks that
     if claims_read_only(tool):
         return repeat, "Treated as a write for want of readOnlyHint, but described as read-only"
-    if _takes_sql(tool) or len(set(snaps.values())) > 1:
+    if (_takes_sql(tool) and not _search_by_name(tool)) or len(set(snaps.values())) > 1:
         return None  # SQL may write whatever the sample did not; or the observers saw an effect
     calls = [c for purpose in _IDENTICAL_CALLS for c in ctx.observations.calls_for(tool.name, purpose)]
     answers = {_answer(c) for c in calls}
@@ -378,6 +379,23 @@ _ACK: Final = re.compile(
     re.IGNORECASE,
 )
 _SQL_WORDS: Final = re.compile(r"\b(sql|query|queries|statements?)\b", re.IGNORECASE)
+
+
+_READ_NAME: Final = re.compile(
+    r"^(search|find|list|get|read|lookup|describe|show|view|fetch|count)([_A-Z-]|$)|[_-](search|find|lookup)$"
+)
+
+
+def _search_by_name(tool: ToolInfo) -> bool:
+    """A tool named for a read (search, find_notes) whose query parameter is not SQL: a search query."""
+    properties = tool.input_schema.get("properties", {})
+    sql = any(
+        re.search(
+            r"\bsql\b", f"{name.replace('_', ' ')} {properties[name].get('description', '')}", re.IGNORECASE
+        )
+        for name in code_parameters(tool)
+    )
+    return bool(_READ_NAME.search(tool.name)) and not sql
 
 
 def _takes_sql(tool: ToolInfo) -> bool:

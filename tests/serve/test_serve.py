@@ -43,7 +43,7 @@ def _limit_open_files(count: int | None) -> Callable[[], None] | None:
 @contextmanager
 def serving(
     *extra: str,
-    target: str = "tests.serving.slow_app:app",
+    target: str = "tests.serve.slow_app:app",
     env: dict[str, str] | None = None,
     open_files: int | None = None,
 ) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
@@ -84,7 +84,7 @@ async def _call(url: str, seconds: float) -> float:
     return float(result.structured_content["seconds"])
 
 
-@pytest.mark.parametrize("target", ["tests.serving.slow_app:app", "tests.serving.slow_app:factory"])
+@pytest.mark.parametrize("target", ["tests.serve.slow_app:app", "tests.serve.slow_app:factory"])
 async def test_serve_answers_over_stateless_http(target: str) -> None:
     with serving(target=target) as (_, url):
         async with Client(streamable_http_client(url)) as client:
@@ -150,26 +150,26 @@ async def test_a_call_outliving_the_shutdown_bound_does_not_hold_the_exit(tmp_pa
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["tests.serving.slow_app:app", "--auth", "none", "--host", "0.0.0.0"], "loopback only"),
-        (["tests.serving.slow_app:app", "--auth", "jwt"], "--auth jwt needs --jwks"),
-        (["tests.serving.slow_app", "--auth", "none"], "MODULE:ATTR"),
-        (["tests.serving.nowhere:app", "--auth", "none"], "cannot import"),
-        (["tests.serving.slow_app:not_a_connector", "--auth", "none"], "not a wireproof Connector"),
-        (["tests.serving.slow_app:app", "--auth", "none", "--db", "redis://x"], "no idempotency store"),
+        (["tests.serve.slow_app:app", "--auth", "none", "--host", "0.0.0.0"], "loopback only"),
+        (["tests.serve.slow_app:app", "--auth", "jwt"], "--auth jwt needs --jwks"),
+        (["tests.serve.slow_app", "--auth", "none"], "MODULE:ATTR"),
+        (["tests.serve.nowhere:app", "--auth", "none"], "cannot import"),
+        (["tests.serve.slow_app:not_a_connector", "--auth", "none"], "not a wireproof Connector"),
+        (["tests.serve.slow_app:app", "--auth", "none", "--db", "redis://x"], "no idempotency store"),
         (
-            ["tests.serving.slow_app:app", "--auth", "none", "--db", "postgresql://nobody@127.0.0.1:1/x"],
+            ["tests.serve.slow_app:app", "--auth", "none", "--db", "postgresql://nobody@127.0.0.1:1/x"],
             "cannot open the idempotency store",
         ),
         (
-            ["tests.serving.rows_app:app", "--auth", "none", "--db", "sqlite:///x.db"],
+            ["tests.serve.rows_app:app", "--auth", "none", "--db", "sqlite:///x.db"],
             "tools add_row write to the connector's database: name a factory MODULE:FUNC(database_url)",
         ),
-        (["tests.serving.rows_app:make", "--auth", "none"], "takes the database URL: pass --db"),
-        (["tests.serving.slow_app:app", "--auth", "none", "--store", "memory:"], "unrecognized arguments"),
-        (["tests.serving.slow_app:app", "--auth", "none", "--shutdown-timeout", "nan"], "--shutdown-timeout"),
-        (["tests.serving.slow_app:app", "--auth", "none", "--header-timeout", "0"], "--header-timeout"),
-        (["tests.serving.slow_app:app", "--auth", "none", "--body-timeout", "inf"], "--body-timeout"),
-        (["tests.serving.slow_app:app", "--auth", "none", "--max-connections", "0"], "--max-connections"),
+        (["tests.serve.rows_app:make", "--auth", "none"], "takes the database URL: pass --db"),
+        (["tests.serve.slow_app:app", "--auth", "none", "--store", "memory:"], "unrecognized arguments"),
+        (["tests.serve.slow_app:app", "--auth", "none", "--shutdown-timeout", "nan"], "--shutdown-timeout"),
+        (["tests.serve.slow_app:app", "--auth", "none", "--header-timeout", "0"], "--header-timeout"),
+        (["tests.serve.slow_app:app", "--auth", "none", "--body-timeout", "inf"], "--body-timeout"),
+        (["tests.serve.slow_app:app", "--auth", "none", "--max-connections", "0"], "--max-connections"),
     ],
 )
 def test_unsafe_or_broken_settings_refuse_to_start_with_a_reason(args: list[str], message: str) -> None:
@@ -187,7 +187,7 @@ def test_unsafe_or_broken_settings_refuse_to_start_with_a_reason(args: list[str]
 
 async def test_serve_takes_the_database_once_for_data_write_transactions_and_records(tmp_path: Path) -> None:
     db = tmp_path / "rows.db"
-    with serving("--db", f"sqlite:///{db}", target="tests.serving.rows_app:make") as (_, url):
+    with serving("--db", f"sqlite:///{db}", target="tests.serve.rows_app:make") as (_, url):
         async with Client(streamable_http_client(url)) as client:
             first = await client.call_tool("add_row", {"n": 5, "idempotency_key": "k"})
             again = await client.call_tool("add_row", {"n": 5, "idempotency_key": "k"})
@@ -379,7 +379,7 @@ def _stdio(*args: str, key: str | None = None) -> StdioServerParameters:
 async def test_serve_over_stdio_serves_the_holder_of_the_key_in_key_env(tmp_path: Path) -> None:
     keys = _keys_file(tmp_path)
     params = _stdio(
-        "tests.serving.keyed_stdio_app:app",
+        "tests.serve.keyed_stdio_app:app",
         "--keys-file",
         str(keys),
         "--key-env",
@@ -397,7 +397,7 @@ async def test_serve_over_stdio_serves_the_holder_of_the_key_in_key_env(tmp_path
 async def test_serve_over_stdio_hides_and_refuses_a_tool_the_key_has_no_scope_for(tmp_path: Path) -> None:
     keys = _keys_file(tmp_path, scopes=("tickets:read",))
     params = _stdio(
-        "tests.serving.keyed_stdio_app:app",
+        "tests.serve.keyed_stdio_app:app",
         "--keys-file",
         str(keys),
         "--key-env",
@@ -433,7 +433,7 @@ def test_serve_over_stdio_without_a_good_key_refuses_to_start_saying_why(
 ) -> None:
     keys = _keys_file(tmp_path)
     args = [str(keys) if a == "KEYS" else str(tmp_path / "none.toml") if a == "NOWHERE" else a for a in args]
-    params = _stdio("tests.serving.keyed_stdio_app:app", *args, key=key)
+    params = _stdio("tests.serve.keyed_stdio_app:app", *args, key=key)
     done = subprocess.run(
         [params.command, *params.args],
         env=params.env,
@@ -452,7 +452,7 @@ def test_serve_over_stdio_without_a_good_key_refuses_to_start_saying_why(
 
 async def test_serve_over_stdio_keeps_data_and_records_in_the_one_database(tmp_path: Path) -> None:
     db = tmp_path / "rows.db"
-    params = _stdio("tests.serving.rows_app:make", "--db", f"sqlite:///{db}", "--auth", "none")
+    params = _stdio("tests.serve.rows_app:make", "--db", f"sqlite:///{db}", "--auth", "none")
     with anyio.fail_after(60):
         async with Client(params) as client:
             first = await client.call_tool("add_row", {"n": 7, "idempotency_key": "k"})
@@ -466,12 +466,11 @@ async def test_serve_over_stdio_keeps_data_and_records_in_the_one_database(tmp_p
 
 
 def test_api_keys_over_http_pass_wireproof_check(tmp_path: Path) -> None:
-    """``--auth keys``: the challenge points to the metadata, which is served (no 401), so the
-    checker finds nothing at error level and nothing wrong with the challenge. The one finding
-    left is true of any API-key server: its metadata names no authorization server (no client can
-    fetch an API key by itself; docs/deploy.md says so)."""
+    """``--auth keys``: plain Bearer challenges and no protected resource metadata (MCP requires the
+    document to name an authorization server, and no client can fetch an API key from one), so the
+    checker has nothing to report."""
     keys = _keys_file(tmp_path)
-    with serving("--auth", "keys", "--keys-file", str(keys), target="tests.serving.keyed_stdio_app:app") as (
+    with serving("--auth", "keys", "--keys-file", str(keys), target="tests.serve.keyed_stdio_app:app") as (
         _,
         url,
     ):
@@ -488,10 +487,7 @@ def test_api_keys_over_http_pass_wireproof_check(tmp_path: Path) -> None:
     report = json.loads(done.stdout)
     assert done.returncode == 0, report["findings"]
     assert [t["name"] for t in report["tools"]] == ["read_note"]
-    left = [(f["rule"], f["message"]) for f in report["findings"]]
-    assert left == [
-        ("auth.metadata-invalid", "The metadata lacks resource or a non-empty authorization_servers.")
-    ], left
+    assert report["findings"] == [], [(f["rule"], f["message"]) for f in report["findings"]]
 
 
 @pytest.mark.parametrize(
@@ -513,7 +509,7 @@ def test_the_serve_call_refuses_a_transport_without_what_it_needs(
     given: dict[str, str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Nothing starts: the library call prints one line and returns 2, as its console scripts do."""
-    from tests.serving.slow_app import app
+    from tests.serve.slow_app import app
     from wireproof import LOCAL_OPERATOR
     from wireproof.serve import EXIT_CANNOT_START, HttpSettings, serve
 

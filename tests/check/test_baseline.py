@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.ecosystem._cli import check, findings
+from tests.check._cli import check, findings
 from wireproof.check.baseline import Baseline, BaselineEntry, BaselineError, read_baseline, split_findings
 from wireproof.check.model import Finding, Report, ServerSummary, ToolInfo
 

@@ -24,8 +24,10 @@ from helpdesk.db import Database
 from tests.check.http_server import free_port, serve_asgi
 from wireproof.auth import KeysFile, hash_key
 from wireproof.connector import AUTH_REQUIRED_CODE
+from wireproof.errors import Unauthenticated
 from wireproof.idempotency import IdempotencyStore
 from wireproof.serve import INSUFFICIENT_SCOPE_CODE, MAX_BODY_BYTES, http_app
+from wireproof.serve._middleware import current_caller
 
 STOP = "Stop: authorization is required; do not retry until the credentials change."
 INITIALIZE = {
@@ -149,19 +151,14 @@ def test_401_and_403_bodies_are_json_rpc_errors_carrying_the_typed_error(keys_ur
     assert (typed["code"], typed["required_scopes"]) == ("insufficient_scope", ["tickets:write"])
 
 
-def test_api_keys_over_http_serve_the_metadata_their_challenge_points_to(keys_url: str) -> None:
+def test_api_keys_over_http_serve_no_metadata_and_their_challenge_points_to_none(keys_url: str) -> None:
+    """MCP requires protected resource metadata to name an authorization server; API keys have none."""
     challenge = httpx2.post(keys_url, headers=HEADERS, json=INITIALIZE, timeout=20).headers[
         "www-authenticate"
     ]
+    assert challenge == "Bearer"
     metadata = keys_url.replace("/mcp", "/.well-known/oauth-protected-resource/mcp")
-    assert challenge == f'Bearer resource_metadata="{metadata}"'
-    document = httpx2.get(metadata, timeout=20)
-    assert document.status_code == 200
-    assert document.json() == {
-        "resource": keys_url,
-        "bearer_methods_supported": ["header"],
-        "scopes_supported": sorted({s for t in app.tools.values() for s in t.scopes}),
-    }  # no authorization server: no client can fetch an API key by itself
+    assert httpx2.get(metadata, timeout=20).status_code == 401  # an ordinary path of the server
 
 
 @pytest.mark.parametrize("authenticated", [True, False])
@@ -186,3 +183,8 @@ def test_one_body_limit_holds_with_and_without_authentication(
 
         assert post(MAX_BODY_BYTES) == 200
         assert post(MAX_BODY_BYTES + 1) == 413
+
+
+def test_a_request_without_a_verified_caller_fails_closed() -> None:
+    with pytest.raises(Unauthenticated):
+        current_caller()

@@ -22,8 +22,8 @@ import yaml
 
 import wireproof
 from tests.check import servers as s
+from tests.check._cli import ROOT, SERVER
 from tests.check.http_server import serve_http
-from tests.ecosystem._cli import ROOT, SERVER
 
 pytestmark = pytest.mark.slow
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from tests.ecosystem._cli import ROOT
+from tests.check._cli import ROOT
 from wireproof.cli import build_parser
 
 PAGE = (ROOT / "docs" / "ci.md").read_text(encoding="utf-8")

@@ -1,6 +1,6 @@
 """A connector served over stdio by the library alone, its caller the key in ``NOTES_API_KEY``.
 
-``python -m tests.serving.keyed_stdio_app KEYS_FILE``: the generic stdio path any author writes,
+``python -m tests.serve.keyed_stdio_app KEYS_FILE``: the generic stdio path any author writes,
 ``app.run_stdio(state, principal=KeysFile(path).from_env("NOTES_API_KEY"))``.
 """
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.ecosystem._cli import check, findings
+from tests.check._cli import check, findings
 from wireproof.lock import read_lock
 
 

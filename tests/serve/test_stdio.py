@@ -199,7 +199,7 @@ async def _open(tmp_path: Path, env: dict[str, str] | None = None) -> tuple[Proc
     log = tmp_path / "stderr.log"
     with log.open("wb") as stderr:
         process = await anyio.open_process(
-            [sys.executable, "-m", "tests.serving.stdio_app"],
+            [sys.executable, "-m", "tests.serve.stdio_app"],
             cwd=ROOT,
             env={**os.environ, **(env or {})},
             stderr=stderr,

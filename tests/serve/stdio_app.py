@@ -1,4 +1,4 @@
-"""The slow connector over stdio, for tests/serving/test_stdio.py: ``python -m tests.serving.stdio_app``.
+"""The slow connector over stdio, for tests/serve/test_stdio.py: ``python -m tests.serve.stdio_app``.
 
 With ``STDIO_DRAIN=SECONDS`` it serves through ``wireproof.serve._stdio.serve_stdio`` with that drain
 bound; otherwise through ``Connector.run_stdio``, as a console script does.
@@ -12,7 +12,7 @@ import sys
 
 import anyio
 
-from tests.serving.slow_app import app
+from tests.serve.slow_app import app
 from wireproof import LOCAL_OPERATOR
 from wireproof.serve._stdio import serve_stdio
 

@@ -20,7 +20,7 @@ import pytest
 
 import wireproof
 from helpdesk._version import __version__ as helpdesk_version
-from tests.ecosystem._cli import ROOT, SERVER
+from tests.check._cli import ROOT, SERVER
 
 pytestmark = pytest.mark.slow
 

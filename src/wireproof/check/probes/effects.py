@@ -1,0 +1,363 @@
+"""The effects probe (only with --allow-writes, and only with observers): does a write do what it says?
+
+After the writes probe, each write tool gets up to three more calls, each between two observer snapshots:
+
+- ``write-roundtrip``: the sample call with distinctive values the checker chose: free-text fields
+  (name, title, value, body…) get numeric-looking text with leading zeros (``"007"``), an enum field a
+  value other than its default. The rules compare what was sent with what the observers show afterwards.
+- ``write-collision``: a renaming tool (``old_name``/``new_name``) renames what the writes probe renamed
+  onto the name of an existing sibling (another string in the observers' list that holds it).
+- ``write-miss``: a delete/remove aimed at a target that cannot exist (an invented name, the id
+  987654321, a file name beside the sample's): the observers must not move, and the answer must not
+  claim a deletion.
+- ``write-keys-only``: an update called with its required (key) fields only, nothing to change.
+
+``probe_poison`` (after every write tool's probe, so that data it poisons blinds no other probe) writes a date-like
+field as ``"tomorrow"`` (schema-valid: a plain string) and calls the observers again: a write that the
+server accepts must not break its reads. Each call is recorded, never judged; the snapshots are kept in
+``observations.snapshots[tool]`` under ``<purpose>-before`` and ``<purpose>-after``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import PurePosixPath
+from typing import Any, Final
+
+from wireproof.check.client import Connection
+from wireproof.check.config import CheckOptions, Observer
+from wireproof.check.generate import MISSING_ID, MISSING_NAME, is_schema_valid, resolve, valid_samples
+from wireproof.check.model import (
+    Observations,
+    Purpose,
+    ToolInfo,
+    code_parameters,
+    idempotency_key_parameter,
+    path_parameters,
+)
+from wireproof.check.probes.writes import probe_write, snapshot
+
+__all__ = [
+    "MALFORMED_DATE",
+    "MISSING_ID",
+    "ROUNDTRIP_TEXTS",
+    "deletes",
+    "probe_effects",
+    "probe_poison",
+    "probe_write_and_effects",
+    "roundtrip_arguments",
+    "updates",
+    "words",
+]
+
+ROUNDTRIP_TEXTS: Final = ("007341", "007342", "007343", "007344", "007345")
+"""Numeric-looking text with leading zeros: stored as text it reads back the same; coerced, as 7341…
+(a number no count or id in a small test account is likely to equal by chance)."""
+MALFORMED_DATE: Final = "tomorrow"
+"""A date as a person says it: schema-valid for a plain string, and no date a strict parser reads."""
+
+_FREE_TEXT: Final = frozenset(
+    {
+        "name",
+        "title",
+        "value",
+        "text",
+        "content",
+        "description",
+        "note",
+        "notes",
+        "comment",
+        "label",
+        "body",
+        "message",
+        "summary",
+        "subject",
+        "progress",
+        "caption",
+    }
+)
+_NOT_NEW: Final = frozenset({"old", "source", "src", "from", "current", "existing", "prev", "previous"})
+_DELETE_VERBS: Final = frozenset(
+    {"delete", "remove", "drop", "destroy", "purge", "erase", "unlink", "trash", "del"}
+)
+_UPDATE_VERBS: Final = frozenset({"update", "edit", "modify", "patch", "change"})
+_READ_VERBS: Final = frozenset(
+    {"get", "list", "read", "search", "describe", "find", "show", "query", "count", "fetch", "view", "lookup"}
+)
+_DATE_WORDS: Final = frozenset({"date", "due", "deadline", "day", "birthday", "when", "time", "timestamp"})
+
+
+def words(name: str) -> list[str]:
+    """The words of a tool or parameter name: ``task_get``, ``taskGet`` and ``task-get`` give [task, get]."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+
+
+def deletes(tool: ToolInfo) -> bool:
+    """Whether the tool's name says it deletes (``delete_rows``, ``task_delete``, ``removeTag``)."""
+    return bool(set(words(tool.name)) & _DELETE_VERBS)
+
+
+def updates(tool: ToolInfo) -> bool:
+    """Whether the tool's name says it updates an existing item (``update_ticket``, ``task_update``)."""
+    return bool(set(words(tool.name)) & _UPDATE_VERBS) and not deletes(tool)
+
+
+def _writes(tool: ToolInfo) -> bool:
+    """A tool treated as a write whose name does not say it reads (``task_get``, ``list_rows`` unannotated)."""
+    return not tool.read_only and not set(words(tool.name)) & _READ_VERBS
+
+
+def _nullable(prop: dict[str, Any]) -> dict[str, Any]:
+    """An optional field as SDKs write it (``anyOf: [{type: string}, {type: null}]``) read as its one type."""
+    for key in ("anyOf", "oneOf"):
+        members = prop.get(key)
+        if isinstance(members, list):
+            kept = [m for m in members if isinstance(m, dict) and m.get("type") != "null"]
+            if len(kept) == 1:
+                return {**{k: v for k, v in prop.items() if k != key}, **kept[0]}
+    return prop
+
+
+def _properties(tool: ToolInfo) -> dict[str, dict[str, Any]]:
+    schema = tool.input_schema
+    return {
+        str(n): _nullable(resolve(p, schema))
+        for n, p in schema.get("properties", {}).items()
+        if isinstance(p, dict)
+    }
+
+
+def _plain_string(prop: dict[str, Any]) -> bool:
+    """A string field without constraints on its shape; or a field with no type at all (any value)."""
+    kind = prop.get("type")
+    untyped = kind is None and not {"items", "properties", "anyOf", "oneOf", "allOf", "$ref"} & set(prop)
+    return (untyped or kind == "string" or (isinstance(kind, list) and "string" in kind)) and not (
+        prop.get("enum") or prop.get("format") or prop.get("pattern") or prop.get("const")
+    )
+
+
+def roundtrip_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] | None:
+    """The sample call with distinctive values in its free-text and enum fields (optional ones added, no
+    other optional field: the required-only sample is the one most likely to succeed), or None if it has none."""
+    special = set(path_parameters(tool)) | set(code_parameters(tool))
+    key = idempotency_key_parameter(tool)
+    arguments = dict(base)
+    texts = iter(ROUNDTRIP_TEXTS)
+    changed = False
+    for name, prop in _properties(tool).items():
+        if name in special or name == key:
+            continue
+        parts = words(name)
+        if not parts or parts[0] in _NOT_NEW:
+            continue
+        candidate: Any = None
+        if parts[-1] in _FREE_TEXT and _plain_string(prop):
+            candidate = next(texts, None)
+        elif isinstance(prop.get("enum"), list) and len(prop["enum"]) > 1:
+            # neither the default nor the first (often the default unstated) nor what the sample sends
+            enum = prop["enum"]
+            others = [
+                v
+                for v in enum
+                if isinstance(v, str) and v not in (prop.get("default"), enum[0], base.get(name))
+            ]
+            candidate = others[-1] if others else None
+        if candidate is None:
+            continue
+        trial = {**arguments, name: candidate}
+        if is_schema_valid(tool.input_schema, trial) is not False:
+            arguments, changed = trial, True
+    return arguments if changed else None
+
+
+def _miss_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] | None:
+    """The sample call aimed at a target that cannot exist: its required non-path fields invented
+    (a name, the id 987654321); when its only targets are paths, a file name beside the sample's."""
+    properties = _properties(tool)
+    required = [r for r in tool.input_schema.get("required", []) if isinstance(r, str) and r in properties]
+    paths = set(path_parameters(tool))
+    targets = [r for r in required if r not in paths] or [r for r in required if r in paths]
+    arguments = dict(base)
+    changed = False
+    for name in targets:
+        prop, value = properties[name], base.get(name)
+        if name in paths and isinstance(value, str) and value:
+            original = PurePosixPath(value)
+            candidate: Any = str(original.with_name(MISSING_NAME + original.suffix))
+        elif _plain_string(prop):
+            candidate = MISSING_NAME
+        elif prop.get("type") == "integer" and not prop.get("enum"):
+            high = prop.get("maximum")
+            candidate = MISSING_ID if not isinstance(high, int | float) or high >= MISSING_ID else int(high)
+        else:
+            continue
+        arguments[name], changed = candidate, True
+    if not changed or is_schema_valid(tool.input_schema, arguments) is False:
+        return None
+    return arguments
+
+
+def _keys_only_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] | None:
+    """The sample call's required fields only, when the tool has fields to change beyond them."""
+    properties = _properties(tool)
+    required = [r for r in tool.input_schema.get("required", []) if isinstance(r, str)]
+    if not required or not set(properties) - set(required) or not all(r in base for r in required):
+        return None
+    arguments = {r: base[r] for r in required}
+    return arguments if is_schema_valid(tool.input_schema, arguments) is not False else None
+
+
+async def _between_snapshots(
+    connection: Connection,
+    tool: ToolInfo,
+    arguments: dict[str, Any],
+    purpose: Purpose,
+    options: CheckOptions,
+    observations: Observations,
+    field: str | None = None,
+) -> None:
+    snaps = observations.snapshots.setdefault(tool.name, {})
+    snaps[f"{purpose}-before"] = await snapshot(connection, options)
+    observations.calls.append(await connection.call(tool.name, arguments, purpose, field=field))
+    snaps[f"{purpose}-after"] = await snapshot(connection, options)
+
+
+def _rename_fields(tool: ToolInfo) -> tuple[str, str] | None:
+    """The (old, new) pair of a renaming tool's fields: ``old_name``/``new_name``, ``source_title``/``new_title``."""
+    names = list(_properties(tool))
+    for old in names:
+        for new in names:
+            a, b = words(old), words(new)
+            if len(a) > 1 and len(b) > 1 and a[0] in _NOT_NEW and b[0] == "new" and a[-1] == b[-1]:
+                return old, new
+    return None
+
+
+def _lists(value: Any) -> Iterator[list[Any]]:
+    if isinstance(value, list):
+        yield value
+        for item in value:
+            yield from _lists(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _lists(item)
+
+
+def _sibling(snap: str | None, name: str) -> str | None:
+    """Another string in a list of the observers' answers that holds ``name``: an existing sibling's name."""
+    for entry in json.loads(snap) if snap else []:
+        value = entry.get("structured")
+        if value is None:
+            try:
+                value = json.loads(entry.get("text") or "")
+            except (ValueError, RecursionError):
+                continue
+        for found in _lists(value):
+            if name in found:
+                others = [v for v in found if isinstance(v, str) and v and v != name]
+                if others:
+                    return str(others[0])
+    return None
+
+
+async def _collision(
+    connection: Connection,
+    tool: ToolInfo,
+    base: dict[str, Any],
+    options: CheckOptions,
+    observations: Observations,
+) -> None:
+    """Rename the item the writes probe renamed onto an existing sibling's name (the observers name both)."""
+    pair = _rename_fields(tool)
+    if pair is None or not isinstance(base.get(pair[1]), str):
+        return
+    old, new = pair
+    snaps = observations.snapshots.setdefault(tool.name, {})
+    before = await snapshot(connection, options)
+    sibling = _sibling(before, base[new])
+    arguments = {**base, old: base[new], new: sibling}
+    if sibling is None or is_schema_valid(tool.input_schema, arguments) is False:
+        return
+    snaps["write-collision-before"] = before
+    observations.calls.append(await connection.call(tool.name, arguments, "write-collision", field=new))
+    snaps["write-collision-after"] = await snapshot(connection, options)
+
+
+async def probe_write_and_effects(
+    connection: Connection,
+    tool: ToolInfo,
+    options: CheckOptions,
+    observations: Observations,
+    advance: Callable[[], None],
+) -> None:
+    """The writes probe of one tool, then (with observers) its effect calls, before the next tool's writes
+    move the sample's target (a later delete tool removes what an update's sample names)."""
+    await probe_write(connection, tool, options, observations, advance)
+    await probe_effects(connection, tool, options, observations)
+
+
+async def probe_effects(
+    connection: Connection, tool: ToolInfo, options: CheckOptions, observations: Observations
+) -> None:
+    """The round trip, the missed delete and the keys-only update of one write tool."""
+    if not options.observers or not _writes(tool):
+        return
+    base = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
+    if deletes(tool):
+        miss = _miss_arguments(tool, base)
+        if miss is not None:
+            await _between_snapshots(connection, tool, miss, "write-miss", options, observations)
+        return
+    await _collision(connection, tool, base, options, observations)
+    roundtrip = roundtrip_arguments(tool, base)
+    if roundtrip is not None:
+        await _between_snapshots(connection, tool, roundtrip, "write-roundtrip", options, observations)
+    if updates(tool):
+        keys = _keys_only_arguments(tool, base)
+        if keys is not None:
+            await _between_snapshots(connection, tool, keys, "write-keys-only", options, observations)
+
+
+def _date_field(tool: ToolInfo) -> str | None:
+    for name, prop in _properties(tool).items():
+        if set(words(name)) & _DATE_WORDS and _plain_string(prop):
+            return name
+    return None
+
+
+def _default_reads(tools: list[ToolInfo], options: CheckOptions) -> list[Observer]:
+    """The observers, and up to five read tools as a caller first calls them: with no arguments, when they
+    require none. A bad value may break only the default view (its default sort or filter)."""
+    observed = {(o.tool, repr(sorted(o.arguments.items()))) for o in options.observers}
+    extra = []
+    for tool in tools:
+        reads = tool.read_only or bool(set(words(tool.name)) & _READ_VERBS)
+        if not reads or tool.input_schema.get("required"):
+            continue
+        if (tool.name, "[]") not in observed:
+            extra.append(Observer(tool.name, {}))
+    return [*options.observers, *extra[:5]]
+
+
+async def probe_poison(
+    connection: Connection, tools: list[ToolInfo], options: CheckOptions, observations: Observations
+) -> None:
+    """For each write tool with a plain-string date field: a write of ``"tomorrow"`` into it, between two
+    snapshots of the observers and of the argument-free read tools."""
+    if not options.observers:
+        return
+    watched = replace(options, observers=_default_reads(observations.tools, options))
+    for tool in tools:
+        field = _date_field(tool)
+        if not _writes(tool) or deletes(tool) or field is None:
+            continue
+        base = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
+        arguments = {**base, field: MALFORMED_DATE}
+        if is_schema_valid(tool.input_schema, arguments) is not False:
+            await _between_snapshots(
+                connection, tool, arguments, "write-malformed", watched, observations, field
+            )

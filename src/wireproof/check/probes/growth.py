@@ -1,0 +1,86 @@
+"""The growth probe (only with --allow-writes): grow an item through the server's own write tool, read it back.
+
+A read of the checker's small sample item cannot show that the read has no bound. When a write tool takes
+free content (``content``, ``body``, ``text``…) and a read tool names the same item by the same argument
+(``path: "notes/a.md"`` in both samples), the write is called once with a large content value the schema
+allows (past the token limit when the schema lets it be that long), then the read with its own sample.
+The read's answer is recorded like any other (``output.over-budget`` judges its size); the write's too.
+Runs after the writes probe, so that its first-call effects are not disturbed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from wireproof.check.client import Connection
+from wireproof.check.config import BYTES_PER_TOKEN, CheckOptions
+from wireproof.check.generate import is_schema_valid, valid_samples
+from wireproof.check.model import Observations, ToolInfo
+
+__all__ = ["growth_pairs", "probe_growth"]
+
+_CONTENT_NAMES: Final = frozenset(
+    {"content", "contents", "body", "text", "data", "value", "note", "markdown"}
+)
+_WRITE_VERBS: Final = re.compile(r"^(create|write|add|put|save|append|update|set|upsert|edit|new)([_A-Z-]|$)")
+_READ_VERBS: Final = re.compile(r"^(read|get|open|show|view|fetch|cat|load|download)([_A-Z-]|$)")
+
+
+def _content_parameter(tool: ToolInfo) -> str | None:
+    for name, prop in tool.input_schema.get("properties", {}).items():
+        if isinstance(prop, dict) and prop.get("type") == "string" and str(name).lower() in _CONTENT_NAMES:
+            return str(name)
+    return None
+
+
+def growth_pairs(tools: list[ToolInfo], options: CheckOptions) -> list[tuple[ToolInfo, ToolInfo]]:
+    """(write, read) pairs: a write with a content parameter, a read naming the same item the same way."""
+    if not options.allow_writes:
+        return []
+    pairs: list[tuple[ToolInfo, ToolInfo]] = []
+    for write in tools:
+        content = _content_parameter(write)
+        if write.read_only or content is None or not _WRITE_VERBS.match(write.name):
+            continue
+        written = valid_samples(write.input_schema, options.tool_arguments.get(write.name))[0]
+        for read in tools:
+            if read is write or not _READ_VERBS.match(read.name) or any(r is read for _, r in pairs):
+                continue
+            sample = valid_samples(read.input_schema, options.tool_arguments.get(read.name))[0]
+            shared = [
+                k for k, v in sample.items() if k != content and isinstance(v, str) and written.get(k) == v
+            ]
+            if shared:
+                pairs.append((write, read))
+                break
+    return pairs
+
+
+def _large(prop: dict[str, Any], options: CheckOptions) -> str | None:
+    """A content value past the token limit, or as long as the schema allows; None if that is not even large."""
+    wanted = (options.error_tokens + 1_000) * BYTES_PER_TOKEN
+    size = min(wanted, int(prop.get("maxLength", wanted)))
+    if size < options.warn_tokens * BYTES_PER_TOKEN:
+        return None  # the schema bounds the content below the warning level: nothing to grow
+    line = "wireproof growth line, written to measure how the read answers a large item\n"
+    return (line * (size // len(line) + 1))[:size]
+
+
+async def probe_growth(
+    connection: Connection, write: ToolInfo, read: ToolInfo, options: CheckOptions, observations: Observations
+) -> None:
+    """Write a large content value through ``write``, then read the item back through ``read``."""
+    content = _content_parameter(write)
+    assert content is not None
+    prop = write.input_schema.get("properties", {}).get(content, {})
+    value = _large(prop, options)
+    arguments = valid_samples(write.input_schema, options.tool_arguments.get(write.name))[0]
+    if value is None or is_schema_valid(write.input_schema, {**arguments, content: value}) is False:
+        return
+    grown = await connection.call(write.name, {**arguments, content: value}, "grow", field=content)
+    observations.calls.append(grown)
+    if grown.outcome != "result" or grown.is_error:
+        return
+    sample = valid_samples(read.input_schema, options.tool_arguments.get(read.name))[0]
+    observations.calls.append(await connection.call(read.name, sample, "grown-read"))

@@ -1,0 +1,164 @@
+"""The path-confinement probe: a tool with a path argument is asked to read a file the checker planted.
+
+The file lives in a temp folder of the checker's own, outside every folder the sample arguments name
+and outside the roots the server was started with; it holds a unique token that appears nowhere in what
+is sent. The tool is given that file by absolute path, then by ``../`` traversal (from the sample's
+folder, or from the server's own root for a relative sample). A folder parameter (``directory``,
+``folder``, or a sample that is a folder) is given the planted folder instead, and the token is then the
+planted file's name, which only a listing of that folder shows. Each attempt is recorded in
+``observations.escapes`` (``path-absolute`` / ``path-traversal``); ``auth.path-not-confined`` judges.
+
+Read-only tools (annotated or described so) are probed always; other tools only with --allow-writes, and
+only those with one path parameter (a copy from the planted file to the sample's destination would
+create what the writes probe then finds in its way).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import uuid
+from pathlib import Path, PurePath
+from typing import Any, Final
+
+import anyio
+
+from wireproof.check.client import Connection
+from wireproof.check.config import CheckOptions
+from wireproof.check.generate import valid_samples
+from wireproof.check.model import (
+    EscapeKind,
+    EscapeObservation,
+    Observations,
+    ToolInfo,
+    claims_read_only,
+    path_parameters,
+)
+
+__all__ = ["confinement_tools", "probe_path_confinement", "server_roots"]
+
+_FOLDER_WORDS: Final = ("dir", "directory", "folder")
+_UP: Final = 16
+"""``../`` steps for a relative sample: enough to climb from any server root to ``/``."""
+
+
+def confinement_tools(tools: list[ToolInfo], options: CheckOptions) -> list[ToolInfo]:
+    """The tools the probe may call: read-only ones, and with --allow-writes those with one path parameter."""
+    return [
+        t
+        for t in tools
+        if path_parameters(t)
+        and (claims_read_only(t) or (options.allow_writes and len(path_parameters(t)) == 1))
+    ]
+
+
+def server_roots(connection: Connection) -> tuple[str, ...]:
+    """The absolute paths a stdio server was started with (arguments, environment): the scope it was given.
+
+    The working folder is not one: it is where the server runs, not a folder it was told to confine itself to.
+    """
+    target = connection.target
+    found: list[str] = []
+    for word in [*target.command[1:], *target.env.values()]:
+        value = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
+        found += [str(Path(p).expanduser()) for p in value.split(os.pathsep) if p.startswith(("/", "~"))]
+    return tuple(found)
+
+
+def _sample_folders(arguments: dict[str, Any]) -> list[Path]:
+    """The folders the sample's absolute path arguments name (a file's folder, or the folder itself)."""
+    folders = []
+    for value in arguments.values():
+        if isinstance(value, str) and value.startswith("/") and "\n" not in value:
+            path = Path(value)
+            folders.append(path if path.is_dir() else path.parent)
+    return folders
+
+
+def _is_folder(name: str, sample: Any) -> bool:
+    words = name.lower().replace("-", "_").split("_")
+    return any(w in _FOLDER_WORDS for w in words) or (
+        isinstance(sample, str) and sample.startswith("/") and Path(sample).is_dir()
+    )
+
+
+def _traversal(sample: Any, target: Path) -> str:
+    """``target`` reached by ``..`` from the sample's folder (absolute sample) or the server's root (relative)."""
+    inside = str(target).lstrip("/")
+    if isinstance(sample, str) and sample.startswith("/"):
+        start = PurePath(sample) if Path(sample).is_dir() else PurePath(sample).parent
+        return f"{start}/{'../' * len(start.parts)}{inside}"
+    prefix = "" if not isinstance(sample, str) or "/" not in sample else sample.rsplit("/", 1)[0] + "/"
+    return f"{prefix}{'../' * _UP}{inside}"
+
+
+def _plan(
+    folder: str, field: str, base: dict[str, Any], roots: tuple[str, ...]
+) -> tuple[Path, str, str, tuple[tuple[EscapeKind, str], ...]] | None:
+    """Plant the token file in ``folder``: the file, the token, the marker to look for and the attempts."""
+    root = Path(folder).resolve()
+    scopes = [*map(Path, roots), *_sample_folders(base)]
+    if any(root.is_relative_to(s.resolve()) for s in scopes if str(s) != "/"):
+        return None  # the checker's temp folder is inside the tool's scope: nothing to plant outside it
+    sample = base.get(field)
+    content_token = f"wireproof-secret-{uuid.uuid4().hex}"
+    name_token = f"wireproof-planted-{uuid.uuid4().hex[:16]}"
+    suffix = PurePath(sample).suffix if isinstance(sample, str) else ""
+    planted = root / f"{name_token}{suffix if 0 < len(suffix) <= 8 else '.txt'}"
+    target, marker = (root, name_token) if _is_folder(field, sample) else (planted, content_token)
+    attempts: tuple[tuple[EscapeKind, str], ...] = (
+        ("path-absolute", str(target)),
+        ("path-traversal", _traversal(sample, target)),
+    )
+    if (
+        marker == name_token
+    ):  # a folder: also as the kinds of file the sample folder holds (a listing may filter)
+        for other in _sample_suffixes(sample):
+            (root / f"{name_token}{other}").write_text(f"{content_token}\n", encoding="utf-8")
+    return planted, content_token, marker, attempts
+
+
+def _sample_suffixes(sample: Any) -> list[str]:
+    """The file suffixes in the sample folder (at most five), so that a listing that filters by kind shows a plant."""
+    if not isinstance(sample, str) or not sample.startswith("/") or not Path(sample).is_dir():
+        return []
+    try:
+        suffixes = {p.suffix for p in Path(sample).iterdir() if 0 < len(p.suffix) <= 8}
+    except OSError:
+        return []
+    return sorted(suffixes)[:5]
+
+
+async def probe_path_confinement(
+    connection: Connection, tool: ToolInfo, options: CheckOptions, observations: Observations
+) -> None:
+    """Ask the tool's first path parameter for a planted file (or folder) by absolute path and by traversal."""
+    base = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
+    field = path_parameters(tool)[0]
+    sample = base.get(field)
+    configured = isinstance(sample, str) and field in options.tool_arguments.get(tool.name, {})
+    roots = server_roots(connection)
+    with tempfile.TemporaryDirectory(prefix="wireproof-check-", ignore_cleanup_errors=True) as folder:
+        plan = _plan(folder, field, base, roots)
+        if plan is None:
+            return
+        planted, token, marker, attempts = plan
+        for kind, value in attempts:
+            # planted again before each attempt: a write tool may have moved or emptied it
+            await anyio.Path(planted).write_text(f"{token}\n", encoding="utf-8")
+            record = await connection.call(
+                tool.name, {**base, field: value}, "path-escape", field=field, constraint=kind
+            )
+            observations.calls.append(record)
+            observations.escapes.append(
+                EscapeObservation(
+                    tool.name,
+                    field,
+                    kind,
+                    marker,
+                    [record],
+                    planted=str(planted.parent if marker != token else planted),
+                    roots=roots,
+                    relative_sample=configured and not str(sample).startswith(("/", "~")),
+                )
+            )

@@ -1,0 +1,288 @@
+"""Rules on what a write did, as the observers show it (``check.probes.effects`` and the writes probe).
+
+Each judges only what the observers show: without observers, or when an observer's answer is no JSON
+or does not name the written field, the write is "not tested", never a finding.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterator
+from typing import Any, Final
+
+from wireproof.check.model import CallRecord, Purpose, ToolInfo
+from wireproof.check.probes.effects import deletes
+from wireproof.check.rules._registry import Hit, RuleContext, rule
+from wireproof.check.rules.errors import TOOL_ERRORS, answered_ok, disguised_failure
+
+_NUMERIC: Final = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NAME_LIKE: Final = re.compile(r"(^|_|[a-z])(name|title|label)$", re.IGNORECASE)
+"""An identifier a server may de-duplicate with a suffix (``Sales`` stored as ``Sales1``)."""
+_SUFFIX: Final = re.compile(r"^[ _-]?\(?\d{1,3}\)?$")
+_SUCCESS: Final = re.compile(
+    r"\b(deleted|removed|dropped|destroyed|purged|erased|updated|modified|changed|saved|"
+    r"success(ful(ly)?)?|succeeded|done)\b",
+    re.IGNORECASE,
+)
+_NOTHING: Final = re.compile(
+    r"not found|no such|does not exist|doesn't exist|did not exist|nothing|no changes?\b|unchanged|"
+    r"not (deleted|removed|updated|modified|changed)|\b0 \w+|\bno (rows?|items?|records?|fields?|matching)\b|"
+    r"already|skipp|fail|error|cannot|can't|unknown|invalid|\bfalse\b|\bnone\b",
+    re.IGNORECASE,
+)
+_MISSING: Final = re.compile(
+    r"not found|no such|does not exist|doesn't exist|not exist|unknown|no \w+ (with|named)", re.IGNORECASE
+)
+_ALREADY: Final = re.compile(r"already (been )?(deleted|removed|gone)|was deleted", re.IGNORECASE)
+
+Snapshot = list[dict[str, Any]]
+
+
+def _entries(snap: str | None) -> Snapshot | None:
+    if snap is None:
+        return None
+    try:
+        value = json.loads(snap)
+    except ValueError:
+        return None
+    return value if isinstance(value, list) else None
+
+
+def _record(entry: dict[str, Any]) -> CallRecord:
+    return CallRecord(
+        str(entry.get("tool")),
+        {},
+        "observe",
+        entry.get("outcome", "result"),
+        0.0,
+        is_error=bool(entry.get("is_error")),
+        text=str(entry.get("text") or ""),
+        structured=entry.get("structured"),
+    )
+
+
+def _fine(entry: dict[str, Any]) -> bool:
+    return answered_ok(_record(entry)) and disguised_failure(_record(entry)) is None
+
+
+def _walk(value: Any, scalars: Counter[str], objects: list[dict[str, Any]]) -> None:
+    if isinstance(value, dict):
+        objects.append(value)
+        for item in value.values():
+            _walk(item, scalars, objects)
+    elif isinstance(value, list):
+        for item in value:
+            _walk(item, scalars, objects)
+    else:
+        scalars[json.dumps(value)] += 1
+
+
+def _contents(snap: str | None) -> tuple[Counter[str], list[dict[str, Any]]] | None:
+    """The scalars (as JSON) and the objects every fine observer answers as JSON; None if none does."""
+    entries = _entries(snap)
+    if entries is None:
+        return None
+    scalars: Counter[str] = Counter()
+    objects: list[dict[str, Any]] = []
+    seen = False
+    for entry in entries:
+        if not _fine(entry):
+            continue
+        value = _record(entry).answer_json()
+        if isinstance(value, dict | list):
+            seen = True
+            _walk(value, scalars, objects)
+    return (scalars, objects) if seen else None
+
+
+def _pairs(ctx: RuleContext, tool: ToolInfo) -> Iterator[tuple[CallRecord, str | None, str | None]]:
+    """Each successful write call of ``tool`` with the observer snapshots just before and after it."""
+    snaps = ctx.observations.snapshots.get(tool.name, {})
+    steps: tuple[tuple[Purpose, str, str], ...] = (
+        ("write-first", "before", "write-first"),
+        ("write-repeat", "write-first", "write-repeat"),
+        ("write-roundtrip", "write-roundtrip-before", "write-roundtrip-after"),
+        ("write-collision", "write-collision-before", "write-collision-after"),
+    )
+    for purpose, before, after in steps:
+        for call in ctx.observations.calls_for(tool.name, purpose)[:1]:
+            if answered_ok(call) and snaps.get(before) != snaps.get(after):
+                yield call, snaps.get(before), snaps.get(after)
+
+
+def _same(sent: str, seen: Any) -> bool:
+    """Whether an observed string is the sent one, allowing for case, spacing and a stored prefix/suffix."""
+    if not isinstance(seen, str):
+        return False
+    a, b = sent.strip().lower(), seen.strip().lower()
+    return a == b or (len(a) >= 3 and (a in b or b in a))
+
+
+def _differences(call: CallRecord, before: str | None, after: str | None) -> list[str]:
+    old, new = _contents(before), _contents(after)
+    if old is None or new is None:
+        return []
+    added = new[0] - old[0]
+    added_objects = [o for o in new[1] if o not in old[1]]
+    sent = {k: v for k, v in call.arguments.items() if isinstance(v, str) and v}
+    ack = call.text + json.dumps(call.structured, ensure_ascii=False)
+    found: list[str] = []
+    for name, value in sent.items():
+        if added[json.dumps(value)]:
+            continue  # stored as sent (somewhere new)
+        if _NUMERIC.match(value):
+            number = float(value)
+            coerced = [
+                json.loads(s)
+                for s in added
+                if isinstance(json.loads(s), int | float)
+                and not isinstance(json.loads(s), bool)
+                and json.loads(s) == number
+            ]
+            text_forms = {str(int(number)) if number.is_integer() else str(number)} - {value}
+            coerced += [json.loads(s) for s in added if json.loads(s) in text_forms]
+            if coerced:
+                found.append(f"{name} was sent as the text {value!r}; the observers now show {coerced[0]!r}")
+                continue
+        renamed = [
+            json.loads(s)
+            for s in added
+            if isinstance(json.loads(s), str)
+            and json.loads(s).startswith(value)
+            and _SUFFIX.match(json.loads(s)[len(value) :])
+        ]
+        if _NAME_LIKE.search(name) and not value[-1:].isdigit() and renamed and renamed[0] not in ack:
+            said = " (the answer names the value sent)" if value in ack else ""
+            found.append(f"{name} was sent as {value!r}; the observers now show {renamed[0]!r}{said}")
+    # the written item: a new object that holds one sent value under its own name
+    items = [o for o in added_objects if any(o.get(k) == v for k, v in sent.items())]
+    if 0 < len(items) <= 3:
+        for name, value in sent.items():
+            if any(name in f.split(" ", 1)[0] for f in found):
+                continue
+            for item in items:
+                seen = item.get(name)
+                anchored = any(item.get(k) == v for k, v in sent.items() if k != name)
+                if anchored and isinstance(seen, str) and not _same(value, seen):
+                    found.append(
+                        f"{name} was sent as {value!r}; the observers show the item with {name} {seen!r}"
+                    )
+                    break
+    return found
+
+
+@rule(
+    "errors.write-not-reflected",
+    "errors",
+    "warning",
+    title="A write stored something other than what it was sent",
+    rationale="After a successful write the observers must show what was written: text stored as a number "
+    "('007' read back as 7), a name stored with a suffix the answer does not name ('Sales' as 'Sales1'), or "
+    "a field stored with another value than the one sent (status 'done' stored 'active') is a silent wrong "
+    "effect: the model believes the acknowledgement. Judged only on fields the observers' answers name.",
+    reference="wireproof MISSION property 1 (fail loudly, never silently wrong)",
+)
+def write_not_reflected(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        for call, before, after in _pairs(ctx, tool):
+            found = _differences(call, before, after)
+            if found:
+                yield Hit(
+                    tool.name, "After a successful write, " + "; ".join(found[:3]) + ".", call.evidence()
+                )
+                break
+
+
+@rule(
+    "errors.no-op-acknowledged",
+    "errors",
+    "warning",
+    title="A write that did nothing answered as a success",
+    rationale="A delete aimed at a target that cannot exist (an invented name, the id 987654321), or an "
+    "update given only its key fields, changes nothing; answered isError false with a success text "
+    "('Deleted 3 rows', 'updated successfully') while the observers do not move, it tells the model a "
+    "change happened that did not. Say not found or nothing to change (isError true for a missing target).",
+    reference="wireproof MISSION properties 1 and 3; " + TOOL_ERRORS,
+)
+def no_op_acknowledged(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        snaps = ctx.observations.snapshots.get(tool.name, {})
+        for purpose in ("write-miss", "write-keys-only"):
+            for call in ctx.observations.calls_for(tool.name, purpose)[:1]:
+                before, after = snaps.get(f"{purpose}-before"), snaps.get(f"{purpose}-after")
+                if before is None or before != after or not answered_ok(call):
+                    continue
+                said = call.text + " " + (json.dumps(call.structured) if call.structured is not None else "")
+                if not _SUCCESS.search(said) or _NOTHING.search(said):
+                    continue
+                what = (
+                    "a delete aimed at a target that does not exist"
+                    if purpose == "write-miss"
+                    else "an update given only its key fields (nothing to change)"
+                )
+                yield Hit(
+                    tool.name,
+                    f"{what[0].upper()}{what[1:]} was answered as a success while the observers did not move.",
+                    call.evidence(),
+                )
+
+
+@rule(
+    "idempotency.delete-retry-refused",
+    "idempotency",
+    "warning",
+    title="A retried delete answered as an error",
+    rationale="An agent retries a write whose answer it did not see. A delete that succeeded and, retried, "
+    "answers an error ('does not exist') tells it the delete failed; answer the retry as a success "
+    "(already deleted), or say that it is already gone.",
+    reference="MCP 2026-07-28 (SEP-2575: clients re-issue broken requests); RFC 9110 §9.2.2 (idempotent DELETE)",
+)
+def delete_retry_refused(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        if not deletes(tool):
+            continue
+        first = ctx.observations.calls_for(tool.name, "write-first")
+        repeat = ctx.observations.calls_for(tool.name, "write-repeat")
+        if not first or not repeat or not answered_ok(first[0]):
+            continue
+        again = repeat[0]
+        said = again.text + " " + again.error_message
+        refused = again.outcome == "protocol_error" or (again.outcome == "result" and again.is_error)
+        if refused and _MISSING.search(said) and not _ALREADY.search(said):
+            yield Hit(
+                tool.name,
+                "The delete succeeded, and its identical retry was refused as an error saying the target "
+                "does not exist: a retrying agent is told its delete failed.",
+                again.evidence(),
+            )
+
+
+@rule(
+    "errors.write-poisons-reads",
+    "errors",
+    "warning",
+    title="A write the server accepted broke its reads",
+    rationale="A write given a malformed but schema-valid value (a date field given 'tomorrow') must be "
+    "refused or stored harmlessly; accepted, and then failing an observer that answered before, it breaks the "
+    "data for every caller. Validate the value when it is written.",
+    reference="wireproof MISSION property 1 (fail loudly, never silently wrong)",
+)
+def write_poisons_reads(ctx: RuleContext) -> Iterator[Hit]:
+    for tool in ctx.observations.tools:
+        snaps = ctx.observations.snapshots.get(tool.name, {})
+        for call in ctx.observations.calls_for(tool.name, "write-malformed")[:1]:
+            before = _entries(snaps.get("write-malformed-before"))
+            after = _entries(snaps.get("write-malformed-after"))
+            if not answered_ok(call) or before is None or after is None or len(before) != len(after):
+                continue
+            broken = [a for b, a in zip(before, after, strict=True) if _fine(b) and not _fine(a)]
+            if broken:
+                answer = _record(broken[0])
+                yield Hit(
+                    tool.name,
+                    f"{call.field} = {call.arguments.get(call.field or '')!r} was accepted, and then the observer "
+                    f"{broken[0].get('tool')} failed: {answer.text[:200]!r}.",
+                    call.evidence(),
+                )

@@ -1,0 +1,343 @@
+"""Silent wrong effects (issue 12, docs/holdout "The 20 misses"): a write compared with what the observers show.
+
+One task store (tests/check/servers.py's low-level server, checked through the official client), flawed one
+way at a time; the sound store must leave every rule of this file quiet.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import mcp_types as types
+import pytest
+
+from tests.check import servers as s
+from tests.check.test_rules import check
+from wireproof.check.config import Observer
+from wireproof.check.model import Finding, Report, ToolInfo
+from wireproof.check.probes.effects import deletes, roundtrip_arguments, updates
+
+NOT_REFLECTED = "errors.write-not-reflected"
+NO_OP = "errors.no-op-acknowledged"
+RETRY = "idempotency.delete-retry-refused"
+POISON = "errors.write-poisons-reads"
+EFFECT_RULES = {NOT_REFLECTED, NO_OP, RETRY, POISON}
+COVERED = set(EFFECT_RULES)
+"""The rules this file makes fire (test_rules.py checks every rule fires somewhere)."""
+
+WRITE = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False}
+OBSERVE: dict[str, Any] = {
+    "allow_writes": True,
+    "observers": [Observer("list_tasks", {})],
+    "tool_arguments": {"delete_task": {"id": 2}},  # update_task's sample, id 1, must survive the deletes
+}
+
+
+def text(value: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(text=value)])
+
+
+def found(report: Report, rule_id: str) -> list[Finding]:
+    return [f for f in report.findings if f.rule == rule_id]
+
+
+class Tasks:
+    """A task store; each flag is one flaw, all off is the sound store."""
+
+    def __init__(self, *flaws: str) -> None:
+        unknown = set(flaws) - {
+            "coerce",
+            "ignore-status",
+            "suffix",
+            "miss-ok",
+            "keys-ok",
+            "bad-date",
+            "retry-error",
+        }
+        assert not unknown, unknown
+        self.flaws = set(flaws)
+        self.tasks: dict[int, dict[str, Any]] = {
+            i: {"id": i, "name": f"seed {i}", "status": "active", "due_date": "2026-01-15"} for i in (1, 2, 3)
+        }
+        self.deleted: set[int] = set()
+        self.next_id = 4
+        self.received: list[tuple[str, dict[str, Any]]] = []
+
+    def _log(self, tool: str, args: dict[str, Any]) -> None:
+        self.received.append((tool, dict(args)))
+
+    # -- tools -------------------------------------------------------------------------------------------
+
+    async def create(self, args: dict[str, Any]) -> Any:
+        self._log("create_task", args)
+        name, status, due = args["name"], args.get("status", "active"), args.get("due_date", "2026-01-15")
+        if "bad-date" not in self.flaws and not _date(due):
+            return s.good_error("due_date", "a date as YYYY-MM-DD, e.g. 2026-01-15")
+        stored: Any = name
+        if "coerce" in self.flaws and name.strip().lstrip("-").isdigit():
+            stored = int(name)
+        if "suffix" in self.flaws and any(t["name"] == name for t in self.tasks.values()):
+            stored = f"{name}1"
+        if "ignore-status" in self.flaws:
+            status = "active"
+        task = {"id": self.next_id, "name": stored, "status": status, "due_date": due}
+        self.tasks[self.next_id] = task
+        self.next_id += 1
+        return text(f"Created task {task['id']}: {name}")
+
+    async def list_tasks(self, args: dict[str, Any]) -> Any:
+        tasks = sorted(self.tasks.values(), key=lambda t: t["id"])
+        if "bad-date" in self.flaws and not all(_date(t["due_date"]) for t in tasks):
+            bad = next(t["due_date"] for t in tasks if not _date(t["due_date"]))
+            return text(f"Error: time data {bad!r} does not match format '%Y-%m-%d'")
+        return s.ok({"tasks": tasks})
+
+    async def delete(self, args: dict[str, Any]) -> Any:
+        self._log("delete_task", args)
+        task_id = args["id"]
+        if task_id in self.tasks:
+            del self.tasks[task_id]
+            self.deleted.add(task_id)
+            return text(f"Deleted task {task_id}.")
+        if task_id in self.deleted and "retry-error" not in self.flaws:
+            return text(f"Task {task_id} was already deleted; nothing to do.")
+        if "miss-ok" in self.flaws and task_id not in self.deleted:
+            return text(f"Deleted task {task_id}.")
+        return s.tool_error(f"Task {task_id} does not exist. Check the id with list_tasks; do not retry.")
+
+    async def update(self, args: dict[str, Any]) -> Any:
+        self._log("update_task", args)
+        task = self.tasks.get(args["id"])
+        if task is None:
+            return s.tool_error(
+                f"Task {args['id']} does not exist. Check the id with list_tasks; do not retry."
+            )
+        changes = {k: v for k, v in args.items() if k in ("name", "status")}
+        if not changes and "keys-ok" not in self.flaws:
+            return s.tool_error(
+                "Nothing to update: give name or status. Do not retry with the same arguments."
+            )
+        task.update(changes)
+        return text(f"Task {task['id']} updated successfully.")
+
+    def server(self) -> Any:
+        task_id = {"type": "integer", "minimum": 1, "description": "The task's id."}
+        name = {"type": "string", "minLength": 1, "maxLength": 100, "description": "The task's name."}
+        status = {"type": "string", "enum": ["active", "done"], "description": "The task's status."}
+        due = {"type": "string", "maxLength": 40, "description": "When it is due, YYYY-MM-DD."}
+        schema = s.FakeTool("x", self.create).input_schema
+
+        def obj(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
+            return {**schema, "properties": props, "required": required}
+
+        return s.build(
+            [
+                s.FakeTool(
+                    "create_task",
+                    self.create,
+                    description="Create a task.",
+                    input_schema=obj({"name": name, "status": status, "due_date": due}, ["name"]),
+                    annotations=WRITE,
+                ),
+                s.FakeTool(
+                    "list_tasks", self.list_tasks, description="List every task.", input_schema=obj({}, [])
+                ),
+                s.FakeTool(
+                    "delete_task",
+                    self.delete,
+                    description="Delete a task.",
+                    input_schema=obj({"id": task_id}, ["id"]),
+                    annotations={**WRITE, "destructiveHint": True},
+                ),
+                s.FakeTool(
+                    "update_task",
+                    self.update,
+                    description="Change a task's name or status.",
+                    input_schema=obj({"id": task_id, "name": name, "status": status}, ["id"]),
+                    annotations=WRITE,
+                ),
+            ],
+            validate=True,
+        )
+
+
+def _date(value: str) -> bool:
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        return False
+    return True
+
+
+def test_the_sound_store_leaves_every_effect_rule_quiet() -> None:
+    store = Tasks()
+    report = check(store.server(), **OBSERVE)
+    assert {f.rule for f in report.findings} & EFFECT_RULES == set(), report.findings
+    # and the probes did run: the round trip, the missed delete, the keys-only update, the bad date
+    assert ("create_task", {"name": "007341", "status": "done"}) in store.received
+    assert ("delete_task", {"id": 987654321}) in store.received
+    assert ("update_task", {"id": 1}) in store.received
+    assert ("create_task", {"name": "example", "due_date": "tomorrow"}) in store.received
+
+
+def test_numeric_looking_text_stored_as_a_number_is_reported() -> None:
+    (finding,) = found(check(Tasks("coerce").server(), **OBSERVE), NOT_REFLECTED)
+    assert finding.tool == "create_task"
+    assert "'007341'" in finding.message
+    assert "7341" in finding.message
+
+
+def test_an_ignored_status_is_reported() -> None:
+    (finding,) = found(check(Tasks("ignore-status").server(), **OBSERVE), NOT_REFLECTED)
+    assert finding.tool == "create_task"
+    assert "status was sent as 'done'" in finding.message
+    assert "'active'" in finding.message
+
+
+def test_a_name_stored_with_a_suffix_the_answer_hides_is_reported() -> None:
+    (finding,) = found(check(Tasks("suffix").server(), **OBSERVE), NOT_REFLECTED)
+    assert "1'" in finding.message
+    assert "the answer names the value sent" in finding.message
+
+
+def test_without_observers_nothing_is_judged() -> None:
+    report = check(
+        Tasks("coerce", "ignore-status", "miss-ok", "keys-ok", "bad-date").server(), allow_writes=True
+    )
+    assert {f.rule for f in report.findings} & EFFECT_RULES == set()
+
+
+def test_a_delete_of_a_missing_id_answered_deleted_is_reported() -> None:
+    report = check(Tasks("miss-ok").server(), **OBSERVE)
+    (finding,) = found(report, NO_OP)
+    assert finding.tool == "delete_task"
+    assert "987654321" in str(finding.evidence.call)
+    assert not found(report, RETRY)
+
+
+def test_an_update_with_only_its_key_answered_updated_is_reported() -> None:
+    (finding,) = found(check(Tasks("keys-ok").server(), **OBSERVE), NO_OP)
+    assert finding.tool == "update_task"
+    assert finding.evidence.call == {"tool": "update_task", "arguments": {"id": 1}}
+
+
+def test_a_retried_delete_refused_as_missing_is_reported() -> None:
+    (finding,) = found(check(Tasks("retry-error").server(), **OBSERVE), RETRY)
+    assert finding.tool == "delete_task"
+    assert finding.severity == "warning"
+
+
+def test_a_bad_date_that_breaks_the_list_is_reported() -> None:
+    (finding,) = found(check(Tasks("bad-date").server(), **OBSERVE), POISON)
+    assert finding.tool == "create_task"
+    assert "'tomorrow'" in finding.message
+    assert "list_tasks" in finding.message
+
+
+def tool(name: str, props: dict[str, Any]) -> ToolInfo:
+    return ToolInfo(name, "", {"type": "object", "properties": props}, None, None)
+
+
+@pytest.mark.parametrize(
+    ("name", "delete", "update"),
+    [
+        ("delete_rows", True, False),
+        ("task_delete", True, False),
+        ("removeTag", True, False),
+        ("task_update", False, True),
+        ("editNote", False, True),
+        ("create_task", False, False),
+    ],
+)
+def test_verbs_are_read_as_words_wherever_they_stand(name: str, delete: bool, update: bool) -> None:
+    assert deletes(tool(name, {})) is delete
+    assert updates(tool(name, {})) is update
+
+
+def test_the_round_trip_changes_free_text_and_enums_but_not_paths_or_old_names() -> None:
+    info = tool(
+        "rename_sheet",
+        {
+            "file": {"type": "string"},
+            "old_name": {"type": "string"},
+            "new_name": {"type": "string"},
+            "kind": {"type": "string", "enum": ["a", "b", "c"]},
+            "value": {"description": "Any value: no type at all."},
+            "cell": {"type": "string", "pattern": "^[A-Z]+[0-9]+$"},
+        },
+    )
+    sample = {"file": "/x.xlsx", "old_name": "A", "new_name": "B", "kind": "a", "cell": "D1"}
+    sent = roundtrip_arguments(info, sample)
+    assert sent == {**sample, "new_name": "007341", "kind": "c", "value": "007342"}
+
+
+class Sheets:
+    """A workbook's sheet names; ``suffix``: a rename onto an existing name stores ``name1`` and answers ``name``."""
+
+    def __init__(self, *, suffix: bool) -> None:
+        self.names, self.suffix = ["Sales", "Other"], suffix
+
+    async def list_sheets(self, args: dict[str, Any]) -> Any:
+        return s.ok({"sheets": list(self.names)})
+
+    async def rename(self, args: dict[str, Any]) -> Any:
+        old, new = args["old_name"], args["new_name"]
+        if old not in self.names:
+            return s.tool_error(f"No sheet named {old!r}; the sheets are {self.names}. Do not retry.")
+        stored = new
+        if new in self.names and new != old:
+            if not self.suffix:
+                return s.tool_error(f"A sheet named {new!r} already exists; choose another name.")
+            stored = f"{new}1"
+        self.names[self.names.index(old)] = stored
+        return text(new)
+
+    def server(self) -> Any:
+        name = {"type": "string", "minLength": 1, "maxLength": 31, "description": "A sheet name."}
+        schema = {
+            "type": "object",
+            "properties": {"old_name": name, "new_name": name},
+            "required": ["old_name", "new_name"],
+            "additionalProperties": False,
+        }
+        return s.build(
+            [
+                s.FakeTool(
+                    "list_sheets",
+                    self.list_sheets,
+                    description="List the sheets.",
+                    input_schema={"type": "object", "properties": {}, "additionalProperties": False},
+                ),
+                s.FakeTool(
+                    "rename_sheet",
+                    self.rename,
+                    description="Rename a sheet.",
+                    input_schema=schema,
+                    annotations=WRITE,
+                ),
+            ],
+            validate=True,
+        )
+
+
+SHEETS: dict[str, Any] = {
+    "allow_writes": True,
+    "observers": [Observer("list_sheets", {})],
+    "tool_arguments": {"rename_sheet": {"old_name": "Other", "new_name": "Other2"}},
+}
+
+
+def test_a_rename_onto_an_existing_name_stored_with_a_hidden_suffix_is_reported() -> None:
+    (finding,) = found(check(Sheets(suffix=True).server(), **SHEETS), NOT_REFLECTED)
+    assert finding.tool == "rename_sheet"
+    assert "new_name was sent as 'Sales'; the observers now show 'Sales1'" in finding.message
+    assert finding.evidence.call == {
+        "tool": "rename_sheet",
+        "arguments": {"old_name": "Other2", "new_name": "Sales"},
+    }
+
+
+def test_a_rename_onto_an_existing_name_refused_is_fine() -> None:
+    report = check(Sheets(suffix=False).server(), **SHEETS)
+    assert {f.rule for f in report.findings} & EFFECT_RULES == set()
