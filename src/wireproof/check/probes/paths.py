@@ -8,9 +8,9 @@ folder, or from the server's own root for a relative sample). A folder parameter
 planted file's name, which only a listing of that folder shows. Each attempt is recorded in
 ``observations.escapes`` (``path-absolute`` / ``path-traversal``); ``auth.path-not-confined`` judges.
 
-Read-only tools (annotated or described so) are probed always; other tools only with --allow-writes, and
-only those with one path parameter (a copy from the planted file to the sample's destination would
-create what the writes probe then finds in its way).
+Tools annotated readOnlyHint are probed always; tools only described read-only, and other tools, only with
+--allow-writes (as every other call to them), and of the others only those with one path parameter (a copy
+from the planted file to the sample's destination would create what the writes probe then finds in its way).
 """
 
 from __future__ import annotations
@@ -43,12 +43,14 @@ _UP: Final = 16
 
 
 def confinement_tools(tools: list[ToolInfo], options: CheckOptions) -> list[ToolInfo]:
-    """The tools the probe may call: read-only ones, and with --allow-writes those with one path parameter."""
+    """The tools the probe may call: those annotated readOnlyHint; with --allow-writes also those described
+    read-only and those with one path parameter. Without --allow-writes no other tool is called: a tool
+    only described read-only may still write, and the description is not the annotation the option names."""
     return [
         t
         for t in tools
         if path_parameters(t)
-        and (claims_read_only(t) or (options.allow_writes and len(path_parameters(t)) == 1))
+        and (t.read_only or (options.allow_writes and (claims_read_only(t) or len(path_parameters(t)) == 1)))
     ]
 
 
@@ -144,7 +146,8 @@ async def probe_path_confinement(
             return
         planted, token, marker, attempts = plan
         for kind, value in attempts:
-            # planted again before each attempt: a write tool may have moved or emptied it
+            # planted again before each attempt: a write tool may have moved or emptied it, or its folder
+            await anyio.Path(planted).parent.mkdir(parents=True, exist_ok=True)
             await anyio.Path(planted).write_text(f"{token}\n", encoding="utf-8")
             record = await connection.call(
                 tool.name, {**base, field: value}, "path-escape", field=field, constraint=kind
