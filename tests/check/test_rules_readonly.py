@@ -281,3 +281,18 @@ def test_a_write_tool_that_removes_the_planted_folder_does_not_stop_the_check() 
     report = check(s.build([tool]), allow_writes=True)
     assert removed  # the probe gave it the planted folder, and the next attempt planted it again
     assert next(t for t in report.tools if t.name == "clear_folder").calls > 2
+
+
+def test_a_server_started_by_its_scripts_absolute_path_was_given_no_root(tmp_path: Path) -> None:
+    # python /abs/launch.py: the script is a file, no folder the server was told to stay in
+    launch = tmp_path / "launch.py"
+    launch.write_text(
+        f"import runpy, sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+        "runpy.run_module('tests.check.file_server', run_name='__main__')\n",
+        encoding="utf-8",
+    )
+    command = (sys.executable, str(launch), "unconfined")
+    report = anyio.run(
+        run_check, Target(command=command, cwd=str(ROOT)), CheckOptions(timeout=20, concurrency=1)
+    )
+    assert path_reads(report) == {"read_text_file": "warning", "list_folder": "warning"}

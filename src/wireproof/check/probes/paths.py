@@ -57,13 +57,17 @@ def confinement_tools(tools: list[ToolInfo], options: CheckOptions) -> list[Tool
 def server_roots(connection: Connection) -> tuple[str, ...]:
     """The absolute paths a stdio server was started with (arguments, environment): the scope it was given.
 
-    The working folder is not one: it is where the server runs, not a folder it was told to confine itself to.
+    Only existing folders count: a file it was given (its own script, ``python /srv/app/server.py``, or a
+    database file) is no scope of files, and counted as one would make an unconfined server's warning an
+    error ("given only /srv/app/server.py"). The working folder is not one either: it is where the server
+    runs, not a folder it was told to confine itself to.
     """
     target = connection.target
     found: list[str] = []
     for word in [*target.command[1:], *target.env.values()]:
         value = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
-        found += [str(Path(p).expanduser()) for p in value.split(os.pathsep) if p.startswith(("/", "~"))]
+        given = [Path(p).expanduser() for p in value.split(os.pathsep) if p.startswith(("/", "~"))]
+        found += [str(p) for p in given if p.is_dir()]
     return tuple(found)
 
 
