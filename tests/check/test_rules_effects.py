@@ -15,8 +15,9 @@ import pytest
 from tests.check import servers as s
 from tests.check.test_rules import check
 from wireproof.check.config import Observer
+from wireproof.check.generate import MISSING_ID, MISSING_NAME
 from wireproof.check.model import Finding, Report, ToolInfo
-from wireproof.check.probes.effects import deletes, roundtrip_arguments, updates
+from wireproof.check.probes.effects import deletes, miss_arguments, roundtrip_arguments, updates
 
 NOT_REFLECTED = "errors.write-not-reflected"
 NO_OP = "errors.no-op-acknowledged"
@@ -270,6 +271,24 @@ def test_the_round_trip_changes_free_text_and_enums_but_not_paths_or_old_names()
     sample = {"file": "/x.xlsx", "old_name": "A", "new_name": "B", "kind": "a", "cell": "D1"}
     sent = roundtrip_arguments(info, sample)
     assert sent == {**sample, "new_name": "007341", "kind": "c", "value": "007342"}
+
+
+def test_a_missed_delete_invents_an_id_only_where_the_schema_lets_it_be_out_of_reach() -> None:
+    def required(name: str, props: dict[str, Any]) -> ToolInfo:
+        return ToolInfo(
+            name, "", {"type": "object", "properties": props, "required": list(props)}, None, None
+        )
+
+    open_id = required("delete_task", {"id": {"type": "integer", "minimum": 1}})
+    assert miss_arguments(open_id, {"id": 1}) == {"id": MISSING_ID}
+    # capped at 100: id 100 may exist, and deleting it is no miss; a name beside it is still invented
+    capped = required("delete_task", {"id": {"type": "integer", "minimum": 1, "maximum": 100}})
+    assert miss_arguments(capped, {"id": 1}) is None
+    named = required(
+        "delete_row",
+        {"table": {"type": "string"}, "id": {"type": "integer", "minimum": 1, "maximum": 100}},
+    )
+    assert miss_arguments(named, {"table": "tasks", "id": 1}) == {"table": MISSING_NAME, "id": 1}
 
 
 class Sheets:

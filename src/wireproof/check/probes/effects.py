@@ -45,6 +45,7 @@ __all__ = [
     "MISSING_ID",
     "ROUNDTRIP_TEXTS",
     "deletes",
+    "miss_arguments",
     "probe_effects",
     "probe_poison",
     "probe_write_and_effects",
@@ -174,9 +175,10 @@ def roundtrip_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] 
     return arguments if changed else None
 
 
-def _miss_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] | None:
+def miss_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] | None:
     """The sample call aimed at a target that cannot exist: its required non-path fields invented
-    (a name, the id 987654321); when its only targets are paths, a file name beside the sample's."""
+    (a name, the id 987654321); when its only targets are paths, a file name beside the sample's. An id
+    whose schema caps it below 987654321 is left as sampled, and with nothing invented there is no call."""
     properties = _properties(tool)
     required = [r for r in tool.input_schema.get("required", []) if isinstance(r, str) and r in properties]
     paths = set(path_parameters(tool))
@@ -192,7 +194,9 @@ def _miss_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] | No
             candidate = MISSING_NAME
         elif prop.get("type") == "integer" and not prop.get("enum"):
             high = prop.get("maximum")
-            candidate = MISSING_ID if not isinstance(high, int | float) or high >= MISSING_ID else int(high)
+            if isinstance(high, int | float) and high < MISSING_ID:
+                continue  # its highest allowed id may well exist: a delete of it is no miss, and destroys data
+            candidate = MISSING_ID
         else:
             continue
         arguments[name], changed = candidate, True
@@ -308,7 +312,7 @@ async def probe_effects(
         return
     base = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
     if deletes(tool):
-        miss = _miss_arguments(tool, base)
+        miss = miss_arguments(tool, base)
         if miss is not None:
             await _between_snapshots(connection, tool, miss, "write-miss", options, observations)
         return
