@@ -300,6 +300,13 @@ class Sheets:
     async def list_sheets(self, args: dict[str, Any]) -> Any:
         return s.ok({"sheets": list(self.names)})
 
+    async def read_sheet(self, args: dict[str, Any]) -> Any:
+        if args["name"] not in self.names:
+            return s.tool_error(
+                f"No sheet named {args['name']!r}; the sheets are {self.names}. Do not retry."
+            )
+        return s.ok({"name": args["name"], "rows": []})
+
     async def rename(self, args: dict[str, Any]) -> Any:
         old, new = args["old_name"], args["new_name"]
         if old not in self.names:
@@ -329,6 +336,18 @@ class Sheets:
                     input_schema={"type": "object", "properties": {}, "additionalProperties": False},
                 ),
                 s.FakeTool(
+                    "read_sheet",
+                    self.read_sheet,
+                    description="Read one sheet.",
+                    input_schema={
+                        "type": "object",
+                        "properties": {"name": name},
+                        "required": ["name"],
+                        "additionalProperties": False,
+                    },
+                    annotations={"readOnlyHint": True},
+                ),
+                s.FakeTool(
                     "rename_sheet",
                     self.rename,
                     description="Rename a sheet.",
@@ -343,7 +362,11 @@ class Sheets:
 SHEETS: dict[str, Any] = {
     "allow_writes": True,
     "observers": [Observer("list_sheets", {})],
-    "tool_arguments": {"rename_sheet": {"old_name": "Other", "new_name": "Other2"}},
+    # read_sheet's sample names "Sales": the operator pointed the check at it, so the collision may use it
+    "tool_arguments": {
+        "rename_sheet": {"old_name": "Other", "new_name": "Other2"},
+        "read_sheet": {"name": "Sales"},
+    },
 }
 
 
@@ -355,6 +378,16 @@ def test_a_rename_onto_an_existing_name_stored_with_a_hidden_suffix_is_reported(
         "tool": "rename_sheet",
         "arguments": {"old_name": "Other2", "new_name": "Sales"},
     }
+
+
+def test_a_rename_never_lands_on_a_name_the_check_was_not_pointed_at() -> None:
+    """A server that overwrites silently must lose nothing the operator did not name: no sibling, no call."""
+    options = {**SHEETS, "tool_arguments": {"rename_sheet": SHEETS["tool_arguments"]["rename_sheet"]}}
+    sheets = Sheets(suffix=True)
+    report = check(sheets.server(), **options)
+    assert "Sales" in sheets.names, sheets.names
+    assert "Sales1" not in sheets.names, sheets.names
+    assert not found(report, NOT_REFLECTED)
 
 
 def test_a_rename_onto_an_existing_name_refused_is_fine() -> None:

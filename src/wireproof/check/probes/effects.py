@@ -6,7 +6,8 @@ After the writes probe, each write tool gets up to three more calls, each betwee
   (name, title, value, body…) get numeric-looking text with leading zeros (``"007"``), an enum field a
   value other than its default. The rules compare what was sent with what the observers show afterwards.
 - ``write-collision``: a renaming tool (``old_name``/``new_name``) renames what the writes probe renamed
-  onto the name of an existing sibling (another string in the observers' list that holds it).
+  onto the name of an existing sibling (another string in the observers' list that holds it, and one the
+  checker's own calls or the config's sample arguments already named: nothing else is put at risk).
 - ``write-miss``: a delete/remove aimed at a target that cannot exist (an invented name, the id
   987654321, a file name beside the sample's): the observers must not move, and the answer must not
   claim a deletion.
@@ -251,8 +252,17 @@ def _lists(value: Any) -> Iterator[list[Any]]:
             yield from _lists(item)
 
 
-def _sibling(snap: str | None, name: str) -> str | None:
-    """Another string in a list of the observers' answers that holds ``name``: an existing sibling's name."""
+def _named_by_checker(observations: Observations) -> set[str]:
+    """Every string the checker has sent as an argument so far (its own samples and the config's)."""
+    return {v for call in observations.calls for v in call.arguments.values() if isinstance(v, str)}
+
+
+def _sibling(snap: str | None, name: str, allowed: set[str]) -> str | None:
+    """Another string in a list of the observers' answers that holds ``name``: an existing sibling's name.
+
+    Only a sibling the checker's own calls (or the config's sample arguments) already named is taken: a
+    server that silently overwrites on a rename must lose nothing the operator did not point the check at.
+    """
     for entry in json.loads(snap) if snap else []:
         value = entry.get("structured")
         if value is None:
@@ -262,7 +272,7 @@ def _sibling(snap: str | None, name: str) -> str | None:
                 continue
         for found in _lists(value):
             if name in found:
-                others = [v for v in found if isinstance(v, str) and v and v != name]
+                others = [v for v in found if isinstance(v, str) and v and v != name and v in allowed]
                 if others:
                     return str(others[0])
     return None
@@ -282,7 +292,7 @@ async def _collision(
     old, new = pair
     snaps = observations.snapshots.setdefault(tool.name, {})
     before = await snapshot(connection, options)
-    sibling = _sibling(before, base[new])
+    sibling = _sibling(before, base[new], _named_by_checker(observations))
     arguments = {**base, old: base[new], new: sibling}
     if sibling is None or is_schema_valid(tool.input_schema, arguments) is False:
         return
