@@ -100,8 +100,8 @@ def _paths(args: argparse.Namespace) -> dict[str, StdioServerParameters]:
             *GUARD,
         ]
     paths = {"direct": _params(UPSTREAM), "relay": _params(RELAY), "guard": _params(guard)}
-    if args.before is not None:
-        paths["guard before"] = _params(GUARD, args.before.resolve())
+    for src in args.before:
+        paths[f"guard from {src}"] = _params(GUARD, src.resolve())
     return paths
 
 
@@ -147,9 +147,11 @@ def main() -> None:
     parser.add_argument(
         "--before",
         type=Path,
+        action="append",
+        default=[],
         metavar="SRC",
         help="also time a guard run from this source tree (e.g. `git archive OLD src | tar -x -C DIR`, "
-        "then DIR/src), side by side with the current one",
+        "then DIR/src), side by side with the current one (repeatable)",
     )
     parser.add_argument(
         "--profile",
@@ -167,7 +169,7 @@ def main() -> None:
         "direct": "direct (MCPServer over stdio)",
         "relay": "through a byte relay (the hop alone)",
         "guard": "through wireproof guard",
-        "guard before": f"through wireproof guard from {args.before}",
+        **{f"guard from {src}": f"through wireproof guard from {src}" for src in args.before},
     }
     lines = [
         f"- Date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; git {commit}; "

@@ -121,6 +121,7 @@ Forward = Callable[["ToolContext[Any]", dict[str, Any]], Awaitable[Any]]
 """``async def forward(ctx, arguments) -> result``: what runs a ``Tool.from_schema`` call."""
 
 _JSON_VALUE: Final[TypeAdapter[Any]] = TypeAdapter(Any)
+_NOTHING_INVALID: Final[frozenset[str]] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -530,6 +531,15 @@ class Tool(Generic[StateT]):
                 p.name: p.convert(arguments[p.name]) if p.name in arguments else p.default
                 for p in self.input.params
             }
+        if not problems and not self.forwards:  # valid, with rules: convert as above, then the rules
+            converted = {
+                p.name: p.convert(arguments[p.name]) if p.name in arguments else p.default
+                for p in self.input.params
+            }
+            broken = self._broken_rules(converted, _NOTHING_INVALID)
+            if broken:
+                raise InvalidInput(f"Invalid arguments for {self.name}", fields=broken)
+            return converted
         invalid = frozenset(p.field.split(".")[0].split("[")[0] for p in problems)
         values: dict[str, Any] = {}
         if self.forwards:  # JSON values as sent, for the forward and its rules

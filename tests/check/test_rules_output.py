@@ -134,3 +134,15 @@ def test_a_tools_list_over_the_warning_level_is_a_warning_and_over_the_limit_an_
 
 def test_a_small_tools_list_is_within_budget() -> None:
     assert not findings(check(wordy_server(12, 200)), LISTING)
+
+
+def test_the_rationales_quote_the_thresholds_the_rules_apply() -> None:
+    """A rule's docstring is its rationale; where it names a threshold, it names the one in the code."""
+    from wireproof.check.generate import LONG_QUERY_ROWS
+    from wireproof.check.rules import REGISTRY
+    from wireproof.check.rules.output import JSON_TEXT_LARGE, LONG_LIST
+
+    assert f"held {LONG_LIST} or more items" in REGISTRY["output.list-without-paging"].rationale
+    assert f"under {LONG_LIST} items" in REGISTRY["output.list-without-paging"].rationale
+    assert f"for {LONG_QUERY_ROWS:,} generated rows" in REGISTRY["output.list-without-paging"].rationale
+    assert f"least {JSON_TEXT_LARGE:,} bytes" in REGISTRY["output.json-in-text"].rationale

@@ -99,3 +99,12 @@ def test_a_database_parser_message_is_masked() -> None:
     error = upstream_failure("describe_table", _failed('Database error: near "\u2713": syntax error'), "c-8")
     assert "syntax error" not in error.message
     assert "c-8" in error.message
+
+
+def test_an_os_error_passed_on_names_the_file_but_not_where_the_server_keeps_it() -> None:
+    text = "EEXIST: file already exists, mkdir '/srv/files/notes/example'"
+    error = upstream_failure("create_directory", _failed(text), "c-9")
+    assert isinstance(error, InvalidInput)
+    assert "'…/example'" in error.message
+    assert "/srv/files" not in error.message
+    assert "EEXIST: file already exists" in error.message  # the reason itself is kept

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import anyio
+import mcp_types as types
 import pytest
 
-from wireproof.guard import UpstreamSpec
+from tests.guard.support import flawed_spec
+from wireproof.errors import Unavailable
+from wireproof.guard import Upstream, UpstreamSpec
 
 
 def test_the_caller_s_key_variable_is_withheld_from_a_stdio_upstream(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -14,3 +18,40 @@ def test_the_caller_s_key_variable_is_withheld_from_a_stdio_upstream(monkeypatch
     assert "WIREPROOF_API_KEY" not in spec.env
     assert spec.env["UPSTREAM_TOKEN"] == "the-guard-s-own"
     assert spec.command == ("server",)
+
+
+@pytest.mark.anyio
+async def test_a_stdio_upstream_s_calls_go_through_the_lean_relay_with_the_sdk_s_answers() -> None:
+    upstream = Upstream(flawed_spec(), call_timeout=20)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(upstream.supervise)
+        with anyio.fail_after(30):
+            await upstream.wait_started()
+            assert upstream._relay is not None  # a stdio session: relayed
+            answers = await _many(upstream, 20)
+            unknown = await upstream.call("no_such_tool", {})  # MCPServer answers it as a failed call
+            with pytest.raises(Unavailable):  # the upstream exits mid-call: retryable, and restarted
+                await upstream.call("crash", {})
+            while upstream.restarts < 1 or not upstream.is_up:  # noqa: ASYNC110 - the supervisor exposes no event for it
+                await anyio.sleep(0.1)
+            after = await upstream.call("echo", {"text": "back"})
+        tasks.cancel_scope.cancel()
+    assert [a.content[0].text for a in answers if isinstance(a.content[0], types.TextContent)] == [
+        f"t{n}" for n in range(20)
+    ]
+    assert unknown.is_error
+    assert upstream.restarts == 1
+    assert not after.is_error
+
+
+async def _many(upstream: Upstream, count: int) -> list[types.CallToolResult]:
+    """``count`` concurrent calls, answered each to its own caller (ids never cross)."""
+    answers: dict[int, types.CallToolResult] = {}
+
+    async def one(n: int) -> None:
+        answers[n] = await upstream.call("echo", {"text": f"t{n}"})
+
+    async with anyio.create_task_group() as tasks:
+        for n in range(count):
+            tasks.start_soon(one, n)
+    return [answers[n] for n in range(count)]

@@ -111,6 +111,16 @@ def _short_arguments(arguments: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def list_items(value: Any) -> int:
+    """How many list items a JSON value holds in all, nested lists included (a proxy for how much
+    an answer returned: the rows a credential could see, the effects an observer lists)."""
+    if isinstance(value, list):
+        return len(value) + sum(list_items(v) for v in value)
+    if isinstance(value, dict):
+        return sum(list_items(v) for v in value.values())
+    return 0
+
+
 @dataclass(frozen=True, slots=True)
 class ToolInfo:
     """A tool as ``tools/list`` described it."""

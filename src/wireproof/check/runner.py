@@ -12,6 +12,7 @@ one) are each tried unset and garbage on fresh instances.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import statistics
@@ -20,6 +21,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final, Protocol
 
 import anyio
+from anyio.abc import TaskGroup
 
 from wireproof._version import __version__
 from wireproof.check.client import CheckTargetError, Connection, Target, connect
@@ -164,20 +166,50 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
     started = time.perf_counter()
     observations = Observations()
     observations.credentials_given = any(k.lower() == "authorization" for k in target.headers)
-    async with connect(target, options.timeout) as first:
-        client = first.client
-        server_name = client.server_info.name if client and client.server_info else None
-        server_version = client.server_info.version if client and client.server_info else None
-        protocol_version = client.protocol_version if client else None
-        try:
-            with anyio.fail_after(options.timeout * 2):
-                await _list_tools(first, observations)
-        except Exception as exc:  # noqa: BLE001 - any failure to list is itself the finding
-            observations.listing_error = f"{type(exc).__name__}: {exc}"[:500]
-        if (
-            observations.tools
-        ):  # a tool the server does not list must be refused (protocol.unknown-tool-accepted)
-            observations.unknown_tool = await first.call(UNKNOWN_TOOL, {}, "unknown-tool")
+    sequential = bool(options.observers)
+    # Every connection is opened by a worker task at once, not one after the other: the first is
+    # lent to this task for the listing, and the others start meanwhile (a stdio server's start-up
+    # is most of a check's wall time). Each worker closes its own connection when the probes are
+    # done, while the auth cases run and the rules judge.
+    workers = _Workers(target, options, 1 if sequential else options.concurrency)
+    try:
+        async with anyio.create_task_group() as group:
+            first = await workers.start(group)
+            if first is not None:
+                report = await _check(
+                    target, options, progress, observations, first, workers, auth_cases, started
+                )
+    except BaseExceptionGroup as failed:  # one failure (a target that broke, an unknown --tool): itself
+        if len(failed.exceptions) == 1:
+            raise failed.exceptions[0] from None
+        raise
+    if first is None:
+        raise workers.error or CheckTargetError(f"cannot connect to {target.describe()}")
+    return dataclasses.replace(report, duration_s=time.perf_counter() - started)  # the closes included
+
+
+async def _check(
+    target: Target,
+    options: CheckOptions,
+    progress: Progress,
+    observations: Observations,
+    first: Connection,
+    workers: _Workers,
+    auth_cases: list[AuthCase],
+    started: float,
+) -> Report:
+    client = first.client
+    server_name = client.server_info.name if client and client.server_info else None
+    server_version = client.server_info.version if client and client.server_info else None
+    protocol_version = client.protocol_version if client else None
+    try:
+        with anyio.fail_after(options.timeout * 2):
+            await _list_tools(first, observations)
+    except Exception as exc:  # noqa: BLE001 - any failure to list is itself the finding
+        observations.listing_error = f"{type(exc).__name__}: {exc}"[:500]
+    if observations.tools:  # a tool the server does not list must be refused (protocol.unknown-tool-accepted)
+        # Not from the task that owns the connection: its owner reopens it if this call broke it.
+        observations.unknown_tool = await first.call(UNKNOWN_TOOL, {}, "unknown-tool", reconnect=False)
     listed = observations.tools
     tools = _limit(observations, options)
     reads = [t for t in tools if t.read_only]
@@ -192,8 +224,6 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
 
     def advance_for(tool: str) -> Callable[[], None]:
         return lambda: progress.advance(tool)
-
-    sequential = bool(options.observers)
 
     def job_for(tool: ToolInfo) -> Callable[[Connection], Awaitable[None]]:
         return lambda connection: probe_inputs(
@@ -218,7 +248,7 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
         [in_order] if effect_reads or escape_reads or confined or checked_writes else [],
         [job_for(tool) for tool in checked_writes],
     ]
-    await _run_phases(target, options, phases, 1 if sequential else options.concurrency)
+    await workers.run(phases)
     if target.url:
         await probe_http_auth(target, options, observations)
         progress.advance("auth")
@@ -316,42 +346,82 @@ def _summaries(observations: Observations) -> list[ToolSummary]:
     return summaries
 
 
-async def _run_phases(
-    target: Target,
-    options: CheckOptions,
-    phases: list[list[Callable[[Connection], Awaitable[None]]]],
-    workers: int,
-) -> None:
-    """Run each phase's jobs on ``workers`` workers, each with its own connection kept for every
-    phase; a phase starts once every job of the one before it has finished."""
-    phases = [jobs for jobs in phases if jobs]
-    if not phases:
-        return
-    streams = []
-    for jobs in phases:
-        send, receive = anyio.create_memory_object_stream[Callable[[Connection], Awaitable[None]]](len(jobs))
-        for job in jobs:
-            send.send_nowait(job)
-        send.close()
-        streams.append(receive)
-    count = min(workers, max(len(jobs) for jobs in phases))
-    finished = [0] * len(phases)
-    done = [anyio.Event() for _ in phases]
+Job = Callable[[Connection], Awaitable[None]]
 
-    async def worker() -> None:
-        async with connect(target, options.timeout) as connection:
-            for index, receive in enumerate(streams):
+
+class _Workers:
+    """Up to ``count`` worker tasks, each owning one connection for the whole check.
+
+    All are started at once; worker 0's connection is lent to the checking task for the listing.
+    ``run`` hands them the phases: each phase's jobs are shared by the workers, and a phase starts
+    once every job of the one before it has finished. Workers beyond the largest phase close
+    unused. A worker closes its connection (in its own task, as the client needs) after the last
+    phase, without holding up the rest of the check.
+    """
+
+    def __init__(self, target: Target, options: CheckOptions, count: int) -> None:
+        self.target, self.options, self.count = target, options, count
+        self._opened = anyio.Event()
+        self._planned = anyio.Event()
+        self._first: Connection | None = None
+        self.error: CheckTargetError | None = None
+        self._streams: list[Any] = []
+        self._active = 0
+        self._finished: list[int] = []
+        self._done: list[anyio.Event] = []
+
+    async def start(self, group: TaskGroup) -> Connection | None:
+        """Start the workers; the first one's connection, or None (its failure is ``error``)."""
+        for index in range(self.count):
+            group.start_soon(self._worker, index)
+        await self._opened.wait()
+        if self._first is None:  # no first connection, no check: stop the others
+            group.cancel_scope.cancel()
+        return self._first
+
+    async def run(self, phases: list[list[Job]]) -> None:
+        """Run the phases' jobs on the workers; return once the last has finished."""
+        phases = [jobs for jobs in phases if jobs]
+        self._active = min(self.count, max((len(jobs) for jobs in phases), default=0))
+        for jobs in phases:
+            send, receive = anyio.create_memory_object_stream[Job](len(jobs))
+            for job in jobs:
+                send.send_nowait(job)
+            send.close()
+            self._streams.append(receive)
+        self._finished = [0] * len(phases)
+        self._done = [anyio.Event() for _ in phases]
+        self._planned.set()
+        if self._done:
+            await self._done[-1].wait()
+
+    async def _worker(self, index: int) -> None:
+        try:
+            async with connect(self.target, self.options.timeout) as connection:
+                if index == 0:
+                    self._first = connection
+                    self._opened.set()
+                await self._planned.wait()
+                if index < self._active:
+                    await connection.recover()  # the lent connection, if a call broke it
+                    await self._serve(connection)
+        except CheckTargetError as exc:
+            if index != 0 or self._first is not None:
+                raise
+            self.error = exc
+        finally:
+            if index == 0:
+                self._opened.set()
+
+    async def _serve(self, connection: Connection) -> None:
+        try:
+            for index, receive in enumerate(self._streams):
                 async for job in receive:
                     await job(connection)
-                finished[index] += 1
-                if finished[index] == count:
-                    done[index].set()
-                await done[index].wait()
-
-    try:
-        async with anyio.create_task_group() as group:
-            for _ in range(count):
-                group.start_soon(worker)
-    finally:
-        for receive in streams:
-            receive.close()
+                self._finished[index] += 1
+                if self._finished[index] == self._active:
+                    self._done[index].set()
+                await self._done[index].wait()
+        finally:
+            for receive in self._streams:
+                receive.close()

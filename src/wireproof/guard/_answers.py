@@ -14,6 +14,9 @@
     driver internals or a credential                                 → masked: only the type and a
                                                                        correlation id reach the
                                                                        caller; the original is logged
+    an absolute path quoted in a message passed on ('/srv/fs/a.md')  → its last part ('…/a.md'): the
+                                                                       caller learns which file, not
+                                                                       where the server keeps it
 """
 
 from __future__ import annotations
@@ -70,6 +73,15 @@ _MISSING: Final = re.compile(
     re.IGNORECASE,
 )
 _RETRY_AFTER: Final = 2.0
+_QUOTED_PATH: Final = re.compile(r"(['\"])((?:/|[A-Za-z]:\\)[^'\"\n]*?)([^/\\'\"\n]*)\1")
+"""A quoted absolute path (POSIX or Windows), as operating-system errors quote the file they failed on."""
+
+
+def _without_roots(text: str) -> str:
+    """``text`` with each quoted absolute path cut to its last part (``'/srv/fs/a.md'`` → ``'…/a.md'``)."""
+    return _QUOTED_PATH.sub(
+        lambda m: f"{m.group(1)}…/{m.group(3)}{m.group(1)}" if m.group(3) else m.group(0), text
+    )
 
 
 def is_leaky(text: str) -> bool:
@@ -92,6 +104,7 @@ def _passed_on(tool: str, text: str, correlation_id: str) -> str:
             f"under correlation id {correlation_id}"
         )
     logger.info("upstream error of %s [%s]: %s", tool, correlation_id, text[:2000])
+    text = _without_roots(text)
     cut = text if len(text) <= MESSAGE_CHARS else text[:MESSAGE_CHARS] + f"… ({len(text):,} characters)"
     return f"{tool} failed upstream: {cut}"
 

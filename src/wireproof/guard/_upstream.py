@@ -28,12 +28,12 @@ import anyio.abc
 import httpx2
 import mcp_types as types
 from mcp import Client, StdioServerParameters
-from mcp.client.stdio import stdio_client
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
 from wireproof._tool_listing import list_every_tool
 from wireproof.errors import OperatorError, Unavailable
+from wireproof.guard._relay import RelayClosed, StdioRelay
 
 __all__ = ["RESTART_BACKOFF", "Upstream", "UpstreamCalls", "UpstreamSpec", "UpstreamStartError"]
 
@@ -102,6 +102,8 @@ class Upstream:
         self._started = anyio.Event()
         self._probes: anyio.abc.TaskGroup | None = None
         self._probing = False
+        self._relay: StdioRelay | None = None
+        self._relay_meta: dict[str, Any] = {}
 
     async def _connect(self, stack: AsyncExitStack) -> Client:
         spec = self.spec
@@ -114,11 +116,15 @@ class Upstream:
             params = StdioServerParameters(
                 command=spec.command[0], args=list(spec.command[1:]), env=dict(spec.env)
             )
-            transport = (
-                stdio_client(params, errlog=self.errlog) if self.errlog is not None else stdio_client(params)
-            )
-        client = Client(transport, cache=None, read_timeout_seconds=HANDSHAKE_TIMEOUT)
-        return await stack.enter_async_context(client)
+            relay = StdioRelay(params, self.errlog)
+            transport = relay.transport()
+        client = await stack.enter_async_context(
+            Client(transport, cache=None, read_timeout_seconds=HANDSHAKE_TIMEOUT)
+        )
+        meta = _request_meta(client) if spec.url is None else None
+        self._relay = relay if meta is not None else None
+        self._relay_meta = meta or {}
+        return client
 
     async def supervise(self) -> None:
         """Keep a session to the upstream open, restarting it with backoff after it is lost. Runs until
@@ -201,6 +207,8 @@ class Upstream:
         client = self._client
         if client is None:
             raise self._unavailable()
+        if self._relay is not None:
+            return await self._relayed(client, self._relay, name, arguments)
         request = types.CallToolRequest(params=types.CallToolRequestParams(name=name, arguments=arguments))
         try:
             return await client.session.send_request(
@@ -217,6 +225,33 @@ class Upstream:
         except anyio.get_cancelled_exc_class():
             self._suspect(client)
             raise
+
+    async def _relayed(
+        self, client: Client, relay: StdioRelay, name: str, arguments: dict[str, Any]
+    ) -> types.CallToolResult:
+        """``call`` through the lean relay: the same timeouts, restart and errors as the SDK's path."""
+        try:
+            with anyio.fail_after(self.call_timeout):
+                response = await relay.call_tool(name, arguments, self._relay_meta)
+        except RelayClosed:
+            self._lost()
+            raise self._unavailable() from None
+        except TimeoutError:
+            self._suspect(client)
+            raise MCPError(types.REQUEST_TIMEOUT, "Request 'tools/call' timed out") from None
+        except anyio.get_cancelled_exc_class():
+            self._suspect(client)
+            raise
+        error = response.get("error")
+        if "result" not in response:
+            error = error if isinstance(error, dict) else {}
+            code, message = error.get("code"), error.get("message")
+            raise MCPError(
+                code if isinstance(code, int) else types.INTERNAL_ERROR,
+                message if isinstance(message, str) else "the upstream answered without a result",
+                error.get("data"),
+            )
+        return types.CallToolResult.model_validate(response["result"], by_name=False)
 
     def _suspect(self, client: Client) -> None:
         """A call ran past its deadline: if the upstream does not answer tools/list either, it hangs, and
@@ -238,6 +273,22 @@ class Upstream:
                 self._lost()
         finally:
             self._probing = False
+
+
+def _request_meta(client: Client) -> dict[str, Any] | None:
+    """The ``_meta`` every request of this session carries (2026-07-28: the protocol version, client
+    info and capabilities; 2025-11-25: none over stdio), read once from the session's own request
+    stamp; None when it cannot be read, and calls then keep the SDK's path."""
+    stamp = getattr(client.session, "_stamp", None)
+    if not callable(stamp):
+        return None
+    data: dict[str, Any] = {"method": "tools/list", "params": {}}
+    try:
+        stamp(data, {})
+    except Exception:  # noqa: BLE001 - an SDK that stamps otherwise: no relay, the SDK's path
+        return None
+    meta = data["params"].get("_meta", {})
+    return dict(meta) if isinstance(meta, dict) else None
 
 
 def _describe(exc: BaseException) -> str:

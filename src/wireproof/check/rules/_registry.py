@@ -1,13 +1,17 @@
 """The rule registry: each rule has a stable id, a category, a severity, a rationale and a reference.
 
 A rule is a function of what the probes observed; it yields ``Hit``s and never makes
-a call. ``evaluate`` runs every registered rule and turns hits into findings.
+a call. Its id names its category (``output.…``), and its docstring is its documentation: the
+title on the first line, the rationale below. ``evaluate`` runs every registered rule and turns
+hits into findings.
 """
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import cast, get_args
 
 from wireproof.check.config import CheckOptions
 from wireproof.check.model import Category, Evidence, Finding, Observations, Severity
@@ -53,15 +57,21 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(
-    id: str, category: Category, severity: Severity, *, title: str, rationale: str, reference: str
-) -> Callable[[Check], Check]:
-    """Register a rule under a stable ``id`` (never reused for another meaning)."""
+def rule(id: str, severity: Severity, *, reference: str) -> Callable[[Check], Check]:
+    """Register a rule under a stable ``id`` (never reused for another meaning), ``category.name``;
+    the function's docstring gives its title (the first line) and its rationale (the rest)."""
 
     def register(check: Check) -> Check:
         if id in REGISTRY:
             raise ValueError(f"rule {id} is registered twice")
-        REGISTRY[id] = Rule(id, category, severity, title, rationale, reference, check)
+        category = id.partition(".")[0]
+        if category not in get_args(Category):
+            raise ValueError(f"rule {id}: the id must start with a category: {', '.join(get_args(Category))}")
+        title, _, rationale = (inspect.getdoc(check) or "").partition("\n\n")
+        if not title or not rationale:
+            raise ValueError(f"rule {id}: its docstring must give a title line, a blank line, the rationale")
+        documented = (" ".join(title.split()), " ".join(rationale.split()))
+        REGISTRY[id] = Rule(id, cast(Category, category), severity, *documented, reference, check)
         return check
 
     return register

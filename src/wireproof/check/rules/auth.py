@@ -6,7 +6,7 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import PurePath
-from typing import Any, Final, Literal
+from typing import Final, Literal
 from urllib.parse import urlsplit
 
 from wireproof.check.model import (
@@ -16,6 +16,7 @@ from wireproof.check.model import (
     Evidence,
     HttpExchange,
     Severity,
+    list_items,
 )
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
@@ -62,15 +63,11 @@ def _ok(exchange: HttpExchange | None) -> bool:
     return exchange is not None and exchange.status is not None and 200 <= exchange.status < 300
 
 
-@rule(
-    "auth.no-credentials-accepted",
-    "auth",
-    "error",
-    title="Request without credentials accepted",
-    rationale="A server that needs credentials must answer a request without them with 401, not serve it.",
-    reference=AUTH_SPEC,
-)
+@rule("auth.no-credentials-accepted", "error", reference=AUTH_SPEC)
 def no_credentials(ctx: RuleContext) -> Iterator[Hit]:
+    """Request without credentials accepted
+
+    A server that needs credentials must answer a request without them with 401, not serve it."""
     bare = _exchange(ctx, "no-credentials")
     if bare is None or not _ok(bare):
         return
@@ -91,15 +88,11 @@ def no_credentials(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
-@rule(
-    "auth.garbage-token-accepted",
-    "auth",
-    "error",
-    title="Garbage bearer token accepted",
-    rationale="A token that does not verify must be refused with 401 invalid_token.",
-    reference=AUTH_SPEC,
-)
+@rule("auth.garbage-token-accepted", "error", reference=AUTH_SPEC)
 def garbage_token(ctx: RuleContext) -> Iterator[Hit]:
+    """Garbage bearer token accepted
+
+    A token that does not verify must be refused with 401 invalid_token."""
     garbage = _exchange(ctx, "garbage-token")
     if garbage is not None and _ok(garbage) and _auth_expected(ctx):
         yield Hit(None, "A request with a made-up bearer token was served.", _evidence(garbage))
@@ -120,15 +113,11 @@ def _bearer_without_discovery(ctx: RuleContext) -> bool:
     )
 
 
-@rule(
-    "auth.challenge-missing",
-    "auth",
-    "warning",
-    title="401/403 without a Bearer WWW-Authenticate challenge",
-    rationale="A refusal must say how to authenticate: a WWW-Authenticate: Bearer challenge (RFC 6750 §3).",
-    reference=AUTH_SPEC,
-)
+@rule("auth.challenge-missing", "warning", reference=AUTH_SPEC)
 def challenge_missing(ctx: RuleContext) -> Iterator[Hit]:
+    """401/403 without a Bearer WWW-Authenticate challenge
+
+    A refusal must say how to authenticate: a WWW-Authenticate: Bearer challenge (RFC 6750 §3)."""
     for exchange, challenge in _challenges(ctx):
         if not challenge.lower().startswith("bearer"):
             label = exchange.label.replace("-", " ")
@@ -140,16 +129,12 @@ def challenge_missing(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule(
-    "auth.metadata-invalid",
-    "auth",
-    "warning",
-    title="Protected resource metadata missing or invalid",
-    rationale="Metadata an MCP server serves or points to (RFC 9728) MUST name at least one "
-    "authorization server; a server whose credentials come from elsewhere (API keys) serves none.",
-    reference=AUTH_SPEC,
-)
+@rule("auth.metadata-invalid", "warning", reference=AUTH_SPEC)
 def metadata_invalid(ctx: RuleContext) -> Iterator[Hit]:
+    """Protected resource metadata missing or invalid
+
+    Metadata an MCP server serves or points to (RFC 9728) MUST name at least one authorization server; a
+    server whose credentials come from elsewhere (API keys) serves none."""
     metadata = _exchange(ctx, "resource-metadata")
     if metadata is None or not _auth_expected(ctx):
         return
@@ -178,16 +163,7 @@ def metadata_invalid(ctx: RuleContext) -> Iterator[Hit]:
 
 def _items(record: CallRecord) -> int:
     """How many list items an answer holds in all (an empty list for a bad credential holds fewer)."""
-    value: Any = record.answer_json()
-
-    def count(node: Any) -> int:
-        if isinstance(node, list):
-            return len(node) + sum(count(v) for v in node)
-        if isinstance(node, dict):
-            return sum(count(v) for v in node.values())
-        return 0
-
-    return count(value)
+    return list_items(record.answer_json())
 
 
 def _success(record: CallRecord | None) -> bool:
@@ -242,15 +218,15 @@ def _verdicts(ctx: RuleContext) -> Iterator[tuple[AuthObservation, CaseVerdict]]
 
 @rule(
     "auth.silent-failure",
-    "auth",
     "error",
-    title="Bad credentials answered with data or an empty tool list",
-    rationale="A missing, expired or wrong credential must be a loud auth error (tools/list or the call "
-    "fails, saying so), never a success: an empty list looks like no data, not like a bad credential.",
     reference=AUTH_SPEC + "; stdio servers take credentials from the environment; "
     "wireproof MISSION property 1 (fail closed)",
 )
 def silent_failure(ctx: RuleContext) -> Iterator[Hit]:
+    """Bad credentials answered with data or an empty tool list
+
+    A missing, expired or wrong credential must be a loud auth error (tools/list or the call fails, saying
+    so), never a success: an empty list looks like no data, not like a bad credential."""
     for case, verdict in _verdicts(ctx):
         if verdict == "silent-empty-list":
             yield Hit(
@@ -275,15 +251,11 @@ def silent_failure(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule(
-    "auth.untyped-failure",
-    "auth",
-    "warning",
-    title="Auth failure not recognisable as one",
-    rationale="The agent must be able to tell 'stop, get authorization' from a bad argument or an outage.",
-    reference=AUTH_SPEC,
-)
+@rule("auth.untyped-failure", "warning", reference=AUTH_SPEC)
 def untyped_failure(ctx: RuleContext) -> Iterator[Hit]:
+    """Auth failure not recognisable as one
+
+    The agent must be able to tell 'stop, get authorization' from a bad argument or an outage."""
     for case, verdict in _verdicts(ctx):
         if verdict == "untyped" and case.record is not None:
             yield Hit(
@@ -295,14 +267,14 @@ def untyped_failure(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "auth.origin-not-checked",
-    "auth",
     "error",
-    title="Request from a foreign Origin served",
-    rationale="Servers MUST validate the Origin header of every HTTP request; otherwise a web page the user "
-    "visits can reach a local or internal server through DNS rebinding and act with its access.",
     reference="MCP 2026-07-28, basic/transports (Streamable HTTP, security warning)",
 )
 def origin_not_checked(ctx: RuleContext) -> Iterator[Hit]:
+    """Request from a foreign Origin served
+
+    Servers MUST validate the Origin header of every HTTP request; otherwise a web page the user visits
+    can reach a local or internal server through DNS rebinding and act with its access."""
     foreign = _exchange(ctx, "foreign-origin")
     if _ok(foreign):
         assert foreign is not None
@@ -338,21 +310,22 @@ def _path_verdict(escape: EscapeObservation) -> tuple[Severity, str] | None:
 
 @rule(
     "auth.path-not-confined",
-    "auth",
     "error",
-    title="Path argument that reaches files outside the tool's scope",
-    rationale="A tool that takes a file or folder path must confine it to the folders it serves. The checker "
-    "plants a file holding a unique token in a temp folder of its own, outside every folder the sample "
-    "arguments name and every root the server was started with, and gives the tool's path parameter that "
-    "file (a folder parameter: that folder, whose listing shows the file's unique name) by absolute path and "
-    "by ../ traversal from the sample's folder. The token is never sent, so an answer that holds it proves "
-    "the read; a refusal is sound. Error when the server was given roots (absolute paths in its arguments or "
-    "environment) that do not hold the file, or when ../ left the folder it resolves the configured (--config) "
-    "relative sample paths against; a warning when it was started with no root at all (a deployment that fails open). "
-    "Read-only tools are probed always, other tools with one path parameter only with --allow-writes.",
     reference="OWASP ASVS V12.3 (file execution: path traversal); CWE-22; MCP 2026-07-28, client/roots",
 )
 def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
+    """Path argument that reaches files outside the tool's scope
+
+    A tool that takes a file or folder path must confine it to the folders it serves. The checker plants a
+    file holding a unique token in a temp folder of its own, outside every folder the sample arguments
+    name and every root the server was started with, and gives the tool's path parameter that file (a
+    folder parameter: that folder, whose listing shows the file's unique name) by absolute path and by ../
+    traversal from the sample's folder. The token is never sent, so an answer that holds it proves the
+    read; a refusal is sound. Error when the server was given roots (absolute paths in its arguments or
+    environment) that do not hold the file, or when ../ left the folder it resolves the configured
+    (--config) relative sample paths against; a warning when it was started with no root at all (a
+    deployment that fails open). Read-only tools are probed always, other tools with one path parameter
+    only with --allow-writes."""
     reported: set[str] = set()
     for escape in ctx.observations.escapes:
         if not escape.kind.startswith("path-") or escape.tool in reported:

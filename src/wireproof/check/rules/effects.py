@@ -175,16 +175,16 @@ def _differences(call: CallRecord, before: str | None, after: str | None) -> lis
 
 @rule(
     "errors.write-not-reflected",
-    "errors",
     "warning",
-    title="A write stored something other than what it was sent",
-    rationale="After a successful write the observers must show what was written: text stored as a number "
-    "('007' read back as 7), a name stored with a suffix the answer does not name ('Sales' as 'Sales1'), or "
-    "a field stored with another value than the one sent (status 'done' stored 'active') is a silent wrong "
-    "effect: the model believes the acknowledgement. Judged only on fields the observers' answers name.",
     reference="wireproof MISSION property 1 (fail loudly, never silently wrong)",
 )
 def write_not_reflected(ctx: RuleContext) -> Iterator[Hit]:
+    """A write stored something other than what it was sent
+
+    After a successful write the observers must show what was written: text stored as a number ('007' read
+    back as 7), a name stored with a suffix the answer does not name ('Sales' as 'Sales1'), or a field
+    stored with another value than the one sent (status 'done' stored 'active') is a silent wrong effect:
+    the model believes the acknowledgement. Judged only on fields the observers' answers name."""
     for tool in ctx.observations.tools:
         for call, before, after in _pairs(ctx, tool):
             found = _differences(call, before, after)
@@ -197,16 +197,16 @@ def write_not_reflected(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "errors.no-op-acknowledged",
-    "errors",
     "warning",
-    title="A write that did nothing answered as a success",
-    rationale="A delete aimed at a target that cannot exist (an invented name, the id 987654321), or an "
-    "update given only its key fields, changes nothing; answered isError false with a success text "
-    "('Deleted 3 rows', 'updated successfully') while the observers do not move, it tells the model a "
-    "change happened that did not. Say not found or nothing to change (isError true for a missing target).",
     reference="wireproof MISSION properties 1 and 3; " + TOOL_ERRORS,
 )
 def no_op_acknowledged(ctx: RuleContext) -> Iterator[Hit]:
+    """A write that did nothing answered as a success
+
+    A delete aimed at a target that cannot exist (an invented name, the id 987654321), or an update given
+    only its key fields, changes nothing; answered isError false with a success text ('Deleted 3 rows',
+    'updated successfully') while the observers do not move, it tells the model a change happened that did
+    not. Say not found or nothing to change (isError true for a missing target)."""
     for tool in ctx.observations.tools:
         snaps = ctx.observations.snapshots.get(tool.name, {})
         for purpose in ("write-miss", "write-keys-only"):
@@ -231,15 +231,15 @@ def no_op_acknowledged(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "idempotency.delete-retry-refused",
-    "idempotency",
     "warning",
-    title="A retried delete answered as an error",
-    rationale="An agent retries a write whose answer it did not see. A delete that succeeded and, retried, "
-    "answers an error ('does not exist') tells it the delete failed; answer the retry as a success "
-    "(already deleted), or say that it is already gone.",
     reference="MCP 2026-07-28 (SEP-2575: clients re-issue broken requests); RFC 9110 §9.2.2 (idempotent DELETE)",
 )
 def delete_retry_refused(ctx: RuleContext) -> Iterator[Hit]:
+    """A retried delete answered as an error
+
+    An agent retries a write whose answer it did not see. A delete that succeeded and, retried, answers an
+    error ('does not exist') tells it the delete failed; answer the retry as a success (already deleted),
+    or say that it is already gone."""
     for tool in ctx.observations.tools:
         if not deletes(tool):
             continue
@@ -261,15 +261,15 @@ def delete_retry_refused(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "errors.write-poisons-reads",
-    "errors",
     "warning",
-    title="A write the server accepted broke its reads",
-    rationale="A write given a malformed but schema-valid value (a date field given 'tomorrow') must be "
-    "refused or stored harmlessly; accepted, and then failing an observer that answered before, it breaks the "
-    "data for every caller. Validate the value when it is written.",
     reference="wireproof MISSION property 1 (fail loudly, never silently wrong)",
 )
 def write_poisons_reads(ctx: RuleContext) -> Iterator[Hit]:
+    """A write the server accepted broke its reads
+
+    A write given a malformed but schema-valid value (a date field given 'tomorrow') must be refused or
+    stored harmlessly; accepted, and then failing an observer that answered before, it breaks the data for
+    every caller. Validate the value when it is written."""
     for tool in ctx.observations.tools:
         snaps = ctx.observations.snapshots.get(tool.name, {})
         for call in ctx.observations.calls_for(tool.name, "write-malformed")[:1]:

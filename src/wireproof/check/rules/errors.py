@@ -263,20 +263,16 @@ def _rejections(ctx: RuleContext) -> Iterator[CallRecord]:
     return (c for c in _violations(ctx) if c.outcome == "result" and c.is_error)
 
 
-@rule(
-    "errors.malformed-accepted",
-    "errors",
-    "error",
-    title="Malformed call accepted",
-    rationale="A call that breaks the advertised schema must be refused, or the schema is not the contract. "
-    "Also (warning) a count-like parameter (limit, offset, head…) the schema leaves without a minimum, sent "
-    "-1 and answered as a success: a negative count is never meant, and backends read it as 'everything'. "
-    "Likewise (warning) a 1-based index (named position, row, column or line, or described as 1-based; not "
-    "one described as 0-based) the schema lets be 0, sent 0 and answered as a success: there is no item 0, "
-    "so the server guessed where to act.",
-    reference=TOOL_ERRORS,
-)
+@rule("errors.malformed-accepted", "error", reference=TOOL_ERRORS)
 def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
+    """Malformed call accepted
+
+    A call that breaks the advertised schema must be refused, or the schema is not the contract. Also
+    (warning) a count-like parameter (limit, offset, head…) the schema leaves without a minimum, sent -1
+    and answered as a success: a negative count is never meant, and backends read it as 'everything'.
+    Likewise (warning) a 1-based index (named position, row, column or line, or described as 1-based; not
+    one described as 0-based) the schema lets be 0, sent 0 and answered as a success: there is no item 0,
+    so the server guessed where to act."""
     for call in _violations(ctx):
         if call.outcome == "result" and not call.is_error and disguised_failure(call) is None:
             what = (
@@ -356,15 +352,11 @@ def _zero_for_one_based(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule(
-    "errors.validation-as-protocol-error",
-    "errors",
-    "warning",
-    title="Validation failure answered as a protocol error",
-    rationale="Input validation errors are tool execution errors (isError: true) so the model can see and fix them.",
-    reference=TOOL_ERRORS,
-)
+@rule("errors.validation-as-protocol-error", "warning", reference=TOOL_ERRORS)
 def validation_as_protocol_error(ctx: RuleContext) -> Iterator[Hit]:
+    """Validation failure answered as a protocol error
+
+    Input validation errors are tool execution errors (isError: true) so the model can see and fix them."""
     by_tool: dict[str, list[CallRecord]] = {}
     for call in _violations(ctx):
         if call.outcome == "protocol_error" and not invalid_result(call):
@@ -380,16 +372,12 @@ def validation_as_protocol_error(ctx: RuleContext) -> Iterator[Hit]:
 _NOT_TOOL_CALLS: Final = frozenset({"violation", "observe"})
 
 
-@rule(
-    "errors.failure-as-protocol-error",
-    "errors",
-    "warning",
-    title="Tool failure answered as a protocol error",
-    rationale="A tool that fails on a schema-valid call (a lookup miss, a refused query, a fault) must say so "
-    "as an isError result: clients do not show JSON-RPC errors to the model, which then cannot adapt.",
-    reference=TOOL_ERRORS,
-)
+@rule("errors.failure-as-protocol-error", "warning", reference=TOOL_ERRORS)
 def failure_as_protocol_error(ctx: RuleContext) -> Iterator[Hit]:
+    """Tool failure answered as a protocol error
+
+    A tool that fails on a schema-valid call (a lookup miss, a refused query, a fault) must say so as an
+    isError result: clients do not show JSON-RPC errors to the model, which then cannot adapt."""
     by_tool: dict[str, list[CallRecord]] = {}
     for call in ctx.observations.calls:
         if call.purpose in _NOT_TOOL_CALLS or call.outcome != "protocol_error" or invalid_result(call):
@@ -407,18 +395,14 @@ def failure_as_protocol_error(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
-@rule(
-    "errors.crash",
-    "errors",
-    "error",
-    title="Crash, disconnect or timeout",
-    rationale="No input, however malformed, may take the server down or hang it. Only info when the one call "
-    "that hung is the checker's never-ending SQL query and the same session still answers tools/list: any "
-    "database without a statement time limit runs it until stopped, which says that the limit is missing, "
-    "not that the server hangs.",
-    reference="wireproof MISSION: validate at the boundary",
-)
+@rule("errors.crash", "error", reference="wireproof MISSION: validate at the boundary")
 def crash(ctx: RuleContext) -> Iterator[Hit]:
+    """Crash, disconnect or timeout
+
+    No input, however malformed, may take the server down or hang it. Only info when the one call that
+    hung is the checker's never-ending SQL query and the same session still answers tools/list: any
+    database without a statement time limit runs it until stopped, which says that the limit is missing,
+    not that the server hangs."""
     hangs: dict[str, list[CallRecord]] = {}
     for call in ctx.observations.calls:
         if call.outcome == "crash":
@@ -530,28 +514,25 @@ def _fails(call: CallRecord, quality: Quality, attempt: RepairAttempt | None, ct
 
 @rule(
     "errors.field-not-named",
-    "errors",
     "warning",
-    title="Error does not name the field",
-    rationale="An error that does not say which argument is wrong leaves the model to guess what to fix.",
     reference="RFC 9457 (problem details: detail helps the client correct the problem)",
 )
 def field_not_named(ctx: RuleContext) -> Iterator[Hit]:
+    """Error does not name the field
+
+    An error that does not say which argument is wrong leaves the model to guess what to fix."""
     yield from _graded_hits(ctx, Quality.FIELD, "rejections do not name the argument at fault")
 
 
-@rule(
-    "errors.expected-not-stated",
-    "errors",
-    "warning",
-    title="Error does not say what is expected",
-    rationale="An error should say what would be accepted, so the model can fix the call in one step. Graded "
-    "on the rejections of schema violations (a wrong-type rejection that states the type wanted, \"'12' is not "
-    "of type 'integer'\", states it when it names the field or the tool has no other); and any error whose whole text is the SDK's generic "
-    "'Error executing tool NAME' (an exception with no message) says nothing at all.",
-    reference="RFC 9457; Google AIP-193 (error messages)",
-)
+@rule("errors.expected-not-stated", "warning", reference="RFC 9457; Google AIP-193 (error messages)")
 def expected_not_stated(ctx: RuleContext) -> Iterator[Hit]:
+    """Error does not say what is expected
+
+    An error should say what would be accepted, so the model can fix the call in one step. Graded on the
+    rejections of schema violations (a wrong-type rejection that states the type wanted, "'12' is not of
+    type 'integer'", states it when it names the field or the tool has no other); and any error whose
+    whole text is the SDK's generic 'Error executing tool NAME' (an exception with no message) says
+    nothing at all."""
     hit: set[str] = set()
     for graded in _graded_hits(ctx, Quality.EXPECTED, "rejections do not say what is expected"):
         hit.add(str(graded.tool))
@@ -571,29 +552,29 @@ def expected_not_stated(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "errors.no-retry-advice",
-    "errors",
     "warning",
-    title="Error without retry advice",
-    rationale="Every error should say whether to retry: retryable, terminal (fix the input) or auth (stop).",
     reference="Google AIP-194 (retry only UNAVAILABLE); wireproof MISSION property 4",
 )
 def no_retry_advice(ctx: RuleContext) -> Iterator[Hit]:
+    """Error without retry advice
+
+    Every error should say whether to retry: retryable, terminal (fix the input) or auth (stop)."""
     yield from _graded_hits(ctx, Quality.RETRY, "errors say nothing about whether to retry")
 
 
 @rule(
     "errors.leak",
-    "errors",
     "error",
-    title="Leaked internals",
-    rationale="Stack traces, internal paths, library dumps and secrets help attackers and confuse the model. "
-    "Judged on failures (a successful answer is data); the caller's own arguments are masked out first, so "
-    "quoting them back is no leak. Warnings: an OS error string with a path the caller did not send "
-    "([Errno 2] … '/srv/app/tmpa1b2.xlsx', ENOENT … '/…'), and, in any answer, a relative path argument given "
-    "back as an absolute path (sent notes/a.md, answered /srv/kb/notes/a.md: the server's root).",
     reference="OWASP ASVS V7.4 (error handling); RFC 9457 (detail is not debugging information)",
 )
 def leak(ctx: RuleContext) -> Iterator[Hit]:
+    """Leaked internals
+
+    Stack traces, internal paths, library dumps and secrets help attackers and confuse the model. Judged
+    on failures (a successful answer is data); the caller's own arguments are masked out first, so quoting
+    them back is no leak. Warnings: an OS error string with a path the caller did not send ([Errno 2] …
+    '/srv/app/tmpa1b2.xlsx', ENOENT … '/…'), and, in any answer, a relative path argument given back as an
+    absolute path (sent notes/a.md, answered /srv/kb/notes/a.md: the server's root)."""
     reported: set[tuple[str, str]] = set()
     takes_code = {t.name for t in ctx.observations.tools if code_parameters(t)}
     for call in ctx.observations.calls:
@@ -682,18 +663,14 @@ def _sends_sql(arguments: dict[str, Any]) -> bool:
     return any(_SQL_INPUT.match(v) for v in _strings(arguments))
 
 
-@rule(
-    "errors.disguised-success",
-    "errors",
-    "error",
-    title="Error disguised as success",
-    rationale="A failure reported with isError: false is taken as data: the model believes the call worked. "
-    'Error when the answer says so unmistakably ("success": false with a message, an object that is only '
-    "an error, text opening with Error:); warning for a status of failed, an error phrase in the text, or a "
-    'failure buried in it ("nosuch: Error - ENOENT", one item of several failed).',
-    reference=TOOL_ERRORS,
-)
+@rule("errors.disguised-success", "error", reference=TOOL_ERRORS)
 def disguised_success(ctx: RuleContext) -> Iterator[Hit]:
+    """Error disguised as success
+
+    A failure reported with isError: false is taken as data: the model believes the call worked. Error
+    when the answer says so unmistakably ("success": false with a message, an object that is only an
+    error, text opening with Error:); warning for a status of failed, an error phrase in the text, or a
+    failure buried in it ("nosuch: Error - ENOENT", one item of several failed)."""
     worst: dict[str, tuple[Severity, str, CallRecord]] = {}
     for call in ctx.observations.calls:
         found = disguised_failure(call)
@@ -705,15 +682,11 @@ def disguised_success(ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(tool, f"A failure was answered with isError: false: {why}.", call.evidence(), severity)
 
 
-@rule(
-    "errors.valid-rejected",
-    "errors",
-    "warning",
-    title="Schema-valid input rejected as invalid",
-    rationale="What the schema accepts, the server must accept: otherwise the schema misleads the model.",
-    reference="MCP 2026-07-28, server/tools (inputSchema)",
-)
+@rule("errors.valid-rejected", "warning", reference="MCP 2026-07-28, server/tools (inputSchema)")
 def valid_rejected(ctx: RuleContext) -> Iterator[Hit]:
+    """Schema-valid input rejected as invalid
+
+    What the schema accepts, the server must accept: otherwise the schema misleads the model."""
     for call in ctx.observations.calls:
         if call.purpose != "valid":
             continue
@@ -742,17 +715,17 @@ def _empty(value: Any) -> bool:
 
 @rule(
     "errors.miss-answered-empty",
-    "errors",
     "warning",
-    title="A lookup of a missing name answered as a success",
-    rationale="A get/describe/read/open tool (the verb first or last: get_ticket, task_get) asked for a name "
-    "or id that cannot exist (wireproof_does_not_exist_7f3a, 987654321) must say it was not found with "
-    "isError: true; an empty success ([], {}, \"\", null) reads as 'it exists and is empty', and a "
-    "not-found text with isError: false ('Task not found') reads as a success to every client that trusts "
-    "the flag: the model carries on with a wrong belief.",
     reference="wireproof MISSION properties 1 and 3 (fail loudly, errors that teach); " + TOOL_ERRORS,
 )
 def miss_answered_empty(ctx: RuleContext) -> Iterator[Hit]:
+    """A lookup of a missing name answered as a success
+
+    A get/describe/read/open tool (the verb first or last: get_ticket, task_get) asked for a name or id
+    that cannot exist (wireproof_does_not_exist_7f3a, 987654321) must say it was not found with isError:
+    true; an empty success ([], {}, "", null) reads as 'it exists and is empty', and a not-found text with
+    isError: false ('Task not found') reads as a success to every client that trusts the flag: the model
+    carries on with a wrong belief."""
     for call in ctx.observations.calls:
         if call.purpose != "lookup-miss" or call.outcome != "result" or call.is_error:
             continue

@@ -7,7 +7,15 @@ import re
 from collections.abc import Iterator
 from typing import Any, Final
 
-from wireproof.check.model import CallRecord, EscapeObservation, Evidence, Severity, ToolInfo, truncate
+from wireproof.check.model import (
+    CallRecord,
+    EscapeObservation,
+    Evidence,
+    Severity,
+    ToolInfo,
+    list_items,
+    truncate,
+)
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import disguised_failure
 
@@ -33,17 +41,7 @@ def _same(a: CallRecord, b: CallRecord) -> bool:
 
 def _items(snapshot: str | None) -> int:
     """How many list items the observers' answers hold in all (a proxy for the number of effects)."""
-    if snapshot is None:
-        return 0
-
-    def count(value: Any) -> int:
-        if isinstance(value, list):
-            return len(value) + sum(count(v) for v in value)
-        if isinstance(value, dict):
-            return sum(count(v) for v in value.values())
-        return 0
-
-    return count(json.loads(snapshot))
+    return 0 if snapshot is None else list_items(json.loads(snapshot))
 
 
 def _ok(call: CallRecord) -> bool:
@@ -95,15 +93,11 @@ def concurrent_duplicates(ctx: RuleContext, name: str) -> str | None:
     return None
 
 
-@rule(
-    "idempotency.repeat-duplicates",
-    "idempotency",
-    "error",
-    title="Repeated write makes a second effect",
-    rationale="Agents retry: calling a write twice with the same arguments (and key) must not do it twice.",
-    reference=IDEMPOTENCY,
-)
+@rule("idempotency.repeat-duplicates", "error", reference=IDEMPOTENCY)
 def repeat_rule(ctx: RuleContext) -> Iterator[Hit]:
+    """Repeated write makes a second effect
+
+    Agents retry: calling a write twice with the same arguments (and key) must not do it twice."""
     for name, first, repeat in _write_tools(ctx):
         why = repeat_duplicates(ctx, name, first, repeat)
         if why:
@@ -111,15 +105,11 @@ def repeat_rule(ctx: RuleContext) -> Iterator[Hit]:
             yield Hit(name, f"Calling the write twice: {why}.", repeat.evidence(), severity)
 
 
-@rule(
-    "idempotency.concurrent-duplicates",
-    "idempotency",
-    "error",
-    title="Concurrent identical writes execute more than once",
-    rationale="Sub-agents re-run work in parallel; concurrent duplicates must execute once.",
-    reference=IDEMPOTENCY,
-)
+@rule("idempotency.concurrent-duplicates", "error", reference=IDEMPOTENCY)
 def concurrent_rule(ctx: RuleContext) -> Iterator[Hit]:
+    """Concurrent identical writes execute more than once
+
+    Sub-agents re-run work in parallel; concurrent duplicates must execute once."""
     for name, _first, _repeat in _write_tools(ctx):
         why = concurrent_duplicates(ctx, name)
         if why:
@@ -133,15 +123,11 @@ def concurrent_rule(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule(
-    "idempotency.key-reuse-accepted",
-    "idempotency",
-    "error",
-    title="Same idempotency key with different arguments accepted",
-    rationale="Reusing a key with a different payload is a client bug; it must be refused (IETF: 422), not run.",
-    reference=IDEMPOTENCY,
-)
+@rule("idempotency.key-reuse-accepted", "error", reference=IDEMPOTENCY)
 def key_reuse(ctx: RuleContext) -> Iterator[Hit]:
+    """Same idempotency key with different arguments accepted
+
+    Reusing a key with a different payload is a client bug; it must be refused (IETF: 422), not run."""
     for call in ctx.observations.calls:
         if call.purpose == "key-conflict" and _ok(call):
             yield Hit(
@@ -153,13 +139,13 @@ def key_reuse(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "idempotency.hint-lies",
-    "idempotency",
     "error",
-    title="idempotentHint that does not hold",
-    rationale="A client may retry a tool annotated idempotentHint: true freely; the annotation must be true.",
     reference="MCP 2026-07-28, server/tools (ToolAnnotations.idempotentHint)",
 )
 def hint_lies(ctx: RuleContext) -> Iterator[Hit]:
+    """idempotentHint that does not hold
+
+    A client may retry a tool annotated idempotentHint: true freely; the annotation must be true."""
     for name, first, repeat in _write_tools(ctx):
         tool = _tool(ctx, name)
         if tool is None or not (tool.annotations or {}).get("idempotentHint") or not _observed(ctx, name):
@@ -171,19 +157,19 @@ def hint_lies(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "idempotency.read-only-writes",
-    "idempotency",
     "error",
-    title="readOnlyHint tool that changes data",
-    rationale="Clients run read-only tools without asking; a readOnlyHint tool that writes is a trap. "
-    "What the check needs: at least one [[observers]] entry in --config (a read call whose answer shows the "
-    "data the tools could change). It runs with or without --allow-writes (read-only tools are called "
-    "anyway): the observers are read twice (an observer whose answer moves by itself cannot judge, and is "
-    "skipped), then each readOnlyHint tool is called once with its valid sample, then the observers again; "
-    "a changed answer is the finding. Without observers nothing is judged here (see "
-    "idempotency.read-only-escape for query tools).",
     reference="MCP 2026-07-28, server/tools (ToolAnnotations.readOnlyHint)",
 )
 def read_only_writes(ctx: RuleContext) -> Iterator[Hit]:
+    """readOnlyHint tool that changes data
+
+    Clients run read-only tools without asking; a readOnlyHint tool that writes is a trap. What the check
+    needs: at least one [[observers]] entry in --config (a read call whose answer shows the data the tools
+    could change). It runs with or without --allow-writes (read-only tools are called anyway): the
+    observers are read twice (an observer whose answer moves by itself cannot judge, and is skipped), then
+    each readOnlyHint tool is called once with its valid sample, then the observers again; a changed
+    answer is the finding. Without observers nothing is judged here (see idempotency.read-only-escape for
+    query tools)."""
     for name, snaps in ctx.observations.snapshots.items():
         if "after" not in snaps or snaps.get("before") is None:
             continue
@@ -246,21 +232,21 @@ def _claim(ctx: RuleContext, name: str) -> str:
 
 @rule(
     "idempotency.read-only-escape",
-    "idempotency",
     "error",
-    title="Read-only query or file tool that writes or reads beyond its scope",
-    rationale="A tool annotated readOnlyHint (or described as read-only) that takes SQL, a query, an "
-    "expression or code is the most dangerous liar. "
-    "With --allow-writes only, the checker asks it to create a uniquely named table (plainly and after "
-    "COMMIT;), to ATTACH a database and COPY … TO a file in the checker's own temp folder (plainly, after "
-    "COMMIT; and stacked after a SELECT 1;, which passes a guard that only looks at the first word), and to "
-    "read back a secret planted there (pg_read_file, SQLite readfile, DuckDB read_text/read_csv/read_blob); it is a finding only when proven: the table answers after and not before (in a "
-    "catalog answer, not an echo of the query), the file exists, or the secret is in the answer. "
-    "Without --allow-writes nothing destructive is sent. (A path parameter is probed by "
-    "auth.path-not-confined, for every tool that has one.)",
     reference="MCP 2026-07-28, server/tools (ToolAnnotations.readOnlyHint); OWASP ASVS V5.3 (injection)",
 )
 def read_only_escape(ctx: RuleContext) -> Iterator[Hit]:
+    """Read-only query or file tool that writes or reads beyond its scope
+
+    A tool annotated readOnlyHint (or described as read-only) that takes SQL, a query, an expression or
+    code is the most dangerous liar. With --allow-writes only, the checker asks it to create a uniquely
+    named table (plainly and after COMMIT;), to ATTACH a database and COPY … TO a file in the checker's
+    own temp folder (plainly, after COMMIT; and stacked after a SELECT 1;, which passes a guard that only
+    looks at the first word), and to read back a secret planted there (pg_read_file, SQLite readfile,
+    DuckDB read_text/read_csv/read_blob); it is a finding only when proven: the table answers after and
+    not before (in a catalog answer, not an echo of the query), the file exists, or the secret is in the
+    answer. Without --allow-writes nothing destructive is sent. (A path parameter is probed by
+    auth.path-not-confined, for every tool that has one.)"""
     reported: set[tuple[str, str]] = set()
     for escape in ctx.observations.escapes:
         if escape.kind.startswith("path-"):
@@ -277,15 +263,11 @@ def read_only_escape(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
-@rule(
-    "idempotency.not-exercised",
-    "idempotency",
-    "info",
-    title="Write could not be exercised",
-    rationale="A write whose valid sample call fails cannot be tested for duplicates; give sample arguments.",
-    reference="wireproof check --config (tools.NAME.arguments)",
-)
+@rule("idempotency.not-exercised", "info", reference="wireproof check --config (tools.NAME.arguments)")
 def not_exercised(ctx: RuleContext) -> Iterator[Hit]:
+    """Write could not be exercised
+
+    A write whose valid sample call fails cannot be tested for duplicates; give sample arguments."""
     for name in ctx.observations.snapshots:
         first = ctx.observations.calls_for(name, "write-first")
         if first and not _ok(first[0]):
@@ -349,15 +331,15 @@ def state_change(first: CallRecord, again: CallRecord) -> tuple[Severity, str] |
 
 @rule(
     "idempotency.read-only-keeps-state",
-    "idempotency",
     "warning",
-    title="A read-only tool's answer changed on an identical repeat",
-    rationale="A tool annotated readOnlyHint: true is called again freely (retries, parallel agents, caches). "
-    "The probe makes its first valid call twice in a row: when numbers in the answer grew (a history length, "
-    "a counter), the tool keeps state, and a retry is not harmless. Info when only a timestamp differs.",
     reference="MCP 2026-07-28, server/tools (ToolAnnotations: readOnlyHint, idempotentHint)",
 )
 def read_only_keeps_state(ctx: RuleContext) -> Iterator[Hit]:
+    """A read-only tool's answer changed on an identical repeat
+
+    A tool annotated readOnlyHint: true is called again freely (retries, parallel agents, caches). The
+    probe makes its first valid call twice in a row: when numbers in the answer grew (a history length, a
+    counter), the tool keeps state, and a retry is not harmless. Info when only a timestamp differs."""
     for tool in ctx.observations.tools:
         if not tool.read_only:
             continue

@@ -27,14 +27,14 @@ def definition_of(tool: ToolInfo) -> ToolDefinition:
 
 @rule(
     "protocol.definitions-changed",
-    "protocol",
     "error",
-    title="Tool definitions changed since the lock",
-    rationale="A model follows a tool's description and schema as instructions: a server that adds a tool or "
-    "changes one after it was reviewed (a rug pull, or an unreviewed release) must not be trusted silently.",
     reference="MCP 2026-07-28, server/tools (list changed notification); OWASP MCP Top 10, tool poisoning",
 )
 def definitions_changed(ctx: RuleContext) -> Iterator[Hit]:
+    """Tool definitions changed since the lock
+
+    A model follows a tool's description and schema as instructions: a server that adds a tool or changes
+    one after it was reviewed (a rug pull, or an unreviewed release) must not be trusted silently."""
     lock = ctx.options.lock
     if lock is None or ctx.observations.listing_error is not None:
         return

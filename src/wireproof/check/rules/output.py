@@ -73,15 +73,11 @@ NAME_LENGTH: Final = 64
 """A list whose items are all strings shorter than this is a list of names (sheets, tables, branches)."""
 
 
-@rule(
-    "output.over-budget",
-    "output",
-    "error",
-    title="Answer over the token budget",
-    rationale="Clients cap tool results (about 25,000 tokens, with a warning at 10,000); a huge answer burns context.",
-    reference="wireproof MISSION property 6 (tight outputs)",
-)
+@rule("output.over-budget", "error", reference="wireproof MISSION property 6 (tight outputs)")
 def over_budget(ctx: RuleContext) -> Iterator[Hit]:
+    """Answer over the token budget
+
+    Clients cap tool results (about 25,000 tokens, with a warning at 10,000); a huge answer burns context."""
     worst: dict[str, Any] = {}
     for call in ctx.observations.calls:
         if call.outcome == "result" and call.size_bytes > worst.get(call.tool, (0, None))[0]:
@@ -204,23 +200,23 @@ def _long_answer(ctx: RuleContext, tool: ToolInfo) -> CallRecord | None:
 
 @rule(
     "output.list-without-paging",
-    "output",
     "warning",
-    title="List-like tool without a limit or cursor",
-    rationale="A tool that returns a list without limit/cursor returns everything, however much there is. "
-    f"Judged on evidence: the list grew with the data (the tool as an observer of writes), or the "
-    f"outputSchema leaves it unbounded and an answer held {LONG_LIST} or more items; never for a short list "
-    "or one that mirrors a list the caller passed. A list of names (strings only, each short) that grew but "
-    f"stayed under {LONG_LIST} items is info: a workbook's sheets or a database's tables are few by nature. "
-    "A bare limit (limit, page_size, max_results…) without an offset, cursor or page parameter is no "
-    "paging: it bounds the answer, but what lies past the limit can never be read, so it is judged "
-    "the same way. Judged for read-only tools and the tools configured as "
-    "observers (reads by the user's word); and for any tool that takes SQL and is not named for a write "
-    f"(write_, create_, insert_…), which is asked for {LONG_QUERY_ROWS:,} generated rows (WITH RECURSIVE). A "
-    "text answer that is a JSON array or the Python repr of a list ([{…}, …], [(…), …]) counts as a list.",
     reference="MCP 2026-07-28, utilities/pagination (opaque cursors)",
 )
 def list_without_paging(ctx: RuleContext) -> Iterator[Hit]:
+    """List-like tool without a limit or cursor
+
+    A tool that returns a list without limit/cursor returns everything, however much there is. Judged on
+    evidence: the list grew with the data (the tool as an observer of writes), or the outputSchema leaves
+    it unbounded and an answer held 25 or more items; never for a short list or one that mirrors a list
+    the caller passed. A list of names (strings only, each short) that grew but stayed under 25 items is
+    info: a workbook's sheets or a database's tables are few by nature. A bare limit (limit, page_size,
+    max_results…) without an offset, cursor or page parameter is no paging: it bounds the answer, but what
+    lies past the limit can never be read, so it is judged the same way. Judged for read-only tools and
+    the tools configured as observers (reads by the user's word); and for any tool that takes SQL and is
+    not named for a write (write_, create_, insert_…), which is asked for 1,000 generated rows (WITH
+    RECURSIVE). A text answer that is a JSON array or the Python repr of a list ([{…}, …], [(…), …])
+    counts as a list."""
     observers = {o.tool for o in ctx.options.observers}
     for tool in ctx.observations.tools:
         properties = tool.input_schema.get("properties", {})
@@ -315,15 +311,15 @@ _CONTINUATION: Final = re.compile(r"cursor|offset|page|skip|after|token|start", 
 
 @rule(
     "output.truncated-without-cursor",
-    "output",
     "warning",
-    title="Truncated answer with no way to continue",
-    rationale='An answer that says it was truncated ("showing first 248 rows", "output truncated") is '
-    "honest, but without a cursor, offset or page parameter the rest can never be read: the model "
-    "works from a part it cannot complete. Give a cursor (or at least an offset) and say how to continue.",
     reference="MCP 2026-07-28, utilities/pagination (opaque cursors); wireproof MISSION property 6",
 )
 def truncated_without_cursor(ctx: RuleContext) -> Iterator[Hit]:
+    """Truncated answer with no way to continue
+
+    An answer that says it was truncated ("showing first 248 rows", "output truncated") is honest, but
+    without a cursor, offset or page parameter the rest can never be read: the model works from a part it
+    cannot complete. Give a cursor (or at least an offset) and say how to continue."""
     for tool in ctx.observations.tools:
         names = [str(n) for n in tool.input_schema.get("properties", {})]
         if any(_CONTINUATION.search(n) for n in names):
@@ -344,15 +340,15 @@ def truncated_without_cursor(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "output.listing-over-budget",
-    "output",
     "error",
-    title="tools/list answer over the token budget",
-    rationale="Every tool definition sits in the model's context on every turn; a listing over the budget "
-    "crowds out the task. Measured as the compact JSON of each tool's name, description, schemas and "
-    "annotations (a lower bound of the wire size), against the same warn/error token levels as answers.",
     reference="wireproof MISSION property 6 (tight outputs); MCP 2026-07-28, server/tools (tools/list)",
 )
 def listing_over_budget(ctx: RuleContext) -> Iterator[Hit]:
+    """tools/list answer over the token budget
+
+    Every tool definition sits in the model's context on every turn; a listing over the budget crowds out
+    the task. Measured as the compact JSON of each tool's name, description, schemas and annotations (a
+    lower bound of the wire size), against the same warn/error token levels as answers."""
     if not ctx.observations.listings:
         return
     listing = ctx.observations.listings[0]
@@ -374,13 +370,13 @@ def listing_over_budget(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "output.structured-mismatch",
-    "output",
     "error",
-    title="structuredContent does not match outputSchema",
-    rationale="With an outputSchema, servers MUST return conforming structuredContent; clients reject the rest.",
     reference="MCP 2026-07-28, server/tools (structured content, output schema)",
 )
 def structured_mismatch(ctx: RuleContext) -> Iterator[Hit]:
+    """structuredContent does not match outputSchema
+
+    With an outputSchema, servers MUST return conforming structuredContent; clients reject the rest."""
     for tool, validator in _output_validators(ctx):
         if validator is None:
             yield Hit(tool.name, "The outputSchema is not a valid JSON Schema.")
@@ -407,15 +403,15 @@ def structured_mismatch(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "output.error-structured-mismatch",
-    "output",
     "warning",
-    title="An error result's structuredContent does not match outputSchema",
-    rationale="Clients that validate structuredContent on every result (the TypeScript SDK 1.x client, the "
-    "MCP Inspector) reject such an error, so the model never reads its message. Leave structuredContent "
-    "out of isError results; put machine-readable error details in the result's _meta.",
     reference="MCP 2026-07-28, server/tools (output schema); modelcontextprotocol/typescript-sdk#1943",
 )
 def error_structured_mismatch(ctx: RuleContext) -> Iterator[Hit]:
+    """An error result's structuredContent does not match outputSchema
+
+    Clients that validate structuredContent on every result (the TypeScript SDK 1.x client, the MCP
+    Inspector) reject such an error, so the model never reads its message. Leave structuredContent out of
+    isError results; put machine-readable error details in the result's _meta."""
     for tool, validator in _output_validators(ctx):
         if validator is None:
             continue  # output.structured-mismatch reports the schema itself
@@ -468,20 +464,20 @@ def _json_text(call: CallRecord) -> Any:
 
 @rule(
     "output.json-in-text",
-    "output",
     "warning",
-    title="Structured answer sent only as JSON text, without outputSchema",
-    rationale="The spec (2025-06-18 and later) lets a tool return unstructured text, JSON included; structured "
-    "results go in structuredContent, and when the tool declares an outputSchema they MUST conform to it (the "
-    "serialized JSON SHOULD also be a text block, for older clients). Without an outputSchema nothing is "
-    "broken, so a small JSON object in text is only info with advice: declare an outputSchema and return "
-    "structuredContent, so clients and models get the shape instead of guessing it from prose. It is a "
-    f"warning when the answer is a list (a JSON array, or an object holding one, of two or more items) or at "
-    f"least {JSON_TEXT_LARGE:,} bytes: a client cannot select, page or validate what it must re-parse from "
-    "text, and a model reads every byte of it.",
     reference="MCP 2025-06-18 and 2026-07-28, server/tools (structured content, output schema)",
 )
 def json_in_text(ctx: RuleContext) -> Iterator[Hit]:
+    """Structured answer sent only as JSON text, without outputSchema
+
+    The spec (2025-06-18 and later) lets a tool return unstructured text, JSON included; structured
+    results go in structuredContent, and when the tool declares an outputSchema they MUST conform to it
+    (the serialized JSON SHOULD also be a text block, for older clients). Without an outputSchema nothing
+    is broken, so a small JSON object in text is only info with advice: declare an outputSchema and return
+    structuredContent, so clients and models get the shape instead of guessing it from prose. It is a
+    warning when the answer is a list (a JSON array, or an object holding one, of two or more items) or at
+    least 4,096 bytes: a client cannot select, page or validate what it must re-parse from text, and a
+    model reads every byte of it."""
     for tool in ctx.observations.tools:
         if tool.output_schema:
             continue  # output.structured-mismatch judges tools that declare one

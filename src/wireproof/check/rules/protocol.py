@@ -9,15 +9,11 @@ from wireproof.check.model import CallRecord, Evidence
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
 
-@rule(
-    "protocol.list-tools-failed",
-    "protocol",
-    "error",
-    title="tools/list failed",
-    rationale="A connector that cannot list its tools cannot be used.",
-    reference="MCP 2026-07-28, server/tools (tools/list)",
-)
+@rule("protocol.list-tools-failed", "error", reference="MCP 2026-07-28, server/tools (tools/list)")
 def list_tools_failed(ctx: RuleContext) -> Iterator[Hit]:
+    """tools/list failed
+
+    A connector that cannot list its tools cannot be used."""
     if ctx.observations.listing_error:
         yield Hit(
             None,
@@ -26,15 +22,11 @@ def list_tools_failed(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
-@rule(
-    "protocol.list-not-deterministic",
-    "protocol",
-    "error",
-    title="tools/list not deterministic",
-    rationale="tools/list SHOULD be deterministic: clients cache it, and a shifting list breaks prompt caching.",
-    reference="MCP 2026-07-28, server/tools (listing tools)",
-)
+@rule("protocol.list-not-deterministic", "error", reference="MCP 2026-07-28, server/tools (listing tools)")
 def list_not_deterministic(ctx: RuleContext) -> Iterator[Hit]:
+    """tools/list not deterministic
+
+    tools/list SHOULD be deterministic: clients cache it, and a shifting list breaks prompt caching."""
     listings = ctx.observations.listings
     if len(listings) >= 2 and any(listing != listings[0] for listing in listings[1:]):
         yield Hit(
@@ -46,14 +38,14 @@ def list_not_deterministic(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "protocol.no-tools",
-    "protocol",
     "error",
-    title="No tools listed",
-    rationale="A connector without tools can do nothing, and an empty tools/list is most often a "
-    "credential problem hidden as an empty list: a server must refuse a missing or bad credential loudly.",
     reference="MCP 2026-07-28, server/tools (tools/list); wireproof MISSION property 1 (fail closed)",
 )
 def no_tools(ctx: RuleContext) -> Iterator[Hit]:
+    """No tools listed
+
+    A connector without tools can do nothing, and an empty tools/list is most often a credential problem
+    hidden as an empty list: a server must refuse a missing or bad credential loudly."""
     if ctx.observations.listing_error is None and not ctx.observations.tools:
         yield Hit(
             None,
@@ -71,14 +63,14 @@ def _answered(call: CallRecord) -> bool:
 
 @rule(
     "protocol.no-tool-called",
-    "protocol",
     "error",
-    title="No tool could be called",
-    rationale="A check that called no tool has judged nothing but the listing; it must fail, not pass "
-    "with perfect scores, and say what to run to test the server.",
     reference="wireproof MISSION: a connector is tested before it is trusted",
 )
 def no_tool_called(ctx: RuleContext) -> Iterator[Hit]:
+    """No tool could be called
+
+    A check that called no tool has judged nothing but the listing; it must fail, not pass with perfect
+    scores, and say what to run to test the server."""
     observations = ctx.observations
     if not observations.tools or any(_answered(c) for c in observations.calls):
         return
@@ -105,15 +97,15 @@ def no_tool_called(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "protocol.unknown-tool-accepted",
-    "protocol",
     "error",
-    title="A call of a tool that does not exist is not refused",
-    rationale="A tools/call naming a tool the server does not list must fail: a JSON-RPC error (-32602, "
-    "unknown tool) or an isError result. Answered as a success, a misspelt tool name looks to the model like a "
-    "call that worked. The probe calls wireproof_no_such_tool with no arguments.",
     reference="MCP 2026-07-28, server/tools (error handling: unknown tools are protocol errors)",
 )
 def unknown_tool_accepted(ctx: RuleContext) -> Iterator[Hit]:
+    """A call of a tool that does not exist is not refused
+
+    A tools/call naming a tool the server does not list must fail: a JSON-RPC error (-32602, unknown tool)
+    or an isError result. Answered as a success, a misspelt tool name looks to the model like a call that
+    worked. The probe calls wireproof_no_such_tool with no arguments."""
     call = ctx.observations.unknown_tool
     if call is None or call.outcome == "protocol_error" or (call.outcome == "result" and call.is_error):
         return

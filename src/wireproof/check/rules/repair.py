@@ -12,14 +12,14 @@ __all__ = ["not_repairable"]
 
 @rule(
     "errors.not-repairable",
-    "errors",
     "warning",
-    title="Errors an agent cannot repair from",
-    rationale="A rejection must carry what an agent needs to fix the call (the field, the value expected); "
-    "fewer than half of a tool's rejections could be fixed from the error alone.",
     reference="wireproof MISSION property 3 (let errors teach); RFC 9457 (detail helps the client correct the problem)",
 )
 def not_repairable(ctx: RuleContext) -> Iterator[Hit]:
+    """Errors an agent cannot repair from
+
+    A rejection must carry what an agent needs to fix the call (the field, the value expected); fewer than
+    half of a tool's rejections could be fixed from the error alone."""
     observations = ctx.observations
     for rate in repair_rates(observations):
         if rate.repaired * 2 >= rate.rejections:

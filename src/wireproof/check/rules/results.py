@@ -12,17 +12,13 @@ from wireproof.check.rules.errors import invalid_result
 _JSON_TYPES: Final = {list: "array", str: "string", int: "number", float: "number", bool: "boolean"}
 
 
-@rule(
-    "protocol.invalid-result",
-    "protocol",
-    "error",
-    title="Answer that is no valid tools/call result",
-    rationale="A result that breaks the CallToolResult schema (a text item without text, content that is not "
-    "a list, an unknown content type, structuredContent that is not an object) is refused by the client (the "
-    "TypeScript SDK checks every field): the model sees neither the data nor an error.",
-    reference="MCP 2026-07-28, schema (CallToolResult, ContentBlock)",
-)
+@rule("protocol.invalid-result", "error", reference="MCP 2026-07-28, schema (CallToolResult, ContentBlock)")
 def invalid_results(ctx: RuleContext) -> Iterator[Hit]:
+    """Answer that is no valid tools/call result
+
+    A result that breaks the CallToolResult schema (a text item without text, content that is not a list,
+    an unknown content type, structuredContent that is not an object) is refused by the client (the
+    TypeScript SDK checks every field): the model sees neither the data nor an error."""
     by_tool: dict[str, list[CallRecord]] = {}
     not_objects: dict[str, CallRecord] = {}
     for call in ctx.observations.calls:

@@ -80,43 +80,32 @@ def _types(prop: dict[str, Any]) -> set[str]:
     return found
 
 
-@rule(
-    "schema.tool-description",
-    "schema",
-    "warning",
-    title="Tool without a description",
-    rationale="The model chooses tools by their descriptions; a tool without one is guessed at.",
-    reference=TOOLS_SPEC,
-)
+@rule("schema.tool-description", "warning", reference=TOOLS_SPEC)
 def tool_description(ctx: RuleContext) -> Iterator[Hit]:
+    """Tool without a description
+
+    The model chooses tools by their descriptions; a tool without one is guessed at."""
     for tool in ctx.observations.tools:
         if not (tool.description or "").strip():
             yield Hit(tool.name, "The tool has no description.", _schema_evidence(tool))
 
 
-@rule(
-    "schema.param-description",
-    "schema",
-    "warning",
-    title="Parameter without a description",
-    rationale="Without a description the model fills the argument from its name alone.",
-    reference=TOOLS_SPEC,
-)
+@rule("schema.param-description", "warning", reference=TOOLS_SPEC)
 def param_description(ctx: RuleContext) -> Iterator[Hit]:
+    """Parameter without a description
+
+    Without a description the model fills the argument from its name alone."""
     yield from _listed(
         ctx, lambda p: not str(p.get("description", "")).strip(), "Parameters without a description"
     )
 
 
-@rule(
-    "schema.param-type",
-    "schema",
-    "error",
-    title="Parameter without a type",
-    rationale="An untyped parameter accepts anything, so the model guesses and the server cannot validate.",
-    reference=TOOLS_SPEC,
-)
+@rule("schema.param-type", "error", reference=TOOLS_SPEC)
 def param_type(ctx: RuleContext) -> Iterator[Hit]:
+    """Parameter without a type
+
+    An untyped parameter accepts anything, so the model guesses and the server cannot validate."""
+
     def untyped(name: str, prop: dict[str, Any]) -> str | None:
         if not _types(prop) and "enum" not in prop and "const" not in prop and "$ref" not in prop:
             return f"Parameter {name} has no type."
@@ -125,17 +114,13 @@ def param_type(ctx: RuleContext) -> Iterator[Hit]:
     yield from _each(ctx, untyped)
 
 
-@rule(
-    "schema.open-object",
-    "schema",
-    "warning",
-    title="Unknown arguments not refused",
-    rationale="Without additionalProperties: false, a misspelt argument is silently ignored instead of refused. "
-    "Only info when the probe's unknown argument was refused by name: the server is strict, its schema just "
-    "does not say so.",
-    reference=TOOLS_SPEC + "; JSON Schema 2020-12 additionalProperties",
-)
+@rule("schema.open-object", "warning", reference=TOOLS_SPEC + "; JSON Schema 2020-12 additionalProperties")
 def open_object(ctx: RuleContext) -> Iterator[Hit]:
+    """Unknown arguments not refused
+
+    Without additionalProperties: false, a misspelt argument is silently ignored instead of refused. Only
+    info when the probe's unknown argument was refused by name: the server is strict, its schema just does
+    not say so."""
     for tool in ctx.observations.tools:
         if tool.input_schema.get("additionalProperties") is not False:
             refusal = _refused_by_name(ctx, tool.name)
@@ -169,15 +154,11 @@ def _refused_by_name(ctx: RuleContext, tool: str) -> CallRecord | None:
     return None
 
 
-@rule(
-    "schema.unbounded-string",
-    "schema",
-    "warning",
-    title="String parameter without a length bound",
-    rationale="An unbounded string invites megabyte arguments; maxLength, an enum, a format or a pattern bound it.",
-    reference="JSON Schema 2020-12 maxLength",
-)
+@rule("schema.unbounded-string", "warning", reference="JSON Schema 2020-12 maxLength")
 def unbounded_string(ctx: RuleContext) -> Iterator[Hit]:
+    """String parameter without a length bound
+
+    An unbounded string invites megabyte arguments; maxLength, an enum, a format or a pattern bound it."""
     yield from _listed(
         ctx,
         lambda p: (
@@ -189,15 +170,11 @@ def unbounded_string(ctx: RuleContext) -> Iterator[Hit]:
     )
 
 
-@rule(
-    "schema.unbounded-array",
-    "schema",
-    "warning",
-    title="Array parameter without maxItems",
-    rationale="An unbounded list argument lets one call ask for unbounded work.",
-    reference="JSON Schema 2020-12 maxItems",
-)
+@rule("schema.unbounded-array", "warning", reference="JSON Schema 2020-12 maxItems")
 def unbounded_array(ctx: RuleContext) -> Iterator[Hit]:
+    """Array parameter without maxItems
+
+    An unbounded list argument lets one call ask for unbounded work."""
     yield from _listed(
         ctx, lambda p: "array" in _types(p) and "maxItems" not in p, "Array parameters without maxItems"
     )
@@ -205,16 +182,17 @@ def unbounded_array(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "schema.unbounded-number",
-    "schema",
     "warning",
-    title="Count parameter without bounds, or not an integer",
-    rationale="A count-like number (limit, offset, head, tail, count, max_*, *_count) without a minimum lets "
-    "-1 through, which many backends read as 'everything' (SQLite's LIMIT -1) or as an empty answer; a "
-    "limit without a maximum lets one call ask for unbounded work; typed number, it lets 1.5 through. Give "
-    "it type integer, a minimum and (except an offset) a maximum.",
     reference="JSON Schema 2020-12 minimum, maximum; wireproof MISSION property 6 (tight outputs)",
 )
 def unbounded_number(ctx: RuleContext) -> Iterator[Hit]:
+    """Count parameter without bounds, or not an integer
+
+    A count-like number (limit, offset, head, tail, count, max_*, *_count) without a minimum lets -1
+    through, which many backends read as 'everything' (SQLite's LIMIT -1) or as an empty answer; a limit
+    without a maximum lets one call ask for unbounded work; typed number, it lets 1.5 through. Give it
+    type integer, a minimum and (except an offset) a maximum."""
+
     def unbounded(name: str, prop: dict[str, Any]) -> str | None:
         kinds = _types(prop) - {"null"}
         if not kinds or not kinds <= {"number", "integer"} or not count_like(name) or "enum" in prop:
@@ -234,13 +212,14 @@ def unbounded_number(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "schema.date-without-format",
-    "schema",
     "warning",
-    title="Date-like parameter without a format",
-    rationale="A date passed as free text is guessed at (05/01 or 01/05?); format: date or date-time says which.",
     reference="JSON Schema 2020-12 format (date, date-time, RFC 3339)",
 )
 def date_without_format(ctx: RuleContext) -> Iterator[Hit]:
+    """Date-like parameter without a format
+
+    A date passed as free text is guessed at (05/01 or 01/05?); format: date or date-time says which."""
+
     def free_text_date(name: str, prop: dict[str, Any]) -> str | None:
         if _types(prop) == {"string"} and _DATE_NAME.search(name) and not {"format", "pattern"} & set(prop):
             return f"Parameter {name} looks like a date but has no format."
@@ -249,15 +228,12 @@ def date_without_format(ctx: RuleContext) -> Iterator[Hit]:
     yield from _each(ctx, free_text_date)
 
 
-@rule(
-    "schema.enum-in-prose",
-    "schema",
-    "warning",
-    title="Allowed values listed in prose, not as an enum",
-    rationale="Values named only in a description are not enforced, and the model may paraphrase them.",
-    reference="JSON Schema 2020-12 enum",
-)
+@rule("schema.enum-in-prose", "warning", reference="JSON Schema 2020-12 enum")
 def enum_in_prose(ctx: RuleContext) -> Iterator[Hit]:
+    """Allowed values listed in prose, not as an enum
+
+    Values named only in a description are not enforced, and the model may paraphrase them."""
+
     def prose_enum(name: str, prop: dict[str, Any]) -> str | None:
         text = str(prop.get("description", ""))
         if not {"enum", "const"} & set(prop) and _types(prop) <= {"string"} and _PROSE_ENUM.search(text):
@@ -267,15 +243,11 @@ def enum_in_prose(ctx: RuleContext) -> Iterator[Hit]:
     yield from _each(ctx, prose_enum)
 
 
-@rule(
-    "schema.vague-name",
-    "schema",
-    "warning",
-    title="Vague tool name",
-    rationale="A name that does not say what the tool does (get_records, query, run) makes the model guess.",
-    reference="wireproof MISSION: precise schemas are the contract",
-)
+@rule("schema.vague-name", "warning", reference="wireproof MISSION: precise schemas are the contract")
 def vague_name(ctx: RuleContext) -> Iterator[Hit]:
+    """Vague tool name
+
+    A name that does not say what the tool does (get_records, query, run) makes the model guess."""
     for tool in ctx.observations.tools:
         if _VAGUE.search(tool.name.lower()):
             yield Hit(
@@ -283,15 +255,11 @@ def vague_name(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
-@rule(
-    "schema.no-annotations",
-    "schema",
-    "warning",
-    title="Tool without annotations",
-    rationale="Without readOnlyHint and friends, clients must assume every tool may write and destroy.",
-    reference="MCP 2026-07-28, server/tools (ToolAnnotations)",
-)
+@rule("schema.no-annotations", "warning", reference="MCP 2026-07-28, server/tools (ToolAnnotations)")
 def no_annotations(ctx: RuleContext) -> Iterator[Hit]:
+    """Tool without annotations
+
+    Without readOnlyHint and friends, clients must assume every tool may write and destroy."""
     for tool in ctx.observations.tools:
         if not tool.annotations or all(k == "title" for k in tool.annotations):
             yield Hit(
@@ -303,17 +271,17 @@ def no_annotations(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule(
     "schema.write-not-idempotent",
-    "schema",
     "warning",
-    title="Write tool that is neither idempotent nor keyed",
-    rationale="Agents retry; a write that is not idempotent and takes no idempotency key can duplicate its effect. "
-    "Only info when the writes probe (--allow-writes) makes the declaration moot: the observers saw the first "
-    "call's effect and no second one, the repeat was refused loudly, the tool is described as read-only, or an "
-    "unannotated tool (taking no SQL, or named for a read such as search_ with a query that is not SQL) gave one "
-    "data answer to every identical call while the observers never moved.",
     reference="MCP 2026-07-28 (SEP-2575: clients re-issue broken requests); draft-ietf-httpapi-idempotency-key-header",
 )
 def write_not_idempotent(ctx: RuleContext) -> Iterator[Hit]:
+    """Write tool that is neither idempotent nor keyed
+
+    Agents retry; a write that is not idempotent and takes no idempotency key can duplicate its effect.
+    Only info when the writes probe (--allow-writes) makes the declaration moot: the observers saw the
+    first call's effect and no second one, the repeat was refused loudly, the tool is described as
+    read-only, or an unannotated tool (taking no SQL, or named for a read such as search_ with a query
+    that is not SQL) gave one data answer to every identical call while the observers never moved."""
     for tool in ctx.observations.tools:
         hints = tool.annotations or {}
         if tool.read_only or hints.get("idempotentHint") is True or idempotency_key_parameter(tool):
@@ -413,13 +381,14 @@ def _answer(call: CallRecord) -> str:
 
 @rule(
     "schema.non-portable-pattern",
-    "schema",
     "warning",
-    title="Regex pattern that differs between Python and ECMA-262",
-    rationale=r"JSON Schema patterns are ECMA-262; \d, \w, \s and \b match more in Python, lookbehind and (?P…) differ.",
     reference="JSON Schema 2020-12 pattern (ECMA-262 regular expressions)",
 )
 def non_portable_pattern(ctx: RuleContext) -> Iterator[Hit]:
+    r"""Regex pattern that differs between Python and ECMA-262
+
+    JSON Schema patterns are ECMA-262; \d, \w, \s and \b match more in Python, lookbehind and (?P…)
+    differ."""
     for tool in ctx.observations.tools:
         for name, prop in _properties(tool):
             pattern = prop.get("pattern")

@@ -1,0 +1,224 @@
+"""A stdio upstream's pipes, shared by the SDK's client session and a lean relay for ``tools/call``.
+
+The SDK's ``Client`` does the handshake, ``tools/list`` and the probe of a suspected hang on memory
+streams this transport feeds; once the session is initialised, a forwarded ``tools/call`` (with the
+``_meta`` the session stamps on every request in the 2026-07-28 era) is written to the upstream's stdin as one JSON-RPC
+frame with a string id of its own, and its response is taken off stdout by id, without the client
+session's per-request machinery (its dispatcher tasks, the result's encode-and-revalidate)::
+
+    guard ──SessionMessage──▶ writer ─┐                          ┌─▶ response with a relay id ─▶ the waiting call
+    relay ──JSON frame (lock)────────┴──▶ upstream stdin/stdout ─┤
+                                                                 └─▶ anything else ─▶ SDK session
+
+Every other message (notifications, the session's own responses, server requests) reaches the SDK
+session as over its own stdio transport. When stdout ends, every waiting relay call learns the
+connection closed. Shutdown closes stdin, then terminates and kills the process (bounded waits).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import json
+import logging
+import subprocess
+from collections.abc import AsyncIterator
+from typing import Any, Final, TextIO
+
+import anyio
+import anyio.abc
+import mcp_types as types
+import pydantic_core
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
+from mcp import StdioServerParameters
+from mcp.client.stdio import get_default_environment
+from mcp.shared.message import SessionMessage
+
+__all__ = ["RelayClosed", "StdioRelay"]
+
+logger = logging.getLogger("wireproof.guard")
+
+_STOP_GRACE: Final = 2.0
+_ID_PREFIX: Final = "wireproof-relay-"
+
+
+class RelayClosed(Exception):
+    """The upstream's stdout ended (or its stdin broke) before the relayed call was answered."""
+
+
+class _Slot:
+    __slots__ = ("done", "message")
+
+    def __init__(self) -> None:
+        self.done = anyio.Event()
+        self.message: dict[str, Any] | None = None
+
+
+class StdioRelay:
+    """One upstream process (see the module). ``transport()`` is what the SDK ``Client`` is given."""
+
+    def __init__(self, params: StdioServerParameters, errlog: TextIO | None = None) -> None:
+        self.params, self.errlog = params, errlog
+        self._process: anyio.abc.Process | None = None
+        self._pending: dict[str, _Slot] = {}
+        self._ids = itertools.count(1)
+        self._write_lock = anyio.Lock()
+        self._closed = False
+
+    @contextlib.asynccontextmanager
+    async def transport(
+        self,
+    ) -> AsyncIterator[
+        tuple[MemoryObjectReceiveStream[SessionMessage | Exception], MemoryObjectSendStream[SessionMessage]]
+    ]:
+        params = self.params
+        process = await anyio.open_process(
+            [params.command, *params.args],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.errlog,
+            env=get_default_environment() | (params.env or {}),
+            cwd=params.cwd,
+        )
+        self._process = process
+        to_session, session_reads = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+        session_writes, from_session = anyio.create_memory_object_stream[SessionMessage](0)
+        try:
+            async with anyio.create_task_group() as tasks:
+                tasks.start_soon(self._read, process, to_session)
+                tasks.start_soon(self._write_session, process, from_session)
+                try:
+                    yield session_reads, session_writes
+                finally:
+                    tasks.cancel_scope.cancel()
+        finally:
+            self._close_pending()
+            with anyio.CancelScope(shield=True):
+                await _stop(process)
+
+    async def _read(
+        self, process: anyio.abc.Process, to_session: MemoryObjectSendStream[SessionMessage | Exception]
+    ) -> None:
+        assert process.stdout is not None
+        pending = bytearray()
+        async with to_session:
+            try:
+                async for chunk in process.stdout:
+                    pending += chunk
+                    while (newline := pending.find(b"\n")) >= 0:
+                        line = bytes(pending[:newline]).rstrip(b"\r")
+                        del pending[: newline + 1]
+                        if line.strip() and not self._answered(line):
+                            await to_session.send(_parsed(line))
+            except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+                pass
+            finally:
+                self._close_pending()
+
+    def _answered(self, line: bytes) -> bool:
+        """Hand a response to a relayed call to its caller; False for anything else."""
+        if not self._pending or _ID_PREFIX.encode() not in line:
+            return False
+        try:
+            message = pydantic_core.from_json(line)
+        except ValueError:
+            return False
+        if not isinstance(message, dict) or "method" in message or not isinstance(message.get("id"), str):
+            return False
+        slot = self._pending.get(message["id"])
+        if slot is None:
+            return False
+        slot.message = message
+        slot.done.set()
+        return True
+
+    def _close_pending(self) -> None:
+        self._closed = True
+        for slot in self._pending.values():
+            slot.done.set()  # with no message: the connection closed
+
+    async def _write_session(
+        self, process: anyio.abc.Process, from_session: MemoryObjectReceiveStream[SessionMessage]
+    ) -> None:
+        async with from_session:
+            async for item in from_session:
+                frame = item.message.model_dump_json(by_alias=True, exclude_unset=True).encode() + b"\n"
+                try:
+                    await self._send(process, frame)
+                except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+                    return
+
+    async def _send(self, process: anyio.abc.Process, frame: bytes) -> None:
+        assert process.stdin is not None
+        async with self._write_lock:  # frames never interleave
+            await process.stdin.send(frame)
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
+        """Relay one ``tools/call`` (with the session's request ``meta``, when it has one) and return
+        the JSON-RPC response object (``result`` or ``error``).
+        The caller's cancel scope bounds it; a cancelled call is cancelled upstream too.
+
+        Raises:
+            RelayClosed: the connection closed before the answer.
+        """
+        process = self._process
+        if process is None or self._closed:
+            raise RelayClosed
+        request_id = f"{_ID_PREFIX}{next(self._ids)}"
+        slot = self._pending[request_id] = _Slot()
+        params: dict[str, Any] = {"name": name, "arguments": arguments}
+        if meta:
+            params["_meta"] = meta
+        frame = json.dumps(
+            {"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": params},
+            separators=(",", ":"),
+        ).encode()
+        try:
+            await self._send(process, frame + b"\n")
+            await slot.done.wait()
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+            raise RelayClosed from None
+        except anyio.get_cancelled_exc_class():
+            with anyio.CancelScope(shield=True), anyio.move_on_after(1), contextlib.suppress(Exception):
+                await self._send(process, _cancelled(request_id))
+            raise
+        finally:
+            self._pending.pop(request_id, None)
+        if slot.message is None:
+            raise RelayClosed
+        return slot.message
+
+
+def _cancelled(request_id: str) -> bytes:
+    notification = {
+        "jsonrpc": "2.0",
+        "method": "notifications/cancelled",
+        "params": {"requestId": request_id, "reason": "the guard's deadline for the call passed"},
+    }
+    return json.dumps(notification, separators=(",", ":")).encode() + b"\n"
+
+
+def _parsed(line: bytes) -> SessionMessage | Exception:
+    try:
+        return SessionMessage(types.jsonrpc_message_adapter.validate_json(line, by_name=False))
+    except ValueError as exc:
+        logger.warning("the upstream wrote a line that is not a JSON-RPC message: %s", exc)
+        return exc
+
+
+async def _stop(process: anyio.abc.Process) -> None:
+    """Close stdin, wait, terminate, wait, kill: every wait bounded."""
+    if process.stdin is not None:
+        with contextlib.suppress(Exception):
+            await process.stdin.aclose()
+    for signal_it in (None, process.terminate, process.kill):
+        if signal_it is not None:
+            with contextlib.suppress(ProcessLookupError, OSError):
+                signal_it()
+        with anyio.move_on_after(_STOP_GRACE):
+            await process.wait()
+            break
+    else:
+        logger.warning("upstream process %d is still alive after kill; abandoning it", process.pid)
+    with anyio.move_on_after(1), contextlib.suppress(Exception):
+        await process.aclose()
