@@ -230,3 +230,6 @@ D["ea-database"][-1]["seen"] = "the run after the hold-out detections (idempoten
 c("filesystem", "fs-10", "errors", "write_file", "write_file of the allowed directory itself (path \"\") answers the raw Node error with the server's internal temp file name, a file it had written beside the allowed directory, outside it.",
   'write_file {"path":"","content":"wp"} -> isError true, "EISDIR: illegal operation on a directory, rename \'/tmp/wireproof-corpus/state/fs.5a9b….tmp\' -> \'/tmp/wireproof-corpus/state/fs\'"')
 D["filesystem"][-1]["seen"] = "the run after the hold-out detections (errors.leak, OS error string)"
+c("mcp-sqlite-npm", "ms-13", "output", "read_records", "Row sets and column lists are answered as a JSON array in a text block only: no outputSchema and no structuredContent, although the server speaks protocol 2025-11-25 (also query, get_table_schema).",
+  'read_records {"table":"t"} -> isError false, text "[{\\"id\\":1,...}]", structuredContent absent; tools/list: no outputSchema')
+D["mcp-sqlite-npm"][-1]["seen"] = "the run after the hold-out detections (output.json-in-text)"

@@ -1,5 +1,6 @@
 """Judgments of every warning/error finding of the base run (checker at 8f823ed), of the merged checker's run
-(out-after/) and of the recall run (out-recall/), made by hand.
+(out-after/), of the recall run (out-recall/) and of the run after the hold-out detections (out-after-holdout/),
+made by hand.
 Builds judgments.json: python3 judge.py > judgments.json"""
 import json
 from defects import D
@@ -343,6 +344,19 @@ j(s, "errors.leak", "write_file", "TP", "fs-10",
   "'/tmp/wireproof-corpus/state/fs.<hex>.tmp' -> '/tmp/wireproof-corpus/state/fs'\": the raw error names the server's own "
   "temp file, which it wrote beside the allowed directory, outside it (the hold-out's ss-14 shape: an internal temp name).",
   field="an OS error string with a path")
+OLD_PROTOCOL = ("FP: the server negotiates protocol 2024-11-05, which has neither outputSchema nor structuredContent "
+                "(both came with 2025-06-18), so JSON in a text block is the only way it can answer and the advice "
+                "('declare an outputSchema and return structuredContent') cannot be followed at the protocol it speaks. "
+                "Cause: rules/output.py json_in_text does not look at the negotiated protocol version; below 2025-06-18 "
+                "it should be silent (or say 'upgrade the SDK/protocol', which is another finding).")
+s = "ea-database"
+j(s, "output.json-in-text", "describe_table export_query list_insights list_tables read_query", "FP", None, OLD_PROTOCOL)
+s = "postgres"
+j(s, "output.json-in-text", "query", "FP", None, OLD_PROTOCOL)
+s = "mcp-sqlite-npm"
+j(s, "output.json-in-text", "get_table_schema query read_records", "TP", "ms-13",
+  "protocol 2025-11-25, no outputSchema: rows and column lists come back as a JSON array in a text block only "
+  "(read_records 13 rows, 721 bytes), no structuredContent (the hold-out's ss-18/td-9 shape).")
 # the knowledge graph's memory.jsonl is corrupted by the concurrent probe in some runs only (kg-10: a race in the
 # server's unlocked rewrite of the file; seen in out-base/ and in 1 of 7 runs on 2026-12-02); from then on every call fails
 s = "knowledge-graph"
