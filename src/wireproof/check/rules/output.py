@@ -462,6 +462,10 @@ def _json_text(call: CallRecord) -> Any:
     return value if isinstance(value, dict | list) and value else None
 
 
+_STRUCTURED_SINCE: Final = "2025-06-18"
+"""The first protocol revision with outputSchema and structuredContent (revisions are dates: they sort as text)."""
+
+
 @rule(
     "output.json-in-text",
     "warning",
@@ -477,7 +481,10 @@ def json_in_text(ctx: RuleContext) -> Iterator[Hit]:
     structuredContent, so clients and models get the shape instead of guessing it from prose. It is a
     warning when the answer is a list (a JSON array, or an object holding one, of two or more items) or at
     least 4,096 bytes: a client cannot select, page or validate what it must re-parse from text, and a
-    model reads every byte of it."""
+    model reads every byte of it. Silent on a protocol older than 2025-06-18, which has neither outputSchema
+    nor structuredContent: the advice could not be followed."""
+    if ctx.protocol_version is not None and ctx.protocol_version < _STRUCTURED_SINCE:
+        return
     for tool in ctx.observations.tools:
         if tool.output_schema:
             continue  # output.structured-mismatch judges tools that declare one
