@@ -636,7 +636,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "--" in argv:
         split = argv.index("--")
         argv, command = argv[:split], argv[split + 1 :]
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # told with the subcommand's usage, not the top-level one
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        hint = "; a server's command goes after --" if args.command != "serve" and not command else ""
+        sub.choices[args.command].error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+    from wireproof._handshake import quiet_stdout_parse_errors
+
+    quiet_stdout_parse_errors()  # a server's stray stdout line is one line on stderr, not a traceback
     try:
         run = {"serve": _run_serve, "guard": _run_guard}.get(args.command, _run_check)
         return run(args, command)

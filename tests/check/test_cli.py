@@ -209,7 +209,12 @@ def test_legacy_handshake_works_too(helpdesk_db: Path) -> None:
         (["check"], "name exactly one server"),
         (["check", "ftp://x"], "is not an http(s) URL"),
         (["check", "--", "/nonexistent/server-binary"], "cannot connect"),
-        (["check", "--", sys.executable, "-c", "import sys; sys.exit(3)"], "cannot connect"),
+        (
+            ["check", "--", sys.executable, "-c", "import sys; sys.exit(3)"],
+            "the server exited (or closed its stdout) before it answered the handshake",
+        ),
+        (["check", "--bogus", "--", "true"], "wireproof check: error: unrecognized arguments: --bogus"),
+        (["check", "python", "-m", "x"], "a server's command goes after --"),
         (["check", "--config", "/nonexistent.toml", "--", "true"], "cannot read"),
         (["check", "--output", "report.pdf", "--", "true"], "cannot tell the format"),
         (["check", "--mcp-config", "/nonexistent.json", "--server", "x"], "cannot read"),
@@ -220,6 +225,16 @@ def test_could_not_run_exits_2_with_a_reason(args: list[str], message: str) -> N
     done = run(*args, timeout=60)
     assert done.returncode == 2, done.stdout + done.stderr
     assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_server_that_prints_to_stdout_gets_one_line_per_stray_line_not_a_traceback() -> None:
+    chatty = "print('starting up...', flush=True); import time; time.sleep(30)"
+    done = run("check", "--timeout", "1", "--", sys.executable, "-c", chatty, timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "a line on stdout that is not JSON-RPC" in done.stderr
+    assert "'starting up...'" in done.stderr
+    assert "no answer to the handshake (initialize) in time" in done.stderr
     assert "Traceback" not in done.stderr
 
 
