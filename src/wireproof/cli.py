@@ -516,6 +516,22 @@ def _outputs(formats: list[str], outputs: list[Path]) -> list[tuple[str, Path | 
     return result
 
 
+def _check_writable(path: Path) -> None:
+    """Refuse a report path that cannot be written before the check runs, not after it."""
+    if path.is_dir():
+        raise UsageError(f"cannot write the report {path}: it is a folder; name a file in it")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise UsageError(f"cannot write the report {path}: {path.parent} is a file, not a folder")
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.open("a", encoding="utf-8").close()
+        if not existed:
+            path.unlink()
+    except OSError as exc:
+        raise UsageError(f"cannot write the report {path}: {exc.strerror or exc}") from exc
+
+
 def _target(args: argparse.Namespace, command: list[str]) -> Any:
     from wireproof.check import Target, target_from_mcp_config
 
@@ -563,6 +579,9 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
         load_config(args.config, options)
     options.validate()
     outputs = _outputs(args.format, args.output)
+    for _, output in outputs:
+        if output is not None:
+            _check_writable(output)
     lock_plan = _lock_plan(args)
     options.lock = lock_plan.pinned if lock_plan else None
     baseline = read_baseline(args.baseline) if args.baseline else None
@@ -576,8 +595,11 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
         if path is None:
             sys.stdout.write(rendered)
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(rendered, encoding="utf-8")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(rendered, encoding="utf-8")
+            except OSError as exc:  # it was writable when the check started
+                raise UsageError(f"cannot write the report {path}: {exc.strerror or exc}") from exc
     if all(path is not None for _, path in outputs):
         sys.stdout.write(render(report, "text"))
         for _, path in outputs:

@@ -260,6 +260,22 @@ def test_mcp_config_file_names_the_server(helpdesk_db: Path, tmp_path: Path) -> 
     assert "it has: helpdesk" in missing.stderr
 
 
+def test_a_report_path_that_cannot_be_written_is_refused_before_the_check_runs(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("a file, not a folder\n")
+    # The server command is `true`: had the check run first, the error would be "cannot connect".
+    done = run("check", "--output", str(not_a_folder / "report.html"), "--", "true", timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"cannot write the report {not_a_folder / 'report.html'}: {not_a_folder} is a file" in done.stderr
+    folder = run("check", "--format", "json", "--output", str(tmp_path), "--", "true", timeout=60)
+    assert folder.returncode == 2
+    assert "it is a folder; name a file in it" in folder.stderr
+    fine = tmp_path / "new" / "report.json"
+    refused = run("check", "--output", str(fine), "--", "true", timeout=60)
+    assert "cannot connect" in refused.stderr  # a writable path passes, and is not left behind empty
+    assert not fine.exists()
+
+
 def test_config_file_errors_are_clear(tmp_path: Path) -> None:
     bad = tmp_path / "wireproof.toml"
     bad.write_text("[budget]\nwarn_tokens = 'many'\n")
