@@ -93,7 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--tool", action="append", default=[], metavar="NAME", help="check only this tool (repeatable)"
     )
     check.add_argument(
-        "--timeout", type=float, default=10.0, metavar="S", help="seconds per call (default 10)"
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds per call, and per handshake attempt: a server that never answers is given up on "
+        "after the 2026 and then the 2025 handshake (only the latter with --legacy) (default 10)",
     )
     check.add_argument(
         "--concurrency", type=int, default=4, metavar="N", help="tools probed at once (default 4)"
