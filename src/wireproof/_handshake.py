@@ -37,6 +37,10 @@ def describe_handshake_failure(exc: BaseException, *, stdio: bool) -> str:
                 "its stderr, if it wrote any, is above"
             )
         return "the server closed the connection before it answered the handshake"
+    if stdio and isinstance(exc, FileNotFoundError) and exc.filename:
+        name = str(exc.filename)
+        where = "there is no such file" if "/" in name else "it is not on PATH; give its full path"
+        return f"cannot run {name!r}: {where}"
     text = str(exc) or type(exc).__name__
     return text if type(exc).__name__ in text else f"{type(exc).__name__}: {text}"
 

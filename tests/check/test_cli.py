@@ -208,7 +208,14 @@ def test_legacy_handshake_works_too(helpdesk_db: Path) -> None:
     [
         (["check"], "name exactly one server"),
         (["check", "ftp://x"], "is not an http(s) URL"),
-        (["check", "--", "/nonexistent/server-binary"], "cannot connect"),
+        (
+            ["check", "--", "/nonexistent/server-binary"],
+            "'/nonexistent/server-binary': there is no such file",
+        ),
+        (
+            ["check", "--", "no-such-mcp-server-x"],
+            "'no-such-mcp-server-x': it is not on PATH; give its full path",
+        ),
         (
             ["check", "--", sys.executable, "-c", "import sys; sys.exit(3)"],
             "the server exited (or closed its stdout) before it answered the handshake",
