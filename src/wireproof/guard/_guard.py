@@ -25,6 +25,7 @@ import mcp_types as types
 import pydantic_core
 from mcp.shared.exceptions import MCPError
 
+from wireproof._version import __version__
 from wireproof.budget import BYTES_PER_TOKEN, DEFAULT_BUDGET_TOKENS, FRAME_BYTES, wire_bytes
 from wireproof.connector import Connector
 from wireproof.errors import FieldError, InvalidInput
@@ -300,6 +301,7 @@ async def guarded_connector(
     listed = await upstream.list_tools()
     connector: Connector[None] = Connector(
         name,
+        version=__version__,  # a client sees which wireproof guards the server, not "0.0.0"
         budget_tokens=policy.budget_tokens or DEFAULT_BUDGET_TOKENS,
         timeout=policy.timeout,
         rate_limit=policy.rate_limit,
