@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Final
 
-from wireproof.check.model import CallRecord, Purpose, ToolInfo
+from wireproof.check.model import CallRecord, Purpose, ToolInfo, observers_moved
 from wireproof.check.probes.effects import deletes
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import TOOL_ERRORS, answered_ok, disguised_failure
@@ -212,7 +212,7 @@ def no_op_acknowledged(ctx: RuleContext) -> Iterator[Hit]:
         for purpose in ("write-miss", "write-keys-only"):
             for call in ctx.observations.calls_for(tool.name, purpose)[:1]:
                 before, after = snaps.get(f"{purpose}-before"), snaps.get(f"{purpose}-after")
-                if before is None or before != after or not answered_ok(call):
+                if before is None or observers_moved(before, after) or not answered_ok(call):
                     continue
                 said = call.text + " " + (json.dumps(call.structured) if call.structured is not None else "")
                 if not _SUCCESS.search(said) or _NOTHING.search(said):

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any, Final
 
-from wireproof.check.model import CallRecord, EscapeObservation, Evidence, Severity, ToolInfo, truncate
+from wireproof.check.model import (
+    CallRecord,
+    EscapeObservation,
+    Evidence,
+    Severity,
+    ToolInfo,
+    bookkeeping_only,
+    is_timestamp,
+    json_leaves,
+    observers_moved,
+    truncate,
+)
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import disguised_failure
 
@@ -70,7 +80,7 @@ def repeat_duplicates(ctx: RuleContext, name: str, first: CallRecord, repeat: Ca
     """Why the repeat of a write looks like a second effect, or None."""
     snaps = ctx.observations.snapshots[name]
     if snaps.get("before") is not None:
-        if snaps.get("write-first") != snaps.get("write-repeat"):
+        if observers_moved(snaps.get("write-first"), snaps.get("write-repeat")):
             return "the observers saw a second effect after the identical repeat"
         return None
     if _ok(repeat) and not _same(first, repeat):
@@ -87,7 +97,7 @@ def concurrent_duplicates(ctx: RuleContext, name: str) -> str | None:
         burst = _items(snaps.get("concurrent")) - _items(snaps.get("write-repeat"))
         if single > 0 and burst > single:
             return f"one call added {single} item(s) the observers see; eight concurrent identical calls added {burst}"
-        if snaps.get("concurrent") != snaps.get("after-concurrent"):
+        if observers_moved(snaps.get("concurrent"), snaps.get("after-concurrent")):
             return "a repeat after the concurrent calls made another effect"
         return None
     if any(not _same(calls[0], c) for c in calls[1:]):
@@ -296,39 +306,12 @@ def not_exercised(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
-_TIMESTAMP: Final = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|^\d{10}(\.\d+)?$|^\d{13}$")
-
-
-def _leaves(value: Any, path: str = "") -> dict[str, Any]:
-    """Every scalar of a JSON value by its path (``a.b[0]``)."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            out.update(_leaves(item, f"{path}.{key}" if path else str(key)))
-        return out
-    if isinstance(value, list):
-        out = {}
-        for index, item in enumerate(value):
-            out.update(_leaves(item, f"{path}[{index}]"))
-        out[f"{path}#len"] = len(value)
-        return out
-    return {path: value}
-
-
-def _is_timestamp(value: Any) -> bool:
-    return (
-        isinstance(value, str | int | float)
-        and not isinstance(value, bool)
-        and bool(_TIMESTAMP.match(str(value)))
-    )
-
-
 def state_change(first: CallRecord, again: CallRecord) -> tuple[Severity, str] | None:
     """How two answers to the identical read differ: integers that grew (it keeps state), or only timestamps."""
     a, b = first.answer_json(), again.answer_json()
     if a is None or b is None or a == b:
         return None
-    before, after = _leaves(a), _leaves(b)
+    before, after = json_leaves(a), json_leaves(b)
     changed = [k for k in set(before) | set(after) if before.get(k) != after.get(k)]
     grew = [
         k
@@ -337,12 +320,12 @@ def state_change(first: CallRecord, again: CallRecord) -> tuple[Severity, str] |
         and isinstance(after.get(k), int)
         and not isinstance(before.get(k), bool)
         and after[k] > before[k]
-        and not _is_timestamp(before[k])
+        and not is_timestamp(before[k])
     ]
     if grew:
         shown = ", ".join(f"{k} {before[k]} -> {after[k]}" for k in sorted(grew)[:3])
         return "warning", f"it keeps state: {shown}"
-    if changed and all(_is_timestamp(before.get(k)) and _is_timestamp(after.get(k)) for k in changed):
+    if bookkeeping_only(a, b):
         return "info", "only a timestamp changed: " + ", ".join(sorted(changed)[:3])
     return None
 
