@@ -135,14 +135,28 @@ class ToolInfo:
 
 
 _KEY_NAME: Final = re.compile(
-    r"^(idempotency|idem|request|dedup(lication)?)[_-]?(key|id|token)$", re.IGNORECASE
+    r"^(idempotency|idempotent|idem|dedupe?|deduplication)[_-]?(key|id|token)$|^client[_-]?(token|request[_-]?token)$",
+    re.IGNORECASE,
 )
+_KEY_WORDS: Final = re.compile(r"\bidempoten|\bde-?dup", re.IGNORECASE)
+_KEY_SHAPE: Final = re.compile(r"(key|token|id)$", re.IGNORECASE)
 
 
 def idempotency_key_parameter(tool: ToolInfo) -> str | None:
-    """The name of the tool's idempotency-key parameter, if it takes one."""
-    for name in tool.input_schema.get("properties", {}):
+    """The name of the tool's idempotency-key parameter, if it takes one.
+
+    Named as one (``idempotency_key``, ``idempotencyKey``, ``dedupe_key``, ``client_token``), or a key, token
+    or id string described as an idempotency or de-duplication key. A ``requestId`` alone is no such key: it
+    often names a record (a request to approve), and a made-up value only makes the call miss.
+    """
+    properties = tool.input_schema.get("properties", {})
+    for name in properties:
         if _KEY_NAME.match(name):
+            return str(name)
+    for name, prop in properties.items():
+        if not isinstance(prop, dict) or prop.get("type") not in (None, "string"):
+            continue
+        if _KEY_SHAPE.search(str(name)) and _KEY_WORDS.search(str(prop.get("description", ""))):
             return str(name)
     return None
 

@@ -148,12 +148,15 @@ def concurrent_rule(ctx: RuleContext) -> Iterator[Hit]:
     "idempotency",
     "error",
     title="Same idempotency key with different arguments accepted",
-    rationale="Reusing a key with a different payload is a client bug; it must be refused (IETF: 422), not run.",
+    rationale="Reusing a key with a different payload is a client bug; it must be refused (IETF: 422), not run. "
+    "The key is a parameter named (idempotency_key, idempotencyKey, dedupe_key, client_token) or described as "
+    "an idempotency or de-duplication key, never a plain requestId; an answer that is a disguised failure "
+    "(errors.disguised-success) is no acceptance.",
     reference=IDEMPOTENCY,
 )
 def key_reuse(ctx: RuleContext) -> Iterator[Hit]:
     for call in ctx.observations.calls:
-        if call.purpose == "key-conflict" and _ok(call):
+        if call.purpose == "key-conflict" and _ok(call) and disguised_failure(call) is None:
             yield Hit(
                 call.tool,
                 f"The same key with a different {call.field} was answered as a success.",

@@ -13,7 +13,7 @@ from jsonschema.exceptions import SchemaError
 
 from wireproof.check.config import BYTES_PER_TOKEN
 from wireproof.check.generate import LONG_QUERY_ROWS
-from wireproof.check.model import CallRecord, Evidence, ToolInfo, code_parameters
+from wireproof.check.model import CallRecord, Evidence, ToolInfo, code_parameters, wrapped_json
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
 LONG_LIST: Final = 25
@@ -478,11 +478,34 @@ def _json_text(call: CallRecord) -> Any:
     "structuredContent, so clients and models get the shape instead of guessing it from prose. It is a "
     f"warning when the answer is a list (a JSON array, or an object holding one, of two or more items) or at "
     f"least {JSON_TEXT_LARGE:,} bytes: a client cannot select, page or validate what it must re-parse from "
-    "text, and a model reads every byte of it.",
+    "text, and a model reads every byte of it. The same defect in disguise, a warning whatever the outputSchema: "
+    'a structuredContent whose only member is a string holding JSON ({"result": "{...}"}).',
     reference="MCP 2025-06-18 and 2026-07-28, server/tools (structured content, output schema)",
 )
 def json_in_text(ctx: RuleContext) -> Iterator[Hit]:
     for tool in ctx.observations.tools:
+        wrapped = next(
+            (
+                (c, c.structured)
+                for c in ctx.observations.calls_for(tool.name)
+                if c.purpose in _ANSWER_PURPOSES
+                and c.outcome == "result"
+                and not c.is_error
+                and wrapped_json(c.structured) is not None
+            ),
+            None,
+        )
+        if wrapped is not None:
+            call, structured = wrapped
+            (member,) = structured
+            yield Hit(
+                tool.name,
+                f"structuredContent is {{{member!r}: <JSON text>}}: the answer's JSON is a string inside it, so "
+                "a client reading structuredContent gets text to re-parse, not the shape (FastMCP 1.x does this "
+                "for a tool that returns a JSON string); return the object itself and declare its outputSchema.",
+                call.evidence(),
+            )
+            continue
         if tool.output_schema:
             continue  # output.structured-mismatch judges tools that declare one
         answers = [

@@ -1,0 +1,152 @@
+"""False findings and misses of the blind second hold-out (issue 12, docs/holdout2), one flawed fixture and
+its sound twin each. Designed on holdout2, so holdout2 no longer measures them blind."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import mcp_types as types
+
+from tests.check import servers as s
+from tests.check.test_rules import check
+from wireproof.check.model import Finding, Report, ToolInfo, idempotency_key_parameter
+
+KEY_REUSE = "idempotency.key-reuse-accepted"
+DISGUISED = "errors.disguised-success"
+JSON_IN_TEXT = "output.json-in-text"
+WRITE = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False}
+
+
+def found(report: Report, rule_id: str) -> list[Finding]:
+    return [f for f in report.findings if f.rule == rule_id]
+
+
+def obj(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "required": required, "additionalProperties": False}
+
+
+def wrapped(value: Any) -> types.CallToolResult:
+    """FastMCP 1.x's form of a tool returning a JSON string: the text, and {"result": "<the same text>"}."""
+    body = json.dumps(value)
+    return types.CallToolResult(content=[types.TextContent(text=body)], structured_content={"result": body})
+
+
+# -- 2. idempotency.key-reuse-accepted: only real idempotency keys, and no disguised failure -------------
+
+
+def tool(props: dict[str, Any]) -> ToolInfo:
+    return ToolInfo("t", "", {"type": "object", "properties": props}, None, None)
+
+
+def test_only_parameters_named_or_described_as_idempotency_keys_are_keys() -> None:
+    string = {"type": "string"}
+    for name in ("idempotency_key", "idempotencyKey", "dedupe_key", "client_token", "clientToken"):
+        assert idempotency_key_parameter(tool({name: string})) == name
+    for name in ("requestId", "request_id", "taskId", "token"):
+        assert idempotency_key_parameter(tool({name: string})) is None
+    described = {"type": "string", "description": "An idempotency key: a retry with it runs once."}
+    assert idempotency_key_parameter(tool({"request_key": described})) == "request_key"
+    assert idempotency_key_parameter(tool({"note": described})) is None  # not key-shaped
+
+
+class Approvals:
+    """approve_request(requestId, note): requestId names a pending request, not an idempotency key.
+    The keyed twin (retry_token described as an idempotency key) runs a reused key with new arguments."""
+
+    def __init__(self, *, keyed: bool = False, disguise: bool = False) -> None:
+        self.keyed, self.disguise = keyed, disguise
+        self.seen: dict[str, dict[str, Any]] = {}
+
+    async def approve(self, args: dict[str, Any]) -> Any:
+        if not self.keyed:
+            if args["requestId"] != "req-1":
+                return s.ok({"status": "error", "message": "Request not found"})
+            return s.ok({"status": "approved", "requestId": "req-1"})
+        key = args["retry_token"]
+        if key in self.seen and self.seen[key] != args and self.disguise:
+            return s.ok({"error": "retry_token reused with other arguments", "code": "conflict"})
+        self.seen.setdefault(key, args)
+        return s.ok({"status": "approved", "note": args["note"]})
+
+    def server(self) -> Any:
+        note = {"type": "string", "minLength": 1, "maxLength": 50, "description": "A note."}
+        if self.keyed:
+            key = {"type": "string", "maxLength": 80, "description": "An idempotency key for safe retries."}
+            props = {"retry_token": key, "note": note}
+        else:
+            props = {
+                "requestId": {"type": "string", "maxLength": 40, "description": "The request."},
+                "note": note,
+            }
+        return s.build(
+            [
+                s.FakeTool(
+                    "approve_request",
+                    self.approve,
+                    description="Approve a pending request.",
+                    input_schema=obj(props, list(props)),
+                    annotations=WRITE,
+                )
+            ],
+            validate=True,
+        )
+
+
+def test_a_request_id_is_not_taken_for_an_idempotency_key() -> None:
+    report = check(Approvals().server(), allow_writes=True)
+    assert not found(report, KEY_REUSE), report.findings
+
+
+def test_a_key_described_as_an_idempotency_key_reused_with_other_arguments_is_reported() -> None:
+    (finding,) = found(check(Approvals(keyed=True).server(), allow_writes=True), KEY_REUSE)
+    assert finding.tool == "approve_request"
+    assert finding.severity == "error"
+
+
+def test_a_reuse_refused_in_a_disguised_failure_is_no_acceptance() -> None:
+    report = check(Approvals(keyed=True, disguise=True).server(), allow_writes=True)
+    assert not found(report, KEY_REUSE), report.findings
+    assert found(report, DISGUISED)  # the disguise is reported where it belongs
+
+
+# -- 3. FastMCP 1.x's {"result": "<JSON text>"} is unwrapped -------------------------------------------
+
+
+def colours(*, fastmcp: bool) -> Any:
+    answer = wrapped if fastmcp else s.ok
+
+    async def handler(args: dict[str, Any]) -> Any:
+        if args["name"] != "sky":
+            return answer({"error": True, "code": "not_found", "message": f"no colour for {args['name']!r}"})
+        return answer({"name": "sky", "colour": "blue"})
+
+    name = {"type": "string", "minLength": 1, "maxLength": 50, "description": "The thing's name."}
+    return s.build(
+        [
+            s.FakeTool(
+                "get_colour_by_name",
+                handler,
+                input_schema=obj({"name": name}, ["name"]),
+                annotations={"readOnlyHint": True},
+            )
+        ],
+        validate=True,
+    )
+
+
+def test_a_wrapped_error_object_is_a_disguised_success_as_the_plain_one_is() -> None:
+    plain = found(
+        check(colours(fastmcp=False), tool_arguments={"get_colour_by_name": {"name": "sky"}}), DISGUISED
+    )
+    wrapped_report = check(colours(fastmcp=True), tool_arguments={"get_colour_by_name": {"name": "sky"}})
+    unwrapped = found(wrapped_report, DISGUISED)
+    assert [f.severity for f in unwrapped] == [f.severity for f in plain] == ["error"]
+
+
+def test_json_text_inside_structured_content_is_reported_and_the_object_itself_is_not() -> None:
+    options: dict[str, Any] = {"tool_arguments": {"get_colour_by_name": {"name": "sky"}}}
+    (finding,) = found(check(colours(fastmcp=True), **options), JSON_IN_TEXT)
+    assert finding.severity == "warning"
+    assert "'result'" in finding.message
+    assert not found(check(colours(fastmcp=False), **options), JSON_IN_TEXT)
