@@ -6,10 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import anyio
 import mcp_types as types
 
 from tests.check import servers as s
 from tests.check.test_rules import check
+from wireproof.check.config import Observer
 from wireproof.check.model import Finding, Report, ToolInfo, idempotency_key_parameter
 
 KEY_REUSE = "idempotency.key-reuse-accepted"
@@ -150,3 +152,73 @@ def test_json_text_inside_structured_content_is_reported_and_the_object_itself_i
     assert finding.severity == "warning"
     assert "'result'" in finding.message
     assert not found(check(colours(fastmcp=False), **options), JSON_IN_TEXT)
+
+
+# -- 4. lost writes: concurrent creates all acknowledged, fewer items appear ------------------------------
+
+CONCURRENT = "idempotency.concurrent-duplicates"
+
+
+class Plans:
+    """create_plan adds an item with a fresh id. Flaw "racy": a read-modify-write with a pause inside, so
+    concurrent calls overwrite each other; "dedupe": the same title answers the first item (idempotent)."""
+
+    def __init__(self, flaw: str = "") -> None:
+        self.flaw = flaw
+        self.items: list[dict[str, Any]] = []
+        self.next_id = 1
+
+    async def create(self, args: dict[str, Any]) -> Any:
+        if self.flaw == "dedupe":
+            same = next((i for i in self.items if i["title"] == args["title"]), None)
+            if same is not None:
+                return s.ok({"created": same["id"]})
+        item_id = f"plan-{self.next_id}"
+        self.next_id += 1
+        read = list(self.items)
+        if self.flaw == "racy":
+            await anyio.sleep(0.05)  # the others read the same list meanwhile
+        self.items = [*read, {"id": item_id, "title": args["title"]}]
+        return s.ok({"created": item_id})
+
+    async def list_plans(self, args: dict[str, Any]) -> Any:
+        return s.ok({"plans": self.items})
+
+    def server(self) -> Any:
+        title = {"type": "string", "minLength": 1, "maxLength": 50, "description": "The plan's title."}
+        return s.build(
+            [
+                s.FakeTool(
+                    "create_plan",
+                    self.create,
+                    description="Create a plan.",
+                    input_schema=obj({"title": title}, ["title"]),
+                    annotations=WRITE,
+                ),
+                s.FakeTool(
+                    "list_plans",
+                    self.list_plans,
+                    description="List the plans.",
+                    input_schema=obj({}, []),
+                    annotations={"readOnlyHint": True},
+                ),
+            ],
+            validate=True,
+        )
+
+
+PLANS: dict[str, Any] = {"allow_writes": True, "observers": [Observer("list_plans", {})]}
+
+
+def test_concurrent_creates_acknowledged_but_lost_are_reported() -> None:
+    (finding,) = found(check(Plans("racy").server(), **PLANS), CONCURRENT)
+    assert finding.severity == "error"
+    assert "writes were lost" in finding.message
+    assert "only 1 item(s) appeared" in finding.message
+
+
+def test_concurrent_creates_that_all_land_are_duplicates_not_lost_writes() -> None:
+    (finding,) = found(check(Plans().server(), **PLANS), CONCURRENT)
+    assert "writes were lost" not in finding.message
+    assert "added 8" in finding.message
+    assert not found(check(Plans("dedupe").server(), **PLANS), CONCURRENT)

@@ -88,6 +88,34 @@ def repeat_duplicates(ctx: RuleContext, name: str, first: CallRecord, repeat: Ca
     return None
 
 
+def _distinct(calls: list[CallRecord]) -> bool:
+    """Whether every answer differs from every other by more than bookkeeping (each names its own item)."""
+    answers = [_normalise(c.answer_json() if c.answer_json() is not None else c.text) for c in calls]
+    return all(
+        a != b and bookkeeping_only(a, b) is None for i, a in enumerate(answers) for b in answers[i + 1 :]
+    )
+
+
+def lost_writes(ctx: RuleContext, name: str, calls: list[CallRecord], single: int, burst: int) -> str | None:
+    """Why concurrent calls look like lost writes: each acknowledged its own new item, fewer appeared.
+
+    Judged only for a write that is not idempotent (its identical repeat added items again), whose
+    concurrent calls all answered a plain success, each a different answer (a different id).
+    """
+    snaps = ctx.observations.snapshots[name]
+    again = _items(snaps.get("write-repeat")) - _items(snaps.get("write-first"))
+    ok = [c for c in calls if disguised_failure(c) is None]
+    if single <= 0 or again < single or len(ok) < 2 or len(ok) != len(calls) or not _distinct(ok):
+        return None
+    if 0 <= burst < len(ok) * single:
+        return (
+            f"one call added {single} item(s) the observers see, and its repeat as many again; {len(ok)} "
+            f"concurrent identical calls each answered a success with its own answer, but only {burst} item(s) "
+            "appeared: writes were lost"
+        )
+    return None
+
+
 def concurrent_duplicates(ctx: RuleContext, name: str) -> str | None:
     """Why eight concurrent identical calls look like more than one effect, or None."""
     snaps = ctx.observations.snapshots[name]
@@ -97,6 +125,9 @@ def concurrent_duplicates(ctx: RuleContext, name: str) -> str | None:
         burst = _items(snaps.get("concurrent")) - _items(snaps.get("write-repeat"))
         if single > 0 and burst > single:
             return f"one call added {single} item(s) the observers see; eight concurrent identical calls added {burst}"
+        lost = lost_writes(ctx, name, calls, single, burst)
+        if lost:
+            return lost
         if observers_moved(snaps.get("concurrent"), snaps.get("after-concurrent")):
             return "a repeat after the concurrent calls made another effect"
         return None
@@ -125,8 +156,12 @@ def repeat_rule(ctx: RuleContext) -> Iterator[Hit]:
     "idempotency.concurrent-duplicates",
     "idempotency",
     "error",
-    title="Concurrent identical writes execute more than once",
-    rationale="Sub-agents re-run work in parallel; concurrent duplicates must execute once.",
+    title="Concurrent identical writes execute more than once (or lose writes)",
+    rationale="Sub-agents re-run work in parallel; concurrent duplicates must execute once. The same rule "
+    "reports the opposite race, lost writes: for a write that is not idempotent (its repeat added items "
+    "again), eight concurrent calls that each answered a plain success with a different answer (their own "
+    "ids) while the observers show fewer new items than acknowledged (a read-modify-write that loses "
+    "updates).",
     reference=IDEMPOTENCY,
 )
 def concurrent_rule(ctx: RuleContext) -> Iterator[Hit]:
