@@ -222,3 +222,75 @@ def test_concurrent_creates_that_all_land_are_duplicates_not_lost_writes() -> No
     assert "writes were lost" not in finding.message
     assert "added 8" in finding.message
     assert not found(check(Plans("dedupe").server(), **PLANS), CONCURRENT)
+
+
+# -- 5. a retried delete answered as a disguised "not found" ----------------------------------------------
+
+RETRY = "idempotency.delete-retry-refused"
+
+
+class Notes:
+    """delete_note(id). The retry of a done delete answers: "error-object" {"error": true, "code":
+    "not_found"} (FastMCP-wrapped), "status" {"status": "not_found"}, or soundly "already deleted"."""
+
+    def __init__(self, retry: str) -> None:
+        self.retry = retry
+        self.notes = {i: {"id": i, "body": f"note {i}"} for i in (1, 2, 3)}
+        self.deleted: set[int] = set()
+
+    async def delete(self, args: dict[str, Any]) -> Any:
+        note_id = args["id"]
+        if note_id in self.notes:
+            del self.notes[note_id]
+            self.deleted.add(note_id)
+            return s.ok({"deleted": note_id})
+        if note_id in self.deleted and self.retry == "error-object":
+            return wrapped({"error": True, "code": "not_found", "message": f"note {note_id}"})
+        if note_id in self.deleted and self.retry == "status":
+            return s.ok({"status": "not_found", "id": note_id})
+        if note_id in self.deleted:
+            return s.ok({"status": "already deleted", "id": note_id})
+        return s.tool_error(f"Note {note_id} does not exist. Check the id with list_notes; do not retry.")
+
+    async def list_notes(self, args: dict[str, Any]) -> Any:
+        return s.ok({"notes": sorted(self.notes.values(), key=lambda n: n["id"])})
+
+    def server(self) -> Any:
+        note_id = {"type": "integer", "minimum": 1, "description": "The note's id."}
+        return s.build(
+            [
+                s.FakeTool(
+                    "delete_note",
+                    self.delete,
+                    description="Delete a note.",
+                    input_schema=obj({"id": note_id}, ["id"]),
+                    annotations={**WRITE, "destructiveHint": True},
+                ),
+                s.FakeTool(
+                    "list_notes",
+                    self.list_notes,
+                    description="List the notes.",
+                    input_schema=obj({}, []),
+                    annotations={"readOnlyHint": True},
+                ),
+            ],
+            validate=True,
+        )
+
+
+NOTES: dict[str, Any] = {
+    "allow_writes": True,
+    "observers": [Observer("list_notes", {})],
+    "tool_arguments": {"delete_note": {"id": 2}},
+}
+
+
+def test_a_retried_delete_answered_as_a_disguised_not_found_is_reported() -> None:
+    for retry in ("error-object", "status"):
+        (finding,) = found(check(Notes(retry).server(), **NOTES), RETRY)
+        assert finding.severity == "warning"
+        assert "in disguise" in finding.message, retry
+
+
+def test_a_retried_delete_answered_already_deleted_is_not() -> None:
+    assert not found(check(Notes("already").server(), **NOTES), RETRY)

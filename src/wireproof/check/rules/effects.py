@@ -236,7 +236,8 @@ def no_op_acknowledged(ctx: RuleContext) -> Iterator[Hit]:
     title="A retried delete answered as an error",
     rationale="An agent retries a write whose answer it did not see. A delete that succeeded and, retried, "
     "answers an error ('does not exist') tells it the delete failed; answer the retry as a success "
-    "(already deleted), or say that it is already gone.",
+    "(already deleted), or say that it is already gone. A retry answered isError false but as a failure "
+    "(an error object, a status or code of not found) is the same answer in disguise.",
     reference="MCP 2026-07-28 (SEP-2575: clients re-issue broken requests); RFC 9110 §9.2.2 (idempotent DELETE)",
 )
 def delete_retry_refused(ctx: RuleContext) -> Iterator[Hit]:
@@ -249,14 +250,30 @@ def delete_retry_refused(ctx: RuleContext) -> Iterator[Hit]:
             continue
         again = repeat[0]
         said = again.text + " " + again.error_message
+        if again.structured is not None:
+            said += " " + json.dumps(again.answer_json(), ensure_ascii=False)
+        said = said.replace("_", " ")  # a status or code "not_found"
         refused = again.outcome == "protocol_error" or (again.outcome == "result" and again.is_error)
-        if refused and _MISSING.search(said) and not _ALREADY.search(said):
+        disguised = not refused and again.outcome == "result" and _disguised_miss(again)
+        if (refused or disguised) and _MISSING.search(said) and not _ALREADY.search(said):
+            how = "answered as a failure in disguise (isError false)" if disguised else "refused as an error"
             yield Hit(
                 tool.name,
-                "The delete succeeded, and its identical retry was refused as an error saying the target "
-                "does not exist: a retrying agent is told its delete failed.",
+                f"The delete succeeded, and its identical retry was {how} saying the target does not exist: "
+                "a retrying agent is told its delete failed.",
                 again.evidence(),
             )
+
+
+def _disguised_miss(call: CallRecord) -> bool:
+    """An isError-false answer that is a failure: a disguised one, or a JSON status/code of not found."""
+    if disguised_failure(call) is not None:
+        return True
+    value = call.answer_json()
+    if not isinstance(value, dict):
+        return False
+    marks = [value.get(k) for k in ("status", "code", "error", "result") if isinstance(value.get(k), str)]
+    return any(_MISSING.search(str(m).replace("_", " ")) for m in marks)
 
 
 @rule(
