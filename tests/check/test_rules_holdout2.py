@@ -4,6 +4,7 @@ its sound twin each. Designed on holdout2, so holdout2 no longer measures them b
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -294,3 +295,54 @@ def test_a_retried_delete_answered_as_a_disguised_not_found_is_reported() -> Non
 
 def test_a_retried_delete_answered_already_deleted_is_not() -> None:
     assert not found(check(Notes("already").server(), **NOTES), RETRY)
+
+
+# -- 6. a path outside every folder given, accepted and answered back (not read) --------------------------
+
+CONFINED = "auth.path-not-confined"
+
+
+class Projects:
+    """register_project(name, path) records a folder (an upsert) and answers it resolved. Flawed: any
+    existing folder; sound: only folders inside its own root, the rest refused."""
+
+    def __init__(self, root: Path, *, confined: bool) -> None:
+        self.root, self.confined = root.resolve(), confined
+        self.projects: dict[str, str] = {}
+
+    async def register(self, args: dict[str, Any]) -> Any:
+        path = Path(await anyio.Path(args["path"]).resolve())
+        if not await anyio.Path(path).is_dir():
+            return s.tool_error(f"Folder {args['path']} does not exist.")
+        if self.confined and not path.is_relative_to(self.root):
+            return s.tool_error(f"The path must be inside {self.root}; do not retry with this path.")
+        self.projects[args["name"]] = str(path)
+        return s.ok({"registered": args["name"], "path": str(path)})
+
+    def server(self) -> Any:
+        name = {"type": "string", "minLength": 1, "maxLength": 40, "description": "The project's name."}
+        path = {"type": "string", "maxLength": 500, "description": "The project's folder, absolute."}
+        return s.build(
+            [
+                s.FakeTool(
+                    "register_project",
+                    self.register,
+                    description="Register a project folder by name.",
+                    input_schema=obj({"name": name, "path": path}, ["name", "path"]),
+                    annotations=WRITE,
+                )
+            ],
+            validate=True,
+        )
+
+
+def test_an_outside_path_registered_and_answered_back_is_a_warning(tmp_path: Path) -> None:
+    (tmp_path / "repo").mkdir()
+    options: dict[str, Any] = {
+        "allow_writes": True,
+        "tool_arguments": {"register_project": {"name": "p", "path": str(tmp_path / "repo")}},
+    }
+    (finding,) = found(check(Projects(tmp_path, confined=False).server(), **options), CONFINED)
+    assert finding.severity == "warning"
+    assert "answered it back" in finding.message
+    assert not found(check(Projects(tmp_path, confined=True).server(), **options), CONFINED)

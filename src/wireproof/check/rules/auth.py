@@ -18,6 +18,7 @@ from wireproof.check.model import (
     Severity,
 )
 from wireproof.check.rules._registry import Hit, RuleContext, rule
+from wireproof.check.rules.errors import disguised_failure
 
 __all__ = ["CaseVerdict", "case_verdict"]
 
@@ -336,6 +337,33 @@ def _path_verdict(escape: EscapeObservation) -> tuple[Severity, str] | None:
     return "warning", f"{how}, and the server was started with no root to confine it (it fails open)"
 
 
+_REFUSED_PATH: Final = re.compile(
+    r"not found|no such|does not exist|doesn't exist|denied|not allowed|forbidden|outside|invalid|refus|"
+    r"reject|cannot|can't|not permitted|error",
+    re.IGNORECASE,
+)
+
+
+def _path_accepted(escape: EscapeObservation) -> str | None:
+    """How a path outside the tool's scope was accepted without being read (echoed back resolved), or None.
+
+    The answer is a plain success (isError false, no disguised failure, no word of refusal) that holds the
+    planted file's or folder's absolute path: sent as is, or reached by ``../`` and answered resolved.
+    """
+    call = escape.attempt[0]
+    if call.outcome != "result" or call.is_error or escape.planted is None:
+        return None
+    planted = PurePath(escape.planted)
+    if any(planted.is_relative_to(PurePath(r)) for r in escape.roots):
+        return None
+    said = _answer_text(call)
+    if disguised_failure(call) is not None or _REFUSED_PATH.search(said) or escape.planted not in said:
+        return None
+    return (
+        "by ../ traversal, answered resolved" if escape.kind == "path-traversal" else "by its absolute path"
+    )
+
+
 @rule(
     "auth.path-not-confined",
     "auth",
@@ -349,7 +377,10 @@ def _path_verdict(escape: EscapeObservation) -> tuple[Severity, str] | None:
     "the read; a refusal is sound. Error when the server was given roots (absolute paths in its arguments or "
     "environment) that do not hold the file, or when ../ left the folder it resolves the configured (--config) "
     "relative sample paths against; a warning when it was started with no root at all (a deployment that fails open). "
-    "Read-only tools are probed always, other tools with one path parameter only with --allow-writes.",
+    "Read-only tools are probed always, other tools with one path parameter only with --allow-writes. "
+    "A warning too when the token was not read but the outside path was accepted and answered back (a "
+    "plain success holding the planted absolute path: registered, resolved, stored): a tool that records "
+    "or resolves paths it does not confine hands them to whatever reads them next.",
     reference="OWASP ASVS V12.3 (file execution: path traversal); CWE-22; MCP 2026-07-28, client/roots",
 )
 def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
@@ -369,3 +400,16 @@ def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
             escape.attempt[0].evidence(),
             severity,
         )
+    for escape in ctx.observations.escapes:
+        if not escape.kind.startswith("path-") or escape.tool in reported:
+            continue
+        how = _path_accepted(escape)
+        if how is not None:
+            reported.add(escape.tool)
+            yield Hit(
+                escape.tool,
+                f"Through {escape.parameter} it accepted a path outside every folder it was given or shown "
+                f"({how}) and answered it back as a success: it registers or resolves paths it does not confine.",
+                escape.attempt[0].evidence(),
+                "warning",
+            )
