@@ -155,6 +155,25 @@ def test_json_text_inside_structured_content_is_reported_and_the_object_itself_i
     assert not found(check(colours(fastmcp=False), **options), JSON_IN_TEXT)
 
 
+def test_a_formatter_answering_the_json_text_it_was_sent_is_not_json_in_text() -> None:
+    async def pretty(args: dict[str, Any]) -> Any:
+        return wrapped(json.loads(args["data"]))
+
+    data = {"type": "string", "minLength": 1, "maxLength": 200, "description": "JSON text to format."}
+    server = s.build(
+        [
+            s.FakeTool(
+                "format_json",
+                pretty,
+                input_schema=obj({"data": data}, ["data"]),
+                annotations={"readOnlyHint": True},
+            )
+        ],
+        validate=True,
+    )
+    assert not found(check(server, tool_arguments={"format_json": {"data": '{"a": 1}'}}), JSON_IN_TEXT)
+
+
 # -- 4. lost writes: concurrent creates all acknowledged, fewer items appear ------------------------------
 
 CONCURRENT = "idempotency.concurrent-duplicates"

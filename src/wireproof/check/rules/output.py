@@ -466,6 +466,19 @@ def _json_text(call: CallRecord) -> Any:
     return value if isinstance(value, dict | list) and value else None
 
 
+def _echoes_json_argument(call: CallRecord) -> bool:
+    """Whether the wrapped JSON is a JSON text the call was sent (a formatter or validator returns text)."""
+    inner = wrapped_json(call.structured)
+    for value in call.arguments.values():
+        if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+            try:
+                if json.loads(value) == inner:
+                    return True
+            except (ValueError, RecursionError):
+                continue
+    return False
+
+
 @rule(
     "output.json-in-text",
     "output",
@@ -492,6 +505,7 @@ def json_in_text(ctx: RuleContext) -> Iterator[Hit]:
                 and c.outcome == "result"
                 and not c.is_error
                 and wrapped_json(c.structured) is not None
+                and not _echoes_json_argument(c)
             ),
             None,
         )
