@@ -337,7 +337,10 @@ def state_change(first: CallRecord, again: CallRecord) -> tuple[Severity, str] |
     if grew:
         shown = ", ".join(f"{k} {before[k]} -> {after[k]}" for k in sorted(grew)[:3])
         return "warning", f"it keeps state: {shown}"
-    if bookkeeping_only(a, b):
+    # info, never more: bookkeeping as the write rules see it, or any timestamp-like value that moved (a read
+    # may stamp its answer with a time of its own, whatever the field is called)
+    stamps = all(is_timestamp(before.get(k)) and is_timestamp(after.get(k)) for k in changed)
+    if bookkeeping_only(a, b) or stamps:
         return "info", "only a timestamp changed: " + ", ".join(sorted(changed)[:3])
     return None
 
