@@ -93,7 +93,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--tool", action="append", default=[], metavar="NAME", help="check only this tool (repeatable)"
     )
     check.add_argument(
-        "--timeout", type=float, default=10.0, metavar="S", help="seconds per call (default 10)"
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="S",
+        help="seconds per call, and per handshake attempt: a server that never answers is given up on "
+        "after the 2026 and then the 2025 handshake (only the latter with --legacy) (default 10)",
     )
     check.add_argument(
         "--concurrency", type=int, default=4, metavar="N", help="tools probed at once (default 4)"
@@ -516,6 +521,22 @@ def _outputs(formats: list[str], outputs: list[Path]) -> list[tuple[str, Path | 
     return result
 
 
+def _check_writable(path: Path) -> None:
+    """Refuse a report path that cannot be written before the check runs, not after it."""
+    if path.is_dir():
+        raise UsageError(f"cannot write the report {path}: it is a folder; name a file in it")
+    if path.parent.exists() and not path.parent.is_dir():
+        raise UsageError(f"cannot write the report {path}: {path.parent} is a file, not a folder")
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.open("a", encoding="utf-8").close()
+        if not existed:
+            path.unlink()
+    except OSError as exc:
+        raise UsageError(f"cannot write the report {path}: {exc.strerror or exc}") from exc
+
+
 def _target(args: argparse.Namespace, command: list[str]) -> Any:
     from wireproof.check import Target, target_from_mcp_config
 
@@ -563,6 +584,9 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
         load_config(args.config, options)
     options.validate()
     outputs = _outputs(args.format, args.output)
+    for _, output in outputs:
+        if output is not None:
+            _check_writable(output)
     lock_plan = _lock_plan(args)
     options.lock = lock_plan.pinned if lock_plan else None
     baseline = read_baseline(args.baseline) if args.baseline else None
@@ -576,8 +600,11 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
         if path is None:
             sys.stdout.write(rendered)
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(rendered, encoding="utf-8")
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(rendered, encoding="utf-8")
+            except OSError as exc:  # it was writable when the check started
+                raise UsageError(f"cannot write the report {path}: {exc.strerror or exc}") from exc
     if all(path is not None for _, path in outputs):
         sys.stdout.write(render(report, "text"))
         for _, path in outputs:
@@ -636,7 +663,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     if "--" in argv:
         split = argv.index("--")
         argv, command = argv[:split], argv[split + 1 :]
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # told with the subcommand's usage, not the top-level one
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        hint = "; a server's command goes after --" if args.command != "serve" and not command else ""
+        sub.choices[args.command].error(f"unrecognized arguments: {' '.join(unknown)}{hint}")
+    from wireproof._handshake import quiet_stdout_parse_errors
+
+    quiet_stdout_parse_errors()  # a server's stray stdout line is one line on stderr, not a traceback
     try:
         run = {"serve": _run_serve, "guard": _run_guard}.get(args.command, _run_check)
         return run(args, command)

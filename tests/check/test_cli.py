@@ -208,8 +208,20 @@ def test_legacy_handshake_works_too(helpdesk_db: Path) -> None:
     [
         (["check"], "name exactly one server"),
         (["check", "ftp://x"], "is not an http(s) URL"),
-        (["check", "--", "/nonexistent/server-binary"], "cannot connect"),
-        (["check", "--", sys.executable, "-c", "import sys; sys.exit(3)"], "cannot connect"),
+        (
+            ["check", "--", "/nonexistent/server-binary"],
+            "'/nonexistent/server-binary': there is no such file",
+        ),
+        (
+            ["check", "--", "no-such-mcp-server-x"],
+            "'no-such-mcp-server-x': it is not on PATH; give its full path",
+        ),
+        (
+            ["check", "--", sys.executable, "-c", "import sys; sys.exit(3)"],
+            "the server exited (or closed its stdout) before it answered the handshake",
+        ),
+        (["check", "--bogus", "--", "true"], "wireproof check: error: unrecognized arguments: --bogus"),
+        (["check", "python", "-m", "x"], "a server's command goes after --"),
         (["check", "--config", "/nonexistent.toml", "--", "true"], "cannot read"),
         (["check", "--output", "report.pdf", "--", "true"], "cannot tell the format"),
         (["check", "--mcp-config", "/nonexistent.json", "--server", "x"], "cannot read"),
@@ -220,6 +232,16 @@ def test_could_not_run_exits_2_with_a_reason(args: list[str], message: str) -> N
     done = run(*args, timeout=60)
     assert done.returncode == 2, done.stdout + done.stderr
     assert message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_a_server_that_prints_to_stdout_gets_one_line_per_stray_line_not_a_traceback() -> None:
+    chatty = "print('starting up...', flush=True); import time; time.sleep(30)"
+    done = run("check", "--timeout", "1", "--", sys.executable, "-c", chatty, timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "a line on stdout that is not JSON-RPC" in done.stderr
+    assert "'starting up...'" in done.stderr
+    assert "no answer to the handshake (initialize) in time" in done.stderr
     assert "Traceback" not in done.stderr
 
 
@@ -243,6 +265,22 @@ def test_mcp_config_file_names_the_server(helpdesk_db: Path, tmp_path: Path) -> 
     missing = run("check", "--mcp-config", str(config), "--server", "nope")
     assert missing.returncode == 2
     assert "it has: helpdesk" in missing.stderr
+
+
+def test_a_report_path_that_cannot_be_written_is_refused_before_the_check_runs(tmp_path: Path) -> None:
+    not_a_folder = tmp_path / "notes.txt"
+    not_a_folder.write_text("a file, not a folder\n")
+    # The server command is `true`: had the check run first, the error would be "cannot connect".
+    done = run("check", "--output", str(not_a_folder / "report.html"), "--", "true", timeout=60)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert f"cannot write the report {not_a_folder / 'report.html'}: {not_a_folder} is a file" in done.stderr
+    folder = run("check", "--format", "json", "--output", str(tmp_path), "--", "true", timeout=60)
+    assert folder.returncode == 2
+    assert "it is a folder; name a file in it" in folder.stderr
+    fine = tmp_path / "new" / "report.json"
+    refused = run("check", "--output", str(fine), "--", "true", timeout=60)
+    assert "cannot connect" in refused.stderr  # a writable path passes, and is not left behind empty
+    assert not fine.exists()
 
 
 def test_config_file_errors_are_clear(tmp_path: Path) -> None:

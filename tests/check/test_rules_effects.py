@@ -15,8 +15,9 @@ import pytest
 from tests.check import servers as s
 from tests.check.test_rules import check
 from wireproof.check.config import Observer
+from wireproof.check.generate import MISSING_ID, MISSING_NAME
 from wireproof.check.model import Finding, Report, ToolInfo
-from wireproof.check.probes.effects import deletes, roundtrip_arguments, updates
+from wireproof.check.probes.effects import deletes, miss_arguments, roundtrip_arguments, updates
 
 NOT_REFLECTED = "errors.write-not-reflected"
 NO_OP = "errors.no-op-acknowledged"
@@ -272,6 +273,24 @@ def test_the_round_trip_changes_free_text_and_enums_but_not_paths_or_old_names()
     assert sent == {**sample, "new_name": "007341", "kind": "c", "value": "007342"}
 
 
+def test_a_missed_delete_invents_an_id_only_where_the_schema_lets_it_be_out_of_reach() -> None:
+    def required(name: str, props: dict[str, Any]) -> ToolInfo:
+        return ToolInfo(
+            name, "", {"type": "object", "properties": props, "required": list(props)}, None, None
+        )
+
+    open_id = required("delete_task", {"id": {"type": "integer", "minimum": 1}})
+    assert miss_arguments(open_id, {"id": 1}) == {"id": MISSING_ID}
+    # capped at 100: id 100 may exist, and deleting it is no miss; a name beside it is still invented
+    capped = required("delete_task", {"id": {"type": "integer", "minimum": 1, "maximum": 100}})
+    assert miss_arguments(capped, {"id": 1}) is None
+    named = required(
+        "delete_row",
+        {"table": {"type": "string"}, "id": {"type": "integer", "minimum": 1, "maximum": 100}},
+    )
+    assert miss_arguments(named, {"table": "tasks", "id": 1}) == {"table": MISSING_NAME, "id": 1}
+
+
 class Sheets:
     """A workbook's sheet names; ``suffix``: a rename onto an existing name stores ``name1`` and answers ``name``."""
 
@@ -280,6 +299,13 @@ class Sheets:
 
     async def list_sheets(self, args: dict[str, Any]) -> Any:
         return s.ok({"sheets": list(self.names)})
+
+    async def read_sheet(self, args: dict[str, Any]) -> Any:
+        if args["name"] not in self.names:
+            return s.tool_error(
+                f"No sheet named {args['name']!r}; the sheets are {self.names}. Do not retry."
+            )
+        return s.ok({"name": args["name"], "rows": []})
 
     async def rename(self, args: dict[str, Any]) -> Any:
         old, new = args["old_name"], args["new_name"]
@@ -310,6 +336,18 @@ class Sheets:
                     input_schema={"type": "object", "properties": {}, "additionalProperties": False},
                 ),
                 s.FakeTool(
+                    "read_sheet",
+                    self.read_sheet,
+                    description="Read one sheet.",
+                    input_schema={
+                        "type": "object",
+                        "properties": {"name": name},
+                        "required": ["name"],
+                        "additionalProperties": False,
+                    },
+                    annotations={"readOnlyHint": True},
+                ),
+                s.FakeTool(
                     "rename_sheet",
                     self.rename,
                     description="Rename a sheet.",
@@ -324,7 +362,11 @@ class Sheets:
 SHEETS: dict[str, Any] = {
     "allow_writes": True,
     "observers": [Observer("list_sheets", {})],
-    "tool_arguments": {"rename_sheet": {"old_name": "Other", "new_name": "Other2"}},
+    # read_sheet's sample names "Sales": the operator pointed the check at it, so the collision may use it
+    "tool_arguments": {
+        "rename_sheet": {"old_name": "Other", "new_name": "Other2"},
+        "read_sheet": {"name": "Sales"},
+    },
 }
 
 
@@ -336,6 +378,16 @@ def test_a_rename_onto_an_existing_name_stored_with_a_hidden_suffix_is_reported(
         "tool": "rename_sheet",
         "arguments": {"old_name": "Other2", "new_name": "Sales"},
     }
+
+
+def test_a_rename_never_lands_on_a_name_the_check_was_not_pointed_at() -> None:
+    """A server that overwrites silently must lose nothing the operator did not name: no sibling, no call."""
+    options = {**SHEETS, "tool_arguments": {"rename_sheet": SHEETS["tool_arguments"]["rename_sheet"]}}
+    sheets = Sheets(suffix=True)
+    report = check(sheets.server(), **options)
+    assert "Sales" in sheets.names, sheets.names
+    assert "Sales1" not in sheets.names, sheets.names
+    assert not found(report, NOT_REFLECTED)
 
 
 def test_a_rename_onto_an_existing_name_refused_is_fine() -> None:

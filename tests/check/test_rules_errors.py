@@ -266,6 +266,47 @@ def test_a_relative_path_answered_as_the_servers_absolute_path_gives_its_root_aw
     assert "'/srv/kb/project/notes/a.md'" in found.message
 
 
+def announcing_server(folder: str, error: str) -> Any:
+    """list_allowed_directories announces ``folder``; every read_note fails with ``error``."""
+
+    async def allowed(args: dict[str, Any]) -> Any:
+        return s.ok({"allowed": [folder]})
+
+    async def read_note(args: dict[str, Any]) -> Any:
+        return s.tool_error(error)
+
+    return s.build(
+        [
+            s.FakeTool(
+                "list_allowed_directories",
+                allowed,
+                description="The folders this server may read.",
+                input_schema={"type": "object", "properties": {}, "additionalProperties": False},
+                annotations={"readOnlyHint": True},
+            ),
+            s.FakeTool("read_note", read_note, description="Read a note.", input_schema=PATH_SCHEMA),
+        ],
+        validate=True,
+    )
+
+
+def test_an_os_error_inside_a_folder_the_server_announces_is_not_a_leak() -> None:
+    """The corpus's server-filesystem: the allowed directory is the caller's to know (it is told it)."""
+    inside = "ENOENT: no such file or directory, open '/data/shared/notes/missing.md'; list the folder"
+    report = check(
+        announcing_server("/data/shared", inside), tool_arguments={"read_note": {"path": "notes/a.md"}}
+    )
+    assert not findings(report, "errors.leak")
+
+
+def test_an_os_error_outside_the_announced_folder_is_still_a_leak() -> None:
+    outside = "[Errno 2] No such file or directory: '/srv/app/tmpd1wksc5f.xlsx'"
+    report = check(
+        announcing_server("/data/shared", outside), tool_arguments={"read_note": {"path": "notes/a.md"}}
+    )
+    assert [f.severity for f in findings(report, "errors.leak")] == ["warning"]
+
+
 def test_a_relative_path_answered_as_sent_is_not_a_leak() -> None:
     report = check(
         note_server(lambda p: s.ok({"text": "hello", "file": p, "url": f"https://kb.example/raw/{p}"})),

@@ -6,8 +6,10 @@ one "read-only by rollback" (COMMIT; escapes it), one that runs anything, one re
 
 from __future__ import annotations
 
+import shutil
 import sqlite3
 import sys
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -233,3 +235,64 @@ def test_a_query_tool_read_only_in_its_description_only_is_held_to_it(tmp_path: 
         m.startswith("Described as read-only, but through sql it created a table after COMMIT;")
         for m in messages
     )
+
+
+def test_a_path_tool_only_described_read_only_is_not_called_without_allow_writes() -> None:
+    # the description is no readOnlyHint: without --allow-writes the tool may write, so it is never called
+    called: list[dict[str, Any]] = []
+
+    async def read_file(args: dict[str, Any]) -> Any:
+        called.append(args)
+        return s.ok({"text": "hello"})
+
+    schema = {
+        "type": "object",
+        "properties": {"path": {"type": "string", "description": "The file.", "maxLength": 4096}},
+        "required": ["path"],
+        "additionalProperties": False,
+    }
+    tool = s.FakeTool(
+        "read_file", read_file, description="Read-only: read a file.", input_schema=schema, annotations=None
+    )
+    check(s.build([tool]))
+    assert called == []
+    check(s.build([tool]), allow_writes=True)
+    assert any(str(a.get("path", "")).startswith(tempfile.gettempdir()) for a in called), called
+
+
+def test_a_write_tool_that_removes_the_planted_folder_does_not_stop_the_check() -> None:
+    removed: list[str] = []
+
+    async def clear_folder(args: dict[str, Any]) -> Any:
+        folder = Path(str(args.get("directory", "")))
+        if folder.name.startswith("wireproof-check-") and folder.parent == Path(tempfile.gettempdir()):
+            shutil.rmtree(folder)  # only the checker's own temp folder: nothing else is touched
+            removed.append(str(folder))
+        return s.ok({"cleared": str(folder)})
+
+    schema = {
+        "type": "object",
+        "properties": {"directory": {"type": "string", "description": "The folder.", "maxLength": 4096}},
+        "required": ["directory"],
+        "additionalProperties": False,
+    }
+    tool = s.FakeTool("clear_folder", clear_folder, description="Empty a folder.", input_schema=schema)
+    tool.annotations = {"readOnlyHint": False, "destructiveHint": True}
+    report = check(s.build([tool]), allow_writes=True)
+    assert removed  # the probe gave it the planted folder, and the next attempt planted it again
+    assert next(t for t in report.tools if t.name == "clear_folder").calls > 2
+
+
+def test_a_server_started_by_its_scripts_absolute_path_was_given_no_root(tmp_path: Path) -> None:
+    # python /abs/launch.py: the script is a file, no folder the server was told to stay in
+    launch = tmp_path / "launch.py"
+    launch.write_text(
+        f"import runpy, sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+        "runpy.run_module('tests.check.file_server', run_name='__main__')\n",
+        encoding="utf-8",
+    )
+    command = (sys.executable, str(launch), "unconfined")
+    report = anyio.run(
+        run_check, Target(command=command, cwd=str(ROOT)), CheckOptions(timeout=20, concurrency=1)
+    )
+    assert path_reads(report) == {"read_text_file": "warning", "list_folder": "warning"}

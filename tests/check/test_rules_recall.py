@@ -20,8 +20,10 @@ import mcp_types as types
 from tests.check import servers as s
 from tests.check.test_rules import check
 from wireproof.check import Observer
+from wireproof.check.config import CheckOptions
 from wireproof.check.generate import MISSING_NAME, awkward_cases, lookup_miss_case
-from wireproof.check.model import Finding, Report
+from wireproof.check.model import CallRecord, Finding, Observations, Report, ToolInfo
+from wireproof.check.rules import REGISTRY, RuleContext
 
 PAGING = "output.list-without-paging"
 TRUNCATED = "output.truncated-without-cursor"
@@ -607,6 +609,23 @@ def test_structured_content_with_an_output_schema_and_plain_prose_are_quiet() ->
         check(one_tool(structured, input_schema=NO_PARAMETERS, output_schema=schema)), JSON_TEXT
     )
     assert not findings(check(one_tool(answering_text("The sheet has 5 rows."))), JSON_TEXT)
+
+
+def test_json_in_text_is_silent_on_a_protocol_without_structured_content() -> None:
+    """2024-11-05 has no outputSchema or structuredContent (corpus FP: ea-database, postgres)."""
+    tasks = [{"id": i} for i in range(3)]
+    call = CallRecord("list_tasks", {}, "valid", "result", 1.0, text=json.dumps(tasks), size_bytes=40)
+    observations = Observations(
+        tools=[ToolInfo("list_tasks", "List.", NO_PARAMETERS, None, None)], calls=[call]
+    )
+
+    def hits(protocol: str | None) -> list[Any]:
+        ctx = RuleContext(observations, CheckOptions(), "stdio", protocol)
+        return list(REGISTRY[JSON_TEXT].check(ctx))
+
+    assert len(hits("2025-06-18")) == 1
+    assert len(hits(None)) == 1  # not negotiated: judged as today
+    assert hits("2024-11-05") == []
 
 
 # -- hold-out kb-8: an item grown through the server's own write, then read back whole ----------------------------

@@ -106,5 +106,21 @@ def test_an_os_error_passed_on_names_the_file_but_not_where_the_server_keeps_it(
     error = upstream_failure("create_directory", _failed(text), "c-9")
     assert isinstance(error, InvalidInput)
     assert "'…/example'" in error.message
+    quoted = upstream_failure("t", _failed("ENOENT: no such file, open '/srv/files/' AND '1'='2'"), "c-10")
+    assert "/srv/files" not in quoted.message
     assert "/srv/files" not in error.message
     assert "EEXIST: file already exists" in error.message  # the reason itself is kept
+
+
+def test_a_success_gives_the_caller_s_relative_path_back_without_the_server_s_root() -> None:
+    from wireproof.guard._answers import hide_roots
+
+    answer = types.CallToolResult(
+        content=[types.TextContent(text="Index: /srv/kb/notes/a.md\n--- /srv/kb/notes/a.md\toriginal")],
+        structured_content={"path": "/srv/kb/notes/a.md", "other": "/srv/kb/notes/a.mdx"},
+    )
+    hidden = hide_roots(answer, {"path": "notes/a.md"})
+    assert hidden.content[0].text == "Index: notes/a.md\n--- notes/a.md\toriginal"  # type: ignore[union-attr]
+    assert hidden.structured_content == {"path": "notes/a.md", "other": "/srv/kb/notes/a.mdx"}
+    plain = types.CallToolResult(content=[types.TextContent(text="hello")])
+    assert hide_roots(plain, {"text": "hello"}) is plain  # nothing to take off: the answer as it came

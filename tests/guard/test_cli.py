@@ -94,6 +94,25 @@ def test_an_upstream_that_cannot_start_is_one_line_and_exit_2(
     assert "Traceback" not in err
 
 
+def test_an_upstream_that_exits_at_once_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path))
+    assert main(["guard", "--store", "memory:", "--", sys.executable, "-c", "raise SystemExit(3)"]) == 2
+    err = capsys.readouterr().err
+    assert "the server exited (or closed its stdout) before it answered the handshake" in err
+    assert "Traceback" not in err
+
+
+def test_an_unknown_guard_option_is_told_with_the_guard_usage(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["guard", "--config", "x.toml", "--", "true"])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "usage: wireproof guard" in err
+    assert "unrecognized arguments: --config x.toml" in err
+
+
 def test_http_serving_fails_closed_without_an_auth_mode(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["guard", "--transport", "http", "--store", "memory:", "--", *FLAWED]) == 2
     assert "--auth" in capsys.readouterr().err

@@ -12,6 +12,7 @@ import pytest
 from mcp.shared.exceptions import MCPError
 
 from tests.guard.support import FLAWED, REPO, call, error_of, flawed_spec, guarded, text_of
+from wireproof import __version__
 from wireproof.auth import Principal
 from wireproof.connector import Connector
 from wireproof.guard import GuardConfigError
@@ -41,6 +42,13 @@ async def test_a_read_only_guard_lists_and_serves_only_read_only_tools(tmp_path:
             await call(client, "delete_everything", {})
     assert refused.value.code == types.INVALID_PARAMS
     assert "Unknown tool" in refused.value.message
+
+
+async def test_the_guard_introduces_itself_with_wireproofs_version(tmp_path: Path) -> None:
+    async with guarded(tmp_path, {"read_only": True}) as (client, _):
+        info = client.server_info
+    assert info is not None
+    assert (info.name, info.version) == ("wireproof-guard", __version__)
 
 
 async def test_allow_and_deny_lists_decide_what_is_served(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
+from wireproof._handshake import describe_handshake_failure
 from wireproof._tool_listing import list_every_tool
 from wireproof.check.model import CallRecord, Purpose, ToolInfo
 from wireproof.errors import CheckTargetError
@@ -245,15 +246,6 @@ class Connection:
         return record
 
 
-def _describe_failure(exc: BaseException) -> str:
-    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
-        exc = exc.exceptions[0]
-    if isinstance(exc, TimeoutError):
-        return "no answer to the handshake in time"
-    text = str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {text}" if type(exc).__name__ not in text else text
-
-
 @asynccontextmanager
 async def connect(
     target: Target,
@@ -265,7 +257,9 @@ async def connect(
         await connection.open()
     except Exception as exc:
         await connection.close()
-        raise CheckTargetError(f"cannot connect to {target.describe()}: {_describe_failure(exc)}") from exc
+        raise CheckTargetError(
+            f"cannot connect to {target.describe()}: {describe_handshake_failure(exc, stdio=target.transport == 'stdio')}"
+        ) from exc
     try:
         yield connection
     finally:

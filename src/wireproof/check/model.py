@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 __all__ = [
@@ -36,11 +37,18 @@ __all__ = [
     "ToolInfo",
     "ToolSummary",
     "Writes",
+    "bookkeeping_change",
+    "bookkeeping_only",
     "claims_read_only",
     "code_parameters",
     "idempotency_key_parameter",
+    "is_timestamp",
+    "json_leaves",
+    "observers_moved",
     "path_parameters",
+    "snapshot_answers",
     "truncate",
+    "wrapped_json",
 ]
 
 Severity = Literal["info", "warning", "error"]
@@ -137,14 +145,28 @@ class ToolInfo:
 
 
 _KEY_NAME: Final = re.compile(
-    r"^(idempotency|idem|request|dedup(lication)?)[_-]?(key|id|token)$", re.IGNORECASE
+    r"^(idempotency|idempotent|idem|dedupe?|deduplication)[_-]?(key|id|token)$|^client[_-]?(token|request[_-]?token)$",
+    re.IGNORECASE,
 )
+_KEY_WORDS: Final = re.compile(r"\bidempoten|\bde-?dup", re.IGNORECASE)
+_KEY_SHAPE: Final = re.compile(r"(key|token|id)$", re.IGNORECASE)
 
 
 def idempotency_key_parameter(tool: ToolInfo) -> str | None:
-    """The name of the tool's idempotency-key parameter, if it takes one."""
-    for name in tool.input_schema.get("properties", {}):
+    """The name of the tool's idempotency-key parameter, if it takes one.
+
+    Named as one (``idempotency_key``, ``idempotencyKey``, ``dedupe_key``, ``client_token``), or a key, token
+    or id string described as an idempotency or de-duplication key. A ``requestId`` alone is no such key: it
+    often names a record (a request to approve), and a made-up value only makes the call miss.
+    """
+    properties = tool.input_schema.get("properties", {})
+    for name in properties:
         if _KEY_NAME.match(name):
+            return str(name)
+    for name, prop in properties.items():
+        if not isinstance(prop, dict) or prop.get("type") not in (None, "string"):
+            continue
+        if _KEY_SHAPE.search(str(name)) and _KEY_WORDS.search(str(prop.get("description", ""))):
             return str(name)
     return None
 
@@ -194,6 +216,101 @@ def path_parameters(tool: ToolInfo) -> list[str]:
     return found
 
 
+_TIMESTAMP: Final = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|^\d{10}(\.\d+)?$|^\d{13}$")
+_CLOCK_NAME: Final = re.compile(
+    r"(^|[_.-])(updated|modified|changed|touched|timestamp|ts|mtime|ctime|last[_-]?(modified|updated|seen|used))$"
+    r"|(_at|_on|_time|At|On|Time)$",
+)
+_VERSION_NAME: Final = re.compile(
+    r"(^|[_.-])(version|revision|rev|etag|seq|sequence|generation)$", re.IGNORECASE
+)
+_NOW_ISH_SECONDS: Final = 3 * 24 * 3600
+
+
+def json_leaves(value: Any, path: str = "") -> dict[str, Any]:
+    """Every scalar of a JSON value by its path (``a.b[0]``); a list also gives its length (``a#len``)."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(json_leaves(item, f"{path}.{key}" if path else str(key)))
+        return out
+    if isinstance(value, list):
+        out = {}
+        for index, item in enumerate(value):
+            out.update(json_leaves(item, f"{path}[{index}]"))
+        out[f"{path}#len"] = len(value)
+        return out
+    return {path: value}
+
+
+def is_timestamp(value: Any) -> bool:
+    """Whether a scalar looks like a point in time (ISO date-time, epoch seconds or milliseconds)."""
+    return (
+        isinstance(value, str | int | float)
+        and not isinstance(value, bool)
+        and bool(_TIMESTAMP.match(str(value)))
+    )
+
+
+def _now_ish(value: Any) -> bool:
+    """Whether a timestamp-like scalar is within a few days of now (a clock reading, not a stored date)."""
+    text = str(value)
+    try:
+        if re.match(r"^\d{13}$", text):
+            moment = int(text) / 1000
+        elif re.match(r"^\d{10}(\.\d+)?$", text):
+            moment = float(text)
+        else:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
+    except (ValueError, OverflowError):
+        return False
+    return abs(moment - datetime.now(UTC).timestamp()) <= _NOW_ISH_SECONDS
+
+
+def _leaf_name(path: str) -> str:
+    return re.split(r"[.\[]", path.rsplit(".", 1)[-1])[0] if path else ""
+
+
+def bookkeeping_change(path: str, before: Any, after: Any) -> str | None:
+    """Whether one changed leaf is bookkeeping, not an effect: "timestamp", "version", or None.
+
+    A timestamp: both values are timestamp-like and the field is named like a clock (``updated``,
+    ``modified``, ``*_at``, ``updatedAt``) or the new value is a reading of now. A version: a field named
+    ``version``/``revision``/``rev``/``etag``/``seq`` whose integer grew (or whose etag text changed).
+    """
+    name = _leaf_name(path)
+    if before is None or after is None or path.endswith("#len"):
+        return None
+    if is_timestamp(before) and is_timestamp(after) and (_CLOCK_NAME.search(name) or _now_ish(after)):
+        return "timestamp"
+    if _VERSION_NAME.search(name):
+        ints = all(isinstance(v, int) and not isinstance(v, bool) for v in (before, after))
+        if ints and after > before:
+            return "version"
+        if name.lower() == "etag" and isinstance(before, str) and isinstance(after, str):
+            return "version"
+    return None
+
+
+def bookkeeping_only(before: Any, after: Any) -> list[str] | None:
+    """The changed paths when two JSON values differ only in bookkeeping (timestamps, version counters).
+
+    None when they are equal or when any change is more than bookkeeping: the one notion of "nothing
+    really changed" that every rule comparing two answers (or two observer snapshots) shares.
+    """
+    if before == after:
+        return None
+    old, new = json_leaves(before), json_leaves(after)
+    changed = sorted(k for k in set(old) | set(new) if old.get(k, _MISSING) != new.get(k, _MISSING))
+    if changed and all(bookkeeping_change(k, old.get(k), new.get(k)) for k in changed):
+        return changed
+    return None
+
+
+_MISSING: Final = object()
+
+
 @dataclass(slots=True)
 class CallRecord:
     """One tool call a probe made, and what came back.
@@ -220,13 +337,15 @@ class CallRecord:
     meta: dict[str, Any] | None = None
 
     def answer_json(self) -> Any:
-        """The answer's JSON: structuredContent, else the text when it parses, else None."""
+        """The answer's JSON: structuredContent, else the text when it parses, else None.
+
+        A structuredContent whose only member is a string holding a JSON object or array (FastMCP 1.x
+        wraps a tool's answer as ``{"result": "<JSON text>"}``) is unwrapped: that JSON is the answer.
+        """
         if self.structured is not None:
-            return self.structured
-        try:
-            return json.loads(self.text)
-        except (ValueError, RecursionError):  # a hostile answer may nest past the parser's limit
-            return None
+            inner = wrapped_json(self.structured)
+            return self.structured if inner is None else inner
+        return _parse(self.text)
 
     def evidence(self, note: str | None = None) -> Evidence:
         if self.outcome == "result":
@@ -247,6 +366,59 @@ class CallRecord:
         return Evidence(
             call={"tool": self.tool, "arguments": _short_arguments(self.arguments)}, answer=answer, note=note
         )
+
+
+def _parse(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # a hostile answer may nest past the parser's limit
+        return None
+
+
+def wrapped_json(structured: Any) -> Any:
+    """The JSON object or array a structuredContent of one string member holds as text, else None."""
+    if isinstance(structured, dict) and len(structured) == 1:
+        (only,) = structured.values()
+        if isinstance(only, str) and only.lstrip()[:1] in ("{", "["):
+            inner = _parse(only)
+            if isinstance(inner, dict | list):
+                return inner
+    return None
+
+
+def snapshot_answers(snapshot: str | None) -> Any:
+    """An observer snapshot (``probes.writes.snapshot``) as comparable JSON: each observer's answer JSON."""
+    if snapshot is None:
+        return None
+    entries = _parse(snapshot)
+    if not isinstance(entries, list):
+        return snapshot
+    out = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            out.append(entry)
+            continue
+        record = CallRecord(
+            str(entry.get("tool")),
+            {},
+            "observe",
+            entry.get("outcome", "result"),
+            0.0,
+            is_error=bool(entry.get("is_error")),
+            text=str(entry.get("text") or ""),
+            structured=entry.get("structured"),
+        )
+        answer = record.answer_json()
+        out.append([record.tool, record.outcome, record.is_error, record.text if answer is None else answer])
+    return out
+
+
+def observers_moved(before: str | None, after: str | None) -> bool:
+    """Whether two observer snapshots differ by more than bookkeeping (timestamps, version counters)."""
+    if before == after:
+        return False
+    a, b = snapshot_answers(before), snapshot_answers(after)
+    return a != b and bookkeeping_only(a, b) is None
 
 
 @dataclass(frozen=True, slots=True)

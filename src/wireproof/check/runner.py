@@ -257,7 +257,7 @@ async def _check(
         for case in auth_cases:
             progress.advance(f"auth case {case.name}")
 
-    findings = evaluate(RuleContext(observations, options, target.transport))
+    findings = evaluate(RuleContext(observations, options, target.transport, protocol_version))
     coverage = measure_coverage(listed, observations, options, target.transport, findings)
     return Report(
         wireproof_version=__version__,

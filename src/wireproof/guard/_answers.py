@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
 import mcp_types as types
@@ -33,7 +33,14 @@ from mcp.shared.exceptions import MCPError
 from wireproof.errors import InvalidInput, NotFound, RateLimited, Unavailable, WireproofError
 from wireproof.guard._policy import FailureRule
 
-__all__ = ["MESSAGE_CHARS", "disguised_failure", "is_leaky", "upstream_error", "upstream_failure"]
+__all__ = [
+    "MESSAGE_CHARS",
+    "disguised_failure",
+    "hide_roots",
+    "is_leaky",
+    "upstream_error",
+    "upstream_failure",
+]
 
 logger = logging.getLogger("wireproof.guard")
 
@@ -79,9 +86,7 @@ _QUOTED_PATH: Final = re.compile(r"(['\"])((?:/|[A-Za-z]:\\)[^'\"\n]*?)([^/\\'\"
 
 def _without_roots(text: str) -> str:
     """``text`` with each quoted absolute path cut to its last part (``'/srv/fs/a.md'`` → ``'…/a.md'``)."""
-    return _QUOTED_PATH.sub(
-        lambda m: f"{m.group(1)}…/{m.group(3)}{m.group(1)}" if m.group(3) else m.group(0), text
-    )
+    return _QUOTED_PATH.sub(lambda m: f"{m.group(1)}…/{m.group(3)}{m.group(1)}", text)
 
 
 def is_leaky(text: str) -> bool:
@@ -167,3 +172,58 @@ def disguised_failure(
         text,
     )
     return _classified(tool, said, correlation_id, code="upstream_refused")
+
+
+_RELATIVE_PATH: Final = re.compile(r"^(?![/~])[\w.\-]+(/[\w.\-]+)*$")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _strings(item)
+
+
+def _mapped(value: Any, fix: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return fix(value)
+    if isinstance(value, dict):
+        return {k: _mapped(v, fix) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_mapped(v, fix) for v in value]
+    return value
+
+
+def hide_roots(result: types.CallToolResult, arguments: dict[str, Any]) -> types.CallToolResult:
+    """A success answer with the server's root taken off the relative paths the caller sent.
+
+    The caller sent ``notes/a.md``; an answer saying ``/srv/kb/notes/a.md`` tells it where the server
+    keeps its files, which no caller needs: it reads ``notes/a.md`` instead. Only a relative path
+    argument, found in the answer behind an absolute prefix, is rewritten; anything else is as the
+    upstream gave it.
+    """
+    sent = {v for v in _strings(arguments) if len(v) >= 3 and ".." not in v and _RELATIVE_PATH.match(v)}
+    if not sent:
+        return result
+    texts = [b.text for b in result.content if isinstance(b, types.TextContent)]
+    structured = result.structured_content
+    whole = "\n".join(texts) + (json.dumps(structured) if structured is not None else "")
+    present = sorted((v for v in sent if f"/{v}" in whole), key=len, reverse=True)
+    if not present:
+        return result
+    pattern = re.compile(
+        r"(?<![\w:/.\-])(?:/[\w.\-]+)+/(" + "|".join(map(re.escape, present)) + r")(?![\w/.\-])"
+    )
+
+    def fix(text: str) -> str:
+        return pattern.sub(lambda m: m.group(1), text)
+
+    content = [
+        b.model_copy(update={"text": fix(b.text)}) if isinstance(b, types.TextContent) else b
+        for b in result.content
+    ]
+    return result.model_copy(update={"content": content, "structured_content": _mapped(structured, fix)})

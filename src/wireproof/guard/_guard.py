@@ -25,10 +25,11 @@ import mcp_types as types
 import pydantic_core
 from mcp.shared.exceptions import MCPError
 
+from wireproof._version import __version__
 from wireproof.budget import BYTES_PER_TOKEN, DEFAULT_BUDGET_TOKENS, FRAME_BYTES, wire_bytes
 from wireproof.connector import Connector
 from wireproof.errors import FieldError, InvalidInput
-from wireproof.guard._answers import disguised_failure, upstream_error, upstream_failure
+from wireproof.guard._answers import disguised_failure, hide_roots, upstream_error, upstream_failure
 from wireproof.guard._dedupe import DedupeWindow
 from wireproof.guard._pin import PinFile
 from wireproof.guard._policy import GuardConfigError, GuardPolicy, ToolPolicy
@@ -157,6 +158,7 @@ class _Forward:
         disguised = disguised_failure(self.name, result, self.rules, ctx.correlation_id)
         if disguised is not None:
             raise disguised
+        result = hide_roots(result, arguments)
         if (
             self.paged
             and _may_be_array(result)
@@ -299,6 +301,7 @@ async def guarded_connector(
     listed = await upstream.list_tools()
     connector: Connector[None] = Connector(
         name,
+        version=__version__,  # a client sees which wireproof guards the server, not "0.0.0"
         budget_tokens=policy.budget_tokens or DEFAULT_BUDGET_TOKENS,
         timeout=policy.timeout,
         rate_limit=policy.rate_limit,

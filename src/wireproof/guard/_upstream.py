@@ -31,6 +31,7 @@ from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
+from wireproof._handshake import describe_handshake_failure
 from wireproof._tool_listing import list_every_tool
 from wireproof.errors import OperatorError, Unavailable
 from wireproof.guard._relay import RelayClosed, StdioRelay
@@ -141,7 +142,7 @@ class Upstream:
                     logger.warning(
                         "upstream %s did not restart (%s); next attempt in %g s",
                         self.spec.describe(),
-                        _describe(exc),
+                        describe_handshake_failure(exc, stdio=self.spec.url is None),
                         self._backoff,
                     )
                 else:
@@ -170,7 +171,7 @@ class Upstream:
         await self._started.wait()
         if self._first_failure is not None:
             raise UpstreamStartError(
-                f"cannot start the upstream {self.spec.describe()}: {_describe(self._first_failure)}"
+                f"cannot start the upstream {self.spec.describe()}: {describe_handshake_failure(self._first_failure, stdio=self.spec.url is None)}"
             )
 
     @property
@@ -289,12 +290,3 @@ def _request_meta(client: Client) -> dict[str, Any] | None:
         return None
     meta = data["params"].get("_meta", {})
     return dict(meta) if isinstance(meta, dict) else None
-
-
-def _describe(exc: BaseException) -> str:
-    while isinstance(exc, BaseExceptionGroup) and exc.exceptions:
-        exc = exc.exceptions[0]
-    if isinstance(exc, TimeoutError):
-        return "no answer to the handshake in time"
-    text = str(exc) or type(exc).__name__
-    return text if type(exc).__name__ in text else f"{type(exc).__name__}: {text}"

@@ -6,7 +6,8 @@ After the writes probe, each write tool gets up to three more calls, each betwee
   (name, title, value, body…) get numeric-looking text with leading zeros (``"007"``), an enum field a
   value other than its default. The rules compare what was sent with what the observers show afterwards.
 - ``write-collision``: a renaming tool (``old_name``/``new_name``) renames what the writes probe renamed
-  onto the name of an existing sibling (another string in the observers' list that holds it).
+  onto the name of an existing sibling (another string in the observers' list that holds it, and one the
+  checker's own calls or the config's sample arguments already named: nothing else is put at risk).
 - ``write-miss``: a delete/remove aimed at a target that cannot exist (an invented name, the id
   987654321, a file name beside the sample's): the observers must not move, and the answer must not
   claim a deletion.
@@ -45,6 +46,7 @@ __all__ = [
     "MISSING_ID",
     "ROUNDTRIP_TEXTS",
     "deletes",
+    "miss_arguments",
     "probe_effects",
     "probe_poison",
     "probe_write_and_effects",
@@ -174,9 +176,10 @@ def roundtrip_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] 
     return arguments if changed else None
 
 
-def _miss_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] | None:
+def miss_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] | None:
     """The sample call aimed at a target that cannot exist: its required non-path fields invented
-    (a name, the id 987654321); when its only targets are paths, a file name beside the sample's."""
+    (a name, the id 987654321); when its only targets are paths, a file name beside the sample's. An id
+    whose schema caps it below 987654321 is left as sampled, and with nothing invented there is no call."""
     properties = _properties(tool)
     required = [r for r in tool.input_schema.get("required", []) if isinstance(r, str) and r in properties]
     paths = set(path_parameters(tool))
@@ -192,7 +195,9 @@ def _miss_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] | No
             candidate = MISSING_NAME
         elif prop.get("type") == "integer" and not prop.get("enum"):
             high = prop.get("maximum")
-            candidate = MISSING_ID if not isinstance(high, int | float) or high >= MISSING_ID else int(high)
+            if isinstance(high, int | float) and high < MISSING_ID:
+                continue  # its highest allowed id may well exist: a delete of it is no miss, and destroys data
+            candidate = MISSING_ID
         else:
             continue
         arguments[name], changed = candidate, True
@@ -247,8 +252,17 @@ def _lists(value: Any) -> Iterator[list[Any]]:
             yield from _lists(item)
 
 
-def _sibling(snap: str | None, name: str) -> str | None:
-    """Another string in a list of the observers' answers that holds ``name``: an existing sibling's name."""
+def _named_by_checker(observations: Observations) -> set[str]:
+    """Every string the checker has sent as an argument so far (its own samples and the config's)."""
+    return {v for call in observations.calls for v in call.arguments.values() if isinstance(v, str)}
+
+
+def _sibling(snap: str | None, name: str, allowed: set[str]) -> str | None:
+    """Another string in a list of the observers' answers that holds ``name``: an existing sibling's name.
+
+    Only a sibling the checker's own calls (or the config's sample arguments) already named is taken: a
+    server that silently overwrites on a rename must lose nothing the operator did not point the check at.
+    """
     for entry in json.loads(snap) if snap else []:
         value = entry.get("structured")
         if value is None:
@@ -258,7 +272,7 @@ def _sibling(snap: str | None, name: str) -> str | None:
                 continue
         for found in _lists(value):
             if name in found:
-                others = [v for v in found if isinstance(v, str) and v and v != name]
+                others = [v for v in found if isinstance(v, str) and v and v != name and v in allowed]
                 if others:
                     return str(others[0])
     return None
@@ -278,7 +292,7 @@ async def _collision(
     old, new = pair
     snaps = observations.snapshots.setdefault(tool.name, {})
     before = await snapshot(connection, options)
-    sibling = _sibling(before, base[new])
+    sibling = _sibling(before, base[new], _named_by_checker(observations))
     arguments = {**base, old: base[new], new: sibling}
     if sibling is None or is_schema_valid(tool.input_schema, arguments) is False:
         return
@@ -308,7 +322,7 @@ async def probe_effects(
         return
     base = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
     if deletes(tool):
-        miss = _miss_arguments(tool, base)
+        miss = miss_arguments(tool, base)
         if miss is not None:
             await _between_snapshots(connection, tool, miss, "write-miss", options, observations)
         return

@@ -8,9 +8,9 @@ folder, or from the server's own root for a relative sample). A folder parameter
 planted file's name, which only a listing of that folder shows. Each attempt is recorded in
 ``observations.escapes`` (``path-absolute`` / ``path-traversal``); ``auth.path-not-confined`` judges.
 
-Read-only tools (annotated or described so) are probed always; other tools only with --allow-writes, and
-only those with one path parameter (a copy from the planted file to the sample's destination would
-create what the writes probe then finds in its way).
+Tools annotated readOnlyHint are probed always; tools only described read-only, and other tools, only with
+--allow-writes (as every other call to them), and of the others only those with one path parameter (a copy
+from the planted file to the sample's destination would create what the writes probe then finds in its way).
 """
 
 from __future__ import annotations
@@ -43,25 +43,31 @@ _UP: Final = 16
 
 
 def confinement_tools(tools: list[ToolInfo], options: CheckOptions) -> list[ToolInfo]:
-    """The tools the probe may call: read-only ones, and with --allow-writes those with one path parameter."""
+    """The tools the probe may call: those annotated readOnlyHint; with --allow-writes also those described
+    read-only and those with one path parameter. Without --allow-writes no other tool is called: a tool
+    only described read-only may still write, and the description is not the annotation the option names."""
     return [
         t
         for t in tools
         if path_parameters(t)
-        and (claims_read_only(t) or (options.allow_writes and len(path_parameters(t)) == 1))
+        and (t.read_only or (options.allow_writes and (claims_read_only(t) or len(path_parameters(t)) == 1)))
     ]
 
 
 def server_roots(connection: Connection) -> tuple[str, ...]:
     """The absolute paths a stdio server was started with (arguments, environment): the scope it was given.
 
-    The working folder is not one: it is where the server runs, not a folder it was told to confine itself to.
+    Only existing folders count: a file it was given (its own script, ``python /srv/app/server.py``, or a
+    database file) is no scope of files, and counted as one would make an unconfined server's warning an
+    error ("given only /srv/app/server.py"). The working folder is not one either: it is where the server
+    runs, not a folder it was told to confine itself to.
     """
     target = connection.target
     found: list[str] = []
     for word in [*target.command[1:], *target.env.values()]:
         value = word.split("=", 1)[1] if word.startswith("-") and "=" in word else word
-        found += [str(Path(p).expanduser()) for p in value.split(os.pathsep) if p.startswith(("/", "~"))]
+        given = [Path(p).expanduser() for p in value.split(os.pathsep) if p.startswith(("/", "~"))]
+        found += [str(p) for p in given if p.is_dir()]
     return tuple(found)
 
 
@@ -144,7 +150,8 @@ async def probe_path_confinement(
             return
         planted, token, marker, attempts = plan
         for kind, value in attempts:
-            # planted again before each attempt: a write tool may have moved or emptied it
+            # planted again before each attempt: a write tool may have moved or emptied it, or its folder
+            await anyio.Path(planted).parent.mkdir(parents=True, exist_ok=True)
             await anyio.Path(planted).write_text(f"{token}\n", encoding="utf-8")
             record = await connection.call(
                 tool.name, {**base, field: value}, "path-escape", field=field, constraint=kind

@@ -21,11 +21,12 @@ __all__ = ["REGISTRY", "Hit", "Rule", "RuleContext", "evaluate", "rule"]
 
 @dataclass(frozen=True, slots=True)
 class RuleContext:
-    """What a rule may look at: the observations, the options, and the transport."""
+    """What a rule may look at: the observations, the options, the transport and the negotiated protocol."""
 
     observations: Observations
     options: CheckOptions
     transport: str
+    protocol_version: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

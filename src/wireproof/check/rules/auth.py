@@ -19,6 +19,7 @@ from wireproof.check.model import (
     list_items,
 )
 from wireproof.check.rules._registry import Hit, RuleContext, rule
+from wireproof.check.rules.errors import disguised_failure
 
 __all__ = ["CaseVerdict", "case_verdict"]
 
@@ -308,6 +309,33 @@ def _path_verdict(escape: EscapeObservation) -> tuple[Severity, str] | None:
     return "warning", f"{how}, and the server was started with no root to confine it (it fails open)"
 
 
+_REFUSED_PATH: Final = re.compile(
+    r"not found|no such|does not exist|doesn't exist|denied|not allowed|forbidden|outside|invalid|refus|"
+    r"reject|cannot|can't|not permitted|error",
+    re.IGNORECASE,
+)
+
+
+def _path_accepted(escape: EscapeObservation) -> str | None:
+    """How a path outside the tool's scope was accepted without being read (echoed back resolved), or None.
+
+    The answer is a plain success (isError false, no disguised failure, no word of refusal) that holds the
+    planted file's or folder's absolute path: sent as is, or reached by ``../`` and answered resolved.
+    """
+    call = escape.attempt[0]
+    if call.outcome != "result" or call.is_error or escape.planted is None:
+        return None
+    planted = PurePath(escape.planted)
+    if any(planted.is_relative_to(PurePath(r)) for r in escape.roots):
+        return None
+    said = _answer_text(call)
+    if disguised_failure(call) is not None or _REFUSED_PATH.search(said) or escape.planted not in said:
+        return None
+    return (
+        "by ../ traversal, answered resolved" if escape.kind == "path-traversal" else "by its absolute path"
+    )
+
+
 @rule(
     "auth.path-not-confined",
     "error",
@@ -325,7 +353,9 @@ def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
     environment) that do not hold the file, or when ../ left the folder it resolves the configured
     (--config) relative sample paths against; a warning when it was started with no root at all (a
     deployment that fails open). Read-only tools are probed always, other tools with one path parameter
-    only with --allow-writes."""
+    only with --allow-writes. A warning too when the token was not read but the outside path was accepted
+    and answered back (a plain success holding the planted absolute path: registered, resolved, stored): a
+    tool that records or resolves paths it does not confine hands them to whatever reads them next."""
     reported: set[str] = set()
     for escape in ctx.observations.escapes:
         if not escape.kind.startswith("path-") or escape.tool in reported:
@@ -342,3 +372,16 @@ def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
             escape.attempt[0].evidence(),
             severity,
         )
+    for escape in ctx.observations.escapes:
+        if not escape.kind.startswith("path-") or escape.tool in reported:
+            continue
+        how = _path_accepted(escape)
+        if how is not None:
+            reported.add(escape.tool)
+            yield Hit(
+                escape.tool,
+                f"Through {escape.parameter} it accepted a path outside every folder it was given or shown "
+                f"({how}) and answered it back as a success: it registers or resolves paths it does not confine.",
+                escape.attempt[0].evidence(),
+                "warning",
+            )

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Final
 
-from wireproof.check.model import CallRecord, Purpose, ToolInfo
+from wireproof.check.model import CallRecord, Purpose, ToolInfo, observers_moved
 from wireproof.check.probes.effects import deletes
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import TOOL_ERRORS, answered_ok, disguised_failure
@@ -212,7 +212,7 @@ def no_op_acknowledged(ctx: RuleContext) -> Iterator[Hit]:
         for purpose in ("write-miss", "write-keys-only"):
             for call in ctx.observations.calls_for(tool.name, purpose)[:1]:
                 before, after = snaps.get(f"{purpose}-before"), snaps.get(f"{purpose}-after")
-                if before is None or before != after or not answered_ok(call):
+                if before is None or observers_moved(before, after) or not answered_ok(call):
                     continue
                 said = call.text + " " + (json.dumps(call.structured) if call.structured is not None else "")
                 if not _SUCCESS.search(said) or _NOTHING.search(said):
@@ -239,7 +239,8 @@ def delete_retry_refused(ctx: RuleContext) -> Iterator[Hit]:
 
     An agent retries a write whose answer it did not see. A delete that succeeded and, retried, answers an
     error ('does not exist') tells it the delete failed; answer the retry as a success (already deleted),
-    or say that it is already gone."""
+    or say that it is already gone. A retry answered isError false but as a failure (an error object, a
+    status or code of not found) is the same answer in disguise."""
     for tool in ctx.observations.tools:
         if not deletes(tool):
             continue
@@ -249,14 +250,30 @@ def delete_retry_refused(ctx: RuleContext) -> Iterator[Hit]:
             continue
         again = repeat[0]
         said = again.text + " " + again.error_message
+        if again.structured is not None:
+            said += " " + json.dumps(again.answer_json(), ensure_ascii=False)
+        said = said.replace("_", " ")  # a status or code "not_found"
         refused = again.outcome == "protocol_error" or (again.outcome == "result" and again.is_error)
-        if refused and _MISSING.search(said) and not _ALREADY.search(said):
+        disguised = not refused and again.outcome == "result" and _disguised_miss(again)
+        if (refused or disguised) and _MISSING.search(said) and not _ALREADY.search(said):
+            how = "answered as a failure in disguise (isError false)" if disguised else "refused as an error"
             yield Hit(
                 tool.name,
-                "The delete succeeded, and its identical retry was refused as an error saying the target "
-                "does not exist: a retrying agent is told its delete failed.",
+                f"The delete succeeded, and its identical retry was {how} saying the target does not exist: "
+                "a retrying agent is told its delete failed.",
                 again.evidence(),
             )
+
+
+def _disguised_miss(call: CallRecord) -> bool:
+    """An isError-false answer that is a failure: a disguised one, or a JSON status/code of not found."""
+    if disguised_failure(call) is not None:
+        return True
+    value = call.answer_json()
+    if not isinstance(value, dict):
+        return False
+    marks = [value.get(k) for k in ("status", "code", "error", "result") if isinstance(value.get(k), str)]
+    return any(_MISSING.search(str(m).replace("_", " ")) for m in marks)
 
 
 @rule(

@@ -11,7 +11,14 @@ from typing import Any, Final
 
 from wireproof.check.client import INVALID_RESULT
 from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
-from wireproof.check.model import CallRecord, RepairAttempt, Severity, code_parameters, path_parameters
+from wireproof.check.model import (
+    CallRecord,
+    Observations,
+    RepairAttempt,
+    Severity,
+    code_parameters,
+    path_parameters,
+)
 from wireproof.check.repair import about_the_input, attempts_by_call, names_field, states_expected
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
@@ -577,10 +584,11 @@ def leak(ctx: RuleContext) -> Iterator[Hit]:
     absolute path (sent notes/a.md, answered /srv/kb/notes/a.md: the server's root)."""
     reported: set[tuple[str, str]] = set()
     takes_code = {t.name for t in ctx.observations.tools if code_parameters(t)}
+    known = known_folders(ctx.observations)
     for call in ctx.observations.calls:
         if not _failed(call):
             continue  # a successful answer is data: a log line or a file may quote anything
-        text = _masked(_answer_text(call), call.arguments)
+        text = _masked_folders(_masked(_answer_text(call), call.arguments), known)
         sent_sql = call.tool in takes_code or _sends_sql(call.arguments)
         for kind in _LEAKS:
             if kind.label in _DATABASE_KINDS and sent_sql:
@@ -596,6 +604,33 @@ def leak(ctx: RuleContext) -> Iterator[Hit]:
 
 
 _OS_ERROR: Final = "an OS error string with a path"
+_ABSOLUTE_FOLDER: Final = re.compile(r"(?<![\w:/.\-])/[\w.\-]+(?:/[\w.\-]+)*")
+
+
+def known_folders(observations: Observations) -> set[str]:
+    """Paths the caller already knows: the absolute paths the check sent, and those a tool called without
+    arguments answered (a server that announces its allowed directories). A path inside one of them tells
+    the caller nothing about the server's layout."""
+    known = {
+        v.rstrip("/")
+        for call in observations.calls
+        if call.purpose != "path-escape"  # the checker's own planted paths prove nothing about the server
+        for v in _strings(call.arguments)
+        if v.startswith("/")
+    }
+    for call in observations.calls:
+        if not call.arguments and call.outcome == "result" and not call.is_error:
+            known |= {m.group(0).rstrip("/") for m in _ABSOLUTE_FOLDER.finditer(_answer_text(call))}
+    return {k for k in known if k.count("/") >= 2}  # never "/" or "/tmp" alone: that would mask everything
+
+
+def _masked_folders(text: str, known: set[str]) -> str:
+    """``text`` with every path inside a known folder replaced, as the caller's own input is."""
+    for folder in sorted(known, key=len, reverse=True):
+        text = re.sub(re.escape(folder) + r"(?=[/'\"\s]|$)[\w./\-]*", MASK, text)
+    return text
+
+
 _RELATIVE_PATH: Final = re.compile(r"^(?![/~])[\w.\-]+(/[\w.\-]+)*$")
 
 
@@ -606,6 +641,7 @@ def _root_leaks(ctx: RuleContext) -> Iterator[Hit]:
     keeps its files, which no caller needs (and which the path-confinement probe would aim at).
     """
     paths = {t.name: path_parameters(t) for t in ctx.observations.tools}
+    known = known_folders(ctx.observations)
     reported: set[str] = set()
     for call in ctx.observations.calls:
         if call.tool in reported or call.outcome not in ("result", "protocol_error"):
@@ -622,7 +658,14 @@ def _root_leaks(ctx: RuleContext) -> Iterator[Hit]:
             ):
                 continue
             pattern = r"(?<![\w:/.\-])(/[\w.\-]+(?:/[\w.\-]+)*)/" + re.escape(value) + r"(?![\w/.\-])"
-            found = next((m for m in re.finditer(pattern, text) if m.group(0) not in sent), None)
+            found = next(
+                (
+                    m
+                    for m in re.finditer(pattern, text)
+                    if m.group(0) not in sent and not _inside(m.group(1), known)
+                ),
+                None,
+            )
             if found is not None:
                 reported.add(call.tool)
                 yield Hit(
@@ -633,6 +676,10 @@ def _root_leaks(ctx: RuleContext) -> Iterator[Hit]:
                     "warning",
                 )
                 break
+
+
+def _inside(path: str, folders: set[str]) -> bool:
+    return any(path == f or path.startswith(f + "/") for f in folders)
 
 
 def _failed(call: CallRecord) -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -13,7 +12,11 @@ from wireproof.check.model import (
     Evidence,
     Severity,
     ToolInfo,
+    bookkeeping_only,
+    is_timestamp,
+    json_leaves,
     list_items,
+    observers_moved,
     truncate,
 )
 from wireproof.check.rules._registry import Hit, RuleContext, rule
@@ -68,11 +71,39 @@ def repeat_duplicates(ctx: RuleContext, name: str, first: CallRecord, repeat: Ca
     """Why the repeat of a write looks like a second effect, or None."""
     snaps = ctx.observations.snapshots[name]
     if snaps.get("before") is not None:
-        if snaps.get("write-first") != snaps.get("write-repeat"):
+        if observers_moved(snaps.get("write-first"), snaps.get("write-repeat")):
             return "the observers saw a second effect after the identical repeat"
         return None
     if _ok(repeat) and not _same(first, repeat):
         return "the identical repeat returned a different answer (a second effect is possible; name observers to tell)"
+    return None
+
+
+def _distinct(calls: list[CallRecord]) -> bool:
+    """Whether every answer differs from every other by more than bookkeeping (each names its own item)."""
+    answers = [_normalise(c.answer_json() if c.answer_json() is not None else c.text) for c in calls]
+    return all(
+        a != b and bookkeeping_only(a, b) is None for i, a in enumerate(answers) for b in answers[i + 1 :]
+    )
+
+
+def lost_writes(ctx: RuleContext, name: str, calls: list[CallRecord], single: int, burst: int) -> str | None:
+    """Why concurrent calls look like lost writes: each acknowledged its own new item, fewer appeared.
+
+    Judged only for a write that is not idempotent (its identical repeat added items again), whose
+    concurrent calls all answered a plain success, each a different answer (a different id).
+    """
+    snaps = ctx.observations.snapshots[name]
+    again = _items(snaps.get("write-repeat")) - _items(snaps.get("write-first"))
+    ok = [c for c in calls if disguised_failure(c) is None]
+    if single <= 0 or again < single or len(ok) < 2 or len(ok) != len(calls) or not _distinct(ok):
+        return None
+    if 0 <= burst < len(ok) * single:
+        return (
+            f"one call added {single} item(s) the observers see, and its repeat as many again; {len(ok)} "
+            f"concurrent identical calls each answered a success with its own answer, but only {burst} item(s) "
+            "appeared: writes were lost"
+        )
     return None
 
 
@@ -85,7 +116,10 @@ def concurrent_duplicates(ctx: RuleContext, name: str) -> str | None:
         burst = _items(snaps.get("concurrent")) - _items(snaps.get("write-repeat"))
         if single > 0 and burst > single:
             return f"one call added {single} item(s) the observers see; eight concurrent identical calls added {burst}"
-        if snaps.get("concurrent") != snaps.get("after-concurrent"):
+        lost = lost_writes(ctx, name, calls, single, burst)
+        if lost:
+            return lost
+        if observers_moved(snaps.get("concurrent"), snaps.get("after-concurrent")):
             return "a repeat after the concurrent calls made another effect"
         return None
     if any(not _same(calls[0], c) for c in calls[1:]):
@@ -107,9 +141,12 @@ def repeat_rule(ctx: RuleContext) -> Iterator[Hit]:
 
 @rule("idempotency.concurrent-duplicates", "error", reference=IDEMPOTENCY)
 def concurrent_rule(ctx: RuleContext) -> Iterator[Hit]:
-    """Concurrent identical writes execute more than once
+    """Concurrent identical writes execute more than once (or lose writes)
 
-    Sub-agents re-run work in parallel; concurrent duplicates must execute once."""
+    Sub-agents re-run work in parallel; concurrent duplicates must execute once. The same rule reports the
+    opposite race, lost writes: for a write that is not idempotent (its repeat added items again), eight
+    concurrent calls that each answered a plain success with a different answer (their own ids) while the
+    observers show fewer new items than acknowledged (a read-modify-write that loses updates)."""
     for name, _first, _repeat in _write_tools(ctx):
         why = concurrent_duplicates(ctx, name)
         if why:
@@ -127,9 +164,12 @@ def concurrent_rule(ctx: RuleContext) -> Iterator[Hit]:
 def key_reuse(ctx: RuleContext) -> Iterator[Hit]:
     """Same idempotency key with different arguments accepted
 
-    Reusing a key with a different payload is a client bug; it must be refused (IETF: 422), not run."""
+    Reusing a key with a different payload is a client bug; it must be refused (IETF: 422), not run. The
+    key is a parameter named (idempotency_key, idempotencyKey, dedupe_key, client_token) or described as an
+    idempotency or de-duplication key, never a plain requestId; an answer that is a disguised failure
+    (errors.disguised-success) is no acceptance."""
     for call in ctx.observations.calls:
-        if call.purpose == "key-conflict" and _ok(call):
+        if call.purpose == "key-conflict" and _ok(call) and disguised_failure(call) is None:
             yield Hit(
                 call.tool,
                 f"The same key with a different {call.field} was answered as a success.",
@@ -278,39 +318,12 @@ def not_exercised(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
-_TIMESTAMP: Final = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}|^\d{10}(\.\d+)?$|^\d{13}$")
-
-
-def _leaves(value: Any, path: str = "") -> dict[str, Any]:
-    """Every scalar of a JSON value by its path (``a.b[0]``)."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        for key, item in value.items():
-            out.update(_leaves(item, f"{path}.{key}" if path else str(key)))
-        return out
-    if isinstance(value, list):
-        out = {}
-        for index, item in enumerate(value):
-            out.update(_leaves(item, f"{path}[{index}]"))
-        out[f"{path}#len"] = len(value)
-        return out
-    return {path: value}
-
-
-def _is_timestamp(value: Any) -> bool:
-    return (
-        isinstance(value, str | int | float)
-        and not isinstance(value, bool)
-        and bool(_TIMESTAMP.match(str(value)))
-    )
-
-
 def state_change(first: CallRecord, again: CallRecord) -> tuple[Severity, str] | None:
     """How two answers to the identical read differ: integers that grew (it keeps state), or only timestamps."""
     a, b = first.answer_json(), again.answer_json()
     if a is None or b is None or a == b:
         return None
-    before, after = _leaves(a), _leaves(b)
+    before, after = json_leaves(a), json_leaves(b)
     changed = [k for k in set(before) | set(after) if before.get(k) != after.get(k)]
     grew = [
         k
@@ -319,12 +332,12 @@ def state_change(first: CallRecord, again: CallRecord) -> tuple[Severity, str] |
         and isinstance(after.get(k), int)
         and not isinstance(before.get(k), bool)
         and after[k] > before[k]
-        and not _is_timestamp(before[k])
+        and not is_timestamp(before[k])
     ]
     if grew:
         shown = ", ".join(f"{k} {before[k]} -> {after[k]}" for k in sorted(grew)[:3])
         return "warning", f"it keeps state: {shown}"
-    if changed and all(_is_timestamp(before.get(k)) and _is_timestamp(after.get(k)) for k in changed):
+    if bookkeeping_only(a, b):
         return "info", "only a timestamp changed: " + ", ".join(sorted(changed)[:3])
     return None
 

@@ -13,7 +13,7 @@ from jsonschema.exceptions import SchemaError
 
 from wireproof.check.config import BYTES_PER_TOKEN
 from wireproof.check.generate import LONG_QUERY_ROWS
-from wireproof.check.model import CallRecord, Evidence, ToolInfo, code_parameters
+from wireproof.check.model import CallRecord, Evidence, ToolInfo, code_parameters, wrapped_json
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
 LONG_LIST: Final = 25
@@ -462,6 +462,23 @@ def _json_text(call: CallRecord) -> Any:
     return value if isinstance(value, dict | list) and value else None
 
 
+_STRUCTURED_SINCE: Final = "2025-06-18"
+"""The first protocol revision with outputSchema and structuredContent (revisions are dates: they sort as text)."""
+
+
+def _echoes_json_argument(call: CallRecord) -> bool:
+    """Whether the wrapped JSON is a JSON text the call was sent (a formatter or validator returns text)."""
+    inner = wrapped_json(call.structured)
+    for value in call.arguments.values():
+        if isinstance(value, str) and value.lstrip()[:1] in ("{", "["):
+            try:
+                if json.loads(value) == inner:
+                    return True
+            except (ValueError, RecursionError):
+                continue
+    return False
+
+
 @rule(
     "output.json-in-text",
     "warning",
@@ -477,8 +494,35 @@ def json_in_text(ctx: RuleContext) -> Iterator[Hit]:
     structuredContent, so clients and models get the shape instead of guessing it from prose. It is a
     warning when the answer is a list (a JSON array, or an object holding one, of two or more items) or at
     least 4,096 bytes: a client cannot select, page or validate what it must re-parse from text, and a
-    model reads every byte of it."""
+    model reads every byte of it. The same defect in disguise, a warning whatever the outputSchema: a
+    structuredContent whose only member is a string holding JSON ({"result": "{...}"}). Silent on a protocol older than 2025-06-18, which has neither outputSchema
+    nor structuredContent: the advice could not be followed."""
+    if ctx.protocol_version is not None and ctx.protocol_version < _STRUCTURED_SINCE:
+        return
     for tool in ctx.observations.tools:
+        wrapped = next(
+            (
+                (c, c.structured)
+                for c in ctx.observations.calls_for(tool.name)
+                if c.purpose in _ANSWER_PURPOSES
+                and c.outcome == "result"
+                and not c.is_error
+                and wrapped_json(c.structured) is not None
+                and not _echoes_json_argument(c)
+            ),
+            None,
+        )
+        if wrapped is not None:
+            call, structured = wrapped
+            (member,) = structured
+            yield Hit(
+                tool.name,
+                f"structuredContent is {{{member!r}: <JSON text>}}: the answer's JSON is a string inside it, so "
+                "a client reading structuredContent gets text to re-parse, not the shape (FastMCP 1.x does this "
+                "for a tool that returns a JSON string); return the object itself and declare its outputSchema.",
+                call.evidence(),
+            )
+            continue
         if tool.output_schema:
             continue  # output.structured-mismatch judges tools that declare one
         answers = [

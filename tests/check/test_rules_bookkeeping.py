@@ -1,0 +1,175 @@
+"""Bookkeeping is not an effect (issue 12, docs/holdout2 "The 61 false positives").
+
+A store that stamps every write with ``updated_at`` (now) and a ``revision`` counter, the way many servers do:
+a repeat of an idempotent update moves only those, which is no second effect. Each flawed twin makes a real
+one beside the stamps, which must still be reported. The same notion (``model.bookkeeping_only``) is shared
+with the read-side rule (idempotency.read-only-keeps-state) and errors.no-op-acknowledged.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+import mcp_types as types
+
+from tests.check import servers as s
+from tests.check.test_rules import check
+from wireproof.check.config import Observer
+from wireproof.check.model import CallRecord, bookkeeping_only, observers_moved
+
+REPEAT = "idempotency.repeat-duplicates"
+CONCURRENT = "idempotency.concurrent-duplicates"
+NO_OP = "errors.no-op-acknowledged"
+WRITE = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False}
+OBSERVE: dict[str, Any] = {"allow_writes": True, "observers": [Observer("get_item", {"id": 1})]}
+
+
+def text(value: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(text=value)])
+
+
+def wrapped(value: Any) -> types.CallToolResult:
+    """FastMCP 1.x's form: the JSON as text, and structuredContent {"result": "<the same text>"}."""
+    body = json.dumps(value)
+    return types.CallToolResult(content=[types.TextContent(text=body)], structured_content={"result": body})
+
+
+class Stamped:
+    """One item; every accepted write stamps it. Flaws: "append" (each tag call adds the tag again),
+    "keys-ok" (an update with no field answers success), "fastmcp" (answers in FastMCP 1.x's wrapper)."""
+
+    def __init__(self, *flaws: str) -> None:
+        assert not set(flaws) - {"append", "keys-ok", "fastmcp"}, flaws
+        self.flaws = set(flaws)
+        self.item: dict[str, Any] = {
+            "id": 1,
+            "title": "seed",
+            "tags": [],
+            "revision": 1,
+            "updated_at": _now(),
+        }
+
+    def _stamp(self) -> None:
+        self.item["revision"] += 1
+        self.item["updated_at"] = _now()
+
+    def _ok(self, value: Any) -> types.CallToolResult:
+        return wrapped(value) if "fastmcp" in self.flaws else s.ok(value)
+
+    async def get(self, args: dict[str, Any]) -> Any:
+        return self._ok({"item": self.item})
+
+    async def add_tag(self, args: dict[str, Any]) -> Any:
+        if args["tag"] not in self.item["tags"] or "append" in self.flaws:
+            self.item["tags"].append(args["tag"])
+        self._stamp()
+        return text(f"Tag {args['tag']!r} set on item 1.")
+
+    async def update(self, args: dict[str, Any]) -> Any:
+        changes = {k: v for k, v in args.items() if k == "title"}
+        if not changes and "keys-ok" not in self.flaws:
+            return s.tool_error("Nothing to update: give title. Do not retry with the same arguments.")
+        self.item.update(changes)
+        self._stamp()
+        return text("Item 1 updated successfully.")
+
+    def server(self) -> Any:
+        item_id = {"type": "integer", "minimum": 1, "maximum": 1, "description": "The item's id."}
+        tag = {"type": "string", "minLength": 1, "maxLength": 20, "description": "A tag."}
+        title = {"type": "string", "minLength": 1, "maxLength": 50, "description": "The new title."}
+
+        def obj(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
+            return {
+                "type": "object",
+                "properties": props,
+                "required": required,
+                "additionalProperties": False,
+            }
+
+        return s.build(
+            [
+                s.FakeTool(
+                    "get_item",
+                    self.get,
+                    description="Read an item.",
+                    input_schema=obj({"id": item_id}, ["id"]),
+                    annotations={"readOnlyHint": True},
+                ),
+                s.FakeTool(
+                    "add_item_tag",
+                    self.add_tag,
+                    description="Put a tag on an item (a tag already there stays once).",
+                    input_schema=obj({"id": item_id, "tag": tag}, ["id", "tag"]),
+                    annotations=WRITE,
+                ),
+                s.FakeTool(
+                    "update_item",
+                    self.update,
+                    description="Change an item's title.",
+                    input_schema=obj({"id": item_id, "title": title}, ["id"]),
+                    annotations=WRITE,
+                ),
+            ],
+            validate=True,
+        )
+
+
+def _now() -> str:
+    return datetime.datetime.now(datetime.UTC).isoformat(timespec="microseconds")
+
+
+def rules(report: Any, tool: str) -> set[str]:
+    return {f.rule for f in report.findings if f.tool == tool and f.severity != "info"}
+
+
+def test_a_repeat_that_moves_only_the_timestamp_and_revision_is_no_second_effect() -> None:
+    for flaws in ((), ("fastmcp",)):
+        report = check(Stamped(*flaws).server(), **OBSERVE)
+        assert rules(report, "add_item_tag") & {REPEAT, CONCURRENT} == set(), (flaws, report.findings)
+        assert rules(report, "update_item") & {REPEAT, CONCURRENT, NO_OP} == set(), (flaws, report.findings)
+
+
+def test_a_real_second_effect_beside_the_stamps_is_still_reported() -> None:
+    for flaws in (("append",), ("append", "fastmcp")):
+        report = check(Stamped(*flaws).server(), **OBSERVE)
+        errors = {f.rule for f in report.findings if f.tool == "add_item_tag" and f.severity == "error"}
+        assert {REPEAT, CONCURRENT} <= errors, (flaws, report.findings)
+
+
+def test_a_no_op_update_that_only_bumps_the_stamps_is_acknowledged_nothing() -> None:
+    for flaws in (("keys-ok",), ("keys-ok", "fastmcp")):
+        report = check(Stamped(*flaws).server(), **OBSERVE)
+        (finding,) = [f for f in report.findings if f.rule == NO_OP]
+        assert finding.tool == "update_item"
+        assert finding.evidence.call == {"tool": "update_item", "arguments": {"id": 1}}
+
+
+def test_bookkeeping_is_clock_named_or_now_ish_timestamps_and_growing_version_counters() -> None:
+    now = _now()
+    assert bookkeeping_only({"a": 1, "modified": "2020-01-01T00:00"}, {"a": 1, "modified": now}) == [
+        "modified"
+    ]
+    assert bookkeeping_only({"createdAt": 1}, {"createdAt": 2}) is None  # not timestamp-like
+    assert bookkeeping_only({"stamp": "2020-01-01T00:00"}, {"stamp": now}) == ["stamp"]  # a reading of now
+    assert bookkeeping_only({"due": "2020-01-01T00:00"}, {"due": "2021-01-01T00:00"}) is None  # a stored date
+    assert bookkeeping_only({"revision": 2}, {"revision": 3}) == ["revision"]
+    assert bookkeeping_only({"revision": 3}, {"revision": 2}) is None  # not monotone
+    assert bookkeeping_only({"version": 2, "tags": ["a"]}, {"version": 3, "tags": ["a", "a"]}) is None
+    assert bookkeeping_only({"a": 1}, {"a": 1}) is None  # equal: no change at all
+
+
+def test_observer_snapshots_compare_the_unwrapped_answers() -> None:
+    def snap(item: dict[str, Any]) -> str:
+        body = json.dumps({"item": item})
+        entry = {"tool": "get_item", "is_error": False, "outcome": "result", "text": body}
+        return json.dumps([{**entry, "structured": {"result": body}}])
+
+    first = snap({"tags": ["x"], "updated": "2020-01-01 10:00:00", "rev": 4})
+    assert not observers_moved(first, snap({"tags": ["x"], "updated": _now(), "rev": 5}))
+    assert observers_moved(first, snap({"tags": ["x", "x"], "updated": _now(), "rev": 5}))
+    record = CallRecord("t", {}, "valid", "result", 0.0, text='{"a": 1}', structured={"result": '{"a": 1}'})
+    assert record.answer_json() == {"a": 1}
+    plain = CallRecord("t", {}, "valid", "result", 0.0, text="hi", structured={"result": "hi"})
+    assert plain.answer_json() == {"result": "hi"}
