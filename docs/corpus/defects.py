@@ -233,3 +233,6 @@ D["filesystem"][-1]["seen"] = "the run after the hold-out detections (errors.lea
 c("mcp-sqlite-npm", "ms-13", "output", "read_records", "Row sets and column lists are answered as a JSON array in a text block only: no outputSchema and no structuredContent, although the server speaks protocol 2025-11-25 (also query, get_table_schema).",
   'read_records {"table":"t"} -> isError false, text "[{\\"id\\":1,...}]", structuredContent absent; tools/list: no outputSchema')
 D["mcp-sqlite-npm"][-1]["seen"] = "the run after the hold-out detections (output.json-in-text)"
+c("filesystem", "fs-11", "output", "directory_tree", "directory_tree's structuredContent is {content: <the JSON tree as a string>}: the structure is JSON text in a string field, not the tree itself.",
+  'directory_tree {"path":".../sub"} -> structuredContent {"content": "[{\\"name\\": \\"f0000.txt\\", ...}]"}')
+D["filesystem"][-1]["seen"] = "the run on main 6bbedb9 (output.json-in-text, wrapped JSON)"

@@ -357,6 +357,11 @@ s = "mcp-sqlite-npm"
 j(s, "output.json-in-text", "get_table_schema query read_records", "TP", "ms-13",
   "protocol 2025-11-25, no outputSchema: rows and column lists come back as a JSON array in a text block only "
   "(read_records 13 rows, 721 bytes), no structuredContent (the hold-out's ss-18/td-9 shape).")
+# main 6bbedb9 (branch precision merged, 06:00): one new key
+s = "filesystem"
+j(s, "output.json-in-text", "directory_tree", "TP", "fs-11",
+  "directory_tree {path: .../sub} -> structuredContent {content: '<the JSON tree as a string>'}: the tree is JSON text "
+  "wrapped in a string field, so a client reading structuredContent must re-parse it (1,500 entries here).")
 # the knowledge graph's memory.jsonl is corrupted by the concurrent probe in some runs only (kg-10: a race in the
 # server's unlocked rewrite of the file; seen in out-base/ and in 1 of 7 runs on 2026-12-02); from then on every call fails
 s = "knowledge-graph"
