@@ -24,12 +24,13 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 import mcp_types as types
 from mcp.shared.exceptions import MCPError
 
+from wireproof._jsontext import RELATIVE_PATH, json_strings
 from wireproof.errors import InvalidInput, NotFound, RateLimited, Unavailable, WireproofError
 from wireproof.guard._policy import FailureRule
 
@@ -174,20 +175,6 @@ def disguised_failure(
     return _classified(tool, said, correlation_id, code="upstream_refused")
 
 
-_RELATIVE_PATH: Final = re.compile(r"^(?![/~])[\w.\-]+(/[\w.\-]+)*$")
-
-
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
 def _mapped(value: Any, fix: Callable[[str], str]) -> Any:
     if isinstance(value, str):
         return fix(value)
@@ -206,7 +193,7 @@ def hide_roots(result: types.CallToolResult, arguments: dict[str, Any]) -> types
     argument, found in the answer behind an absolute prefix, is rewritten; anything else is as the
     upstream gave it.
     """
-    sent = {v for v in _strings(arguments) if len(v) >= 3 and ".." not in v and _RELATIVE_PATH.match(v)}
+    sent = {v for v in json_strings(arguments) if len(v) >= 3 and ".." not in v and RELATIVE_PATH.match(v)}
     if not sent:
         return result
     texts = [b.text for b in result.content if isinstance(b, types.TextContent)]

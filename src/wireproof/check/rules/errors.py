@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Final
 
+from wireproof._jsontext import RELATIVE_PATH, json_strings
 from wireproof.check.client import INVALID_RESULT
 from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
 from wireproof.check.model import (
@@ -615,7 +616,7 @@ def known_folders(observations: Observations) -> set[str]:
         v.rstrip("/")
         for call in observations.calls
         if call.purpose != "path-escape"  # the checker's own planted paths prove nothing about the server
-        for v in _strings(call.arguments)
+        for v in json_strings(call.arguments)
         if v.startswith("/")
     }
     for call in observations.calls:
@@ -631,9 +632,6 @@ def _masked_folders(text: str, known: set[str]) -> str:
     return text
 
 
-_RELATIVE_PATH: Final = re.compile(r"^(?![/~])[\w.\-]+(/[\w.\-]+)*$")
-
-
 def _root_leaks(ctx: RuleContext) -> Iterator[Hit]:
     """An answer (success or error) that gives a relative path argument back as an absolute path.
 
@@ -647,14 +645,14 @@ def _root_leaks(ctx: RuleContext) -> Iterator[Hit]:
         if call.tool in reported or call.outcome not in ("result", "protocol_error"):
             continue
         text = _answer_text(call)
-        sent = set(_strings(call.arguments))
+        sent = set(json_strings(call.arguments))
         for name in paths.get(call.tool, []):
             value = call.arguments.get(name)
             if (
                 not isinstance(value, str)
                 or len(value) < 3
                 or ".." in value
-                or not _RELATIVE_PATH.match(value)
+                or not RELATIVE_PATH.match(value)
             ):
                 continue
             pattern = r"(?<![\w:/.\-])(/[\w.\-]+(?:/[\w.\-]+)*)/" + re.escape(value) + r"(?![\w/.\-])"
@@ -688,26 +686,15 @@ def _failed(call: CallRecord) -> bool:
     return call.outcome == "result" and (call.is_error or disguised_failure(call) is not None)
 
 
-def _strings(value: Any) -> Iterator[str]:
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
-    elif isinstance(value, list):
-        for item in value:
-            yield from _strings(item)
-
-
 def _masked(text: str, arguments: dict[str, Any]) -> str:
     """``text`` with the caller's own string arguments replaced: quoting them back is no leak."""
-    for value in sorted({v for v in _strings(arguments) if len(v) >= 3}, key=len, reverse=True):
+    for value in sorted({v for v in json_strings(arguments) if len(v) >= 3}, key=len, reverse=True):
         text = text.replace(value, MASK)
     return text
 
 
 def _sends_sql(arguments: dict[str, Any]) -> bool:
-    return any(_SQL_INPUT.match(v) for v in _strings(arguments))
+    return any(_SQL_INPUT.match(v) for v in json_strings(arguments))
 
 
 @rule("errors.disguised-success", "error", reference=TOOL_ERRORS)
