@@ -122,3 +122,27 @@ def unknown_tool_accepted(ctx: RuleContext) -> Iterator[Hit]:
             f"A call of {call.tool}, a tool the server does not list, got no answer ({call.outcome}).",
             call.evidence(),
         )
+
+
+@rule(
+    "protocol.unknown-tool-as-result",
+    "warning",
+    reference='MCP 2026-07-28, server/tools (error handling: "Unknown tool" is a protocol error, JSON-RPC -32602; '
+    "SEP-2145, which would make it a tool execution error, is not in any released revision)",
+)
+def unknown_tool_as_result(ctx: RuleContext) -> Iterator[Hit]:
+    """A call of a tool that does not exist is answered as a tool result
+
+    Every released revision of the spec, 2026-07-28 included, lists an unknown tool among the protocol
+    errors and shows it as JSON-RPC -32602 "Unknown tool: NAME". An isError result instead tells a client
+    the tool ran and failed: it cannot tell a misspelt name from a failing tool, and retries or reports it
+    as a tool fault. (The Python SDK's high-level MCPServer answers this way, as an isError result; the
+    low-level server and the TypeScript SDK answer -32602.) Only a warning: the model still reads a refusal."""
+    call = ctx.observations.unknown_tool
+    if call is not None and call.outcome == "result" and call.is_error:
+        yield Hit(
+            None,
+            f"A call of {call.tool}, a tool the server does not list, was answered as a tool result with "
+            'isError: true; the spec\'s answer is a JSON-RPC error (-32602, "Unknown tool: NAME").',
+            call.evidence(),
+        )
