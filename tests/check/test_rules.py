@@ -379,6 +379,7 @@ def test_every_finding_carries_reproducible_evidence() -> None:
 
 def test_every_non_auth_rule_has_a_firing_case_here() -> None:
     from tests.check import (
+        test_rules_edges,
         test_rules_effects,
         test_rules_errors,
         test_rules_output,
@@ -393,6 +394,7 @@ def test_every_non_auth_rule_has_a_firing_case_here() -> None:
         | test_rules_output.COVERED
         | test_rules_recall.COVERED
         | test_rules_effects.COVERED
+        | test_rules_edges.COVERED
     )
     assert non_auth == set(FIRES) | covered
 

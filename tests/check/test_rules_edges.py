@@ -3,11 +3,37 @@ server that has the flaw (tests/check/edge_servers.py) and stays quiet on its so
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import anyio
+
 from tests.check import edge_servers as e
 from tests.check.test_rules import check
-from wireproof.check.model import Finding, Report
+from wireproof.check.client import Target
+from wireproof.check.config import CheckOptions
+from wireproof.check.edges import (
+    CATASTROPHIC_SUBJECT,
+    DECODER_GARBAGE,
+    NOT_LISTED,
+    duration_like,
+    prose_values,
+)
+from wireproof.check.model import CallRecord, Finding, Observations, Report
+from wireproof.check.rules.errors import nothing
+from wireproof.check.runner import run_check
 
+ROOT = Path(__file__).resolve().parents[2]
 UNKNOWN_AS_RESULT = "protocol.unknown-tool-as-result"
+LEAK = "errors.leak"
+MALFORMED = "errors.malformed-accepted"
+CRASH = "errors.crash"
+PROSE = "schema.enum-in-prose"
+WILDCARD = "errors.search-wildcards-unescaped"
+COVERED = {UNKNOWN_AS_RESULT, WILDCARD}
+"""The rules this file adds, each made to fire (and kept quiet) here."""
 
 
 def found(report: Report, rule_id: str) -> list[Finding]:
@@ -32,3 +58,221 @@ def test_an_unknown_tool_answered_with_json_rpc_invalid_params_is_quiet() -> Non
     report = check(e.unknown_tool_server(as_result=False))
     assert not found(report, UNKNOWN_AS_RESULT)
     assert not found(report, "protocol.unknown-tool-accepted")
+
+
+# -- 2. huge integers: the interpreter's overflow text is a leak -------------------------------------------
+
+
+def test_a_huge_integer_answered_with_the_interpreters_overflow_text_is_a_leak() -> None:
+    report = check(e.timers(sound=False), allow_writes=True)
+    (finding,) = found(report, LEAK)
+    assert finding.tool == "timer_set"
+    assert finding.severity == "warning"
+    assert finding.message == "An answer contains an interpreter message."
+    assert finding.evidence.call is not None
+    assert finding.evidence.call["arguments"]["fire_in_seconds"] == 2**53 + 1
+    assert "Python int too large to convert" in (finding.evidence.answer or "")
+
+
+def test_a_huge_integer_refused_with_the_bound_is_no_leak() -> None:
+    report = check(e.timers(sound=True), allow_writes=True)
+    assert not found(report, LEAK)
+    calls = {c.constraint for c in report_calls(e.timers(sound=True), allow_writes=True)}
+    assert {"huge-integer", "huge-integer-1e30"} <= calls  # the probe ran, and was refused
+
+
+def test_huge_integers_go_to_a_write_only_with_allow_writes() -> None:
+    calls = report_calls(e.timers(sound=False))
+    assert not [c for c in calls if c.tool == "timer_set"]
+
+
+# -- 3. a negative duration accepted ----------------------------------------------------------------------
+
+
+def test_a_negative_duration_answered_as_a_success_is_malformed_accepted() -> None:
+    report = check(e.timers(sound=False), allow_writes=True)
+    negative = [f for f in found(report, MALFORMED) if "negative duration" in f.message]
+    (finding,) = negative
+    assert finding.severity == "warning"
+    assert finding.evidence.call is not None
+    assert finding.evidence.call["arguments"]["recurring_seconds"] == -1
+
+
+def test_a_negative_duration_refused_is_quiet() -> None:
+    report = check(e.timers(sound=True), allow_writes=True)
+    assert not [f for f in found(report, MALFORMED) if "negative" in f.message]
+
+
+def test_duration_names_are_recognised() -> None:
+    for name in ("timeout", "ttl", "delay_ms", "fireInSeconds", "retry_days", "interval", "cache_minutes"):
+        assert duration_like(name), name
+    for name in ("name", "limit", "status", "milestone", "utc_offset_minutes", "shift_days"):
+        assert not duration_like(name), name
+
+
+# -- 4. domain-invalid expressions ------------------------------------------------------------------------
+
+
+def test_division_by_zero_and_a_huge_power_answered_with_pythons_text_are_a_leak() -> None:
+    report = check(e.calculator(sound=False))
+    (finding,) = found(report, LEAK)  # one per tool and kind, however many probes hit it
+    assert finding.tool == "calculate"
+    assert finding.evidence.call is not None
+    assert finding.evidence.call["arguments"]["expression"] in ("1/0", "(10**100)**100")
+    calls = report_calls(e.calculator(sound=False))
+    answers = {c.constraint: c.text for c in calls if c.constraint in ("division-by-zero", "huge-power")}
+    assert "division by zero" in answers["division-by-zero"]
+    assert "set_int_max_str_digits" in answers["huge-power"]
+
+
+def test_domain_errors_said_in_the_callers_terms_are_quiet() -> None:
+    report = check(e.calculator(sound=True))
+    assert not found(report, LEAK)
+    assert not found(report, CRASH)
+
+
+# -- 6. decoder garbage ------------------------------------------------------------------------------------
+
+
+def test_garbage_decoded_to_an_empty_success_is_malformed_accepted() -> None:
+    report = check(e.decoder(sound=False))
+    (finding,) = [f for f in found(report, MALFORMED) if "decoded to an empty success" in f.message]
+    assert finding.severity == "warning"
+    assert finding.evidence.call == {"tool": "base64_decode", "arguments": {"data": DECODER_GARBAGE}}
+    assert json.loads(finding.evidence.answer or "{}")["text"] == '{"text": ""}'
+
+
+def test_garbage_refused_by_a_decoder_is_quiet() -> None:
+    assert not found(check(e.decoder(sound=True)), MALFORMED)
+
+
+# -- 7. values listed in the tool description ----------------------------------------------------------
+
+
+def test_values_listed_in_the_tool_description_are_enum_in_prose_and_probed() -> None:
+    report = check(e.todos(refuses=False))
+    (prose,) = found(report, PROSE)
+    assert prose.tool == "todo_list"
+    assert "open | in_progress | done" in prose.message
+    (finding,) = [
+        f for f in found(report, MALFORMED) if "outside the values the description lists" in f.message
+    ]
+    assert finding.severity == "warning"
+    assert finding.evidence.call == {"tool": "todo_list", "arguments": {"status": NOT_LISTED}}
+    assert json.loads(json.loads(finding.evidence.answer or "{}")["text"]) == {"count": 0, "items": []}
+
+
+def test_a_value_outside_the_described_list_refused_is_no_errors_finding() -> None:
+    report = check(e.todos(refuses=True))
+    assert found(report, PROSE)  # the schema still lacks the enum
+    assert not found(report, MALFORMED)
+
+
+def test_values_in_a_real_enum_are_neither_prose_nor_probed_as_prose() -> None:
+    report = check(e.todos(refuses=False, enum=True))
+    assert not found(report, PROSE)
+    assert not [c for c in report_calls(e.todos(refuses=False, enum=True)) if c.constraint == "not-listed"]
+
+
+def test_prose_values_reads_the_two_forms() -> None:
+    assert prose_values("List todos. status: open|in_progress|done.", "status") == [
+        "open",
+        "in_progress",
+        "done",
+    ]
+    assert prose_values("The mode must be one of: fast, slow or safe.", "mode") == ["fast", "slow", "safe"]
+    assert prose_values("name: the thing's name, or its id", "name") is None
+    assert prose_values("status: open|done", "state") is None
+
+
+# -- 8. wildcards passed through a search -------------------------------------------------------------------
+
+
+def test_a_search_that_passes_like_wildcards_through_is_reported() -> None:
+    report = check(e.notes(escapes=False))
+    (finding,) = found(report, WILDCARD)
+    assert finding.tool == "list_notes"
+    assert finding.severity == "warning"
+    assert finding.evidence.call is not None
+    assert finding.evidence.call["arguments"]["search"] == "%"
+    assert "big note 0" in (finding.evidence.answer or "")
+
+
+def test_a_search_that_escapes_wildcards_is_quiet() -> None:
+    report = check(e.notes(escapes=True))
+    assert not found(report, WILDCARD)
+    percent = next(c for c in report_calls(e.notes(escapes=True)) if c.constraint == "wildcard-percent")
+    assert "100% sure" in percent.text
+    assert "big note" not in percent.text
+
+
+# -- 5. a catastrophic regular expression, on real stdio servers -----------------------------------------
+
+
+def stdio(name: str) -> Target:
+    return Target(command=(sys.executable, "-m", "tests.check.edge_servers", name), cwd=str(ROOT))
+
+
+def test_a_catastrophic_regex_that_wedges_the_server_is_a_crash() -> None:
+    report = anyio.run(run_check, stdio("regex-flawed"), CheckOptions(timeout=3, concurrency=1))
+    (finding,) = found(report, CRASH)
+    assert finding.tool == "regex_match"
+    assert finding.severity == "error"
+    assert "catastrophic-regex" in finding.message
+    assert "did not answer tools/list either" in finding.message
+    assert finding.evidence.call is not None
+    assert finding.evidence.call["arguments"] == {"pattern": "(a+)+$", "text": CATASTROPHIC_SUBJECT}
+
+
+def test_a_catastrophic_regex_refused_is_quiet() -> None:
+    report = anyio.run(run_check, stdio("regex-sound"), CheckOptions(timeout=3, concurrency=1))
+    assert not found(report, CRASH)
+    assert any(t.name == "regex_match" and t.calls > 0 for t in report.tools)
+
+
+def report_calls(server: Any, **options: Any) -> list[CallRecord]:
+    """The calls a check made (the report keeps findings, not calls): the probe run again, recorded."""
+    observations = Observations()
+    captured: list[CallRecord] = []
+
+    async def run() -> None:
+        from wireproof.check.client import connect
+        from wireproof.check.probes.inputs import probe_inputs
+
+        opts = CheckOptions(**options)
+        async with connect(Target(server=server), opts.timeout) as connection:
+            tools = await connection.list_tools()
+            for tool in tools:
+                if tool.read_only or opts.allow_writes:
+                    await probe_inputs(connection, tool, opts, observations, lambda: None)
+        captured.extend(observations.calls)
+
+    anyio.run(run)
+    return captured
+
+
+def test_no_catastrophic_pattern_goes_to_a_write_even_with_allow_writes() -> None:
+    server = e.s.build(
+        [
+            e.s.FakeTool(
+                "delete_matching",
+                _refuse,
+                input_schema=e.REGEX_SCHEMA,
+                annotations=e.s.WRITE_IDEMPOTENT,
+            )
+        ]
+    )
+    calls = report_calls(server, allow_writes=True)
+    assert calls  # the write was probed
+    assert not [c for c in calls if c.constraint == "catastrophic-regex"]
+
+
+async def _refuse(args: dict[str, Any]) -> Any:
+    return e.s.good_error("pattern", "a literal")
+
+
+def test_an_answer_of_nothing_is_told_from_an_answer_that_says_something() -> None:
+    for value in ("", None, [], {}, {"count": 0, "items": []}, {"text": ""}, {"ok": True, "results": []}):
+        assert nothing(value), value
+    for value in ({"valid": False, "text": ""}, {"count": 2, "items": [1, 2]}, "x", [0]):
+        assert not nothing(value), value

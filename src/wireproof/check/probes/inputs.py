@@ -5,7 +5,9 @@ to see whether a read keeps state) and the largest plausible answer (every ``lim
 for a ``get_``/``describe_``/``read_``/``open_`` tool, a lookup of a name that cannot exist
 (``lookup-miss``); for a tool that takes SQL, a read of a thousand generated rows; then each awkward
 case, and for each violation the server rejected, up to ``MAX_ROUNDS`` calls repaired from the error
-alone (``check.repair``); last, one expensive input, bounded by the timeout like every call.
+alone (``check.repair``); then one expensive input, the edge inputs (``check.edges``: huge
+integers, ``1/0``, decoder garbage, values outside a listed set, wildcard searches) and last a
+catastrophic regular expression, each bounded by the timeout like every call.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import anyio
 
 from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions
+from wireproof.check.edges import edge_cases, regex_case
 from wireproof.check.generate import (
     AwkwardCase,
     awkward_cases,
@@ -74,7 +77,22 @@ def planned_input_calls(tool: ToolInfo, options: CheckOptions) -> int:
         + len(_extra_cases(tool, options))
         + len(awkward_cases(tool.input_schema, base, destructive=options.allow_writes))
         + (expensive is not None)
+        + len(_edge_cases(tool, options))
+        + (_regex(tool, options) is not None)
     )
+
+
+def _regex(tool: ToolInfo, options: CheckOptions) -> AwkwardCase | None:
+    """The catastrophic pattern, for a read-only tool only: a write would act on whatever it matches."""
+    if not tool.read_only:
+        return None
+    return regex_case(tool.input_schema, options.tool_arguments.get(tool.name))
+
+
+def _edge_cases(tool: ToolInfo, options: CheckOptions) -> list[AwkwardCase]:
+    """The tool's edge inputs (``check.edges``), each schema-valid and answered at once by a sound server."""
+    base = options.tool_arguments.get(tool.name)
+    return edge_cases(tool.name, tool.input_schema, base, tool.description or "", read_only=tool.read_only)
 
 
 def _extra_cases(tool: ToolInfo, options: CheckOptions) -> list[AwkwardCase]:
@@ -119,15 +137,16 @@ async def probe_inputs(
         advance()
         if case.kind == "violation" and is_rejection(record):
             await _repair(connection, tool, record, parameters, observations)
-    expensive = _expensive(tool, options)
-    if expensive is not None:
-        endless = expensive.constraint == "recursive-query"
+    last = [_expensive(tool, options), *_edge_cases(tool, options), _regex(tool, options)]
+    for case in (c for c in last if c is not None):
+        # A hang is followed by tools/list on the same session: did it block one call, or the server?
+        endless = case.constraint in ("recursive-query", "catastrophic-regex")
         record = await connection.call(
             tool.name,
-            expensive.arguments,
-            expensive.kind,
-            field=expensive.field,
-            constraint=expensive.constraint,
+            case.arguments,
+            case.kind,
+            field=case.field,
+            constraint=case.constraint,
             reconnect=not endless,
         )
         observations.calls.append(record)

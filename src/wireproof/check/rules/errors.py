@@ -11,6 +11,7 @@ from typing import Any, Final
 
 from wireproof._jsontext import RELATIVE_PATH, json_strings
 from wireproof.check.client import INVALID_RESULT
+from wireproof.check.edges import WILDCARDS, duration_like
 from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
 from wireproof.check.model import (
     CallRecord,
@@ -130,7 +131,14 @@ _LEAKS: Final = (
             r"name '\w+' is not defined|'\w+' object (has no attribute|is not (subscriptable|callable|iterable))|"
             r"unsupported operand type\(s\) for|takes \d+ positional arguments? but \d+ (was|were) given|"
             r"list index out of range|maximum recursion depth exceeded|Cannot read propert(y|ies) of "
-            r"(undefined|null)|\bis not a function\b|undefined is not an object"
+            r"(undefined|null)|\bis not a function\b|undefined is not an object|"
+            # arithmetic and overflow errors as the runtime words them (the huge-integer and 1/0 probes)
+            r"\b(ZeroDivisionError|OverflowError|RangeError)\b|(^|: )(float |integer )?(division|modulo)"
+            r"( or modulo)? by zero\b|\bint too (large|big) to convert|Python int too large|"
+            r"for integer string conversion|set_int_max_str_digits|Numerical result out of range|"
+            r"\bmath (range|domain) error\b|must have magnitude <= \d+|\bdate value out of range\b|"
+            r"\byear -?\d+ is out of range\b|\bout of range for type (integer|bigint|smallint|int\d?)\b|"
+            r"cannot convert float (infinity|NaN) to integer|Maximum call stack size exceeded"
         ),
         "warning",
     ),
@@ -280,7 +288,12 @@ def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
     and answered as a success: a negative count is never meant, and backends read it as 'everything'.
     Likewise (warning) a 1-based index (named position, row, column or line, or described as 1-based; not
     one described as 0-based) the schema lets be 0, sent 0 and answered as a success: there is no item 0,
-    so the server guessed where to act."""
+    so the server guessed where to act. Likewise (warning) a duration (timeout, ttl, delay, interval,
+    *_seconds, *_ms, *_minutes, *_hours, *_days) sent -1 and answered as a success; and input outside the
+    tool's stated format or value list answered as an empty success ("", null, [], {}): garbage given to
+    a decode/parse tool's encoded input ('!!!not base64@@@'), or a value outside the list a description
+    gives for a parameter ('status: open|done', 'one of: a, b'). Refused, they teach the model; answered
+    as empty, they read as 'there is nothing' and the model carries on with a wrong belief."""
     for call in _violations(ctx):
         if call.outcome == "result" and not call.is_error and disguised_failure(call) is None:
             what = (
@@ -294,18 +307,46 @@ def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
             call.purpose == "hostile"
             and call.constraint == "negative"
             and call.field is not None
-            and count_like(call.field)
+            and (count_like(call.field) or duration_like(call.field))
             and answered_ok(call)
             and disguised_failure(call) is None
         ):
+            what = "count" if count_like(call.field) else "duration"
             yield Hit(
                 call.tool,
-                f"A call breaking {call.field} (a negative count, -1) was answered as a success: the schema "
-                "lets it through, and the server ran it (give the count a minimum, and refuse what is below).",
+                f"A call breaking {call.field} (a negative {what}, -1) was answered as a success: the schema "
+                f"lets it through, and the server ran it (give the {what} a minimum, and refuse what is below).",
                 call.evidence(),
                 "warning",
             )
     yield from _zero_for_one_based(ctx)
+    yield from _garbage_answered_empty(ctx)
+
+
+_GARBAGE: Final = {
+    "decoder-garbage": "input that is not validly encoded ({value!r}) was decoded to an empty success",
+    "not-listed": "{field} = {value!r}, outside the values the description lists, was answered as an "
+    "empty success instead of a refusal naming the allowed values",
+}
+
+
+def _garbage_answered_empty(ctx: RuleContext) -> Iterator[Hit]:
+    """Input outside the tool's stated format or value list answered as an empty success (one hit a tool and probe)."""
+    reported: set[tuple[str, str]] = set()
+    for call in ctx.observations.calls:
+        if call.purpose != "hostile" or call.constraint not in _GARBAGE or call.field is None:
+            continue
+        if (call.tool, call.constraint) in reported or not answered_ok(call):
+            continue
+        if nothing(_items(call)):
+            reported.add((call.tool, call.constraint))
+            said = _GARBAGE[call.constraint].format(field=call.field, value=call.arguments.get(call.field))
+            yield Hit(
+                call.tool,
+                f"A call with {said}: the model reads it as 'there is nothing', not as 'that input is wrong'.",
+                call.evidence(),
+                "warning",
+            )
 
 
 _ONE_BASED_WORDS: Final = frozenset({"position", "row", "column", "col", "line"})
@@ -407,7 +448,9 @@ def failure_as_protocol_error(ctx: RuleContext) -> Iterator[Hit]:
 def crash(ctx: RuleContext) -> Iterator[Hit]:
     """Crash, disconnect or timeout
 
-    No input, however malformed, may take the server down or hang it. Only info when the one call that
+    No input, however malformed, may take the server down or hang it (among the inputs: one
+    catastrophic-backtracking pattern, (a+)+$ against 'aaa…a!', for a parameter named or described as a
+    regular expression; a server that then does not answer tools/list either is wedged whole). Only info when the one call that
     hung is the checker's never-ending SQL query and the same session still answers tools/list: any
     database without a statement time limit runs it until stopped, which says that the limit is missing,
     not that the server hangs."""
@@ -439,10 +482,18 @@ def crash(ctx: RuleContext) -> Iterator[Hit]:
             )
             continue
         more = f"; {len(calls) - 1} more of its calls hung too" if len(calls) > 1 else ""
+        wedged = any(c.constraint == "catastrophic-regex" for c in calls) and (
+            ctx.observations.survived_hang.get(tool) is False
+        )
+        after = (
+            "; the same session then did not answer tools/list either: one call wedged the whole server"
+            if wedged
+            else ""
+        )
         yield Hit(
             tool,
             f"The server did not answer a {first.purpose} call "
-            f"({first.field or 'no field'}: {first.constraint or 'valid'}){more}.",
+            f"({first.field or 'no field'}: {first.constraint or 'valid'}){more}{after}.",
             first.evidence(),
         )
 
@@ -777,6 +828,20 @@ def miss_answered_empty(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
+def nothing(value: Any) -> bool:
+    """Whether an answer holds no data: empty, or an object of empty members and zero counts.
+
+    ``{"count": 0, "items": []}`` and ``{"decoded": ""}`` say 'nothing' as plainly as ``[]``; a flag
+    beside them (``"ok": true``) is no data, and a false one (``"valid": false``) says something.
+    """
+    if _empty(value):
+        return True
+    if not isinstance(value, dict) or any(v is False for v in value.values()):
+        return False
+    members = [v for v in value.values() if not isinstance(v, bool)]
+    return bool(members) and all(_empty(v) or (isinstance(v, int) and v == 0) for v in members)
+
+
 def _text_value(text: str) -> Any:
     stripped = text.strip()
     if not stripped:
@@ -785,3 +850,54 @@ def _text_value(text: str) -> Any:
         return json.loads(stripped)
     except (ValueError, RecursionError):  # a hostile answer may nest past the parser's limit
         return {"[]": [], "()": [], "{}": {}, "None": None}.get(stripped, stripped)
+
+
+@rule(
+    "errors.search-wildcards-unescaped",
+    "warning",
+    reference="OWASP WSTG-INPV-05 (SQL injection: LIKE wildcards); CWE-155 (improper neutralization of wildcards)",
+)
+def search_wildcards_unescaped(ctx: RuleContext) -> Iterator[Hit]:
+    """A search passes LIKE wildcards through
+
+    A list or search tool's search term searched for as the text given: '%' must find what contains a
+    percent sign, not everything. When '%' answers the same non-empty set as the unfiltered call (or '%'
+    and '_' both answer items) while a literal that cannot occur (wireproof_does_not_exist_7f3a) answers
+    none, the term is spliced into a LIKE pattern unescaped: the model cannot search for '50%' or 'a_b',
+    and a caller can enumerate what a filter was meant to narrow."""
+    calls = ctx.observations.calls
+    for tool in {c.tool for c in calls if c.constraint in WILDCARDS}:
+        by = {c.constraint: c for c in calls if c.tool == tool and c.constraint in WILDCARDS}
+        percent, underscore, literal = (by.get(k) for k in WILDCARDS)
+        if percent is None or literal is None or not answered_ok(percent) or not answered_ok(literal):
+            continue
+        answer = _items(percent)
+        if nothing(answer) or not nothing(_items(literal)):
+            continue
+        field = percent.field or ""
+        unfiltered = [
+            c
+            for c in calls
+            if c.tool == tool and c.purpose == "valid" and c.arguments.get(field, "") == "" and answered_ok(c)
+        ]
+        same_as_all = any(_items(c) == answer for c in unfiltered)
+        both = underscore is not None and answered_ok(underscore) and not nothing(_items(underscore))
+        if same_as_all or (not unfiltered and both):
+            why = (
+                "the same items as the call without a search term" if same_as_all else "items, and so did '_'"
+            )
+            yield Hit(
+                tool,
+                f"A search for {field} = '%' answered {why}, while a literal that cannot occur answered "
+                "none: the term is used as a LIKE pattern; escape % and _ (LIKE … ESCAPE '\\').",
+                percent.evidence(
+                    note=f"the literal {literal.arguments.get(field)!r} answered: "
+                    + (literal.text[:120] or "(empty)")
+                ),
+            )
+
+
+def _items(call: CallRecord) -> Any:
+    """A call's answer as JSON when it has some, else its text (for comparing two answers)."""
+    value = call.answer_json()
+    return value if value is not None else _text_value(call.text)

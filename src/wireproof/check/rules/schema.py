@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
+from wireproof.check.edges import prose_values
 from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
 from wireproof.check.model import (
     CallRecord,
@@ -232,7 +233,9 @@ def date_without_format(ctx: RuleContext) -> Iterator[Hit]:
 def enum_in_prose(ctx: RuleContext) -> Iterator[Hit]:
     """Allowed values listed in prose, not as an enum
 
-    Values named only in a description are not enforced, and the model may paraphrase them."""
+    Values named only in a description are not enforced, and the model may paraphrase them. Read in the
+    parameter's description, and in the tool's ('status: open|in_progress|done', 'status is one of: open,
+    done')."""
 
     def prose_enum(name: str, prop: dict[str, Any]) -> str | None:
         text = str(prop.get("description", ""))
@@ -241,6 +244,25 @@ def enum_in_prose(ctx: RuleContext) -> Iterator[Hit]:
         return None
 
     yield from _each(ctx, prose_enum)
+    for tool in ctx.observations.tools:
+        for name, prop in _properties(tool):
+            if {"enum", "const"} & set(prop) or not _types(prop) <= {"string"}:
+                continue
+            if _PROSE_ENUM.search(str(prop.get("description", ""))):
+                continue  # reported above, from the parameter's own description
+            listed = prose_values(tool.description or "", name)
+            if listed:
+                yield Hit(
+                    tool.name,
+                    f"Parameter {name} has its values listed in the tool's description "
+                    f"({' | '.join(listed)}) but no enum.",
+                    Evidence(
+                        call={"method": "tools/list"},
+                        answer=json.dumps({"tool": tool.name, "description": tool.description, name: prop})[
+                            :600
+                        ],
+                    ),
+                )
 
 
 @rule("schema.vague-name", "warning", reference="wireproof MISSION: precise schemas are the contract")

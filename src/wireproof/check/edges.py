@@ -1,0 +1,242 @@
+"""Edge inputs keyed on what a parameter is (its type, name and description, never one server's tool names).
+
+Each is valid for the advertised schema, and each is a value a careless server mishandles:
+huge integers (2**53 + 1, 10**30) for an integer without a ``maximum``; ``1/0`` and a power too large
+to print for an expression; garbage for the encoded input of a decode/parse tool; a value outside the
+list a description gives (``status: open|in_progress|done``); ``%`` and ``_`` (and a literal that
+matches nothing) for a search term; and, last because it may hold the server, a catastrophic-backtracking
+pattern for a regular expression. Deterministic, like every probe input; the rules judge the answers.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Final
+
+from wireproof.check.generate import (
+    MISSING_NAME,
+    AwkwardCase,
+    is_schema_valid,
+    resolve,
+    valid_samples,
+)
+
+__all__ = [
+    "CATASTROPHIC_SUBJECT",
+    "DECODER_GARBAGE",
+    "HUGE_INTEGERS",
+    "NOT_LISTED",
+    "WILDCARDS",
+    "duration_like",
+    "edge_cases",
+    "prose_values",
+    "regex_case",
+]
+
+HUGE_INTEGERS: Final = {"huge-integer": 2**53 + 1, "huge-integer-1e30": 10**30}
+"""Past the integers a double holds exactly (JavaScript, JSON parsers), and past 64 bits (C longs, SQLite)."""
+_HUGE_PARAMETERS: Final = 2
+"""At most this many integer parameters of a tool get the huge values (two calls each)."""
+DIVISION_BY_ZERO: Final = "1/0"
+HUGE_POWER: Final = "(10**100)**100"
+"""A ten-thousand-digit number: instant to compute, and past what CPython will print (4,300 digits)."""
+DECODER_GARBAGE: Final = "!!!not base64@@@"
+"""Neither base64, nor hex, nor JSON: a decoder must refuse it."""
+NOT_LISTED: Final = "unlisted_7f3a"
+"""A value outside any list a description gives (short, so a ``maxLength`` lets it through)."""
+WILDCARDS: Final = {"wildcard-percent": "%", "wildcard-underscore": "_", "wildcard-literal": MISSING_NAME}
+"""A search for ``%``, for ``_``, and for a literal that matches nothing: LIKE patterns passed through show."""
+CATASTROPHIC_PATTERN: Final = "(a+)+$"
+CATASTROPHIC_SUBJECT: Final = "a" * 30 + "!"
+"""With ``(a+)+$``, 2**30 ways to fail for a backtracking engine; a linear one (RE2, Rust) answers at once."""
+CATASTROPHIC_ON_DATA: Final = r"^(\w+\s?)*$"
+"""For a tool that applies the pattern to its own data: exponential on any long word run that ends the line badly."""
+_DURATION_TOKENS: Final = frozenset(
+    {"seconds", "secs", "sec", "ms", "millis", "milliseconds", "minutes", "mins", "hours", "days", "weeks"}
+    | {"timeout", "ttl", "delay", "interval", "duration", "period", "backoff"}
+)
+_SIGNED_TOKENS: Final = frozenset(
+    {"offset", "delta", "shift", "adjust", "adjustment", "change", "diff", "tz"}
+)
+_EXPRESSION_TOKENS: Final = frozenset(
+    {"expression", "expr", "formula", "equation", "calculation", "calculate", "calc", "math", "arithmetic"}
+)
+_REGEX_TOKENS: Final = frozenset({"regex", "regexp", "pattern"})
+_REGEX_TEXT: Final = re.compile(r"\bregular expression\b|\bregex(p)?\b", re.IGNORECASE)
+_SUBJECT_TOKENS: Final = frozenset({"text", "subject", "input", "string", "content", "value", "data", "s"})
+_DECODE_TOKENS: Final = frozenset(
+    {"decode", "decoder", "parse", "parser", "deserialize", "unescape", "unpack", "decompress", "unmarshal"}
+)
+_ENCODED_TEXT: Final = re.compile(
+    r"\b(base ?64|b64|hex|hexadecimal|encoded|json|url-?encoded)\b", re.IGNORECASE
+)
+_SEARCH_PARAMETERS: Final = frozenset(
+    {"search", "query", "q", "filter", "keyword", "keywords", "term", "terms"}
+)
+_SEARCH_TOOLS: Final = frozenset({"list", "search", "find", "query", "filter", "lookup", "browse"})
+_SQL_TEXT: Final = re.compile(r"\bSQL\b|\bstatement\b", re.IGNORECASE)
+_VALUE: Final = r"[`'\"]?[A-Za-z][\w-]*(?:\.\w[\w-]*)*[`'\"]?"
+
+
+def tokens(name: str) -> set[str]:
+    """The words of a name: ``fireInSeconds`` and ``fire_in_seconds`` both give {fire, in, seconds}."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return {t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t}
+
+
+def duration_like(name: str) -> bool:
+    """Whether a parameter is a duration (``timeout``, ``ttl``, ``delay_ms``, ``fire_in_seconds``, ``retry_days``).
+
+    Not an offset or a shift (``utc_offset_minutes``, ``shift_days``): those are signed by nature.
+    """
+    words = tokens(name)
+    return bool(words & _DURATION_TOKENS) and not words & _SIGNED_TOKENS
+
+
+def prose_values(text: str, name: str) -> list[str] | None:
+    """The values a description lists for parameter ``name``, or None.
+
+    Two forms: ``name: a|b|c`` (or ``name=a|b``, ``name (a|b|c)``), and ``name`` followed in the same
+    sentence by ``one of`` and a list (``status must be one of: open, done``).
+    """
+    escaped = re.escape(name)
+    piped = re.search(rf"(?<![\w-]){escaped}\s*(?:[:=]|\()\s*(?P<values>{_VALUE}(?:\s*\|\s*{_VALUE})+)", text)
+    if piped:
+        return [v.strip("`'\" ") for v in piped.group("values").split("|")]
+    listed = re.search(
+        rf"(?<![\w-]){escaped}\b[^.;\n]{{0,40}}?\bone of:?\s*(?P<values>{_VALUE}(?:\s*(?:,|\||/|\bor\b)\s*{_VALUE})+)",
+        text,
+        re.IGNORECASE,
+    )
+    if listed:
+        return [
+            v.strip("`'\" ")
+            for v in re.split(r"\s*(?:,|\||/|\bor\b)\s*", listed.group("values"))
+            if v.strip("`'\" ")
+        ]
+    return None
+
+
+def _properties(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {n: resolve(p, schema) for n, p in schema.get("properties", {}).items() if isinstance(p, dict)}
+
+
+def _free_text(prop: dict[str, Any]) -> bool:
+    return (
+        prop.get("type") == "string"
+        and not prop.get("enum")
+        and "const" not in prop
+        and not prop.get("format")
+        and not prop.get("pattern")
+    )
+
+
+def _described(name: str, prop: dict[str, Any], words: frozenset[str]) -> bool:
+    return bool(tokens(name) & words) or bool(tokens(str(prop.get("description", ""))) & words)
+
+
+def edge_cases(
+    name: str,
+    schema: dict[str, Any],
+    base: dict[str, Any] | None = None,
+    description: str = "",
+    *,
+    read_only: bool = True,
+) -> list[AwkwardCase]:
+    """The tool's edge calls that answer at once (the regex goes last: ``regex_case``), each schema-valid.
+
+    ``read_only``: only a read-only tool gets the wildcard searches (they are compared with its valid
+    calls, which only a read-only tool is given), and a write gets no huge value for a repeat count.
+    """
+    properties = _properties(schema)
+    valid = valid_samples(schema, base)[0]
+    cases: list[AwkwardCase] = []
+
+    def add(field: str, constraint: str, value: Any) -> None:
+        arguments = {**valid, field: value}
+        if is_schema_valid(schema, arguments) is not False:
+            cases.append(AwkwardCase("hostile", field, constraint, arguments))
+
+    huge = [
+        n
+        for n, p in properties.items()
+        if p.get("type") == "integer"
+        and not {"maximum", "exclusiveMaximum", "enum", "const"} & set(p)
+        and (read_only or not tokens(n) & {"repeat", "times", "count", "copies", "iterations"})
+    ]
+    for field in huge[:_HUGE_PARAMETERS]:
+        for constraint, value in HUGE_INTEGERS.items():
+            add(field, constraint, value)
+    for field, prop in properties.items():
+        if (
+            _free_text(prop)
+            and _described(field, prop, _EXPRESSION_TOKENS)
+            and not _SQL_TEXT.search(str(prop.get("description", "")))
+        ):
+            add(field, "division-by-zero", DIVISION_BY_ZERO)
+            add(field, "huge-power", HUGE_POWER)
+            break
+    if tokens(name) & _DECODE_TOKENS or tokens(description) & _DECODE_TOKENS:
+        encoded = [
+            n
+            for n, p in properties.items()
+            if _free_text(p)
+            and (_ENCODED_TEXT.search(n) or _ENCODED_TEXT.search(str(p.get("description", ""))))
+        ]
+        strings = [n for n, p in properties.items() if _free_text(p)]
+        target = encoded[0] if encoded else (strings[0] if len(strings) == 1 else None)
+        if target is not None:
+            add(target, "decoder-garbage", DECODER_GARBAGE)
+    for field, prop in properties.items():
+        if prop.get("type") != "string" or {"enum", "const"} & set(prop):
+            continue
+        listed = prose_values(description, field) or prose_values(str(prop.get("description", "")), field)
+        if listed and NOT_LISTED not in listed:
+            add(field, "not-listed", NOT_LISTED)
+    if read_only and tokens(name) & _SEARCH_TOOLS:
+        search = next(
+            (
+                n
+                for n, p in properties.items()
+                if _free_text(p)
+                and tokens(n) & _SEARCH_PARAMETERS
+                and not _SQL_TEXT.search(str(p.get("description", "")))
+            ),
+            None,
+        )
+        if search is not None:
+            for constraint, term in WILDCARDS.items():
+                add(search, constraint, term)
+    return cases
+
+
+def regex_case(schema: dict[str, Any], base: dict[str, Any] | None = None) -> AwkwardCase | None:
+    """One catastrophic-backtracking pattern for a parameter named or described as a regular expression.
+
+    With a subject parameter beside it (``text``, ``input``…) the subject is the one that triggers it;
+    without one, a pattern that backtracks on the server's own data. Bounded by the call's timeout.
+    """
+    properties = _properties(schema)
+    pattern = next(
+        (
+            n
+            for n, p in properties.items()
+            if _free_text(p)
+            and (tokens(n) & _REGEX_TOKENS or _REGEX_TEXT.search(str(p.get("description", ""))))
+        ),
+        None,
+    )
+    if pattern is None:
+        return None
+    subject = next(
+        (n for n, p in properties.items() if n != pattern and _free_text(p) and tokens(n) & _SUBJECT_TOKENS),
+        None,
+    )
+    arguments = {**valid_samples(schema, base)[0]}
+    if subject is not None:
+        arguments |= {pattern: CATASTROPHIC_PATTERN, subject: CATASTROPHIC_SUBJECT}
+    else:
+        arguments[pattern] = CATASTROPHIC_ON_DATA
+    if is_schema_valid(schema, arguments) is False:
+        return None
+    return AwkwardCase("expensive", pattern, "catastrophic-regex", arguments)
