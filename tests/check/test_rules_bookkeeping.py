@@ -38,10 +38,12 @@ def wrapped(value: Any) -> types.CallToolResult:
 
 class Stamped:
     """One item; every accepted write stamps it. Flaws: "append" (each tag call adds the tag again),
-    "keys-ok" (an update with no field answers success), "fastmcp" (answers in FastMCP 1.x's wrapper)."""
+    "keys-ok" (an update with no field answers success), "fastmcp" (answers in FastMCP 1.x's wrapper).
+    "timed" is no flaw: the read answers Markdown that opens with how long it took, different every call."""
 
     def __init__(self, *flaws: str) -> None:
-        assert not set(flaws) - {"append", "keys-ok", "fastmcp"}, flaws
+        assert not set(flaws) - {"append", "keys-ok", "fastmcp", "timed"}, flaws
+        self.reads = 0
         self.flaws = set(flaws)
         self.item: dict[str, Any] = {
             "id": 1,
@@ -59,6 +61,13 @@ class Stamped:
         return wrapped(value) if "fastmcp" in self.flaws else s.ok(value)
 
     async def get(self, args: dict[str, Any]) -> Any:
+        if "timed" in self.flaws:
+            self.reads += 1
+            took = f"{0.5 + (self.reads * 0.37) % 3:.2f}"
+            tags = ", ".join(self.item["tags"]) or "none"
+            return text(
+                f"**Execution Time:** {took} ms | **Rows Returned:** 1\n\n| title | tags |\n| {self.item['title']} | {tags} |"
+            )
         return self._ok({"item": self.item})
 
     async def add_tag(self, args: dict[str, Any]) -> Any:
@@ -131,8 +140,15 @@ def test_a_repeat_that_moves_only_the_timestamp_and_revision_is_no_second_effect
         assert rules(report, "update_item") & {REPEAT, CONCURRENT, NO_OP} == set(), (flaws, report.findings)
 
 
+def test_an_observer_that_reports_how_long_it_took_moves_by_no_effect() -> None:
+    """docs/holdout3: a query observer answering "**Execution Time:** 1.09 ms" gave 10 false errors."""
+    report = check(Stamped("timed").server(), **OBSERVE)
+    assert rules(report, "add_item_tag") & {REPEAT, CONCURRENT} == set(), report.findings
+    assert rules(report, "update_item") & {REPEAT, CONCURRENT} == set(), report.findings
+
+
 def test_a_real_second_effect_beside_the_stamps_is_still_reported() -> None:
-    for flaws in (("append",), ("append", "fastmcp")):
+    for flaws in (("append",), ("append", "fastmcp"), ("append", "timed")):
         report = check(Stamped(*flaws).server(), **OBSERVE)
         errors = {f.rule for f in report.findings if f.tool == "add_item_tag" and f.severity == "error"}
         assert {REPEAT, CONCURRENT} <= errors, (flaws, report.findings)
@@ -158,6 +174,13 @@ def test_bookkeeping_is_clock_named_or_now_ish_timestamps_and_growing_version_co
     assert bookkeeping_only({"revision": 3}, {"revision": 2}) is None  # not monotone
     assert bookkeeping_only({"version": 2, "tags": ["a"]}, {"version": 3, "tags": ["a", "a"]}) is None
     assert bookkeeping_only({"a": 1}, {"a": 1}) is None  # equal: no change at all
+    took = "**Execution Time:** {} ms | **Rows Returned:** {}"
+    assert bookkeeping_only({"r": took.format("1.09", 1)}, {"r": took.format("0.84", 1)}) == ["r"]
+    assert bookkeeping_only({"r": took.format("1.09", 1)}, {"r": took.format("0.84", 2)}) is None
+    assert bookkeeping_only("Done in 12 ms.", "Done in 9.5 ms.") == [""]
+    assert bookkeeping_only({"n": 3, "elapsed_ms": 4.1}, {"n": 3, "elapsed_ms": 2.0}) == ["elapsed_ms"]
+    assert bookkeeping_only({"n": 3, "elapsed_ms": 4.1}, {"n": 4, "elapsed_ms": 2.0}) is None
+    assert bookkeeping_only({"timeout_s": 5}, {"timeout_s": 6}) is None  # a setting, not a measurement
 
 
 def test_observer_snapshots_compare_the_unwrapped_answers() -> None:

@@ -225,6 +225,14 @@ _VERSION_NAME: Final = re.compile(
     r"(^|[_.-])(version|revision|rev|etag|seq|sequence|generation)$", re.IGNORECASE
 )
 _NOW_ISH_SECONDS: Final = 3 * 24 * 3600
+_ELAPSED_NAME: Final = re.compile(
+    r"(^|[_.-])(elapsed|took|latency|(execution|query|processing|response|run)[_-]?time)([_-]?(ms|us|ns|s|seconds))?$"
+    r"|(Elapsed|Took|Latency|ExecutionTime|QueryTime|ProcessingTime|ResponseTime)(Ms|Us|Ns|S|Seconds)?$",
+)
+_ELAPSED_TEXT: Final = re.compile(
+    r"(?i)\b(time|took|elapsed|duration|latency|in)\b[^\n\d]{0,30}?"
+    r"\d+(?:[.,]\d+)?\s*(?:ms|µs|us|ns|s|sec|secs|seconds?|milliseconds?|microseconds?)\b"
+)
 
 
 def json_leaves(value: Any, path: str = "") -> dict[str, Any]:
@@ -272,16 +280,30 @@ def _leaf_name(path: str) -> str:
     return re.split(r"[.\[]", path.rsplit(".", 1)[-1])[0] if path else ""
 
 
+def _timing(name: str, before: Any, after: Any) -> bool:
+    """Whether a changed leaf is a measured duration: a number named like one, or texts equal but for it."""
+    if isinstance(before, str) and isinstance(after, str):
+        masked = _ELAPSED_TEXT.sub("<elapsed>", before)
+        return masked != before and masked == _ELAPSED_TEXT.sub("<elapsed>", after)
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (before, after))
+    return numbers and bool(_ELAPSED_NAME.search(name))
+
+
 def bookkeeping_change(path: str, before: Any, after: Any) -> str | None:
-    """Whether one changed leaf is bookkeeping, not an effect: "timestamp", "version", or None.
+    """Whether one changed leaf is bookkeeping, not an effect: "timestamp", "version", "timing", or None.
 
     A timestamp: both values are timestamp-like and the field is named like a clock (``updated``,
     ``modified``, ``*_at``, ``updatedAt``) or the new value is a reading of now. A version: a field named
     ``version``/``revision``/``rev``/``etag``/``seq`` whose integer grew (or whose etag text changed).
+    A timing: a number in a field named like a measured duration (``elapsed``, ``took``,
+    ``execution_time_ms``), or two texts that differ only in such a figure (``**Execution Time:** 1.09 ms``,
+    ``took 12 ms``): how long the server took, not what it holds.
     """
     name = _leaf_name(path)
     if before is None or after is None or path.endswith("#len"):
         return None
+    if _timing(name, before, after):
+        return "timing"
     if is_timestamp(before) and is_timestamp(after) and (_CLOCK_NAME.search(name) or _now_ish(after)):
         return "timestamp"
     if _VERSION_NAME.search(name):
@@ -294,7 +316,8 @@ def bookkeeping_change(path: str, before: Any, after: Any) -> str | None:
 
 
 def bookkeeping_only(before: Any, after: Any) -> list[str] | None:
-    """The changed paths when two JSON values differ only in bookkeeping (timestamps, version counters).
+    """The changed paths when two JSON values differ only in bookkeeping (timestamps, version counters,
+    measured durations).
 
     None when they are equal or when any change is more than bookkeeping: the one notion of "nothing
     really changed" that every rule comparing two answers (or two observer snapshots) shares.
