@@ -17,15 +17,15 @@ for s in "${SERVERS[@]}"; do
   case $s in
     fq)
       (cd "$STATE/fq" && "$WP" check --no-progress --output "$OUT/$s.json" --allow-writes --config "$HERE/configs/fq.toml" \
-        -- "$HOLDOUT3/fastmcp-sqlite/bin/fastmcp-sqlite" --db "$STATE/fq/main.db" > "$OUT/$s.txt" 2> "$OUT/$s.stderr") ;;
+        -- "$HOLDOUT3/fastmcp-sqlite/bin/fastmcp-sqlite" --db "$STATE/fq/main.db" > "$OUT/$s.txt" 2> "$STATE/$s.stderr") ;;
     td)
       (cd "$STATE/td/ws" && "$WP" check --no-progress --output "$OUT/$s.json" --allow-writes --config "$HERE/configs/td.toml" \
         --env "WORKSPACE_FOLDER_PATHS=$STATE/td/ws" \
-        -- "$HOLDOUT3/iflow-mcp-claude-todo-emulator/bin/claude-todo-emulator" > "$OUT/$s.txt" 2> "$OUT/$s.stderr") ;;
+        -- "$HOLDOUT3/iflow-mcp-claude-todo-emulator/bin/claude-todo-emulator" > "$OUT/$s.txt" 2> "$STATE/$s.stderr") ;;
     ps)
       (cd "$STATE/ps" && "$WP" check --no-progress --output "$OUT/$s.json" --allow-writes --config "$HERE/configs/ps.toml" \
         --env "MCP_HTTP_PORT=18777" \
-        -- node "$HOLDOUT3/npm/node_modules/@pollinations/mcp-server-sqlite/dist/index.js" "$STATE/ps/main.db" > "$OUT/$s.txt" 2> "$OUT/$s.stderr") ;;
+        -- node "$HOLDOUT3/npm/node_modules/@pollinations/mcp-server-sqlite/dist/index.js" "$STATE/ps/main.db" > "$OUT/$s.txt" 2> "$STATE/$s.stderr") ;;
     *) echo "unknown server $s" >&2; exit 2 ;;
   esac
   echo "$s exit=$? wall=$(( $(date +%s) - t0 ))s"
