@@ -48,12 +48,17 @@ MEGABYTE: Final = 1_048_576
 UNKNOWN_ARGUMENT: Final = "wireproof_unknown_argument"
 UNKNOWN_TOOL: Final = "wireproof_no_such_tool"
 """The name of the tool the protocol probe calls: no server lists it."""
+TRAVERSAL_PATH: Final = "../../../../tmp/wireproof-check-traversal-0f3a9c/no-such-file.txt"
+"""The ``../`` value of the hostile strings: four levels up, then a folder that never exists."""
 HOSTILE_STRINGS: Final = {
     "control-characters": "nul\x00 esc\x1b[31m bell\x07 rtl\u202e end",
     "unicode": "日本語 ✓ émoji 🎫 \U0001f9ea zero\u200bwidth",
     # injection-shaped but harmless wherever it lands: spliced into any WHERE, it matches nothing
     "sql-injection": "' AND '1'='2",
-    "path-traversal": "../../../../etc/passwd",
+    # a traversal that names no file that exists, from any working directory: a write tool that takes it as its
+    # target creates (at worst) a file in a folder of its own under the system temp folder, never overwrites one.
+    # (It was ../../../../etc/passwd, until a third-party export tool wrote its database over /etc/passwd.)
+    "path-traversal": TRAVERSAL_PATH,
 }
 DESTRUCTIVE_STRINGS: Final = {"sql-drop-table": "'; DROP TABLE users; --"}
 """Hostile strings that harm a server that splices them into SQL: sent only with --allow-writes."""
