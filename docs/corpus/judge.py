@@ -370,6 +370,16 @@ j(s, "errors.failure-as-protocol-error", "create_entities create_relations delet
   "call fails 'Unexpected non-whitespace character after JSON at position 128' as JSON-RPC -32603, not as an isError "
   "result (kg-1): both true; the finding does not say the store broke.")
 
+# the run on main d22cf49 (2026-12-02, session 3: errprobe's edge probes, the timing bookkeeping, the safe ../ value)
+UNKNOWN_TOOL = ("checker-found, not in the hand list: tools/call of a tool that is not listed is answered as an isError "
+                "tool result; every spec revision lists an unknown tool among the JSON-RPC errors (-32602). Judged as "
+                "docs/holdout2 and docs/holdout3 judged it.")
+for s in ("alchemy", "calculator", "ea-database", "filesystem", "mcp-sqlite-npm", "seqthinking"):
+    j(s, "protocol.unknown-tool-as-result", "", "TP", None, UNKNOWN_TOOL)
+j("calculator", "errors.leak", "calculate", "TP", None,
+  "checker-found: '1/0' answers the raw Python exception text 'Error executing tool calculate: division by zero'.",
+  field="an interpreter message")
+
 out = {
     "about": "Hand judgments for the wireproof check corpus (docs/third-party.md, 'Corpus of 2026-12-01'). "
     "defects: found by hand before the checker ran (found_by 'hand'), or first seen in a finding and confirmed by hand "
