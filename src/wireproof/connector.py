@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import hashlib
 import hmac
 import itertools
 import json
@@ -471,7 +470,12 @@ class Connector(Generic[StateT]):
         refused = _resolve(principal)
         if isinstance(refused, AuthError):
             raise refused
-        await serve_stdio(self.server(state, store=store, cursors=cursors, principal=principal))
+        server = self.server(state, store=store, cursors=cursors, principal=principal)
+
+        async def call(name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
+            return await self.call(state, name, arguments, store=store, cursors=cursors, principal=principal)
+
+        await serve_stdio(server, calls=call)  # the same pipeline the server's handler runs
 
     def run_stdio(
         self,
@@ -520,7 +524,7 @@ def _audit(
     error = (result.meta or {}).get(ERROR_META) if result.is_error else None
     try:  # keyed with a per-process secret: a small argument space cannot be brute-forced back
         canonical = canonical_json(arguments or {}).encode()
-        arguments_fingerprint = hmac.new(_AUDIT_KEY, canonical, hashlib.sha256).hexdigest()
+        arguments_fingerprint = hmac.digest(_AUDIT_KEY, canonical, "sha256").hex()
     except (TypeError, ValueError):
         arguments_fingerprint = "unhashable"
     audit_logger.info(

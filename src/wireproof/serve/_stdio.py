@@ -21,6 +21,10 @@ this one reads the frames itself so it can answer them::
 While serving, fd 0 reads the null device and fd 1 writes to stderr, so a stray ``print`` or a
 child process cannot corrupt the wire; both are restored on return.
 
+Served for a connector (``calls``, the handler the server runs for ``tools/call``), a ``tools/call``
+on a settled connection skips the SDK's per-request machinery and runs straight into the pipeline,
+with the same answer (``wireproof.serve._lean``); everything else reaches the server as drawn above.
+
 A pipe or socket is read and written on the event loop (non-blocking, woken by readiness), with no
 thread per frame; its blocking mode is restored on return. Anything else (a file, a terminal, and
 a stdout that shares its pipe with stderr, which must stay blocking) goes through a worker thread.
@@ -43,8 +47,11 @@ import anyio.to_thread
 import mcp_types as types
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from mcp.server.lowlevel import Server
+from mcp.shared.dispatcher import coerce_request_id
 from mcp.shared.message import SessionMessage
 from pydantic import ValidationError
+
+from wireproof.serve._lean import CallHandler, LeanCalls
 
 __all__ = ["DEFAULT_DRAIN_TIMEOUT", "MAX_FRAME_BYTES", "serve_stdio", "serve_stdio_fds"]
 
@@ -198,6 +205,9 @@ def _serialized(message: types.JSONRPCMessage) -> bytes:
 
 
 def _request_key(value: Any) -> tuple[str, Any]:
+    """Ids as the SDK correlates them: ``"7"`` and ``7`` are one id (``coerce_request_id``)."""
+    if isinstance(value, str | int) and not isinstance(value, bool):
+        value = coerce_request_id(value)
     return (type(value).__name__, value)
 
 
@@ -206,23 +216,25 @@ class _InFlight:
 
     def __init__(self) -> None:
         self.counts: collections.Counter[tuple[str, Any]] = collections.Counter()
-        self.idle = anyio.Event()
-        self.idle.set()
+        self._idle: anyio.Event | None = None  # made only when someone waits: not one per call
 
     def started(self, request_id: Any) -> None:
         self.counts[_request_key(request_id)] += 1
-        if self.idle.is_set():
-            self.idle = anyio.Event()
 
     def settled(self, request_id: Any) -> None:
-        for key in (_request_key(request_id), _request_key(str(request_id))):
-            if self.counts.get(key):
-                self.counts[key] -= 1
-                if not self.counts[key]:
-                    del self.counts[key]
-                break
-        if not self.counts:
-            self.idle.set()
+        key = _request_key(request_id)
+        if self.counts.get(key):
+            self.counts[key] -= 1
+            if not self.counts[key]:
+                del self.counts[key]
+        if not self.counts and self._idle is not None:
+            self._idle.set()
+
+    async def idle(self) -> None:
+        """Return once no request is in flight."""
+        while self.counts:
+            self._idle = anyio.Event()
+            await self._idle.wait()
 
 
 class _Transport:
@@ -235,6 +247,7 @@ class _Transport:
         self.read_polled, self.write_polled = read_polled, write_polled
         self.in_flight = _InFlight()
         self.out_send, self.out_receive = anyio.create_memory_object_stream[bytes](1024)
+        self.lean: LeanCalls | None = None
 
     async def frames(self) -> AsyncIterator[tuple[bytes, int | None]]:
         """Each complete line of stdin (without its newline), or the prefix and size of a line
@@ -295,7 +308,8 @@ class _Transport:
 
     async def read(self, to_server: MemoryObjectSendStream[SessionMessage | Exception], drain: float) -> None:
         """Hand good frames to the server and answer bad ones; at EOF, drain, then close."""
-        async with to_server:
+        lean = self.lean
+        async with to_server, anyio.create_task_group() as lean_calls:
             async for line, oversize in self.frames():
                 if oversize is not None:
                     await self.refuse(_oversized(line, oversize, self.max_frame_bytes), oversize)
@@ -303,11 +317,15 @@ class _Transport:
                 frame = line.rstrip(b"\r")
                 if not frame.strip():
                     continue
+                if lean is not None and lean.take(frame, lean_calls):
+                    continue
                 message = await self.parse(frame)
                 if message is None:
                     continue
                 if isinstance(message, types.JSONRPCRequest):
                     self.in_flight.started(message.id)
+                    if lean is not None:
+                        lean.saw_request(message)
                 elif isinstance(message, types.JSONRPCNotification) and message.method == (
                     "notifications/cancelled"
                 ):
@@ -316,13 +334,14 @@ class _Transport:
                         self.in_flight.settled(request_id)  # a cancelled request is never answered
                 await to_server.send(SessionMessage(message))
             with anyio.move_on_after(drain):
-                await self.in_flight.idle.wait()
+                await self.in_flight.idle()
             if self.in_flight.counts:
                 logger.warning(
                     "stdin closed; %d call(s) still running after %.3g s are cancelled",
                     sum(self.in_flight.counts.values()),
                     drain,
                 )
+            lean_calls.cancel_scope.cancel()  # each still running is answered "Connection closed"
 
     async def parse(self, frame: bytes) -> types.JSONRPCMessage | None:
         """The message in a frame, or None after answering (or logging) why it is refused."""
@@ -356,6 +375,8 @@ class _Transport:
                 await self.out_send.send(_serialized(message))
                 if isinstance(message, (types.JSONRPCResponse, types.JSONRPCError)):
                     self.in_flight.settled(message.id)
+                    if self.lean is not None:
+                        self.lean.saw_answer(message)
 
     async def write(self) -> None:
         """Write frames to stdout, as many at once as are ready; ends when the relay ends. Once
@@ -407,12 +428,17 @@ async def serve_stdio_fds(
     *,
     max_frame_bytes: int = MAX_FRAME_BYTES,
     drain_timeout: float = DEFAULT_DRAIN_TIMEOUT,
+    calls: CallHandler | None = None,
 ) -> None:
-    """Serve ``server`` on two file descriptors until EOF of ``read_fd`` and the drain that follows."""
+    """Serve ``server`` on two file descriptors until EOF of ``read_fd`` and the drain that follows.
+    With ``calls`` (the handler ``server`` runs for ``tools/call``), calls take the lean path of
+    ``wireproof.serve._lean`` once the connection is settled."""
     with _non_blocking(read_fd) as read_polled, _non_blocking(write_fd, unless_shared_with=2) as write_polled:
         transport = _Transport(
             read_fd, write_fd, max_frame_bytes, read_polled=read_polled, write_polled=write_polled
         )
+        if calls is not None:
+            transport.lean = LeanCalls(server, calls, transport.in_flight, transport.out_send.send)
         to_server, server_reads = anyio.create_memory_object_stream[SessionMessage | Exception](0)
         server_writes, from_server = anyio.create_memory_object_stream[SessionMessage](0)
         async with anyio.create_task_group() as tg:
@@ -488,9 +514,15 @@ async def serve_stdio(
     *,
     max_frame_bytes: int = MAX_FRAME_BYTES,
     drain_timeout: float = DEFAULT_DRAIN_TIMEOUT,
+    calls: CallHandler | None = None,
 ) -> None:
     """Serve ``server`` over this process's stdin and stdout until EOF of stdin (see the module)."""
     with _claimed_stdio() as (wire_in, wire_out):
         await serve_stdio_fds(
-            server, wire_in, wire_out, max_frame_bytes=max_frame_bytes, drain_timeout=drain_timeout
+            server,
+            wire_in,
+            wire_out,
+            max_frame_bytes=max_frame_bytes,
+            drain_timeout=drain_timeout,
+            calls=calls,
         )

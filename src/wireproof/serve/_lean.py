@@ -1,0 +1,307 @@
+"""``tools/call`` over stdio straight into the connector's pipeline, past the SDK's request machinery.
+
+The SDK serves every request through its dispatcher: a task and a dispatch context, in the
+2026-07-28 era a connection, a session and a runner built for each request, a middleware chain,
+request and result models. For a connector's ``tools/call`` none of it does anything the pipeline
+needs: the handler (``Connector.call``) reads the name and the arguments, and sends nothing back
+while it runs. So once the SDK has settled the connection's era, a ``tools/call`` frame is taken
+here instead::
+
+    frame ─▶ JSON ─▶ a plain tools/call on a settled connection? ─no, or any doubt─▶ the SDK, unchanged
+                        │ yes
+                        ▼
+             the SDK's own checks of the request: its era, its envelope (2026-07-28), its params
+             for the protocol version ─fail─▶ the SDK, which refuses it in its own words
+                        │ pass
+                        ▼
+             a task: the pipeline (``Connector.call``) ─▶ the SDK's result sieve for the version,
+             ``resultType`` and the ``serverInfo`` stamp (2026-07-28) ─▶ one frame
+
+- The answer is the one the SDK writes: the same fields, the same error codes (an ``MCPError`` is
+  its own ``ErrorData``; anything else is ``-32603`` with nothing of the exception on the wire).
+- ``notifications/cancelled`` naming a call taken here cancels it, and it is never answered; ids
+  correlate as the SDK's do (``"7"`` and ``7`` are one id). A call still running when the
+  connection closes is answered ``Connection closed``, as the SDK answers its own.
+- Not taken, so the SDK serves it as before: any frame before the era is settled (the handshake
+  era: until ``initialize`` has been answered), an id in use, params with anything past ``name``,
+  ``arguments`` and ``_meta``, a server with middleware other than the SDK's OpenTelemetry span or
+  a cache hint for ``tools/call``, and a process with an OpenTelemetry tracer provider set when
+  serving starts (so the SDK's span, with the caller's trace context, is kept whenever anyone traces).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Final
+
+import anyio
+import anyio.abc
+import mcp_types as types
+import pydantic_core
+from mcp.server._otel import OpenTelemetryMiddleware
+from mcp.server.lowlevel import Server
+from mcp.shared.dispatcher import as_request_id, coerce_request_id
+from mcp.shared.exceptions import MCPError
+from mcp.shared.inbound import InboundLadderRejection, classify_inbound_request
+from mcp.shared.jsonrpc_dispatcher import handler_exception_to_error_data
+from mcp_types import methods as _methods
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+from opentelemetry import trace
+
+if TYPE_CHECKING:
+    from wireproof.serve._stdio import _InFlight
+
+__all__ = ["CallHandler", "LeanCalls"]
+
+logger = logging.getLogger("wireproof.stdio")
+
+CallHandler = Callable[[str, dict[str, Any] | None], Awaitable[types.CallToolResult]]
+"""The connector's pipeline for one call: the tool's name and arguments in, its result out."""
+
+_PARAM_KEYS: Final = frozenset({"name", "arguments", "_meta"})
+_MESSAGE_KEYS: Final = frozenset({"jsonrpc", "id", "method", "params"})
+_MAX_INT_ID: Final = 2**53
+_MAX_CHECKED: Final = 256
+_UNTRACED: Final = (trace.ProxyTracerProvider, trace.NoOpTracerProvider)
+
+
+class _Running:
+    __slots__ = ("peer_cancelled", "request_id", "scope")
+
+    def __init__(self, request_id: types.RequestId) -> None:
+        self.request_id = request_id
+        self.scope = anyio.CancelScope()
+        self.peer_cancelled = False
+
+
+class LeanCalls:
+    """The lean ``tools/call`` path of one stdio connection (see the module)."""
+
+    def __init__(
+        self,
+        server: Server[Any],
+        call: CallHandler,
+        in_flight: _InFlight,
+        send: Callable[[bytes], Awaitable[None]],
+    ) -> None:
+        self.call, self.in_flight, self.send = call, in_flight, send
+        self.usable = (
+            "tools/call" not in server.cache_hints
+            and all(isinstance(m, OpenTelemetryMiddleware) for m in server.middleware)
+            and isinstance(trace.get_tracer_provider(), _UNTRACED)  # nobody traces, as serving starts
+        )
+        self.stamp = server.server_info_stamp
+        self.checked: dict[bytes, str | None] = {}  # a request's _meta (as JSON): its version, or None
+        self.era: str | None = None  # "modern" or "handshake", once the first request settles it
+        self.version: str | None = None  # the handshake era's negotiated version, once answered
+        self.initialize_ids: set[types.RequestId] = set()
+        self.running: dict[types.RequestId, _Running] = {}
+
+    # -- what the SDK sees, to know when its era is settled -------------------------------------
+
+    def saw_request(self, message: types.JSONRPCRequest) -> None:
+        """A request handed to the SDK: the first one settles the era (as the SDK decides it)."""
+        if self.era is None:
+            opens_modern = message.method != "initialize" and _has_envelope(message.params)
+            self.era = "modern" if opens_modern else "handshake"
+        if self.era == "handshake" and message.method == "initialize":
+            self.initialize_ids.add(coerce_request_id(message.id))
+
+    def saw_answer(self, message: types.JSONRPCResponse | types.JSONRPCError) -> None:
+        """An answer the SDK wrote: a successful ``initialize`` opens the handshake era's calls."""
+        if message.id is None or coerce_request_id(message.id) not in self.initialize_ids:
+            return
+        self.initialize_ids.discard(coerce_request_id(message.id))
+        if isinstance(message, types.JSONRPCResponse):
+            version = message.result.get("protocolVersion")
+            if isinstance(version, str) and version != self.version:
+                self.version = version
+                self.checked.clear()  # checked at the version before
+
+    # -- taking a frame ---------------------------------------------------------------------------
+
+    def take(self, frame: bytes, tasks: anyio.abc.TaskGroup) -> bool:
+        """Serve ``frame`` here when it is a call this path takes (started in ``tasks``), or a cancel
+        of one; False leaves the frame to the SDK."""
+        message = self._message(frame)
+        if message is None:
+            return False
+        params = message["params"]
+        if message.get("method") == "notifications/cancelled":
+            return "id" not in message and self._cancel(params)
+        if message.get("method") != "tools/call" or not _plain_call(message.get("id"), params):
+            return False
+        request_id: types.RequestId = message["id"]
+        key = coerce_request_id(request_id)
+        version = None if key in self.running else self._version(params)
+        if version is None:  # an id in use, or a request the SDK would refuse: the SDK's to answer
+            return False
+        running = self.running[key] = _Running(request_id)
+        self.in_flight.started(request_id)
+        tasks.start_soon(self._run, running, key, params["name"], params.get("arguments"), version)
+        return True
+
+    def _message(self, frame: bytes) -> dict[str, Any] | None:
+        """The frame as a JSON-RPC 2.0 message with params, when this path may take it at all."""
+        if self.era is None or not self.usable or (self.era == "handshake" and self.version is None):
+            return None
+        if b'"tools/call"' not in frame and b'"notifications/cancelled"' not in frame:
+            return None
+        try:
+            message = pydantic_core.from_json(frame)
+        except ValueError:
+            return None
+        if (
+            type(message) is not dict
+            or message.keys() - _MESSAGE_KEYS
+            or message.get("jsonrpc") != "2.0"
+            or type(message.get("params")) is not dict
+        ):
+            return None
+        return message
+
+    def _version(self, params: dict[str, Any]) -> str | None:
+        """The protocol version the SDK would serve this call at, or None when it would refuse it.
+        The name and the arguments are already known good (a string, an object or none), so what is
+        left to check depends only on ``_meta``, which a client sends alike on every call: checked
+        once per distinct ``_meta``."""
+        meta = params.get("_meta")
+        try:
+            seen = b"" if meta is None else pydantic_core.to_json(meta)
+        except (ValueError, UnicodeEncodeError):
+            return None
+        if seen in self.checked:
+            return self.checked[seen]
+        probe = (
+            {"name": "", "arguments": {}} if meta is None else {"name": "", "arguments": {}, "_meta": meta}
+        )
+        version = self._checked(probe)
+        if len(self.checked) < _MAX_CHECKED:
+            self.checked[seen] = version
+        return version
+
+    def _checked(self, params: dict[str, Any]) -> str | None:
+        if self.era == "modern":
+            route = classify_inbound_request({"method": "tools/call", "params": params})
+            if isinstance(route, InboundLadderRejection):
+                return None
+            version = route.protocol_version
+        elif _has_envelope(params):
+            return None  # the handshake era refuses a 2026-07-28 envelope
+        elif self.version is None:
+            return None
+        else:
+            version = self.version
+        try:
+            _methods.validate_client_request("tools/call", version, params)
+        except (KeyError, ValueError):  # pydantic's ValidationError is a ValueError
+            return None
+        return version
+
+    def _cancel(self, params: dict[str, Any]) -> bool:
+        request_id = as_request_id(params.get("requestId"))
+        running = None if request_id is None else self.running.get(coerce_request_id(request_id))
+        if running is None:
+            return False  # not ours: the SDK's (or nobody's)
+        running.peer_cancelled = True
+        running.scope.cancel()
+        self.in_flight.settled(running.request_id)
+        return True
+
+    # -- running a call ---------------------------------------------------------------------------
+
+    async def _run(
+        self,
+        running: _Running,
+        key: types.RequestId,
+        name: str,
+        arguments: dict[str, Any] | None,
+        version: str,
+    ) -> None:
+        started_answer = False
+        try:
+            with running.scope:
+                try:
+                    body: dict[str, Any] = {"result": self._shaped(await self.call(name, arguments), version)}
+                except Exception as exc:  # noqa: BLE001 - the wire boundary, as the SDK's dispatcher's
+                    body = {
+                        "error": _error_data(exc).model_dump(by_alias=True, mode="json", exclude_none=True)
+                    }
+                if not running.peer_cancelled:
+                    started_answer = True
+                    await self.send(_frame(running.request_id, body))
+        except anyio.get_cancelled_exc_class():
+            if not started_answer and not running.peer_cancelled:  # the connection is closing
+                closed = types.ErrorData(code=types.CONNECTION_CLOSED, message="Connection closed")
+                with anyio.CancelScope(shield=True), anyio.move_on_after(1):
+                    await self.send(
+                        _frame(running.request_id, {"error": closed.model_dump(exclude_none=True)})
+                    )
+            raise
+        finally:
+            if self.running.get(key) is running:
+                del self.running[key]
+            if not running.peer_cancelled:
+                self.in_flight.settled(running.request_id)
+
+    def _shaped(self, result: types.CallToolResult, version: str) -> dict[str, Any]:
+        """The result as the SDK's runner writes it at ``version`` (``ServerRunner._serialize``)."""
+        dumped = result.model_dump(by_alias=True, mode="json", exclude_none=True)
+        modern = version in MODERN_PROTOCOL_VERSIONS
+        result_type = dumped.get("resultType")
+        if not modern or not isinstance(result_type, str) or result_type in types.CORE_RESULT_TYPES:
+            try:
+                dumped = _methods.serialize_server_result("tools/call", version, dumped)
+            except ValueError:
+                logger.exception("tools/call returned a result the protocol version %s cannot carry", version)
+                raise MCPError(
+                    code=types.INTERNAL_ERROR, message="Handler returned an invalid result"
+                ) from None
+        if not modern:
+            return dumped
+        if dumped.get("resultType") is None:
+            dumped["resultType"] = "complete"
+        meta = dumped.get("_meta")
+        if meta is None:
+            dumped["_meta"] = {types.SERVER_INFO_META_KEY: self.stamp}
+        elif isinstance(meta, dict) and meta.get(types.SERVER_INFO_META_KEY) is None:
+            dumped["_meta"] = {**meta, types.SERVER_INFO_META_KEY: self.stamp}
+        return dumped
+
+
+def _plain_call(request_id: Any, params: dict[str, Any]) -> bool:
+    """A ``tools/call`` of the shape this path takes: an id of a kind the SDK takes, a string name,
+    an object (or no) arguments, and nothing in params past those and ``_meta``."""
+    if isinstance(request_id, bool) or not (
+        isinstance(request_id, str) or (isinstance(request_id, int) and abs(request_id) < _MAX_INT_ID)
+    ):
+        return False
+    arguments = params.get("arguments")
+    return (
+        not params.keys() - _PARAM_KEYS
+        and type(params.get("name")) is str
+        and (arguments is None or type(arguments) is dict)
+    )
+
+
+def _has_envelope(params: Any) -> bool:
+    meta = params.get("_meta") if isinstance(params, dict) else None
+    return isinstance(meta, dict) and types.PROTOCOL_VERSION_META_KEY in meta
+
+
+def _error_data(exc: Exception) -> types.ErrorData:
+    error = handler_exception_to_error_data(exc)
+    if error is not None:
+        return error
+    logger.error("tools/call failed outside the pipeline", exc_info=exc)
+    return types.ErrorData(code=types.INTERNAL_ERROR, message="Internal error")
+
+
+def _frame(request_id: types.RequestId, body: dict[str, Any]) -> bytes:
+    message = {"jsonrpc": "2.0", "id": request_id, **body}
+    try:
+        return pydantic_core.to_json(message) + b"\n"
+    except (ValueError, UnicodeEncodeError):  # a lone surrogate echoed from the request
+        return json.dumps(message, ensure_ascii=True).encode() + b"\n"

@@ -1,0 +1,247 @@
+"""The lean ``tools/call`` path over stdio (``wireproof.serve._lean``), against real subprocesses.
+
+The same frames go to the connector served with the lean path and served through the SDK's request
+path alone; every answer must be the same (correlation ids aside). A tool that reads its own call
+chain tells which path served it. Cancelling a lean call by its id's other form ("41" for 41)
+leaves it unanswered and does not hold up the exit; a lean call still running at EOF past the drain
+is answered ``Connection closed``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+
+from tests.serve.test_stdio import Stdio
+
+pytestmark = pytest.mark.anyio
+
+ROOT = Path(__file__).resolve().parents[2]
+MODERN = "2026-07-28"
+ENVELOPE = {
+    "io.modelcontextprotocol/protocolVersion": MODERN,
+    "io.modelcontextprotocol/clientCapabilities": {},
+    "io.modelcontextprotocol/clientInfo": {"name": "t", "version": "0"},
+}
+CORRELATION = re.compile(r"c-[0-9a-f]+-\d+")
+
+
+def frame(request_id: Any, method: str = "tools/call", **params: Any) -> bytes:
+    return json.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}).encode()
+
+
+def calls(meta: dict[str, Any] | None) -> list[tuple[str, bytes]]:
+    """The call frames both eras get: good, bad, odd and refused, each with a distinct id."""
+    m = {} if meta is None else {"_meta": meta}
+    return [
+        ("ok", frame(1, name="echo", arguments={"text": "hi"}, **m)),
+        ("no arguments", frame(2, name="echo", **m)),
+        ("null arguments", frame(3, name="echo", arguments=None, **m)),
+        ("wrong type", frame(4, name="echo", arguments={"text": 5}, **m)),
+        ("unknown argument", frame(5, name="echo", arguments={"txt": "a"}, **m)),
+        ("too long", frame(6, name="echo", arguments={"text": "x" * 101}, **m)),
+        ("unknown tool", frame(7, name="ech", arguments={}, **m)),
+        ("arguments a list", frame(8, name="echo", arguments=[1], **m)),
+        ("no name", frame(9, arguments={}, **m)),
+        ("name a number", frame(10, name=5, **m)),
+        ("extra param", frame(11, name="echo", task={"ttl": 5}, **m)),
+        ("string id", frame("twelve", name="echo", arguments={"text": "12"}, **m)),
+        ("numeric string id", frame("13", name="echo", arguments={"text": "13"}, **m)),
+        (
+            "lone surrogate",
+            b'{"jsonrpc":"2.0","id":14,"method":"tools/call","params":{"name":"echo",'
+            b'"arguments":{"text":"\\ud800"}'
+            + (b',"_meta":' + json.dumps(meta).encode() if meta else b"")
+            + b"}}",
+        ),
+        ("non-ascii", frame(15, name="echo", arguments={"text": "h\u00e9 \u2603 \U0001f600"}, **m)),
+        (
+            "progress token",
+            frame(16, name="echo", arguments={}, _meta={**(meta or {}), "progressToken": "p"}),
+        ),
+        (
+            "bad progress token",
+            frame(17, name="echo", arguments={}, _meta={**(meta or {}), "progressToken": [1]}),
+        ),
+        ("float id", frame(18.5, name="echo", arguments={})),
+        ("route", frame(19, name="path", arguments={}, **m)),
+    ]
+
+
+HANDSHAKE: list[tuple[str, bytes]] = [
+    ("call before initialize", frame("early", name="echo", arguments={"text": "a"})),
+    (
+        "initialize",
+        frame(
+            "init",
+            "initialize",
+            protocolVersion="2025-11-25",
+            capabilities={},
+            clientInfo={"name": "t", "version": "0"},
+        ),
+    ),
+    ("initialized", b'{"jsonrpc":"2.0","method":"notifications/initialized"}'),
+    *calls(None),
+    ("envelope on a handshake connection", frame(30, name="echo", arguments={}, _meta=ENVELOPE)),
+    (
+        "second initialize",
+        frame(
+            "init2",
+            "initialize",
+            protocolVersion="2025-11-25",
+            capabilities={},
+            clientInfo={"name": "t", "version": "0"},
+        ),
+    ),
+    ("after second initialize", frame(31, name="echo", arguments={"text": "b"})),
+]
+
+MODERN_ERA: list[tuple[str, bytes]] = [
+    ("opening call", frame("open", name="echo", arguments={"text": "first"}, _meta=ENVELOPE)),
+    *calls(ENVELOPE),
+    ("no envelope", frame(40, name="echo", arguments={})),
+    (
+        "unsupported version",
+        frame(
+            41,
+            name="echo",
+            arguments={},
+            _meta={**ENVELOPE, "io.modelcontextprotocol/protocolVersion": "2099-01-01"},
+        ),
+    ),
+    (
+        "no capabilities",
+        frame(42, name="echo", arguments={}, _meta={"io.modelcontextprotocol/protocolVersion": MODERN}),
+    ),
+    (
+        "initialize on a modern connection",
+        frame(
+            "init",
+            "initialize",
+            protocolVersion="2025-11-25",
+            capabilities={},
+            clientInfo={"name": "t", "version": "0"},
+        ),
+    ),
+]
+
+
+async def _open(tmp_path: Path, route: str, **env: str) -> tuple[anyio.abc.Process, Path]:
+    log = tmp_path / f"{route}.log"
+    with log.open("wb") as stderr:
+        process = await anyio.open_process(
+            [sys.executable, "-m", "tests.serve.lean_app"],
+            cwd=ROOT,
+            env={**os.environ, "LEAN_APP_PATH": route, **env},
+            stderr=stderr,
+        )
+    return process, log
+
+
+def _normal(answer: dict[str, Any]) -> str:
+    return CORRELATION.sub("c-ID", json.dumps(answer, sort_keys=True))
+
+
+async def _answers(tmp_path: Path, route: str, frames: list[tuple[str, bytes]]) -> dict[str, dict[str, Any]]:
+    """Each frame's answer, by its label: the frame's id answered (a frame without an id: a ping
+    after it answered, and nothing else)."""
+    process, log = await _open(tmp_path, route)
+    found: dict[str, dict[str, Any]] = {}
+    async with process:
+        stdio = Stdio(process)
+        with anyio.fail_after(60):
+            for number, (label, sent) in enumerate(frames):
+                await stdio.send(sent)
+                message = json.loads(sent)
+                if "id" in message:
+                    (answer,) = await stdio.until(json.dumps(message["id"]))
+                    found[label] = json.loads(json.dumps(answer))
+                else:
+                    await stdio.send(frame(f"probe-{number}", "ping"))
+                    assert len(await stdio.until(f'"probe-{number}"')) == 1, label
+            assert process.stdin is not None
+            await process.stdin.aclose()
+            assert await process.wait() == 0
+    assert "Traceback" not in log.read_text()
+    return found
+
+
+@pytest.mark.parametrize("era", [HANDSHAKE, MODERN_ERA], ids=["handshake era", "2026-07-28 era"])
+async def test_every_answer_is_the_one_the_sdk_path_writes(
+    tmp_path: Path, era: list[tuple[str, bytes]]
+) -> None:
+    lean = await _answers(tmp_path, "lean", era)
+    sdk = await _answers(tmp_path, "sdk", era)
+    route_lean, route_sdk = lean.pop("route"), sdk.pop("route")
+    different = {
+        label: (lean[label], sdk[label]) for label in sdk if _normal(lean[label]) != _normal(sdk[label])
+    }
+    assert not different, different
+    assert route_lean["result"]["structuredContent"] == {"lean": True, "sdk": False}, route_lean
+    assert route_sdk["result"]["structuredContent"] == {"lean": False, "sdk": True}, route_sdk
+    # the comparison compared something: answers of each kind are there
+    assert lean["ok"]["result"]["structuredContent"] == {"text": "hi"}
+    assert lean["wrong type"]["result"]["isError"] is True
+    assert lean["unknown tool"]["error"]["code"] == ["number", "-32602"]  # numbers kept as their text
+    assert "error" in lean["arguments a list"]
+    assert lean["numeric string id"]["id"] == "13"
+    assert lean["non-ascii"]["result"]["structuredContent"] == {"text": "h\u00e9 \u2603 \U0001f600"}
+
+
+async def test_a_lean_call_cancelled_by_its_id_s_other_form_is_never_answered_and_exit_is_prompt(
+    tmp_path: Path,
+) -> None:
+    process, log = await _open(tmp_path, "lean")
+    async with process:
+        stdio = Stdio(process)
+        with anyio.fail_after(60):
+            await stdio.initialize()
+            await stdio.send(frame(41, name="nap", arguments={"seconds": 20}))
+            await stdio.send(frame("route", name="path", arguments={}))
+            (route,) = await stdio.until('"route"')
+            assert route["result"]["structuredContent"]["lean"] is True
+            cancel = {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": "41"}}
+            await stdio.send(json.dumps(cancel).encode())
+            await stdio.send(frame("after", "ping"))
+            seen = await stdio.until('"after"')
+            assert [a.get("id") for a in seen] == ["after"]
+            closed = time.monotonic()
+            assert process.stdin is not None
+            await process.stdin.aclose()
+            rest = []
+            while (line := await stdio.line()) is not None:
+                rest.append(json.loads(line))
+            assert await process.wait() == 0
+            # the 10 s drain would wait for a call the count still held
+            assert time.monotonic() - closed < 5, time.monotonic() - closed
+    assert rest == []
+    assert "still running" not in log.read_text()
+
+
+async def test_a_lean_call_running_past_the_drain_is_answered_connection_closed(tmp_path: Path) -> None:
+    marker = tmp_path / "started"
+    process, log = await _open(tmp_path, "lean", STDIO_DRAIN="0.5", LEAN_APP_STARTED=str(marker))
+    async with process:
+        stdio = Stdio(process)
+        with anyio.fail_after(60):
+            await stdio.initialize()
+            await stdio.send(frame("call", name="nap", arguments={"seconds": 20}))
+            while not marker.exists():  # noqa: ASYNC110 - the server writes it when the tool starts
+                await anyio.sleep(0.02)
+            assert process.stdin is not None
+            await process.stdin.aclose()
+            answers = []
+            while (line := await stdio.line()) is not None:
+                answers.append(json.loads(line))
+            assert await process.wait() == 0
+    (answer,) = [a for a in answers if a.get("id") == "call"]
+    assert answer["error"] == {"code": -32000, "message": "Connection closed"}, answer
+    assert "1 call(s) still running after 0.5 s are cancelled" in log.read_text()
