@@ -5,6 +5,7 @@ with unbounded strings, its errors carry stack traces, one answer is a failure d
 one tool crashes the process and one hangs. Every call of ``add_note`` appends a line to the file
 named by ``FLAWED_EFFECTS`` (when set), so tests count how often the upstream really wrote.
 ``FLAWED_DRIFT=1`` changes ``echo``'s description, as a server that changed a tool after review.
+``FLAWED_MODERN_ONLY=1`` refuses the initialize handshake, as a server that speaks only 2026-07-28.
 """
 
 from __future__ import annotations
@@ -17,10 +18,21 @@ from typing import Any
 
 from mcp.server.mcpserver import MCPServer
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp_types import ToolAnnotations
+from mcp.shared.exceptions import MCPError
+from mcp_types import UNSUPPORTED_PROTOCOL_VERSION, ToolAnnotations
 
 server = MCPServer("flawed-upstream")
 READ = ToolAnnotations(read_only_hint=True)
+
+
+async def _refuse_initialize(ctx: Any, call_next: Any) -> Any:
+    if ctx.method == "initialize":
+        raise MCPError(UNSUPPORTED_PROTOCOL_VERSION, "this server speaks only 2026-07-28")
+    return await call_next(ctx)
+
+
+if os.environ.get("FLAWED_MODERN_ONLY"):
+    server.middleware.insert(0, _refuse_initialize)
 
 
 @server.tool(

@@ -55,3 +55,28 @@ async def _many(upstream: Upstream, count: int) -> list[types.CallToolResult]:
         for n in range(count):
             tasks.start_soon(one, n)
     return [answers[n] for n in range(count)]
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(
+    ("modern_only", "era"), [(False, "2025-11-25"), (True, "2026-07-28")], ids=["dual-era", "2026-07-28 only"]
+)
+async def test_a_stdio_upstream_is_spoken_to_in_the_handshake_era_unless_it_refuses_it(
+    modern_only: bool, era: str
+) -> None:
+    spec = flawed_spec()
+    if modern_only:
+        spec = UpstreamSpec(command=spec.command, env={**spec.env, "FLAWED_MODERN_ONLY": "1"})
+    upstream = Upstream(spec, call_timeout=20)
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(upstream.supervise)
+        with anyio.fail_after(30):
+            await upstream.wait_started()
+            assert upstream._client is not None
+            spoken = upstream._client.protocol_version
+            relayed = upstream._relay is not None
+            answer = await upstream.call("echo", {"text": "era"})
+        tasks.cancel_scope.cancel()
+    assert spoken == era
+    assert relayed
+    assert [c.text for c in answer.content if isinstance(c, types.TextContent)] == ["era"]
