@@ -31,7 +31,7 @@ import logging
 import secrets
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Final, Generic, TypeVar
 
@@ -372,6 +372,30 @@ class Connector(Generic[StateT]):
 
     # -- serving ----------------------------------------------------------------------------
 
+    def _serving(
+        self,
+        state: StateT,
+        *,
+        principal: PrincipalSource,
+        store: IdempotencyStore | None,
+        cursors: CursorCodec | None,
+    ) -> Callable[[str, dict[str, Any] | None], Awaitable[types.CallToolResult]]:
+        """``tools/call`` as served, on the SDK's path and on stdio's lean one alike: the pipeline,
+        and outside it (a principal source that raises, say) a masked ``-32603`` with a correlation
+        id, never the exception's text."""
+
+        async def call(name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
+            try:
+                return await self.call(
+                    state, name, arguments, store=store, cursors=cursors, principal=principal
+                )
+            except MCPError:
+                raise
+            except Exception:  # noqa: BLE001 - the masking boundary of tools/call
+                raise _masked("tools/call") from None
+
+        return call
+
     def server(
         self,
         state: StateT,
@@ -429,12 +453,17 @@ class Connector(Generic[StateT]):
                 raise MCPError(
                     types.INVALID_PARAMS, "Invalid cursor: this server lists every tool in one page"
                 )
-            return fixed_listing or self._listing(principal)
+            try:
+                return fixed_listing or self._listing(principal)
+            except MCPError:
+                raise
+            except Exception:  # noqa: BLE001 - the masking boundary of tools/list
+                raise _masked("tools/list") from None
+
+        call = self._serving(state, store=store, cursors=cursors, principal=principal)
 
         async def on_call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
-            return await self.call(
-                state, params.name, params.arguments, store=store, cursors=cursors, principal=principal
-            )
+            return await call(params.name, params.arguments)
 
         def input_schema(name: str) -> dict[str, Any] | None:
             tool = tools.get(name)
@@ -471,11 +500,8 @@ class Connector(Generic[StateT]):
         if isinstance(refused, AuthError):
             raise refused
         server = self.server(state, store=store, cursors=cursors, principal=principal)
-
-        async def call(name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
-            return await self.call(state, name, arguments, store=store, cursors=cursors, principal=principal)
-
-        await serve_stdio(server, calls=call)  # the same pipeline the server's handler runs
+        calls = self._serving(state, store=store, cursors=cursors, principal=principal)
+        await serve_stdio(server, calls=calls)  # the handler the server runs, on the lean path
 
     def run_stdio(
         self,
@@ -498,6 +524,17 @@ class Connector(Generic[StateT]):
         except AuthError as error:
             print(f"{self.name}: error: {_sentence(error.message)} {error.advice()}", file=sys.stderr)
             raise SystemExit(2) from None
+
+
+def _masked(method: str) -> MCPError:
+    """Log the exception being handled under a new correlation id; the ``-32603`` that names only the id."""
+    correlation_id = new_correlation_id()
+    logger.exception("%s failed outside the tool pipeline [%s]", method, correlation_id)
+    return MCPError(
+        types.INTERNAL_ERROR,
+        f"Internal error [{correlation_id}]: the server could not answer {method}; the cause is in its log "
+        "under this id. Retrying may help.",
+    )
 
 
 def _sentence(message: str) -> str:

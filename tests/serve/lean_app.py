@@ -1,13 +1,14 @@
 """A connector over stdio for tests/serve/test_lean.py: ``python -m tests.serve.lean_app``.
 
 ``LEAN_APP_PATH=sdk`` serves it through the SDK's request path only (``serve_stdio`` without
-``calls``); ``lean`` (the default) as ``Connector.serve_stdio`` does, with the lean ``tools/call``
-path. ``STDIO_DRAIN=SECONDS`` bounds the drain at EOF.
+``calls``); ``lean`` (the default) with ``Connector.run_stdio``, as a console script does, which
+takes the lean ``tools/call`` path. ``STDIO_DRAIN=SECONDS`` bounds the drain at EOF (served with
+``serve_stdio`` and the handler ``run_stdio`` would use). Each call answered on the lean path is a
+DEBUG line on stderr.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
 import os
 import sys
@@ -17,7 +18,7 @@ import anyio
 from annotated_types import Ge, Le, MaxLen
 from pydantic import BaseModel
 
-from wireproof import LOCAL_OPERATOR, Connector
+from wireproof import LOCAL_OPERATOR, Connector, Principal
 from wireproof.serve._stdio import DEFAULT_DRAIN_TIMEOUT, serve_stdio
 
 app: Connector[None] = Connector("lean-test", timeout=30)
@@ -68,13 +69,27 @@ async def nap(seconds: Annotated[float, Ge(0), Le(25)]) -> Echoed:
     return Echoed(text=f"slept {seconds}")
 
 
+def principal() -> Principal:
+    """The local operator; while the file named by ``LEAN_APP_BROKEN`` exists, a source that fails
+    with an internal path in its message (which must never reach the wire)."""
+    broken = os.environ.get("LEAN_APP_BROKEN")
+    if broken and os.path.exists(broken):
+        raise RuntimeError(f"cannot read the keys file {broken}")
+    return LOCAL_OPERATOR
+
+
 def main() -> None:
     logging.basicConfig(stream=sys.stderr, level=logging.INFO)
-    drain = float(os.environ.get("STDIO_DRAIN") or DEFAULT_DRAIN_TIMEOUT)
-    server = app.server(None, principal=LOCAL_OPERATOR)
+    logging.getLogger("wireproof.stdio").setLevel(logging.DEBUG)  # names each call answered lean
+    drain = os.environ.get("STDIO_DRAIN")
+    if os.environ.get("LEAN_APP_PATH", "lean") == "lean" and drain is None:
+        app.run_stdio(None, principal=principal)  # as a console script serves it
+        return
+    server = app.server(None, principal=principal)
     lean = os.environ.get("LEAN_APP_PATH", "lean") == "lean"
-    calls = functools.partial(app.call, None, principal=LOCAL_OPERATOR) if lean else None
-    anyio.run(lambda: serve_stdio(server, calls=calls, drain_timeout=drain))
+    calls = app._serving(None, principal=principal, store=None, cursors=None) if lean else None
+    timeout = DEFAULT_DRAIN_TIMEOUT if drain is None else float(drain)
+    anyio.run(lambda: serve_stdio(server, calls=calls, drain_timeout=timeout))
 
 
 if __name__ == "__main__":

@@ -68,6 +68,14 @@ def calls(meta: dict[str, Any] | None) -> list[tuple[str, bytes]]:
             frame(16, name="echo", arguments={}, _meta={**(meta or {}), "progressToken": "p"}),
         ),
         (
+            "int progress token",
+            frame(20, name="echo", arguments={}, _meta={**(meta or {}), "progressToken": 7}),
+        ),
+        (
+            "null progress token",
+            frame(21, name="echo", arguments={}, _meta={**(meta or {}), "progressToken": None}),
+        ),
+        (
             "bad progress token",
             frame(17, name="echo", arguments={}, _meta={**(meta or {}), "progressToken": [1]}),
         ),
@@ -150,9 +158,35 @@ def _normal(answer: dict[str, Any]) -> str:
     return CORRELATION.sub("c-ID", json.dumps(answer, sort_keys=True))
 
 
-async def _answers(tmp_path: Path, route: str, frames: list[tuple[str, bytes]]) -> dict[str, dict[str, Any]]:
+LEAN = {
+    "ok",
+    "no arguments",
+    "null arguments",
+    "wrong type",
+    "unknown argument",
+    "too long",
+    "unknown tool",
+    "string id",
+    "numeric string id",
+    "non-ascii",
+    "progress token",
+    "int progress token",
+    "route",
+}
+"""The frames of ``calls`` the lean path takes; every other one the SDK answers."""
+
+
+def _lean_ids(log: Path) -> set[str]:
+    """The ids (as JSON) of the calls the server answered on the lean path, from its DEBUG lines."""
+    found = re.findall(r"tools/call (.+) answered on the lean path", log.read_text())
+    return set(found)
+
+
+async def _answers(
+    tmp_path: Path, route: str, frames: list[tuple[str, bytes]]
+) -> tuple[dict[str, dict[str, Any]], set[str]]:
     """Each frame's answer, by its label: the frame's id answered (a frame without an id: a ping
-    after it answered, and nothing else)."""
+    after it answered, and nothing else); and the labels of the frames answered on the lean path."""
     process, log = await _open(tmp_path, route)
     found: dict[str, dict[str, Any]] = {}
     async with process:
@@ -171,15 +205,19 @@ async def _answers(tmp_path: Path, route: str, frames: list[tuple[str, bytes]]) 
             await process.stdin.aclose()
             assert await process.wait() == 0
     assert "Traceback" not in log.read_text()
-    return found
+    lean_ids = _lean_ids(log)
+    ids = {label: json.dumps(json.loads(sent)["id"]) for label, sent in frames if b'"id"' in sent}
+    return found, {label for label, id_text in ids.items() if id_text in lean_ids}
 
 
 @pytest.mark.parametrize("era", [HANDSHAKE, MODERN_ERA], ids=["handshake era", "2026-07-28 era"])
 async def test_every_answer_is_the_one_the_sdk_path_writes(
     tmp_path: Path, era: list[tuple[str, bytes]]
 ) -> None:
-    lean = await _answers(tmp_path, "lean", era)
-    sdk = await _answers(tmp_path, "sdk", era)
+    lean, taken = await _answers(tmp_path, "lean", era)
+    sdk, not_taken = await _answers(tmp_path, "sdk", era)
+    assert not_taken == set()
+    assert taken == LEAN | ({"after second initialize"} if era is HANDSHAKE else set())
     route_lean, route_sdk = lean.pop("route"), sdk.pop("route")
     different = {
         label: (lean[label], sdk[label]) for label in sdk if _normal(lean[label]) != _normal(sdk[label])
@@ -194,36 +232,6 @@ async def test_every_answer_is_the_one_the_sdk_path_writes(
     assert "error" in lean["arguments a list"]
     assert lean["numeric string id"]["id"] == "13"
     assert lean["non-ascii"]["result"]["structuredContent"] == {"text": "h\u00e9 \u2603 \U0001f600"}
-
-
-async def test_a_lean_call_cancelled_by_its_id_s_other_form_is_never_answered_and_exit_is_prompt(
-    tmp_path: Path,
-) -> None:
-    process, log = await _open(tmp_path, "lean")
-    async with process:
-        stdio = Stdio(process)
-        with anyio.fail_after(60):
-            await stdio.initialize()
-            await stdio.send(frame(41, name="nap", arguments={"seconds": 20}))
-            await stdio.send(frame("route", name="path", arguments={}))
-            (route,) = await stdio.until('"route"')
-            assert route["result"]["structuredContent"]["lean"] is True
-            cancel = {"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": "41"}}
-            await stdio.send(json.dumps(cancel).encode())
-            await stdio.send(frame("after", "ping"))
-            seen = await stdio.until('"after"')
-            assert [a.get("id") for a in seen] == ["after"]
-            closed = time.monotonic()
-            assert process.stdin is not None
-            await process.stdin.aclose()
-            rest = []
-            while (line := await stdio.line()) is not None:
-                rest.append(json.loads(line))
-            assert await process.wait() == 0
-            # the 10 s drain would wait for a call the count still held
-            assert time.monotonic() - closed < 5, time.monotonic() - closed
-    assert rest == []
-    assert "still running" not in log.read_text()
 
 
 async def test_a_lean_call_running_past_the_drain_is_answered_connection_closed(tmp_path: Path) -> None:
@@ -245,3 +253,94 @@ async def test_a_lean_call_running_past_the_drain_is_answered_connection_closed(
     (answer,) = [a for a in answers if a.get("id") == "call"]
     assert answer["error"] == {"code": -32000, "message": "Connection closed"}, answer
     assert "1 call(s) still running after 0.5 s are cancelled" in log.read_text()
+
+
+@pytest.mark.parametrize(
+    "cancel",
+    [
+        b'{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"41"}}',
+        b'{"jsonrpc":"2.0","method":"notifications\\/cancelled","params":{"requestId":41}}',
+        b'{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":41},"extra":1}',
+    ],
+    ids=["the id's other form", "an escaped method name", "an extra member"],
+)
+async def test_a_cancelled_lean_call_is_never_answered_and_exit_is_prompt(
+    tmp_path: Path, cancel: bytes
+) -> None:
+    process, log = await _open(tmp_path, "lean")
+    async with process:
+        stdio = Stdio(process)
+        with anyio.fail_after(60):
+            await stdio.initialize()
+            await stdio.send(frame(41, name="nap", arguments={"seconds": 20}))
+            await stdio.send(frame("route", name="path", arguments={}))
+            (route,) = await stdio.until('"route"')
+            assert route["result"]["structuredContent"]["lean"] is True
+            await stdio.send(cancel)
+            await stdio.send(frame("after", "ping"))
+            seen = await stdio.until('"after"')
+            assert [a.get("id") for a in seen] == ["after"]
+            closed = time.monotonic()
+            assert process.stdin is not None
+            await process.stdin.aclose()
+            rest = []
+            while (line := await stdio.line()) is not None:
+                rest.append(json.loads(line))
+            assert await process.wait() == 0
+            # the 10 s drain would wait for a call the count still held
+            assert time.monotonic() - closed < 5, time.monotonic() - closed
+    assert rest == []
+    assert "still running" not in log.read_text()
+
+
+@pytest.mark.parametrize("route", ["lean", "sdk"])
+async def test_a_cancel_naming_no_possible_id_changes_nothing(tmp_path: Path, route: str) -> None:
+    process, log = await _open(tmp_path, route)
+    async with process:
+        stdio = Stdio(process)
+        with anyio.fail_after(60):
+            await stdio.initialize()
+            for number, bad in enumerate([b"[1]", b'{"a":1}', b"true", b"1.5", b"null"]):
+                await stdio.send(
+                    b'{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":'
+                    + bad
+                    + b"}}"
+                )
+                await stdio.send(frame(f"p{number}", name="echo", arguments={"text": str(number)}))
+                (answer,) = await stdio.until(f'"p{number}"')
+                assert answer["result"]["structuredContent"] == {"text": str(number)}, answer
+            assert process.stdin is not None
+            await process.stdin.aclose()
+            assert await process.wait() == 0
+    assert "Traceback" not in log.read_text()
+
+
+async def test_a_failure_outside_the_pipeline_is_masked_alike_on_both_paths(tmp_path: Path) -> None:
+    answers = {}
+    for route in ("lean", "sdk"):
+        broken = tmp_path / f"broken-{route}"
+        process, log = await _open(tmp_path, route, LEAN_APP_BROKEN=str(broken))
+        async with process:
+            stdio = Stdio(process)
+            with anyio.fail_after(60):
+                await stdio.initialize()
+                await stdio.send(frame("fine", name="echo", arguments={"text": "a"}))
+                (fine,) = await stdio.until('"fine"')
+                assert "result" in fine
+                broken.touch()  # the principal source now raises, naming a path
+                await stdio.send(frame("call", name="echo", arguments={"text": "b"}))
+                (call,) = await stdio.until('"call"')
+                await stdio.send(frame("list", "tools/list"))
+                (listing,) = await stdio.until('"list"')
+                assert process.stdin is not None
+                await process.stdin.aclose()
+                assert await process.wait() == 0
+        answers[route] = (call, listing)
+        assert "cannot read the keys file" in log.read_text()  # logged, with its cause
+    for call, listing in answers.values():
+        for answer in (call, listing):
+            assert answer["error"]["code"] == ("number", "-32603"), answer
+            assert str(tmp_path) not in json.dumps(answer)
+            assert "keys file" not in json.dumps(answer)
+            assert re.search(r"\[c-[0-9a-f]+-\d+\]", answer["error"]["message"]), answer
+    assert _normal(answers["lean"][0]) == _normal(answers["sdk"][0])

@@ -19,11 +19,13 @@ here instead::
 
 - The answer is the one the SDK writes: the same fields, the same error codes (an ``MCPError`` is
   its own ``ErrorData``; anything else is ``-32603`` with nothing of the exception on the wire).
-- ``notifications/cancelled`` naming a call taken here cancels it, and it is never answered; ids
-  correlate as the SDK's do (``"7"`` and ``7`` are one id). A call still running when the
+- ``notifications/cancelled`` naming a call taken here cancels it (the transport asks ``cancel``
+  of every cancel it reads), and it is never answered; ids correlate as the SDK's do (``"7"`` and
+  ``7`` are one id). A call still running when the
   connection closes is answered ``Connection closed``, as the SDK answers its own.
 - Not taken, so the SDK serves it as before: any frame before the era is settled (the handshake
-  era: until ``initialize`` has been answered), an id in use, params with anything past ``name``,
+  era: until ``initialize`` has been answered; and while any ``initialize`` awaits its answer), an
+  id in use on either path, params with anything past ``name``,
   ``arguments`` and ``_meta``, a server with middleware other than the SDK's OpenTelemetry span or
   a cache hint for ``tools/call``, and a process with an OpenTelemetry tracer provider set when
   serving starts (so the SDK's span, with the caller's trace context, is kept whenever anyone traces).
@@ -42,7 +44,7 @@ import mcp_types as types
 import pydantic_core
 from mcp.server._otel import OpenTelemetryMiddleware
 from mcp.server.lowlevel import Server
-from mcp.shared.dispatcher import as_request_id, coerce_request_id
+from mcp.shared.dispatcher import coerce_request_id
 from mcp.shared.exceptions import MCPError
 from mcp.shared.inbound import InboundLadderRejection, classify_inbound_request
 from mcp.shared.jsonrpc_dispatcher import handler_exception_to_error_data
@@ -129,13 +131,12 @@ class LeanCalls:
         if message is None:
             return False
         params = message["params"]
-        if message.get("method") == "notifications/cancelled":
-            return "id" not in message and self._cancel(params)
         if message.get("method") != "tools/call" or not _plain_call(message.get("id"), params):
             return False
         request_id: types.RequestId = message["id"]
         key = coerce_request_id(request_id)
-        version = None if key in self.running else self._version(params)
+        in_use = key in self.running or self.in_flight.holds(request_id)
+        version = None if in_use else self._version(params)
         if version is None:  # an id in use, or a request the SDK would refuse: the SDK's to answer
             return False
         running = self.running[key] = _Running(request_id)
@@ -145,9 +146,9 @@ class LeanCalls:
 
     def _message(self, frame: bytes) -> dict[str, Any] | None:
         """The frame as a JSON-RPC 2.0 message with params, when this path may take it at all."""
-        if self.era is None or not self.usable or (self.era == "handshake" and self.version is None):
+        if self.era is None or not self.usable or self.initialize_ids:  # an initialize not yet answered
             return None
-        if b'"tools/call"' not in frame and b'"notifications/cancelled"' not in frame:
+        if (self.era == "handshake" and self.version is None) or b'"tools/call"' not in frame:
             return None
         try:
             message = pydantic_core.from_json(frame)
@@ -168,15 +169,22 @@ class LeanCalls:
         left to check depends only on ``_meta``, which a client sends alike on every call: checked
         once per distinct ``_meta``."""
         meta = params.get("_meta")
-        try:
-            seen = b"" if meta is None else pydantic_core.to_json(meta)
-        except (ValueError, UnicodeEncodeError):
+        probe: dict[str, Any] = {"name": "", "arguments": {}}
+        if meta is None:
+            seen = b""
+        elif not isinstance(meta, dict):
             return None
+        else:
+            probe["_meta"] = meta
+            token = meta.get("progressToken")
+            if "progressToken" in meta and (isinstance(token, bool) or not isinstance(token, str | int)):
+                return self._checked(probe)  # a token of an odd type: checked alone, never cached
+            try:  # clients send a new progress token per call, and any string or integer is one:
+                seen = pydantic_core.to_json({k: v for k, v in meta.items() if k != "progressToken"})
+            except (ValueError, UnicodeEncodeError):  # the key leaves it out
+                return None
         if seen in self.checked:
             return self.checked[seen]
-        probe = (
-            {"name": "", "arguments": {}} if meta is None else {"name": "", "arguments": {}, "_meta": meta}
-        )
         version = self._checked(probe)
         if len(self.checked) < _MAX_CHECKED:
             self.checked[seen] = version
@@ -194,17 +202,19 @@ class LeanCalls:
             return None
         else:
             version = self.version
-        try:
+        try:  # both checks the SDK makes: the version's surface, then the handler's params model
             _methods.validate_client_request("tools/call", version, params)
+            types.CallToolRequestParams.model_validate(params, by_name=False)
         except (KeyError, ValueError):  # pydantic's ValidationError is a ValueError
             return None
         return version
 
-    def _cancel(self, params: dict[str, Any]) -> bool:
-        request_id = as_request_id(params.get("requestId"))
-        running = None if request_id is None else self.running.get(coerce_request_id(request_id))
+    def cancel(self, request_id: types.RequestId) -> bool:
+        """Cancel the call taken here under this id (``"7"`` and ``7`` alike), which then is never
+        answered; False when no call here has it (the SDK's, or nobody's)."""
+        running = self.running.get(coerce_request_id(request_id))
         if running is None:
-            return False  # not ours: the SDK's (or nobody's)
+            return False
         running.peer_cancelled = True
         running.scope.cancel()
         self.in_flight.settled(running.request_id)
@@ -231,20 +241,26 @@ class LeanCalls:
                     }
                 if not running.peer_cancelled:
                     started_answer = True
-                    await self.send(_frame(running.request_id, body))
+                    await self._answer(running.request_id, body)
         except anyio.get_cancelled_exc_class():
             if not started_answer and not running.peer_cancelled:  # the connection is closing
                 closed = types.ErrorData(code=types.CONNECTION_CLOSED, message="Connection closed")
                 with anyio.CancelScope(shield=True), anyio.move_on_after(1):
-                    await self.send(
-                        _frame(running.request_id, {"error": closed.model_dump(exclude_none=True)})
-                    )
+                    await self._answer(running.request_id, {"error": closed.model_dump(exclude_none=True)})
             raise
         finally:
             if self.running.get(key) is running:
                 del self.running[key]
             if not running.peer_cancelled:
                 self.in_flight.settled(running.request_id)
+
+    async def _answer(self, request_id: types.RequestId, body: dict[str, Any]) -> None:
+        try:
+            await self.send(_frame(request_id, body))
+        except (anyio.ClosedResourceError, anyio.BrokenResourceError):
+            logger.warning("the answer to tools/call %s is dropped: the connection is closed", request_id)
+            return
+        logger.debug("tools/call %s answered on the lean path", json.dumps(request_id))
 
     def _shaped(self, result: types.CallToolResult, version: str) -> dict[str, Any]:
         """The result as the SDK's runner writes it at ``version`` (``ServerRunner._serialize``)."""

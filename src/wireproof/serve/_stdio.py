@@ -47,7 +47,7 @@ import anyio.to_thread
 import mcp_types as types
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from mcp.server.lowlevel import Server
-from mcp.shared.dispatcher import coerce_request_id
+from mcp.shared.dispatcher import as_request_id, coerce_request_id
 from mcp.shared.message import SessionMessage
 from pydantic import ValidationError
 
@@ -221,6 +221,10 @@ class _InFlight:
     def started(self, request_id: Any) -> None:
         self.counts[_request_key(request_id)] += 1
 
+    def holds(self, request_id: Any) -> bool:
+        """Whether a request with this id (as the SDK correlates ids) is in flight."""
+        return bool(self.counts.get(_request_key(request_id)))
+
     def settled(self, request_id: Any) -> None:
         key = _request_key(request_id)
         if self.counts.get(key):
@@ -329,7 +333,9 @@ class _Transport:
                 elif isinstance(message, types.JSONRPCNotification) and message.method == (
                     "notifications/cancelled"
                 ):
-                    request_id = (message.params or {}).get("requestId")
+                    request_id = as_request_id((message.params or {}).get("requestId"))  # else no id
+                    if request_id is not None and lean is not None and lean.cancel(request_id):
+                        continue  # a lean call's: cancelled there, and settled
                     if request_id is not None:
                         self.in_flight.settled(request_id)  # a cancelled request is never answered
                 await to_server.send(SessionMessage(message))
