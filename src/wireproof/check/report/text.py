@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wireproof.check.model import SEVERITIES, Report
-from wireproof.check.report._coverage import NOT_TESTED, repair_rate_text, summary
+from wireproof.check.report._coverage import NOT_TESTED, repair_rate_text, rest_text, summary
 from wireproof.check.report._safe import visible
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -37,7 +37,7 @@ def renderables(report: Report) -> list[RenderableType]:
             category,
             "yes" if covered.tested else "no",
             Text(visible(covered.exercised)),
-            Text(visible(covered.to_test_the_rest or "")),
+            Text(visible(rest_text(covered))),
         )
     tools = Table(title="Tools", header_style="bold")
     for column in ("tool", "read-only", "calls", "p50 ms", "note"):
