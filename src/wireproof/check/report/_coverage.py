@@ -8,9 +8,11 @@ from typing import Final
 
 from wireproof.check.model import CategoryCoverage, Coverage, RepairRate
 
-__all__ = ["NOT_TESTED", "auth_state", "next_steps", "repair_rate_text", "rest_text", "score_text", "summary"]
+__all__ = ["NOT_TESTED", "RUN", "auth_state", "next_steps", "repair_rate_text", "rest_text", "score_text", "summary"]
 
 NOT_TESTED: Final = "not tested"
+RUN: Final = "To test the rest, run: "
+"""How the summary line that ends in the command starts (the text report never wraps that line)."""
 
 
 def score_text(value: int | None) -> str:
@@ -53,7 +55,7 @@ def summary(coverage: Coverage) -> list[str]:
         tools += " Skipped: " + "; ".join(f"{name} ({why})" for name, why in coverage.tools_skipped.items())
     lines = [tools, f"Writes: {coverage.writes}.", f"Auth: {auth_state(coverage)}."]
     if coverage.command:
-        lines.append(f"To test the rest, run: {coverage.command}")
+        lines.append(RUN + coverage.command)
     return lines
 
 
