@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from tests.check.auth_stdio_server import GOOD_KEY
 from wireproof.check.model import (
     CATEGORIES,
     CategoryCoverage,
@@ -29,7 +30,6 @@ from wireproof.check.model import (
 )
 from wireproof.check.report import FORMATS, html, jsonfmt, junit, markdown, render, sarif, text
 from wireproof.check.rules import REGISTRY
-from tests.check.auth_stdio_server import GOOD_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = ROOT / "docs" / "report-schema.json"
@@ -513,7 +513,9 @@ def test_coverage_section_lists_tools_called_and_skipped_with_the_reason(fmt: st
 def test_text_report_keeps_the_command_on_one_line() -> None:
     long = replace(_untested().coverage, command=COMMAND + " --verbose" * 20)
     out = text.render(replace(_untested(), coverage=long))
-    assert any(line.startswith("To test the rest, run: ") and line.endswith("--verbose") for line in out.splitlines())
+    assert any(
+        line.startswith("To test the rest, run: ") and line.endswith("--verbose") for line in out.splitlines()
+    )
 
 
 def test_junit_states_the_coverage_in_every_suite() -> None:
@@ -535,7 +537,9 @@ def test_junit_states_the_coverage_in_every_suite() -> None:
         assert "2 listed, 2 checked, 1 called, 1 skipped" in summary
         assert f"To test the rest, run: {COMMAND}" in summary
     by_category = {s.get("package"): s for s in root.findall("testsuite")}
-    idempotency = {p.get("name"): p.get("value") for p in by_category["wireproof.idempotency"].iter("property")}
+    idempotency = {
+        p.get("name"): p.get("value") for p in by_category["wireproof.idempotency"].iter("property")
+    }
     assert idempotency["coverage.to_test_the_rest.command"] == WRITES_COMMAND
     skipped = by_category["wireproof.idempotency"].find("testcase/skipped")
     assert skipped is not None

@@ -8,7 +8,16 @@ from typing import Final
 
 from wireproof.check.model import CategoryCoverage, Coverage, RepairRate
 
-__all__ = ["NOT_TESTED", "RUN", "auth_state", "next_steps", "repair_rate_text", "rest_text", "score_text", "summary"]
+__all__ = [
+    "NOT_TESTED",
+    "RUN",
+    "auth_state",
+    "next_steps",
+    "repair_rate_text",
+    "rest_text",
+    "score_text",
+    "summary",
+]
 
 NOT_TESTED: Final = "not tested"
 RUN: Final = "To test the rest, run: "
@@ -62,5 +71,7 @@ def summary(coverage: Coverage) -> list[str]:
 def next_steps(coverage: Coverage) -> list[str]:
     """``category: what would test the rest; run: the command``, for every category that names something."""
     return [
-        f"{category}: {rest_text(covered)}" for category, covered in coverage.categories.items() if rest_text(covered)
+        f"{category}: {rest_text(covered)}"
+        for category, covered in coverage.categories.items()
+        if rest_text(covered)
     ]
