@@ -102,3 +102,11 @@ def test_the_command_a_report_gives_tests_what_the_check_left() -> None:
     again = _check(command[2:])  # as it stands: the fixture server has no credential to fill in
     assert again["coverage"]["categories"]["idempotency"]["tested"] is True  # type: ignore[index]
     assert again["coverage"]["writes"] == "exercised"  # type: ignore[index]
+
+
+def test_an_in_process_server_has_no_command_line() -> None:
+    from mcp.server.lowlevel import Server
+
+    assert (
+        rerun_command(Target(server=Server("in-process")), CheckOptions(), Rerun(allow_writes=True)) is None
+    )
