@@ -42,7 +42,8 @@ examples:
 
 Only tools annotated readOnlyHint: true are called unless --allow-writes is given;
 point --allow-writes at a test account, never at production data. A category the check
-could not exercise is "not tested" (no score); the report's coverage says what would test it.
+could not exercise is "not tested" (no score); the report's coverage says what would test it,
+with the wireproof check command line that would (credentials shown as NAME=... placeholders).
 """
 
 

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import html as html_module
 import json
 import re
+import subprocess
+import sys
+import uuid
 import xml.etree.ElementTree as ET
 from collections import Counter
 from dataclasses import replace
@@ -13,6 +17,7 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
+from tests.check.auth_stdio_server import GOOD_KEY
 from wireproof.check.model import (
     CATEGORIES,
     CategoryCoverage,
@@ -26,7 +31,9 @@ from wireproof.check.model import (
 from wireproof.check.report import FORMATS, html, jsonfmt, junit, markdown, render, sarif, text
 from wireproof.check.rules import REGISTRY
 
-SCHEMA_PATH = Path(__file__).resolve().parents[2] / "docs" / "report-schema.json"
+ROOT = Path(__file__).resolve().parents[2]
+SCHEMA_PATH = ROOT / "docs" / "report-schema.json"
+WIREPROOF = [sys.executable, "-m", "wireproof.cli"]
 SCRIPT = "<script>alert('x')</script>"
 NON_ASCII = "Beschreibung fehlt für „query“ — 日本語 ☕"
 
@@ -98,10 +105,15 @@ FINDINGS = [
 SCORES = {"schema": 65, "errors": 45, "auth": 100, "idempotency": 100, "output": 100, "protocol": 100}
 ALLOW_WRITES = "rerun with --allow-writes against a test account"
 AUTH_ENV = "rerun with --auth-env NAME"
+SERVER = "-- helpdesk-mcp --db '/tmp/a b.db'"
+WRITES_COMMAND = f"wireproof check --allow-writes --env API_KEY=... {SERVER}"
+AUTH_COMMAND = f"wireproof check --env API_KEY=... --auth-env API_KEY {SERVER}"
+COMMAND = f"wireproof check --allow-writes --env API_KEY=... --auth-env API_KEY {SERVER}"
 
 
 def _coverage(*untested: str) -> Coverage:
     rest = {"idempotency": ALLOW_WRITES, "auth": AUTH_ENV}
+    commands = {"idempotency": WRITES_COMMAND, "auth": AUTH_COMMAND}
     return Coverage(
         tools_listed=2,
         tools_checked=2,
@@ -111,11 +123,12 @@ def _coverage(*untested: str) -> Coverage:
         auth_http=False,
         auth_cases=[] if "auth" in untested else ["API_KEY unset", "API_KEY garbage"],
         categories={
-            c: CategoryCoverage(False, f"nothing for {c} <&> |", 0, rest.get(c))
+            c: CategoryCoverage(False, f"nothing for {c} <&> |", 0, rest.get(c), commands.get(c))
             if c in untested
             else CategoryCoverage(True, f"exercised {c}", 2)
             for c in CATEGORIES
         },
+        command=COMMAND if untested else None,
     )
 
 
@@ -475,20 +488,88 @@ def test_every_format_says_not_tested_and_what_would_test_the_rest(fmt: str) -> 
     ]
 
 
+def _plain(out: str, fmt: str) -> str:
+    """What a reader of ``out`` sees: Markdown's backslash escapes and HTML's entities undone."""
+    if fmt == "markdown":
+        return re.sub(r"\\([\\`*_\[\]<>|&~])", r"\1", out)
+    if fmt == "html":
+        return html_module.unescape(out)
+    return out
+
+
 @pytest.mark.parametrize("fmt", ["text", "markdown", "html"])
 def test_coverage_section_lists_tools_called_and_skipped_with_the_reason(fmt: str) -> None:
-    out = render(_untested(), fmt)
+    out = _plain(render(_untested(), fmt), fmt)
     assert "Coverage" in out
     assert "2 listed, 2 checked, 1 called, 1 skipped" in out
-    assert "create" in out
-    assert "not annotated readOnlyHint: true" in out
+    assert "Skipped: create_ticket (not annotated readOnlyHint: true | skipped)" in out
     assert "Writes: not exercised" in out
+    assert "Auth: not probed" in out
+    assert f"To test the rest, run: {COMMAND}" in out
+    assert f"run: {WRITES_COMMAND}" in out
+    assert f"run: {AUTH_COMMAND}" in out
+
+
+def test_text_report_keeps_the_command_on_one_line() -> None:
+    long = replace(_untested().coverage, command=COMMAND + " --verbose" * 20)
+    out = text.render(replace(_untested(), coverage=long))
+    assert any(
+        line.startswith("To test the rest, run: ") and line.endswith("--verbose") for line in out.splitlines()
+    )
+
+
+def test_junit_states_the_coverage_in_every_suite() -> None:
+    root = ET.fromstring(junit.render(_untested()))
+    for suite in root.findall("testsuite"):
+        children = [child.tag for child in suite]
+        assert children[0] == "properties"
+        assert children[-1] == "system-out"
+        properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+        assert properties["coverage.tools.listed"] == "2"
+        assert properties["coverage.tools.checked"] == "2"
+        assert properties["coverage.tools.called"] == "search|tickets"
+        assert properties["coverage.tools.skipped"] == "create_ticket"
+        assert properties["coverage.skipped.create_ticket"] == "not annotated readOnlyHint: true | skipped"
+        assert properties["coverage.writes"] == "not exercised"
+        assert properties["coverage.auth"] == "not probed"
+        assert properties["coverage.command"] == COMMAND
+        summary = suite.findtext("system-out") or ""
+        assert "2 listed, 2 checked, 1 called, 1 skipped" in summary
+        assert f"To test the rest, run: {COMMAND}" in summary
+    by_category = {s.get("package"): s for s in root.findall("testsuite")}
+    idempotency = {
+        p.get("name"): p.get("value") for p in by_category["wireproof.idempotency"].iter("property")
+    }
+    assert idempotency["coverage.to_test_the_rest.command"] == WRITES_COMMAND
+    skipped = by_category["wireproof.idempotency"].find("testcase/skipped")
+    assert skipped is not None
+    assert f"run: {WRITES_COMMAND}" in skipped.get("message", "")
+
+
+def test_json_and_sarif_carry_the_coverage_and_the_commands() -> None:
+    for coverage in (
+        json.loads(jsonfmt.render(_untested()))["coverage"],
+        json.loads(sarif.render(_untested()))["runs"][0]["properties"]["coverage"],
+    ):
+        assert coverage["tools"] == {
+            "listed": 2,
+            "checked": 2,
+            "called": ["search|tickets"],
+            "skipped": {"create_ticket": "not annotated readOnlyHint: true | skipped"},
+        }
+        assert coverage["writes"] == "not exercised"
+        assert coverage["auth"] == {"http": False, "cases": []}
+        assert coverage["command"] == COMMAND
+        assert coverage["categories"]["idempotency"]["command"] == WRITES_COMMAND
+        assert coverage["categories"]["auth"]["command"] == AUTH_COMMAND
+    notes = json.loads(sarif.render(_untested()))["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert any(f"run: {WRITES_COMMAND}" in note["message"]["text"] for note in notes)
 
 
 def test_markdown_scorecard_shows_not_tested() -> None:
     md = markdown.render(_untested())
     assert "| idempotency | not tested |" in md
-    assert "| auth | no | nothing for auth \\<\\&\\> \\| | rerun with --auth-env NAME |" in md
+    assert "| auth | no | nothing for auth \\<\\&\\> \\| | rerun with --auth-env NAME; run: wireproof" in md
 
 
 def test_text_scorecard_shows_not_tested() -> None:
@@ -564,3 +645,53 @@ def test_every_format_renders_the_sample(fmt: str) -> None:
     out = render(_report(), fmt)
     assert out.endswith("\n")
     assert "errors.crash" in out
+
+
+# Credentials never reach a report
+
+
+@pytest.mark.parametrize(
+    "server",
+    [["tests.check.auth_stdio_server", "sound"], ["tests.check.writes_only_stdio"]],
+    ids=["credential-used", "command-built"],
+)
+def test_a_credential_given_with_env_appears_in_no_format(server: list[str], tmp_path: Path) -> None:
+    """The first server takes the key and is probed with it; the second leaves writes to test, so every
+    format shows a command line built from the ``--env`` options."""
+    cursor_secret = f"cursor-{uuid.uuid4().hex}"
+    outputs = {fmt: tmp_path / f"report.{fmt}" for fmt in FORMATS}
+    formats = [arg for fmt, path in outputs.items() for arg in ("--format", fmt, "--output", str(path))]
+    done = subprocess.run(
+        [
+            *WIREPROOF,
+            "check",
+            "--no-progress",
+            *formats,
+            "--env",
+            f"FIXTURE_API_KEY={GOOD_KEY}",
+            "--env",
+            f"FIXTURE_CURSOR_SECRET={cursor_secret}",
+            "--",
+            sys.executable,
+            "-m",
+            *server,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        check=False,
+    )
+    assert done.returncode in (0, 1), done.stderr
+    shown = {fmt: path.read_text(encoding="utf-8") for fmt, path in outputs.items()}
+    shown["stdout"] = done.stdout
+    for where, out in shown.items():
+        assert GOOD_KEY not in out, where
+        assert cursor_secret not in out, where
+    command = json.loads(shown["json"])["coverage"]["command"]
+    if server[0].endswith("auth_stdio_server"):
+        assert command is None  # everything was tested
+        return
+    assert "--env FIXTURE_API_KEY=... --env FIXTURE_CURSOR_SECRET=..." in command
+    for fmt in ("text", "markdown", "html", "junit", "sarif"):
+        assert command in _plain(shown[fmt], fmt), fmt

@@ -83,6 +83,8 @@ class CheckOptions:
     """Variables that hold the stdio server's credential (``--auth-env``): each is tried unset and garbage."""
     lock: Lock | None = None
     """The pinned tool definitions (``--lock``): a tool added, removed or changed since is an error."""
+    config_file: Path | None = None
+    """The ``--config`` file read into these options (``load_config``): a rerun command names it again."""
 
     def validate(self) -> None:
         if self.timeout <= 0:
@@ -119,6 +121,7 @@ def _strings(value: Any, where: str) -> dict[str, str]:
 def load_config(path: Path, options: CheckOptions) -> CheckOptions:
     """Read ``path`` into ``options`` (which it returns); unknown keys are errors, not ignored."""
     data = read_toml(path, what="the config", error=CheckConfigError)
+    options.config_file = path
     unknown = set(data) - {"budget", "tools", "observers", "auth"}
     if unknown:
         raise CheckConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Final, get_args
 
+from wireproof.check.client import Target
 from wireproof.check.config import CheckOptions
 from wireproof.check.generate import Kind
 from wireproof.check.model import (
@@ -22,7 +23,9 @@ from wireproof.check.model import (
     ToolInfo,
     Writes,
 )
+from wireproof.check.probes.auth import credential_variables
 from wireproof.check.probes.writes import CONCURRENT_CALLS
+from wireproof.check.rerun import NAME, Rerun, rerun_command
 from wireproof.check.rules.auth import case_verdict
 
 __all__ = ["AWKWARD_PURPOSES", "EXERCISED", "measure_coverage"]
@@ -40,6 +43,29 @@ EXERCISED: Final[dict[Category, str]] = {
 AWKWARD_PURPOSES: Final = frozenset(get_args(Kind))
 ALLOW_WRITES: Final = "rerun with --allow-writes against a test account (never production data)"
 _SAMPLES: Final = "give valid sample arguments in --config ([tools.NAME] arguments = {{...}}) for {names}"
+_LONGER: Final = 3  # a rerun after timeouts waits this many times as long (at least 30 s)
+
+
+class _Commands:
+    """The rerun command of each category, and every rerun asked for, to make one line of them all."""
+
+    def __init__(self, target: Target, options: CheckOptions) -> None:
+        self._target = target
+        self._options = options
+        self._asked: list[Rerun] = []
+
+    def __call__(self, rerun: Rerun) -> str | None:
+        self._asked.append(rerun)
+        return rerun_command(self._target, self._options, rerun)
+
+    def together(self) -> str | None:
+        """One line with every addition asked for; None when none was."""
+        if not self._asked:
+            return None
+        combined = Rerun()
+        for rerun in self._asked:
+            combined |= rerun
+        return rerun_command(self._target, self._options, combined)
 
 
 def _proper(call: CallRecord) -> bool:
@@ -83,20 +109,25 @@ def measure_coverage(
     listed: list[ToolInfo],
     observations: Observations,
     options: CheckOptions,
-    transport: str,
+    target: Target,
     findings: list[Finding],
 ) -> Coverage:
-    """What was exercised, from the observations; ``listed`` is every tool before ``--tool`` limited them."""
+    """What was exercised, from the observations; ``listed`` is every tool before ``--tool`` limited them.
+
+    Each category left partly untested says what would test the rest, in words and as the command
+    line built from ``target`` and ``options``; ``Coverage.command`` is all of those in one line.
+    """
     tools = observations.tools
     calls = [c for c in observations.calls if _proper(c)]
     skipped = dict(observations.skipped)
     writes, twice = _writes(tools, observations, options)
+    commands = _Commands(target, options)
     categories: dict[Category, CategoryCoverage] = {
-        "schema": _schema(listed, tools, observations),
-        "errors": _errors(calls, skipped),
-        "auth": _auth(observations, transport),
-        "idempotency": _idempotency(tools, writes, twice, options),
-        "output": _output(tools, calls, skipped),
+        "schema": _schema(listed, tools, observations, commands),
+        "errors": _errors(calls, skipped, options, commands),
+        "auth": _auth(observations, target, options, commands),
+        "idempotency": _idempotency(tools, writes, twice, options, commands),
+        "output": _output(tools, calls, skipped, commands),
         "protocol": CategoryCoverage(True, "tools/list called twice and compared", len(tools)),
     }
     for category in CATEGORIES:
@@ -107,6 +138,7 @@ def measure_coverage(
                 f"{current.exercised}; but a finding shows it was exercised",
                 len(tools),
                 current.to_test_the_rest,
+                current.command,
             )
     return Coverage(
         tools_listed=len(listed),
@@ -117,13 +149,20 @@ def measure_coverage(
         auth_http=any(e.status is not None for e in observations.http),
         auth_cases=[c.case for c in observations.auth_cases],
         categories=categories,
+        command=commands.together(),
     )
 
 
-def _schema(listed: list[ToolInfo], tools: list[ToolInfo], observations: Observations) -> CategoryCoverage:
+def _schema(
+    listed: list[ToolInfo], tools: list[ToolInfo], observations: Observations, commands: _Commands
+) -> CategoryCoverage:
     if observations.listing_error is not None:
         return CategoryCoverage(
-            False, "tools/list failed, so no schema was seen", 0, "make tools/list work, then rerun"
+            False,
+            "tools/list failed, so no schema was seen",
+            0,
+            "make tools/list work, then rerun",
+            commands(Rerun()),
         )
     if not tools:
         return CategoryCoverage(
@@ -131,6 +170,7 @@ def _schema(listed: list[ToolInfo], tools: list[ToolInfo], observations: Observa
             "the server listed no tools",
             0,
             "give the server its credential (--env NAME=VALUE, or the mcpServers entry's env) and rerun",
+            commands(Rerun(credential=True)),
         )
     limited = (
         f" (--tool limited the check to {len(tools)} of {len(listed)})" if len(tools) < len(listed) else ""
@@ -138,7 +178,9 @@ def _schema(listed: list[ToolInfo], tools: list[ToolInfo], observations: Observa
     return CategoryCoverage(True, f"{_n(len(tools), 'tool')} listed and linted{limited}", len(tools))
 
 
-def _errors(calls: list[CallRecord], skipped: dict[str, str]) -> CategoryCoverage:
+def _errors(
+    calls: list[CallRecord], skipped: dict[str, str], options: CheckOptions, commands: _Commands
+) -> CategoryCoverage:
     awkward = [c for c in calls if c.purpose in AWKWARD_PURPOSES]
     answered = [c for c in awkward if c.outcome in ("result", "protocol_error")]
     tools = sorted({c.tool for c in answered})
@@ -150,14 +192,30 @@ def _errors(calls: list[CallRecord], skipped: dict[str, str]) -> CategoryCoverag
     if not answered:
         if awkward:
             why = f"none of {_n(len(awkward), 'awkward call')} was answered (timeouts or crashes)"
-            return CategoryCoverage(False, why, 0, "rerun with a longer --timeout")
-        return CategoryCoverage(False, "no awkward call was made", 0, rest or ALLOW_WRITES)
+            longer = Rerun(timeout=max(30.0, _LONGER * options.timeout))
+            return CategoryCoverage(False, why, 0, "rerun with a longer --timeout", commands(longer))
+        return CategoryCoverage(
+            False, "no awkward call was made", 0, rest or ALLOW_WRITES, commands(Rerun(allow_writes=True))
+        )
     return CategoryCoverage(
-        True, f"{_n(len(answered), 'awkward call')} answered by {_n(len(tools), 'tool')}", len(tools), rest
+        True,
+        f"{_n(len(answered), 'awkward call')} answered by {_n(len(tools), 'tool')}",
+        len(tools),
+        rest,
+        commands(Rerun(allow_writes=True)) if skipped else None,
     )
 
 
-def _auth(observations: Observations, transport: str) -> CategoryCoverage:
+def _untried(target: Target, options: CheckOptions) -> tuple[str, ...]:
+    """The stdio server's variables no bad-credential case tried yet, or ``NAME`` when there are none."""
+    tried = {*options.auth_env, *credential_variables(target.env)}
+    return tuple(name for name in target.env if name not in tried) or (NAME,)
+
+
+def _auth(
+    observations: Observations, target: Target, options: CheckOptions, commands: _Commands
+) -> CategoryCoverage:
+    transport = target.transport
     http = any(e.status is not None for e in observations.http)
     verdicts = [(c.case, case_verdict(c, len(observations.tools))) for c in observations.auth_cases]
     told = [name for name, verdict in verdicts if verdict not in ("inconclusive", "not-a-credential")]
@@ -187,38 +245,52 @@ def _auth(observations: Observations, transport: str) -> CategoryCoverage:
         )
     else:
         rest = None if told else "check the server over stdio or HTTP with --auth-env NAME or [auth.cases]"
+    command = None
+    if rest is not None and transport in ("http", "stdio"):
+        rerun = Rerun(config=True) if transport == "http" else Rerun(auth_env=_untried(target, options))
+        command = commands(rerun)
     tested = http or bool(told)
     exercised = "; ".join(parts) if parts else "no auth probe ran"
     # A bad credential is one server-wide flaw, whichever tool the cases happened to call.
     probed = {c.record.tool for c in observations.auth_cases if c.record is not None}
-    return CategoryCoverage(tested, exercised, max(1, len(probed)), rest)
+    return CategoryCoverage(tested, exercised, max(1, len(probed)), rest, command)
 
 
 def _idempotency(
-    tools: list[ToolInfo], writes: Writes, twice: list[str], options: CheckOptions
+    tools: list[ToolInfo], writes: Writes, twice: list[str], options: CheckOptions, commands: _Commands
 ) -> CategoryCoverage:
     names = [t.name for t in tools if not t.read_only]
     if writes == "no write tools":
         return CategoryCoverage(False, "the server lists no write tools", 0)
     if writes == "not exercised":
-        return CategoryCoverage(False, f"{_n(len(names), 'write tool')} not called", 0, ALLOW_WRITES)
+        return CategoryCoverage(
+            False,
+            f"{_n(len(names), 'write tool')} not called",
+            0,
+            ALLOW_WRITES,
+            commands(Rerun(allow_writes=True)),
+        )
     untried = [n for n in names if n not in twice]
     rest = _SAMPLES.format(names=_names(untried)) if untried else None
     if not options.observers and rest is None:
         rest = "add [[observers]] to --config, so that second effects are seen, not inferred from answers"
+    command = commands(Rerun(config=True)) if rest is not None else None
     if not twice:
         return CategoryCoverage(
-            False, f"no write's first call succeeded ({_n(len(names), 'write tool')})", 0, rest
+            False, f"no write's first call succeeded ({_n(len(names), 'write tool')})", 0, rest, command
         )
     return CategoryCoverage(
         True,
         f"{len(twice)} of {_n(len(names), 'write tool')} called twice and {CONCURRENT_CALLS} times at once",
         len(twice),
         rest,
+        command,
     )
 
 
-def _output(tools: list[ToolInfo], calls: list[CallRecord], skipped: dict[str, str]) -> CategoryCoverage:
+def _output(
+    tools: list[ToolInfo], calls: list[CallRecord], skipped: dict[str, str], commands: _Commands
+) -> CategoryCoverage:
     measured = sorted({c.tool for c in calls if _ok(c)})
     never = [t.name for t in tools if t.name not in measured and t.name not in skipped]
     rests = []
@@ -227,6 +299,9 @@ def _output(tools: list[ToolInfo], calls: list[CallRecord], skipped: dict[str, s
     if skipped:
         rests.append(ALLOW_WRITES)
     rest = "; ".join(rests) or None
+    command = commands(Rerun(allow_writes=bool(skipped), config=bool(never))) if rest else None
     if not measured:
-        return CategoryCoverage(False, "no call came back with a result", 0, rest)
-    return CategoryCoverage(True, f"results of {_n(len(measured), 'tool')} measured", len(measured), rest)
+        return CategoryCoverage(False, "no call came back with a result", 0, rest, command)
+    return CategoryCoverage(
+        True, f"results of {_n(len(measured), 'tool')} measured", len(measured), rest, command
+    )

@@ -629,13 +629,16 @@ class CategoryCoverage:
     tested (bool): something the category judges was exercised; if not, its score is None ("not tested").
     exercised (str): what was exercised, or why nothing was (one sentence).
     tools (int): how many tools the category exercised (the denominator of the score's breadth).
-    to_test_the_rest (str | None): the command or option that would exercise what was not.
+    to_test_the_rest (str | None): what would exercise what was not, in words.
+    command (str | None): the ``wireproof check`` line that would (credentials as ``NAME=...``
+        placeholders); None when nothing is left, or no command line reaches the server.
     """
 
     tested: bool
     exercised: str
     tools: int = 0
     to_test_the_rest: str | None = None
+    command: str | None = None
 
 
 def _untested() -> dict[Category, CategoryCoverage]:
@@ -652,6 +655,8 @@ class Coverage:
     auth_http (bool): the raw HTTP requests without and with a garbage credential were answered.
     auth_cases (list[str]): the bad-credential cases run (environment variables unset or garbage over
         stdio, ``[auth.cases]``).
+    command (str | None): one ``wireproof check`` line that would test the rest of every category
+        (what their ``command`` lines add, together); None when nothing is left.
     """
 
     tools_listed: int = 0
@@ -662,6 +667,7 @@ class Coverage:
     auth_http: bool = False
     auth_cases: list[str] = field(default_factory=list)
     categories: dict[Category, CategoryCoverage] = field(default_factory=_untested)
+    command: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -674,6 +680,7 @@ class Coverage:
             "writes": self.writes,
             "auth": {"http": self.auth_http, "cases": list(self.auth_cases)},
             "categories": {c: asdict(v) for c, v in self.categories.items()},
+            "command": self.command,
         }
 
 

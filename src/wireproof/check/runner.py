@@ -258,7 +258,7 @@ async def _check(
             progress.advance(f"auth case {case.name}")
 
     findings = evaluate(RuleContext(observations, options, target.transport, protocol_version))
-    coverage = measure_coverage(listed, observations, options, target.transport, findings)
+    coverage = measure_coverage(listed, observations, options, target, findings)
     return Report(
         wireproof_version=__version__,
         server=ServerSummary(server_name, server_version, target.transport, protocol_version),

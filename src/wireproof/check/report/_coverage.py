@@ -1,16 +1,27 @@
 """What every format says about coverage: "not tested" for a category without a score, the
-summary lines (tools listed, called, skipped; writes; auth; what would test the rest), and a
-repair rate in words."""
+summary lines (tools listed, called, skipped; writes; auth; the command that would test the rest),
+and a repair rate in words."""
 
 from __future__ import annotations
 
 from typing import Final
 
-from wireproof.check.model import Coverage, RepairRate
+from wireproof.check.model import CategoryCoverage, Coverage, RepairRate
 
-__all__ = ["NOT_TESTED", "next_steps", "repair_rate_text", "score_text", "summary"]
+__all__ = [
+    "NOT_TESTED",
+    "RUN",
+    "auth_state",
+    "next_steps",
+    "repair_rate_text",
+    "rest_text",
+    "score_text",
+    "summary",
+]
 
 NOT_TESTED: Final = "not tested"
+RUN: Final = "To test the rest, run: "
+"""How the summary line that ends in the command starts (the text report never wraps that line)."""
 
 
 def score_text(value: int | None) -> str:
@@ -25,30 +36,42 @@ def repair_rate_text(rate: RepairRate) -> str:
     return f"{rate.repaired} of {rate.rejections} ({100 * rate.repaired / rate.rejections:.0f}%)"
 
 
+def auth_state(coverage: Coverage) -> str:
+    """What probed auth, or "not probed"."""
+    auth = []
+    if coverage.auth_http:
+        auth.append("HTTP without and with a garbage credential")
+    if coverage.auth_cases:
+        auth.append("bad-credential cases: " + ", ".join(coverage.auth_cases))
+    return "; ".join(auth) if auth else "not probed"
+
+
+def rest_text(covered: CategoryCoverage) -> str:
+    """What would test the rest of a category, then the command line that would; "" when nothing."""
+    parts = [part for part in (covered.to_test_the_rest, covered.command) if part]
+    if covered.command:
+        parts[-1] = f"run: {covered.command}"
+    return "; ".join(parts)
+
+
 def summary(coverage: Coverage) -> list[str]:
-    """One line each: the tools, the writes, the auth probes."""
+    """One line each: the tools, the writes, the auth probes, and the command that would test the rest."""
     tools = (
         f"Tools: {coverage.tools_listed} listed, {coverage.tools_checked} checked, "
         f"{len(coverage.tools_called)} called, {len(coverage.tools_skipped)} skipped."
     )
     if coverage.tools_skipped:
         tools += " Skipped: " + "; ".join(f"{name} ({why})" for name, why in coverage.tools_skipped.items())
-    auth = []
-    if coverage.auth_http:
-        auth.append("HTTP without and with a garbage credential")
-    if coverage.auth_cases:
-        auth.append("bad-credential cases: " + ", ".join(coverage.auth_cases))
-    return [
-        tools,
-        f"Writes: {coverage.writes}.",
-        f"Auth: {'; '.join(auth) if auth else 'not probed'}.",
-    ]
+    lines = [tools, f"Writes: {coverage.writes}.", f"Auth: {auth_state(coverage)}."]
+    if coverage.command:
+        lines.append(RUN + coverage.command)
+    return lines
 
 
 def next_steps(coverage: Coverage) -> list[str]:
-    """``category: what would test the rest``, for every category that names something."""
+    """``category: what would test the rest; run: the command``, for every category that names something."""
     return [
-        f"{category}: {covered.to_test_the_rest}"
+        f"{category}: {rest_text(covered)}"
         for category, covered in coverage.categories.items()
-        if covered.to_test_the_rest
+        if rest_text(covered)
     ]

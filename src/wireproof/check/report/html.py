@@ -15,7 +15,7 @@ from html import escape as _escape
 from typing import Final
 
 from wireproof.check.model import SEVERITIES, Finding, Report, truncate
-from wireproof.check.report._coverage import repair_rate_text, score_text, summary
+from wireproof.check.report._coverage import repair_rate_text, rest_text, score_text, summary
 from wireproof.check.report._safe import visible
 from wireproof.check.rules import REGISTRY
 
@@ -225,7 +225,7 @@ def render(report: Report) -> str:
     ]
     parts += [
         f"<tr><td>{escape(category)}</td><td>{'yes' if covered.tested else 'no'}</td>"
-        f"<td>{escape(covered.exercised)}</td><td>{escape(covered.to_test_the_rest or '')}</td></tr>"
+        f"<td>{escape(covered.exercised)}</td><td>{escape(rest_text(covered))}</td></tr>"
         for category, covered in report.coverage.categories.items()
     ]
     parts += ["</tbody></table>", "<h2>Tools</h2>"]

@@ -7,8 +7,8 @@ import re
 import xml.etree.ElementTree as ET
 from typing import Final
 
-from wireproof.check.model import CATEGORIES, Category, CategoryCoverage, Finding, Report
-from wireproof.check.report._coverage import NOT_TESTED, score_text
+from wireproof.check.model import CATEGORIES, Category, CategoryCoverage, Coverage, Finding, Report
+from wireproof.check.report._coverage import NOT_TESTED, auth_state, rest_text, score_text, summary
 from wireproof.check.rules import REGISTRY
 
 __all__ = ["render"]
@@ -77,8 +77,23 @@ def _untested(covered: CategoryCoverage | None) -> str | None:
     """The skip message for a category not tested, or None when it was."""
     if covered is None or covered.tested:
         return None
-    rest = f"; to test it: {covered.to_test_the_rest}" if covered.to_test_the_rest else ""
+    rest = f"; to test it: {rest_text(covered)}" if rest_text(covered) else ""
     return f"{NOT_TESTED}: {covered.exercised}{rest}"
+
+
+def _coverage_properties(coverage: Coverage) -> list[tuple[str, str]]:
+    """The run's coverage as properties, the same in every suite: tools, why each skipped one was,
+    writes, auth, and the command that would test the rest."""
+    return [
+        ("coverage.tools.listed", str(coverage.tools_listed)),
+        ("coverage.tools.checked", str(coverage.tools_checked)),
+        ("coverage.tools.called", ", ".join(coverage.tools_called)),
+        ("coverage.tools.skipped", ", ".join(coverage.tools_skipped)),
+        *((f"coverage.skipped.{tool}", why) for tool, why in coverage.tools_skipped.items()),
+        ("coverage.writes", coverage.writes),
+        ("coverage.auth", auth_state(coverage)),
+        ("coverage.command", coverage.command or ""),
+    ]
 
 
 def render(report: Report) -> str:
@@ -89,9 +104,12 @@ def render(report: Report) -> str:
     (a rule with several findings is one failed test with several failures); info
     findings go to the test case's ``<system-out>``. A suite's ``failures`` counts its
     failed test cases. In a category not tested every rule's test case is ``<skipped>``, its
-    message saying what was not exercised and what would test it; the suite carries the score
-    ("not tested") and the coverage as properties. Rules are judged after the probes, so test cases and suites take
-    no time of their own; the whole check's duration is on the root ``<testsuites>``.
+    message saying what was not exercised and what would test it (the command line too); the suite
+    carries the score ("not tested"), its category's coverage and the run's (tools listed, called,
+    skipped and why, writes, auth, the command that would test the rest) as properties, and the
+    run's coverage summary, as the other formats word it, in its ``<system-out>``. Rules are judged
+    after the probes, so test cases and suites take no time of their own; the whole check's duration
+    is on the root ``<testsuites>``.
 
     Args:
         report: The checker's result.
@@ -116,6 +134,8 @@ def render(report: Report) -> str:
             ("score", score_text(report.scores.get(category))),
             ("coverage.exercised", covered.exercised if covered else ""),
             ("coverage.to_test_the_rest", (covered.to_test_the_rest or "") if covered else ""),
+            ("coverage.to_test_the_rest.command", (covered.command or "") if covered else ""),
+            *_coverage_properties(report.coverage),
         ):
             ET.SubElement(properties, "property", {"name": name, "value": _clean(value)})
         failures = skipped = 0
@@ -125,6 +145,7 @@ def render(report: Report) -> str:
             failed = _testcase(suite, category, rule_id, findings, untested)
             failures += failed
             skipped += untested is not None and not failed
+        ET.SubElement(suite, "system-out").text = _clean("\n".join(summary(report.coverage)))
         suite.set("tests", str(len(rule_ids)))
         suite.set("failures", str(failures))
         suite.set("errors", "0")

@@ -7,7 +7,7 @@ import re
 from typing import Final
 
 from wireproof.check.model import SEVERITIES, Finding, Report
-from wireproof.check.report._coverage import score_text, summary
+from wireproof.check.report._coverage import rest_text, score_text, summary
 from wireproof.check.report._safe import visible
 
 __all__ = ["render"]
@@ -87,7 +87,7 @@ def render(report: Report) -> str:
     for category, covered in report.coverage.categories.items():
         lines.append(
             f"| {_inline(category)} | {'yes' if covered.tested else 'no'} | {_inline(covered.exercised)} "
-            f"| {_inline(covered.to_test_the_rest or '')} |"
+            f"| {_inline(rest_text(covered))} |"
         )
     lines += ["", "## Tools", ""]
     if report.tools:

@@ -6,6 +6,7 @@ import json
 from typing import Any, Final
 
 from wireproof.check.model import CATEGORIES, Finding, Report, Severity
+from wireproof.check.report._coverage import rest_text
 from wireproof.check.rules import REGISTRY
 
 __all__ = ["LEVELS", "render"]
@@ -88,7 +89,7 @@ def _not_tested(report: Report) -> list[dict[str, Any]]:
     notes = []
     for category, covered in report.coverage.categories.items():
         if not covered.tested:
-            rest = f" To test it: {covered.to_test_the_rest}." if covered.to_test_the_rest else ""
+            rest = f" To test it: {rest_text(covered)}" if rest_text(covered) else ""
             notes.append(
                 {
                     "level": "note",

@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from wireproof.check.model import SEVERITIES, Report
-from wireproof.check.report._coverage import NOT_TESTED, repair_rate_text, summary
+from wireproof.check.report._coverage import NOT_TESTED, RUN, repair_rate_text, summary
 from wireproof.check.report._safe import visible
 
 _STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -51,7 +51,13 @@ def renderables(report: Report) -> list[RenderableType]:
             Text(tool.skipped or ""),
         )
     parts: list[RenderableType] = [head, scores, coverage]
-    parts += [Text(visible(line)) for line in summary(report.coverage)]
+    # Commands stay on one line each, to be copied whole (render prints without cropping).
+    parts += [_line(line, whole=line.startswith(RUN)) for line in summary(report.coverage)]
+    parts += [
+        _line(f"{category}, run: {covered.command}", whole=True)
+        for category, covered in report.coverage.categories.items()
+        if covered.command
+    ]
     parts.append(tools)
     parts += _repair_block(report)
     if not report.findings:
@@ -74,6 +80,11 @@ def renderables(report: Report) -> list[RenderableType]:
     )
     parts.append(Text(f"Findings: {counts}.", style="bold"))
     return parts
+
+
+def _line(line: str, *, whole: bool) -> Text:
+    """A line of text; ``whole`` keeps it on one line however long (a command to copy)."""
+    return Text(visible(line), no_wrap=whole, overflow="ignore") if whole else Text(visible(line))
 
 
 def _repair_block(report: Report) -> list[RenderableType]:
@@ -99,5 +110,7 @@ def _score(value: int | None) -> str:
 
 def render(report: Report) -> str:
     buffer = io.StringIO()
-    Console(file=buffer, width=120, no_color=True, force_terminal=False).print(Group(*renderables(report)))
+    Console(file=buffer, width=120, no_color=True, force_terminal=False).print(
+        Group(*renderables(report)), crop=False
+    )
     return buffer.getvalue()
