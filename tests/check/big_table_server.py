@@ -12,6 +12,8 @@ each table with its row count: ``SELECT *`` on the big table comes back megabyte
 ``OFFSET`` in the SQL), whatever the query asks.
 ``hostile``: the ``everything`` server whose listing names a table that is no plain identifier
 (``events"; DROP TABLE users; --``), as the largest: the checker must send no SQL built from it.
+``slow``: the ``everything`` server, ``SLOW_SECONDS`` late with the answer to a whole-table read (as a
+server serializing 40 MB is): no answer within the checker's timeout.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ from tests.check import servers as s
 
 CAP: Final = 100
 """The most rows the capped twin answers at once."""
-STATEMENT_TIMEOUT: Final = 3.0
+STATEMENT_TIMEOUT: Final = 1.0
 """Seconds a statement may run: the checker's never-ending query is refused, never a hang."""
-MODES: Final = ("everything", "names", "capped", "hostile")
+SLOW_SECONDS: Final = 3.0
+"""How long the slow server takes over a whole-table read, past the checker's timeout in the test."""
+MODES: Final = ("everything", "names", "capped", "hostile", "slow")
 HOSTILE_NAME: Final = 'events"; DROP TABLE users; --'
 NO_PARAMETERS: Final = {"type": "object", "properties": {}, "additionalProperties": False}
 QUERY_SCHEMA: Final = {
@@ -94,6 +98,8 @@ class Database:
             return s.good_error("sql", "one SQL query as a string; no other argument")
         with self.log.open("a", encoding="utf-8") as log:
             log.write(json.dumps(sql) + "\n")
+        if self.mode == "slow" and sql.startswith("SELECT * FROM"):
+            await anyio.sleep(SLOW_SECONDS)
         self._deadline = time.monotonic() + STATEMENT_TIMEOUT
         try:
             cursor = self.db.execute(sql)

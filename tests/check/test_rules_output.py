@@ -183,7 +183,7 @@ def check_events(mode: str, path: Path, log: Path, **options: Any) -> tuple[Repo
         command=(sys.executable, "-m", "tests.check.big_table_server", mode, str(path), str(log)),
         cwd=str(ROOT),
     )
-    report = anyio.run(run_check, target, CheckOptions(timeout=30, concurrency=2, **options))
+    report = anyio.run(run_check, target, CheckOptions(**{"timeout": 30, "concurrency": 2, **options}))
     return report, [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
 
 
@@ -231,3 +231,14 @@ def test_a_listed_name_that_is_no_plain_identifier_is_never_sent(events_db: Path
     assert not whole_table_reads(sent)  # the whole listing is distrusted, not only its odd name
     assert not [q for q in sent if "DROP" in q.upper()]
     assert contents(events_db) == before
+
+
+def test_a_whole_table_read_unanswered_in_time_is_only_info_not_a_crash(
+    events_db: Path, tmp_path: Path
+) -> None:
+    report, sent = check_events("slow", events_db, tmp_path / "sent.log", timeout=2)
+    assert whole_table_reads(sent) == ['SELECT * FROM "events"']
+    crashes = [f for f in report.findings if f.rule == "errors.crash"]
+    assert [f.severity for f in crashes] == ["info"]
+    assert "whole table events" in crashes[0].message
+    assert not findings(report, BUDGET)  # no size was measured, none is claimed
