@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
+import json
+import re
+import sqlite3
+import sys
+from pathlib import Path
 from typing import Any
 
+import anyio
+import pytest
+
+from tests.check import big_table_server
 from tests.check import servers as s
 from tests.check.test_rules import check
-from wireproof.check import Observer
+from wireproof.check import CheckOptions, Observer, Target, run_check
 from wireproof.check.model import Finding, Report
 
+ROOT = Path(__file__).resolve().parents[2]
+BIG_ROWS = 50_000
 PAGING = "output.list-without-paging"
+BUDGET = "output.over-budget"
 LISTING = "output.listing-over-budget"
 COVERED = {LISTING}
 """The rules this file makes fire (test_rules.py checks every rule fires somewhere)."""
@@ -146,3 +158,87 @@ def test_the_rationales_quote_the_thresholds_the_rules_apply() -> None:
     assert f"under {LONG_LIST} items" in REGISTRY["output.list-without-paging"].rationale
     assert f"for {LONG_QUERY_ROWS:,} generated rows" in REGISTRY["output.list-without-paging"].rationale
     assert f"least {JSON_TEXT_LARGE:,} bytes" in REGISTRY["output.json-in-text"].rationale
+
+
+# -- output.over-budget: SELECT * on the largest table a listing names -------------------------------------
+
+
+@pytest.fixture(scope="module")
+def events_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The events database: 50,000 rows in ``events``, two small tables beside it (made once: it takes a while)."""
+    path = tmp_path_factory.mktemp("events") / "events.db"
+    big_table_server.create(path, BIG_ROWS)
+    return path
+
+
+def contents(path: Path) -> dict[str, int]:
+    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+        names = [r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        return {n: db.execute(f'SELECT count(*) FROM "{n}"').fetchone()[0] for n in names}
+
+
+def check_events(mode: str, path: Path, log: Path, **options: Any) -> tuple[Report, list[str]]:
+    """Check the big-table server in ``mode``, without --allow-writes; the report and every SQL text it was sent."""
+    target = Target(
+        command=(sys.executable, "-m", "tests.check.big_table_server", mode, str(path), str(log)),
+        cwd=str(ROOT),
+    )
+    report = anyio.run(run_check, target, CheckOptions(**{"timeout": 30, "concurrency": 2, **options}))
+    return report, [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
+
+
+def whole_table_reads(sent: list[str]) -> list[str]:
+    return [q for q in sent if q.startswith("SELECT * FROM")]
+
+
+def test_select_all_on_the_largest_listed_table_is_over_budget(events_db: Path, tmp_path: Path) -> None:
+    before = contents(events_db)
+    report, sent = check_events("everything", events_db, tmp_path / "sent.log")
+    (found,) = findings(report, BUDGET)
+    assert found.tool == "query"
+    assert found.severity == "error"
+    # the evidence names the query sent and the answer's size
+    assert found.evidence.call == {"tool": "query", "arguments": {"sql": 'SELECT * FROM "events"'}}
+    assert re.search(r'The answer to SELECT \* FROM "events" was [\d,]+ bytes', found.message)
+    assert found.evidence.note is not None
+    assert "events" in found.evidence.note
+    # the listing shows row counts: only the largest table is read whole, once, and nothing is written
+    assert whole_table_reads(sent) == ['SELECT * FROM "events"']
+    assert contents(events_db) == before
+
+
+def test_without_row_counts_up_to_three_listed_tables_are_read_whole(events_db: Path, tmp_path: Path) -> None:
+    report, sent = check_events("names", events_db, tmp_path / "sent.log")
+    assert sorted(whole_table_reads(sent)) == [
+        'SELECT * FROM "events"',
+        'SELECT * FROM "notes"',
+        'SELECT * FROM "users"',
+    ]
+    (found,) = findings(report, BUDGET)
+    assert found.evidence.call is not None
+    assert found.evidence.call["arguments"] == {"sql": 'SELECT * FROM "events"'}
+
+
+def test_a_query_tool_that_caps_its_answer_stays_within_budget(events_db: Path, tmp_path: Path) -> None:
+    report, sent = check_events("capped", events_db, tmp_path / "sent.log")
+    assert whole_table_reads(sent) == ['SELECT * FROM "events"']  # asked, and answered in budget
+    assert not findings(report, BUDGET)
+
+
+def test_a_listed_name_that_is_no_plain_identifier_is_never_sent(events_db: Path, tmp_path: Path) -> None:
+    before = contents(events_db)
+    _report, sent = check_events("hostile", events_db, tmp_path / "sent.log")
+    assert not whole_table_reads(sent)  # the whole listing is distrusted, not only its odd name
+    assert not [q for q in sent if "DROP" in q.upper()]
+    assert contents(events_db) == before
+
+
+def test_a_whole_table_read_unanswered_in_time_is_only_info_not_a_crash(
+    events_db: Path, tmp_path: Path
+) -> None:
+    report, sent = check_events("slow", events_db, tmp_path / "sent.log", timeout=2)
+    assert whole_table_reads(sent) == ['SELECT * FROM "events"']
+    crashes = [f for f in report.findings if f.rule == "errors.crash"]
+    assert [f.severity for f in crashes] == ["info"]
+    assert "whole table events" in crashes[0].message
+    assert not findings(report, BUDGET)  # no size was measured, none is claimed

@@ -79,6 +79,7 @@ Purpose = Literal[
     "read-escape",
     "read-escape-check",
     "path-escape",
+    "select-all",
     "grow",
     "grown-read",
     "cleanup",
@@ -92,7 +93,8 @@ read-only tool's valid call made again, identically; ``lookup-miss`` a lookup of
 exist; ``unknown-tool`` a call of a tool the server does not list; ``observe`` an observer's snapshot;
 ``write-*`` and ``key-conflict`` the writes probe (``write-roundtrip`` / ``write-collision`` / ``write-miss`` /
 ``write-keys-only`` / ``write-malformed`` its effects part, ``check.probes.effects``); ``read-effect`` / ``read-escape`` /
-``read-escape-check`` / ``cleanup`` the read-only probes; ``path-escape`` the path-confinement probe; ``grow`` / ``grown-read`` the
+``read-escape-check`` / ``cleanup`` the read-only probes; ``path-escape`` the path-confinement probe; ``select-all`` a read of a whole table a listing tool
+names, through a query tool (its ``constraint`` the table); ``grow`` / ``grown-read`` the
 growth probe (a large write, then the read of the same item); ``auth-case`` a
 call made with a bad credential.
 """

@@ -52,6 +52,12 @@ from wireproof.check.probes.effects import probe_poison, probe_write_and_effects
 from wireproof.check.probes.growth import growth_pairs, probe_growth
 from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
 from wireproof.check.probes.paths import confinement_tools, probe_path_confinement
+from wireproof.check.probes.tables import (
+    largest_tables,
+    probe_largest_table,
+    query_tools,
+    table_listing_tools,
+)
 from wireproof.check.probes.writes import probe_read_only_effect, probe_read_only_escapes
 from wireproof.check.repair import repair_rates
 from wireproof.check.rules import RuleContext, evaluate
@@ -232,9 +238,10 @@ async def _check(
 
     # Writes get their awkward calls only after the writes probe: a rejected call repaired from its
     # error is a real write, and made first it would leave the writes probe no first effect to see.
-    # So three phases, one after the other, on the same worker connections (a stdio server is
-    # started once per worker, not once per phase): the reads' inputs; the effect, escape and writes
-    # probes, in order on one connection; the writes' inputs.
+    # So four phases, one after the other, on the same worker connections (a stdio server is
+    # started once per worker, not once per phase): the reads' inputs; the largest-table reads (the
+    # table names are in the listings' answers once the first phase is done); the effect, escape and
+    # writes probes, in order on one connection; the writes' inputs.
     effect_reads = reads if options.observers else []  # read-only tools are called anyway: no --allow-writes
     escape_reads, confined = _escape_tools(tools, options)
     checked_writes = writes if options.allow_writes else []
@@ -243,8 +250,16 @@ async def _check(
         effect_reads, escape_reads, confined, checked_writes, tools, options, observations, advance_for
     )
 
+    listings = table_listing_tools(reads)
+
+    def select_all_job(tool: ToolInfo) -> Callable[[Connection], Awaitable[None]]:
+        return lambda connection: probe_largest_table(
+            connection, tool, largest_tables(observations, listings), options, observations
+        )
+
     phases: list[list[Callable[[Connection], Awaitable[None]]]] = [
         [job_for(tool) for tool in reads],
+        [select_all_job(tool) for tool in query_tools(tools, options)] if listings else [],
         [in_order] if effect_reads or escape_reads or confined or checked_writes else [],
         [job_for(tool) for tool in checked_writes],
     ]

@@ -453,8 +453,11 @@ def crash(ctx: RuleContext) -> Iterator[Hit]:
     regular expression; a server that then does not answer tools/list either is wedged whole). Only info when the one call that
     hung is the checker's never-ending SQL query and the same session still answers tools/list: any
     database without a statement time limit runs it until stopped, which says that the limit is missing,
-    not that the server hangs."""
+    not that the server hangs. Info too when the only call unanswered is the read of a whole listed table
+    (SELECT * on the largest table): an answer too large to send in time is an over-budget answer whose
+    size could not be measured."""
     hangs: dict[str, list[CallRecord]] = {}
+    whole_table: dict[str, CallRecord] = {}
     for call in ctx.observations.calls:
         if call.outcome == "crash":
             yield Hit(
@@ -463,8 +466,20 @@ def crash(ctx: RuleContext) -> Iterator[Hit]:
                 f"({call.field or 'no field'}: {call.constraint or 'valid'}).",
                 call.evidence(),
             )
+        elif call.outcome == "timeout" and call.purpose == "select-all":
+            whole_table.setdefault(call.tool, call)
         elif call.outcome == "timeout":
             hangs.setdefault(call.tool, []).append(call)
+    for tool, call in whole_table.items():
+        if tool not in hangs:
+            yield Hit(
+                tool,
+                f"The read of the whole table {call.constraint} ({call.arguments.get(call.field or '')}) got no "
+                "answer within the timeout: an answer too large to send in time, or a database with no statement "
+                "time limit; cap the rows one answer holds.",
+                call.evidence(),
+                "info",
+            )
     for tool, calls in hangs.items():  # one hang per tool: its later probes would only repeat it
         first = calls[0]
         if (

@@ -77,29 +77,41 @@ NAME_LENGTH: Final = 64
 def over_budget(ctx: RuleContext) -> Iterator[Hit]:
     """Answer over the token budget
 
-    Clients cap tool results (about 25,000 tokens, with a warning at 10,000); a huge answer burns context."""
+    Clients cap tool results (about 25,000 tokens, with a warning at 10,000); a huge answer burns context.
+    Every answer counts, a listing's at its largest limit and a query tool's to SELECT * on the largest
+    table the server's own table listing (list_tables, a schema tool) names: a read an agent makes."""
     worst: dict[str, Any] = {}
     for call in ctx.observations.calls:
         if call.outcome == "result" and call.size_bytes > worst.get(call.tool, (0, None))[0]:
             worst[call.tool] = (call.size_bytes, call)
     for tool, (size, call) in worst.items():
         tokens = size // BYTES_PER_TOKEN
-        if tokens > ctx.options.error_tokens:
+        level = ctx.options.error_tokens if tokens > ctx.options.error_tokens else ctx.options.warn_tokens
+        if tokens > ctx.options.warn_tokens:
+            what = "limit" if level == ctx.options.error_tokens else "warning level"
             yield Hit(
                 tool,
-                f"An answer was {size:,} bytes (about {tokens:,} tokens), over the {ctx.options.error_tokens:,}"
-                "-token limit.",
-                call.evidence(),
-                "error",
+                f"{_which_answer(call)} was {size:,} bytes (about {tokens:,} tokens), over the {level:,}-token "
+                f"{what}.",
+                call.evidence(note=_select_all_note(call)),
+                "error" if level == ctx.options.error_tokens else "warning",
             )
-        elif tokens > ctx.options.warn_tokens:
-            yield Hit(
-                tool,
-                f"An answer was {size:,} bytes (about {tokens:,} tokens), over the {ctx.options.warn_tokens:,}"
-                "-token warning level.",
-                call.evidence(),
-                "warning",
-            )
+
+
+def _which_answer(call: CallRecord) -> str:
+    if call.purpose == "select-all" and call.field is not None:
+        return f"The answer to {call.arguments.get(call.field)!s}"
+    return "An answer"
+
+
+def _select_all_note(call: CallRecord) -> str | None:
+    """For a whole-table read, where the table came from (the evidence's call shows the query itself)."""
+    if call.purpose != "select-all":
+        return None
+    return (
+        f"a read of the whole table {call.constraint}, which the server's table listing names: "
+        "cap the rows one answer holds, or page them"
+    )
 
 
 def _longest_list(value: Any) -> int:
