@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import hashlib
 import hmac
 import itertools
 import json
@@ -313,21 +312,6 @@ class Connector(Generic[StateT]):
         Raises:
             MCPError: the tool does not exist (-32602); everything else is a tool result.
         """
-        return await self._call(state, name, arguments, principal=principal, store=store, cursors=cursors)
-
-    async def _call(
-        self,
-        state: StateT,
-        name: str,
-        arguments: dict[str, Any] | None,
-        *,
-        principal: PrincipalSource,
-        store: IdempotencyStore | None,
-        cursors: CursorCodec | None,
-        later: list[Callable[[], None]] | None = None,
-    ) -> types.CallToolResult:
-        """``call``; with ``later``, the audit line is appended there, its time and latency taken now,
-        for the caller to write once the answer is sent (stdio's lean path)."""
         tool = self._find(name)
         started = time.perf_counter()
         caller = _resolve(principal)
@@ -353,17 +337,7 @@ class Connector(Generic[StateT]):
         if telemetry.active is not None:  # off (None) until wireproof.telemetry.instrument()
             telemetry.active.record(self.name, tool.name, result, started, correlation_id)
         if audit_logger.level != logging.NOTSET and audit_logger.isEnabledFor(logging.INFO):
-            line = functools.partial(
-                _audit,
-                tool.name,
-                caller,
-                arguments,
-                result,
-                time.time(),
-                time.perf_counter() - started,
-                correlation_id,
-            )
-            line() if later is None else later.append(line)
+            _audit(tool.name, caller, arguments, result, started, correlation_id)
         return result
 
     def _authorize(self, tool: Tool[StateT], principal: Principal | AuthError) -> Principal:
@@ -405,19 +379,15 @@ class Connector(Generic[StateT]):
         principal: PrincipalSource,
         store: IdempotencyStore | None,
         cursors: CursorCodec | None,
-    ) -> Callable[
-        [str, dict[str, Any] | None, list[Callable[[], None]] | None], Awaitable[types.CallToolResult]
-    ]:
+    ) -> Callable[[str, dict[str, Any] | None], Awaitable[types.CallToolResult]]:
         """``tools/call`` as served, on the SDK's path and on stdio's lean one alike: the pipeline,
         and outside it (a principal source that raises, say) a masked ``-32603`` with a correlation
         id, never the exception's text."""
 
-        async def call(
-            name: str, arguments: dict[str, Any] | None, later: list[Callable[[], None]] | None = None
-        ) -> types.CallToolResult:
+        async def call(name: str, arguments: dict[str, Any] | None) -> types.CallToolResult:
             try:
-                return await self._call(
-                    state, name, arguments, store=store, cursors=cursors, principal=principal, later=later
+                return await self.call(
+                    state, name, arguments, store=store, cursors=cursors, principal=principal
                 )
             except MCPError:
                 raise
@@ -493,7 +463,7 @@ class Connector(Generic[StateT]):
         call = self._serving(state, store=store, cursors=cursors, principal=principal)
 
         async def on_call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
-            return await call(params.name, params.arguments, None)
+            return await call(params.name, params.arguments)
 
         def input_schema(name: str) -> dict[str, Any] | None:
             tool = tools.get(name)
@@ -584,26 +554,25 @@ def _audit(
     caller: Principal | AuthError,
     arguments: dict[str, Any] | None,
     result: types.CallToolResult,
-    at: float,
-    latency: float,
+    started: float,
     correlation_id: str,
 ) -> None:
     """One audit line: who called what, a fingerprint of the arguments (never their values), the outcome."""
     error = (result.meta or {}).get(ERROR_META) if result.is_error else None
     try:  # keyed with a per-process secret: a small argument space cannot be brute-forced back
         canonical = canonical_json(arguments or {}).encode()
-        arguments_fingerprint = hmac.new(_AUDIT_KEY, canonical, hashlib.sha256).hexdigest()
+        arguments_fingerprint = hmac.digest(_AUDIT_KEY, canonical, "sha256").hex()
     except (TypeError, ValueError):
         arguments_fingerprint = "unhashable"
     audit_logger.info(
         json.dumps(
             {
-                "time": datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds"),
+                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "principal": caller.id if isinstance(caller, Principal) else None,
                 "tool": tool,
                 "arguments_fingerprint": arguments_fingerprint,
                 "outcome": error["type"] if isinstance(error, dict) else "ok",
-                "latency_ms": round(latency * 1000, 2),
+                "latency_ms": round((time.perf_counter() - started) * 1000, 2),
                 "correlation_id": correlation_id,
             },
             separators=(",", ":"),

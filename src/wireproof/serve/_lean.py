@@ -59,11 +59,8 @@ __all__ = ["CallHandler", "LeanCalls"]
 
 logger = logging.getLogger("wireproof.stdio")
 
-CallHandler = Callable[
-    [str, dict[str, Any] | None, list[Callable[[], None]] | None], Awaitable[types.CallToolResult]
-]
-"""The connector's pipeline for one call: the tool's name and arguments in, its result out; what it
-appends to the list (its audit line) is run once the answer is written."""
+CallHandler = Callable[[str, dict[str, Any] | None], Awaitable[types.CallToolResult]]
+"""The connector's pipeline for one call: the tool's name and arguments in, its result out."""
 
 _PARAM_KEYS: Final = frozenset({"name", "arguments", "_meta"})
 _MESSAGE_KEYS: Final = frozenset({"jsonrpc", "id", "method", "params"})
@@ -236,22 +233,15 @@ class LeanCalls:
         started_answer = False
         try:
             with running.scope:
-                later: list[Callable[[], None]] = []
                 try:
-                    body: dict[str, Any] = {
-                        "result": self._shaped(await self.call(name, arguments, later), version)
-                    }
+                    body: dict[str, Any] = {"result": self._shaped(await self.call(name, arguments), version)}
                 except Exception as exc:  # noqa: BLE001 - the wire boundary, as the SDK's dispatcher's
                     body = {
                         "error": _error_data(exc).model_dump(by_alias=True, mode="json", exclude_none=True)
                     }
-                try:
-                    if not running.peer_cancelled:
-                        started_answer = True
-                        await self._answer(running.request_id, body)
-                finally:
-                    for work in later:  # the audit line, off the answer's path
-                        work()
+                if not running.peer_cancelled:
+                    started_answer = True
+                    await self._answer(running.request_id, body)
         except anyio.get_cancelled_exc_class():
             if not started_answer and not running.peer_cancelled:  # the connection is closing
                 closed = types.ErrorData(code=types.CONNECTION_CLOSED, message="Connection closed")

@@ -43,7 +43,6 @@ from collections.abc import AsyncIterator, Iterator
 from typing import Any, Final
 
 import anyio
-import anyio.lowlevel
 import anyio.to_thread
 import mcp_types as types
 from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
@@ -252,8 +251,6 @@ class _Transport:
         self.read_polled, self.write_polled = read_polled, write_polled
         self.in_flight = _InFlight()
         self.out_send, self.out_receive = anyio.create_memory_object_stream[bytes](1024)
-        self.queued = 0  # frames handed to the writer and not yet written (or discarded)
-        self.gone = False  # stdout closed: everything from now on is discarded
         self.lean: LeanCalls | None = None
 
     async def frames(self) -> AsyncIterator[tuple[bytes, int | None]]:
@@ -313,25 +310,6 @@ class _Transport:
             except BlockingIOError:
                 await anyio.wait_writable(self.write_fd)
 
-    async def enqueue(self, frame: bytes) -> None:
-        """Hand a frame to the writer, behind every frame already handed to it."""
-        self.queued += 1
-        await self.out_send.send(frame)
-
-    async def send_now(self, frame: bytes) -> None:
-        """Write a frame at once when the writer has nothing waiting (a pipe or socket that takes it
-        now), else, and for what a full pipe left over, hand it to the writer: frames never
-        interleave, and the answer skips a task switch."""
-        if self.write_polled and not self.queued and not self.gone:
-            try:
-                written = os.write(self.write_fd, frame)
-            except OSError:  # full (BlockingIOError), or gone: the writer's to handle
-                written = 0
-            if written == len(frame):
-                return
-            frame = frame[written:]
-        await self.enqueue(frame)
-
     async def read(self, to_server: MemoryObjectSendStream[SessionMessage | Exception], drain: float) -> None:
         """Hand good frames to the server and answer bad ones; at EOF, drain, then close."""
         lean = self.lean
@@ -344,7 +322,6 @@ class _Transport:
                 if not frame.strip():
                     continue
                 if lean is not None and lean.take(frame, lean_calls):
-                    await anyio.lowlevel.checkpoint()  # the call starts before stdin is polled again
                     continue
                 message = await self.parse(frame)
                 if message is None:
@@ -392,7 +369,7 @@ class _Transport:
         text = f"{kind}: {refusal.reason}; {_FRAME_ADVICE}"
         if refusal.ids:
             for id_text in refusal.ids:
-                await self.enqueue(_error_frame(id_text, refusal.code, text))
+                await self.out_send.send(_error_frame(id_text, refusal.code, text))
         else:
             logger.warning("dropped a stdio frame of %d bytes with no id to answer: %s", size, text)
 
@@ -401,7 +378,7 @@ class _Transport:
         async with from_server, self.out_send:
             async for item in from_server:
                 message = item.message
-                await self.enqueue(_serialized(message))
+                await self.out_send.send(_serialized(message))
                 if isinstance(message, (types.JSONRPCResponse, types.JSONRPCError)):
                     self.in_flight.settled(message.id)
                     if self.lean is not None:
@@ -410,20 +387,20 @@ class _Transport:
     async def write(self) -> None:
         """Write frames to stdout, as many at once as are ready; ends when the relay ends. Once
         stdout is gone (the client left) the rest is discarded, so the session never blocks."""
+        gone = False
         async with self.out_receive:
             async for frame in self.out_receive:
                 frames = [frame]
                 with contextlib.suppress(anyio.WouldBlock):
                     while len(frames) < 256:
                         frames.append(self.out_receive.receive_nowait())
+                if gone:
+                    continue
                 try:
-                    if not self.gone:
-                        await self.write_all(b"".join(frames))
+                    await self.write_all(b"".join(frames))
                 except OSError as exc:
                     logger.warning("stdout is closed (%s): answers from now on are discarded", exc.strerror)
-                    self.gone = True
-                finally:
-                    self.queued -= len(frames)
+                    gone = True
 
 
 def _has_top_level_id(frame: bytes) -> bool:
@@ -467,7 +444,7 @@ async def serve_stdio_fds(
             read_fd, write_fd, max_frame_bytes, read_polled=read_polled, write_polled=write_polled
         )
         if calls is not None:
-            transport.lean = LeanCalls(server, calls, transport.in_flight, transport.send_now)
+            transport.lean = LeanCalls(server, calls, transport.in_flight, transport.out_send.send)
         to_server, server_reads = anyio.create_memory_object_stream[SessionMessage | Exception](0)
         server_writes, from_server = anyio.create_memory_object_stream[SessionMessage](0)
         async with anyio.create_task_group() as tg:
