@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import difflib
 import functools
+import hashlib
 import hmac
 import itertools
 import json
@@ -561,7 +562,7 @@ def _audit(
     error = (result.meta or {}).get(ERROR_META) if result.is_error else None
     try:  # keyed with a per-process secret: a small argument space cannot be brute-forced back
         canonical = canonical_json(arguments or {}).encode()
-        arguments_fingerprint = hmac.digest(_AUDIT_KEY, canonical, "sha256").hex()
+        arguments_fingerprint = hmac.new(_AUDIT_KEY, canonical, hashlib.sha256).hexdigest()
     except (TypeError, ValueError):
         arguments_fingerprint = "unhashable"
     audit_logger.info(
