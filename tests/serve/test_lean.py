@@ -344,3 +344,34 @@ async def test_a_failure_outside_the_pipeline_is_masked_alike_on_both_paths(tmp_
             assert "keys file" not in json.dumps(answer)
             assert re.search(r"\[c-[0-9a-f]+-\d+\]", answer["error"]["message"]), answer
     assert _normal(answers["lean"][0]) == _normal(answers["sdk"][0])
+
+
+async def test_two_calls_under_one_id_a_cancel_takes_the_newer_on_both_paths(tmp_path: Path) -> None:
+    """A client that reuses an id in flight (a protocol error) sees the SDK's behaviour either way:
+    the first call is lean, the second the SDK's, and a cancel of the id cancels the newer."""
+    answers = {}
+    for route in ("lean", "sdk"):
+        process, _ = await _open(tmp_path, route)
+        async with process:
+            stdio = Stdio(process)
+            with anyio.fail_after(60):
+                await stdio.initialize()
+                await stdio.send(frame(5, name="nap", arguments={"seconds": 1}))
+                await stdio.send(frame(5, name="nap", arguments={"seconds": 2}))
+                await anyio.sleep(0.3)
+                await stdio.send(
+                    b'{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":5}}'
+                )
+                (answer,) = await stdio.until("5")
+                await anyio.sleep(2)  # the other call would have answered by now
+                assert process.stdin is not None
+                await process.stdin.aclose()
+                rest = []
+                while (line := await stdio.line()) is not None:
+                    rest.append(json.loads(line))
+                assert await process.wait() == 0
+        answers[route] = (answer, rest)
+    assert answers["lean"] == answers["sdk"]
+    answer, rest = answers["sdk"]
+    assert answer["result"]["structuredContent"] == {"text": "slept 1.0"}, answer
+    assert rest == []

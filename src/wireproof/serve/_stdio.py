@@ -221,9 +221,11 @@ class _InFlight:
     def started(self, request_id: Any) -> None:
         self.counts[_request_key(request_id)] += 1
 
-    def holds(self, request_id: Any) -> bool:
-        """Whether a request with this id (as the SDK correlates ids) is in flight."""
-        return bool(self.counts.get(_request_key(request_id)))
+    def holds(self, request_id: Any, exactly: int | None = None) -> bool:
+        """Whether a request with this id (as the SDK correlates ids) is in flight; with ``exactly``,
+        whether that many are."""
+        held = self.counts.get(_request_key(request_id), 0)
+        return bool(held) if exactly is None else held == exactly
 
     def settled(self, request_id: Any) -> None:
         key = _request_key(request_id)
@@ -313,6 +315,17 @@ class _Transport:
     async def read(self, to_server: MemoryObjectSendStream[SessionMessage | Exception], drain: float) -> None:
         """Hand good frames to the server and answer bad ones; at EOF, drain, then close."""
         lean = self.lean
+        try:
+            await self._read(to_server, drain)
+        finally:
+            if lean is not None:  # calls still running: answered "Connection closed", and waited for
+                with anyio.CancelScope(shield=True), anyio.move_on_after(drain + 2):
+                    await lean.close()
+
+    async def _read(
+        self, to_server: MemoryObjectSendStream[SessionMessage | Exception], drain: float
+    ) -> None:
+        lean = self.lean
         async with to_server, anyio.create_task_group() as lean_calls:
             async for line, oversize in self.frames():
                 if oversize is not None:
@@ -330,14 +343,8 @@ class _Transport:
                     self.in_flight.started(message.id)
                     if lean is not None:
                         lean.saw_request(message)
-                elif isinstance(message, types.JSONRPCNotification) and message.method == (
-                    "notifications/cancelled"
-                ):
-                    request_id = as_request_id((message.params or {}).get("requestId"))  # else no id
-                    if request_id is not None and lean is not None and lean.cancel(request_id):
-                        continue  # a lean call's: cancelled there, and settled
-                    if request_id is not None:
-                        self.in_flight.settled(request_id)  # a cancelled request is never answered
+                elif isinstance(message, types.JSONRPCNotification) and self.cancelled_lean(message):
+                    continue
                 await to_server.send(SessionMessage(message))
             with anyio.move_on_after(drain):
                 await self.in_flight.idle()
@@ -347,7 +354,27 @@ class _Transport:
                     sum(self.in_flight.counts.values()),
                     drain,
                 )
-            lean_calls.cancel_scope.cancel()  # each still running is answered "Connection closed"
+            if lean is not None:
+                await lean.close()  # each still running is answered "Connection closed"
+            lean_calls.cancel_scope.cancel()  # (on trio, the calls are this group's tasks)
+
+    def cancelled_lean(self, message: types.JSONRPCNotification) -> bool:
+        """For a ``notifications/cancelled``: settle the request it names (never answered), and
+        cancel it here when it is a lean call, the only request in flight with that id (with two,
+        the newer is the SDK's, and the SDK cancels the newer). True when the lean path took it."""
+        if message.method != "notifications/cancelled":
+            return False
+        request_id = as_request_id((message.params or {}).get("requestId"))  # else it names no request
+        if request_id is None:
+            return False
+        if (
+            self.lean is not None
+            and self.in_flight.holds(request_id, exactly=1)
+            and self.lean.cancel(request_id)
+        ):
+            return True  # settled by the lean path
+        self.in_flight.settled(request_id)
+        return False
 
     async def parse(self, frame: bytes) -> types.JSONRPCMessage | None:
         """The message in a frame, or None after answering (or logging) why it is refused."""
