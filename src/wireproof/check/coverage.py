@@ -14,12 +14,12 @@ from wireproof.check.config import CheckOptions
 from wireproof.check.generate import Kind
 from wireproof.check.model import (
     CATEGORIES,
+    SKIP_MALFORMED,
     CallRecord,
     Category,
     CategoryCoverage,
     Coverage,
     Finding,
-    SKIP_MALFORMED,
     Observations,
     ToolInfo,
     Writes,
@@ -186,7 +186,11 @@ def _errors(
     answered = [c for c in awkward if c.outcome in ("result", "protocol_error")]
     tools = sorted({c.tool for c in answered})
     broken, skipped = _split_skipped(skipped)
-    rests = [f"{_n(len(skipped), 'tool')} not called ({_names(sorted(skipped))}): {ALLOW_WRITES}"] if skipped else []
+    rests = (
+        [f"{_n(len(skipped), 'tool')} not called ({_names(sorted(skipped))}): {ALLOW_WRITES}"]
+        if skipped
+        else []
+    )
     if broken:
         rests.append(f"{_n(len(broken), 'tool')} not called ({_names(sorted(broken))}): {_FIX_SCHEMA}")
     rest = "; ".join(rests) or None

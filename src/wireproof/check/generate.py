@@ -362,7 +362,9 @@ def is_schema_valid(schema: dict[str, Any], arguments: dict[str, Any]) -> bool |
         return None
 
 
-_META_VALIDATOR: Final = Draft202012Validator(Draft202012Validator.META_SCHEMA, format_checker=FormatChecker())
+_META_VALIDATOR: Final = Draft202012Validator(
+    Draft202012Validator.META_SCHEMA, format_checker=FormatChecker()
+)
 
 
 def schema_problem(schema: Any) -> str | None:
@@ -399,12 +401,18 @@ def _ref_problem(root: dict[str, Any]) -> str | None:
             seen: list[str] = []
             while isinstance(ref, str) and (ref == "#" or ref.startswith("#/")):
                 if ref in seen:
-                    return f"$ref {seen[0]} is a loop ({' -> '.join([*seen, ref])}) that never reaches a schema"
+                    return (
+                        f"$ref {seen[0]} is a loop ({' -> '.join([*seen, ref])}) that never reaches a schema"
+                    )
                 seen.append(ref)
                 target = _pointer(root, ref)
                 if target is None:
                     return f"$ref {ref} points to nothing in the inputSchema"
-                ref = target.get("$ref") if set(target) <= {"$ref", "description", "title", "$comment"} else None
+                ref = (
+                    target.get("$ref")
+                    if set(target) <= {"$ref", "description", "title", "$comment"}
+                    else None
+                )
         stack.extend(v for k, v in node.items() if k not in ("const", "enum", "default", "examples"))
     return None
 
