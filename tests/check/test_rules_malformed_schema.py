@@ -122,3 +122,34 @@ def test_schema_problem_takes_a_recursive_schema_that_does_reach_a_schema() -> N
     }
     assert schema_problem(tree) is None
     assert schema_problem({"$ref": "#"}) is not None
+
+
+def test_a_schema_nested_too_deeply_for_the_client_is_a_failed_listing_said_in_one_line() -> None:
+    """Past about 200 JSON levels the SDK client's parser drops the whole tools/list answer: a report, no traceback."""
+    command = [
+        sys.executable,
+        "-m",
+        "wireproof",
+        "check",
+        "--no-progress",
+        "--timeout",
+        "3",
+        "--format",
+        "json",
+    ]
+    command += [
+        "--env",
+        "FIXTURE_DEPTH=100",
+        "--",
+        sys.executable,
+        "-m",
+        "tests.check.schema_servers",
+        "malformed",
+    ]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=180, cwd=ROOT, check=False)
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr
+    assert "nested too deeply for the client to parse" in done.stderr
+    assert "not JSON-RPC" not in done.stderr
+    rules = {f["rule"] for f in json.loads(done.stdout)["findings"]}
+    assert "protocol.list-tools-failed" in rules
