@@ -53,10 +53,19 @@ class _OneLineParseError(logging.Filter):
             return True
         error = record.exc_info[1]
         line: object = None
+        too_deep = False
         if isinstance(error, pydantic.ValidationError) and error.errors():
             line = error.errors()[0].get("input")
+            too_deep = "recursion limit" in error.errors()[0].get("msg", "")
         quoted = repr(line[:_QUOTED]) if isinstance(line, str) else "(not shown)"
-        record.msg = "the server wrote a line on stdout that is not JSON-RPC (stdout is for MCP messages only; log to stderr): %s"
+        record.msg = (
+            # pydantic's JSON parser (the SDK's) refuses nesting deeper than about 200 levels: the message is
+            # lost, and the request it answers waits until it times out
+            "the server wrote a JSON message on stdout nested too deeply for the client to parse "
+            "(a deeply nested schema?); the request it answers is lost: %s"
+            if too_deep
+            else "the server wrote a line on stdout that is not JSON-RPC (stdout is for MCP messages only; log to stderr): %s"
+        )
         record.args = (quoted,)
         record.exc_info, record.exc_text = None, None
         return True

@@ -382,6 +382,7 @@ def test_every_non_auth_rule_has_a_firing_case_here() -> None:
         test_rules_edges,
         test_rules_effects,
         test_rules_errors,
+        test_rules_malformed_schema,
         test_rules_output,
         test_rules_readonly,
         test_rules_recall,
@@ -395,6 +396,7 @@ def test_every_non_auth_rule_has_a_firing_case_here() -> None:
         | test_rules_recall.COVERED
         | test_rules_effects.COVERED
         | test_rules_edges.COVERED
+        | test_rules_malformed_schema.COVERED
     )
     assert non_auth == set(FIRES) | covered
 

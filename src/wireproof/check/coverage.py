@@ -14,6 +14,7 @@ from wireproof.check.config import CheckOptions
 from wireproof.check.generate import Kind
 from wireproof.check.model import (
     CATEGORIES,
+    SKIP_MALFORMED,
     CallRecord,
     Category,
     CategoryCoverage,
@@ -184,11 +185,15 @@ def _errors(
     awkward = [c for c in calls if c.purpose in AWKWARD_PURPOSES]
     answered = [c for c in awkward if c.outcome in ("result", "protocol_error")]
     tools = sorted({c.tool for c in answered})
-    rest = (
-        f"{_n(len(skipped), 'tool')} not called ({_names(sorted(skipped))}): {ALLOW_WRITES}"
+    broken, skipped = _split_skipped(skipped)
+    rests = (
+        [f"{_n(len(skipped), 'tool')} not called ({_names(sorted(skipped))}): {ALLOW_WRITES}"]
         if skipped
-        else None
+        else []
     )
+    if broken:
+        rests.append(f"{_n(len(broken), 'tool')} not called ({_names(sorted(broken))}): {_FIX_SCHEMA}")
+    rest = "; ".join(rests) or None
     if not answered:
         if awkward:
             why = f"none of {_n(len(awkward), 'awkward call')} was answered (timeouts or crashes)"
@@ -204,6 +209,15 @@ def _errors(
         rest,
         commands(Rerun(allow_writes=True)) if skipped else None,
     )
+
+
+_FIX_SCHEMA: Final = "their inputSchema is malformed (schema.malformed-input-schema); fix it, then rerun"
+
+
+def _split_skipped(skipped: dict[str, str]) -> tuple[dict[str, str], dict[str, str]]:
+    """The skipped tools whose schema is malformed, and the rest (the writes, skipped for want of --allow-writes)."""
+    broken = {name: why for name, why in skipped.items() if why.startswith(SKIP_MALFORMED)}
+    return broken, {name: why for name, why in skipped.items() if name not in broken}
 
 
 def _untried(target: Target, options: CheckOptions) -> tuple[str, ...]:
@@ -293,11 +307,14 @@ def _output(
 ) -> CategoryCoverage:
     measured = sorted({c.tool for c in calls if _ok(c)})
     never = [t.name for t in tools if t.name not in measured and t.name not in skipped]
+    broken, skipped = _split_skipped(skipped)
     rests = []
     if never:
         rests.append(_SAMPLES.format(names=_names(never)))
     if skipped:
         rests.append(ALLOW_WRITES)
+    if broken:
+        rests.append(f"{_names(sorted(broken))}: {_FIX_SCHEMA}")
     rest = "; ".join(rests) or None
     command = commands(Rerun(allow_writes=bool(skipped), config=bool(never))) if rest else None
     if not measured:

@@ -23,7 +23,8 @@ from re import _parser as sre_parse  # type: ignore[attr-defined]
 from typing import Any, Final, Literal
 
 from jsonschema import Draft202012Validator, FormatChecker
-from jsonschema.exceptions import SchemaError
+from jsonschema.exceptions import SchemaError, best_match
+from referencing.exceptions import Unresolvable
 
 __all__ = [
     "MISSING_ID",
@@ -40,6 +41,7 @@ __all__ = [
     "lookup_miss_case",
     "resolve",
     "sample_value",
+    "schema_problem",
     "valid_samples",
 ]
 
@@ -354,8 +356,77 @@ def is_schema_valid(schema: dict[str, Any], arguments: dict[str, Any]) -> bool |
     validator = _validator(schema)
     try:
         return None if validator is None else bool(validator.is_valid(arguments))
-    except RecursionError:  # a deeply nested probe value: the schema cannot say
+    except RecursionError:  # a deeply nested probe value, or a $ref loop: the schema cannot say
         return None
+    except Unresolvable:  # a $ref that points nowhere (schema_problem names it)
+        return None
+
+
+_META_VALIDATOR: Final = Draft202012Validator(
+    Draft202012Validator.META_SCHEMA, format_checker=FormatChecker()
+)
+
+
+def schema_problem(schema: Any) -> str | None:
+    """What makes ``schema`` (a tool's inputSchema) no usable JSON Schema, in a sentence; None when it is one.
+
+    Broken against the 2020-12 meta-schema (an unknown type, a pattern that is no regular expression,
+    ``required`` that is not a list), a local ``$ref`` that points nowhere, or a ``$ref`` that only leads
+    to itself: a validating client refuses such a tool, and no argument can be generated that it accepts.
+    """
+    if not isinstance(schema, dict):
+        return f"the inputSchema is {type(schema).__name__}, not an object"
+    try:
+        error = best_match(_META_VALIDATOR.iter_errors(schema))
+    except RecursionError:
+        return "the inputSchema is nested too deeply to be checked"
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "the root"
+        return f"at {where}: {error.message[:200]}"
+    return _ref_problem(schema)
+
+
+def _ref_problem(root: dict[str, Any]) -> str | None:
+    """The first local ``$ref`` of ``root`` that points nowhere or only at itself (a chain of bare refs)."""
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        ref = node.get("$ref")
+        if isinstance(ref, str) and (ref == "#" or ref.startswith("#/")):
+            seen: list[str] = []
+            while isinstance(ref, str) and (ref == "#" or ref.startswith("#/")):
+                if ref in seen:
+                    return (
+                        f"$ref {seen[0]} is a loop ({' -> '.join([*seen, ref])}) that never reaches a schema"
+                    )
+                seen.append(ref)
+                target = _pointer(root, ref)
+                if target is None:
+                    return f"$ref {ref} points to nothing in the inputSchema"
+                ref = (
+                    target.get("$ref")
+                    if set(target) <= {"$ref", "description", "title", "$comment"}
+                    else None
+                )
+        stack.extend(v for k, v in node.items() if k not in ("const", "enum", "default", "examples"))
+    return None
+
+
+def _pointer(root: dict[str, Any], ref: str) -> dict[str, Any] | None:
+    """The schema a local JSON Pointer ``$ref`` names, or None."""
+    target: Any = root
+    for raw in ref[2:].split("/") if ref != "#" else []:
+        part = raw.replace("~1", "/").replace("~0", "~")
+        if isinstance(target, list) and part.isdigit() and int(part) < len(target):
+            target = target[int(part)]
+        else:
+            target = target.get(part) if isinstance(target, dict) else None
+    return target if isinstance(target, dict) else None
 
 
 def valid_samples(schema: dict[str, Any], base: dict[str, Any] | None = None) -> list[dict[str, Any]]:

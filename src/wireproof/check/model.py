@@ -16,6 +16,7 @@ from typing import Any, Final, Literal
 __all__ = [
     "CATEGORIES",
     "SEVERITIES",
+    "SKIP_MALFORMED",
     "AuthObservation",
     "CallRecord",
     "Category",
@@ -559,6 +560,10 @@ class RepairRate:
     @property
     def rate(self) -> float | None:
         return self.repaired / self.rejections if self.rejections else None
+
+
+SKIP_MALFORMED: Final = "its inputSchema is malformed, so no arguments can be generated from it"
+"""How ``Observations.skipped`` starts for a tool not called because its schema is broken (not for want of --allow-writes)."""
 
 
 @dataclass(slots=True)

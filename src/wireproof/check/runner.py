@@ -27,10 +27,11 @@ from wireproof._version import __version__
 from wireproof.check.client import CheckTargetError, Connection, Target, connect
 from wireproof.check.config import AuthCase, CheckConfigError, CheckOptions
 from wireproof.check.coverage import measure_coverage
-from wireproof.check.generate import UNKNOWN_TOOL
+from wireproof.check.generate import UNKNOWN_TOOL, schema_problem
 from wireproof.check.model import (
     CATEGORIES,
     SEVERITIES,
+    SKIP_MALFORMED,
     Coverage,
     Finding,
     Observations,
@@ -217,7 +218,7 @@ async def _check(
         # Not from the task that owns the connection: its owner reopens it if this call broke it.
         observations.unknown_tool = await first.call(UNKNOWN_TOOL, {}, "unknown-tool", reconnect=False)
     listed = observations.tools
-    tools = _limit(observations, options)
+    tools = _callable(_limit(observations, options), observations)
     reads = [t for t in tools if t.read_only]
     writes = [t for t in tools if not t.read_only]
     for tool in writes if not options.allow_writes else []:
@@ -326,6 +327,22 @@ def _escape_tools(tools: list[ToolInfo], options: CheckOptions) -> tuple[list[To
     """The read-only query tools asked to escape (only with --allow-writes), and the path tools asked to."""
     escape_reads = [t for t in tools if options.allow_writes and claims_read_only(t) and code_parameters(t)]
     return escape_reads, confinement_tools(tools, options)
+
+
+def _callable(tools: list[ToolInfo], observations: Observations) -> list[ToolInfo]:
+    """``tools`` less those whose inputSchema is malformed (schema.malformed-input-schema), each marked skipped.
+
+    No argument generated from a broken schema means anything, and a probe that trusted it could end the
+    check: such a tool is linted, not called, and every other tool is still probed.
+    """
+    kept = []
+    for tool in tools:
+        problem = schema_problem(tool.input_schema)
+        if problem is None:
+            kept.append(tool)
+        else:
+            observations.skipped[tool.name] = f"{SKIP_MALFORMED} ({problem})"
+    return kept
 
 
 def _limit(observations: Observations, options: CheckOptions) -> list[ToolInfo]:

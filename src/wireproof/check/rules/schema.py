@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 from wireproof.check.edges import prose_values
-from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
+from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like, schema_problem
 from wireproof.check.model import (
     CallRecord,
     Evidence,
@@ -79,6 +79,25 @@ def _types(prop: dict[str, Any]) -> set[str]:
             if isinstance(option, dict):
                 found |= _types(option)
     return found
+
+
+@rule(
+    "schema.malformed-input-schema",
+    "error",
+    reference=TOOLS_SPEC + "; JSON Schema 2020-12 (meta-schema, $ref)",
+)
+def malformed_input_schema(ctx: RuleContext) -> Iterator[Hit]:
+    """Input schema that is no valid JSON Schema
+
+    An inputSchema that breaks the 2020-12 meta-schema (an unknown type, a pattern that is no regular
+    expression, required that is not a list), or whose $ref points nowhere or only at itself, cannot be
+    validated against: a client that compiles schemas refuses the tool (or the whole listing), and the
+    model is left to guess. The checker does not call such a tool with generated arguments (coverage
+    lists it as skipped, with the reason); every other tool is still checked."""
+    for tool in ctx.observations.tools:
+        problem = schema_problem(tool.input_schema)
+        if problem is not None:
+            yield Hit(tool.name, f"The inputSchema is malformed: {problem}.", _schema_evidence(tool))
 
 
 @rule("schema.tool-description", "warning", reference=TOOLS_SPEC)
