@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.check import servers as s
-from tests.check.test_rules import OBSERVE, Notes, check, one
+from tests.check.test_rules import OBSERVE, Notes, accept_anything, check, one
 from wireproof.check import Observer
 from wireproof.check.model import Finding, Report
 
@@ -202,3 +202,124 @@ def test_a_tool_that_takes_sql_stays_a_warning_however_alike_its_answers() -> No
     report = check(query_tool("search_rows", "sql", "One SQL statement."), allow_writes=True)
     (found,) = findings(report, NOT_IDEMPOTENT)
     assert found.severity == "warning"
+
+
+# -- hold-out fq-12, fq-13, td-1: values quoted in a sentence, max_ inside a name, open items --------------------
+
+PROSE = "schema.enum-in-prose"
+NUMBER = "schema.unbounded-number"
+
+
+def tool_with(**properties: dict[str, Any]) -> Any:
+    """One closed tool taking ``properties``, answering every call alike."""
+    schema = {"type": "object", "properties": properties, "additionalProperties": False}
+    return one(input_schema=schema, handler=accept_anything)()
+
+
+def messages(report: Report, rule_id: str) -> list[str]:
+    return [f.message for f in findings(report, rule_id)]
+
+
+def text_param(description: str) -> dict[str, Any]:
+    return {"type": "string", "maxLength": 20, "description": description}
+
+
+def test_values_quoted_in_a_sentence_or_a_parenthesis_are_an_enum_in_prose() -> None:
+    report = check(
+        tool_with(
+            format=text_param(
+                "Output format: 'table' (default), 'vertical' for one column per line, or 'json'."
+            ),
+            status=text_param("Current status (pending, in_progress, or completed)."),
+        )
+    )
+    assert sorted(messages(report, PROSE)) == [
+        "Parameter format lists its values in prose (table | vertical | json) but has no enum.",
+        "Parameter status lists its values in prose (pending | in_progress | completed) but has no enum.",
+    ]
+
+
+def test_ordinary_parentheses_and_examples_are_no_enum_in_prose() -> None:
+    report = check(
+        tool_with(
+            a=text_param("The name (optional)."),
+            b=text_param("Rows to skip (default 10)."),
+            c=text_param("A column (e.g. id, name, email)."),
+            d=text_param("Columns such as 'id', 'name' or 'email'."),
+            e=text_param("A file (.db, .sqlite, .sqlite3)."),
+            f=text_param("When (YYYY-MM-DD, UTC, local)."),
+            g=text_param("Order (asc or desc)."),
+            h=text_param("Said 'hello' to 'world' yesterday, then left for 'Paris'."),
+        )
+    )
+    assert messages(report, PROSE) == []
+
+
+def test_values_quoted_in_a_sentence_with_an_enum_are_quiet() -> None:
+    status = {**text_param("Current status (pending, in_progress, completed)."), "enum": ["pending", "done"]}
+    assert messages(check(tool_with(status=status)), PROSE) == []
+
+
+def test_item_fields_listed_in_the_arrays_description_are_an_enum_in_prose() -> None:
+    description = "Todo items, each containing:\n- id: Unique id\n- status: Current status (pending, in_progress, completed)"
+    todos = {"type": "array", "maxItems": 5, "description": description, "items": {"type": "object"}}
+    assert messages(check(tool_with(todos=todos)), PROSE) == [
+        "Parameter todos[].status lists its values in prose (pending | in_progress | completed) but has no enum."
+    ]
+    closed = {
+        "type": "object",
+        "properties": {"status": {"type": "string", "enum": ["pending", "in_progress", "completed"]}},
+        "additionalProperties": False,
+    }
+    assert messages(check(tool_with(todos={**todos, "items": closed})), PROSE) == []
+
+
+def test_a_count_with_max_inside_its_name_needs_a_minimum() -> None:
+    report = check(
+        tool_with(cell_max_chars={"type": "integer", "maximum": 1000, "description": "Cap per cell."})
+    )
+    assert messages(report, NUMBER) == ["Parameter cell_max_chars is a count with no minimum."]
+    bounded = {"type": "integer", "minimum": 1, "maximum": 1000, "description": "Cap per cell."}
+    assert messages(check(tool_with(cell_max_chars=bounded)), NUMBER) == []
+
+
+def test_a_fraction_or_signed_number_named_top_or_offset_is_no_count() -> None:
+    report = check(
+        tool_with(
+            top_p={"type": "number", "description": "Nucleus sampling."},
+            utc_offset={"type": "integer", "description": "Hours from UTC."},
+            min_score={"type": "number", "description": "Lowest score."},
+        )
+    )
+    assert messages(report, NUMBER) == []
+
+
+def test_open_objects_inside_a_parameter_are_named_by_path() -> None:
+    todos = {
+        "type": "array",
+        "maxItems": 5,
+        "description": "Items.",
+        "items": {"type": "object", "additionalProperties": True},
+    }
+    where = {
+        "type": "object",
+        "description": "Filter.",
+        "properties": {"range": {"type": "object", "properties": {"low": {"type": "integer"}}}},
+        "additionalProperties": False,
+    }
+    assert sorted(messages(check(tool_with(todos=todos, where=where)), OPEN)) == [
+        "Parameter todos[] is an object that declares no properties and does not set additionalProperties: false.",
+        "Parameter where.range is an object that does not set additionalProperties: false.",
+    ]
+
+
+def test_closed_nested_objects_and_maps_are_quiet() -> None:
+    item = {"type": "object", "properties": {"id": {"type": "integer"}}, "additionalProperties": False}
+    report = check(
+        tool_with(
+            todos={"type": "array", "maxItems": 5, "description": "Items.", "items": item},
+            metadata={"type": "object", "description": "Free-form labels."},
+            counts={"type": "object", "description": "Counts.", "additionalProperties": {"type": "integer"}},
+        )
+    )
+    assert messages(report, OPEN) == []

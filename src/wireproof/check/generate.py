@@ -117,6 +117,22 @@ _COUNT_NAME: Final = re.compile(
     r"^(limit|offset|head|tail|count|skip|top|take|first|last|size|page_?size|per_?page|max_\w+|\w+_count|"
     r"num_\w+)$"
 )
+_COUNT_UNITS: Final = frozenset(
+    {
+        "chars",
+        "characters",
+        "length",
+        "len",
+        "items",
+        "rows",
+        "results",
+        "lines",
+        "bytes",
+        "tokens",
+        "words",
+        "count",
+    }
+)
 NESTING_DEPTH: Final = 100
 """Deep, yet within what SDKs parse: the Python SDK drops a message nested ~200 levels without an answer,
 which would measure the SDK's JSON parser, not the server."""
@@ -448,10 +464,18 @@ def valid_samples(schema: dict[str, Any], base: dict[str, Any] | None = None) ->
 def count_like(name: str) -> bool:
     """Whether a parameter named ``name`` is a count (``limit``, ``offset``, ``head``, ``max_results``, ``row_count``…).
 
-    camelCase is read as snake_case: ``maxResults`` is ``max_results``.
+    camelCase is read as snake_case: ``maxResults`` is ``max_results``. ``max`` or ``limit`` later in the name
+    counts too (``cell_max_chars``, ``result_limit``), and a unit after ``min_`` (``min_chars``); a ``min``,
+    ``top`` or ``offset`` elsewhere does not (``min_score``, ``top_p`` and ``utc_offset`` may be fractions or
+    signed).
     """
     snake = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).replace("-", "_").lower()
-    return _COUNT_NAME.match(snake) is not None
+    if _COUNT_NAME.match(snake) is not None:
+        return True
+    words = snake.split("_")
+    return bool({"max", "limit"} & set(words[1:])) or (
+        len(words) > 1 and words[0] == "min" and words[-1] in _COUNT_UNITS
+    )
 
 
 def _is_integer_like(name: str) -> bool:

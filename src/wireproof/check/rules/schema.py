@@ -17,6 +17,7 @@ from wireproof.check.model import (
     code_parameters,
     idempotency_key_parameter,
 )
+from wireproof.check.rules._prose import field_values, listed_values
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import answered_ok, disguised_failure
 
@@ -158,6 +159,44 @@ def open_object(ctx: RuleContext) -> Iterator[Hit]:
                 "The input schema does not set additionalProperties: false.",
                 _schema_evidence(tool),
             )
+    for tool in ctx.observations.tools:
+        for name, prop in _properties(tool):
+            for path, declares in _open_nested(name, prop):
+                what = "declares no properties and " if not declares else ""
+                yield Hit(
+                    tool.name,
+                    f"Parameter {path} is an object that {what}does not set additionalProperties: false.",
+                    _schema_evidence(tool, name),
+                )
+
+
+_MAX_NESTING: Final = 8
+
+
+def _open_nested(path: str, prop: dict[str, Any], depth: int = 0) -> Iterator[tuple[str, bool]]:
+    """The open objects inside a parameter (``todos[]``, ``filter.range``), and whether each declares properties.
+
+    An object with properties and no additionalProperties: false ignores a misspelt member, as the top
+    level does; an array's items that declare no members at all leave every field of the record to prose.
+    A bare object parameter that declares nothing is a map (metadata, headers) and is left alone, as is an
+    object whose additionalProperties is a schema (a typed map).
+    """
+    if depth > _MAX_NESTING:
+        return
+    members = prop.get("properties")
+    if isinstance(members, dict):
+        if members and prop.get("additionalProperties") in (None, True):
+            yield path, True
+        for field, schema in members.items():
+            if isinstance(schema, dict):
+                yield from _open_nested(f"{path}.{field}", schema, depth + 1)
+    items = prop.get("items")
+    if isinstance(items, dict):
+        bare = not items.get("properties") and not items.get("patternProperties")
+        if bare and "object" in _types(items) and items.get("additionalProperties") in (None, True):
+            yield f"{path}[]", False
+        else:
+            yield from _open_nested(f"{path}[]", items, depth + 1)
 
 
 def _refused_by_name(ctx: RuleContext, tool: str) -> CallRecord | None:
@@ -256,18 +295,31 @@ def enum_in_prose(ctx: RuleContext) -> Iterator[Hit]:
     parameter's description, and in the tool's ('status: open|in_progress|done', 'status is one of: open,
     done')."""
 
-    def prose_enum(name: str, prop: dict[str, Any]) -> str | None:
-        text = str(prop.get("description", ""))
-        if not {"enum", "const"} & set(prop) and _types(prop) <= {"string"} and _PROSE_ENUM.search(text):
-            return f"Parameter {name} lists its values in prose but has no enum: {text[:120]!r}."
-        return None
-
-    yield from _each(ctx, prose_enum)
+    for tool in ctx.observations.tools:
+        code = set(code_parameters(tool))
+        for name, prop in _properties(tool):
+            text = str(prop.get("description", ""))
+            if not {"enum", "const"} & set(prop) and _types(prop) <= {"string"} and _PROSE_ENUM.search(text):
+                yield Hit(
+                    tool.name,
+                    f"Parameter {name} lists its values in prose but has no enum: {text[:120]!r}.",
+                    _schema_evidence(tool, name),
+                )
+            elif not {"enum", "const"} & set(prop) and _types(prop) <= {"string"} and name not in code:
+                values = listed_values(text)  # a query's description quoting keywords lists no values
+                if values:
+                    yield Hit(
+                        tool.name,
+                        f"Parameter {name} lists its values in prose ({' | '.join(values)}) but has no enum.",
+                        _schema_evidence(tool, name),
+                    )
+            yield from _nested_prose_enums(tool, name, prop)
     for tool in ctx.observations.tools:
         for name, prop in _properties(tool):
             if {"enum", "const"} & set(prop) or not _types(prop) <= {"string"}:
                 continue
-            if _PROSE_ENUM.search(str(prop.get("description", ""))):
+            text = str(prop.get("description", ""))
+            if _PROSE_ENUM.search(text) or (listed_values(text) and name not in code_parameters(tool)):
                 continue  # reported above, from the parameter's own description
             listed = prose_values(tool.description or "", name)
             if listed:
@@ -282,6 +334,28 @@ def enum_in_prose(ctx: RuleContext) -> Iterator[Hit]:
                         ],
                     ),
                 )
+
+
+def _nested_prose_enums(tool: ToolInfo, name: str, prop: dict[str, Any]) -> Iterator[Hit]:
+    """Fields of an object (or of an array's items) that the parameter's description lists values for,
+    one ``- status: … (a, b, c)`` line each, and that the schema does not declare with an enum."""
+    kinds = _types(prop)
+    if "array" in kinds and isinstance(prop.get("items"), dict):
+        inner, path = prop["items"], f"{name}[]"
+    elif "object" in kinds:
+        inner, path = prop, name
+    else:
+        return
+    declared = inner.get("properties") if isinstance(inner.get("properties"), dict) else {}
+    for field, values in field_values(str(prop.get("description", ""))).items():
+        schema = declared.get(field)
+        if isinstance(schema, dict) and ({"enum", "const"} & set(schema) or not _types(schema) <= {"string"}):
+            continue
+        yield Hit(
+            tool.name,
+            f"Parameter {path}.{field} lists its values in prose ({' | '.join(values)}) but has no enum.",
+            _schema_evidence(tool, name),
+        )
 
 
 @rule("schema.vague-name", "warning", reference="wireproof MISSION: precise schemas are the contract")
