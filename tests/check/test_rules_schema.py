@@ -320,6 +320,12 @@ def test_closed_nested_objects_and_maps_are_quiet() -> None:
             todos={"type": "array", "maxItems": 5, "description": "Items.", "items": item},
             metadata={"type": "object", "description": "Free-form labels."},
             counts={"type": "object", "description": "Counts.", "additionalProperties": {"type": "integer"}},
+            rows={
+                "type": "array",
+                "maxItems": 5,
+                "description": "Rows, each a map of column to text.",
+                "items": {"type": "object", "additionalProperties": {"type": "string", "maxLength": 20}},
+            },
         )
     )
     assert messages(report, OPEN) == []

@@ -141,7 +141,9 @@ def open_object(ctx: RuleContext) -> Iterator[Hit]:
 
     Without additionalProperties: false, a misspelt argument is silently ignored instead of refused. Only
     info when the probe's unknown argument was refused by name: the server is strict, its schema just does
-    not say so."""
+    not say so. Objects inside a parameter are read too, named by path (where.range, todos[]): one that
+    declares properties, or an array's items that declare none; a bare object parameter is a map and is
+    left alone."""
     for tool in ctx.observations.tools:
         if tool.input_schema.get("additionalProperties") is not False:
             refusal = _refused_by_name(ctx, tool.name)
@@ -247,7 +249,8 @@ def unbounded_array(ctx: RuleContext) -> Iterator[Hit]:
 def unbounded_number(ctx: RuleContext) -> Iterator[Hit]:
     """Count parameter without bounds, or not an integer
 
-    A count-like number (limit, offset, head, tail, count, max_*, *_count) without a minimum lets -1
+    A count-like number (limit, offset, head, tail, count, max_*, *_max_*, *_limit, min_chars, *_count)
+    without a minimum lets -1
     through, which many backends read as 'everything' (SQLite's LIMIT -1) or as an empty answer; a limit
     without a maximum lets one call ask for unbounded work; typed number, it lets 1.5 through. Give it
     type integer, a minimum and (except an offset) a maximum."""
@@ -293,7 +296,9 @@ def enum_in_prose(ctx: RuleContext) -> Iterator[Hit]:
 
     Values named only in a description are not enforced, and the model may paraphrase them. Read in the
     parameter's description, and in the tool's ('status: open|in_progress|done', 'status is one of: open,
-    done')."""
+    done'); three or more values quoted in one sentence ("'table' (default), 'vertical' or 'json'") or
+    listed alone in a parenthesis ('(pending, in_progress, completed)'), not given as examples; and an
+    item field's values in an array's description ('- status: … (pending, done, failed)')."""
 
     for tool in ctx.observations.tools:
         code = set(code_parameters(tool))
