@@ -38,6 +38,16 @@ def frame(request_id: Any, method: str = "tools/call", **params: Any) -> bytes:
     return json.dumps({"jsonrpc": "2.0", "id": request_id, "method": method, "params": params}).encode()
 
 
+def initialize(request_id: str) -> bytes:
+    return frame(
+        request_id,
+        "initialize",
+        protocolVersion="2025-11-25",
+        capabilities={},
+        clientInfo={"name": "t", "version": "0"},
+    )
+
+
 def calls(meta: dict[str, Any] | None) -> list[tuple[str, bytes]]:
     """The call frames both eras get: good, bad, odd and refused, each with a distinct id."""
     m = {} if meta is None else {"_meta": meta}
@@ -88,26 +98,14 @@ HANDSHAKE: list[tuple[str, bytes]] = [
     ("call before initialize", frame("early", name="echo", arguments={"text": "a"})),
     (
         "initialize",
-        frame(
-            "init",
-            "initialize",
-            protocolVersion="2025-11-25",
-            capabilities={},
-            clientInfo={"name": "t", "version": "0"},
-        ),
+        initialize("init"),
     ),
     ("initialized", b'{"jsonrpc":"2.0","method":"notifications/initialized"}'),
     *calls(None),
     ("envelope on a handshake connection", frame(30, name="echo", arguments={}, _meta=ENVELOPE)),
     (
         "second initialize",
-        frame(
-            "init2",
-            "initialize",
-            protocolVersion="2025-11-25",
-            capabilities={},
-            clientInfo={"name": "t", "version": "0"},
-        ),
+        initialize("init2"),
     ),
     ("after second initialize", frame(31, name="echo", arguments={"text": "b"})),
 ]
@@ -131,13 +129,7 @@ MODERN_ERA: list[tuple[str, bytes]] = [
     ),
     (
         "initialize on a modern connection",
-        frame(
-            "init",
-            "initialize",
-            protocolVersion="2025-11-25",
-            capabilities={},
-            clientInfo={"name": "t", "version": "0"},
-        ),
+        initialize("init"),
     ),
 ]
 
