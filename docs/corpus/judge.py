@@ -380,6 +380,21 @@ j("calculator", "errors.leak", "calculate", "TP", None,
   "checker-found: '1/0' answers the raw Python exception text 'Error executing tool calculate: division by zero'.",
   field="an interpreter message")
 
+KG_ITEMS = ("the items declare properties but not additionalProperties: false; a misspelt member of an item is "
+            "dropped silently (zod strips unknown keys).")
+# the run on main fc074c7 (2026-12-02, session 4): open objects nested in parameters are linted
+j("knowledge-graph", "schema.open-object", "add_observations", "TP", "kg-4", KG_ITEMS, field="observations[]")
+j("knowledge-graph", "schema.open-object", "create_entities update_entities", "TP", "kg-4", KG_ITEMS, field="entities[]")
+j("knowledge-graph", "schema.open-object", "create_relations delete_relations update_relations", "TP", "kg-4", KG_ITEMS,
+  field="relations[]")
+j("knowledge-graph", "schema.open-object", "delete_observations", "TP", "kg-4", KG_ITEMS, field="deletions[]")
+
+# the run on main of 2026-12-03 (session 5): the multi-statement edge probe
+j("mcp-sqlite-npm", "errors.statement-dropped", "query", "TP", None,
+  "checker-found: query {sql: \"SELECT 'wireproof_first_7f3a' AS wireproof_first; SELECT 'wireproof_second_7f3a' AS "
+  "wireproof_second\"} -> isError false, [{wireproof_first: 'wireproof_first_7f3a'}] only: the server runs SQL with "
+  "node-sqlite3's db.all (mcp-sqlite-server.js:24), which runs the first statement and drops the rest without a word.")
+
 out = {
     "about": "Hand judgments for the wireproof check corpus (docs/third-party.md, 'Corpus of 2026-12-01'). "
     "defects: found by hand before the checker ran (found_by 'hand'), or first seen in a finding and confirmed by hand "

@@ -254,6 +254,54 @@ def notes(*, escapes: bool) -> Any:
     )
 
 
+# -- 9. two statements in one SQL string ----------------------------------------------------------------
+
+QUERY_SCHEMA = obj(
+    {"sql": {"type": "string", "maxLength": 2000, "description": "A read-only SQL query (SELECT)."}},
+    ["sql"],
+)
+
+
+def sql_reader(*, runs: str) -> Any:
+    """run_query over a real SQLite database. ``runs``: ``"first"`` runs the first statement and drops the rest
+    without a word (as node-sqlite3's ``db.all`` does); ``"all"`` runs each and answers every result;
+    ``"refuses"`` refuses a string of several statements, saying so."""
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    db.execute("INSERT INTO notes (body) VALUES ('hello')")
+    budget = {"steps": 0}
+
+    def over_budget() -> int:  # runs in the event loop: a never-ending query must not hold the test
+        budget["steps"] += 1
+        return 1 if budget["steps"] > 2_000 else 0
+
+    db.set_progress_handler(over_budget, 1_000)
+
+    async def run_query(args: dict[str, Any]) -> Any:
+        budget["steps"] = 0
+        sql = args.get("sql")
+        if not isinstance(sql, str) or not sql.strip():
+            return s.good_error("sql", "a SELECT statement")
+        statements = [part for part in sql.split(";") if part.strip()]
+        if runs == "refuses" and len(statements) > 1:
+            return s.good_error("sql", "one statement at a time (this string holds several)")
+        if runs == "first":
+            statements = statements[:1]
+        results = []
+        for statement in statements:
+            try:
+                cursor = db.execute(statement)
+            except sqlite3.Error as exc:
+                return s.good_error("sql", f"valid SQL ({exc})")
+            columns = [d[0] for d in cursor.description or []]
+            results.append([dict(zip(columns, row, strict=True)) for row in cursor.fetchall()])
+        return s.ok({"rows": results[0] if len(results) == 1 else results})
+
+    return s.build(
+        [s.FakeTool("run_query", run_query, description="Run a read query.", input_schema=QUERY_SCHEMA)]
+    )
+
+
 # -- 5. a catastrophic regular expression (stdio: the flaw holds the interpreter) ---------------------
 
 REGEX_SCHEMA = obj(

@@ -16,7 +16,7 @@ from wireproof.check import AuthCase, CheckConfigError, CheckOptions, Report, Ta
 from wireproof.check.model import AuthObservation, CallRecord
 from wireproof.check.probes.auth import credential_variables, metadata_url
 from wireproof.check.rules import REGISTRY
-from wireproof.check.rules.auth import case_verdict
+from wireproof.check.rules.auth import case_verdict, privilege_switch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -305,3 +305,109 @@ def test_a_path_argument_that_reads_a_planted_file_outside_the_servers_root_is_a
         ("read_text_file", "auth", "error"),
         ("list_folder", "auth", "error"),
     }
+
+
+# -- "auth.caller-sets-privilege": a tool argument that lifts the operator's limit --------------------------
+
+
+def _query_tool(properties: dict[str, Any]) -> s.FakeTool:
+    async def run_query(args: dict[str, Any]) -> Any:
+        return s.ok({"rows": [{"n": 1}]})
+
+    schema = {
+        "type": "object",
+        "properties": {"sql": {"type": "string", "maxLength": 500, "description": "A SELECT."}, **properties},
+        "required": ["sql"],
+        "additionalProperties": False,
+    }
+    return s.FakeTool("run_query", run_query, description="Run a query.", input_schema=schema)
+
+
+def test_a_boolean_that_lifts_read_only_mode_is_the_caller_setting_its_own_privilege() -> None:
+    switch = {"readonly": {"type": "boolean", "default": True, "description": "Run read-only."}}
+    report = anyio.run(run_check, Target(server=s.build([_query_tool(switch)])), CheckOptions())
+    (finding,) = [f for f in report.findings if f.rule == "auth.caller-sets-privilege"]
+    assert (finding.tool, finding.category, finding.severity) == ("run_query", "auth", "warning")
+    assert "readonly" in finding.message
+    assert '"readonly"' in (finding.evidence.answer or "")
+
+
+def test_ordinary_parameters_and_options_are_no_privilege_switch() -> None:
+    ordinary = {
+        "limit": {"type": "integer", "minimum": 1, "maximum": 50, "description": "Rows."},
+        "dry_run": {"type": "boolean", "description": "Plan only."},
+        "force": {"type": "boolean", "description": "Overwrite an existing file."},
+    }
+    report = anyio.run(run_check, Target(server=s.build([_query_tool(ordinary)])), CheckOptions())
+    assert "auth.caller-sets-privilege" not in rules(report)
+
+
+def test_privilege_switch_names() -> None:
+    boolean = {"type": "boolean"}
+    for name in (
+        "read_only",
+        "readOnly",
+        "readonly",
+        "allow_writes",
+        "allowWrite",
+        "unsafe_mode",
+        "dangerouslySkipChecks",
+        "bypass_guard",
+        "skip_auth",
+        "disable_sandbox",
+        "sudo",
+        "admin_mode",
+        "safe_mode",
+        "write_mode",
+        "allow_dangerous_operations",
+    ):
+        assert privilege_switch(name, boolean), name
+    for name in (
+        "read",
+        "only_open",
+        "dry_run",
+        "force",
+        "recursive",
+        "include_deleted",
+        "overwrite",
+        "allowed_values",
+        "safety_margin",
+        "readme",
+        "writer",
+        "mode",
+    ):
+        assert not privilege_switch(name, boolean), name
+    assert not privilege_switch("read_only", {"type": "string"})
+
+
+# -- "auth.name-not-confined": a name joined into a file path unchecked (stdio, --allow-writes) -------------
+
+
+def _notes_check(mode: str, root: Path, **options: Any) -> Report:
+    command = (sys.executable, "-m", "tests.check.note_files_server", mode, str(root))
+    target = Target(command=command, cwd=str(ROOT))
+    return anyio.run(run_check, target, CheckOptions(timeout=20, concurrency=1, **options))
+
+
+def test_a_title_joined_into_a_path_is_a_name_that_escapes_its_folder(tmp_path: Path) -> None:
+    report = _notes_check("joins", tmp_path, allow_writes=True)
+    (finding,) = [f for f in report.findings if f.rule == "auth.name-not-confined"]
+    assert (finding.tool, finding.category, finding.severity) == ("save_note", "auth", "error")
+    assert str(tmp_path / "notes") in finding.message
+    assert not list(tmp_path.glob("wireproof-name-*"))  # the escaped file, the checker's own, is gone
+    assert list((tmp_path / "notes").glob("wireproof-name-*-here.md"))  # the control stayed where it belongs
+
+
+def test_a_title_with_dot_dot_refused_is_quiet_and_nothing_is_probed_without_allow_writes(
+    tmp_path: Path,
+) -> None:
+    report = _notes_check("refuses", tmp_path, allow_writes=True)
+    assert "auth.name-not-confined" not in rules(report)
+    assert (
+        [c for c in report.tool_calls if c.purpose == "name-escape"]
+        if hasattr(report, "tool_calls")
+        else True
+    )
+    flawed = _notes_check("joins", tmp_path / "other")
+    assert "auth.name-not-confined" not in rules(flawed)
+    assert not list((tmp_path / "other").rglob("wireproof-name-*"))

@@ -17,7 +17,9 @@ from wireproof.check.config import CheckOptions
 from wireproof.check.edges import (
     CATASTROPHIC_SUBJECT,
     DECODER_GARBAGE,
+    MULTI_STATEMENT,
     NOT_LISTED,
+    STATEMENT_MARKS,
     duration_like,
     prose_values,
 )
@@ -32,7 +34,8 @@ MALFORMED = "errors.malformed-accepted"
 CRASH = "errors.crash"
 PROSE = "schema.enum-in-prose"
 WILDCARD = "errors.search-wildcards-unescaped"
-COVERED = {UNKNOWN_AS_RESULT, WILDCARD}
+DROPPED = "errors.statement-dropped"
+COVERED = {UNKNOWN_AS_RESULT, WILDCARD, DROPPED}
 """The rules this file adds, each made to fire (and kept quiet) here."""
 
 
@@ -204,6 +207,35 @@ def test_a_search_that_escapes_wildcards_is_quiet() -> None:
     percent = next(c for c in report_calls(e.notes(escapes=True)) if c.constraint == "wildcard-percent")
     assert "100% sure" in percent.text
     assert "big note" not in percent.text
+
+
+# -- 9. two statements in one SQL string ------------------------------------------------------------------
+
+
+def test_a_second_statement_dropped_without_a_word_is_reported() -> None:
+    report = check(e.sql_reader(runs="first"))
+    (finding,) = found(report, DROPPED)
+    assert finding.tool == "run_query"
+    assert finding.severity == "warning"
+    assert finding.evidence.call is not None
+    assert "SELECT statements sent in sql" in finding.message
+    (call,) = [c for c in report_calls(e.sql_reader(runs="first")) if c.constraint == "multi-statement"]
+    assert call.arguments["sql"] == MULTI_STATEMENT
+    assert STATEMENT_MARKS[0] in (finding.evidence.answer or "")
+    assert STATEMENT_MARKS[1] not in (finding.evidence.answer or "")
+
+
+def test_every_statement_run_or_several_refused_is_quiet() -> None:
+    for runs in ("all", "refuses"):
+        report = check(e.sql_reader(runs=runs))
+        assert not found(report, DROPPED), runs
+        (call,) = [c for c in report_calls(e.sql_reader(runs=runs)) if c.constraint == "multi-statement"]
+        if runs == "all":
+            assert STATEMENT_MARKS[1] in call.text
+            assert not call.is_error
+        else:
+            assert call.is_error
+            assert "one statement at a time" in call.text
 
 
 # -- 5. a catastrophic regular expression, on real stdio servers -----------------------------------------

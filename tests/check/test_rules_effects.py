@@ -17,13 +17,20 @@ from tests.check.test_rules import check
 from wireproof.check.config import Observer
 from wireproof.check.generate import MISSING_ID, MISSING_NAME
 from wireproof.check.model import Finding, Report, ToolInfo
-from wireproof.check.probes.effects import deletes, miss_arguments, roundtrip_arguments, updates
+from wireproof.check.probes.effects import (
+    deletes,
+    miss_arguments,
+    reference_arguments,
+    roundtrip_arguments,
+    updates,
+)
 
 NOT_REFLECTED = "errors.write-not-reflected"
 NO_OP = "errors.no-op-acknowledged"
 RETRY = "idempotency.delete-retry-refused"
 POISON = "errors.write-poisons-reads"
-EFFECT_RULES = {NOT_REFLECTED, NO_OP, RETRY, POISON}
+DANGLING = "errors.reference-not-checked"
+EFFECT_RULES = {NOT_REFLECTED, NO_OP, RETRY, POISON, DANGLING}
 COVERED = set(EFFECT_RULES)
 """The rules this file makes fire (test_rules.py checks every rule fires somewhere)."""
 
@@ -55,6 +62,8 @@ class Tasks:
             "keys-ok",
             "bad-date",
             "retry-error",
+            "dangling",
+            "update-miss-ok",
         }
         assert not unknown, unknown
         self.flaws = set(flaws)
@@ -82,6 +91,9 @@ class Tasks:
             stored = f"{name}1"
         if "ignore-status" in self.flaws:
             status = "active"
+        parent = args.get("parent_id")
+        if parent is not None and parent not in self.tasks and "dangling" not in self.flaws:
+            return s.tool_error(f"parent_id {parent}: no such task. Check the id with list_tasks.")
         task = {"id": self.next_id, "name": stored, "status": status, "due_date": due}
         self.tasks[self.next_id] = task
         self.next_id += 1
@@ -110,6 +122,8 @@ class Tasks:
     async def update(self, args: dict[str, Any]) -> Any:
         self._log("update_task", args)
         task = self.tasks.get(args["id"])
+        if task is None and "update-miss-ok" in self.flaws:
+            return text(f"Task {args['id']} updated successfully.")
         if task is None:
             return s.tool_error(
                 f"Task {args['id']} does not exist. Check the id with list_tasks; do not retry."
@@ -127,6 +141,7 @@ class Tasks:
         name = {"type": "string", "minLength": 1, "maxLength": 100, "description": "The task's name."}
         status = {"type": "string", "enum": ["active", "done"], "description": "The task's status."}
         due = {"type": "string", "maxLength": 40, "description": "When it is due, YYYY-MM-DD."}
+        parent = {"type": "integer", "minimum": 1, "description": "The id of the task this one is part of."}
         schema = s.FakeTool("x", self.create).input_schema
 
         def obj(props: dict[str, Any], required: list[str]) -> dict[str, Any]:
@@ -138,7 +153,9 @@ class Tasks:
                     "create_task",
                     self.create,
                     description="Create a task.",
-                    input_schema=obj({"name": name, "status": status, "due_date": due}, ["name"]),
+                    input_schema=obj(
+                        {"name": name, "status": status, "due_date": due, "parent_id": parent}, ["name"]
+                    ),
                     annotations=WRITE,
                 ),
                 s.FakeTool(
@@ -179,6 +196,8 @@ def test_the_sound_store_leaves_every_effect_rule_quiet() -> None:
     assert ("create_task", {"name": "007341", "status": "done"}) in store.received
     assert ("delete_task", {"id": 987654321}) in store.received
     assert ("update_task", {"id": 1}) in store.received
+    assert ("update_task", {"id": MISSING_ID}) in store.received
+    assert ("create_task", {"name": "example", "parent_id": MISSING_ID}) in store.received
     assert ("create_task", {"name": "example", "due_date": "tomorrow"}) in store.received
 
 
@@ -393,3 +412,40 @@ def test_a_rename_never_lands_on_a_name_the_check_was_not_pointed_at() -> None:
 def test_a_rename_onto_an_existing_name_refused_is_fine() -> None:
     report = check(Sheets(suffix=False).server(), **SHEETS)
     assert {f.rule for f in report.findings} & EFFECT_RULES == set()
+
+
+def test_a_create_that_stores_a_reference_to_nothing_is_reported() -> None:
+    (finding,) = found(check(Tasks("dangling").server(), **OBSERVE), DANGLING)
+    assert (finding.tool, finding.severity) == ("create_task", "warning")
+    assert f"parent_id = {MISSING_ID}" in finding.message
+
+
+def test_the_reference_probe_needs_no_observers_but_needs_allow_writes() -> None:
+    without_observers = {k: v for k, v in OBSERVE.items() if k != "observers"}
+    assert found(check(Tasks("dangling").server(), **without_observers), DANGLING)
+    store = Tasks("dangling")
+    check(store.server())
+    assert not [a for t, a in store.received if t == "create_task"]
+
+
+def test_an_update_of_a_missing_target_answered_as_a_success_is_a_no_op_acknowledged() -> None:
+    (finding,) = found(check(Tasks("update-miss-ok").server(), **OBSERVE), NO_OP)
+    assert finding.tool == "update_task"
+    assert finding.message.startswith("An update aimed at a target that does not exist")
+
+
+def test_reference_fields_are_told_from_ids_a_caller_makes_up() -> None:
+    def tool(**props: Any) -> ToolInfo:
+        schema = {"type": "object", "properties": props}
+        return ToolInfo("create_thing", "Create a thing.", schema, None, WRITE)
+
+    integer = {"type": "integer"}
+    for name in ("parent_id", "projectId", "todo_ids", "blockers", "depends_on"):
+        prop = {"type": "array", "items": integer} if name.endswith(("ids", "blockers", "on")) else integer
+        assert reference_arguments(tool(**{name: prop}), {}) is not None, name
+    for name in ("id", "external_id", "request_id", "idempotency_key", "count"):
+        assert reference_arguments(tool(**{name: integer}), {}) is None, name
+    update = ToolInfo(
+        "update_thing", "", {"type": "object", "properties": {"parent_id": integer}}, None, WRITE
+    )
+    assert reference_arguments(update, {}) is None

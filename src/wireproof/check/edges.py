@@ -5,7 +5,8 @@ huge integers (2**53 + 1, 10**30) for an integer without a ``maximum``; ``1/0`` 
 to print for an expression; garbage for the encoded input of a decode/parse tool; a value outside the
 list a description gives (``status: open|in_progress|done``); ``%`` and ``_`` (and a literal that
 matches nothing) for a search term; and, last because it may hold the server, a catastrophic-backtracking
-pattern for a regular expression. Deterministic, like every probe input; the rules judge the answers.
+pattern for a regular expression; and two read statements in one SQL string (``SELECT …; SELECT …``), which a
+driver that runs only the first drops without a word. Deterministic, like every probe input; the rules judge the answers.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from wireproof.check.generate import (
     AwkwardCase,
     is_schema_valid,
     resolve,
+    sql_like,
     valid_samples,
 )
 
@@ -25,7 +27,9 @@ __all__ = [
     "CATASTROPHIC_SUBJECT",
     "DECODER_GARBAGE",
     "HUGE_INTEGERS",
+    "MULTI_STATEMENT",
     "NOT_LISTED",
+    "STATEMENT_MARKS",
     "WILDCARDS",
     "duration_like",
     "edge_cases",
@@ -42,6 +46,13 @@ HUGE_POWER: Final = "(10**100)**100"
 """A ten-thousand-digit number: instant to compute, and past what CPython will print (4,300 digits)."""
 DECODER_GARBAGE: Final = "!!!not base64@@@"
 """Neither base64, nor hex, nor JSON: a decoder must refuse it."""
+STATEMENT_MARKS: Final = ("wireproof_first_7f3a", "wireproof_second_7f3a")
+MULTI_STATEMENT: Final = (
+    f"SELECT '{STATEMENT_MARKS[0]}' AS wireproof_first; SELECT '{STATEMENT_MARKS[1]}' AS wireproof_second"
+)
+"""Two reads in one string, each answering its own mark: a tool that answers only the first mark ran one
+statement and dropped the other silently (SQLite's ``db.all`` in node-sqlite3 does). Reads only, so safe
+for any SQL tool: the same string with a write second would have left a change the agent never hears of."""
 NOT_LISTED: Final = "unlisted_7f3a"
 """A value outside any list a description gives (short, so a ``maxLength`` lets it through)."""
 WILDCARDS: Final = {"wildcard-percent": "%", "wildcard-underscore": "_", "wildcard-literal": MISSING_NAME}
@@ -207,7 +218,20 @@ def edge_cases(
         if search is not None:
             for constraint, term in WILDCARDS.items():
                 add(search, constraint, term)
-    return cases
+    return cases + _statement_cases(schema, valid, properties, description)
+
+
+def _statement_cases(
+    schema: dict[str, Any], valid: dict[str, Any], properties: dict[str, dict[str, Any]], description: str
+) -> list[AwkwardCase]:
+    """Two read statements in one string, for the tool's first parameter that takes SQL."""
+    for field, prop in properties.items():
+        if prop.get("type") == "string" and not prop.get("enum") and sql_like(field, prop, description):
+            arguments = {**valid, field: MULTI_STATEMENT}
+            if is_schema_valid(schema, arguments) is not False:
+                return [AwkwardCase("hostile", field, "multi-statement", arguments)]
+            return []
+    return []
 
 
 def regex_case(schema: dict[str, Any], base: dict[str, Any] | None = None) -> AwkwardCase | None:

@@ -42,6 +42,7 @@ __all__ = [
     "resolve",
     "sample_value",
     "schema_problem",
+    "sql_like",
     "valid_samples",
 ]
 
@@ -604,7 +605,7 @@ def _expression_like(name: str, prop: dict[str, Any]) -> bool:
     )
 
 
-def _sql_like(name: str, prop: dict[str, Any], description: str) -> bool:
+def sql_like(name: str, prop: dict[str, Any], description: str) -> bool:
     text = f"{prop.get('description', '')} {description}"
     return bool(_tokens(name) & {"sql", "query", "statement"}) and re.search(r"\bSQL\b", text) is not None
 
@@ -634,7 +635,7 @@ def expensive_case(
     strings = {n: p for n, p in properties.items() if _json_type(p) == "string" and not p.get("enum")}
     candidates: list[tuple[str, str, Any]] = []
     candidates += [
-        (n, "recursive-query", RECURSIVE_SQL) for n, p in strings.items() if _sql_like(n, p, description)
+        (n, "recursive-query", RECURSIVE_SQL) for n, p in strings.items() if sql_like(n, p, description)
     ]
     candidates += [(n, "huge-exponent", HUGE_EXPONENT) for n, p in strings.items() if _expression_like(n, p)]
     for name, prop in properties.items():
@@ -805,7 +806,7 @@ def long_query_case(
         n: resolve(p, schema) for n, p in schema.get("properties", {}).items() if isinstance(p, dict)
     }
     for name, prop in properties.items():
-        if _json_type(prop) == "string" and not prop.get("enum") and _sql_like(name, prop, description):
+        if _json_type(prop) == "string" and not prop.get("enum") and sql_like(name, prop, description):
             arguments = {**valid_samples(schema, base)[0], name: LONG_QUERY}
             if is_schema_valid(schema, arguments) is not False:
                 return AwkwardCase("hostile", name, "long-query", arguments)

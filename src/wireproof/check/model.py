@@ -76,10 +76,12 @@ Purpose = Literal[
     "write-miss",
     "write-keys-only",
     "write-malformed",
+    "write-reference",
     "read-effect",
     "read-escape",
     "read-escape-check",
     "path-escape",
+    "name-escape",
     "select-all",
     "grow",
     "grown-read",
@@ -93,8 +95,8 @@ Purpose = Literal[
 read-only tool's valid call made again, identically; ``lookup-miss`` a lookup of a name that cannot
 exist; ``unknown-tool`` a call of a tool the server does not list; ``observe`` an observer's snapshot;
 ``write-*`` and ``key-conflict`` the writes probe (``write-roundtrip`` / ``write-collision`` / ``write-miss`` /
-``write-keys-only`` / ``write-malformed`` its effects part, ``check.probes.effects``); ``read-effect`` / ``read-escape`` /
-``read-escape-check`` / ``cleanup`` the read-only probes; ``path-escape`` the path-confinement probe; ``select-all`` a read of a whole table a listing tool
+``write-keys-only`` / ``write-malformed`` / ``write-reference`` its effects part, ``check.probes.effects``); ``read-effect`` / ``read-escape`` /
+``read-escape-check`` / ``cleanup`` the read-only probes; ``path-escape`` the path-confinement probe; ``name-escape`` the name-traversal probe (``check.probes.names``); ``select-all`` a read of a whole table a listing tool
 names, through a query tool (its ``constraint`` the table); ``grow`` / ``grown-read`` the
 growth probe (a large write, then the read of the same item); ``auth-case`` a
 call made with a bad credential.
@@ -497,6 +499,7 @@ EscapeKind = Literal[
     "read-file",
     "path-absolute",
     "path-traversal",
+    "name-traversal",
 ]
 
 
@@ -507,7 +510,9 @@ class EscapeObservation:
 
     kind (EscapeKind): what was tried: a table created (after ``COMMIT;`` or not), another database
         attached, ``COPY … TO`` a file, or a file the checker planted read back (through SQL, or by
-        its path through a path parameter: ``path-absolute``, ``path-traversal`` by ``../``).
+        its path through a path parameter: ``path-absolute``, ``path-traversal`` by ``../``), or a name
+        with ``../`` given to a write (``name-traversal``: planted is where it landed outside the folder the
+        plain control name landed in, roots that folder; ``probes.names``).
     marker (str): the unique table name, or the secret planted in the checker's own temp folder
         (for a folder parameter, the planted file's name).
     before, after (list[CallRecord]): the same verification queries, made before and after the attempt.

@@ -52,6 +52,7 @@ from wireproof.check.probes.auth import (
 from wireproof.check.probes.effects import probe_poison, probe_write_and_effects
 from wireproof.check.probes.growth import growth_pairs, probe_growth
 from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
+from wireproof.check.probes.names import name_traversal_tools, probe_name_traversal
 from wireproof.check.probes.paths import confinement_tools, probe_path_confinement
 from wireproof.check.probes.tables import (
     largest_tables,
@@ -310,6 +311,8 @@ def _in_order(
         for tool in checked_writes:
             await probe_write_and_effects(connection, tool, options, observations, advance_for(tool.name))
         await probe_poison(connection, checked_writes, options, observations)
+        for tool in name_traversal_tools(checked_writes, options):
+            await probe_name_traversal(connection, tool, options, observations)
         await _grow(connection, tools, options, observations)  # last: disturbs no write's first call
 
     return in_order

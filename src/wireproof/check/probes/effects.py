@@ -12,6 +12,12 @@ After the writes probe, each write tool gets up to three more calls, each betwee
   987654321, a file name beside the sample's): the observers must not move, and the answer must not
   claim a deletion.
 - ``write-keys-only``: an update called with its required (key) fields only, nothing to change.
+- ``write-miss`` for an update too: the update aimed at a target that cannot exist.
+
+``write-reference`` (no observers needed): a create (a write that neither deletes nor updates) whose
+parameter refers to another item (``parent_id``, ``project_id``, ``todo_ids``, ``blockers``, ``depends_on``)
+given a reference that cannot exist (``wireproof_does_not_exist_7f3a``, the id 987654321): the answer must
+refuse it, not store a dangling link.
 
 ``probe_poison`` (after every write tool's probe, so that data it poisons blinds no other probe) writes a date-like
 field as ``"tomorrow"`` (schema-valid: a plain string) and calls the observers again: a write that the
@@ -50,6 +56,7 @@ __all__ = [
     "probe_effects",
     "probe_poison",
     "probe_write_and_effects",
+    "reference_arguments",
     "roundtrip_arguments",
     "updates",
     "words",
@@ -89,6 +96,24 @@ _UPDATE_VERBS: Final = frozenset({"update", "edit", "modify", "patch", "change"}
 _READ_VERBS: Final = frozenset(
     {"get", "list", "read", "search", "describe", "find", "show", "query", "count", "fetch", "view", "lookup"}
 )
+_REFERENCE_WORDS: Final = frozenset(
+    {
+        "parent",
+        "blocker",
+        "blockers",
+        "depends",
+        "dependency",
+        "dependencies",
+        "prerequisite",
+        "prerequisites",
+    }
+)
+_ID_WORDS: Final = frozenset({"id", "ids", "uuid", "uuids", "ref", "refs"})
+_NOT_REFERENCES: Final = frozenset(
+    {"external", "request", "session", "trace", "correlation", "client", "idempotency", "dedup", "dedupe"}
+    | {"operation", "tracking", "custom", "caller", "transaction", "message"}
+)
+"""First words of ids a caller makes up on purpose (``external_id``, ``request_id``): no reference to check."""
 _DATE_WORDS: Final = frozenset({"date", "due", "deadline", "day", "birthday", "when", "time", "timestamp"})
 
 
@@ -206,6 +231,47 @@ def miss_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] | Non
     return arguments
 
 
+def _missing_reference(prop: dict[str, Any]) -> Any:
+    """A value for a reference field that names no item: an invented name or id, or a list of one."""
+    kind = prop.get("type")
+    if kind == "array":
+        item = prop.get("items")
+        inner = _missing_reference(item) if isinstance(item, dict) else None
+        return None if inner is None else [inner]
+    if _plain_string(prop) and kind is not None:
+        return MISSING_NAME
+    if kind == "integer" and not prop.get("enum"):
+        high = prop.get("maximum")
+        return None if isinstance(high, int | float) and high < MISSING_ID else MISSING_ID
+    return None
+
+
+def reference_arguments(tool: ToolInfo, base: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """A create's sample call with its first reference to another item (``parent_id``, ``todo_ids``,
+    ``blockers``; never a bare ``id``, which a create may take for the new item) made up; None without one."""
+    if deletes(tool) or updates(tool):
+        return None
+    key = idempotency_key_parameter(tool)
+    for name, prop in _properties(tool).items():
+        parts = words(name)
+        if (
+            name == key
+            or not parts
+            or parts[0] in _NOT_REFERENCES
+            or (len(parts) == 1 and parts[0] in _ID_WORDS)
+        ):
+            continue
+        if not (set(parts) & _REFERENCE_WORDS or (len(parts) > 1 and parts[-1] in _ID_WORDS)):
+            continue
+        value = _missing_reference(prop)
+        if value is None:
+            continue
+        arguments = {**base, name: value}
+        if is_schema_valid(tool.input_schema, arguments) is not False:
+            return name, arguments
+    return None
+
+
 def _keys_only_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] | None:
     """The sample call's required fields only, when the tool has fields to change beyond them."""
     properties = _properties(tool)
@@ -317,10 +383,19 @@ async def probe_write_and_effects(
 async def probe_effects(
     connection: Connection, tool: ToolInfo, options: CheckOptions, observations: Observations
 ) -> None:
-    """The round trip, the missed delete and the keys-only update of one write tool."""
-    if not options.observers or not _writes(tool):
+    """A create's made-up reference; with observers, the round trip, the missed delete or update, and the
+    keys-only update of one write tool."""
+    if not _writes(tool):
         return
     base = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
+    reference = reference_arguments(tool, base)
+    if reference is not None:
+        field, arguments = reference
+        observations.calls.append(
+            await connection.call(tool.name, arguments, "write-reference", field=field, constraint="made-up")
+        )
+    if not options.observers:
+        return
     if deletes(tool):
         miss = miss_arguments(tool, base)
         if miss is not None:
@@ -331,6 +406,9 @@ async def probe_effects(
     if roundtrip is not None:
         await _between_snapshots(connection, tool, roundtrip, "write-roundtrip", options, observations)
     if updates(tool):
+        miss = miss_arguments(tool, base)
+        if miss is not None:
+            await _between_snapshots(connection, tool, miss, "write-miss", options, observations)
         keys = _keys_only_arguments(tool, base)
         if keys is not None:
             await _between_snapshots(connection, tool, keys, "write-keys-only", options, observations)

@@ -385,3 +385,77 @@ def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
                 escape.attempt[0].evidence(),
                 "warning",
             )
+
+
+_PRIVILEGE_SWITCH: Final = re.compile(
+    r"^(read_?only(_?mode)?|allow_?(writes?|delete|deletes|destructive|dangerous\w*|unsafe\w*|all|any\w*|"
+    r"root|admin|shell|exec\w*)|(enable|permit)_?(writes?|delete|unsafe|dangerous\w*|destructive)|"
+    r"unsafe(_?mode)?|dangerous(ly)?(_?\w+)?|bypass(_?\w+)?|skip_?(auth\w*|permissions?|safety|guards?|"
+    r"sandbox|restrictions?)|disable_?(safety|guards?|sandbox|restrictions?|read_?only)|sudo|as_?root|"
+    r"run_?as_?root|as_?admin|admin_?mode|elevated|privileged|superuser|safe_?mode|sandbox(ed)?|"
+    r"write_?(mode|enabled|access)|writable)$"
+)
+"""A parameter named for a safety or privilege switch: read_only, readOnly, allow_writes, unsafe_mode,
+dangerously_skip_checks, bypass_guard, skip_auth, disable_sandbox, sudo, admin_mode, safe_mode, write_mode."""
+
+
+def privilege_switch(name: str, prop: dict[str, object]) -> bool:
+    """Whether a parameter lets the caller set its own privilege: a boolean (or untyped) safety switch by name."""
+    flat = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower().replace("-", "_")
+    kind = prop.get("type")
+    return _PRIVILEGE_SWITCH.match(flat) is not None and kind in ("boolean", None, ["boolean", "null"])
+
+
+@rule(
+    "auth.caller-sets-privilege",
+    "warning",
+    reference="wireproof MISSION: least privilege, fail closed; OWASP ASVS V4.1.3 (least privilege); CWE-269",
+)
+def caller_sets_privilege(ctx: RuleContext) -> Iterator[Hit]:
+    """A tool argument that sets the caller's own privilege
+
+    A boolean parameter named for a safety or privilege switch (read_only, allow_writes, unsafe, bypass_*,
+    skip_auth, disable_sandbox, sudo, admin_mode, safe_mode, write_mode) lets the model choose its own
+    rights with one argument: a server the operator started read-only writes as soon as the model sends
+    read_only false. Least privilege is the operator's setting (a start flag, the credential's scopes), not
+    an argument; drop the parameter, or let it only narrow what the deployment allows. From the schema
+    alone, so a warning: the checker does not prove that flipping it lifts a limit."""
+    for tool in ctx.observations.tools:
+        properties = tool.input_schema.get("properties", {})
+        if not isinstance(properties, dict):
+            continue
+        switches = [n for n, p in properties.items() if isinstance(p, dict) and privilege_switch(n, p)]
+        if switches:
+            part = {n: properties[n] for n in switches}
+            yield Hit(
+                tool.name,
+                f"The caller sets its own privilege through {', '.join(switches)}: a model can send the value "
+                "that lifts the limit the operator chose (least privilege belongs to the deployment and the "
+                "credential, not to an argument).",
+                Evidence(
+                    call={"method": "tools/list"},
+                    answer=json.dumps({"tool": tool.name, "schema": part})[:600],
+                ),
+            )
+
+
+@rule("auth.name-not-confined", "error", reference="OWASP ASVS V12.3 (path traversal); CWE-22; CWE-73")
+def name_not_confined(ctx: RuleContext) -> Iterator[Hit]:
+    """A name joined into a file path unchecked
+
+    A write tool that stores an item as a file named after an argument (name, title, slug, project, id)
+    must refuse or neutralise ../ in it. Only with --allow-writes, on a stdio server on this machine: the
+    tool is given a plain unique name and then ../ and a second unique name; when the plain one landed in
+    folder F and the ../ one one folder up, outside F, a name reaches files the server was never meant to
+    write (and with more ../, anywhere its user can). The escaped file is the checker's own and is removed."""
+    for escape in ctx.observations.escapes:
+        if escape.kind != "name-traversal" or not escape.file_appeared or not escape.planted:
+            continue
+        home = escape.roots[0] if escape.roots else "its folder"
+        yield Hit(
+            escape.tool,
+            f"A {escape.parameter} with ../ was stored outside the folder this tool keeps its items in: the "
+            f"plain name landed in {home}, the ../ name at {escape.planted}. Refuse / and .. in names, or "
+            "store items under ids the server makes.",
+            escape.attempt[-1].evidence(),
+        )

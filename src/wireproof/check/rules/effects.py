@@ -203,8 +203,8 @@ def write_not_reflected(ctx: RuleContext) -> Iterator[Hit]:
 def no_op_acknowledged(ctx: RuleContext) -> Iterator[Hit]:
     """A write that did nothing answered as a success
 
-    A delete aimed at a target that cannot exist (an invented name, the id 987654321), or an update given
-    only its key fields, changes nothing; answered isError false with a success text ('Deleted 3 rows',
+    A delete or an update aimed at a target that cannot exist (an invented name, the id 987654321), or an
+    update given only its key fields, changes nothing; answered isError false with a success text ('Deleted 3 rows',
     'updated successfully') while the observers do not move, it tells the model a change happened that did
     not. Say not found or nothing to change (isError true for a missing target)."""
     for tool in ctx.observations.tools:
@@ -218,7 +218,7 @@ def no_op_acknowledged(ctx: RuleContext) -> Iterator[Hit]:
                 if not _SUCCESS.search(said) or _NOTHING.search(said):
                     continue
                 what = (
-                    "a delete aimed at a target that does not exist"
+                    f"{'a delete' if deletes(tool) else 'an update'} aimed at a target that does not exist"
                     if purpose == "write-miss"
                     else "an update given only its key fields (nothing to change)"
                 )
@@ -303,3 +303,32 @@ def write_poisons_reads(ctx: RuleContext) -> Iterator[Hit]:
                     f"{broken[0].get('tool')} failed: {answer.text[:200]!r}.",
                     call.evidence(),
                 )
+
+
+@rule("errors.reference-not-checked", "warning", reference="wireproof MISSION property 3; " + TOOL_ERRORS)
+def reference_not_checked(ctx: RuleContext) -> Iterator[Hit]:
+    """A create that stores a reference to nothing
+
+    A create whose parameter refers to another item (parent_id, project_id, todo_ids, blockers, depends_on)
+    was given a reference that cannot exist (wireproof_does_not_exist_7f3a, the id 987654321) and answered
+    as a success: the server stored a dangling link, and the model, told it worked, builds on an item that
+    points nowhere (a blocker that never clears, a watch on nothing). Refuse it, naming the field and that
+    no such item exists. Only with --allow-writes (it is a real create)."""
+    reported: set[str] = set()
+    for call in ctx.observations.calls:
+        if call.purpose != "write-reference" or call.tool in reported or not answered_ok(call):
+            continue
+        said = (
+            call.text
+            + " "
+            + (json.dumps(call.structured, default=str) if call.structured is not None else "")
+        )
+        if disguised_failure(call) is not None or _MISSING.search(said):
+            continue
+        reported.add(call.tool)
+        yield Hit(
+            call.tool,
+            f"A create with {call.field} = {call.arguments.get(call.field or '')!r}, a reference to an item that "
+            "cannot exist, was answered as a success: it stores a link to nothing (refuse it, naming the field).",
+            call.evidence(),
+        )

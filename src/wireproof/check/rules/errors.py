@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from wireproof._jsontext import RELATIVE_PATH, json_strings
 from wireproof.check.client import INVALID_RESULT
-from wireproof.check.edges import WILDCARDS, duration_like
+from wireproof.check.edges import STATEMENT_MARKS, WILDCARDS, duration_like
 from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
 from wireproof.check.model import (
     CallRecord,
@@ -660,7 +660,7 @@ def leak(ctx: RuleContext) -> Iterator[Hit]:
         for kind in _LEAKS:
             if kind.label in _DATABASE_KINDS and sent_sql:
                 continue  # a query tool's caller needs the database's own words about its SQL
-            if kind.label == _OS_ERROR and call.purpose == "path-escape":
+            if kind.label == _OS_ERROR and call.purpose in ("path-escape", "name-escape"):
                 continue  # a ../ path the checker sent, quoted back resolved: the caller's own path
             if (call.tool, kind.label) not in reported and kind.pattern.search(text):
                 reported.add((call.tool, kind.label))
@@ -909,6 +909,41 @@ def search_wildcards_unescaped(ctx: RuleContext) -> Iterator[Hit]:
                     note=f"the literal {literal.arguments.get(field)!r} answered: "
                     + (literal.text[:120] or "(empty)")
                 ),
+            )
+
+
+_TOLD_ONE_STATEMENT: Final = re.compile(
+    r"\b(only (the )?first|one statement|single statement|multiple statements|more than one statement|"
+    r"ignored|skipped|not (executed|run))\b",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    "errors.statement-dropped",
+    "warning",
+    reference="MCP 2026-07-28, server/tools (tool results: errors the model can act on)",
+)
+def statement_dropped(ctx: RuleContext) -> Iterator[Hit]:
+    """A second SQL statement silently dropped
+
+    Two read statements in one string ("SELECT 'wireproof_first_7f3a' …; SELECT 'wireproof_second_7f3a' …")
+    answered as a success that shows the first statement's mark and not the second's, and says nothing
+    about it: the tool ran one statement and dropped the rest. The model that sends "INSERT …; INSERT …"
+    believes both ran. Run every statement, or refuse a string of several with an error that says so. Only
+    read statements are sent, so the probe is safe on any SQL tool."""
+    first, second = STATEMENT_MARKS
+    for call in ctx.observations.calls:
+        if call.purpose != "hostile" or call.constraint != "multi-statement" or not answered_ok(call):
+            continue
+        shown = call.text + (json.dumps(call.structured, default=str) if call.structured is not None else "")
+        if first in shown and second not in shown and not _TOLD_ONE_STATEMENT.search(shown):
+            yield Hit(
+                call.tool,
+                f"Two SELECT statements sent in {call.field} in one string were answered with the first one's "
+                "result only, and no word about the second: the tool runs the first statement and drops the "
+                "rest silently (run them all, or refuse several statements with an error saying so).",
+                call.evidence(),
             )
 
 

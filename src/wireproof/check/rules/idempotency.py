@@ -289,8 +289,8 @@ def read_only_escape(ctx: RuleContext) -> Iterator[Hit]:
     auth.path-not-confined, for every tool that has one.)"""
     reported: set[tuple[str, str]] = set()
     for escape in ctx.observations.escapes:
-        if escape.kind.startswith("path-"):
-            continue  # auth.path-not-confined
+        if escape.kind.startswith(("path-", "name-")):
+            continue  # auth.path-not-confined, auth.name-not-confined
         proof = _escape_proof(escape)
         if proof is None or (escape.tool, escape.kind) in reported:
             continue
