@@ -232,6 +232,27 @@ j(s, "schema.write-not-idempotent", "delete_task update_task", "TP", "sh-14",
 j(s, "schema.write-not-idempotent", "get_task_detail query_task", "FP", None,
   "FP: a read; the fix is readOnlyHint, already schema.no-annotations (sh-14).")  # fmt: skip
 
+# After the scored run: main's checker after the fixes built on this hold-out (README "After"), not blind.
+d("cv", "cv-c4", "errors", "checker")  # the table name is pasted into the server's own SQL unquoted
+j("cv", "errors.leak", "find_duplicates get_column_stats", "TP", "cv-c4",
+  "checker-found (after): table_name 'wireproof-name-…-here' answered 'near \"-\": syntax error' (isError false): the "
+  "name is pasted into the server's own SQL unquoted, and SQLite's own message comes back (as holdout3's ps-10).",
+  "a raw database message")  # fmt: skip
+j("cv", "errors.leak", "analyze_missing_data get_data_summary", "TP", "cv-3",
+  "table_name '' answered SQLite's own 'no such table: ' (isError false): the driver's message, cv-3.",
+  "a raw database message")  # fmt: skip
+j("sh", "errors.leak", "analyze_task clear_all_tasks delete_task execute_task get_task_detail list_tasks plan_task "
+  "process_thought query_task reflect_task research_mode split_tasks update_task verify_task", "TP", "sh-2",
+  "after: the zod issue list ([{\"code\": \"invalid_type\", …, \"path\": [\"taskId\"]}]) answered whole: sh-2.",
+  "a validation-library dump")  # fmt: skip
+j("sh", "schema.write-not-idempotent", "research_mode", "FP", None,
+  "after: research_mode only returns prompt text (sh-13); no write to declare.")  # fmt: skip
+j("cv", "errors.query-rows-dropped", "execute_sql_query", "TP", "cv-13",
+  "after: the 1,000-row WITH RECURSIVE read answered 'WITH executed successfully', rows_affected -1, no rows: "
+  "cv-13 (rows of any statement not starting with SELECT are discarded).")  # fmt: skip
+j("cv", "errors.query-rows-dropped", "get_query_plan", "FP", None,
+  "after: a plan tool answers the plan, not the rows (the rule now skips plan/explain tools).")  # fmt: skip
+
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 keys: set = set()
 for server, v in J.items():

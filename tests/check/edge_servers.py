@@ -254,6 +254,64 @@ def notes(*, escapes: bool) -> Any:
     )
 
 
+# -- 10. values a description lists, at the top and inside an array's items -------------------------------
+
+TODOS_SCHEMA = obj(
+    {
+        "todos": {
+            "type": "array",
+            "maxItems": 20,
+            "description": "The whole list. Each todo:\n- content: what to do\n- status: where it stands "
+            "(pending, in_progress, completed)",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "content": {"type": "string", "maxLength": 200},
+                    "status": {"type": "string", "maxLength": 20},
+                },
+                "required": ["content", "status"],
+            },
+        },
+        "format": {
+            "type": "string",
+            "maxLength": 20,
+            "description": "How to answer: 'table', 'json' or 'csv'.",
+        },
+    },
+    ["todos"],
+)
+STATUSES = ("pending", "in_progress", "completed")
+
+
+def todo_list(*, checks: bool) -> Any:
+    """save_todos: the flawed one keeps any status and answers any format as a table; the sound one refuses
+    a status or a format outside the lists its descriptions give, naming them."""
+
+    async def save_todos(args: dict[str, Any]) -> Any:
+        todos, fmt = args.get("todos"), args.get("format", "table")
+        if not isinstance(todos, list) or not all(isinstance(t, dict) for t in todos):
+            return s.good_error("todos", "a list of {content, status} objects")
+        if checks:
+            bad = next((t for t in todos if t.get("status") not in STATUSES), None)
+            if bad is not None:
+                return s.good_error("todos[].status", f"one of {', '.join(STATUSES)}")
+            if fmt not in ("table", "json", "csv"):
+                return s.good_error("format", "one of table, json, csv")
+        return s.ok({"saved": len(todos), "format": "table"})
+
+    return s.build(
+        [
+            s.FakeTool(
+                "save_todos",
+                save_todos,
+                description="Replace the todo list.",
+                input_schema=TODOS_SCHEMA,
+                annotations={"readOnlyHint": False, "idempotentHint": True},
+            )
+        ]
+    )
+
+
 # -- 9. two statements in one SQL string ----------------------------------------------------------------
 
 QUERY_SCHEMA = obj(

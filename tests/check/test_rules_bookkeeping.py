@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import uuid
 from typing import Any
 
 import mcp_types as types
@@ -17,7 +18,14 @@ import mcp_types as types
 from tests.check import servers as s
 from tests.check.test_rules import check
 from wireproof.check.config import Observer
-from wireproof.check.model import CallRecord, bookkeeping_only, observers_moved
+from wireproof.check.model import (
+    TEXT_NOISE,
+    CallRecord,
+    bookkeeping_only,
+    mask_volatile,
+    observers_moved,
+    volatile_paths,
+)
 
 REPEAT = "idempotency.repeat-duplicates"
 CONCURRENT = "idempotency.concurrent-duplicates"
@@ -39,10 +47,14 @@ def wrapped(value: Any) -> types.CallToolResult:
 class Stamped:
     """One item; every accepted write stamps it. Flaws: "append" (each tag call adds the tag again),
     "keys-ok" (an update with no field answers success), "fastmcp" (answers in FastMCP 1.x's wrapper).
-    "timed" is no flaw: the read answers Markdown that opens with how long it took, different every call."""
+    "timed" is no flaw: the read answers Markdown that opens with how long it took, different every call;
+    nor are "random-id" (the read's JSON carries a new random ``function_results_id`` every call, as
+    docs/holdout4's mcp-csv-database does) and "random-id-text" (its text names a new request id)."""
 
     def __init__(self, *flaws: str) -> None:
-        assert not set(flaws) - {"append", "keys-ok", "fastmcp", "timed"}, flaws
+        assert not set(flaws) - {"append", "keys-ok", "fastmcp", "timed", "random-id", "random-id-text"}, (
+            flaws
+        )
         self.reads = 0
         self.flaws = set(flaws)
         self.item: dict[str, Any] = {
@@ -68,6 +80,11 @@ class Stamped:
             return text(
                 f"**Execution Time:** {took} ms | **Rows Returned:** 1\n\n| title | tags |\n| {self.item['title']} | {tags} |"
             )
+        if "random-id" in self.flaws:
+            return self._ok({"function_results_id": uuid.uuid4().hex[:8], "item": self.item})
+        if "random-id-text" in self.flaws:
+            tags = ", ".join(self.item["tags"]) or "none"
+            return text(f"request {uuid.uuid4()}: item 1 '{self.item['title']}' tags {tags}")
         return self._ok({"item": self.item})
 
     async def add_tag(self, args: dict[str, Any]) -> Any:
@@ -147,8 +164,30 @@ def test_an_observer_that_reports_how_long_it_took_moves_by_no_effect() -> None:
     assert rules(report, "update_item") & {REPEAT, CONCURRENT} == set(), report.findings
 
 
+def test_an_observer_that_answers_a_new_random_id_every_call_moves_by_no_effect() -> None:
+    """docs/holdout4: a random function_results_id in the observers' answers gave 24 false errors."""
+    for flaws in (("random-id",), ("random-id", "fastmcp"), ("random-id-text",)):
+        report = check(Stamped(*flaws).server(), **OBSERVE)
+        assert rules(report, "add_item_tag") & {REPEAT, CONCURRENT} == set(), (flaws, report.findings)
+        assert rules(report, "update_item") & {REPEAT, CONCURRENT} == set(), (flaws, report.findings)
+
+
+def test_volatile_paths_are_what_two_identical_calls_differ_in() -> None:
+    assert volatile_paths({"id": "ab12cd", "n": 1}, {"id": "9f8e7d", "n": 1}) == ["id"]
+    assert volatile_paths({"items": [1]}, {"items": [1, 2]}) == []  # a list that grew is no noise
+    assert volatile_paths("req 3fa9c2d1 ok", "req 77be01c4 ok") == [TEXT_NOISE]
+    assert volatile_paths("3 items", "4 items") == []  # a count is no id
+    assert mask_volatile({"id": "ab12cd", "n": 1}, ["id"]) == {"id": "<volatile>", "n": 1}
+
+
 def test_a_real_second_effect_beside_the_stamps_is_still_reported() -> None:
-    for flaws in (("append",), ("append", "fastmcp"), ("append", "timed")):
+    for flaws in (
+        ("append",),
+        ("append", "fastmcp"),
+        ("append", "timed"),
+        ("append", "random-id"),
+        ("append", "random-id-text"),
+    ):
         report = check(Stamped(*flaws).server(), **OBSERVE)
         errors = {f.rule for f in report.findings if f.tool == "add_item_tag" and f.severity == "error"}
         assert {REPEAT, CONCURRENT} <= errors, (flaws, report.findings)

@@ -209,6 +209,32 @@ def test_a_search_that_escapes_wildcards_is_quiet() -> None:
     assert "big note" not in percent.text
 
 
+# -- 10. values a description lists, at the top and inside an array's items -------------------------------
+
+
+def test_values_outside_the_listed_ones_accepted_at_the_top_and_in_items_are_reported() -> None:
+    calls = [
+        c for c in report_calls(e.todo_list(checks=False), allow_writes=True) if c.constraint == "not-listed"
+    ]
+    assert {c.field for c in calls} == {"format", "todos[].status"}
+    item = next(c for c in calls if c.field == "todos[].status")
+    assert item.arguments["todos"][0]["status"] == NOT_LISTED
+    report = check(e.todo_list(checks=False), allow_writes=True)
+    (finding,) = [f for f in found(report, MALFORMED) if "outside the values" in f.message]
+    assert finding.tool == "save_todos"
+    assert finding.severity == "warning"
+
+
+def test_values_outside_the_listed_ones_refused_are_quiet() -> None:
+    report = check(e.todo_list(checks=True), allow_writes=True)
+    assert not [f for f in found(report, MALFORMED) if "outside the values" in f.message]
+    calls = [
+        c for c in report_calls(e.todo_list(checks=True), allow_writes=True) if c.constraint == "not-listed"
+    ]
+    assert len(calls) == 2
+    assert all(c.is_error for c in calls)
+
+
 # -- 9. two statements in one SQL string ------------------------------------------------------------------
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import anyio
 import mcp_types as types
 import pytest
 
@@ -24,13 +25,15 @@ from wireproof.check.probes.effects import (
     roundtrip_arguments,
     updates,
 )
+from wireproof.check.runner import wipes_all
 
 NOT_REFLECTED = "errors.write-not-reflected"
 NO_OP = "errors.no-op-acknowledged"
 RETRY = "idempotency.delete-retry-refused"
 POISON = "errors.write-poisons-reads"
 DANGLING = "errors.reference-not-checked"
-EFFECT_RULES = {NOT_REFLECTED, NO_OP, RETRY, POISON, DANGLING}
+LOST = "idempotency.concurrent-writes-lost"
+EFFECT_RULES = {NOT_REFLECTED, NO_OP, RETRY, POISON, DANGLING, LOST}
 COVERED = set(EFFECT_RULES)
 """The rules this file makes fire (test_rules.py checks every rule fires somewhere)."""
 
@@ -64,6 +67,8 @@ class Tasks:
             "retry-error",
             "dangling",
             "update-miss-ok",
+            "racy",
+            "replace",
         }
         assert not unknown, unknown
         self.flaws = set(flaws)
@@ -95,8 +100,16 @@ class Tasks:
         if parent is not None and parent not in self.tasks and "dangling" not in self.flaws:
             return s.tool_error(f"parent_id {parent}: no such task. Check the id with list_tasks.")
         task = {"id": self.next_id, "name": stored, "status": status, "due_date": due}
-        self.tasks[self.next_id] = task
         self.next_id += 1
+        if "racy" in self.flaws:  # read the whole store, yield, write it back: a concurrent create is lost
+            copy = dict(self.tasks)
+            await anyio.sleep(0.01)
+            copy[task["id"]] = task
+            self.tasks = copy
+        elif "replace" in self.flaws:  # the store is the last task written (a full replacement, by design)
+            self.tasks = {task["id"]: task}
+        else:
+            self.tasks[task["id"]] = task
         return text(f"Created task {task['id']}: {name}")
 
     async def list_tasks(self, args: dict[str, Any]) -> Any:
@@ -136,7 +149,7 @@ class Tasks:
         task.update(changes)
         return text(f"Task {task['id']} updated successfully.")
 
-    def server(self) -> Any:
+    def server(self, first: list[s.FakeTool] | None = None) -> Any:
         task_id = {"type": "integer", "minimum": 1, "description": "The task's id."}
         name = {"type": "string", "minLength": 1, "maxLength": 100, "description": "The task's name."}
         status = {"type": "string", "enum": ["active", "done"], "description": "The task's status."}
@@ -149,6 +162,7 @@ class Tasks:
 
         return s.build(
             [
+                *(first or []),
                 s.FakeTool(
                     "create_task",
                     self.create,
@@ -449,3 +463,62 @@ def test_reference_fields_are_told_from_ids_a_caller_makes_up() -> None:
         "update_thing", "", {"type": "object", "properties": {"parent_id": integer}}, None, WRITE
     )
     assert reference_arguments(update, {}) is None
+
+
+def test_concurrent_distinct_creates_that_overwrite_each_other_are_lost_writes() -> None:
+    (finding,) = found(check(Tasks("racy").server(), **OBSERVE), LOST)
+    assert (finding.tool, finding.severity, finding.category) == ("create_task", "error", "idempotency")
+    assert "6 concurrent creates with distinct name" in finding.message
+    assert "only 1 of them" in finding.message
+
+
+def test_a_store_that_replaces_rather_than_adds_is_no_lost_write() -> None:
+    store = Tasks("replace")
+    report = check(store.server(), **OBSERVE)
+    assert not found(report, LOST)
+    made = [
+        a["name"] for t, a in store.received if t == "create_task" and str(a.get("name")).startswith("wpc-")
+    ]
+    assert len(made) == 8  # the probe ran: two one after the other, six at once
+
+
+def test_a_tool_that_empties_the_store_is_probed_after_every_other_write() -> None:
+    """docs/holdout4: clear_all_tasks / clear_database, probed in listing order, emptied the seeded state
+    before the other writes' probes ran (sh-4, sh-5, cv-11 …): such a tool goes last now, inputs included."""
+    store = Tasks()
+
+    async def clear_all(args: dict[str, Any]) -> Any:
+        store._log("clear_all_tasks", args)
+        store.tasks.clear()
+        return text("Cleared every task.")
+
+    clear = s.FakeTool(
+        "clear_all_tasks",
+        clear_all,
+        description="Delete every task.",
+        input_schema={"type": "object", "properties": {}, "additionalProperties": False},
+        annotations={**WRITE, "destructiveHint": True},
+    )
+    check(store.server(first=[clear]), **OBSERVE)
+    order = [name for name, _ in store.received]
+    assert "clear_all_tasks" in order
+    assert order.index("clear_all_tasks") > max(
+        i for i, name in enumerate(order) if name != "clear_all_tasks"
+    )
+
+
+def test_wipes_all_reads_the_name() -> None:
+    def tool(name: str) -> ToolInfo:
+        return ToolInfo(name, "", {"type": "object"}, None, WRITE)
+
+    for name in (
+        "clear_all_tasks",
+        "reset_database",
+        "delete_all",
+        "purge",
+        "clearDatabase",
+        "truncate_table",
+    ):
+        assert wipes_all(tool(name)), name
+    for name in ("delete_task", "create_task", "update_all_statuses", "remove_tag"):
+        assert not wipes_all(tool(name)), name

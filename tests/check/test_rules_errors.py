@@ -221,6 +221,12 @@ def test_a_server_that_answers_valid_results_has_no_invalid_result() -> None:
             "an OS error string with a path",
             "warning",
         ),
+        (  # docs/holdout4 sh-2: zod's issue list, dumped whole by a TypeScript server
+            '[\n  {\n    "code": "invalid_type",\n    "expected": "string",\n    "received": "undefined",\n'
+            '    "path": [\n      "taskId"\n    ],\n    "message": "Required"\n  }\n]',
+            "a validation-library dump",
+            "error",
+        ),
     ],
 )
 def test_internal_details_in_an_error_are_leaks_by_kind(text: str, label: str, severity: str) -> None:

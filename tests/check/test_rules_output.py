@@ -242,3 +242,39 @@ def test_a_whole_table_read_unanswered_in_time_is_only_info_not_a_crash(
     assert [f.severity for f in crashes] == ["info"]
     assert "whole table events" in crashes[0].message
     assert not findings(report, BUDGET)  # no size was measured, none is claimed
+
+
+# -- output.over-budget: an error that only quotes the checker's own oversized argument --------------------
+
+NAME_SCHEMA = {
+    "type": "object",
+    "properties": {"name": {"type": "string", "maxLength": 50_000, "description": "The thing's name."}},
+    "required": ["name"],
+    "additionalProperties": False,
+}
+
+
+def quoting(*, data_too: bool) -> Any:
+    """get_colour_by_name refuses an unknown name quoting it whole (the awkward 50,001-character name comes
+    back in the error, about 12,500 tokens); with ``data_too`` a long name makes it dump 200 KB of its rows."""
+
+    async def handler(args: dict[str, Any]) -> Any:
+        name = str(args.get("name"))
+        if len(name) > 100 and data_too:
+            return s.ok({"rows": [f"row {i} of the colour table" for i in range(8_000)]})
+        if name != "example":
+            return s.tool_error(f"Unknown colour {name!r}: give the name of a colour in the table.")
+        return s.ok({"colour": "blue"})
+
+    return s.build([s.FakeTool("get_colour_by_name", handler, input_schema=NAME_SCHEMA)])
+
+
+def test_an_error_that_quotes_the_checkers_own_huge_argument_is_only_a_warning() -> None:
+    (found,) = findings(check(quoting(data_too=False)), BUDGET)
+    assert found.severity == "warning"
+    assert "repeats the caller's oversized argument" in found.message
+
+
+def test_a_huge_answer_of_the_servers_own_data_to_an_awkward_call_is_still_over_budget() -> None:
+    (found,) = findings(check(quoting(data_too=True)), BUDGET)
+    assert found.tool == "get_colour_by_name"

@@ -34,7 +34,15 @@ EMPTY_MISS = "errors.miss-answered-empty"
 EXPECTED = "errors.expected-not-stated"
 DISGUISED = "errors.disguised-success"
 KEEPS_STATE = "idempotency.read-only-keeps-state"
-COVERED = {TRUNCATED, UNKNOWN_TOOL, NUMBER, EMPTY_MISS, KEEPS_STATE, "output.json-in-text"}
+COVERED = {
+    TRUNCATED,
+    UNKNOWN_TOOL,
+    NUMBER,
+    EMPTY_MISS,
+    KEEPS_STATE,
+    "output.json-in-text",
+    "errors.query-rows-dropped",
+}
 """The rules this file makes fire (test_rules.py checks every rule fires somewhere)."""
 
 NO_PARAMETERS = {"type": "object", "properties": {}, "additionalProperties": False}
@@ -80,8 +88,9 @@ def test_a_short_python_repr_list_is_no_evidence() -> None:
 class SqlTool:
     """A tool that runs the caller's SQL on a real (in-memory) SQLite database and answers every row."""
 
-    def __init__(self, *, cap: int | None = None) -> None:
+    def __init__(self, *, cap: int | None = None, select_only_rows: bool = False) -> None:
         self.cap = cap
+        self.select_only_rows = select_only_rows  # rows only for a statement that starts with SELECT
 
     async def run(self, args: dict[str, Any]) -> Any:
         if set(args) - {"query", "limit"} or not isinstance(args.get("query"), str):
@@ -95,6 +104,9 @@ class SqlTool:
                 return s.tool_error("The query failed: check the SQL and try again with a corrected query.")
         if self.cap is not None:
             rows = rows[: min(self.cap, int(args.get("limit", self.cap)))]
+        first = args["query"].split(None, 1)[0].upper() if args["query"].strip() else ""
+        if self.select_only_rows and first != "SELECT":
+            return text(json.dumps({"status": "success", "message": f"{first} executed successfully"}))
         return text(str(rows))
 
     def server(self) -> Any:
@@ -134,6 +146,37 @@ def test_a_sql_tool_that_answers_a_thousand_rows_at_once_needs_paging() -> None:
     assert "WITH RECURSIVE" in str(found.evidence.call)
 
 
+def test_a_read_query_whose_rows_are_dropped_is_reported() -> None:
+    """docs/holdout4 cv-13: a WITH (or PRAGMA) query answered "WITH executed successfully" and no rows."""
+    (found,) = findings(
+        check(SqlTool(select_only_rows=True).server(), allow_writes=True), "errors.query-rows-dropped"
+    )
+    assert found.tool == "query"
+    assert "none of its rows" in found.message
+    assert not findings(check(SqlTool().server(), allow_writes=True), "errors.query-rows-dropped")
+
+
+def test_rows_in_a_text_layout_are_rows() -> None:
+    """docs/corpus: mcp-alchemy answers rows as '1. row\\nn: 1' blocks, cut at some length."""
+
+    async def layout(args: dict[str, Any]) -> Any:
+        return text("\n\n".join(f"{i}. row\nn: {i}" for i in range(1, 29)) + "\n\nResult: 28 rows shown")
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "query": {"type": "string", "maxLength": 10_000, "description": "The SQL query to run."}
+        },
+        "required": ["query"],
+        "additionalProperties": False,
+    }
+    report = check(
+        one_tool(layout, name="execute_query", description="Run a SQL query.", input_schema=schema),
+        allow_writes=True,
+    )
+    assert not findings(report, "errors.query-rows-dropped")
+
+
 def test_a_sql_tool_with_a_bounded_limit_needs_no_paging_advice() -> None:
     report = check(SqlTool(cap=100).server(), allow_writes=True)
     assert not findings(report, PAGING)
@@ -162,6 +205,18 @@ def test_a_truncated_answer_without_a_cursor_is_reported() -> None:
 
 def test_a_truncated_answer_with_a_cursor_is_fine() -> None:
     assert not findings(check(truncating(cursor=True)), TRUNCATED)
+
+
+def test_a_truncation_said_as_a_json_flag_is_reported_too() -> None:
+    """docs/holdout4 cv-12: {"row_count": 100, "limited": true, "rows": [...]} and nothing to read the rest."""
+
+    async def handler(args: dict[str, Any]) -> Any:
+        return text(json.dumps({"row_count": 100, "limited": True, "rows": [[i] for i in range(100)]}))
+
+    schema = {"type": "object", "properties": {}, "additionalProperties": False}
+    flagged = one_tool(handler, name="list_rows", description="List rows.", input_schema=schema)
+    (found,) = findings(check(flagged), TRUNCATED)
+    assert '"limited": true' in found.message
 
 
 # -- FN-7: a call of a tool the server does not list -------------------------------------------------------
@@ -701,3 +756,67 @@ def test_a_bounded_read_of_a_grown_item_stays_in_budget() -> None:
     report = check_notebook(bounded=True)
     assert not [f for f in findings(report, OVER_BUDGET) if f.tool == "read_note"]
     assert next(t for t in report.tools if t.name == "read_note").calls > 0
+
+
+# -- hold-out kb-12: a create that answers the new item's id, and a read by that id -------------------------------
+
+
+class Entries:
+    """save_entry(title, data) answers {"id": n}; get_entry(id) answers the entry whole (or ``answer_id``
+    off: "Saved." with no id, so the read cannot be aimed)."""
+
+    def __init__(self, *, answer_id: bool) -> None:
+        self.entries: dict[int, dict[str, str]] = {1: {"title": "seed", "data": "hello"}}
+        self.answer_id = answer_id
+
+    async def save(self, args: dict[str, Any]) -> Any:
+        new = max(self.entries) + 1
+        self.entries[new] = {"title": str(args["title"]), "data": str(args["data"])}
+        return s.ok({"id": new, "saved": True}) if self.answer_id else text("Saved.")
+
+    async def get(self, args: dict[str, Any]) -> Any:
+        entry = self.entries.get(args["id"])
+        return s.ok(entry) if entry else s.good_error("id", "the id of an existing entry")
+
+    def server(self) -> Any:
+        strings = {"type": "string", "maxLength": 1_000_000, "description": "Text."}
+        save = {
+            "type": "object",
+            "properties": {"title": strings, "data": strings},
+            "required": ["title", "data"],
+        }
+        ident = {"type": "integer", "minimum": 1, "description": "The entry's id."}
+        get = {
+            "type": "object",
+            "properties": {"id": ident},
+            "required": ["id"],
+            "additionalProperties": False,
+        }
+        write = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False}
+        return s.build(
+            [
+                s.FakeTool(
+                    "save_entry",
+                    self.save,
+                    description="Save an entry.",
+                    input_schema=save,
+                    annotations=write,
+                ),
+                s.FakeTool("get_entry", self.get, description="Read an entry.", input_schema=get),
+            ],
+            validate=True,
+        )
+
+
+def test_a_grown_item_is_read_back_by_the_id_the_write_answered() -> None:
+    store = Entries(answer_id=True)
+    report = check(store.server(), allow_writes=True, tool_arguments={"get_entry": {"id": 1}})
+    found = [f for f in findings(report, OVER_BUDGET) if f.tool == "get_entry"]
+    assert [f.severity for f in found] == ["error"]
+
+
+def test_without_an_id_in_the_answer_the_grown_item_is_not_read() -> None:
+    report = check(
+        Entries(answer_id=False).server(), allow_writes=True, tool_arguments={"get_entry": {"id": 1}}
+    )
+    assert not [f for f in findings(report, OVER_BUDGET) if f.tool == "get_entry"]

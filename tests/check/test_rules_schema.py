@@ -329,3 +329,52 @@ def test_closed_nested_objects_and_maps_are_quiet() -> None:
         )
     )
     assert messages(report, OPEN) == []
+
+
+def test_an_unannotated_tool_named_as_a_read_is_only_info_even_unprobed() -> None:
+    """docs/holdout4: get, get_relations, find_duplicates, get_task_detail … (12 false warnings)."""
+
+    async def relations(args: dict[str, Any]) -> Any:
+        return s.ok({"relations": []})
+
+    schema = {
+        "type": "object",
+        "properties": {"id": {"type": "integer", "minimum": 1, "description": "The entry."}},
+        "required": ["id"],
+        "additionalProperties": False,
+    }
+    tools = [
+        s.FakeTool(
+            name, relations, description="Relations of an entry.", input_schema=schema, annotations=None
+        )
+        for name in ("get_relations", "task_get", "get_or_create_entry")
+    ]
+    report = check(s.build(tools))
+    severity = {f.tool: f.severity for f in report.findings if f.rule == "schema.write-not-idempotent"}
+    assert severity == {"get_relations": "info", "task_get": "info", "get_or_create_entry": "warning"}
+
+
+def test_values_given_as_examples_are_no_prose_enum() -> None:
+    """docs/holdout4 cu: unit expressions described by examples ('km', 'gallons' …) are free text."""
+
+    async def convert(args: dict[str, Any]) -> Any:
+        return s.ok({"value": 1})
+
+    def tool(name: str, description: str) -> s.FakeTool:
+        schema = {
+            "type": "object",
+            "properties": {"unit": {"type": "string", "maxLength": 50, "description": description}},
+            "required": ["unit"],
+            "additionalProperties": False,
+        }
+        return s.FakeTool(name, convert, description="Convert.", input_schema=schema)
+
+    tools = [
+        tool("convert_to", "The unit to convert TO, e.g. 'km', 'gallons', 'joule', 'tempF'."),
+        tool("convert_from", "A bare unit like 'mile' is treated as one of that unit."),
+        tool("convert_by", "Use a short keyword like 'byte', 'pressure', or 'newton'."),
+        tool("convert_into", "The target system; one of: 'si', 'cgs', 'imperial'."),
+    ]
+    report = check(s.build(tools))
+    fired = {f.tool for f in report.findings if f.rule == "schema.enum-in-prose"}
+    assert fired == {"convert_into"}

@@ -116,6 +116,8 @@ class Connection:
         self._stack: AsyncExitStack | None = None
         self.client: Client | None = None
         self.broken = False
+        self.observer_noise: dict[str, list[str]] | None = None
+        """What each observer (by position) changes on every call, learnt at the first snapshot."""
 
     async def open(self) -> Client:
         if self.client is not None:

@@ -22,6 +22,7 @@ from wireproof.check.generate import (
     sql_like,
     valid_samples,
 )
+from wireproof.check.rules._prose import field_values, listed_values
 
 __all__ = [
     "CATASTROPHIC_SUBJECT",
@@ -198,12 +199,7 @@ def edge_cases(
         target = encoded[0] if encoded else (strings[0] if len(strings) == 1 else None)
         if target is not None:
             add(target, "decoder-garbage", DECODER_GARBAGE)
-    for field, prop in properties.items():
-        if prop.get("type") != "string" or {"enum", "const"} & set(prop):
-            continue
-        listed = prose_values(description, field) or prose_values(str(prop.get("description", "")), field)
-        if listed and NOT_LISTED not in listed:
-            add(field, "not-listed", NOT_LISTED)
+    cases += _not_listed_cases(schema, base, properties, description)
     if read_only and tokens(name) & _SEARCH_TOOLS:
         search = next(
             (
@@ -219,6 +215,56 @@ def edge_cases(
             for constraint, term in WILDCARDS.items():
                 add(search, constraint, term)
     return cases + _statement_cases(schema, valid, properties, description)
+
+
+def _listed(field: str, prop: dict[str, Any], description: str) -> list[str] | None:
+    """The values the tool's or the parameter's description lists for a string parameter, or None."""
+    if prop.get("type") != "string" or {"enum", "const"} & set(prop):
+        return None
+    own = str(prop.get("description", ""))
+    if _SQL_TEXT.search(own):
+        return None  # a query's description quoting keywords lists no values
+    return prose_values(description, field) or prose_values(own, field) or listed_values(own)
+
+
+def _not_listed_cases(
+    schema: dict[str, Any],
+    base: dict[str, Any] | None,
+    properties: dict[str, dict[str, Any]],
+    description: str,
+) -> list[AwkwardCase]:
+    """A value outside the list a description gives: for a string parameter, and for a field of the first
+    item of an array of objects (``todos[].status``: the array's ``field: … (a, b, c)`` lines or the field's
+    own description), in the sample that has the array."""
+    samples = valid_samples(schema, base)
+    cases: list[AwkwardCase] = []
+    for field, prop in properties.items():
+        listed = _listed(field, prop, description)
+        if listed and NOT_LISTED not in listed:
+            arguments = {**samples[0], field: NOT_LISTED}
+            if is_schema_valid(schema, arguments) is not False:
+                cases.append(AwkwardCase("hostile", field, "not-listed", arguments))
+    for field, prop in properties.items():
+        raw = prop.get("items")
+        if prop.get("type") != "array" or not isinstance(raw, dict):
+            continue
+        items = resolve(raw, schema)
+        sample = next((s for s in samples if isinstance(s.get(field), list) and s[field]), None)
+        if sample is None or not isinstance(sample[field][0], dict):
+            continue
+        by_line = field_values(str(prop.get("description", "")))
+        for name, inner in _properties(items).items():
+            listed = _listed(name, inner, "") or (
+                by_line.get(name) if inner.get("type") == "string" else None
+            )
+            if not listed or NOT_LISTED in listed or {"enum", "const"} & set(inner):
+                continue
+            first = {**sample[field][0], name: NOT_LISTED}
+            arguments = {**sample, field: [first, *sample[field][1:]]}
+            if is_schema_valid(schema, arguments) is not False:
+                cases.append(AwkwardCase("hostile", f"{field}[].{name}", "not-listed", arguments))
+                break
+    return cases
 
 
 def _statement_cases(

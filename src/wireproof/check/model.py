@@ -77,6 +77,8 @@ Purpose = Literal[
     "write-keys-only",
     "write-malformed",
     "write-reference",
+    "write-distinct-sequential",
+    "write-distinct-concurrent",
     "read-effect",
     "read-escape",
     "read-escape-check",
@@ -95,7 +97,7 @@ Purpose = Literal[
 read-only tool's valid call made again, identically; ``lookup-miss`` a lookup of a name that cannot
 exist; ``unknown-tool`` a call of a tool the server does not list; ``observe`` an observer's snapshot;
 ``write-*`` and ``key-conflict`` the writes probe (``write-roundtrip`` / ``write-collision`` / ``write-miss`` /
-``write-keys-only`` / ``write-malformed`` / ``write-reference`` its effects part, ``check.probes.effects``); ``read-effect`` / ``read-escape`` /
+``write-keys-only`` / ``write-malformed`` / ``write-reference`` / ``write-distinct-sequential`` / ``write-distinct-concurrent`` its effects part, ``check.probes.effects``); ``read-effect`` / ``read-escape`` /
 ``read-escape-check`` / ``cleanup`` the read-only probes; ``path-escape`` the path-confinement probe; ``name-escape`` the name-traversal probe (``check.probes.names``); ``select-all`` a read of a whole table a listing tool
 names, through a query tool (its ``constraint`` the table); ``grow`` / ``grown-read`` the
 growth probe (a large write, then the read of the same item); ``auth-case`` a
@@ -414,15 +416,51 @@ def wrapped_json(structured: Any) -> Any:
     return None
 
 
-def snapshot_answers(snapshot: str | None) -> Any:
-    """An observer snapshot (``probes.writes.snapshot``) as comparable JSON: each observer's answer JSON."""
+VOLATILE: Final = "<volatile>"
+_HEXISH: Final = re.compile(r"\b(?=[0-9a-f-]*[0-9])(?=[0-9a-f-]*[a-f])[0-9a-f]{6,}(?:-[0-9a-f]{4,})*\b")
+"""A hex token of six or more characters with a digit and a letter (a request id, a uuid, a digest)."""
+TEXT_NOISE: Final = "#text-hex"
+"""The volatile-paths entry of an observer whose plain-text answer differs between two identical calls
+only in hex tokens (ids): those tokens are masked in that observer's text."""
+
+
+def volatile_paths(first: Any, second: Any) -> list[str]:
+    """What differs between two answers of the same observer called twice with nothing in between: the
+    leaf paths of a JSON answer (a random id, a request counter), or ``TEXT_NOISE`` for a text answer
+    that differs only in hex tokens. Lengths never count: a list that changed size is no noise."""
+    if isinstance(first, str) and isinstance(second, str):
+        if first != second and _HEXISH.sub("#", first) == _HEXISH.sub("#", second):
+            return [TEXT_NOISE]
+        return []
+    old, new = json_leaves(first), json_leaves(second)
+    if set(old) != set(new):
+        return []
+    return sorted(k for k in old if not k.endswith("#len") and old[k] != new[k])
+
+
+def mask_volatile(value: Any, paths: list[str], path: str = "") -> Any:
+    """``value`` with the leaves at ``paths`` (``volatile_paths``) replaced by ``VOLATILE``."""
+    if not paths:
+        return value
+    if isinstance(value, str) and TEXT_NOISE in paths and not path:
+        return _HEXISH.sub("#", value)
+    if isinstance(value, dict):
+        return {k: mask_volatile(v, paths, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [mask_volatile(v, paths, f"{path}[{i}]") for i, v in enumerate(value)]
+    return VOLATILE if path in paths else value
+
+
+def snapshot_answers(snapshot: str | None, noise: dict[str, list[str]] | None = None) -> Any:
+    """An observer snapshot (``probes.writes.snapshot``) as comparable JSON: each observer's answer JSON,
+    with what the observer changes on every call (its ``volatile`` paths, or ``noise`` given) masked."""
     if snapshot is None:
         return None
     entries = _parse(snapshot)
     if not isinstance(entries, list):
         return snapshot
     out = []
-    for entry in entries:
+    for index, entry in enumerate(entries):
         if not isinstance(entry, dict):
             out.append(entry)
             continue
@@ -437,15 +475,31 @@ def snapshot_answers(snapshot: str | None) -> Any:
             structured=entry.get("structured"),
         )
         answer = record.answer_json()
-        out.append([record.tool, record.outcome, record.is_error, record.text if answer is None else answer])
+        value = record.text if answer is None else answer
+        own = entry.get("volatile")
+        paths = (noise or {}).get(str(index), own if isinstance(own, list) else [])
+        out.append([record.tool, record.outcome, record.is_error, mask_volatile(value, paths)])
     return out
+
+
+def snapshot_noise(*snapshots: str | None) -> dict[str, list[str]]:
+    """The volatile paths the snapshots carry, per observer (by position), merged."""
+    merged: dict[str, set[str]] = {}
+    for snapshot in snapshots:
+        entries = _parse(snapshot) if snapshot is not None else None
+        for index, entry in enumerate(entries if isinstance(entries, list) else []):
+            own = entry.get("volatile") if isinstance(entry, dict) else None
+            if isinstance(own, list):
+                merged.setdefault(str(index), set()).update(str(p) for p in own)
+    return {k: sorted(v) for k, v in merged.items()}
 
 
 def observers_moved(before: str | None, after: str | None) -> bool:
     """Whether two observer snapshots differ by more than bookkeeping (timestamps, version counters)."""
     if before == after:
         return False
-    a, b = snapshot_answers(before), snapshot_answers(after)
+    noise = snapshot_noise(before, after)
+    a, b = snapshot_answers(before, noise), snapshot_answers(after, noise)
     return a != b and bookkeeping_only(a, b) is None
 
 

@@ -50,6 +50,7 @@ from wireproof.check.probes.auth import (
     probe_http_auth,
 )
 from wireproof.check.probes.effects import probe_poison, probe_write_and_effects
+from wireproof.check.probes.effects import words as effect_words
 from wireproof.check.probes.growth import growth_pairs, probe_growth
 from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
 from wireproof.check.probes.names import name_traversal_tools, probe_name_traversal
@@ -254,6 +255,14 @@ async def _check(
 
     listings = table_listing_tools(reads)
 
+    async def wipes_last(connection: Connection) -> None:
+        """The writes that empty the whole store, after every other write's probes (they would leave
+        the others nothing to work on): their writes probe, then their inputs, on one connection."""
+        for tool in checked_writes:
+            if wipes_all(tool):
+                await probe_write_and_effects(connection, tool, options, observations, advance_for(tool.name))
+                await probe_inputs(connection, tool, options, observations, advance_for(tool.name))
+
     def select_all_job(tool: ToolInfo) -> Callable[[Connection], Awaitable[None]]:
         return lambda connection: probe_largest_table(
             connection, tool, largest_tables(observations, listings), options, observations
@@ -263,7 +272,8 @@ async def _check(
         [job_for(tool) for tool in reads],
         [select_all_job(tool) for tool in query_tools(tools, options)] if listings else [],
         [in_order] if effect_reads or escape_reads or confined or checked_writes else [],
-        [job_for(tool) for tool in checked_writes],
+        [job_for(tool) for tool in checked_writes if not wipes_all(tool)],
+        [wipes_last] if any(wipes_all(t) for t in checked_writes) else [],
     ]
     await workers.run(phases)
     if target.url:
@@ -308,10 +318,11 @@ def _in_order(
             await probe_read_only_escapes(connection, tool, options, observations)
         for tool in confined:
             await probe_path_confinement(connection, tool, options, observations)
-        for tool in checked_writes:
+        narrow = [t for t in checked_writes if not wipes_all(t)]
+        for tool in narrow:
             await probe_write_and_effects(connection, tool, options, observations, advance_for(tool.name))
-        await probe_poison(connection, checked_writes, options, observations)
-        for tool in name_traversal_tools(checked_writes, options):
+        await probe_poison(connection, narrow, options, observations)
+        for tool in name_traversal_tools(narrow, options):
             await probe_name_traversal(connection, tool, options, observations)
         await _grow(connection, tools, options, observations)  # last: disturbs no write's first call
 
@@ -324,6 +335,21 @@ async def _grow(
     """The growth probe's pairs (only with --allow-writes): a large write, then the read of the same item."""
     for write, read in growth_pairs(tools, options):
         await probe_growth(connection, write, read, options, observations)
+
+
+_WIPE_VERBS: Final = frozenset(
+    {"clear", "reset", "wipe", "purge", "truncate", "flush", "erase", "nuke", "empty", "drop"}
+)
+_ALL_WORDS: Final = frozenset({"all", "everything", "database", "db", "store", "storage", "data"})
+
+
+def wipes_all(tool: ToolInfo) -> bool:
+    """Whether a write's name says it empties the whole store (``clear_all_tasks``, ``reset_database``,
+    ``delete_all``, ``purge``): its probes go after every other write's, so they find data to work on."""
+    words = set(effect_words(tool.name))
+    return not tool.read_only and bool(
+        words & _WIPE_VERBS or (words & {"delete", "remove", "destroy"} and words & _ALL_WORDS)
+    )
 
 
 def _escape_tools(tools: list[ToolInfo], options: CheckOptions) -> tuple[list[ToolInfo], list[ToolInfo]]:

@@ -14,6 +14,10 @@ After the writes probe, each write tool gets up to three more calls, each betwee
 - ``write-keys-only``: an update called with its required (key) fields only, nothing to change.
 - ``write-miss`` for an update too: the update aimed at a target that cannot exist.
 
+``write-distinct-sequential`` / ``write-distinct-concurrent``: a create given two distinct unique values in
+its free-text field one after the other, then six more at once; the observers after each part show
+whether concurrent creates keep each other (a read-modify-write of a whole file loses all but one).
+
 ``write-reference`` (no observers needed): a create (a write that neither deletes nor updates) whose
 parameter refers to another item (``parent_id``, ``project_id``, ``todo_ids``, ``blockers``, ``depends_on``)
 given a reference that cannot exist (``wireproof_does_not_exist_7f3a``, the id 987654321): the answer must
@@ -29,15 +33,19 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import Any, Final
 
+import anyio
+
 from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions, Observer
 from wireproof.check.generate import MISSING_ID, MISSING_NAME, is_schema_valid, resolve, valid_samples
 from wireproof.check.model import (
+    CallRecord,
     Observations,
     Purpose,
     ToolInfo,
@@ -48,10 +56,12 @@ from wireproof.check.model import (
 from wireproof.check.probes.writes import probe_write, snapshot
 
 __all__ = [
+    "DISTINCT_CALLS",
     "MALFORMED_DATE",
     "MISSING_ID",
     "ROUNDTRIP_TEXTS",
     "deletes",
+    "distinct_field",
     "miss_arguments",
     "probe_effects",
     "probe_poison",
@@ -65,6 +75,8 @@ __all__ = [
 ROUNDTRIP_TEXTS: Final = ("007341", "007342", "007343", "007344", "007345")
 """Numeric-looking text with leading zeros: stored as text it reads back the same; coerced, as 7341…
 (a number no count or id in a small test account is likely to equal by chance)."""
+DISTINCT_CALLS: Final = 6
+"""Concurrent creates with distinct values (the lost-writes probe)."""
 MALFORMED_DATE: Final = "tomorrow"
 """A date as a person says it: schema-valid for a plain string, and no date a strict parser reads."""
 
@@ -272,6 +284,67 @@ def reference_arguments(tool: ToolInfo, base: dict[str, Any]) -> tuple[str, dict
     return None
 
 
+def distinct_field(tool: ToolInfo, base: dict[str, Any]) -> str | None:
+    """The create's first free-text field (name, title, content…) that takes a short unique marker, or None."""
+    if deletes(tool) or updates(tool):
+        return None
+    special = set(path_parameters(tool)) | set(code_parameters(tool)) | {idempotency_key_parameter(tool)}
+    for name, prop in _properties(tool).items():
+        parts = words(name)
+        if name in special or not parts or parts[0] in _NOT_NEW or parts[-1] not in _FREE_TEXT:
+            continue
+        if (
+            _plain_string(prop)
+            and is_schema_valid(tool.input_schema, {**base, name: "wpc-0123abcd-s1"}) is not False
+        ):
+            return name
+    return None
+
+
+async def _distinct_writes(
+    connection: Connection,
+    tool: ToolInfo,
+    base: dict[str, Any],
+    options: CheckOptions,
+    observations: Observations,
+) -> None:
+    """Two distinct creates one after the other, then ``DISTINCT_CALLS`` at once, each part followed by a snapshot."""
+    field = distinct_field(tool, base)
+    if field is None:
+        return
+    token = uuid.uuid4().hex[:8]
+    for i in (1, 2):
+        value = f"wpc-{token}-s{i}"
+        observations.calls.append(
+            await connection.call(
+                tool.name, {**base, field: value}, "write-distinct-sequential", field=field, constraint=value
+            )
+        )
+    snaps = observations.snapshots.setdefault(tool.name, {})
+    snaps["distinct-sequential"] = await snapshot(connection, options)
+    results: list[CallRecord] = []
+
+    async def one(value: str) -> None:
+        results.append(
+            await connection.call(
+                tool.name,
+                {**base, field: value},
+                "write-distinct-concurrent",
+                field=field,
+                constraint=value,
+                reconnect=False,
+            )
+        )
+
+    if await connection.open() is not None:
+        async with anyio.create_task_group() as group:
+            for i in range(1, DISTINCT_CALLS + 1):
+                group.start_soon(one, f"wpc-{token}-c{i}")
+    await connection.recover()
+    observations.calls.extend(results)
+    snaps["distinct-concurrent"] = await snapshot(connection, options)
+
+
 def _keys_only_arguments(tool: ToolInfo, base: dict[str, Any]) -> dict[str, Any] | None:
     """The sample call's required fields only, when the tool has fields to change beyond them."""
     properties = _properties(tool)
@@ -405,6 +478,7 @@ async def probe_effects(
     roundtrip = roundtrip_arguments(tool, base)
     if roundtrip is not None:
         await _between_snapshots(connection, tool, roundtrip, "write-roundtrip", options, observations)
+    await _distinct_writes(connection, tool, base, options, observations)
     if updates(tool):
         miss = miss_arguments(tool, base)
         if miss is not None:

@@ -4,6 +4,9 @@ A read of the checker's small sample item cannot show that the read has no bound
 free content (``content``, ``body``, ``text``…) and a read tool names the same item by the same argument
 (``path: "notes/a.md"`` in both samples), the write is called once with a large content value the schema
 allows (past the token limit when the schema lets it be that long), then the read with its own sample.
+A create that shares no argument with the read still pairs with a read whose one required argument is an
+id (``get {id}``, ``read_note {note_id}``): the read is then given the id the write's answer names
+(``{"id": 4}``, ``Saved entry 4``); with none in the answer, nothing is read.
 The read's answer is recorded like any other (``output.over-budget`` judges its size); the write's too.
 Runs after the writes probe, so that its first-call effects are not disturbed.
 """
@@ -16,7 +19,7 @@ from typing import Any, Final
 from wireproof.check.client import Connection
 from wireproof.check.config import BYTES_PER_TOKEN, CheckOptions
 from wireproof.check.generate import is_schema_valid, valid_samples
-from wireproof.check.model import Observations, ToolInfo
+from wireproof.check.model import CallRecord, Observations, ToolInfo
 
 __all__ = ["growth_pairs", "probe_growth"]
 
@@ -51,10 +54,37 @@ def growth_pairs(tools: list[ToolInfo], options: CheckOptions) -> list[tuple[Too
             shared = [
                 k for k, v in sample.items() if k != content and isinstance(v, str) and written.get(k) == v
             ]
-            if shared:
+            if shared or _id_parameter(read) is not None:
                 pairs.append((write, read))
                 break
     return pairs
+
+
+_ID_NAME: Final = re.compile(r"^(id|[a-z]+_id|[a-z]+Id)$")
+_ID_IN_TEXT: Final = re.compile(
+    r"\b(?:id|ID|Id)\b\W{0,3}(\d{1,12})\b|\b(?:entry|item|note|record|task) #?(\d{1,12})\b"
+)
+
+
+def _id_parameter(read: ToolInfo) -> str | None:
+    """The read's one required argument when it is an id (``id``, ``note_id``, ``taskId``), else None."""
+    required = [r for r in read.input_schema.get("required", []) if isinstance(r, str)]
+    return required[0] if len(required) == 1 and _ID_NAME.match(required[0]) else None
+
+
+def _answered_id(call: CallRecord, name: str) -> Any:
+    """The id a write's answer names: its JSON's ``name`` or ``id`` member (at the top or one level down), or
+    the first ``id 4`` / ``entry 4`` in its text; None when it names none."""
+    value = call.answer_json()
+    for candidate in (
+        (value, *(v for v in value.values() if isinstance(v, dict))) if isinstance(value, dict) else ()
+    ):
+        for key in (name, "id"):
+            found = candidate.get(key)
+            if isinstance(found, int | str) and not isinstance(found, bool) and str(found):
+                return found
+    match = _ID_IN_TEXT.search(call.text)
+    return int(match.group(1) or match.group(2)) if match else None
 
 
 def _large(prop: dict[str, Any], options: CheckOptions) -> str | None:
@@ -83,4 +113,15 @@ async def probe_growth(
     if grown.outcome != "result" or grown.is_error:
         return
     sample = valid_samples(read.input_schema, options.tool_arguments.get(read.name))[0]
+    shared = any(k != content and isinstance(v, str) and arguments.get(k) == v for k, v in sample.items())
+    key = _id_parameter(read)
+    if not shared and key is not None:
+        found = _answered_id(grown, key)
+        if found is None:
+            return
+        prop = read.input_schema.get("properties", {}).get(key, {})
+        kind = prop.get("type") if isinstance(prop, dict) else None
+        sample = {**sample, key: int(found) if kind == "integer" and str(found).isdigit() else found}
+        if is_schema_valid(read.input_schema, sample) is False:
+            return
     observations.calls.append(await connection.call(read.name, sample, "grown-read"))

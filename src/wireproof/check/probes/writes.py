@@ -37,6 +37,7 @@ from wireproof.check.model import (
     ToolInfo,
     code_parameters,
     idempotency_key_parameter,
+    volatile_paths,
 )
 
 __all__ = [
@@ -54,19 +55,38 @@ async def snapshot(connection: Connection, options: CheckOptions) -> str | None:
     """What every observer answers now, as one comparable string (None without observers)."""
     if not options.observers:
         return None
+    if connection.observer_noise is None:  # learn once what the observers change on every call
+        first = [await connection.call(o.tool, o.arguments, "observe") for o in options.observers]
+        second = [await connection.call(o.tool, o.arguments, "observe") for o in options.observers]
+        connection.observer_noise = {
+            str(i): volatile_paths(_answer(a), _answer(b))
+            for i, (a, b) in enumerate(zip(first, second, strict=True))
+        }
+        records = second
+    else:
+        records = [await connection.call(o.tool, o.arguments, "observe") for o in options.observers]
     answers = []
-    for observer in options.observers:
-        record = await connection.call(observer.tool, observer.arguments, "observe")
-        answers.append(
-            {
-                "tool": observer.tool,
-                "is_error": record.is_error,
-                "outcome": record.outcome,
-                "structured": record.structured,
-                "text": record.text,
-            }
-        )
+    for index, (observer, record) in enumerate(zip(options.observers, records, strict=True)):
+        entry: dict[str, Any] = {
+            "tool": observer.tool,
+            "is_error": record.is_error,
+            "outcome": record.outcome,
+            "structured": record.structured,
+            "text": record.text,
+        }
+        noise = connection.observer_noise.get(str(index))
+        if noise:
+            entry["volatile"] = noise
+        answers.append(entry)
     return json.dumps(answers, sort_keys=True, ensure_ascii=False)
+
+
+def _answer(record: CallRecord) -> Any:
+    """An observer call's answer as compared: its JSON, else its text; None for no result."""
+    if record.outcome != "result":
+        return None
+    value = record.answer_json()
+    return record.text if value is None else value
 
 
 def _other_value(schema: dict[str, Any], name: str, current: Any) -> Any:

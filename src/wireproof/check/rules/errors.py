@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from wireproof._jsontext import RELATIVE_PATH, json_strings
 from wireproof.check.client import INVALID_RESULT
-from wireproof.check.edges import STATEMENT_MARKS, WILDCARDS, duration_like
+from wireproof.check.edges import NOT_LISTED, STATEMENT_MARKS, WILDCARDS, duration_like
 from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
 from wireproof.check.model import (
     CallRecord,
@@ -64,7 +64,13 @@ _LEAKS: Final = (
     ),
     LeakKind(
         "a validation-library dump",
-        re.compile(r"errors\.pydantic\.dev|validation errors? for \w+|pydantic_core|\bzod\b|ZodError"),
+        re.compile(
+            r"errors\.pydantic\.dev|validation errors? for \w+|pydantic_core|\bzod\b|ZodError"
+            # zod's issue list as JSON ([{"code": "invalid_type", "expected": …, "path": […]}]): the TypeScript
+            # SDK's validator, dumped whole
+            r"|\"code\"\s*:\s*\"(invalid_type|too_small|too_big|invalid_enum_value|invalid_string|"
+            r"unrecognized_keys|invalid_union|invalid_literal|invalid_format|invalid_value)\"[^\]]{0,400}\"path\"\s*:"
+        ),
         "error",
     ),
     LeakKind(
@@ -292,8 +298,10 @@ def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
     *_seconds, *_ms, *_minutes, *_hours, *_days) sent -1 and answered as a success; and input outside the
     tool's stated format or value list answered as an empty success ("", null, [], {}): garbage given to
     a decode/parse tool's encoded input ('!!!not base64@@@'), or a value outside the list a description
-    gives for a parameter ('status: open|done', 'one of: a, b'). Refused, they teach the model; answered
-    as empty, they read as 'there is nothing' and the model carries on with a wrong belief."""
+    gives for a parameter ('status: open|done', 'one of: a, b', "'table', 'vertical' or 'json'", '(pending,
+    in_progress, completed)'), or for a field of an array's items ('todos[].status'). Refused, they teach the
+    model; answered as empty, they read as 'there is nothing' and the model carries on with a wrong belief;
+    the value outside the list answered as any other success is a warning too (ignored or stored)."""
     for call in _violations(ctx):
         if call.outcome == "result" and not call.is_error and disguised_failure(call) is None:
             what = (
@@ -338,15 +346,35 @@ def _garbage_answered_empty(ctx: RuleContext) -> Iterator[Hit]:
             continue
         if (call.tool, call.constraint) in reported or not answered_ok(call):
             continue
+        value = NOT_LISTED if call.constraint == "not-listed" else call.arguments.get(call.field)
         if nothing(_items(call)):
             reported.add((call.tool, call.constraint))
-            said = _GARBAGE[call.constraint].format(field=call.field, value=call.arguments.get(call.field))
+            said = _GARBAGE[call.constraint].format(field=call.field, value=value)
             yield Hit(
                 call.tool,
                 f"A call with {said}: the model reads it as 'there is nothing', not as 'that input is wrong'.",
                 call.evidence(),
                 "warning",
             )
+        elif (
+            call.constraint == "not-listed"
+            and disguised_failure(call) is None
+            and not _SAYS_REFUSED.search(call.text[:500])
+        ):
+            reported.add((call.tool, call.constraint))
+            yield Hit(
+                call.tool,
+                f"A call with {call.field} = {value!r}, outside the values the description lists, was answered "
+                "as a success: the server ignored or kept a value it says it does not take (refuse it, naming "
+                "the allowed values, or make them an enum).",
+                call.evidence(),
+                "warning",
+            )
+
+
+_SAYS_REFUSED: Final = re.compile(
+    r"\b(invalid|not (a )?valid|must be|allowed values|expected|unknown|unsupported|not supported)\b", re.I
+)
 
 
 _ONE_BASED_WORDS: Final = frozenset({"position", "row", "column", "col", "line"})

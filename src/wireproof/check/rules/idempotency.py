@@ -213,8 +213,8 @@ def read_only_writes(ctx: RuleContext) -> Iterator[Hit]:
     for name, snaps in ctx.observations.snapshots.items():
         if "after" not in snaps or snaps.get("before") is None:
             continue
-        steady = snaps.get("before-again", snaps.get("before")) == snaps.get("before")
-        if steady and snaps.get("before") != snaps.get("after"):
+        steady = not observers_moved(snaps.get("before"), snaps.get("before-again", snaps.get("before")))
+        if steady and observers_moved(snaps.get("before"), snaps.get("after")):
             calls = ctx.observations.calls_for(name, "read-effect")
             yield Hit(
                 name,
@@ -374,4 +374,37 @@ def read_only_keeps_state(ctx: RuleContext) -> Iterator[Hit]:
                 f"The identical call made twice in a row gave different answers: {why}.",
                 again.evidence(note=f"first answer: {truncate(first.text, 300)}"),
                 severity,
+            )
+
+
+@rule("idempotency.concurrent-writes-lost", "error", reference=IDEMPOTENCY)
+def concurrent_writes_lost(ctx: RuleContext) -> Iterator[Hit]:
+    """Concurrent distinct writes overwrite each other
+
+    Sub-agents write at the same time. With observers and --allow-writes, a create is given two distinct
+    unique values in a free-text field (name, title, content…) one after the other, then six more at once.
+    When both sequential ones appear in the observers (the store keeps items side by side) and every
+    concurrent call answered a plain success, yet fewer than six of the concurrent values appear (while the
+    sequential ones still do, so no listing limit hides them), the server lost acknowledged writes: a
+    read-modify-write of the whole store without a lock. Lock, or write each item on its own."""
+    for tool in ctx.observations.tools:
+        sequential = ctx.observations.calls_for(tool.name, "write-distinct-sequential")
+        concurrent = ctx.observations.calls_for(tool.name, "write-distinct-concurrent")
+        snaps = ctx.observations.snapshots.get(tool.name, {})
+        before, after = snaps.get("distinct-sequential"), snaps.get("distinct-concurrent")
+        if not sequential or not concurrent or before is None or after is None:
+            continue
+        if not all(_ok(c) for c in sequential + concurrent):
+            continue
+        marks = [str(c.constraint) for c in sequential]
+        if not all(m in before and m in after for m in marks):
+            continue  # the store replaces rather than adds, or the observers do not show the field
+        kept = [c for c in concurrent if str(c.constraint) in after]
+        if len(kept) < len(concurrent):
+            yield Hit(
+                tool.name,
+                f"{len(concurrent)} concurrent creates with distinct {concurrent[0].field} each answered a "
+                f"success, but only {len(kept)} of them appear in the observers, while two made one after the "
+                "other both appear: concurrent writes overwrite each other (acknowledged writes were lost).",
+                concurrent[-1].evidence(note=f"kept: {[str(c.constraint) for c in kept]}"),
             )

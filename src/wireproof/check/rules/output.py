@@ -11,10 +11,12 @@ from typing import Any, Final
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from wireproof._jsontext import json_strings
 from wireproof.check.config import BYTES_PER_TOKEN
 from wireproof.check.generate import LONG_QUERY_ROWS
 from wireproof.check.model import CallRecord, Evidence, ToolInfo, code_parameters, wrapped_json
 from wireproof.check.rules._registry import Hit, RuleContext, rule
+from wireproof.check.rules.errors import disguised_failure
 
 LONG_LIST: Final = 25
 """A list of at least this many items "came back long": paging it is no longer a matter of taste."""
@@ -79,11 +81,18 @@ def over_budget(ctx: RuleContext) -> Iterator[Hit]:
 
     Clients cap tool results (about 25,000 tokens, with a warning at 10,000); a huge answer burns context.
     Every answer counts, a listing's at its largest limit and a query tool's to SELECT * on the largest
-    table the server's own table listing (list_tables, a schema tool) names: a read an agent makes."""
+    table the server's own table listing (list_tables, a schema tool) names: a read an agent makes. An
+    awkward call's answer that is large only because it repeats the checker's own oversized argument (a
+    1 MB value quoted whole in the error) is a warning whatever its size: the size is the caller's, but an
+    error should quote a short prefix."""
     worst: dict[str, Any] = {}
+    echoes: dict[str, Any] = {}
     for call in ctx.observations.calls:
-        if call.outcome == "result" and call.size_bytes > worst.get(call.tool, (0, None))[0]:
-            worst[call.tool] = (call.size_bytes, call)
+        if call.outcome != "result":
+            continue
+        kept = echoes if _echoes_own_input(call) else worst
+        if call.size_bytes > kept.get(call.tool, (0, None))[0]:
+            kept[call.tool] = (call.size_bytes, call)
     for tool, (size, call) in worst.items():
         tokens = size // BYTES_PER_TOKEN
         level = ctx.options.error_tokens if tokens > ctx.options.error_tokens else ctx.options.warn_tokens
@@ -96,6 +105,30 @@ def over_budget(ctx: RuleContext) -> Iterator[Hit]:
                 call.evidence(note=_select_all_note(call)),
                 "error" if level == ctx.options.error_tokens else "warning",
             )
+    for tool, (size, call) in echoes.items():
+        tokens = size // BYTES_PER_TOKEN
+        already = tool in worst and worst[tool][0] // BYTES_PER_TOKEN > ctx.options.warn_tokens
+        if not already and tokens > ctx.options.warn_tokens:
+            yield Hit(
+                tool,
+                f"An error was {size:,} bytes (about {tokens:,} tokens) because it repeats the caller's "
+                "oversized argument whole: quote a short prefix of a wrong value, not all of it.",
+                call.evidence(),
+                "warning",
+            )
+
+
+_AWKWARD: Final = frozenset({"violation", "hostile", "expensive", "repair"})
+
+
+def _echoes_own_input(call: CallRecord) -> bool:
+    """An awkward call whose answer is large only because it quotes the checker's own oversized argument
+    (a 10,000-character or 1 MB string refused with an error that repeats it): what the checker sent, not
+    what the server holds. At least half the answer's bytes must be accounted for by that argument."""
+    if call.purpose not in _AWKWARD:
+        return False
+    longest = max((len(v.encode()) for v in json_strings(call.arguments)), default=0)
+    return longest >= 1_000 and call.size_bytes <= 2 * longest + 4_096
 
 
 def _which_answer(call: CallRecord) -> str:
@@ -315,7 +348,8 @@ def answered(call: CallRecord) -> bool:
 
 
 _TRUNCATED: Final = re.compile(
-    r"\b(truncated|showing (only )?(the )?first \d+|first \d+ of \d+|results? (were |was )?(cut|limited) to)\b",
+    r"\b(truncated|showing (only )?(the )?first \d+|first \d+ of \d+|results? (were |was )?(cut|limited) to)\b"
+    r"|\"(truncated|limited|has_?more|is_?truncated)\"\s*:\s*true",  # the same said as a JSON flag
     re.IGNORECASE,
 )
 _CONTINUATION: Final = re.compile(r"cursor|offset|page|skip|after|token|start", re.IGNORECASE)
@@ -329,7 +363,8 @@ _CONTINUATION: Final = re.compile(r"cursor|offset|page|skip|after|token|start", 
 def truncated_without_cursor(ctx: RuleContext) -> Iterator[Hit]:
     """Truncated answer with no way to continue
 
-    An answer that says it was truncated ("showing first 248 rows", "output truncated") is honest, but
+    An answer that says it was truncated ("showing first 248 rows", "output truncated", a JSON flag such as
+    "limited": true or "has_more": true) is honest, but
     without a cursor, offset or page parameter the rest can never be read: the model works from a part it
     cannot complete. Give a cursor (or at least an offset) and say how to continue."""
     for tool in ctx.observations.tools:
@@ -564,4 +599,45 @@ def json_in_text(ctx: RuleContext) -> Iterator[Hit]:
                 "allowed, but declaring an outputSchema and returning structuredContent gives clients its shape.",
                 call.evidence(),
                 "info",
+            )
+
+
+_NOT_ROWS: Final = frozenset(
+    {"plan", "explain", "validate", "validation", "lint", "format", "parse", "check", "analyze", "analyse"}
+)
+_SAYS_ROWS: Final = re.compile(r"\b(999|1,?000)\b")
+_NUMBER: Final = re.compile(r"\b\d{1,4}\b")
+
+
+@rule(
+    "errors.query-rows-dropped",
+    "warning",
+    reference="wireproof MISSION properties 3 and 6 (never a silent partial result)",
+)
+def query_rows_dropped(ctx: RuleContext) -> Iterator[Hit]:
+    """A read query answered as a success with none of its rows
+
+    A SQL tool was sent a read of 1,000 generated rows (WITH RECURSIVE … SELECT n) and answered a plain
+    success that holds no row at all (no list of two or more items, not the figures 999 or 1,000): the
+    server ran it as a statement and threw its rows away (a WITH, PRAGMA or EXPLAIN is not a SELECT to a
+    guard that looks at the first word). The model reads "executed successfully" as "there is nothing"."""
+    for tool in ctx.observations.tools:
+        if _words(tool.name) & _NOT_ROWS:
+            continue  # a plan, a validation or a formatting of the query answers no rows by design
+        for call in _long_queries(ctx, tool.name)[:1]:
+            if call.outcome != "result" or call.is_error or disguised_failure(call) is not None:
+                continue
+            value = _answer_value(call)
+            shown = f"{call.text} {value}"
+            if (
+                _longest_list(value) >= 2
+                or _SAYS_ROWS.search(shown)
+                or len(set(_NUMBER.findall(shown))) >= 10
+            ):
+                continue  # rows in a list, a row count, or rows in a text layout (``n: 1 … n: 28``)
+            yield Hit(
+                tool.name,
+                f"A read query of {LONG_QUERY_ROWS:,} generated rows (WITH RECURSIVE) was answered as a success "
+                "with none of its rows: the rows of a query the tool does not take for a SELECT are dropped.",
+                call.evidence(),
             )

@@ -16,6 +16,7 @@ from wireproof.check.model import (
     claims_read_only,
     code_parameters,
     idempotency_key_parameter,
+    observers_moved,
 )
 from wireproof.check.rules._prose import field_values, listed_values
 from wireproof.check.rules._registry import Hit, RuleContext, rule
@@ -28,11 +29,26 @@ _DATE_NAME: Final = re.compile(
 _VAGUE: Final = re.compile(
     r"^(get_records|get_data|query|run|execute|exec|call|invoke|process|handle|action|tool|do|perform|api|request)$|^do_"
 )
-_PROSE_ENUM: Final = re.compile(
-    r"\bone of\b|\b(allowed|possible|valid|accepted|supported) values\b|\beither ['\"`]?\w+['\"`]? or\b"
-    r"|(['\"`]\w+['\"`]\s*(,|\||/)\s*){2,}",
+_PROSE_ENUM_FORMS: Final = re.compile(
+    r"\bone of\s*:?\s*['\"`]?\w+['\"`]?\s*(,|\||/|\bor\b)|\b(allowed|possible|valid|accepted|supported) values\b"
+    r"|\beither ['\"`]?\w+['\"`]? or\b|(['\"`]\w+['\"`]\s*(,|\||/)\s*){2,}",
     re.IGNORECASE,
 )
+_EXAMPLE_WORDS: Final = re.compile(
+    r"\b(e\.g|i\.e|eg|for example|for instance|such as|like|examples?|etc)\b", re.IGNORECASE
+)
+_SENTENCES: Final = re.compile(r"(?<=[.;!?])\s+(?=[A-Z])|\n")
+
+
+def _prose_enum(text: str) -> bool:
+    """Whether a description lists a closed set of values in prose ("one of: a, b", "allowed values", "either
+    'x' or 'y'", three quoted values in a row), in a sentence that gives no examples (e.g., such as, like)."""
+    return any(
+        _PROSE_ENUM_FORMS.search(sentence) and not _EXAMPLE_WORDS.search(sentence)
+        for sentence in _SENTENCES.split(text)
+    )
+
+
 _NON_PORTABLE: Final = re.compile(r"(?<!\\)(\\\\)*\\[dDwWsSbBAZz]|\(\?P|\(\?<[=!]|\(\?[imsxa]")
 
 
@@ -304,7 +320,7 @@ def enum_in_prose(ctx: RuleContext) -> Iterator[Hit]:
         code = set(code_parameters(tool))
         for name, prop in _properties(tool):
             text = str(prop.get("description", ""))
-            if not {"enum", "const"} & set(prop) and _types(prop) <= {"string"} and _PROSE_ENUM.search(text):
+            if not {"enum", "const"} & set(prop) and _types(prop) <= {"string"} and _prose_enum(text):
                 yield Hit(
                     tool.name,
                     f"Parameter {name} lists its values in prose but has no enum: {text[:120]!r}.",
@@ -324,7 +340,7 @@ def enum_in_prose(ctx: RuleContext) -> Iterator[Hit]:
             if {"enum", "const"} & set(prop) or not _types(prop) <= {"string"}:
                 continue
             text = str(prop.get("description", ""))
-            if _PROSE_ENUM.search(text) or (listed_values(text) and name not in code_parameters(tool)):
+            if _prose_enum(text) or (listed_values(text) and name not in code_parameters(tool)):
                 continue  # reported above, from the parameter's own description
             listed = prose_values(tool.description or "", name)
             if listed:
@@ -401,7 +417,10 @@ def write_not_idempotent(ctx: RuleContext) -> Iterator[Hit]:
     Only info when the writes probe (--allow-writes) makes the declaration moot: the observers saw the
     first call's effect and no second one, the repeat was refused loudly, the tool is described as
     read-only, or an unannotated tool (taking no SQL, or named for a read such as search_ with a query
-    that is not SQL) gave one data answer to every identical call while the observers never moved."""
+    that is not SQL) gave one data answer to every identical call while the observers never moved. Info
+    too, without that evidence, for an unannotated tool named as a read (get_relations, find_duplicates,
+    task_get; no write word in the name, no SQL parameter, no write acknowledged by the writes probe): the
+    missing declaration is readOnlyHint, which schema.no-annotations reports."""
     for tool in ctx.observations.tools:
         hints = tool.annotations or {}
         if tool.read_only or hints.get("idempotentHint") is True or idempotency_key_parameter(tool):
@@ -413,11 +432,65 @@ def write_not_idempotent(ctx: RuleContext) -> Iterator[Hit]:
                 tool.name, f"{why}; declare it (idempotentHint or readOnlyHint).", call.evidence(), "info"
             )
             continue
+        if _named_as_read(tool) and not _acknowledges(ctx, tool):
+            yield Hit(
+                tool.name,
+                "Treated as a write for want of readOnlyHint, but its name says it reads: if it does, declare "
+                "readOnlyHint (a read needs no idempotency key).",
+                _schema_evidence(tool),
+                "info",
+            )
+            continue
         yield Hit(
             tool.name,
             "The tool may write, but neither declares idempotentHint nor takes an idempotency key.",
             _schema_evidence(tool),
         )
+
+
+_READ_NAME_VERBS: Final = frozenset(
+    {"get", "list", "read", "search", "describe", "find", "show", "query", "count", "fetch", "view", "lookup"}
+    | {"analyze", "analyse", "inspect", "explain", "summarize", "summarise", "stats", "preview"}
+)
+_WRITE_NAME_WORDS: Final = frozenset(
+    {"create", "add", "set", "update", "delete", "remove", "save", "write", "insert", "upsert", "put", "post"}
+    | {"clear", "reset", "move", "rename", "copy", "import", "load", "run", "execute", "apply", "send", "or"}
+)
+
+
+def _acknowledges(ctx: RuleContext, tool: ToolInfo) -> bool:
+    """Whether a call of the writes probe was answered as a write's acknowledgement (added, saved, updated)."""
+    calls = [c for purpose in _IDENTICAL_CALLS for c in ctx.observations.calls_for(tool.name, purpose)]
+    return any(
+        c.outcome == "result" and c.answer_json() is None and _WRITE_ACK.search(c.text[:300]) for c in calls
+    )  # a JSON record's "created"/"updated" members are data, not an acknowledgement
+
+
+_WRITE_ACK: Final = re.compile(
+    r"\b(added|created|inserted|updated|deleted|removed|saved|stored|written|appended|recorded|queued)\b",
+    re.IGNORECASE,
+)
+"""A write's acknowledgement by its verb (not "success" or "done", which a read's status says too)."""
+
+
+def _named_as_read(tool: ToolInfo) -> bool:
+    """An unannotated tool whose name opens (or ends) with a read verb and names no write (``get_relations``,
+    ``task_get``, ``find_duplicates``; not ``get_or_create``), taking no SQL: the missing annotation is
+    readOnlyHint, which schema.no-annotations reports, not an idempotency declaration."""
+    properties = tool.input_schema.get("properties", {})
+    sql = any(
+        re.search(r"\bsql\b", f"{name} {properties[name].get('description', '')}".replace("_", " "), re.I)
+        for name in code_parameters(tool)
+    )
+    if "readOnlyHint" in (tool.annotations or {}) or sql:
+        return False  # the author said it writes, or SQL may write whatever it is given
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", tool.name)
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+    return (
+        bool(words)
+        and (words[0] in _READ_NAME_VERBS or words[-1] in _READ_NAME_VERBS)
+        and not (set(words) & _WRITE_NAME_WORDS)
+    )
 
 
 _IDENTICAL_CALLS: Final = ("write-first", "write-repeat", "write-concurrent", "write-after-concurrent")
@@ -430,8 +503,10 @@ def _repeat_evidence(ctx: RuleContext, tool: ToolInfo) -> tuple[CallRecord, str]
     if not first or not repeat or not answered_ok(first[0]):
         return None
     snaps = ctx.observations.snapshots.get(tool.name, {})
-    seen_first = snaps.get("before") is not None and snaps.get("before") != snaps.get("write-first")
-    if seen_first and snaps.get("write-first") == snaps.get("write-repeat"):
+    seen_first = snaps.get("before") is not None and observers_moved(
+        snaps.get("before"), snaps.get("write-first")
+    )
+    if seen_first and not observers_moved(snaps.get("write-first"), snaps.get("write-repeat")):
         # the observers show this tool's effect (the first call changed them), and the repeat added none
         why = "Not declared idempotent, but the observers saw the first call's effect and no second one"
         return repeat[0], why
@@ -448,7 +523,10 @@ def _pure_evidence(
         return None  # the author said it writes: no probe outranks that
     if claims_read_only(tool):
         return repeat, "Treated as a write for want of readOnlyHint, but described as read-only"
-    if (_takes_sql(tool) and not _search_by_name(tool)) or len(set(snaps.values())) > 1:
+    states = [v for v in snaps.values() if v is not None]
+    if (_takes_sql(tool) and not _search_by_name(tool)) or any(
+        observers_moved(states[0], v) for v in states[1:]
+    ):
         return None  # SQL may write whatever the sample did not; or the observers saw an effect
     calls = [c for purpose in _IDENTICAL_CALLS for c in ctx.observations.calls_for(tool.name, purpose)]
     answers = {_answer(c) for c in calls}
