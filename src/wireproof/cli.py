@@ -7,6 +7,7 @@ Exit codes of ``wireproof check``: 0 no finding at or above ``--fail-on``, 1 fin
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -591,6 +592,7 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
     lock_plan = _lock_plan(args)
     options.lock = lock_plan.pinned if lock_plan else None
     baseline = read_baseline(args.baseline) if args.baseline else None
+    gc.freeze()  # the imported modules live until exit: the interpreter's last collections skip them (~0.3 s)
     with progress_bar(enabled=not args.no_progress) as progress:
         report = anyio.run(run_check, target, options, progress)
     if lock_plan and (recorded := record_lock(lock_plan, report)):

@@ -23,7 +23,7 @@ from wireproof.check.edges import (
     duration_like,
     prose_values,
 )
-from wireproof.check.model import CallRecord, Finding, Observations, Report
+from wireproof.check.model import TEXT_NOISE, CallRecord, Finding, Observations, Report
 from wireproof.check.rules.errors import nothing
 from wireproof.check.runner import run_check
 
@@ -334,3 +334,23 @@ def test_an_answer_of_nothing_is_told_from_an_answer_that_says_something() -> No
         assert nothing(value), value
     for value in ({"valid": False, "text": ""}, {"count": 2, "items": [1, 2]}, "x", [0]):
         assert not nothing(value), value
+
+
+def test_a_parenthesis_of_examples_lists_no_closed_set() -> None:
+    """Review of f35c2b3: 'e.g. (work, home, misc); any label works' is no list of allowed values."""
+    from wireproof.check.edges import _listed
+
+    described = {
+        "type": "string",
+        "description": "Filter by label, e.g. (work, home, misc); any label works.",
+    }
+    assert _listed("label", described, "") is None
+    closed = {"type": "string", "description": "Where it stands (pending, in_progress, completed)."}
+    assert _listed("status", closed, "") == ["pending", "in_progress", "completed"]
+
+
+def test_hex_masking_keeps_what_is_no_id() -> None:
+    from wireproof.check.model import mask_volatile
+
+    masked = mask_volatile("req 3fa9c2d1-77be-01c4 ok, 123456 items, cafebabe", [TEXT_NOISE])
+    assert masked == "req # ok, 123456 items, cafebabe"

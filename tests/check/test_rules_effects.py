@@ -69,6 +69,7 @@ class Tasks:
             "update-miss-ok",
             "racy",
             "replace",
+            "paged",
         }
         assert not unknown, unknown
         self.flaws = set(flaws)
@@ -114,6 +115,8 @@ class Tasks:
 
     async def list_tasks(self, args: dict[str, Any]) -> Any:
         tasks = sorted(self.tasks.values(), key=lambda t: t["id"])
+        if "paged" in self.flaws and len(tasks) > 20:  # no flaw: the oldest 20, and a cursor to the rest
+            return s.ok({"tasks": tasks[:20], "next_cursor": "page-2"})
         if "bad-date" in self.flaws and not all(_date(t["due_date"]) for t in tasks):
             bad = next(t["due_date"] for t in tasks if not _date(t["due_date"]))
             return text(f"Error: time data {bad!r} does not match format '%Y-%m-%d'")
@@ -522,3 +525,30 @@ def test_wipes_all_reads_the_name() -> None:
         assert wipes_all(tool(name)), name
     for name in ("delete_task", "create_task", "update_all_statuses", "remove_tag"):
         assert not wipes_all(tool(name)), name
+
+
+def test_an_observer_that_shows_one_page_hides_no_lost_write() -> None:
+    """Review of f35c2b3: a sound store whose list pages (oldest 20 and a cursor) must not look like lost writes."""
+    store = Tasks("paged")
+    assert not found(check(store.server(), **OBSERVE), LOST)
+    assert len(store.tasks) > 20  # the list did page: past 20 items, the observer shows the oldest 20
+
+
+def test_an_upsert_or_a_create_of_its_own_id_takes_no_reference() -> None:
+    def tool(name: str, field: str) -> ToolInfo:
+        schema = {"type": "object", "properties": {field: {"type": "string"}, "content": {"type": "string"}}}
+        return ToolInfo(name, "", schema, None, WRITE)
+
+    assert reference_arguments(tool("upsert_document", "document_id"), {}) is None
+    assert reference_arguments(tool("save_file", "file_id"), {}) is None
+    assert reference_arguments(tool("create_note", "note_id"), {}) is None
+    assert reference_arguments(tool("create_note", "folder_id"), {}) is not None
+
+
+def test_wipes_all_reads_the_verb_first() -> None:
+    def tool(name: str) -> ToolInfo:
+        return ToolInfo(name, "", {"type": "object"}, None, WRITE)
+
+    assert not wipes_all(tool("create_empty_note"))
+    assert not wipes_all(tool("drop_pin"))
+    assert wipes_all(tool("drop_all_tables"))

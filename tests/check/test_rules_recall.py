@@ -820,3 +820,20 @@ def test_without_an_id_in_the_answer_the_grown_item_is_not_read() -> None:
         Entries(answer_id=False).server(), allow_writes=True, tool_arguments={"get_entry": {"id": 1}}
     )
     assert not [f for f in findings(report, OVER_BUDGET) if f.tool == "get_entry"]
+
+
+def test_a_grown_item_is_read_by_the_read_that_names_it_before_one_by_id() -> None:
+    """Review of f35c2b3: write_file(path, content) pairs with read_file(path), not with get_user(user_id)."""
+    from wireproof.check.probes.growth import growth_pairs
+
+    def tool(name: str, props: dict[str, Any], required: list[str]) -> ToolInfo:
+        strings = {n: {"type": "string", "maxLength": 2_000_000} for n in props}
+        schema = {"type": "object", "properties": strings, "required": required}
+        return ToolInfo(name, "", schema, None, None)
+
+    write = tool("write_file", {"path": 1, "content": 1}, ["path", "content"])
+    by_id = tool("get_user", {"user_id": 1}, ["user_id"])
+    by_path = tool("read_file", {"path": 1}, ["path"])
+    config = {"write_file": {"path": "a.md", "content": "x"}, "read_file": {"path": "a.md"}}
+    pairs = growth_pairs([write, by_id, by_path], CheckOptions(allow_writes=True, tool_arguments=config))
+    assert [(w.name, r.name) for w, r in pairs] == [("write_file", "read_file")]

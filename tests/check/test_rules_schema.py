@@ -7,7 +7,7 @@ from typing import Any
 from tests.check import servers as s
 from tests.check.test_rules import OBSERVE, Notes, accept_anything, check, one
 from wireproof.check import Observer
-from wireproof.check.model import Finding, Report
+from wireproof.check.model import Finding, Report, ToolInfo
 
 OPEN = "schema.open-object"
 NOT_IDEMPOTENT = "schema.write-not-idempotent"
@@ -378,3 +378,15 @@ def test_values_given_as_examples_are_no_prose_enum() -> None:
     report = check(s.build(tools))
     fired = {f.tool for f in report.findings if f.rule == "schema.enum-in-prose"}
     assert fired == {"convert_into"}
+
+
+def test_names_with_a_read_verb_that_write_are_not_named_as_reads() -> None:
+    from wireproof.check.rules.schema import _named_as_read
+
+    def tool(name: str) -> ToolInfo:
+        return ToolInfo(name, "", {"type": "object", "properties": {}}, None, None)
+
+    for name in ("mark_as_read", "search_and_replace", "get_next_job", "read_and_archive", "get_or_create"):
+        assert not _named_as_read(tool(name)), name
+    for name in ("get_relations", "task_get", "find_duplicates", "list_loaded_tables"):
+        assert _named_as_read(tool(name)), name

@@ -86,6 +86,10 @@ _SEARCH_PARAMETERS: Final = frozenset(
     {"search", "query", "q", "filter", "keyword", "keywords", "term", "terms"}
 )
 _SEARCH_TOOLS: Final = frozenset({"list", "search", "find", "query", "filter", "lookup", "browse"})
+_EXAMPLE_WORDS: Final = re.compile(
+    r"\b(e\.g|i\.e|eg|for example|for instance|such as|like|examples?|etc|any)\b", re.IGNORECASE
+)
+_SENTENCES: Final = re.compile(r"(?<=[.;!?])\s+(?=[A-Z])|\n")
 _SQL_TEXT: Final = re.compile(r"\bSQL\b|\bstatement\b", re.IGNORECASE)
 _VALUE: Final = r"[`'\"]?[A-Za-z][\w-]*(?:\.\w[\w-]*)*[`'\"]?"
 
@@ -224,7 +228,8 @@ def _listed(field: str, prop: dict[str, Any], description: str) -> list[str] | N
     own = str(prop.get("description", ""))
     if _SQL_TEXT.search(own):
         return None  # a query's description quoting keywords lists no values
-    return prose_values(description, field) or prose_values(own, field) or listed_values(own)
+    closed = [s for s in _SENTENCES.split(own) if not _EXAMPLE_WORDS.search(s)]  # examples list no closed set
+    return prose_values(description, field) or prose_values(own, field) or listed_values(" ".join(closed))
 
 
 def _not_listed_cases(

@@ -417,11 +417,24 @@ def wrapped_json(structured: Any) -> Any:
 
 
 VOLATILE: Final = "<volatile>"
-_HEXISH: Final = re.compile(r"\b(?=[0-9a-f-]*[0-9])(?=[0-9a-f-]*[a-f])[0-9a-f]{6,}(?:-[0-9a-f]{4,})*\b")
+_HEX_RUN: Final = re.compile(r"\b[0-9a-f]{6,}(?:-[0-9a-f]{4,})*\b")
 """A hex token of six or more characters with a digit and a letter (a request id, a uuid, a digest)."""
 TEXT_NOISE: Final = "#text-hex"
 """The volatile-paths entry of an observer whose plain-text answer differs between two identical calls
 only in hex tokens (ids): those tokens are masked in that observer's text."""
+
+
+def _mask_hex(text: str) -> str:
+    """``text`` with each hex token of six or more characters holding a digit and a letter (a request id, a
+    uuid, a digest) replaced by ``#``; linear in the text (the digit-and-letter test is per match)."""
+
+    def masked(match: re.Match[str]) -> str:
+        token = match.group(0)
+        has_digit = any(c.isdigit() for c in token)
+        has_letter = any(c in "abcdef" for c in token)
+        return "#" if has_digit and has_letter else token
+
+    return _HEX_RUN.sub(masked, text)
 
 
 def volatile_paths(first: Any, second: Any) -> list[str]:
@@ -429,7 +442,7 @@ def volatile_paths(first: Any, second: Any) -> list[str]:
     leaf paths of a JSON answer (a random id, a request counter), or ``TEXT_NOISE`` for a text answer
     that differs only in hex tokens. Lengths never count: a list that changed size is no noise."""
     if isinstance(first, str) and isinstance(second, str):
-        if first != second and _HEXISH.sub("#", first) == _HEXISH.sub("#", second):
+        if first != second and _mask_hex(first) == _mask_hex(second):
             return [TEXT_NOISE]
         return []
     old, new = json_leaves(first), json_leaves(second)
@@ -443,7 +456,7 @@ def mask_volatile(value: Any, paths: list[str], path: str = "") -> Any:
     if not paths:
         return value
     if isinstance(value, str) and TEXT_NOISE in paths and not path:
-        return _HEXISH.sub("#", value)
+        return _mask_hex(value)
     if isinstance(value, dict):
         return {k: mask_volatile(v, paths, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
     if isinstance(value, list):

@@ -337,19 +337,18 @@ async def _grow(
         await probe_growth(connection, write, read, options, observations)
 
 
-_WIPE_VERBS: Final = frozenset(
-    {"clear", "reset", "wipe", "purge", "truncate", "flush", "erase", "nuke", "empty", "drop"}
-)
+_WIPE_VERBS: Final = frozenset({"clear", "reset", "wipe", "purge", "truncate", "erase", "nuke"})
+_WIPE_ALL_VERBS: Final = frozenset({"delete", "remove", "destroy", "drop", "flush", "empty"})
 _ALL_WORDS: Final = frozenset({"all", "everything", "database", "db", "store", "storage", "data"})
 
 
 def wipes_all(tool: ToolInfo) -> bool:
     """Whether a write's name says it empties the whole store (``clear_all_tasks``, ``reset_database``,
     ``delete_all``, ``purge``): its probes go after every other write's, so they find data to work on."""
-    words = set(effect_words(tool.name))
-    return not tool.read_only and bool(
-        words & _WIPE_VERBS or (words & {"delete", "remove", "destroy"} and words & _ALL_WORDS)
-    )
+    words = effect_words(tool.name)
+    if tool.read_only or not words:
+        return False
+    return words[0] in _WIPE_VERBS or (words[0] in _WIPE_ALL_VERBS and bool(set(words) & _ALL_WORDS))
 
 
 def _escape_tools(tools: list[ToolInfo], options: CheckOptions) -> tuple[list[ToolInfo], list[ToolInfo]]:

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -549,7 +550,14 @@ async def serve_stdio(
     drain_timeout: float = DEFAULT_DRAIN_TIMEOUT,
     calls: CallHandler | None = None,
 ) -> None:
-    """Serve ``server`` over this process's stdin and stdout until EOF of stdin (see the module)."""
+    """Serve ``server`` over this process's stdin and stdout until EOF of stdin (see the module).
+
+    The objects that exist by now (the imported modules, the server, the connector) are moved out of the
+    cyclic garbage collector's reach (``gc.freeze``): they live as long as the process anyway, and the
+    interpreter's final collections over them took 0.2-0.35 s of every exit after stdin closed, which a
+    client (or a checker starting several instances) waits out. Later garbage is collected as before.
+    """
+    gc.freeze()
     with _claimed_stdio() as (wire_in, wire_out):
         await serve_stdio_fds(
             server,

@@ -121,6 +121,7 @@ _REFERENCE_WORDS: Final = frozenset(
     }
 )
 _ID_WORDS: Final = frozenset({"id", "ids", "uuid", "uuids", "ref", "refs"})
+_UPSERT_VERBS: Final = frozenset({"upsert", "save", "put", "set", "store", "register", "ensure"})
 _NOT_REFERENCES: Final = frozenset(
     {"external", "request", "session", "trace", "correlation", "client", "idempotency", "dedup", "dedupe"}
     | {"operation", "tracking", "custom", "caller", "transaction", "message"}
@@ -263,9 +264,16 @@ def reference_arguments(tool: ToolInfo, base: dict[str, Any]) -> tuple[str, dict
     ``blockers``; never a bare ``id``, which a create may take for the new item) made up; None without one."""
     if deletes(tool) or updates(tool):
         return None
+    verbs = set(words(tool.name))
+    if verbs & _UPSERT_VERBS:
+        return (
+            None  # an upsert keyed by an id the caller chooses: a new id is a new item, not a dangling link
+        )
     key = idempotency_key_parameter(tool)
     for name, prop in _properties(tool).items():
         parts = words(name)
+        if parts and parts[0] in verbs:
+            continue  # create_note(note_id): the new item's own id
         if (
             name == key
             or not parts
@@ -313,11 +321,16 @@ async def _distinct_writes(
     if field is None:
         return
     token = uuid.uuid4().hex[:8]
+    key = idempotency_key_parameter(tool)
+
+    def arguments(value: str) -> dict[str, Any]:  # a fresh idempotency key each: eight distinct writes
+        return {**base, field: value, **({key: f"wireproof-check-{uuid.uuid4().hex}"} if key else {})}
+
     for i in (1, 2):
         value = f"wpc-{token}-s{i}"
         observations.calls.append(
             await connection.call(
-                tool.name, {**base, field: value}, "write-distinct-sequential", field=field, constraint=value
+                tool.name, arguments(value), "write-distinct-sequential", field=field, constraint=value
             )
         )
     snaps = observations.snapshots.setdefault(tool.name, {})
@@ -328,7 +341,7 @@ async def _distinct_writes(
         results.append(
             await connection.call(
                 tool.name,
-                {**base, field: value},
+                arguments(value),
                 "write-distinct-concurrent",
                 field=field,
                 constraint=value,

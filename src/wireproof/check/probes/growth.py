@@ -47,17 +47,25 @@ def growth_pairs(tools: list[ToolInfo], options: CheckOptions) -> list[tuple[Too
         if write.read_only or content is None or not _WRITE_VERBS.match(write.name):
             continue
         written = valid_samples(write.input_schema, options.tool_arguments.get(write.name))[0]
-        for read in tools:
-            if read is write or not _READ_VERBS.match(read.name) or any(r is read for _, r in pairs):
-                continue
-            sample = valid_samples(read.input_schema, options.tool_arguments.get(read.name))[0]
-            shared = [
-                k for k, v in sample.items() if k != content and isinstance(v, str) and written.get(k) == v
-            ]
-            if shared or _id_parameter(read) is not None:
-                pairs.append((write, read))
-                break
+        reads = [
+            r
+            for r in tools
+            if r is not write and _READ_VERBS.match(r.name) and all(r is not p for _, p in pairs)
+        ]
+
+        # a read naming the same item by the same argument first; else one that takes the id the write answers
+        chosen = next((r for r in reads if _shares(r, written, content, options)), None) or next(
+            (r for r in reads if _id_parameter(r) is not None), None
+        )
+        if chosen is not None:
+            pairs.append((write, chosen))
     return pairs
+
+
+def _shares(read: ToolInfo, written: dict[str, Any], content: str, options: CheckOptions) -> bool:
+    """Whether the read's sample names an item by a string the write's sample gives the same argument."""
+    sample = valid_samples(read.input_schema, options.tool_arguments.get(read.name))[0]
+    return any(k != content and isinstance(v, str) and written.get(k) == v for k, v in sample.items())
 
 
 _ID_NAME: Final = re.compile(r"^(id|[a-z]+_id|[a-z]+Id)$")
@@ -68,7 +76,8 @@ _ID_IN_TEXT: Final = re.compile(
 
 def _id_parameter(read: ToolInfo) -> str | None:
     """The read's one required argument when it is an id (``id``, ``note_id``, ``taskId``), else None."""
-    required = [r for r in read.input_schema.get("required", []) if isinstance(r, str)]
+    listed = read.input_schema.get("required")
+    required = [r for r in listed if isinstance(r, str)] if isinstance(listed, list) else []
     return required[0] if len(required) == 1 and _ID_NAME.match(required[0]) else None
 
 

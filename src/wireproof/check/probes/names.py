@@ -14,6 +14,8 @@ landed in folder F and the ``../`` name in an ancestor of F, the name escaped F:
 
 from __future__ import annotations
 
+import collections
+import contextlib
 import os
 import shutil
 import tempfile
@@ -45,7 +47,7 @@ MAX_TOOLS: Final = 5
 PREFIX: Final = "wireproof-name-"
 _NAME_WORDS: Final = frozenset(
     {"name", "title", "slug", "project", "category", "collection", "namespace", "topic", "label", "page"}
-    | {"note", "doc", "document", "template", "board", "list", "notebook", "space", "workspace", "key", "id"}
+    | {"note", "doc", "document", "template", "board", "list", "notebook", "space", "workspace"}
 )
 _SKIP_DIRS: Final = frozenset(
     {"node_modules", ".git", "__pycache__", ".cache", ".npm", ".venv", "venv", "site-packages", "proc", "sys"}
@@ -62,7 +64,8 @@ def name_field(tool: ToolInfo) -> str | None:
         n: resolve(p, schema) for n, p in schema.get("properties", {}).items() if isinstance(p, dict)
     }
     special = set(path_parameters(tool)) | set(code_parameters(tool)) | {idempotency_key_parameter(tool)}
-    required = [r for r in schema.get("required", []) if isinstance(r, str)]
+    listed = schema.get("required")
+    required = [r for r in listed if isinstance(r, str)] if isinstance(listed, list) else []
     for name in [*required, *(str(n) for n in properties if n not in required)]:
         prop = properties.get(name)
         parts = words(name)
@@ -92,14 +95,16 @@ def _search_roots(connection: Connection) -> list[Path]:
 
 
 def find_named(places: list[Path], needle: str) -> list[Path]:
-    """Entries whose name holds ``needle`` under ``places``: a walk bounded in depth, entries and time."""
+    """Entries whose name holds ``needle`` under ``places``: breadth first, the places in their order (the
+    server's roots and working folder before home and temp), each to its own depth; bounded in depth,
+    entries and time."""
     found: list[Path] = []
     deadline = time.monotonic() + _MAX_SECONDS
     budget = _MAX_ENTRIES
-    stack = [(p, 0) for p in places]
+    queue = collections.deque((p, 0) for p in places)
     visited: set[str] = set()
-    while stack and budget > 0 and time.monotonic() < deadline:
-        folder, depth = stack.pop()
+    while queue and budget > 0 and time.monotonic() < deadline:
+        folder, depth = queue.popleft()
         key = os.path.realpath(folder)
         if key in visited:
             continue
@@ -113,7 +118,7 @@ def find_named(places: list[Path], needle: str) -> list[Path]:
             if needle in entry.name:
                 found.append(Path(entry.path))
             elif depth < _MAX_DEPTH and entry.name not in _SKIP_DIRS and entry.is_dir(follow_symlinks=False):
-                stack.append((Path(entry.path), depth + 1))
+                queue.append((Path(entry.path), depth + 1))
     return found
 
 
@@ -138,17 +143,21 @@ async def probe_name_traversal(
     token = PREFIX + uuid.uuid4().hex[:12]
     control_name, escape_name = f"{token}-here", f"../{token}-up"
     calls = []
-    for value in (control_name, escape_name):
-        arguments = {**base, field: value}
-        if is_schema_valid(tool.input_schema, arguments) is False:
-            return
+    planned = [{**base, field: value} for value in (control_name, escape_name)]
+    if any(is_schema_valid(tool.input_schema, arguments) is False for arguments in planned):
+        return  # both or neither: a control alone would be a stray item
+    for value, arguments in zip((control_name, escape_name), planned, strict=True):
         record = await connection.call(tool.name, arguments, "name-escape", field=field, constraint=value)
         observations.calls.append(record)
         calls.append(record)
     found = await anyio.to_thread.run_sync(find_named, _search_roots(connection), token)
     controls = [p for p in found if f"{token}-here" in p.name]
-    escaped = [p for p in found if f"{token}-up" in p.name]
     homes = {p.parent for p in controls}
+    escaped = [p for p in found if f"{token}-up" in p.name]
+    for home in homes:  # one folder up from where the plain name landed: looked at directly, walk or not
+        with contextlib.suppress(OSError):
+            escaped += [Path(e.path) for e in os.scandir(home.parent) if f"{token}-up" in e.name]
+    escaped = list(dict.fromkeys(escaped))
     outside = [e for e in escaped if any(e.parent in h.parents for h in homes)]
     observations.escapes.append(
         EscapeObservation(
@@ -157,7 +166,9 @@ async def probe_name_traversal(
             "name-traversal",
             token,
             calls,
-            file_appeared=bool(outside),
+            file_appeared=bool(outside)
+            if controls
+            else None,  # None: the plain name was not found, not tested
             planted=str(outside[0]) if outside else None,
             roots=tuple(sorted(str(h) for h in homes)),
         )

@@ -388,15 +388,15 @@ def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
 
 
 _PRIVILEGE_SWITCH: Final = re.compile(
-    r"^(read_?only(_?mode)?|allow_?(writes?|delete|deletes|destructive|dangerous\w*|unsafe\w*|all|any\w*|"
-    r"root|admin|shell|exec\w*)|(enable|permit)_?(writes?|delete|unsafe|dangerous\w*|destructive)|"
+    r"^(read_?only(_?mode)?|allow_?(writes?|destructive|dangerous\w*|unsafe\w*|root|admin|shell|exec\w*)|"
+    r"(enable|permit)_?(writes?|unsafe|dangerous\w*|destructive)|"
     r"unsafe(_?mode)?|dangerous(ly)?(_?\w+)?|bypass(_?\w+)?|skip_?(auth\w*|permissions?|safety|guards?|"
     r"sandbox|restrictions?)|disable_?(safety|guards?|sandbox|restrictions?|read_?only)|sudo|as_?root|"
-    r"run_?as_?root|as_?admin|admin_?mode|elevated|privileged|superuser|safe_?mode|sandbox(ed)?|"
-    r"write_?(mode|enabled|access)|writable)$"
+    r"run_?as_?root|as_?admin|admin_?mode|superuser|safe_?mode|write_?(mode|enabled))$"
 )
-"""A parameter named for a safety or privilege switch: read_only, readOnly, allow_writes, unsafe_mode,
-dangerously_skip_checks, bypass_guard, skip_auth, disable_sandbox, sudo, admin_mode, safe_mode, write_mode."""
+"""A parameter named for a switch of the caller's own safety limits: read_only, readOnly, allow_writes, unsafe_mode,
+dangerously_skip_checks, bypass_guard, skip_auth, disable_sandbox, sudo, admin_mode, safe_mode, write_mode. Not a
+right granted to someone else (write_access, writable on a share, privileged on a container)."""
 
 
 def privilege_switch(name: str, prop: dict[str, object]) -> bool:

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from wireproof._jsontext import RELATIVE_PATH, json_strings
 from wireproof.check.client import INVALID_RESULT
-from wireproof.check.edges import NOT_LISTED, STATEMENT_MARKS, WILDCARDS, duration_like
+from wireproof.check.edges import MULTI_STATEMENT, NOT_LISTED, STATEMENT_MARKS, WILDCARDS, duration_like
 from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
 from wireproof.check.model import (
     CallRecord,
@@ -965,6 +965,7 @@ def statement_dropped(ctx: RuleContext) -> Iterator[Hit]:
         if call.purpose != "hostile" or call.constraint != "multi-statement" or not answered_ok(call):
             continue
         shown = call.text + (json.dumps(call.structured, default=str) if call.structured is not None else "")
+        shown = shown.replace(MULTI_STATEMENT, "")  # the query echoed back is no result
         if first in shown and second not in shown and not _TOLD_ONE_STATEMENT.search(shown):
             yield Hit(
                 call.tool,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any, Final
 
@@ -17,6 +18,7 @@ from wireproof.check.model import (
     json_leaves,
     list_items,
     observers_moved,
+    snapshot_answers,
     truncate,
 )
 from wireproof.check.rules._registry import Hit, RuleContext, rule
@@ -377,6 +379,22 @@ def read_only_keeps_state(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
+_MORE: Final = re.compile(
+    r"next_?cursor|nextCursor|next_?page|has_?more\W{1,4}true|\"cursor\"|more results|truncated",
+    re.IGNORECASE,
+)
+_PAGE_SIZES: Final = frozenset({10, 20, 25, 30, 50, 100, 200})
+
+
+def _paged(snapshot: str) -> bool:
+    """Whether an observer snapshot looks like one page of a longer list: a cursor or has-more flag, or a
+    list whose length is a round page size (20, 50, 100)."""
+    if _MORE.search(snapshot):
+        return True
+    lengths = [v for k, v in json_leaves(snapshot_answers(snapshot)).items() if k.endswith("#len")]
+    return any(n in _PAGE_SIZES for n in lengths)
+
+
 @rule("idempotency.concurrent-writes-lost", "error", reference=IDEMPOTENCY)
 def concurrent_writes_lost(ctx: RuleContext) -> Iterator[Hit]:
     """Concurrent distinct writes overwrite each other
@@ -384,8 +402,9 @@ def concurrent_writes_lost(ctx: RuleContext) -> Iterator[Hit]:
     Sub-agents write at the same time. With observers and --allow-writes, a create is given two distinct
     unique values in a free-text field (name, title, content…) one after the other, then six more at once.
     When both sequential ones appear in the observers (the store keeps items side by side) and every
-    concurrent call answered a plain success, yet fewer than six of the concurrent values appear (while the
-    sequential ones still do, so no listing limit hides them), the server lost acknowledged writes: a
+    concurrent call answered a plain success, yet fewer than six of the concurrent values appear, while the
+    sequential ones still do and the observer's answer does not look like one page of more (no cursor or
+    has-more flag, no list of a round page size: 20, 50, 100), the server lost acknowledged writes: a
     read-modify-write of the whole store without a lock. Lock, or write each item on its own."""
     for tool in ctx.observations.tools:
         sequential = ctx.observations.calls_for(tool.name, "write-distinct-sequential")
@@ -399,6 +418,8 @@ def concurrent_writes_lost(ctx: RuleContext) -> Iterator[Hit]:
         marks = [str(c.constraint) for c in sequential]
         if not all(m in before and m in after for m in marks):
             continue  # the store replaces rather than adds, or the observers do not show the field
+        if _paged(after):
+            continue  # the observer shows one page: the missing ones may be on the next
         kept = [c for c in concurrent if str(c.constraint) in after]
         if len(kept) < len(concurrent):
             yield Hit(

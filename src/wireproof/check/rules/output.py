@@ -127,8 +127,13 @@ def _echoes_own_input(call: CallRecord) -> bool:
     what the server holds. At least half the answer's bytes must be accounted for by that argument."""
     if call.purpose not in _AWKWARD:
         return False
-    longest = max((len(v.encode()) for v in json_strings(call.arguments)), default=0)
-    return longest >= 1_000 and call.size_bytes <= 2 * longest + 4_096
+    longest = max(json_strings(call.arguments), key=len, default="")
+    if len(longest) < 1_000 or call.size_bytes > 2 * len(longest.encode()) + 4_096:
+        return False
+    said = call.text + (
+        json.dumps(call.structured, ensure_ascii=False) if call.structured is not None else ""
+    )
+    return longest[:1_000] in said  # the answer really quotes it
 
 
 def _which_answer(call: CallRecord) -> str:

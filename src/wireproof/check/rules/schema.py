@@ -455,6 +455,7 @@ _READ_NAME_VERBS: Final = frozenset(
 _WRITE_NAME_WORDS: Final = frozenset(
     {"create", "add", "set", "update", "delete", "remove", "save", "write", "insert", "upsert", "put", "post"}
     | {"clear", "reset", "move", "rename", "copy", "import", "load", "run", "execute", "apply", "send", "or"}
+    | {"and", "replace", "mark", "store", "archive", "increment", "decrement", "subscribe", "next", "pop"}
 )
 
 
@@ -474,9 +475,10 @@ _WRITE_ACK: Final = re.compile(
 
 
 def _named_as_read(tool: ToolInfo) -> bool:
-    """An unannotated tool whose name opens (or ends) with a read verb and names no write (``get_relations``,
-    ``task_get``, ``find_duplicates``; not ``get_or_create``), taking no SQL: the missing annotation is
-    readOnlyHint, which schema.no-annotations reports, not an idempotency declaration."""
+    """An unannotated tool whose name opens with a read verb (or is ``<noun>_<read verb>``) and names no write
+    (``get_relations``, ``task_get``, ``find_duplicates``; not ``get_or_create``, ``mark_as_read``,
+    ``search_and_replace``, ``get_next_job``), taking no SQL: the missing annotation is readOnlyHint, which
+    schema.no-annotations reports, not an idempotency declaration."""
     properties = tool.input_schema.get("properties", {})
     sql = any(
         re.search(r"\bsql\b", f"{name} {properties[name].get('description', '')}".replace("_", " "), re.I)
@@ -486,11 +488,9 @@ def _named_as_read(tool: ToolInfo) -> bool:
         return False  # the author said it writes, or SQL may write whatever it is given
     spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", tool.name)
     words = [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
-    return (
-        bool(words)
-        and (words[0] in _READ_NAME_VERBS or words[-1] in _READ_NAME_VERBS)
-        and not (set(words) & _WRITE_NAME_WORDS)
-    )
+    first = words[0] in _READ_NAME_VERBS if words else False
+    last = len(words) == 2 and words[-1] in _READ_NAME_VERBS  # task_get, noteRead
+    return bool(first or last) and not set(words) & _WRITE_NAME_WORDS
 
 
 _IDENTICAL_CALLS: Final = ("write-first", "write-repeat", "write-concurrent", "write-after-concurrent")
