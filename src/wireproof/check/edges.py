@@ -22,7 +22,7 @@ from wireproof.check.generate import (
     sql_like,
     valid_samples,
 )
-from wireproof.check.rules._prose import field_values, listed_values
+from wireproof.check.rules._prose import closed_sentences, field_values, listed_values
 
 __all__ = [
     "CATASTROPHIC_SUBJECT",
@@ -86,10 +86,7 @@ _SEARCH_PARAMETERS: Final = frozenset(
     {"search", "query", "q", "filter", "keyword", "keywords", "term", "terms"}
 )
 _SEARCH_TOOLS: Final = frozenset({"list", "search", "find", "query", "filter", "lookup", "browse"})
-_EXAMPLE_WORDS: Final = re.compile(
-    r"\b(e\.g|i\.e|eg|for example|for instance|such as|like|examples?|etc|any)\b", re.IGNORECASE
-)
-_SENTENCES: Final = re.compile(r"(?<=[.;!?])\s+(?=[A-Z])|\n")
+_ANY: Final = re.compile(r"\bany\b", re.IGNORECASE)
 _SQL_TEXT: Final = re.compile(r"\bSQL\b|\bstatement\b", re.IGNORECASE)
 _VALUE: Final = r"[`'\"]?[A-Za-z][\w-]*(?:\.\w[\w-]*)*[`'\"]?"
 
@@ -228,7 +225,9 @@ def _listed(field: str, prop: dict[str, Any], description: str) -> list[str] | N
     own = str(prop.get("description", ""))
     if _SQL_TEXT.search(own):
         return None  # a query's description quoting keywords lists no values
-    closed = [s for s in _SENTENCES.split(own) if not _EXAMPLE_WORDS.search(s)]  # examples list no closed set
+    closed = [
+        s for s in closed_sentences(own) if not _ANY.search(s)
+    ]  # examples ("e.g.", "any label") list none
     return prose_values(description, field) or prose_values(own, field) or listed_values(" ".join(closed))
 
 

@@ -27,6 +27,12 @@ _MIN_VALUES: Final = 3
 _MAX_GAP: Final = 60
 
 
+def closed_sentences(text: str) -> list[str]:
+    """The sentences of a description that give no examples (no e.g., such as, like…): the only ones that
+    can list a closed set of values."""
+    return [s for s in _SENTENCE_END.split(text) if not _EXAMPLES.search(s)]
+
+
 def quoted_values(text: str) -> list[str] | None:
     """Three or more quoted values one sentence lists (joined by commas, bars or "or"), or None."""
     for sentence in _SENTENCE_END.split(text):

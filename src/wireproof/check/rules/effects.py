@@ -15,7 +15,7 @@ from typing import Any, Final
 from wireproof.check.model import CallRecord, Purpose, ToolInfo, observers_moved
 from wireproof.check.probes.effects import deletes
 from wireproof.check.rules._registry import Hit, RuleContext, rule
-from wireproof.check.rules.errors import TOOL_ERRORS, answered_ok, disguised_failure
+from wireproof.check.rules.errors import TOOL_ERRORS, answer_text, answered_ok, disguised_failure
 
 _NUMERIC: Final = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _NAME_LIKE: Final = re.compile(r"(^|_|[a-z])(name|title|label)$", re.IGNORECASE)
@@ -318,11 +318,7 @@ def reference_not_checked(ctx: RuleContext) -> Iterator[Hit]:
     for call in ctx.observations.calls:
         if call.purpose != "write-reference" or call.tool in reported or not answered_ok(call):
             continue
-        said = (
-            call.text
-            + " "
-            + (json.dumps(call.structured, default=str) if call.structured is not None else "")
-        )
+        said = answer_text(call)
         if disguised_failure(call) is not None or _MISSING.search(said):
             continue
         reported.add(call.tool)

@@ -199,7 +199,8 @@ _LOOKUP_MISS: Final = re.compile(
 _INVALID_WORDS: Final = re.compile(r"invalid|validation|not valid|must be|expected|required", re.IGNORECASE)
 
 
-def _answer_text(record: CallRecord) -> str:
+def answer_text(record: CallRecord) -> str:
+    """Everything an answer says: its text, a protocol error's message and its structuredContent as JSON."""
     parts = [record.text, record.error_message]
     if record.structured is not None:
         parts.append(json.dumps(record.structured, ensure_ascii=False))
@@ -585,13 +586,13 @@ def _type_stated(call: CallRecord, ctx: RuleContext) -> bool:
 
     "'12' is not of type 'integer'" for a tool whose one parameter is ``id`` says all there is to say.
     """
-    if call.field is None or not _TYPE_STATED.search(_answer_text(call)):
+    if call.field is None or not _TYPE_STATED.search(answer_text(call)):
         return False
     tool = next((t for t in ctx.observations.tools if t.name == call.tool), None)
     properties = list((tool.input_schema if tool else {}).get("properties", {}))
     return (
         properties == [call.field]
-        or re.search(rf"\b{re.escape(call.field)}\b", _answer_text(call)) is not None
+        or re.search(rf"\b{re.escape(call.field)}\b", answer_text(call)) is not None
     )
 
 
@@ -603,7 +604,7 @@ def _fails(call: CallRecord, quality: Quality, attempt: RepairAttempt | None, ct
         return not names_field(attempt)
     if attempt is not None and quality is Quality.EXPECTED:
         return not states_expected(attempt, ctx.observations)
-    text = _answer_text(call)
+    text = answer_text(call)
     if quality is Quality.FIELD:
         return call.field is not None and call.field not in text
     if quality is Quality.EXPECTED:
@@ -683,7 +684,7 @@ def leak(ctx: RuleContext) -> Iterator[Hit]:
     for call in ctx.observations.calls:
         if not _failed(call):
             continue  # a successful answer is data: a log line or a file may quote anything
-        text = _masked_folders(_masked(_answer_text(call), call.arguments), known)
+        text = _masked_folders(_masked(answer_text(call), call.arguments), known)
         sent_sql = call.tool in takes_code or _sends_sql(call.arguments)
         for kind in _LEAKS:
             if kind.label in _DATABASE_KINDS and sent_sql:
@@ -715,7 +716,7 @@ def known_folders(observations: Observations) -> set[str]:
     }
     for call in observations.calls:
         if not call.arguments and call.outcome == "result" and not call.is_error:
-            known |= {m.group(0).rstrip("/") for m in _ABSOLUTE_FOLDER.finditer(_answer_text(call))}
+            known |= {m.group(0).rstrip("/") for m in _ABSOLUTE_FOLDER.finditer(answer_text(call))}
     return {k for k in known if k.count("/") >= 2}  # never "/" or "/tmp" alone: that would mask everything
 
 
@@ -738,7 +739,7 @@ def _root_leaks(ctx: RuleContext) -> Iterator[Hit]:
     for call in ctx.observations.calls:
         if call.tool in reported or call.outcome not in ("result", "protocol_error"):
             continue
-        text = _answer_text(call)
+        text = answer_text(call)
         sent = set(json_strings(call.arguments))
         for name in paths.get(call.tool, []):
             value = call.arguments.get(name)
@@ -818,7 +819,7 @@ def valid_rejected(ctx: RuleContext) -> Iterator[Hit]:
     for call in ctx.observations.calls:
         if call.purpose != "valid":
             continue
-        text = _answer_text(call)
+        text = answer_text(call)
         rejected = (call.outcome == "protocol_error" and call.error_code == -32602) or (
             call.outcome == "result"
             and call.is_error
@@ -964,7 +965,7 @@ def statement_dropped(ctx: RuleContext) -> Iterator[Hit]:
     for call in ctx.observations.calls:
         if call.purpose != "hostile" or call.constraint != "multi-statement" or not answered_ok(call):
             continue
-        shown = call.text + (json.dumps(call.structured, default=str) if call.structured is not None else "")
+        shown = answer_text(call)
         shown = shown.replace(MULTI_STATEMENT, "")  # the query echoed back is no result
         if first in shown and second not in shown and not _TOLD_ONE_STATEMENT.search(shown):
             yield Hit(

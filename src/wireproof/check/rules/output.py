@@ -16,7 +16,7 @@ from wireproof.check.config import BYTES_PER_TOKEN
 from wireproof.check.generate import LONG_QUERY_ROWS
 from wireproof.check.model import CallRecord, Evidence, ToolInfo, code_parameters, wrapped_json
 from wireproof.check.rules._registry import Hit, RuleContext, rule
-from wireproof.check.rules.errors import disguised_failure
+from wireproof.check.rules.errors import answer_text, disguised_failure
 
 LONG_LIST: Final = 25
 """A list of at least this many items "came back long": paging it is no longer a matter of taste."""
@@ -130,10 +130,7 @@ def _echoes_own_input(call: CallRecord) -> bool:
     longest = max(json_strings(call.arguments), key=len, default="")
     if len(longest) < 1_000 or call.size_bytes > 2 * len(longest.encode()) + 4_096:
         return False
-    said = call.text + (
-        json.dumps(call.structured, ensure_ascii=False) if call.structured is not None else ""
-    )
-    return longest[:1_000] in said  # the answer really quotes it
+    return longest[:1_000] in answer_text(call)  # the answer really quotes it
 
 
 def _which_answer(call: CallRecord) -> str:

@@ -18,7 +18,7 @@ from wireproof.check.model import (
     idempotency_key_parameter,
     observers_moved,
 )
-from wireproof.check.rules._prose import field_values, listed_values
+from wireproof.check.rules._prose import closed_sentences, field_values, listed_values
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import answered_ok, disguised_failure
 
@@ -34,19 +34,12 @@ _PROSE_ENUM_FORMS: Final = re.compile(
     r"|\beither ['\"`]?\w+['\"`]? or\b|(['\"`]\w+['\"`]\s*(,|\||/)\s*){2,}",
     re.IGNORECASE,
 )
-_EXAMPLE_WORDS: Final = re.compile(
-    r"\b(e\.g|i\.e|eg|for example|for instance|such as|like|examples?|etc)\b", re.IGNORECASE
-)
-_SENTENCES: Final = re.compile(r"(?<=[.;!?])\s+(?=[A-Z])|\n")
 
 
 def _prose_enum(text: str) -> bool:
     """Whether a description lists a closed set of values in prose ("one of: a, b", "allowed values", "either
     'x' or 'y'", three quoted values in a row), in a sentence that gives no examples (e.g., such as, like)."""
-    return any(
-        _PROSE_ENUM_FORMS.search(sentence) and not _EXAMPLE_WORDS.search(sentence)
-        for sentence in _SENTENCES.split(text)
-    )
+    return any(_PROSE_ENUM_FORMS.search(sentence) for sentence in closed_sentences(text))
 
 
 _NON_PORTABLE: Final = re.compile(r"(?<!\\)(\\\\)*\\[dDwWsSbBAZz]|\(\?P|\(\?<[=!]|\(\?[imsxa]")
