@@ -1,13 +1,15 @@
-"""A note store kept as files, on stdio: ``python -m tests.check.note_files_server joins|refuses ROOT``.
+"""A note store kept as files, on stdio: ``python -m tests.check.note_files_server joins|refuses|hashes ROOT``.
 
 ``save_note`` (title, body) writes ``ROOT/notes/<title>.md``; ``list_notes`` lists them. ``joins`` puts the
 title into the path as given (so ``../x`` lands in ROOT, outside ROOT/notes); ``refuses`` refuses a title
-with ``/``, ``\\`` or ``..``, naming the field.
+with ``/``, ``\\`` or ``..``, naming the field; ``hashes`` names each file by a digest of its title (no
+title shows on disk, so the name-traversal probe cannot tell).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +33,7 @@ LIST_SCHEMA = {"type": "object", "properties": {}, "additionalProperties": False
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["joins", "refuses"])
+    parser.add_argument("mode", choices=["joins", "refuses", "hashes"])
     parser.add_argument("root", type=Path)
     args = parser.parse_args()
     notes = args.root / "notes"
@@ -43,7 +45,8 @@ async def main() -> None:
             return s.good_error("title", "a non-empty string, and body a string")
         if args.mode == "refuses" and ("/" in title or "\\" in title or ".." in title):
             return s.good_error("title", "a title without '/', '\\' or '..'")
-        await anyio.Path(notes / f"{title}.md").write_text(body, encoding="utf-8")
+        stem = hashlib.sha256(title.encode()).hexdigest()[:16] if args.mode == "hashes" else title
+        await anyio.Path(notes / f"{stem}.md").write_text(body, encoding="utf-8")
         return s.ok({"saved": title})
 
     async def list_notes(call: dict[str, Any]) -> Any:

@@ -339,3 +339,38 @@ def test_an_optional_integer_as_pydantic_writes_it_gets_its_zero_and_negative_ed
         (c.constraint, c.arguments.get("position")) for c in awkward_cases(schema) if c.kind == "hostile"
     }
     assert {("zero", 0), ("negative", -1)} <= edges
+
+
+def test_a_recursive_model_is_sampled_to_a_bounded_depth() -> None:
+    """A tree whose nodes hold nodes (pydantic's $defs): once a RecursionError that hung the whole check."""
+    node = {
+        "type": "object",
+        "properties": {
+            "label": {"type": "string", "maxLength": 20},
+            "children": {"type": "array", "items": {"$ref": "#/$defs/Node"}},
+        },
+        "required": ["label"],
+    }
+    schema = {
+        "type": "object",
+        "properties": {"tree": {"$ref": "#/$defs/Node"}},
+        "required": ["tree"],
+        "$defs": {"Node": node},
+    }
+    samples = valid_samples(schema)
+    assert samples
+    depth, level = 0, samples[-1]["tree"]
+    while level.get("children"):
+        depth, level = depth + 1, level["children"][0]
+    assert 1 <= depth <= 8
+    assert all(is_schema_valid(schema, s) is not False for s in samples)
+    looped = {
+        **node,
+        "required": ["label", "children"],
+        "properties": {
+            **node["properties"],
+            "children": {"type": "array", "minItems": 1, "items": {"$ref": "#/$defs/Node"}},
+        },
+    }
+    # a model that requires itself has no finite instance: bounded, no error, nothing valid to send
+    assert valid_samples({**schema, "$defs": {"Node": looped}}) == []

@@ -400,6 +400,18 @@ def test_a_title_joined_into_a_path_is_a_name_that_escapes_its_folder(tmp_path: 
     assert str(tmp_path / "notes") in finding.message
     assert not list(tmp_path.glob("wireproof-name-*"))  # the escaped file, the checker's own, is gone
     assert list((tmp_path / "notes").glob("wireproof-name-*-here.md"))  # the control stayed where it belongs
+    exercised = report.coverage.categories["auth"].exercised
+    assert "searched for on disk for 1 write tool (save_note)" in exercised
+    assert "not tested" not in exercised
+
+
+def test_a_name_the_probe_cannot_find_on_disk_is_reported_as_not_tested(tmp_path: Path) -> None:
+    report = _notes_check("hashes", tmp_path, allow_writes=True)
+    assert "auth.name-not-confined" not in rules(report)
+    assert not list(tmp_path.rglob("wireproof-name-*"))  # stored under digests: no name shows on disk
+    exercised = report.coverage.categories["auth"].exercised
+    assert "name confinement not tested for save_note" in exercised
+    assert "searched for on disk" not in exercised
 
 
 def test_a_title_with_dot_dot_refused_is_quiet_and_nothing_is_probed_without_allow_writes(

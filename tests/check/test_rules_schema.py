@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pydantic
+
 from tests.check import servers as s
 from tests.check.test_rules import OBSERVE, Notes, accept_anything, check, one
 from wireproof.check import Observer
@@ -310,6 +312,41 @@ def test_open_objects_inside_a_parameter_are_named_by_path() -> None:
     assert sorted(messages(check(tool_with(todos=todos, where=where)), OPEN)) == [
         "Parameter todos[] is an object that declares no properties and does not set additionalProperties: false.",
         "Parameter where.range is an object that does not set additionalProperties: false.",
+    ]
+
+
+def test_models_nested_in_defs_are_read_as_pydantic_writes_them() -> None:
+    """pydantic puts nested models in $defs: an item model, an optional one (anyOf with null), a recursive one."""
+
+    class Range(pydantic.BaseModel):
+        low: int
+        high: int
+
+    class Item(pydantic.BaseModel):
+        model_config = pydantic.ConfigDict(extra="forbid")
+        name: str = pydantic.Field(max_length=20)
+        within: Range | None = None
+
+    class Node(pydantic.BaseModel):
+        label: str = pydantic.Field(max_length=20)
+        children: list[Node] = pydantic.Field(default_factory=list, max_length=5)
+
+    class Arguments(pydantic.BaseModel):
+        model_config = pydantic.ConfigDict(extra="forbid")
+        items: list[Item] = pydantic.Field(max_length=5, description="Items.")
+        tree: Node = pydantic.Field(description="A tree.")
+
+    schema = Arguments.model_json_schema()
+    assert "$defs" in schema
+    assert schema["properties"]["tree"] == {
+        "$ref": "#/$defs/Node",
+        "description": "A tree.",
+    }
+    report = check(one(input_schema=schema, handler=accept_anything)())
+    assert sorted(messages(report, OPEN)) == [
+        "Parameter items[].within is an object that does not set additionalProperties: false.",
+        "Parameter tree is an object that does not set additionalProperties: false.",
+        "Parameter tree.children[] is an object that does not set additionalProperties: false.",
     ]
 
 

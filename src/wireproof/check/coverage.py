@@ -244,6 +244,7 @@ def _auth(
             f"{_names(mute)} told nothing (answered as with the good value: not the credential, "
             "or no read-only tool to call)"
         )
+    parts += _names_probed(observations)
     if transport == "http":
         rest = (
             None
@@ -268,6 +269,24 @@ def _auth(
     # A bad credential is one server-wide flaw, whichever tool the cases happened to call.
     probed = {c.record.tool for c in observations.auth_cases if c.record is not None}
     return CategoryCoverage(tested, exercised, max(1, len(probed)), rest, command)
+
+
+def _names_probed(observations: Observations) -> list[str]:
+    """What the name-traversal probe told, per tool: confined or not, and where it could not tell."""
+    escapes = [e for e in observations.escapes if e.kind == "name-traversal"]
+    told = sorted({e.tool for e in escapes if e.file_appeared is not None})
+    mute = sorted({e.tool for e in escapes if e.file_appeared is None} - set(told))
+    parts = (
+        [f"names given `../` searched for on disk for {_n(len(told), 'write tool')} ({_names(told)})"]
+        if told
+        else []
+    )
+    if mute:
+        parts.append(
+            f"name confinement not tested for {_names(mute)}: the plain name was stored nowhere the "
+            "checker can see (not a file-backed store, or one outside its roots, working, home and temp folders)"
+        )
+    return parts
 
 
 def _idempotency(

@@ -252,13 +252,24 @@ def _json_type(schema: dict[str, Any]) -> str | None:
 
 
 def sample_value(  # noqa: PLR0911, PLR0912 - one branch per JSON type
-    schema: dict[str, Any], name: str = "", *, full: bool = False, root: dict[str, Any] | None = None
+    schema: dict[str, Any],
+    name: str = "",
+    *,
+    full: bool = False,
+    root: dict[str, Any] | None = None,
+    depth: int = 0,
 ) -> Any:
     """A plausible value that ``schema`` accepts (``full``: fill optional object members too).
 
     ``root`` is the document local ``$ref``s point into (the tool's whole input schema). Objects
-    are real objects built from their members, arrays hold valid items.
+    are real objects built from their members, arrays hold valid items. A recursive model (a tree
+    whose nodes hold nodes) is sampled ``SAMPLE_DEPTH`` levels deep: below that, optional members
+    are left out and arrays hold only the items they must; past ``_MAX_DEPTH`` nothing is nested.
     """
+    if depth > _MAX_DEPTH:
+        return {}
+    if depth > SAMPLE_DEPTH:
+        full = False
     schema = resolve(schema, root)
     if "const" in schema:
         return schema["const"]
@@ -271,7 +282,7 @@ def sample_value(  # noqa: PLR0911, PLR0912 - one branch per JSON type
     for key in ("anyOf", "oneOf"):
         options = [s for s in schema.get(key, []) if isinstance(s, dict) and s.get("type") != "null"]
         if options:
-            return sample_value(options[0], name, full=full, root=root)
+            return sample_value(options[0], name, full=full, root=root, depth=depth + 1)
     kind = _json_type(schema)
     if kind == "string":
         return _sample_string(schema, name)
@@ -289,18 +300,20 @@ def sample_value(  # noqa: PLR0911, PLR0912 - one branch per JSON type
     if kind == "array":
         items: dict[str, Any] = schema["items"] if isinstance(schema.get("items"), dict) else {}
         prefix = [p for p in schema.get("prefixItems", []) if isinstance(p, dict)]
-        count = max(schema.get("minItems", 0), 1, len(prefix))  # an empty list would make most writes a no-op
+        count = max(
+            schema.get("minItems", 0), 1 if depth <= SAMPLE_DEPTH else 0, len(prefix)
+        )  # [] makes most writes no-ops
         if isinstance(schema.get("maxItems"), int):
             count = min(count, schema["maxItems"])
         item_schemas = [prefix[i] if i < len(prefix) else items for i in range(count)]
-        values = [sample_value(item, name, full=full, root=root) for item in item_schemas]
+        values = [sample_value(item, name, full=full, root=root, depth=depth + 1) for item in item_schemas]
         if schema.get("uniqueItems") and len(values) > 1 and all(isinstance(v, str) for v in values):
             values = [f"{v}{i}" if i else v for i, v in enumerate(values)]
         return values
     if kind == "object":
-        nested = _sample_object(schema, full=full, root=root)
-        if not nested and not schema.get("required"):  # a real object: its members, not a bare {}
-            nested = _sample_object(schema, full=True, root=root)
+        nested = _sample_object(schema, full=full, root=root, depth=depth)
+        if not nested and not schema.get("required") and depth <= SAMPLE_DEPTH:  # its members, not a bare {}
+            nested = _sample_object(schema, full=True, root=root, depth=depth)
         return nested
     return "example"
 
@@ -326,6 +339,11 @@ def _sample_string(schema: dict[str, Any], name: str) -> str:
     return value
 
 
+SAMPLE_DEPTH: Final = 6
+"""Levels of nesting a sample fills in full; deeper, only what the schema requires."""
+_MAX_DEPTH: Final = 24
+"""Levels of nesting a sample holds at most (a model that requires itself, forever)."""
+
 OPAQUE_TOKENS: Final = re.compile(
     r"^(cursor|next_?cursor|page_?token|next_?token|continuation(_?token)?|after)$", re.IGNORECASE
 )
@@ -333,14 +351,14 @@ OPAQUE_TOKENS: Final = re.compile(
 
 
 def _sample_object(
-    schema: dict[str, Any], *, full: bool, root: dict[str, Any] | None = None
+    schema: dict[str, Any], *, full: bool, root: dict[str, Any] | None = None, depth: int = 0
 ) -> dict[str, Any]:
     root = schema if root is None else root
     schema = resolve(schema, root)
     properties = schema.get("properties", {})
     required = set(schema.get("required", []))
     return {
-        name: sample_value(prop, name, full=full, root=root)
+        name: sample_value(prop, name, full=full, root=root, depth=depth + 1)
         for name, prop in properties.items()
         if isinstance(prop, dict) and (name in required or (full and not OPAQUE_TOKENS.match(name)))
     }

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, Final
 
 from wireproof.check.edges import prose_values
-from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like, schema_problem
+from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like, resolve, schema_problem
 from wireproof.check.model import (
     CallRecord,
     Evidence,
@@ -46,11 +46,12 @@ _NON_PORTABLE: Final = re.compile(r"(?<!\\)(\\\\)*\\[dDwWsSbBAZz]|\(\?P|\(\?<[=!
 
 
 def _properties(tool: ToolInfo) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Each top-level parameter, its local ``$ref`` (``#/$defs/Name``, as pydantic and zod write models) followed."""
     properties = tool.input_schema.get("properties", {})
     if isinstance(properties, dict):
         for name, prop in properties.items():
             if isinstance(prop, dict):
-                yield str(name), prop
+                yield str(name), resolve(prop, tool.input_schema)
 
 
 def _schema_evidence(tool: ToolInfo, name: str | None = None) -> Evidence:
@@ -172,7 +173,7 @@ def open_object(ctx: RuleContext) -> Iterator[Hit]:
             )
     for tool in ctx.observations.tools:
         for name, prop in _properties(tool):
-            for path, declares in _open_nested(name, prop):
+            for path, declares in _open_nested(name, prop, tool.input_schema):
                 what = "declares no properties and " if not declares else ""
                 yield Hit(
                     tool.name,
@@ -184,30 +185,55 @@ def open_object(ctx: RuleContext) -> Iterator[Hit]:
 _MAX_NESTING: Final = 8
 
 
-def _open_nested(path: str, prop: dict[str, Any], depth: int = 0) -> Iterator[tuple[str, bool]]:
+def _open_nested(
+    path: str, prop: dict[str, Any], root: dict[str, Any], depth: int = 0, seen: frozenset[str] = frozenset()
+) -> Iterator[tuple[str, bool]]:
     """The open objects inside a parameter (``todos[]``, ``filter.range``), and whether each declares properties.
 
     An object with properties and no additionalProperties: false ignores a misspelt member, as the top
     level does; an array's items that declare no members at all leave every field of the record to prose.
     A bare object parameter that declares nothing is a map (metadata, headers) and is left alone, as is an
-    object whose additionalProperties is a schema (a typed map).
+    object whose additionalProperties is a schema (a typed map). Local ``$ref``s are followed (a model
+    nested in ``$defs``), each once along a path (a recursive model is read once), and so are the
+    branches of an ``anyOf``/``oneOf`` (an optional model: ``anyOf [{$ref}, {type: null}]``).
     """
     if depth > _MAX_NESTING:
         return
+    followed = _follow(prop, root, seen)
+    if followed is None:
+        return
+    prop, seen = followed
+    for key in ("anyOf", "oneOf"):
+        for branch in prop.get(key) or ():
+            if isinstance(branch, dict):
+                yield from _open_nested(path, branch, root, depth + 1, seen)
     members = prop.get("properties")
     if isinstance(members, dict):
         if members and prop.get("additionalProperties") in (None, True):
             yield path, True
         for field, schema in members.items():
             if isinstance(schema, dict):
-                yield from _open_nested(f"{path}.{field}", schema, depth + 1)
-    items = prop.get("items")
-    if isinstance(items, dict):
-        bare = not items.get("properties") and not items.get("patternProperties")
-        if bare and "object" in _types(items) and items.get("additionalProperties") in (None, True):
+                yield from _open_nested(f"{path}.{field}", schema, root, depth + 1, seen)
+    items = _follow(prop["items"], root, seen) if isinstance(prop.get("items"), dict) else None
+    if items is not None:
+        inner = items[0]
+        bare = not inner.get("properties") and not inner.get("patternProperties")
+        if bare and "object" in _types(inner) and inner.get("additionalProperties") in (None, True):
             yield f"{path}[]", False
         else:
-            yield from _open_nested(f"{path}[]", items, depth + 1)
+            yield from _open_nested(f"{path}[]", prop["items"], root, depth + 1, seen)
+
+
+def _follow(
+    prop: dict[str, Any], root: dict[str, Any], seen: frozenset[str]
+) -> tuple[dict[str, Any], frozenset[str]] | None:
+    """``prop`` with its local ``$ref`` followed, and the refs followed so far; None for a ref already on the path."""
+    ref = prop.get("$ref")
+    if not isinstance(ref, str):
+        return prop, seen
+    if ref in seen:
+        return None
+    return resolve(prop, root), seen | {ref}
 
 
 def _refused_by_name(ctx: RuleContext, tool: str) -> CallRecord | None:
