@@ -395,6 +395,16 @@ j("mcp-sqlite-npm", "errors.statement-dropped", "query", "TP", None,
   "wireproof_second\"} -> isError false, [{wireproof_first: 'wireproof_first_7f3a'}] only: the server runs SQL with "
   "node-sqlite3's db.all (mcp-sqlite-server.js:24), which runs the first statement and drops the rest without a word.")
 
+# the run on main of 2026-12-03 (session 6): the empty-statement edge probe
+EMPTY = ("checker-found: an empty statement ({arg}: '') answered isError false, {answer}: an agent whose query came out "
+         "empty is told it ran (refuse it: minLength 1, or an error saying the statement is empty).")
+j("alchemy", "errors.empty-statement-accepted", "execute_query", "TP", None,
+  EMPTY.format(arg="query", answer="'Success: -1 rows affected'"))
+j("postgres", "errors.empty-statement-accepted", "query", "TP", None,
+  EMPTY.format(arg="sql", answer="'[]', the answer of a read that matched nothing"))
+j("sqlite", "errors.empty-statement-accepted", "write_query", "TP", None,
+  EMPTY.format(arg="query", answer="'[]'"))
+
 out = {
     "about": "Hand judgments for the wireproof check corpus (docs/third-party.md, 'Corpus of 2026-12-01'). "
     "defects: found by hand before the checker ran (found_by 'hand'), or first seen in a finding and confirmed by hand "

@@ -320,10 +320,11 @@ QUERY_SCHEMA = obj(
 )
 
 
-def sql_reader(*, runs: str) -> Any:
+def sql_reader(*, runs: str, empty_ok: bool = False) -> Any:
     """run_query over a real SQLite database. ``runs``: ``"first"`` runs the first statement and drops the rest
     without a word (as node-sqlite3's ``db.all`` does); ``"all"`` runs each and answers every result;
-    ``"refuses"`` refuses a string of several statements, saying so."""
+    ``"refuses"`` refuses a string of several statements, saying so. ``empty_ok``: an empty statement runs
+    nothing and is answered ``{"rows": []}`` (else it is refused, naming the field)."""
     db = sqlite3.connect(":memory:", check_same_thread=False)
     db.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
     db.execute("INSERT INTO notes (body) VALUES ('hello')")
@@ -338,7 +339,7 @@ def sql_reader(*, runs: str) -> Any:
     async def run_query(args: dict[str, Any]) -> Any:
         budget["steps"] = 0
         sql = args.get("sql")
-        if not isinstance(sql, str) or not sql.strip():
+        if not isinstance(sql, str) or (not sql.strip() and not empty_ok):
             return s.good_error("sql", "a SELECT statement")
         statements = [part for part in sql.split(";") if part.strip()]
         if runs == "refuses" and len(statements) > 1:
@@ -353,7 +354,7 @@ def sql_reader(*, runs: str) -> Any:
                 return s.good_error("sql", f"valid SQL ({exc})")
             columns = [d[0] for d in cursor.description or []]
             results.append([dict(zip(columns, row, strict=True)) for row in cursor.fetchall()])
-        return s.ok({"rows": results[0] if len(results) == 1 else results})
+        return s.ok({"rows": results[0] if len(results) == 1 else [row for r in results for row in r]})
 
     return s.build(
         [s.FakeTool("run_query", run_query, description="Run a read query.", input_schema=QUERY_SCHEMA)]

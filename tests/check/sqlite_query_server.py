@@ -171,8 +171,8 @@ class Sound:
             return s.good_error(
                 sorted(set(args) - {"sql", "limit"})[0], "only sql and limit; remove the rest"
             )
-        if not isinstance(sql, str):
-            return s.good_error("sql", "one SQL query as a string")
+        if not isinstance(sql, str) or not sql.strip():
+            return s.good_error("sql", "one SQL query as a non-empty string")
         if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= 500:
             return s.good_error("limit", "an integer from 1 to 500")
         self._deadline = time.monotonic() + STATEMENT_TIMEOUT

@@ -184,9 +184,11 @@ def test_a_tool_without_a_size_parameter_has_no_largest_sample() -> None:
     assert largest_sample(s.FakeTool("x", s.strict_colour).input_schema) is None
 
 
-def test_a_user_given_limit_is_kept_in_the_largest_sample() -> None:
+def test_a_user_given_limit_is_raised_in_the_largest_sample_and_the_rest_kept() -> None:
+    """--config's sample makes a call valid; it must not spare a listing from its largest answer (cu-9)."""
     schema = p.listing_schema({"type": "integer", "minimum": 1, "maximum": 500})
-    assert largest_sample(schema, {"limit": 3}) is None
+    assert largest_sample(schema, {"limit": 3}) == {"limit": 500}
+    assert largest_sample(schema, {"limit": 500}) is None  # the sample already is the largest
 
 
 # -- the expensive input -----------------------------------------------------------------------------

@@ -35,7 +35,8 @@ CRASH = "errors.crash"
 PROSE = "schema.enum-in-prose"
 WILDCARD = "errors.search-wildcards-unescaped"
 DROPPED = "errors.statement-dropped"
-COVERED = {UNKNOWN_AS_RESULT, WILDCARD, DROPPED}
+EMPTY = "errors.empty-statement-accepted"
+COVERED = {UNKNOWN_AS_RESULT, WILDCARD, DROPPED, EMPTY}
 """The rules this file adds, each made to fire (and kept quiet) here."""
 
 
@@ -262,6 +263,18 @@ def test_every_statement_run_or_several_refused_is_quiet() -> None:
         else:
             assert call.is_error
             assert "one statement at a time" in call.text
+
+
+def test_an_empty_statement_answered_as_a_success_is_reported_and_refused_is_quiet() -> None:
+    report = check(e.sql_reader(runs="all", empty_ok=True))
+    (finding,) = found(report, EMPTY)
+    assert (finding.tool, finding.severity, finding.category) == ("run_query", "warning", "errors")
+    assert finding.evidence.call == {"tool": "run_query", "arguments": {"sql": ""}}
+    assert '\\"rows\\": []' in (finding.evidence.answer or "")
+    sound = check(e.sql_reader(runs="all"))
+    assert not found(sound, EMPTY)
+    (call,) = [c for c in report_calls(e.sql_reader(runs="all")) if c.constraint == "empty-statement"]
+    assert call.is_error  # the probe ran: the sound twin refused the empty statement
 
 
 # -- 5. a catastrophic regular expression, on real stdio servers -----------------------------------------

@@ -15,6 +15,7 @@ import pytest
 from tests.check import big_table_server
 from tests.check import servers as s
 from tests.check.test_rules import check
+from tests.check.test_rules_edges import report_calls
 from wireproof.check import CheckOptions, Observer, Target, run_check
 from wireproof.check.model import Finding, Report
 
@@ -278,3 +279,98 @@ def test_an_error_that_quotes_the_checkers_own_huge_argument_is_only_a_warning()
 def test_a_huge_answer_of_the_servers_own_data_to_an_awkward_call_is_still_over_budget() -> None:
     (found,) = findings(check(quoting(data_too=True)), BUDGET)
     assert found.tool == "get_colour_by_name"
+
+
+# -- "output.cut-at-limit": a page taken for the whole -----------------------------------------------------
+
+CUT = "output.cut-at-limit"
+COVERED |= {CUT}
+UNITS = [f"unit-{i}" for i in range(21)]
+
+
+def unit_finder(answers: str) -> Any:
+    """find_units(query, limit): 21 units match. ``count``: the page with "count" = its own length (the flaw
+    seen on a units server); ``total``: the page with the real total; ``offset``: a count of the page, but an
+    offset parameter reaches the rest."""
+    properties: dict[str, Any] = {
+        "query": {"type": "string", "maxLength": 50, "description": "Text to look for."},
+        "limit": {"type": "integer", "minimum": 1, "description": "How many units to answer."},
+    }
+    if answers == "offset":
+        properties["offset"] = {"type": "integer", "minimum": 0, "description": "Units to skip."}
+
+    async def find_units(args: dict[str, Any]) -> Any:
+        start = int(args.get("offset", 0))
+        page = UNITS[start : start + int(args.get("limit", 10))]
+        if answers == "total":
+            return s.ok({"total": len(UNITS), "results": page})
+        return s.ok({"query": args.get("query"), "count": len(page), "results": page})
+
+    schema = {
+        "type": "object",
+        "properties": properties,
+        "required": ["query"],
+        "additionalProperties": False,
+    }
+    return s.build(
+        [
+            s.FakeTool(
+                "find_units",
+                find_units,
+                description="Find units whose name holds the text.",
+                input_schema=schema,
+                annotations={"readOnlyHint": True},
+            )
+        ]
+    )
+
+
+def test_a_page_whose_count_is_its_own_length_and_no_way_to_the_rest_is_cut_at_limit() -> None:
+    report = check(unit_finder("count"), tool_arguments={"find_units": {"query": "unit"}})
+    (finding,) = findings(report, CUT)
+    assert (finding.tool, finding.severity, finding.category) == ("find_units", "warning", "output")
+    assert "With limit=1 the answer held exactly 1 item and" in finding.message  # limit's sample: its minimum
+    assert "'count' says 1, the page size, not the total" in finding.message
+    assert "answered 21" in finding.message
+    assert finding.evidence.call == {"tool": "find_units", "arguments": {"query": "unit", "limit": 1}}
+
+
+def test_a_page_that_gives_its_total_or_an_offset_to_the_rest_is_quiet() -> None:
+    for answers in ("total", "offset"):
+        report = check(unit_finder(answers), tool_arguments={"find_units": {"query": "unit"}})
+        assert not findings(report, CUT), answers
+        calls = report_calls(
+            unit_finder(answers), tool_arguments={"find_units": {"query": "unit"}}
+        )
+        larger = [c for c in calls if c.purpose == "valid" and c.arguments.get("limit", 0) > 1]
+        assert larger, answers  # the larger call the rule compares with was made
+
+
+def test_a_search_is_also_measured_with_a_term_found_nearly_everywhere() -> None:
+    """A sample term ("meter") finds a handful; the commonest letter finds the whole table (86 KB seen)."""
+    entries = [f"{word}-{i}: " + "definition " * 30 for i in range(600) for word in ("metre", "second")]
+
+    async def search_units(args: dict[str, Any]) -> Any:
+        query = str(args.get("query", ""))
+        return s.ok({"results": [e for e in entries if query in e][:2000]})
+
+    schema = {
+        "type": "object",
+        "properties": {"query": {"type": "string", "maxLength": 50, "description": "Text to look for."}},
+        "required": ["query"],
+        "additionalProperties": False,
+    }
+    server = s.build(
+        [
+            s.FakeTool(
+                "search_units",
+                search_units,
+                description="Search units.",
+                input_schema=schema,
+                annotations={"readOnlyHint": True},
+            )
+        ]
+    )
+    report = check(server, tool_arguments={"search_units": {"query": "metre-7:"}})
+    (finding,) = findings(report, BUDGET)
+    assert finding.evidence.call == {"tool": "search_units", "arguments": {"query": "e"}}

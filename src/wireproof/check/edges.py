@@ -25,6 +25,7 @@ from wireproof.check.generate import (
 from wireproof.check.rules._prose import closed_sentences, field_values, listed_values
 
 __all__ = [
+    "BROAD_TERM",
     "CATASTROPHIC_SUBJECT",
     "DECODER_GARBAGE",
     "HUGE_INTEGERS",
@@ -36,6 +37,7 @@ __all__ = [
     "edge_cases",
     "prose_values",
     "regex_case",
+    "search_field",
 ]
 
 HUGE_INTEGERS: Final = {"huge-integer": 2**53 + 1, "huge-integer-1e30": 10**30}
@@ -48,6 +50,9 @@ HUGE_POWER: Final = "(10**100)**100"
 DECODER_GARBAGE: Final = "!!!not base64@@@"
 """Neither base64, nor hex, nor JSON: a decoder must refuse it."""
 STATEMENT_MARKS: Final = ("wireproof_first_7f3a", "wireproof_second_7f3a")
+BROAD_TERM: Final = "e"
+"""The search term of the largest plausible answer: the commonest letter, which a substring search finds nearly
+everywhere (a sample such as "meter" finds a handful)."""
 MULTI_STATEMENT: Final = (
     f"SELECT '{STATEMENT_MARKS[0]}' AS wireproof_first; SELECT '{STATEMENT_MARKS[1]}' AS wireproof_second"
 )
@@ -201,21 +206,28 @@ def edge_cases(
         if target is not None:
             add(target, "decoder-garbage", DECODER_GARBAGE)
     cases += _not_listed_cases(schema, base, properties, description)
-    if read_only and tokens(name) & _SEARCH_TOOLS:
-        search = next(
-            (
-                n
-                for n, p in properties.items()
-                if _free_text(p)
-                and tokens(n) & _SEARCH_PARAMETERS
-                and not _SQL_TEXT.search(str(p.get("description", "")))
-            ),
-            None,
-        )
+    if read_only:
+        search = search_field(name, schema)
         if search is not None:
             for constraint, term in WILDCARDS.items():
                 add(search, constraint, term)
     return cases + _statement_cases(schema, valid, properties, description)
+
+
+def search_field(name: str, schema: dict[str, Any]) -> str | None:
+    """The search term of a list or search tool (``find_units``'s ``query``), or None: free text, not SQL."""
+    if not tokens(name) & _SEARCH_TOOLS:
+        return None
+    return next(
+        (
+            n
+            for n, p in _properties(schema).items()
+            if _free_text(p)
+            and tokens(n) & _SEARCH_PARAMETERS
+            and not _SQL_TEXT.search(str(p.get("description", "")))
+        ),
+        None,
+    )
 
 
 def _listed(field: str, prop: dict[str, Any], description: str) -> list[str] | None:
@@ -274,13 +286,15 @@ def _not_listed_cases(
 def _statement_cases(
     schema: dict[str, Any], valid: dict[str, Any], properties: dict[str, dict[str, Any]], description: str
 ) -> list[AwkwardCase]:
-    """Two read statements in one string, for the tool's first parameter that takes SQL."""
+    """Two read statements in one string, and an empty statement, for the tool's first parameter that takes SQL."""
     for field, prop in properties.items():
         if prop.get("type") == "string" and not prop.get("enum") and sql_like(field, prop, description):
-            arguments = {**valid, field: MULTI_STATEMENT}
-            if is_schema_valid(schema, arguments) is not False:
-                return [AwkwardCase("hostile", field, "multi-statement", arguments)]
-            return []
+            planned = [("multi-statement", MULTI_STATEMENT), ("empty-statement", "")]
+            return [
+                AwkwardCase("hostile", field, constraint, {**valid, field: value})
+                for constraint, value in planned
+                if is_schema_valid(schema, {**valid, field: value}) is not False
+            ]
     return []
 
 

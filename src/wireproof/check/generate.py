@@ -514,14 +514,16 @@ def largest_sample(schema: dict[str, Any], base: dict[str, Any] | None = None) -
     """The call most likely to give the tool's largest answer: every size parameter at its maximum.
 
     A ``limit``-like integer is set to its ``maximum`` (or to ``UNBOUNDED_LIMIT`` when it has none),
-    so a listing tool is measured at the answer an agent can actually ask for. None when the tool
-    has no size parameter, or the schema refuses the call.
+    so a listing tool is measured at the answer an agent can actually ask for, also where the sample
+    arguments of ``--config`` give a smaller one (those make the other calls valid; they do not excuse a
+    listing from being measured at its largest). None when the tool has no size parameter, or the schema
+    refuses the call.
     """
     arguments = valid_samples(schema, base)[-1]
     changed = False
     for name, raw in schema.get("properties", {}).items():
         prop = resolve(raw, schema) if isinstance(raw, dict) else {}
-        if name in (base or {}) or _json_type(prop) != "integer" or not _tokens(name) & _SIZE_WORDS:
+        if _json_type(prop) != "integer" or not _tokens(name) & _SIZE_WORDS:
             continue
         _low, high = _numeric_bounds(prop)
         value = UNBOUNDED_LIMIT if high is None else int(high) - (1 if "exclusiveMaximum" in prop else 0)

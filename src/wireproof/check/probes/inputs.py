@@ -19,11 +19,12 @@ import anyio
 
 from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions
-from wireproof.check.edges import edge_cases, regex_case
+from wireproof.check.edges import BROAD_TERM, edge_cases, regex_case, search_field
 from wireproof.check.generate import (
     AwkwardCase,
     awkward_cases,
     expensive_case,
+    is_schema_valid,
     largest_sample,
     long_query_case,
     lookup_miss_case,
@@ -55,6 +56,13 @@ def _valid_calls(tool: ToolInfo, options: CheckOptions) -> list[dict[str, Any]]:
     largest = largest_sample(tool.input_schema, base)
     if largest is not None and largest not in calls:
         calls.append(largest)
+    search = search_field(
+        tool.name, tool.input_schema
+    )  # a search's largest answer: a term found nearly everywhere
+    if search is not None and calls:
+        broad = {**(largest or calls[-1]), search: BROAD_TERM}
+        if broad not in calls and is_schema_valid(tool.input_schema, broad) is not False:
+            calls.append(broad)
     return calls
 
 

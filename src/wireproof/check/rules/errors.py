@@ -977,6 +977,37 @@ def statement_dropped(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
+_TOLD_EMPTY: Final = re.compile(
+    r"\b(empty|blank|no (sql|query|statement)|missing (sql|query|statement)|nothing to (run|execute))\b",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    "errors.empty-statement-accepted",
+    "warning",
+    reference="MCP 2026-07-28, server/tools (tool results: errors the model can act on)",
+)
+def empty_statement_accepted(ctx: RuleContext) -> Iterator[Hit]:
+    """An empty SQL statement answered as a success
+
+    A SQL tool sent an empty string as its statement answered isError: false without a word that nothing
+    ran ("UNKNOWN executed successfully", or an empty row list that looks like a read that matched
+    nothing). An agent whose query came out empty (a template left unfilled, a truncated argument) is told
+    it ran. Refuse it (minLength: 1 in the schema, or an isError result saying the statement is empty)."""
+    for call in ctx.observations.calls:
+        if call.purpose != "hostile" or call.constraint != "empty-statement" or not answered_ok(call):
+            continue
+        if disguised_failure(call) is not None or _TOLD_EMPTY.search(answer_text(call)):
+            continue  # refused in its text ("Error getting query plan: incomplete input"): errors.disguised-success
+        yield Hit(
+            call.tool,
+            f"An empty statement in {call.field} was answered as a success: refuse it (minLength: 1, or an "
+            "error saying the statement is empty), so that an agent whose query came out empty is not told it ran.",
+            call.evidence(),
+        )
+
+
 def _items(call: CallRecord) -> Any:
     """A call's answer as JSON when it has some, else its text (for comparing two answers)."""
     value = call.answer_json()

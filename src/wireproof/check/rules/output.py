@@ -354,6 +354,8 @@ _TRUNCATED: Final = re.compile(
     r"|\"(truncated|limited|has_?more|is_?truncated)\"\s*:\s*true",  # the same said as a JSON flag
     re.IGNORECASE,
 )
+_LISTING_TOOLS: Final = frozenset({"list", "search", "find", "query", "filter", "lookup", "browse"})
+"""Words of a tool named for a listing or a search: its answer is a page of something larger."""
 _CONTINUATION: Final = re.compile(r"cursor|offset|page|skip|after|token|start", re.IGNORECASE)
 
 
@@ -385,6 +387,92 @@ def truncated_without_cursor(ctx: RuleContext) -> Iterator[Hit]:
                     call.evidence(note=f"the answer says: {match.group(0)!r}"),
                 )
                 break
+
+
+_COUNT_KEYS: Final = ("total", "total_count", "totalcount", "count", "num_results", "matches", "found")
+_SAYS_MORE: Final = re.compile(
+    r"\b(more|next|remaining|total|of \d+)\b|has_?more|next_?(cursor|page|token)", re.IGNORECASE
+)
+
+
+def _count_field(value: Any) -> tuple[str, int] | None:
+    """A top-level count of an answer (``"count": 10``), as (key, value)."""
+    if not isinstance(value, dict):
+        return None
+    for key in _COUNT_KEYS:
+        count = value.get(key)
+        if isinstance(count, int) and not isinstance(count, bool):
+            return key, count
+    return None
+
+
+def _size_parameter(tool: ToolInfo) -> str | None:
+    names = [str(n) for n in tool.input_schema.get("properties", {})]
+    if any(_CONTINUATION.search(n) for n in names):
+        return None  # the rest can be reached: an offset, a page, a cursor
+    return next((n for n in names if _words(n) & _SIZE_PARAMS), None)
+
+
+@rule(
+    "output.cut-at-limit",
+    "warning",
+    reference="MCP 2026-07-28, utilities/pagination (opaque cursors); wireproof MISSION property 6",
+)
+def cut_at_limit(ctx: RuleContext) -> Iterator[Hit]:
+    """A list cut at its limit without a word, and no way to the rest
+
+    A read tool with a limit and no cursor, offset or page parameter answered exactly as many items as
+    the limit asked for, while the same call with a larger limit showed that more exist, and the first
+    answer says nothing of them: no total, no "more", no flag. Worse when its count field gives the page
+    size as if it were the total. The agent takes the page for the whole. Say how many there are in all
+    (or that more exist) and give a cursor or an offset to reach them."""
+    for tool in ctx.observations.tools:
+        size = _size_parameter(tool) if tool.read_only else None
+        if size is None:
+            continue
+        calls = [
+            c
+            for c in ctx.observations.calls_for(tool.name)
+            if c.purpose == "valid" and answered(c) and isinstance(c.arguments.get(size), int)
+        ]
+        for first in sorted(calls, key=lambda c: c.arguments[size]):
+            asked, value = first.arguments[size], _answer_value(first)
+            held = _longest_list(value)
+            if asked < 1 or held != asked:
+                continue
+            rest = {k: v for k, v in first.arguments.items() if k != size}
+            larger = [
+                c
+                for c in calls
+                if c.arguments[size] > asked
+                and {k: v for k, v in c.arguments.items() if k != size} == rest
+                and _longest_list(_answer_value(c)) > asked
+            ]
+            if not larger:
+                continue
+            count = _count_field(value)
+            more = _longest_list(_answer_value(larger[0]))
+            misleading = count is not None and count[1] == asked
+            told = (
+                (count is not None and count[1] > asked)
+                or _TRUNCATED.search(first.text)
+                or (_SAYS_MORE.search(first.text) and not misleading)
+            )
+            if told or not (misleading or _words(tool.name) & _LISTING_TOOLS):
+                continue
+            why = (
+                f" and its {count[0]!r} says {asked}, the page size, not the total"
+                if count and misleading
+                else ""
+            )
+            yield Hit(
+                tool.name,
+                f"With {size}={asked} the answer held exactly {asked} item{'s' if asked != 1 else ''} and nothing "
+                f"says more exist{why}, but {size}={larger[0].arguments[size]} answered {more}: the list was cut "
+                "at the limit without a word, and no cursor or offset reaches the rest.",
+                first.evidence(note=f"with {size}={larger[0].arguments[size]}: {more} items"),
+            )
+            break
 
 
 @rule(
