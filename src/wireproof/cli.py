@@ -103,7 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
         "after the 2026 and then the 2025 handshake (only the latter with --legacy) (default 10)",
     )
     check.add_argument(
-        "--concurrency", type=int, default=4, metavar="N", help="tools probed at once (default 4)"
+        "--concurrency",
+        type=int,
+        default=4,
+        metavar="N",
+        help="tools probed at once (default 4); a stdio server is started at most once per CPU",
     )
     check.add_argument(
         "--fail-on",

@@ -1,6 +1,7 @@
 """Run a check: connect, list, probe every tool (bounded concurrency), judge, measure coverage and score.
 
-Read-only tools are probed concurrently, each worker on its own connection. Tools
+Read-only tools are probed concurrently, each worker on its own connection (a stdio server is
+started at most once per CPU: more would only queue for it). Tools
 not annotated ``readOnlyHint: true`` are treated as writes: they are called only
 with ``allow_writes``, one at a time (the writes probe first, then their awkward calls,
 whose repairs are real writes), and so are read-only tools when observers
@@ -15,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+import os
 import statistics
 import time
 from collections.abc import Awaitable, Callable
@@ -124,6 +126,29 @@ def score(findings: list[Finding], coverage: Coverage) -> dict[str, int | None]:
     return scores
 
 
+def _worker_count(target: Target, options: CheckOptions) -> int:
+    """How many connections a check opens: one when observers are set (their snapshots must not
+    interleave with other calls), else ``--concurrency``, and for a stdio server at most one per CPU.
+
+    Each stdio worker starts its own server process on this machine, and a server on the SDK spends
+    a second or more of CPU on its imports before it answers. Past the CPUs those start-ups only
+    queue for them, and the probes, spread over fewer connections, lose nothing: a read-only helpdesk
+    check on 2 CPUs took 6.2-8.2 s with 4 workers and 3.5-4.3 s with 2 (bench/RESULTS.md, session 6).
+    """
+    if options.observers:
+        return 1
+    if target.transport == "stdio":
+        return min(options.concurrency, _usable_cpus())
+    return options.concurrency
+
+
+def _usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity where the system has one), at least 1."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def _auth_cases(target: Target, options: CheckOptions) -> list[AuthCase]:
     """The configured cases, then two per credential variable of a stdio server (named, then guessed)."""
     if options.auth_env and target.transport != "stdio":
@@ -175,12 +200,11 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
     started = time.perf_counter()
     observations = Observations()
     observations.credentials_given = any(k.lower() == "authorization" for k in target.headers)
-    sequential = bool(options.observers)
     # Every connection is opened by a worker task at once, not one after the other: the first is
     # lent to this task for the listing, and the others start meanwhile (a stdio server's start-up
     # is most of a check's wall time). Each worker closes its own connection when the probes are
     # done, while the auth cases run and the rules judge.
-    workers = _Workers(target, options, 1 if sequential else options.concurrency)
+    workers = _Workers(target, options, _worker_count(target, options))
     try:
         async with anyio.create_task_group() as group:
             first = await workers.start(group)
