@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Iterable, Mapping
@@ -31,7 +32,13 @@ class Principal:
     @property
     def key(self) -> str:
         """An opaque, unambiguous identity for binding idempotency keys and cursors: id and org."""
-        return hashlib.sha256(json.dumps([self.id, self.org]).encode()).hexdigest()[:32]
+        return _binding_key(self.id, self.org)
+
+
+@functools.lru_cache(maxsize=4096)
+def _binding_key(principal_id: str, org: str | None) -> str:
+    """``Principal.key``, computed once per caller: every call that takes a context asks for it."""
+    return hashlib.sha256(json.dumps([principal_id, org]).encode()).hexdigest()[:32]
 
 
 LOCAL_OPERATOR = Principal("local-operator", all_scopes=True)

@@ -21,6 +21,7 @@ import contextlib
 import itertools
 import json
 import logging
+import os
 import subprocess
 from collections.abc import AsyncIterator
 from typing import Any, Final, TextIO
@@ -62,7 +63,8 @@ class StdioRelay:
         self._process: anyio.abc.Process | None = None
         self._pending: dict[str, _Slot] = {}
         self._ids = itertools.count(1)
-        self._write_lock = anyio.Lock()
+        self._stdin: int | None = None  # the write end of the upstream's stdin, non-blocking
+        self._write_lock = anyio.Lock(fast_acquire=True)  # no checkpoint when free: a call waits next
         self._closed = False
 
     @contextlib.asynccontextmanager
@@ -72,14 +74,22 @@ class StdioRelay:
         tuple[MemoryObjectReceiveStream[SessionMessage | Exception], MemoryObjectSendStream[SessionMessage]]
     ]:
         params = self.params
-        process = await anyio.open_process(
-            [params.command, *params.args],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self.errlog,
-            env=get_default_environment() | (params.env or {}),
-            cwd=params.cwd,
-        )
+        child_stdin, self._stdin = os.pipe()
+        try:
+            process = await anyio.open_process(
+                [params.command, *params.args],
+                stdin=child_stdin,
+                stdout=subprocess.PIPE,
+                stderr=self.errlog,
+                env=get_default_environment() | (params.env or {}),
+                cwd=params.cwd,
+            )
+        except BaseException:
+            self._close_stdin()
+            raise
+        finally:
+            os.close(child_stdin)
+        os.set_blocking(self._stdin, False)
         self._process = process
         to_session, session_reads = anyio.create_memory_object_stream[SessionMessage | Exception](0)
         session_writes, from_session = anyio.create_memory_object_stream[SessionMessage](0)
@@ -93,8 +103,16 @@ class StdioRelay:
                     tasks.cancel_scope.cancel()
         finally:
             self._close_pending()
+            self._close_stdin()
             with anyio.CancelScope(shield=True):
                 await _stop(process)
+
+    def _close_stdin(self) -> None:
+        """End the upstream's input (its EOF), once."""
+        fd, self._stdin = self._stdin, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     async def _read(
         self, process: anyio.abc.Process, to_session: MemoryObjectSendStream[SessionMessage | Exception]
@@ -144,14 +162,26 @@ class StdioRelay:
             async for item in from_session:
                 frame = item.message.model_dump_json(by_alias=True, exclude_unset=True).encode() + b"\n"
                 try:
-                    await self._send(process, frame)
-                except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+                    await self._send(frame)
+                except OSError:
                     return
 
-    async def _send(self, process: anyio.abc.Process, frame: bytes) -> None:
-        assert process.stdin is not None
-        async with self._write_lock:  # frames never interleave
-            await process.stdin.send(frame)
+    async def _send(self, frame: bytes) -> None:
+        """Write one frame to the upstream's stdin: a write to the pipe, and nothing else unless the
+        pipe is full (the upstream has not read what it was sent yet), when the rest waits for room.
+
+        Raises:
+            OSError: the pipe is closed or broken.
+        """
+        async with self._write_lock:  # frames never interleave (free unless a frame waits for room)
+            view = memoryview(frame)
+            while view:
+                if self._stdin is None:
+                    raise BrokenPipeError("the upstream's stdin is closed")
+                try:
+                    view = view[os.write(self._stdin, view) :]
+                except BlockingIOError:
+                    await anyio.wait_writable(self._stdin)
 
     async def call_tool(self, name: str, arguments: dict[str, Any], meta: dict[str, Any]) -> dict[str, Any]:
         """Relay one ``tools/call`` (with the session's request ``meta``, when it has one) and return
@@ -169,24 +199,29 @@ class StdioRelay:
         params: dict[str, Any] = {"name": name, "arguments": arguments}
         if meta:
             params["_meta"] = meta
-        frame = json.dumps(
-            {"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": params},
-            separators=(",", ":"),
-        ).encode()
+        frame = _encoded({"jsonrpc": "2.0", "id": request_id, "method": "tools/call", "params": params})
         try:
-            await self._send(process, frame + b"\n")
+            await self._send(frame + b"\n")
             await slot.done.wait()
-        except (anyio.ClosedResourceError, anyio.BrokenResourceError, OSError):
+        except OSError:
             raise RelayClosed from None
         except anyio.get_cancelled_exc_class():
             with anyio.CancelScope(shield=True), anyio.move_on_after(1), contextlib.suppress(Exception):
-                await self._send(process, _cancelled(request_id))
+                await self._send(_cancelled(request_id))
             raise
         finally:
             self._pending.pop(request_id, None)
         if slot.message is None:
             raise RelayClosed
         return slot.message
+
+
+def _encoded(message: dict[str, Any]) -> bytes:
+    """Compact JSON; with escapes for what UTF-8 cannot carry (a lone surrogate in an argument)."""
+    try:
+        return pydantic_core.to_json(message)
+    except (ValueError, UnicodeEncodeError):
+        return json.dumps(message, separators=(",", ":")).encode()
 
 
 def _cancelled(request_id: str) -> bytes:
@@ -207,10 +242,7 @@ def _parsed(line: bytes) -> SessionMessage | Exception:
 
 
 async def _stop(process: anyio.abc.Process) -> None:
-    """Close stdin, wait, terminate, wait, kill: every wait bounded."""
-    if process.stdin is not None:
-        with contextlib.suppress(Exception):
-            await process.stdin.aclose()
+    """Wait (stdin is closed), terminate, wait, kill: every wait bounded."""
     for signal_it in (None, process.terminate, process.kill):
         if signal_it is not None:
             with contextlib.suppress(ProcessLookupError, OSError):

@@ -32,6 +32,7 @@ a stdout that shares its pipe with stderr, which must stay blocking) goes throug
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import contextlib
 import gc
@@ -255,6 +256,7 @@ class _Transport:
         self.in_flight = _InFlight()
         self.out_send, self.out_receive = anyio.create_memory_object_stream[bytes](1024)
         self.lean: LeanCalls | None = None
+        self.pipe: asyncio.StreamReader | None = None  # the input, while read through asyncio's transport
 
     async def frames(self) -> AsyncIterator[tuple[bytes, int | None]]:
         """Each complete line of stdin (without its newline), or the prefix and size of a line
@@ -293,6 +295,8 @@ class _Transport:
 
     async def read_chunk(self) -> bytes:
         """The next bytes of the input (empty at EOF): on the event loop for a non-blocking pipe."""
+        if self.pipe is not None:
+            return await self.pipe.read(_READ_CHUNK)
         if not self.read_polled:
             return await anyio.to_thread.run_sync(os.read, self.read_fd, _READ_CHUNK, abandon_on_cancel=True)
         while True:
@@ -317,11 +321,34 @@ class _Transport:
         """Hand good frames to the server and answer bad ones; at EOF, drain, then close."""
         lean = self.lean
         try:
-            await self._read(to_server, drain)
+            async with self._reading():
+                await self._read(to_server, drain)
         finally:
             if lean is not None:  # calls still running: answered "Connection closed", and waited for
                 with anyio.CancelScope(shield=True), anyio.move_on_after(drain + 2):
                     await lean.close()
+
+    @contextlib.asynccontextmanager
+    async def _reading(self) -> AsyncIterator[None]:
+        """On asyncio, a polled input is read through the loop's own pipe transport: the descriptor
+        stays registered while serving, and each wake-up is one read. (``anyio.wait_readable``
+        registers it again for every chunk, after a read that found nothing: three system calls
+        and a future more per frame.)"""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # another event loop (trio): anyio's wait_readable
+            loop = None
+        if not self.read_polled or loop is None:
+            yield
+            return
+        reader = self.pipe = asyncio.StreamReader(limit=_READ_CHUNK)
+        pipe = os.fdopen(self.read_fd, "rb", buffering=0, closefd=False)  # the descriptor stays ours
+        reading, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+        try:
+            yield
+        finally:
+            reading.close()
+            self.pipe = None
 
     async def _read(
         self, to_server: MemoryObjectSendStream[SessionMessage | Exception], drain: float
