@@ -288,7 +288,7 @@ COVERED |= {CUT}
 UNITS = [f"unit-{i}" for i in range(21)]
 
 
-def unit_finder(answers: str) -> Any:
+def unit_finder(answers: str, annotations: dict[str, Any] | None = None) -> Any:
     """find_units(query, limit): 21 units match. ``count``: the page with "count" = its own length (the flaw
     seen on a units server); ``total``: the page with the real total; ``offset``: a count of the page, but an
     offset parameter reaches the rest."""
@@ -319,7 +319,7 @@ def unit_finder(answers: str) -> Any:
                 find_units,
                 description="Find units whose name holds the text.",
                 input_schema=schema,
-                annotations={"readOnlyHint": True},
+                annotations={"readOnlyHint": True} if annotations is None else annotations,
             )
         ]
     )
@@ -339,9 +339,7 @@ def test_a_page_that_gives_its_total_or_an_offset_to_the_rest_is_quiet() -> None
     for answers in ("total", "offset"):
         report = check(unit_finder(answers), tool_arguments={"find_units": {"query": "unit"}})
         assert not findings(report, CUT), answers
-        calls = report_calls(
-            unit_finder(answers), tool_arguments={"find_units": {"query": "unit"}}
-        )
+        calls = report_calls(unit_finder(answers), tool_arguments={"find_units": {"query": "unit"}})
         larger = [c for c in calls if c.purpose == "valid" and c.arguments.get("limit", 0) > 1]
         assert larger, answers  # the larger call the rule compares with was made
 
@@ -374,3 +372,16 @@ def test_a_search_is_also_measured_with_a_term_found_nearly_everywhere() -> None
     report = check(server, tool_arguments={"search_units": {"query": "metre-7:"}})
     (finding,) = findings(report, BUDGET)
     assert finding.evidence.call == {"tool": "search_units", "arguments": {"query": "e"}}
+
+
+def test_an_unannotated_tool_named_as_a_read_is_measured_at_its_largest_with_allow_writes() -> None:
+    """FastMCP 1.x servers annotate nothing: find_units is then a write to the checker, called only with
+    --allow-writes, and its largest answer was never asked for."""
+    server = unit_finder("count", annotations={})
+    (finding,) = findings(
+        check(server, allow_writes=True, tool_arguments={"find_units": {"query": "unit"}}), CUT
+    )
+    assert "answered 21" in finding.message
+    assert not findings(
+        check(unit_finder("count", annotations={})), CUT
+    )  # without --allow-writes: not called

@@ -418,12 +418,12 @@ def test_values_given_as_examples_are_no_prose_enum() -> None:
 
 
 def test_names_with_a_read_verb_that_write_are_not_named_as_reads() -> None:
-    from wireproof.check.rules.schema import _named_as_read
+    from wireproof.check.rules.schema import named_as_read
 
     def tool(name: str) -> ToolInfo:
         return ToolInfo(name, "", {"type": "object", "properties": {}}, None, None)
 
     for name in ("mark_as_read", "search_and_replace", "get_next_job", "read_and_archive", "get_or_create"):
-        assert not _named_as_read(tool(name)), name
+        assert not named_as_read(tool(name)), name
     for name in ("get_relations", "task_get", "find_duplicates", "list_loaded_tables"):
-        assert _named_as_read(tool(name)), name
+        assert named_as_read(tool(name)), name

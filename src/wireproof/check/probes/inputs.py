@@ -39,6 +39,7 @@ from wireproof.check.model import (
     idempotency_key_parameter,
 )
 from wireproof.check.repair import MAX_ROUNDS, fresh_key, fresh_targets, is_rejection, propose, read_error
+from wireproof.check.rules.schema import named_as_read
 
 __all__ = ["planned_input_calls", "probe_inputs"]
 
@@ -47,23 +48,25 @@ def _valid_calls(tool: ToolInfo, options: CheckOptions) -> list[dict[str, Any]]:
     """The valid calls of a read-only tool: its samples, and its largest plausible answer.
 
     A write's valid calls are the writes probe's to make (first call, repeat, ...): made here
-    first, they would leave the writes probe nothing new to do (a commit already made).
+    first, they would leave the writes probe nothing new to do (a commit already made). Only an
+    unannotated tool named as a read (``find_units``), and only with ``--allow-writes``, gets its
+    valid calls here but its first sample (the writes probe's first call): its fuller sample and
+    its largest answers.
     """
-    if not tool.read_only:
+    unannotated_read = not tool.read_only and options.allow_writes and named_as_read(tool)
+    if not tool.read_only and not unannotated_read:
         return []
     base = options.tool_arguments.get(tool.name)
     calls = valid_samples(tool.input_schema, base)
     largest = largest_sample(tool.input_schema, base)
     if largest is not None and largest not in calls:
         calls.append(largest)
-    search = search_field(
-        tool.name, tool.input_schema
-    )  # a search's largest answer: a term found nearly everywhere
-    if search is not None and calls:
+    search = search_field(tool.name, tool.input_schema)
+    if search is not None and calls:  # a search's largest answer: a term found nearly everywhere
         broad = {**(largest or calls[-1]), search: BROAD_TERM}
         if broad not in calls and is_schema_valid(tool.input_schema, broad) is not False:
             calls.append(broad)
-    return calls
+    return calls[1:] if unannotated_read else calls
 
 
 def _expensive(tool: ToolInfo, options: CheckOptions) -> AwkwardCase | None:
@@ -125,7 +128,7 @@ async def probe_inputs(
     for index, arguments in enumerate(_valid_calls(tool, options)):
         observations.calls.append(await connection.call(tool.name, arguments, "valid"))
         advance()
-        if index == 0:  # the identical call again, at once: a read-only tool's answer must not have moved
+        if index == 0 and tool.read_only:  # the identical call again, at once: a read's answer must not move
             observations.calls.append(await connection.call(tool.name, arguments, "read-repeat"))
             advance()
     for case in _extra_cases(tool, options):

@@ -17,6 +17,7 @@ from wireproof.check.generate import LONG_QUERY_ROWS
 from wireproof.check.model import CallRecord, Evidence, ToolInfo, code_parameters, wrapped_json
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import answer_text, disguised_failure
+from wireproof.check.rules.schema import named_as_read
 
 LONG_LIST: Final = 25
 """A list of at least this many items "came back long": paging it is no longer a matter of taste."""
@@ -427,13 +428,15 @@ def cut_at_limit(ctx: RuleContext) -> Iterator[Hit]:
     size as if it were the total. The agent takes the page for the whole. Say how many there are in all
     (or that more exist) and give a cursor or an offset to reach them."""
     for tool in ctx.observations.tools:
-        size = _size_parameter(tool) if tool.read_only else None
+        size = _size_parameter(tool) if tool.read_only or named_as_read(tool) else None
         if size is None:
             continue
         calls = [
             c
             for c in ctx.observations.calls_for(tool.name)
-            if c.purpose == "valid" and answered(c) and isinstance(c.arguments.get(size), int)
+            if c.purpose in ("valid", "write-first")
+            and answered(c)
+            and isinstance(c.arguments.get(size), int)
         ]
         for first in sorted(calls, key=lambda c: c.arguments[size]):
             asked, value = first.arguments[size], _answer_value(first)

@@ -451,7 +451,7 @@ def write_not_idempotent(ctx: RuleContext) -> Iterator[Hit]:
                 tool.name, f"{why}; declare it (idempotentHint or readOnlyHint).", call.evidence(), "info"
             )
             continue
-        if _named_as_read(tool) and not _acknowledges(ctx, tool):
+        if named_as_read(tool) and not _acknowledges(ctx, tool):
             yield Hit(
                 tool.name,
                 "Treated as a write for want of readOnlyHint, but its name says it reads: if it does, declare "
@@ -493,7 +493,7 @@ _WRITE_ACK: Final = re.compile(
 """A write's acknowledgement by its verb (not "success" or "done", which a read's status says too)."""
 
 
-def _named_as_read(tool: ToolInfo) -> bool:
+def named_as_read(tool: ToolInfo) -> bool:
     """An unannotated tool whose name opens with a read verb (or is ``<noun>_<read verb>``) and names no write
     (``get_relations``, ``task_get``, ``find_duplicates``; not ``get_or_create``, ``mark_as_read``,
     ``search_and_replace``, ``get_next_job``), taking no SQL: the missing annotation is readOnlyHint, which
