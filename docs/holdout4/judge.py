@@ -253,6 +253,15 @@ j("cv", "errors.query-rows-dropped", "execute_sql_query", "TP", "cv-13",
 j("cv", "errors.query-rows-dropped", "get_query_plan", "FP", None,
   "after: a plan tool answers the plan, not the rows (the rule now skips plan/explain tools).")  # fmt: skip
 
+# session 6 (2026-12-03, main after 33b8b7b; not blind: built after the hold-out was scored)
+j("cu", "output.cut-at-limit", "find_units", "TP", "cu-8",
+  "session 6: find_units {query: meter, limit: 10} answered 10 with 'count': 10 while limit=500 answered 21: the "
+  "count is the page size and nothing says more exist; no offset or cursor: cu-8.")  # fmt: skip
+j("cu", "output.over-budget", "find_units", "TP", "cu-9",
+  "session 6: find_units {query: 'e', limit: 500} answered 100,466 bytes (~25k tokens) in one answer: cu-9.")  # fmt: skip
+j("cv", "errors.empty-statement-accepted", "execute_sql_query", "TP", "cv-7",
+  "session 6: execute_sql_query {query: ''} answered 'UNKNOWN executed successfully', status success: cv-7.")  # fmt: skip
+
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 keys: set = set()
 for server, v in J.items():
