@@ -84,7 +84,7 @@ def planned_input_calls(tool: ToolInfo, options: CheckOptions) -> int:
     valid = _valid_calls(tool, options)
     return (
         len(valid)
-        + bool(valid)
+        + (bool(valid) and tool.read_only)  # the read-repeat
         + len(_extra_cases(tool, options))
         + len(awkward_cases(tool.input_schema, base, destructive=options.allow_writes))
         + (expensive is not None)
