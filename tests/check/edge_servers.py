@@ -129,7 +129,9 @@ def calculator(*, sound: bool) -> Any:
         if not isinstance(expression, str) or len(expression) > 200:
             return s.good_error("expression", "a string of at most 200 characters")
         try:
-            value = _arithmetic(ast.parse(expression, mode="eval"))
+            value = _arithmetic(
+                ast.parse(expression.replace("^", "**"), mode="eval")
+            )  # ^ is the power, as in units
             text = str(value)
         except (LookupError, SyntaxError) as exc:
             return s.good_error("expression", f"an arithmetic expression ({exc})")

@@ -29,6 +29,7 @@ __all__ = [
     "CATASTROPHIC_SUBJECT",
     "DECODER_GARBAGE",
     "HUGE_INTEGERS",
+    "HUGE_POWER_CARET",
     "MULTI_STATEMENT",
     "NOT_LISTED",
     "STATEMENT_MARKS",
@@ -47,6 +48,8 @@ _HUGE_PARAMETERS: Final = 2
 DIVISION_BY_ZERO: Final = "1/0"
 HUGE_POWER: Final = "(10**100)**100"
 """A ten-thousand-digit number: instant to compute, and past what CPython will print (4,300 digits)."""
+HUGE_POWER_CARET: Final = "(10^100)^100"
+"""The same number where ``^`` is the power (GNU units, bc, spreadsheets); where it is XOR, the number 10."""
 DECODER_GARBAGE: Final = "!!!not base64@@@"
 """Neither base64, nor hex, nor JSON: a decoder must refuse it."""
 STATEMENT_MARKS: Final = ("wireproof_first_7f3a", "wireproof_second_7f3a")
@@ -193,6 +196,7 @@ def edge_cases(
         ):
             add(field, "division-by-zero", DIVISION_BY_ZERO)
             add(field, "huge-power", HUGE_POWER)
+            add(field, "huge-power-caret", HUGE_POWER_CARET)
             break
     if tokens(name) & _DECODE_TOKENS or tokens(description) & _DECODE_TOKENS:
         encoded = [
