@@ -389,3 +389,43 @@ def test_a_default_inside_field_is_refused_because_it_would_not_be_the_default()
 
     with pytest.raises(ToolDefinitionError, match=r"write the default after '=' in the signature"):
         _schema(tool)
+
+
+class _Leaf(BaseModel):
+    n: int
+
+
+class _Shared(BaseModel):
+    s: str
+
+
+class _Tree(BaseModel):
+    children: list[_Tree] = []
+
+
+class _Out(BaseModel):
+    items: list[_Leaf]
+    first: _Shared
+    second: _Shared
+    tree: _Tree
+
+
+def test_an_output_model_used_once_is_written_in_place_and_shared_or_recursive_ones_stay_in_defs() -> None:
+    import jsonschema
+
+    app: Connector[None] = Connector("defs")
+
+    @app.read(public=True)
+    def report() -> _Out:
+        """Report."""
+        return _Out(items=[_Leaf(n=1)], first=_Shared(s="a"), second=_Shared(s="b"), tree=_Tree())
+
+    schema = app.tools["report"].definition.output_schema
+    assert schema is not None
+    assert schema["properties"]["items"]["items"]["properties"] == {"n": {"type": "integer"}}
+    assert set(schema["$defs"]) == {"_Shared", "_Tree"}
+    validator = jsonschema.Draft202012Validator(schema)
+    good = {"items": [{"n": 1}], "first": {"s": "a"}, "second": {"s": "b"}, "tree": {"children": [{}]}}
+    assert validator.is_valid(good)
+    assert not validator.is_valid({**good, "items": [{"n": "1"}]})
+    assert not validator.is_valid({**good, "tree": {"children": [{"children": [1]}]}})

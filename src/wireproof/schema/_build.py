@@ -377,6 +377,62 @@ def _nullable_as_type_list(node: Any) -> Any:
     return node
 
 
+_DEFS_REF: Final = "#/$defs/"
+
+
+def _refs(node: Any, counts: dict[str, int]) -> dict[str, int]:
+    """How often each ``#/$defs/`` name is referenced under ``node``."""
+    if isinstance(node, dict):
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.startswith(_DEFS_REF):
+            counts[ref[len(_DEFS_REF) :]] = counts.get(ref[len(_DEFS_REF) :], 0) + 1
+        for value in node.values():
+            _refs(value, counts)
+    elif isinstance(node, list):
+        for value in node:
+            _refs(value, counts)
+    return counts
+
+
+def _inlined(node: Any, inline: Mapping[str, Any]) -> Any:
+    """``node`` with each ``$ref`` to a name of ``inline`` replaced by its definition (merged with the
+    keywords beside the ``$ref``, which apply as well, unless the definition has one of its own)."""
+    if isinstance(node, list):
+        return [_inlined(v, inline) for v in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith(_DEFS_REF) and ref[len(_DEFS_REF) :] in inline:
+        body = inline[ref[len(_DEFS_REF) :]]
+        siblings = {k: v for k, v in node.items() if k != "$ref"}
+        if not set(siblings) & set(body):
+            return {**body, **siblings}
+    return {k: _inlined(v, inline) for k, v in node.items()}
+
+
+def _inline_single_use_defs(schema: dict[str, Any]) -> dict[str, Any]:
+    """Each ``$defs`` entry referenced once, and itself free of ``$ref``, written in place of its
+    reference: the same set of values, and a third less work for a client that validates
+    ``structuredContent`` (jsonschema resolves a ``$ref`` through ``referencing`` for every item of a
+    list: about 1 ms of a 25-item page's 3 ms). Shared and recursive definitions stay in ``$defs``."""
+    while isinstance(schema.get("$defs"), dict):
+        defs: dict[str, Any] = schema["$defs"]
+        counts = _refs(schema, {})
+        inline = {
+            name: body
+            for name, body in defs.items()
+            if counts.get(name) == 1 and isinstance(body, dict) and not _refs(body, {})
+        }
+        rewritten = _inlined({k: v for k, v in schema.items() if k != "$defs"}, inline)
+        kept = {name: _inlined(body, inline) for name, body in defs.items() if name not in inline}
+        left = _refs({**rewritten, "$defs": kept}, {})
+        kept.update({name: body for name, body in inline.items() if left.get(name)})  # not merged: kept
+        if len(kept) == len(defs):
+            break
+        schema = {**rewritten, "$defs": kept} if kept else rewritten
+    return schema
+
+
 def build_output_schema(fn: Callable[..., Any], name: str) -> OutputSchema:
     """Build the output schema from the return annotation: a pydantic model, dataclass or TypedDict."""
     hints = typing.get_type_hints(fn, include_extras=True)
@@ -386,7 +442,9 @@ def build_output_schema(fn: Callable[..., Any], name: str) -> OutputSchema:
             "it becomes the outputSchema"
         )
     adapter: TypeAdapter[Any] = TypeAdapter(hints["return"])
-    schema = _nullable_as_type_list(_strip_titles(adapter.json_schema(mode="serialization")))
+    schema = _inline_single_use_defs(
+        _nullable_as_type_list(_strip_titles(adapter.json_schema(mode="serialization")))
+    )
     if schema.get("type") != "object":
         raise ToolDefinitionError(
             f"tool {name}: the return type must be an object (a pydantic model, dataclass or TypedDict), "
