@@ -10,8 +10,7 @@ Idempotency-key calls walk ``claim → effect → complete``:
                  taken over meanwhile (past lock_timeout) is a retryable ``in_progress``
 
 One path for both kinds of tool (``Execution.run(values, key)``): a plain function runs claim,
-effect and record in one worker-thread hop and, where the store opens transactions, in one
-transaction (one commit; a failure leaves no claim, and a terminal error is recorded after); an async
+effect and record in one worker-thread hop, the effect inside the store's transaction; an async
 function runs its effect on the event loop between a claim and a record made in worker threads.
 The deadline of a plain function is ``wireproof._deadline``; results are rendered by
 ``wireproof._rendering``.
@@ -57,7 +56,6 @@ from wireproof.errors import (
 )
 from wireproof.idempotency import (
     Claimed,
-    ClaimResult,
     IdempotencyStore,
     InProgress,
     LostClaimError,
@@ -327,46 +325,11 @@ class Execution(Generic[StateT]):
     def _keyed_in_thread(
         self, store: IdempotencyStore, scope: str, key: str, values: dict[str, Any], arguments: dict[str, Any]
     ) -> types.CallToolResult:
-        """In a worker thread: a plain tool's whole keyed path. Where the store opens transactions, the
-        claim, the effect and the record commit together (one commit, not two); a failure rolls all
-        three back, and only a terminal error is then recorded, under a claim of its own."""
-        digest = fingerprint(arguments)
-        claim: ClaimResult | None = None
-        try:
-            with store.transaction() as transaction:
-                if transaction is not None:
-                    claim = store.claim(scope, key, digest, arguments, transaction)
-                    if isinstance(claim, Claimed):
-                        shaped = self._effect(store, transaction, values, claim)
-        except (
-            LostClaimError
-        ):  # not in one transaction; answered as on the two-step path should a store allow it
-            raise Unavailable("Another attempt took over this idempotency_key", code="in_progress") from None
-        except WireproofError as error:
-            if isinstance(claim, Claimed) and not error.retryable:  # rolled back: recorded under a new claim
-                again = store.claim(scope, key, digest, arguments)
-                if isinstance(again, Claimed):
-                    self._record_failure(store, again, error)
-            raise
-        if claim is None:  # a store without transactions: the claim first, then the effect and its record
-            claim = store.claim(scope, key, digest, arguments)
-            if not isinstance(claim, Claimed):
-                return self._settle(claim, arguments)
-            return self._attempt(store, claim, functools.partial(self._in_transaction, store, values, claim))
+        """In a worker thread: a plain tool's whole keyed path, its effect in the store's transaction."""
+        claim = store.claim(scope, key, fingerprint(arguments), arguments)
         if not isinstance(claim, Claimed):
             return self._settle(claim, arguments)
-        return self.success(shaped)
-
-    def _effect(
-        self, store: IdempotencyStore, transaction: EffectTransaction, values: dict[str, Any], claim: Claimed
-    ) -> Shaped:
-        """In a worker thread, inside ``transaction``: the tool, its result shaped and recorded."""
-        self._begin(in_transaction=True)
-        shaped = self._shape(self.tool.fn(*self._context(transaction), **values))
-        store.complete(claim, shaped.record(), transaction)
-        if self._worker is not None and not self._worker.may_commit():
-            raise Abandoned  # the caller was told timeout: roll the effect back
-        return shaped
+        return self._attempt(store, claim, functools.partial(self._in_transaction, store, values, claim))
 
     def _completed(self, store: IdempotencyStore, claim: Claimed, result: Any) -> Shaped:
         """In a worker thread, after an async effect: the result shaped and recorded."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -180,67 +179,3 @@ async def test_a_key_with_a_nul_character_is_invalid_input_on_idempotency_key_fo
     assert ok.is_error is False
     assert state.effects == 1  # the refused call did nothing
     assert "no NUL" in tool.input_schema["properties"]["idempotency_key"]["description"]
-
-
-def _sqlite_notes(path: Path) -> Connector[None]:
-    """A plain ``def`` write into the store's own SQLite file, through ``ctx.transaction``."""
-    app: Connector[None] = Connector("notes")
-
-    @app.write(public=True, idempotency_key=True, destructive=False)
-    def add_note(ctx: ToolContext[None], body: str) -> Done:
-        """Add a note.
-
-        Args:
-            body: The note.
-        """
-        assert ctx.transaction is not None
-        db = ctx.transaction.connection
-        db.execute("CREATE TABLE IF NOT EXISTS notes (body TEXT)")
-        db.execute("INSERT INTO notes VALUES (?)", (body,))
-        if body == "refused":
-            raise NotFound("No such note")
-        if body == "busy":
-            raise Unavailable("The notes are busy", retry_after=1)
-        if body == "bug":
-            raise RuntimeError("a bug")
-        return Done(n=db.execute("SELECT count(*) FROM notes").fetchone()[0])
-
-    return app
-
-
-def _rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
-    import sqlite3
-
-    with contextlib.closing(sqlite3.connect(path)) as db:
-        try:
-            return db.execute(sql).fetchall()
-        except sqlite3.OperationalError:  # the notes table was never committed
-            return []
-
-
-async def test_a_plain_write_claims_runs_and_records_in_one_transaction_on_sqlite(tmp_path: Path) -> None:
-    path = tmp_path / "notes.db"
-    store = open_store(f"sqlite:///{path}")
-    server = _sqlite_notes(path).server(None, store=store, principal=LOCAL_OPERATOR)
-    async with Client(server) as client:
-        first = await client.call_tool("add_note", {"body": "a", "idempotency_key": "ok"})
-        again = await client.call_tool("add_note", {"body": "a", "idempotency_key": "ok"})
-        refused = await client.call_tool("add_note", {"body": "refused", "idempotency_key": "no"})
-        refused_again = await client.call_tool("add_note", {"body": "refused", "idempotency_key": "no"})
-        busy = await client.call_tool("add_note", {"body": "busy", "idempotency_key": "busy"})
-        bug = await client.call_tool("add_note", {"body": "bug", "idempotency_key": "bug"})
-    assert first.structured_content == {"n": 1}
-    assert again.structured_content == {"n": 1, "_meta": {"replayed": True}}
-    assert (again.meta or {}).get("io.wireproof/replayed") is True
-    # A terminal error rolls its effect back and is recorded for replay all the same.
-    assert refused.is_error
-    assert refused_again.is_error
-    assert (refused_again.meta or {}).get("io.wireproof/replayed") is True
-    assert refused_again.content[0].text == refused.content[0].text  # type: ignore[union-attr]
-    assert busy.is_error
-    assert bug.is_error
-    assert _rows(path, "SELECT body FROM notes") == [("a",)]
-    # A retryable error and an unexpected one leave no claim: a retry with the key runs anew.
-    keys = _rows(path, "SELECT key, result IS NOT NULL FROM wireproof_idempotency ORDER BY key")
-    assert keys == [("no", 1), ("ok", 1)]
-    store.close()

@@ -52,14 +52,7 @@ class MemoryIdempotencyStore(StoreTimes):
         self._records: dict[tuple[str, str], _Record] = {}
         self._lock = threading.Lock()
 
-    def claim(
-        self,
-        scope: str,
-        key: str,
-        fingerprint: str,
-        arguments: Mapping[str, Any],
-        transaction: EffectTransaction | None = None,
-    ) -> ClaimResult:
+    def claim(self, scope: str, key: str, fingerprint: str, arguments: Mapping[str, Any]) -> ClaimResult:
         now = self._now()
         with self._lock:
             record = self._records.get((scope, key))

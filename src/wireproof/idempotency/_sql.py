@@ -20,10 +20,8 @@ from typing import Any
 
 from wireproof._fingerprint import argument_digests
 from wireproof.idempotency._store import (
-    REAP_INTERVAL,
     Claimed,
     ClaimResult,
-    EffectTransaction,
     LostClaimError,
     Mismatch,
     Replay,
@@ -124,28 +122,8 @@ class SqlIdempotencyStore(StoreTimes):
     def _execute(self, db: Any, sql: str, params: tuple[Any, ...]) -> Any:
         return db.execute(sql.replace("?", self.placeholder), params)
 
-    def claim(
-        self,
-        scope: str,
-        key: str,
-        fingerprint: str,
-        arguments: Mapping[str, Any],
-        transaction: EffectTransaction | None = None,
-    ) -> ClaimResult:
-        """Claim in a write transaction of its own, or inside the effect's ``transaction`` (one commit
-        for the claim, the effect and the record; a rollback leaves no claim behind)."""
-        if transaction is None:
-            now = self._now()  # may reap, in a transaction of its own: before the claim's
-            with self._write() as db:
-                return self._claim(db, now, scope, key, fingerprint, arguments)
-        now = self._clock()  # reaped in the effect's transaction: a reap of its own would nest one
-        if now - self._reaped_at > REAP_INTERVAL:
-            self._reap(transaction.connection, now)
-        return self._claim(transaction.connection, now, scope, key, fingerprint, arguments)
-
-    def _claim(
-        self, db: Any, now: float, scope: str, key: str, fingerprint: str, arguments: Mapping[str, Any]
-    ) -> ClaimResult:
+    def claim(self, scope: str, key: str, fingerprint: str, arguments: Mapping[str, Any]) -> ClaimResult:
+        now = self._now()
         token = secrets.token_hex(8)
         fresh = (
             scope,
@@ -156,37 +134,38 @@ class SqlIdempotencyStore(StoreTimes):
             now,
             now + self.retention,
         )
-        row = self._insert_or_fetch(db, fresh)
-        if row is None:
-            return Claimed(scope, key, token)
-        stored_fingerprint, stored_arguments, locked_at, expires_at, result = row
-        if expires_at <= now:  # past retention: the key is new again
+        with self._write() as db:
+            row = self._insert_or_fetch(db, fresh)
+            if row is None:
+                return Claimed(scope, key, token)
+            stored_fingerprint, stored_arguments, locked_at, expires_at, result = row
+            if expires_at <= now:  # past retention: the key is new again
+                self._execute(
+                    db,
+                    "UPDATE wireproof_idempotency SET fingerprint = ?, arguments = ?, token = ?, locked_at = ?, "
+                    "expires_at = ?, result = NULL WHERE scope = ? AND key = ?",
+                    (*fresh[2:], scope, key),
+                )
+                return Claimed(scope, key, token)
+            if stored_fingerprint != fingerprint:
+                stored = self._load(stored_arguments).get("digests", {})
+                return Mismatch(tuple(iter_differences(stored, self._digests(scope, key, arguments))))
+            if result is not None:
+                data = self._load(result)
+                if _NUL_SAFE in data:  # see complete()
+                    data = json.loads(base64.b64decode(data[_NUL_SAFE]))
+                return Replay(
+                    StoredResult(data["structured"], data["text"], data["is_error"], data.get("content"))
+                )
+            held = self._still_held(locked_at, now)
+            if held is not None:
+                return held
             self._execute(
                 db,
-                "UPDATE wireproof_idempotency SET fingerprint = ?, arguments = ?, token = ?, locked_at = ?, "
-                "expires_at = ?, result = NULL WHERE scope = ? AND key = ?",
-                (*fresh[2:], scope, key),
+                "UPDATE wireproof_idempotency SET token = ?, locked_at = ? WHERE scope = ? AND key = ?",
+                (token, now, scope, key),
             )
             return Claimed(scope, key, token)
-        if stored_fingerprint != fingerprint:
-            stored = self._load(stored_arguments).get("digests", {})
-            return Mismatch(tuple(iter_differences(stored, self._digests(scope, key, arguments))))
-        if result is not None:
-            data = self._load(result)
-            if _NUL_SAFE in data:  # see complete()
-                data = json.loads(base64.b64decode(data[_NUL_SAFE]))
-            return Replay(
-                StoredResult(data["structured"], data["text"], data["is_error"], data.get("content"))
-            )
-        held = self._still_held(locked_at, now)
-        if held is not None:
-            return held
-        self._execute(
-            db,
-            "UPDATE wireproof_idempotency SET token = ?, locked_at = ? WHERE scope = ? AND key = ?",
-            (token, now, scope, key),
-        )
-        return Claimed(scope, key, token)
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
@@ -226,14 +205,13 @@ class SqlIdempotencyStore(StoreTimes):
 
     def reap(self) -> int:
         """Delete records past their retention (run on open and every REAP_INTERVAL); return how many."""
+        self._reaped_at = self._clock()
         with self._write() as db:
-            return self._reap(db, self._clock())
-
-    def _reap(self, db: Any, now: float) -> int:
-        self._reaped_at = now
-        return int(
-            self._execute(db, "DELETE FROM wireproof_idempotency WHERE expires_at <= ?", (now,)).rowcount
-        )
+            return int(
+                self._execute(
+                    db, "DELETE FROM wireproof_idempotency WHERE expires_at <= ?", (self._reaped_at,)
+                ).rowcount
+            )
 
     def ping(self) -> None:
         """One round trip to the database on this thread's connection (raises if it is unreachable)."""

@@ -116,19 +116,11 @@ class IdempotencyStore(Protocol):
     retention: float
     lock_timeout: float
 
-    def claim(
-        self,
-        scope: str,
-        key: str,
-        fingerprint: str,
-        arguments: Mapping[str, Any],
-        transaction: EffectTransaction | None = None,
-    ) -> ClaimResult:
+    def claim(self, scope: str, key: str, fingerprint: str, arguments: Mapping[str, Any]) -> ClaimResult:
         """Record the key as running for this caller, or say what became of it before.
 
         ``arguments`` are compared (through their digests) to name the differences of a
-        ``Mismatch``; they are not stored. Inside ``transaction`` (one ``transaction()`` gave) the
-        claim commits with the effect and its record, or rolls back with them.
+        ``Mismatch``; they are not stored.
         """
         ...
 
