@@ -32,6 +32,7 @@ __all__ = [
     "HUGE_POWER_CARET",
     "MULTI_STATEMENT",
     "NOT_LISTED",
+    "SEARCH_TOOLS",
     "STATEMENT_MARKS",
     "WILDCARDS",
     "duration_like",
@@ -93,7 +94,8 @@ _ENCODED_TEXT: Final = re.compile(
 _SEARCH_PARAMETERS: Final = frozenset(
     {"search", "query", "q", "filter", "keyword", "keywords", "term", "terms"}
 )
-_SEARCH_TOOLS: Final = frozenset({"list", "search", "find", "query", "filter", "lookup", "browse"})
+SEARCH_TOOLS: Final = frozenset({"list", "search", "find", "query", "filter", "lookup", "browse"})
+"""Words of a tool named for a listing or a search: its answer is a page of something larger."""
 _ANY: Final = re.compile(r"\bany\b", re.IGNORECASE)
 _SQL_TEXT: Final = re.compile(r"\bSQL\b|\bstatement\b", re.IGNORECASE)
 _VALUE: Final = r"[`'\"]?[A-Za-z][\w-]*(?:\.\w[\w-]*)*[`'\"]?"
@@ -220,7 +222,7 @@ def edge_cases(
 
 def search_field(name: str, schema: dict[str, Any]) -> str | None:
     """The search term of a list or search tool (``find_units``'s ``query``), or None: free text, not SQL."""
-    if not tokens(name) & _SEARCH_TOOLS:
+    if not tokens(name) & SEARCH_TOOLS:
         return None
     return next(
         (

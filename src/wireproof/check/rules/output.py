@@ -13,6 +13,7 @@ from jsonschema.exceptions import SchemaError
 
 from wireproof._jsontext import json_strings
 from wireproof.check.config import BYTES_PER_TOKEN
+from wireproof.check.edges import SEARCH_TOOLS
 from wireproof.check.generate import LONG_QUERY_ROWS
 from wireproof.check.model import CallRecord, Evidence, ToolInfo, code_parameters, wrapped_json
 from wireproof.check.rules._registry import Hit, RuleContext, rule
@@ -355,8 +356,6 @@ _TRUNCATED: Final = re.compile(
     r"|\"(truncated|limited|has_?more|is_?truncated)\"\s*:\s*true",  # the same said as a JSON flag
     re.IGNORECASE,
 )
-_LISTING_TOOLS: Final = frozenset({"list", "search", "find", "query", "filter", "lookup", "browse"})
-"""Words of a tool named for a listing or a search: its answer is a page of something larger."""
 _CONTINUATION: Final = re.compile(r"cursor|offset|page|skip|after|token|start", re.IGNORECASE)
 
 
@@ -461,7 +460,7 @@ def cut_at_limit(ctx: RuleContext) -> Iterator[Hit]:
                 or _TRUNCATED.search(first.text)
                 or (_SAYS_MORE.search(first.text) and not misleading)
             )
-            if told or not (misleading or _words(tool.name) & _LISTING_TOOLS):
+            if told or not (misleading or _words(tool.name) & SEARCH_TOOLS):
                 continue
             why = (
                 f" and its {count[0]!r} says {asked}, the page size, not the total"
