@@ -1,7 +1,8 @@
 """The ``wireproof`` command line: a thin shell that parses, calls, and maps outcomes to exit codes.
 
 Exit codes of ``wireproof check``: 0 no finding at or above ``--fail-on``, 1 findings,
-2 could not run (the reason is printed).
+2 could not run (the reason is printed), or a part of the check failed inside the checker (the report
+is written, with that part listed as not tested).
 """
 
 from __future__ import annotations
@@ -154,7 +155,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="write this run's findings to FILE as the baseline (they then count as known: exit 0 "
-        "unless the check could not run)",
+        "unless the check could not run or a part of it failed)",
     )
     check.add_argument("--legacy", action="store_true", help="use the 2025-11-25 initialize handshake only")
     check.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -576,7 +577,6 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
     from wireproof.check import CheckOptions, load_config, run_check
     from wireproof.check.baseline import read_baseline
     from wireproof.check.locking import record_lock
-    from wireproof.check.report import render
 
     target = _target(args, command)
     options = CheckOptions(
@@ -602,6 +602,20 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
     if lock_plan and (recorded := record_lock(lock_plan, report)):
         print(recorded, file=sys.stderr)
     report, known = _known_findings(args, report, baseline)
+    _write_reports(report, outputs)
+    if known:
+        print(f"{_findings(known)} in the baseline, not reported", file=sys.stderr)
+    if _failed_parts(report):  # a check with a part not run certifies nothing: never exit 0 (nor 1)
+        return EXIT_CANNOT_RUN
+    if args.fail_on == "never" or args.write_baseline:
+        return EXIT_OK
+    return EXIT_FINDINGS if report.count(args.fail_on) else EXIT_OK
+
+
+def _write_reports(report: Any, outputs: list[tuple[str, Path | None]]) -> None:
+    """Each format to its file or stdout; when every format went to a file, the text report on stdout."""
+    from wireproof.check.report import render
+
     for fmt, path in outputs:
         rendered = render(report, fmt)
         if path is None:
@@ -616,11 +630,19 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
         sys.stdout.write(render(report, "text"))
         for _, path in outputs:
             print(f"wrote {path}")
-    if known:
-        print(f"{_findings(known)} in the baseline, not reported", file=sys.stderr)
-    if args.fail_on == "never" or args.write_baseline:
-        return EXIT_OK
-    return EXIT_FINDINGS if report.count(args.fail_on) else EXIT_OK
+
+
+def _failed_parts(report: Any) -> bool:
+    """Whether a part of the check failed inside the checker; if so, says so on stderr."""
+    count = len(report.coverage.failures)
+    if count:
+        print(
+            f"wireproof check: error: the checker itself failed in {count} part{'' if count == 1 else 's'} "
+            "of the check (not tested; listed in the report's coverage, the rest of which stands); "
+            "this is a wireproof bug: please report it",
+            file=sys.stderr,
+        )
+    return bool(count)
 
 
 def _findings(count: int) -> str:

@@ -151,6 +151,7 @@ def measure_coverage(
         auth_cases=[c.case for c in observations.auth_cases],
         categories=categories,
         command=commands.together(),
+        failures=list(observations.failures),
     )
 
 

@@ -29,6 +29,7 @@ __all__ = [
     "HttpExchange",
     "Observations",
     "Outcome",
+    "ProbeFailure",
     "Purpose",
     "RepairAttempt",
     "RepairRate",
@@ -658,6 +659,8 @@ class Observations:
     credentials_given: bool = False
     """The check was given an ``Authorization`` header (so an unauthenticated answer is worth comparing)."""
     repairs: list[RepairAttempt] = field(default_factory=list)
+    failures: list[ProbeFailure] = field(default_factory=list)
+    """The probes and rules that failed inside the checker (each isolated: the check goes on without it)."""
 
     def calls_for(self, tool: str, purpose: Purpose | None = None) -> list[CallRecord]:
         return [c for c in self.calls if c.tool == tool and (purpose is None or c.purpose == purpose)]
@@ -720,6 +723,20 @@ class CategoryCoverage:
     command: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class ProbeFailure:
+    """A part of the check that failed inside the checker itself, so what it would have judged was not tested.
+
+    probe (str): what failed: a probe (``inputs``, ``writes``, ``auth cases``...) or a rule (``rule errors.leak``).
+    tool (str | None): the tool it was probing, or None for one about the whole server.
+    error (str): the exception, as ``Type: message`` (cut to 300 characters).
+    """
+
+    probe: str
+    tool: str | None
+    error: str
+
+
 def _untested() -> dict[Category, CategoryCoverage]:
     return {c: CategoryCoverage(False, "not exercised") for c in CATEGORIES}
 
@@ -736,6 +753,8 @@ class Coverage:
         stdio, ``[auth.cases]``).
     command (str | None): one ``wireproof check`` line that would test the rest of every category
         (what their ``command`` lines add, together); None when nothing is left.
+    failures (list[ProbeFailure]): the probes and rules that failed inside the checker; what each would
+        have judged was not tested (the rest of the report stands; ``wireproof check`` exits 2).
     """
 
     tools_listed: int = 0
@@ -747,6 +766,7 @@ class Coverage:
     auth_cases: list[str] = field(default_factory=list)
     categories: dict[Category, CategoryCoverage] = field(default_factory=_untested)
     command: str | None = None
+    failures: list[ProbeFailure] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -760,6 +780,7 @@ class Coverage:
             "auth": {"http": self.auth_http, "cases": list(self.auth_cases)},
             "categories": {c: asdict(v) for c, v in self.categories.items()},
             "command": self.command,
+            "failures": [asdict(f) for f in self.failures],
         }
 
 

@@ -37,6 +37,7 @@ from wireproof.check.model import (
     Coverage,
     Finding,
     Observations,
+    ProbeFailure,
     Report,
     ServerSummary,
     Severity,
@@ -66,8 +67,9 @@ from wireproof.check.probes.tables import (
 from wireproof.check.probes.writes import probe_read_only_effect, probe_read_only_escapes
 from wireproof.check.repair import repair_rates
 from wireproof.check.rules import RuleContext, evaluate
+from wireproof.errors import OperatorError
 
-__all__ = ["WEIGHTS", "Progress", "run_check", "score"]
+__all__ = ["WEIGHTS", "Progress", "isolated", "run_check", "score"]
 
 WRITE_STEPS: Final = 4
 WEIGHTS: Final[dict[Severity, int]] = {"error": 40, "warning": 15, "info": 0}
@@ -91,6 +93,43 @@ class _Silent:
 
     def advance(self, label: str) -> None:
         return None
+
+
+def _failure_text(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
+
+
+def _operator_problem(exc: Exception) -> bool:
+    """Whether ``exc`` is (or holds) an operator's problem, such as a target that broke: the whole check's."""
+    if isinstance(exc, OperatorError):
+        return True
+    return isinstance(exc, ExceptionGroup) and exc.subgroup(OperatorError) is not None
+
+
+async def isolated(
+    observations: Observations,
+    probe: str,
+    tool: str | None,
+    run: Awaitable[None],
+    connection: Connection | None = None,
+) -> None:
+    """Run one probe; if the checker itself fails inside it, record a ``ProbeFailure`` and go on.
+
+    What the probe would have judged is then not tested (every report lists the failures, and the
+    command exits 2), but the probes before and after it still count: one checker bug costs one
+    probe of one tool, not the whole report. A target that broke, or any operator's problem, still
+    ends the check. The connection the probe used is reopened: a failure in mid-call may have left
+    it with a request in flight.
+    """
+    try:
+        await run
+    except Exception as exc:  # the isolation boundary: a checker bug costs this probe only
+        if _operator_problem(exc):
+            raise
+        observations.failures.append(ProbeFailure(probe, tool, _failure_text(exc)))
+        if connection is not None:
+            connection.broken = True
+            await connection.recover()
 
 
 def score(findings: list[Finding], coverage: Coverage) -> dict[str, int | None]:
@@ -259,8 +298,12 @@ async def _check(
         return lambda: progress.advance(tool)
 
     def job_for(tool: ToolInfo) -> Callable[[Connection], Awaitable[None]]:
-        return lambda connection: probe_inputs(
-            connection, tool, options, observations, advance_for(tool.name)
+        return lambda connection: isolated(
+            observations,
+            "inputs",
+            tool.name,
+            probe_inputs(connection, tool, options, observations, advance_for(tool.name)),
+            connection,
         )
 
     # Writes get their awkward calls only after the writes probe: a rejected call repaired from its
@@ -284,12 +327,30 @@ async def _check(
         the others nothing to work on): their writes probe, then their inputs, on one connection."""
         for tool in checked_writes:
             if wipes_all(tool):
-                await probe_write_and_effects(connection, tool, options, observations, advance_for(tool.name))
-                await probe_inputs(connection, tool, options, observations, advance_for(tool.name))
+                await isolated(
+                    observations,
+                    "writes",
+                    tool.name,
+                    probe_write_and_effects(connection, tool, options, observations, advance_for(tool.name)),
+                    connection,
+                )
+                await isolated(
+                    observations,
+                    "inputs",
+                    tool.name,
+                    probe_inputs(connection, tool, options, observations, advance_for(tool.name)),
+                    connection,
+                )
 
     def select_all_job(tool: ToolInfo) -> Callable[[Connection], Awaitable[None]]:
-        return lambda connection: probe_largest_table(
-            connection, tool, largest_tables(observations, listings), options, observations
+        return lambda connection: isolated(
+            observations,
+            "largest table",
+            tool.name,
+            probe_largest_table(
+                connection, tool, largest_tables(observations, listings), options, observations
+            ),
+            connection,
         )
 
     phases: list[list[Callable[[Connection], Awaitable[None]]]] = [
@@ -301,14 +362,24 @@ async def _check(
     ]
     await workers.run(phases)
     if target.url:
-        await probe_http_auth(target, options, observations)
+        await isolated(observations, "HTTP auth", None, probe_http_auth(target, options, observations))
         progress.advance("auth")
     if auth_cases:
-        await probe_auth_cases(target, tools, auth_cases, options, observations)
+        await isolated(
+            observations,
+            "auth cases",
+            None,
+            probe_auth_cases(target, tools, auth_cases, options, observations),
+        )
         for case in auth_cases:
             progress.advance(f"auth case {case.name}")
 
-    findings = evaluate(RuleContext(observations, options, target.transport, protocol_version))
+    findings = evaluate(
+        RuleContext(observations, options, target.transport, protocol_version),
+        on_failure=lambda rule, exc: observations.failures.append(
+            ProbeFailure(f"rule {rule}", None, _failure_text(exc))
+        ),
+    )
     coverage = measure_coverage(listed, observations, options, target, findings)
     return Report(
         wireproof_version=__version__,
@@ -336,29 +407,37 @@ def _in_order(
     """The probes that must not interleave, in order on one connection: effects, escapes, confinement, writes, growth."""
 
     async def in_order(connection: Connection) -> None:
+        def probe(name: str, tool: ToolInfo | None, run: Awaitable[None]) -> Awaitable[None]:
+            return isolated(observations, name, tool.name if tool else None, run, connection)
+
         for tool in effect_reads:
-            await probe_read_only_effect(connection, tool, options, observations)
+            await probe(
+                "read-only effect", tool, probe_read_only_effect(connection, tool, options, observations)
+            )
         for tool in escape_reads:
-            await probe_read_only_escapes(connection, tool, options, observations)
+            await probe(
+                "read-only escapes",
+                tool,
+                probe_read_only_escapes(connection, tool, options, observations),
+            )
         for tool in confined:
-            await probe_path_confinement(connection, tool, options, observations)
+            await probe(
+                "path confinement", tool, probe_path_confinement(connection, tool, options, observations)
+            )
         narrow = [t for t in checked_writes if not wipes_all(t)]
         for tool in narrow:
-            await probe_write_and_effects(connection, tool, options, observations, advance_for(tool.name))
-        await probe_poison(connection, narrow, options, observations)
+            await probe(
+                "writes",
+                tool,
+                probe_write_and_effects(connection, tool, options, observations, advance_for(tool.name)),
+            )
+        await probe("poison", None, probe_poison(connection, narrow, options, observations))
         for tool in name_traversal_tools(narrow, options):
-            await probe_name_traversal(connection, tool, options, observations)
-        await _grow(connection, tools, options, observations)  # last: disturbs no write's first call
+            await probe("name traversal", tool, probe_name_traversal(connection, tool, options, observations))
+        for write, read in growth_pairs(tools, options):  # last: disturbs no write's first call
+            await probe("growth", write, probe_growth(connection, write, read, options, observations))
 
     return in_order
-
-
-async def _grow(
-    connection: Connection, tools: list[ToolInfo], options: CheckOptions, observations: Observations
-) -> None:
-    """The growth probe's pairs (only with --allow-writes): a large write, then the read of the same item."""
-    for write, read in growth_pairs(tools, options):
-        await probe_growth(connection, write, read, options, observations)
 
 
 _WIPE_VERBS: Final = frozenset({"clear", "reset", "wipe", "purge", "truncate", "erase", "nuke"})

@@ -1,17 +1,19 @@
 """What every format says about coverage: "not tested" for a category without a score, the
-summary lines (tools listed, called, skipped; writes; auth; the command that would test the rest),
+summary lines (tools listed, called, skipped; writes; auth; the parts that failed inside the checker;
+the command that would test the rest),
 and a repair rate in words."""
 
 from __future__ import annotations
 
 from typing import Final
 
-from wireproof.check.model import CategoryCoverage, Coverage, RepairRate
+from wireproof.check.model import CategoryCoverage, Coverage, ProbeFailure, RepairRate
 
 __all__ = [
     "NOT_TESTED",
     "RUN",
     "auth_state",
+    "failure_text",
     "next_steps",
     "repair_rate_text",
     "rest_text",
@@ -46,6 +48,13 @@ def auth_state(coverage: Coverage) -> str:
     return "; ".join(auth) if auth else "not probed"
 
 
+def failure_text(failure: ProbeFailure) -> str:
+    """``the inputs probe of get_ticket (KeyError: 'x')``: one part of the check that failed inside the checker."""
+    where = failure.probe if failure.probe.startswith("rule ") else f"the {failure.probe} probe"
+    of = f" of {failure.tool}" if failure.tool else ""
+    return f"{where}{of} ({failure.error})"
+
+
 def rest_text(covered: CategoryCoverage) -> str:
     """What would test the rest of a category, then the command line that would; "" when nothing."""
     parts = [part for part in (covered.to_test_the_rest, covered.command) if part]
@@ -63,6 +72,12 @@ def summary(coverage: Coverage) -> list[str]:
     if coverage.tools_skipped:
         tools += " Skipped: " + "; ".join(f"{name} ({why})" for name, why in coverage.tools_skipped.items())
     lines = [tools, f"Writes: {coverage.writes}.", f"Auth: {auth_state(coverage)}."]
+    if coverage.failures:
+        lines.append(
+            f"Not tested, the checker itself failed in {len(coverage.failures)} "
+            f"part{'' if len(coverage.failures) == 1 else 's'} (a wireproof bug: please report it; "
+            "the rest of this report stands): " + "; ".join(failure_text(f) for f in coverage.failures) + "."
+        )
     if coverage.command:
         lines.append(RUN + coverage.command)
     return lines

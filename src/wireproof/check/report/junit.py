@@ -8,7 +8,14 @@ import xml.etree.ElementTree as ET
 from typing import Final
 
 from wireproof.check.model import CATEGORIES, Category, CategoryCoverage, Coverage, Finding, Report
-from wireproof.check.report._coverage import NOT_TESTED, auth_state, rest_text, score_text, summary
+from wireproof.check.report._coverage import (
+    NOT_TESTED,
+    auth_state,
+    failure_text,
+    rest_text,
+    score_text,
+    summary,
+)
 from wireproof.check.rules import REGISTRY
 
 __all__ = ["render"]
@@ -96,6 +103,37 @@ def _coverage_properties(coverage: Coverage) -> list[tuple[str, str]]:
     ]
 
 
+def _checker_failures(root: ET.Element, report: Report) -> int:
+    """A ``checker`` suite with an ``<error>`` test case per part of the check that failed inside the
+    checker, when any did; how many."""
+    failures = report.coverage.failures
+    if not failures:
+        return 0
+    suite = ET.SubElement(
+        root,
+        "testsuite",
+        {
+            "name": SUITE_NAME,
+            "id": str(len(root)),
+            "package": "wireproof.checker",
+            "tests": str(len(failures)),
+        },
+    )
+    for failure in failures:
+        name = f"{failure.probe} {failure.tool}" if failure.tool else failure.probe
+        case = ET.SubElement(suite, "testcase", {"classname": "wireproof.checker", "name": _clean(name)})
+        ET.SubElement(
+            case,
+            "error",
+            {"message": _clean(f"not tested, the checker itself failed: {failure_text(failure)}")},
+        )
+    suite.set("failures", "0")
+    suite.set("errors", str(len(failures)))
+    suite.set("skipped", "0")
+    suite.set("time", "0.000")
+    return len(failures)
+
+
 def render(report: Report) -> str:
     """Render ``report`` as JUnit XML.
 
@@ -109,7 +147,8 @@ def render(report: Report) -> str:
     skipped and why, writes, auth, the command that would test the rest) as properties, and the
     run's coverage summary, as the other formats word it, in its ``<system-out>``. Rules are judged
     after the probes, so test cases and suites take no time of their own; the whole check's duration
-    is on the root ``<testsuites>``.
+    is on the root ``<testsuites>``. A part of the check that failed inside the checker is an
+    ``<error>`` test case of a last ``checker`` suite.
 
     Args:
         report: The checker's result.
@@ -154,9 +193,11 @@ def render(report: Report) -> str:
         total_tests += len(rule_ids)
         total_failures += failures
         total_skipped += skipped
+    errors = _checker_failures(root, report)
+    total_tests += errors
     root.set("tests", str(total_tests))
     root.set("failures", str(total_failures))
-    root.set("errors", "0")
+    root.set("errors", str(errors))
     root.set("skipped", str(total_skipped))
     root.set("time", f"{report.duration_s:.3f}")
     ET.indent(root)

@@ -6,7 +6,7 @@ import json
 from typing import Any, Final
 
 from wireproof.check.model import CATEGORIES, Finding, Report, Severity
-from wireproof.check.report._coverage import rest_text
+from wireproof.check.report._coverage import failure_text, rest_text
 from wireproof.check.rules import REGISTRY
 
 __all__ = ["LEVELS", "render"]
@@ -81,6 +81,12 @@ def _coverage_descriptors() -> list[dict[str, Any]]:
             "defaultConfiguration": {"level": "note"},
         }
         for category in CATEGORIES
+    ] + [
+        {
+            "id": "checker.failure",
+            "shortDescription": {"text": "a part of the check failed inside the checker"},
+            "defaultConfiguration": {"level": "error"},
+        }
     ]
 
 
@@ -100,9 +106,24 @@ def _not_tested(report: Report) -> list[dict[str, Any]]:
     return notes
 
 
+def _failures(report: Report) -> list[dict[str, Any]]:
+    """An error notification per part of the check that failed inside the checker (not tested)."""
+    return [
+        {
+            "level": "error",
+            "message": {"text": f"not tested, the checker itself failed: {failure_text(failure)}"},
+            "descriptor": {"id": "checker.failure", "index": len(CATEGORIES)},
+        }
+        for failure in report.coverage.failures
+    ]
+
+
 def _invocation(report: Report) -> dict[str, Any]:
-    notes = _not_tested(report)
-    return {"executionSuccessful": True, **({"toolExecutionNotifications": notes} if notes else {})}
+    notes = _failures(report) + _not_tested(report)
+    return {
+        "executionSuccessful": not report.coverage.failures,
+        **({"toolExecutionNotifications": notes} if notes else {}),
+    }
 
 
 def render(report: Report) -> str:

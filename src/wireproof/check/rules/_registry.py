@@ -78,12 +78,26 @@ def rule(id: str, severity: Severity, *, reference: str) -> Callable[[Check], Ch
     return register
 
 
-def evaluate(context: RuleContext) -> list[Finding]:
-    """Run every rule; findings sorted by severity (worst first), then rule id and tool."""
+def evaluate(
+    context: RuleContext, on_failure: Callable[[str, Exception], None] | None = None
+) -> list[Finding]:
+    """Run every rule; findings sorted by severity (worst first), then rule id and tool.
+
+    A rule that fails inside the checker is told to ``on_failure`` (its id and the exception) and
+    contributes nothing, and the other rules still judge; without ``on_failure`` the exception propagates.
+    """
     order = {"error": 0, "warning": 1, "info": 2}
-    findings = [
-        Finding(r.id, r.category, hit.severity or r.severity, hit.tool, hit.message, hit.evidence)
-        for r in REGISTRY.values()
-        for hit in r.check(context)
-    ]
+    findings = []
+    for r in REGISTRY.values():
+        try:
+            hits = list(r.check(context))
+        except Exception as exc:  # one rule's bug must not cost the others' verdicts
+            if on_failure is None:
+                raise
+            on_failure(r.id, exc)
+            continue
+        findings += [
+            Finding(r.id, r.category, hit.severity or r.severity, hit.tool, hit.message, hit.evidence)
+            for hit in hits
+        ]
     return sorted(findings, key=lambda f: (order[f.severity], f.rule, f.tool or ""))
