@@ -358,6 +358,20 @@ def test_a_miss_answered_not_found_with_is_error_false_is_reported() -> None:
     assert "isError: false" in found.message
 
 
+def test_a_miss_answered_not_found_in_the_sdk_string_wrapper_is_reported() -> None:
+    """FastMCP's answer for a returned string, given an output schema: {"result": "..."} (hold-out 4 kb-17)."""
+
+    def wrapped(task_id: int) -> types.CallToolResult:
+        said = f"No relations found for id={task_id}"
+        return types.CallToolResult(
+            content=[types.TextContent(text=said)], structured_content={"result": said}
+        )
+
+    (found,) = findings(check(id_lookup(wrapped, name="get_relations")), EMPTY_MISS)
+    assert found.tool == "get_relations"
+    assert "isError: false" in found.message
+
+
 def test_an_id_miss_answered_empty_is_reported_for_a_verb_last_name() -> None:
     (found,) = findings(check(id_lookup(lambda task_id: s.ok({}), name="taskRead")), EMPTY_MISS)
     assert found.tool == "taskRead"

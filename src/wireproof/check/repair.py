@@ -660,8 +660,19 @@ def repaired(attempt: RepairAttempt, baselines: list[CallRecord]) -> bool:
 
 
 def baselines(observations: Observations, tool: str) -> list[CallRecord]:
-    """The tool's valid calls (the inputs probe's for a read, the writes probe's first call for a write)."""
-    return [c for c in observations.calls_for(tool) if c.purpose in ("valid", "write-first")]
+    """The tool's valid calls (the inputs probe's for a read, the writes probe's first call for a write).
+
+    For a write whose first call succeeded but whose every repeat of those very arguments was then
+    refused (``move_file`` after the move: "Destination already exists"), the repeats: the first
+    effect moved the state, and the awkward calls, made after the writes probe, meet that state too.
+    A rejection with the repeats' words is then about the state, not the argument the call broke,
+    and a repaired call refused only as they were got past validation.
+    """
+    calls = observations.calls_for(tool)
+    repeats = [c for c in calls if c.purpose in ("write-repeat", "write-after-concurrent")]
+    if repeats and all(is_rejection(r) for r in repeats):
+        return repeats
+    return [c for c in calls if c.purpose in ("valid", "write-first")]
 
 
 def about_the_input(record: CallRecord, observations: Observations) -> bool:

@@ -36,6 +36,11 @@ _MISSING: Final = re.compile(
     r"not found|no such|does not exist|doesn't exist|not exist|unknown|no \w+ (with|named)", re.IGNORECASE
 )
 _ALREADY: Final = re.compile(r"already (been )?(deleted|removed|gone)|was deleted", re.IGNORECASE)
+_EXISTS: Final = re.compile(
+    r"already exists?|exists already|already (been )?(created|added|registered|taken|in use)|duplicate"
+    r"|unique constraint|is not unique|already in the",
+    re.IGNORECASE,
+)
 
 Snapshot = list[dict[str, Any]]
 
@@ -261,6 +266,44 @@ def delete_retry_refused(ctx: RuleContext) -> Iterator[Hit]:
                 tool.name,
                 f"The delete succeeded, and its identical retry was {how} saying the target does not exist: "
                 "a retrying agent is told its delete failed.",
+                again.evidence(),
+            )
+
+
+@rule(
+    "idempotency.retry-refused",
+    "warning",
+    reference="MCP 2026-07-28 (SEP-2575: clients re-issue broken requests); draft-ietf-httpapi-idempotency-key-header",
+)
+def retry_refused(ctx: RuleContext) -> Iterator[Hit]:
+    """A retried write answered as an error because the first one worked
+
+    An agent retries a write whose answer it did not see. A write that succeeded and, retried with the
+    identical arguments, is refused because its own effect is now there ('already exists', 'duplicate',
+    'Destination already exists') tells a retrying agent its write failed, when it worked: it tries
+    again differently, or gives up on work that was done. Answer the retry with the first call's
+    result (an idempotency key, or the existing item as the answer), or at least say that this very
+    call's effect is already in place. A refusal in disguise (isError false, 'Error: … already exists')
+    is the same answer. Only with --allow-writes (the writes probe's repeat); deletes have their own rule
+    (idempotency.delete-retry-refused)."""
+    for tool in ctx.observations.tools:
+        if deletes(tool):
+            continue
+        first = ctx.observations.calls_for(tool.name, "write-first")
+        repeat = ctx.observations.calls_for(tool.name, "write-repeat")
+        if not first or not repeat or not answered_ok(first[0]):
+            continue
+        again = repeat[0]
+        if again.arguments != first[0].arguments:
+            continue
+        refused = again.outcome == "protocol_error" or (again.outcome == "result" and again.is_error)
+        disguised = not refused and again.outcome == "result" and disguised_failure(again) is not None
+        if (refused or disguised) and _EXISTS.search(again.text + " " + again.error_message):
+            how = "answered as a failure in disguise (isError false)" if disguised else "refused as an error"
+            yield Hit(
+                tool.name,
+                f"The write succeeded, and its identical retry was {how} because its own effect is now "
+                f"there ({(again.text or again.error_message)[:120]!r}): a retrying agent is told its write failed.",
                 again.evidence(),
             )
 

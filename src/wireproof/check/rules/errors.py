@@ -21,7 +21,13 @@ from wireproof.check.model import (
     code_parameters,
     path_parameters,
 )
-from wireproof.check.repair import about_the_input, attempts_by_call, names_field, states_expected
+from wireproof.check.repair import (
+    about_the_input,
+    attempts_by_call,
+    baselines,
+    names_field,
+    states_expected,
+)
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 
 TOOL_ERRORS: Final = "MCP 2026-07-28, server/tools (error handling: tool execution errors, SEP-1303)"
@@ -125,7 +131,8 @@ _LEAKS: Final = (
             r"syntax error at or near|(relation|column|table) \"[^\"\u00ab]+\" does not exist|"
             r"duplicate key value violates unique constraint|violates (not-null|foreign key|check) constraint|"
             r"invalid input syntax for type|null value in column|no such (table|column): (?!\u00ab)[\w\"'`]|"
-            r"near \"(?!\u00ab)[^\"]+\": syntax error|(UNIQUE|NOT NULL|FOREIGN KEY|CHECK) constraint failed"
+            r"near \"(?!\u00ab)[^\"]+\": syntax error|(UNIQUE|NOT NULL|FOREIGN KEY|CHECK) constraint failed|"
+            r"\bfts5: syntax error\b|malformed MATCH expression"
         ),
         "warning",
     ),
@@ -169,7 +176,8 @@ _DATABASE_KINDS: Final = frozenset({"SQL text", "a raw database message"})
 MASK: Final = "\u00abinput\u00bb"
 _CERTAIN_DISGUISE: Final = re.compile(r"^\s*(error|exception|failed|failure|fatal)\b\s*[:!\-]", re.IGNORECASE)
 _DISGUISED: Final = re.compile(
-    r"^\s*(error|exception|failed|failure)\b|\b(database error|internal server error|failed to \w+|"
+    r"^\s*(error|exception|failed|failure)\b|^\s*\w+( \w+)? (failed|error)\s*:(?!\s*\d)|"
+    r"\b(database error|internal server error|failed to \w+|"
     r"an error occurred|unhandled exception)\b",
     re.IGNORECASE,
 )
@@ -543,9 +551,9 @@ def crash(ctx: RuleContext) -> Iterator[Hit]:
 
 
 def _baseline_ok(ctx: RuleContext, tool: str) -> bool:
-    """Whether a valid call of ``tool`` succeeded: only then is a rejection surely about the broken argument."""
-    baseline = [c for c in ctx.observations.calls_for(tool) if c.purpose in ("valid", "write-first")]
-    return any(answered_ok(c) for c in baseline)
+    """Whether a valid call of ``tool`` succeeded, in the state the awkward calls met (``repair.baselines``):
+    only then is a rejection surely about the broken argument."""
+    return any(answered_ok(c) for c in baselines(ctx.observations, tool))
 
 
 class Quality(Enum):
@@ -859,6 +867,8 @@ def miss_answered_empty(ctx: RuleContext) -> Iterator[Hit]:
         if call.purpose != "lookup-miss" or call.outcome != "result" or call.is_error:
             continue
         value = call.structured if call.structured is not None else _text_value(call.text)
+        if isinstance(value, dict) and list(value) == ["result"] and isinstance(value["result"], str):
+            value = value["result"]  # an SDK's wrapper of a returned string: {"result": "No relations found"}
         asked = f"A lookup of {call.field} = {call.arguments.get(call.field or '')!r}, which cannot exist,"
         if _empty(value):
             yield Hit(

@@ -1,0 +1,128 @@
+"""Errors about the state a write left are not graded as errors about the input (the third-party
+report's AFP-4: ``move_file`` of @modelcontextprotocol/server-filesystem).
+
+The writes probe moves ``m.txt`` to ``m2.txt``; from then on every move with those arguments is
+refused "no such file or directory" (the source is gone), whatever else the call broke. Those refusals say nothing about
+the argument an awkward call broke, so they are neither graded (``errors.field-not-named``,
+``errors.expected-not-stated``) nor held against the repair rate (``errors.not-repairable``); a refusal
+with other words still is. Checked in memory through the official client.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+import mcp_types as types
+import pytest
+
+from tests.check import servers as s
+from wireproof.check import CheckOptions, Report, Target, run_check
+
+GRADED = ("errors.field-not-named", "errors.expected-not-stated", "errors.not-repairable")
+START = {"source": "/d/m.txt", "destination": "/d/m2.txt"}
+
+
+class Files:
+    """A file mover: refuses a missing argument (well: ``"Required at source"``, or vaguely), and a
+    destination that exists; ignores unknown arguments, as the real server does."""
+
+    def __init__(self, *, vague: bool) -> None:
+        self.files = {"/d/m.txt": "x"}
+        self.vague = vague
+
+    async def move(self, args: dict[str, Any]) -> types.CallToolResult:
+        for name in ("source", "destination"):
+            if not isinstance(args.get(name), str):
+                if self.vague:
+                    return s.tool_error("Invalid arguments.")
+                return s.tool_error(
+                    f"Invalid arguments for tool move_file: Required at {name}: expected a string, the {name} path"
+                )
+        source, destination = args["source"], args["destination"]
+        if source not in self.files:
+            return s.tool_error(f"ENOENT: no such file or directory, rename '{source}'")
+        if destination in self.files:
+            return s.tool_error(f"Destination already exists: {destination}")
+        self.files[destination] = self.files.pop(source)
+        return s.ok({"moved": source, "to": destination})
+
+    def server(self) -> Any:
+        described = {"type": "string", "description": "A file path.", "maxLength": 200}
+        tool = s.FakeTool(
+            "move_file",
+            self.move,
+            description="Move a file.",
+            input_schema={
+                "type": "object",
+                "properties": {"source": dict(described), "destination": dict(described)},
+                "required": ["source", "destination"],
+            },
+            annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False},
+        )
+        return s.build([tool])
+
+
+def check(files: Files) -> Report:
+    options = CheckOptions(allow_writes=True, tool_arguments={"move_file": dict(START)})
+    return anyio.run(run_check, Target(server=files.server()), options)
+
+
+def test_refusals_about_the_moved_state_are_not_graded_as_errors_about_the_input() -> None:
+    files = Files(vague=False)
+    report = check(files)
+    assert files.files == {"/d/m2.txt": "x"}, "the writes probe made the move"
+    hits = [f.rule for f in report.findings if f.tool == "move_file" and f.rule in GRADED]
+    assert hits == []
+    (rate,) = report.repair
+    assert rate.rejections >= 1
+    assert rate.repaired == rate.rejections  # "Required at source" repaired; the repaired call met the state
+
+
+@pytest.mark.parametrize("rule", ["errors.field-not-named", "errors.not-repairable"])
+def test_a_vague_refusal_is_still_graded_after_the_state_moved(rule: str) -> None:
+    report = check(Files(vague=True))
+    assert any(f.rule == rule and f.tool == "move_file" for f in report.findings), rule
+
+
+class Entries:
+    """A create keyed by name: a second create of the same name is refused (as an error, or in
+    disguise with isError false), or, sound, answered with the entry the first one created."""
+
+    def __init__(self, retry: str) -> None:
+        self.entries: dict[str, int] = {}
+        self.retry = retry
+
+    async def create(self, args: dict[str, Any]) -> types.CallToolResult:
+        name = args.get("name")
+        if not isinstance(name, str) or not name:
+            return s.good_error("name", "a non-empty string")
+        if name in self.entries:
+            if self.retry == "refused":
+                return s.tool_error(f"Entry {name} already exists (id={self.entries[name]})")
+            if self.retry == "disguised":
+                text = f"Error: {name} already exists (id={self.entries[name]})"
+                return types.CallToolResult(content=[types.TextContent(text=text)])
+            return s.ok({"id": self.entries[name], "name": name, "created": False})
+        self.entries[name] = len(self.entries) + 1
+        return s.ok({"id": self.entries[name], "name": name, "created": True})
+
+    def server(self) -> Any:
+        tool = s.FakeTool(
+            "create_entry",
+            self.create,
+            description="Create an entry.",
+            annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False},
+        )
+        return s.build([tool])
+
+
+@pytest.mark.parametrize(("retry", "fires"), [("refused", True), ("disguised", True), ("sound", False)])
+def test_a_retried_create_refused_because_it_already_exists(retry: str, fires: bool) -> None:
+    report = anyio.run(run_check, Target(server=Entries(retry).server()), CheckOptions(allow_writes=True))
+    hits = [f for f in report.findings if f.rule == "idempotency.retry-refused"]
+    assert bool(hits) is fires, [f.message for f in hits]
+    if fires:
+        assert hits[0].tool == "create_entry"
+        assert "already exists" in hits[0].message
+        assert ("in disguise" in hits[0].message) is (retry == "disguised")
