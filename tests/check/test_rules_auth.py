@@ -307,6 +307,30 @@ def test_a_path_argument_that_reads_a_planted_file_outside_the_servers_root_is_a
     }
 
 
+@pytest.mark.parametrize("mode", ["unconfined", "confined"])
+def test_an_output_path_that_writes_outside_the_servers_root_is_an_auth_error(
+    mode: str, tmp_path: Path
+) -> None:
+    """hold-out 4's cv-16: an export's output_path written wherever it points, though the server was given a root."""
+    root = tmp_path / "root"
+    root.mkdir()
+    command = (sys.executable, "-m", "tests.check.export_server", mode, str(root))
+    config = {"export_report": {"output_path": "report.csv"}}
+    options = CheckOptions(timeout=20, concurrency=1, allow_writes=True, tool_arguments=config)
+    report = anyio.run(run_check, Target(command=command, cwd=str(ROOT)), options)
+    found = [f for f in report.findings if f.rule == "auth.path-not-confined"]
+    if mode == "confined":
+        assert found == []
+        return
+    (finding,) = found
+    assert (finding.tool, finding.severity) == ("export_report", "error")
+    assert "wrote a new file" in finding.message and str(root) in finding.message
+    assert finding.evidence.call is not None
+    written = finding.evidence.call["arguments"]["output_path"]
+    assert "wireproof-written-" in written and not Path(written).exists()  # the checker removed it
+    assert not [p for p in root.iterdir() if "wireproof-written-" in p.name]  # it went outside, not here
+
+
 # -- "auth.caller-sets-privilege": a tool argument that lifts the operator's limit --------------------------
 
 

@@ -567,6 +567,8 @@ EscapeKind = Literal[
     "read-file",
     "path-absolute",
     "path-traversal",
+    "path-write-absolute",
+    "path-write-traversal",
     "name-traversal",
 ]
 
@@ -578,7 +580,9 @@ class EscapeObservation:
 
     kind (EscapeKind): what was tried: a table created (after ``COMMIT;`` or not), another database
         attached, ``COPY … TO`` a file, or a file the checker planted read back (through SQL, or by
-        its path through a path parameter: ``path-absolute``, ``path-traversal`` by ``../``), or a name
+        its path through a path parameter: ``path-absolute``, ``path-traversal`` by ``../``), or a new file
+        the checker named in its temp folder, given to a write's output path parameter (``path-write-absolute``,
+        ``path-write-traversal``: ``file_appeared`` says whether the tool wrote it), or a name
         with ``../`` given to a write (``name-traversal``: planted is where it landed outside the folder the
         plain control name landed in, roots that folder; ``probes.names``).
     marker (str): the unique table name, or the secret planted in the checker's own temp folder

@@ -8,6 +8,12 @@ folder, or from the server's own root for a relative sample). A folder parameter
 planted file's name, which only a listing of that folder shows. Each attempt is recorded in
 ``observations.escapes`` (``path-absolute`` / ``path-traversal``); ``auth.path-not-confined`` judges.
 
+A write's output path parameter (``output_path``, ``backup_path``, ``destination``; not an input such as
+``file_path`` of an import) is given a new file the checker names in its temp folder instead, by absolute
+path and by traversal (``path-write-absolute`` / ``path-write-traversal``): whether the file then exists
+says whether the tool wrote outside its scope; the file is removed at once. These go first among the
+confinement probes, while the data the writes export is as the sample arguments expect it.
+
 Tools annotated readOnlyHint are probed always; tools only described read-only, and other tools, only with
 --allow-writes (as every other call to them), and of the others only those with one path parameter (a copy
 from the planted file to the sample's destination would create what the writes probe then finds in its way).
@@ -16,6 +22,7 @@ from the planted file to the sample's destination would create what the writes p
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import uuid
 from pathlib import Path, PurePath
@@ -35,9 +42,13 @@ from wireproof.check.model import (
     path_parameters,
 )
 
-__all__ = ["confinement_tools", "probe_path_confinement", "server_roots"]
+__all__ = ["confinement_tools", "probe_path_confinement", "server_roots", "writes_to_path"]
 
 _FOLDER_WORDS: Final = ("dir", "directory", "folder")
+_OUTPUT_WORDS: Final = frozenset(
+    {"output", "out", "dest", "destination", "target", "save", "backup", "export", "dump", "to"}
+)
+"""Words of a path parameter a write writes to (``output_path``, ``backup_path``, ``destination``, ``save_to``)."""
 _UP: Final = 16
 """``../`` steps for a relative sample: enough to climb from any server root to ``/``."""
 
@@ -45,13 +56,24 @@ _UP: Final = 16
 def confinement_tools(tools: list[ToolInfo], options: CheckOptions) -> list[ToolInfo]:
     """The tools the probe may call: those annotated readOnlyHint; with --allow-writes also those described
     read-only and those with one path parameter. Without --allow-writes no other tool is called: a tool
-    only described read-only may still write, and the description is not the annotation the option names."""
-    return [
+    only described read-only may still write, and the description is not the annotation the option names.
+    The writes to an output path come first (a later probe may change what they would write)."""
+    chosen = [
         t
         for t in tools
         if path_parameters(t)
         and (t.read_only or (options.allow_writes and (claims_read_only(t) or len(path_parameters(t)) == 1)))
     ]
+    return sorted(chosen, key=lambda t: not writes_to_path(t, path_parameters(t)[0]))
+
+
+def writes_to_path(tool: ToolInfo, field: str) -> bool:
+    """Whether ``field`` is the path a write writes to: an output, destination or backup path of a tool
+    that is neither annotated nor described read-only."""
+    if tool.read_only or claims_read_only(tool):
+        return False
+    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", field).replace("_", " ").replace("-", " ").lower().split()
+    return bool(set(words) & _OUTPUT_WORDS)
 
 
 def server_roots(connection: Connection) -> tuple[str, ...]:
@@ -98,14 +120,23 @@ def _traversal(sample: Any, target: Path) -> str:
     return f"{prefix}{'../' * _UP}{inside}"
 
 
+def _outside(folder: str, base: dict[str, Any], roots: tuple[str, ...]) -> Path | None:
+    """The checker's temp folder, resolved; None when it is inside the tool's scope (a root the server was
+    given, a folder the sample names): then nothing there is outside it."""
+    root = Path(folder).resolve()
+    scopes = [*map(Path, roots), *_sample_folders(base)]
+    if any(root.is_relative_to(s.resolve()) for s in scopes if str(s) != "/"):
+        return None
+    return root
+
+
 def _plan(
     folder: str, field: str, base: dict[str, Any], roots: tuple[str, ...]
 ) -> tuple[Path, str, str, tuple[tuple[EscapeKind, str], ...]] | None:
     """Plant the token file in ``folder``: the file, the token, the marker to look for and the attempts."""
-    root = Path(folder).resolve()
-    scopes = [*map(Path, roots), *_sample_folders(base)]
-    if any(root.is_relative_to(s.resolve()) for s in scopes if str(s) != "/"):
-        return None  # the checker's temp folder is inside the tool's scope: nothing to plant outside it
+    root = _outside(folder, base, roots)
+    if root is None:
+        return None
     sample = base.get(field)
     content_token = f"wireproof-secret-{uuid.uuid4().hex}"
     name_token = f"wireproof-planted-{uuid.uuid4().hex[:16]}"
@@ -144,6 +175,9 @@ async def probe_path_confinement(
     sample = base.get(field)
     configured = isinstance(sample, str) and field in options.tool_arguments.get(tool.name, {})
     roots = server_roots(connection)
+    if writes_to_path(tool, field):
+        await _probe_write_escape(connection, tool, field, base, roots, configured, observations)
+        return
     with tempfile.TemporaryDirectory(prefix="wireproof-check-", ignore_cleanup_errors=True) as folder:
         plan = _plan(folder, field, base, roots)
         if plan is None:
@@ -169,3 +203,51 @@ async def probe_path_confinement(
                     relative_sample=configured and not str(sample).startswith(("/", "~")),
                 )
             )
+
+
+async def _probe_write_escape(
+    connection: Connection,
+    tool: ToolInfo,
+    field: str,
+    base: dict[str, Any],
+    roots: tuple[str, ...],
+    configured: bool,
+    observations: Observations,
+) -> None:
+    """Give a write's output path a new file in the checker's temp folder, by absolute path and by ``../``;
+    record whether the file appeared, and remove it."""
+    sample = base.get(field)
+    with tempfile.TemporaryDirectory(prefix="wireproof-check-", ignore_cleanup_errors=True) as folder:
+        root = _outside(folder, base, roots)
+        if root is None:
+            return
+        suffix = PurePath(sample).suffix if isinstance(sample, str) else ""
+        target = (
+            root / f"wireproof-written-{uuid.uuid4().hex[:16]}{suffix if 0 < len(suffix) <= 8 else '.txt'}"
+        )
+        attempts: tuple[tuple[EscapeKind, str], ...] = (
+            ("path-write-absolute", str(target)),
+            ("path-write-traversal", _traversal(sample, target)),
+        )
+        for kind, value in attempts:
+            record = await connection.call(
+                tool.name, {**base, field: value}, "path-escape", field=field, constraint=kind
+            )
+            appeared = await anyio.Path(target).exists()
+            observations.calls.append(record)
+            observations.escapes.append(
+                EscapeObservation(
+                    tool.name,
+                    field,
+                    kind,
+                    str(target),
+                    [record],
+                    file_appeared=appeared,
+                    planted=str(target),
+                    roots=roots,
+                    relative_sample=configured and not str(sample).startswith(("/", "~")),
+                )
+            )
+            if appeared:
+                await anyio.Path(target).unlink(missing_ok=True)
+                return  # written once is proof enough: no second file outside its scope

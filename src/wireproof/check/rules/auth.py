@@ -294,17 +294,22 @@ def _answer_text(call: CallRecord) -> str:
 
 
 def _path_verdict(escape: EscapeObservation) -> tuple[Severity, str] | None:
-    """How sure a path read outside the tool's scope is, and why; None when the token was not read."""
+    """How sure a path read (or, for an output path, written) outside the tool's scope is, and why; None when
+    the token was not read (the file did not appear)."""
     call = escape.attempt[0]
-    if call.outcome != "result" or escape.marker not in _answer_text(call) or escape.planted is None:
+    if escape.kind.startswith("path-write-"):
+        proven = bool(escape.file_appeared)
+    else:
+        proven = call.outcome == "result" and escape.marker in _answer_text(call)
+    if not proven or escape.planted is None:
         return None
     planted = PurePath(escape.planted)
     if any(planted.is_relative_to(PurePath(r)) for r in escape.roots):
         return None  # within a folder the server was given: its scope, however wide
-    how = "by ../ traversal" if escape.kind == "path-traversal" else "by its absolute path"
+    how = "by ../ traversal" if escape.kind.endswith("-traversal") else "by its absolute path"
     if escape.roots:
         return "error", f"{how}, though the server was given only {', '.join(escape.roots)}"
-    if escape.relative_sample and escape.kind == "path-traversal":
+    if escape.relative_sample and escape.kind.endswith("-traversal"):
         return "error", f"{how}, out of the folder it resolves the configured relative paths against"
     return "warning", f"{how}, and the server was started with no root to confine it (it fails open)"
 
@@ -332,7 +337,9 @@ def _path_accepted(escape: EscapeObservation) -> str | None:
     if disguised_failure(call) is not None or _REFUSED_PATH.search(said) or escape.planted not in said:
         return None
     return (
-        "by ../ traversal, answered resolved" if escape.kind == "path-traversal" else "by its absolute path"
+        "by ../ traversal, answered resolved"
+        if escape.kind.endswith("-traversal")
+        else "by its absolute path"
     )
 
 
@@ -353,7 +360,9 @@ def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
     environment) that do not hold the file, or when ../ left the folder it resolves the configured
     (--config) relative sample paths against; a warning when it was started with no root at all (a
     deployment that fails open). Read-only tools are probed always, other tools with one path parameter
-    only with --allow-writes. A warning too when the token was not read but the outside path was accepted
+    only with --allow-writes; a write's output path (output_path, backup_path, destination) is given a new
+    file in that temp folder instead, and the file appearing proves the write. A warning too when the token
+    was not read but the outside path was accepted
     and answered back (a plain success holding the planted absolute path: registered, resolved, stored): a
     tool that records or resolves paths it does not confine hands them to whatever reads them next."""
     reported: set[str] = set()
@@ -366,9 +375,14 @@ def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
         reported.add(escape.tool)
         severity, why = verdict
         what = "folder" if escape.marker.startswith("wireproof-planted-") else "file"
+        did = (
+            "wrote a new file where the checker pointed it, outside its scope"
+            if escape.kind.startswith("path-write-")
+            else f"read a {what} the checker planted outside its scope"
+        )
         yield Hit(
             escape.tool,
-            f"Through {escape.parameter} it read a {what} the checker planted outside its scope, {why}.",
+            f"Through {escape.parameter} it {did}, {why}.",
             escape.attempt[0].evidence(),
             severity,
         )
