@@ -10,6 +10,7 @@ with other words still is. Checked in memory through the official client.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import anyio
@@ -17,7 +18,7 @@ import mcp_types as types
 import pytest
 
 from tests.check import servers as s
-from wireproof.check import CheckOptions, Report, Target, run_check
+from wireproof.check import CheckOptions, Observer, Report, Target, run_check
 
 GRADED = ("errors.field-not-named", "errors.expected-not-stated", "errors.not-repairable")
 START = {"source": "/d/m.txt", "destination": "/d/m2.txt"}
@@ -126,3 +127,68 @@ def test_a_retried_create_refused_because_it_already_exists(retry: str, fires: b
         assert hits[0].tool == "create_entry"
         assert "already exists" in hits[0].message
         assert ("in disguise" in hits[0].message) is (retry == "disguised")
+
+
+class Batches:
+    """A batch create whose items come as JSON packed into one string (hold-out 4's sh-17: shrimp's
+    split_tasks ``tasksRaw``). ``racy`` reads the whole store, yields, and writes it back (concurrent
+    batches lose each other); the sound store appends in place."""
+
+    def __init__(self, *, racy: bool) -> None:
+        self.tasks: list[dict[str, Any]] = [{"name": "seed"}]
+        self.racy = racy
+
+    async def split(self, args: dict[str, Any]) -> types.CallToolResult:
+        try:
+            items = json.loads(args.get("tasksRaw", ""))
+        except ValueError:
+            return s.good_error("tasksRaw", 'a JSON array of tasks, e.g. [{"name": "task E"}]')
+        if not isinstance(items, list) or not all(isinstance(i, dict) and i.get("name") for i in items):
+            return s.good_error("tasksRaw", 'a JSON array of tasks, each with a "name"')
+        if self.racy:
+            copy = list(self.tasks)
+            await anyio.sleep(0.01)
+            self.tasks = copy + items
+        else:
+            self.tasks.extend(items)
+        return s.ok({"added": len(items)})
+
+    async def list_tasks(self, args: dict[str, Any]) -> types.CallToolResult:
+        return s.ok({"tasks": [t["name"] for t in self.tasks]})
+
+    def server(self) -> Any:
+        raw = {"type": "string", "description": "The tasks, as a JSON array.", "maxLength": 5000}
+        no_args = {"type": "object", "properties": {}, "additionalProperties": False}
+        return s.build(
+            [
+                s.FakeTool(
+                    "split_tasks",
+                    self.split,
+                    description="Add tasks.",
+                    input_schema={
+                        "type": "object",
+                        "properties": {"tasksRaw": raw},
+                        "required": ["tasksRaw"],
+                        "additionalProperties": False,
+                    },
+                    annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False},
+                ),
+                s.FakeTool(
+                    "list_tasks", self.list_tasks, description="List the task names.", input_schema=no_args
+                ),
+            ]
+        )
+
+
+@pytest.mark.parametrize("racy", [True, False])
+def test_concurrent_batch_creates_packed_as_json_text_that_lose_each_other(racy: bool) -> None:
+    sample = {"tasksRaw": json.dumps([{"name": "task E", "description": "the fifth task"}])}
+    options = CheckOptions(
+        allow_writes=True, observers=[Observer("list_tasks", {})], tool_arguments={"split_tasks": sample}
+    )
+    report = anyio.run(run_check, Target(server=Batches(racy=racy).server()), options)
+    lost = [f for f in report.findings if f.rule == "idempotency.concurrent-writes-lost"]
+    assert bool(lost) is racy
+    if racy:
+        assert lost[0].tool == "split_tasks"
+        assert "distinct tasksRaw" in lost[0].message

@@ -15,7 +15,8 @@ After the writes probe, each write tool gets up to three more calls, each betwee
 - ``write-miss`` for an update too: the update aimed at a target that cannot exist.
 
 ``write-distinct-sequential`` / ``write-distinct-concurrent``: a create given two distinct unique values in
-its free-text field one after the other, then six more at once; the observers after each part show
+its free-text field (or in a free-text member of JSON packed in a string, a batch create's items) one after
+the other, then six more at once; the observers after each part show
 whether concurrent creates keep each other (a read-modify-write of a whole file loses all but one).
 
 ``write-reference`` (no observers needed): a create (a write that neither deletes nor updates) whose
@@ -294,10 +295,22 @@ def reference_arguments(tool: ToolInfo, base: dict[str, Any]) -> tuple[str, dict
 
 def distinct_field(tool: ToolInfo, base: dict[str, Any]) -> str | None:
     """The create's first free-text field (name, title, content…) that takes a short unique marker, or None."""
+    found = _distinct(tool, base)
+    return found[0] if found else None
+
+
+def _distinct(tool: ToolInfo, base: dict[str, Any]) -> tuple[str, Callable[[str], Any]] | None:
+    """The field that takes the unique marker, and how the marker becomes that field's value.
+
+    A free-text field (name, title, content…) takes it as it is. Failing one, a string field whose sample is
+    JSON packed into a string (``tasksRaw = '[{"name": "task E", …}]'``: the items of a batch create)
+    takes it in the first free-text member of that JSON, the rest of the sample kept.
+    """
     if deletes(tool) or updates(tool):
         return None
     special = set(path_parameters(tool)) | set(code_parameters(tool)) | {idempotency_key_parameter(tool)}
-    for name, prop in _properties(tool).items():
+    properties = _properties(tool)
+    for name, prop in properties.items():
         parts = words(name)
         if name in special or not parts or parts[0] in _NOT_NEW or parts[-1] not in _FREE_TEXT:
             continue
@@ -305,8 +318,63 @@ def distinct_field(tool: ToolInfo, base: dict[str, Any]) -> str | None:
             _plain_string(prop)
             and is_schema_valid(tool.input_schema, {**base, name: "wpc-0123abcd-s1"}) is not False
         ):
-            return name
+            return name, lambda value: value
+    for name, prop in properties.items():
+        packed = _packed_json(base.get(name))
+        if name in special or not _plain_string(prop) or packed is None:
+            continue
+        path = _free_text_path(packed)
+        if path is None:
+            continue
+
+        def inside(value: str, packed: Any = packed, path: tuple[Any, ...] = path) -> str:
+            return json.dumps(_replaced(packed, path, value), ensure_ascii=False)
+
+        if is_schema_valid(tool.input_schema, {**base, name: inside("wpc-0123abcd-s1")}) is not False:
+            return name, inside
     return None
+
+
+def _packed_json(sample: Any) -> Any:
+    """The JSON array or object a string sample holds, or None."""
+    if not isinstance(sample, str) or not sample.lstrip().startswith(("[", "{")):
+        return None
+    try:
+        value = json.loads(sample)
+    except ValueError:
+        return None
+    return value if isinstance(value, list | dict) and value else None
+
+
+def _free_text_path(value: Any, depth: int = 0) -> tuple[Any, ...] | None:
+    """The path to the first string member named as free text (name, title…) in ``value``, or None."""
+    if depth > 4:
+        return None
+    if isinstance(value, dict):
+        for key, member in value.items():
+            parts = words(str(key))
+            if isinstance(member, str) and parts and parts[-1] in _FREE_TEXT:
+                return (key,)
+        members: list[tuple[Any, Any]] = list(value.items())
+    elif isinstance(value, list):
+        members = list(enumerate(value[:1]))
+    else:
+        return None
+    for key, member in members:
+        below = _free_text_path(member, depth + 1)
+        if below is not None:
+            return (key, *below)
+    return None
+
+
+def _replaced(value: Any, path: tuple[Any, ...], new: str) -> Any:
+    """A copy of ``value`` with the member at ``path`` set to ``new``."""
+    if not path:
+        return new
+    head, rest = path[0], path[1:]
+    if isinstance(value, list):
+        return [_replaced(v, rest, new) if i == head else v for i, v in enumerate(value)]
+    return {k: _replaced(v, rest, new) if k == head else v for k, v in value.items()}
 
 
 async def _distinct_writes(
@@ -317,14 +385,15 @@ async def _distinct_writes(
     observations: Observations,
 ) -> None:
     """Two distinct creates one after the other, then ``DISTINCT_CALLS`` at once, each part followed by a snapshot."""
-    field = distinct_field(tool, base)
-    if field is None:
+    found = _distinct(tool, base)
+    if found is None:
         return
+    field, placed = found
     token = uuid.uuid4().hex[:8]
     key = idempotency_key_parameter(tool)
 
     def arguments(value: str) -> dict[str, Any]:  # a fresh idempotency key each: eight distinct writes
-        return {**base, field: value, **({key: f"wireproof-check-{uuid.uuid4().hex}"} if key else {})}
+        return {**base, field: placed(value), **({key: f"wireproof-check-{uuid.uuid4().hex}"} if key else {})}
 
     for i in (1, 2):
         value = f"wpc-{token}-s{i}"
