@@ -11,6 +11,8 @@ with other words still is. Checked in memory through the official client.
 from __future__ import annotations
 
 import json
+import sys
+from pathlib import Path
 from typing import Any
 
 import anyio
@@ -20,6 +22,7 @@ import pytest
 from tests.check import servers as s
 from wireproof.check import CheckOptions, Observer, Report, Target, run_check
 
+ROOT = Path(__file__).resolve().parents[2]
 GRADED = ("errors.field-not-named", "errors.expected-not-stated", "errors.not-repairable")
 START = {"source": "/d/m.txt", "destination": "/d/m2.txt"}
 
@@ -192,3 +195,21 @@ def test_concurrent_batch_creates_packed_as_json_text_that_lose_each_other(racy:
     if racy:
         assert lost[0].tool == "split_tasks"
         assert "distinct tasksRaw" in lost[0].message
+
+
+@pytest.mark.parametrize(("mode", "severity"), [("copy", "error"), ("copy-told", "info"), ("file", None)])
+def test_writes_a_fresh_instance_of_the_server_does_not_see(
+    mode: str, severity: str | None, tmp_path: Path
+) -> None:
+    """hold-out 4's cv-19: writes acknowledged into a temporary copy, lost with the process."""
+    store = tmp_path / "notes.json"
+    store.write_text(json.dumps(["seed"]), encoding="utf-8")
+    command = (sys.executable, "-m", "tests.check.notes_store_server", mode, str(store))
+    options = CheckOptions(timeout=20, allow_writes=True, observers=[Observer("list_notes", {})])
+    report = anyio.run(run_check, Target(command=command, cwd=str(ROOT)), options)
+    lost = [f for f in report.findings if f.rule == "idempotency.writes-not-durable"]
+    assert [f.severity for f in lost] == ([severity] if severity else [])
+    assert "read again on a second instance" in report.coverage.categories["idempotency"].exercised
+    if severity:
+        assert lost[0].tool is None
+        assert "second instance" in lost[0].message

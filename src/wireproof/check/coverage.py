@@ -21,6 +21,7 @@ from wireproof.check.model import (
     Coverage,
     Finding,
     Observations,
+    RestartObservation,
     ToolInfo,
     Writes,
 )
@@ -127,7 +128,7 @@ def measure_coverage(
         "schema": _schema(listed, tools, observations, commands),
         "errors": _errors(calls, skipped, options, commands),
         "auth": _auth(observations, target, options, commands),
-        "idempotency": _idempotency(tools, writes, twice, options, commands),
+        "idempotency": _idempotency(tools, writes, twice, options, commands, observations.restart),
         "output": _output(tools, calls, skipped, commands),
         "protocol": CategoryCoverage(True, "tools/list called twice and compared", len(tools)),
     }
@@ -291,7 +292,12 @@ def _names_probed(observations: Observations) -> list[str]:
 
 
 def _idempotency(
-    tools: list[ToolInfo], writes: Writes, twice: list[str], options: CheckOptions, commands: _Commands
+    tools: list[ToolInfo],
+    writes: Writes,
+    twice: list[str],
+    options: CheckOptions,
+    commands: _Commands,
+    restart: RestartObservation | None = None,
 ) -> CategoryCoverage:
     names = [t.name for t in tools if not t.read_only]
     if writes == "no write tools":
@@ -313,9 +319,16 @@ def _idempotency(
         return CategoryCoverage(
             False, f"no write's first call succeeded ({_n(len(names), 'write tool')})", 0, rest, command
         )
+    if restart is None:
+        durable = "; durability not probed (it needs observers, over stdio)"
+    elif restart.fresh is None:
+        durable = f"; durability not tested: the second instance could not be read ({restart.error})"
+    else:
+        durable = "; durability: the observers read again on a second instance of the server"
     return CategoryCoverage(
         True,
-        f"{len(twice)} of {_n(len(names), 'write tool')} called twice and {CONCURRENT_CALLS} times at once",
+        f"{len(twice)} of {_n(len(names), 'write tool')} called twice and {CONCURRENT_CALLS} times at once"
+        + durable,
         len(twice),
         rest,
         command,

@@ -34,6 +34,7 @@ __all__ = [
     "RepairAttempt",
     "RepairRate",
     "Report",
+    "RestartObservation",
     "ServerSummary",
     "Severity",
     "ToolInfo",
@@ -663,6 +664,8 @@ class Observations:
     credentials_given: bool = False
     """The check was given an ``Authorization`` header (so an unauthenticated answer is worth comparing)."""
     repairs: list[RepairAttempt] = field(default_factory=list)
+    restart: RestartObservation | None = None
+    """The observers before and after the writes, and on a fresh instance (``probes.restart``)."""
     failures: list[ProbeFailure] = field(default_factory=list)
     """The probes and rules that failed inside the checker (each isolated: the check goes on without it)."""
 
@@ -725,6 +728,20 @@ class CategoryCoverage:
     tools: int = 0
     to_test_the_rest: str | None = None
     command: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RestartObservation:
+    """The observers before the writes, after them, and on a fresh instance of the server (``probes.restart``).
+
+    first, last, fresh (str | None): ``snapshot`` strings; ``fresh`` is None when the second instance
+    could not be started or read (``error`` says why).
+    """
+
+    first: str | None
+    last: str | None
+    fresh: str | None
+    error: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

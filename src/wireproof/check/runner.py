@@ -58,6 +58,7 @@ from wireproof.check.probes.growth import growth_pairs, probe_growth
 from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
 from wireproof.check.probes.names import name_traversal_tools, probe_name_traversal
 from wireproof.check.probes.paths import confinement_tools, probe_path_confinement
+from wireproof.check.probes.restart import probe_restart, restart_applies
 from wireproof.check.probes.tables import (
     largest_tables,
     probe_largest_table,
@@ -436,6 +437,10 @@ def _in_order(
             await probe("name traversal", tool, probe_name_traversal(connection, tool, options, observations))
         for write, read in growth_pairs(tools, options):  # last: disturbs no write's first call
             await probe("growth", write, probe_growth(connection, write, read, options, observations))
+        if restart_applies(
+            connection, narrow, options
+        ):  # after every narrow write: do they outlive the process?
+            await probe("restart", None, probe_restart(connection, narrow, options, observations))
 
     return in_order
 

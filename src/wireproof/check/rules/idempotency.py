@@ -429,3 +429,44 @@ def concurrent_writes_lost(ctx: RuleContext) -> Iterator[Hit]:
                 "other both appear: concurrent writes overwrite each other (acknowledged writes were lost).",
                 concurrent[-1].evidence(note=f"kept: {[str(c.constraint) for c in kept]}"),
             )
+
+
+_EPHEMERAL: Final = re.compile(
+    r"\bin[- ]memory\b|\bnot (be )?(persisted|saved|stored)\b|\bnon[- ]?persistent\b|\bephemeral\b|"
+    r"\btemporary (database|store|storage|copy)\b|\blost (on|when|at) (restart|exit)\b|\bfor this session\b",
+    re.IGNORECASE,
+)
+
+
+@rule(
+    "idempotency.writes-not-durable",
+    "error",
+    reference="wireproof MISSION (a write is acknowledged only when it is durable); MCP 2026-07-28, server/tools",
+)
+def writes_not_durable(ctx: RuleContext) -> Iterator[Hit]:
+    """Acknowledged writes that a new server process does not see
+
+    With --allow-writes and observers, over stdio, the checker reads the observers after the writes probes,
+    and again on a second instance of the same command started beside the first. When the writes showed in
+    the first instance's observers but the second instance shows the state from before any write, the
+    writes live only in that process (a temporary copy of the data, a cache flushed at exit, memory): every
+    write answered as a success is lost when the server stops or crashes, and the answer did not say so.
+    Write before acknowledging. Info instead when a tool's description says the store is in memory or
+    temporary (then the model was told)."""
+    seen = ctx.observations.restart
+    if seen is None or seen.fresh is None or seen.first is None or seen.last is None:
+        return
+    if not observers_moved(seen.first, seen.last) or observers_moved(seen.first, seen.fresh):
+        return
+    told = any(_EPHEMERAL.search(t.description or "") for t in ctx.observations.tools)
+    yield Hit(
+        None,
+        "The writes showed in the observers, but a second instance of the server, started beside the first, "
+        "shows the state from before any write: acknowledged writes live only in the process that made them"
+        + (" (a tool's description says the store is in memory or temporary)." if told else "."),
+        Evidence(
+            note=f"observers after the writes: {truncate(seen.last, 400)}; on the fresh instance: "
+            f"{truncate(seen.fresh, 400)}"
+        ),
+        "info" if told else None,
+    )
