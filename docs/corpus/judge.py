@@ -405,6 +405,19 @@ j("postgres", "errors.empty-statement-accepted", "query", "TP", None,
 j("sqlite", "errors.empty-statement-accepted", "write_query", "TP", None,
   EMPTY.format(arg="query", answer="'[]'"))
 
+# the run on main of 2026-12-03 (session 7): idempotency.retry-refused, and the state-moved baseline (AFP-4 fixed:
+# errors.expected-not-stated, errors.field-not-named, errors.not-repairable on move_file are gone; so is
+# errors.not-repairable on ea-database drop_table, a TP of ea-1 whose other keys still find it)
+RETRY = ("a retried create refused because its own first call's effect is there ({said}): the agent that did not see "
+         "the first answer is told its write failed; the defect the schema.write-not-idempotent key of the same tool "
+         "names ({defect}).")
+j("filesystem", "idempotency.retry-refused", "move_file", "TP", "fs-9",
+  RETRY.format(said="'Destination already exists'", defect="fs-9"))
+j("sqlite", "idempotency.retry-refused", "create_table", "TP", "sq-2",
+  RETRY.format(said="'Database error: table wp_t already exists', isError false", defect="sq-2"))
+j("ea-database", "idempotency.retry-refused", "alter_table create_table", "TP", "ea-4",
+  RETRY.format(said="'SQLITE_ERROR: duplicate column name: c2', 'table wp_new already exists'", defect="ea-4"))
+
 out = {
     "about": "Hand judgments for the wireproof check corpus (docs/third-party.md, 'Corpus of 2026-12-01'). "
     "defects: found by hand before the checker ran (found_by 'hand'), or first seen in a finding and confirmed by hand "

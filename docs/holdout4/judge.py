@@ -27,6 +27,7 @@ d("kb", "kb-c2", "errors", "checker")  # an id of 10^30 answered 'Error executin
 d("kb", "kb-c3", "protocol", "checker")  # unknown tool answered as an isError result, not JSON-RPC -32602
 d("kb", "kb-c4", "schema", "checker")  # no parameter has a description in the schema
 d("kb", "kb-c5", "schema", "checker")  # search query, replace old_string/new_string without maxLength
+d("kb", "kb-c6", "errors", "checker")  # search offset 10^30: "Search failed: OverflowError: …" with isError false
 
 CU_CATS = {1: "protocol", 2: "errors", 3: "errors", 4: "errors", 5: "schema", 6: "schema", 7: "errors", 8: "output",
            9: "output", 10: "output", 11: "schema", 12: "schema"}  # fmt: skip
@@ -261,6 +262,34 @@ j("cu", "output.over-budget", "find_units", "TP", "cu-9",
   "session 6: find_units {query: 'e', limit: 500} answered 100,466 bytes (~25k tokens) in one answer: cu-9.")  # fmt: skip
 j("cv", "errors.empty-statement-accepted", "execute_sql_query", "TP", "cv-7",
   "session 6: execute_sql_query {query: ''} answered 'UNKNOWN executed successfully', status success: cv-7.")  # fmt: skip
+
+# session 7 (2026-12-03, main 331d0ae and before; not blind: built on this hold-out's misses)
+S7 = "session 7: "
+j("cv", "auth.path-not-confined", "backup_database export_table_to_csv", "TP", "cv-16",
+  S7 + "the output path given a new file in the checker's temp folder: 'backed up successfully to: /tmp/wireproof-"
+  "check-…/wireproof-written-….db', 'exported successfully … (500 rows)', and the file appeared, though the server "
+  "was given only its data folder: cv-16.")  # fmt: skip
+j("cv", "errors.miss-answered-empty", "get_data_summary", "TP", "cv-3",
+  S7 + "get_data_summary {table_name: wireproof_does_not_exist_7f3a} -> 'Error generating data summary: no such "
+  "table: …' with isError false: cv-3.")  # fmt: skip
+j("kb", "errors.disguised-success", "search", "TP", "kb-2",
+  S7 + "search {query: 'SELECT COUNT(*) FROM …'} -> 'Search failed: OperationalError: fts5: syntax error near "
+  "\"*\"' with isError false: kb-2.")  # fmt: skip
+j("kb", "errors.leak", "search", "TP", "kb-2", S7 + "the same answer: the driver's exception class and FTS5's words.",
+  field="a database driver message")
+j("kb", "errors.leak", "search", "TP", "kb-c6",
+  S7 + "search {query: hello, offset: 10^30} -> 'Search failed: OverflowError: Python int too large to convert to "
+  "SQLite INTEGER' with isError false: the interpreter's words (checker-found).", field="an interpreter message")
+j("kb", "errors.miss-answered-empty", "get", "TP", "kb-1",
+  S7 + "get {id: 987654321} -> 'Not found: id=987654321' with isError false (FastMCP's {'result': …}): kb-1.")
+j("kb", "errors.miss-answered-empty", "get_relations", "TP", "kb-17",
+  S7 + "get_relations {id: 987654321} -> 'No relations found for id=987654321' with isError false: kb-17.")
+j("kb", "idempotency.retry-refused", "save", "TP", "kb-16",
+  S7 + "the identical retry of a save -> 'Error: proj/a/k3 already exists (id=4) — pass id=4 to update it', "
+  "isError false: kb-16.")  # fmt: skip
+j("sh", "idempotency.concurrent-writes-lost", "split_tasks", "TP", "sh-17",
+  S7 + "6 concurrent split_tasks append, each a distinct name inside tasksRaw, all answered the splitting text; "
+  "list_tasks shows 1 of them, while two made one after the other both show: sh-17.")  # fmt: skip
 
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 keys: set = set()
