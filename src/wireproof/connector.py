@@ -22,7 +22,6 @@ the JSON-RPC error ``AUTH_REQUIRED_CODE``, never a silent empty list.
 
 from __future__ import annotations
 
-import contextlib
 import difflib
 import functools
 import hashlib
@@ -33,8 +32,7 @@ import logging
 import secrets
 import sys
 import time
-from collections.abc import Awaitable, Callable, Iterable, Iterator
-from contextvars import ContextVar
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, Final, Generic, TypeVar
 
@@ -73,9 +71,6 @@ _AUDIT_MAC = hmac.new(secrets.token_bytes(32), digestmod=hashlib.sha256)
 """Keys the audit fingerprints: equal arguments match within a process, and cannot be guessed back
 (each line copies this keyed state: the key is not set up again on every call)."""
 _CALLS = itertools.count(1)
-_AFTER_ANSWER: ContextVar[list[Callable[[], None]] | None] = ContextVar(
-    "wireproof_audit_after_answer", default=None
-)
 DEFAULT_TIMEOUT: Final = 30.0
 """Seconds a tool call may run before the caller gets a retryable ``timeout`` error."""
 
@@ -557,23 +552,6 @@ def _opens_transactions(store: IdempotencyStore | None) -> bool:
         return transaction is not None
 
 
-@contextlib.contextmanager
-def audit_after_answer() -> Iterator[None]:
-    """In this block (one call's task), the audit line of a ``Connector.call`` is written when the
-    block ends instead of before ``call`` returns: a transport that writes the answer inside the
-    block takes the line's cost (HMAC, JSON, the log record, about 40-75 us) off the caller's wait.
-    The line's time and latency are still taken when the pipeline ends, and it is written however
-    the block ends (an answer that could not be written, a cancellation)."""
-    pending: list[Callable[[], None]] = []
-    token = _AFTER_ANSWER.set(pending)
-    try:
-        yield
-    finally:
-        _AFTER_ANSWER.reset(token)
-        for write in pending:
-            write()
-
-
 def _audit(
     tool: str,
     caller: Principal | AuthError,
@@ -582,31 +560,8 @@ def _audit(
     started: float,
     correlation_id: str,
 ) -> None:
-    """One audit line: who called what, a fingerprint of the arguments (never their values), the
-    outcome; written now, or at the end of the caller's ``audit_after_answer`` block."""
+    """One audit line: who called what, a fingerprint of the arguments (never their values), the outcome."""
     error = (result.meta or {}).get(ERROR_META) if result.is_error else None
-    latency_ms = round((time.perf_counter() - started) * 1000, 2)
-    outcome = error["type"] if isinstance(error, dict) else "ok"
-    principal = caller.id if isinstance(caller, Principal) else None
-    line = functools.partial(
-        _write_audit_line, datetime.now(UTC), principal, tool, arguments, outcome, latency_ms, correlation_id
-    )
-    pending = _AFTER_ANSWER.get()
-    if pending is None:
-        line()
-    else:
-        pending.append(line)
-
-
-def _write_audit_line(
-    now: datetime,
-    principal: str | None,
-    tool: str,
-    arguments: dict[str, Any] | None,
-    outcome: str,
-    latency_ms: float,
-    correlation_id: str,
-) -> None:
     try:  # keyed with a per-process secret: a small argument space cannot be brute-forced back
         mac = _AUDIT_MAC.copy()
         mac.update(canonical_json(arguments or {}).encode())
@@ -614,12 +569,12 @@ def _write_audit_line(
     except (TypeError, ValueError):
         arguments_fingerprint = "unhashable"
     line = {
-        "time": now.isoformat(timespec="milliseconds"),
-        "principal": principal,
+        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "principal": caller.id if isinstance(caller, Principal) else None,
         "tool": tool,
         "arguments_fingerprint": arguments_fingerprint,
-        "outcome": outcome,
-        "latency_ms": latency_ms,
+        "outcome": error["type"] if isinstance(error, dict) else "ok",
+        "latency_ms": round((time.perf_counter() - started) * 1000, 2),
         "correlation_id": correlation_id,
     }
     try:

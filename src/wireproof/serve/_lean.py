@@ -55,8 +55,6 @@ from mcp_types import methods as _methods
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from opentelemetry import trace
 
-from wireproof.connector import audit_after_answer
-
 if TYPE_CHECKING:
     from wireproof.serve._stdio import _InFlight
 
@@ -260,7 +258,7 @@ class LeanCalls:
     ) -> None:
         started_answer = False
         try:
-            with audit_after_answer(), running.scope:  # the audit line once the answer is written
+            with running.scope:
                 try:
                     body: dict[str, Any] = {"result": self._shaped(await self.call(name, arguments), version)}
                 except Exception as exc:  # noqa: BLE001 - the wire boundary, as the SDK's dispatcher's
