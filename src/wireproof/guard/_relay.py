@@ -13,14 +13,21 @@ session's per-request machinery (its dispatcher tasks, the result's encode-and-r
 Every other message (notifications, the session's own responses, server requests) reaches the SDK
 session as over its own stdio transport. When stdout ends, every waiting relay call learns the
 connection closed. Shutdown closes stdin, then terminates and kills the process (bounded waits).
+
+On asyncio the upstream's stdout is a pipe the relay owns, read by the loop's own pipe transport
+(``_UpstreamLines``): a relayed answer reaches its waiting call in the turn of the loop that read
+it, with no reader task to wake; other lines queue for the session (stdout is not read while 256
+wait). On trio, anyio's stream of the process's stdout, read by a task.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import json
 import logging
+import math
 import os
 import subprocess
 from collections.abc import AsyncIterator
@@ -41,6 +48,8 @@ logger = logging.getLogger("wireproof.guard")
 
 _STOP_GRACE: Final = 2.0
 _ID_PREFIX: Final = "wireproof-relay-"
+_SESSION_BACKLOG: Final = 256
+"""Lines for the SDK session waiting at most; past it stdout is not read until the session catches up."""
 
 
 class RelayClosed(Exception):
@@ -74,38 +83,70 @@ class StdioRelay:
         tuple[MemoryObjectReceiveStream[SessionMessage | Exception], MemoryObjectSendStream[SessionMessage]]
     ]:
         params = self.params
+        try:
+            loop: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:  # another event loop (trio): anyio's stream of the process's stdout
+            loop = None
         child_stdin, self._stdin = os.pipe()
+        stdout, child_stdout = os.pipe() if loop is not None else (None, subprocess.PIPE)
         try:
             process = await anyio.open_process(
                 [params.command, *params.args],
                 stdin=child_stdin,
-                stdout=subprocess.PIPE,
+                stdout=child_stdout,
                 stderr=self.errlog,
                 env=get_default_environment() | (params.env or {}),
                 cwd=params.cwd,
             )
         except BaseException:
             self._close_stdin()
+            if stdout is not None:
+                os.close(stdout)
             raise
         finally:
             os.close(child_stdin)
+            if stdout is not None:
+                os.close(child_stdout)
         os.set_blocking(self._stdin, False)
         self._process = process
         to_session, session_reads = anyio.create_memory_object_stream[SessionMessage | Exception](0)
         session_writes, from_session = anyio.create_memory_object_stream[SessionMessage](0)
+        reading: asyncio.ReadTransport | None = None
         try:
             async with anyio.create_task_group() as tasks:
-                tasks.start_soon(self._read, process, to_session)
+                if loop is not None and stdout is not None:
+                    lines, session_lines = anyio.create_memory_object_stream[bytes](math.inf)
+                    pipe = os.fdopen(stdout, "rb", buffering=0)  # the transport closes it
+                    reading, _ = await loop.connect_read_pipe(lambda: _UpstreamLines(self, lines), pipe)
+                    tasks.start_soon(self._feed_session, reading, session_lines, to_session)
+                else:
+                    tasks.start_soon(self._read, process, to_session)
                 tasks.start_soon(self._write_session, process, from_session)
                 try:
                     yield session_reads, session_writes
                 finally:
                     tasks.cancel_scope.cancel()
         finally:
+            if reading is not None:
+                reading.close()
             self._close_pending()
             self._close_stdin()
             with anyio.CancelScope(shield=True):
                 await _stop(process)
+
+    async def _feed_session(
+        self,
+        reading: asyncio.ReadTransport,
+        lines: MemoryObjectReceiveStream[bytes],
+        to_session: MemoryObjectSendStream[SessionMessage | Exception],
+    ) -> None:
+        """The lines that are not relayed answers, to the SDK session in order; stdout is read again
+        once a backlog has gone down."""
+        async with lines, to_session:
+            async for line in lines:
+                await to_session.send(_parsed(line))
+                if lines.statistics().current_buffer_used < _SESSION_BACKLOG // 2:
+                    reading.resume_reading()  # a no-op unless paused
 
     def _close_stdin(self) -> None:
         """End the upstream's input (its EOF), once."""
@@ -214,6 +255,40 @@ class StdioRelay:
         if slot.message is None:
             raise RelayClosed
         return slot.message
+
+
+class _UpstreamLines(asyncio.Protocol):
+    """The upstream's stdout on asyncio, read by the loop's own pipe transport: a relayed call's
+    answer is handed to its caller as the bytes arrive (one turn of the loop, no reader task to wake);
+    every other line goes to the SDK session through ``lines``."""
+
+    def __init__(self, relay: StdioRelay, lines: MemoryObjectSendStream[bytes]) -> None:
+        self.relay, self.lines = relay, lines
+        self.pending = bytearray()
+        self.transport: asyncio.ReadTransport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.ReadTransport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        pending = self.pending
+        pending += data
+        while (newline := pending.find(b"\n")) >= 0:
+            line = bytes(pending[:newline]).rstrip(b"\r")
+            del pending[: newline + 1]
+            if line.strip() and not self.relay._answered(line):
+                with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
+                    self.lines.send_nowait(line)
+        if self.transport is not None and self.lines.statistics().current_buffer_used >= _SESSION_BACKLOG:
+            self.transport.pause_reading()
+
+    def eof_received(self) -> bool:
+        return False  # the transport closes, and connection_lost follows
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.relay._close_pending()
+        self.lines.close()
 
 
 def _encoded(message: dict[str, Any]) -> bytes:

@@ -257,6 +257,9 @@ class _Transport:
         self.out_send, self.out_receive = anyio.create_memory_object_stream[bytes](1024)
         self.lean: LeanCalls | None = None
         self.pipe: asyncio.StreamReader | None = None  # the input, while read through asyncio's transport
+        self.write_lock = anyio.Lock(fast_acquire=True)  # frames never interleave; no checkpoint when free
+        self.gone = False  # stdout is closed (the client left): frames are discarded
+        self.writer_done = False
 
     async def frames(self) -> AsyncIterator[tuple[bytes, int | None]]:
         """Each complete line of stdin (without its newline), or the prefix and size of a line
@@ -316,6 +319,49 @@ class _Transport:
                 view = view[os.write(self.write_fd, view) :]
             except BlockingIOError:
                 await anyio.wait_writable(self.write_fd)
+
+    async def answer(self, frame: bytes) -> None:
+        """A lean call's answer: written at once when no other frame waits or is being written (one
+        pipe write, in the call's own task), else queued behind them for the writer task. The queue
+        would cost the answer two more turns of the event loop (the stream's checkpoint, then the
+        writer's wake-up) before the write that wakes the client. A frame is never cut: once its
+        first bytes are written, the rest is written under a shield from the call's cancel scope.
+
+        Raises:
+            anyio.ClosedResourceError: the writer has ended (the connection is closing).
+        """
+        if (
+            not self.write_polled
+            or self.writer_done
+            or self.write_lock.locked()
+            or self.out_send.statistics().current_buffer_used
+        ):
+            await self.out_send.send(frame)
+            return
+        async with self.write_lock:
+            if self.gone:
+                return
+            try:
+                written = os.write(self.write_fd, frame)
+            except BlockingIOError:
+                written = 0
+            except OSError as exc:
+                logger.warning("stdout is closed (%s): answers from now on are discarded", exc.strerror)
+                self.gone = True
+                return
+            if written < len(frame):  # the pipe is full: the rest, never cut by the call's cancel scope
+                with anyio.CancelScope(shield=True):
+                    await self.write_out(frame[written:])
+
+    async def write_out(self, data: bytes) -> None:
+        """Write ``data`` (whole frames) unless stdout is gone; once it is, say so once and discard."""
+        if self.gone:
+            return
+        try:
+            await self.write_all(data)
+        except OSError as exc:
+            logger.warning("stdout is closed (%s): answers from now on are discarded", exc.strerror)
+            self.gone = True
 
     async def read(self, to_server: MemoryObjectSendStream[SessionMessage | Exception], drain: float) -> None:
         """Hand good frames to the server and answer bad ones; at EOF, drain, then close."""
@@ -442,20 +488,17 @@ class _Transport:
     async def write(self) -> None:
         """Write frames to stdout, as many at once as are ready; ends when the relay ends. Once
         stdout is gone (the client left) the rest is discarded, so the session never blocks."""
-        gone = False
-        async with self.out_receive:
-            async for frame in self.out_receive:
-                frames = [frame]
-                with contextlib.suppress(anyio.WouldBlock):
-                    while len(frames) < 256:
-                        frames.append(self.out_receive.receive_nowait())
-                if gone:
-                    continue
-                try:
-                    await self.write_all(b"".join(frames))
-                except OSError as exc:
-                    logger.warning("stdout is closed (%s): answers from now on are discarded", exc.strerror)
-                    gone = True
+        try:
+            async with self.out_receive:
+                async for frame in self.out_receive:
+                    frames = [frame]
+                    with contextlib.suppress(anyio.WouldBlock):
+                        while len(frames) < 256:
+                            frames.append(self.out_receive.receive_nowait())
+                    async with self.write_lock:  # a lean answer may be mid-write (a full pipe)
+                        await self.write_out(b"".join(frames))
+        finally:
+            self.writer_done = True
 
 
 def _has_top_level_id(frame: bytes) -> bool:
@@ -499,7 +542,7 @@ async def serve_stdio_fds(
             read_fd, write_fd, max_frame_bytes, read_polled=read_polled, write_polled=write_polled
         )
         if calls is not None:
-            transport.lean = LeanCalls(server, calls, transport.in_flight, transport.out_send.send)
+            transport.lean = LeanCalls(server, calls, transport.in_flight, transport.answer)
         to_server, server_reads = anyio.create_memory_object_stream[SessionMessage | Exception](0)
         server_writes, from_server = anyio.create_memory_object_stream[SessionMessage](0)
         async with anyio.create_task_group() as tg:
