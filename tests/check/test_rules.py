@@ -386,6 +386,7 @@ def test_every_non_auth_rule_has_a_firing_case_here() -> None:
         test_rules_output,
         test_rules_readonly,
         test_rules_recall,
+        test_rules_state,
     )
 
     non_auth = {rule_id for rule_id, r in REGISTRY.items() if r.category != "auth"}
@@ -397,6 +398,7 @@ def test_every_non_auth_rule_has_a_firing_case_here() -> None:
         | test_rules_effects.COVERED
         | test_rules_edges.COVERED
         | test_rules_malformed_schema.COVERED
+        | test_rules_state.COVERED
     )
     assert non_auth == set(FIRES) | covered
 

@@ -213,3 +213,79 @@ def test_writes_a_fresh_instance_of_the_server_does_not_see(
     if severity:
         assert lost[0].tool is None
         assert "second instance" in lost[0].message
+
+
+class Items:
+    """An update by string id (``update_item``: id, title), the store listed by ``list_items``. ``false-miss``
+    answers an update with nothing to change 'Item with ID … not found', though the item exists (hold-out
+    4's sh-5: shrimp's update_task); the sound store says there is nothing to change."""
+
+    def __init__(self, *, false_miss: bool) -> None:
+        self.items = {"item-aaaa1111": "first", "item-bbbb2222": "second"}
+        self.false_miss = false_miss
+
+    async def update(self, args: dict[str, Any]) -> types.CallToolResult:
+        item = args.get("id")
+        if item not in self.items:
+            return s.tool_error(f"Item with ID {item} not found. Check the id with list_items; do not retry.")
+        if "title" not in args:
+            if self.false_miss:
+                return s.tool_error(f"Item with ID {item} not found.")
+            return s.tool_error("Nothing to update: give title. Do not retry with the same arguments.")
+        self.items[item] = args["title"]
+        return s.ok({"id": item, "title": args["title"]})
+
+    async def listing(self, args: dict[str, Any]) -> types.CallToolResult:
+        return s.ok({"items": [{"id": k, "title": v} for k, v in self.items.items()]})
+
+    def server(self) -> Any:
+        text = {"type": "string", "minLength": 1, "maxLength": 100}
+        schema = {
+            "type": "object",
+            "properties": {
+                "id": {**text, "description": "The item's id."},
+                "title": {**text, "description": "New title."},
+            },
+            "required": ["id"],
+            "additionalProperties": False,
+        }
+        no_args = {"type": "object", "properties": {}, "additionalProperties": False}
+        return s.build(
+            [
+                s.FakeTool(
+                    "update_item",
+                    self.update,
+                    description="Change an item's title.",
+                    input_schema=schema,
+                    annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": True},
+                ),
+                s.FakeTool("list_items", self.listing, description="List the items.", input_schema=no_args),
+            ]
+        )
+
+
+@pytest.mark.parametrize("false_miss", [True, False])
+def test_an_update_with_nothing_to_change_answered_not_found_for_an_item_that_exists(
+    false_miss: bool,
+) -> None:
+    options = CheckOptions(
+        allow_writes=True,
+        observers=[Observer("list_items", {})],
+        tool_arguments={"update_item": {"id": "item-aaaa1111", "title": "renamed"}},
+    )
+    report = anyio.run(run_check, Target(server=Items(false_miss=false_miss).server()), options)
+    hits = [f for f in report.findings if f.rule == "errors.false-not-found"]
+    assert bool(hits) is false_miss
+    if false_miss:
+        assert hits[0].tool == "update_item"
+        assert "item-aaaa1111" in hits[0].message
+
+
+COVERED = {
+    "idempotency.retry-refused",
+    "idempotency.writes-not-durable",
+    "idempotency.concurrent-writes-lost",
+    "errors.false-not-found",
+    "errors.miss-answered-empty",
+}
+"""The rules this file makes fire (test_rules.py checks every rule fires somewhere)."""

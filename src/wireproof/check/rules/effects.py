@@ -235,6 +235,37 @@ def no_op_acknowledged(ctx: RuleContext) -> Iterator[Hit]:
 
 
 @rule(
+    "errors.false-not-found",
+    "warning",
+    reference="wireproof MISSION property 3 (errors that teach); " + TOOL_ERRORS,
+)
+def false_not_found(ctx: RuleContext) -> Iterator[Hit]:
+    """An update of an item that exists answered 'not found'
+
+    An update given only its key fields (nothing to change) of a target the observers show, answered with
+    a not-found text ('Task with ID … not found'), sends the model the wrong way: it looks for another id,
+    or creates the item again. Say there is nothing to change (or which field to give); keep 'not found'
+    for a target that does not exist. Only with --allow-writes and observers."""
+    for tool in ctx.observations.tools:
+        snaps = ctx.observations.snapshots.get(tool.name, {})
+        before = snaps.get("write-keys-only-before")
+        for call in ctx.observations.calls_for(tool.name, "write-keys-only")[:1]:
+            if before is None or call.outcome not in ("result", "protocol_error"):
+                continue
+            said = answer_text(call)
+            keys = [v for v in call.arguments.values() if isinstance(v, str | int) and len(str(v)) >= 3]
+            if not keys or not _MISSING.search(said) or not all(str(k) in before for k in keys):
+                continue
+            shown = ", ".join(f"{k} = {v!r}" for k, v in call.arguments.items())
+            yield Hit(
+                tool.name,
+                f"An update given only its key fields ({shown}), of a target the observers show, was answered "
+                f"not found: {said[:160]!r}.",
+                call.evidence(),
+            )
+
+
+@rule(
     "idempotency.delete-retry-refused",
     "warning",
     reference="MCP 2026-07-28 (SEP-2575: clients re-issue broken requests); RFC 9110 §9.2.2 (idempotent DELETE)",
