@@ -705,9 +705,9 @@ OVER_BUDGET = "output.over-budget"
 class Notebook:
     """create_note(path, content) and read_note(path): whole, or a bounded slice (offset, at most 4,000 chars)."""
 
-    def __init__(self, *, bounded: bool) -> None:
+    def __init__(self, *, bounded: bool, echo: bool = False) -> None:
         self.notes: dict[str, str] = {"a.md": "hello\n"}
-        self.bounded = bounded
+        self.bounded, self.echo = bounded, echo
         read_props: dict[str, Any] = {
             "path": {"type": "string", "description": "The note.", "maxLength": 200}
         }
@@ -744,6 +744,8 @@ class Notebook:
 
     async def create(self, args: dict[str, Any]) -> Any:
         self.notes[str(args["path"])] = str(args["content"])
+        if self.echo:  # the created note whole in the answer (hold-out 5's td add_todo)
+            return s.ok({"created": args["path"], "content": args["content"]})
         return s.ok({"created": args["path"], "characters": len(str(args["content"]))})
 
     async def read(self, args: dict[str, Any]) -> Any:
@@ -754,16 +756,27 @@ class Notebook:
         return s.ok({"text": note[start : start + 4_000] if self.bounded else note, "length": len(note)})
 
 
-def check_notebook(bounded: bool) -> Report:
+def check_notebook(bounded: bool, echo: bool = False) -> Report:
     config = {"create_note": {"path": "a.md", "content": "hello\n"}, "read_note": {"path": "a.md"}}
     return check(
-        s.build(Notebook(bounded=bounded).tools, validate=True), allow_writes=True, tool_arguments=config
+        s.build(Notebook(bounded=bounded, echo=echo).tools, validate=True),
+        allow_writes=True,
+        tool_arguments=config,
     )
 
 
 def test_an_item_grown_through_the_servers_own_write_is_read_back_over_budget() -> None:
     found = [f for f in findings(check_notebook(bounded=False), OVER_BUDGET) if f.tool == "read_note"]
     assert [f.severity for f in found] == ["error"]
+
+
+def test_the_large_write_answered_with_the_checkers_own_value_is_an_echo_warning_not_an_error() -> None:
+    """hold-out 5 (blind): todo-txt's add_todo answers the created todo whole, the growth probe's 104 KB text
+    included; that size is the checker's, so a warning with the echo's advice, not the limit's error."""
+    found = {f.tool: f for f in findings(check_notebook(bounded=True, echo=True), OVER_BUDGET)}
+    assert found["create_note"].severity == "warning"
+    assert "repeats the caller's oversized argument whole" in found["create_note"].message
+    assert "read_note" not in found
 
 
 def test_a_bounded_read_of_a_grown_item_stays_in_budget() -> None:

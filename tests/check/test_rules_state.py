@@ -289,3 +289,66 @@ COVERED = {
     "errors.miss-answered-empty",
 }
 """The rules this file makes fire (test_rules.py checks every rule fires somewhere)."""
+
+
+class Upserts:
+    """save_item(key, value) stored as a row with its own uuid; ``replace`` upserts by replacing the row
+    (INSERT OR REPLACE: one row per key, a new id each time: hold-out 5's mcp-memory-keeper context_save);
+    ``append`` adds a row per call (a real second effect)."""
+
+    def __init__(self, mode: str) -> None:
+        self.rows: list[dict[str, Any]] = []
+        self.mode = mode
+        self.serial = 0
+
+    async def save(self, args: dict[str, Any]) -> types.CallToolResult:
+        key, value = args.get("key"), args.get("value")
+        if not isinstance(key, str) or not isinstance(value, str) or not key:
+            return s.good_error("key", "key and value as strings")
+        self.serial += 1
+        row = {
+            "id": f"row-{self.serial:04d}-{key}",
+            "key": key,
+            "value": value,
+            "sequence_number": self.serial,
+        }
+        if self.mode == "replace":
+            self.rows = [r for r in self.rows if r["key"] != key]
+        self.rows.append(row)
+        return s.ok({"saved": key})
+
+    async def listing(self, args: dict[str, Any]) -> types.CallToolResult:
+        return s.ok({"items": self.rows})
+
+    def server(self) -> Any:
+        text = {"type": "string", "minLength": 1, "maxLength": 100, "description": "Text."}
+        schema = {
+            "type": "object",
+            "properties": {"key": text, "value": text},
+            "required": ["key", "value"],
+            "additionalProperties": False,
+        }
+        no_args = {"type": "object", "properties": {}, "additionalProperties": False}
+        return s.build(
+            [
+                s.FakeTool(
+                    "save_item",
+                    self.save,
+                    description="Save a value under a key.",
+                    input_schema=schema,
+                    annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False},
+                ),
+                s.FakeTool("list_items", self.listing, description="List the items.", input_schema=no_args),
+            ]
+        )
+
+
+@pytest.mark.parametrize(("mode", "duplicates"), [("replace", False), ("append", True)])
+def test_an_upsert_that_replaces_the_row_with_a_new_id_is_no_second_effect(
+    mode: str, duplicates: bool
+) -> None:
+    options = CheckOptions(allow_writes=True, observers=[Observer("list_items", {})])
+    report = anyio.run(run_check, Target(server=Upserts(mode).server()), options)
+    rules = {f.rule for f in report.findings if f.tool == "save_item" and f.severity == "error"}
+    assert ("idempotency.repeat-duplicates" in rules) is duplicates
+    assert ("idempotency.concurrent-duplicates" in rules) is duplicates

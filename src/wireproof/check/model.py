@@ -50,6 +50,7 @@ __all__ = [
     "observers_moved",
     "path_parameters",
     "snapshot_answers",
+    "snapshot_noise",
     "truncate",
     "wrapped_json",
 ]

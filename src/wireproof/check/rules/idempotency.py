@@ -19,6 +19,7 @@ from wireproof.check.model import (
     list_items,
     observers_moved,
     snapshot_answers,
+    snapshot_noise,
     truncate,
 )
 from wireproof.check.rules._registry import Hit, RuleContext, rule
@@ -69,11 +70,45 @@ def _write_tools(ctx: RuleContext) -> Iterator[tuple[str, CallRecord, CallRecord
             yield name, first[0], repeat[0]
 
 
+_IDENTITY: Final = re.compile(
+    r"^(id|_id|uuid|guid|rowid|oid)$|(^|_)(seq|sequence)(_?(number|no|num))?$", re.IGNORECASE
+)
+"""Members that name a row, not its content: a store that upserts by replacing the row gives them new values."""
+
+
+def _identity_masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: "<identity>" if _IDENTITY.search(str(k)) and isinstance(v, str | int) else _identity_masked(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [_identity_masked(v) for v in value]
+    return value
+
+
+def replaced_in_place(before: str | None, after: str | None) -> bool:
+    """Whether the observers show the same items before and after, only their own ids or sequence numbers
+    (and bookkeeping) new: a write that upserts by replacing the row (INSERT OR REPLACE), not a second effect."""
+    if before is None or after is None or _items(before) != _items(after):
+        return False
+    noise = snapshot_noise(before, after)
+    a = _identity_masked(snapshot_answers(before, noise))
+    b = _identity_masked(snapshot_answers(after, noise))
+    return a == b or bookkeeping_only(a, b) is not None
+
+
+def _moved(before: str | None, after: str | None) -> bool:
+    """The observers moved by more than bookkeeping and an in-place replacement of the same items."""
+    return observers_moved(before, after) and not replaced_in_place(before, after)
+
+
 def repeat_duplicates(ctx: RuleContext, name: str, first: CallRecord, repeat: CallRecord) -> str | None:
-    """Why the repeat of a write looks like a second effect, or None."""
+    """Why the repeat of a write looks like a second effect, or None (an upsert that replaced the row with a
+    new id is no second effect)."""
     snaps = ctx.observations.snapshots[name]
     if snaps.get("before") is not None:
-        if observers_moved(snaps.get("write-first"), snaps.get("write-repeat")):
+        if _moved(snaps.get("write-first"), snaps.get("write-repeat")):
             return "the observers saw a second effect after the identical repeat"
         return None
     if _ok(repeat) and not _same(first, repeat):
@@ -121,7 +156,7 @@ def concurrent_duplicates(ctx: RuleContext, name: str) -> str | None:
         lost = lost_writes(ctx, name, calls, single, burst)
         if lost:
             return lost
-        if observers_moved(snaps.get("concurrent"), snaps.get("after-concurrent")):
+        if _moved(snaps.get("concurrent"), snaps.get("after-concurrent")):
             return "a repeat after the concurrent calls made another effect"
         return None
     if any(not _same(calls[0], c) for c in calls[1:]):

@@ -86,7 +86,8 @@ def over_budget(ctx: RuleContext) -> Iterator[Hit]:
     table the server's own table listing (list_tables, a schema tool) names: a read an agent makes. An
     awkward call's answer that is large only because it repeats the checker's own oversized argument (a
     1 MB value quoted whole in the error) is a warning whatever its size: the size is the caller's, but an
-    error should quote a short prefix."""
+    error should quote a short prefix. So is the growth probe's own large write answered with the item it
+    stored (the checker's 100 KB text echoed back): the read of that item is what is measured."""
     worst: dict[str, Any] = {}
     echoes: dict[str, Any] = {}
     for call in ctx.observations.calls:
@@ -111,10 +112,22 @@ def over_budget(ctx: RuleContext) -> Iterator[Hit]:
         tokens = size // BYTES_PER_TOKEN
         already = tool in worst and worst[tool][0] // BYTES_PER_TOKEN > ctx.options.warn_tokens
         if not already and tokens > ctx.options.warn_tokens:
+            what = (
+                "An answer to the checker's large write"
+                if call.purpose == "grow"
+                else "An error"
+                if call.is_error or disguised_failure(call) is not None
+                else "An answer"
+            )
+            advice = (
+                "answer a write with the item's id and a summary, not the whole value"
+                if call.purpose == "grow"
+                else "quote a short prefix of a wrong value, not all of it"
+            )
             yield Hit(
                 tool,
-                f"An error was {size:,} bytes (about {tokens:,} tokens) because it repeats the caller's "
-                "oversized argument whole: quote a short prefix of a wrong value, not all of it.",
+                f"{what} was {size:,} bytes (about {tokens:,} tokens) because it repeats the caller's "
+                f"oversized argument whole: {advice}.",
                 call.evidence(),
                 "warning",
             )
@@ -126,13 +139,15 @@ _AWKWARD: Final = frozenset({"violation", "hostile", "expensive", "repair"})
 def _echoes_own_input(call: CallRecord) -> bool:
     """An awkward call whose answer is large only because it quotes the checker's own oversized argument
     (a 10,000-character or 1 MB string refused with an error that repeats it): what the checker sent, not
-    what the server holds. At least half the answer's bytes must be accounted for by that argument."""
-    if call.purpose not in _AWKWARD:
+    what the server holds. Copies of that argument must account for most of the answer: at most four of
+    them (the text and the structuredContent each hold one, JSON escaping aside) and 4 KB more."""
+    if call.purpose not in _AWKWARD and call.purpose != "grow":
         return False
     longest = max(json_strings(call.arguments), key=len, default="")
-    if len(longest) < 1_000 or call.size_bytes > 2 * len(longest.encode()) + 4_096:
+    if len(longest) < 1_000 or call.size_bytes > 4 * len(longest.encode()) + 4_096:
         return False
-    return longest[:1_000] in answer_text(call)  # the answer really quotes it
+    said = answer_text(call)  # the answer really quotes it, as it is or JSON-escaped (a newline as \\n)
+    return longest[:1_000] in said or json.dumps(longest[:1_000], ensure_ascii=False)[1:-1] in said
 
 
 def _which_answer(call: CallRecord) -> str:
