@@ -18,11 +18,11 @@ def clip(value):
 
 
 _orig = runner.evaluate
-def evaluate(ctx):
+def evaluate(ctx, **kwargs):
     with open(os.environ["WP_TRACE"], "w") as f:
         for c in ctx.observations.calls:
             d = clip(json.loads(json.dumps(dataclasses.asdict(c), default=str)))
             f.write(json.dumps(d, ensure_ascii=False) + "\n")
-    return _orig(ctx)
+    return _orig(ctx, **kwargs)
 runner.evaluate = evaluate
 sys.exit(cli.main(sys.argv[1:]))

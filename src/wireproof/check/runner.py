@@ -45,6 +45,7 @@ from wireproof.check.model import (
     ToolSummary,
     claims_read_only,
     code_parameters,
+    observers_moved,
 )
 from wireproof.check.probes.auth import (
     credential_variables,
@@ -65,7 +66,7 @@ from wireproof.check.probes.tables import (
     query_tools,
     table_listing_tools,
 )
-from wireproof.check.probes.writes import probe_read_only_effect, probe_read_only_escapes
+from wireproof.check.probes.writes import probe_read_only_effect, probe_read_only_escapes, snapshot
 from wireproof.check.repair import repair_rates
 from wireproof.check.rules import RuleContext, evaluate
 from wireproof.errors import OperatorError
@@ -411,6 +412,10 @@ def _in_order(
         def probe(name: str, tool: ToolInfo | None, run: Awaitable[None]) -> Awaitable[None]:
             return isolated(observations, name, tool.name if tool else None, run, connection)
 
+        narrow = [t for t in checked_writes if not wipes_all(t)]
+        durable = restart_applies(connection, narrow, options)
+        initial = await snapshot(connection, options) if durable else None  # before anything may write
+
         for tool in effect_reads:
             await probe(
                 "read-only effect", tool, probe_read_only_effect(connection, tool, options, observations)
@@ -425,22 +430,21 @@ def _in_order(
             await probe(
                 "path confinement", tool, probe_path_confinement(connection, tool, options, observations)
             )
-        narrow = [t for t in checked_writes if not wipes_all(t)]
         for tool in narrow:
             await probe(
                 "writes",
                 tool,
                 probe_write_and_effects(connection, tool, options, observations, advance_for(tool.name)),
             )
+            moved = observations.snapshots.get(tool.name, {}).get("after-concurrent")
+            if durable and observations.restart is None and observers_moved(initial, moved):
+                # the first write whose effect shows: does it outlive the process? (a later write may undo it)
+                await probe("restart", tool, probe_restart(connection, initial, options, observations))
         await probe("poison", None, probe_poison(connection, narrow, options, observations))
         for tool in name_traversal_tools(narrow, options):
             await probe("name traversal", tool, probe_name_traversal(connection, tool, options, observations))
         for write, read in growth_pairs(tools, options):  # last: disturbs no write's first call
             await probe("growth", write, probe_growth(connection, write, read, options, observations))
-        if restart_applies(
-            connection, narrow, options
-        ):  # after every narrow write: do they outlive the process?
-            await probe("restart", None, probe_restart(connection, narrow, options, observations))
 
     return in_order
 

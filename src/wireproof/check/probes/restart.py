@@ -1,11 +1,12 @@
 """The restart probe: do acknowledged writes outlive the server process that acknowledged them?
 
 Only with --allow-writes and observers, over stdio (the checker starts the server, so it can start a second
-one). After the writes probes, the observers are read on the check's own connection (``last``) and on a
+one). After the writes probe of the first write whose effect the observers show (a later write, such as a
+reload of the data, may undo it), the observers are read on the check's own connection (``last``) and on a
 fresh instance of the same command (``fresh``), started while the first still runs: a store that writes
 before it acknowledges shows the fresh instance what the first one shows. One that keeps its data in a
-temporary copy, or in memory until a clean exit, shows the state before the writes (``first``, the writes
-probe's first ``before`` snapshot). ``idempotency.writes-not-durable`` judges.
+temporary copy, or in memory until a clean exit, shows the state before the writes (``first``, read
+before the first probe that may write). ``idempotency.writes-not-durable`` judges.
 """
 
 from __future__ import annotations
@@ -24,17 +25,10 @@ def restart_applies(connection: Connection, writes: list[ToolInfo], options: Che
 
 
 async def probe_restart(
-    connection: Connection, writes: list[ToolInfo], options: CheckOptions, observations: Observations
+    connection: Connection, first: str | None, options: CheckOptions, observations: Observations
 ) -> None:
-    """Read the observers here and on a fresh instance; record both beside the state before the writes."""
-    first = next(
-        (
-            observations.snapshots[t.name]["before"]
-            for t in writes
-            if observations.snapshots.get(t.name, {}).get("before") is not None
-        ),
-        None,
-    )
+    """Read the observers here and on a fresh instance; record both beside ``first``, the observers read
+    before any probe that may write (the path and escape probes included)."""
     if first is None:
         return
     last = await snapshot(connection, options)
