@@ -43,7 +43,8 @@ During every timed run the benchmark reads each process's CPU time from /proc, s
 say where the two cores went.
 
 ``--before TREE`` also serves ``none`` and ``jwtonly`` from another source tree (``git archive
-REV src | tar -x -C TREE``: its ``src`` goes first on the replicas' ``PYTHONPATH``), as
+REV src examples/helpdesk | tar -x -C TREE``: its ``src`` and ``examples/helpdesk`` go first on the
+replicas' ``PYTHONPATH``), as
 ``none-before`` and ``jwtonly-before``, so a change is measured against its parent in the same run.
 
 The soak starts a fresh two-replica cluster behind nginx and warms it up. It then runs a steady
@@ -269,12 +270,16 @@ class Deployment:
 
 @contextmanager
 def source_tree(tree: str | None) -> Iterator[None]:
-    """Processes started in the block import wireproof from ``tree``'s ``src`` (None: this checkout)."""
+    """Processes started in the block import wireproof from ``tree``'s ``src``, and helpdesk from its
+    ``examples/helpdesk`` if the tree has one (None: this checkout)."""
     if tree is None:
         yield
         return
     previous = os.environ.get("PYTHONPATH")
-    os.environ["PYTHONPATH"] = os.pathsep.join([str(Path(tree, "src")), *([previous] if previous else [])])
+    first = [str(Path(tree, "src"))]
+    if Path(tree, "examples", "helpdesk", "helpdesk").is_dir():
+        first.append(str(Path(tree, "examples", "helpdesk")))
+    os.environ["PYTHONPATH"] = os.pathsep.join([*first, *([previous] if previous else [])])
     try:
         yield
     finally:
@@ -1112,7 +1117,7 @@ def main() -> None:
     parser.add_argument(
         "--before",
         metavar="TREE",
-        help="a source tree (git archive REV src | tar -x -C TREE) the *-before set-ups serve from",
+        help="a source tree (git archive REV src examples/helpdesk | tar -x -C TREE) the *-before set-ups serve from",
     )
     args = parser.parse_args()
     for name in ("repeats", "duration"):
