@@ -14,19 +14,22 @@ cores itself. Each of the N concurrent clients is one keep-alive connection send
 ``response()`` hook sorts every answer into a success, a tool error, a JSON-RPC error or an HTTP
 error. Any answer other than a success is shown in the results, and the run then exits with 1.
 
-Five set-ups are measured side by side in every repeat, all on one PostgreSQL database that holds
-1,000 tickets:
+Six set-ups are measured side by side in every repeat (``--setups`` narrows them), all on one
+PostgreSQL database that holds 1,000 tickets:
 
 - ``mcpserver``: ``bench/servers/http_mcpserver.py``, the SDK's ``MCPServer`` with the same
   ``get_ticket`` (same SQL and fields), hit directly;
 - ``none``: one ``helpdesk-mcp`` replica with ``--auth none`` and no audit log (wireproof's defaults:
   auditing is opt-in), hit directly. This is the like-for-like comparison with ``MCPServer``, which
   checks no token and keeps no audit log either; per-tool timeouts stay on (wireproof's default);
-- ``jwt``: replica A of the two-replica cluster (JWT auth, as deployed), hit directly;
+- ``jwtonly``: one replica with JWT auth and no audit log, otherwise as ``none`` (the same rate
+  limit): JWT on against off with the rest the same;
+- ``jwt``: replica A of the two-replica cluster (JWT auth and the audit log, as deployed), hit directly;
 - ``nginx1``: nginx (``deploy/nginx.conf``) in front of replica A only;
 - ``nginx2``: nginx in front of replicas A and B: the scale-out deployment.
 
-``jwt`` over ``none`` is the cost of verifying a JWT (RS256) and writing an audit line on every request. ``nginx1`` over
+``jwtonly`` over ``none`` is the cost of verifying a JWT (RS256) on every request; ``jwt`` over ``none``
+is that plus an audit line per call. ``nginx1`` over
 ``jwt`` is the cost of the proxy hop. ``nginx2`` over ``nginx1`` is what a second replica buys
 through the same proxy. The replicas keep the rest of the deployed command line (audit log,
 ``--tool-timeout 5``) and a rate limit set high enough never to refuse. The benchmark measures the
@@ -38,6 +41,11 @@ Each gets a warm-up run, which is discarded, then a timed run. A burst of noise 
 machine therefore lands on all of them alike. The servers are started afresh for each repeat.
 During every timed run the benchmark reads each process's CPU time from /proc, so the report can
 say where the two cores went.
+
+``--before TREE`` also serves ``none`` and ``jwtonly`` from another source tree (``git archive
+REV src examples/helpdesk | tar -x -C TREE``: its ``src`` and ``examples/helpdesk`` go first on the
+replicas' ``PYTHONPATH``), as
+``none-before`` and ``jwtonly-before``, so a change is measured against its parent in the same run.
 
 The soak starts a fresh two-replica cluster behind nginx and warms it up. It then runs a steady
 mixed load (three reads to one write) for ``--soak`` seconds and reads each replica's RSS every few
@@ -108,6 +116,7 @@ SOAK_TARGET: Final = 0.10
 """The issue's bound on memory drift: each replica's RSS within 10% of its value after warm-up."""
 SCALE_TARGET: Final = 1.6
 VS_MCPSERVER_TARGET: Final = 1.0
+JWT_TARGET: Final = 0.9
 
 
 @dataclass(frozen=True)
@@ -115,23 +124,65 @@ class Setup:
     key: str
     label: str
     tools: tuple[str, ...]
+    servers: tuple[str, ...]
+    """The process groups (GROUPS) that serve it: their CPU per call is the set-up's."""
 
 
 SETUPS: Final = (
-    Setup("mcpserver", "MCPServer, direct, no auth", ("read",)),
-    Setup("none", "wireproof 1 replica, direct, no auth, no audit log (defaults)", ("read", "write")),
-    Setup("jwt", "wireproof 1 replica, direct, JWT", ("read", "write")),
-    Setup("nginx1", "wireproof 1 replica behind nginx, JWT", ("read", "write")),
-    Setup("nginx2", "wireproof 2 replicas behind nginx, JWT", ("read", "write")),
+    Setup("mcpserver", "MCPServer, direct, no auth", ("read",), ("MCPServer",)),
+    Setup(
+        "none",
+        "wireproof 1 replica, direct, no auth, no audit log (defaults)",
+        ("read", "write"),
+        ("replica (no auth)",),
+    ),
+    Setup("jwtonly", "wireproof 1 replica, direct, JWT, no audit log", ("read", "write"), ("replica (JWT)",)),
+    Setup("jwt", "wireproof 1 replica, direct, JWT + audit log", ("read", "write"), ("replica A",)),
+    Setup("nginx1", "wireproof 1 replica behind nginx, JWT + audit log", ("read", "write"), ("replica A",)),
+    Setup(
+        "nginx2",
+        "wireproof 2 replicas behind nginx, JWT + audit log",
+        ("read", "write"),
+        ("replica A", "replica B"),
+    ),
+    Setup(
+        "none-before",
+        "--before tree: 1 replica, direct, no auth, no audit log",
+        ("read", "write"),
+        ("replica (no auth, before)",),
+    ),
+    Setup(
+        "jwtonly-before",
+        "--before tree: 1 replica, direct, JWT, no audit log",
+        ("read", "write"),
+        ("replica (JWT, before)",),
+    ),
 )
 SETUP_BY_KEY: Final = {s.key: s for s in SETUPS}
+DEFAULT_SETUPS: Final = ("mcpserver", "none", "jwtonly", "jwt", "nginx1", "nginx2")
+BEFORE_SETUPS: Final = ("none-before", "jwtonly-before")
 TOOLS: Final = {"read": "get_ticket", "write": "add_ticket_comment (idempotency_key)"}
-GROUPS: Final = ("MCPServer", "replica (no auth)", "replica A", "replica B", "nginx", "PostgreSQL", "wrk")
+GROUPS: Final = (
+    "MCPServer",
+    "replica (no auth)",
+    "replica (JWT)",
+    "replica A",
+    "replica B",
+    "replica (no auth, before)",
+    "replica (JWT, before)",
+    "nginx",
+    "PostgreSQL",
+    "wrk",
+)
 """The processes whose CPU time is read during each timed run (shares of one core)."""
 
 
 @dataclass(frozen=True)
 class Plan:
+    setups: tuple[str, ...]
+    modes: tuple[str, ...]
+    before: str | None
+    """A source tree whose ``src`` the ``*-before`` set-ups run (None: no such set-ups)."""
     repeats: int
     duration: int
     warmup: int
@@ -147,7 +198,9 @@ class Plan:
             if self.soak
             else "no soak"
         )
+        before = f" (`*-before`: the tree at {self.before})" if self.before else ""
         return (
+            f"set-ups {', '.join(self.setups)}{before}; tools {', '.join(TOOLS[m].split(' ')[0] for m in self.modes)}; "
             f"{self.repeats} repeat{'s' if self.repeats != 1 else ''}; per repeat, N and tool: every set-up "
             f"runs {self.warmup} s of warm-up (discarded), then {self.duration} s timed (wrk -t1 -cN), "
             f"in a rotating order; servers restarted each repeat; N = {', '.join(map(str, self.clients))}; "
@@ -216,36 +269,70 @@ class Deployment:
 
 
 @contextmanager
-def deployment(db_url: str, pg: BenchPostgres) -> Iterator[Deployment]:
-    """Start the MCPServer, the no-auth replica, the two-replica cluster, and a second nginx in
-    front of replica A alone; stop them all when the block ends (also on Ctrl-C)."""
+def source_tree(tree: str | None) -> Iterator[None]:
+    """Processes started in the block import wireproof from ``tree``'s ``src``, and helpdesk from its
+    ``examples/helpdesk`` if the tree has one (None: this checkout)."""
+    if tree is None:
+        yield
+        return
+    previous = os.environ.get("PYTHONPATH")
+    first = [str(Path(tree, "src"))]
+    if Path(tree, "examples", "helpdesk", "helpdesk").is_dir():
+        first.append(str(Path(tree, "examples", "helpdesk")))
+    os.environ["PYTHONPATH"] = os.pathsep.join([*first, *([previous] if previous else [])])
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["PYTHONPATH"]
+        else:
+            os.environ["PYTHONPATH"] = previous
+
+
+@contextmanager
+def deployment(db_url: str, pg: BenchPostgres, plan: Plan) -> Iterator[Deployment]:
+    """Start what the plan's set-ups need: the MCPServer, the single replicas (no auth; JWT without
+    audit log; from the ``--before`` tree), the two-replica cluster and a second nginx in front of
+    replica A alone; stop them all when the block ends (also on Ctrl-C)."""
+    wanted = set(plan.setups)
+    endpoints: dict[str, Endpoint] = {}
+    pids: dict[str, list[int]] = {"PostgreSQL": [pg.postmaster_pid()]}
+    prefixes: list[str] = []
     with ExitStack() as stack:
         folder = Path(tempfile.mkdtemp(prefix="wireproof-bench-http-"))
         stack.callback(shutil.rmtree, folder, True)
-        baseline_url, baseline_pid = stack.enter_context(mcpserver(db_url, folder))
-        alone = stack.enter_context(
-            cluster(db_url, replicas=1, direct=True, auth="none", rate_limit=RATE_LIMIT, audit_log=False)
+        if "mcpserver" in wanted:
+            baseline_url, baseline_pid = stack.enter_context(mcpserver(db_url, folder))
+            endpoints["mcpserver"] = Endpoint(baseline_url, None)
+            pids["MCPServer"] = [baseline_pid]
+        singles = (
+            ("none", "replica (no auth)", "none", None),
+            ("jwtonly", "replica (JWT)", "jwt", None),
+            ("none-before", "replica (no auth, before)", "none", plan.before),
+            ("jwtonly-before", "replica (JWT, before)", "jwt", plan.before),
         )
-        pair = stack.enter_context(cluster(db_url, replicas=2, rate_limit=RATE_LIMIT))
-        front = stack.enter_context(nginx([pair.replicas[0].port], folder, free_port()))
-        token = pair.token()  # the audience is the replicas' resource URL, whichever way a request comes
-        yield Deployment(
-            endpoints={
-                "mcpserver": Endpoint(baseline_url, None),
-                "none": Endpoint(alone.url, None),
-                "jwt": Endpoint(f"http://127.0.0.1:{pair.replicas[0].port}/mcp", token),
-                "nginx1": Endpoint(f"http://127.0.0.1:{front}/mcp", token),
-                "nginx2": Endpoint(pair.url, token),
-            },
-            pids={
-                "MCPServer": [baseline_pid],
-                "replica (no auth)": [alone.replicas[0].pid],
-                "replica A": [pair.replicas[0].pid],
-                "replica B": [pair.replicas[1].pid],
-                "PostgreSQL": [pg.postmaster_pid()],
-            },
-            nginx_prefixes=[str(folder / "nginx"), str(pair.folder / "nginx")],
-        )
+        for key, group, auth, tree in singles:
+            if key not in wanted:
+                continue
+            with source_tree(tree):
+                single = stack.enter_context(
+                    cluster(
+                        db_url, replicas=1, direct=True, auth=auth, rate_limit=RATE_LIMIT, audit_log=False
+                    )
+                )
+            endpoints[key] = Endpoint(single.url, single.token() if auth == "jwt" else None)
+            pids[group] = [single.replicas[0].pid]
+        if wanted & {"jwt", "nginx1", "nginx2"}:
+            pair = stack.enter_context(cluster(db_url, replicas=2, rate_limit=RATE_LIMIT))
+            front = stack.enter_context(nginx([pair.replicas[0].port], folder, free_port()))
+            token = pair.token()  # the audience is the replicas' resource URL, whichever way a request comes
+            endpoints["jwt"] = Endpoint(f"http://127.0.0.1:{pair.replicas[0].port}/mcp", token)
+            endpoints["nginx1"] = Endpoint(f"http://127.0.0.1:{front}/mcp", token)
+            endpoints["nginx2"] = Endpoint(pair.url, token)
+            pids["replica A"] = [pair.replicas[0].pid]
+            pids["replica B"] = [pair.replicas[1].pid]
+            prefixes = [str(folder / "nginx"), str(pair.folder / "nginx")]
+        yield Deployment(endpoints=endpoints, pids=pids, nginx_prefixes=prefixes)
 
 
 # -- /proc --------------------------------------------------------------------------------------
@@ -302,7 +389,7 @@ class CpuSnapshot:
 
 def cpu_snapshot(deployment: Deployment) -> CpuSnapshot:
     table = process_table()
-    groups: dict[str, int] = {}
+    groups: dict[str, int] = dict.fromkeys(GROUPS, 0)
     for name, roots in deployment.pids.items():
         groups[name] = sum(table[p][1] for p in subtree(table, roots))
     nginx_roots = [
@@ -471,12 +558,12 @@ def call(endpoint: Endpoint, tool: str, arguments: dict[str, Any]) -> dict[str, 
     return dict(result, _bytes=len(response.content))
 
 
-def check_answers(deployment: Deployment) -> dict[str, int]:
+def check_answers(deployment: Deployment, plan: Plan) -> dict[str, int]:
     """Before timing anything: every set-up answers get_ticket with the very same ticket, and the
     write set-ups add a comment. Returns each set-up's get_ticket answer size in bytes."""
     sizes: dict[str, int] = {}
     reference: Any = None
-    for setup in SETUPS:
+    for setup in selected(plan):
         endpoint = deployment.endpoints[setup.key]
         answer = call(endpoint, "get_ticket", {"ticket_id": 7})
         sizes[setup.key] = answer["_bytes"]
@@ -552,6 +639,10 @@ class Results:
         )
 
 
+def selected(plan: Plan) -> list[Setup]:
+    return [s for s in SETUPS if s.key in plan.setups]
+
+
 def rotated(items: Sequence[Setup], shift: int) -> list[Setup]:
     shift %= len(items)
     return [*items[shift:], *items[:shift]]
@@ -560,8 +651,8 @@ def rotated(items: Sequence[Setup], shift: int) -> list[Setup]:
 def measure(results: Results, deployment: Deployment, repeat: int) -> None:
     plan = results.plan
     for index, clients in enumerate(plan.clients):
-        for mode in ("read", "write"):
-            setups = [s for s in SETUPS if mode in s.tools]
+        for mode in plan.modes:
+            setups = [s for s in selected(plan) if mode in s.tools]
             for setup in rotated(setups, repeat + index):
                 endpoint = deployment.endpoints[setup.key]
                 warm = run_wrk(endpoint, mode, clients, plan.warmup)
@@ -660,8 +751,8 @@ def run(plan: Plan) -> Results:
         log(f"PostgreSQL on port {pg.port} (max_connections {MAX_CONNECTIONS}), {TICKETS:,} tickets")
         for repeat in range(plan.repeats):
             log(f"repeat {repeat + 1}/{plan.repeats}: starting the servers")
-            with deployment(db_url, pg) as running:
-                sizes = check_answers(running)
+            with deployment(db_url, pg, plan) as running:
+                sizes = check_answers(running, plan)
                 results.answer_bytes = sizes
                 if repeat == 0:
                     log(
@@ -704,7 +795,7 @@ THROUGHPUT_HEADER: Final = [
 
 def throughput_rows(results: Results) -> list[list[str]]:
     rows = []
-    for mode in ("read", "write"):
+    for mode in results.plan.modes:
         for clients in results.plan.clients:
             for setup in SETUPS:
                 runs = results.select(setup.key, mode, clients)
@@ -727,9 +818,14 @@ def throughput_rows(results: Results) -> list[list[str]]:
 
 COMPARISONS: Final = (
     ("wireproof (defaults: no auth, no audit) / MCPServer", "none", "mcpserver", ("read",)),
+    ("JWT on / off, no audit log either way (1 replica, direct)", "jwtonly", "none", ("read", "write")),
     ("JWT + audit log on / off (1 replica, direct)", "jwt", "none", ("read", "write")),
     ("behind nginx / direct (1 replica, JWT)", "nginx1", "jwt", ("read", "write")),
     ("2 replicas / 1 replica (both behind nginx)", "nginx2", "nginx1", ("read", "write")),
+    ("no auth: this tree / --before tree", "none", "none-before", ("read", "write")),
+    ("JWT, no audit log: this tree / --before tree", "jwtonly", "jwtonly-before", ("read", "write")),
+    ("--before tree: no auth / MCPServer", "none-before", "mcpserver", ("read",)),
+    ("--before tree: JWT on / off, no audit log", "jwtonly-before", "none-before", ("read", "write")),
 )
 
 
@@ -740,7 +836,12 @@ def ratio_header(results: Results) -> list[str]:
 def ratio_rows(results: Results) -> list[list[str]]:
     rows = []
     for words, setup, baseline, modes in COMPARISONS:
-        for mode in modes:
+        if not (
+            results.select(setup, modes[0], results.plan.clients[0])
+            and results.select(baseline, modes[0], results.plan.clients[0])
+        ):
+            continue
+        for mode in (m for m in modes if m in results.plan.modes):
             cells = []
             for clients in results.plan.clients:
                 paired = results.paired(setup, baseline, mode, clients)
@@ -752,45 +853,47 @@ def ratio_rows(results: Results) -> list[list[str]]:
     return rows
 
 
-def cpu_header() -> list[str]:
-    return ["tool", "N", "set-up", "calls/s", *GROUPS, "other", "idle", "server CPU µs/call"]
+def shown_groups(results: Results) -> list[str]:
+    """The process groups that served or ran anything in this run (the CPU table's columns)."""
+    return [g for g in GROUPS if any(r.cpu.get(g, 0.0) > 0 for r in results.runs)]
 
 
-SERVER_GROUPS: Final = {
-    "mcpserver": ("MCPServer",),
-    "none": ("replica (no auth)",),
-    "jwt": ("replica A",),
-    "nginx1": ("replica A",),
-    "nginx2": ("replica A", "replica B"),
-}
+def cpu_header(results: Results) -> list[str]:
+    return ["tool", "N", "set-up", "calls/s", *shown_groups(results), "other", "idle", "server CPU µs/call"]
 
 
 def cpu_rows(results: Results) -> list[list[str]]:
     """Median CPU share of each process group during the timed runs (% of one core; 200% = both)."""
+    columns = (*shown_groups(results), "other", "idle")
     rows = []
-    for mode in ("read", "write"):
+    for mode in results.plan.modes:
         for clients in results.plan.clients:
             for setup in SETUPS:
                 runs = results.select(setup.key, mode, clients)
                 if not runs:
                     continue
-                shares = {
-                    k: statistics.median(r.cpu.get(k, 0.0) for r in runs) for k in (*GROUPS, "other", "idle")
-                }
-                per_call = statistics.median(
-                    sum(r.cpu[g] for g in SERVER_GROUPS[setup.key]) / 100 / r.rate * 1e6 for r in runs
-                )
+                shares = {k: statistics.median(r.cpu.get(k, 0.0) for r in runs) for k in columns}
+                per_call = cpu_per_call(results, setup.key, mode, clients)
                 rows.append(
                     [
                         TOOLS[mode].split(" ")[0],
                         str(clients),
                         setup.key,
                         f"{statistics.median(r.rate for r in runs):,.0f}",
-                        *(f"{shares[k]:.0f}" for k in (*GROUPS, "other", "idle")),
+                        *(f"{shares[k]:.0f}" for k in columns),
                         f"{per_call:,.0f}",
                     ]
                 )
     return rows
+
+
+def cpu_per_call(results: Results, setup: str, mode: str, clients: int) -> float:
+    """The median over the repeats of the serving processes' CPU time per call (µs)."""
+    groups = SETUP_BY_KEY[setup].servers
+    return statistics.median(
+        sum(r.cpu.get(g, 0.0) for g in groups) / 100 / r.rate * 1e6
+        for r in results.select(setup, mode, clients)
+    )
 
 
 @dataclass(frozen=True)
@@ -799,34 +902,50 @@ class Verdict:
     met: bool
 
 
+TARGETS: Final = (
+    (
+        "none",
+        "mcpserver",
+        VS_MCPSERVER_TARGET,
+        "wireproof (1 replica, defaults) at least as fast as MCPServer",
+        1,
+    ),
+    (
+        "jwtonly",
+        "none",
+        JWT_TARGET,
+        f"JWT on >= {JWT_TARGET}x of the same replica with auth off (no audit log)",
+        1,
+    ),
+    ("nginx2", "nginx1", SCALE_TARGET, f"2 replicas >= {SCALE_TARGET}x 1 replica behind nginx", 8),
+)
+"""(set-up, baseline, bound on the ratio, what it says, the smallest N it applies to: with one
+request in flight, one replica is busy at a time and nothing can scale)."""
+
+
 def verdicts(results: Results) -> list[Verdict]:
     out: list[Verdict] = []
-    for clients in results.plan.clients:
-        ratio = results.median_rate("none", "read", clients) / results.median_rate(
-            "mcpserver", "read", clients
-        )
-        paired = results.paired("none", "mcpserver", "read", clients)
-        out.append(
-            Verdict(
-                f"get_ticket, N={clients}: wireproof (1 replica, defaults) at least as fast as MCPServer: "
-                f"{ratio:.2f}x (per-repeat {ratio_text(paired)})",
-                ratio >= VS_MCPSERVER_TARGET,
+    for setup, baseline, bound, words, smallest in TARGETS:
+        for clients in results.plan.clients:
+            if clients < smallest or not (
+                results.select(setup, "read", clients) and results.select(baseline, "read", clients)
+            ):
+                continue
+            ratio = results.median_rate(setup, "read", clients) / results.median_rate(
+                baseline, "read", clients
             )
-        )
-    for clients in results.plan.clients:
-        if clients == 1:
-            continue  # one request in flight keeps one replica busy at a time: nothing to scale
-        ratio = results.median_rate("nginx2", "read", clients) / results.median_rate(
-            "nginx1", "read", clients
-        )
-        paired = results.paired("nginx2", "nginx1", "read", clients)
-        out.append(
-            Verdict(
-                f"get_ticket, N={clients}: 2 replicas >= {SCALE_TARGET}x 1 replica behind nginx: "
-                f"{ratio:.2f}x (per-repeat {ratio_text(paired)})",
-                ratio >= SCALE_TARGET,
+            paired = results.paired(setup, baseline, "read", clients)
+            cpu = (
+                cpu_per_call(results, setup, "read", clients),
+                cpu_per_call(results, baseline, "read", clients),
             )
-        )
+            out.append(
+                Verdict(
+                    f"get_ticket, N={clients}: {words}: {ratio:.2f}x (per-repeat {ratio_text(paired)}; "
+                    f"server CPU per call {cpu[0]:,.0f} against {cpu[1]:,.0f} µs)",
+                    ratio >= bound,
+                )
+            )
     if results.soak and results.soak.samples:
         for index in range(2):
             drift = soak_drift(results.soak, index)
@@ -935,7 +1054,7 @@ def report(results: Results, command: str, when: str, markdown: bool) -> str:
         "time outside these processes. `server CPU µs/call` is the serving replicas' (or MCPServer's) CPU "
         "time per call.",
         "",
-        table(cpu_header(), cpu_rows(results), 3),
+        table(cpu_header(results), cpu_rows(results), 3),
         "",
         "PostgreSQL connections each process held at the end of each repeat: "
         + "; ".join(", ".join(f"{k} {v}" for k, v in held.items()) for held in results.connections),
@@ -986,15 +1105,41 @@ def main() -> None:
     )
     parser.add_argument("--markdown", type=Path, metavar="PATH", help="also write a markdown section here")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every measurement as JSON here")
+    parser.add_argument(
+        "--setups",
+        metavar="KEYS",
+        help=f"comma-separated set-ups to run (default {','.join(DEFAULT_SETUPS)}; with --before also "
+        f"{','.join(BEFORE_SETUPS)}); any of {', '.join(SETUP_BY_KEY)}",
+    )
+    parser.add_argument(
+        "--reads-only", action="store_true", help="time get_ticket only (not add_ticket_comment)"
+    )
+    parser.add_argument(
+        "--before",
+        metavar="TREE",
+        help="a source tree (git archive REV src examples/helpdesk | tar -x -C TREE) the *-before set-ups serve from",
+    )
     args = parser.parse_args()
     for name in ("repeats", "duration"):
         if getattr(args, name) is not None and getattr(args, name) < 1:
             parser.error(f"--{name} must be at least 1")
     if args.soak is not None and args.soak < 0:
         parser.error("--soak takes seconds >= 0")
+    default = (*DEFAULT_SETUPS, *BEFORE_SETUPS) if args.before else DEFAULT_SETUPS
+    setups = tuple(args.setups.split(",")) if args.setups else default
+    unknown = [k for k in setups if k not in SETUP_BY_KEY]
+    if unknown:
+        parser.error(f"unknown set-ups {', '.join(unknown)}; known: {', '.join(SETUP_BY_KEY)}")
+    if any(k.endswith("-before") for k in setups) and not args.before:
+        parser.error("the *-before set-ups need --before TREE")
+    if args.before and not Path(args.before, "src", "wireproof", "__init__.py").is_file():
+        parser.error(f"--before {args.before}: no src/wireproof there (git archive REV src | tar -x -C TREE)")
     preflight()
     quick = args.quick
     plan = Plan(
+        setups=tuple(k for k in SETUP_BY_KEY if k in setups),
+        modes=("read",) if args.reads_only else ("read", "write"),
+        before=str(Path(args.before).resolve()) if args.before else None,
         repeats=args.repeats or (1 if quick else 3),
         duration=args.duration or (2 if quick else 5),
         warmup=1,

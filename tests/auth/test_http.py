@@ -63,6 +63,7 @@ def server(tmp_path: Path, database: Database, store: IdempotencyStore) -> Itera
         database,
         resource_url=resource,
         authenticate=verifier.principal,
+        remembered=verifier.remembered,
         authorization_servers=[ISSUER],
         store=store,
     )
@@ -235,6 +236,36 @@ def test_the_protected_resource_metadata_is_served(server: dict[str, Any]) -> No
     assert "tickets:read" in document["scopes_supported"]
     challenge = post(server["url"], None, INITIALIZE).headers["www-authenticate"]
     assert f'resource_metadata="{url}"' in challenge
+
+
+def test_a_withdrawn_key_is_refused_at_once_though_its_tokens_were_remembered_on_the_event_loop(
+    tmp_path: Path, database: Database, store: IdempotencyStore
+) -> None:
+    port = free_port()
+    resource = f"http://127.0.0.1:{port}/mcp"
+    jwks = jwks_file(tmp_path)
+    # A clock ahead: the file written just now counts as settled, so its stat stands for it and the
+    # remembered token is answered on the event loop (no worker thread, no read of the file).
+    verifier = JwtVerifier(str(jwks), issuer=ISSUER, audience=resource, clock=lambda: time.time() + 10)
+    asgi = http_app(
+        app,
+        database,
+        resource_url=resource,
+        authenticate=verifier.principal,
+        remembered=verifier.remembered,
+        authorization_servers=[ISSUER],
+        store=store,
+    )
+    bearer = "Bearer " + token(resource)
+    with serve_asgi(asgi, port):
+        assert post(resource, bearer, INITIALIZE).status_code == 200
+        assert verifier.remembered(bearer.removeprefix("Bearer ")) is not None
+        assert post(resource, bearer, INITIALIZE).status_code == 200
+        keys = json.loads(jwks.read_text())["keys"]
+        jwks.write_text(json.dumps({"keys": [k for k in keys if k["kid"] != "rsa1"]}))
+        refused = post(resource, bearer, INITIALIZE)  # the very next request
+        assert refused.status_code == 401
+        assert "key this server does not know" in refused.json()["error"]["message"]
 
 
 def test_a_token_lacking_a_scope_gets_403_naming_every_scope_needed(server: dict[str, Any]) -> None:

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from wireproof import TokenExpired, Unauthenticated
 from wireproof.auth import JwtVerifier
+from wireproof.auth._jwt import REREAD_AFTER
 
 ISSUER, AUDIENCE = "https://as.example", "https://rs.example/mcp"
 KEY_1 = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -138,3 +139,73 @@ def test_a_cache_size_of_zero_verifies_every_request(jwks: Path) -> None:
     token = bearer()
     assert check.principal(token) is not check.principal(token)
     assert len(check._tokens) == 0
+
+
+# -- remembered: the same look-up on the event loop, without reading the key set ---------------
+
+
+def settled_clock() -> float:
+    """A clock SETTLED_AFTER seconds and more ahead: a file written now looks left alone since."""
+    return time.time() + 10
+
+
+def test_a_remembered_token_is_looked_up_without_reading_the_key_set(
+    jwks: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    check = verifier(jwks, clock=settled_clock)
+    token = bearer()
+    first = check.principal(token)
+
+    def no_read(path: str) -> None:
+        raise AssertionError(f"remembered read {path}")
+
+    monkeypatch.setattr("wireproof.auth._jwt._read_with_stat", no_read)
+    assert check.remembered(token) is first
+    assert check.remembered(bearer(sub="someone-else")) is None  # not remembered: verify in full
+    assert check.remembered(None) is None
+
+
+def test_a_withdrawn_key_is_not_remembered_on_the_event_loop_either(jwks: Path) -> None:
+    check = verifier(jwks, clock=settled_clock)
+    old, new = bearer(KEY_1, "k1"), bearer(KEY_2, "k2")
+    write_jwks(jwks, k1=KEY_1, k2=KEY_2)
+    check.principal(old)
+    check.principal(new)
+    assert check.remembered(old) is not None
+    write_jwks(jwks, k2=KEY_2)
+    assert check.remembered(old) is None  # the very next request: the file's stat changed
+    with pytest.raises(Unauthenticated, match="key this server does not know"):
+        check.principal(old)
+    assert check.remembered(new) is None  # the new set starts an empty cache
+
+
+def test_a_same_size_rewrite_of_the_key_set_is_noticed_though_the_stat_may_not_show_it(jwks: Path) -> None:
+    # A file written within SETTLED_AFTER of its read may be rewritten in the same tick of the file
+    # system's clock (same size, same mtime): its stat proves nothing, so it is read on every request.
+    check = verifier(jwks)
+    token = bearer()
+    check.principal(token)
+    assert check.remembered(token) is None
+    assert check.principal(token).id == "u"
+
+
+def test_a_key_set_that_cannot_be_read_is_not_remembered(jwks: Path) -> None:
+    check = verifier(jwks, clock=settled_clock)
+    token = bearer()
+    check.principal(token)
+    jwks.unlink()
+    assert check.remembered(token) is None
+    with pytest.raises(Unauthenticated, match="cannot be verified now"):
+        check.principal(token)
+
+
+def test_the_key_set_is_read_again_at_least_every_reread_after_seconds(jwks: Path) -> None:
+    now = [settled_clock()]
+    check = verifier(jwks, clock=lambda: now[0])
+    token = bearer()
+    check.principal(token)
+    assert check.remembered(token) is not None
+    now[0] += REREAD_AFTER
+    assert check.remembered(token) is None  # a network file system may cache attributes: read it
+    assert check.principal(token).id == "u"
+    assert check.remembered(token) is not None

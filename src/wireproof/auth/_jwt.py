@@ -14,11 +14,21 @@ changes: a JWKS file is read on every request and compared with the one the entr
 against, so a key withdrawn from the file stops verifying with the very next request; a JWKS URL
 is fetched again every five minutes (and when a token names a key it does not know), and a
 refreshed set starts an empty cache.
+
+``remembered`` is the same look-up without blocking, for an event loop to try before it hands a
+request to a worker thread: it answers only when the key set is known unchanged without reading
+it. For a JWKS file that means its ``stat`` (device, inode, size, mtime, ctime) equals the one
+taken when the file was last read, and that file had then been left alone for ``SETTLED_AFTER``
+seconds, so that a rewrite within one tick of the file system's clock (same size, same mtime)
+cannot pass for the old file; a file written more recently is read on every request as before.
+A file is also read again at least every ``REREAD_AFTER`` seconds (a network file system may cache
+attributes). Any doubt returns None, and ``principal`` decides (and denies) as before.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -38,6 +48,11 @@ DEFAULT_LEEWAY: Final = 30.0
 ALGORITHMS: Final = ("RS256", "ES256")
 DEFAULT_TOKEN_CACHE_SIZE: Final = 1024
 """Verified tokens remembered at most (about 1 KiB each); 0 verifies every request in full."""
+SETTLED_AFTER: Final = 2.0
+"""Seconds a JWKS file's mtime and ctime must lie before its read for its ``stat`` to stand for its
+contents: file system timestamps come from a clock that ticks every few milliseconds (FAT: 2 s)."""
+REREAD_AFTER: Final = 1.0
+"""Seconds after a JWKS file's last read that ``remembered`` trusts its ``stat``; then it is read again."""
 _KEY_TYPES: Final = {"RS256": "RSA", "ES256": "EC"}
 """The JWK ``kty`` each accepted algorithm needs: a token naming a key of another type (or a key
 whose own ``alg`` differs) is refused before verification, never a ``TypeError`` in it."""
@@ -107,8 +122,12 @@ class JwtVerifier:
     ) -> None:
         self.jwks, self.issuer, self.audience, self.leeway = jwks, issuer, audience, leeway
         self._tokens = _VerifiedTokens(cache_size, clock)
+        self._clock = clock
         self._file_text: bytes | None = None
         self._file_keys: jwt.PyJWKSet | None = None
+        self._file_stat: tuple[int, ...] | None = None
+        """The ``stat`` the file had when ``_file_keys`` was read from it, if it had settled by then."""
+        self._file_read_at = 0.0
         self._file_lock = threading.Lock()
         # The key set is cached for five minutes and then fetched again, so a key the authorization
         # server withdraws stops verifying; single keys are not cached on their own (they never expire).
@@ -128,16 +147,52 @@ class JwtVerifier:
         try:
             if self._client is not None:
                 return self._client.get_jwk_set()
-            text = Path(self.jwks).read_bytes()
+            read_at = self._clock()
+            text, status = _read_with_stat(self.jwks)
+            settled = max(status.st_mtime_ns, status.st_ctime_ns) < (read_at - SETTLED_AFTER) * 1e9
             with self._file_lock:
                 if text != self._file_text or self._file_keys is None:
                     self._file_keys = jwt.PyJWKSet.from_json(text.decode("utf-8"))
                     self._file_text = text
+                self._file_stat = _signature(status) if settled else None
+                self._file_read_at = read_at
                 return self._file_keys
         except Exception as exc:  # noqa: BLE001 - whatever stops the key set loading, nothing can be verified: deny
             raise Unauthenticated(
                 f"The token cannot be verified now (key set unavailable: {type(exc).__name__})"
             ) from None
+
+    def _unchanged_keyset(self) -> jwt.PyJWKSet | None:
+        """The key set, if it is known unchanged without reading the file or fetching the URL."""
+        if self._client is not None:
+            cache = self._client.jwk_set_cache
+            return cache.get() if cache is not None else None  # None once the five minutes are up
+        try:
+            status = os.stat(self.jwks)
+        except OSError:
+            return None  # ``principal`` reads it, and denies
+        with self._file_lock:
+            if (
+                self._file_stat is None
+                or _signature(status) != self._file_stat
+                or self._clock() - self._file_read_at >= REREAD_AFTER
+            ):
+                return None
+            return self._file_keys
+
+    def remembered(self, token: str | None) -> Principal | None:
+        """The principal of a token that verified before, if it is remembered and the key set is known
+        unchanged, without blocking (no file read, no network: safe on an event loop).
+
+        None means "ask ``principal``" (in a worker thread), never "refused": a token not remembered,
+        a key set that changed or may have, or one that cannot be read right now.
+        """
+        if not token:
+            return None
+        keys = self._unchanged_keyset()
+        if keys is None:
+            return None
+        return self._tokens.get(hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest(), keys)
 
     def _key(self, token: str, keys: jwt.PyJWKSet) -> tuple[str, Any]:
         """The token's algorithm and the key it names, checked to be of that algorithm's type."""
@@ -221,3 +276,16 @@ class JwtVerifier:
         if org is not None and (not isinstance(org, str) or not org.strip()):
             raise Unauthenticated("The token's org claim must be one organisation name")
         return Principal(str(claims["sub"]), frozenset(granted), org), float(claims["exp"])
+
+
+def _read_with_stat(path: str) -> tuple[bytes, os.stat_result]:
+    """The file's bytes, and its ``stat`` taken on the open file before the read: the bytes are at
+    least as new as the ``stat``, so a later ``stat`` equal to it means nothing was written since."""
+    with Path(path).open("rb") as file:
+        status = os.fstat(file.fileno())
+        return file.read(), status
+
+
+def _signature(status: os.stat_result) -> tuple[int, ...]:
+    """What changes whenever a file is written, truncated, replaced or renamed over."""
+    return (status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns, status.st_ctime_ns)

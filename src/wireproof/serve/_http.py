@@ -35,6 +35,7 @@ from wireproof.serve._middleware import (
     BearerAuthentication,
     HealthChecks,
     ProtectedResourceMetadata,
+    Remembered,
     RequestBodyLimit,
     ToolScopes,
     current_caller,
@@ -54,6 +55,7 @@ def http_app(
     *,
     resource_url: str,
     authenticate: Authenticate | None,
+    remembered: Remembered | None = None,
     authorization_servers: list[str] | None = None,
     store: IdempotencyStore | None = None,
     cursors: CursorCodec | None = None,
@@ -61,6 +63,9 @@ def http_app(
     ready: Callable[[], bool] | None = None,
 ) -> ASGIApp:
     """The ASGI app serving ``connector`` at ``/mcp``; ``authenticate=None`` serves without auth.
+
+    ``remembered`` (for example ``JwtVerifier.remembered``) answers for a credential that verified
+    before without a worker thread; anything it does not know goes to ``authenticate``.
 
     Host and Origin headers are checked against loopback, or off loopback against ``resource_url``
     (a proxy in front must pass the client's Host: ``proxy_set_header Host $http_host``).
@@ -83,7 +88,7 @@ def http_app(
     challenge = BearerChallenge.for_resource(resource_url) if servers else BearerChallenge(None)
     app = ToolScopes(app, connector=connector, challenge=challenge)
     app = RequestBodyLimit(app, max_bytes=MAX_BODY_BYTES)
-    app = BearerAuthentication(app, authenticate=authenticate, challenge=challenge)
+    app = BearerAuthentication(app, authenticate=authenticate, challenge=challenge, remembered=remembered)
     app = HealthChecks(app, ready=ready)
     if not servers:
         return app

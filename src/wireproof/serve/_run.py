@@ -211,21 +211,26 @@ class HttpSettings:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return self.resource_url or f"http://{host}:{self.port}/mcp"
 
-    def authenticator(self) -> tuple[Callable[[str | None], Principal] | None, list[str]]:
-        """The bearer-token check and the authorization servers to advertise (RFC 9728)."""
+    def authenticator(
+        self,
+    ) -> tuple[
+        Callable[[str | None], Principal] | None, Callable[[str | None], Principal | None] | None, list[str]
+    ]:
+        """The bearer-token check, its non-blocking look-up of credentials that verified before (JWTs:
+        ``JwtVerifier.remembered``; None for API keys), and the authorization servers to advertise (RFC 9728)."""
         if self.auth == "jwt":
             from wireproof.auth import JwtVerifier
 
             assert self.jwks is not None
             assert self.issuer is not None
             verifier = JwtVerifier(self.jwks, issuer=self.issuer, audience=self.audience or self.resource)
-            return verifier.principal, [self.issuer]
+            return verifier.principal, verifier.remembered, [self.issuer]
         if self.auth == "keys":
             from wireproof.auth import KeysFile
 
             assert self.keys_file is not None
-            return KeysFile(self.keys_file).principal, []  # a malformed file refuses to start
-        return None, []
+            return KeysFile(self.keys_file).principal, None, []  # a malformed file refuses to start
+        return None, None, []
 
 
 def serve_http(
@@ -245,12 +250,13 @@ def serve_http(
     import uvicorn
 
     settings.check()
-    authenticate, servers = settings.authenticator()
+    authenticate, remembered, servers = settings.authenticator()
     app = http_app(
         connector,
         state,
         resource_url=settings.resource,
         authenticate=authenticate,
+        remembered=remembered,
         authorization_servers=servers,
         store=store,
         cursors=cursors,
