@@ -13,10 +13,13 @@ import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from wireproof._version import __version__
 from wireproof.errors import OperatorError, UsageError
+
+if TYPE_CHECKING:
+    from wireproof.check.model import Report
 
 EXIT_OK: Final = 0
 EXIT_FINDINGS: Final = 1
@@ -90,7 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", type=Path, metavar="FILE", help="wireproof.toml: sample arguments, observers, auth cases"
     )
     check.add_argument(
-        "--allow-writes", action="store_true", help="also call tools not annotated readOnlyHint: true"
+        "--allow-writes",
+        action="store_true",
+        help="also call tools not annotated readOnlyHint: true (a test account: writes are real; with "
+        "observers over stdio a second instance of the server is started beside the first, on the same data)",
     )
     check.add_argument(
         "--tool", action="append", default=[], metavar="NAME", help="check only this tool (repeatable)"
@@ -599,9 +605,15 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
     gc.freeze()  # the imported modules live until exit: the interpreter's last collections skip them (~0.3 s)
     with progress_bar(enabled=not args.no_progress) as progress:
         report = anyio.run(run_check, target, options, progress)
-    if lock_plan and (recorded := record_lock(lock_plan, report)):
+    partial = bool(report.coverage.failures)  # a run with a part not run records no lock and no baseline
+    if lock_plan and not partial and (recorded := record_lock(lock_plan, report)):
         print(recorded, file=sys.stderr)
-    report, known = _known_findings(args, report, baseline)
+    if partial and (lock_plan or args.write_baseline):
+        print(
+            "wireproof check: the lock and the baseline are not written: a part of the check failed",
+            file=sys.stderr,
+        )
+    report, known = _known_findings(args, report, baseline, write=not partial)
     _write_reports(report, outputs)
     if known:
         print(f"{_findings(known)} in the baseline, not reported", file=sys.stderr)
@@ -612,7 +624,7 @@ def _run_check(args: argparse.Namespace, command: list[str]) -> int:
     return EXIT_FINDINGS if report.count(args.fail_on) else EXIT_OK
 
 
-def _write_reports(report: Any, outputs: list[tuple[str, Path | None]]) -> None:
+def _write_reports(report: Report, outputs: list[tuple[str, Path | None]]) -> None:
     """Each format to its file or stdout; when every format went to a file, the text report on stdout."""
     from wireproof.check.report import render
 
@@ -632,7 +644,7 @@ def _write_reports(report: Any, outputs: list[tuple[str, Path | None]]) -> None:
             print(f"wrote {path}")
 
 
-def _failed_parts(report: Any) -> bool:
+def _failed_parts(report: Report) -> bool:
     """Whether a part of the check failed inside the checker; if so, says so on stderr."""
     count = len(report.coverage.failures)
     if count:
@@ -657,7 +669,9 @@ def _lock_plan(args: argparse.Namespace) -> Any:
     return plan_lock(args.lock, update=args.update_lock) if args.lock else None
 
 
-def _known_findings(args: argparse.Namespace, report: Any, baseline: Any) -> tuple[Any, int]:
+def _known_findings(
+    args: argparse.Namespace, report: Any, baseline: Any, *, write: bool = True
+) -> tuple[Any, int]:
     """The report without the findings the baseline holds, and how many were left out.
 
     ``--write-baseline`` writes every finding of this run instead, and reports them all (the run then
@@ -667,6 +681,8 @@ def _known_findings(args: argparse.Namespace, report: Any, baseline: Any) -> tup
 
     from wireproof.check.baseline import split_findings, write_baseline
 
+    if args.write_baseline and not write:
+        return report, 0
     if args.write_baseline:
         write_baseline(args.write_baseline, report)
         print(

@@ -56,6 +56,12 @@ def test_a_probe_that_fails_is_not_tested_and_every_other_probe_still_counts(
     (failure,) = report.coverage.failures
     assert (failure.probe, failure.tool) == ("inputs", "list_notes")
     assert failure.error == "KeyError: 'injected checker bug'"
+    # What the failed probe fed is not scored (errors, output); the rest is.
+    assert report.scores["errors"] is None
+    assert report.scores["output"] is None
+    assert report.scores["schema"] is not None
+    exercised = report.coverage.categories["errors"].exercised
+    assert "the checker itself failed in the inputs probe of list_notes" in exercised
     # The write was still probed: the writes probe and its inputs ran, and the idempotency rule judged it.
     assert report.coverage.writes == "exercised"
     assert any(f.rule == "idempotency.repeat-duplicates" and f.tool == "add_note" for f in report.findings)
@@ -125,3 +131,37 @@ def test_the_command_writes_the_report_and_exits_2_when_a_part_failed(
     assert report["coverage"]["failures"][0]["tool"] == "search_things"
     assert "get_colour_by_name" in report["coverage"]["tools"]["called"]
     assert "the checker itself failed in 1 part of the check" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("wrapped", [False, True])
+def test_an_operators_problem_inside_a_probe_still_ends_the_check(
+    monkeypatch: pytest.MonkeyPatch, wrapped: bool
+) -> None:
+    """A target that broke, or any OperatorError, is the whole check's: not isolated, no report."""
+    from wireproof.errors import CheckConfigError
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        problem = CheckConfigError("injected operator problem")
+        if wrapped:
+            raise ExceptionGroup("in a task group", [problem])
+        raise problem
+
+    monkeypatch.setattr(runner_module, "probe_inputs", broken)
+    with pytest.raises((CheckConfigError, ExceptionGroup)) as raised:
+        check(Notes().server())
+    found = raised.value
+    if isinstance(found, ExceptionGroup):
+        assert found.subgroup(CheckConfigError) is not None
+    else:
+        assert "injected operator problem" in str(found)
+
+
+def test_a_partial_run_writes_no_baseline(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    break_probe(monkeypatch, "probe_inputs", "search_things")
+    baseline = tmp_path / "baseline.json"
+    argv = ["check", "--no-progress", "--format", "json", "--write-baseline", str(baseline)]
+    assert cli.main([*argv, "--", sys.executable, str(SERVER)]) == cli.EXIT_CANNOT_RUN
+    assert not baseline.exists()
+    assert "the lock and the baseline are not written" in capsys.readouterr().err

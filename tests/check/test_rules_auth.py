@@ -333,6 +333,19 @@ def test_an_output_path_that_writes_outside_the_servers_root_is_an_auth_error(
     assert not [p for p in root.iterdir() if "wireproof-written-" in p.name]  # it went outside, not here
 
 
+def test_an_output_folder_written_outside_the_root_is_found_and_no_checker_failure(tmp_path: Path) -> None:
+    """Review of 34d8ec6: a folder made at the checker's path must not end the probe in IsADirectoryError."""
+    root = tmp_path / "root"
+    root.mkdir()
+    command = (sys.executable, "-m", "tests.check.export_server", "folder", str(root))
+    config = {"export_report": {"export_dir": "out"}}
+    options = CheckOptions(timeout=20, concurrency=1, allow_writes=True, tool_arguments=config)
+    report = anyio.run(run_check, Target(command=command, cwd=str(ROOT)), options)
+    assert report.coverage.failures == []
+    found = [f for f in report.findings if f.rule == "auth.path-not-confined"]
+    assert [(f.tool, f.severity) for f in found] == [("export_report", "error")]
+
+
 # -- "auth.caller-sets-privilege": a tool argument that lifts the operator's limit --------------------------
 
 

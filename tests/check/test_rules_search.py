@@ -74,3 +74,22 @@ def test_a_query_the_engine_cannot_parse_answered_as_a_success_is_found() -> Non
 def test_a_literal_search_stays_quiet(rule: str) -> None:
     report = check(search_server(literal=True))
     assert not [f for f in report.findings if f.rule == rule]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "No error: the file is valid",
+        "Test failed: test_login (expected 2)",
+        "Syntax error: unexpected token at line 3",
+        "Build failed: fix CI [pending]",
+        "Standard error: (empty)",
+        "Validation error: none",
+    ],
+)
+def test_a_success_that_opens_with_other_words_and_failed_or_error_is_no_disguise(said: str) -> None:
+    """Review of 7688621: only an operation's own failure ("Search failed:", "Query error:") reads as one."""
+    from wireproof.check.model import CallRecord
+    from wireproof.check.rules.errors import disguised_failure
+
+    assert disguised_failure(CallRecord("tool", {}, "valid", "result", 1.0, text=said)) is None

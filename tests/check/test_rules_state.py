@@ -121,12 +121,15 @@ class Entries:
         return s.build([tool])
 
 
-@pytest.mark.parametrize(("retry", "fires"), [("refused", True), ("disguised", True), ("sound", False)])
-def test_a_retried_create_refused_because_it_already_exists(retry: str, fires: bool) -> None:
+@pytest.mark.parametrize(
+    ("retry", "severity"), [("refused", "info"), ("disguised", "warning"), ("sound", None)]
+)
+def test_a_retried_create_refused_because_it_already_exists(retry: str, severity: str | None) -> None:
+    """Refused as a flagged error it is info (conflict semantics a careful agent reads); in disguise a warning."""
     report = anyio.run(run_check, Target(server=Entries(retry).server()), CheckOptions(allow_writes=True))
     hits = [f for f in report.findings if f.rule == "idempotency.retry-refused"]
-    assert bool(hits) is fires, [f.message for f in hits]
-    if fires:
+    assert [f.severity for f in hits] == ([severity] if severity else []), [f.message for f in hits]
+    if severity:
         assert hits[0].tool == "create_entry"
         assert "already exists" in hits[0].message
         assert ("in disguise" in hits[0].message) is (retry == "disguised")
@@ -264,19 +267,22 @@ class Items:
         )
 
 
-@pytest.mark.parametrize("false_miss", [True, False])
+@pytest.mark.parametrize(("false_miss", "configured"), [(True, True), (False, True), (True, False)])
 def test_an_update_with_nothing_to_change_answered_not_found_for_an_item_that_exists(
-    false_miss: bool,
+    false_miss: bool, configured: bool
 ) -> None:
+    """Only a key the user gave names a real item: the generated sample ("example") never does, even when
+    the writes probe created an item whose title is "example" (review of 331d0ae)."""
     options = CheckOptions(
         allow_writes=True,
         observers=[Observer("list_items", {})],
-        tool_arguments={"update_item": {"id": "item-aaaa1111", "title": "renamed"}},
+        tool_arguments={"update_item": {"id": "item-aaaa1111", "title": "renamed"}} if configured else {},
     )
     report = anyio.run(run_check, Target(server=Items(false_miss=false_miss).server()), options)
     hits = [f for f in report.findings if f.rule == "errors.false-not-found"]
-    assert bool(hits) is false_miss
-    if false_miss:
+    fires = false_miss and configured
+    assert bool(hits) is fires
+    if fires:
         assert hits[0].tool == "update_item"
         assert "item-aaaa1111" in hits[0].message
 

@@ -21,6 +21,7 @@ from wireproof.check.model import (
     Coverage,
     Finding,
     Observations,
+    ProbeFailure,
     RestartObservation,
     ToolInfo,
     Writes,
@@ -132,8 +133,21 @@ def measure_coverage(
         "output": _output(tools, calls, skipped, commands),
         "protocol": CategoryCoverage(True, "tools/list called twice and compared", len(tools)),
     }
+    failed = _failed_parts(observations.failures)
+    for category, parts in failed.items():
+        current = categories[category]
+        categories[category] = CategoryCoverage(
+            False,
+            f"{current.exercised}; but the checker itself failed in {', '.join(parts)}, so the score would "
+            "stand on a part that did not run",
+            current.tools,
+            "rerun once the failure (coverage.failures) is fixed",
+            current.command,
+        )
     for category in CATEGORIES:
         current = categories[category]
+        if category in failed:
+            continue
         if not current.tested and any(f.category == category and f.severity != "info" for f in findings):
             categories[category] = CategoryCoverage(
                 True,
@@ -154,6 +168,41 @@ def measure_coverage(
         command=commands.together(),
         failures=list(observations.failures),
     )
+
+
+_PROBE_CATEGORIES: Final[dict[str, tuple[Category, ...]]] = {
+    "inputs": ("errors", "output"),
+    "largest table": ("output",),
+    "read-only effect": ("idempotency",),
+    "read-only escapes": ("idempotency", "auth"),
+    "path confinement": ("auth",),
+    "writes": ("idempotency",),
+    "poison": ("errors",),
+    "name traversal": ("auth",),
+    "growth": ("output",),
+    "restart": ("idempotency",),
+    "HTTP auth": ("auth",),
+    "auth cases": ("auth",),
+}
+"""The categories whose rules judge what each probe observes."""
+
+
+def _failed_parts(failures: list[ProbeFailure]) -> dict[Category, list[str]]:
+    """Each category a failed part fed, with the parts (``the inputs probe of get_ticket``, ``rule errors.leak``)."""
+    from wireproof.check.rules import REGISTRY
+
+    out: dict[Category, list[str]] = {}
+    for failure in failures:
+        if failure.probe.startswith("rule "):
+            rule = REGISTRY.get(failure.probe.removeprefix("rule "))
+            categories: tuple[Category, ...] = (rule.category,) if rule is not None else ()
+            label = failure.probe
+        else:
+            categories = _PROBE_CATEGORIES.get(failure.probe, CATEGORIES)
+            label = f"the {failure.probe} probe" + (f" of {failure.tool}" if failure.tool else "")
+        for category in categories:
+            out.setdefault(category, []).append(label)
+    return out
 
 
 def _schema(
@@ -319,8 +368,10 @@ def _idempotency(
         return CategoryCoverage(
             False, f"no write's first call succeeded ({_n(len(names), 'write tool')})", 0, rest, command
         )
-    if restart is None:
+    if restart is None and not options.observers:
         durable = "; durability not probed (it needs observers, over stdio)"
+    elif restart is None:
+        durable = "; durability not probed (no write's effect showed in the observers, or not over stdio)"
     elif restart.fresh is None:
         durable = f"; durability not tested: the second instance could not be read ({restart.error})"
     else:

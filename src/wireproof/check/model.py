@@ -30,6 +30,7 @@ __all__ = [
     "Observations",
     "Outcome",
     "ProbeFailure",
+    "ProbeName",
     "Purpose",
     "RepairAttempt",
     "RepairRate",
@@ -743,6 +744,23 @@ class RestartObservation:
     last: str | None
     fresh: str | None
     error: str | None = None
+
+
+ProbeName = Literal[
+    "inputs",
+    "largest table",
+    "read-only effect",
+    "read-only escapes",
+    "path confinement",
+    "writes",
+    "poison",
+    "name traversal",
+    "growth",
+    "restart",
+    "HTTP auth",
+    "auth cases",
+]
+"""The parts of a check ``runner.isolated`` runs one by one (a rule's failure is named ``rule <id>``)."""
 
 
 @dataclass(frozen=True, slots=True)

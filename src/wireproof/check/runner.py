@@ -38,6 +38,7 @@ from wireproof.check.model import (
     Finding,
     Observations,
     ProbeFailure,
+    ProbeName,
     Report,
     ServerSummary,
     Severity,
@@ -71,7 +72,7 @@ from wireproof.check.repair import repair_rates
 from wireproof.check.rules import RuleContext, evaluate
 from wireproof.errors import OperatorError
 
-__all__ = ["WEIGHTS", "Progress", "isolated", "run_check", "score"]
+__all__ = ["WEIGHTS", "Progress", "run_check", "score"]
 
 WRITE_STEPS: Final = 4
 WEIGHTS: Final[dict[Severity, int]] = {"error": 40, "warning": 15, "info": 0}
@@ -110,7 +111,7 @@ def _operator_problem(exc: Exception) -> bool:
 
 async def isolated(
     observations: Observations,
-    probe: str,
+    probe: ProbeName,
     tool: str | None,
     run: Awaitable[None],
     connection: Connection | None = None,
@@ -409,7 +410,7 @@ def _in_order(
     """The probes that must not interleave, in order on one connection: effects, escapes, confinement, writes, growth."""
 
     async def in_order(connection: Connection) -> None:
-        def probe(name: str, tool: ToolInfo | None, run: Awaitable[None]) -> Awaitable[None]:
+        def probe(name: ProbeName, tool: ToolInfo | None, run: Awaitable[None]) -> Awaitable[None]:
             return isolated(observations, name, tool.name if tool else None, run, connection)
 
         narrow = [t for t in checked_writes if not wipes_all(t)]

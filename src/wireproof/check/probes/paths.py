@@ -8,10 +8,11 @@ folder, or from the server's own root for a relative sample). A folder parameter
 planted file's name, which only a listing of that folder shows. Each attempt is recorded in
 ``observations.escapes`` (``path-absolute`` / ``path-traversal``); ``auth.path-not-confined`` judges.
 
-A write's output path parameter (``output_path``, ``backup_path``, ``destination``; not an input such as
+A write's output path parameter (``output_path``, ``backup_path``, ``save_to``; not an input such as
 ``file_path`` of an import) is given a new file the checker names in its temp folder instead, by absolute
 path and by traversal (``path-write-absolute`` / ``path-write-traversal``): whether the file then exists
-says whether the tool wrote outside its scope; the file is removed at once. These go first among the
+says whether the tool wrote outside its scope; the checker's temp folder, with what the tool made in it,
+is removed at once. These go first among the
 confinement probes, while the data the writes export is as the sample arguments expect it.
 
 Tools annotated readOnlyHint are probed always; tools only described read-only, and other tools, only with
@@ -48,7 +49,8 @@ _FOLDER_WORDS: Final = ("dir", "directory", "folder")
 _OUTPUT_WORDS: Final = frozenset(
     {"output", "out", "dest", "destination", "target", "save", "backup", "export", "dump", "to"}
 )
-"""Words of a path parameter a write writes to (``output_path``, ``backup_path``, ``destination``, ``save_to``)."""
+"""Words of a path parameter a write writes to (``output_path``, ``backup_path``, ``save_to``, ``export_dir``;
+a ``destination`` beside a ``source`` makes two path parameters, which this probe leaves alone)."""
 _UP: Final = 16
 """``../`` steps for a relative sample: enough to climb from any server root to ``/``."""
 
@@ -248,6 +250,5 @@ async def _probe_write_escape(
                     relative_sample=configured and not str(sample).startswith(("/", "~")),
                 )
             )
-            if appeared:
-                await anyio.Path(target).unlink(missing_ok=True)
+            if appeared:  # the temp folder, and what the tool made in it (a file or a folder), goes on return
                 return  # written once is proof enough: no second file outside its scope

@@ -73,7 +73,7 @@ def _result(finding: Finding, rule_index: int, server: str) -> dict[str, Any]:
 
 
 def _coverage_descriptors() -> list[dict[str, Any]]:
-    """The notifications a run may raise: one per category, "not tested"."""
+    """The notifications a run may raise: one per category, "not tested", and ``checker.failure``."""
     return [
         {
             "id": f"coverage.{category}",

@@ -360,7 +360,7 @@ def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
     environment) that do not hold the file, or when ../ left the folder it resolves the configured
     (--config) relative sample paths against; a warning when it was started with no root at all (a
     deployment that fails open). Read-only tools are probed always, other tools with one path parameter
-    only with --allow-writes; a write's output path (output_path, backup_path, destination) is given a new
+    only with --allow-writes; a write's output path (output_path, backup_path, save_to) is given a new
     file in that temp folder instead, and the file appearing proves the write. A warning too when the token
     was not read but the outside path was accepted
     and answered back (a plain success holding the planted absolute path: registered, resolved, stored): a

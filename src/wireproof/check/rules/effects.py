@@ -12,7 +12,14 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Final
 
-from wireproof.check.model import CallRecord, Purpose, ToolInfo, observers_moved
+from wireproof.check.model import (
+    CallRecord,
+    Purpose,
+    ToolInfo,
+    json_leaves,
+    observers_moved,
+    snapshot_answers,
+)
 from wireproof.check.probes.effects import deletes
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import TOOL_ERRORS, answer_text, answered_ok, disguised_failure
@@ -245,7 +252,8 @@ def false_not_found(ctx: RuleContext) -> Iterator[Hit]:
     An update given only its key fields (nothing to change) of a target the observers show, answered with
     a not-found text ('Task with ID … not found'), sends the model the wrong way: it looks for another id,
     or creates the item again. Say there is nothing to change (or which field to give); keep 'not found'
-    for a target that does not exist. Only with --allow-writes and observers."""
+    for a target that does not exist. Only with --allow-writes and observers, and only for key values given
+    in --config (a generated sample names no real item), each shown whole in an observer's answer."""
     for tool in ctx.observations.tools:
         snaps = ctx.observations.snapshots.get(tool.name, {})
         before = snaps.get("write-keys-only-before")
@@ -253,8 +261,18 @@ def false_not_found(ctx: RuleContext) -> Iterator[Hit]:
             if before is None or call.outcome not in ("result", "protocol_error"):
                 continue
             said = answer_text(call)
-            keys = [v for v in call.arguments.values() if isinstance(v, str | int) and len(str(v)) >= 3]
-            if not keys or not _MISSING.search(said) or not all(str(k) in before for k in keys):
+            configured = ctx.options.tool_arguments.get(tool.name, {})
+            keys = {  # only what the user gave: a generated sample ("example") names no real item
+                k: v
+                for k, v in call.arguments.items()
+                if k in configured
+                and configured[k] == v
+                and isinstance(v, str | int)
+                and not isinstance(v, bool)
+            }
+            if not keys or len(keys) != len(call.arguments) or not _MISSING.search(said):
+                continue
+            if not all(_shown(before, name, value) for name, value in keys.items()):
                 continue
             shown = ", ".join(f"{k} = {v!r}" for k, v in call.arguments.items())
             yield Hit(
@@ -313,10 +331,11 @@ def retry_refused(ctx: RuleContext) -> Iterator[Hit]:
     identical arguments, is refused because its own effect is now there ('already exists', 'duplicate',
     'Destination already exists') tells a retrying agent its write failed, when it worked: it tries
     again differently, or gives up on work that was done. Answer the retry with the first call's
-    result (an idempotency key, or the existing item as the answer), or at least say that this very
-    call's effect is already in place. A refusal in disguise (isError false, 'Error: … already exists')
-    is the same answer. Only with --allow-writes (the writes probe's repeat); deletes have their own rule
-    (idempotency.delete-retry-refused)."""
+    result (an idempotency key, or the existing item as the answer). Warning when the refusal comes in
+    disguise (isError false, 'Error: … already exists': read as a result, it is neither a success nor a
+    flagged failure) or contradicts the tool's idempotentHint: true; info when it is a flagged error
+    (isError true): conflict semantics, like HTTP 409, that a careful agent can read. Only with
+    --allow-writes (the writes probe's repeat); deletes have their own rule (idempotency.delete-retry-refused)."""
     for tool in ctx.observations.tools:
         if deletes(tool):
             continue
@@ -331,12 +350,33 @@ def retry_refused(ctx: RuleContext) -> Iterator[Hit]:
         disguised = not refused and again.outcome == "result" and disguised_failure(again) is not None
         if (refused or disguised) and _EXISTS.search(again.text + " " + again.error_message):
             how = "answered as a failure in disguise (isError false)" if disguised else "refused as an error"
+            hinted = bool((tool.annotations or {}).get("idempotentHint"))
             yield Hit(
                 tool.name,
                 f"The write succeeded, and its identical retry was {how} because its own effect is now "
-                f"there ({(again.text or again.error_message)[:120]!r}): a retrying agent is told its write failed.",
+                f"there ({(again.text or again.error_message)[:120]!r}): a retrying agent is told its write failed"
+                + (", though the tool is annotated idempotentHint: true." if hinted else "."),
                 again.evidence(),
+                "warning" if disguised or hinted else "info",
             )
+
+
+def _shown(snapshot: str, name: str, value: str | int) -> bool:
+    """Whether an observer's answer holds ``value`` as a whole member (under ``name``, or an id-like key),
+    not as a substring of something else (``123`` in a timestamp)."""
+    answers = snapshot_answers(snapshot)
+    for path, leaf in json_leaves(answers).items():
+        last = str(path).rsplit(".", 1)[-1].rsplit("]", 1)[-1].strip("[]'\"")
+        if leaf == value and (
+            last == name or last.lower() in ("id", "uuid", "key") or last.lower().endswith("id")
+        ):
+            return True
+    text = json.dumps(answers, ensure_ascii=False)
+    return (
+        isinstance(value, str)
+        and len(value) >= 8
+        and re.search(rf"(?<![\w-]){re.escape(value)}(?![\w-])", text) is not None
+    )
 
 
 def _disguised_miss(call: CallRecord) -> bool:

@@ -176,7 +176,9 @@ _DATABASE_KINDS: Final = frozenset({"SQL text", "a raw database message"})
 MASK: Final = "\u00abinput\u00bb"
 _CERTAIN_DISGUISE: Final = re.compile(r"^\s*(error|exception|failed|failure|fatal)\b\s*[:!\-]", re.IGNORECASE)
 _DISGUISED: Final = re.compile(
-    r"^\s*(error|exception|failed|failure)\b|^\s*\w+( \w+)? (failed|error)\s*:(?!\s*\d)|"
+    r"^\s*(error|exception|failed|failure)\b|"
+    r"^\s*(search|query|request|operation|lookup|command|update|insert|delete|save|load|export|import|"
+    r"fetch|read|write|upload|download|execution|connection) (failed|error)\s*:(?!\s*\d)|"
     r"\b(database error|internal server error|failed to \w+|"
     r"an error occurred|unhandled exception)\b",
     re.IGNORECASE,
