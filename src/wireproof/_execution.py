@@ -10,8 +10,11 @@ Idempotency-key calls walk ``claim → effect → complete``:
                  taken over meanwhile (past lock_timeout) is a retryable ``in_progress``
 
 One path for both kinds of tool (``Execution.run(values, key)``): a plain function runs claim,
-effect and record in one worker-thread hop, the effect inside the store's transaction; an async
-function runs its effect on the event loop between a claim and a record made in worker threads.
+effect and record in one worker-thread hop and, where the store offers it (``claim_and_run``: SQLite,
+PostgreSQL), in one transaction: one commit, a failure leaves no claim (a terminal error is then
+recorded under a claim of its own), and a duplicate meanwhile is ``in_progress`` at once. Elsewhere
+the effect runs inside the store's transaction after a claim of its own. An async function runs its
+effect on the event loop between a claim and a record made in worker threads.
 The deadline of a plain function is ``wireproof._deadline``; results are rendered by
 ``wireproof._rendering``.
 """
@@ -25,7 +28,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
-from typing import Any, Final, Generic, TypeVar
+from typing import Any, Final, Generic, TypeVar, cast
 
 import anyio
 import anyio.to_thread
@@ -64,7 +67,7 @@ from wireproof.idempotency import (
     StoredResult,
     fingerprint,
 )
-from wireproof.idempotency._store import EffectTransaction
+from wireproof.idempotency._store import EffectTransaction, TransactionalClaims
 from wireproof.paging import CursorCodec, Paging
 from wireproof.tools import Tool, ToolAnswer, ToolContext
 
@@ -109,6 +112,13 @@ def _conflict(differing: tuple[str, ...], given: dict[str, Any]) -> Conflict:
         code="idempotency_conflict",
         fields=fields,
     )
+
+
+@functools.cache
+def _claims_in_transaction(store_type: type) -> bool:
+    """Whether a store of this type claims, runs and records in one transaction (asked once per type:
+    a protocol check costs microseconds a call)."""
+    return issubclass(store_type, TransactionalClaims)
 
 
 MAX_STRAGGLERS: Final = 32
@@ -325,11 +335,54 @@ class Execution(Generic[StateT]):
     def _keyed_in_thread(
         self, store: IdempotencyStore, scope: str, key: str, values: dict[str, Any], arguments: dict[str, Any]
     ) -> types.CallToolResult:
-        """In a worker thread: a plain tool's whole keyed path, its effect in the store's transaction."""
-        claim = store.claim(scope, key, fingerprint(arguments), arguments)
+        """In a worker thread: a plain tool's whole keyed path. Where the store can, the claim, the
+        effect and the record share one transaction (one commit); a failure rolls all three back, and
+        only a terminal error is then recorded, under a claim of its own."""
+        digest = fingerprint(arguments)
+        if _claims_in_transaction(type(store)):
+            return self._claimed_in_transaction(store, scope, key, digest, values, arguments)
+        claim = store.claim(scope, key, digest, arguments)
         if not isinstance(claim, Claimed):
             return self._settle(claim, arguments)
         return self._attempt(store, claim, functools.partial(self._in_transaction, store, values, claim))
+
+    def _claimed_in_transaction(
+        self,
+        store: IdempotencyStore,
+        scope: str,
+        key: str,
+        digest: str,
+        values: dict[str, Any],
+        arguments: dict[str, Any],
+    ) -> types.CallToolResult:
+        """In a worker thread: ``claim_and_run`` with the tool as its effect (the module's drawing)."""
+        ran: list[bool] = []
+        try:
+            outcome = cast("TransactionalClaims", store).claim_and_run(
+                scope, key, digest, arguments, functools.partial(self._effect, values, ran)
+            )
+        except LostClaimError:
+            raise Unavailable("Another attempt took over this idempotency_key", code="in_progress") from None
+        except WireproofError as error:
+            if ran and not error.retryable:  # the tool's terminal error, rolled back: recorded for replay
+                again = store.claim(scope, key, digest, arguments)
+                if isinstance(again, Claimed):
+                    self._record_failure(store, again, error)
+            raise
+        if isinstance(outcome, Shaped):
+            return self.success(outcome)
+        return self._settle(outcome, arguments)
+
+    def _effect(
+        self, values: dict[str, Any], ran: list[bool], transaction: EffectTransaction
+    ) -> tuple[Shaped, StoredResult]:
+        """In a worker thread, inside ``transaction``: the tool and its result shaped for the record."""
+        self._begin(in_transaction=True)
+        ran.append(True)
+        shaped = self._shape(self.tool.fn(*self._context(transaction), **values))
+        if self._worker is not None and not self._worker.may_commit():
+            raise Abandoned  # the caller was told timeout: roll the effect back
+        return shaped, shaped.record()
 
     def _completed(self, store: IdempotencyStore, claim: Claimed, result: Any) -> Shaped:
         """In a worker thread, after an async effect: the result shaped and recorded."""

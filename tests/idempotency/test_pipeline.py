@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -179,3 +181,145 @@ async def test_a_key_with_a_nul_character_is_invalid_input_on_idempotency_key_fo
     assert ok.is_error is False
     assert state.effects == 1  # the refused call did nothing
     assert "no NUL" in tool.input_schema["properties"]["idempotency_key"]["description"]
+
+
+class Gate:
+    """Holds a plain write inside its transaction until the test lets it commit."""
+
+    def __init__(self) -> None:
+        self.inside = threading.Event()
+        self.go = threading.Event()
+
+
+def _gated_notes(gate: Gate, placeholder: str) -> Connector[Gate]:
+    """A plain ``def`` keyed write into the store's own database that waits inside its transaction."""
+    app: Connector[Gate] = Connector("notes")
+
+    @app.write(public=True, idempotency_key=True, destructive=False)
+    def add_note(ctx: ToolContext[Gate], body: str) -> Done:
+        """Add a note.
+
+        Args:
+            body: The note.
+        """
+        assert ctx.transaction is not None
+        db = ctx.transaction.connection
+        db.execute(f"INSERT INTO notes (body) VALUES ({placeholder})", (body,))
+        ctx.state.inside.set()
+        assert ctx.state.go.wait(30), "the test never let the write commit"
+        return Done(n=db.execute("SELECT count(*) FROM notes").fetchone()[0])
+
+    return app
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+async def test_a_duplicate_during_the_first_calls_open_transaction_is_in_progress_at_once(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    """The first call claims, writes and records in one transaction; while it is open, the same key
+    sent to this server, and (PostgreSQL) to a second replica on the same database, answers a
+    retryable in_progress without waiting for that transaction; afterwards it replays the one effect."""
+    url = f"sqlite:///{tmp_path / 'n.db'}" if backend == "sqlite" else request.getfixturevalue("postgres_db")
+    stores = [open_store(url), open_store(url)]  # two replicas (two processes' stores) on one database
+    with stores[0].transaction() as transaction:
+        assert transaction is not None
+        transaction.connection.execute("CREATE TABLE notes (body TEXT)")
+    gate = Gate()
+    placeholder = "?" if backend == "sqlite" else "%s"
+    servers = [
+        _gated_notes(gate, placeholder).server(gate, store=s, principal=LOCAL_OPERATOR) for s in stores
+    ]
+    call = {"body": "once", "idempotency_key": "k-1"}
+    duplicates: list[Any] = []
+    try:
+        async with Client(servers[0]) as first_client, Client(servers[1]) as other_client:
+            async with anyio.create_task_group() as group:
+                first: list[Any] = []
+
+                async def run_first() -> None:
+                    first.append(await first_client.call_tool("add_note", call))
+
+                group.start_soon(run_first)
+                assert await anyio.to_thread.run_sync(gate.inside.wait, 10)
+                clients = [first_client] if backend == "sqlite" else [first_client, other_client]
+                with anyio.fail_after(5):  # waiting for the first call's transaction would never end here
+                    for client in clients:
+                        duplicates.append(await client.call_tool("add_note", call))
+                assert not first  # the first call was still inside its transaction
+                gate.go.set()
+            again = await other_client.call_tool("add_note", call)
+    finally:
+        gate.go.set()
+        for store in stores:
+            store.close()
+    for duplicate in duplicates:
+        assert duplicate.is_error
+        error = (duplicate.meta or {})["io.wireproof/error"]
+        assert (error["code"], error["retryable"]) == ("in_progress", True)
+        assert error["retry_after_ms"] > 0
+    assert first[0].structured_content == {"n": 1}
+    assert again.structured_content == {"n": 1, "_meta": {"replayed": True}}
+
+
+def _sqlite_notes(path: Path) -> Connector[None]:
+    """A plain ``def`` write into the store's own SQLite file, through ``ctx.transaction``."""
+    app: Connector[None] = Connector("notes")
+
+    @app.write(public=True, idempotency_key=True, destructive=False)
+    def add_note(ctx: ToolContext[None], body: str) -> Done:
+        """Add a note.
+
+        Args:
+            body: The note.
+        """
+        assert ctx.transaction is not None
+        db = ctx.transaction.connection
+        db.execute("CREATE TABLE IF NOT EXISTS notes (body TEXT)")
+        db.execute("INSERT INTO notes VALUES (?)", (body,))
+        if body == "refused":
+            raise NotFound("No such note")
+        if body == "busy":
+            raise Unavailable("The notes are busy", retry_after=1)
+        if body == "bug":
+            raise RuntimeError("a bug")
+        return Done(n=db.execute("SELECT count(*) FROM notes").fetchone()[0])
+
+    return app
+
+
+def _rows(path: Path, sql: str) -> list[tuple[Any, ...]]:
+    import sqlite3
+
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        try:
+            return db.execute(sql).fetchall()
+        except sqlite3.OperationalError:  # the notes table was never committed
+            return []
+
+
+async def test_a_plain_write_claims_runs_and_records_in_one_transaction_on_sqlite(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    store = open_store(f"sqlite:///{path}")
+    server = _sqlite_notes(path).server(None, store=store, principal=LOCAL_OPERATOR)
+    async with Client(server) as client:
+        first = await client.call_tool("add_note", {"body": "a", "idempotency_key": "ok"})
+        again = await client.call_tool("add_note", {"body": "a", "idempotency_key": "ok"})
+        refused = await client.call_tool("add_note", {"body": "refused", "idempotency_key": "no"})
+        refused_again = await client.call_tool("add_note", {"body": "refused", "idempotency_key": "no"})
+        busy = await client.call_tool("add_note", {"body": "busy", "idempotency_key": "busy"})
+        bug = await client.call_tool("add_note", {"body": "bug", "idempotency_key": "bug"})
+    assert first.structured_content == {"n": 1}
+    assert again.structured_content == {"n": 1, "_meta": {"replayed": True}}
+    assert (again.meta or {}).get("io.wireproof/replayed") is True
+    # A terminal error rolls its effect back and is recorded for replay all the same.
+    assert refused.is_error
+    assert refused_again.is_error
+    assert (refused_again.meta or {}).get("io.wireproof/replayed") is True
+    assert refused_again.content[0].text == refused.content[0].text  # type: ignore[union-attr]
+    assert busy.is_error
+    assert bug.is_error
+    assert _rows(path, "SELECT body FROM notes") == [("a",)]
+    # A retryable error and an unexpected one leave no claim: a retry with the key runs anew.
+    keys = _rows(path, "SELECT key, result IS NOT NULL FROM wireproof_idempotency ORDER BY key")
+    assert keys == [("no", 1), ("ok", 1)]
+    store.close()

@@ -1,7 +1,11 @@
 """The PostgreSQL ``IdempotencyStore`` (psycopg 3, ``pip install 'wireproof[postgres]'``): safe across replicas.
 
 Claims are ``INSERT … ON CONFLICT DO NOTHING`` then ``SELECT … FOR UPDATE`` in one
-transaction, so concurrent duplicates on any number of replicas serialise on the row.
+transaction, so concurrent duplicates on any number of replicas serialise on the row. Every claim
+first takes the key's transaction-scoped advisory lock without waiting
+(``pg_try_advisory_xact_lock``): a plain write's claim, effect and record share one transaction
+(``claim_and_run``), and a duplicate arriving meanwhile, on any replica, is ``in_progress`` at once
+instead of queueing behind that transaction.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ class PostgresIdempotencyStore(SqlIdempotencyStore):
     """Idempotency records in a PostgreSQL table (usually in the connector's own database)."""
 
     placeholder = "%s"
+    _lock_rows = " FOR UPDATE"
 
     def __init__(
         self,
@@ -63,6 +68,12 @@ class PostgresIdempotencyStore(SqlIdempotencyStore):
                 "The database behind this connector is unavailable or failed transiently", retry_after=2
             ) from exc
 
+    def _lock_key(self, db: Any, scope: str, key: str) -> bool:
+        row = db.execute(
+            "SELECT pg_try_advisory_xact_lock(hashtextextended(%s, 0))", (f"{scope}\x1f{key}",)
+        ).fetchone()
+        return bool(row[0])
+
     def _insert_or_fetch(self, db: Any, values: tuple[Any, ...]) -> Row | None:
         inserted = db.execute(
             "INSERT INTO wireproof_idempotency (scope, key, fingerprint, arguments, token, locked_at, expires_at) "
@@ -71,10 +82,6 @@ class PostgresIdempotencyStore(SqlIdempotencyStore):
         ).fetchone()
         if inserted is not None:
             return None
-        row = db.execute(
-            "SELECT fingerprint, arguments, locked_at, expires_at, result FROM wireproof_idempotency "
-            "WHERE scope = %s AND key = %s FOR UPDATE",
-            values[:2],
-        ).fetchone()
+        row = self._fetch(db, values[0], values[1])
         assert row is not None  # the conflicting row exists and is now locked by us
-        return tuple(row)
+        return row

@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
+from wireproof.errors import Unavailable
 from wireproof.idempotency._sql import Row, SqlIdempotencyStore, SqlTransaction, table_schema
 from wireproof.idempotency._sqlite_file import REOPEN_AFTER, DatabaseFile, sqlite_unavailable
 from wireproof.idempotency._store import DEFAULT_LOCK_TIMEOUT, DEFAULT_RETENTION
@@ -109,6 +110,10 @@ class SqliteIdempotencyStore(SqlIdempotencyStore):
             if unavailable.code in REOPEN_AFTER:  # this connection keeps the fault: open anew next call
                 self._connections.discard()
             raise unavailable from exc
+        except Unavailable as exc:  # the tool's own queries met the fault first (and named it)
+            if exc.code in REOPEN_AFTER:
+                self._connections.discard()
+            raise
 
     def ping(self) -> None:
         """For readiness probes: the file is the one opened at start, and it answers a query."""

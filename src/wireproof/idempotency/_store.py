@@ -13,6 +13,11 @@ A write with an idempotency key walks three steps against the store:
 A claim whose lock is older than ``lock_timeout`` (its process died) is taken over by
 the next claim with the same key and fingerprint.
 
+A store whose transaction holds the effect may also offer the three steps as one
+(``TransactionalClaims.claim_and_run``): claim, effect and record commit together, so a write
+costs one commit, and a crash or a failure leaves no claim behind. A concurrent duplicate still
+meets the first call as ``InProgress`` at once, never waiting for its transaction.
+
 A record keeps what replay needs and no more: the key, the arguments' fingerprint (SHA-256 of
 their canonical JSON), a short salted digest of each argument (to name the ones a reused key
 changed), and the result; never the argument values. It is deleted ``retention`` seconds
@@ -24,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import Any, Final, Protocol, runtime_checkable
+from typing import Any, Final, Protocol, TypeVar, runtime_checkable
 
 __all__ = [
     "DEFAULT_LOCK_TIMEOUT",
@@ -40,6 +45,7 @@ __all__ = [
     "Replay",
     "StoreTimes",
     "StoredResult",
+    "TransactionalClaims",
 ]
 
 DEFAULT_RETENTION: Final = 24 * 3600.0
@@ -102,6 +108,11 @@ class Mismatch:
 ClaimResult = Claimed | Replay | InProgress | Mismatch
 """What ``IdempotencyStore.claim`` answers: run (``Claimed``), replay, wait, or refuse the key."""
 
+RUNNING_RETRY_AFTER: Final = 0.5
+"""Seconds an ``InProgress`` asks a duplicate to wait when the first call is running in its transaction."""
+
+T = TypeVar("T")
+
 
 class EffectTransaction(Protocol):
     """The open transaction a tool writes through; the completion is written in it too."""
@@ -152,6 +163,31 @@ class IdempotencyStore(Protocol):
 
     def close(self) -> None:
         """Release the store's connections (at shutdown); a call still running finishes first."""
+        ...
+
+
+@runtime_checkable
+class TransactionalClaims(Protocol):
+    """A store that claims a key, runs the effect and records its result in one transaction."""
+
+    def claim_and_run(
+        self,
+        scope: str,
+        key: str,
+        fingerprint: str,
+        arguments: Mapping[str, Any],
+        effect: Callable[[EffectTransaction], tuple[T, StoredResult]],
+    ) -> T | Replay | InProgress | Mismatch:
+        """Claim the key and, if it goes, ``effect(transaction)``: its value, with the ``StoredResult``
+        recorded in the same transaction; otherwise what the claim found (replay, running, other arguments).
+
+        A duplicate of a call running in its transaction (in this process or another replica) is
+        ``InProgress`` at once, without waiting for that transaction. An exception from ``effect``
+        rolls the effect back with the claim: nothing is recorded, and the key is free again.
+
+        Raises:
+            LostClaimError: another claim recorded the key first (the effect was rolled back).
+        """
         ...
 
 
