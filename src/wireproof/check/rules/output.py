@@ -146,8 +146,11 @@ def _echoes_own_input(call: CallRecord) -> bool:
     longest = max(json_strings(call.arguments), key=len, default="")
     if len(longest) < 1_000 or call.size_bytes > 4 * len(longest.encode()) + 4_096:
         return False
-    said = answer_text(call)  # the answer really quotes it, as it is or JSON-escaped (a newline as \\n)
-    return longest[:1_000] in said or json.dumps(longest[:1_000], ensure_ascii=False)[1:-1] in said
+    said = answer_text(call)  # the answer really quotes it: as it is, JSON-escaped (a newline as \\n), or
+    prefix = longest[:1_000]  # with its line breaks flattened to spaces (a one-line-per-item store: todo.txt)
+    if prefix in said or json.dumps(prefix, ensure_ascii=False)[1:-1] in said:
+        return True
+    return " ".join(prefix.split()) in " ".join(said.split())
 
 
 def _which_answer(call: CallRecord) -> str:
