@@ -744,7 +744,9 @@ class Notebook:
 
     async def create(self, args: dict[str, Any]) -> Any:
         self.notes[str(args["path"])] = str(args["content"])
-        if self.echo:  # the created note whole in the answer, on one line (hold-out 5's td add_todo, todo.txt)
+        if (
+            self.echo
+        ):  # the created note whole in the answer, on one line (hold-out 5's td add_todo, todo.txt)
             return s.ok({"created": args["path"], "content": " ".join(str(args["content"]).split())})
         return s.ok({"created": args["path"], "characters": len(str(args["content"]))})
 
