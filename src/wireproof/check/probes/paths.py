@@ -23,7 +23,6 @@ from the planted file to the sample's destination would create what the writes p
 from __future__ import annotations
 
 import os
-import re
 import tempfile
 import uuid
 from pathlib import Path, PurePath
@@ -33,6 +32,7 @@ import anyio
 
 from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions
+from wireproof.check.edges import tokens
 from wireproof.check.generate import valid_samples
 from wireproof.check.model import (
     EscapeKind,
@@ -74,8 +74,7 @@ def writes_to_path(tool: ToolInfo, field: str) -> bool:
     that is neither annotated nor described read-only."""
     if tool.read_only or claims_read_only(tool):
         return False
-    words = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", field).replace("_", " ").replace("-", " ").lower().split()
-    return bool(set(words) & _OUTPUT_WORDS)
+    return bool(tokens(field) & _OUTPUT_WORDS)
 
 
 def server_roots(connection: Connection) -> tuple[str, ...]:

@@ -366,7 +366,7 @@ def _shown(snapshot: str, name: str, value: str | int) -> bool:
     not as a substring of something else (``123`` in a timestamp)."""
     answers = snapshot_answers(snapshot)
     for path, leaf in json_leaves(answers).items():
-        last = str(path).rsplit(".", 1)[-1].rsplit("]", 1)[-1].strip("[]'\"")
+        last = re.sub(r"(\[\d+\])+$", "", path).rsplit(".", 1)[-1]  # items[0].id -> id
         if leaf == value and (
             last == name or last.lower() in ("id", "uuid", "key") or last.lower().endswith("id")
         ):
