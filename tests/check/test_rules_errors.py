@@ -124,6 +124,30 @@ def test_text_that_opens_with_an_error_word_is_a_certain_disguise_and_a_phrase_o
 
 
 @pytest.mark.parametrize(
+    "said",
+    [
+        "错误\uff1a无法解析文件",  # error: cannot parse the file
+        "tasksRaw 參數格式錯誤\uff0c請確保格式正確",  # the parameter's format is wrong (shrimp-task-manager, sh-3)
+        "读取失败: 文件不可读",  # the read failed
+    ],
+)
+def test_a_chinese_error_text_with_is_error_false_is_a_disguised_failure(said: str) -> None:
+    async def chinese(args: dict[str, Any]) -> Any:
+        return types.CallToolResult(content=[types.TextContent(text=said)])
+
+    assert [f.severity for f in findings(check(server(chinese)), "errors.disguised-success")] == ["warning"]
+
+
+def test_chinese_data_that_names_no_failure_is_not_disguised() -> None:
+    async def data(args: dict[str, Any]) -> Any:
+        return types.CallToolResult(
+            content=[types.TextContent(text="文件 refs.bib\uff08总计 3 个条目\uff09: knuth1984, lamport1994")]
+        )
+
+    assert not findings(check(server(data)), "errors.disguised-success")
+
+
+@pytest.mark.parametrize(
     "answer",
     [
         {"rows": [], "error": None},

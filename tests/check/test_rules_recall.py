@@ -332,7 +332,64 @@ def test_the_lookup_miss_fits_only_lookup_tools_with_one_required_string() -> No
         "properties": {"id": {"type": "string"}, "v": {"type": "string"}},
         "required": ["id", "v"],
     }
-    assert lookup_miss_case("get_ticket", two) is None
+    case = lookup_miss_case("get_ticket", two)  # of two required, only id names the item: v keeps its sample
+    assert case is not None
+    assert case.field == "id"
+    assert case.arguments["id"] == MISSING_NAME
+    assert case.arguments["v"] != MISSING_NAME
+    ambiguous = {
+        **two,
+        "properties": {"id": {"type": "string"}, "key": {"type": "string"}},
+        "required": ["id", "key"],
+    }
+    assert (
+        lookup_miss_case("get_ticket", ambiguous) is None
+    )  # which of the two names the item? neither is probed
+    unnamed = {
+        **two,
+        "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+        "required": ["a", "b"],
+    }
+    assert lookup_miss_case("get_ticket", unnamed) is None
+
+
+def entry_lookup(miss: Callable[[str], types.CallToolResult]) -> Any:
+    """get_entry(filepath, key), as bibtex-file-mcp (hold-out 5 bt-4): the key names the entry, the path its file."""
+
+    async def handler(args: dict[str, Any]) -> Any:
+        key = args["key"]
+        return s.ok({"key": key, "title": "TAOCP"}) if key == "knuth1984" else miss(key)
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "filepath": {"type": "string", "maxLength": 200, "description": "The .bib file."},
+            "key": {"type": "string", "maxLength": 100, "description": "The entry's citation key."},
+        },
+        "required": ["filepath", "key"],
+        "additionalProperties": False,
+    }
+    return one_tool(handler, name="get_entry", description="Get one BibTeX entry.", input_schema=schema)
+
+
+def test_a_miss_of_the_item_key_beside_another_required_argument_is_probed() -> None:
+    (found,) = findings(check(entry_lookup(lambda key: text(f"Entry {key!r} not found."))), EMPTY_MISS)
+    assert found.tool == "get_entry"
+    assert found.evidence.call is not None
+    assert found.evidence.call["arguments"]["key"] == MISSING_NAME
+
+
+def test_a_miss_answered_not_found_in_chinese_with_is_error_false_is_reported() -> None:
+    """bibtex-file-mcp answers a missing key "未找到key 'nope' 的条目" (not found) as a success (bt-4)."""
+    (found,) = findings(check(entry_lookup(lambda key: text(f"未找到key '{key}' 的条目"))), EMPTY_MISS)
+    assert "isError: false" in found.message
+
+
+def test_a_miss_of_the_item_key_answered_as_an_error_is_fine() -> None:
+    report = check(
+        entry_lookup(lambda key: s.tool_error(f"未找到key '{key}' 的条目. No entry {key!r}: do not retry."))
+    )
+    assert not findings(report, EMPTY_MISS)
 
 
 def id_lookup(miss: Callable[[int], types.CallToolResult], name: str = "task_get") -> Any:

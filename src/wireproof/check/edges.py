@@ -18,6 +18,7 @@ from wireproof.check.generate import (
     MISSING_NAME,
     AwkwardCase,
     is_schema_valid,
+    name_words,
     resolve,
     sql_like,
     valid_samples,
@@ -103,8 +104,7 @@ _VALUE: Final = r"[`'\"]?[A-Za-z][\w-]*(?:\.\w[\w-]*)*[`'\"]?"
 
 def tokens(name: str) -> set[str]:
     """The words of a name: ``fireInSeconds`` and ``fire_in_seconds`` both give {fire, in, seconds}."""
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    return {t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t}
+    return set(name_words(name))
 
 
 def duration_like(name: str) -> bool:

@@ -784,20 +784,37 @@ def _partial_miss(name: str, prop: dict[str, Any], valid: dict[str, Any]) -> lis
     return [current[0], MISSING_NAME]
 
 
+_ITEM_WORDS: Final = frozenset({"id", "key", "name", "slug", "uuid", "ref"})
+
+
+def name_words(name: str) -> list[str]:
+    """The words of a name, in order: ``fireInSeconds`` and ``fire_in_seconds`` both give fire, in, seconds."""
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
+    return [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+
+
+def _names_an_item(parameter: str) -> bool:
+    """Whether a parameter names the item a lookup fetches: ``key``, ``task_id``, ``entryName`` (its last word)."""
+    words = name_words(parameter)
+    return bool(words) and words[-1] in _ITEM_WORDS
+
+
 def lookup_miss_case(
     name: str, schema: dict[str, Any], base: dict[str, Any] | None = None
 ) -> AwkwardCase | None:
     """A lookup of a name or id that cannot exist, for a get/describe/read/open tool (the verb first or
     last: ``get_ticket``, ``task_get``, ``ticketRead``) with one required string or integer (a table name,
-    an id, a path): a fit server answers it as an error, never a success.
+    an id, a path), or with several of which exactly one names the item (``key``, ``task_id``; the others
+    keep their samples: ``get_entry(filepath, key)``): a fit server answers it as an error, never a success.
     """
     lowered = name.lower()
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    parts = [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w]
+    parts = name_words(name)
     first_or_last = bool(parts) and (parts[0] in _LOOKUP_VERBS or parts[-1] in _LOOKUP_VERBS)
     if not lowered.startswith(_LOOKUP_PREFIXES[:4]) and not first_or_last:
         return None
     required = [r for r in schema.get("required", []) if isinstance(r, str)]
+    if len(required) > 1:  # get_entry(filepath, key): the one that names the item, the others sampled
+        required = [r for r in required if _names_an_item(r)]
     if len(required) != 1:
         return None
     prop = schema.get("properties", {}).get(required[0])

@@ -180,7 +180,10 @@ _DISGUISED: Final = re.compile(
     r"^\s*(search|query|request|operation|lookup|command|update|insert|delete|save|load|export|import|"
     r"fetch|read|write|upload|download|execution|connection) (failed|error)\s*:(?!\s*\d)|"
     r"\b(database error|internal server error|failed to \w+|"
-    r"an error occurred|unhandled exception)\b",
+    r"an error occurred|unhandled exception)\b|"
+    # Chinese: an answer opening with error/failure/exception; a format or parameter error; an operation failed
+    r"^\s*(错误|錯誤|失败|失敗|异常|異常)|(格式|参数|參數)(错误|錯誤)|"
+    r"(操作|查询|查詢|读取|讀取|写入|寫入|保存|加载|載入|解析)(失败|失敗)",
     re.IGNORECASE,
 )
 _BURIED_ERROR: Final = re.compile(r"\bError\b - |\b(ENOENT|EACCES|EPERM|EISDIR|ENOTDIR)\b")
@@ -203,7 +206,8 @@ _RETRY_WORDS: Final = re.compile(
     r"retry|try again|do not call again|don't call again|stop|wait \d", re.IGNORECASE
 )
 _LOOKUP_MISS: Final = re.compile(
-    r"not found|no \w+( \w+)? (was |were )?found|unknown|does not exist|doesn't exist|no such|outside",
+    r"not found|no \w+( \w+)? (was |were )?found|unknown|does not exist|doesn't exist|no such|outside|"
+    r"未找到|找不到|没有找到|沒有找到|不存在|查无|查無",  # Chinese: not found, cannot find, does not exist
     re.IGNORECASE,
 )
 _INVALID_WORDS: Final = re.compile(r"invalid|validation|not valid|must be|expected|required", re.IGNORECASE)
