@@ -2,7 +2,8 @@
 
 Each is valid for the advertised schema, and each is a value a careless server mishandles:
 huge integers (2**53 + 1, 10**30) for an integer without a ``maximum``; ``1/0`` and a power too large
-to print for an expression; garbage for the encoded input of a decode/parse tool; a value outside the
+to print for an expression; garbage for the encoded input of a decode/parse tool; ``not a date`` for a
+free-text date and ``(unclosed`` for a regular expression; a value outside the
 list a description gives (``status: open|in_progress|done``); ``%`` and ``_`` (and a literal that
 matches nothing) for a search term; and, last because it may hold the server, a catastrophic-backtracking
 pattern for a regular expression; and two read statements in one SQL string (``SELECT …; SELECT …``), which a
@@ -26,6 +27,8 @@ from wireproof.check.generate import (
 from wireproof.check.rules._prose import closed_sentences, field_values, listed_values
 
 __all__ = [
+    "BAD_DATE",
+    "BAD_REGEX",
     "BROAD_TERM",
     "CATASTROPHIC_SUBJECT",
     "DECODER_GARBAGE",
@@ -36,6 +39,7 @@ __all__ = [
     "SEARCH_TOOLS",
     "STATEMENT_MARKS",
     "WILDCARDS",
+    "date_like",
     "duration_like",
     "edge_cases",
     "prose_values",
@@ -64,6 +68,10 @@ MULTI_STATEMENT: Final = (
 """Two reads in one string, each answering its own mark: a tool that answers only the first mark ran one
 statement and dropped the other silently (SQLite's ``db.all`` in node-sqlite3 does). Reads only, so safe
 for any SQL tool: the same string with a write second would have left a change the agent never hears of."""
+BAD_DATE: Final = "not a date"
+"""No date in any format: a date parameter must refuse it, not read it as 'no date' or as some date."""
+BAD_REGEX: Final = "(unclosed"
+"""An unbalanced group: no regular expression in Python, ECMA-262 or PCRE compiles it."""
 NOT_LISTED: Final = "unlisted_7f3a"
 """A value outside any list a description gives (short, so a ``maxLength`` lets it through)."""
 WILDCARDS: Final = {"wildcard-percent": "%", "wildcard-underscore": "_", "wildcard-literal": MISSING_NAME}
@@ -85,6 +93,13 @@ _EXPRESSION_TOKENS: Final = frozenset(
 )
 _REGEX_TOKENS: Final = frozenset({"regex", "regexp", "pattern"})
 _REGEX_TEXT: Final = re.compile(r"\bregular expression\b|\bregex(p)?\b", re.IGNORECASE)
+_GLOB_TEXT: Final = re.compile(r"\bglob\b|\bwildcard|\bfnmatch\b|\blike pattern\b", re.IGNORECASE)
+_DATE_LAST: Final = frozenset({"date", "day", "since", "until", "after", "before", "datetime", "timestamp"})
+_DATE_FIRST: Final = frozenset({"since", "until", "after", "before"})
+_DATE_TEXT: Final = re.compile(
+    r"\bISO[- ]?(8601|date|timestamp)\b|\bYYYY-MM-DD\b|\bdate[- ]?time\b|\btimestamp\b|^\s*(a |the )?date\b",
+    re.IGNORECASE,
+)
 _SUBJECT_TOKENS: Final = frozenset({"text", "subject", "input", "string", "content", "value", "data", "s"})
 _DECODE_TOKENS: Final = frozenset(
     {"decode", "decoder", "parse", "parser", "deserialize", "unescape", "unpack", "decompress", "unmarshal"}
@@ -154,6 +169,33 @@ def _free_text(prop: dict[str, Any]) -> bool:
     )
 
 
+def date_like(name: str, prop: dict[str, Any]) -> bool:
+    """Whether a free-text parameter takes a date: named for one (``due_date``, ``createdAfter``, ``since``,
+    ``updated_at``) or described as one ("ISO date", "YYYY-MM-DD", "a date-time"); not one with a format."""
+    if not _free_text(prop):
+        return False
+    words = name_words(name)
+    named = bool(words) and (
+        words[-1] in _DATE_LAST or words[0] in _DATE_FIRST or (len(words) > 1 and words[-1] == "at")
+    )
+    return named or bool(_DATE_TEXT.search(str(prop.get("description", ""))))
+
+
+def _regex_parameter(properties: dict[str, dict[str, Any]], *, globs: bool = True) -> str | None:
+    """The parameter named or described as a regular expression (free text); with ``globs`` False, not one
+    whose description says it is a glob or wildcard pattern (``(unclosed`` is a glob that matches nothing)."""
+    return next(
+        (
+            n
+            for n, p in properties.items()
+            if _free_text(p)
+            and (tokens(n) & _REGEX_TOKENS or _REGEX_TEXT.search(str(p.get("description", ""))))
+            and (globs or not _GLOB_TEXT.search(str(p.get("description", ""))))
+        ),
+        None,
+    )
+
+
 def _described(name: str, prop: dict[str, Any], words: frozenset[str]) -> bool:
     return bool(tokens(name) & words) or bool(tokens(str(prop.get("description", ""))) & words)
 
@@ -211,6 +253,12 @@ def edge_cases(
         target = encoded[0] if encoded else (strings[0] if len(strings) == 1 else None)
         if target is not None:
             add(target, "decoder-garbage", DECODER_GARBAGE)
+    dates = [n for n, p in properties.items() if date_like(n, p)]
+    if dates:
+        add(dates[0], "bad-date", BAD_DATE)
+    pattern = _regex_parameter(properties, globs=False)
+    if pattern is not None:
+        add(pattern, "bad-regex", BAD_REGEX)
     cases += _not_listed_cases(schema, base, properties, description)
     if read_only:
         search = search_field(name, schema)
@@ -311,15 +359,7 @@ def regex_case(schema: dict[str, Any], base: dict[str, Any] | None = None) -> Aw
     without one, a pattern that backtracks on the server's own data. Bounded by the call's timeout.
     """
     properties = _properties(schema)
-    pattern = next(
-        (
-            n
-            for n, p in properties.items()
-            if _free_text(p)
-            and (tokens(n) & _REGEX_TOKENS or _REGEX_TEXT.search(str(p.get("description", ""))))
-        ),
-        None,
-    )
+    pattern = _regex_parameter(properties)
     if pattern is None:
         return None
     subject = next(

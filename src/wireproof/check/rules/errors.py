@@ -311,12 +311,16 @@ def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
     one described as 0-based) the schema lets be 0, sent 0 and answered as a success: there is no item 0,
     so the server guessed where to act. Likewise (warning) a duration (timeout, ttl, delay, interval,
     *_seconds, *_ms, *_minutes, *_hours, *_days) sent -1 and answered as a success; and input outside the
-    tool's stated format or value list answered as an empty success ("", null, [], {}): garbage given to
-    a decode/parse tool's encoded input ('!!!not base64@@@'), or a value outside the list a description
+    tool's stated format or value list answered as an empty success ("", null, [], {}, or a text that says
+    so: 'No results found', 'No matching context found'): garbage given to a decode/parse tool's encoded
+    input ('!!!not base64@@@'); 'not a date' for a free-text date parameter (named due_date, createdAfter,
+    since, updated_at, or described as an ISO date); '(unclosed' for a regular expression (named regex or
+    pattern, or described as one; not one described as a glob); or a value outside the list a description
     gives for a parameter ('status: open|done', 'one of: a, b', "'table', 'vertical' or 'json'", '(pending,
     in_progress, completed)'), or for a field of an array's items ('todos[].status'). Refused, they teach the
     model; answered as empty, they read as 'there is nothing' and the model carries on with a wrong belief;
-    the value outside the list answered as any other success is a warning too (ignored or stored)."""
+    the value outside the list and the date that is none answered as any other success are warnings too
+    (ignored or stored)."""
     for call in _violations(ctx):
         if call.outcome == "result" and not call.is_error and disguised_failure(call) is None:
             what = (
@@ -348,6 +352,10 @@ def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
 
 _GARBAGE: Final = {
     "decoder-garbage": "input that is not validly encoded ({value!r}) was decoded to an empty success",
+    "bad-date": "{field} = {value!r}, which is no date, was answered as an empty success instead of a "
+    "refusal saying the date format expected",
+    "bad-regex": "{field} = {value!r}, which is no regular expression (an unclosed group), was answered as "
+    "an empty success instead of a refusal saying the pattern does not compile",
     "not-listed": "{field} = {value!r}, outside the values the description lists, was answered as an "
     "empty success instead of a refusal naming the allowed values",
 }
@@ -362,7 +370,7 @@ def _garbage_answered_empty(ctx: RuleContext) -> Iterator[Hit]:
         if (call.tool, call.constraint) in reported or not answered_ok(call):
             continue
         value = NOT_LISTED if call.constraint == "not-listed" else call.arguments.get(call.field)
-        if nothing(_items(call)):
+        if nothing(_items(call)) or _NO_RESULTS.search(_said(call)[:300]):
             reported.add((call.tool, call.constraint))
             said = _GARBAGE[call.constraint].format(field=call.field, value=value)
             yield Hit(
@@ -372,24 +380,41 @@ def _garbage_answered_empty(ctx: RuleContext) -> Iterator[Hit]:
                 "warning",
             )
         elif (
-            call.constraint == "not-listed"
+            call.constraint in _IGNORED
             and disguised_failure(call) is None
             and not _SAYS_REFUSED.search(call.text[:500])
         ):
             reported.add((call.tool, call.constraint))
-            yield Hit(
-                call.tool,
-                f"A call with {call.field} = {value!r}, outside the values the description lists, was answered "
-                "as a success: the server ignored or kept a value it says it does not take (refuse it, naming "
-                "the allowed values, or make them an enum).",
-                call.evidence(),
-                "warning",
-            )
+            said = _IGNORED[call.constraint].format(field=call.field, value=value)
+            yield Hit(call.tool, f"A call with {said}.", call.evidence(), "warning")
 
 
+_IGNORED: Final = {
+    "not-listed": "{field} = {value!r}, outside the values the description lists, was answered as a success: "
+    "the server ignored or kept a value it says it does not take (refuse it, naming the allowed values, or "
+    "make them an enum)",
+    "bad-date": "{field} = {value!r}, which is no date, was answered as a success: the server ignored the "
+    "date or kept it as it came (refuse it, saying the format expected, and give the parameter format: date "
+    "or date-time)",
+}
+"""The garbage whose success of any kind is a finding: a value or a date the server should have refused."""
 _SAYS_REFUSED: Final = re.compile(
     r"\b(invalid|not (a )?valid|must be|allowed values|expected|unknown|unsupported|not supported)\b", re.I
 )
+_NO_RESULTS: Final = re.compile(
+    r"^\W*(no (\w+ ){0,3}(found|results?|matches|matching)|no matching\b|nothing (was )?found|"
+    r"(found )?0 (results|items|matches|entries)\b)",
+    re.IGNORECASE,
+)
+"""A text that says the answer is empty ("No matching context found", "No results found", "0 results")."""
+
+
+def _said(call: CallRecord) -> str:
+    """An answer's text, or the string inside an SDK's ``{"result": "..."}`` wrapper."""
+    value = call.structured
+    if isinstance(value, dict) and list(value) == ["result"] and isinstance(value["result"], str):
+        return value["result"]
+    return call.text
 
 
 _ONE_BASED_WORDS: Final = frozenset({"position", "row", "column", "col", "line"})

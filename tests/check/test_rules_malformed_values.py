@@ -1,0 +1,165 @@
+"""Malformed values of the right type: a date that is none, a regular expression that does not compile.
+
+Hold-out 5's mk-5: mcp-memory-keeper answered ``keyPattern: "(unclosed"`` and ``createdAfter: "not a date"``
+with "No matching context found", isError false: a false empty. Each flaw is a fixture server (the official
+SDK's low-level server, through the official client), each with a sound twin that must stay quiet.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from typing import Any
+
+import mcp_types as types
+
+from tests.check import servers as s
+from tests.check.test_rules import check
+from wireproof.check.edges import BAD_DATE, BAD_REGEX, date_like, edge_cases
+from wireproof.check.model import Finding, Report
+
+MALFORMED = "errors.malformed-accepted"
+ITEMS = [
+    {"key": "alpha", "created": "2026-11-01"},
+    {"key": "beta", "created": "2026-12-01"},
+]
+
+
+def findings(report: Report) -> list[Finding]:
+    return [f for f in report.findings if f.rule == MALFORMED]
+
+
+def text(value: str) -> types.CallToolResult:
+    return types.CallToolResult(content=[types.TextContent(text=value)])
+
+
+def search_tool(*, loud: bool) -> Any:
+    """search_items(keyPattern, createdAfter): a regex over the keys, a date lower bound.
+
+    loud=False is the flaw: a pattern that does not compile or a date that does not parse matches nothing,
+    answered "No matching items found". loud=True refuses either as an isError result naming the field.
+    """
+
+    async def handler(args: dict[str, Any]) -> Any:
+        try:
+            pattern = re.compile(args.get("keyPattern", ""))
+        except re.error:
+            if loud:
+                return s.good_error("keyPattern", "a regular expression that compiles")
+            return text("No matching items found")
+        after = args.get("createdAfter")
+        if after is not None:
+            try:
+                since = datetime.date.fromisoformat(after)
+            except ValueError:
+                if loud:
+                    return s.good_error("createdAfter", "an ISO date such as 2026-12-01")
+                return text("No matching items found")
+        else:
+            since = datetime.date.min
+        hits = [
+            i
+            for i in ITEMS
+            if pattern.search(i["key"]) and datetime.date.fromisoformat(i["created"]) >= since
+        ]
+        return s.ok({"items": hits}) if hits else text("No matching items found")
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "keyPattern": {
+                "type": "string",
+                "maxLength": 100,
+                "description": "Regex pattern for key matching",
+            },
+            "createdAfter": {
+                "type": "string",
+                "maxLength": 40,
+                "description": "ISO date - items created after this time",
+            },
+        },
+        "additionalProperties": False,
+    }
+    tool = s.FakeTool(
+        "search_items",
+        handler,
+        description="Search the stored items.",
+        input_schema=schema,
+    )
+    return s.build([tool], validate=True)
+
+
+def test_a_bad_date_and_a_bad_regex_answered_as_no_matches_are_reported() -> None:
+    found = {
+        f.evidence.call["arguments"].get("keyPattern"): f for f in findings(check(search_tool(loud=False)))
+    }
+    assert BAD_REGEX in found
+    assert "no regular expression" in found[BAD_REGEX].message
+    dated = [f for f in findings(check(search_tool(loud=False))) if "no date" in f.message]
+    assert len(dated) == 1
+    assert dated[0].severity == "warning"
+    assert dated[0].evidence.call["arguments"]["createdAfter"] == BAD_DATE
+
+
+def test_a_bad_date_and_a_bad_regex_refused_loudly_are_fine() -> None:
+    assert findings(check(search_tool(loud=True))) == []
+
+
+def ignoring_dates() -> Any:
+    """A lister whose date filter is ignored when it does not parse: every item comes back (the flaw)."""
+
+    async def handler(args: dict[str, Any]) -> Any:
+        try:
+            since = datetime.date.fromisoformat(args["since"])
+        except ValueError:
+            since = datetime.date.min
+        return s.ok({"items": [i for i in ITEMS if datetime.date.fromisoformat(i["created"]) >= since]})
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "since": {"type": "string", "maxLength": 40, "description": "Only items created since then."}
+        },
+        "required": ["since"],
+        "additionalProperties": False,
+    }
+    tool = s.FakeTool(
+        "list_items",
+        handler,
+        description="List the stored items.",
+        input_schema=schema,
+    )
+    return s.build([tool], validate=True)
+
+
+def test_a_bad_date_answered_with_data_is_an_ignored_date() -> None:
+    (found,) = findings(check(ignoring_dates()))
+    assert "ignored the date" in found.message
+    assert found.severity == "warning"
+
+
+def test_which_parameters_take_a_date() -> None:
+    free = {"type": "string"}
+    for name in ("due_date", "createdAfter", "since", "updated_at", "startDate", "before"):
+        assert date_like(name, free), name
+    assert date_like("when", {"type": "string", "description": "ISO 8601 date-time of the meeting"})
+    for name in ("name", "status", "at", "format", "mandate"):
+        assert not date_like(name, free), name
+    assert not date_like("due_date", {"type": "string", "format": "date"})  # the schema refuses it already
+    assert not date_like("due_date", {"type": "string", "enum": ["today", "tomorrow"]})
+
+
+def test_a_glob_pattern_gets_no_bad_regex() -> None:
+    """ "(unclosed" is a valid glob that matches nothing: an empty answer is right there."""
+    schema = {
+        "type": "object",
+        "properties": {"pattern": {"type": "string", "description": "File name pattern (uses GLOB syntax)"}},
+    }
+    assert not [c for c in edge_cases("find_files", schema) if c.constraint == "bad-regex"]
+    regex = {
+        "type": "object",
+        "properties": {"pattern": {"type": "string", "description": "A regular expression"}},
+    }
+    assert [
+        c.arguments["pattern"] for c in edge_cases("find_files", regex) if c.constraint == "bad-regex"
+    ] == [BAD_REGEX]
