@@ -29,7 +29,7 @@ from wireproof.check.model import (
 from wireproof.check.probes.auth import credential_variables
 from wireproof.check.probes.writes import CONCURRENT_CALLS
 from wireproof.check.rerun import NAME, Rerun, rerun_command
-from wireproof.check.rules.auth import case_verdict
+from wireproof.check.rules.auth import case_verdict, writes_run_without_credential
 
 __all__ = ["AWKWARD_PURPOSES", "EXERCISED", "measure_coverage"]
 
@@ -296,6 +296,12 @@ def _auth(
             "or no read-only tool to call)"
         )
     parts += _names_probed(observations)
+    unauthenticated = writes_run_without_credential(observations, options, transport)
+    if unauthenticated:
+        parts.append(
+            f"{_n(len(unauthenticated), 'write')} run with no credential in the environment "
+            f"({_names(sorted(unauthenticated))})"
+        )
     if transport == "http":
         rest = (
             None
@@ -315,7 +321,7 @@ def _auth(
     if rest is not None and transport in ("http", "stdio"):
         rerun = Rerun(config=True) if transport == "http" else Rerun(auth_env=_untried(target, options))
         command = commands(rerun)
-    tested = http or bool(told)
+    tested = http or bool(told) or bool(unauthenticated)
     exercised = "; ".join(parts) if parts else "no auth probe ran"
     # A bad credential is one server-wide flaw, whichever tool the cases happened to call.
     probed = {c.record.tool for c in observations.auth_cases if c.record is not None}

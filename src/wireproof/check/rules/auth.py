@@ -9,19 +9,21 @@ from pathlib import PurePath
 from typing import Final, Literal
 from urllib.parse import urlsplit
 
+from wireproof.check.config import CheckOptions
 from wireproof.check.model import (
     AuthObservation,
     CallRecord,
     EscapeObservation,
     Evidence,
     HttpExchange,
+    Observations,
     Severity,
     list_items,
 )
 from wireproof.check.rules._registry import Hit, RuleContext, rule
-from wireproof.check.rules.errors import disguised_failure
+from wireproof.check.rules.errors import answered_ok, disguised_failure
 
-__all__ = ["CaseVerdict", "case_verdict"]
+__all__ = ["CaseVerdict", "case_verdict", "writes_run_without_credential"]
 
 CaseVerdict = Literal[
     "refused", "silent-empty-list", "silent-data", "untyped", "not-a-credential", "inconclusive"
@@ -473,3 +475,66 @@ def name_not_confined(ctx: RuleContext) -> Iterator[Hit]:
             "store items under ids the server makes.",
             escape.attempt[-1].evidence(),
         )
+
+
+_WRITE_ORDER: Final = re.compile(
+    r"delete|remove|clear|drop|purge|destroy|overwrite|replace|restore|reset", re.I
+)
+"""Name words that put a write first in the finding's list: the ones that destroy."""
+
+
+def writes_run_without_credential(
+    observations: Observations, options: CheckOptions, transport: str
+) -> dict[str, CallRecord]:
+    """The writes that may destroy and ran for a stdio caller given no credential, each tool's first call.
+
+    Empty unless the transport is stdio and no credential was given or probed: no --auth-env, no
+    [auth.cases], and no variable named like one (those are probed as auth cases instead).
+    """
+    if transport != "stdio" or options.auth_env or options.auth_cases or observations.auth_cases:
+        return {}
+    destructive = {
+        t.name
+        for t in observations.tools
+        if not t.read_only and (t.annotations or {}).get("destructiveHint") is not False
+    }
+    return {
+        c.tool: c
+        for c in reversed(observations.calls)
+        if c.purpose == "write-first"
+        and c.tool in destructive
+        and answered_ok(c)
+        and disguised_failure(c) is None
+    }
+
+
+@rule(
+    "auth.writes-without-credential",
+    "warning",
+    reference="wireproof MISSION property 1 (least privilege: every call by an authenticated principal with "
+    "scopes; API keys for local/stdio); MCP 2026-07-28, basic/authorization (stdio servers take credentials "
+    "from the environment)",
+)
+def writes_without_credential(ctx: RuleContext) -> Iterator[Hit]:
+    """Writes served over stdio with no credential at all
+
+    A stdio server takes its caller's credential from the environment. One started with none (no variable
+    named like a key, token, secret, password or credential; no --auth-env; no [auth.cases]) that still ran
+    the checker's writes, tools that may destroy (not readOnlyHint, not destructiveHint: false), serves them
+    to whoever starts it: no principal, no scopes, no way for the operator to hand an agent read-only rights.
+    One finding a server, naming the writes that ran. Only with --allow-writes (the writes probe's first
+    call, answered as a success); a server whose credential comes from elsewhere (a keys file read at start,
+    a token in its arguments) and that still needs none from the caller is the same case."""
+    ran = writes_run_without_credential(ctx.observations, ctx.options, ctx.transport)
+    if not ran:
+        return
+    names = sorted(ran, key=lambda n: (not _WRITE_ORDER.search(n), n))
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    yield Hit(
+        None,
+        f"Started with no credential in its environment, the server ran writes for an unauthenticated caller: "
+        f"{shown}. No principal, no scopes: whoever starts it may write or destroy, and an operator cannot "
+        "give an agent read-only rights. Take an API key from the environment and check each tool's scope "
+        "(or at least offer a read-only mode the operator sets).",
+        ran[names[0]].evidence(note="no credential variable, --auth-env or [auth.cases] was given"),
+    )
