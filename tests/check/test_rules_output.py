@@ -385,3 +385,77 @@ def test_an_unannotated_tool_named_as_a_read_is_measured_at_its_largest_with_all
     assert not findings(
         check(unit_finder("count", annotations={})), CUT
     )  # without --allow-writes: not called
+
+
+# -- output.prose-records: records answered as 'label: value' prose (hold-outs 4 and 5: kb-13, sh-21, mk-14, bt-12) --
+
+PROSE = "output.prose-records"
+COVERED |= {PROSE}
+NAMED = {
+    "type": "object",
+    "properties": {"key": {"type": "string", "maxLength": 40, "description": "The item's key."}},
+    "required": ["key"],
+    "additionalProperties": False,
+}
+ITEM = {"key": "k1", "category": "task", "priority": "high", "channel": "general"}
+
+
+def item_store(style: str) -> Any:
+    """get_item and item_status, answered as ``style``: ``prose`` ('Key: k1' lines), ``wrapped`` (the same
+    prose inside {"result": ...}, an outputSchema of one string), ``table`` (a Markdown table), ``structured``
+    (structuredContent with the fields, the sound twin), ``sentence`` (one line of prose, no record)."""
+
+    def answer(value: dict[str, Any]) -> Any:
+        lines = "\n".join(f"{k.title()}: {v}" for k, v in value.items())
+        if style == "prose":
+            return s.types.CallToolResult(content=[s.types.TextContent(text=lines)])
+        if style == "wrapped":
+            return s.types.CallToolResult(
+                content=[s.types.TextContent(text=lines)], structured_content={"result": lines}
+            )
+        if style == "table":
+            header = "| " + " | ".join(value) + " |\n|" + "---|" * len(value) + "\n"
+            row = "| " + " | ".join(str(v) for v in value.values()) + " |"
+            return s.types.CallToolResult(content=[s.types.TextContent(text=header + row)])
+        if style == "sentence":
+            return s.types.CallToolResult(content=[s.types.TextContent(text=f"Item {value['key']} is fine.")])
+        return s.ok(value)
+
+    async def get_item(args: dict[str, Any]) -> Any:
+        if set(args) != {"key"} or not isinstance(args["key"], str):
+            return s.good_error("key", "a string key, and nothing else")
+        return answer({**ITEM, "key": args["key"]})
+
+    async def status(args: dict[str, Any]) -> Any:
+        if args:
+            return s.good_error(sorted(args)[0], "no arguments")
+        return answer({"items": 1, "session": "c98cf5fa", "created": "2026-12-03"})
+
+    one_string = {"type": "object", "properties": {"result": {"type": "string"}}, "required": ["result"]}
+    output = one_string if style == "wrapped" else None
+    tools = [
+        s.FakeTool(
+            "get_item", get_item, description="Get an item.", input_schema=NAMED, output_schema=output
+        ),
+        s.FakeTool(
+            "item_status",
+            status,
+            description="Say how many items.",
+            input_schema=NO_PARAMETERS,
+            output_schema=output,
+        ),
+    ]
+    return s.build(tools)
+
+
+@pytest.mark.parametrize("style", ["prose", "wrapped", "table"])
+def test_records_answered_as_prose_are_one_finding_for_the_server(style: str) -> None:
+    (found,) = findings(check(item_store(style)), PROSE)
+    assert found.tool is None
+    assert "get_item" in found.message
+    assert found.severity == "warning"
+
+
+@pytest.mark.parametrize("style", ["structured", "sentence"])
+def test_structured_records_and_plain_sentences_are_fine(style: str) -> None:
+    assert not findings(check(item_store(style)), PROSE)

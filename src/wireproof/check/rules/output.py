@@ -751,3 +751,88 @@ def query_rows_dropped(ctx: RuleContext) -> Iterator[Hit]:
                 "with none of its rows: the rows of a query the tool does not take for a SELECT are dropped.",
                 call.evidence(),
             )
+
+
+_LABEL_LINE: Final = re.compile(
+    r"^[ \t]*(?:[-*\u2022][ \t]+|\d{1,3}[.)][ \t]+)?[^\s:\uff1a|#>][^:\uff1a\n]{0,40}[:\uff1a][ \t]+\S", re.M
+)
+"""A record's field as prose: ``Priority: high``, ``  - Created: 2026-12-03``, ``1. Key: knuth1984``, and the full-width colon of Chinese text."""
+_TABLE_RULE: Final = re.compile(r"^[ \t]*\|?[ \t]*:?-{3,}:?[ \t]*\|", re.M)
+"""A Markdown table's header rule (``|---|---|``): the rows under it are records."""
+_RECORD_LINES: Final = 3
+_FEW_TOOLS: Final = 3
+"""A server with at most this many tools needs one tool answering records as prose, a larger one two."""
+
+
+def _prose(call: CallRecord) -> str | None:
+    """A successful answer's prose: its text, or the string in an SDK's ``{"result": ...}``; None for JSON or data."""
+    if call.outcome != "result" or call.is_error or disguised_failure(call) is not None:
+        return None
+    wrapped = isinstance(call.structured, dict) and list(call.structured) == ["result"]
+    text = call.structured["result"] if wrapped else call.text if call.structured is None else None
+    if not isinstance(text, str) or not text.strip():
+        return None
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    return None  # JSON text: output.json-in-text's case
+
+
+def _records_as_prose(text: str) -> bool:
+    return len(_LABEL_LINE.findall(text)) >= _RECORD_LINES or bool(_TABLE_RULE.search(text))
+
+
+def _string_only_output(tool: ToolInfo) -> bool:
+    """No outputSchema, or one whose only property is a string (FastMCP's ``{"result": str}`` for a str return)."""
+    schema = tool.output_schema
+    if not schema:
+        return True
+    properties = schema.get("properties")
+    if not isinstance(properties, dict) or len(properties) != 1:
+        return False
+    (only,) = properties.values()
+    return isinstance(only, dict) and only.get("type") == "string"
+
+
+@rule(
+    "output.prose-records",
+    "warning",
+    reference="wireproof MISSION property 6 (results small and structured); MCP 2025-06-18 and 2026-07-28, "
+    "server/tools (structured content, output schema)",
+)
+def prose_records(ctx: RuleContext) -> Iterator[Hit]:
+    """Records answered as prose, with no structured content
+
+    A tool whose answer is a record or a list of them (an item's fields, search hits, a status) written as
+    prose, 'Priority: high' lines or a Markdown table, with no structuredContent (or only the string an
+    SDK wraps as {"result": "..."} with an outputSchema of one string), makes the model parse text to read
+    a field, and a client can neither select, validate nor page it: field names and formats drift between
+    answers, and a label in the model's context costs tokens on every item. Return structuredContent with
+    an outputSchema (the text may still summarise it). Judged on the successful answers the check saw: a
+    text with at least three 'label: value' lines or a Markdown table. One finding a server, when at least
+    two tools answer this way (one, for a server of at most three tools). Silent on a protocol older than
+    2025-06-18, which has no structuredContent."""
+    if ctx.protocol_version is not None and ctx.protocol_version < _STRUCTURED_SINCE:
+        return
+    found: list[CallRecord] = []
+    for tool in ctx.observations.tools:
+        if not _string_only_output(tool):
+            continue
+        for call in ctx.observations.calls_for(tool.name):
+            text = _prose(call) if call.purpose in _ANSWER_PURPOSES else None
+            if text is not None and _records_as_prose(text):
+                found.append(call)
+                break
+    needed = 1 if len(ctx.observations.tools) <= _FEW_TOOLS else 2
+    if len(found) < needed:
+        return
+    names = [c.tool for c in found]
+    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    yield Hit(
+        None,
+        f"{len(found)} of {len(ctx.observations.tools)} tools answer records as prose ('label: value' lines or "
+        f"a Markdown table), with no structuredContent: {shown}. The model must parse text to read a field, and "
+        "a client cannot select, validate or page it: return structuredContent with an outputSchema.",
+        found[0].evidence(),
+    )
