@@ -923,3 +923,47 @@ def test_a_grown_item_is_read_by_the_read_that_names_it_before_one_by_id() -> No
     config = {"write_file": {"path": "a.md", "content": "x"}, "read_file": {"path": "a.md"}}
     pairs = growth_pairs([write, by_id, by_path], CheckOptions(allow_writes=True, tool_arguments=config))
     assert [(w.name, r.name) for w, r in pairs] == [("write_file", "read_file")]
+
+
+# -- schema.mixed-language: English descriptions, Chinese answers (hold-out 5 bt-10, hold-out 4 sh-7) -------
+
+MIXED = "schema.mixed-language"
+COVERED |= {MIXED}
+
+
+def bibliography(answer_in: str, described_in: str = "english") -> Any:
+    """count_entries(filepath): answers how many entries a file holds, in English or in Chinese."""
+
+    async def handler(args: dict[str, Any]) -> Any:
+        if answer_in == "chinese":
+            return text(f"文件: {args['filepath']} (总计 3 个条目)\n\n所有条目的key: knuth1984")
+        return text(f"File {args['filepath']}: 3 entries. Keys: knuth1984.")
+
+    english = described_in == "english"
+    schema = {
+        "type": "object",
+        "properties": {
+            "filepath": {
+                "type": "string",
+                "maxLength": 200,
+                "description": "The path of the .bib file to read."
+                if english
+                else "要读取的 .bib 文件的路径",
+            }
+        },
+        "required": ["filepath"],
+        "additionalProperties": False,
+    }
+    description = "Count the entries of a BibTeX file." if english else "统计 BibTeX 文件中的条目数量"
+    return one_tool(handler, name="count_entries", description=description, input_schema=schema)
+
+
+def test_english_descriptions_with_chinese_answers_are_one_finding() -> None:
+    (found,) = findings(check(bibliography("chinese")), MIXED)
+    assert found.tool is None
+    assert "count_entries answers in another language" in found.message
+
+
+def test_one_language_throughout_is_fine() -> None:
+    assert not findings(check(bibliography("english")), MIXED)
+    assert not findings(check(bibliography("chinese", described_in="chinese")), MIXED)

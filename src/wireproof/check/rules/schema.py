@@ -615,3 +615,60 @@ def non_portable_pattern(ctx: RuleContext) -> Iterator[Hit]:
                     f"Parameter {name} has pattern {pattern!r}, which Python and ECMA read differently.",
                     _schema_evidence(tool, name),
                 )
+
+
+_CJK: Final = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+"""Chinese, Japanese and Korean characters."""
+_LATIN: Final = re.compile(r"[A-Za-z]")
+_MIN_CJK: Final = 6
+"""So few CJK characters (a name, a quoted example) do not make a text Chinese."""
+
+
+def _mostly_cjk(text: str) -> bool:
+    cjk = len(_CJK.findall(text))
+    # A CJK character carries about a word: weigh it against Latin words, not letters
+    return cjk >= _MIN_CJK and cjk * 5 > len(_LATIN.findall(text))
+
+
+def _english(text: str) -> bool:
+    return len(_LATIN.findall(text)) >= 10 and not _CJK.search(text)
+
+
+@rule(
+    "schema.mixed-language",
+    "warning",
+    reference="wireproof MISSION property 2 (precise schemas are the contract)",
+)
+def mixed_language(ctx: RuleContext) -> Iterator[Hit]:
+    """Tools described in English that speak another language
+
+    A server whose tool descriptions are English but whose parameter descriptions or answers are in Chinese,
+    Japanese or Korean ('成功追加 0 个条目', '未找到', '參數格式錯誤') makes a model that chose the tool in
+    English translate each answer to tell a success from a failure, and the words the rules of the client
+    look for (error, not found) are not there. Keep one language throughout (a locale setting may choose
+    it). One finding a server: the tool descriptions are English (at least four in five of those with text),
+    and a parameter description or a successful answer the check saw is mostly CJK; the checker's own
+    arguments are English, so the answer's words are the server's."""
+    described = [t for t in ctx.observations.tools if (t.description or "").strip()]
+    if not described or sum(_english(t.description or "") for t in described) * 5 < len(described) * 4:
+        return
+    for tool in ctx.observations.tools:
+        for name, prop in _properties(tool):
+            text = str(prop.get("description", ""))
+            if _mostly_cjk(text):
+                yield Hit(
+                    None,
+                    f"The tools are described in English, but parameter {tool.name}.{name} is described in "
+                    f"another language ({text[:60]!r}): keep one language, the one the tools are chosen in.",
+                    _schema_evidence(tool, name),
+                )
+                return
+    for call in ctx.observations.calls:
+        if call.purpose in ("valid", "write-first") and answered_ok(call) and _mostly_cjk(call.text[:2000]):
+            yield Hit(
+                None,
+                f"The tools are described in English, but {call.tool} answers in another language: a model "
+                "that chose the tool in English must translate the answer to tell a success from a failure.",
+                call.evidence(),
+            )
+            return
