@@ -163,3 +163,13 @@ def test_a_glob_pattern_gets_no_bad_regex() -> None:
     assert [
         c.arguments["pattern"] for c in edge_cases("find_files", regex) if c.constraint == "bad-regex"
     ] == [BAD_REGEX]
+    bare = {"type": "object", "properties": {"pattern": {"type": "string"}}}
+    glob_tool = "Recursively search for files matching a pattern. The patterns should be glob-style patterns."
+    assert not [c for c in edge_cases("search_files", bare, None, glob_tool) if c.constraint == "bad-regex"]
+    assert not [
+        c for c in edge_cases("search_files", bare) if c.constraint == "bad-regex"
+    ]  # a pattern of what?
+    regex_tool = "Search the lines matching a regular expression pattern."
+    assert [
+        c.field for c in edge_cases("grep_lines", bare, None, regex_tool) if c.constraint == "bad-regex"
+    ] == ["pattern"]

@@ -21,7 +21,8 @@ RULE = "auth.writes-without-credential"
 def check(mode: str, env: dict[str, str] | None = None, *, allow_writes: bool = True) -> Report:
     command = (sys.executable, "-m", "tests.check.unguarded_server", mode)
     target = Target(command=command, cwd=str(ROOT), env=env or {})
-    options = CheckOptions(allow_writes=allow_writes, tool_arguments={"delete_note": {"id": 2}})
+    arguments = {"delete_note": {"id": 2}, "calculate": {"id": 2}}
+    options = CheckOptions(allow_writes=allow_writes, tool_arguments=arguments)
     return anyio.run(run_check, target, options)
 
 
@@ -60,3 +61,10 @@ def test_without_allow_writes_nothing_is_judged() -> None:
 
 def test_a_write_annotated_as_destroying_nothing_is_not_reported() -> None:
     assert not [f for f in check("safe").findings if f.rule == RULE]
+
+
+def test_a_tool_that_is_a_write_only_for_want_of_annotations_is_not_reported() -> None:
+    """A calculator's calculate has no readOnlyHint, so the check treats it as a write; its name names none."""
+    report = check("pure")
+    assert report.coverage.writes == "exercised"
+    assert not [f for f in report.findings if f.rule == RULE]

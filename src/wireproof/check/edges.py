@@ -181,19 +181,35 @@ def date_like(name: str, prop: dict[str, Any]) -> bool:
     return named or bool(_DATE_TEXT.search(str(prop.get("description", ""))))
 
 
-def _regex_parameter(properties: dict[str, dict[str, Any]], *, globs: bool = True) -> str | None:
-    """The parameter named or described as a regular expression (free text); with ``globs`` False, not one
-    whose description says it is a glob or wildcard pattern (``(unclosed`` is a glob that matches nothing)."""
+def _regex_parameter(properties: dict[str, dict[str, Any]]) -> str | None:
+    """The parameter named or described as a regular expression (free text)."""
     return next(
         (
             n
             for n, p in properties.items()
             if _free_text(p)
             and (tokens(n) & _REGEX_TOKENS or _REGEX_TEXT.search(str(p.get("description", ""))))
-            and (globs or not _GLOB_TEXT.search(str(p.get("description", ""))))
         ),
         None,
     )
+
+
+def _surely_regex(properties: dict[str, dict[str, Any]], description: str) -> str | None:
+    """The parameter that is surely a regular expression: named regex or regexp, or described as one (in its
+    own description, or a ``pattern`` in the tool's); never when either description says glob or wildcard, as
+    a file search's ``pattern`` often is (``(unclosed`` is a glob that matches nothing)."""
+    if _GLOB_TEXT.search(description):
+        return None
+    for name, prop in properties.items():
+        own = str(prop.get("description", ""))
+        if not _free_text(prop) or _GLOB_TEXT.search(own):
+            continue
+        words = tokens(name)
+        if words & {"regex", "regexp"} or _REGEX_TEXT.search(own):
+            return name
+        if words & _REGEX_TOKENS and _REGEX_TEXT.search(description):
+            return name
+    return None
 
 
 def _described(name: str, prop: dict[str, Any], words: frozenset[str]) -> bool:
@@ -256,7 +272,7 @@ def edge_cases(
     dates = [n for n, p in properties.items() if date_like(n, p)]
     if dates:
         add(dates[0], "bad-date", BAD_DATE)
-    pattern = _regex_parameter(properties, globs=False)
+    pattern = _surely_regex(properties, description)
     if pattern is not None:
         add(pattern, "bad-regex", BAD_REGEX)
     cases += _not_listed_cases(schema, base, properties, description)

@@ -10,6 +10,7 @@ from typing import Final, Literal
 from urllib.parse import urlsplit
 
 from wireproof.check.config import CheckOptions
+from wireproof.check.edges import tokens
 from wireproof.check.model import (
     AuthObservation,
     CallRecord,
@@ -477,6 +478,13 @@ def name_not_confined(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
+_WRITE_NAMES: Final = frozenset(
+    {"create", "add", "set", "update", "delete", "remove", "save", "write", "insert", "upsert", "put", "post"}
+    | {"clear", "reset", "move", "rename", "copy", "replace", "store", "archive", "drop", "alter", "append"}
+    | {"edit", "overwrite", "restore", "purge", "destroy", "truncate", "merge", "import", "modify", "patch"}
+)
+"""Name words of a tool that writes: a calculator's ``calculate`` or a ``query`` tool is called a write only
+for want of readOnlyHint, and its success shows no write."""
 _WRITE_ORDER: Final = re.compile(
     r"delete|remove|clear|drop|purge|destroy|overwrite|replace|restore|reset", re.I
 )
@@ -496,7 +504,9 @@ def writes_run_without_credential(
     destructive = {
         t.name
         for t in observations.tools
-        if not t.read_only and (t.annotations or {}).get("destructiveHint") is not False
+        if not t.read_only
+        and (t.annotations or {}).get("destructiveHint") is not False
+        and tokens(t.name) & _WRITE_NAMES
     }
     return {
         c.tool: c
@@ -520,7 +530,8 @@ def writes_without_credential(ctx: RuleContext) -> Iterator[Hit]:
 
     A stdio server takes its caller's credential from the environment. One started with none (no variable
     named like a key, token, secret, password or credential; no --auth-env; no [auth.cases]) that still ran
-    the checker's writes, tools that may destroy (not readOnlyHint, not destructiveHint: false), serves them
+    the checker's writes, tools that may destroy (not readOnlyHint, not destructiveHint: false, named for a
+    write: create, add, update, delete, save, write, move, replace, clear, restore…), serves them
     to whoever starts it: no principal, no scopes, no way for the operator to hand an agent read-only rights.
     One finding a server, naming the writes that ran. Only with --allow-writes (the writes probe's first
     call, answered as a success); a server whose credential comes from elsewhere (a keys file read at start,

@@ -314,8 +314,9 @@ def malformed_accepted(ctx: RuleContext) -> Iterator[Hit]:
     tool's stated format or value list answered as an empty success ("", null, [], {}, or a text that says
     so: 'No results found', 'No matching context found'): garbage given to a decode/parse tool's encoded
     input ('!!!not base64@@@'); 'not a date' for a free-text date parameter (named due_date, createdAfter,
-    since, updated_at, or described as an ISO date); '(unclosed' for a regular expression (named regex or
-    pattern, or described as one; not one described as a glob); or a value outside the list a description
+    since, updated_at, or described as an ISO date); '(unclosed' for a regular expression (named regex, or
+    described as one; a pattern only when the tool's description says regular expression; never where either
+    description says glob or wildcard); or a value outside the list a description
     gives for a parameter ('status: open|done', 'one of: a, b', "'table', 'vertical' or 'json'", '(pending,
     in_progress, completed)'), or for a field of an array's items ('todos[].status'). Refused, they teach the
     model; answered as empty, they read as 'there is nothing' and the model carries on with a wrong belief;
