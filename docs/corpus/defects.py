@@ -236,3 +236,17 @@ D["mcp-sqlite-npm"][-1]["seen"] = "the run after the hold-out detections (output
 c("filesystem", "fs-11", "output", "directory_tree", "directory_tree's structuredContent is {content: <the JSON tree as a string>}: the structure is JSON text in a string field, not the tree itself.",
   'directory_tree {"path":".../sub"} -> structuredContent {"content": "[{\\"name\\": \\"f0000.txt\\", ...}]"}')
 D["filesystem"][-1]["seen"] = "the run on main 6bbedb9 (output.json-in-text, wrapped JSON)"
+# session 8: auth.writes-without-credential (a stdio server started with no credential runs writes that destroy)
+NOAUTH = ("Writes that destroy are served to whoever starts the server: no credential is read from the environment, "
+          "no principal, no scopes, no read-only mode (MISSION property 1; the hold-out judges counted the same on five "
+          "of seven servers).")
+for server, ident, tools in [
+    ("sqlite", "sq-15", "write_query create_table append_insight"),
+    ("filesystem", "fs-12", "write_file edit_file move_file create_directory"),
+    ("knowledge-graph", "kg-13", "delete_entities delete_observations delete_relations create_entities"),
+    ("mcp-sqlite-npm", "ms-14", "delete_records update_records create_record query"),
+    ("ea-database", "ea-12", "drop_table alter_table create_table write_query"),
+]:
+    c(server, ident, "auth", tools, NOAUTH, "wireproof check --allow-writes with no --env credential: the writes probe's "
+      "first call of each named tool answered as a success")
+    D[server][-1]["seen"] = "session 8 (auth.writes-without-credential)"

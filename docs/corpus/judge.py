@@ -418,6 +418,21 @@ j("sqlite", "idempotency.retry-refused", "create_table", "TP", "sq-2",
 j("ea-database", "idempotency.retry-refused", "alter_table create_table", "TP", "ea-4",
   RETRY.format(said="'SQLITE_ERROR: duplicate column name: c2', 'table wp_new already exists'", defect="ea-4"))
 
+# session 8 (2026-12-03): auth.writes-without-credential, one finding a server (tool null). Judged TP where the
+# server ran writes named for one with no credential given: the defects sq-15, fs-12, kg-13, ms-14, ea-12 (found_by
+# checker). The first run of the rule also named calculator's calculate, alchemy's all_table_names/execute_query and
+# the query tools of duckdb and postgres: writes only for want of readOnlyHint (postgres runs every query read-only):
+# FPs, fixed before this run by counting only tools named for a write (tests/check/test_rules_unauthenticated.py).
+NOAUTH_J = "the writes probe's first call of {tools} ran with no credential in the environment: {defect}."
+for server, ident, tools in [
+    ("sqlite", "sq-15", "write_query, create_table, append_insight"),
+    ("filesystem", "fs-12", "write_file, edit_file, move_file, create_directory"),
+    ("knowledge-graph", "kg-13", "delete_entities, create_entities and the other writes"),
+    ("mcp-sqlite-npm", "ms-14", "delete_records, update_records, create_record"),
+    ("ea-database", "ea-12", "drop_table, alter_table, create_table"),
+]:
+    j(server, "auth.writes-without-credential", "", "TP", ident, NOAUTH_J.format(tools=tools, defect=ident))
+
 out = {
     "about": "Hand judgments for the wireproof check corpus (docs/third-party.md, 'Corpus of 2026-12-01'). "
     "defects: found by hand before the checker ran (found_by 'hand'), or first seen in a finding and confirmed by hand "

@@ -291,6 +291,26 @@ j("sh", "idempotency.concurrent-writes-lost", "split_tasks", "TP", "sh-17",
   S7 + "6 concurrent split_tasks append, each a distinct name inside tasksRaw, all answered the splitting text; "
   "list_tasks shows 1 of them, while two made one after the other both show: sh-17.")  # fmt: skip
 
+# session 8 (2026-12-03; not blind: built on the misses of this hold-out and of hold-out 5)
+S8 = "session 8: "
+NOAUTH = (S8 + "the server, started with no credential in its environment, ran the writes probe's {tools} as "
+          "successes: no principal, no scopes: {defect}.")
+j("kb", "auth.writes-without-credential", "", "TP", "kb-18", NOAUTH.format(tools="delete and replace", defect="kb-18"))
+j("sh", "auth.writes-without-credential", "", "TP", "sh-22", NOAUTH.format(tools="clear_all_tasks", defect="sh-22"))
+j("cv", "auth.writes-without-credential", "", "TP", "cv-15",
+  NOAUTH.format(tools="clear_database (and execute_sql_query's writes)", defect="cv-15"))
+j("cu", "auth.writes-without-credential", "", "FP", None,
+  S8 + "the first run named convert and convert_to_si: conversions, writes only for want of readOnlyHint; fixed "
+  "(only tools named for a write count), gone from the final run.")  # fmt: skip
+j("cv", "output.prose-records", "", "TP", "cv-14",
+  S8 + "get_column_stats, find_duplicates, analyze_missing_data, get_data_summary answer '=== Column Statistics "
+  "===' reports of 'Total rows: 500' lines inside {'result': …}: cv-14.")  # fmt: skip
+j("sh", "output.prose-records", "", "TP", "sh-21",
+  S8 + "five tools answer Markdown reports ('label: value' lines), no structuredContent: sh-21.")
+j("sh", "schema.mixed-language", "", "TP", "sh-7",
+  S8 + "tool descriptions in English, plan_task.description and the other parameters described in Traditional "
+  "Chinese: sh-7.")  # fmt: skip
+
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 keys: set = set()
 for server, v in J.items():

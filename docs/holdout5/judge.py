@@ -194,6 +194,27 @@ j(s, "schema.unbounded-array", "write_bibtex_entries", "TP", "bt-9", "keys witho
 j(s, "schema.unbounded-string", BT_ALL, "TP", "bt-9", "paths and key without maxLength.")
 j(s, "schema.write-not-idempotent", "write_bibtex_entries", "TP", "bt-7", "append with no key: repeats duplicate entries.")
 
+# session 8 (2026-12-03; not blind: built on the misses of this hold-out and of hold-out 4)
+S8 = "session 8: "
+NOAUTH = (S8 + "the server, started with no credential in its environment, ran the writes probe's {tools} as "
+          "successes: no principal, no scopes: {defect}.")
+j("mk", "auth.writes-without-credential", "", "TP", "mk-16",
+  NOAUTH.format(tools="context_restore_checkpoint, context_save and the other writes", defect="mk-16"))
+j("td", "auth.writes-without-credential", "", "TP", "td-13", NOAUTH.format(tools="delete_todo, add_todo", defect="td-13"))
+j("bt", "auth.writes-without-credential", "", "TP", "bt-13", NOAUTH.format(tools="write_bibtex_entries", defect="bt-13"))
+j("mk", "errors.malformed-accepted", "context_get context_search", "TP", "mk-5",
+  S8 + "createdAfter 'not a date' (and keyPattern '(unclosed') answered 'No matching context found', isError "
+  "false: a false empty: mk-5.")  # fmt: skip
+j("bt", "errors.miss-answered-empty", "get_bibtex_entry", "TP", "bt-4",
+  S8 + "key wireproof_does_not_exist_7f3a -> '未找到key … 的条目' (not found) with isError false: bt-4.")
+j("mk", "output.prose-records", "", "TP", "mk-14",
+  S8 + "six of eight tools answer 'Saved: k1 / Category: … / Priority: …' prose, no structuredContent: mk-14.")
+j("bt", "output.prose-records", "", "TP", "bt-12",
+  S8 + "get_bibtex_entry and read_bibtex_file answer 'Key: … / Type: … / author: …' prose inside {'result': …}: "
+  "bt-12.")  # fmt: skip
+j("bt", "schema.mixed-language", "", "TP", "bt-10",
+  S8 + "tool descriptions in English, write_bibtex_entries answers '成功追加 … 个条目' in Chinese: bt-10.")
+
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 keys: set = set()
 for server, v in J.items():

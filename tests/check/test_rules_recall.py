@@ -925,6 +925,69 @@ def test_a_grown_item_is_read_by_the_read_that_names_it_before_one_by_id() -> No
     assert [(w.name, r.name) for w, r in pairs] == [("write_file", "read_file")]
 
 
+class Contexts:
+    """context_save(key, value) and context_get(key?, limit?), as mcp-memory-keeper (hold-out 5 mk-12): the verb
+    last, and the read's key optional. ``bounded``: context_get cuts a value past 2,000 characters and says so."""
+
+    def __init__(self, *, bounded: bool) -> None:
+        self.items: dict[str, str] = {}
+        self.bounded = bounded
+
+    async def save(self, args: dict[str, Any]) -> Any:
+        self.items[str(args["key"])] = str(args["value"])
+        return text(f"Saved: {args['key']}")
+
+    async def get(self, args: dict[str, Any]) -> Any:
+        keys = [args["key"]] if "key" in args else list(self.items)
+        found = {k: self.items[k] for k in keys if k in self.items}
+        if self.bounded:
+            found = {
+                k: v[:2000] + (" [cut: 2,000 of {len(v):,} characters]" if len(v) > 2000 else "")
+                for k, v in found.items()
+            }
+        return s.ok({"items": found})
+
+    def server(self) -> Any:
+        strings = {"type": "string", "maxLength": 1_000_000, "description": "Text."}
+        save = {
+            "type": "object",
+            "properties": {"key": strings, "value": strings},
+            "required": ["key", "value"],
+        }
+        get = {
+            "type": "object",
+            "properties": {"key": strings, "limit": {"type": "integer", "minimum": 1, "maximum": 50}},
+            "additionalProperties": False,
+        }
+        write = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": True}
+        return s.build(
+            [
+                s.FakeTool(
+                    "context_save",
+                    self.save,
+                    description="Save a value.",
+                    input_schema=save,
+                    annotations=write,
+                ),
+                s.FakeTool("context_get", self.get, description="Get saved values.", input_schema=get),
+            ],
+            validate=True,
+        )
+
+
+def test_a_grown_item_is_read_back_through_verb_last_names_and_an_optional_key() -> None:
+    report = check(Contexts(bounded=False).server(), allow_writes=True)
+    found = [f for f in findings(report, OVER_BUDGET) if f.tool == "context_get"]
+    assert [f.severity for f in found] == ["error"]
+    assert found[0].evidence.call is not None
+    assert set(found[0].evidence.call["arguments"]) == {"key"}
+
+
+def test_a_read_that_cuts_a_grown_item_stays_in_budget() -> None:
+    report = check(Contexts(bounded=True).server(), allow_writes=True)
+    assert not [f for f in findings(report, OVER_BUDGET) if f.tool == "context_get"]
+
+
 # -- schema.mixed-language: English descriptions, Chinese answers (hold-out 5 bt-10, hold-out 4 sh-7) -------
 
 MIXED = "schema.mixed-language"

@@ -2,7 +2,7 @@
 
 A read of the checker's small sample item cannot show that the read has no bound. When a write tool takes
 free content (``content``, ``body``, ``text``…) and a read tool names the same item by the same argument
-(``path: "notes/a.md"`` in both samples), the write is called once with a large content value the schema
+(``path: "notes/a.md"`` in both samples; a write named save_…/…_save, a read get_…/…_get), the write is called once with a large content value the schema
 allows (past the token limit when the schema lets it be that long), then the read with its own sample.
 A create that shares no argument with the read still pairs with a read whose one required argument is an
 id (``get {id}``, ``read_note {note_id}``): the read is then given the id the write's answer names
@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from wireproof.check.client import Connection
 from wireproof.check.config import BYTES_PER_TOKEN, CheckOptions
-from wireproof.check.generate import is_schema_valid, valid_samples
+from wireproof.check.generate import is_schema_valid, name_words, valid_samples
 from wireproof.check.model import CallRecord, Observations, ToolInfo
 
 __all__ = ["growth_pairs", "probe_growth"]
@@ -26,8 +26,16 @@ __all__ = ["growth_pairs", "probe_growth"]
 _CONTENT_NAMES: Final = frozenset(
     {"content", "contents", "body", "text", "data", "value", "note", "markdown"}
 )
-_WRITE_VERBS: Final = re.compile(r"^(create|write|add|put|save|append|update|set|upsert|edit|new)([_A-Z-]|$)")
-_READ_VERBS: Final = re.compile(r"^(read|get|open|show|view|fetch|cat|load|download)([_A-Z-]|$)")
+_WRITE_VERBS: Final = frozenset(
+    {"create", "write", "add", "put", "save", "append", "update", "set", "upsert", "edit", "new"}
+)
+_READ_VERBS: Final = frozenset({"read", "get", "open", "show", "view", "fetch", "cat", "load", "download"})
+
+
+def _named(tool: ToolInfo, verbs: frozenset[str]) -> bool:
+    """Whether the tool's name opens or ends with one of ``verbs`` (``save_note``, ``context_save``)."""
+    words = name_words(tool.name)
+    return bool(words) and (words[0] in verbs or words[-1] in verbs)
 
 
 def _content_parameter(tool: ToolInfo) -> str | None:
@@ -44,13 +52,13 @@ def growth_pairs(tools: list[ToolInfo], options: CheckOptions) -> list[tuple[Too
     pairs: list[tuple[ToolInfo, ToolInfo]] = []
     for write in tools:
         content = _content_parameter(write)
-        if write.read_only or content is None or not _WRITE_VERBS.match(write.name):
+        if write.read_only or content is None or not _named(write, _WRITE_VERBS):
             continue
         written = valid_samples(write.input_schema, options.tool_arguments.get(write.name))[0]
         reads = [
             r
             for r in tools
-            if r is not write and _READ_VERBS.match(r.name) and all(r is not p for _, p in pairs)
+            if r is not write and _named(r, _READ_VERBS) and all(r is not p for _, p in pairs)
         ]
 
         # a read naming the same item by the same argument first; else one that takes the id the write answers
@@ -64,8 +72,25 @@ def growth_pairs(tools: list[ToolInfo], options: CheckOptions) -> list[tuple[Too
 
 def _shares(read: ToolInfo, written: dict[str, Any], content: str, options: CheckOptions) -> bool:
     """Whether the read's sample names an item by a string the write's sample gives the same argument."""
-    sample = valid_samples(read.input_schema, options.tool_arguments.get(read.name))[0]
-    return any(k != content and isinstance(v, str) and written.get(k) == v for k, v in sample.items())
+    return _shared_arguments(read, written, content, options) is not None
+
+
+def _shared_arguments(
+    read: ToolInfo, written: dict[str, Any], content: str, options: CheckOptions
+) -> dict[str, Any] | None:
+    """The read's arguments naming the written item: its required sample, with every argument (optional ones
+    too: ``context_get {key}``) whose string the write's sample gives the same argument; None when none does."""
+    samples = valid_samples(read.input_schema, options.tool_arguments.get(read.name))
+    shared = {
+        k: v
+        for sample in samples
+        for k, v in sample.items()
+        if k != content and isinstance(v, str) and written.get(k) == v
+    }
+    if not shared:
+        return None
+    arguments = {**samples[0], **shared}
+    return arguments if is_schema_valid(read.input_schema, arguments) is not False else None
 
 
 _ID_NAME: Final = re.compile(r"^(id|[a-z]+_id|[a-z]+Id)$")
@@ -121,10 +146,10 @@ async def probe_growth(
     observations.calls.append(grown)
     if grown.outcome != "result" or grown.is_error:
         return
-    sample = valid_samples(read.input_schema, options.tool_arguments.get(read.name))[0]
-    shared = any(k != content and isinstance(v, str) and arguments.get(k) == v for k, v in sample.items())
+    shared = _shared_arguments(read, arguments, content, options)
+    sample = shared or valid_samples(read.input_schema, options.tool_arguments.get(read.name))[0]
     key = _id_parameter(read)
-    if not shared and key is not None:
+    if shared is None and key is not None:
         found = _answered_id(grown, key)
         if found is None:
             return
