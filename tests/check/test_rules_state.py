@@ -358,3 +358,107 @@ def test_an_upsert_that_replaces_the_row_with_a_new_id_is_no_second_effect(
     rules = {f.rule for f in report.findings if f.tool == "save_item" and f.severity == "error"}
     assert ("idempotency.repeat-duplicates" in rules) is duplicates
     assert ("idempotency.concurrent-duplicates" in rules) is duplicates
+
+
+# -- idempotency.write-damages-others and schema.unstable-ids (hold-out 5 td-5, td-7: todo-txt-mcp) ----------
+
+DAMAGES = "idempotency.write-damages-others"
+UNSTABLE = "schema.unstable-ids"
+COVERED |= {DAMAGES, UNSTABLE}
+
+
+class Todos:
+    """add_todo(text), complete_todo(todo_id) and list_todos, as todo-txt-mcp. ``damaging``: every add rewrites the
+    other lines with their project appended again ('+house' becomes '+house +house'). ``positions``: the ids are
+    line indices, and a completed todo leaves the list, so the lines after it move up one id."""
+
+    def __init__(self, *, damaging: bool = False, positions: bool = False) -> None:
+        self.lines = ["Call the plumber +house", "Write the report +work", "Buy milk +shop"]
+        self.ids = [101, 102, 103]
+        self.damaging, self.positions = damaging, positions
+
+    def listing(self) -> list[dict[str, Any]]:
+        ids = range(len(self.lines)) if self.positions else self.ids
+        return [{"id": str(i), "text": line} for i, line in zip(ids, self.lines, strict=True)]
+
+    async def add(self, args: dict[str, Any]) -> types.CallToolResult:
+        if self.damaging:
+            self.lines = [line + " " + line.split()[-1] for line in self.lines]
+        self.lines.append(str(args["text"]))
+        self.ids.append(max(self.ids) + 1)
+        return s.ok({"id": str(len(self.lines) - 1 if self.positions else self.ids[-1]), "added": True})
+
+    async def complete(self, args: dict[str, Any]) -> types.CallToolResult:
+        ids = [str(i) for i in (range(len(self.lines)) if self.positions else self.ids)]
+        if args["todo_id"] not in ids:
+            return s.tool_error(f"No todo {args['todo_id']}: list_todos gives the ids. Do not retry.")
+        at = ids.index(args["todo_id"])
+        del self.lines[at], self.ids[at]
+        return s.ok({"completed": args["todo_id"]})
+
+    async def list_todos(self, args: dict[str, Any]) -> types.CallToolResult:
+        return s.ok({"todos": self.listing()})
+
+    def server(self) -> Any:
+        write = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False}
+        text = {
+            "type": "object",
+            "properties": {"text": {"type": "string", "maxLength": 200, "description": "The todo."}},
+            "required": ["text"],
+            "additionalProperties": False,
+        }
+        ident = {
+            "type": "object",
+            "properties": {"todo_id": {"type": "string", "maxLength": 20, "description": "Its id."}},
+            "required": ["todo_id"],
+            "additionalProperties": False,
+        }
+        nothing = {"type": "object", "properties": {}, "additionalProperties": False}
+        return s.build(
+            [
+                s.FakeTool(
+                    "add_todo", self.add, description="Add a todo.", input_schema=text, annotations=write
+                ),
+                s.FakeTool(
+                    "complete_todo",
+                    self.complete,
+                    description="Complete a todo.",
+                    input_schema=ident,
+                    annotations=write,
+                ),
+                s.FakeTool(
+                    "list_todos", self.list_todos, description="List the todos.", input_schema=nothing
+                ),
+            ],
+            validate=True,
+        )
+
+
+def check_todos(todos: Todos) -> Report:
+    first = "0" if todos.positions else "101"
+    options = CheckOptions(
+        allow_writes=True,
+        tool_arguments={"add_todo": {"text": "Pay the rent +home"}, "complete_todo": {"todo_id": first}},
+        observers=[Observer("list_todos", {})],
+    )
+    return anyio.run(run_check, Target(server=todos.server()), options)
+
+
+def test_an_add_that_rewrites_the_other_todos_damages_them() -> None:
+    report = check_todos(Todos(damaging=True))
+    (found,) = [f for f in report.findings if f.rule == DAMAGES]
+    assert found.tool == "add_todo"
+    assert "'Call the plumber +house' to 'Call the plumber +house +house'" in found.message
+
+
+def test_ids_that_are_positions_shift_when_a_todo_is_completed() -> None:
+    report = check_todos(Todos(positions=True))
+    (found,) = [f for f in report.findings if f.rule == UNSTABLE]
+    assert found.tool == "complete_todo"
+    assert "was id 2 is listed as id 1" in found.message  # id 0 was completed; the lines after it moved up
+    assert not [f for f in report.findings if f.rule == DAMAGES]
+
+
+def test_a_store_with_stable_ids_that_leaves_the_others_alone_is_fine() -> None:
+    report = check_todos(Todos())
+    assert not [f for f in report.findings if f.rule in (DAMAGES, UNSTABLE)]

@@ -12,13 +12,16 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import Any, Final
 
+from wireproof.check.edges import tokens
 from wireproof.check.model import (
     CallRecord,
     Purpose,
     ToolInfo,
+    bookkeeping_change,
     json_leaves,
     observers_moved,
     snapshot_answers,
+    snapshot_noise,
 )
 from wireproof.check.probes.effects import deletes
 from wireproof.check.rules._registry import Hit, RuleContext, rule
@@ -442,3 +445,219 @@ def reference_not_checked(ctx: RuleContext) -> Iterator[Hit]:
             "cannot exist, was answered as a success: it stores a link to nothing (refuse it, naming the field).",
             call.evidence(),
         )
+
+
+# -- what a write did to the items it did not name (hold-out 5 td-5 and td-7) --------------------------------
+
+_ID_KEYS: Final = ("id", "uuid", "key", "_id")
+_LEAVES_DESTROY: Final = frozenset(
+    {
+        "delete",
+        "remove",
+        "clear",
+        "drop",
+        "purge",
+        "destroy",
+        "reset",
+        "truncate",
+        "replace",
+        "restore",
+        "load",
+    }
+    | {"import", "sync", "overwrite", "move", "rename", "merge", "archive", "prune", "cleanup", "compact"}
+)
+"""Name words of a write that may rightly change or remove items it does not name."""
+
+
+def _id_key(items: list[Any]) -> str | None:
+    """The member every item has that names it (``id``, ``uuid``, ``key``, ``task_id``), distinct per item."""
+    if len(items) < 2 or not all(isinstance(i, dict) for i in items):
+        return None
+    shared = set.intersection(*(set(i) for i in items))
+    candidates = [k for k in _ID_KEYS if k in shared] + sorted(
+        k for k in shared if re.search(r"(_id|Id)$", k) and k not in _ID_KEYS
+    )
+    for key in candidates:
+        values = [i[key] for i in items]
+        if all(isinstance(v, str | int) and not isinstance(v, bool) for v in values) and len(
+            {str(v) for v in values}
+        ) == len(values):
+            return str(key)
+    return None
+
+
+def _listed_items(value: Any, depth: int = 0) -> tuple[str, dict[str, dict[str, Any]]] | None:
+    """The first list of identified items in an answer (at most three levels down): its id member, and
+    each item by its id."""
+    if isinstance(value, list):
+        key = _id_key(value)
+        if key is not None:
+            return key, {str(i[key]): i for i in value}
+        children: list[Any] = value
+    elif isinstance(value, dict):
+        children = list(value.values())
+    else:
+        return None
+    if depth >= 3:
+        return None
+    for child in children:
+        if isinstance(child, list | dict):
+            found = _listed_items(child, depth + 1)
+            if found is not None:
+                return found
+    return None
+
+
+def _strings(item: dict[str, Any]) -> dict[str, str]:
+    """An item's text members (lists of text joined), the ones a write of another item must leave alone."""
+    out: dict[str, str] = {}
+    for name, value in item.items():
+        if isinstance(value, str):
+            out[name] = value
+        elif isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+            out[name] = "\x1f".join(value)
+    return out
+
+
+def _named_values(arguments: Any) -> set[str]:
+    """Every string and integer a call's arguments hold: the ids of the items it names."""
+    if isinstance(arguments, dict):
+        return set().union(*(_named_values(v) for v in arguments.values())) if arguments else set()
+    if isinstance(arguments, list):
+        return set().union(*(_named_values(v) for v in arguments)) if arguments else set()
+    if isinstance(arguments, bool) or arguments is None:
+        return set()
+    return {str(arguments)}
+
+
+_Change = tuple[str, str, str, str]
+"""(id, member, before, after) of an item the write did not name."""
+
+
+def _item_changes(
+    ctx: RuleContext, tool: ToolInfo
+) -> tuple[CallRecord, list[_Change], list[tuple[str, str]], list[str]] | None:
+    """What the writes probe's first call of ``tool`` did to the items it did not name, as the observers
+    show them: text members changed, items now under another id (before id, after id), items gone."""
+    first = ctx.observations.calls_for(tool.name, "write-first")
+    snaps = ctx.observations.snapshots.get(tool.name, {})
+    if not first or not answered_ok(first[0]) or "before" not in snaps or "write-first" not in snaps:
+        return None
+    noise = snapshot_noise(snaps["before"], snaps["write-first"])
+    before = snapshot_answers(snaps["before"], noise)
+    after = snapshot_answers(snaps["write-first"], noise)
+    if not isinstance(before, list) or not isinstance(after, list) or len(before) != len(after):
+        return None
+    named = _named_values(first[0].arguments)
+    changes: list[_Change] = []
+    moved: list[tuple[str, str]] = []
+    gone: list[str] = []
+    for old_answer, new_answer in zip(before, after, strict=True):
+        old, new = _listed_items(old_answer), _listed_items(new_answer)
+        if old is None or new is None or old[0] != new[0]:
+            continue
+        key, olds, news = old[0], old[1], new[1]
+        content = {
+            json.dumps({k: v for k, v in i.items() if k != key}, sort_keys=True): ident
+            for ident, i in olds.items()
+        }
+        changed: list[_Change] = []
+        shifted: list[tuple[str, str]] = []
+        vanished: list[str] = []
+        for ident in sorted(set(olds) - named):
+            if ident not in news:
+                vanished.append(ident)
+                continue
+            was, now = _strings(olds[ident]), _strings(news[ident])
+            diff = [
+                (m, was[m], now[m])
+                for m in was
+                if m in now and was[m] != now[m] and bookkeeping_change(m, was[m], now[m]) is None
+            ]
+            if not diff:
+                continue
+            elsewhere = content.get(
+                json.dumps({k: v for k, v in news[ident].items() if k != key}, sort_keys=True)
+            )
+            if elsewhere is not None and elsewhere != ident:
+                shifted.append((elsewhere, ident))
+            else:
+                changed += [(ident, m, b, a) for m, b, a in diff]
+        moved += shifted
+        if (
+            not shifted
+        ):  # ids that are positions: the last one is "gone", the others "changed"; no damage proven
+            changes += changed
+            gone += vanished
+    return first[0], changes, moved, gone
+
+
+@rule(
+    "idempotency.write-damages-others",
+    "warning",
+    reference="wireproof MISSION (nothing lost or corrupted); MCP 2026-07-28, server/tools",
+)
+def write_damages_others(ctx: RuleContext) -> Iterator[Hit]:
+    """A write that changed or removed items it did not name
+
+    A create or an update of one item (add_todo, save_note) must leave the others as they were. When the
+    observers list the items with their ids, the writes probe's first call is followed by a comparison: an
+    item the call did not name (no argument holds its id) whose text changed (a todo's line with its
+    projects appended again, '+house' become '+house +house'), or that is gone, was damaged by a write
+    that said nothing of it, and every later write may damage it more. Not judged for writes named for
+    what may rightly touch others (delete, clear, replace, restore, load, import, move, merge…); an item
+    whose content now sits under another id is schema.unstable-ids, not damage. Only with --allow-writes
+    and observers whose answers list items with an id (id, uuid, key, *_id)."""
+    for tool in ctx.observations.tools:
+        if tool.read_only or tokens(tool.name) & _LEAVES_DESTROY:
+            continue
+        seen = _item_changes(ctx, tool)
+        if seen is None:
+            continue
+        call, changes, _, gone = seen
+        if changes:
+            ident, member, was, now = changes[0]
+            more = f" (and {len(changes) - 1} more changes)" if len(changes) > 1 else ""
+            yield Hit(
+                tool.name,
+                f"The write changed an item it did not name: {member} of item {ident} went from {was[:80]!r} to "
+                f"{now[:80]!r}{more}. A write must leave the other items as they were.",
+                call.evidence(note="the observers before and after this call"),
+            )
+        elif gone:
+            yield Hit(
+                tool.name,
+                f"The write removed {len(gone)} item(s) it did not name ({', '.join(gone[:5])}): the observers "
+                "listed them before the call and not after.",
+                call.evidence(note="the observers before and after this call"),
+            )
+
+
+@rule(
+    "schema.unstable-ids",
+    "warning",
+    reference="wireproof MISSION property 2 (precise schemas are the contract)",
+)
+def unstable_ids(ctx: RuleContext) -> Iterator[Hit]:
+    """Ids that shift when another item is written
+
+    An id must name one item for good: an agent keeps it and acts on it later. When a write of one item
+    (a delete, a completion) leaves another item's content under a different id (the item that was 2 is
+    now 1), the ids are positions, and an agent that holds one reads, updates or deletes the wrong item.
+    Give each item an id that never changes. Only with --allow-writes and observers whose answers list
+    items with an id."""
+    for tool in ctx.observations.tools:
+        if tool.read_only:
+            continue
+        seen = _item_changes(ctx, tool)
+        if seen is None or not seen[2]:
+            continue
+        call, _, moved, _ = seen
+        was, now = moved[0]
+        yield Hit(
+            tool.name,
+            f"After this write, the item that was id {was} is listed as id {now}: the ids are positions, so an "
+            "agent holding an id acts on another item after any write.",
+            call.evidence(note="the observers before and after this call"),
+        )
+        return  # one server-wide property, shown once
