@@ -369,13 +369,13 @@ COVERED |= {DAMAGES, UNSTABLE}
 
 class Todos:
     """add_todo(text), complete_todo(todo_id) and list_todos, as todo-txt-mcp. ``damaging``: every add rewrites the
-    other lines with their project appended again ('+house' becomes '+house +house'). ``positions``: the ids are
+    other lines with their project appended again ('+house' becomes '+house +house'). ``rekeying``: every add gives the others new ids. ``positions``: the ids are
     line indices, and a completed todo leaves the list, so the lines after it move up one id."""
 
-    def __init__(self, *, damaging: bool = False, positions: bool = False) -> None:
+    def __init__(self, *, damaging: bool = False, positions: bool = False, rekeying: bool = False) -> None:
         self.lines = ["Call the plumber +house", "Write the report +work", "Buy milk +shop"]
         self.ids = [101, 102, 103]
-        self.damaging, self.positions = damaging, positions
+        self.damaging, self.positions, self.rekeying = damaging, positions, rekeying
 
     def listing(self) -> list[dict[str, Any]]:
         ids = range(len(self.lines)) if self.positions else self.ids
@@ -384,6 +384,10 @@ class Todos:
     async def add(self, args: dict[str, Any]) -> types.CallToolResult:
         if self.damaging:
             self.lines = [line + " " + line.split()[-1] for line in self.lines]
+        if (
+            self.rekeying
+        ):  # todo-txt-mcp after a save: every line gets a new id (and, damaging, a longer text)
+            self.ids = [i + 1000 for i in self.ids]
         self.lines.append(str(args["text"]))
         self.ids.append(max(self.ids) + 1)
         return s.ok({"id": str(len(self.lines) - 1 if self.positions else self.ids[-1]), "added": True})
@@ -462,3 +466,20 @@ def test_ids_that_are_positions_shift_when_a_todo_is_completed() -> None:
 def test_a_store_with_stable_ids_that_leaves_the_others_alone_is_fine() -> None:
     report = check_todos(Todos())
     assert not [f for f in report.findings if f.rule in (DAMAGES, UNSTABLE)]
+
+
+def test_an_add_that_gives_the_others_new_ids_and_longer_texts_damages_them_and_shifts_ids() -> None:
+    """todo-txt-mcp (hold-out 5 td-5, td-7): after an add, the other todos come back under new ids, their
+    tags appended again; the old ids are gone. Both findings, not 'removed'."""
+    report = check_todos(Todos(damaging=True, rekeying=True))
+    (damage,) = [f for f in report.findings if f.rule == DAMAGES]
+    assert damage.tool == "add_todo"
+    assert "+house +house" in damage.message
+    assert "removed" not in damage.message
+    assert [f.tool for f in report.findings if f.rule == UNSTABLE] == ["add_todo"]
+
+
+def test_an_add_that_gives_the_others_new_ids_alone_only_shifts_ids() -> None:
+    report = check_todos(Todos(rekeying=True))
+    assert not [f for f in report.findings if f.rule == DAMAGES]
+    assert [f.tool for f in report.findings if f.rule == UNSTABLE] == ["add_todo"]

@@ -453,6 +453,11 @@ _ID_KEYS: Final = ("id", "uuid", "key", "_id")
 _LEAVES_DESTROY: Final = frozenset(
     {
         "delete",
+        "reload",
+        "refresh",
+        "revert",
+        "rollback",
+        "undo",
         "remove",
         "clear",
         "drop",
@@ -564,9 +569,17 @@ def _item_changes(
         changed: list[_Change] = []
         shifted: list[tuple[str, str]] = []
         vanished: list[str] = []
+        fresh = {i: news[i] for i in news if i not in olds}  # created, or an old item under a new id
         for ident in sorted(set(olds) - named):
             if ident not in news:
-                vanished.append(ident)
+                rekeyed = _rekeyed(olds[ident], fresh, key)
+                if rekeyed is None:
+                    vanished.append(ident)
+                    continue
+                shifted.append((ident, rekeyed))
+                was, now = _strings(olds[ident]), _strings(fresh[rekeyed])
+                grown = [(m, was[m], now[m]) for m in was if m in now and m != key and was[m] != now[m]]
+                changed += [(rekeyed, m, b, a) for m, b, a in grown]
                 continue
             was, now = _strings(olds[ident]), _strings(news[ident])
             diff = [
@@ -584,12 +597,25 @@ def _item_changes(
             else:
                 changed += [(ident, m, b, a) for m, b, a in diff]
         moved += shifted
-        if (
-            not shifted
-        ):  # ids that are positions: the last one is "gone", the others "changed"; no damage proven
-            changes += changed
-            gone += vanished
+        # ids that are positions: the last one is "gone", the others "changed", and no damage is proven; an
+        # item under a new id whose text grew (a line with its tags appended again) is damaged all the same
+        changes += changed if not shifted else [c for c in changed if c[0] in fresh]
+        gone += vanished if not shifted else []
     return first[0], changes, moved, gone
+
+
+def _rekeyed(item: dict[str, Any], fresh: dict[str, dict[str, Any]], key: str) -> str | None:
+    """The new id of an old item listed under one: an item not listed before whose text members are the old
+    item's, or begin with them (its text grew), all of them; None when there is none, or more than one."""
+    was = {m: v for m, v in _strings(item).items() if m != key and v}
+    if not was:
+        return None
+    matches = [
+        ident
+        for ident, other in fresh.items()
+        if all(isinstance(n := _strings(other).get(m), str) and n.startswith(v) for m, v in was.items())
+    ]
+    return matches[0] if len(matches) == 1 else None
 
 
 @rule(
