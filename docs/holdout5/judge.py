@@ -215,6 +215,14 @@ j("bt", "output.prose-records", "", "TP", "bt-12",
 j("bt", "schema.mixed-language", "", "TP", "bt-10",
   S8 + "tool descriptions in English, write_bibtex_entries answers '成功追加 … 个条目' in Chinese: bt-10.")
 
+j("td", "idempotency.write-damages-others", "add_todo", "TP", "td-5",
+  S8 + "after add_todo, list_todos {include_completed: true} no longer lists the completed 'Buy milk @shop' (id 2): "
+  "the save moved it to done.txt, its line with @shop appended again (by hand, /tmp/td_probe); an item the add did "
+  "not name is gone from the list: td-5.")  # fmt: skip
+j("td", "schema.unstable-ids", "reload_todos", "TP", "td-7",
+  S8 + "after reload_todos the todos added in this process are listed under line indices, not the UUIDs add_todo "
+  "answered ('086b8ec7-…' is now '12'): an agent holding an id cannot find its todo: td-7.")  # fmt: skip
+
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 keys: set = set()
 for server, v in J.items():

@@ -983,6 +983,16 @@ def test_a_grown_item_is_read_back_through_verb_last_names_and_an_optional_key()
     assert set(found[0].evidence.call["arguments"]) == {"key"}
 
 
+def test_a_grown_item_is_read_by_its_key_when_the_samples_name_two_items() -> None:
+    """Hold-out 5's config saves note-c and reads note-a: the read is aimed at the written key all the same."""
+    samples = {"context_save": {"key": "note-c", "value": "x"}, "context_get": {"key": "note-a"}}
+    report = check(Contexts(bounded=False).server(), allow_writes=True, tool_arguments=samples)
+    found = [f for f in findings(report, OVER_BUDGET) if f.tool == "context_get"]
+    assert [f.severity for f in found] == ["error"]
+    assert found[0].evidence.call is not None
+    assert found[0].evidence.call["arguments"] == {"key": "note-c"}
+
+
 def test_a_read_that_cuts_a_grown_item_stays_in_budget() -> None:
     report = check(Contexts(bounded=True).server(), allow_writes=True)
     assert not [f for f in findings(report, OVER_BUDGET) if f.tool == "context_get"]

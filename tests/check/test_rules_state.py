@@ -368,9 +368,10 @@ COVERED |= {DAMAGES, UNSTABLE}
 
 
 class Todos:
-    """add_todo(text), complete_todo(todo_id) and list_todos, as todo-txt-mcp. ``damaging``: every add rewrites the
-    other lines with their project appended again ('+house' becomes '+house +house'). ``rekeying``: every add gives the others new ids. ``positions``: the ids are
-    line indices, and a completed todo leaves the list, so the lines after it move up one id."""
+    """add_todo(text), complete_todo(todo_id) and list_todos, as todo-txt-mcp. ``damaging``: every add
+    rewrites the other lines with their project appended again ('+house' becomes '+house +house').
+    ``rekeying``: every add gives the others new ids. ``positions``: the ids are line indices, and a
+    completed todo leaves the list, so the lines after it move up one id."""
 
     def __init__(self, *, damaging: bool = False, positions: bool = False, rekeying: bool = False) -> None:
         self.lines = ["Call the plumber +house", "Write the report +work", "Buy milk +shop"]

@@ -87,10 +87,26 @@ def _shared_arguments(
         for k, v in sample.items()
         if k != content and isinstance(v, str) and written.get(k) == v
     }
+    if not shared:  # the configured samples name two items: the read is aimed at the written one by name
+        properties = read.input_schema.get("properties", {})
+        shared = {
+            k: v
+            for k, v in written.items()
+            if k != content and k in properties and isinstance(v, str) and _names_the_item(k)
+        }
     if not shared:
         return None
     arguments = {**samples[0], **shared}
     return arguments if is_schema_valid(read.input_schema, arguments) is not False else None
+
+
+_ITEM_NAMES: Final = frozenset({"key", "id", "name", "slug", "uuid", "path", "file", "filename", "filepath"})
+
+
+def _names_the_item(parameter: str) -> bool:
+    """Whether a parameter names the item a write stored and a read fetches (``key``, ``path``, ``note_id``)."""
+    words = name_words(parameter)
+    return bool(words) and words[-1] in _ITEM_NAMES
 
 
 _ID_NAME: Final = re.compile(r"^(id|[a-z]+_id|[a-z]+Id)$")
