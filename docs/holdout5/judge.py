@@ -223,6 +223,10 @@ j("td", "schema.unstable-ids", "reload_todos", "TP", "td-7",
   S8 + "after reload_todos the todos added in this process are listed under line indices, not the UUIDs add_todo "
   "answered ('086b8ec7-…' is now '12'): an agent holding an id cannot find its todo: td-7.")  # fmt: skip
 
+j("mk", "output.over-budget", "context_get", "TP", "mk-12",
+  S8 + "the growth probe saved a ~105 KB value under note-c through context_save, and context_get {key: note-c} "
+  "answered it whole, 107,675 bytes (~26,900 tokens): no size budget on an item: mk-12.")  # fmt: skip
+
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 keys: set = set()
 for server, v in J.items():
