@@ -383,6 +383,7 @@ def test_every_non_auth_rule_has_a_firing_case_here() -> None:
         test_rules_effects,
         test_rules_errors,
         test_rules_malformed_schema,
+        test_rules_malformed_values,
         test_rules_output,
         test_rules_readonly,
         test_rules_recall,
@@ -398,6 +399,7 @@ def test_every_non_auth_rule_has_a_firing_case_here() -> None:
         | test_rules_effects.COVERED
         | test_rules_edges.COVERED
         | test_rules_malformed_schema.COVERED
+        | test_rules_malformed_values.COVERED
         | test_rules_state.COVERED
     )
     assert non_auth == set(FIRES) | covered

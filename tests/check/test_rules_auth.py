@@ -523,3 +523,18 @@ def test_a_tool_that_is_a_write_only_for_want_of_annotations_is_not_reported() -
     report = check_unguarded("pure")
     assert report.coverage.writes == "exercised"
     assert not [f for f in report.findings if f.rule == UNAUTHENTICATED]
+
+
+def test_writes_named_in_italian_count_as_writes_run_without_a_credential() -> None:
+    """mcp-cronos (hold-out 6 cr-18): cronos_aggiungi_entry (add), cronos_elimina (delete); cronos_cerca is no write."""
+    from wireproof.check.model import Observations, ToolInfo
+    from wireproof.check.rules.auth import writes_run_without_credential
+
+    schema = {"type": "object", "properties": {}}
+    observations = Observations(
+        tools=[ToolInfo(n, "", schema, None, None) for n in ("cronos_aggiungi_entry", "cronos_cerca")]
+    )
+    for name in ("cronos_aggiungi_entry", "cronos_cerca"):
+        observations.calls.append(CallRecord(name, {}, "write-first", "result", 1.0, text='{"ok": true}'))
+    ran = writes_run_without_credential(observations, CheckOptions(allow_writes=True), "stdio")
+    assert list(ran) == ["cronos_aggiungi_entry"]

@@ -101,6 +101,7 @@ def test_rule_fires_on_its_flaw(rule_id: str) -> None:
         ({"success": False}, "error"),
         ({"ok": False, "message": "table not found"}, "error"),
         ({"error": "no such table: example"}, "error"),
+        ({"errore": "list index out of range"}, "error"),  # mcp-cronos (hold-out 6 cr-2), in Italian
         ({"error": {"code": 3, "message": "refused"}, "code": 3}, "error"),
         ({"ok": False}, "warning"),
         ({"rows": [], "error": "partial: 1 shard down"}, "warning"),

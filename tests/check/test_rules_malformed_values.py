@@ -173,3 +173,46 @@ def test_a_glob_pattern_gets_no_bad_regex() -> None:
     assert [
         c.field for c in edge_cases("grep_lines", bare, None, regex_tool) if c.constraint == "bad-regex"
     ] == ["pattern"]
+
+
+# -- errors.empty-search-accepted: a search for '' answers everything (hold-out 5 td-12, hold-out 6 tr-13, cr-16) --
+
+EMPTY_SEARCH = "errors.empty-search-accepted"
+COVERED = {EMPTY_SEARCH}
+"""The rules this file makes fire that no other file does (test_rules.py checks every rule fires somewhere)."""
+
+
+def note_search(*, refuses: bool, described: str = "Text to look for in the notes.") -> Any:
+    """search_notes(query): a substring search over three notes; an empty query matches every note unless
+    ``refuses``, which answers an isError result naming the field."""
+    notes = ["buy milk", "call the plumber", "write the report"]
+
+    async def handler(args: dict[str, Any]) -> Any:
+        query = args["query"]
+        if refuses and not query:
+            return s.good_error("query", "a non-empty search term")
+        return s.ok({"notes": [n for n in notes if query in n]})
+
+    schema = {
+        "type": "object",
+        "properties": {"query": {"type": "string", "maxLength": 100, "description": described}},
+        "required": ["query"],
+        "additionalProperties": False,
+    }
+    return s.build(
+        [s.FakeTool("search_notes", handler, description="Search the notes.", input_schema=schema)],
+        validate=True,
+    )
+
+
+def test_an_empty_search_term_answered_with_every_note_is_reported() -> None:
+    (found,) = [f for f in check(note_search(refuses=False)).findings if f.rule == EMPTY_SEARCH]
+    assert found.tool == "search_notes"
+    assert found.evidence.call is not None
+    assert found.evidence.call["arguments"] == {"query": ""}
+
+
+def test_an_empty_search_term_refused_or_described_as_everything_is_fine() -> None:
+    assert not [f for f in check(note_search(refuses=True)).findings if f.rule == EMPTY_SEARCH]
+    told = note_search(refuses=False, described="Text to look for; an empty query lists all the notes.")
+    assert not [f for f in check(told).findings if f.rule == EMPTY_SEARCH]

@@ -5,7 +5,7 @@ huge integers (2**53 + 1, 10**30) for an integer without a ``maximum``; ``1/0`` 
 to print for an expression; garbage for the encoded input of a decode/parse tool; ``not a date`` for a
 free-text date and ``(unclosed`` for a regular expression; a value outside the
 list a description gives (``status: open|in_progress|done``); ``%`` and ``_`` (and a literal that
-matches nothing) for a search term; and, last because it may hold the server, a catastrophic-backtracking
+matches nothing) for a search term, and an empty one when the term is required; and, last because it may hold the server, a catastrophic-backtracking
 pattern for a regular expression; and two read statements in one SQL string (``SELECT …; SELECT …``), which a
 driver that runs only the first drops without a word. Deterministic, like every probe input; the rules judge the answers.
 """
@@ -110,7 +110,21 @@ _ENCODED_TEXT: Final = re.compile(
 _SEARCH_PARAMETERS: Final = frozenset(
     {"search", "query", "q", "filter", "keyword", "keywords", "term", "terms"}
 )
-SEARCH_TOOLS: Final = frozenset({"list", "search", "find", "query", "filter", "lookup", "browse"})
+SEARCH_TOOLS: Final = frozenset(
+    {"list", "search", "find", "query", "filter", "lookup", "browse"}
+    | {
+        "cerca",
+        "ricerca",
+        "trova",
+        "buscar",
+        "busca",
+        "recherche",
+        "chercher",
+        "suche",
+        "suchen",
+        "pesquisar",
+    }
+)
 """Words of a tool named for a listing or a search: its answer is a page of something larger."""
 _ANY: Final = re.compile(r"\bany\b", re.IGNORECASE)
 _SQL_TEXT: Final = re.compile(r"\bSQL\b|\bstatement\b", re.IGNORECASE)
@@ -276,11 +290,12 @@ def edge_cases(
     if pattern is not None:
         add(pattern, "bad-regex", BAD_REGEX)
     cases += _not_listed_cases(schema, base, properties, description)
-    if read_only:
-        search = search_field(name, schema)
-        if search is not None:
-            for constraint, term in WILDCARDS.items():
-                add(search, constraint, term)
+    search = search_field(name, schema)
+    if read_only and search is not None:
+        for constraint, term in WILDCARDS.items():
+            add(search, constraint, term)
+    if search is not None and search in schema.get("required", []):
+        add(search, "empty-search", "")  # a search for nothing must be refused, not answer everything
     return cases + _statement_cases(schema, valid, properties, description)
 
 

@@ -482,6 +482,21 @@ _WRITE_NAMES: Final = frozenset(
     {"create", "add", "set", "update", "delete", "remove", "save", "write", "insert", "upsert", "put", "post"}
     | {"clear", "reset", "move", "rename", "copy", "replace", "store", "archive", "drop", "alter", "append"}
     | {"edit", "overwrite", "restore", "purge", "destroy", "truncate", "merge", "import", "modify", "patch"}
+    # Italian, Spanish, French, German: add, write, create, delete, update, save, set, remove
+    | {
+        "aggiungi",
+        "scrivi",
+        "crea",
+        "elimina",
+        "cancella",
+        "modifica",
+        "aggiorna",
+        "salva",
+        "imposta",
+        "rimuovi",
+    }
+    | {"agregar", "crear", "borrar", "eliminar", "actualizar", "guardar", "escribir", "ajouter", "creer"}
+    | {"supprimer", "modifier", "enregistrer", "ecrire", "erstellen", "loeschen", "speichern", "schreiben"}
 )
 """Name words of a tool that writes: a calculator's ``calculate`` or a ``query`` tool is called a write only
 for want of readOnlyHint, and its success shows no write."""

@@ -174,7 +174,9 @@ _OWN_SQL: Final = "the server's own SQL"
 _DATABASE_KINDS: Final = frozenset({"SQL text", "a raw database message"})
 """What a query tool's error may carry about the caller's SQL: the database's own words, not its driver's names."""
 MASK: Final = "\u00abinput\u00bb"
-_CERTAIN_DISGUISE: Final = re.compile(r"^\s*(error|exception|failed|failure|fatal)\b\s*[:!\-]", re.IGNORECASE)
+_CERTAIN_DISGUISE: Final = re.compile(
+    r"^\s*(error|exception|failed|failure|fatal|errore|erreur|fehler|erro)\b\s*[:!\-]", re.IGNORECASE
+)  # English, Italian, French, German, Portuguese (Spanish "error" is English's)
 _DISGUISED: Final = re.compile(
     r"^\s*(error|exception|failed|failure)\b|"
     r"^\s*(search|query|request|operation|lookup|command|update|insert|delete|save|load|export|import|"
@@ -257,8 +259,18 @@ def disguised_failure(record: CallRecord) -> tuple[Severity, str] | None:
     )
 
 
+_ERROR_KEYS: Final = {
+    "errore": "error",
+    "erreur": "error",
+    "fehler": "error",
+    "erro": "error",
+    "错误": "error",
+}
+"""The error member in Italian, French, German, Portuguese and Chinese, read as ``error``."""
+
+
 def _disguised_object(value: dict[str, Any]) -> tuple[Severity, str] | None:
-    keys = {str(k).lower(): v for k, v in value.items()}
+    keys = {_ERROR_KEYS.get(str(k).lower(), str(k).lower()): v for k, v in value.items()}
     has_error = bool(keys.get("error"))
     envelope_only = set(keys) <= _ERROR_ENVELOPE
     for flag in ("success", "ok"):
@@ -981,6 +993,45 @@ def search_wildcards_unescaped(ctx: RuleContext) -> Iterator[Hit]:
                     + (literal.text[:120] or "(empty)")
                 ),
             )
+
+
+_ALL_ON_EMPTY: Final = re.compile(
+    r"\b(empty|blank|omit\w*|leave \w+ out|no (term|query))\b.{0,60}\b(all|every\w*|everything|whole)\b|"
+    r"\b(all|every\w*|everything)\b.{0,40}\b(if|when) (empty|blank|omitted|not given)\b",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+@rule("errors.empty-search-accepted", "warning", reference="wireproof MISSION property 3; " + TOOL_ERRORS)
+def empty_search_accepted(ctx: RuleContext) -> Iterator[Hit]:
+    """An empty search term answered with items
+
+    A search or list tool whose search term is required, sent an empty term, answered with items: a search
+    for nothing found everything (or whatever an empty pattern matches). An agent whose term came out empty
+    (a template left unfilled, a truncated argument) reads the whole store as matches of what it meant to
+    find. Refuse an empty term (minLength: 1, or an isError result naming the field); where an empty term
+    means 'everything', say so in the description, which silences this finding."""
+    reported: set[str] = set()
+    for call in ctx.observations.calls:
+        if call.purpose != "hostile" or call.constraint != "empty-search" or call.tool in reported:
+            continue
+        if not answered_ok(call) or disguised_failure(call) is not None or nothing(_items(call)):
+            continue
+        if _NO_RESULTS.search(_said(call)[:300]) or _SAYS_REFUSED.search(call.text[:500]):
+            continue
+        tool = next((t for t in ctx.observations.tools if t.name == call.tool), None)
+        prop = (tool.input_schema.get("properties", {}) if tool else {}).get(call.field or "", {})
+        told = f"{tool.description if tool else ''} {prop.get('description', '') if isinstance(prop, dict) else ''}"
+        if _ALL_ON_EMPTY.search(told):
+            continue
+        reported.add(call.tool)
+        yield Hit(
+            call.tool,
+            f"A search with {call.field} = '' (an empty term) was answered with items, as a success: a search for "
+            "nothing must be refused (minLength: 1), or the description must say that an empty term lists "
+            "everything.",
+            call.evidence(),
+        )
 
 
 _TOLD_ONE_STATEMENT: Final = re.compile(
