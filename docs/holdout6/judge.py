@@ -203,13 +203,38 @@ t(s, "schema.write-not-idempotent", "cronos_cerca", "FP", None,
   "FP: cronos_cerca is a search (a read); its answer moved only because the checker's writes added entries. The fix "
   "is readOnlyHint, already schema.no-annotations (cr-6).")  # fmt: skip
 
+# ---------------------------------------------------------------- session 8 (not blind: after the fixes built on
+# this hold-out's misses; run /tmp/h6_1 = out-s8)
+S8 = "session 8 (not blind): "
+for tool in ("cronos_aggiungi_a_progetto cronos_aggiungi_entry cronos_audit_progetti cronos_cerca "
+             "cronos_consolida_diario cronos_fine_giornata cronos_igiene cronos_imposta_bloccanti cronos_leggi_diario "
+             "cronos_leggi_todo cronos_lista_mese cronos_lista_progetti cronos_prepara_domani cronos_progetto "
+             "cronos_riassunto_standup cronos_riferimento cronos_scrivi_fine_giornata cronos_settimana "
+             "cronos_statistiche").split():  # fmt: skip
+    t(s, "errors.disguised-success", tool, "TP", "cr-1",
+      S8 + "{'errore': 'Formato data non valido …' / 'Python int too large …' / 'Mese non valido …'} with isError "
+      "false: the Italian error member now reads as error: cr-1.")  # fmt: skip
+for tool in ("cronos_audit_progetti cronos_cerca cronos_igiene cronos_lista_mese cronos_lista_progetti "
+             "cronos_progetto cronos_riferimento cronos_statistiche").split():  # fmt: skip
+    t(s, "errors.leak", tool, "TP", "cr-2",
+      S8 + "{'errore': 'Python int too large to convert to C int'} / 'year -1 is out of range': the interpreter's "
+      "exception text as the answer, now judged as the failure it is: cr-2.", "an interpreter message")  # fmt: skip
+t(s, "errors.empty-search-accepted", "cronos_cerca", "TP", "cr-16",
+  S8 + "cronos_cerca {query: ''} answered every entry of the period: cr-16.")
+t(s, "auth.writes-without-credential", "", "TP", "cr-18",
+  S8 + "cronos_aggiungi_entry and the other Italian-named writes ran with no credential: cr-18.")
+t("tr", "errors.empty-search-accepted", "search_chunks", "TP", "tr-13",
+  S8 + "search_chunks {project, query: ''} answered every chunk of the project: tr-13.")
+
 # ---------------------------------------------------------------- expand and check
 J: dict[str, list[dict]] = {}
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 for server in ("tr", "ex", "cr"):
-    report = json.loads((HERE / "out" / f"{server}.json").read_text())
+    # the blind run (out/) and the later, not blind ones: every key any of them holds is judged
+    runs = [HERE / run / f"{server}.json" for run in ("out", "out-s8") if (HERE / run / f"{server}.json").exists()]
+    findings = [f for path in runs for f in json.loads(path.read_text())["findings"]]
     seen: set = set()
-    for f in report["findings"]:
+    for f in findings:
         if f["severity"] not in ("warning", "error"):
             continue
         tool, fld = f["tool"] or "", field_of(f["message"]) or ""
