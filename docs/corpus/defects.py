@@ -250,3 +250,6 @@ for server, ident, tools in [
     c(server, ident, "auth", tools, NOAUTH, "wireproof check --allow-writes with no --env credential: the writes probe's "
       "first call of each named tool answered as a success")
     D[server][-1]["seen"] = "session 8 (auth.writes-without-credential)"
+c("filesystem", "fs-13", "output", "read_file", "read_file answers a file whole, however large: head and tail exist, but nothing bounds the default read and no answer says more is left.",
+  "growth probe: write_file w.txt with ~105 KB, then read_file {path: w.txt} -> 210,850 bytes (text and structuredContent)")
+D["filesystem"][-1]["seen"] = "session 8 (the growth probe aims read_file at the written path)"

@@ -433,6 +433,10 @@ for server, ident, tools in [
 ]:
     j(server, "auth.writes-without-credential", "", "TP", ident, NOAUTH_J.format(tools=tools, defect=ident))
 
+j("filesystem", "output.over-budget", "read_file", "TP", "fs-13",
+  "session 8: the growth probe wrote ~105 KB to w.txt through write_file and read it back by the same path: "
+  "read_file answered 210,850 bytes, nothing bounds a read: fs-13 (checker-found).")
+
 out = {
     "about": "Hand judgments for the wireproof check corpus (docs/third-party.md, 'Corpus of 2026-12-01'). "
     "defects: found by hand before the checker ran (found_by 'hand'), or first seen in a finding and confirmed by hand "

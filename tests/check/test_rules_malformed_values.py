@@ -216,3 +216,12 @@ def test_an_empty_search_term_refused_or_described_as_everything_is_fine() -> No
     assert not [f for f in check(note_search(refuses=True)).findings if f.rule == EMPTY_SEARCH]
     told = note_search(refuses=False, described="Text to look for; an empty query lists all the notes.")
     assert not [f for f in check(told).findings if f.rule == EMPTY_SEARCH]
+
+
+def test_only_a_tool_named_for_a_search_gets_the_empty_term() -> None:
+    """A listing's filter ('names containing q') or a query tool's SQL is not a search for a term."""
+    schema = {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}
+    assert [c.constraint for c in edge_cases("search_notes", schema) if c.constraint == "empty-search"]
+    assert not [c for c in edge_cases("filter_table_names", schema) if c.constraint == "empty-search"]
+    query = {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
+    assert not [c for c in edge_cases("execute_query", query) if c.constraint == "empty-search"]

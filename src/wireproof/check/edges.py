@@ -126,6 +126,24 @@ SEARCH_TOOLS: Final = frozenset(
     }
 )
 """Words of a tool named for a listing or a search: its answer is a page of something larger."""
+_SEARCH_VERBS: Final = frozenset(
+    {
+        "search",
+        "find",
+        "lookup",
+        "cerca",
+        "ricerca",
+        "trova",
+        "buscar",
+        "busca",
+        "recherche",
+        "chercher",
+        "suche",
+    }
+    | {"suchen", "pesquisar"}
+)
+"""Words of a tool named for a search (not a listing's filter, nor a query tool that runs SQL): its term must
+not be empty."""
 _ANY: Final = re.compile(r"\bany\b", re.IGNORECASE)
 _SQL_TEXT: Final = re.compile(r"\bSQL\b|\bstatement\b", re.IGNORECASE)
 _VALUE: Final = r"[`'\"]?[A-Za-z][\w-]*(?:\.\w[\w-]*)*[`'\"]?"
@@ -294,7 +312,7 @@ def edge_cases(
     if read_only and search is not None:
         for constraint, term in WILDCARDS.items():
             add(search, constraint, term)
-    if search is not None and search in schema.get("required", []):
+    if search is not None and search in schema.get("required", []) and tokens(name) & _SEARCH_VERBS:
         add(search, "empty-search", "")  # a search for nothing must be refused, not answer everything
     return cases + _statement_cases(schema, valid, properties, description)
 

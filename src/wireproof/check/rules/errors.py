@@ -1006,7 +1006,8 @@ _ALL_ON_EMPTY: Final = re.compile(
 def empty_search_accepted(ctx: RuleContext) -> Iterator[Hit]:
     """An empty search term answered with items
 
-    A search or list tool whose search term is required, sent an empty term, answered with items: a search
+    A tool named for a search (search_notes, find_items, cerca) whose search term is required, sent an empty
+    term, answered with items: a search
     for nothing found everything (or whatever an empty pattern matches). An agent whose term came out empty
     (a template left unfilled, a truncated argument) reads the whole store as matches of what it meant to
     find. Refuse an empty term (minLength: 1, or an isError result naming the field); where an empty term
