@@ -25,6 +25,7 @@ d("mk", "mk-c1", "idempotency", "checker")  # restore_checkpoint repeated: anoth
 d("mk", "mk-c2", "errors", "checker")  # wrong-typed arguments crash the handler: JS TypeError text as JSON-RPC -32603
 d("mk", "mk-c3", "errors", "checker")  # no type validation at all: 12345 for strings, "yes" for booleans, query missing
 d("mk", "mk-c4", "schema", "checker")  # free strings and arrays of the read/session tools without maxLength/maxItems
+d("mk", "mk-c5", "errors", "checker")  # context_search {query: ""} answers every item (session 8)
 
 TD_CATS = {1: "errors", 2: "errors", 3: "errors", 4: "idempotency", 5: "idempotency", 6: "errors", 7: "schema",
            8: "schema", 9: "errors", 10: "schema", 11: "output", 12: "errors", 13: "auth"}  # fmt: skip
@@ -226,6 +227,12 @@ j("td", "schema.unstable-ids", "reload_todos", "TP", "td-7",
 j("mk", "output.over-budget", "context_get", "TP", "mk-12",
   S8 + "the growth probe saved a ~105 KB value under note-c through context_save, and context_get {key: note-c} "
   "answered it whole, 107,675 bytes (~26,900 tokens): no size budget on an item: mk-12.")  # fmt: skip
+
+j("td", "errors.empty-search-accepted", "search_todos", "TP", "td-12",
+  S8 + "search_todos {query: ''} answered every todo: td-12.")
+j("mk", "errors.empty-search-accepted", "context_search", "TP", "mk-c5",
+  S8 + "context_search {query: ''} answered the stored items as matches (the same defect as td-12; not in the hand "
+  "list: checker-found).")  # fmt: skip
 
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 keys: set = set()
