@@ -25,6 +25,7 @@ from wireproof.check.model import (
     RestartObservation,
     ToolInfo,
     Writes,
+    name_list,
 )
 from wireproof.check.probes.auth import credential_variables
 from wireproof.check.probes.writes import CONCURRENT_CALLS
@@ -85,9 +86,7 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def _names(names: list[str], limit: int = 5) -> str:
-    shown = ", ".join(names[:limit])
-    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+_names = name_list
 
 
 def _writes(

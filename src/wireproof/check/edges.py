@@ -110,38 +110,15 @@ _ENCODED_TEXT: Final = re.compile(
 _SEARCH_PARAMETERS: Final = frozenset(
     {"search", "query", "q", "filter", "keyword", "keywords", "term", "terms"}
 )
-SEARCH_TOOLS: Final = frozenset(
-    {"list", "search", "find", "query", "filter", "lookup", "browse"}
-    | {
-        "cerca",
-        "ricerca",
-        "trova",
-        "buscar",
-        "busca",
-        "recherche",
-        "chercher",
-        "suche",
-        "suchen",
-        "pesquisar",
-    }
+_FOREIGN_SEARCH: Final = frozenset(
+    {"cerca", "ricerca", "trova", "buscar", "busca", "recherche", "chercher", "suche", "suchen", "pesquisar"}
+)
+"""Search and find in Italian, Spanish, French, German and Portuguese."""
+SEARCH_TOOLS: Final = (
+    frozenset({"list", "search", "find", "query", "filter", "lookup", "browse"}) | _FOREIGN_SEARCH
 )
 """Words of a tool named for a listing or a search: its answer is a page of something larger."""
-_SEARCH_VERBS: Final = frozenset(
-    {
-        "search",
-        "find",
-        "lookup",
-        "cerca",
-        "ricerca",
-        "trova",
-        "buscar",
-        "busca",
-        "recherche",
-        "chercher",
-        "suche",
-    }
-    | {"suchen", "pesquisar"}
-)
+_SEARCH_VERBS: Final = frozenset({"search", "find", "lookup"}) | _FOREIGN_SEARCH
 """Words of a tool named for a search (not a listing's filter, nor a query tool that runs SQL): its term must
 not be empty."""
 _ANY: Final = re.compile(r"\bany\b", re.IGNORECASE)

@@ -48,6 +48,7 @@ __all__ = [
     "idempotency_key_parameter",
     "is_timestamp",
     "json_leaves",
+    "name_list",
     "observers_moved",
     "path_parameters",
     "snapshot_answers",
@@ -118,6 +119,12 @@ def truncate(text: str, limit: int = EVIDENCE_CHARS) -> str:
     if len(text) <= limit:
         return text
     return f"{text[:limit]}… [{len(text) - limit:,} more characters]"
+
+
+def name_list(names: list[str], limit: int = 5) -> str:
+    """``a, b, c and 4 more``: the first ``limit`` names, and how many are left out."""
+    shown = ", ".join(names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
 
 
 def _short_arguments(arguments: dict[str, Any]) -> dict[str, Any]:

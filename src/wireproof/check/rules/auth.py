@@ -20,6 +20,7 @@ from wireproof.check.model import (
     Observations,
     Severity,
     list_items,
+    name_list,
 )
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import answered_ok, disguised_failure
@@ -555,7 +556,7 @@ def writes_without_credential(ctx: RuleContext) -> Iterator[Hit]:
     if not ran:
         return
     names = sorted(ran, key=lambda n: (not _WRITE_ORDER.search(n), n))
-    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    shown = name_list(names, 6)
     yield Hit(
         None,
         f"Started with no credential in its environment, the server ran writes for an unauthenticated caller: "

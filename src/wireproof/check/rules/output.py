@@ -15,7 +15,7 @@ from wireproof._jsontext import json_strings
 from wireproof.check.config import BYTES_PER_TOKEN
 from wireproof.check.edges import SEARCH_TOOLS
 from wireproof.check.generate import LONG_QUERY_ROWS
-from wireproof.check.model import CallRecord, Evidence, ToolInfo, code_parameters, wrapped_json
+from wireproof.check.model import CallRecord, Evidence, ToolInfo, code_parameters, name_list, wrapped_json
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import answer_text, disguised_failure
 from wireproof.check.rules.schema import named_as_read
@@ -828,7 +828,7 @@ def prose_records(ctx: RuleContext) -> Iterator[Hit]:
     if len(found) < needed:
         return
     names = [c.tool for c in found]
-    shown = ", ".join(names[:6]) + (f" and {len(names) - 6} more" if len(names) > 6 else "")
+    shown = name_list(names, 6)
     yield Hit(
         None,
         f"{len(found)} of {len(ctx.observations.tools)} tools answer records as prose ('label: value' lines or "
