@@ -145,6 +145,8 @@ def test_which_parameters_take_a_date() -> None:
     assert date_like("when", {"type": "string", "description": "ISO 8601 date-time of the meeting"})
     for name in ("name", "status", "at", "format", "mandate"):
         assert not date_like(name, free), name
+    assert date_like("date", {})  # untyped (hold-out 6 ex-2: every parameter of add_expense is {})
+    assert not date_like("date", {"type": "integer"})
     assert not date_like("due_date", {"type": "string", "format": "date"})  # the schema refuses it already
     assert not date_like("due_date", {"type": "string", "enum": ["today", "tomorrow"]})
 

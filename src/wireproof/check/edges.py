@@ -180,8 +180,18 @@ def _free_text(prop: dict[str, Any]) -> bool:
 
 def date_like(name: str, prop: dict[str, Any]) -> bool:
     """Whether a free-text parameter takes a date: named for one (``due_date``, ``createdAfter``, ``since``,
-    ``updated_at``) or described as one ("ISO date", "YYYY-MM-DD", "a date-time"); not one with a format."""
-    if not _free_text(prop):
+    ``updated_at``) or described as one ("ISO date", "YYYY-MM-DD", "a date-time"); typed string or not typed at
+    all; not one with a format, a pattern or an enum."""
+    untyped = "type" not in prop and not {
+        "enum",
+        "const",
+        "format",
+        "pattern",
+        "anyOf",
+        "oneOf",
+        "$ref",
+    } & set(prop)
+    if not _free_text(prop) and not untyped:  # an untyped date takes any text as well
         return False
     words = name_words(name)
     named = bool(words) and (
