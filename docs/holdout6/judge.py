@@ -226,6 +226,12 @@ t(s, "auth.writes-without-credential", "", "TP", "cr-18",
 t("tr", "errors.empty-search-accepted", "search_chunks", "TP", "tr-13",
   S8 + "search_chunks {project, query: ''} answered every chunk of the project: tr-13.")
 
+t("ex", "errors.malformed-accepted", "add_expense", "TP", "ex-2",
+  S8 + "add_expense {date: 'not a date', …} answered 'Expense added successfully': the untyped date is stored as "
+  "given: ex-2.")  # fmt: skip
+t("ex", "errors.malformed-accepted", "list_expenses summarize", "TP", "ex-3",
+  S8 + "start_date 'not a date' answered an empty success ('no expenses'), not a refusal: ex-3.")
+
 # ---------------------------------------------------------------- expand and check
 J: dict[str, list[dict]] = {}
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
