@@ -140,10 +140,18 @@ def test_a_bad_date_answered_with_data_is_an_ignored_date() -> None:
 
 def test_which_parameters_take_a_date() -> None:
     free = {"type": "string"}
-    for name in ("due_date", "createdAfter", "since", "updated_at", "startDate", "before"):
+    for name in ("due_date", "createdAfter", "since", "updated_at", "startDate", "before_date", "until"):
         assert date_like(name, free), name
     assert date_like("when", {"type": "string", "description": "ISO 8601 date-time of the meeting"})
-    for name in ("name", "status", "at", "format", "mandate"):
+    for name in (
+        "name",
+        "status",
+        "at",
+        "format",
+        "mandate",
+        "after",
+        "before",
+    ):  # bare after/before: cursors
         assert not date_like(name, free), name
     assert date_like("date", {})  # untyped (hold-out 6 ex-2: every parameter of add_expense is {})
     assert not date_like("date", {"type": "integer"})

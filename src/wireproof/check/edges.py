@@ -194,9 +194,10 @@ def date_like(name: str, prop: dict[str, Any]) -> bool:
     if not _free_text(prop) and not untyped:  # an untyped date takes any text as well
         return False
     words = name_words(name)
-    named = bool(words) and (
-        words[-1] in _DATE_LAST or words[0] in _DATE_FIRST or (len(words) > 1 and words[-1] == "at")
-    )
+    if len(words) == 1:  # a bare after/before is as often a paging cursor as a date
+        named = words[0] in _DATE_LAST - {"after", "before"}
+    else:
+        named = words[-1] in _DATE_LAST | {"at"} or words[0] in _DATE_FIRST
     return named or bool(_DATE_TEXT.search(str(prop.get("description", ""))))
 
 
