@@ -538,3 +538,26 @@ def test_writes_named_in_italian_count_as_writes_run_without_a_credential() -> N
         observations.calls.append(CallRecord(name, {}, "write-first", "result", 1.0, text='{"ok": true}'))
     ran = writes_run_without_credential(observations, CheckOptions(allow_writes=True), "stdio")
     assert list(ran) == ["cronos_aggiungi_entry"]
+
+
+def test_computations_named_with_a_write_word_are_not_writes() -> None:
+    """Review of session 8: a calculator's add(a, b), get_store_hours, replace_text are no writes; delete is."""
+    from wireproof.check.model import Observations, ToolInfo
+    from wireproof.check.rules.auth import writes_run_without_credential
+
+    names = (
+        "add",
+        "add_numbers",
+        "get_store_hours",
+        "replace_text",
+        "merge_pdfs",
+        "delete",
+        "add_note",
+        "save",
+    )
+    schema = {"type": "object", "properties": {}}
+    observations = Observations(tools=[ToolInfo(n, "", schema, None, None) for n in names])
+    for name in names:
+        observations.calls.append(CallRecord(name, {}, "write-first", "result", 1.0, text='{"ok": true}'))
+    ran = writes_run_without_credential(observations, CheckOptions(allow_writes=True), "stdio")
+    assert sorted(ran) == ["add_note", "delete", "save"]

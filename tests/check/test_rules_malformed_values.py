@@ -235,3 +235,42 @@ def test_only_a_tool_named_for_a_search_gets_the_empty_term() -> None:
     assert not [c for c in edge_cases("filter_table_names", schema) if c.constraint == "empty-search"]
     query = {"type": "object", "properties": {"query": {"type": "string"}}, "required": ["query"]}
     assert not [c for c in edge_cases("execute_query", query) if c.constraint == "empty-search"]
+
+
+def test_garbage_that_may_match_everything_goes_to_no_write_that_destroys() -> None:
+    """Review of session 8: purge_messages(before 'not a date') may purge all; find_and_replace('') rewrites."""
+    dated = {
+        "type": "object",
+        "properties": {"before_date": {"type": "string", "description": "An ISO date."}},
+    }
+    assert not [c for c in edge_cases("purge_messages", dated, read_only=False) if c.constraint == "bad-date"]
+    assert [c for c in edge_cases("add_expense", dated, read_only=False) if c.constraint == "bad-date"]
+    assert [c for c in edge_cases("list_expenses", dated, read_only=False) if c.constraint == "bad-date"]
+    search = {"type": "object", "properties": {"search": {"type": "string"}}, "required": ["search"]}
+    assert not [
+        c for c in edge_cases("find_and_replace", search, read_only=False) if c.constraint == "empty-search"
+    ]
+    assert [c for c in edge_cases("search_todos", search, read_only=False) if c.constraint == "empty-search"]
+    for name, described in [
+        ("after", "Cursor for pagination"),
+        ("since_id", "Tweets after this id"),
+        ("format", "strftime format for the datetime"),
+        ("day", "Day of week, e.g. monday"),
+    ]:
+        assert not date_like(name, {"type": "string", "description": described}), name
+
+
+def test_an_empty_search_answered_by_asking_for_a_term_is_fine() -> None:
+    async def handler(args: dict[str, Any]) -> Any:
+        return text("Please provide a search term to look for.")
+
+    schema = {
+        "type": "object",
+        "properties": {"query": {"type": "string", "maxLength": 100, "description": "What to look for."}},
+        "required": ["query"],
+        "additionalProperties": False,
+    }
+    server = s.build(
+        [s.FakeTool("search_notes", handler, description="Search.", input_schema=schema)], validate=True
+    )
+    assert not [f for f in check(server).findings if f.rule == EMPTY_SEARCH]

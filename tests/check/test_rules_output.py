@@ -459,3 +459,36 @@ def test_records_answered_as_prose_are_one_finding_for_the_server(style: str) ->
 @pytest.mark.parametrize("style", ["structured", "sentence"])
 def test_structured_records_and_plain_sentences_are_fine(style: str) -> None:
     assert not findings(check(item_store(style)), PROSE)
+
+
+def test_one_prose_tool_of_four_and_json_text_answers_are_no_finding() -> None:
+    """Review of session 8: a server of four tools needs two answering prose; JSON text is json-in-text's case."""
+    prose = "Key: k1\nCategory: task\nPriority: high"
+    pretty = json.dumps(ITEM, indent=2)  # '"key": "k1"' lines look like labels
+
+    def answering(said: str) -> Any:
+        async def handler(args: dict[str, Any]) -> Any:
+            return s.types.CallToolResult(content=[s.types.TextContent(text=said)])
+
+        return handler
+
+    tools = [
+        s.FakeTool("get_one", answering(prose), description="Get one.", input_schema=NO_PARAMETERS),
+        *(
+            s.FakeTool(
+                f"get_json_{i}", answering(pretty), description="Get JSON.", input_schema=NO_PARAMETERS
+            )
+            for i in range(3)
+        ),
+    ]
+    assert not findings(check(s.build(tools)), PROSE)
+
+
+def test_a_notes_front_matter_is_content_not_a_record() -> None:
+    note = "---\nname: wireproof\nversion: 1\nlicense: MIT\n---\nThe note's text."
+
+    async def handler(args: dict[str, Any]) -> Any:
+        return s.types.CallToolResult(content=[s.types.TextContent(text=note)])
+
+    tools = [s.FakeTool("fetch_entry", handler, description="Fetch the entry.", input_schema=NO_PARAMETERS)]
+    assert not findings(check(s.build(tools)), PROSE)

@@ -1040,3 +1040,43 @@ def test_english_descriptions_with_chinese_answers_are_one_finding() -> None:
 def test_one_language_throughout_is_fine() -> None:
     assert not findings(check(bibliography("english")), MIXED)
     assert not findings(check(bibliography("chinese", described_in="chinese")), MIXED)
+
+
+def test_english_tools_with_a_parameter_described_in_chinese_are_one_finding() -> None:
+    """shrimp-task-manager (hold-out 4 sh-7): English tool descriptions, parameters described in Chinese."""
+
+    async def handler(args: dict[str, Any]) -> Any:
+        return text("Planned.")
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "description": {
+                "type": "string",
+                "maxLength": 500,
+                "description": "完整詳細的任務問題描述\uff0c應包含任務目標",
+            }
+        },
+        "required": ["description"],
+        "additionalProperties": False,
+    }
+    report = check(
+        one_tool(handler, name="plan_task", description="Plan a task in steps.", input_schema=schema)
+    )
+    (found,) = findings(report, MIXED)
+    assert "plan_task.description" in found.message
+
+
+def test_chinese_values_in_a_json_answer_are_data_not_the_servers_language() -> None:
+    """Review of session 8: a train-ticket server's stations are Chinese names in English JSON."""
+
+    async def handler(args: dict[str, Any]) -> Any:
+        return s.ok(
+            {"trains": [{"station": "北京南", "train": "G101", "from": "上海虹桥", "to": "南京南站"}]}
+        )
+
+    schema = {"type": "object", "properties": {}, "additionalProperties": False}
+    report = check(
+        one_tool(handler, name="list_trains", description="List the trains of today.", input_schema=schema)
+    )
+    assert not findings(report, MIXED)

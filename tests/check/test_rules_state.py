@@ -373,14 +373,18 @@ class Todos:
     ``rekeying``: every add gives the others new ids. ``positions``: the ids are line indices, and a
     completed todo leaves the list, so the lines after it move up one id."""
 
-    def __init__(self, *, damaging: bool = False, positions: bool = False, rekeying: bool = False) -> None:
+    def __init__(
+        self, *, damaging: bool = False, positions: bool = False, rekeying: bool = False, window: int = 0
+    ) -> None:
         self.lines = ["Call the plumber +house", "Write the report +work", "Buy milk +shop"]
         self.ids = [101, 102, 103]
         self.damaging, self.positions, self.rekeying = damaging, positions, rekeying
+        self.window = window  # list only the newest N (a page): what leaves it is not gone
 
     def listing(self) -> list[dict[str, Any]]:
         ids = range(len(self.lines)) if self.positions else self.ids
-        return [{"id": str(i), "text": line} for i, line in zip(ids, self.lines, strict=True)]
+        items = [{"id": str(i), "text": line} for i, line in zip(ids, self.lines, strict=True)]
+        return items[-self.window :] if self.window else items
 
     async def add(self, args: dict[str, Any]) -> types.CallToolResult:
         if self.damaging:
@@ -484,3 +488,9 @@ def test_an_add_that_gives_the_others_new_ids_alone_only_shifts_ids() -> None:
     report = check_todos(Todos(rekeying=True))
     assert not [f for f in report.findings if f.rule == DAMAGES]
     assert [f.tool for f in report.findings if f.rule == UNSTABLE] == ["add_todo"]
+
+
+def test_an_observer_that_lists_a_page_shows_no_damage_when_an_item_leaves_it() -> None:
+    """Review of session 8: a list of the newest three; an add pushes the oldest out of the page."""
+    report = check_todos(Todos(window=3))
+    assert not [f for f in report.findings if f.rule in (DAMAGES, UNSTABLE)]

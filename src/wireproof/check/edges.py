@@ -95,6 +95,15 @@ _REGEX_TOKENS: Final = frozenset({"regex", "regexp", "pattern"})
 _REGEX_TEXT: Final = re.compile(r"\bregular expression\b|\bregex(p)?\b", re.IGNORECASE)
 _GLOB_TEXT: Final = re.compile(r"\bglob\b|\bwildcard|\bfnmatch\b|\blike pattern\b", re.IGNORECASE)
 _DATE_LAST: Final = frozenset({"date", "day", "since", "until", "after", "before", "datetime", "timestamp"})
+_NOT_DATE_WORDS: Final = frozenset(
+    {"id", "ids", "cursor", "token", "page", "format", "sort", "order", "offset"}
+)
+_NOT_DATE_TEXT: Final = re.compile(
+    r"\bcursor\b|\bpaginat|\b(object|message|record|item)? ?id\b|\bstrftime\b|\bformat string\b|\bsort\b|"
+    r"\border\b|\bday of (the )?week\b|\bweekday\b|\bmonday\b",
+    re.IGNORECASE,
+)
+"""A parameter named or described as a cursor, an id, a format or a sort order is no date, whatever else it says."""
 _DATE_FIRST: Final = frozenset({"since", "until", "after", "before"})
 _DATE_TEXT: Final = re.compile(
     r"\bISO[- ]?(8601|date|timestamp)\b|\bYYYY-MM-DD\b|\bdate[- ]?time\b|\btimestamp\b|^\s*(a |the )?date\b",
@@ -194,6 +203,8 @@ def date_like(name: str, prop: dict[str, Any]) -> bool:
     if not _free_text(prop) and not untyped:  # an untyped date takes any text as well
         return False
     words = name_words(name)
+    if set(words) & _NOT_DATE_WORDS or _NOT_DATE_TEXT.search(str(prop.get("description", ""))):
+        return False
     if len(words) == 1:  # a bare after/before is as often a paging cursor as a date
         named = words[0] in _DATE_LAST - {"after", "before"}
     else:
@@ -289,20 +300,75 @@ def edge_cases(
         target = encoded[0] if encoded else (strings[0] if len(strings) == 1 else None)
         if target is not None:
             add(target, "decoder-garbage", DECODER_GARBAGE)
+    # Garbage a careless server reads as 'no filter' or 'match everything': only for tools that cannot destroy
+    # with it (a purge_messages before 'not a date' may purge all; a find_and_replace of '' rewrites a file)
+    harmless = read_only or harmless_write(name)
     dates = [n for n, p in properties.items() if date_like(n, p)]
-    if dates:
+    if dates and harmless:
         add(dates[0], "bad-date", BAD_DATE)
     pattern = _surely_regex(properties, description)
-    if pattern is not None:
+    if pattern is not None and (read_only or _named_as_read(name)):
         add(pattern, "bad-regex", BAD_REGEX)
     cases += _not_listed_cases(schema, base, properties, description)
     search = search_field(name, schema)
     if read_only and search is not None:
         for constraint, term in WILDCARDS.items():
             add(search, constraint, term)
-    if search is not None and search in schema.get("required", []) and tokens(name) & _SEARCH_VERBS:
+    named_search = bool(tokens(name) & _SEARCH_VERBS) and (read_only or _named_as_read(name))
+    if search is not None and search in schema.get("required", []) and named_search:
         add(search, "empty-search", "")  # a search for nothing must be refused, not answer everything
     return cases + _statement_cases(schema, valid, properties, description)
+
+
+_READ_VERBS: Final = frozenset(
+    {"get", "read", "list", "show", "view", "fetch", "describe", "count", "summarize", "summary", "stats"}
+    | {"statistics", "report", "export", "leggi", "lista", "elenca", "mostra"}
+)
+_CREATE_VERBS: Final = frozenset(
+    {"add", "create", "new", "save", "insert", "log", "record", "append", "register"}
+)
+_DESTROYING: Final = frozenset(
+    {
+        "delete",
+        "remove",
+        "purge",
+        "clear",
+        "drop",
+        "destroy",
+        "truncate",
+        "reset",
+        "replace",
+        "overwrite",
+        "prune",
+    }
+    | {
+        "cleanup",
+        "wipe",
+        "erase",
+        "archive",
+        "move",
+        "rename",
+        "update",
+        "edit",
+        "set",
+        "merge",
+        "import",
+        "sync",
+    }
+)
+
+
+def _named_as_read(name: str) -> bool:
+    """A tool named for a read or a search (search_todos, list_expenses, cronos_cerca) and for no write."""
+    words = tokens(name)
+    return bool(words & (_READ_VERBS | SEARCH_TOOLS)) and not words & (_DESTROYING | _CREATE_VERBS)
+
+
+def harmless_write(name: str) -> bool:
+    """A tool that may write, named for a read (the annotation is missing) or for a create (add_expense): a
+    malformed value it accepts is stored or filters nothing, but destroys nothing."""
+    words = tokens(name)
+    return _named_as_read(name) or (bool(words & _CREATE_VERBS) and not words & _DESTROYING)
 
 
 def search_field(name: str, schema: dict[str, Any]) -> str | None:

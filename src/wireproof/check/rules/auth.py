@@ -10,7 +10,7 @@ from typing import Final, Literal
 from urllib.parse import urlsplit
 
 from wireproof.check.config import CheckOptions
-from wireproof.check.edges import tokens
+from wireproof.check.generate import name_words
 from wireproof.check.model import (
     AuthObservation,
     CallRecord,
@@ -501,6 +501,42 @@ _WRITE_NAMES: Final = frozenset(
 )
 """Name words of a tool that writes: a calculator's ``calculate`` or a ``query`` tool is called a write only
 for want of readOnlyHint, and its success shows no write."""
+_NOT_WRITES: Final = frozenset(
+    {"get", "read", "list", "search", "find", "show", "view", "fetch", "describe", "count", "calculate"}
+    | {"compute", "convert", "format", "parse", "validate", "check", "preview", "text", "string", "strings"}
+    | {"number", "numbers", "pdf", "pdfs", "image", "images", "units", "hours", "best"}
+)
+"""Words that make a write word mean something else: a read verb first (get_store_hours, get_best_move), a
+computation, or text or numbers as the object (replace_text, add_numbers, merge_pdfs)."""
+
+
+_SURE_WRITES: Final = frozenset(
+    {
+        "delete",
+        "remove",
+        "clear",
+        "drop",
+        "purge",
+        "destroy",
+        "truncate",
+        "overwrite",
+        "save",
+        "write",
+        "update",
+    }
+    | {"insert", "upsert", "create"}
+)
+
+
+def _named_for_a_write(name: str) -> bool:
+    """A name with a write word and an object (add_note, delete_todo, cronos_aggiungi_entry), not a bare verb
+    (a calculator's add) nor a computation on what the caller passed."""
+    words = name_words(name)
+    if len(words) == 1:  # a bare delete or save is a write; a bare add or replace as often a computation
+        return words[0] in _SURE_WRITES
+    return bool(set(words) & _WRITE_NAMES) and not set(words) & _NOT_WRITES
+
+
 _WRITE_ORDER: Final = re.compile(
     r"delete|remove|clear|drop|purge|destroy|overwrite|replace|restore|reset", re.I
 )
@@ -522,7 +558,7 @@ def writes_run_without_credential(
         for t in observations.tools
         if not t.read_only
         and (t.annotations or {}).get("destructiveHint") is not False
-        and tokens(t.name) & _WRITE_NAMES
+        and _named_for_a_write(t.name)
     }
     return {
         c.tool: c

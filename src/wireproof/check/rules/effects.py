@@ -470,8 +470,10 @@ _LEAVES_DESTROY: Final = frozenset(
         "load",
     }
     | {"import", "sync", "overwrite", "move", "rename", "merge", "archive", "prune", "cleanup", "compact"}
+    | {"all", "bulk", "active", "default", "complete", "close", "resolve", "mark", "current", "switch"}
 )
-"""Name words of a write that may rightly change or remove items it does not name."""
+"""Name words of a write that may rightly change or remove items it does not name (mark_all_read,
+set_active_project, complete_project: the other items' status moves with it)."""
 
 
 def _id_key(items: list[Any]) -> str | None:
@@ -562,6 +564,8 @@ def _item_changes(
         if old is None or new is None or old[0] != new[0]:
             continue
         key, olds, news = old[0], old[1], new[1]
+        if _a_page(old_answer, new_answer, list(olds), list(news)):
+            continue  # a window over the items: what left it moved past its edge, no damage shown
         content = {
             json.dumps({k: v for k, v in i.items() if k != key}, sort_keys=True): ident
             for ident, i in olds.items()
@@ -602,6 +606,29 @@ def _item_changes(
         changes += changed if not shifted else [c for c in changed if c[0] in fresh]
         gone += vanished if not shifted else []
     return first[0], changes, moved, gone
+
+
+_PAGING_KEYS: Final = frozenset(
+    {"has_more", "hasmore", "next", "next_cursor", "nextcursor", "cursor", "next_page", "nextoffset", "more"}
+)
+
+
+def _a_page(old_answer: Any, new_answer: Any, old_ids: list[str], new_ids: list[str]) -> bool:
+    """Whether an observer's list is a page of more items: its answer says so (has_more, a cursor, a total
+    above the count), or the write's new item came in at one end while what left went out at the other
+    (the newest or oldest N: the page moved, nothing was lost)."""
+    for answer in (old_answer, new_answer):
+        if isinstance(answer, dict):
+            keys = {str(k).lower() for k in answer}
+            if keys & _PAGING_KEYS and any(answer.get(k) for k in answer if str(k).lower() in _PAGING_KEYS):
+                return True
+    gone = [i for i in old_ids if i not in new_ids]
+    came = [i for i in new_ids if i not in old_ids]
+    if not gone or len(gone) != len(came):  # a window keeps its size; items under new ids are no page
+        return False
+    tail_out = old_ids[-len(gone) :] == gone and new_ids[: len(came)] == came  # newest first
+    head_out = old_ids[: len(gone)] == gone and new_ids[-len(came) :] == came  # oldest first, the last N
+    return tail_out or head_out
 
 
 def _rekeyed(item: dict[str, Any], fresh: dict[str, dict[str, Any]], key: str) -> str | None:

@@ -12,7 +12,7 @@ from typing import Any, Final
 from wireproof._jsontext import RELATIVE_PATH, json_strings
 from wireproof.check.client import INVALID_RESULT
 from wireproof.check.edges import MULTI_STATEMENT, NOT_LISTED, STATEMENT_MARKS, WILDCARDS, duration_like
-from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like
+from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like, resolve
 from wireproof.check.model import (
     CallRecord,
     Observations,
@@ -184,7 +184,7 @@ _DISGUISED: Final = re.compile(
     r"\b(database error|internal server error|failed to \w+|"
     r"an error occurred|unhandled exception)\b|"
     # Chinese: an answer opening with error/failure/exception; a format or parameter error; an operation failed
-    r"^\s*(错误|錯誤|失败|失敗|异常|異常)|(格式|参数|參數)(错误|錯誤)|"
+    r"^\s*(错误|錯誤|失败|失敗|异常|異常)\s*[:\uff1a!\uff01]|(格式|参数|參數)(错误|錯誤)|"
     r"(操作|查询|查詢|读取|讀取|写入|寫入|保存|加载|載入|解析)(失败|失敗)",
     re.IGNORECASE,
 )
@@ -1002,6 +1002,24 @@ _ALL_ON_EMPTY: Final = re.compile(
 )
 
 
+_EMPTY_REFUSED: Final = re.compile(
+    r"\b(provide|required|empty|blank|cannot|can't|must|missing|enter)\b", re.IGNORECASE
+)
+"""An answer that asks for a term (isError false, but a refusal all the same): no items."""
+
+
+def _holds_items(call: CallRecord) -> bool:
+    """Whether an answer holds items: JSON with a non-empty list (at the top or one level down), or text of
+    two or more lines."""
+    value = call.answer_json()
+    for candidate in (value, *(value.values() if isinstance(value, dict) else ())):
+        if isinstance(candidate, list) and candidate:
+            return True
+    if value is not None:
+        return False
+    return len([line for line in _said(call).splitlines() if line.strip()]) >= 2
+
+
 @rule("errors.empty-search-accepted", "warning", reference="wireproof MISSION property 3; " + TOOL_ERRORS)
 def empty_search_accepted(ctx: RuleContext) -> Iterator[Hit]:
     """An empty search term answered with items
@@ -1016,12 +1034,14 @@ def empty_search_accepted(ctx: RuleContext) -> Iterator[Hit]:
     for call in ctx.observations.calls:
         if call.purpose != "hostile" or call.constraint != "empty-search" or call.tool in reported:
             continue
-        if not answered_ok(call) or disguised_failure(call) is not None or nothing(_items(call)):
+        if not answered_ok(call) or disguised_failure(call) is not None or not _holds_items(call):
             continue
-        if _NO_RESULTS.search(_said(call)[:300]) or _SAYS_REFUSED.search(call.text[:500]):
+        said = _said(call)[:500]
+        if _NO_RESULTS.search(said) or _SAYS_REFUSED.search(said) or _EMPTY_REFUSED.search(said):
             continue
         tool = next((t for t in ctx.observations.tools if t.name == call.tool), None)
-        prop = (tool.input_schema.get("properties", {}) if tool else {}).get(call.field or "", {})
+        raw = (tool.input_schema.get("properties", {}) if tool else {}).get(call.field or "", {})
+        prop = resolve(raw, tool.input_schema) if tool and isinstance(raw, dict) else raw
         told = f"{tool.description if tool else ''} {prop.get('description', '') if isinstance(prop, dict) else ''}"
         if _ALL_ON_EMPTY.search(told):
             continue

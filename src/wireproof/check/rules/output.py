@@ -14,7 +14,7 @@ from jsonschema.exceptions import SchemaError
 from wireproof._jsontext import json_strings
 from wireproof.check.config import BYTES_PER_TOKEN
 from wireproof.check.edges import SEARCH_TOOLS
-from wireproof.check.generate import LONG_QUERY_ROWS
+from wireproof.check.generate import LONG_QUERY_ROWS, name_words
 from wireproof.check.model import CallRecord, Evidence, ToolInfo, code_parameters, name_list, wrapped_json
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import answer_text, disguised_failure
@@ -247,8 +247,7 @@ def _observer_list(snapshot: str | None, tool: str) -> int | None:
 
 
 def _words(name: str) -> set[str]:
-    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", name)
-    return {t for t in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if t}
+    return set(name_words(name))
 
 
 def _is_long(call: CallRecord) -> bool:
@@ -779,7 +778,16 @@ def _prose(call: CallRecord) -> str | None:
     return None  # JSON text: output.json-in-text's case
 
 
+_FRONT_MATTER: Final = re.compile(r"\A\s*---\s*\n.*?\n---\s*(\n|\Z)", re.DOTALL)
+_CONTENT_TOOLS: Final = frozenset(
+    {"file", "files", "content", "contents", "document", "documents", "page", "note", "notes", "log", "logs"}
+    | {"readme", "markdown", "text", "body", "source", "raw", "cat"}
+)
+"""Name words of a tool whose answer is content the user stored (a file, a note, a log): its lines are data."""
+
+
 def _records_as_prose(text: str) -> bool:
+    text = _FRONT_MATTER.sub("", text, count=1)  # a note's YAML front matter is its content, not a record
     return len(_LABEL_LINE.findall(text)) >= _RECORD_LINES or bool(_TABLE_RULE.search(text))
 
 
@@ -810,14 +818,16 @@ def prose_records(ctx: RuleContext) -> Iterator[Hit]:
     a field, and a client can neither select, validate nor page it: field names and formats drift between
     answers, and a label in the model's context costs tokens on every item. Return structuredContent with
     an outputSchema (the text may still summarise it). Judged on the successful answers the check saw: a
-    text with at least three 'label: value' lines or a Markdown table. One finding a server, when at least
+    text with at least three 'label: value' lines or a Markdown table (a leading YAML front matter left out),
+    not JSON, from a tool not named for stored content (read_file, get_note, tail_logs: their lines are the
+    user's data). One finding a server, when at least
     two tools answer this way (one, for a server of at most three tools). Silent on a protocol older than
     2025-06-18, which has no structuredContent."""
     if ctx.protocol_version is not None and ctx.protocol_version < _STRUCTURED_SINCE:
         return
     found: list[CallRecord] = []
     for tool in ctx.observations.tools:
-        if not _string_only_output(tool):
+        if not _string_only_output(tool) or _words(tool.name) & _CONTENT_TOOLS:
             continue
         for call in ctx.observations.calls_for(tool.name):
             text = _prose(call) if call.purpose in _ANSWER_PURPOSES else None

@@ -630,6 +630,27 @@ def _mostly_cjk(text: str) -> bool:
     return cjk >= _MIN_CJK and cjk * 5 > len(_LATIN.findall(text))
 
 
+def _prose_of(call: CallRecord) -> str | None:
+    """An answer's own words: its text, or the string an SDK wraps as {"result": ...}; None for JSON, whose
+    values are data (a station's name, a translation) whatever language they are in."""
+    structured = call.structured
+    if (
+        isinstance(structured, dict)
+        and list(structured) == ["result"]
+        and isinstance(structured["result"], str)
+    ):
+        text = structured["result"]
+    elif structured is not None:
+        return None
+    else:
+        text = call.text
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    return None
+
+
 def _english(text: str) -> bool:
     return len(_LATIN.findall(text)) >= 10 and not _CJK.search(text)
 
@@ -647,8 +668,9 @@ def mixed_language(ctx: RuleContext) -> Iterator[Hit]:
     English translate each answer to tell a success from a failure, and the words the rules of the client
     look for (error, not found) are not there. Keep one language throughout (a locale setting may choose
     it). One finding a server: the tool descriptions are English (at least four in five of those with text),
-    and a parameter description or a successful answer the check saw is mostly CJK; the checker's own
-    arguments are English, so the answer's words are the server's."""
+    and a parameter description or a successful answer's prose the check saw is mostly CJK (a JSON answer's
+    values are data, not the server's words); the checker's own arguments are English, so the prose is the
+    server's."""
     described = [t for t in ctx.observations.tools if (t.description or "").strip()]
     if not described or sum(_english(t.description or "") for t in described) * 5 < len(described) * 4:
         return
@@ -664,7 +686,8 @@ def mixed_language(ctx: RuleContext) -> Iterator[Hit]:
                 )
                 return
     for call in ctx.observations.calls:
-        if call.purpose in ("valid", "write-first") and answered_ok(call) and _mostly_cjk(call.text[:2000]):
+        prose = _prose_of(call) if call.purpose in ("valid", "write-first") and answered_ok(call) else None
+        if prose is not None and _mostly_cjk(prose[:2000]):
             yield Hit(
                 None,
                 f"The tools are described in English, but {call.tool} answers in another language: a model "
