@@ -338,19 +338,21 @@ class _Transport:
         ):
             await self.out_send.send(frame)
             return
-        async with self.write_lock:
-            if self.gone:
-                return
-            try:
-                written = os.write(self.write_fd, frame)
-            except BlockingIOError:
-                written = 0
-            except OSError as exc:
-                logger.warning("stdout is closed (%s): answers from now on are discarded", exc.strerror)
-                self.gone = True
-                return
-            if written < len(frame):  # the pipe is full: the rest, never cut by the call's cancel scope
-                with anyio.CancelScope(shield=True):
+        # Nothing is being written and nothing waits, and no await comes before the write: the frame
+        # goes out at once, without taking the lock (3-4 us a call); only a full pipe takes it.
+        if self.gone:
+            return
+        try:
+            written = os.write(self.write_fd, frame)
+        except BlockingIOError:
+            written = 0
+        except OSError as exc:
+            logger.warning("stdout is closed (%s): answers from now on are discarded", exc.strerror)
+            self.gone = True
+            return
+        if written < len(frame):  # the pipe is full: the rest, never cut by the call's cancel scope
+            with anyio.CancelScope(shield=True):
+                async with self.write_lock:  # free (checked above): taken with no checkpoint
                     await self.write_out(frame[written:])
 
     async def write_out(self, data: bytes) -> None:
