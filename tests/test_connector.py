@@ -450,3 +450,27 @@ async def test_a_key_that_expires_while_serving_makes_tools_list_loud_and_calls_
     assert caught.value.data["io.wireproof/error"]["code"] == "token_expired"
     assert called.is_error is True
     assert _error(called)["code"] == "token_expired"
+
+
+def test_the_audit_fingerprint_matches_equal_arguments_and_only_them() -> None:
+    from wireproof.connector import _audit_fingerprint
+
+    same = _audit_fingerprint({"b": "x", "a": "y"})
+    assert same == _audit_fingerprint({"a": "y", "b": "x"})  # key order is not a difference
+    assert _audit_fingerprint({"n": 1}) == _audit_fingerprint({"n": 1.0})  # nor a number's spelling
+    assert same != _audit_fingerprint({"a": "y", "b": "z"})
+    assert _audit_fingerprint({"a": "1"}) != _audit_fingerprint({"a": 1})
+    assert _audit_fingerprint({"a": "\ud800"}) == "unhashable"  # a lone surrogate has no UTF-8
+    assert len(same) == 64
+
+
+def test_the_audit_clock_writes_the_time_as_isoformat_does() -> None:
+    from datetime import UTC, datetime
+
+    from wireproof.connector import _AuditClock
+
+    before = datetime.now(UTC).isoformat(timespec="milliseconds")
+    written = _AuditClock().now()
+    after = datetime.now(UTC).isoformat(timespec="milliseconds")
+    assert before <= written <= after
+    assert datetime.fromisoformat(written).tzinfo is not None

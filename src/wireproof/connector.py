@@ -552,6 +552,44 @@ def _opens_transactions(store: IdempotencyStore | None) -> bool:
         return transaction is not None
 
 
+def _audit_fingerprint(arguments: dict[str, Any]) -> str:
+    """The keyed fingerprint of a call's arguments: equal for equal JSON values within this process.
+
+    Arguments that are all strings (the common call) are canonical as they are, once their keys are
+    sorted, and are encoded by pydantic-core; anything else goes through ``canonical_json`` (numbers
+    spelled alike, nested values). Each value always takes the same way, so equal values match."""
+    mac = _AUDIT_MAC.copy()
+    try:
+        if all(type(value) is str for value in arguments.values()):
+            mac.update(pydantic_core.to_json(dict(sorted(arguments.items()))))
+        else:
+            mac.update(canonical_json(arguments).encode())
+    except (TypeError, ValueError):  # not JSON, or a lone surrogate (pydantic-core's error is a ValueError)
+        return "unhashable"
+    return mac.hexdigest()
+
+
+class _AuditClock:
+    """The audit line's UTC time to the millisecond, as ``datetime.isoformat(timespec="milliseconds")``
+    writes it, with the date and time of day formatted once a second rather than on every line."""
+
+    __slots__ = ("prefix", "second")
+
+    def __init__(self) -> None:
+        self.second, self.prefix = -1, ""
+
+    def now(self) -> str:
+        microseconds = round(time.time() * 1_000_000)  # datetime.now rounds to the microsecond too
+        second, rest = divmod(microseconds, 1_000_000)
+        if second != self.second:
+            self.second = second
+            self.prefix = datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        return f"{self.prefix}.{rest // 1000:03d}+00:00"
+
+
+_AUDIT_CLOCK = _AuditClock()
+
+
 def _audit(
     tool: str,
     caller: Principal | AuthError,
@@ -562,17 +600,12 @@ def _audit(
 ) -> None:
     """One audit line: who called what, a fingerprint of the arguments (never their values), the outcome."""
     error = (result.meta or {}).get(ERROR_META) if result.is_error else None
-    try:  # keyed with a per-process secret: a small argument space cannot be brute-forced back
-        mac = _AUDIT_MAC.copy()
-        mac.update(canonical_json(arguments or {}).encode())
-        arguments_fingerprint = mac.hexdigest()
-    except (TypeError, ValueError):
-        arguments_fingerprint = "unhashable"
     line = {
-        "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
+        "time": _AUDIT_CLOCK.now(),
         "principal": caller.id if isinstance(caller, Principal) else None,
         "tool": tool,
-        "arguments_fingerprint": arguments_fingerprint,
+        # keyed with a per-process secret: a small argument space cannot be brute-forced back
+        "arguments_fingerprint": _audit_fingerprint(arguments or {}),
         "outcome": error["type"] if isinstance(error, dict) else "ok",
         "latency_ms": round((time.perf_counter() - started) * 1000, 2),
         "correlation_id": correlation_id,

@@ -124,3 +124,15 @@ def test_a_success_gives_the_caller_s_relative_path_back_without_the_server_s_ro
     assert hidden.structured_content == {"path": "notes/a.md", "other": "/srv/kb/notes/a.mdx"}
     plain = types.CallToolResult(content=[types.TextContent(text="hello")])
     assert hide_roots(plain, {"text": "hello"}) is plain  # nothing to take off: the answer as it came
+
+
+def test_a_path_with_letters_past_ascii_loses_its_root_only_in_structured_content_too() -> None:
+    from wireproof.guard._answers import hide_roots
+
+    answer = types.CallToolResult(
+        content=[types.TextContent(text="saved")],
+        structured_content={"saved": ["/srv/kb/notes/café.md"]},
+    )
+    hidden = hide_roots(answer, {"path": "notes/café.md"})
+    assert hidden.structured_content == {"saved": ["notes/café.md"]}
+    assert hidden.content == answer.content

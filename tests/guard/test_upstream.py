@@ -80,3 +80,25 @@ async def test_a_stdio_upstream_is_spoken_to_in_the_handshake_era_unless_it_refu
     assert spoken == era
     assert relayed
     assert [c.text for c in answer.content if isinstance(c, types.TextContent)] == ["era"]
+
+
+@pytest.mark.anyio
+async def test_relayed_frames_larger_than_the_pipe_never_interleave() -> None:
+    upstream = Upstream(flawed_spec(), call_timeout=20)
+    texts = [f"{n}:" + chr(ord("a") + n) * 200_000 for n in range(6)]  # each frame over a pipe's 64 KiB
+    answers: dict[int, types.CallToolResult] = {}
+
+    async def one(n: int) -> None:
+        answers[n] = await upstream.call("echo", {"text": texts[n]})
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(upstream.supervise)
+        with anyio.fail_after(30):
+            await upstream.wait_started()
+            async with anyio.create_task_group() as calls:
+                for n in range(len(texts)):
+                    calls.start_soon(one, n)
+            small = await upstream.call("echo", {"text": "after"})  # the pipe is whole again
+        tasks.cancel_scope.cancel()
+    assert [answers[n].content[0].text for n in range(len(texts))] == texts  # type: ignore[union-attr]
+    assert small.content[0].text == "after"  # type: ignore[union-attr]

@@ -19,8 +19,12 @@ from typing import Any
 
 import anyio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from mcp_types import methods as _methods
 
 from tests.serve.test_stdio import Stdio
+from wireproof.serve import _lean
 
 pytestmark = pytest.mark.anyio
 
@@ -367,3 +371,58 @@ async def test_two_calls_under_one_id_a_cancel_takes_the_newer_on_both_paths(tmp
     answer, rest = answers["sdk"]
     assert answer["result"]["structuredContent"] == {"text": "slept 1.0"}, answer
     assert rest == []
+
+
+# -- the sieve of a plain result, skipped: the same answer the SDK's sieve writes -----------------------
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+_PLAIN = st.fixed_dictionaries(
+    {
+        "content": st.lists(st.builds(lambda text: {"type": "text", "text": text}, st.text()), max_size=3),
+        "isError": st.booleans(),
+        "resultType": st.just("complete"),
+    },
+    optional={"structuredContent": st.dictionaries(st.text(), _JSON, max_size=4)},
+)
+_VERSIONS = sorted({version for method, version in _methods.SERVER_RESULTS if method == "tools/call"})
+
+
+def test_every_protocol_version_the_sdk_knows_takes_plain_results_without_the_sieve() -> None:
+    assert _VERSIONS
+    assert all(_lean._plain_fields(version) is not None for version in _VERSIONS)
+    assert _lean._plain_fields("1999-01-01") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(result=_PLAIN, version=st.sampled_from(_VERSIONS))
+def test_a_plain_result_is_written_as_the_sdks_sieve_writes_it(result: dict[str, Any], version: str) -> None:
+    assert _lean._is_plain(result)
+    sieved = _methods.serialize_server_result("tools/call", version, result)
+    taken = _lean._sieved(result, version)
+    assert taken == sieved
+    assert list(taken) == list(sieved)  # the result's members in the sieve's order
+    # the same JSON on the wire (a text block's two members may come in the other order: RFC 8259)
+    assert json.loads(_lean._frame(1, {"result": taken})) == json.loads(_lean._frame(1, {"result": sieved}))
+
+
+@pytest.mark.parametrize(
+    "result",
+    [
+        {
+            "content": [{"type": "text", "text": "x", "annotations": {"priority": 1}}],
+            "resultType": "complete",
+        },
+        {"content": [{"type": "image", "data": "AA==", "mimeType": "image/png"}], "resultType": "complete"},
+        {"content": [], "isError": False, "resultType": "complete", "_meta": {"k": 1}},
+        {"content": [], "structuredContent": [1], "resultType": "complete"},
+        {"content": [], "isError": 1, "resultType": "complete"},
+        {"content": [], "isError": False},
+        {"content": [{"type": "text", "text": 1}], "resultType": "complete"},
+    ],
+)
+def test_any_other_result_goes_through_the_sdks_sieve(result: dict[str, Any]) -> None:
+    assert not _lean._is_plain(result)

@@ -196,10 +196,12 @@ def hide_roots(result: types.CallToolResult, arguments: dict[str, Any]) -> types
     sent = {v for v in json_strings(arguments) if len(v) >= 3 and ".." not in v and RELATIVE_PATH.match(v)}
     if not sent:
         return result
-    texts = [b.text for b in result.content if isinstance(b, types.TextContent)]
     structured = result.structured_content
-    whole = "\n".join(texts) + (json.dumps(structured) if structured is not None else "")
-    present = sorted((v for v in sent if f"/{v}" in whole), key=len, reverse=True)
+    # The strings the rewrite below can change: each text block and each string in structuredContent
+    # (searched one by one, not as one JSON dump: no encoding per call, and no escape hides a path).
+    strings = [b.text for b in result.content if isinstance(b, types.TextContent)]
+    strings.extend(json_strings(structured))
+    present = sorted((v for v in sent if any(f"/{v}" in s for s in strings)), key=len, reverse=True)
     if not present:
         return result
     pattern = re.compile(

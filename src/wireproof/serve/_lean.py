@@ -36,6 +36,7 @@ here instead::
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 from collections.abc import Awaitable, Callable
@@ -291,7 +292,8 @@ class LeanCalls:
         except (anyio.ClosedResourceError, anyio.BrokenResourceError):
             logger.warning("the answer to tools/call %s is dropped: the connection is closed", request_id)
             return
-        logger.debug("tools/call %s answered on the lean path", json.dumps(request_id))
+        if logger.isEnabledFor(logging.DEBUG):  # the id's JSON is made only for a line that is written
+            logger.debug("tools/call %s answered on the lean path", json.dumps(request_id))
 
     def _shaped(self, result: types.CallToolResult, version: str) -> dict[str, Any]:
         """The result as the SDK's runner writes it at ``version`` (``ServerRunner._serialize``)."""
@@ -299,13 +301,7 @@ class LeanCalls:
         modern = version in MODERN_PROTOCOL_VERSIONS
         result_type = dumped.get("resultType")
         if not modern or not isinstance(result_type, str) or result_type in types.CORE_RESULT_TYPES:
-            try:
-                dumped = _methods.serialize_server_result("tools/call", version, dumped)
-            except ValueError:
-                logger.exception("tools/call returned a result the protocol version %s cannot carry", version)
-                raise MCPError(
-                    code=types.INTERNAL_ERROR, message="Handler returned an invalid result"
-                ) from None
+            dumped = _sieved(dumped, version)
         if not modern:
             return dumped
         if dumped.get("resultType") is None:
@@ -316,6 +312,66 @@ class LeanCalls:
         elif isinstance(meta, dict) and meta.get(types.SERVER_INFO_META_KEY) is None:
             dumped["_meta"] = {**meta, types.SERVER_INFO_META_KEY: self.stamp}
         return dumped
+
+
+_PLAIN_RESULT_KEYS: Final = frozenset({"content", "structuredContent", "isError", "resultType"})
+_PLAIN_PROBE: Final = {
+    "content": [{"type": "text", "text": "probe"}],
+    "structuredContent": {"probe": ["probe", 1, 2.5, True, None, {}]},
+    "isError": False,
+    "resultType": "complete",
+}
+
+
+@functools.cache
+def _plain_fields(version: str) -> tuple[str, ...] | None:
+    """The fields of a plain result (``_is_plain``) that the SDK's sieve keeps at ``version``, in the
+    order it writes them; None when the sieve does anything to a plain result but keep or drop whole
+    fields (then every result goes through it). Learned once per version from the sieve itself."""
+    try:
+        sieved = _methods.serialize_server_result("tools/call", version, _PLAIN_PROBE)
+    except ValueError:  # a version the SDK does not know: the sieve refuses it, in its own words
+        return None
+    if any(key not in _PLAIN_PROBE or sieved[key] != _PLAIN_PROBE[key] for key in sieved):
+        return None
+    return tuple(sieved)
+
+
+def _is_plain(dumped: dict[str, Any]) -> bool:
+    """A result of only text blocks, a JSON object as structuredContent and the flags: the shape whose
+    every value the SDK's sieve passes unchanged (``tests/serve/test_lean.py`` holds it to that)."""
+    if dumped.keys() - _PLAIN_RESULT_KEYS or dumped.get("resultType") != "complete":
+        return False
+    if type(dumped.get("isError", False)) is not bool:
+        return False
+    structured = dumped.get("structuredContent")
+    if structured is not None and type(structured) is not dict:
+        return False
+    content = dumped.get("content")
+    return type(content) is list and all(
+        type(block) is dict
+        and block.keys() == _TEXT_BLOCK_KEYS
+        and block["type"] == "text"
+        and type(block["text"]) is str
+        for block in content
+    )
+
+
+_TEXT_BLOCK_KEYS: Final = frozenset({"type", "text"})
+
+
+def _sieved(dumped: dict[str, Any], version: str) -> dict[str, Any]:
+    """The result as the SDK's sieve at ``version`` writes it (``serialize_server_result``): for a plain
+    result, the fields the version keeps, taken as they are (the sieve would validate and dump each
+    one again to the same value); anything else through the sieve itself."""
+    kept = _plain_fields(version)
+    if kept is not None and _is_plain(dumped):
+        return {key: dumped[key] for key in kept if key in dumped}
+    try:
+        return _methods.serialize_server_result("tools/call", version, dumped)
+    except ValueError:
+        logger.exception("tools/call returned a result the protocol version %s cannot carry", version)
+        raise MCPError(code=types.INTERNAL_ERROR, message="Handler returned an invalid result") from None
 
 
 def _plain_call(request_id: Any, params: dict[str, Any]) -> bool:

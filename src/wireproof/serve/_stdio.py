@@ -256,7 +256,9 @@ class _Transport:
         self.in_flight = _InFlight()
         self.out_send, self.out_receive = anyio.create_memory_object_stream[bytes](1024)
         self.lean: LeanCalls | None = None
-        self.pipe: asyncio.StreamReader | None = None  # the input, while read through asyncio's transport
+        self.pipe: _StdinChunks | None = None  # the input, while read through asyncio's transport
+        self.between_lines = False  # the reader waits for input with no line begun (see _StdinChunks)
+        self.lean_tasks: anyio.abc.TaskGroup | None = None  # the lean calls' group, while reading
         self.write_lock = anyio.Lock(fast_acquire=True)  # frames never interleave; no checkpoint when free
         self.gone = False  # stdout is closed (the client left): frames are discarded
         self.writer_done = False
@@ -268,7 +270,9 @@ class _Transport:
         oversize: int | None = None  # bytes of the current line past the limit, once it is over
         prefix = b""
         while True:
+            self.between_lines = not pending and oversize is None
             chunk = await self.read_chunk()
+            self.between_lines = False
             if not chunk:
                 if oversize is not None:
                     yield prefix, oversize
@@ -299,7 +303,7 @@ class _Transport:
     async def read_chunk(self) -> bytes:
         """The next bytes of the input (empty at EOF): on the event loop for a non-blocking pipe."""
         if self.pipe is not None:
-            return await self.pipe.read(_READ_CHUNK)
+            return await self.pipe.read()
         if not self.read_polled:
             return await anyio.to_thread.run_sync(os.read, self.read_fd, _READ_CHUNK, abandon_on_cancel=True)
         while True:
@@ -338,19 +342,21 @@ class _Transport:
         ):
             await self.out_send.send(frame)
             return
-        async with self.write_lock:
-            if self.gone:
-                return
-            try:
-                written = os.write(self.write_fd, frame)
-            except BlockingIOError:
-                written = 0
-            except OSError as exc:
-                logger.warning("stdout is closed (%s): answers from now on are discarded", exc.strerror)
-                self.gone = True
-                return
-            if written < len(frame):  # the pipe is full: the rest, never cut by the call's cancel scope
-                with anyio.CancelScope(shield=True):
+        # Nothing is being written and nothing waits, and no await comes before the write: the frame
+        # goes out at once, without taking the lock (3-4 us a call); only a full pipe takes it.
+        if self.gone:
+            return
+        try:
+            written = os.write(self.write_fd, frame)
+        except BlockingIOError:
+            written = 0
+        except OSError as exc:
+            logger.warning("stdout is closed (%s): answers from now on are discarded", exc.strerror)
+            self.gone = True
+            return
+        if written < len(frame):  # the pipe is full: the rest, never cut by the call's cancel scope
+            with anyio.CancelScope(shield=True):
+                async with self.write_lock:  # free (checked above): taken with no checkpoint
                     await self.write_out(frame[written:])
 
     async def write_out(self, data: bytes) -> None:
@@ -376,10 +382,10 @@ class _Transport:
 
     @contextlib.asynccontextmanager
     async def _reading(self) -> AsyncIterator[None]:
-        """On asyncio, a polled input is read through the loop's own pipe transport: the descriptor
-        stays registered while serving, and each wake-up is one read. (``anyio.wait_readable``
-        registers it again for every chunk, after a read that found nothing: three system calls
-        and a future more per frame.)"""
+        """On asyncio, a polled input is read through the loop's own pipe transport (``_StdinChunks``):
+        the descriptor stays registered while serving, and each wake-up is one read.
+        (``anyio.wait_readable`` registers it again for every chunk, after a read that found nothing:
+        three system calls and a future more per frame.)"""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:  # another event loop (trio): anyio's wait_readable
@@ -387,9 +393,9 @@ class _Transport:
         if not self.read_polled or loop is None:
             yield
             return
-        reader = self.pipe = asyncio.StreamReader(limit=_READ_CHUNK)
+        chunks = self.pipe = _StdinChunks(self)
         pipe = os.fdopen(self.read_fd, "rb", buffering=0, closefd=False)  # the descriptor stays ours
-        reading, _ = await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), pipe)
+        reading, _ = await loop.connect_read_pipe(lambda: chunks, pipe)
         try:
             yield
         finally:
@@ -401,6 +407,7 @@ class _Transport:
     ) -> None:
         lean = self.lean
         async with to_server, anyio.create_task_group() as lean_calls:
+            self.lean_tasks = lean_calls
             async for line, oversize in self.frames():
                 if oversize is not None:
                     await self.refuse(_oversized(line, oversize, self.max_frame_bytes), oversize)
@@ -428,9 +435,25 @@ class _Transport:
                     sum(self.in_flight.counts.values()),
                     drain,
                 )
+            self.lean_tasks = None
             if lean is not None:
                 await lean.close()  # each still running is answered "Connection closed"
             lean_calls.cancel_scope.cancel()  # (on trio, the calls are this group's tasks)
+
+    def take_lines(self, data: bytes) -> bytes:
+        """Hand the whole lines at the start of ``data`` to the lean path while it takes them; return
+        the rest (from the first line it does not take), for the reader task. Called only while the
+        reader waits with no line begun and nothing queued, so the order of frames is kept."""
+        lean, tasks = self.lean, self.lean_tasks
+        if lean is None or tasks is None:
+            return data
+        start = 0
+        while (newline := data.find(b"\n", start)) >= 0 and newline - start <= self.max_frame_bytes:
+            frame = data[start:newline].rstrip(b"\r")
+            if frame.strip() and not lean.take(frame, tasks):
+                break
+            start = newline + 1
+        return data[start:] if start else data
 
     def cancelled_lean(self, message: types.JSONRPCNotification) -> bool:
         """For a ``notifications/cancelled``: settle the request it names (never answered), and
@@ -499,6 +522,72 @@ class _Transport:
                         await self.write_out(b"".join(frames))
         finally:
             self.writer_done = True
+
+
+class _StdinChunks(asyncio.Protocol):
+    """A polled stdin on asyncio, read by the loop's own pipe transport: the descriptor stays
+    registered while serving, and each wake-up is one read.
+
+    What it reads goes to the reader task (``_Transport.frames``) in order. While that task waits
+    with no line begun and nothing queued, the whole lines a read brings go first to the lean path,
+    here (``_Transport.take_lines``): a call it takes starts a turn of the loop earlier, with no
+    reader task to wake; the first line it does not take, and all after it, go to the reader task.
+    Reading pauses while more than ``_READ_CHUNK`` bytes wait for the reader."""
+
+    def __init__(self, owner: _Transport) -> None:
+        self.owner = owner
+        self.chunks: collections.deque[bytes] = collections.deque()
+        self.waiting = 0  # bytes in ``chunks``
+        self.ended = False
+        self.waiter: asyncio.Future[None] | None = None
+        self.transport: asyncio.ReadTransport | None = None
+        self.paused = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.ReadTransport)
+        self.transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        if self.waiter is not None and not self.chunks and self.owner.between_lines:
+            data = self.owner.take_lines(data)
+            if not data:
+                return
+        self.chunks.append(data)
+        self.waiting += len(data)
+        if self.waiting > _READ_CHUNK and self.transport is not None and not self.paused:
+            self.paused = True
+            self.transport.pause_reading()
+        self._wake()
+
+    def eof_received(self) -> bool:
+        self.ended = True
+        self._wake()
+        return False  # the transport closes, and connection_lost follows
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.ended = True
+        self._wake()
+
+    def _wake(self) -> None:
+        if self.waiter is not None and not self.waiter.done():
+            self.waiter.set_result(None)
+
+    async def read(self) -> bytes:
+        """The next bytes read, in order; empty at EOF."""
+        while not self.chunks:
+            if self.ended:
+                return b""
+            self.waiter = asyncio.get_running_loop().create_future()
+            try:
+                await self.waiter
+            finally:
+                self.waiter = None
+        chunk = self.chunks.popleft()
+        self.waiting -= len(chunk)
+        if self.paused and self.waiting <= _READ_CHUNK // 2 and self.transport is not None:
+            self.paused = False
+            self.transport.resume_reading()
+        return chunk
 
 
 def _has_top_level_id(frame: bytes) -> bool:
