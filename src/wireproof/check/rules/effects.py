@@ -624,8 +624,8 @@ def _a_page(old_answer: Any, new_answer: Any, old_ids: list[str], new_ids: list[
                 return True
     gone = [i for i in old_ids if i not in new_ids]
     came = [i for i in new_ids if i not in old_ids]
-    if not gone or len(gone) != len(came):  # a window keeps its size; items under new ids are no page
-        return False
+    if not gone or len(gone) != len(came) or len(gone) == len(old_ids):
+        return False  # a window keeps its size and some of its items; every item under a new id is no page
     tail_out = old_ids[-len(gone) :] == gone and new_ids[: len(came)] == came  # newest first
     head_out = old_ids[: len(gone)] == gone and new_ids[-len(came) :] == came  # oldest first, the last N
     return tail_out or head_out
