@@ -494,3 +494,12 @@ def test_an_observer_that_lists_a_page_shows_no_damage_when_an_item_leaves_it() 
     """Review of session 8: a list of the newest three; an add pushes the oldest out of the page."""
     report = check_todos(Todos(window=3))
     assert not [f for f in report.findings if f.rule in (DAMAGES, UNSTABLE)]
+
+
+def test_a_window_keeps_some_items_and_a_full_re_keying_is_no_page() -> None:
+    from wireproof.check.rules.effects import _a_page
+
+    assert _a_page({}, {}, ["1", "2", "3"], ["2", "3", "4"])  # the oldest left, the new one came in
+    assert not _a_page({}, {}, ["a", "b", "c"], ["0", "1", "2"])  # every id new: re-keyed (reload_todos)
+    assert not _a_page({}, {}, ["0", "1", "2"], ["0", "1", "u"])  # what left and what came share an end
+    assert _a_page({"items": [], "has_more": True}, {}, ["1"], ["1"])
