@@ -15,7 +15,8 @@ PostgreSQL), in one transaction: one commit, a failure leaves no claim (a termin
 recorded under a claim of its own), and a duplicate meanwhile is ``in_progress`` at once. Elsewhere
 the effect runs inside the store's transaction after a claim of its own. An async function runs its
 effect on the event loop between a claim and a record made in worker threads.
-The deadline of a plain function is ``wireproof._deadline``; results are rendered by
+The deadline of a plain function is ``wireproof._deadline``, every deadline's cancel scope
+``wireproof._deadline_scope``; results are rendered by
 ``wireproof._rendering``.
 """
 
@@ -36,6 +37,7 @@ import mcp_types as types
 import pydantic_core
 
 from wireproof._deadline import Abandoned, DeadlineWorker, Verdict, stragglers
+from wireproof._deadline_scope import deadline_scope
 from wireproof._rendering import (
     ERROR_META,
     REPLAY_META,
@@ -200,7 +202,7 @@ class Execution(Generic[StateT]):
                 retry_after=5,
             )
         worker = self._worker = DeadlineWorker(fn, args)
-        with anyio.CancelScope(deadline=self.deadline):
+        with deadline_scope(self.deadline):
             await anyio.to_thread.run_sync(worker.run, abandon_on_cancel=True)
         if not worker.finished:
             verdict = worker.at_deadline()
@@ -219,7 +221,7 @@ class Execution(Generic[StateT]):
         """An async tool's coroutine, cancelled at the deadline."""
         if self.deadline is None:
             return await awaitable
-        with anyio.CancelScope(deadline=self.deadline):
+        with deadline_scope(self.deadline):
             return await awaitable
         raise self.timed_out(undone=False)
 
