@@ -9,7 +9,8 @@ Idempotency-key calls walk ``claim → effect → complete``:
                  or an unexpected exception releases the key, so a retry runs anew; a claim
                  taken over meanwhile (past lock_timeout) is a retryable ``in_progress``
 
-One path for both kinds of tool (``Execution.run(values, key)``): a plain function runs claim,
+One path for both kinds of tool (``Execution.run(values, key)``): a plain read runs on the event loop
+while its runs prove quick, else in a worker thread (``wireproof._placement``); a plain write runs claim,
 effect and record in one worker-thread hop and, where the store offers it (``claim_and_run``: SQLite,
 PostgreSQL), in one transaction: one commit, a failure leaves no claim (a terminal error is then
 recorded under a claim of its own), and a duplicate meanwhile is ``in_progress`` at once. Elsewhere
@@ -26,6 +27,7 @@ import contextlib
 import functools
 import logging
 import sys
+import time
 from collections.abc import Awaitable, Callable
 from datetime import date
 from enum import Enum
@@ -38,6 +40,7 @@ import pydantic_core
 
 from wireproof._deadline import Abandoned, DeadlineWorker, Verdict, stragglers
 from wireproof._deadline_scope import deadline_scope
+from wireproof._placement import Placement, placement
 from wireproof._rendering import (
     ERROR_META,
     REPLAY_META,
@@ -312,9 +315,22 @@ class Execution(Generic[StateT]):
         tool, store = self.tool, self.store
         if tool.is_async:
             return self._shape(await self._awaited(tool.fn(*self._context(None), **values)))
+        if store is None and tool.kind == "read":  # on the loop or in a thread: wireproof._placement
+            where = placement(tool)
+            if where.on_loop:
+                return self._shape(self._timed(where, values))
+            return self._shape(await self._in_worker(self._timed, where, values))
         if store is None:
             return self._shape(await self._in_worker(self._plain, values))
         return await self._in_worker(self._in_transaction, store, values, None)
+
+    def _timed(self, where: Placement, values: dict[str, Any]) -> Any:
+        """A plain read, on the event loop or in a worker thread, its duration noted where it ran."""
+        started = time.perf_counter()
+        try:
+            return self._plain(values)
+        finally:
+            where.ran(time.perf_counter() - started)
 
     def _plain(self, values: dict[str, Any]) -> Any:
         """In a worker thread: the tool with no transaction (a read, or a write served without a store)."""
