@@ -7,12 +7,14 @@ in a thread, under the deadline, and the loop stays free::
 
     THREAD ── `needed` quick runs in a row ──▶ EVENT LOOP
       ▲                                            │
-      └───────── one run slower than QUICK ────────┘
+      └── a second run slower than QUICK within ───┘
+          STREAK runs of the first one on the loop
 
 ``needed`` starts at STREAK; each return to a thread doubles it (up to MAX_STREAK), and each
-``needed`` quick runs on the loop halve it again (down to STREAK). A read that is slow now and
-then (a lock wait, or its thread preempted on a busy machine) so blocks the loop once per ever
-longer run of calls, while one that is quick but for a rare outlier stays on the loop.
+``needed`` quick runs on the loop halve it again (down to STREAK). One slow run on the loop is
+forgiven (on a busy machine a read of 60 µs is now and then preempted for milliseconds), a second
+one soon after is not: a read that turns slow blocks the loop twice, and a read that is slow now
+and then (a lock wait) blocks it twice per ever longer run of calls.
 
 Only reads qualify: a write's commit waits for the disk and its lock for other writers. A read on
 the loop cannot be stopped at its deadline (nothing interrupts Python code on the loop's thread),
@@ -42,7 +44,7 @@ class Placement:
     the switch by a call, so the counters are not locked.
     """
 
-    __slots__ = ("_needed", "_streak", "on_loop")
+    __slots__ = ("_forgiven", "_needed", "_streak", "on_loop")
     on_loop: bool
     """Whether the next run goes on the event loop (else in a worker thread)."""
 
@@ -50,15 +52,21 @@ class Placement:
         self.on_loop = False
         self._streak = 0
         self._needed = STREAK
+        self._forgiven = 0  # quick runs left during which a slow one on the loop is the second
 
     def ran(self, seconds: float) -> None:
         """Note one run of ``seconds`` (measured where it ran, around the tool alone)."""
         if seconds > QUICK:
+            if self.on_loop and not self._forgiven:
+                self._forgiven = STREAK
+                return
             if self.on_loop:
                 self._needed = min(self._needed * 2, MAX_STREAK)
             self.on_loop = False
-            self._streak = 0
+            self._streak = self._forgiven = 0
             return
+        if self._forgiven:
+            self._forgiven -= 1
         self._streak += 1
         if self._streak < self._needed:
             return
