@@ -29,10 +29,10 @@ class State:
         self.threads: list[threading.Thread] = []
 
 
-def build() -> Connector[State]:
+def build(*, never_blocks: bool = True) -> Connector[State]:
     app: Connector[State] = Connector("placed", timeout=5)
 
-    @app.read(public=True, timeout=0.3)
+    @app.read(public=True, timeout=0.3, never_blocks=never_blocks)
     def read(ctx: ToolContext[State], n: int) -> Out:
         """Note the thread, pause, answer.
 
@@ -149,3 +149,27 @@ async def test_a_read_that_turns_slow_goes_back_to_a_thread_and_a_slow_read_stil
         assert result.is_error
         assert (result.meta or {})["io.wireproof/error"]["code"] == "timeout"
         assert time.monotonic() - started < 0.9
+
+
+async def test_a_read_not_declared_never_blocking_always_runs_in_a_worker_thread(quick: float) -> None:
+    """The default: a read that may wait (a lock, a network) never holds the event loop, however quick it was."""
+    state = State()
+    async with Client(build(never_blocks=False).server(state, principal=LOCAL_OPERATOR)) as client:
+        await calls(client, STREAK + 5)
+    assert threading.current_thread() not in state.threads
+
+
+def test_never_blocks_is_refused_for_a_write() -> None:
+    from wireproof.errors import ToolDefinitionError
+    from wireproof.tools import Tool
+
+    def add(n: int) -> Out:
+        """Add.
+
+        Args:
+            n: A number.
+        """
+        return Out(n=n)
+
+    with pytest.raises(ToolDefinitionError, match="never_blocks is for read tools"):
+        Tool.from_function(add, kind="write", public=True, never_blocks=True)

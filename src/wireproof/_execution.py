@@ -9,8 +9,9 @@ Idempotency-key calls walk ``claim → effect → complete``:
                  or an unexpected exception releases the key, so a retry runs anew; a claim
                  taken over meanwhile (past lock_timeout) is a retryable ``in_progress``
 
-One path for both kinds of tool (``Execution.run(values, key)``): a plain read runs on the event loop
-while its runs prove quick, else in a worker thread (``wireproof._placement``); a plain write runs claim,
+One path for both kinds of tool (``Execution.run(values, key)``): a plain read declared
+``never_blocks`` runs on the event loop while its runs prove quick, any other in a worker thread
+(``wireproof._placement``); a plain write runs claim,
 effect and record in one worker-thread hop and, where the store offers it (``claim_and_run``: SQLite,
 PostgreSQL), in one transaction: one commit, a failure leaves no claim (a terminal error is then
 recorded under a claim of its own), and a duplicate meanwhile is ``in_progress`` at once. Elsewhere
@@ -315,7 +316,7 @@ class Execution(Generic[StateT]):
         tool, store = self.tool, self.store
         if tool.is_async:
             return self._shape(await self._awaited(tool.fn(*self._context(None), **values)))
-        if store is None and tool.kind == "read":  # on the loop or in a thread: wireproof._placement
+        if store is None and tool.never_blocks:  # on the loop or in a thread: wireproof._placement
             where = placement(tool)
             if where.on_loop:
                 return self._shape(self._timed(where, values))

@@ -195,6 +195,7 @@ class Connector(Generic[StateT]):
         open_world: bool = False,
         budget_tokens: int | None = None,
         timeout: float | None = None,
+        never_blocks: bool = False,
     ) -> Callable[[ToolFn], Tool[StateT]]:
         """Declare a read tool: it changes nothing, so it is annotated read-only and idempotent.
 
@@ -208,11 +209,19 @@ class Connector(Generic[StateT]):
             budget_tokens: This tool's response budget; defaults to the connector's.
             timeout: Seconds this tool may run before the caller gets a retryable ``timeout``
                 error; defaults to the connector's.
+            never_blocks: The author's word that this plain ``def`` never waits (an in-memory lookup,
+                a read of a WAL-mode SQLite file): once 32 runs in a row have each taken at most
+                0.5 ms, it runs on the event loop instead of a worker thread (the hop costs more than
+                such a read), and goes back to a thread after two slow runs. On the loop its deadline
+                cannot interrupt it, and every other call waits while it runs: leave it False (the
+                default: always a worker thread) for anything that may wait on a lock, a network or a
+                busy database.
         """
         return self._registering(
             lambda fn: Tool.from_function(
                 fn,
                 kind="read",
+                never_blocks=never_blocks,
                 name=name,
                 title=title,
                 open_world=open_world,

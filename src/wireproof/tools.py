@@ -136,6 +136,7 @@ class ToolPolicy:
     key: tuple[str, ...] | None
     idempotency_key: bool
     effect: WriteEffect
+    never_blocks: bool = False
 
     @classmethod
     def checked(
@@ -151,6 +152,7 @@ class ToolPolicy:
         key: tuple[str, ...] | None,
         idempotency_key: bool,
         effect: WriteEffect,
+        never_blocks: bool = False,
     ) -> ToolPolicy:
         """The policy, or ``ToolDefinitionError`` saying what to change."""
         if timeout is not None and not timeout > 0:
@@ -168,7 +170,14 @@ class ToolPolicy:
             )
         if effect not in ("database", "external"):
             raise ToolDefinitionError(f"tool {name}: effect must be 'database' or 'external', not {effect!r}")
-        return cls(scope_set, public, rate_limit, timeout, budget_tokens, key, idempotency_key, effect)
+        if never_blocks and kind != "read":
+            raise ToolDefinitionError(
+                f"tool {name}: never_blocks is for read tools (a write's commit waits for the disk and for "
+                "other writers)"
+            )
+        return cls(
+            scope_set, public, rate_limit, timeout, budget_tokens, key, idempotency_key, effect, never_blocks
+        )
 
 
 def _annotations(
@@ -330,6 +339,7 @@ class Tool(Generic[StateT]):
         self.natural_key = policy.key
         self.idempotency_key = policy.idempotency_key
         self.effect: WriteEffect | None = policy.effect if kind == "write" else None
+        self.never_blocks = policy.never_blocks
         self.takes_context = takes_context
         self.is_async = inspect.iscoroutinefunction(fn)
         self.forwards = forwards
@@ -370,6 +380,7 @@ class Tool(Generic[StateT]):
         rate_limit: RateLimit | None = None,
         timeout: float | None = None,
         effect: WriteEffect = "database",
+        never_blocks: bool = False,
     ) -> Tool[StateT]:
         """A tool from a Python function: its signature and docstring give the schemas.
 
@@ -391,6 +402,7 @@ class Tool(Generic[StateT]):
             key=key,
             idempotency_key=idempotency_key,
             effect=effect,
+            never_blocks=never_blocks,
         )
         parameters = list(inspect.signature(fn).parameters.values())
         takes_context = bool(parameters) and parameters[0].name == "ctx"
