@@ -465,6 +465,41 @@ def test_a_title_with_dot_dot_refused_is_quiet_and_nothing_is_probed_without_all
     assert not list((tmp_path / "other").rglob("wireproof-name-*"))
 
 
+def test_a_name_the_write_strips_but_the_reads_and_deletes_join_into_a_path_is_not_confined(
+    tmp_path: Path,
+) -> None:
+    # Hold-out 6 (tr-6): create_project strips '/' from a name, every other tool joins the raw name into a path.
+    report = _notes_check("strips", tmp_path, allow_writes=True)
+    found = {f.tool: f for f in report.findings if f.rule == "auth.name-not-confined"}
+    assert set(found) == {"read_note", "delete_note"}
+    read, delete = found["read_note"], found["delete_note"]
+    assert read.severity == delete.severity == "error"
+    assert "answered the same as for the plain name" in read.message
+    assert "nowhere" in read.message
+    assert "deleted the file" in delete.message
+    assert str(tmp_path / "notes") in delete.message
+    assert not list(
+        (tmp_path / "notes").glob("wireproof-name-*-here.md")
+    )  # the delete took the checker's control
+    exercised = report.coverage.categories["auth"].exercised
+    assert "path round trip" in exercised
+    assert "read_note" in exercised
+
+
+def test_names_read_and_deleted_by_their_last_part_only_are_confined(tmp_path: Path) -> None:
+    # The sound twin: the missing folder finds the same note, so the name is not resolved as a path.
+    report = _notes_check("basename", tmp_path, allow_writes=True)
+    assert "auth.name-not-confined" not in rules(report)
+    exercised = report.coverage.categories["auth"].exercised
+    assert "path round trip" in exercised
+    assert "name round trip not tested for delete_note" in exercised
+
+
+def test_names_refused_by_the_reads_and_deletes_are_confined(tmp_path: Path) -> None:
+    report = _notes_check("refuses", tmp_path, allow_writes=True)
+    assert "auth.name-not-confined" not in rules(report)
+
+
 # -- "auth.writes-without-credential": a stdio server started with no credential that runs writes that destroy --
 # Hold-out 4 (kb-18, sh-22) and hold-out 5 (mk-16, td-13, bt-13): five of seven servers served deletes and
 # overwrites to whoever started them. Each case is a real stdio server (tests/check/unguarded_server.py).

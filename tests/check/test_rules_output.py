@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import mcp_types as types
 import pytest
 
 from tests.check import big_table_server
@@ -24,7 +25,7 @@ BIG_ROWS = 50_000
 PAGING = "output.list-without-paging"
 BUDGET = "output.over-budget"
 LISTING = "output.listing-over-budget"
-COVERED = {LISTING}
+COVERED = {LISTING, "output.empty-answer"}
 """The rules this file makes fire (test_rules.py checks every rule fires somewhere)."""
 
 NO_PARAMETERS = {"type": "object", "properties": {}, "additionalProperties": False}
@@ -408,17 +409,17 @@ def item_store(style: str) -> Any:
     def answer(value: dict[str, Any]) -> Any:
         lines = "\n".join(f"{k.title()}: {v}" for k, v in value.items())
         if style == "prose":
-            return s.types.CallToolResult(content=[s.types.TextContent(text=lines)])
+            return types.CallToolResult(content=[types.TextContent(text=lines)])
         if style == "wrapped":
-            return s.types.CallToolResult(
-                content=[s.types.TextContent(text=lines)], structured_content={"result": lines}
+            return types.CallToolResult(
+                content=[types.TextContent(text=lines)], structured_content={"result": lines}
             )
         if style == "table":
             header = "| " + " | ".join(value) + " |\n|" + "---|" * len(value) + "\n"
             row = "| " + " | ".join(str(v) for v in value.values()) + " |"
-            return s.types.CallToolResult(content=[s.types.TextContent(text=header + row)])
+            return types.CallToolResult(content=[types.TextContent(text=header + row)])
         if style == "sentence":
-            return s.types.CallToolResult(content=[s.types.TextContent(text=f"Item {value['key']} is fine.")])
+            return types.CallToolResult(content=[types.TextContent(text=f"Item {value['key']} is fine.")])
         return s.ok(value)
 
     async def get_item(args: dict[str, Any]) -> Any:
@@ -468,7 +469,7 @@ def test_one_prose_tool_of_four_and_json_text_answers_are_no_finding() -> None:
 
     def answering(said: str) -> Any:
         async def handler(args: dict[str, Any]) -> Any:
-            return s.types.CallToolResult(content=[s.types.TextContent(text=said)])
+            return types.CallToolResult(content=[types.TextContent(text=said)])
 
         return handler
 
@@ -488,7 +489,44 @@ def test_a_notes_front_matter_is_content_not_a_record() -> None:
     note = "---\nname: wireproof\nversion: 1\nlicense: MIT\n---\nThe note's text."
 
     async def handler(args: dict[str, Any]) -> Any:
-        return s.types.CallToolResult(content=[s.types.TextContent(text=note)])
+        return types.CallToolResult(content=[types.TextContent(text=note)])
 
     tools = [s.FakeTool("fetch_entry", handler, description="Fetch the entry.", input_schema=NO_PARAMETERS)]
     assert not findings(check(s.build(tools)), PROSE)
+
+
+# -- "output.empty-answer": a success with nothing in it (hold-out 6, ex-9: an empty list answered with no content) --
+
+
+def _expense_list(answer: Any) -> Any:
+    async def handler(args: dict[str, Any]) -> Any:
+        return answer
+
+    return s.build(
+        [
+            s.FakeTool(
+                "list_expenses",
+                handler,
+                description="List the expenses.",
+                input_schema=NO_PARAMETERS,
+                annotations={"readOnlyHint": True},
+            )
+        ]
+    )
+
+
+def test_a_success_with_no_content_at_all_is_an_empty_answer() -> None:
+    for nothing in ([], [types.TextContent(type="text", text="  ")]):
+        answer = types.CallToolResult(content=nothing, isError=False)
+        (found,) = findings(check(_expense_list(answer)), "output.empty-answer")
+        assert (found.tool, found.severity, found.category) == ("list_expenses", "warning", "output")
+        assert found.evidence.note == "content held nothing"
+
+
+def test_an_empty_list_said_in_text_or_structured_content_is_an_answer() -> None:
+    for answer in (
+        types.CallToolResult(content=[types.TextContent(type="text", text="[]")], isError=False),
+        types.CallToolResult(content=[], structuredContent={"expenses": []}, isError=False),
+        types.CallToolResult(content=[], isError=True),  # a failure: errors rules judge it
+    ):
+        assert not findings(check(_expense_list(answer)), "output.empty-answer")

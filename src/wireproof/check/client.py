@@ -242,6 +242,9 @@ class Connection:
             record.is_error = bool(result.is_error)
             record.text = "\n".join(b.text for b in result.content if isinstance(b, types.TextContent))
             record.structured = result.structured_content
+            record.filled_blocks = sum(
+                1 for b in result.content if not isinstance(b, types.TextContent) or b.text.strip()
+            )
             record.meta = dict(result.meta) if result.meta else None
             record.size_bytes = len(result.model_dump_json(by_alias=True, exclude_none=True).encode())
         record.elapsed_ms = (time.perf_counter() - started) * 1000

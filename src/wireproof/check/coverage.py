@@ -342,6 +342,19 @@ def _names_probed(observations: Observations) -> list[str]:
             f"name confinement not tested for {_names(mute)}: the plain name was stored nowhere the "
             "checker can see (not a file-backed store, or one outside its roots, working, home and temp folders)"
         )
+    resolved = [e for e in observations.escapes if e.kind == "name-resolved"]
+    followed = sorted({e.tool for e in resolved if e.file_appeared is not None})
+    unanswered = sorted({e.tool for e in resolved if e.file_appeared is None} - set(followed))
+    if followed:
+        parts.append(
+            f"names given as a path round trip (`../<folder>/<name>`) to {_n(len(followed), 'tool')} that "
+            f"read or delete by name ({_names(followed)})"
+        )
+    if unanswered:
+        parts.append(
+            f"name round trip not tested for {_names(unanswered)}: the plain name was not answered (or a "
+            "missing folder deleted it too)"
+        )
     return parts
 
 

@@ -360,6 +360,8 @@ class CallRecord:
     field (str | None): for an awkward call, the argument it breaks.
     constraint (str | None): for an awkward call, the constraint it breaks (``required``, ``maxLength``…).
     meta (dict | None): the result's ``_meta``, as the server sent it.
+    filled_blocks (int | None): how many of a result's content blocks carry something (a text that is not
+        blank, an image, a resource); None when the record was not read off a result (an observer's snapshot).
     """
 
     tool: str
@@ -376,6 +378,7 @@ class CallRecord:
     error_message: str = ""
     size_bytes: int = 0
     meta: dict[str, Any] | None = None
+    filled_blocks: int | None = None
 
     def answer_json(self) -> Any:
         """The answer's JSON: structuredContent, else the text when it parses, else None.
@@ -580,6 +583,7 @@ EscapeKind = Literal[
     "path-write-absolute",
     "path-write-traversal",
     "name-traversal",
+    "name-resolved",
 ]
 
 
@@ -594,7 +598,9 @@ class EscapeObservation:
         the checker named in its temp folder, given to a write's output path parameter (``path-write-absolute``,
         ``path-write-traversal``: ``file_appeared`` says whether the tool wrote it), or a name
         with ``../`` given to a write (``name-traversal``: planted is where it landed outside the folder the
-        plain control name landed in, roots that folder; ``probes.names``).
+        plain control name landed in, roots that folder; ``probes.names``), or that name's round trip ``../F/<name>``
+        given to a tool that reads or deletes by name (``name-resolved``: ``file_appeared`` says whether the name
+        was resolved as a path; planted is the control file, roots its folder F).
     marker (str): the unique table name, or the secret planted in the checker's own temp folder
         (for a folder parameter, the planted file's name).
     before, after (list[CallRecord]): the same verification queries, made before and after the attempt.

@@ -10,6 +10,20 @@ landed in folder F and the ``../`` name in an ancestor of F, the name escaped F:
 ``EscapeObservation`` of kind ``name-traversal`` (planted: the escaped path; roots: F), which
 ``auth.name-not-confined`` judges. A server that stores no files under names, refuses, or strips the
 ``../`` leaves nothing to find. What escaped is the checker's own and is removed again.
+
+Then the other side of the same flaw: a tool that *reads or deletes* by name (``get_project_stats name``,
+``export_project project``, ``delete_project name``) may join the name into a path although the create
+tool strips it. Once the plain control name landed as a file in folder F, each such tool (reads first,
+at most ``MAX_RESOLVE_TOOLS``) is called three times with its sample otherwise unchanged: the plain name,
+``../F/<name>`` (one folder up and back down: the same file when the name is a path) and
+``../<a folder that does not exist>/<name>`` (a file system refuses it; a server that keeps only the last
+part of a name, or compares names, answers it like the plain name). A read answered the same for the
+plain name and the round trip, and not for the folder that does not exist, resolved the name through the
+file system: ``../`` reaches any file with the store's ending. A delete is given the two traversals only:
+when the control file is still there after the one through the missing folder and gone after the round
+trip, the delete removed a file by a path it was given. Recorded as ``name-resolved`` escapes (planted: the
+control file; ``file_appeared``: whether the name resolved), judged by ``auth.name-not-confined``. The
+round trip never leaves F, and what it deletes is the checker's own control item.
 """
 
 from __future__ import annotations
@@ -30,6 +44,7 @@ from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions
 from wireproof.check.generate import is_schema_valid, resolve, valid_samples
 from wireproof.check.model import (
+    CallRecord,
     EscapeObservation,
     Observations,
     ToolInfo,
@@ -39,11 +54,24 @@ from wireproof.check.model import (
 )
 from wireproof.check.probes.effects import deletes, words
 from wireproof.check.probes.paths import server_roots
+from wireproof.check.rules.errors import disguised_failure
+from wireproof.check.rules.schema import named_as_read
 
-__all__ = ["MAX_TOOLS", "find_named", "name_field", "name_traversal_tools", "probe_name_traversal"]
+__all__ = [
+    "MAX_RESOLVE_TOOLS",
+    "MAX_TOOLS",
+    "find_named",
+    "name_field",
+    "name_resolution_tools",
+    "name_traversal_tools",
+    "probe_name_traversal",
+]
 
 MAX_TOOLS: Final = 5
 """Write tools probed at most (two creates each)."""
+MAX_RESOLVE_TOOLS: Final = 5
+"""Tools that read or delete by name probed at most, after a control name landed (three calls a read, two a
+delete; one delete at most, last: it removes the control item)."""
 PREFIX: Final = "wireproof-name-"
 _NAME_WORDS: Final = frozenset(
     {"name", "title", "slug", "project", "category", "collection", "namespace", "topic", "label", "page"}
@@ -175,3 +203,94 @@ async def probe_name_traversal(
     )
     for path in escaped:  # the checker's own file, wherever it landed
         _remove(path)
+    if (
+        controls and not outside
+    ):  # confined on the way in: do the tools that read or delete by name follow suit?
+        resolving = name_resolution_tools(observations.tools, tool)
+        for other in resolving:
+            await _probe_name_resolution(connection, other, controls[0], control_name, options, observations)
+
+
+_READ_WORDS: Final = frozenset(
+    {"get", "read", "show", "view", "export", "describe", "stats", "fetch", "load"}
+)
+"""Name words of a tool that answers one item by its name (``export_project``, ``get_project_stats``)."""
+
+
+def name_resolution_tools(tools: list[ToolInfo], creator: ToolInfo) -> list[ToolInfo]:
+    """The tools other than ``creator`` that take a name-like parameter and read or delete by it: reads first."""
+    reads, removes = [], []
+    for other in tools:
+        if other.name == creator.name or name_field(other) is None:
+            continue
+        if deletes(other) and not other.read_only:
+            removes.append(other)
+        elif other.read_only or named_as_read(other) or set(words(other.name)) & _READ_WORDS:
+            reads.append(other)
+    return [*reads[: MAX_RESOLVE_TOOLS - 1], *removes[:1]]  # one delete: it consumes the control item
+
+
+def _same_answer(plain: CallRecord, other: CallRecord, name: str, given: str) -> bool:
+    """Both answered as successes with the same content, the name each was given put aside."""
+    if not _succeeded(plain) or not _succeeded(other):
+        return False
+
+    def shown(call: CallRecord, value: str) -> str:
+        text = f"{call.text}\x00{call.structured!r}"
+        return text.replace(value, "\x01").replace(value.replace("/", "\\/"), "\x01")
+
+    return shown(plain, name) == shown(other, given)
+
+
+def _succeeded(call: CallRecord) -> bool:
+    return call.outcome == "result" and not call.is_error and disguised_failure(call) is None
+
+
+async def _probe_name_resolution(
+    connection: Connection,
+    tool: ToolInfo,
+    control: Path,
+    name: str,
+    options: CheckOptions,
+    observations: Observations,
+) -> None:
+    field = name_field(tool)
+    if field is None:
+        return
+    base = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
+    round_trip = f"../{control.parent.name}/{name}"
+    nowhere = f"../{PREFIX}nowhere-{uuid.uuid4().hex[:8]}/{name}"
+    removes = deletes(tool) and not tool.read_only
+    values = (nowhere, round_trip) if removes else (name, round_trip, nowhere)
+    planned = [{**base, field: value} for value in values]
+    if any(is_schema_valid(tool.input_schema, arguments) is False for arguments in planned):
+        return
+    calls: list[CallRecord] = []
+    present: list[bool] = []
+    for value, arguments in zip(values, planned, strict=True):
+        record = await connection.call(tool.name, arguments, "name-escape", field=field, constraint=value)
+        observations.calls.append(record)
+        calls.append(record)
+        present.append(await anyio.to_thread.run_sync(control.exists))
+    if removes:  # kept through the missing folder, gone after the round trip that never left its folder
+        resolved: bool | None = present[0] and not present[1] and _succeeded(calls[1])
+        if not present[0]:
+            resolved = None  # the missing folder deleted it too: the name was not resolved as a path
+    elif not _succeeded(calls[0]):
+        resolved = None  # the plain name was not answered: nothing to compare
+    else:
+        resolved = _same_answer(calls[0], calls[1], name, round_trip) and not _same_answer(
+            calls[0], calls[2], name, nowhere
+        )
+    observations.escapes.append(
+        EscapeObservation(
+            tool.name,
+            field,
+            "name-resolved",
+            name,
+            calls,
+            file_appeared=resolved,
+            planted=str(control),
+            roots=(str(control.parent),),
+        )
+    )

@@ -465,8 +465,18 @@ def name_not_confined(ctx: RuleContext) -> Iterator[Hit]:
     must refuse or neutralise ../ in it. Only with --allow-writes, on a stdio server on this machine: the
     tool is given a plain unique name and then ../ and a second unique name; when the plain one landed in
     folder F and the ../ one one folder up, outside F, a name reaches files the server was never meant to
-    write (and with more ../, anywhere its user can). The escaped file is the checker's own and is removed."""
+    write (and with more ../, anywhere its user can). The escaped file is the checker's own and is removed.
+
+    Also when the write confines names but a tool that reads or deletes by name does not: once the plain
+    name landed as a file in folder F, that tool is given the plain name, ``../F/<name>`` (up and back down:
+    the same file when the name is a path) and ``../<a missing folder>/<name>``. A read that answers the
+    round trip like the plain name and the missing folder otherwise, or a delete that keeps the file through
+    the missing folder and removes it through the round trip, resolved the name through the file system:
+    with ../ it reads or deletes any file with the store's ending."""
     for escape in ctx.observations.escapes:
+        if escape.kind == "name-resolved" and escape.file_appeared and escape.planted:
+            yield _name_resolved(escape)
+            continue
         if escape.kind != "name-traversal" or not escape.file_appeared or not escape.planted:
             continue
         home = escape.roots[0] if escape.roots else "its folder"
@@ -477,6 +487,25 @@ def name_not_confined(ctx: RuleContext) -> Iterator[Hit]:
             "store items under ids the server makes.",
             escape.attempt[-1].evidence(),
         )
+
+
+def _name_resolved(escape: EscapeObservation) -> Hit:
+    home = escape.roots[0] if escape.roots else "its folder"
+    round_trip, nowhere = (
+        (escape.attempt[1], escape.attempt[2]) if len(escape.attempt) == 3 else escape.attempt[1::-1]
+    )
+    effect = (
+        "deleted the file"
+        if len(escape.attempt) == 2
+        else f"answered the same as for the plain name, and {nowhere.constraint!r} otherwise, reading the file"
+    )
+    return Hit(
+        escape.tool,
+        f"{escape.parameter} is joined into a file path unchecked: {round_trip.constraint!r} (one folder up and "
+        f"back into {home}) {effect} {escape.planted}. With more ../ this tool reaches any file with the "
+        "store's ending outside its folder. Refuse / and .. in names, or look items up by name, not by path.",
+        round_trip.evidence(),
+    )
 
 
 _WRITE_NAMES: Final = frozenset(

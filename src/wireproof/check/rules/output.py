@@ -846,3 +846,35 @@ def prose_records(ctx: RuleContext) -> Iterator[Hit]:
         "a client cannot select, validate or page it: return structuredContent with an outputSchema.",
         found[0].evidence(),
     )
+
+
+@rule(
+    "output.empty-answer",
+    "warning",
+    reference="wireproof MISSION property 3 (no silent failure); MCP 2025-06-18 and 2026-07-28, server/tools "
+    "(tool result content)",
+)
+def empty_answer(ctx: RuleContext) -> Iterator[Hit]:
+    """A success answered with nothing at all
+
+    A tool that answers isError false with no content block that carries anything (content [] or only
+    blank text) and no structuredContent gives the model an empty message it cannot tell from a broken
+    call, a lost answer or an empty list: say what happened ('[]', 'no expenses between … and …',
+    'deleted 1'). Judged on the answers to the check's own calls (its samples, repeats and writes); one
+    finding a tool."""
+    for tool in ctx.observations.tools:
+        for call in ctx.observations.calls_for(tool.name):
+            if (
+                call.purpose in _ANSWER_PURPOSES
+                and call.outcome == "result"
+                and not call.is_error
+                and call.filled_blocks == 0
+                and call.structured is None
+            ):
+                yield Hit(
+                    tool.name,
+                    "A call was answered as a success with no content at all (no text, no structuredContent): "
+                    "the model cannot tell it from a broken call or an empty list. Say what happened.",
+                    call.evidence("content held nothing"),
+                )
+                break
