@@ -274,3 +274,73 @@ def test_an_empty_search_answered_by_asking_for_a_term_is_fine() -> None:
         [s.FakeTool("search_notes", handler, description="Search.", input_schema=schema)], validate=True
     )
     assert not [f for f in check(server).findings if f.rule == EMPTY_SEARCH]
+
+
+# -- errors.empty-name-accepted: a write given '' for a name answered as a success (hold-out 6 tr-15, cr-12) --
+
+EMPTY_NAME = "errors.empty-name-accepted"
+COVERED |= {EMPTY_NAME}
+
+
+def project_log(*, refuses: bool) -> Any:
+    """log_entry(project, text): appends an entry under a project; '' as the project is stored unless
+    ``refuses``, which answers an isError result naming the field."""
+    entries: list[tuple[str, str]] = []
+
+    async def handler(args: dict[str, Any]) -> Any:
+        project, body = args["project"], args["text"]
+        if refuses and not project.strip():
+            return s.good_error("project", "a non-empty project name")
+        entries.append((project, body))
+        return s.ok({"logged": len(entries), "project": project})
+
+    schema = {
+        "type": "object",
+        "properties": {
+            "project": {"type": "string", "maxLength": 60, "description": "The project."},
+            "text": {"type": "string", "maxLength": 200, "description": "What was done."},
+        },
+        "required": ["project", "text"],
+        "additionalProperties": False,
+    }
+    annotations = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False}
+    return s.build(
+        [s.FakeTool("log_entry", handler, "Log an entry.", schema, annotations=annotations)], validate=True
+    )
+
+
+def test_a_write_that_stores_an_empty_project_name_is_reported() -> None:
+    (found,) = [
+        f for f in check(project_log(refuses=False), allow_writes=True).findings if f.rule == EMPTY_NAME
+    ]
+    assert found.tool == "log_entry"
+    assert found.evidence.call is not None
+    assert found.evidence.call["arguments"]["project"] == ""
+
+
+def test_an_empty_name_refused_is_fine_and_no_write_gets_it_without_allow_writes() -> None:
+    assert not [
+        f for f in check(project_log(refuses=True), allow_writes=True).findings if f.rule == EMPTY_NAME
+    ]
+    assert not [f for f in check(project_log(refuses=False)).findings if f.rule == EMPTY_NAME]
+
+
+def test_no_delete_and_no_read_gets_an_empty_name() -> None:
+    schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
+    assert [c for c in edge_cases("create_project", schema, read_only=False) if c.constraint == "empty-name"]
+    assert [
+        c
+        for c in edge_cases("cronos_aggiungi_entry", schema, read_only=False)
+        if c.constraint == "empty-name"
+    ]
+    for name in ("delete_project", "purge_project", "rename_project"):
+        assert not [c for c in edge_cases(name, schema, read_only=False) if c.constraint == "empty-name"]
+    assert not [c for c in edge_cases("get_project", schema, read_only=True) if c.constraint == "empty-name"]
+    bounded = {
+        "type": "object",
+        "properties": {"name": {"type": "string", "minLength": 1}},
+        "required": ["name"],
+    }
+    assert not [
+        c for c in edge_cases("create_project", bounded, read_only=False) if c.constraint == "empty-name"
+    ]

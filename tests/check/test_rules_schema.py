@@ -427,3 +427,32 @@ def test_names_with_a_read_verb_that_write_are_not_named_as_reads() -> None:
         assert not named_as_read(tool(name)), name
     for name in ("get_relations", "task_get", "find_duplicates", "list_loaded_tables"):
         assert named_as_read(tool(name)), name
+
+
+# -- schema.date-without-format reads a date stated in the description, whatever the name's language ----------
+# Hold-out 6 (cr-15): Italian data / data_inizio, described "Data YYYY-MM-DD", had no format and the lint
+# read only English names.
+
+
+def _dated(prop: dict[str, Any]) -> Report:
+    schema = {
+        "type": "object",
+        "properties": {"data_inizio": {**prop, "maxLength": 10}},
+        "additionalProperties": False,
+    }
+    return check(one(input_schema=schema, handler=accept_anything)())
+
+
+def test_a_parameter_described_as_a_yyyy_mm_dd_date_needs_a_format_whatever_its_name() -> None:
+    (found,) = findings(
+        _dated({"type": "string", "description": "Data di inizio YYYY-MM-DD"}), "schema.date-without-format"
+    )
+    assert "data_inizio" in found.message
+
+
+def test_a_described_date_with_a_format_and_a_plain_text_field_are_quiet() -> None:
+    dated = {"type": "string", "description": "Data di inizio YYYY-MM-DD", "format": "date"}
+    assert not findings(_dated(dated), "schema.date-without-format")
+    assert not findings(
+        _dated({"type": "string", "description": "Il progetto"}), "schema.date-without-format"
+    )

@@ -314,10 +314,29 @@ def edge_cases(
     if read_only and search is not None:
         for constraint, term in WILDCARDS.items():
             add(search, constraint, term)
+    for field, constraint in _empty_fields(name, schema, properties, search, read_only=read_only):
+        add(field, constraint, "")
+    return cases + _statement_cases(schema, valid, properties, description)
+
+
+def _empty_fields(
+    name: str,
+    schema: dict[str, Any],
+    properties: dict[str, dict[str, Any]],
+    search: str | None,
+    *,
+    read_only: bool,
+) -> list[tuple[str, str]]:
+    """The parameters that get '': a search's required term (a search for nothing must be refused, not answer
+    everything), and a write's required names (an item named nothing cannot be found again; a field named ''
+    is none), never a delete's."""
+    fields = []
+    if not read_only and not tokens(name) & (_DESTROYING - _CHANGING) and not _named_as_read(name):
+        fields += [(n, "empty-name") for n in _item_name_fields(properties, schema)[:_EMPTY_NAMES]]
     named_search = bool(tokens(name) & _SEARCH_VERBS) and (read_only or _named_as_read(name))
     if search is not None and search in schema.get("required", []) and named_search:
-        add(search, "empty-search", "")  # a search for nothing must be refused, not answer everything
-    return cases + _statement_cases(schema, valid, properties, description)
+        fields.append((search, "empty-search"))
+    return fields
 
 
 _READ_VERBS: Final = frozenset(
@@ -362,6 +381,47 @@ def _named_as_read(name: str) -> bool:
     """A tool named for a read or a search (search_todos, list_expenses, cronos_cerca) and for no write."""
     words = tokens(name)
     return bool(words & (_READ_VERBS | SEARCH_TOOLS)) and not words & (_DESTROYING | _CREATE_VERBS)
+
+
+_ITEM_NAMES: Final = frozenset(
+    {"name", "title", "key", "field", "project", "category", "label", "tag", "slug", "collection", "topic"}
+    | {"namespace", "folder", "list", "board", "workspace", "column", "property", "attribute", "section"}
+    # Italian, Spanish, French, German, Portuguese: name, title, project, category, key, field
+    | {"nome", "titolo", "progetto", "categoria", "chiave", "campo", "nombre", "titulo", "proyecto", "clave"}
+    | {
+        "nom",
+        "titre",
+        "projet",
+        "categorie",
+        "cle",
+        "champ",
+        "titel",
+        "projekt",
+        "kategorie",
+        "schluessel",
+        "feld",
+    }
+    | {"projeto"}
+)
+"""The last name word of a parameter that names an item or a field (``project``, ``field``, ``tag_name``, ``progetto``)."""
+
+
+_CHANGING: Final = frozenset({"update", "edit", "set", "modify", "imposta", "aggiorna", "modifica"})
+"""Writes that change an item in place: given '' for its name, they must find nothing to change."""
+_EMPTY_NAMES: Final = 2
+"""A write's name parameters given '' at most (``bulk_update_metadata``'s project and field), one call each."""
+
+
+def _item_name_fields(properties: dict[str, dict[str, Any]], schema: dict[str, Any]) -> list[str]:
+    """The required free-text parameters that name an item or a field: an empty one names nothing."""
+    required = schema.get("required")
+    found = []
+    for field in required if isinstance(required, list) else []:
+        prop = properties.get(field) if isinstance(field, str) else None
+        words = name_words(field) if prop is not None else []
+        if prop is not None and _free_text(prop) and words and words[-1] in _ITEM_NAMES:
+            found.append(str(field))
+    return found
 
 
 def harmless_write(name: str) -> bool:

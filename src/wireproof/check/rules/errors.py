@@ -1055,6 +1055,34 @@ def empty_search_accepted(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
+@rule("errors.empty-name-accepted", "warning", reference="wireproof MISSION property 3; " + TOOL_ERRORS)
+def empty_name_accepted(ctx: RuleContext) -> Iterator[Hit]:
+    """A write given an empty name answered as a success
+
+    A write (not a delete) whose required parameter names an item or a field (name, title, key, field,
+    project, category, tag; progetto, nombre, titre…) was sent '' for it, its other arguments valid, and
+    answered a success: an item named nothing cannot be found again by name, and a field named '' is no
+    field (the write changed nothing anyone can read, or wrote under a key every reader skips). An agent
+    whose value came out empty learns nothing from the answer. Refuse it (minLength: 1, or an isError
+    result naming the field). Only with --allow-writes (writes get no probe otherwise)."""
+    reported: set[str] = set()
+    for call in ctx.observations.calls:
+        if call.purpose != "hostile" or call.constraint != "empty-name" or call.tool in reported:
+            continue
+        if not answered_ok(call) or disguised_failure(call) is not None:
+            continue
+        said = _said(call)[:500]
+        if _SAYS_REFUSED.search(said) or _EMPTY_REFUSED.search(said):
+            continue
+        reported.add(call.tool)
+        yield Hit(
+            call.tool,
+            f"A write with {call.field} = '' (an empty name) was answered as a success: an item or field named "
+            "nothing cannot be found again. Refuse it (minLength: 1, or an isError result naming the field).",
+            call.evidence(),
+        )
+
+
 _TOLD_ONE_STATEMENT: Final = re.compile(
     r"\b(only (the )?first|one statement|single statement|multiple statements|more than one statement|"
     r"ignored|skipped|not (executed|run))\b",

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Any, Final
 
-from wireproof.check.edges import prose_values
+from wireproof.check.edges import date_like, prose_values
 from wireproof.check.generate import UNKNOWN_ARGUMENT, count_like, resolve, schema_problem
 from wireproof.check.model import (
     CallRecord,
@@ -315,10 +315,15 @@ def unbounded_number(ctx: RuleContext) -> Iterator[Hit]:
 def date_without_format(ctx: RuleContext) -> Iterator[Hit]:
     """Date-like parameter without a format
 
-    A date passed as free text is guessed at (05/01 or 01/05?); format: date or date-time says which."""
+    A date passed as free text is guessed at (05/01 or 01/05?); format: date or date-time says which.
+    Named for a date (due_date, created_at, since) or described as one in any language the name is in
+    ("Data YYYY-MM-DD", "ISO 8601 date"): a format stated only in prose is not enforced, so '2026-2-30' or
+    '3 Dec' reaches the server, which then guesses or fails on it."""
 
     def free_text_date(name: str, prop: dict[str, Any]) -> str | None:
-        if _types(prop) == {"string"} and _DATE_NAME.search(name) and not {"format", "pattern"} & set(prop):
+        if _types(prop) != {"string"} or {"format", "pattern"} & set(prop):
+            return None
+        if _DATE_NAME.search(name) or date_like(name, prop):
             return f"Parameter {name} looks like a date but has no format."
         return None
 
