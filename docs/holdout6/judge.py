@@ -232,12 +232,38 @@ t("ex", "errors.malformed-accepted", "add_expense", "TP", "ex-2",
 t("ex", "errors.malformed-accepted", "list_expenses summarize", "TP", "ex-3",
   S8 + "start_date 'not a date' answered an empty success ('no expenses'), not a refusal: ex-3.")
 
+# ---------------------------------------------------------------- session 9 (not blind: after the fixes built on
+# this hold-out's misses; run out-s9)
+S9 = "session 9 (not blind): "
+for tool in ("delete_project get_project_stats list_categories search_chunks").split():
+    t("tr", "auth.name-not-confined", tool, "TP", "tr-6",
+      S9 + "'../data/<the checker's project>' (up and back into DATA_DIR) answered like the plain name (a delete: "
+      "the file gone), '../<missing folder>/<name>' not: the raw name is joined into the path, as tr-6 found "
+      "by hand with '../victim'.")  # fmt: skip
+t("tr", "errors.empty-name-accepted", "bulk_update_metadata", "TP", "tr-15",
+  S9 + "bulk_update_metadata {project: wiki, field: '', value: 'CC0'} answered 'updated 20': tr-15.")
+for tool in ("cronos_aggiungi_a_progetto", "cronos_aggiungi_entry"):
+    t(s, "errors.empty-name-accepted", tool, "TP", "cr-12",
+      S9 + "progetto '' written and answered successo true: cr-12 (empty progetto written).")
+# Every date-without-format finding of cr in out-s9 is on data, data_inizio or data_fine (asserted): one judgment.
+for f in json.loads((HERE / "out-s9" / "cr.json").read_text())["findings"]:
+    if f["rule"] == "schema.date-without-format":
+        param = field_of(f["message"]) or ""
+        assert param in ("data", "data_inizio", "data_fine"), f
+        t(s, "schema.date-without-format", f["tool"], "TP", "cr-15",
+          S9 + "data / data_inizio / data_fine typed string, the format only in the description ('YYYY-MM-DD'): "
+          "cr-15.", param)  # fmt: skip
+for tool in ("list_expenses", "summarize"):
+    t("ex", "output.empty-answer", tool, "TP", "ex-9",
+      S9 + "an empty range or filter answered isError false with no content at all (no text, no "
+      "structuredContent): ex-9.")  # fmt: skip
+
 # ---------------------------------------------------------------- expand and check
 J: dict[str, list[dict]] = {}
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 for server in ("tr", "ex", "cr"):
     # the blind run (out/) and the later, not blind ones: every key any of them holds is judged
-    runs = [HERE / run / f"{server}.json" for run in ("out", "out-s8") if (HERE / run / f"{server}.json").exists()]
+    runs = [HERE / run / f"{server}.json" for run in ("out", "out-s8", "out-s9") if (HERE / run / f"{server}.json").exists()]
     findings = [f for path in runs for f in json.loads(path.read_text())["findings"]]
     seen: set = set()
     for f in findings:

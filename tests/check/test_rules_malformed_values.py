@@ -325,7 +325,7 @@ def test_an_empty_name_refused_is_fine_and_no_write_gets_it_without_allow_writes
     assert not [f for f in check(project_log(refuses=False)).findings if f.rule == EMPTY_NAME]
 
 
-def test_no_delete_and_no_read_gets_an_empty_name() -> None:
+def test_no_delete_no_read_and_no_tool_named_for_no_write_gets_an_empty_name() -> None:
     schema = {"type": "object", "properties": {"name": {"type": "string"}}, "required": ["name"]}
     assert [c for c in edge_cases("create_project", schema, read_only=False) if c.constraint == "empty-name"]
     assert [
@@ -333,7 +333,13 @@ def test_no_delete_and_no_read_gets_an_empty_name() -> None:
         for c in edge_cases("cronos_aggiungi_entry", schema, read_only=False)
         if c.constraint == "empty-name"
     ]
-    for name in ("delete_project", "purge_project", "rename_project"):
+    for name in (
+        "delete_project",
+        "purge_project",
+        "rename_project",
+        "cronos_elimina_voce",
+        "cronos_progetto",
+    ):
         assert not [c for c in edge_cases(name, schema, read_only=False) if c.constraint == "empty-name"]
     assert not [c for c in edge_cases("get_project", schema, read_only=True) if c.constraint == "empty-name"]
     bounded = {

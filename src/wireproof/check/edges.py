@@ -39,6 +39,7 @@ __all__ = [
     "SEARCH_TOOLS",
     "STATEMENT_MARKS",
     "WILDCARDS",
+    "WRITE_VERBS",
     "date_like",
     "duration_like",
     "edge_cases",
@@ -329,9 +330,11 @@ def _empty_fields(
 ) -> list[tuple[str, str]]:
     """The parameters that get '': a search's required term (a search for nothing must be refused, not answer
     everything), and a write's required names (an item named nothing cannot be found again; a field named ''
-    is none), never a delete's."""
+    is none), never a delete's, and only for a tool named for a write (``add_entry``, ``aggiungi``)."""
     fields = []
-    if not read_only and not tokens(name) & (_DESTROYING - _CHANGING) and not _named_as_read(name):
+    words = tokens(name)
+    destroys = words & ((_DESTROYING - _CHANGING) | _FOREIGN_DESTROYING)
+    if not read_only and words & (WRITE_VERBS | _CREATE_VERBS) and not destroys and not _named_as_read(name):
         fields += [(n, "empty-name") for n in _item_name_fields(properties, schema)[:_EMPTY_NAMES]]
     named_search = bool(tokens(name) & _SEARCH_VERBS) and (read_only or _named_as_read(name))
     if search is not None and search in schema.get("required", []) and named_search:
@@ -404,6 +407,33 @@ _ITEM_NAMES: Final = frozenset(
     | {"projeto"}
 )
 """The last name word of a parameter that names an item or a field (``project``, ``field``, ``tag_name``, ``progetto``)."""
+
+
+WRITE_VERBS: Final = frozenset(
+    {"create", "add", "set", "update", "delete", "remove", "save", "write", "insert", "upsert", "put", "post"}
+    | {"clear", "reset", "move", "rename", "copy", "replace", "store", "archive", "drop", "alter", "append"}
+    | {"edit", "overwrite", "restore", "purge", "destroy", "truncate", "merge", "import", "modify", "patch"}
+    # Italian, Spanish, French, German: add, write, create, delete, update, save, set, remove
+    | {
+        "aggiungi",
+        "scrivi",
+        "crea",
+        "elimina",
+        "cancella",
+        "modifica",
+        "aggiorna",
+        "salva",
+        "imposta",
+        "rimuovi",
+    }
+    | {"agregar", "crear", "borrar", "eliminar", "actualizar", "guardar", "escribir", "ajouter", "creer"}
+    | {"supprimer", "modifier", "enregistrer", "ecrire", "erstellen", "loeschen", "speichern", "schreiben"}
+)
+"""Name words of a tool that writes, in English, Italian, Spanish, French and German."""
+_FOREIGN_DESTROYING: Final = frozenset(
+    {"elimina", "cancella", "rimuovi", "borrar", "eliminar", "supprimer", "loeschen"}
+)
+"""Delete and remove in Italian, Spanish, French and German."""
 
 
 _CHANGING: Final = frozenset({"update", "edit", "set", "modify", "imposta", "aggiorna", "modifica"})

@@ -10,6 +10,7 @@ from typing import Final, Literal
 from urllib.parse import urlsplit
 
 from wireproof.check.config import CheckOptions
+from wireproof.check.edges import WRITE_VERBS
 from wireproof.check.generate import name_words
 from wireproof.check.model import (
     AuthObservation,
@@ -508,28 +509,6 @@ def _name_resolved(escape: EscapeObservation) -> Hit:
     )
 
 
-_WRITE_NAMES: Final = frozenset(
-    {"create", "add", "set", "update", "delete", "remove", "save", "write", "insert", "upsert", "put", "post"}
-    | {"clear", "reset", "move", "rename", "copy", "replace", "store", "archive", "drop", "alter", "append"}
-    | {"edit", "overwrite", "restore", "purge", "destroy", "truncate", "merge", "import", "modify", "patch"}
-    # Italian, Spanish, French, German: add, write, create, delete, update, save, set, remove
-    | {
-        "aggiungi",
-        "scrivi",
-        "crea",
-        "elimina",
-        "cancella",
-        "modifica",
-        "aggiorna",
-        "salva",
-        "imposta",
-        "rimuovi",
-    }
-    | {"agregar", "crear", "borrar", "eliminar", "actualizar", "guardar", "escribir", "ajouter", "creer"}
-    | {"supprimer", "modifier", "enregistrer", "ecrire", "erstellen", "loeschen", "speichern", "schreiben"}
-)
-"""Name words of a tool that writes: a calculator's ``calculate`` or a ``query`` tool is called a write only
-for want of readOnlyHint, and its success shows no write."""
 _NOT_WRITES: Final = frozenset(
     {"get", "read", "list", "search", "find", "show", "view", "fetch", "describe", "count", "calculate"}
     | {"compute", "convert", "format", "parse", "validate", "check", "preview", "text", "string", "strings"}
@@ -563,7 +542,7 @@ def _named_for_a_write(name: str) -> bool:
     words = name_words(name)
     if len(words) == 1:  # a bare delete or save is a write; a bare add or replace as often a computation
         return words[0] in _SURE_WRITES
-    return bool(set(words) & _WRITE_NAMES) and not set(words) & _NOT_WRITES
+    return bool(set(words) & WRITE_VERBS) and not set(words) & _NOT_WRITES
 
 
 _WRITE_ORDER: Final = re.compile(

@@ -860,13 +860,13 @@ def empty_answer(ctx: RuleContext) -> Iterator[Hit]:
     A tool that answers isError false with no content block that carries anything (content [] or only
     blank text) and no structuredContent gives the model an empty message it cannot tell from a broken
     call, a lost answer or an empty list: say what happened ('[]', 'no expenses between … and …',
-    'deleted 1'). Judged on the answers to the check's own calls (its samples, repeats and writes); one
-    finding a tool."""
+    'deleted 1'). Judged on every answer to the check's own calls (its samples and repeats, its writes, its
+    awkward calls: a filter that matched nothing answered with nothing is the same silence); one finding a
+    tool."""
     for tool in ctx.observations.tools:
         for call in ctx.observations.calls_for(tool.name):
             if (
-                call.purpose in _ANSWER_PURPOSES
-                and call.outcome == "result"
+                call.outcome == "result"
                 and not call.is_error
                 and call.filled_blocks == 0
                 and call.structured is None
