@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import sqlite3
 import time
 from collections.abc import Callable
@@ -23,6 +24,7 @@ from wireproof.check import Observer
 from wireproof.check.config import CheckOptions
 from wireproof.check.generate import MISSING_NAME, awkward_cases, lookup_miss_case
 from wireproof.check.model import CallRecord, Finding, Observations, Report, ToolInfo
+from wireproof.check.probes.growth import fresh_item
 from wireproof.check.rules import REGISTRY, RuleContext
 
 PAGING = "output.list-without-paging"
@@ -990,7 +992,42 @@ def test_a_grown_item_is_read_by_its_key_when_the_samples_name_two_items() -> No
     found = [f for f in findings(report, OVER_BUDGET) if f.tool == "context_get"]
     assert [f.severity for f in found] == ["error"]
     assert found[0].evidence.call is not None
-    assert found[0].evidence.call["arguments"] == {"key": "note-c"}
+    assert str(found[0].evidence.call["arguments"]["key"]).startswith("wireproof-grown-")
+
+
+class NamesakeContexts(Contexts):
+    """Hold-out 5's mk (mcp-memory-keeper): several items share a key (one per session or channel), and
+    context_get answers the first of them only. The sample's key already names a short item."""
+
+    def __init__(self) -> None:
+        super().__init__(bounded=False)
+        self.saved: list[tuple[str, str]] = [("note-c", "an older note under the same key")]
+
+    async def save(self, args: dict[str, Any]) -> Any:
+        self.saved.append((str(args["key"]), str(args["value"])))
+        return text(f"Saved: {args['key']}")
+
+    async def get(self, args: dict[str, Any]) -> Any:
+        first = next(((k, v) for k, v in self.saved if k == args.get("key", k)), None)
+        return s.ok({"items": dict([first]) if first else {}})
+
+
+def test_a_grown_item_gets_a_key_of_its_own_so_no_namesake_hides_it() -> None:
+    samples = {"context_save": {"key": "note-c", "value": "x"}, "context_get": {"key": "note-c"}}
+    report = check(NamesakeContexts().server(), allow_writes=True, tool_arguments=samples)
+    found = [f for f in findings(report, OVER_BUDGET) if f.tool == "context_get"]
+    assert [f.severity for f in found] == ["error"]
+    assert found[0].evidence.call is not None
+    assert str(found[0].evidence.call["arguments"]["key"]).startswith("wireproof-grown-")
+
+
+def test_a_path_keeps_its_folder_and_ending_when_the_grown_item_gets_a_name_of_its_own() -> None:
+    schema = {"type": "object", "properties": {"path": {"type": "string"}}, "required": ["path"]}
+    read = ToolInfo("read_note", "Read a note.", schema, None, {"readOnlyHint": True})
+    fresh = fresh_item(read, {"path": "notes/a.md", "content": "x"}, "content", CheckOptions())
+    assert fresh is not None
+    assert re.fullmatch(r"notes/wireproof-grown-[0-9a-f]{8}\.md", fresh["path"])
+    assert fresh["content"] == "x"
 
 
 def test_a_read_that_cuts_a_grown_item_stays_in_budget() -> None:

@@ -7,6 +7,9 @@ allows (past the token limit when the schema lets it be that long), then the rea
 A create that shares no argument with the read still pairs with a read whose one required argument is an
 id (``get {id}``, ``read_note {note_id}``): the read is then given the id the write's answer names
 (``{"id": 4}``, ``Saved entry 4``); with none in the answer, nothing is read.
+The item is one of the checker's own where the write and the read name it by a shared argument (``key``,
+``path``: the sample's name with a fresh stem), so the read finds the large item and no namesake of it; a
+write that refuses a new item (an update) grows the sample's item instead.
 The read's answer is recorded like any other (``output.over-budget`` judges its size); the write's too.
 Runs after the writes probe, so that its first-call effects are not disturbed.
 """
@@ -14,6 +17,7 @@ Runs after the writes probe, so that its first-call effects are not disturbed.
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any, Final
 
 from wireproof.check.client import Connection
@@ -21,7 +25,7 @@ from wireproof.check.config import BYTES_PER_TOKEN, CheckOptions
 from wireproof.check.generate import is_schema_valid, name_words, valid_samples
 from wireproof.check.model import CallRecord, Observations, ToolInfo
 
-__all__ = ["growth_pairs", "probe_growth"]
+__all__ = ["fresh_item", "growth_pairs", "probe_growth"]
 
 _CONTENT_NAMES: Final = frozenset(
     {"content", "contents", "body", "text", "data", "value", "note", "markdown"}
@@ -137,6 +141,27 @@ def _answered_id(call: CallRecord, name: str) -> Any:
     return int(match.group(1) or match.group(2)) if match else None
 
 
+def fresh_item(
+    read: ToolInfo, written: dict[str, Any], content: str, options: CheckOptions
+) -> dict[str, Any] | None:
+    """The write's sample with the item it names renamed to one of the checker's own (``note-c`` becomes
+    ``wireproof-grown-…``, ``notes/a.md`` ``notes/wireproof-grown-….md``), or None when the read shares no
+    item-naming argument. The read then finds that item alone: the sample's may have namesakes (other
+    sessions, channels, folders) that a read may answer first, and the large item not at all."""
+    shared = _shared_arguments(read, written, content, options)
+    names = [k for k in shared or {} if _names_the_item(k) and isinstance(written.get(k), str)]
+    if not names:
+        return None
+    token = f"wireproof-grown-{uuid.uuid4().hex[:8]}"
+    fresh = dict(written)
+    for name in names:
+        head, slash, stem = str(written[name]).rpartition("/")
+        dot = stem.rfind(".")
+        ending = stem[dot:] if dot > 0 else ""
+        fresh[name] = f"{head}{slash}{token}{ending}"
+    return fresh
+
+
 def _large(prop: dict[str, Any], options: CheckOptions) -> str | None:
     """A content value past the token limit, or as long as the schema allows; None if that is not even large."""
     wanted = (options.error_tokens + 1_000) * BYTES_PER_TOKEN
@@ -158,8 +183,18 @@ async def probe_growth(
     arguments = valid_samples(write.input_schema, options.tool_arguments.get(write.name))[0]
     if value is None or is_schema_valid(write.input_schema, {**arguments, content: value}) is False:
         return
-    grown = await connection.call(write.name, {**arguments, content: value}, "grow", field=content)
-    observations.calls.append(grown)
+    fresh = fresh_item(read, arguments, content, options)
+    grown = None
+    if fresh is not None and is_schema_valid(write.input_schema, {**fresh, content: value}) is not False:
+        grown = await connection.call(write.name, {**fresh, content: value}, "grow", field=content)
+        observations.calls.append(grown)
+        if grown.outcome == "result" and not grown.is_error:
+            arguments = fresh
+        else:
+            grown = None  # a write that needs an existing item: grow the sample's instead
+    if grown is None:
+        grown = await connection.call(write.name, {**arguments, content: value}, "grow", field=content)
+        observations.calls.append(grown)
     if grown.outcome != "result" or grown.is_error:
         return
     shared = _shared_arguments(read, arguments, content, options)
