@@ -26,6 +26,7 @@ d("mk", "mk-c2", "errors", "checker")  # wrong-typed arguments crash the handler
 d("mk", "mk-c3", "errors", "checker")  # no type validation at all: 12345 for strings, "yes" for booleans, query missing
 d("mk", "mk-c4", "schema", "checker")  # free strings and arrays of the read/session tools without maxLength/maxItems
 d("mk", "mk-c5", "errors", "checker")  # context_search {query: ""} answers every item (session 8)
+d("mk", "mk-c6", "schema", "checker")  # createdAfter/createdBefore "ISO date" typed string with no format (session 9)
 
 TD_CATS = {1: "errors", 2: "errors", 3: "errors", 4: "idempotency", 5: "idempotency", 6: "errors", 7: "schema",
            8: "schema", 9: "errors", 10: "schema", 11: "output", 12: "errors", 13: "auth"}  # fmt: skip
@@ -233,6 +234,14 @@ j("td", "errors.empty-search-accepted", "search_todos", "TP", "td-12",
 j("mk", "errors.empty-search-accepted", "context_search", "TP", "mk-c5",
   S8 + "context_search {query: ''} answered the stored items as matches (the same defect as td-12; not in the hand "
   "list: checker-found).")  # fmt: skip
+
+# session 9 (2026-12-04; not blind)
+S9 = "session 9: "
+for param in ("createdAfter", "createdBefore"):
+    j("mk", "schema.date-without-format", "context_get context_search", "TP", "mk-c6",
+      S9 + f"{param} is described 'ISO date - items created after/before this time', typed string with no format: "
+      "the date lint now reads a date described as one; not in the hand list (mk-5 is the malformed date answered "
+      "empty): checker-found.", param)  # fmt: skip
 
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 keys: set = set()
