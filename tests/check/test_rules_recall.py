@@ -924,7 +924,59 @@ def test_a_grown_item_is_read_by_the_read_that_names_it_before_one_by_id() -> No
     by_path = tool("read_file", {"path": 1}, ["path"])
     config = {"write_file": {"path": "a.md", "content": "x"}, "read_file": {"path": "a.md"}}
     pairs = growth_pairs([write, by_id, by_path], CheckOptions(allow_writes=True, tool_arguments=config))
-    assert [(w.name, r.name) for w, r in pairs] == [("write_file", "read_file")]
+    assert [(w.name, r.name if r else None) for w, r in pairs] == [("write_file", "read_file")]
+
+
+class TaskList:
+    """create_task(title, description) and list_tasks(): no read names one task, so the growth probe grows a
+    task for the listings. ``bounded``: list_tasks cuts each description to 200 characters and says so."""
+
+    def __init__(self, *, bounded: bool) -> None:
+        self.tasks: list[dict[str, str]] = [{"title": "seed", "description": "the first task"}]
+        self.bounded = bounded
+
+    async def create(self, args: dict[str, Any]) -> Any:
+        self.tasks.append({"title": str(args["title"]), "description": str(args["description"])})
+        return s.ok({"created": len(self.tasks)})
+
+    async def listing(self, args: dict[str, Any]) -> Any:
+        if not self.bounded:
+            return s.ok({"tasks": self.tasks})
+        cut = [{**t, "description": t["description"][:200]} for t in self.tasks]
+        return s.ok({"tasks": cut, "note": "descriptions cut to 200 characters"})
+
+    def server(self) -> Any:
+        strings = {"type": "string", "maxLength": 1_000_000, "description": "Text."}
+        create = {
+            "type": "object",
+            "properties": {"title": strings, "description": strings},
+            "required": ["title", "description"],
+            "additionalProperties": False,
+        }
+        empty = {"type": "object", "properties": {}, "additionalProperties": False}
+        write = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False}
+        return s.build(
+            [
+                s.FakeTool("create_task", self.create, "Create a task.", create, annotations=write),
+                s.FakeTool("list_tasks", self.listing, "List every task.", empty),
+            ],
+            validate=True,
+        )
+
+
+def test_a_listing_that_holds_a_grown_item_whole_is_over_budget() -> None:
+    # Hold-out 4 sh-20 (list_tasks: 134,238 characters), hold-out 6 cr-11 (a standup of every entry, 203,451).
+    report = check(TaskList(bounded=False).server(), allow_writes=True)
+    (found,) = [f for f in findings(report, OVER_BUDGET) if f.tool == "list_tasks"]
+    assert found.severity == "error"
+    assert found.evidence.call == {"tool": "list_tasks", "arguments": {}}
+
+
+def test_a_listing_that_cuts_a_grown_item_stays_in_budget_and_nothing_grows_without_allow_writes() -> None:
+    assert not findings(check(TaskList(bounded=True).server(), allow_writes=True), OVER_BUDGET)
+    flawed = TaskList(bounded=False)
+    check(flawed.server())
+    assert len(flawed.tasks) == 1  # no write ran
 
 
 class Contexts:

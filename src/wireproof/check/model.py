@@ -92,6 +92,7 @@ Purpose = Literal[
     "select-all",
     "grow",
     "grown-read",
+    "grown-list",
     "cleanup",
     "auth-case",
 ]
@@ -104,8 +105,8 @@ exist; ``unknown-tool`` a call of a tool the server does not list; ``observe`` a
 ``write-*`` and ``key-conflict`` the writes probe (``write-roundtrip`` / ``write-collision`` / ``write-miss`` /
 ``write-keys-only`` / ``write-malformed`` / ``write-reference`` / ``write-distinct-sequential`` / ``write-distinct-concurrent`` its effects part, ``check.probes.effects``); ``read-effect`` / ``read-escape`` /
 ``read-escape-check`` / ``cleanup`` the read-only probes; ``path-escape`` the path-confinement probe; ``name-escape`` the name-traversal probe (``check.probes.names``); ``select-all`` a read of a whole table a listing tool
-names, through a query tool (its ``constraint`` the table); ``grow`` / ``grown-read`` the
-growth probe (a large write, then the read of the same item); ``auth-case`` a
+names, through a query tool (its ``constraint`` the table); ``grow`` / ``grown-read`` / ``grown-list`` the
+growth probe (a large write, then the read of the same item, then once each listing read); ``auth-case`` a
 call made with a bad credential.
 """
 

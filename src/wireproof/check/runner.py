@@ -56,7 +56,7 @@ from wireproof.check.probes.auth import (
 )
 from wireproof.check.probes.effects import probe_poison, probe_write_and_effects
 from wireproof.check.probes.effects import words as effect_words
-from wireproof.check.probes.growth import growth_pairs, probe_growth
+from wireproof.check.probes.growth import growth_listings, growth_pairs, probe_growth, read_listings
 from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
 from wireproof.check.probes.names import name_traversal_tools, probe_name_traversal
 from wireproof.check.probes.paths import confinement_tools, probe_path_confinement
@@ -444,8 +444,11 @@ def _in_order(
         await probe("poison", None, probe_poison(connection, narrow, options, observations))
         for tool in name_traversal_tools(narrow, options):
             await probe("name traversal", tool, probe_name_traversal(connection, tool, options, observations))
-        for write, read in growth_pairs(tools, options):  # last: disturbs no write's first call
+        pairs = growth_pairs(tools, options)
+        listings = growth_listings(tools, pairs, options)
+        for write, read in pairs:  # last: disturbs no write's first call
             await probe("growth", write, probe_growth(connection, write, read, options, observations))
+            await probe("growth", write, read_listings(connection, listings, options, observations))
 
     return in_order
 

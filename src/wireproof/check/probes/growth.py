@@ -23,13 +23,19 @@ from typing import Any, Final
 from wireproof.check.client import Connection
 from wireproof.check.config import BYTES_PER_TOKEN, CheckOptions
 from wireproof.check.generate import is_schema_valid, name_words, valid_samples
-from wireproof.check.model import CallRecord, Observations, ToolInfo
+from wireproof.check.model import CallRecord, Observations, ToolInfo, code_parameters
+from wireproof.check.rules.schema import named_as_read
 
-__all__ = ["fresh_item", "growth_pairs", "probe_growth"]
+__all__ = ["MAX_LISTINGS", "fresh_item", "growth_listings", "growth_pairs", "probe_growth", "read_listings"]
+
+MAX_LISTINGS: Final = 6
+"""Listing reads called once each after the first growth."""
 
 _CONTENT_NAMES: Final = frozenset(
-    {"content", "contents", "body", "text", "data", "value", "note", "markdown"}
+    {"content", "contents", "body", "text", "data", "value", "note", "markdown", "description", "details"}
+    | {"contenuto", "testo", "descrizione", "contenido", "texto", "descripcion", "contenu", "texte", "inhalt"}
 )
+"""A write's free content, in English, Italian, Spanish, French and German."""
 _WRITE_VERBS: Final = frozenset(
     {"create", "write", "add", "put", "save", "append", "update", "set", "upsert", "edit", "new"}
 )
@@ -49,11 +55,12 @@ def _content_parameter(tool: ToolInfo) -> str | None:
     return None
 
 
-def growth_pairs(tools: list[ToolInfo], options: CheckOptions) -> list[tuple[ToolInfo, ToolInfo]]:
-    """(write, read) pairs: a write with a content parameter, a read naming the same item the same way."""
+def growth_pairs(tools: list[ToolInfo], options: CheckOptions) -> list[tuple[ToolInfo, ToolInfo | None]]:
+    """(write, read) pairs: a write with a content parameter, a read naming the same item the same way; the
+    first write with content whose item no read names pairs with None (it is grown for the listings)."""
     if not options.allow_writes:
         return []
-    pairs: list[tuple[ToolInfo, ToolInfo]] = []
+    pairs: list[tuple[ToolInfo, ToolInfo | None]] = []
     for write in tools:
         content = _content_parameter(write)
         if write.read_only or content is None or not _named(write, _WRITE_VERBS):
@@ -62,7 +69,9 @@ def growth_pairs(tools: list[ToolInfo], options: CheckOptions) -> list[tuple[Too
         reads = [
             r
             for r in tools
-            if r is not write and _named(r, _READ_VERBS) and all(r is not p for _, p in pairs)
+            if r is not write
+            and _named(r, _READ_VERBS)
+            and all(r is not p for _, p in pairs if p is not None)
         ]
 
         # a read naming the same item by the same argument first; else one that takes the id the write answers
@@ -71,6 +80,8 @@ def growth_pairs(tools: list[ToolInfo], options: CheckOptions) -> list[tuple[Too
         )
         if chosen is not None:
             pairs.append((write, chosen))
+        elif not any(read is None for _, read in pairs):
+            pairs.append((write, None))  # no read names its item: grown for the listings alone
     return pairs
 
 
@@ -173,9 +184,13 @@ def _large(prop: dict[str, Any], options: CheckOptions) -> str | None:
 
 
 async def probe_growth(
-    connection: Connection, write: ToolInfo, read: ToolInfo, options: CheckOptions, observations: Observations
+    connection: Connection,
+    write: ToolInfo,
+    read: ToolInfo | None,
+    options: CheckOptions,
+    observations: Observations,
 ) -> None:
-    """Write a large content value through ``write``, then read the item back through ``read``."""
+    """Write a large content value through ``write``, then read the item back through ``read`` (if any)."""
     content = _content_parameter(write)
     assert content is not None
     prop = write.input_schema.get("properties", {}).get(content, {})
@@ -183,7 +198,7 @@ async def probe_growth(
     arguments = valid_samples(write.input_schema, options.tool_arguments.get(write.name))[0]
     if value is None or is_schema_valid(write.input_schema, {**arguments, content: value}) is False:
         return
-    fresh = fresh_item(read, arguments, content, options)
+    fresh = fresh_item(read, arguments, content, options) if read is not None else None
     grown = None
     if fresh is not None and is_schema_valid(write.input_schema, {**fresh, content: value}) is not False:
         grown = await connection.call(write.name, {**fresh, content: value}, "grow", field=content)
@@ -195,7 +210,7 @@ async def probe_growth(
     if grown is None:
         grown = await connection.call(write.name, {**arguments, content: value}, "grow", field=content)
         observations.calls.append(grown)
-    if grown.outcome != "result" or grown.is_error:
+    if grown.outcome != "result" or grown.is_error or read is None:
         return
     shared = _shared_arguments(read, arguments, content, options)
     sample = shared or valid_samples(read.input_schema, options.tool_arguments.get(read.name))[0]
@@ -210,3 +225,34 @@ async def probe_growth(
         if is_schema_valid(read.input_schema, sample) is False:
             return
     observations.calls.append(await connection.call(read.name, sample, "grown-read"))
+
+
+async def read_listings(
+    connection: Connection, listings: list[ToolInfo], options: CheckOptions, observations: Observations
+) -> None:
+    """After the first growth that stored its large item, each listing read once with its sample: a list, a
+    summary or an export that holds every item whole is over budget now (sh's list_tasks, cr's standup)."""
+    grown = [
+        c for c in observations.calls if c.purpose == "grow" and c.outcome == "result" and not c.is_error
+    ]
+    if not grown or any(c.purpose == "grown-list" for c in observations.calls):
+        return
+    for tool in listings:
+        sample = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
+        if is_schema_valid(tool.input_schema, sample) is not False:
+            observations.calls.append(await connection.call(tool.name, sample, "grown-list"))
+
+
+def growth_listings(
+    tools: list[ToolInfo], pairs: list[tuple[ToolInfo, ToolInfo | None]], options: CheckOptions
+) -> list[ToolInfo]:
+    """The reads that list, summarise or export the store (read-only or named for a read, no code parameter,
+    not a growth pair's own read): at most ``MAX_LISTINGS``, none without --allow-writes."""
+    if not options.allow_writes or not pairs:
+        return []
+    paired = {read.name for _, read in pairs if read is not None}
+    return [
+        t
+        for t in tools
+        if (t.read_only or named_as_read(t)) and t.name not in paired and not code_parameters(t)
+    ][:MAX_LISTINGS]
