@@ -4,7 +4,9 @@ Two tools: ``read_text_file`` (path) and ``list_folder`` (directory: the file na
 ``confined`` reads only under ROOT (resolved, so ``..`` cannot leave it); ``unconfined`` takes ROOT on its
 command line like the confined one, but reads any path it is given; ``prefix`` refuses a path that does not
 start with ROOT, but checks the text before resolving it, so ``ROOT/../..`` leaves it (the naive guard);
-``csv-only`` is unconfined, and its listing shows only ``.csv`` files (as a spreadsheet server lists workbooks).
+``csv-only`` is unconfined, and its listing shows only ``.csv`` files (as a spreadsheet server lists workbooks);
+``quotes-prefix`` is unconfined and parses what it reads as JSON, failing with Node's message, which quotes
+only the first 10 characters of the file (hold-out 6's tryll ``import_json``).
 Relative paths are taken from ROOT.
 """
 
@@ -56,7 +58,12 @@ class Files:
         if not isinstance(path, anyio.Path):
             return path
         try:
-            return s.ok({"text": await path.read_text(encoding="utf-8")})
+            text = await path.read_text(encoding="utf-8")
+            if self.mode == "quotes-prefix" and not text.lstrip().startswith(("[", "{")):
+                return s.tool_error(
+                    f"Error: Unexpected token '{text[:1]}', \"{text[:10]}\"... is not valid JSON"
+                )
+            return s.ok({"text": text})
         except (OSError, UnicodeDecodeError):
             return s.good_error("path", "the path of an existing UTF-8 text file in the project folder")
 
@@ -75,7 +82,7 @@ class Files:
 
 async def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["confined", "unconfined", "prefix", "csv-only"])
+    parser.add_argument("mode", choices=["confined", "unconfined", "prefix", "csv-only", "quotes-prefix"])
     parser.add_argument("root", nargs="?", type=Path)
     args = parser.parse_args()
     files = Files(args.root, args.mode)

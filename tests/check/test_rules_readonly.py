@@ -195,6 +195,13 @@ def test_a_file_tool_given_a_root_that_reads_a_planted_file_outside_it_is_an_err
     assert "read a folder" in listing.message  # the planted file's unique name, in a listing of its folder
 
 
+def test_a_parse_error_that_quotes_the_first_bytes_of_a_planted_file_proves_the_read(tmp_path: Path) -> None:
+    # Hold-out 6 (tr-7): import_json json_path read /etc/passwd, and said only "Unexpected token 'r',
+    # \"root:x:0:0\"... is not valid JSON". The planted token opens with 10 characters of its own.
+    report = check_files("quotes-prefix", tmp_path)
+    assert path_reads(report)["read_text_file"] == "error"
+
+
 def test_a_file_tool_given_no_root_that_reads_a_planted_file_is_only_a_warning() -> None:
     assert path_reads(check_files("unconfined")) == {"read_text_file": "warning", "list_folder": "warning"}
 

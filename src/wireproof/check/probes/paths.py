@@ -139,7 +139,9 @@ def _plan(
     if root is None:
         return None
     sample = base.get(field)
-    content_token = f"wireproof-secret-{uuid.uuid4().hex}"
+    # Opens with 10 characters of its own: a parser's error quotes a file's first bytes (Node's JSON.parse
+    # "Unexpected token 'w', \"w3f9…\"... is not valid JSON"), and those alone then prove the read.
+    content_token = f"w{uuid.uuid4().hex[:11]}-wireproof-secret-{uuid.uuid4().hex}"
     name_token = f"wireproof-planted-{uuid.uuid4().hex[:16]}"
     suffix = PurePath(sample).suffix if isinstance(sample, str) else ""
     planted = root / f"{name_token}{suffix if 0 < len(suffix) <= 8 else '.txt'}"

@@ -298,6 +298,11 @@ def _answer_text(call: CallRecord) -> str:
     )
 
 
+_QUOTED_PREFIX: Final = 10
+"""A planted file's token opens with this many characters of its own: a parse error that quotes the file's
+first bytes (Node's JSON.parse quotes ten) proves the read as the whole token would."""
+
+
 def _path_verdict(escape: EscapeObservation) -> tuple[Severity, str] | None:
     """How sure a path read (or, for an output path, written) outside the tool's scope is, and why; None when
     the token was not read (the file did not appear)."""
@@ -305,7 +310,9 @@ def _path_verdict(escape: EscapeObservation) -> tuple[Severity, str] | None:
     if escape.kind.startswith("path-write-"):
         proven = bool(escape.file_appeared)
     else:
-        proven = call.outcome == "result" and escape.marker in _answer_text(call)
+        said = _answer_text(call)
+        quoted = "-wireproof-secret-" in escape.marker and escape.marker[:_QUOTED_PREFIX] in said
+        proven = call.outcome == "result" and (escape.marker in said or quoted)
     if not proven or escape.planted is None:
         return None
     planted = PurePath(escape.planted)
@@ -360,8 +367,9 @@ def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
     file holding a unique token in a temp folder of its own, outside every folder the sample arguments
     name and every root the server was started with, and gives the tool's path parameter that file (a
     folder parameter: that folder, whose listing shows the file's unique name) by absolute path and by ../
-    traversal from the sample's folder. The token is never sent, so an answer that holds it proves the
-    read; a refusal is sound. Error when the server was given roots (absolute paths in its arguments or
+    traversal from the sample's folder. The token is never sent, so an answer that holds it (or its first
+    ten characters, unique to it: a parse error quoting the file's first bytes) proves the read; a refusal
+    is sound. Error when the server was given roots (absolute paths in its arguments or
     environment) that do not hold the file, or when ../ left the folder it resolves the configured
     (--config) relative sample paths against; a warning when it was started with no root at all (a
     deployment that fails open). Read-only tools are probed always, other tools with one path parameter
