@@ -303,3 +303,14 @@ def test_a_server_started_by_its_scripts_absolute_path_was_given_no_root(tmp_pat
         run_check, Target(command=command, cwd=str(ROOT)), CheckOptions(timeout=20, concurrency=1)
     )
     assert path_reads(report) == {"read_text_file": "warning", "list_folder": "warning"}
+
+
+def test_the_planted_folder_is_open_to_a_server_running_as_another_user(tmp_path: Path) -> None:
+    # Hold-out 6 ran tryll as nobody: a 0700 temp folder made import_json answer EACCES, which looked confined.
+    from wireproof.check.probes import paths
+
+    folder = tmp_path / "plant"
+    folder.mkdir(mode=0o700)
+    plan = paths._plan(str(folder), "path", {"path": "/srv/notes/a.txt"}, ("/srv/notes",))
+    assert plan is not None
+    assert folder.stat().st_mode & 0o7777 == 0o1777  # sticky, like /tmp: no other user replaces the plant

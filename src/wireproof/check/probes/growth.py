@@ -38,14 +38,19 @@ _CONTENT_NAMES: Final = frozenset(
 """A write's free content, in English, Italian, Spanish, French and German."""
 _WRITE_VERBS: Final = frozenset(
     {"create", "write", "add", "put", "save", "append", "update", "set", "upsert", "edit", "new"}
+    # Italian, Spanish, French, German: add, write, create, save
+    | {"aggiungi", "scrivi", "crea", "salva", "agregar", "crear", "guardar", "escribir", "ajouter", "creer"}
+    | {"enregistrer", "ecrire", "erstellen", "speichern", "schreiben", "hinzufuegen"}
 )
 _READ_VERBS: Final = frozenset({"read", "get", "open", "show", "view", "fetch", "cat", "load", "download"})
 
 
 def _named(tool: ToolInfo, verbs: frozenset[str]) -> bool:
-    """Whether the tool's name opens or ends with one of ``verbs`` (``save_note``, ``context_save``)."""
+    """Whether the tool's name opens or ends with one of ``verbs`` (``save_note``, ``context_save``), or has it
+    second after a namespace (``cronos_aggiungi_entry``, ``github_create_issue``)."""
     words = name_words(tool.name)
-    return bool(words) and (words[0] in verbs or words[-1] in verbs)
+    second = len(words) >= 3 and words[1] in verbs
+    return bool(words) and (words[0] in verbs or words[-1] in verbs or second)
 
 
 def _content_parameter(tool: ToolInfo) -> str | None:
@@ -243,6 +248,16 @@ async def read_listings(
             observations.calls.append(await connection.call(tool.name, sample, "grown-list"))
 
 
+_LISTING_WORDS: Final = frozenset(
+    {"list", "summary", "summarize", "report", "export", "stats", "statistics", "overview", "digest", "all"}
+    # Italian, Spanish, French, German: read, list, show, summary, statistics, week, month
+    | {"leggi", "lista", "elenca", "mostra", "riassunto", "statistiche", "settimana", "mese"}
+    | {"leer", "listar", "mostrar", "resumen", "estadisticas", "lire", "lister", "afficher", "resume"}
+    | {"statistiques", "lesen", "liste", "anzeigen", "zusammenfassung", "statistik"}
+)
+"""Name words of a tool that lists, summarises or exports the store (``list_tasks``, ``cronos_riassunto_standup``)."""
+
+
 def growth_listings(
     tools: list[ToolInfo], pairs: list[tuple[ToolInfo, ToolInfo | None]], options: CheckOptions
 ) -> list[ToolInfo]:
@@ -254,5 +269,8 @@ def growth_listings(
     return [
         t
         for t in tools
-        if (t.read_only or named_as_read(t)) and t.name not in paired and not code_parameters(t)
+        if (t.read_only or named_as_read(t) or set(name_words(t.name)) & _LISTING_WORDS)
+        and t.name not in paired
+        and not code_parameters(t)
+        and not _named(t, _WRITE_VERBS)
     ][:MAX_LISTINGS]

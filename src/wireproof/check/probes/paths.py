@@ -15,7 +15,8 @@ says whether the tool wrote outside its scope; the checker's temp folder, with w
 is removed at once. These go first among the
 confinement probes, while the data the writes export is as the sample arguments expect it.
 
-Tools annotated readOnlyHint are probed always; tools only described read-only, and other tools, only with
+Each attempt sends the sample's required arguments and the path alone: an optional argument may be another
+source that wins over the path (an import's inline data). Tools annotated readOnlyHint are probed always; tools only described read-only, and other tools, only with
 --allow-writes (as every other call to them), and of the others only those with one path parameter (a copy
 from the planted file to the sample's destination would create what the writes probe then finds in its way).
 """
@@ -33,7 +34,7 @@ import anyio
 from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions
 from wireproof.check.edges import tokens
-from wireproof.check.generate import valid_samples
+from wireproof.check.generate import is_schema_valid, valid_samples
 from wireproof.check.model import (
     EscapeKind,
     EscapeObservation,
@@ -128,6 +129,10 @@ def _outside(folder: str, base: dict[str, Any], roots: tuple[str, ...]) -> Path 
     scopes = [*map(Path, roots), *_sample_folders(base)]
     if any(root.is_relative_to(s.resolve()) for s in scopes if str(s) != "/"):
         return None
+    # Open to every user, as /tmp is: a server running as a user of its own (a container's, or setpriv's) must
+    # be able to reach the plant, or a traversal it does not confine looks confined. The folder holds only the
+    # checker's random token, lives for the probe alone, and is sticky, so no other user can replace its files.
+    root.chmod(0o1777)
     return root
 
 
@@ -169,11 +174,21 @@ def _sample_suffixes(sample: Any) -> list[str]:
     return sorted(suffixes)[:5]
 
 
+def _minimal(tool: ToolInfo, sample: dict[str, Any]) -> dict[str, Any]:
+    """The sample's required arguments and its path: an optional one may be another source that wins over
+    the path (an import's inline ``data`` beside its ``json_path``), so the path would never be read."""
+    listed = tool.input_schema.get("required")
+    required = set(listed) if isinstance(listed, list) else set()
+    keep = required | set(path_parameters(tool)[:1])
+    minimal = {k: v for k, v in sample.items() if k in keep}
+    return minimal if is_schema_valid(tool.input_schema, minimal) is not False else sample
+
+
 async def probe_path_confinement(
     connection: Connection, tool: ToolInfo, options: CheckOptions, observations: Observations
 ) -> None:
     """Ask the tool's first path parameter for a planted file (or folder) by absolute path and by traversal."""
-    base = valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0]
+    base = _minimal(tool, valid_samples(tool.input_schema, options.tool_arguments.get(tool.name))[0])
     field = path_parameters(tool)[0]
     sample = base.get(field)
     configured = isinstance(sample, str) and field in options.tool_arguments.get(tool.name, {})
