@@ -47,6 +47,7 @@ d("tr", "tr-c2", "errors", "checker")  # update_chunk with nothing to change ans
 d("tr", "tr-c3", "schema", "checker")  # strings and arrays without maxLength/maxItems
 d("cr", "cr-c1", "schema", "checker")  # strings and arrays without maxLength/maxItems; max_risultati without maximum
 d("cr", "cr-c2", "errors", "checker")  # the SDK's validation errors name no field: "12345 is not of type 'string'"
+d("cr", "cr-c3", "output", "checker")  # a write answering its 100 KB input whole (session 9)
 
 # (server, rule, field) -> verdict, defect(s), reason: for every tool the report names under that rule and field
 J_RULE: dict[tuple[str, str, str], tuple[str, object, str]] = {}
@@ -240,6 +241,19 @@ for tool in ("delete_project get_project_stats list_categories search_chunks").s
       S9 + "'../data/<the checker's project>' (up and back into DATA_DIR) answered like the plain name (a delete: "
       "the file gone), '../<missing folder>/<name>' not: the raw name is joined into the path, as tr-6 found "
       "by hand with '../victim'.")  # fmt: skip
+t("tr", "output.over-budget", "export_project export_category", "TP", "tr-12",
+  S9 + "after the growth probe's ~105 KB chunk, export_project / export_category answered every chunk whole "
+  "(111,593 / 110,700 bytes): no paging, no budget: tr-12.")  # fmt: skip
+t("tr", "output.over-budget", "bulk_update_metadata", "TP", "tr-12",
+  S9 + "the growth probe's ~105 KB metadata value answered back whole (106,911 bytes, a warning: the size is the "
+  "checker's, but a write should answer a summary): no budget on any answer, tr-12.")  # fmt: skip
+t(s, "output.over-budget", "cronos_aggiungi_entry", "TP", "cr-c3",
+  S9 + "the growth probe's ~105 KB descrizione answered back whole (107,129 bytes, a warning): a write that answers "
+  "its whole input; not cr-11 (the large answers of reads), so checker-found.")  # fmt: skip
+t("tr", "auth.path-not-confined", "import_json", "TP", "tr-7",
+  S9 + "json_path given the checker's planted file outside DATA_DIR: 'Unexpected token 'w', \"we08e1e0e8\"... is "
+  "not valid JSON' quotes its first ten characters, unique to the plant: the file was read (tr-7: /etc/passwd "
+  "by hand).")  # fmt: skip
 t("tr", "errors.empty-name-accepted", "bulk_update_metadata", "TP", "tr-15",
   S9 + "bulk_update_metadata {project: wiki, field: '', value: 'CC0'} answered 'updated 20': tr-15.")
 for tool in ("cronos_aggiungi_a_progetto", "cronos_aggiungi_entry"):
