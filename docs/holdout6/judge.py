@@ -254,10 +254,10 @@ t("tr", "auth.path-not-confined", "import_json", "TP", "tr-7",
   S9 + "json_path given the checker's planted file outside DATA_DIR: 'Unexpected token 'w', \"we08e1e0e8\"... is "
   "not valid JSON' quotes its first ten characters, unique to the plant: the file was read (tr-7: /etc/passwd "
   "by hand).")  # fmt: skip
-t("tr", "errors.empty-name-accepted", "bulk_update_metadata", "TP", "tr-15",
+t("tr", "errors.empty-value-accepted", "bulk_update_metadata", "TP", "tr-15",
   S9 + "bulk_update_metadata {project: wiki, field: '', value: 'CC0'} answered 'updated 20': tr-15.")
 for tool in ("cronos_aggiungi_a_progetto", "cronos_aggiungi_entry"):
-    t(s, "errors.empty-name-accepted", tool, "TP", "cr-12",
+    t(s, "errors.empty-value-accepted", tool, "TP", "cr-12",
       S9 + "progetto '' written and answered successo true: cr-12 (empty progetto written).")
 # Every date-without-format finding of cr in out-s9 is on data, data_inizio or data_fine (asserted): one judgment.
 for f in json.loads((HERE / "out-s9" / "cr.json").read_text())["findings"]:

@@ -276,9 +276,9 @@ def test_an_empty_search_answered_by_asking_for_a_term_is_fine() -> None:
     assert not [f for f in check(server).findings if f.rule == EMPTY_SEARCH]
 
 
-# -- errors.empty-name-accepted: a write given '' for a name answered as a success (hold-out 6 tr-15, cr-12) --
+# -- errors.empty-value-accepted: a write given '' for a name answered as a success (hold-out 6 tr-15, cr-12) --
 
-EMPTY_NAME = "errors.empty-name-accepted"
+EMPTY_NAME = "errors.empty-value-accepted"
 COVERED |= {EMPTY_NAME}
 
 
@@ -291,6 +291,8 @@ def project_log(*, refuses: bool) -> Any:
         project, body = args["project"], args["text"]
         if refuses and not project.strip():
             return s.good_error("project", "a non-empty project name")
+        if refuses and not body.strip():
+            return s.good_error("text", "what was done, not empty")
         entries.append((project, body))
         return s.ok({"logged": len(entries), "project": project})
 
@@ -350,3 +352,48 @@ def test_no_delete_no_read_and_no_tool_named_for_no_write_gets_an_empty_name() -
     assert not [
         c for c in edge_cases("create_project", bounded, read_only=False) if c.constraint == "empty-name"
     ]
+
+
+def todo_list(*, refuses: bool) -> Any:
+    """add_todo(text): appends a todo; '' is stored unless ``refuses`` (hold-out 5 td-3: an empty todo that
+    broke every later load)."""
+    todos: list[str] = []
+
+    async def handler(args: dict[str, Any]) -> Any:
+        if refuses and not args["text"].strip():
+            return s.good_error("text", "the todo's text, not empty")
+        todos.append(args["text"])
+        return s.ok({"added": len(todos)})
+
+    schema = {
+        "type": "object",
+        "properties": {"text": {"type": "string", "maxLength": 200, "description": "The todo."}},
+        "required": ["text"],
+        "additionalProperties": False,
+    }
+    annotations = {"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False}
+    return s.build(
+        [s.FakeTool("add_todo", handler, "Add a todo.", schema, annotations=annotations)], validate=True
+    )
+
+
+def test_a_create_that_stores_an_empty_item_is_reported_and_one_that_refuses_it_is_not() -> None:
+    (found,) = [
+        f for f in check(todo_list(refuses=False), allow_writes=True).findings if f.rule == EMPTY_NAME
+    ]
+    assert "an empty item" in found.message
+    assert found.evidence.call is not None
+    assert found.evidence.call["arguments"] == {"text": ""}
+    assert not [f for f in check(todo_list(refuses=True), allow_writes=True).findings if f.rule == EMPTY_NAME]
+
+
+def test_only_a_create_whose_one_required_text_is_the_item_gets_an_empty_text() -> None:
+    one = {"type": "object", "properties": {"text": {"type": "string"}}, "required": ["text"]}
+    assert [c for c in edge_cases("add_todo", one, read_only=False) if c.constraint == "empty-text"]
+    assert not [c for c in edge_cases("update_todo", one, read_only=False) if c.constraint == "empty-text"]
+    two = {
+        "type": "object",
+        "properties": {"text": {"type": "string"}, "sql": {"type": "string"}},
+        "required": ["text", "sql"],
+    }
+    assert not [c for c in edge_cases("add_todo", two, read_only=False) if c.constraint == "empty-text"]

@@ -324,6 +324,16 @@ def test_the_sdk_generic_error_says_nothing() -> None:
     assert found.evidence.call["arguments"]["name"] == MISSING_NAME
 
 
+def test_a_file_path_lookup_miss_is_a_missing_file_beside_the_sample() -> None:
+    schema = {"type": "object", "properties": {"filepath": {"type": "string"}}, "required": ["filepath"]}
+    case = lookup_miss_case("read_bibtex_file", schema, {"filepath": "/srv/refs/main.bib"})
+    assert case is not None
+    assert case.arguments == {"filepath": f"/srv/refs/{MISSING_NAME}.bib"}
+    bare = lookup_miss_case("read_bibtex_file", schema, {"filepath": "main.bib"})  # no folder: the plain name
+    assert bare is not None
+    assert bare.arguments == {"filepath": MISSING_NAME}
+
+
 def test_the_lookup_miss_fits_only_lookup_tools_with_one_required_string() -> None:
     one_string = {"type": "object", "properties": {"id": {"type": "string"}}, "required": ["id"]}
     assert lookup_miss_case("get_ticket", one_string) is not None

@@ -329,13 +329,18 @@ def _empty_fields(
     read_only: bool,
 ) -> list[tuple[str, str]]:
     """The parameters that get '': a search's required term (a search for nothing must be refused, not answer
-    everything), and a write's required names (an item named nothing cannot be found again; a field named ''
-    is none), never a delete's, and only for a tool named for a write (``add_entry``, ``aggiungi``)."""
+    everything), a write's required names (an item named nothing cannot be found again; a field named ''
+    is none) and a create's required text (``add_todo text``: an empty item), never a delete's, and only for a
+    tool named for a write (``add_entry``, ``aggiungi``)."""
     fields = []
     words = tokens(name)
     destroys = words & ((_DESTROYING - _CHANGING) | _FOREIGN_DESTROYING)
     if not read_only and words & (WRITE_VERBS | _CREATE_VERBS) and not destroys and not _named_as_read(name):
-        fields += [(n, "empty-name") for n in _item_name_fields(properties, schema)[:_EMPTY_NAMES]]
+        names = _item_name_fields(properties, schema)[:_EMPTY_NAMES]
+        fields += [(n, "empty-name") for n in names]
+        text = _item_text_field(properties, schema)
+        if text is not None and words & _ADDING and text not in names:
+            fields.append((text, "empty-text"))
     named_search = bool(tokens(name) & _SEARCH_VERBS) and (read_only or _named_as_read(name))
     if search is not None and search in schema.get("required", []) and named_search:
         fields.append((search, "empty-search"))
@@ -438,8 +443,38 @@ _FOREIGN_DESTROYING: Final = frozenset(
 
 _CHANGING: Final = frozenset({"update", "edit", "set", "modify", "imposta", "aggiorna", "modifica"})
 """Writes that change an item in place: given '' for its name, they must find nothing to change."""
+_ADDING: Final = _CREATE_VERBS | {
+    "aggiungi",
+    "crea",
+    "salva",
+    "agregar",
+    "crear",
+    "ajouter",
+    "creer",
+    "erstellen",
+}
+"""Name words of a write that adds an item (English, Italian, Spanish, French, German)."""
+_ITEM_TEXTS: Final = frozenset(
+    {"text", "content", "body", "note", "description", "message", "value", "entry", "item", "task", "todo"}
+    | {"testo", "contenuto", "descrizione", "texto", "contenido", "descripcion", "texte", "contenu", "inhalt"}
+)
+"""The last name word of the text a create stores as the item (``add_todo text``, ``add_note content``)."""
 _EMPTY_NAMES: Final = 2
 """A write's name parameters given '' at most (``bulk_update_metadata``'s project and field), one call each."""
+
+
+def _item_text_field(properties: dict[str, dict[str, Any]], schema: dict[str, Any]) -> str | None:
+    """The required free-text parameter a create stores as its item (its name's last word text, content,
+    description…), when it is the only required free text besides the item's names; else None."""
+    required = schema.get("required")
+    texts = [
+        str(f)
+        for f in (required if isinstance(required, list) else [])
+        if isinstance(f, str) and f in properties and _free_text(properties[f])
+    ]
+    stored = [f for f in texts if (w := name_words(f)) and w[-1] in _ITEM_TEXTS]
+    others = [f for f in texts if f not in stored and not ((w := name_words(f)) and w[-1] in _ITEM_NAMES)]
+    return stored[0] if len(stored) == 1 and not others else None
 
 
 def _item_name_fields(properties: dict[str, dict[str, Any]], schema: dict[str, Any]) -> list[str]:

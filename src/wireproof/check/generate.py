@@ -799,6 +799,21 @@ def _names_an_item(parameter: str) -> bool:
     return bool(words) and words[-1] in _ITEM_WORDS
 
 
+_PATH_NAME_WORDS: Final = frozenset({"path", "file", "filename", "filepath"})
+
+
+def _missing_path(parameter: str, sample: Any) -> str | None:
+    """For a file path parameter whose sample has a folder, a file that cannot exist in that folder with the
+    sample's ending (``/srv/refs.bib`` gives ``/srv/wireproof_does_not_exist_7f3a.bib``): a server then looks
+    where it looks for real files, and says how it answers a missing one. None otherwise."""
+    words = name_words(parameter)
+    if not words or words[-1] not in _PATH_NAME_WORDS or not isinstance(sample, str) or "/" not in sample:
+        return None
+    folder, _, stem = sample.rpartition("/")
+    dot = stem.rfind(".")
+    return f"{folder}/{MISSING_NAME}{stem[dot:] if dot > 0 else ''}"
+
+
 def lookup_miss_case(
     name: str, schema: dict[str, Any], base: dict[str, Any] | None = None
 ) -> AwkwardCase | None:
@@ -806,6 +821,7 @@ def lookup_miss_case(
     last: ``get_ticket``, ``task_get``, ``ticketRead``) with one required string or integer (a table name,
     an id, a path), or with several of which exactly one names the item (``key``, ``task_id``; the others
     keep their samples: ``get_entry(filepath, key)``): a fit server answers it as an error, never a success.
+    A file path with a folder in its sample is given a missing file in that folder (``_missing_path``).
     """
     lowered = name.lower()
     parts = name_words(name)
@@ -822,8 +838,9 @@ def lookup_miss_case(
     if prop.get("enum") or prop.get("format") or prop.get("pattern") or prop.get("const") is not None:
         return None
     kind = _json_type(prop)
+    sample = valid_samples(schema, base)[0].get(required[0])
     if kind == "string":
-        missing: Any = MISSING_NAME
+        missing: Any = _missing_path(required[0], sample) or MISSING_NAME
     elif kind == "integer":
         high = prop.get("maximum")
         missing = MISSING_ID if not isinstance(high, int | float) or high >= MISSING_ID else int(high)

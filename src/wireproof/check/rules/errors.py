@@ -1055,30 +1055,38 @@ def empty_search_accepted(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
-@rule("errors.empty-name-accepted", "warning", reference="wireproof MISSION property 3; " + TOOL_ERRORS)
-def empty_name_accepted(ctx: RuleContext) -> Iterator[Hit]:
-    """A write given an empty name answered as a success
+@rule("errors.empty-value-accepted", "warning", reference="wireproof MISSION property 3; " + TOOL_ERRORS)
+def empty_value_accepted(ctx: RuleContext) -> Iterator[Hit]:
+    """A write given an empty name or an empty item answered as a success
 
     A write (not a delete) whose required parameter names an item or a field (name, title, key, field,
     project, category, tag; progetto, nombre, titre…) was sent '' for it, its other arguments valid, and
     answered a success: an item named nothing cannot be found again by name, and a field named '' is no
-    field (the write changed nothing anyone can read, or wrote under a key every reader skips). An agent
+    field (the write changed nothing anyone can read, or wrote under a key every reader skips). Likewise a
+    create (add_todo, add_note, aggiungi_…) whose one required text is the item itself (text, content,
+    description) sent '' for it: it stored an empty item, which readers then skip or choke on. An agent
     whose value came out empty learns nothing from the answer. Refuse it (minLength: 1, or an isError
     result naming the field). Only with --allow-writes (writes get no probe otherwise)."""
     reported: set[str] = set()
     for call in ctx.observations.calls:
-        if call.purpose != "hostile" or call.constraint != "empty-name" or call.tool in reported:
+        if call.purpose != "hostile" or call.constraint not in ("empty-name", "empty-text"):
             continue
-        if not answered_ok(call) or disguised_failure(call) is not None:
+        if call.tool in reported or not answered_ok(call) or disguised_failure(call) is not None:
             continue
         said = _said(call)[:500]
         if _SAYS_REFUSED.search(said) or _EMPTY_REFUSED.search(said):
             continue
         reported.add(call.tool)
+        what = (
+            "an empty name) was answered as a success: an item or field named nothing cannot be found again"
+            if call.constraint == "empty-name"
+            else "an empty item) was answered as a success: an empty item was stored, which readers skip or "
+            "choke on"
+        )
         yield Hit(
             call.tool,
-            f"A write with {call.field} = '' (an empty name) was answered as a success: an item or field named "
-            "nothing cannot be found again. Refuse it (minLength: 1, or an isError result naming the field).",
+            f"A write with {call.field} = '' ({what}. Refuse it (minLength: 1, or an isError result naming the "
+            "field).",
             call.evidence(),
         )
 
