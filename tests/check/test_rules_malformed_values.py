@@ -397,3 +397,15 @@ def test_only_a_create_whose_one_required_text_is_the_item_gets_an_empty_text() 
         "required": ["text", "sql"],
     }
     assert not [c for c in edge_cases("add_todo", two, read_only=False) if c.constraint == "empty-text"]
+
+
+def test_a_value_saved_under_a_key_may_be_empty() -> None:
+    # Hold-out 5 (mk): context_save(key, value) storing value '' is a value like any other, not an empty item.
+    schema = {
+        "type": "object",
+        "properties": {"key": {"type": "string", "minLength": 1}, "value": {"type": "string"}},
+        "required": ["key", "value"],
+    }
+    assert not [
+        c for c in edge_cases("context_save", schema, read_only=False) if c.constraint.startswith("empty")
+    ]

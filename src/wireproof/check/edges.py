@@ -455,10 +455,11 @@ _ADDING: Final = _CREATE_VERBS | {
 }
 """Name words of a write that adds an item (English, Italian, Spanish, French, German)."""
 _ITEM_TEXTS: Final = frozenset(
-    {"text", "content", "body", "note", "description", "message", "value", "entry", "item", "task", "todo"}
+    {"text", "content", "body", "note", "description", "message", "entry", "item", "task", "todo"}
     | {"testo", "contenuto", "descrizione", "texto", "contenido", "descripcion", "texte", "contenu", "inhalt"}
 )
-"""The last name word of the text a create stores as the item (``add_todo text``, ``add_note content``)."""
+"""The last name word of the text a create stores as the item (``add_todo text``, ``add_note content``); not a
+``value`` beside a key, which may be empty as any value may."""
 _EMPTY_NAMES: Final = 2
 """A write's name parameters given '' at most (``bulk_update_metadata``'s project and field), one call each."""
 
