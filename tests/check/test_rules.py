@@ -436,6 +436,31 @@ def test_rejections_are_not_graded_when_even_the_valid_call_fails() -> None:
     assert not graded & {f.rule for f in report.findings}
 
 
+def test_failures_disguised_as_successes_are_graded_for_retry_advice_too() -> None:
+    # Hold-out 4 sh-6: every failure answered isError false ("Error: ..."), none saying whether to retry.
+    async def disguised(args: dict[str, Any]) -> Any:
+        result = await s.strict_colour(args)
+        text = "Error: name must be a string of at most 50 characters."
+        return (
+            s.types.CallToolResult(content=[s.types.TextContent(type="text", text=text)])
+            if result.is_error
+            else result
+        )
+
+    async def advised(args: dict[str, Any]) -> Any:
+        result = await s.strict_colour(args)
+        text = "Error: name must be a string of at most 50 characters. Do not retry as is: fix the name."
+        return (
+            s.types.CallToolResult(content=[s.types.TextContent(type="text", text=text)])
+            if result.is_error
+            else result
+        )
+
+    rules = {f.rule for f in check(one(handler=disguised)()).findings}
+    assert {"errors.disguised-success", "errors.no-retry-advice"} <= rules
+    assert "errors.no-retry-advice" not in {f.rule for f in check(one(handler=advised)()).findings}
+
+
 def test_without_observers_a_changed_repeat_answer_is_only_info_and_no_hint_lie() -> None:
     notes = Notes(annotations={"readOnlyHint": False, "idempotentHint": True})
     report = check(notes.server(), allow_writes=True)

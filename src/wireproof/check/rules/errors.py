@@ -608,9 +608,21 @@ class Quality(Enum):
     RETRY = "says whether to retry"
 
 
+def _disguised_rejections(ctx: RuleContext) -> Iterator[CallRecord]:
+    """Violations refused with isError: false but unmistakably (disguised_failure at error level)."""
+    for call in _violations(ctx):
+        if call.outcome == "result" and not call.is_error:
+            disguised = disguised_failure(call)
+            if disguised is not None and disguised[0] == "error":
+                yield call
+
+
 def _graded(ctx: RuleContext, quality: Quality) -> Iterator[tuple[str, list[CallRecord], int]]:
     by_tool: dict[str, list[CallRecord]] = {}
-    for call in _rejections(ctx):
+    refused = list(_rejections(ctx))
+    if quality is Quality.RETRY:  # a failure disguised as success says no more of retrying than a flagged one
+        refused += list(_disguised_rejections(ctx))
+    for call in refused:
         if _baseline_ok(ctx, call.tool) or about_the_input(call, ctx.observations):
             by_tool.setdefault(call.tool, []).append(call)
     attempts = attempts_by_call(ctx.observations)
@@ -713,7 +725,9 @@ def expected_not_stated(ctx: RuleContext) -> Iterator[Hit]:
 def no_retry_advice(ctx: RuleContext) -> Iterator[Hit]:
     """Error without retry advice
 
-    Every error should say whether to retry: retryable, terminal (fix the input) or auth (stop)."""
+    Every error should say whether to retry: retryable, terminal (fix the input) or auth (stop). Graded on
+    the rejections of schema violations, those answered isError: false with an unmistakable error text
+    (errors.disguised-success) included: a server that flags no failure says no more of retrying."""
     yield from _graded_hits(ctx, Quality.RETRY, "errors say nothing about whether to retry")
 
 
