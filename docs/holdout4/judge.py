@@ -311,6 +311,13 @@ j("sh", "schema.mixed-language", "", "TP", "sh-7",
   S8 + "tool descriptions in English, plan_task.description and the other parameters described in Traditional "
   "Chinese: sh-7.")  # fmt: skip
 
+# session 9 (2026-12-04; not blind)
+S9 = "session 9: "
+j("sh", "errors.no-retry-advice", SH_ALL.replace("init_project_rules", ""),
+  "TP", "sh-6",
+  S9 + "every failure is answered isError false ('參數格式錯誤…', 'Error: …'), and none says whether to retry: the "
+  "grading now reads failures disguised as successes: sh-6.")  # fmt: skip
+
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 keys: set = set()
 for server, v in J.items():

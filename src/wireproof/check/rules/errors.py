@@ -609,12 +609,10 @@ class Quality(Enum):
 
 
 def _disguised_rejections(ctx: RuleContext) -> Iterator[CallRecord]:
-    """Violations refused with isError: false but unmistakably (disguised_failure at error level)."""
+    """Violations refused with isError: false, in words that read as a failure (errors.disguised-success)."""
     for call in _violations(ctx):
-        if call.outcome == "result" and not call.is_error:
-            disguised = disguised_failure(call)
-            if disguised is not None and disguised[0] == "error":
-                yield call
+        if call.outcome == "result" and not call.is_error and disguised_failure(call) is not None:
+            yield call
 
 
 def _graded(ctx: RuleContext, quality: Quality) -> Iterator[tuple[str, list[CallRecord], int]]:
@@ -726,7 +724,7 @@ def no_retry_advice(ctx: RuleContext) -> Iterator[Hit]:
     """Error without retry advice
 
     Every error should say whether to retry: retryable, terminal (fix the input) or auth (stop). Graded on
-    the rejections of schema violations, those answered isError: false with an unmistakable error text
+    the rejections of schema violations, those answered isError: false in words that read as a failure
     (errors.disguised-success) included: a server that flags no failure says no more of retrying."""
     yield from _graded_hits(ctx, Quality.RETRY, "errors say nothing about whether to retry")
 
