@@ -58,7 +58,9 @@ class Notes:
         self.notes: list[str] = []
         self.seen: dict[str, str] = {}
         self.keyed, self.dedupe, self.fail = keyed, dedupe, fail
-        props: dict[str, Any] = {"body": {"type": "string", "description": "The text.", "maxLength": 100}}
+        props: dict[str, Any] = {
+            "body": {"type": "string", "description": "The text.", "minLength": 1, "maxLength": 100}
+        }
         if keyed:
             props["idempotency_key"] = {
                 "type": "string",
