@@ -27,6 +27,7 @@ d("mk", "mk-c3", "errors", "checker")  # no type validation at all: 12345 for st
 d("mk", "mk-c4", "schema", "checker")  # free strings and arrays of the read/session tools without maxLength/maxItems
 d("mk", "mk-c5", "errors", "checker")  # context_search {query: ""} answers every item (session 8)
 d("mk", "mk-c6", "schema", "checker")  # createdAfter/createdBefore "ISO date" typed string with no format (session 9)
+d("mk", "mk-c7", "errors", "checker")  # no error says retryable/terminal (session 9: disguised failures graded)
 
 TD_CATS = {1: "errors", 2: "errors", 3: "errors", 4: "idempotency", 5: "idempotency", 6: "errors", 7: "schema",
            8: "schema", 9: "errors", 10: "schema", 11: "output", 12: "errors", 13: "auth"}  # fmt: skip
@@ -243,6 +244,9 @@ for param in ("createdAfter", "createdBefore"):
       "the date lint now reads a date described as one; not in the hand list (mk-5 is the malformed date answered "
       "empty): checker-found.", param)  # fmt: skip
 
+j("mk", "errors.no-retry-advice", "context_save", "TP", "mk-c7",
+  S9 + "the failures are disguised ('Failed to save context item: Key cannot be null or undefined', isError false) "
+  "and none says whether to retry: as td-c2 and bt-c1, checker-found.")
 j("td", "errors.empty-value-accepted", "add_todo", "TP", "td-3",
   S9 + "add_todo {text: ''} answered as added: the empty todo td-3 found by hand (which then broke every load).")
 
