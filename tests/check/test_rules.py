@@ -381,6 +381,7 @@ def test_every_finding_carries_reproducible_evidence() -> None:
 
 def test_every_non_auth_rule_has_a_firing_case_here() -> None:
     from tests.check import (
+        test_rules_auth,
         test_rules_edges,
         test_rules_effects,
         test_rules_errors,
@@ -403,6 +404,7 @@ def test_every_non_auth_rule_has_a_firing_case_here() -> None:
         | test_rules_malformed_schema.COVERED
         | test_rules_malformed_values.COVERED
         | test_rules_state.COVERED
+        | test_rules_auth.COVERED
     )
     assert non_auth == set(FIRES) | covered
 

@@ -596,3 +596,27 @@ def test_computations_named_with_a_write_word_are_not_writes() -> None:
         observations.calls.append(CallRecord(name, {}, "write-first", "result", 1.0, text='{"ok": true}'))
     ran = writes_run_without_credential(observations, CheckOptions(allow_writes=True), "stdio")
     assert sorted(ran) == ["add_note", "delete", "save"]
+
+
+# -- "errors.name-changed-silently": a ../ name stored under another name without a word (hold-out 6 tr-16) --
+
+# the one non-auth rule whose firing case is here (it needs the name probe)
+COVERED = {"errors.name-changed-silently"}
+
+
+def test_a_name_stripped_of_its_dots_and_slash_without_a_word_is_a_name_changed_silently(
+    tmp_path: Path,
+) -> None:
+    report = _notes_check("strips", tmp_path, allow_writes=True)
+    (finding,) = [f for f in report.findings if f.rule == "errors.name-changed-silently"]
+    assert (finding.tool, finding.category, finding.severity) == ("save_note", "errors", "warning")
+    assert "'../wireproof-name-" in finding.message
+    assert "stored as '" in finding.message
+    assert "stored as '..wireproof" not in finding.message
+    assert finding.evidence.call["arguments"]["title"].startswith("../wireproof-name-")
+
+
+def test_a_name_kept_as_sent_or_refused_is_no_name_changed_silently(tmp_path: Path) -> None:
+    for mode in ("hashes", "refuses", "joins"):  # echoed as sent (hashes, joins) or refused naming the field
+        report = _notes_check(mode, tmp_path / mode, allow_writes=True)
+        assert "errors.name-changed-silently" not in rules(report), mode

@@ -1103,6 +1103,57 @@ def empty_value_accepted(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
+_NAME_AROUND: Final = r"[^\s\"'`,:;()\[\]{}<>|]*"
+"""The characters an echoed name may have beside the checker's token: anything but spaces, quotes and JSON or
+prose punctuation (so ``..wireproof-name-…-up`` is read whole from ``{"saved": "..wireproof-name-…-up"}``)."""
+
+
+_TOLD_CHANGED: Final = re.compile(
+    r"\b(renamed|saniti[sz]ed|normali[sz]ed|changed|removed|stripped|replaced|not allowed|invalid characters?)\b",
+    re.IGNORECASE,
+)
+
+
+@rule("errors.name-changed-silently", "warning", reference="wireproof MISSION property 3; " + TOOL_ERRORS)
+def name_changed_silently(ctx: RuleContext) -> Iterator[Hit]:
+    """A write that stored a name other than the one it was sent, without a word
+
+    Only with --allow-writes, on a stdio server: the name-traversal probe gives a write tool a plain unique
+    name (answered with that name, unchanged) and then ``../`` and a second unique name. When the second is
+    answered as a success that quotes the name with characters dropped or changed (``..wireproof-name-…-up``
+    for ``../wireproof-name-…-up``) and never as sent, and nothing landed outside the tool's folder, the
+    server kept the path out of the name by rewriting it silently: the agent believes it stored
+    ``../x`` and looks it up, or reports it, under a name that does not exist. Refuse a name with characters
+    the store does not keep (an isError result naming the field and the characters allowed), or say in the
+    answer that the name was changed."""
+    for escape in ctx.observations.escapes:
+        if escape.kind != "name-traversal" or escape.file_appeared or len(escape.attempt) < 2:
+            continue
+        control, call = escape.attempt[0], escape.attempt[1]
+        sent, plain = call.constraint, control.constraint
+        if not sent or not plain or not sent.startswith("../"):
+            continue
+        if not answered_ok(control) or plain not in answer_text(control):
+            continue  # the tool does not echo names as given: nothing to compare with
+        if not answered_ok(call) or disguised_failure(call) is not None:
+            continue
+        shown = answer_text(call).replace("\\/", "/")
+        if sent in shown or _SAYS_REFUSED.search(shown) or _TOLD_CHANGED.search(shown):
+            continue
+        stem = sent.removeprefix("../")
+        changed = [m.group(0) for m in re.finditer(_NAME_AROUND + re.escape(stem) + _NAME_AROUND, shown)]
+        if not changed:
+            continue
+        yield Hit(
+            call.tool,
+            f"{call.field} {sent!r} was answered as a success, stored as {changed[0]!r}: the name was changed "
+            "without a word, so the agent looks it up under a name that does not exist. Refuse a name with "
+            "characters the store does not keep (an isError result naming the field and the characters "
+            "allowed), or say in the answer that the name was changed.",
+            call.evidence(),
+        )
+
+
 _TOLD_ONE_STATEMENT: Final = re.compile(
     r"\b(only (the )?first|one statement|single statement|multiple statements|more than one statement|"
     r"ignored|skipped|not (executed|run))\b",
