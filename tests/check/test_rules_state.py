@@ -503,3 +503,29 @@ def test_a_window_keeps_some_items_and_a_full_re_keying_is_no_page() -> None:
     assert not _a_page({}, {}, ["a", "b", "c"], ["0", "1", "2"])  # every id new: re-keyed (reload_todos)
     assert not _a_page({}, {}, ["0", "1", "2"], ["0", "1", "u"])  # what left and what came share an end
     assert _a_page({"items": [], "has_more": True}, {}, ["1"], ["1"])
+
+
+# -- "protocol.stdout-not-json": a stdio server that writes a banner to stdout (hold-out 4 cv-1) ------------
+
+COVERED |= {"protocol.stdout-not-json"}
+
+
+def _noisy(stream: str) -> Report:
+    target = Target(command=(sys.executable, "-m", "tests.check.noisy_stdio", stream), cwd=str(ROOT))
+    return anyio.run(run_check, target, CheckOptions(timeout=20))
+
+
+def test_a_banner_on_stdout_is_a_protocol_error_quoting_the_lines() -> None:
+    report = _noisy("stdout")
+    (finding,) = [f for f in report.findings if f.rule == "protocol.stdout-not-json"]
+    assert (finding.tool, finding.category, finding.severity) == (None, "protocol", "error")
+    # the banner and the five lines of the indented JSON, at least once (every connection reads them)
+    assert "Notes server 1.0 starting" in finding.message
+    assert "Notes server 1.0 starting" in (finding.evidence.answer or "")
+    assert report.tools  # the check itself went on: the client skips a line it cannot parse
+
+
+def test_a_banner_on_stderr_is_no_stdout_finding() -> None:
+    report = _noisy("stderr")
+    assert "protocol.stdout-not-json" not in {f.rule for f in report.findings}
+    assert report.tools

@@ -93,6 +93,21 @@ def target_from_mcp_config(path: Path, name: str) -> Target:
     return Target(command=(entry["command"], *args), env=env, cwd=entry.get("cwd"))
 
 
+MAX_FAULTS: Final = 5
+"""Stdout lines that are no JSON-RPC message kept per connection (all are counted)."""
+
+
+def _fault_line(exc: Exception) -> str:
+    """The stdout line a parse error was about (pydantic's error keeps it as its input), else the error."""
+    if isinstance(exc, pydantic.ValidationError):
+        for error in exc.errors():
+            value = error.get("input")
+            if isinstance(value, str | bytes):
+                text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
+                return text[:200]
+    return f"{type(exc).__name__}: {exc}"[:200]
+
+
 def _stdio_params(target: Target) -> StdioServerParameters:
     # The SDK passes a minimal environment by default; a checker keeps PATH and HOME so
     # commands such as `uvx` or a virtualenv's scripts resolve as they do for a user.
@@ -116,6 +131,10 @@ class Connection:
         self._stack: AsyncExitStack | None = None
         self.client: Client | None = None
         self.broken = False
+        self.stdout_faults: list[str] = []
+        """The lines a stdio server wrote to stdout that are no JSON-RPC message (the first ``MAX_FAULTS``),
+        kept across reopens: stdout is the protocol channel."""
+        self.stdout_fault_count = 0
         self.observer_noise: dict[str, list[str]] | None = None
         """What each observer (by position) changes on every call, learnt at the first snapshot."""
 
@@ -149,7 +168,21 @@ class Connection:
                 cache=None,
                 read_timeout_seconds=self.timeout,
             )
-        return Client(_stdio_params(target), mode=target.mode, cache=None, read_timeout_seconds=self.timeout)
+        return Client(
+            _stdio_params(target),
+            mode=target.mode,
+            cache=None,
+            read_timeout_seconds=self.timeout,
+            message_handler=self._on_message,
+        )
+
+    async def _on_message(self, message: Exception | object) -> None:
+        """The session's notifications and transport faults: a stdout line that is no message is kept."""
+        if isinstance(message, Exception):
+            self.stdout_fault_count += 1
+            if len(self.stdout_faults) < MAX_FAULTS:
+                self.stdout_faults.append(_fault_line(message))
+        await anyio.lowlevel.checkpoint()
 
     async def close(self) -> None:
         stack, self._stack, self.client = self._stack, None, None

@@ -684,6 +684,10 @@ class Observations:
     """The observers before and after the writes, and on a fresh instance (``probes.restart``)."""
     failures: list[ProbeFailure] = field(default_factory=list)
     """The probes and rules that failed inside the checker (each isolated: the check goes on without it)."""
+    stdout_faults: list[str] = field(default_factory=list)
+    """A few of the lines a stdio server wrote to stdout that are no JSON-RPC message."""
+    stdout_fault_count: int = 0
+    """How many such lines one session read at most (every session of a check starts its own server)."""
 
     def calls_for(self, tool: str, purpose: Purpose | None = None) -> list[CallRecord]:
         return [c for c in self.calls if c.tool == tool and (purpose is None or c.purpose == purpose)]

@@ -364,6 +364,9 @@ async def _check(
         [wipes_last] if any(wipes_all(t) for t in checked_writes) else [],
     ]
     await workers.run(phases)
+    for connection in workers.connections:
+        observations.stdout_fault_count = max(observations.stdout_fault_count, connection.stdout_fault_count)
+        observations.stdout_faults += connection.stdout_faults[: 5 - len(observations.stdout_faults)]
     if target.url:
         await isolated(observations, "HTTP auth", None, probe_http_auth(target, options, observations))
         progress.advance("auth")
@@ -540,6 +543,8 @@ class _Workers:
         self._opened = anyio.Event()
         self._planned = anyio.Event()
         self._first: Connection | None = None
+        self.connections: list[Connection] = []
+        """Every worker's connection, as opened (closed ones too: what they saw stays readable)."""
         self.error: CheckTargetError | None = None
         self._streams: list[Any] = []
         self._active = 0
@@ -574,6 +579,7 @@ class _Workers:
     async def _worker(self, index: int) -> None:
         try:
             async with connect(self.target, self.options.timeout) as connection:
+                self.connections.append(connection)
                 if index == 0:
                     self._first = connection
                     self._opened.set()

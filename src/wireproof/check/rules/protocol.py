@@ -22,6 +22,27 @@ def list_tools_failed(ctx: RuleContext) -> Iterator[Hit]:
         )
 
 
+@rule("protocol.stdout-not-json", "error", reference="MCP 2026-07-28, basic/transports (stdio)")
+def stdout_not_json(ctx: RuleContext) -> Iterator[Hit]:
+    """A stdio server that writes other things than messages to stdout
+
+    Over stdio, stdout is the protocol channel: the server MUST NOT write anything to it that is not a
+    valid MCP message. A banner, a log line or a pretty-printed result on stdout (print() in a handler, a
+    library's start-up message) reaches the client as a line it cannot parse: strict clients drop the
+    connection, others log an error for every line, and a line that happens to parse is taken for an
+    answer. Write logs to stderr (or as notifications/message)."""
+    observations = ctx.observations
+    if observations.stdout_fault_count:
+        lines = observations.stdout_faults
+        first = f" (the first: {lines[0][:80]!r})" if lines else ""
+        yield Hit(
+            None,
+            f"The server wrote {observations.stdout_fault_count} line(s) to stdout that are no JSON-RPC "
+            f"message in one session{first}: stdout is the protocol channel; write logs and banners to stderr.",
+            Evidence(answer="\n".join(lines)[:600], note="stdout lines the client could not parse"),
+        )
+
+
 @rule("protocol.list-not-deterministic", "error", reference="MCP 2026-07-28, server/tools (listing tools)")
 def list_not_deterministic(ctx: RuleContext) -> Iterator[Hit]:
     """tools/list not deterministic

@@ -1,0 +1,28 @@
+"""A stdio server that writes a banner at start: ``python -m tests.check.noisy_stdio stdout|stderr``.
+
+``stdout`` prints its banner and a pretty-printed status to stdout, the protocol channel, before it serves
+(hold-out 4 cv-1: mcp-csv-database); ``stderr`` prints the same to stderr, where logs belong.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import anyio
+from mcp.server.stdio import stdio_server
+
+from tests.check import servers as s
+
+
+async def main() -> None:
+    stream = sys.stdout if sys.argv[1:] == ["stdout"] else sys.stderr
+    print("Notes server 1.0 starting", file=stream)
+    print(json.dumps({"loaded": ["notes"], "rows": 3}, indent=2), file=stream, flush=True)
+    server = s.build([s.FakeTool("get_colour_by_name", s.strict_colour)], name="noisy")
+    async with stdio_server() as (read, write):
+        await server.run(read, write, server.create_initialization_options())
+
+
+if __name__ == "__main__":
+    anyio.run(main)
