@@ -245,6 +245,22 @@ FIRES: dict[str, tuple[Callable[[], Any], dict[str, Any]]] = {
         ),
         {},
     ),
+    "schema.json-in-string": (  # hold-out 4 sh-9: split_tasks' tasksRaw, an array of task objects in a string
+        one(
+            input_schema={
+                "type": "object",
+                "additionalProperties": False,
+                "properties": {
+                    "tasks": {
+                        "type": "string",
+                        "maxLength": 4000,
+                        "description": "The tasks, for example [{name: 'write it', description: 'the text'}].",
+                    }
+                },
+            }
+        ),
+        {},
+    ),
     "schema.enum-in-prose": (
         one(
             input_schema=schema_with(

@@ -456,3 +456,34 @@ def test_a_described_date_with_a_format_and_a_plain_text_field_are_quiet() -> No
     assert not findings(
         _dated({"type": "string", "description": "Il progetto"}), "schema.date-without-format"
     )
+
+
+# -- "schema.json-in-string": structured data packed into a string (hold-out 4 sh-9) ------------------------
+
+
+def _string_parameter(name: str, description: str, **extra: Any) -> Any:
+    prop = {"type": "string", "maxLength": 4000, "description": description, **extra}
+    schema = {"type": "object", "properties": {name: prop}, "additionalProperties": False}
+    return one(input_schema=schema)()
+
+
+def test_a_string_said_or_shown_to_hold_json_is_json_in_a_string() -> None:
+    for name, description in (
+        ("tasks", "The tasks, for example [{name: 'write it', description: 'the text'}]."),
+        ("metadata", "Extra fields as a JSON object string."),
+        ("items", 'A JSON-encoded list, e.g. [{"id": 1}].'),
+        ("payload_json", "The payload."),
+    ):
+        (found,) = findings(check(_string_parameter(name, description)), "schema.json-in-string")
+        assert found.severity == "warning"
+        assert f"Parameter {name} is a string that holds JSON" in found.message
+
+
+def test_a_json_file_path_a_template_and_plain_text_are_no_json_in_a_string() -> None:
+    for name, description in (
+        ("json_path", "Absolute path to the JSON file to import."),  # a path parameter (hold-out 6 tr)
+        ("template", "A greeting with {name} in it, e.g. 'Hello {name}'."),
+        ("note", "The note's text; Markdown is fine."),
+        ("output", "Where to write the export (a JSON file)."),
+    ):
+        assert not findings(check(_string_parameter(name, description)), "schema.json-in-string"), name

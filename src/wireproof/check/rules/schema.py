@@ -17,6 +17,7 @@ from wireproof.check.model import (
     code_parameters,
     idempotency_key_parameter,
     observers_moved,
+    path_parameters,
 )
 from wireproof.check.rules._prose import closed_sentences, field_values, listed_values
 from wireproof.check.rules._registry import Hit, RuleContext, rule
@@ -328,6 +329,45 @@ def date_without_format(ctx: RuleContext) -> Iterator[Hit]:
         return None
 
     yield from _each(ctx, free_text_date)
+
+
+_JSON_SAID: Final = re.compile(
+    r"\bJSON[- ](?:encoded |formatted )?(?:string|array|object|list|text|payload)\b|\bstringified\b|"
+    r"\bJSON[- ](?:serial|encod)",
+    re.IGNORECASE,
+)
+"""A description that says the string holds JSON: 'a JSON array of tasks', 'stringified object', 'as JSON'."""
+_LITERAL_EXAMPLE: Final = re.compile(r"[\[{]\s*\{?\s*[\"']?[A-Za-z_][\w-]*[\"']?\s*:\s*\S")
+"""An object literal shown as the value: ``[{name: '...', description: ...}]``, ``{"title": ...}``."""
+
+
+@rule(
+    "schema.json-in-string",
+    "warning",
+    reference="JSON Schema 2020-12 (type: object, array; properties, items)",
+)
+def json_in_string(ctx: RuleContext) -> Iterator[Hit]:
+    """Structured data packed into a string parameter
+
+    A string parameter that holds JSON (its name ends in json; its description says 'a JSON array of …',
+    'JSON-encoded', 'stringified', or shows an object literal as the value: "[{name: '…', description: '…'}]") hides its
+    structure from the schema: the model must escape JSON inside JSON, nothing validates the fields before
+    the server parses them, and a parse error comes back instead of an error naming the field. Declare it
+    as an object or array with its properties (and required, additionalProperties). Not for code or query
+    parameters, nor for a path to a JSON file."""
+    for tool in ctx.observations.tools:
+        special = set(code_parameters(tool)) | set(path_parameters(tool))
+        for name, prop in _properties(tool):
+            if _types(prop) != {"string"} or name in special or {"enum", "const", "format"} & set(prop):
+                continue
+            text = str(prop.get("description", ""))
+            if name.lower().endswith("json") or _JSON_SAID.search(text) or _LITERAL_EXAMPLE.search(text):
+                yield Hit(
+                    tool.name,
+                    f"Parameter {name} is a string that holds JSON ({text[:100]!r}): declare it as an object "
+                    "or array with its properties, so the fields are validated and named in errors.",
+                    _schema_evidence(tool, name),
+                )
 
 
 @rule("schema.enum-in-prose", "warning", reference="JSON Schema 2020-12 enum")
