@@ -256,6 +256,43 @@ def notes(*, escapes: bool) -> Any:
     )
 
 
+PREFIXED_SCHEMA = obj(
+    {
+        # pydantic's `ns: str | None = None`, with no description: the tool's description says what it is
+        "ns": {"anyOf": [{"type": "string", "maxLength": 50}, {"type": "null"}], "default": None},
+        "limit": {"type": "integer", "minimum": 1, "maximum": 50, "description": "The most notes to return."},
+    },
+    [],
+)
+
+
+def prefixed_notes(*, escapes: bool) -> Any:
+    """list_entries filtered by a namespace prefix (hold-out 4 kb-9: mcp-kb-sqlite's ``list {ns}``): the
+    flawed one splices the prefix into LIKE unescaped, so '%' lists every entry."""
+    db = sqlite3.connect(":memory:", check_same_thread=False)
+    db.execute("CREATE TABLE entries (id INTEGER PRIMARY KEY, ns TEXT)")
+    db.executemany(
+        "INSERT INTO entries (ns) VALUES (?)", [(n,) for n in ("proj/a", "proj/b", "home", "50%off")]
+    )
+
+    async def list_entries(args: dict[str, Any]) -> Any:
+        ns, limit = args.get("ns") or "", args.get("limit", 50)
+        if not isinstance(ns, str) or not isinstance(limit, int) or not 1 <= limit <= 50:
+            return s.good_error("ns", "a string, and limit an integer from 1 to 50")
+        if escapes:
+            term = re.sub(r"([\\%_])", r"\\\1", ns)
+            sql = "SELECT id, ns FROM entries WHERE ns LIKE ? || '%' ESCAPE '\\' LIMIT ?"
+        else:
+            term, sql = ns, "SELECT id, ns FROM entries WHERE ns LIKE ? || '%' LIMIT ?"
+        rows = db.execute(sql, (term, limit)).fetchall()
+        return s.ok({"entries": [{"id": i, "ns": n} for i, n in rows]})
+
+    description = "List entries (id, ns). Optionally filter by ns prefix."
+    return s.build(
+        [s.FakeTool("list_entries", list_entries, description=description, input_schema=PREFIXED_SCHEMA)]
+    )
+
+
 # -- 10. values a description lists, at the top and inside an array's items -------------------------------
 
 TODOS_SCHEMA = obj(

@@ -212,6 +212,20 @@ def test_a_search_that_escapes_wildcards_is_quiet() -> None:
     assert "big note" not in percent.text
 
 
+def test_a_prefix_filter_that_passes_like_wildcards_through_is_reported() -> None:
+    # hold-out 4 kb-9: `ns: str | None`, undescribed; the tool says "Optionally filter by ns prefix."
+    (finding,) = found(check(e.prefixed_notes(escapes=False)), WILDCARD)
+    assert finding.tool == "list_entries"
+    assert finding.evidence.call is not None
+    assert finding.evidence.call["arguments"]["ns"] == "%"
+
+
+def test_a_prefix_filter_that_escapes_wildcards_is_quiet() -> None:
+    report = check(e.prefixed_notes(escapes=True))
+    assert not found(report, WILDCARD)
+    assert any(c.constraint == "wildcard-percent" for c in report_calls(e.prefixed_notes(escapes=True)))
+
+
 # -- 10. values a description lists, at the top and inside an array's items -------------------------------
 
 

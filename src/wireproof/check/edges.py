@@ -117,6 +117,8 @@ _DECODE_TOKENS: Final = frozenset(
 _ENCODED_TEXT: Final = re.compile(
     r"\b(base ?64|b64|hex|hexadecimal|encoded|json|url-?encoded)\b", re.IGNORECASE
 )
+_FILTER_TEXT: Final = re.compile(r"^\s*(?:an? |the )?(?:\w+ )?(?:prefix|filter)\b", re.IGNORECASE)
+"""A parameter's own description that opens by calling it a prefix or a filter ('Namespace prefix to filter by')."""
 _SEARCH_PARAMETERS: Final = frozenset(
     {"search", "query", "q", "filter", "keyword", "keywords", "term", "terms"}
 )
@@ -179,6 +181,14 @@ def _properties(schema: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def _free_text(prop: dict[str, Any]) -> bool:
+    """A plain string parameter: typed string (or string-or-null, pydantic's ``str | None``) with no enum,
+    const, format or pattern."""
+    options = prop.get("anyOf")
+    if "type" not in prop and isinstance(options, list) and len(options) == 2:
+        kinds = [o for o in options if isinstance(o, dict)]
+        strings = [o for o in kinds if o.get("type") == "string"]
+        if len(strings) == 1 and any(o.get("type") == "null" for o in kinds):
+            return _free_text({**strings[0], **{k: v for k, v in prop.items() if k != "anyOf"}})
     return (
         prop.get("type") == "string"
         and not prop.get("enum")
@@ -311,7 +321,7 @@ def edge_cases(
     if pattern is not None and (read_only or _named_as_read(name)):
         add(pattern, "bad-regex", BAD_REGEX)
     cases += _not_listed_cases(schema, base, properties, description)
-    search = search_field(name, schema)
+    search = search_field(name, schema, description)
     if read_only and search is not None:
         for constraint, term in WILDCARDS.items():
             add(search, constraint, term)
@@ -497,20 +507,26 @@ def harmless_write(name: str) -> bool:
     return _named_as_read(name) or (bool(words & _CREATE_VERBS) and not words & _DESTROYING)
 
 
-def search_field(name: str, schema: dict[str, Any]) -> str | None:
-    """The search term of a list or search tool (``find_units``'s ``query``), or None: free text, not SQL."""
+def search_field(name: str, schema: dict[str, Any], description: str = "") -> str | None:
+    """The search term of a list or search tool (``find_units``'s ``query``), or None: free text, not SQL.
+
+    Named for a search (query, filter, term…), or else a parameter the tool's or its own description calls
+    a prefix or a filter ("Optionally filter by ns prefix.": hold-out 4 kb-9)."""
     if not tokens(name) & SEARCH_TOOLS:
         return None
-    return next(
-        (
-            n
-            for n, p in _properties(schema).items()
-            if _free_text(p)
-            and tokens(n) & _SEARCH_PARAMETERS
-            and not _SQL_TEXT.search(str(p.get("description", "")))
-        ),
-        None,
-    )
+    texts = {n: p for n, p in _properties(schema).items() if _free_text(p)}
+    texts = {n: p for n, p in texts.items() if not _SQL_TEXT.search(str(p.get("description", "")))}
+    named = next((n for n in texts if tokens(n) & _SEARCH_PARAMETERS), None)
+    if named is not None:
+        return named
+    for field, prop in texts.items():
+        said = re.compile(
+            rf"\b{re.escape(field)}\b\W{{0,3}}(?:prefix|filter)|\b(?:prefix|filter)\w*\W+(?:by\W+)?{re.escape(field)}\b",
+            re.IGNORECASE,
+        )
+        if said.search(description) or _FILTER_TEXT.search(str(prop.get("description", ""))):
+            return field
+    return None
 
 
 def _listed(field: str, prop: dict[str, Any], description: str) -> list[str] | None:

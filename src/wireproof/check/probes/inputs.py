@@ -61,7 +61,7 @@ def _valid_calls(tool: ToolInfo, options: CheckOptions) -> list[dict[str, Any]]:
     largest = largest_sample(tool.input_schema, base)
     if largest is not None and largest not in calls:
         calls.append(largest)
-    search = search_field(tool.name, tool.input_schema)
+    search = search_field(tool.name, tool.input_schema, tool.description or "")
     if search is not None and calls:  # a search's largest answer: a term found nearly everywhere
         broad = {**(largest or calls[-1]), search: BROAD_TERM}
         if broad not in calls and is_schema_valid(tool.input_schema, broad) is not False:
