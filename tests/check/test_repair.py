@@ -89,6 +89,31 @@ def test_quoted_alternatives_the_error_lists_give_the_value() -> None:
     assert proposal.arguments == {"path": "/", "sortBy": "name"}
 
 
+def test_zod_4_issues_that_end_in_at_path_are_read_as_about_that_field() -> None:
+    # hold-out 7 (calc-mcp, TypeScript SDK 1.30 with zod 4): the field comes last, and the tool's own name
+    # (color) or a word of the message ("to have") may also be a parameter's
+    parameters = {"color": "#ff0000", "to": "rgb", "from": "hex", "input": "a"}
+    enum = 'MCP error -32602: Input validation error: Invalid arguments for tool color: Invalid option: expected one of "hex"|"rgb"|"hsl" at to'
+    proposal = propose({"color": "#ff0000", "to": 12345}, ErrorReading(enum), parameters)
+    assert proposal.named == {"to"}
+    assert proposal.arguments == {"color": "#ff0000", "to": "hex"}
+    long = "Invalid arguments for tool convert: Too big: expected string to have <=64 characters at from"
+    proposal = propose({"from": "x" * 70, "to": "rgb"}, ErrorReading(long), parameters)
+    assert proposal.named == {"from"}
+    assert proposal.arguments == {"from": "x" * 64, "to": "rgb"}
+    limit = "Invalid arguments for tool base64: Input too long (max: 1000000 chars) at input"
+    proposal = propose({"input": "x" * 1_000_001}, ErrorReading(limit), parameters)
+    assert proposal.named == {"input"}
+    assert proposal.arguments == {"input": "x" * 1_000_000}
+    vague = propose(
+        {"value": [1]},
+        ErrorReading("Invalid arguments for tool base: Invalid input at value"),
+        {"value": "1"},
+    )
+    assert vague.named == {"value"}
+    assert vague.stated == set()  # named, but nothing said of what to send
+
+
 def test_a_parameter_named_in_prose_counts_as_named() -> None:
     proposal = propose({"confirm": True}, ErrorReading("Error: Table name is required"), {"table_name": "t"})
     assert proposal.named == {"table_name"}

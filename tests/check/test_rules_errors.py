@@ -156,6 +156,7 @@ def test_chinese_data_that_names_no_failure_is_not_disguised() -> None:
         {"status": "open", "id": 3},
         {"ok": True, "errors": []},
         [{"error": "a log line"}],
+        {"valid": False, "error": "not a valid e-mail address"},  # a validator's verdict (hold-out 7 ca)
     ],
 )
 def test_data_that_merely_mentions_errors_is_not_disguised_success(answer: Any) -> None:

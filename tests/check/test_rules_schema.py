@@ -487,3 +487,27 @@ def test_a_json_file_path_a_template_and_plain_text_are_no_json_in_a_string() ->
         ("output", "Where to write the export (a JSON file)."),
     ):
         assert not findings(check(_string_parameter(name, description)), "schema.json-in-string"), name
+
+
+# -- hold-out 7 false positives: a time zone is no date; a form's arguments are no list of values -----------
+
+
+def test_a_time_zone_is_no_date_and_a_colour_form_lists_no_values() -> None:
+    zone = _string_parameter(
+        "timezone", "IANA timezone (e.g. Asia/Tokyo). Names the zone for now/format/timestamp."
+    )
+    assert not findings(check(zone), "schema.date-without-format")
+    colour = _string_parameter(
+        "color", "Color value: #hex (3/4/6/8 digits), rgb(r,g,b), hsl(h,s%,l%), or named color"
+    )
+    assert not findings(check(colour), "schema.enum-in-prose")
+    listed = _string_parameter("status", "Where the task stands (pending, in_progress, completed).")
+    assert findings(check(listed), "schema.enum-in-prose")  # a parenthesis set apart still lists values
+
+
+def test_a_tool_named_for_a_check_or_a_computation_is_a_read_for_want_of_its_hint() -> None:
+    from wireproof.check.rules.schema import named_as_read
+
+    for name in ("check_data_quality", "detect_outliers", "health_check", "validate_schema", "random"):
+        assert named_as_read(ToolInfo(name, None, {"type": "object"}, None, None)), name
+    assert not named_as_read(ToolInfo("check_and_update", None, {"type": "object"}, None, None))

@@ -97,14 +97,15 @@ _REGEX_TEXT: Final = re.compile(r"\bregular expression\b|\bregex(p)?\b", re.IGNO
 _GLOB_TEXT: Final = re.compile(r"\bglob\b|\bwildcard|\bfnmatch\b|\blike pattern\b", re.IGNORECASE)
 _DATE_LAST: Final = frozenset({"date", "day", "since", "until", "after", "before", "datetime", "timestamp"})
 _NOT_DATE_WORDS: Final = frozenset(
-    {"id", "ids", "cursor", "token", "page", "format", "sort", "order", "offset"}
+    {"id", "ids", "cursor", "token", "page", "format", "sort", "order", "offset", "timezone", "tz", "zone"}
 )
 _NOT_DATE_TEXT: Final = re.compile(
     r"\bcursor\b|\bpaginat|\b(object|message|record|item)? ?id\b|\bstrftime\b|\bformat string\b|\bsort\b|"
-    r"\border\b|\bday of (the )?week\b|\bweekday\b|\bmonday\b",
+    r"\border\b|\bday of (the )?week\b|\bweekday\b|\bmonday\b|\btime ?zone\b|\bIANA\b",
     re.IGNORECASE,
 )
-"""A parameter named or described as a cursor, an id, a format or a sort order is no date, whatever else it says."""
+"""A parameter named or described as a cursor, an id, a format, a sort order or a time zone is no date, whatever else
+it says."""
 _DATE_FIRST: Final = frozenset({"since", "until", "after", "before"})
 _DATE_TEXT: Final = re.compile(
     r"\bISO[- ]?(8601|date|timestamp)\b|\bYYYY-MM-DD\b|\bdate[- ]?time\b|\btimestamp\b|^\s*(a |the )?date\b",

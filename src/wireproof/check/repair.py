@@ -75,12 +75,12 @@ _PATTERN: Final = re.compile(
 _NUMBER: Final = r"(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
 _RANGE: Final = re.compile(rf"(?:from|between|of)\s+{_NUMBER}\s+(?:to|and|-)\s+{_NUMBER}", re.IGNORECASE)
 _AT_MOST: Final = re.compile(
-    rf"(?:at most|no more than|not more than|up to|maximum(?: is| of)?:?|max(?:imum)?\s*=?|<=|≤|max_?(?:length|items|len)\s*[:=]?|"
+    rf"(?:at most|no more than|not more than|up to|maximum(?: is| of)?:?|max(?:imum)?\s*[=:]?|<=|≤|max_?(?:length|items|len)\s*[:=]?|"
     rf"less than or equal to|not exceed|must not exceed|cannot exceed)\s*{_NUMBER}",
     re.IGNORECASE,
 )
 _AT_LEAST: Final = re.compile(
-    rf"(?:at least|no less than|not less than|minimum(?: is| of)?:?|min(?:imum)?\s*=?|>=|≥|min_?(?:length|items|len)\s*[:=]?|"
+    rf"(?:at least|no less than|not less than|minimum(?: is| of)?:?|min(?:imum)?\s*[=:]?|>=|≥|min_?(?:length|items|len)\s*[:=]?|"
     rf"greater than or equal to)\s*{_NUMBER}",
     re.IGNORECASE,
 )
@@ -237,6 +237,21 @@ def _subjects(text: str, names: list[str]) -> dict[str, str]:
     return found
 
 
+_FOR_TOOL: Final = re.compile(r"\b(for|of|in) tool [\w.-]+", re.IGNORECASE)
+"""'Invalid arguments for tool color': the tool's name, which may also be a parameter's, names no argument."""
+_TRAILING_PATH: Final = re.compile(
+    r"(?P<message>[^;\n]*?\S)\s+at\s+(?P<root>[A-Za-z_$][\w$]*)(?:\.[\w$]+|\[[^\]\n]*\])*\s*(?=;|\n|$)"
+)
+"""zod 4's issue: the message, then ``at`` and the path ('Invalid option: expected one of "a"|"b" at action')."""
+
+
+def _issues_first(text: str) -> str:
+    """``text`` with each issue that ends in ``at PATH`` (zod 4) said about its field first (``action: …``),
+    and without the tool's own name, so each issue is read as about the argument it names."""
+    text = _FOR_TOOL.sub(r"\1 the tool", text)
+    return _TRAILING_PATH.sub(lambda m: f"\n{m['root']}: {m['message']}", text)
+
+
 def _typed_words(entry: Mapping[str, Any]) -> str:
     return " ".join(
         f"{k}: {v}." if isinstance(v, str) else f"{k}: {json.dumps(v, ensure_ascii=False, default=str)}."
@@ -259,7 +274,7 @@ def _segments(
                 allowed = expected
             found[name] = (f"{words} {_typed_words(entry)}", allowed)
     names = sorted(set(parameters) | set(arguments), key=len, reverse=True)
-    for name, said in _subjects(reading.text, names).items():
+    for name, said in _subjects(_issues_first(reading.text), names).items():
         words, allowed = found.get(name, ("", None))
         found[name] = (f"{words} {said}", allowed)
     return found

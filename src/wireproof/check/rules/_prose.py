@@ -18,7 +18,8 @@ _EXAMPLES: Final = re.compile(
     r"\b(e\.g|i\.e|eg|for example|for instance|such as|like|examples?|etc)\b", re.IGNORECASE
 )
 _SENTENCE_END: Final = re.compile(r"(?<=[.;!?])\s+(?=[A-Z])|\n")
-_PARENTHESIS: Final = re.compile(r"\(([^()]{1,160})\)")
+_PARENTHESIS: Final = re.compile(r"(?<![\w)\]])\(([^()]{1,160})\)")
+"""A parenthesis set apart from the word before it: ``rgb(r,g,b)`` is a form's arguments, not a list of values."""
 _ITEM_SEPARATOR: Final = re.compile(r"\s*(?:,|\|)\s*(?:or\s+)?|\s+or\s+")
 _IDENTIFIER: Final = re.compile(r"[`'\"]?([a-z][a-z0-9]*(?:[_-][a-z0-9]+)*)[`'\"]?")
 """A lowercase value (snake or kebab case): a parenthesis of capitalised words or formats is prose."""

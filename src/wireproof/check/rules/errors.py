@@ -242,7 +242,8 @@ def disguised_failure(record: CallRecord) -> tuple[Severity, str] | None:
         return None
     value = record.answer_json()
     if isinstance(value, dict):
-        found = _disguised_object(value)
+        # a validator's verdict on its input ({"valid": false, "error": …}) is the tool's answer
+        found = None if _verdict(value) else _disguised_object(value)
         if found is not None:
             return found
         # an SDK wraps a returned string as {"result": "..."}: then the text still speaks
@@ -267,6 +268,11 @@ _ERROR_KEYS: Final = {
     "错误": "error",
 }
 """The error member in Italian, French, German, Portuguese and Chinese, read as ``error``."""
+
+
+def _verdict(value: dict[str, Any]) -> bool:
+    keys = {str(k).lower() for k, v in value.items() if isinstance(v, bool)}
+    return bool(keys & {"valid", "is_valid", "isvalid"}) and "success" not in {str(k).lower() for k in value}
 
 
 def _disguised_object(value: dict[str, Any]) -> tuple[Severity, str] | None:
