@@ -529,3 +529,89 @@ def test_a_banner_on_stderr_is_no_stdout_finding() -> None:
     report = _noisy("stderr")
     assert "protocol.stdout-not-json" not in {f.rule for f in report.findings}
     assert report.tools
+
+
+# -- "idempotency.concurrent-writes-break": concurrent writes that tear the data (hold-out 7 xl-12) ----------
+# excel-mcp-server: eight concurrent excel_copy_sheet calls left book.xlsx no valid zip; every read failed after.
+
+BREAK = "idempotency.concurrent-writes-break"
+COVERED |= {BREAK}
+
+
+class Workbook:
+    """save_row(text) rewrites the whole 'file' in two steps with a wait between them; list_rows reads it.
+    ``locked``: the rewrite holds a lock (sound). Unlocked, a write that starts while another is between its
+    two steps leaves the file torn, and every read after fails."""
+
+    def __init__(self, *, locked: bool) -> None:
+        self.rows: list[str] = []
+        self.torn = False
+        self.writing = False
+        self.lock = anyio.Lock() if locked else None
+
+    async def save(self, args: dict[str, Any]) -> Any:
+        text = args.get("text")
+        if not isinstance(text, str) or set(args) != {"text"}:
+            return s.good_error("text", "a string, and nothing else")
+        if self.lock is not None:
+            async with self.lock:
+                return await self._rewrite(text)
+        return await self._rewrite(text)
+
+    async def _rewrite(self, text: str) -> Any:
+        if self.writing:
+            self.torn = True  # a second writer inside the first one's rewrite
+        self.writing = True
+        await anyio.sleep(0.01)
+        if text not in self.rows:
+            self.rows.append(text)
+        self.writing = False
+        return s.ok({"saved": text, "rows": len(self.rows)})
+
+    async def list_rows(self, args: dict[str, Any]) -> Any:
+        if self.torn:
+            return s.tool_error("zip: not a valid zip file; do not retry.")
+        return s.ok({"rows": self.rows})
+
+    def server(self) -> Any:
+        text = {"type": "string", "minLength": 1, "maxLength": 100, "description": "The row's text."}
+        return s.build(
+            [
+                s.FakeTool(
+                    "save_row",
+                    self.save,
+                    description="Save a row (once: saving the same text again changes nothing).",
+                    input_schema={
+                        "type": "object",
+                        "properties": {"text": text},
+                        "required": ["text"],
+                        "additionalProperties": False,
+                    },
+                    annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": True},
+                ),
+                s.FakeTool(
+                    "list_rows",
+                    self.list_rows,
+                    description="List the rows.",
+                    annotations={"readOnlyHint": True},
+                ),
+            ]
+        )
+
+
+def _workbook(locked: bool) -> Report:
+    options = CheckOptions(allow_writes=True, observers=[Observer("list_rows", {})])
+    return anyio.run(run_check, Target(server=Workbook(locked=locked).server()), options)
+
+
+def test_concurrent_writes_that_tear_the_data_are_an_error_naming_the_broken_reads() -> None:
+    report = _workbook(locked=False)
+    (finding,) = [f for f in report.findings if f.rule == BREAK]
+    assert (finding.tool, finding.severity) == ("save_row", "error")
+    assert "not a valid zip" in finding.message
+    assert finding.evidence.call is not None
+
+
+def test_concurrent_writes_serialised_by_a_lock_are_no_break() -> None:
+    report = _workbook(locked=True)
+    assert BREAK not in {f.rule for f in report.findings}

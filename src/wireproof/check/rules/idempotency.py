@@ -197,6 +197,51 @@ def concurrent_rule(ctx: RuleContext) -> Iterator[Hit]:
             )
 
 
+_SEQUENTIAL_PHASES: Final = ("before", "write-first", "write-repeat")
+
+
+def _failed_observers(snapshot: str | None) -> dict[int, str]:
+    """The observers (by position) whose answer in ``snapshot`` is a failure: an isError result, a protocol
+    error, a disconnect or a timeout; with what they said."""
+    try:
+        entries = json.loads(snapshot) if snapshot is not None else None
+    except ValueError:
+        return {}
+    failed: dict[int, str] = {}
+    for index, entry in enumerate(entries if isinstance(entries, list) else []):
+        if isinstance(entry, dict) and (entry.get("outcome") != "result" or entry.get("is_error")):
+            failed[index] = f"{entry.get('tool')}: {str(entry.get('text') or entry.get('outcome'))[:200]}"
+    return failed
+
+
+@rule("idempotency.concurrent-writes-break", "error", reference=IDEMPOTENCY + "; CWE-362 (race condition)")
+def concurrent_writes_break(ctx: RuleContext) -> Iterator[Hit]:
+    """Concurrent writes that break the data
+
+    With --allow-writes and observers: the observers answered before the write, after its first call and
+    after its identical repeat, and fail after the eight concurrent calls, still on the last read. The
+    sequential calls left the data readable and the concurrent ones did not: two writes interleaved and left
+    a torn file or record (a workbook no longer a valid zip, a JSON file cut in half). Sub-agents write at
+    the same time: serialise writes to the store (a lock, a transaction, a write to a temporary file renamed
+    into place)."""
+    for name, snaps in ctx.observations.snapshots.items():
+        sequential = [snaps.get(phase) for phase in _SEQUENTIAL_PHASES if phase in snaps]
+        if not sequential or any(s is None or _failed_observers(s) for s in sequential):
+            continue
+        last = _failed_observers(snaps.get("after-concurrent"))
+        if not last:
+            continue
+        calls = ctx.observations.calls_for(name, "write-concurrent")
+        shown = "; ".join(last.values())
+        yield Hit(
+            name,
+            f"After {len(calls) or 'several'} concurrent identical calls the observers fail, though they answered "
+            f"before and after the sequential calls ({shown[:300]}): concurrent writes broke the data. Serialise "
+            "writes to the store (a lock, a transaction, or write a temporary file and rename it into place).",
+            calls[-1].evidence(note=f"the observers then: {shown[:300]}") if calls else Evidence(note=shown),
+        )
+
+
 @rule("idempotency.key-reuse-accepted", "error", reference=IDEMPOTENCY)
 def key_reuse(ctx: RuleContext) -> Iterator[Hit]:
     """Same idempotency key with different arguments accepted
