@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shlex
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,7 @@ from mcp.shared.exceptions import MCPError
 
 from wireproof._handshake import describe_handshake_failure
 from wireproof._tool_listing import list_every_tool
+from wireproof.check.config import SetupCall
 from wireproof.check.model import CallRecord, Purpose, ToolInfo
 from wireproof.errors import CheckTargetError
 
@@ -93,6 +95,34 @@ def target_from_mcp_config(path: Path, name: str) -> Target:
     return Target(command=(entry["command"], *args), env=env, cwd=entry.get("cwd"))
 
 
+_PLACEHOLDER: Final = re.compile(r"\{\{([A-Za-z_][A-Za-z0-9_]*)\}\}")
+
+
+def filled(value: Any, captured: Mapping[str, str]) -> Any:
+    """``value`` with every ``{{NAME}}`` in its strings replaced by what the setup captured (others kept)."""
+    if isinstance(value, str):
+        if "{{" not in value:
+            return value
+        return _PLACEHOLDER.sub(lambda m: captured.get(m.group(1), m.group(0)), value)
+    if isinstance(value, dict):
+        return {k: filled(v, captured) for k, v in value.items()}
+    if isinstance(value, list):
+        return [filled(v, captured) for v in value]
+    return value
+
+
+def _captured(record: CallRecord, path: str) -> str | None:
+    """The value at ``path`` (dots for nesting) of the answer's JSON, or of a ``path: value`` in its text."""
+    value: Any = record.answer_json()
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)
+    last = re.escape(path.rsplit(".", maxsplit=1)[-1])
+    match = re.search(rf"\b{last}\b[\"']?\s*[:=]\s*[\"']?([\w.:/-]+)", record.text)
+    return match.group(1) if match else None
+
+
 MAX_FAULTS: Final = 5
 """Stdout lines that are no JSON-RPC message kept per connection (all are counted)."""
 
@@ -125,9 +155,12 @@ def _stdio_params(target: Target) -> StdioServerParameters:
 class Connection:
     """An open MCP session to the target, reopened after a crash."""
 
-    def __init__(self, target: Target, timeout: float) -> None:
+    def __init__(self, target: Target, timeout: float, setup: Sequence[SetupCall] = ()) -> None:
         self.target = target
         self.timeout = timeout
+        self.setup = tuple(setup)
+        self.captured: dict[str, str] = {}
+        """What the ``[[setup]]`` calls of the current session captured, by placeholder name."""
         self._stack: AsyncExitStack | None = None
         self.client: Client | None = None
         self.broken = False
@@ -151,7 +184,26 @@ class Connection:
             await stack.aclose()
             raise
         self._stack = stack
+        if self.setup:
+            await self._run_setup()
         return self.client
+
+    async def _run_setup(self) -> None:
+        """Make the ``[[setup]]`` calls on the fresh session and capture their values; a failure ends the check."""
+        self.captured = {}
+        for step in self.setup:
+            record = await self.call(step.tool, step.arguments, "setup", reconnect=False)
+            if record.outcome != "result" or record.is_error:
+                said = record.text or record.error_message or record.outcome
+                raise CheckTargetError(f"the [[setup]] call of {step.tool} failed: {said[:300]}")
+            for name, path in step.capture.items():
+                value = _captured(record, path)
+                if value is None:
+                    raise CheckTargetError(
+                        f"the [[setup]] call of {step.tool} answered no {path!r} to capture as {{{{{name}}}}}: "
+                        f"{(record.text or '')[:200]}"
+                    )
+                self.captured[name] = value
 
     async def _make_client(self, stack: AsyncExitStack) -> Client:
         target = self.target
@@ -236,6 +288,8 @@ class Connection:
         ``reconnect=False`` for calls made concurrently on this connection: a child task must not
         close the connection under its siblings; the owner reopens it afterwards if it died.
         """
+        if self.captured:
+            arguments = filled(arguments, self.captured)
         record = CallRecord(tool, arguments, purpose, "result", 0.0, field=field, constraint=constraint)
         started = time.perf_counter()
         try:
@@ -288,11 +342,16 @@ class Connection:
 async def connect(
     target: Target,
     timeout: float,  # noqa: ASYNC109 - bounds each call, not the whole connection
+    setup: Sequence[SetupCall] = (),
 ) -> AsyncIterator[Connection]:
-    """Open a connection to ``target`` for the calling task, and close it on exit."""
-    connection = Connection(target, timeout)
+    """Open a connection to ``target`` for the calling task, and close it on exit; ``setup``: the calls
+    each fresh session gets first (``[[setup]]``)."""
+    connection = Connection(target, timeout, setup)
     try:
         await connection.open()
+    except CheckTargetError:
+        await connection.close()
+        raise
     except Exception as exc:
         await connection.close()
         raise CheckTargetError(

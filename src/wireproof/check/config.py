@@ -12,6 +12,14 @@ arguments = { week = "2026-W23" }     # sample arguments merged over the generat
 tool = "get_status_note"
 arguments = { week = "2026-W23" }
 
+[[setup]]                    # called on every fresh session before any probe (a session, a connection)
+tool = "load_csv"
+arguments = { file_path = "/tmp/data.csv" }
+capture = { session = "session_id" }    # {{session}} in any argument below: the answer's session_id
+
+[tools.filter_rows]
+arguments = { session_id = "{{session}}", column = "city", value = "Rome" }
+
 [auth.cases.expired]         # the server must refuse loudly when run or called like this
 env = { HELPDESK_API_KEY = "expired-key" }          # stdio: environment for a fresh server
 headers = { Authorization = "Bearer eyJ..." }       # HTTP: headers for the call
@@ -24,6 +32,7 @@ server) adds two: the variable unset, and set to garbage.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -32,7 +41,7 @@ from wireproof._tomlfile import read_toml
 from wireproof.errors import CheckConfigError
 from wireproof.lock import Lock
 
-__all__ = ["AuthCase", "CheckConfigError", "CheckOptions", "Observer", "load_config"]
+__all__ = ["AuthCase", "CheckConfigError", "CheckOptions", "Observer", "SetupCall", "load_config"]
 
 DEFAULT_WARN_TOKENS: Final = 10_000
 DEFAULT_ERROR_TOKENS: Final = 25_000
@@ -46,6 +55,19 @@ class Observer:
 
     tool: str
     arguments: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class SetupCall:
+    """A call made on every fresh session before any probe, whose answer fills ``{{NAME}}`` placeholders.
+
+    capture (dict[str, str]): placeholder name -> the member of the answer's JSON that holds its value
+        (``session_id``; dots for nesting: ``session.id``).
+    """
+
+    tool: str
+    arguments: dict[str, Any]
+    capture: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +99,8 @@ class CheckOptions:
     error_tokens: int = DEFAULT_ERROR_TOKENS
     tool_arguments: dict[str, dict[str, Any]] = field(default_factory=dict)
     observers: list[Observer] = field(default_factory=list)
+    setup: list[SetupCall] = field(default_factory=list)
+    """Calls made on every fresh session before the probes (``[[setup]]``): a stateful server's session."""
     auth_cases: list[AuthCase] = field(default_factory=list)
     only_tools: frozenset[str] = frozenset()
     auth_env: tuple[str, ...] = ()
@@ -122,7 +146,7 @@ def load_config(path: Path, options: CheckOptions) -> CheckOptions:
     """Read ``path`` into ``options`` (which it returns); unknown keys are errors, not ignored."""
     data = read_toml(path, what="the config", error=CheckConfigError)
     options.config_file = path
-    unknown = set(data) - {"budget", "tools", "observers", "auth"}
+    unknown = set(data) - {"budget", "tools", "observers", "setup", "auth"}
     if unknown:
         raise CheckConfigError(f"{path}: unknown section(s) {', '.join(sorted(unknown))}")
     budget = _table(data.get("budget", {}), "[budget]")
@@ -150,6 +174,7 @@ def load_config(path: Path, options: CheckOptions) -> CheckOptions:
         options.observers.append(
             Observer(entry["tool"], _table(entry.get("arguments", {}), "observer arguments"))
         )
+    options.setup += _setup_calls(data.get("setup", []))
     cases = _table(
         _known(_table(data.get("auth", {}), "[auth]"), {"cases"}, "[auth]").get("cases", {}), "[auth.cases]"
     )
@@ -170,3 +195,24 @@ def load_config(path: Path, options: CheckOptions) -> CheckOptions:
         )
     options.validate()
     return options
+
+
+def _setup_calls(raw: Any) -> list[SetupCall]:
+    if not isinstance(raw, list):
+        raise CheckConfigError("setup must be an array of tables: [[setup]]")
+    calls = []
+    for i, raw_entry in enumerate(raw):
+        where = f"[[setup]] #{i + 1}"
+        entry = _known(_table(raw_entry, where), {"tool", "arguments", "capture"}, where)
+        if not isinstance(entry.get("tool"), str):
+            raise CheckConfigError(f'{where} needs tool = "name"')
+        capture = _strings(entry.get("capture", {}), f"{where}.capture")
+        for name in capture:
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise CheckConfigError(
+                    f"{where}.capture: {name!r} is no placeholder name (letters, digits, _)"
+                )
+        calls.append(
+            SetupCall(entry["tool"], _table(entry.get("arguments", {}), f"{where}.arguments"), capture)
+        )
+    return calls

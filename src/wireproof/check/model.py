@@ -62,6 +62,7 @@ Category = Literal["schema", "errors", "auth", "idempotency", "output", "protoco
 Outcome = Literal["result", "protocol_error", "timeout", "crash"]
 Writes = Literal["exercised", "not exercised", "failed", "no write tools"]
 Purpose = Literal[
+    "setup",
     "valid",
     "violation",
     "hostile",

@@ -257,6 +257,8 @@ async def run_check(target: Target, options: CheckOptions, progress: Progress | 
     except BaseExceptionGroup as failed:  # one failure (a target that broke, an unknown --tool): itself
         if len(failed.exceptions) == 1:
             raise failed.exceptions[0] from None
+        if all(isinstance(e, CheckTargetError) for e in failed.exceptions):  # each worker's [[setup]], say
+            raise failed.exceptions[0] from None
         raise
     if first is None:
         raise workers.error or CheckTargetError(f"cannot connect to {target.describe()}")
@@ -578,7 +580,7 @@ class _Workers:
 
     async def _worker(self, index: int) -> None:
         try:
-            async with connect(self.target, self.options.timeout) as connection:
+            async with connect(self.target, self.options.timeout, self.options.setup) as connection:
                 self.connections.append(connection)
                 if index == 0:
                     self._first = connection

@@ -33,7 +33,7 @@ async def probe_restart(
         return
     last = await snapshot(connection, options)
     try:
-        async with connect(connection.target, options.timeout) as fresh:
+        async with connect(connection.target, options.timeout, options.setup) as fresh:
             again = await snapshot(fresh, options)
     except (
         CheckTargetError
