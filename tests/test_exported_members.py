@@ -89,6 +89,7 @@ def test_subpackage_public_apis_are_decided_too() -> None:
             "Finding",
             "Observer",
             "Report",
+            "SetupCall",
             "Target",
             "load_config",
             "run_check",

@@ -15,8 +15,16 @@ import anyio
 import pytest
 
 from tests.check import servers as s
-from wireproof.check import CheckConfigError, CheckOptions, Observer, Report, Target, load_config, run_check
-from wireproof.check.config import SetupCall
+from wireproof.check import (
+    CheckConfigError,
+    CheckOptions,
+    Observer,
+    Report,
+    SetupCall,
+    Target,
+    load_config,
+    run_check,
+)
 from wireproof.errors import CheckTargetError
 
 SESSION = {"type": "string", "minLength": 1, "maxLength": 64, "description": "The session open_session made."}

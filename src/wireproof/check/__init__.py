@@ -4,7 +4,7 @@ The checker is a client of any server; it never imports the connector's internal
 """
 
 from wireproof.check.client import CheckTargetError, Target, target_from_mcp_config
-from wireproof.check.config import AuthCase, CheckConfigError, CheckOptions, Observer, load_config
+from wireproof.check.config import AuthCase, CheckConfigError, CheckOptions, Observer, SetupCall, load_config
 from wireproof.check.model import Evidence, Finding, Report
 from wireproof.check.runner import run_check
 
@@ -17,6 +17,7 @@ __all__ = [
     "Finding",
     "Observer",
     "Report",
+    "SetupCall",
     "Target",
     "load_config",
     "run_check",
