@@ -14,6 +14,7 @@ OUT=${2:?usage: run.sh WIREPROOF_BIN OUTDIR [SERVER...]}
 shift 2
 HERE=$(cd "$(dirname "$0")" && pwd)
 HOLDOUT7=${HOLDOUT7:-/work/holdout7}
+CONFIGS=${CONFIGS:-$HERE/configs}   # another folder of configs for a later, not-blind run (configs-s10)
 STATE=/tmp/holdout7/state
 PY=$(dirname "$WP")/python
 PROBE=$(cd "$(dirname "$WP")/../.." && pwd)/docs/corpus/probe.py
@@ -32,6 +33,7 @@ for t in health_check get_server_info load_csv load_csv_from_content export_csv 
   group_by_aggregate get_value_counts detect_outliers profile_data validate_schema check_data_quality find_anomalies \
   configure_auto_save disable_auto_save get_auto_save_status trigger_manual_save undo redo get_history \
   restore_to_operation clear_history export_history; do
+  case " ${CV_SKIP:-} " in *" $t "*) continue ;; esac   # CV_SKIP="close_session": left out of a later run
   CV_TOOLS+=(--tool "$t")
 done
 CA_ENV=(--env "HOME=$STATE/ca/home")
@@ -42,15 +44,15 @@ for s in "${SERVERS[@]}"; do
   case $s in
     xl)
       (cd "$STATE/xl" && "$PY" "$PROBE" "${XL_ENV[@]}" "$HERE/seed/xl.jsonl" -- "${XL[@]}" > "$STATE/xl.seed.out" 2>&1)
-      (cd "$STATE/xl" && "$WP" check --no-progress --output "$OUT/$s.json" --allow-writes --config "$HERE/configs/xl.toml" \
+      (cd "$STATE/xl" && "$WP" check --no-progress --output "$OUT/$s.json" --allow-writes --config "$CONFIGS/xl.toml" \
         "${XL_ENV[@]}" -- "${XL[@]}" > "$OUT/$s.txt" 2> "$STATE/$s.stderr") ;;
     cv)
       (cd "$STATE/cv" && "$PY" "$PROBE" "${CV_ENV[@]}" "$HERE/seed/cv.jsonl" -- "${CV[@]}" > "$STATE/cv.seed.out" 2>&1)
-      (cd "$STATE/cv" && "$WP" check --no-progress --output "$OUT/$s.json" --allow-writes --config "$HERE/configs/cv.toml" \
+      (cd "$STATE/cv" && "$WP" check --no-progress --output "$OUT/$s.json" --allow-writes --config "$CONFIGS/cv.toml" \
         "${CV_TOOLS[@]}" "${CV_ENV[@]}" -- "${CV[@]}" > "$OUT/$s.txt" 2> "$STATE/$s.stderr") ;;
     ca)
       (cd "$STATE/ca" && "$PY" "$PROBE" "${CA_ENV[@]}" "$HERE/seed/ca.jsonl" -- "${CA[@]}" > "$STATE/ca.seed.out" 2>&1)
-      (cd "$STATE/ca" && "$WP" check --no-progress --output "$OUT/$s.json" --allow-writes --config "$HERE/configs/ca.toml" \
+      (cd "$STATE/ca" && "$WP" check --no-progress --output "$OUT/$s.json" --allow-writes --config "$CONFIGS/ca.toml" \
         "${CA_ENV[@]}" -- "${CA[@]}" > "$OUT/$s.txt" 2> "$STATE/$s.stderr") ;;
     *) echo "unknown server $s" >&2; exit 2 ;;
   esac

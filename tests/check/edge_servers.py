@@ -410,18 +410,22 @@ REGEX_SCHEMA = obj(
     ["pattern", "text"],
 )
 NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*][^()]*\)[+*{]")
+QUANTIFIED_ALTERNATION = re.compile(r"\([^()]*\|[^()]*\)[+*{]")
 
 
-def regex(*, sound: bool) -> Any:
+def regex(*, sound: bool, filtered: bool = False) -> Any:
     """regex_match: the flawed one runs ``re.search`` in the event loop, so a backtracking pattern holds
-    the whole server; the sound one refuses nested quantifiers."""
+    the whole server; ``filtered`` refuses nested quantifiers only, as hold-out 7's calc-mcp does (so
+    ``(a|a)*$`` still holds it); the sound one refuses quantified alternations too."""
 
     async def regex_match(args: dict[str, Any]) -> Any:
         pattern, text = args.get("pattern"), args.get("text")
         if not isinstance(pattern, str) or not isinstance(text, str):
             return s.good_error("pattern", "a string, and text a string")
-        if sound and NESTED_QUANTIFIER.search(pattern):
+        if (sound or filtered) and NESTED_QUANTIFIER.search(pattern):
             return s.good_error("pattern", "a pattern without nested quantifiers such as (a+)+")
+        if sound and QUANTIFIED_ALTERNATION.search(pattern):
+            return s.good_error("pattern", "a pattern without a quantified alternation such as (a|b)*")
         try:
             found = re.search(pattern, text)
         except re.error as exc:
@@ -434,6 +438,7 @@ def regex(*, sound: bool) -> Any:
 SERVERS: dict[str, Callable[[], Any]] = {
     "regex-flawed": lambda: regex(sound=False),
     "regex-sound": lambda: regex(sound=True),
+    "regex-filtered": lambda: regex(sound=False, filtered=True),
 }
 """The stdio servers by name, for ``python -m tests.check.edge_servers NAME``."""
 

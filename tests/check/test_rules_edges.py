@@ -311,6 +311,15 @@ def test_a_catastrophic_regex_that_wedges_the_server_is_a_crash() -> None:
     assert finding.evidence.call["arguments"] == {"pattern": "(a+)+$", "text": CATASTROPHIC_SUBJECT}
 
 
+def test_a_filter_that_knows_only_nested_quantifiers_is_tried_with_an_alternation() -> None:
+    # hold-out 7 ca-7: calc-mcp refuses (a+)+$, and (a|a)*$ blocks its event loop
+    report = anyio.run(run_check, stdio("regex-filtered"), CheckOptions(timeout=3, concurrency=1))
+    (finding,) = found(report, CRASH)
+    assert finding.tool == "regex_match"
+    assert finding.evidence.call is not None
+    assert finding.evidence.call["arguments"] == {"pattern": "(a|a)*$", "text": CATASTROPHIC_SUBJECT}
+
+
 def test_a_catastrophic_regex_refused_is_quiet() -> None:
     report = anyio.run(run_check, stdio("regex-sound"), CheckOptions(timeout=3, concurrency=1))
     assert not found(report, CRASH)

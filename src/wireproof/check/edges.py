@@ -79,6 +79,8 @@ WILDCARDS: Final = {"wildcard-percent": "%", "wildcard-underscore": "_", "wildca
 """A search for ``%``, for ``_``, and for a literal that matches nothing: LIKE patterns passed through show."""
 CATASTROPHIC_PATTERN: Final = "(a+)+$"
 CATASTROPHIC_SUBJECT: Final = "a" * 30 + "!"
+ALTERNATION_PATTERN: Final = "(a|a)*$"
+"""The same exponential backtracking by alternation, for a server whose filter refuses nested quantifiers."""
 """With ``(a+)+$``, 2**30 ways to fail for a backtracking engine; a linear one (RE2, Rust) answers at once."""
 CATASTROPHIC_ON_DATA: Final = r"^(\w+\s?)*$"
 """For a tool that applies the pattern to its own data: exponential on any long word run that ends the line badly."""

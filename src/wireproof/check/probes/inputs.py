@@ -19,7 +19,14 @@ import anyio
 
 from wireproof.check.client import Connection
 from wireproof.check.config import CheckOptions
-from wireproof.check.edges import BROAD_TERM, edge_cases, regex_case, search_field
+from wireproof.check.edges import (
+    ALTERNATION_PATTERN,
+    BROAD_TERM,
+    CATASTROPHIC_PATTERN,
+    edge_cases,
+    regex_case,
+    search_field,
+)
 from wireproof.check.generate import (
     AwkwardCase,
     awkward_cases,
@@ -148,8 +155,8 @@ async def probe_inputs(
         advance()
         if case.kind == "violation" and is_rejection(record):
             await _repair(connection, tool, record, parameters, observations)
-    last = [_expensive(tool, options), *_edge_cases(tool, options), _regex(tool, options)]
-    for case in (c for c in last if c is not None):
+    last = [c for c in (_expensive(tool, options), *_edge_cases(tool, options), _regex(tool, options)) if c]
+    for case in last:  # grows by the alternation pattern when a filter refused the nested quantifier
         # A hang is followed by tools/list on the same session: did it block one call, or the server?
         endless = case.constraint in ("recursive-query", "catastrophic-regex")
         record = await connection.call(
@@ -164,6 +171,13 @@ async def probe_inputs(
         advance()
         if endless and record.outcome == "timeout":
             observations.survived_hang[tool.name] = await _still_answers(connection, options)
+        elif (
+            case.constraint == "catastrophic-regex"
+            and is_rejection(record)
+            and CATASTROPHIC_PATTERN in str(case.arguments.get(case.field or ""))
+        ):  # a filter that knows (a+)+$ may not know (a|a)*$, which backtracks as badly (hold-out 7 ca-7)
+            pattern = {**case.arguments, case.field or "": ALTERNATION_PATTERN}
+            last.append(AwkwardCase(case.kind, case.field, case.constraint, pattern))
         await connection.recover()
 
 
