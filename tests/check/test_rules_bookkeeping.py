@@ -220,6 +220,13 @@ def test_bookkeeping_is_clock_named_or_now_ish_timestamps_and_growing_version_co
     assert bookkeeping_only({"n": 3, "elapsed_ms": 4.1}, {"n": 3, "elapsed_ms": 2.0}) == ["elapsed_ms"]
     assert bookkeeping_only({"n": 3, "elapsed_ms": 4.1}, {"n": 4, "elapsed_ms": 2.0}) is None
     assert bookkeeping_only({"timeout_s": 5}, {"timeout_s": 6}) is None  # a setting, not a measurement
+    # a count of the operations, calls or accesses grows with every call (hold-out 7: operations_count)
+    assert bookkeeping_only({"rows": 4, "operations_count": 1}, {"rows": 4, "operations_count": 3}) == [
+        "operations_count"
+    ]
+    assert bookkeeping_only({"accessCount": 2}, {"accessCount": 3}) == ["accessCount"]
+    assert bookkeeping_only({"count": 1}, {"count": 2}) is None  # a count of items is data
+    assert bookkeeping_only({"row_count": 4}, {"row_count": 5}) is None
 
 
 def test_observer_snapshots_compare_the_unwrapped_answers() -> None:

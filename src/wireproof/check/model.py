@@ -242,8 +242,12 @@ _CLOCK_NAME: Final = re.compile(
     r"|(_at|_on|_time|At|On|Time)$",
 )
 _VERSION_NAME: Final = re.compile(
-    r"(^|[_.-])(version|revision|rev|etag|seq|sequence|generation)$", re.IGNORECASE
+    r"(^|[_.-])(version|revision|rev|etag|seq|sequence|generation)$|"
+    r"(^|[_.-])(operations?|ops|history|access|accesses|calls?|requests?|usage|hits?|views?)[_-]?count$",
+    re.IGNORECASE,
 )
+"""A counter that grows with every call whatever it does: a version, or a count of operations, calls, accesses
+(csv-mcp-server's session ``operations_count``: bookkeeping, not a second effect)."""
 _NOW_ISH_SECONDS: Final = 3 * 24 * 3600
 _ELAPSED_NAME: Final = re.compile(
     r"(^|[_.-])(elapsed|took|latency|(execution|query|processing|response|run)[_-]?time)([_-]?(ms|us|ns|s|seconds))?$"
