@@ -35,6 +35,7 @@ class Sessions:
 
     def __init__(self) -> None:
         self.sessions: dict[str, list[str]] = {}
+        self.operations = 0
 
     async def open_session(self, args: dict[str, Any]) -> Any:
         session = uuid.uuid4().hex
@@ -52,6 +53,21 @@ class Sessions:
             return s.good_error("text", "a string, beside session_id and nothing else")
         items.append(args["text"])
         return s.ok({"count": len(items)})
+
+    async def export_items(self, args: dict[str, Any]) -> Any:
+        items = self._items(args)
+        if items is None or not isinstance(args.get("file_path"), str):
+            return s.good_error("session_id", "a session open_session made, and file_path a string")
+        self.operations += 1  # the session counts every operation, an export too
+        return s.ok({"exported": len(items), "file_path": args["file_path"]})
+
+    async def session_info(self, args: dict[str, Any]) -> Any:
+        if self._items(args) is None:
+            return s.good_error("session_id", "a session open_session made")
+        session = args["session_id"]
+        return s.ok(
+            {"session_id": session, "file_path": "/data/source.csv", "operations_count": self.operations}
+        )
 
     async def list_items(self, args: dict[str, Any]) -> Any:
         items = self._items(args)
@@ -85,6 +101,22 @@ class Sessions:
                     annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": False},
                 ),
                 s.FakeTool(
+                    "export_items",
+                    self.export_items,
+                    description="Export the session's items to a file.",
+                    input_schema=schema(
+                        file_path={"type": "string", "maxLength": 200, "description": "Where to write them."}
+                    ),
+                    annotations={"readOnlyHint": False, "destructiveHint": False, "idempotentHint": True},
+                ),
+                s.FakeTool(
+                    "session_info",
+                    self.session_info,
+                    description="The session's source file and operation count.",
+                    input_schema=schema(),
+                    annotations={"readOnlyHint": True},
+                ),
+                s.FakeTool(
                     "list_items",
                     self.list_items,
                     description="List the session's items.",
@@ -102,7 +134,9 @@ def _check(**options: Any) -> Report:
 
 
 SETUP = [SetupCall("open_session", {}, {"session": "session_id"})]
-IN_SESSION = {"add_item": {"session_id": "{{session}}"}, "list_items": {"session_id": "{{session}}"}}
+IN_SESSION = {
+    name: {"session_id": "{{session}}"} for name in ("add_item", "list_items", "export_items", "session_info")
+}
 
 
 def test_a_session_the_setup_opens_lets_the_probes_reach_the_session_tools() -> None:
@@ -149,3 +183,13 @@ def test_the_config_reads_setup_calls_and_refuses_what_it_does_not_know(tmp_path
         bad.write_text(body, encoding="utf-8")
         with pytest.raises(CheckConfigError, match=message):
             load_config(bad, CheckOptions())
+
+
+def test_a_counter_of_operations_is_no_effect_and_an_export_path_no_field_to_reflect() -> None:
+    # hold-out 7: csv sessions count every operation; an export's file_path is not the session's file_path
+    observers = [Observer("session_info", {"session_id": "{{session}}"})]
+    report = _check(setup=SETUP, tool_arguments=IN_SESSION, observers=observers)
+    about_export = [f.rule for f in report.findings if f.tool == "export_items" and f.severity != "info"]
+    assert "errors.write-not-reflected" not in about_export
+    assert "idempotency.repeat-duplicates" not in about_export
+    assert any(t.name == "export_items" and t.calls > 2 for t in report.tools)

@@ -123,8 +123,8 @@ def _pairs(ctx: RuleContext, tool: ToolInfo) -> Iterator[tuple[CallRecord, str |
     )
     for purpose, before, after in steps:
         for call in ctx.observations.calls_for(tool.name, purpose)[:1]:
-            if answered_ok(call) and snaps.get(before) != snaps.get(after):
-                yield call, snaps.get(before), snaps.get(after)
+            if answered_ok(call) and observers_moved(snaps.get(before), snaps.get(after)):
+                yield call, snaps.get(before), snaps.get(after)  # not a moved stamp or counter alone
 
 
 def _same(sent: str, seen: Any) -> bool:
