@@ -18,6 +18,7 @@ from typing import Any
 import anyio
 import mcp_types as types
 import pytest
+from mcp.shared.exceptions import MCPError
 
 from tests.check import servers as s
 from wireproof.check import CheckOptions, Observer, Report, Target, run_check
@@ -107,6 +108,10 @@ class Entries:
             if self.retry == "disguised":
                 text = f"Error: {name} already exists (id={self.entries[name]})"
                 return types.CallToolResult(content=[types.TextContent(text=text)])
+            if (
+                self.retry == "protocol"
+            ):  # hold-out 7's excel_create_table: -32603 'the same name table already exists'
+                raise MCPError(types.INTERNAL_ERROR, f"the same name entry already exists: {name}")
             return s.ok({"id": self.entries[name], "name": name, "created": False})
         self.entries[name] = len(self.entries) + 1
         return s.ok({"id": self.entries[name], "name": name, "created": True})
@@ -122,7 +127,8 @@ class Entries:
 
 
 @pytest.mark.parametrize(
-    ("retry", "severity"), [("refused", "info"), ("disguised", "warning"), ("sound", None)]
+    ("retry", "severity"),
+    [("refused", "info"), ("disguised", "warning"), ("protocol", "warning"), ("sound", None)],
 )
 def test_a_retried_create_refused_because_it_already_exists(retry: str, severity: str | None) -> None:
     """Refused as a flagged error it is info (conflict semantics a careful agent reads); in disguise a warning."""
@@ -133,6 +139,7 @@ def test_a_retried_create_refused_because_it_already_exists(retry: str, severity
         assert hits[0].tool == "create_entry"
         assert "already exists" in hits[0].message
         assert ("in disguise" in hits[0].message) is (retry == "disguised")
+        assert ("JSON-RPC error" in hits[0].message) is (retry == "protocol")
 
 
 class Batches:

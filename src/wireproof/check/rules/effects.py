@@ -336,8 +336,9 @@ def retry_refused(ctx: RuleContext) -> Iterator[Hit]:
     again differently, or gives up on work that was done. Answer the retry with the first call's
     result (an idempotency key, or the existing item as the answer). Warning when the refusal comes in
     disguise (isError false, 'Error: … already exists': read as a result, it is neither a success nor a
-    flagged failure) or contradicts the tool's idempotentHint: true; info when it is a flagged error
-    (isError true): conflict semantics, like HTTP 409, that a careful agent can read. Only with
+    flagged failure), as a JSON-RPC error (the model never reads it: hold-out 7's excel_create_table) or
+    contradicts the tool's idempotentHint: true; info when it is a flagged error (isError true): conflict
+    semantics, like HTTP 409, that a careful agent can read. Only with
     --allow-writes (the writes probe's repeat); deletes have their own rule (idempotency.delete-retry-refused)."""
     for tool in ctx.observations.tools:
         if deletes(tool):
@@ -352,7 +353,14 @@ def retry_refused(ctx: RuleContext) -> Iterator[Hit]:
         refused = again.outcome == "protocol_error" or (again.outcome == "result" and again.is_error)
         disguised = not refused and again.outcome == "result" and disguised_failure(again) is not None
         if (refused or disguised) and _EXISTS.search(again.text + " " + again.error_message):
-            how = "answered as a failure in disguise (isError false)" if disguised else "refused as an error"
+            hidden = again.outcome == "protocol_error"  # a JSON-RPC error: the model never reads it
+            how = (
+                "answered as a failure in disguise (isError false)"
+                if disguised
+                else "refused as a JSON-RPC error, which the model never sees"
+                if hidden
+                else "refused as an error"
+            )
             hinted = bool((tool.annotations or {}).get("idempotentHint"))
             yield Hit(
                 tool.name,
@@ -360,7 +368,7 @@ def retry_refused(ctx: RuleContext) -> Iterator[Hit]:
                 f"there ({(again.text or again.error_message)[:120]!r}): a retrying agent is told its write failed"
                 + (", though the tool is annotated idempotentHint: true." if hinted else "."),
                 again.evidence(),
-                "warning" if disguised or hinted else "info",
+                "warning" if disguised or hinted or hidden else "info",
             )
 
 

@@ -337,7 +337,7 @@ _JSON_SAID: Final = re.compile(
     re.IGNORECASE,
 )
 """A description that says the string holds JSON: 'a JSON array of tasks', 'stringified object', 'as JSON'."""
-_LITERAL_EXAMPLE: Final = re.compile(r"[\[{]\s*\{?\s*[\"']?[A-Za-z_][\w-]*[\"']?\s*:\s*\S")
+_LITERAL_EXAMPLE: Final = re.compile(r"(?:\[\s*)?\{\s*[\"']?[A-Za-z_][\w-]*[\"']?\s*:\s*\S")
 """An object literal shown as the value: ``[{name: '...', description: ...}]``, ``{"title": ...}``."""
 
 
