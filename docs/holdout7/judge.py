@@ -226,11 +226,60 @@ t(s, "schema.write-not-idempotent", "random", "FP", None,
   "random writes nothing: it is a read whose answer is meant to differ; the missing declaration is readOnlyHint "
   "(ca-1: no annotations).")  # fmt: skip
 
+# ---------------------------------------------------------------- session 10 (not blind: out-s10, main after the
+# hold-out's FP fixes, configs-s10: cv's session tools reached through [[setup]]; judged by the lead, 2026-12-04)
+S10 = "session 10 (not blind): "
+d("xl", "xl-c3", "errors", "checker")  # string parameters take numbers, a required member may be left out
+d("cv", "cv-c6", "output", "checker")  # get_history answers 81 KB
+d("ca", "ca-c3", "errors", "checker")  # count on a schema-valid maximal input does not answer within 10 s
+for tool, fld in (("excel_copy_sheet", "dstSheetName"), ("excel_copy_sheet", "srcSheetName"),
+                  ("excel_format_range", "sheetName"), ("excel_write_to_sheet", "sheetName"),
+                  ("excel_write_to_sheet", "newSheet")):  # fmt: skip
+    t("xl", "errors.malformed-accepted", tool, "TP", "xl-c3",
+      S10 + f"{fld} broken (12345 for a sheet name, or the required newSheet left out) and answered a success "
+      "('Sheet [Notes] copied to [12345]'): mcp-go's handlers take what they are given; checker-found.", fld)  # fmt: skip
+t("xl", "errors.empty-value-accepted", "excel_create_table", "TP", "xl-10",
+  S10 + "tableName '' answered 'Table [] created.': the missing minLength of xl-10, shown.")
+t("xl", "errors.field-not-named", "excel_read_sheet", "FP", None,
+  S10 + "'range is outside of used range: A1:C4 is not within A1:C3' is about the sheet's state after the checker's "
+  "writes (the sample's range no longer fits), not about the argument the call broke (AFP-4's kind).")  # fmt: skip
+t("xl", "schema.json-in-string", "excel_read_sheet", "FP", None,
+  S10 + "range is a cell range ('A1:C10'); '[default: first paging range]' was read as an object literal (fixed: "
+  "only braces are a literal now).", "range")  # fmt: skip
+for fld in ("enabled", "index", "normalize", "sort", "ascending"):
+    t("cv", "errors.malformed-accepted", "configure_auto_save export_csv get_value_counts", "TP", "cv-c3",
+      S10 + f"{fld}: 'yes' (or another wrong type) taken for a boolean, pydantic's lax mode, as has_header (cv-c3).",
+      fld)  # fmt: skip
+t("cv", "auth.writes-without-credential", "", "TP", "cv-19",
+  S10 + "with a live session the writes succeed (clear_history, remove_duplicates, …) for whoever starts the server: "
+  "cv-19, missed blind because no write succeeded.")  # fmt: skip
+t("cv", "errors.leak", "add_column", "TP", "cv-9",
+  S10 + "'Formula evaluation failed: name 'price' is not defined': Python's NameError from eval (cv-9's internals).",
+  "an interpreter message")  # fmt: skip
+for tool, fld in (("configure_auto_save", "interval_seconds"), ("configure_auto_save", "max_backups"),
+                  ("get_history", "limit")):  # fmt: skip
+    t("cv", "errors.malformed-accepted", tool, "TP", "cv-6",
+      S10 + f"{fld} -1 answered a success: bad input accepted, as top_n -5 by hand (cv-6).", fld)
+t("cv", "output.over-budget", "get_history", "TP", "cv-c6",
+  S10 + "81,199 bytes of history for a few operations on a 4-row session: no paging or projection; checker-found.")
+t("ca", "errors.crash", "count", "TP", "ca-c3",
+  S10 + "text at its maxLength (the repairer's fix) got no answer within 10 s: schema-valid input blocks the server "
+  "(as ca-7's regex does); checker-found.")  # fmt: skip
+t("ca", "output.over-budget", "base64", "TP", "ca-8", S10 + "1,333,415 bytes for a schema-valid input (ca-8).")
+t("ca", "output.over-budget", "encode", "TP", "ca-8",
+  S10 + "1,000,079 bytes: the encoded maximal input (ca-8); the finding's diagnosis (an error repeating its input) "
+  "is wrong, the size is real: partial.")  # fmt: skip
+t("ca", "errors.valid-rejected", "cron_parse", "TP", "ca-3",
+  S10 + "timezone 'example' (schema: any string) refused 'Must be a valid IANA timezone identifier': the format "
+  "lives in prose only (ca-3).")  # fmt: skip
+
 # ---------------------------------------------------------------- expand and check
 J: dict[str, list[dict]] = {}
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
+MISSING: list = []
+RUNS = sys.argv[1:] or ["out"]  # session 10 (not blind): python3 judge.py out out-s10 > judgments.json
 for server in ("xl", "cv", "ca"):
-    findings = json.loads((HERE / "out" / f"{server}.json").read_text())["findings"]
+    findings = [f for run in RUNS for f in json.loads((HERE / run / f"{server}.json").read_text())["findings"]]
     seen: set = set()
     for f in findings:
         if f["severity"] not in ("warning", "error"):
@@ -241,7 +290,9 @@ for server in ("xl", "cv", "ca"):
             continue
         seen.add(k)
         v = J_TOOL.get((server, f["rule"], tool, fld)) or J_RULE.get((server, f["rule"], fld))
-        assert v is not None, ("no judgment", server, k, f["message"][:100])
+        if v is None:
+            MISSING.append((server, k, f["severity"], f["message"][:160], (f["evidence"].get("answer") or "")[:200]))
+            continue
         verdict, defect, reason = v
         ds = defect if isinstance(defect, list) else [defect] if defect else []
         assert all(x in ids[server] for x in ds), (server, k, ds)
@@ -249,6 +300,9 @@ for server in ("xl", "cv", "ca"):
         J.setdefault(server, []).append(
             {"rule": f["rule"], "tool": tool or None, "field": fld or None, "verdict": verdict, "defect": defect,
              "reason": reason})  # fmt: skip
+for m in MISSING:
+    print("no judgment:", *m, file=sys.stderr)
+assert not MISSING, f"{len(MISSING)} warning/error keys without a judgment"
 out = {
     "about": "Hand judgments of the seventh hold-out (docs/holdout7/README.md); format of docs/corpus/judgments.json.",
     "checker": "/work/wt/ho7/.venv/bin/wireproof (a fixed worktree of main at 1b2a0c98b4ed2e8dd6b96cc9d62ef973f2c2c0a1)",
