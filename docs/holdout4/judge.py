@@ -318,6 +318,12 @@ j("sh", "errors.no-retry-advice", SH_ALL.replace("init_project_rules", ""),
   S9 + "every failure is answered isError false ('參數格式錯誤…', 'Error: …'), and none says whether to retry: the "
   "grading now reads failures disguised as successes: sh-6.")  # fmt: skip
 
+# session 10 (2026-12-04; not blind: run out-s10)
+S10 = "session 10: "
+j("sh", "schema.json-in-string", "split_tasks", "TP", "sh-9",
+  S10 + "tasksRaw, typed string, described with the example \"[{name: '…', description: '…'}]\": a JSON array of "
+  "task objects packed into a string, its structure only in prose (sh-9).", "tasksRaw")  # fmt: skip
+
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 keys: set = set()
 for server, v in J.items():

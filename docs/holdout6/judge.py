@@ -233,6 +233,11 @@ t("ex", "errors.malformed-accepted", "add_expense", "TP", "ex-2",
 t("ex", "errors.malformed-accepted", "list_expenses summarize", "TP", "ex-3",
   S8 + "start_date 'not a date' answered an empty success ('no expenses'), not a refusal: ex-3.")
 
+# ---------------------------------------------------------------- session 10 (not blind: run out-s10)
+S10 = "session 10 (not blind): "
+t("tr", "errors.name-changed-silently", "create_project", "TP", "tr-16",
+  S10 + "'../wireproof-name-…-up' answered as created under '..wireproof-name-…-up': '/' stripped without a word, "
+  "as '../escape' became '..escape' by hand (tr-16).")  # fmt: skip
 # ---------------------------------------------------------------- session 9 (not blind: after the fixes built on
 # this hold-out's misses; run out-s9)
 S9 = "session 9 (not blind): "
@@ -277,7 +282,7 @@ J: dict[str, list[dict]] = {}
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 for server in ("tr", "ex", "cr"):
     # the blind run (out/) and the later, not blind ones: every key any of them holds is judged
-    runs = [HERE / run / f"{server}.json" for run in ("out", "out-s8", "out-s9") if (HERE / run / f"{server}.json").exists()]
+    runs = [HERE / run / f"{server}.json" for run in ("out", "out-s8", "out-s9", "out-s10") if (HERE / run / f"{server}.json").exists()]
     findings = [f for path in runs for f in json.loads(path.read_text())["findings"]]
     seen: set = set()
     for f in findings:
