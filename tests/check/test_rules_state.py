@@ -522,8 +522,9 @@ def _noisy(stream: str) -> Report:
     return anyio.run(run_check, target, CheckOptions(timeout=20))
 
 
-def test_a_banner_on_stdout_is_a_protocol_error_quoting_the_lines() -> None:
-    report = _noisy("stdout")
+@pytest.mark.parametrize("mode", ["stdout", "buffered"])
+def test_a_banner_on_stdout_is_a_protocol_error_quoting_the_lines(mode: str) -> None:
+    report = _noisy(mode)  # buffered: seen only on the extra start with stdin at EOF, unbuffered
     (finding,) = [f for f in report.findings if f.rule == "protocol.stdout-not-json"]
     assert (finding.tool, finding.category, finding.severity) == (None, "protocol", "error")
     # the banner and the five lines of the indented JSON, at least once (every connection reads them)

@@ -9,7 +9,9 @@ does not end the check).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import json
+import logging
 import os
 import re
 import shlex
@@ -127,8 +129,42 @@ MAX_FAULTS: Final = 5
 """Stdout lines that are no JSON-RPC message kept per connection (all are counted)."""
 
 
-def _fault_line(exc: Exception) -> str:
+_OPENING: Final[contextvars.ContextVar[Connection | None]] = contextvars.ContextVar(
+    "wireproof_check_connection", default=None
+)
+"""The connection whose client is being made: the SDK's stdio reader task, started then, keeps it in its context."""
+_PARSE_FAILURE: Final = "Failed to parse JSONRPC message from server"
+
+
+class _StdoutFaults(logging.Filter):
+    """Counts each stdout line the SDK's stdio client could not parse for the connection whose reader read it.
+
+    The SDK logs every such line (``mcp.client.stdio``) and drops it: lines written before the session is up
+    (a start-up banner, read during the handshake) reach no message handler, only this log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        connection = _OPENING.get()
+        if connection is not None and record.msg == _PARSE_FAILURE:
+            connection.stdout_fault(record.exc_info[1] if record.exc_info else None)
+        return True
+
+
+_FAULTS: Final = _StdoutFaults()
+
+
+def _watch_stdout() -> None:
+    """Install the counting filter on the SDK's stdio client logger, ahead of any other (idempotent)."""
+    stdio_logger = logging.getLogger("mcp.client.stdio")
+    if _FAULTS not in stdio_logger.filters:
+        stdio_logger.filters.insert(
+            0, _FAULTS
+        )  # before a filter that rewrites the record (the CLI's one line)
+
+
+def _fault_line(exc: BaseException | None) -> str:
     """The stdout line a parse error was about (pydantic's error keeps it as its input), else the error."""
+    if exc is None:
+        return "(a line the client could not parse)"
     if isinstance(exc, pydantic.ValidationError):
         for error in exc.errors():
             value = error.get("input")
@@ -138,7 +174,7 @@ def _fault_line(exc: Exception) -> str:
     return f"{type(exc).__name__}: {exc}"[:200]
 
 
-def _stdio_params(target: Target) -> StdioServerParameters:
+def stdio_params(target: Target) -> StdioServerParameters:
     # The SDK passes a minimal environment by default; a checker keeps PATH and HOME so
     # commands such as `uvx` or a virtualenv's scripts resolve as they do for a user.
     env = {
@@ -179,7 +215,13 @@ class Connection:
         try:
             # The handshake is bounded by the client's read timeout; a cancel scope cannot wrap
             # entering the client, whose task group must outlive this call.
-            self.client = await stack.enter_async_context(await self._make_client(stack))
+            # The stdio reader task starts in here and inherits this context: its parse failures are ours.
+            _watch_stdout()
+            token = _OPENING.set(self)
+            try:
+                self.client = await stack.enter_async_context(await self._make_client(stack))
+            finally:
+                _OPENING.reset(token)
         except BaseException:
             await stack.aclose()
             raise
@@ -220,21 +262,13 @@ class Connection:
                 cache=None,
                 read_timeout_seconds=self.timeout,
             )
-        return Client(
-            _stdio_params(target),
-            mode=target.mode,
-            cache=None,
-            read_timeout_seconds=self.timeout,
-            message_handler=self._on_message,
-        )
+        return Client(stdio_params(target), mode=target.mode, cache=None, read_timeout_seconds=self.timeout)
 
-    async def _on_message(self, message: Exception | object) -> None:
-        """The session's notifications and transport faults: a stdout line that is no message is kept."""
-        if isinstance(message, Exception):
-            self.stdout_fault_count += 1
-            if len(self.stdout_faults) < MAX_FAULTS:
-                self.stdout_faults.append(_fault_line(message))
-        await anyio.lowlevel.checkpoint()
+    def stdout_fault(self, exc: BaseException | None) -> None:
+        """A stdout line of this connection's server that is no JSON-RPC message (``_StdoutFaults``)."""
+        self.stdout_fault_count += 1
+        if len(self.stdout_faults) < MAX_FAULTS:
+            self.stdout_faults.append(_fault_line(exc))
 
     async def close(self) -> None:
         stack, self._stack, self.client = self._stack, None, None

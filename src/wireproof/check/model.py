@@ -782,6 +782,7 @@ ProbeName = Literal[
     "restart",
     "HTTP auth",
     "auth cases",
+    "stdout",
 ]
 """The parts of a check ``runner.isolated`` runs one by one (a rule's failure is named ``rule <id>``)."""
 

@@ -61,6 +61,7 @@ from wireproof.check.probes.inputs import planned_input_calls, probe_inputs
 from wireproof.check.probes.names import name_traversal_tools, probe_name_traversal
 from wireproof.check.probes.paths import confinement_tools, probe_path_confinement
 from wireproof.check.probes.restart import probe_restart, restart_applies
+from wireproof.check.probes.stdout import probe_stray_stdout
 from wireproof.check.probes.tables import (
     largest_tables,
     probe_largest_table,
@@ -365,10 +366,19 @@ async def _check(
         [job_for(tool) for tool in checked_writes if not wipes_all(tool)],
         [wipes_last] if any(wipes_all(t) for t in checked_writes) else [],
     ]
-    await workers.run(phases)
+    async with anyio.create_task_group() as beside:  # one more start of a stdio server, while the probes run
+        if target.transport == "stdio":
+            beside.start_soon(
+                isolated, observations, "stdout", None, probe_stray_stdout(target, options, observations)
+            )
+        await workers.run(phases)
+        # a server that does not exit at the end of its stdin gets one second more, not the probe's whole bound
+        beside.cancel_scope.deadline = min(beside.cancel_scope.deadline, anyio.current_time() + 1.0)
     for connection in workers.connections:
         observations.stdout_fault_count = max(observations.stdout_fault_count, connection.stdout_fault_count)
-        observations.stdout_faults += connection.stdout_faults[: 5 - len(observations.stdout_faults)]
+        observations.stdout_faults = list(
+            dict.fromkeys(observations.stdout_faults + connection.stdout_faults)
+        )[:5]
     if target.url:
         await isolated(observations, "HTTP auth", None, probe_http_auth(target, options, observations))
         progress.advance("auth")

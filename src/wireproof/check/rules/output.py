@@ -794,8 +794,13 @@ def _records_as_prose(text: str) -> bool:
     text = _FRONT_MATTER.sub("", text, count=1)  # a note's YAML front matter is its content, not a record
     if len(_LABEL_LINE.findall(text)) >= _RECORD_LINES or _TABLE_RULE.search(text):
         return True
-    # one record a line: 'id=1 | proj/a/k1  tags=['x', 'y']  created: 2026-12-03' (hold-out 4 kb-13)
-    return any(len(_INLINE_FIELD.findall(line)) >= _RECORD_LINES for line in text.splitlines())
+    # one record a line: 'id=1 | proj/a/k1  tags=['x', 'y']  created: 2026-12-03' (hold-out 4 kb-13), or rows of
+    # cells a pipe apart, a table without its header: 'id=3 | proj/c/c1 | c1 | 2026-12-03' on two lines or more
+    lines = text.splitlines()
+    if any(len(_INLINE_FIELD.findall(line)) >= _RECORD_LINES for line in lines):
+        return True
+    rows = [len(line.split(" | ")) for line in lines if line.count(" | ") >= _RECORD_LINES - 1]
+    return len(rows) >= 2 and len(set(rows)) == 1
 
 
 def _string_only_output(tool: ToolInfo) -> bool:

@@ -30,7 +30,9 @@ def stdout_not_json(ctx: RuleContext) -> Iterator[Hit]:
     valid MCP message. A banner, a log line or a pretty-printed result on stdout (print() in a handler, a
     library's start-up message) reaches the client as a line it cannot parse: strict clients drop the
     connection, others log an error for every line, and a line that happens to parse is taken for an
-    answer. Write logs to stderr (or as notifications/message)."""
+    answer. Counted on every session of the check, and on one more start of the server with its stdin at
+    end of file and PYTHONUNBUFFERED=1 (a banner printed into a buffer reaches a client only later, when the
+    buffer fills). Write logs to stderr (or as notifications/message)."""
     observations = ctx.observations
     if observations.stdout_fault_count:
         lines = observations.stdout_faults
@@ -38,7 +40,7 @@ def stdout_not_json(ctx: RuleContext) -> Iterator[Hit]:
         yield Hit(
             None,
             f"The server wrote {observations.stdout_fault_count} line(s) to stdout that are no JSON-RPC "
-            f"message in one session{first}: stdout is the protocol channel; write logs and banners to stderr.",
+            f"message{first}: stdout is the protocol channel; write logs and banners to stderr.",
             Evidence(answer="\n".join(lines)[:600], note="stdout lines the client could not parse"),
         )
 

@@ -515,10 +515,11 @@ def write_not_idempotent(ctx: RuleContext) -> Iterator[Hit]:
 _READ_NAME_VERBS: Final = frozenset(
     {"get", "list", "read", "search", "describe", "find", "show", "query", "count", "fetch", "view", "lookup"}
     | {"analyze", "analyse", "inspect", "explain", "summarize", "summarise", "stats", "preview"}
-    | {"check", "detect", "profile", "validate", "verify", "health", "calculate", "compute", "convert"}
+    | {"check", "detect", "profile", "validate", "health", "calculate", "compute", "convert"}
     | {"estimate", "compare", "evaluate", "random", "parse"}
 )
-"""Verbs of a tool that reads or computes (check_data_quality, detect_outliers, health_check, random)."""
+"""Verbs of a tool that reads or computes (check_data_quality, detect_outliers, health_check, random); not verify,
+which marks as well as checks (hold-out 4's verify_task completes the task)."""
 _WRITE_NAME_WORDS: Final = frozenset(
     {"create", "add", "set", "update", "delete", "remove", "save", "write", "insert", "upsert", "put", "post"}
     | {"clear", "reset", "move", "rename", "copy", "import", "load", "run", "execute", "apply", "send", "or"}
