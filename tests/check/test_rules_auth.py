@@ -620,3 +620,32 @@ def test_a_name_kept_as_sent_or_refused_is_no_name_changed_silently(tmp_path: Pa
     for mode in ("hashes", "refuses", "joins"):  # echoed as sent (hashes, joins) or refused naming the field
         report = _notes_check(mode, tmp_path / mode, allow_writes=True)
         assert "errors.name-changed-silently" not in rules(report), mode
+
+
+# -- auth.path-not-confined on a binary file: a copy of the sample is planted (hold-out 7 xl-3) -------------
+
+
+def _zip_check(mode: str, root: Path) -> Report:
+    import zipfile
+
+    (root / "books").mkdir()
+    sample = root / "books" / "book.xlsx"
+    with zipfile.ZipFile(sample, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        archive.writestr("xl/worksheets/sheet1.xml", "<sheet/>")
+    command = (sys.executable, "-m", "tests.check.zip_server", mode, str(root))
+    options = CheckOptions(timeout=20, tool_arguments={"list_archive": {"path": str(sample)}})
+    return anyio.run(run_check, Target(command=command, cwd=str(ROOT)), options)
+
+
+def test_a_binary_file_outside_the_root_read_like_the_sample_is_not_confined(tmp_path: Path) -> None:
+    report = _zip_check("open", tmp_path)
+    (finding,) = [f for f in report.findings if f.rule == "auth.path-not-confined"]
+    assert (finding.tool, finding.severity) == ("list_archive", "error")
+    assert "copy of its sample file" in finding.message
+    assert str(tmp_path) in finding.message  # the root it was given
+
+
+def test_a_binary_file_outside_the_root_refused_is_confined(tmp_path: Path) -> None:
+    report = _zip_check("confined", tmp_path)
+    assert "auth.path-not-confined" not in rules(report)

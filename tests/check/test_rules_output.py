@@ -506,7 +506,9 @@ def test_a_link_with_a_query_string_and_a_sentence_with_one_label_are_no_inline_
     assert not _records_as_prose("See https://example.test/search?q=1&page=2&size=3 for more.")
     assert not _records_as_prose("Saved. Note: the item is kept until tomorrow, see id=4.")
     assert _records_as_prose("id=4 | notes/k4  tags=['a']  created: 2026-12-03  updated: 2026-12-03")
-    assert _records_as_prose("id=3 | proj/c/c1 | c1 | 2026-12-03\nid=1 | proj/a/k1 | first entry | 2026-12-03\n(2 total)")
+    assert _records_as_prose(
+        "id=3 | proj/c/c1 | c1 | 2026-12-03\nid=1 | proj/a/k1 | first entry | 2026-12-03\n(2 total)"
+    )
     assert not _records_as_prose("a | b | c")  # one line of cells is no listing
     assert not _records_as_prose("Use a | b | c here.\nOr x | y there.")  # rows of unequal width
 

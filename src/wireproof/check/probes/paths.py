@@ -24,6 +24,7 @@ from the planted file to the sample's destination would create what the writes p
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import uuid
 from pathlib import Path, PurePath
@@ -197,6 +198,9 @@ async def probe_path_confinement(
         await _probe_write_escape(connection, tool, field, base, roots, configured, observations)
         return
     with tempfile.TemporaryDirectory(prefix="wireproof-check-", ignore_cleanup_errors=True) as folder:
+        if _binary_file(sample):
+            await _probe_copy(connection, tool, field, base, folder, roots, observations)
+            return
         plan = _plan(folder, field, base, roots)
         if plan is None:
             return
@@ -221,6 +225,99 @@ async def probe_path_confinement(
                     relative_sample=configured and not str(sample).startswith(("/", "~")),
                 )
             )
+
+
+COPY_MARKER: Final = "wireproof-copy-"
+"""The marker of a planted copy of the sample file (``_probe_copy``): its proof is the answer, not a token."""
+_MAX_COPY_BYTES: Final = 20 * 1024 * 1024
+
+
+def _binary_file(sample: Any) -> bool:
+    """Whether the sample is an existing file that is no text (a workbook, a PDF, an image, a database): a
+    planted text file of its ending would only be refused as the wrong format, proving nothing."""
+    if not isinstance(sample, str) or not sample.startswith("/"):
+        return False
+    path = Path(sample)
+    try:
+        if not path.is_file() or path.stat().st_size > _MAX_COPY_BYTES:
+            return False
+        head = path.read_bytes()[:4096]
+    except OSError:
+        return False
+    if b"\0" in head:
+        return True
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError:
+        return not head[-4:].isascii()  # a cut in the middle of a character is still text
+    return False
+
+
+def _as_seen(text: str, *paths: str) -> str:
+    """An answer with the given paths (and their names and stems) masked, so that the sample's answer and the
+    planted copy's compare equal when the tool read the same bytes."""
+    for value in sorted(
+        {p for path in paths for p in (path, PurePath(path).name, PurePath(path).stem)}, key=len
+    )[::-1]:
+        if len(value) >= 4:  # whole names only: the stem "book" is no part of "workbook.xml"
+            text = re.sub(rf"(?<![\w-]){re.escape(value)}(?![\w-])", "<path>", text)
+    return text
+
+
+async def _probe_copy(
+    connection: Connection,
+    tool: ToolInfo,
+    field: str,
+    base: dict[str, Any],
+    folder: str,
+    roots: tuple[str, ...],
+    observations: Observations,
+) -> None:
+    """A copy of the (binary) sample file, planted outside the scope: read like the sample, or changed, is read.
+
+    The sample itself is asked first (the control); then the copy by absolute path and by traversal. The copy
+    was reached when its answer is a success equal to the control's (the paths masked), or when the copy's
+    bytes changed (a write tool wrote to it). Recorded as ``path-absolute`` / ``path-traversal`` escapes with
+    ``file_appeared`` saying whether it was reached."""
+    root = _outside(folder, base, roots)
+    sample = str(base[field])
+    if root is None:
+        return
+    planted = root / f"{COPY_MARKER}{uuid.uuid4().hex[:12]}{PurePath(sample).suffix}"
+    original = await anyio.Path(sample).read_bytes()
+    control = await connection.call(tool.name, base, "path-escape", field=field, constraint="copy-control")
+    observations.calls.append(control)
+    control_ok = control.outcome == "result" and not control.is_error
+    seen = _as_seen(control.text, sample)
+    attempts: tuple[tuple[EscapeKind, str], ...] = (
+        ("path-absolute", str(planted)),
+        ("path-traversal", _traversal(sample, planted)),
+    )
+    for kind, value in attempts:
+        await anyio.Path(planted).write_bytes(original)
+        record = await connection.call(
+            tool.name, {**base, field: value}, "path-escape", field=field, constraint=kind
+        )
+        observations.calls.append(record)
+        changed = await anyio.Path(planted).read_bytes() != original
+        same = (
+            control_ok
+            and record.outcome == "result"
+            and not record.is_error
+            and _as_seen(record.text, str(planted), value) == seen
+        )
+        observations.escapes.append(
+            EscapeObservation(
+                tool.name,
+                field,
+                kind,
+                COPY_MARKER,
+                [record],
+                file_appeared=same or changed,
+                planted=str(planted),
+                roots=roots,
+            )
+        )
 
 
 async def _probe_write_escape(

@@ -23,6 +23,7 @@ from wireproof.check.model import (
     list_items,
     name_list,
 )
+from wireproof.check.probes.paths import COPY_MARKER
 from wireproof.check.rules._registry import Hit, RuleContext, rule
 from wireproof.check.rules.errors import answered_ok, disguised_failure
 
@@ -307,8 +308,8 @@ def _path_verdict(escape: EscapeObservation) -> tuple[Severity, str] | None:
     """How sure a path read (or, for an output path, written) outside the tool's scope is, and why; None when
     the token was not read (the file did not appear)."""
     call = escape.attempt[0]
-    if escape.kind.startswith("path-write-"):
-        proven = bool(escape.file_appeared)
+    if escape.kind.startswith("path-write-") or escape.marker == COPY_MARKER:
+        proven = bool(escape.file_appeared)  # written, or a copy of the sample read like the sample
     else:
         said = _answer_text(call)
         quoted = "-wireproof-secret-" in escape.marker and escape.marker[:_QUOTED_PREFIX] in said
@@ -391,6 +392,9 @@ def path_not_confined(ctx: RuleContext) -> Iterator[Hit]:
         did = (
             "wrote a new file where the checker pointed it, outside its scope"
             if escape.kind.startswith("path-write-")
+            else "reached a copy of its sample file the checker planted outside its scope (answered it like "
+            "the sample, or changed it)"
+            if escape.marker == COPY_MARKER
             else f"read a {what} the checker planted outside its scope"
         )
         yield Hit(
