@@ -324,6 +324,13 @@ j("sh", "schema.json-in-string", "split_tasks", "TP", "sh-9",
   S10 + "tasksRaw, typed string, described with the example \"[{name: '…', description: '…'}]\": a JSON array of "
   "task objects packed into a string, its structure only in prose (sh-9).", "tasksRaw")  # fmt: skip
 
+j("kb", "output.prose-records", "", "TP", "kb-13",
+  S10 + "get ('id=1 | proj/a/k1  tags=[...]  created: …  updated: …') and list (rows of cells a pipe apart) answer "
+  "records as prose inside {\"result\": \"…\"}: kb-13.")  # fmt: skip
+j("cv", "protocol.stdout-not-json", "", "TP", "cv-1",
+  S10 + "started with stdin at EOF (PYTHONUNBUFFERED=1), it wrote its banner and the load result as pretty JSON "
+  "to stdout, 38 lines that are no message: cv-1 (hand/cv-stdout.out).")  # fmt: skip
+
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 keys: set = set()
 for server, v in J.items():
