@@ -266,7 +266,7 @@ PREFIXED_SCHEMA = obj(
 )
 
 
-def prefixed_notes(*, escapes: bool) -> Any:
+def prefixed_notes(*, escapes: bool, annotated: bool = True) -> Any:
     """list_entries filtered by a namespace prefix (hold-out 4 kb-9: mcp-kb-sqlite's ``list {ns}``): the
     flawed one splices the prefix into LIKE unescaped, so '%' lists every entry."""
     db = sqlite3.connect(":memory:", check_same_thread=False)
@@ -288,9 +288,15 @@ def prefixed_notes(*, escapes: bool) -> Any:
         return s.ok({"entries": [{"id": i, "ns": n} for i, n in rows]})
 
     description = "List entries (id, ns). Optionally filter by ns prefix."
-    return s.build(
-        [s.FakeTool("list_entries", list_entries, description=description, input_schema=PREFIXED_SCHEMA)]
+    annotations = None if not annotated else {"readOnlyHint": True}  # mcp-kb-sqlite's list has none
+    tool = s.FakeTool(
+        "list_entries",
+        list_entries,
+        description=description,
+        input_schema=PREFIXED_SCHEMA,
+        annotations=annotations,
     )
+    return s.build([tool])
 
 
 # -- 10. values a description lists, at the top and inside an array's items -------------------------------

@@ -220,6 +220,14 @@ def test_a_prefix_filter_that_passes_like_wildcards_through_is_reported() -> Non
     assert finding.evidence.call["arguments"]["ns"] == "%"
 
 
+def test_an_unannotated_list_tool_gets_the_wildcard_searches_with_allow_writes() -> None:
+    # hold-out 4 kb-9 as it is: mcp-kb-sqlite's list declares no annotations; named for a read, it is one here
+    report = check(e.prefixed_notes(escapes=False, annotated=False), allow_writes=True)
+    (finding,) = found(report, WILDCARD)
+    assert finding.tool == "list_entries"
+    assert not found(check(e.prefixed_notes(escapes=True, annotated=False), allow_writes=True), WILDCARD)
+
+
 def test_a_prefix_filter_that_escapes_wildcards_is_quiet() -> None:
     report = check(e.prefixed_notes(escapes=True))
     assert not found(report, WILDCARD)

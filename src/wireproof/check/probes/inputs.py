@@ -110,7 +110,9 @@ def _regex(tool: ToolInfo, options: CheckOptions) -> AwkwardCase | None:
 def _edge_cases(tool: ToolInfo, options: CheckOptions) -> list[AwkwardCase]:
     """The tool's edge inputs (``check.edges``), each schema-valid and answered at once by a sound server."""
     base = options.tool_arguments.get(tool.name)
-    return edge_cases(tool.name, tool.input_schema, base, tool.description or "", read_only=tool.read_only)
+    # an unannotated tool named as a read (list, find_units) is a read for its edge inputs, with --allow-writes
+    reads = tool.read_only or (options.allow_writes and named_as_read(tool))
+    return edge_cases(tool.name, tool.input_schema, base, tool.description or "", read_only=reads)
 
 
 def _extra_cases(tool: ToolInfo, options: CheckOptions) -> list[AwkwardCase]:
