@@ -357,7 +357,7 @@ def retry_refused(ctx: RuleContext) -> Iterator[Hit]:
             how = (
                 "answered as a failure in disguise (isError false)"
                 if disguised
-                else "refused as a JSON-RPC error, which the model never sees"
+                else "refused as a JSON-RPC error (which the model never sees)"
                 if hidden
                 else "refused as an error"
             )
