@@ -273,13 +273,20 @@ t("ca", "errors.valid-rejected", "cron_parse", "TP", "ca-3",
   S10 + "timezone 'example' (schema: any string) refused 'Must be a valid IANA timezone identifier': the format "
   "lives in prose only (ca-3).")  # fmt: skip
 
+t("xl", "auth.path-not-confined", "excel_describe_sheets excel_read_sheet", "TP", "xl-3",
+  S10 + "a copy of the sample workbook planted in the checker's temp folder, outside the state folder, answered "
+  "like the sample (its sheets, its cells) by absolute path: xl-3 (any workbook on the machine, by hand).")  # fmt: skip
+t("xl", "idempotency.retry-refused", "excel_create_table", "TP", "xl-11",
+  S10 + "the retry of a create that succeeded: JSON-RPC -32603 'the same name table already exists' (xl-11).")
+
 # ---------------------------------------------------------------- expand and check
 J: dict[str, list[dict]] = {}
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 MISSING: list = []
 RUNS = sys.argv[1:] or ["out"]  # session 10 (not blind): python3 judge.py out out-s10 > judgments.json
 for server in ("xl", "cv", "ca"):
-    findings = [f for run in RUNS for f in json.loads((HERE / run / f"{server}.json").read_text())["findings"]]
+    reports = [HERE / run / f"{server}.json" for run in RUNS if (HERE / run / f"{server}.json").exists()]
+    findings = [f for report in reports for f in json.loads(report.read_text())["findings"]]
     seen: set = set()
     for f in findings:
         if f["severity"] not in ("warning", "error"):

@@ -419,7 +419,7 @@ NESTED_QUANTIFIER = re.compile(r"\([^()]*[+*][^()]*\)[+*{]")
 QUANTIFIED_ALTERNATION = re.compile(r"\([^()]*\|[^()]*\)[+*{]")
 
 
-def regex(*, sound: bool, filtered: bool = False) -> Any:
+def regex(*, sound: bool, filtered: bool = False, annotated: bool = True) -> Any:
     """regex_match: the flawed one runs ``re.search`` in the event loop, so a backtracking pattern holds
     the whole server; ``filtered`` refuses nested quantifiers only, as hold-out 7's calc-mcp does (so
     ``(a|a)*$`` still holds it); the sound one refuses quantified alternations too."""
@@ -438,13 +438,18 @@ def regex(*, sound: bool, filtered: bool = False) -> Any:
             return s.good_error("pattern", f"a valid regular expression ({exc.msg})")
         return s.ok({"match": found.group(0) if found else None})
 
-    return s.build([s.FakeTool("regex_match", regex_match, description="Match.", input_schema=REGEX_SCHEMA)])
+    annotations = {"readOnlyHint": True} if annotated else None  # calc-mcp's regex declares none
+    tool = s.FakeTool(
+        "regex_match", regex_match, description="Match.", input_schema=REGEX_SCHEMA, annotations=annotations
+    )
+    return s.build([tool])
 
 
 SERVERS: dict[str, Callable[[], Any]] = {
     "regex-flawed": lambda: regex(sound=False),
     "regex-sound": lambda: regex(sound=True),
     "regex-filtered": lambda: regex(sound=False, filtered=True),
+    "regex-unannotated": lambda: regex(sound=False, filtered=True, annotated=False),
 }
 """The stdio servers by name, for ``python -m tests.check.edge_servers NAME``."""
 

@@ -328,6 +328,16 @@ def test_a_filter_that_knows_only_nested_quantifiers_is_tried_with_an_alternatio
     assert finding.evidence.call["arguments"] == {"pattern": "(a|a)*$", "text": CATASTROPHIC_SUBJECT}
 
 
+def test_an_unannotated_regex_tool_named_for_no_write_gets_the_pattern_with_allow_writes() -> None:
+    # hold-out 7 ca-7 as it is: calc-mcp's regex declares no annotations
+    options = CheckOptions(timeout=3, concurrency=1, allow_writes=True)
+    (finding,) = found(anyio.run(run_check, stdio("regex-unannotated"), options), CRASH)
+    assert finding.evidence.call is not None
+    assert finding.evidence.call["arguments"]["pattern"] == "(a|a)*$"
+    quiet = anyio.run(run_check, stdio("regex-unannotated"), CheckOptions(timeout=3, concurrency=1))
+    assert not found(quiet, CRASH)  # without --allow-writes an unannotated tool is a write: never called
+
+
 def test_a_catastrophic_regex_refused_is_quiet() -> None:
     report = anyio.run(run_check, stdio("regex-sound"), CheckOptions(timeout=3, concurrency=1))
     assert not found(report, CRASH)

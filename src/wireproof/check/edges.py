@@ -348,7 +348,7 @@ def _empty_fields(
     fields = []
     words = tokens(name)
     destroys = words & ((_DESTROYING - _CHANGING) | _FOREIGN_DESTROYING)
-    if not read_only and words & (WRITE_VERBS | _CREATE_VERBS) and not destroys and not _named_as_read(name):
+    if not read_only and words & (WRITE_VERBS | CREATE_VERBS) and not destroys and not _named_as_read(name):
         names = _item_name_fields(properties, schema)[:_EMPTY_NAMES]
         fields += [(n, "empty-name") for n in names]
         text = _item_text_field(properties, schema)
@@ -364,7 +364,7 @@ _READ_VERBS: Final = frozenset(
     {"get", "read", "list", "show", "view", "fetch", "describe", "count", "summarize", "summary", "stats"}
     | {"statistics", "report", "export", "leggi", "lista", "elenca", "mostra"}
 )
-_CREATE_VERBS: Final = frozenset(
+CREATE_VERBS: Final = frozenset(
     {"add", "create", "new", "save", "insert", "log", "record", "append", "register"}
 )
 _DESTROYING: Final = frozenset(
@@ -401,7 +401,7 @@ _DESTROYING: Final = frozenset(
 def _named_as_read(name: str) -> bool:
     """A tool named for a read or a search (search_todos, list_expenses, cronos_cerca) and for no write."""
     words = tokens(name)
-    return bool(words & (_READ_VERBS | SEARCH_TOOLS)) and not words & (_DESTROYING | _CREATE_VERBS)
+    return bool(words & (_READ_VERBS | SEARCH_TOOLS)) and not words & (_DESTROYING | CREATE_VERBS)
 
 
 _ITEM_NAMES: Final = frozenset(
@@ -456,7 +456,7 @@ _FOREIGN_DESTROYING: Final = frozenset(
 
 _CHANGING: Final = frozenset({"update", "edit", "set", "modify", "imposta", "aggiorna", "modifica"})
 """Writes that change an item in place: given '' for its name, they must find nothing to change."""
-_ADDING: Final = _CREATE_VERBS | {
+_ADDING: Final = CREATE_VERBS | {
     "aggiungi",
     "crea",
     "salva",
@@ -507,7 +507,7 @@ def harmless_write(name: str) -> bool:
     """A tool that may write, named for a read (the annotation is missing) or for a create (add_expense): a
     malformed value it accepts is stored or filters nothing, but destroys nothing."""
     words = tokens(name)
-    return _named_as_read(name) or (bool(words & _CREATE_VERBS) and not words & _DESTROYING)
+    return _named_as_read(name) or (bool(words & CREATE_VERBS) and not words & _DESTROYING)
 
 
 def search_field(name: str, schema: dict[str, Any], description: str = "") -> str | None:

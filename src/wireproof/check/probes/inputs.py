@@ -23,9 +23,12 @@ from wireproof.check.edges import (
     ALTERNATION_PATTERN,
     BROAD_TERM,
     CATASTROPHIC_PATTERN,
+    CREATE_VERBS,
+    WRITE_VERBS,
     edge_cases,
     regex_case,
     search_field,
+    tokens,
 )
 from wireproof.check.generate import (
     AwkwardCase,
@@ -101,8 +104,10 @@ def planned_input_calls(tool: ToolInfo, options: CheckOptions) -> int:
 
 
 def _regex(tool: ToolInfo, options: CheckOptions) -> AwkwardCase | None:
-    """The catastrophic pattern, for a read-only tool only: a write would act on whatever it matches."""
-    if not tool.read_only:
+    """The catastrophic pattern, for a read-only tool: a write would act on whatever it matches. With
+    --allow-writes also for an unannotated tool whose name says no write (calc-mcp's ``regex``: hold-out 7)."""
+    unnamed_write = not tokens(tool.name) & (WRITE_VERBS | CREATE_VERBS)
+    if not tool.read_only and not (options.allow_writes and unnamed_write):
         return None
     return regex_case(tool.input_schema, options.tool_arguments.get(tool.name))
 
