@@ -279,6 +279,10 @@ t("xl", "auth.path-not-confined", "excel_describe_sheets excel_read_sheet", "TP"
 t("xl", "idempotency.retry-refused", "excel_create_table", "TP", "xl-11",
   S10 + "the retry of a create that succeeded: JSON-RPC -32603 'the same name table already exists' (xl-11).")
 
+t("ca", "errors.crash", "regex", "TP", "ca-7",
+  S10 + "(a|a)*$ against 30 a's and '!', after (a+)+$ was refused: no answer within 10 s, and the session then did "
+  "not answer tools/list either: the event loop blocked, ca-7.")  # fmt: skip
+
 # ---------------------------------------------------------------- expand and check
 J: dict[str, list[dict]] = {}
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}

@@ -266,7 +266,7 @@ PREFIXED_SCHEMA = obj(
 )
 
 
-def prefixed_notes(*, escapes: bool, annotated: bool = True) -> Any:
+def prefixed_notes(*, escapes: bool, annotated: bool = True, prose: bool = False) -> Any:
     """list_entries filtered by a namespace prefix (hold-out 4 kb-9: mcp-kb-sqlite's ``list {ns}``): the
     flawed one splices the prefix into LIKE unescaped, so '%' lists every entry."""
     db = sqlite3.connect(":memory:", check_same_thread=False)
@@ -285,6 +285,9 @@ def prefixed_notes(*, escapes: bool, annotated: bool = True) -> Any:
         else:
             term, sql = ns, "SELECT id, ns FROM entries WHERE ns LIKE ? || '%' LIMIT ?"
         rows = db.execute(sql, (term, limit)).fetchall()
+        if prose:  # mcp-kb-sqlite answers 'id=3 | proj/c' lines, or 'No entries found.'
+            said = "\n".join(f"id={i} | {n}" for i, n in rows) or "No entries found."
+            return s.types.CallToolResult(content=[s.types.TextContent(text=said)])
         return s.ok({"entries": [{"id": i, "ns": n} for i, n in rows]})
 
     description = "List entries (id, ns). Optionally filter by ns prefix."

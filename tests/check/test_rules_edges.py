@@ -226,6 +226,10 @@ def test_an_unannotated_list_tool_gets_the_wildcard_searches_with_allow_writes()
     (finding,) = found(report, WILDCARD)
     assert finding.tool == "list_entries"
     assert not found(check(e.prefixed_notes(escapes=True, annotated=False), allow_writes=True), WILDCARD)
+    prose = check(e.prefixed_notes(escapes=False, annotated=False, prose=True), allow_writes=True)
+    assert [f.tool for f in found(prose, WILDCARD)] == ["list_entries"]  # 'No entries found.' says none
+    escaped = check(e.prefixed_notes(escapes=True, annotated=False, prose=True), allow_writes=True)
+    assert not found(escaped, WILDCARD)
 
 
 def test_a_prefix_filter_that_escapes_wildcards_is_quiet() -> None:

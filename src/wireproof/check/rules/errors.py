@@ -978,8 +978,9 @@ def search_wildcards_unescaped(ctx: RuleContext) -> Iterator[Hit]:
 
     A list or search tool's search term searched for as the text given: '%' must find what contains a
     percent sign, not everything. When '%' answers the same non-empty set as the unfiltered call (or '%'
-    and '_' both answer items) while a literal that cannot occur (wireproof_does_not_exist_7f3a) answers
-    none, the term is spliced into a LIKE pattern unescaped: the model cannot search for '50%' or 'a_b',
+    and '_' both answer items, or '%' answers items none of which holds a '%') while a literal that cannot
+    occur (wireproof_does_not_exist_7f3a) answers none (empty, or a short 'No entries found.'), the term is
+    spliced into a LIKE pattern unescaped: the model cannot search for '50%' or 'a_b',
     and a caller can enumerate what a filter was meant to narrow."""
     calls = ctx.observations.calls
     for tool in {c.tool for c in calls if c.constraint in WILDCARDS}:
@@ -988,19 +989,28 @@ def search_wildcards_unescaped(ctx: RuleContext) -> Iterator[Hit]:
         if percent is None or literal is None or not answered_ok(percent) or not answered_ok(literal):
             continue
         answer = _items(percent)
-        if nothing(answer) or not nothing(_items(literal)):
+        if _answers_nothing(percent) or not _answers_nothing(literal):
             continue
         field = percent.field or ""
         unfiltered = [
             c
             for c in calls
-            if c.tool == tool and c.purpose == "valid" and c.arguments.get(field, "") == "" and answered_ok(c)
+            if c.tool == tool
+            and c.purpose == "valid"
+            and c.arguments.get(field) in ("", None)
+            and answered_ok(c)
         ]
         same_as_all = any(_items(c) == answer for c in unfiltered)
-        both = underscore is not None and answered_ok(underscore) and not nothing(_items(underscore))
-        if same_as_all or (not unfiltered and both):
+        both = underscore is not None and answered_ok(underscore) and not _answers_nothing(underscore)
+        # items, none of which holds a percent sign: they matched '%' as a wildcard, not as the text given
+        no_percent = "%" not in _said(percent) and _holds_items(percent)
+        if same_as_all or (not unfiltered and both) or no_percent:
             why = (
-                "the same items as the call without a search term" if same_as_all else "items, and so did '_'"
+                "the same items as the call without a search term"
+                if same_as_all
+                else "items, and so did '_'"
+                if not unfiltered and both
+                else "items none of which holds a '%'"
             )
             yield Hit(
                 tool,
@@ -1011,6 +1021,22 @@ def search_wildcards_unescaped(ctx: RuleContext) -> Iterator[Hit]:
                     + (literal.text[:120] or "(empty)")
                 ),
             )
+
+
+_SAYS_NONE: Final = re.compile(
+    r"^\W*(no|0|zero)\b.{0,40}\b(found|results?|entries|items|matches|records|rows|hits)\b|^\W*nothing\b|"
+    r"^\W*(not found|none)\b",
+    re.IGNORECASE,
+)
+"""A short prose answer that says there is nothing: 'No entries found.', '0 results', 'Nothing matched.'."""
+
+
+def _answers_nothing(call: CallRecord) -> bool:
+    """An answer that holds no data: empty JSON, or a short text that says there is nothing."""
+    if nothing(_items(call)):
+        return True
+    said = _said(call).strip()
+    return len(said) <= 120 and _SAYS_NONE.search(said) is not None
 
 
 _ALL_ON_EMPTY: Final = re.compile(
