@@ -243,7 +243,15 @@ class Execution(Generic[StateT]):
             return ()
         paging = Paging(self.cursors, self.tool.name, self.principal_id)
         return (
-            ToolContext(self.state, self.tool.name, self.correlation_id, transaction, paging, self.principal),
+            ToolContext(
+                self.state,
+                self.tool.name,
+                self.correlation_id,
+                transaction,
+                paging,
+                self.principal,
+                self.deadline,
+            ),
         )
 
     def _shape(self, result: Any) -> Shaped:

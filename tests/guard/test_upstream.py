@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import anyio
 import mcp_types as types
 import pytest
+from mcp.shared.exceptions import MCPError
 
 from tests.guard.support import flawed_spec
 from wireproof.errors import Unavailable
@@ -102,3 +107,36 @@ async def test_relayed_frames_larger_than_the_pipe_never_interleave() -> None:
         tasks.cancel_scope.cancel()
     assert [answers[n].content[0].text for n in range(len(texts))] == texts  # type: ignore[union-attr]
     assert small.content[0].text == "after"  # type: ignore[union-attr]
+
+
+@pytest.mark.anyio
+async def test_a_relayed_call_keeps_its_backstop_unless_the_caller_s_deadline_comes_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    upstream = Upstream(flawed_spec(), call_timeout=0.5)
+    backstops: list[float] = []
+    fail_after = anyio.fail_after
+
+    @contextmanager
+    def counted(delay: float | None, shield: bool = False) -> Iterator[Any]:
+        backstops.append(delay or 0.0)
+        with fail_after(delay, shield) as scope:
+            yield scope
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(upstream.supervise)
+        with anyio.fail_after(30):
+            await upstream.wait_started()
+            monkeypatch.setattr(anyio, "fail_after", counted)
+            with pytest.raises(MCPError) as timed_out:  # no deadline known: the backstop bounds it
+                await upstream.call("hang", {"seconds": 20})
+            with pytest.raises(MCPError):  # a deadline after the backstop's: the backstop first
+                await upstream.call("hang", {"seconds": 20}, deadline=anyio.current_time() + 60)
+            assert backstops.count(0.5) == 2  # (the tools/list probes after a timeout have 3 s)
+            with anyio.move_on_after(0.3) as caller:  # the caller's own deadline, told: no second scope
+                await upstream.call("hang", {"seconds": 20}, deadline=anyio.current_time() + 0.3)
+            assert caller.cancelled_caught
+            assert backstops.count(0.5) == 2
+            monkeypatch.undo()
+        tasks.cancel_scope.cancel()
+    assert timed_out.value.error.code == types.REQUEST_TIMEOUT
