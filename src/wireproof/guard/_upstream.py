@@ -32,6 +32,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
 from wireproof._handshake import describe_handshake_failure
+from wireproof._scopes import current_time
 from wireproof._tool_listing import list_every_tool
 from wireproof.errors import OperatorError, Unavailable
 from wireproof.guard._relay import RelayClosed, StdioRelay
@@ -263,7 +264,7 @@ class Upstream:
         if deadline is None:  # not told: an anyio deadline of the caller's, if any (not the pipeline's
             deadline = anyio.current_effective_deadline()  # shared-timer scope, which has none)
         try:
-            if deadline <= anyio.current_time() + self.call_timeout:
+            if deadline <= current_time() + self.call_timeout:
                 # the caller's deadline comes first (the pipeline's: the guard's policy timeout is shorter
                 # than this backstop): a second cancel scope would cost the call about 20 us and never fire
                 response = await relay.call_tool(name, arguments, self._relay_meta)
