@@ -140,3 +140,39 @@ async def test_a_relayed_call_keeps_its_backstop_unless_the_caller_s_deadline_co
             monkeypatch.undo()
         tasks.cancel_scope.cancel()
     assert timed_out.value.error.code == types.REQUEST_TIMEOUT
+
+
+class _PipeTransport:
+    """What ``_UpstreamLines`` asks of the loop's read transport: pausing."""
+
+    def __init__(self) -> None:
+        self.pauses = 0
+
+    def pause_reading(self) -> None:
+        self.pauses += 1
+
+
+@pytest.mark.anyio
+async def test_the_upstream_s_stdout_pauses_while_256_lines_wait_for_the_session_and_answers_never_count() -> (
+    None
+):
+    from mcp import StdioServerParameters
+
+    from wireproof.guard._relay import _SESSION_BACKLOG, StdioRelay, _Slot, _UpstreamLines
+
+    relay = StdioRelay(StdioServerParameters(command="unused"))
+    send, receive = anyio.create_memory_object_stream[bytes](float("inf"))
+    lines, transport = _UpstreamLines(relay, send), _PipeTransport()
+    lines.transport = transport  # type: ignore[assignment]  # only pause_reading is used
+    note = b'{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}}\n'
+    lines.data_received(note * (_SESSION_BACKLOG - 1))
+    assert transport.pauses == 0
+    slot = relay._pending["wireproof-relay-1"] = _Slot(None)
+    lines.data_received(b'{"jsonrpc":"2.0","id":"wireproof-relay-1","result":{"content":[]}}\n')
+    assert slot.message is not None  # handed to its call, not queued
+    assert transport.pauses == 0
+    lines.data_received(note)  # the 256th line waiting
+    assert transport.pauses == 1
+    assert receive.statistics().current_buffer_used == _SESSION_BACKLOG
+    send.close()
+    receive.close()
