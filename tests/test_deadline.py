@@ -301,3 +301,38 @@ async def test_math_inf_switches_a_tool_timeout_off() -> None:
 
     async with Client(app.server(None, principal=LOCAL_OPERATOR)) as client:
         assert not (await client.call_tool("patient", {"n": 1})).is_error
+
+
+async def test_a_tool_is_told_its_deadline_and_none_without_a_timeout() -> None:
+    app: Connector[None] = Connector("deadlines", timeout=7)
+    seen: dict[str, float | None] = {}
+
+    @app.read(public=True)
+    async def bounded(ctx: ToolContext[None], n: int) -> Out:
+        """Note the deadline the pipeline gave this call.
+
+        Args:
+            n: Echoed.
+        """
+        seen["bounded"] = ctx.deadline
+        return Out(n=n)
+
+    @app.read(public=True, timeout=float("inf"))
+    async def unbounded(ctx: ToolContext[None], n: int) -> Out:
+        """Note the deadline of a call without a timeout.
+
+        Args:
+            n: Echoed.
+        """
+        seen["unbounded"] = ctx.deadline
+        return Out(n=n)
+
+    async with Client(app.server(None, principal=LOCAL_OPERATOR)) as client:
+        before = anyio.current_time()
+        assert not (await client.call_tool("bounded", {"n": 1})).is_error
+        after = anyio.current_time()
+        assert not (await client.call_tool("unbounded", {"n": 1})).is_error
+    deadline = seen["bounded"]
+    assert deadline is not None
+    assert before + 7 <= deadline <= after + 7
+    assert seen["unbounded"] is None

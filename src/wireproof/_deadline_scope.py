@@ -23,6 +23,8 @@ from types import TracebackType
 
 import anyio
 
+from wireproof._scopes import cancel_scope
+
 __all__ = ["deadline_scope"]
 
 
@@ -70,7 +72,7 @@ class _SharedDeadlineScope:
 
     def __init__(self, deadline: float, timer: _Timer) -> None:
         self._deadline, self._timer = deadline, timer
-        self._scope = anyio.CancelScope()
+        self._scope = cancel_scope()
 
     def __enter__(self) -> anyio.CancelScope:
         scope = self._scope.__enter__()

@@ -51,6 +51,7 @@ from wireproof._rendering import (
     replayed,
     success_result,
 )
+from wireproof._scopes import current_time
 from wireproof.auth import Principal
 from wireproof.budget import check_content_budget, fit_to_budget
 from wireproof.errors import (
@@ -163,7 +164,7 @@ class Execution(Generic[StateT]):
         self.budget_tokens = tool.budget_tokens or budget_tokens
         self.principal = principal
         self.timeout = timeout
-        self.deadline = None if timeout is None or timeout == float("inf") else anyio.current_time() + timeout
+        self.deadline = None if timeout is None or timeout == float("inf") else current_time() + timeout
         self._worker: DeadlineWorker | None = None
         self._keyed = False
 
@@ -243,7 +244,15 @@ class Execution(Generic[StateT]):
             return ()
         paging = Paging(self.cursors, self.tool.name, self.principal_id)
         return (
-            ToolContext(self.state, self.tool.name, self.correlation_id, transaction, paging, self.principal),
+            ToolContext(
+                self.state,
+                self.tool.name,
+                self.correlation_id,
+                transaction,
+                paging,
+                self.principal,
+                self.deadline,
+            ),
         )
 
     def _shape(self, result: Any) -> Shaped:

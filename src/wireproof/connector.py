@@ -25,7 +25,6 @@ from __future__ import annotations
 import difflib
 import functools
 import hashlib
-import hmac
 import itertools
 import json
 import logging
@@ -67,9 +66,10 @@ ToolFn = Callable[..., Any]
 
 
 _PROCESS_ID = secrets.token_hex(3)
-_AUDIT_MAC = hmac.new(secrets.token_bytes(32), digestmod=hashlib.sha256)
-"""Keys the audit fingerprints: equal arguments match within a process, and cannot be guessed back
-(each line copies this keyed state: the key is not set up again on every call)."""
+_AUDIT_KEY = secrets.token_bytes(32)
+"""Keys the audit fingerprints (keyed BLAKE2b, a MAC in one C call, where HMAC-SHA256's copy and
+digest took three Python-level steps: ~0.6 against ~2 us a line): equal arguments match within a
+process, and cannot be guessed back."""
 _CALLS = itertools.count(1)
 DEFAULT_TIMEOUT: Final = 30.0
 """Seconds a tool call may run before the caller gets a retryable ``timeout`` error."""
@@ -567,15 +567,14 @@ def _audit_fingerprint(arguments: dict[str, Any]) -> str:
     Arguments that are all strings (the common call) are canonical as they are, once their keys are
     sorted, and are encoded by pydantic-core; anything else goes through ``canonical_json`` (numbers
     spelled alike, nested values). Each value always takes the same way, so equal values match."""
-    mac = _AUDIT_MAC.copy()
     try:
         if all(type(value) is str for value in arguments.values()):
-            mac.update(pydantic_core.to_json(dict(sorted(arguments.items()))))
+            encoded = pydantic_core.to_json(dict(sorted(arguments.items())))
         else:
-            mac.update(canonical_json(arguments).encode())
+            encoded = canonical_json(arguments).encode()
     except (TypeError, ValueError):  # not JSON, or a lone surrogate (pydantic-core's error is a ValueError)
         return "unhashable"
-    return mac.hexdigest()
+    return hashlib.blake2b(encoded, key=_AUDIT_KEY, digest_size=32).hexdigest()
 
 
 class _AuditClock:

@@ -77,6 +77,9 @@ class ToolContext(Generic[StateT]):
         ``Page.from_rows(..., paging=ctx.paging)``).
     principal (Principal): who is calling, always set: a call whose credential fails never reaches
         the tool (scope the data you return to it).
+    deadline (float | None): when the pipeline stops waiting for this call and answers a retryable
+        timeout, on ``anyio.current_time()``'s clock; None for a tool without a timeout. An async
+        tool runs inside the pipeline's cancel scope for it: a wait of its own needs no shorter bound.
     """
 
     state: StateT
@@ -85,6 +88,7 @@ class ToolContext(Generic[StateT]):
     transaction: EffectTransaction | None
     paging: Paging
     principal: Principal
+    deadline: float | None = None
 
 
 def _with_idempotency_key(schema: InputSchema) -> InputSchema:

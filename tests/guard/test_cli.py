@@ -270,3 +270,20 @@ async def test_upstream_headers_reach_an_http_upstream_and_the_caller_s_authoriz
     assert not any("authorization" in request["headers"] for request in seen)
     assert "k-agent-1" not in record.read_text()
     assert "the-caller-s" not in record.read_text()
+
+
+def test_the_stdio_guard_s_log_records_skip_the_thread_and_process_look_ups(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import logging
+
+    from wireproof.cli import _records_without_thread_or_process
+
+    for flag in ("logThreads", "logProcesses", "logMultiprocessing", "logAsyncioTasks"):
+        monkeypatch.setattr(logging, flag, True, raising=False)  # restored after the test
+    _records_without_thread_or_process()
+    record = logging.getLogger("wireproof.audit").makeRecord(
+        "wireproof.audit", logging.INFO, "f", 0, "a line", (), None
+    )
+    assert (record.thread, record.threadName, record.process, record.processName) == (None, None, None, None)
+    assert logging.Formatter("%(message)s").format(record) == "a line"  # the audit line as it was

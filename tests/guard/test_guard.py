@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import anyio
 import mcp_types as types
@@ -152,6 +153,24 @@ async def test_a_hung_upstream_is_a_retryable_timeout(tmp_path: Path) -> None:
     assert error["code"] == "timeout"
     assert error["retryable"] is True
     assert upstream.restarts == 0  # it still answers tools/list: only that call was slow
+
+
+async def test_a_guarded_call_is_bounded_by_the_pipeline_s_deadline_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    delays: list[float | None] = []
+    fail_after = anyio.fail_after
+
+    def counted(delay: float | None, shield: bool = False) -> Any:
+        delays.append(delay)
+        return fail_after(delay, shield)
+
+    async with guarded(tmp_path, {"timeout": 2}) as (client, _):  # the relay's backstop: 7 s
+        monkeypatch.setattr(anyio, "fail_after", counted)
+        answer = await call(client, "echo", {"text": "one scope"})
+        monkeypatch.undo()
+    assert "one scope" in text_of(answer)
+    assert 7 not in delays  # the pipeline's 2 s deadline reached the relay, which opened no scope of its own
 
 
 async def test_an_upstream_that_hangs_whole_is_restarted_after_the_timeout(tmp_path: Path) -> None:

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import anyio
 import mcp_types as types
 import pytest
+from mcp.shared.exceptions import MCPError
 
 from tests.guard.support import flawed_spec
 from wireproof.errors import Unavailable
@@ -102,3 +107,72 @@ async def test_relayed_frames_larger_than_the_pipe_never_interleave() -> None:
         tasks.cancel_scope.cancel()
     assert [answers[n].content[0].text for n in range(len(texts))] == texts  # type: ignore[union-attr]
     assert small.content[0].text == "after"  # type: ignore[union-attr]
+
+
+@pytest.mark.anyio
+async def test_a_relayed_call_keeps_its_backstop_unless_the_caller_s_deadline_comes_first(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    upstream = Upstream(flawed_spec(), call_timeout=0.5)
+    backstops: list[float] = []
+    fail_after = anyio.fail_after
+
+    @contextmanager
+    def counted(delay: float | None, shield: bool = False) -> Iterator[Any]:
+        backstops.append(delay or 0.0)
+        with fail_after(delay, shield) as scope:
+            yield scope
+
+    async with anyio.create_task_group() as tasks:
+        tasks.start_soon(upstream.supervise)
+        with anyio.fail_after(30):
+            await upstream.wait_started()
+            monkeypatch.setattr(anyio, "fail_after", counted)
+            with pytest.raises(MCPError) as timed_out:  # no deadline known: the backstop bounds it
+                await upstream.call("hang", {"seconds": 20})
+            with pytest.raises(MCPError):  # a deadline after the backstop's: the backstop first
+                await upstream.call("hang", {"seconds": 20}, deadline=anyio.current_time() + 60)
+            assert backstops.count(0.5) == 2  # (the tools/list probes after a timeout have 3 s)
+            with anyio.move_on_after(0.3) as caller:  # the caller's own deadline, told: no second scope
+                await upstream.call("hang", {"seconds": 20}, deadline=anyio.current_time() + 0.3)
+            assert caller.cancelled_caught
+            assert backstops.count(0.5) == 2
+            monkeypatch.undo()
+        tasks.cancel_scope.cancel()
+    assert timed_out.value.error.code == types.REQUEST_TIMEOUT
+
+
+class _PipeTransport:
+    """What ``_UpstreamLines`` asks of the loop's read transport: pausing."""
+
+    def __init__(self) -> None:
+        self.pauses = 0
+
+    def pause_reading(self) -> None:
+        self.pauses += 1
+
+
+@pytest.mark.anyio
+async def test_the_upstream_s_stdout_pauses_while_256_lines_wait_for_the_session_and_answers_never_count() -> (
+    None
+):
+    from mcp import StdioServerParameters
+
+    from wireproof.guard._relay import _SESSION_BACKLOG, StdioRelay, _Slot, _UpstreamLines
+
+    relay = StdioRelay(StdioServerParameters(command="unused"))
+    send, receive = anyio.create_memory_object_stream[bytes](float("inf"))
+    lines, transport = _UpstreamLines(relay, send), _PipeTransport()
+    lines.transport = transport  # type: ignore[assignment]  # only pause_reading is used
+    note = b'{"jsonrpc":"2.0","method":"notifications/message","params":{"level":"info","data":"x"}}\n'
+    lines.data_received(note * (_SESSION_BACKLOG - 1))
+    assert transport.pauses == 0
+    slot = relay._pending["wireproof-relay-1"] = _Slot(None)
+    lines.data_received(b'{"jsonrpc":"2.0","id":"wireproof-relay-1","result":{"content":[]}}\n')
+    assert slot.message is not None  # handed to its call, not queued
+    assert transport.pauses == 0
+    lines.data_received(note)  # the 256th line waiting
+    assert transport.pauses == 1
+    assert receive.statistics().current_buffer_used == _SESSION_BACKLOG
+    send.close()
+    receive.close()

@@ -150,7 +150,7 @@ class _Forward:
     ) -> ToolAnswer:
         position = ctx.paging.position(cursor, arguments) if cursor is not None else None
         try:
-            result = await self.upstream.call(self.name, arguments)
+            result = await self.upstream.call(self.name, arguments, deadline=ctx.deadline)
         except MCPError as error:
             raise upstream_error(self.name, error, ctx.correlation_id) from None
         if result.is_error:

@@ -307,13 +307,20 @@ class _UpstreamLines(asyncio.Protocol):
     def data_received(self, data: bytes) -> None:
         pending = self.pending
         pending += data
+        queued = False
         while (newline := pending.find(b"\n")) >= 0:
             line = bytes(pending[:newline]).rstrip(b"\r")
             del pending[: newline + 1]
             if line.strip() and not self.relay._answered(line):
+                queued = True
                 with contextlib.suppress(anyio.ClosedResourceError, anyio.BrokenResourceError):
                     self.lines.send_nowait(line)
-        if self.transport is not None and self.lines.statistics().current_buffer_used >= _SESSION_BACKLOG:
+        # the backlog grows only by what was queued here (a relayed answer is not: no statistics, ~1 us)
+        if (
+            queued
+            and self.transport is not None
+            and self.lines.statistics().current_buffer_used >= _SESSION_BACKLOG
+        ):
             self.transport.pause_reading()
 
     def eof_received(self) -> bool:

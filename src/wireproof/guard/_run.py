@@ -8,6 +8,7 @@ thread) and each forwarded call crosses to it.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import os
@@ -133,10 +134,14 @@ class _PortalUpstream(Upstream):
     async def list_tools(self) -> list[types.Tool]:
         return await anyio.to_thread.run_sync(self.portal.call, self.inner.list_tools)
 
-    async def call(self, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
-        return await anyio.to_thread.run_sync(
-            self.portal.call, self.inner.call, name, arguments, abandon_on_cancel=True
-        )
+    async def call(
+        self, name: str, arguments: dict[str, Any], *, deadline: float | None = None
+    ) -> types.CallToolResult:
+        # The deadline stays here: the pipeline's cancel scope is in this loop, not the upstream's,
+        # where the call keeps its backstop (``Upstream.call_timeout``) once this side stops waiting.
+        del deadline
+        forward = functools.partial(self.inner.call, name, arguments)
+        return await anyio.to_thread.run_sync(self.portal.call, forward, abandon_on_cancel=True)
 
 
 def serve_guard_http(options: GuardOptions, settings: HttpSettings) -> int:

@@ -32,6 +32,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.exceptions import MCPError
 
 from wireproof._handshake import describe_handshake_failure
+from wireproof._scopes import current_time
 from wireproof._tool_listing import list_every_tool
 from wireproof.errors import OperatorError, Unavailable
 from wireproof.guard._relay import RelayClosed, StdioRelay
@@ -62,7 +63,12 @@ class UpstreamCalls(Protocol):
 
     async def list_tools(self) -> list[types.Tool]: ...
 
-    async def call(self, name: str, arguments: dict[str, Any]) -> types.CallToolResult: ...
+    async def call(
+        self, name: str, arguments: dict[str, Any], *, deadline: float | None = None
+    ) -> types.CallToolResult:
+        """Forward one call. ``deadline``: when the caller's cancel scope ends the call, on
+        ``anyio.current_time()``'s clock (``ToolContext.deadline``), when it runs inside one."""
+        ...
 
 
 class UpstreamStartError(OperatorError):
@@ -218,8 +224,11 @@ class Upstream:
         with anyio.fail_after(HANDSHAKE_TIMEOUT):
             return await list_every_tool(client)
 
-    async def call(self, name: str, arguments: dict[str, Any]) -> types.CallToolResult:
-        """Forward one call; the caller's deadline (a cancel scope) bounds it.
+    async def call(
+        self, name: str, arguments: dict[str, Any], *, deadline: float | None = None
+    ) -> types.CallToolResult:
+        """Forward one call; the caller's deadline (a cancel scope, which ends at ``deadline`` when
+        given) bounds it, and ``call_timeout`` when that comes first.
 
         Raises:
             Unavailable: the upstream is down or its connection closed during the call (it is
@@ -230,7 +239,7 @@ class Upstream:
         if client is None:
             raise self._unavailable()
         if self._relay is not None:
-            return await self._relayed(client, self._relay, name, arguments)
+            return await self._relayed(client, self._relay, name, arguments, deadline)
         request = types.CallToolRequest(params=types.CallToolRequestParams(name=name, arguments=arguments))
         try:
             return await client.session.send_request(
@@ -249,13 +258,15 @@ class Upstream:
             raise
 
     async def _relayed(
-        self, client: Client, relay: StdioRelay, name: str, arguments: dict[str, Any]
+        self, client: Client, relay: StdioRelay, name: str, arguments: dict[str, Any], deadline: float | None
     ) -> types.CallToolResult:
         """``call`` through the lean relay: the same timeouts, restart and errors as the SDK's path."""
+        if deadline is None:  # not told: an anyio deadline of the caller's, if any (not the pipeline's
+            deadline = anyio.current_effective_deadline()  # shared-timer scope, which has none)
         try:
-            if anyio.current_effective_deadline() <= anyio.current_time() + self.call_timeout:
-                # the pipeline's deadline comes first (the guard's policy timeout is shorter than this
-                # backstop): a second cancel scope would cost the call about 20 us and never fire
+            if deadline <= current_time() + self.call_timeout:
+                # the caller's deadline comes first (the pipeline's: the guard's policy timeout is shorter
+                # than this backstop): a second cancel scope would cost the call about 20 us and never fire
                 response = await relay.call_tool(name, arguments, self._relay_meta)
             else:
                 with anyio.fail_after(self.call_timeout):

@@ -56,6 +56,8 @@ from mcp_types import methods as _methods
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from opentelemetry import trace
 
+from wireproof._scopes import cancel_scope
+
 if TYPE_CHECKING:
     from wireproof.serve._stdio import _InFlight
 
@@ -78,7 +80,7 @@ class _Running:
 
     def __init__(self, request_id: types.RequestId) -> None:
         self.request_id = request_id
-        self.scope = anyio.CancelScope()
+        self.scope = cancel_scope()
         self.peer_cancelled = False
         self.closing = False  # cancelled because the connection closes: answered "Connection closed"
 

@@ -217,11 +217,13 @@ class _InFlight:
     """The requests handed to the server and not yet answered, to drain them at EOF."""
 
     def __init__(self) -> None:
-        self.counts: collections.Counter[tuple[str, Any]] = collections.Counter()
+        # a plain dict: Counter's missing-key and delete hooks are Python calls, three per call
+        self.counts: dict[tuple[str, Any], int] = {}
         self._idle: anyio.Event | None = None  # made only when someone waits: not one per call
 
     def started(self, request_id: Any) -> None:
-        self.counts[_request_key(request_id)] += 1
+        key = _request_key(request_id)
+        self.counts[key] = self.counts.get(key, 0) + 1
 
     def holds(self, request_id: Any, exactly: int | None = None) -> bool:
         """Whether a request with this id (as the SDK correlates ids) is in flight; with ``exactly``,
@@ -231,10 +233,11 @@ class _InFlight:
 
     def settled(self, request_id: Any) -> None:
         key = _request_key(request_id)
-        if self.counts.get(key):
-            self.counts[key] -= 1
-            if not self.counts[key]:
-                del self.counts[key]
+        held = self.counts.get(key)
+        if held == 1:
+            del self.counts[key]
+        elif held:
+            self.counts[key] = held - 1
         if not self.counts and self._idle is not None:
             self._idle.set()
 
