@@ -414,3 +414,16 @@ def test_hex_masking_keeps_what_is_no_id() -> None:
 
     masked = mask_volatile("req 3fa9c2d1-77be-01c4 ok, 123456 items, cafebabe", [TEXT_NOISE])
     assert masked == "req # ok, 123456 items, cafebabe"
+
+
+def test_fastmcps_wrapped_prose_of_two_lines_holds_items() -> None:
+    from wireproof.check.model import CallRecord
+    from wireproof.check.rules.errors import _holds_items
+
+    lines = "id=2 | proj/a/k2\nid=6 | proj/a/not"
+    wrapped = CallRecord("list", {}, "hostile", "result", 0.0, text=lines, structured={"result": lines})
+    assert _holds_items(wrapped)
+    one = CallRecord(
+        "list", {}, "hostile", "result", 0.0, text="No entries.", structured={"result": "No entries."}
+    )
+    assert not _holds_items(one)

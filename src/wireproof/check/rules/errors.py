@@ -1059,7 +1059,8 @@ def _holds_items(call: CallRecord) -> bool:
     for candidate in (value, *(value.values() if isinstance(value, dict) else ())):
         if isinstance(candidate, list) and candidate:
             return True
-    if value is not None:
+    wrapped = isinstance(value, dict) and list(value) == ["result"] and isinstance(value["result"], str)
+    if value is not None and not wrapped:  # FastMCP's {"result": "<prose>"} is text, read as text
         return False
     return len([line for line in _said(call).splitlines() if line.strip()]) >= 2
 
