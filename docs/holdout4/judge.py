@@ -331,6 +331,10 @@ j("cv", "protocol.stdout-not-json", "", "TP", "cv-1",
   S10 + "started with stdin at EOF (PYTHONUNBUFFERED=1), it wrote its banner and the load result as pretty JSON "
   "to stdout, 38 lines that are no message: cv-1 (hand/cv-stdout.out).")  # fmt: skip
 
+j("kb", "errors.search-wildcards-unescaped", "list", "TP", "kb-9",
+  S10 + "ns '%' (a prefix filter) answered entries of other namespaces, none of them holding a '%', while a literal "
+  "that cannot occur answered 'No entries found.': the prefix is an unescaped LIKE pattern, kb-9.")  # fmt: skip
+
 ids = {srv: {x["id"] for x in v} for srv, v in D.items()}
 keys: set = set()
 for server, v in J.items():
