@@ -1,5 +1,6 @@
-"""The runner starts a stdio server once per worker, all at once, at most one per CPU, and every
-instance has exited when it returns."""
+"""The runner starts a stdio server once per worker, all at once, at most one per CPU, plus once with its
+stdin at end of file (the stray-stdout probe, which sends it nothing), and every instance has exited when it
+returns."""
 
 from __future__ import annotations
 
@@ -34,8 +35,9 @@ def test_a_check_starts_one_instance_per_worker_and_leaves_none_running(tmp_path
     if cpus < 2:
         pytest.skip("two stdio workers need two CPUs")
     pids = _check_and_count_starts(tmp_path, concurrency=2)
-    # No separate instance for the listing: the first worker's connection lists the tools.
-    assert len(pids) == 2
+    # No separate instance for the listing: the first worker's connection lists the tools. The third is the
+    # stray-stdout probe's, started with stdin at end of file.
+    assert len(pids) == 3
     for pid in pids:
         try:
             os.kill(pid, 0)
@@ -52,4 +54,4 @@ def test_a_stdio_check_starts_no_more_instances_than_it_has_cpus(tmp_path: Path)
         pids = _check_and_count_starts(tmp_path, concurrency=2)
     finally:
         os.sched_setaffinity(0, allowed)
-    assert len(pids) == 1
+    assert len(pids) == 2  # one worker, and the stray-stdout probe's instance
