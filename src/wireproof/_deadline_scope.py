@@ -23,17 +23,19 @@ from types import TracebackType
 
 import anyio
 
-__all__ = ["deadline_scope"]
+__all__ = ["deadline_scope", "now"]
 
 
 class _Timer:
     """One event loop's noted scopes and the one timer that cancels those past their deadlines."""
 
-    __slots__ = ("_at", "_handle", "_loop", "scopes")
+    __slots__ = ("_at", "_handle", "_loop", "scope_class", "scopes")
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
         self.scopes: dict[anyio.CancelScope, float] = {}
+        # anyio.CancelScope() looks its event loop's kind up for every scope; this loop's is known
+        self.scope_class: type[anyio.CancelScope] = type(anyio.CancelScope())
         self._handle: asyncio.TimerHandle | None = None
         self._at = math.inf
 
@@ -70,7 +72,7 @@ class _SharedDeadlineScope:
 
     def __init__(self, deadline: float, timer: _Timer) -> None:
         self._deadline, self._timer = deadline, timer
-        self._scope = anyio.CancelScope()
+        self._scope = timer.scope_class()
 
     def __enter__(self) -> anyio.CancelScope:
         scope = self._scope.__enter__()
@@ -84,8 +86,16 @@ class _SharedDeadlineScope:
         return bool(self._scope.__exit__(kind, error, trace))
 
 
+def now() -> float:
+    """``anyio.current_time()``, read from the running asyncio loop without anyio's look-ups."""
+    try:
+        return asyncio.get_running_loop().time()
+    except RuntimeError:  # not asyncio
+        return anyio.current_time()
+
+
 def deadline_scope(deadline: float) -> _SharedDeadlineScope | anyio.CancelScope:
-    """A cancel scope cancelled at ``deadline`` (``anyio.current_time()`` clock), for ``with``."""
+    """A cancel scope cancelled at ``deadline`` (``anyio.current_time()`` clock, as ``now``), for ``with``."""
     global _last  # noqa: PLW0603 - the timer of the running loop, kept for the next call
     try:
         loop = asyncio.get_running_loop()

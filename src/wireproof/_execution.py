@@ -41,7 +41,7 @@ import pydantic_core
 
 from wireproof import _worker_threads as worker_threads
 from wireproof._deadline import Abandoned, DeadlineWorker, Verdict, stragglers
-from wireproof._deadline_scope import deadline_scope
+from wireproof._deadline_scope import deadline_scope, now
 from wireproof._placement import Placement, placement
 from wireproof._rendering import (
     ERROR_META,
@@ -164,7 +164,7 @@ class Execution(Generic[StateT]):
         self.budget_tokens = tool.budget_tokens or budget_tokens
         self.principal = principal
         self.timeout = timeout
-        self.deadline = None if timeout is None or timeout == float("inf") else anyio.current_time() + timeout
+        self.deadline = None if timeout is None or timeout == float("inf") else now() + timeout
         self._worker: DeadlineWorker | None = None
         self._keyed = False
 
