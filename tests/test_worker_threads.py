@@ -3,6 +3,7 @@ thread helpers, and the process's exit."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -141,3 +142,29 @@ def test_an_idle_thread_never_holds_up_the_exit_and_a_running_call_is_waited_for
     marker = tmp_path / "late"
     subprocess.run([sys.executable, "-c", EXITS, str(marker)], check=True, timeout=30)
     assert marker.read_text() == "done"
+
+
+FORKS = """
+import os, sys
+import anyio
+from wireproof import _worker_threads as worker_threads
+
+async def once() -> int:
+    with anyio.fail_after(5):
+        return await worker_threads.run_sync(os.getpid)
+
+parent = anyio.run(once)  # leaves an idle thread that a forked child does not have
+child = os.fork()
+if child == 0:
+    try:
+        os._exit(0 if anyio.run(once) == os.getpid() else 3)
+    except BaseException:
+        os._exit(4)
+_, status = os.waitpid(child, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no os.fork here")
+def test_a_forked_child_runs_its_calls_in_threads_of_its_own() -> None:
+    subprocess.run([sys.executable, "-c", FORKS], check=True, timeout=30)

@@ -15,7 +15,7 @@ on an idle thread's ``SimpleQueue`` and is woken by ``call_soon_threadsafe`` whe
     cancelled   the future is cancelled and the token given back at once; the thread runs on,
                 abandoned (as with ``abandon_on_cancel=True``), and its outcome is dropped
 
-Threads idle for ``IDLE_SECONDS`` end. They are daemon threads, so an idle one never holds up
+Threads idle for ``IDLE_SECONDS`` end, and a forked child starts with none. They are daemon threads, so an idle one never holds up
 the process's exit, and the exit waits for a call still running (``atexit``), as it waits for
 anyio's threads; ``settled(timeout)`` lets a server wait a bounded time instead. Outside
 asyncio the call goes to ``anyio.to_thread.run_sync``.
@@ -27,6 +27,7 @@ import asyncio
 import atexit
 import contextlib
 import contextvars
+import os
 import queue
 import threading
 from collections.abc import Callable
@@ -145,7 +146,17 @@ class _Pool:
 
 
 _pool = _Pool()
-atexit.register(_pool.settled, None)  # the exit waits for running calls, as for anyio's threads
+_last: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter, object] | None = None
+"""The loop asked last, its default thread limiter and its anyio token (looked up once per loop)."""
+
+
+def _forked() -> None:
+    """In a forked child: its parent's threads did not come along, so none of them may be handed a call."""
+    global _pool, _last  # the child starts with a pool, and a loop, of its own
+    _pool, _last = _Pool(), None
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 def settled(timeout: float | None) -> bool:
@@ -153,8 +164,7 @@ def settled(timeout: float | None) -> bool:
     return _pool.settled(timeout)
 
 
-_last: tuple[asyncio.AbstractEventLoop, anyio.CapacityLimiter, object] | None = None
-"""The loop asked last, its default thread limiter and its anyio token (looked up once per loop)."""
+atexit.register(settled, None)  # the exit waits for running calls, as it waits for anyio's threads
 
 
 async def run_sync(fn: Callable[..., T], *args: Any, cancel_scope: anyio.CancelScope | None = None) -> T:
