@@ -15,10 +15,10 @@ on an idle thread's ``SimpleQueue`` and is woken by ``call_soon_threadsafe`` whe
     cancelled   the future is cancelled and the token given back at once; the thread runs on,
                 abandoned (as with ``abandon_on_cancel=True``), and its outcome is dropped
 
-Threads idle for ``IDLE_SECONDS`` end, and a forked child starts with none. They are daemon threads, so an idle one never holds up
-the process's exit, and the exit waits for a call still running (``atexit``), as it waits for
-anyio's threads; ``settled(timeout)`` lets a server wait a bounded time instead. Outside
-asyncio the call goes to ``anyio.to_thread.run_sync``.
+Threads idle for ``IDLE_SECONDS`` end, and a forked child starts with none. They are daemon
+threads, so an idle one never holds up the process's exit, and the exit waits for a call still
+running (``atexit``), as it waits for anyio's threads; ``settled(timeout)`` lets a server wait a
+bounded time instead. Outside asyncio the call goes to ``anyio.to_thread.run_sync``.
 """
 
 from __future__ import annotations
