@@ -72,7 +72,7 @@ class _SharedDeadlineScope:
 
     def __init__(self, deadline: float, timer: _Timer) -> None:
         self._deadline, self._timer = deadline, timer
-        self._scope = cancel_scope()
+        self._scope = cancel_scope()  # the loop's scope class, without anyio's back-end look-up
 
     def __enter__(self) -> anyio.CancelScope:
         scope = self._scope.__enter__()
@@ -87,7 +87,7 @@ class _SharedDeadlineScope:
 
 
 def deadline_scope(deadline: float) -> _SharedDeadlineScope | anyio.CancelScope:
-    """A cancel scope cancelled at ``deadline`` (``anyio.current_time()`` clock), for ``with``."""
+    """A cancel scope cancelled at ``deadline`` (``anyio.current_time()``'s clock), for ``with``."""
     global _last  # noqa: PLW0603 - the timer of the running loop, kept for the next call
     try:
         loop = asyncio.get_running_loop()

@@ -17,8 +17,8 @@ PostgreSQL), in one transaction: one commit, a failure leaves no claim (a termin
 recorded under a claim of its own), and a duplicate meanwhile is ``in_progress`` at once. Elsewhere
 the effect runs inside the store's transaction after a claim of its own. An async function runs its
 effect on the event loop between a claim and a record made in worker threads.
-The deadline of a plain function is ``wireproof._deadline``, every deadline's cancel scope
-``wireproof._deadline_scope``; results are rendered by
+The deadline of a plain function is ``wireproof._deadline``, its hop ``wireproof._worker_threads``,
+every deadline's cancel scope ``wireproof._deadline_scope``; results are rendered by
 ``wireproof._rendering``.
 """
 
@@ -39,6 +39,7 @@ import anyio.to_thread
 import mcp_types as types
 import pydantic_core
 
+from wireproof import _worker_threads as worker_threads
 from wireproof._deadline import Abandoned, DeadlineWorker, Verdict, stragglers
 from wireproof._deadline_scope import deadline_scope
 from wireproof._placement import Placement, placement
@@ -207,8 +208,8 @@ class Execution(Generic[StateT]):
                 retry_after=5,
             )
         worker = self._worker = DeadlineWorker(fn, args)
-        with deadline_scope(self.deadline):
-            await anyio.to_thread.run_sync(worker.run, abandon_on_cancel=True)
+        with deadline_scope(self.deadline) as scope:
+            await worker_threads.run_sync(worker.run, cancel_scope=scope)
         if not worker.finished:
             verdict = worker.at_deadline()
             if verdict is not Verdict.FINISHING:

@@ -578,7 +578,8 @@ class Tool(Generic[StateT]):
             ResultOutsideSchema: a forwarded structured result that breaks the output schema.
         """
         if self._adapter is not None:
-            return self._adapter.dump_python(result, mode="json", warnings="error")
+            # its serializer directly: TypeAdapter.dump_python only passes the arguments on
+            return self._adapter.serializer.to_python(result, mode="json", warnings="error")
         self.check_structured(result)
         return result
 

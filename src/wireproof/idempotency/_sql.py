@@ -62,6 +62,8 @@ CREATE INDEX IF NOT EXISTS wireproof_idempotency_expiry ON wireproof_idempotency
 
 _NUL_SAFE = "json_base64"
 """The one member of a stored result whose JSON held a NUL character: that JSON, base64-encoded."""
+_RECORD_JSON = json.JSONEncoder(ensure_ascii=False)
+"""``json.dumps(record, ensure_ascii=False)``, its encoder made once instead of per call."""
 
 Row = tuple[str, Any, float, float, Any]
 """fingerprint, arguments, locked_at, expires_at, result"""
@@ -126,7 +128,7 @@ class SqlIdempotencyStore(StoreTimes):
         record = {"structured": result.structured, "text": result.text, "is_error": result.is_error}
         if result.content is not None:
             record["content"] = result.content
-        payload = json.dumps(record, ensure_ascii=False)
+        payload = _RECORD_JSON.encode(record)
         if "\\u0000" in payload:  # PostgreSQL's JSONB refuses a NUL even escaped: keep the JSON opaque
             payload = json.dumps({_NUL_SAFE: base64.b64encode(payload.encode()).decode()})
         return payload

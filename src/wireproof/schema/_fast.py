@@ -135,9 +135,16 @@ def _compile(schema: Mapping[str, Any], formats: Mapping[str, Callable[[Any], bo
         checks.append(items_ok)
     if "properties" in schema or "required" in schema or "additionalProperties" in schema:
         checks.append(_object_check(schema, formats))
+    return _all_of(checks)
+
+
+def _all_of(checks: list[FastCheck]) -> FastCheck:
+    """One predicate true when every check is, as a chain of ``and`` (no generator per value)."""
+    first = checks[0]
     if len(checks) == 1:
-        return checks[0]
-    return lambda v: all(check(v) for check in checks)
+        return first
+    rest = _all_of(checks[1:])
+    return lambda v: first(v) and rest(v)
 
 
 def _object_check(schema: Mapping[str, Any], formats: Mapping[str, Callable[[Any], bool]]) -> FastCheck:

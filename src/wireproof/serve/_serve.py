@@ -29,6 +29,7 @@ from typing import Any, Final, Literal, TypeVar
 
 import anyio
 
+from wireproof import _worker_threads as worker_threads
 from wireproof.auth import LOCAL_OPERATOR, KeysFile
 from wireproof.connector import Connector, PrincipalSource
 from wireproof.errors import AuthError, OperatorError, ServeConfigError
@@ -201,18 +202,20 @@ def _pinger(store: IdempotencyStore | None) -> Callable[[], bool] | None:
 def _end_if_calls_remain(code: int, *, grace: float = 0.5) -> None:
     """End the process now when a tool call still runs in a worker thread after serving stopped.
 
-    Python's exit waits for every such thread, so a call past the drain bound would hold the exit
-    until it finished; it is abandoned instead (its transaction rolls back as the process ends).
-    Idle worker threads stop by themselves within ``grace`` seconds and do not count.
+    Python's exit waits for every such thread (wireproof's own workers through ``atexit``), so a
+    call past the drain bound would hold the exit until it finished; it is abandoned instead (its
+    transaction rolls back as the process ends). Idle worker threads stop by themselves within
+    ``grace`` seconds (anyio's) or never hold the exit (wireproof's) and do not count.
     """
+    settled = worker_threads.settled(grace / 2)
     running = [
         t
         for t in threading.enumerate()
         if t is not threading.current_thread() and not t.daemon and t.is_alive()
     ]
     for thread in running:
-        thread.join(grace / max(1, len(running)))
-    if any(thread.is_alive() for thread in running):
+        thread.join(grace / 2 / max(1, len(running)))
+    if not settled or any(thread.is_alive() for thread in running):
         logging.shutdown()
         for stream in (sys.stdout, sys.stderr):
             with contextlib.suppress(OSError, ValueError):  # a closed or broken stream: nothing to flush
