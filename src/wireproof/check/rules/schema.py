@@ -336,7 +336,7 @@ _JSON_SAID: Final = re.compile(
     r"\bJSON[- ](?:serial|encod)",
     re.IGNORECASE,
 )
-"""A description that says the string holds JSON: 'a JSON array of tasks', 'stringified object', 'as JSON'."""
+"""A description that says the string holds JSON: 'a JSON array of tasks', 'stringified object', 'JSON-encoded'."""
 _LITERAL_EXAMPLE: Final = re.compile(r"(?:\[\s*)?\{\s*[\"']?[A-Za-z_][\w-]*[\"']?\s*:\s*\S")
 """An object literal shown as the value: ``[{name: '...', description: ...}]``, ``{"title": ...}``."""
 
