@@ -138,8 +138,15 @@ def _compile(schema: Mapping[str, Any], formats: Mapping[str, Callable[[Any], bo
     return _all_of(checks)
 
 
+def _anything(value: Any) -> bool:
+    return True
+
+
 def _all_of(checks: list[FastCheck]) -> FastCheck:
-    """One predicate true when every check is, as a chain of ``and`` (no generator per value)."""
+    """One predicate true when every check is, as a chain of ``and`` (no generator per value); true for
+    anything when there is none (``{}``, a schema that accepts any value)."""
+    if not checks:
+        return _anything
     first = checks[0]
     if len(checks) == 1:
         return first
