@@ -16,11 +16,28 @@ import mcp_types as types
 import pydantic
 from mcp.shared.exceptions import MCPError
 
-__all__ = ["describe_handshake_failure", "quiet_stdout_parse_errors"]
+__all__ = [
+    "PARSE_FAILURE",
+    "STDIO_LOGGER",
+    "describe_handshake_failure",
+    "quiet_stdout_parse_errors",
+    "unparsed_line",
+]
 
-_STDIO_LOGGER: Final = "mcp.client.stdio"
-_PARSE_FAILURE: Final = "Failed to parse JSONRPC message from server"
+STDIO_LOGGER: Final = "mcp.client.stdio"
+"""The SDK's stdio client logger: it logs each stdout line it cannot parse, as ``PARSE_FAILURE``."""
+PARSE_FAILURE: Final = "Failed to parse JSONRPC message from server"
 _QUOTED: Final = 200
+
+
+def unparsed_line(error: BaseException | None) -> str | None:
+    """The stdout line a parse failure was about (pydantic's error keeps it as its input), or None."""
+    if isinstance(error, pydantic.ValidationError) and error.errors():
+        line = error.errors()[0].get("input")
+        if isinstance(line, bytes):
+            return line.decode("utf-8", "replace")
+        return line if isinstance(line, str) else None
+    return None
 
 
 def describe_handshake_failure(exc: BaseException, *, stdio: bool) -> str:
@@ -49,15 +66,16 @@ class _OneLineParseError(logging.Filter):
     """Replace the SDK's traceback for a non-JSON-RPC stdout line with one line quoting it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.getMessage() != _PARSE_FAILURE or not record.exc_info:
+        if record.getMessage() != PARSE_FAILURE or not record.exc_info:
             return True
         error = record.exc_info[1]
-        line: object = None
-        too_deep = False
-        if isinstance(error, pydantic.ValidationError) and error.errors():
-            line = error.errors()[0].get("input")
-            too_deep = "recursion limit" in error.errors()[0].get("msg", "")
-        quoted = repr(line[:_QUOTED]) if isinstance(line, str) else "(not shown)"
+        line = unparsed_line(error)
+        too_deep = (
+            isinstance(error, pydantic.ValidationError)
+            and bool(error.errors())
+            and "recursion limit" in error.errors()[0].get("msg", "")
+        )
+        quoted = repr(line[:_QUOTED]) if line is not None else "(not shown)"
         record.msg = (
             # pydantic's JSON parser (the SDK's) refuses nesting deeper than about 200 levels: the message is
             # lost, and the request it answers waits until it times out
@@ -76,6 +94,6 @@ _FILTER: Final = _OneLineParseError()
 
 def quiet_stdout_parse_errors() -> None:
     """Install the one-line filter on the SDK's stdio client logger (idempotent)."""
-    stdio_logger = logging.getLogger(_STDIO_LOGGER)
+    stdio_logger = logging.getLogger(STDIO_LOGGER)
     if _FILTER not in stdio_logger.filters:
         stdio_logger.addFilter(_FILTER)

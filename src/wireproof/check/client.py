@@ -31,7 +31,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
-from wireproof._handshake import describe_handshake_failure
+from wireproof._handshake import PARSE_FAILURE, STDIO_LOGGER, describe_handshake_failure, unparsed_line
 from wireproof._tool_listing import list_every_tool
 from wireproof.check.config import SetupCall
 from wireproof.check.model import CallRecord, Purpose, ToolInfo
@@ -126,14 +126,13 @@ def _captured(record: CallRecord, path: str) -> str | None:
 
 
 MAX_FAULTS: Final = 5
-"""Stdout lines that are no JSON-RPC message kept per connection (all are counted)."""
+"""Stdout lines that are no JSON-RPC message kept per connection (all are counted; see Observations)."""
 
 
 _OPENING: Final[contextvars.ContextVar[Connection | None]] = contextvars.ContextVar(
     "wireproof_check_connection", default=None
 )
 """The connection whose client is being made: the SDK's stdio reader task, started then, keeps it in its context."""
-_PARSE_FAILURE: Final = "Failed to parse JSONRPC message from server"
 
 
 class _StdoutFaults(logging.Filter):
@@ -144,7 +143,7 @@ class _StdoutFaults(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         connection = _OPENING.get()
-        if connection is not None and record.msg == _PARSE_FAILURE:
+        if connection is not None and record.msg == PARSE_FAILURE:
             connection.stdout_fault(record.exc_info[1] if record.exc_info else None)
         return True
 
@@ -154,7 +153,7 @@ _FAULTS: Final = _StdoutFaults()
 
 def _watch_stdout() -> None:
     """Install the counting filter on the SDK's stdio client logger, ahead of any other (idempotent)."""
-    stdio_logger = logging.getLogger("mcp.client.stdio")
+    stdio_logger = logging.getLogger(STDIO_LOGGER)
     if _FAULTS not in stdio_logger.filters:
         stdio_logger.filters.insert(
             0, _FAULTS
@@ -165,13 +164,8 @@ def _fault_line(exc: BaseException | None) -> str:
     """The stdout line a parse error was about (pydantic's error keeps it as its input), else the error."""
     if exc is None:
         return "(a line the client could not parse)"
-    if isinstance(exc, pydantic.ValidationError):
-        for error in exc.errors():
-            value = error.get("input")
-            if isinstance(value, str | bytes):
-                text = value.decode("utf-8", "replace") if isinstance(value, bytes) else value
-                return text[:200]
-    return f"{type(exc).__name__}: {exc}"[:200]
+    line = unparsed_line(exc)
+    return (line if line is not None else f"{type(exc).__name__}: {exc}")[:200]
 
 
 def stdio_params(target: Target) -> StdioServerParameters:

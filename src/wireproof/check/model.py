@@ -665,6 +665,10 @@ SKIP_MALFORMED: Final = "its inputSchema is malformed, so no arguments can be ge
 """How ``Observations.skipped`` starts for a tool not called because its schema is broken (not for want of --allow-writes)."""
 
 
+_STDOUT_LINES: Final = 5
+"""Stray stdout lines a report quotes at most."""
+
+
 @dataclass(slots=True)
 class Observations:
     """Everything the probes saw, handed to the rules."""
@@ -693,6 +697,14 @@ class Observations:
     """A few of the lines a stdio server wrote to stdout that are no JSON-RPC message."""
     stdout_fault_count: int = 0
     """How many such lines one session read at most (every session of a check starts its own server)."""
+
+    def add_stdout_faults(self, count: int, lines: list[str]) -> None:
+        """What one server instance wrote to stdout that is no message: its count (the most any instance
+        wrote is kept) and a few of its lines (each once)."""
+        self.stdout_fault_count = max(self.stdout_fault_count, count)
+        self.stdout_faults = list(dict.fromkeys([*self.stdout_faults, *(line[:200] for line in lines)]))[
+            :_STDOUT_LINES
+        ]
 
     def calls_for(self, tool: str, purpose: Purpose | None = None) -> list[CallRecord]:
         return [c for c in self.calls if c.tool == tool and (purpose is None or c.purpose == purpose)]

@@ -375,10 +375,7 @@ async def _check(
         # a server that does not exit at the end of its stdin gets one second more, not the probe's whole bound
         beside.cancel_scope.deadline = min(beside.cancel_scope.deadline, anyio.current_time() + 1.0)
     for connection in workers.connections:
-        observations.stdout_fault_count = max(observations.stdout_fault_count, connection.stdout_fault_count)
-        observations.stdout_faults = list(
-            dict.fromkeys(observations.stdout_faults + connection.stdout_faults)
-        )[:5]
+        observations.add_stdout_faults(connection.stdout_fault_count, connection.stdout_faults)
     if target.url:
         await isolated(observations, "HTTP auth", None, probe_http_auth(target, options, observations))
         progress.advance("auth")

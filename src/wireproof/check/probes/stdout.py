@@ -18,7 +18,7 @@ from typing import Final
 import anyio
 import mcp_types as types
 
-from wireproof.check.client import MAX_FAULTS, Target, stdio_params
+from wireproof.check.client import Target, stdio_params
 from wireproof.check.config import CheckOptions
 from wireproof.check.model import Observations
 
@@ -62,10 +62,7 @@ async def probe_stray_stdout(target: Target, options: CheckOptions, observations
 def _count(data: bytes, observations: Observations) -> None:
     text = data.decode("utf-8", "replace")
     faults = [line for line in text.splitlines() if line.strip() and not _message(line)]
-    observations.stdout_fault_count = max(observations.stdout_fault_count, len(faults))
-    observations.stdout_faults = list(dict.fromkeys(observations.stdout_faults + [f[:200] for f in faults]))[
-        :MAX_FAULTS
-    ]
+    observations.add_stdout_faults(len(faults), faults)
 
 
 def _message(line: str) -> bool:
